@@ -1,0 +1,47 @@
+// Shapes shared by bundle reading, sources and activation.
+import type { EngineKind, EvaluationOptions, EvaluationOutcome } from '../engines/types.js';
+
+export interface BundleManifest {
+  revision?: string;
+  roots?: string[];
+  rego_version?: number;
+  metadata?: Record<string, unknown>;
+  wasm?: { entrypoint: string; module: string }[];
+}
+
+/** A bundle read from a directory or tarball, not yet verified or compiled. */
+export interface RawBundle {
+  name: string;
+  manifest: BundleManifest;
+  /** Rego sources, path relative to the bundle root (e.g. "ai/tools/policy.rego"). */
+  modules: { path: string; source: string }[];
+  /** Base documents mounted at their directory path (`a/b/data.json` → data.a.b), merged. */
+  data: Record<string, unknown>;
+  /** `/policy.wasm` etc. when present. */
+  wasm: { entrypoint: string; path: string; module: Uint8Array }[];
+  /** Every file's raw bytes by path, for signature verification. */
+  files: Map<string, Uint8Array>;
+  /** `.signatures.json` content when present. */
+  signatures?: unknown;
+}
+
+export interface BundleStatus {
+  name: string;
+  source: string;
+  revision: string | null;
+  engine: EngineKind | null;
+  roots: string[];
+  activated_at: string | null;
+  last_error: { code: string; message: string; at: string } | null;
+  last_attempt_at: string | null;
+}
+
+/** An immutable snapshot of everything active; requests hold one for their whole life,
+ * so a swap never changes the policy under an in-flight request. */
+export interface ActivePolicySet {
+  /** bundle name → revision */
+  readonly revisions: Readonly<Record<string, string>>;
+  /** Which engine serves a path, or null if no bundle owns it. */
+  engineFor(path: string): EngineKind | null;
+  evaluate(path: string, input: unknown, opts?: EvaluationOptions): EvaluationOutcome;
+}

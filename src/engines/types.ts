@@ -1,0 +1,40 @@
+// The one small interface both engines (built-in Rego, opa-wasm) implement.
+// Routes and the decision pipeline only ever see this, never an engine's internals.
+
+export type EngineKind = 'rego' | 'wasm';
+
+/** What the result depended on besides input and data: such results are not cacheable
+ * (or only until `expiresAtMs`). */
+export interface Dependencies {
+  time: boolean;
+  random: boolean;
+  external: boolean;
+}
+
+export interface EvaluationOptions {
+  /** Evaluation step budget (Rego engine). */
+  maxSteps?: number;
+  /** Wall-clock budget in milliseconds. */
+  timeoutMs?: number;
+  /** Output size budget (nodes). */
+  maxOutputSize?: number;
+  /** Raise builtin errors instead of treating them as undefined. */
+  strict?: boolean;
+}
+
+export type EvaluationOutcome =
+  | { ok: true; defined: true; result: unknown; dependsOn: Dependencies; engine: EngineKind }
+  | { ok: true; defined: false; dependsOn: Dependencies; engine: EngineKind }
+  | {
+      ok: false;
+      /** e.g. eval_conflict_error, eval_budget_exceeded, eval_type_error, wasm_trap */
+      code: string;
+      message: string;
+      engine: EngineKind;
+    };
+
+export interface Engine {
+  readonly kind: EngineKind;
+  /** Evaluate the document at a slash- or dot-separated path under `data` (e.g. "ai/tools/decision"). */
+  evaluate(path: string, input: unknown, opts?: EvaluationOptions): EvaluationOutcome;
+}

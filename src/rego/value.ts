@@ -1,0 +1,396 @@
+// Rego values. JSON scalars are JS scalars; arrays are (never mutated) JS arrays;
+// objects and sets are classes because Rego allows any value as an object key or
+// set element. Integers outside the safe range are bigints so they never lose precision;
+// `normNum` keeps every integer in the safe range a plain number, so a value has one
+// representation and `===` works on scalars.
+
+import { RegoError } from './errors.js';
+
+export type Value = null | boolean | number | bigint | string | Value[] | ObjectV | SetV;
+
+/** Map key for a value: scalars are themselves; strings escaped if they start with NUL; composites canonical. */
+export type Key = string | number | boolean | null | bigint;
+
+export function normNum(n: number | bigint): number | bigint {
+  if (typeof n === 'bigint') {
+    return n >= -9007199254740991n && n <= 9007199254740991n ? Number(n) : n;
+  }
+  if (Number.isInteger(n) && !Number.isSafeInteger(n) && Number.isFinite(n)) return BigInt(n);
+  return n === 0 ? 0 : n; // fold -0 into 0
+}
+
+export function keyOf(v: Value): Key {
+  switch (typeof v) {
+    case 'string':
+      return v.charCodeAt(0) === 0 ? '\u0000"' + v : v;
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return v;
+    default:
+      if (v === null) return null;
+      return '\u0000' + canonical(v);
+  }
+}
+
+export class ObjectV {
+  readonly map: Map<Key, [Value, Value]>;
+  private sortedCache: [Value, Value][] | null = null;
+
+  constructor(entries?: Iterable<[Value, Value]>) {
+    this.map = new Map();
+    if (entries) for (const [k, v] of entries) this.map.set(keyOf(k), [k, v]);
+  }
+
+  static fromStringMap(m: Map<string, Value> | Record<string, Value>): ObjectV {
+    const o = new ObjectV();
+    const it = m instanceof Map ? m.entries() : Object.entries(m);
+    for (const [k, v] of it) o.map.set(keyOf(k), [k, v]);
+    return o;
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  get(k: Value): Value | undefined {
+    const e = this.map.get(keyOf(k));
+    return e === undefined ? undefined : e[1];
+  }
+
+  /** Fast path for string keys that cannot start with NUL (the common case). */
+  getStr(k: string): Value | undefined {
+    const e = this.map.get(k.charCodeAt(0) === 0 ? '\u0000"' + k : k);
+    return e === undefined ? undefined : e[1];
+  }
+
+  has(k: Value): boolean {
+    return this.map.has(keyOf(k));
+  }
+
+  /** Mutates: only for objects still under construction. */
+  set(k: Value, v: Value): void {
+    this.map.set(keyOf(k), [k, v]);
+    this.sortedCache = null;
+  }
+
+  delete(k: Value): void {
+    this.map.delete(keyOf(k));
+    this.sortedCache = null;
+  }
+
+  entries(): IterableIterator<[Value, Value]> {
+    return this.map.values();
+  }
+
+  keys(): Value[] {
+    const out: Value[] = [];
+    for (const e of this.map.values()) out.push(e[0]);
+    return out;
+  }
+
+  /** Entries in key order (cached: objects are immutable once built). */
+  sorted(): [Value, Value][] {
+    if (this.sortedCache === null) {
+      this.sortedCache = [...this.map.values()].sort((a, b) => compare(a[0], b[0]));
+    }
+    return this.sortedCache;
+  }
+}
+
+export class SetV {
+  readonly map: Map<Key, Value>;
+  private sortedCache: Value[] | null = null;
+
+  constructor(items?: Iterable<Value>) {
+    this.map = new Map();
+    if (items) for (const v of items) this.map.set(keyOf(v), v);
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  has(v: Value): boolean {
+    return this.map.has(keyOf(v));
+  }
+
+  /** Mutates: only for sets still under construction. */
+  add(v: Value): void {
+    this.map.set(keyOf(v), v);
+    this.sortedCache = null;
+  }
+
+  values(): IterableIterator<Value> {
+    return this.map.values();
+  }
+
+  sorted(): Value[] {
+    if (this.sortedCache === null) this.sortedCache = [...this.map.values()].sort(compare);
+    return this.sortedCache;
+  }
+}
+
+export type TypeName = 'null' | 'boolean' | 'number' | 'string' | 'array' | 'object' | 'set';
+
+export function typeName(v: Value): TypeName {
+  switch (typeof v) {
+    case 'boolean':
+      return 'boolean';
+    case 'number':
+    case 'bigint':
+      return 'number';
+    case 'string':
+      return 'string';
+    default:
+      if (v === null) return 'null';
+      if (Array.isArray(v)) return 'array';
+      if (v instanceof ObjectV) return 'object';
+      return 'set';
+  }
+}
+
+const RANK: Record<TypeName, number> = { null: 0, boolean: 1, number: 2, string: 3, array: 4, object: 5, set: 6 };
+
+export function isNumber(v: Value): v is number | bigint {
+  return typeof v === 'number' || typeof v === 'bigint';
+}
+
+/** Go compares strings by UTF-8 bytes, i.e. by code point; JS `<` compares UTF-16 units. */
+export function compareStrings(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) {
+      const xs = x >= 0xd800 && x <= 0xdfff;
+      const ys = y >= 0xd800 && y <= 0xdfff;
+      if (xs !== ys) return xs ? 1 : -1; // a surrogate encodes a code point above any BMP unit
+      return x < y ? -1 : 1;
+    }
+  }
+  return a.length < b.length ? -1 : a.length > b.length ? 1 : 0;
+}
+
+/** OPA's total order across types: null < boolean < number < string < array < object < set. */
+export function compare(a: Value, b: Value): number {
+  if (a === b) return 0;
+  const ta = typeName(a);
+  const tb = typeName(b);
+  if (ta !== tb) return RANK[ta] < RANK[tb] ? -1 : 1;
+  switch (ta) {
+    case 'null':
+      return 0;
+    case 'boolean':
+      return a === b ? 0 : a === false ? -1 : 1;
+    case 'number':
+      return (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0;
+    case 'string':
+      return compareStrings(a as string, b as string);
+    case 'array': {
+      const x = a as Value[];
+      const y = b as Value[];
+      const n = Math.min(x.length, y.length);
+      for (let i = 0; i < n; i++) {
+        const c = compare(x[i], y[i]);
+        if (c !== 0) return c;
+      }
+      return x.length < y.length ? -1 : x.length > y.length ? 1 : 0;
+    }
+    case 'object': {
+      const x = (a as ObjectV).sorted();
+      const y = (b as ObjectV).sorted();
+      const n = Math.min(x.length, y.length);
+      for (let i = 0; i < n; i++) {
+        const ck = compare(x[i][0], y[i][0]);
+        if (ck !== 0) return ck;
+        const cv = compare(x[i][1], y[i][1]);
+        if (cv !== 0) return cv;
+      }
+      return x.length < y.length ? -1 : x.length > y.length ? 1 : 0;
+    }
+    case 'set': {
+      const x = (a as SetV).sorted();
+      const y = (b as SetV).sorted();
+      const n = Math.min(x.length, y.length);
+      for (let i = 0; i < n; i++) {
+        const c = compare(x[i], y[i]);
+        if (c !== 0) return c;
+      }
+      return x.length < y.length ? -1 : x.length > y.length ? 1 : 0;
+    }
+  }
+}
+
+export function equal(a: Value, b: Value): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) {
+    // number vs bigint only differ in representation when one side is an unsafe integer float
+    return isNumber(a) && isNumber(b) ? a == b : false;
+  }
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!equal(a[i], b[i])) return false;
+    return true;
+  }
+  if (a instanceof ObjectV) {
+    if (!(b instanceof ObjectV) || a.size !== b.size) return false;
+    for (const [k, [, v]] of a.map) {
+      const e = b.map.get(k);
+      if (e === undefined || !equal(v, e[1])) return false;
+    }
+    return true;
+  }
+  if (!(b instanceof SetV) || a.size !== b.size) return false;
+  for (const k of a.map.keys()) if (!b.map.has(k)) return false;
+  return true;
+}
+
+/** Format a number as OPA prints it in JSON. */
+export function formatNumber(n: number | bigint): string {
+  if (typeof n === 'bigint') return n.toString();
+  if (Number.isInteger(n) && Math.abs(n) < 1e21) return n.toString();
+  return String(n);
+}
+
+/** Canonical text of a value: deterministic, used for keys, hashing and sorting ties. */
+export function canonical(v: Value): string {
+  switch (typeof v) {
+    case 'string':
+      return JSON.stringify(v);
+    case 'number':
+    case 'bigint':
+      return formatNumber(v);
+    case 'boolean':
+      return v ? 'true' : 'false';
+    default:
+      if (v === null) return 'null';
+      if (Array.isArray(v)) return '[' + v.map(canonical).join(',') + ']';
+      if (v instanceof ObjectV) return '{' + v.sorted().map(([k, x]) => canonical(k) + ':' + canonical(x)).join(',') + '}';
+      return '<' + v.sorted().map(canonical).join(',') + '>';
+  }
+}
+
+export interface FromJSONOptions {
+  /** Refuse documents nested deeper than this (protects the evaluator's recursion). */
+  maxDepth?: number;
+}
+
+/** Convert parsed JSON (or YAML) into a Rego value. Plain objects become ObjectV. */
+export function fromJSON(x: unknown, opts: FromJSONOptions = {}): Value {
+  const maxDepth = opts.maxDepth ?? 10_000;
+  const conv = (y: unknown, depth: number): Value => {
+    if (depth > maxDepth) throw new RegoError('eval_type_error', `document nested deeper than ${maxDepth} levels`);
+    switch (typeof y) {
+      case 'string':
+      case 'boolean':
+        return y;
+      case 'number':
+        if (!Number.isFinite(y)) throw new RegoError('eval_type_error', `number ${y} is not representable`);
+        return normNum(y);
+      case 'bigint':
+        return normNum(y);
+      case 'undefined':
+        return null;
+      case 'object': {
+        if (y === null) return null;
+        if (Array.isArray(y)) {
+          const out = new Array<Value>(y.length);
+          for (let i = 0; i < y.length; i++) out[i] = conv(y[i], depth + 1);
+          return out;
+        }
+        if (y instanceof ObjectV || y instanceof SetV) return y;
+        if (y instanceof Map) {
+          const o = new ObjectV();
+          for (const [k, v] of y) o.set(conv(k, depth + 1), conv(v, depth + 1));
+          return o;
+        }
+        if (y instanceof Set) {
+          const s = new SetV();
+          for (const v of y) s.add(conv(v, depth + 1));
+          return s;
+        }
+        const o = new ObjectV();
+        for (const k of Object.keys(y)) o.map.set(keyOf(k), [k, conv((y as Record<string, unknown>)[k], depth + 1)]);
+        return o;
+      }
+      default:
+        throw new RegoError('eval_type_error', `cannot convert ${typeof y} to a Rego value`);
+    }
+  };
+  return conv(x, 0);
+}
+
+/** JSON-compatible form of a value (what OPA's JSON API returns): sets become sorted
+ * arrays, non-string object keys become their JSON text. Integers beyond 2^53 stay bigint. */
+export function toJSON(v: Value): unknown {
+  switch (typeof v) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return v;
+    default:
+      if (v === null) return null;
+      if (Array.isArray(v)) return v.map(toJSON);
+      if (v instanceof ObjectV) {
+        const out: Record<string, unknown> = {};
+        for (const [k, x] of v.sorted()) {
+          const ks = typeof k === 'string' ? k : stringify(k);
+          Object.defineProperty(out, ks, { value: toJSON(x), enumerable: true, writable: true, configurable: true });
+        }
+        return out;
+      }
+      return v.sorted().map(toJSON);
+  }
+}
+
+/** JSON text of a value, keys sorted; bigints printed exactly. */
+export function stringify(v: Value): string {
+  switch (typeof v) {
+    case 'string':
+      return JSON.stringify(v);
+    case 'number':
+    case 'bigint':
+      return formatNumber(v);
+    case 'boolean':
+      return v ? 'true' : 'false';
+    default:
+      if (v === null) return 'null';
+      if (Array.isArray(v)) return '[' + v.map(stringify).join(',') + ']';
+      if (v instanceof ObjectV) {
+        return (
+          '{' +
+          v
+            .sorted()
+            .map(([k, x]) => (typeof k === 'string' ? JSON.stringify(k) : JSON.stringify(stringify(k))) + ':' + stringify(x))
+            .join(',') +
+          '}'
+        );
+      }
+      return '[' + v.sorted().map(stringify).join(',') + ']';
+  }
+}
+
+/** Approximate size in "nodes" used by the output-size budget. */
+export function sizeOf(v: Value, limit = Infinity): number {
+  let n = 0;
+  const walk = (x: Value): void => {
+    if (n > limit) return;
+    n++;
+    if (typeof x !== 'object' || x === null) {
+      if (typeof x === 'string') n += x.length >> 6;
+      return;
+    }
+    if (Array.isArray(x)) for (const y of x) walk(y);
+    else if (x instanceof ObjectV) for (const [k, y] of x.map.values()) (walk(k), walk(y));
+    else for (const y of x.values()) walk(y);
+  };
+  walk(v);
+  return n;
+}
+
+export function isTruthy(v: Value | undefined): boolean {
+  return v !== undefined && v !== false;
+}

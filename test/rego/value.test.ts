@@ -1,0 +1,32 @@
+import t from 'tap';
+import { compare, equal, fromJSON, keyOf, ObjectV, SetV, stringify, toJSON, normNum } from '../../src/rego/value.js';
+
+t.test('cross-type order: null < boolean < number < string < array < object < set', async (t) => {
+  const vals = [new SetV([1]), new ObjectV([['a', 1]]), [1], 'a', 1, true, false, null];
+  const sorted = [...vals].sort(compare);
+  t.same(sorted.map((v) => stringify(v)), ['null', 'false', 'true', '1', '"a"', '[1]', '{"a":1}', '[1]']);
+  t.equal(compare(sorted[5], sorted[7]) < 0, true, 'array sorts before set');
+});
+
+t.test('integers past 2^53 stay exact', async (t) => {
+  t.equal(normNum(9007199254740993n), 9007199254740993n);
+  t.equal(normNum(5n), 5);
+  t.equal(stringify(fromJSON(9007199254740993n)), '9007199254740993');
+});
+
+t.test('objects with composite keys and NUL-prefixed strings do not collide', async (t) => {
+  const o = new ObjectV();
+  o.set([1], 'array');
+  o.set('\u0000[1]', 'string');
+  t.equal(o.size, 2);
+  t.equal(o.get([1]), 'array');
+  t.equal(o.get('\u0000[1]'), 'string');
+  t.not(keyOf('1'), keyOf(1));
+});
+
+t.test('equality is structural', async (t) => {
+  t.ok(equal(fromJSON({ a: [1, { b: 2 }] }), fromJSON({ a: [1, { b: 2 }] })));
+  t.notOk(equal(fromJSON({ a: 1 }), fromJSON({ a: '1' })));
+  t.ok(equal(new SetV([1, 2]), new SetV([2, 1])));
+  t.same(toJSON(new SetV([3, 1, 2])), [1, 2, 3]);
+});
