@@ -1,0 +1,55 @@
+// Reads conformance YAML files from a folder tree. Integers are parsed as bigints so that
+// values past 2^53 stay exact (the engine's fromJSON folds small ones back to numbers).
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parse } from 'yaml';
+import type { LoadProblem } from './types.js';
+
+export interface RawFile {
+  folder: string;
+  /** Path relative to the root folder, forward slashes. */
+  file: string;
+  /** The file's top-level `cases` list, each entry as parsed (unchecked). */
+  cases: unknown[];
+}
+
+export interface LoadedFolder {
+  folder: string;
+  root: string;
+  files: RawFile[];
+  problems: LoadProblem[];
+}
+
+async function listYaml(dir: string, rel: string, out: string[]): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const e of entries) {
+    const r = rel === '' ? e.name : `${rel}/${e.name}`;
+    if (e.isDirectory()) await listYaml(path.join(dir, e.name), r, out);
+    else if (e.isFile() && /\.ya?ml$/.test(e.name)) out.push(r);
+  }
+}
+
+/** Loads every `*.yaml`/`*.yml` below `root`. A file that cannot be parsed becomes a problem, not an exception. */
+export async function loadFolder(root: string): Promise<LoadedFolder> {
+  const folder = path.basename(path.resolve(root));
+  const names: string[] = [];
+  await listYaml(root, '', names);
+  const files: RawFile[] = [];
+  const problems: LoadProblem[] = [];
+  for (const file of names) {
+    try {
+      const text = await readFile(path.join(root, file), 'utf8');
+      const doc: unknown = parse(text, { intAsBigInt: true, maxAliasCount: 100 });
+      const cases = doc !== null && typeof doc === 'object' ? (doc as Record<string, unknown>).cases : undefined;
+      if (!Array.isArray(cases)) {
+        problems.push({ folder, file, message: 'file has no top-level `cases` list' });
+        continue;
+      }
+      files.push({ folder, file, cases });
+    } catch (e) {
+      problems.push({ folder, file, message: `cannot load: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` });
+    }
+  }
+  return { folder, root, files, problems };
+}
