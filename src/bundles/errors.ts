@@ -1,0 +1,67 @@
+// Typed bundle errors: the code is what status, logs and tests match on; the message is for humans.
+
+export type BundleErrorCode =
+  /** compressed or uncompressed size over the configured limit */
+  | 'BUNDLE_TOO_LARGE'
+  | 'BUNDLE_TOO_MANY_FILES'
+  /** `..` segments, links, or anything else that could point outside the bundle */
+  | 'BUNDLE_PATH_TRAVERSAL'
+  /** tar entry types a bundle never needs (devices, fifos) */
+  | 'BUNDLE_UNSUPPORTED_ENTRY'
+  | 'BUNDLE_DUPLICATE_FILE'
+  /** not gzip, not tar */
+  | 'BUNDLE_INVALID_ARCHIVE'
+  /** archive ends early */
+  | 'BUNDLE_TRUNCATED'
+  | 'BUNDLE_INVALID_MANIFEST'
+  /** data.json / data.yaml that does not parse, or is not an object where one is needed */
+  | 'BUNDLE_INVALID_DATA'
+  /** two data files (or a file and a nested file) write the same path */
+  | 'BUNDLE_DATA_CONFLICT'
+  /** data, policy package or wasm entrypoint outside the manifest roots */
+  | 'BUNDLE_OUTSIDE_ROOTS'
+  /** roots overlap, within one manifest or between two bundles */
+  | 'BUNDLE_ROOTS_OVERLAP'
+  /** signing required but the bundle has no .signatures.json */
+  | 'BUNDLE_SIGNATURE_MISSING'
+  /** bad JWT, unknown key, wrong algorithm, scope mismatch */
+  | 'BUNDLE_SIGNATURE_INVALID'
+  /** a file is missing from the signature, listed but absent, or its digest differs */
+  | 'BUNDLE_SIGNATURE_MISMATCH'
+  /** Rego parse/compile errors (the Rego error code is in the message) */
+  | 'BUNDLE_COMPILE_ERROR'
+  /** policy.wasm does not instantiate, lacks a declared entrypoint, or traps while loading data */
+  | 'BUNDLE_WASM_ERROR'
+  /** the source could not be read (missing path, HTTP error, network error) */
+  | 'BUNDLE_FETCH_FAILED'
+  | 'BUNDLE_FETCH_TIMEOUT'
+  /** configuration that can never work (bad key PEM, unknown algorithm, duplicate source names) */
+  | 'BUNDLE_CONFIG_INVALID';
+
+export class BundleError extends Error {
+  readonly code: BundleErrorCode;
+
+  constructor(code: BundleErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'BundleError';
+    this.code = code;
+  }
+}
+
+export function isBundleError(e: unknown): e is BundleError {
+  return e instanceof BundleError;
+}
+
+/** Message of anything thrown; opa-wasm throws plain strings and objects, not Errors. */
+export function describeThrown(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  if (typeof e === 'string') return e;
+  if (e && typeof e === 'object' && 'message' in e && typeof (e as { message: unknown }).message === 'string') {
+    return (e as { message: string }).message;
+  }
+  try {
+    return JSON.stringify(e) ?? String(e);
+  } catch {
+    return String(e);
+  }
+}
