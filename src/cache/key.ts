@@ -1,0 +1,42 @@
+// The cache key: sha256 over (bundle revisions sorted by bundle name, decision path,
+// canonical JSON of the input). Canonical JSON sorts object keys, so two inputs that are
+// equal as JSON get the same key whatever order the caller wrote their fields in.
+import { createHash } from 'node:crypto';
+import { configure } from 'safe-stable-stringify';
+
+const canonicalJSON = configure({
+  deterministic: true,
+  bigint: true,
+  // Inputs come from JSON bodies and cannot be circular; if one ever is, refuse loudly
+  // rather than hashing a placeholder that could collide.
+  circularValue: TypeError,
+});
+
+export interface CacheKeyParts {
+  /** bundle name → revision of the active policy set */
+  revisions: Readonly<Record<string, string>>;
+  /** decision path, e.g. "ai/tools/decision" (leading/trailing slashes ignored) */
+  path: string;
+  /** the decision input; `undefined` (no input) is distinct from `null` */
+  input: unknown;
+}
+
+export function normalizePath(path: string): string {
+  return path.replace(/^\/+|\/+$/g, '');
+}
+
+export function decisionCacheKey(parts: CacheKeyParts): string {
+  const revisions = Object.keys(parts.revisions)
+    .sort()
+    .map((name) => [name, parts.revisions[name]]);
+  const material = canonicalJSON({
+    v: 1,
+    revisions,
+    path: normalizePath(parts.path),
+    has_input: parts.input !== undefined,
+    input: parts.input === undefined ? null : parts.input,
+  });
+  // Always a string for an object argument; the check keeps the type honest.
+  if (material === undefined) throw new TypeError('cache key material did not serialize');
+  return createHash('sha256').update(material).digest('hex');
+}
