@@ -1,0 +1,777 @@
+// Module → compiled rule tree. Resolves names (locals, rules of the package, imports,
+// input/data), binds calls to builtins or user functions, orders bodies for safety,
+// folds constants and runs OPA's compile-time checks. Everything here happens once,
+// when a bundle is loaded.
+
+import type { Body, Expr, Module, Rule, Term, Loc, VarTerm } from '../ast.js';
+import type { Builtin } from '../builtins/types.js';
+import { RegoError } from '../errors.js';
+import { ObjectV, SetV, type Value } from '../value.js';
+import type { CBody, CExpr, CFunc, CRule, CTerm, CWith } from './ir.js';
+import { analyzeTerm, orderBody, setClosureNeeds } from './safety.js';
+import { Scope } from './scope.js';
+import { DataNode, type NodeKind } from './tree.js';
+
+interface ModCtx {
+  module: Module;
+  pkg: string[];
+  imports: Map<string, { root: 'data' | 'input'; path: string[] }>;
+  /** First segments of rule names defined in this package (across all its modules). */
+  ruleNames: Set<string>;
+}
+
+interface PendingRule {
+  rule: Rule;
+  node: DataNode;
+  kind: NodeKind;
+  /** dynamic part of the head ref */
+  dyn: Term[];
+  m: ModCtx;
+}
+
+/** Scope plus bookkeeping used while compiling one rule or query. */
+class RuleScope extends Scope {
+  readonly children: RuleScope[] = [];
+  readonly names: Map<number, string>;
+  constructor(parent: RuleScope | null, names?: Map<number, string>) {
+    super(parent);
+    this.names = names ?? parent?.names ?? new Map();
+    parent?.children.push(this);
+  }
+  override declare(name: string): number {
+    const s = super.declare(name);
+    this.names.set(s, name);
+    return s;
+  }
+  freshNamed(name: string): number {
+    const s = this.fresh();
+    this.names.set(s, name);
+    return s;
+  }
+  allOwn(into = new Set<number>()): Set<number> {
+    for (const s of this.own) into.add(s);
+    for (const c of this.children) c.allOwn(into);
+    return into;
+  }
+}
+
+const SPECIAL_CALLS: Record<string, 'eq' | 'assign' | 'member2' | 'member3' | 'print'> = {
+  eq: 'eq',
+  assign: 'assign',
+  'internal.member_2': 'member2',
+  'internal.member_3': 'member3',
+  print: 'print',
+};
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export class Compiler {
+  readonly root = new DataNode('', []);
+  readonly errors: RegoError[] = [];
+  private readonly builtins: Map<string, Builtin>;
+  private readonly pkgRuleNames = new Map<string, Set<string>>();
+  /** Rule-node dependencies for the recursion check: node id → nodes it references. */
+  readonly deps = new Map<DataNode, Set<DataNode>>();
+  private currentNode: DataNode | null = null;
+
+  constructor(builtins: Map<string, Builtin>) {
+    this.builtins = builtins;
+  }
+
+  private err(code: RegoError['code'], msg: string, loc?: Loc): void {
+    this.errors.push(new RegoError(code, msg, loc));
+  }
+
+  // ---------------------------------------------------------------- modules
+
+  compileModules(modules: Module[]): void {
+    // Phase 1: every rule's node and kind, so bodies can refer to any rule.
+    for (const m of modules) {
+      const key = m.package.join('\u0000');
+      let names = this.pkgRuleNames.get(key);
+      if (!names) this.pkgRuleNames.set(key, (names = new Set()));
+      for (const r of m.rules) {
+        const h = r.head.ref[0];
+        if (h && h.type === 'var') names.add(h.name);
+      }
+    }
+    const pending: PendingRule[] = [];
+    for (const m of modules) {
+      const ctx = this.modCtx(m);
+      for (const rule of m.rules) {
+        const p = this.placeRule(rule, ctx);
+        if (p) pending.push(p);
+      }
+    }
+    // Phase 2: bodies.
+    for (const p of pending) {
+      try {
+        this.compileRule(p);
+      } catch (e) {
+        if (e instanceof RegoError) this.errors.push(e);
+        else throw e;
+      }
+    }
+    this.checkRecursion();
+  }
+
+  private modCtx(m: Module): ModCtx {
+    const imports = new Map<string, { root: 'data' | 'input'; path: string[] }>();
+    for (const imp of m.imports) {
+      const [root, ...rest] = imp.path;
+      if (root === 'future' || root === 'rego') continue; // keyword imports: no-ops in v1
+      if (root !== 'data' && root !== 'input') {
+        this.err('rego_parse_error', `invalid import ${imp.path.join('.')}: must begin with input or data`, imp.loc);
+        continue;
+      }
+      const alias = imp.alias ?? (rest.length ? rest[rest.length - 1] : root);
+      if (imports.has(alias)) this.err('rego_compile_error', `import ${alias} is declared more than once`, imp.loc);
+      imports.set(alias, { root, path: rest });
+    }
+    return { module: m, pkg: m.package, imports, ruleNames: this.pkgRuleNames.get(m.package.join('\u0000')) ?? new Set() };
+  }
+
+  private placeRule(rule: Rule, m: ModCtx): PendingRule | null {
+    const ref = rule.head.ref;
+    const first = ref[0];
+    if (!first || first.type !== 'var') {
+      this.err('rego_parse_error', 'rule head must start with a name', rule.loc);
+      return null;
+    }
+    const constPath = [first.name];
+    let i = 1;
+    for (; i < ref.length; i++) {
+      const t = ref[i];
+      if (t.type !== 'string') break;
+      constPath.push(t.value);
+    }
+    const dyn = ref.slice(i);
+    let kind: NodeKind;
+    if (rule.head.args) {
+      kind = 'function';
+      if (dyn.length) {
+        this.err('rego_parse_error', 'function names must be plain references', rule.loc);
+        return null;
+      }
+    } else if (rule.head.contains) {
+      kind = 'set';
+      if (dyn.length) {
+        this.err('rego_unsupported_error', 'multi-value rules with variables in the head reference are not supported', rule.loc);
+        return null;
+      }
+    } else if (dyn.length) {
+      kind = 'object';
+      if (rule.default) {
+        this.err('rego_type_error', 'default rules must not have variables in the head reference', rule.loc);
+        return null;
+      }
+    } else kind = 'complete';
+
+    let node = this.root;
+    for (const p of m.pkg) node = node.child(p);
+    for (const p of constPath) node = node.child(p);
+    if (node.kind !== null && node.kind !== kind) {
+      this.err('rego_type_error', `conflicting rules ${node.dottedPath} found`, rule.loc);
+      return null;
+    }
+    if (kind === 'function') {
+      const n = rule.head.args!.length;
+      if (node.arity >= 0 && node.arity !== n) {
+        this.err('rego_type_error', `conflicting rules ${node.dottedPath} found: functions must have the same number of arguments`, rule.loc);
+        return null;
+      }
+      node.arity = n;
+    }
+    if (rule.default) {
+      if (node.defaultRule) {
+        this.err('rego_type_error', `multiple default rules ${node.dottedPath} found`, rule.loc);
+        return null;
+      }
+      if (rule.body.length && !(rule.body.length === 1 && isTrueExpr(rule.body[0]))) {
+        this.err('rego_parse_error', 'default rules must not have a body', rule.loc);
+      }
+    }
+    node.kind = kind;
+    return { rule, node, kind, dyn, m };
+  }
+
+  private compileRule(p: PendingRule): void {
+    const { rule, node, kind, m } = p;
+    this.currentNode = node;
+    const scope = new RuleScope(null);
+    let args: CTerm[] | null = null;
+    const argSlots = new Set<number>();
+    if (rule.head.args) {
+      for (const a of rule.head.args) this.declarePatternVars(a, scope, m);
+      args = rule.head.args.map((a) => this.term(a, scope, m));
+      for (const a of args) {
+        const tv = analyzeTerm(a, true);
+        for (const s of [...tv.pat, ...tv.need]) argSlots.add(s);
+      }
+    }
+    const bodyScope = new RuleScope(scope);
+    const body = this.body(rule.body, bodyScope, m, (s) => argSlots.has(s));
+    const headLoc = rule.head.loc;
+    const value = rule.head.value ? this.term(rule.head.value, bodyScope, m) : ({ t: 'const', v: true } as CTerm);
+    const key = kind === 'set' && rule.head.key ? this.term(rule.head.key, bodyScope, m) : null;
+    const keyPath = p.dyn.map((t) => this.term(t, bodyScope, m));
+    this.checkHeadSafety([value, ...(key ? [key] : []), ...keyPath], body.bound, argSlots, bodyScope, headLoc);
+
+    const elses: CRule['elses'] = [];
+    for (const el of rule.elses) {
+      const es = new RuleScope(scope);
+      const eb = this.body(el.body, es, m, (s) => argSlots.has(s));
+      const ev = el.value ? this.term(el.value, es, m) : ({ t: 'const', v: true } as CTerm);
+      this.checkHeadSafety([ev], eb.bound, argSlots, es, el.loc);
+      elses.push({ value: ev, body: eb.body, loc: el.loc });
+    }
+    const name = node.dottedPath;
+    const crule: CRule = {
+      kind,
+      keyPath,
+      key,
+      value,
+      args,
+      body: body.body,
+      elses,
+      isDefault: rule.default,
+      nslots: scope.slots.count,
+      file: m.module.file,
+      loc: rule.loc,
+      name,
+    };
+    if (rule.default) {
+      if (value.t !== 'const' && !(kind === 'function')) {
+        // OPA requires default values to be ground (no variables, no calls)
+        const tv = analyzeTerm(value, false);
+        if (tv.need.size || tv.pat.size || tv.refOut.size) this.err('rego_type_error', `default rule ${name} value must be ground`, rule.loc);
+      }
+      node.defaultRule = crule;
+    } else node.rules.push(crule);
+    this.currentNode = null;
+  }
+
+  private checkHeadSafety(terms: CTerm[], bound: Set<number>, argSlots: Set<number>, scope: RuleScope, loc: Loc): void {
+    for (const t of terms) {
+      const tv = analyzeTerm(t, false);
+      for (const s of [...tv.need, ...tv.pat]) {
+        if (!bound.has(s) && !argSlots.has(s)) {
+          this.err('rego_unsafe_var_error', `var ${displayName(scope.names.get(s))} is unsafe`, loc);
+        }
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- queries
+
+  /** Compile an ad-hoc query (pdp eval, conformance). Returns the ordered body and its named vars. */
+  compileQuery(body: Body, file = 'query'): { body: CBody; nslots: number; vars: Map<string, number> } {
+    const mod: Module = { file, package: [], packageLoc: { file, row: 1, col: 1 }, imports: [], rules: [], regoVersion: 1, source: '' };
+    const m: ModCtx = { module: mod, pkg: [], imports: new Map(), ruleNames: new Set() };
+    const scope = new RuleScope(null);
+    const res = this.body(body, scope, m, () => false);
+    const vars = new Map<string, number>();
+    for (const [name, slot] of scope.vars) vars.set(name, slot);
+    return { body: res.body, nslots: scope.slots.count, vars };
+  }
+
+  // ---------------------------------------------------------------- bodies
+
+  private body(body: Body, scope: RuleScope, m: ModCtx, initiallyBound: (s: number) => boolean): { body: CBody; bound: Set<number> } {
+    this.predeclare(body, scope, m);
+    const exprs: CBody = [];
+    for (const e of body) {
+      const c = this.expr(e, scope, m);
+      if (c) exprs.push(c);
+    }
+    const own = scope.allOwn();
+    const init = (s: number): boolean => initiallyBound(s) || !own.has(s);
+    const ordered = orderBody(exprs, init);
+    for (const u of ordered.unsafe) {
+      this.err('rego_unsafe_var_error', `var ${displayName(scope.names.get(u.slot))} is unsafe`, u.expr.loc);
+    }
+    return { body: ordered.body, bound: ordered.bound };
+  }
+
+  /** Declare the body's variables in its scope before compiling, so closures resolve. */
+  private predeclare(body: Body, scope: RuleScope, m: ModCtx): void {
+    for (const e of body) {
+      switch (e.kind) {
+        case 'some':
+          for (const v of e.vars) scope.declare(v.name);
+          break;
+        case 'somein':
+          if (e.key) this.declarePatternVars(e.key, scope, m, true);
+          this.declarePatternVars(e.value, scope, m, true);
+          this.declareFreeVars(e.collection, scope, m);
+          break;
+        case 'every':
+          this.declareFreeVars(e.domain, scope, m);
+          break;
+        case 'term': {
+          const t = e.term;
+          if (t.type === 'call' && t.name === 'assign' && t.args.length === 2) {
+            const lhs = t.args[0];
+            this.checkAssignTarget(lhs, scope);
+            this.declarePatternVars(lhs, scope, m, true, true);
+            this.declareFreeVars(t.args[1], scope, m);
+          } else this.declareFreeVars(t, scope, m);
+          break;
+        }
+      }
+      for (const w of e.with) this.declareFreeVars(w.value, scope, m);
+    }
+  }
+
+  private checkAssignTarget(lhs: Term, scope: RuleScope): void {
+    const visit = (t: Term): void => {
+      if (t.type === 'var') {
+        if (t.name === '_') return;
+        if (scope.assigned.has(t.name) || (scope.vars.has(t.name) && !scope.assigned.has(t.name) && false)) {
+          this.err('rego_compile_error', `var ${t.name} assigned above`, t.loc);
+        }
+        if (t.name === 'input' || t.name === 'data') this.err('rego_compile_error', `cannot assign to ${t.name}`, t.loc);
+        scope.assigned.add(t.name);
+      } else if (t.type === 'array') t.items.forEach(visit);
+      else if (t.type === 'object') t.items.forEach(([, v]) => visit(v));
+      else if (t.type === 'ref') this.err('rego_compile_error', 'cannot assign to ref', t.loc);
+      else if (t.type === 'call' || t.type.endsWith('compr')) this.err('rego_compile_error', `cannot assign to ${t.type}`, t.loc);
+    };
+    visit(lhs);
+  }
+
+  /** Declare pattern vars (function args, `some x in`, `:=` targets) as new locals. */
+  private declarePatternVars(t: Term, scope: RuleScope, m: ModCtx, shadow = true, isAssign = false): void {
+    switch (t.type) {
+      case 'var':
+        if (t.name === '_') return;
+        if (shadow || scope.lookup(t.name) === undefined) {
+          if (isAssign && scope.vars.has(t.name) && !scope.assigned.has(t.name)) return;
+          if (!scope.vars.has(t.name)) scope.declare(t.name);
+        }
+        return;
+      case 'array':
+      case 'set':
+        for (const x of t.items) this.declarePatternVars(x, scope, m, shadow, isAssign);
+        return;
+      case 'object':
+        for (const [k, v] of t.items) {
+          this.declareFreeVars(k, scope, m);
+          this.declarePatternVars(v, scope, m, shadow, isAssign);
+        }
+        return;
+      default:
+        this.declareFreeVars(t, scope, m);
+    }
+  }
+
+  /** Declare variables used in a term that are not locals, rules, imports or roots. */
+  private declareFreeVars(t: Term, scope: RuleScope, m: ModCtx): void {
+    switch (t.type) {
+      case 'var':
+        if (t.name !== '_' && !this.isGlobalName(t.name, scope, m) && scope.lookup(t.name) === undefined) scope.declare(t.name);
+        return;
+      case 'ref':
+        this.declareFreeVars(t.head, scope, m);
+        for (const p of t.path) this.declareFreeVars(p, scope, m);
+        return;
+      case 'array':
+      case 'set':
+        for (const x of t.items) this.declareFreeVars(x, scope, m);
+        return;
+      case 'object':
+        for (const [k, v] of t.items) {
+          this.declareFreeVars(k, scope, m);
+          this.declareFreeVars(v, scope, m);
+        }
+        return;
+      case 'call':
+        for (const a of t.args) this.declareFreeVars(a, scope, m);
+        return;
+      default:
+        return; // comprehensions have their own scope
+    }
+  }
+
+  private isGlobalName(name: string, scope: Scope, m: ModCtx): boolean {
+    if (scope.lookup(name) !== undefined) return false;
+    return name === 'input' || name === 'data' || m.imports.has(name) || m.ruleNames.has(name);
+  }
+
+  // ---------------------------------------------------------------- expressions
+
+  private expr(e: Expr, scope: RuleScope, m: ModCtx): CExpr | null {
+    const withs = e.with.length ? e.with.map((w) => this.withMod(w.target, w.value, w.loc, scope, m)) : null;
+    const base = { negated: e.negated, withs, loc: e.loc };
+    switch (e.kind) {
+      case 'some':
+        return { op: 'noop', ...base };
+      case 'somein':
+        return {
+          op: 'somein',
+          key: e.key ? this.term(e.key, scope, m) : null,
+          value: this.term(e.value, scope, m),
+          coll: this.term(e.collection, scope, m),
+          ...base,
+        };
+      case 'every': {
+        const domain = this.term(e.domain, scope, m);
+        const child = new RuleScope(scope);
+        if (e.key) this.declarePatternVars(e.key, child, m, true);
+        this.declarePatternVars(e.value, child, m, true);
+        const key = e.key ? this.term(e.key, child, m) : null;
+        const value = this.term(e.value, child, m);
+        const kvSlots = new Set<number>();
+        for (const t of key ? [key, value] : [value]) for (const s of analyzeTerm(t, true).pat) kvSlots.add(s);
+        const body = this.body(e.body, child, m, (s) => kvSlots.has(s));
+        const ce: CExpr = { op: 'every', key, value, domain, body: body.body, ...base };
+        setClosureNeeds(ce, this.closureOf(child, [body.body]));
+        return ce;
+      }
+      case 'term': {
+        const t = e.term;
+        if (t.type === 'call') {
+          const special = SPECIAL_CALLS[t.name];
+          if (special === 'eq' || special === 'assign') {
+            if (t.args.length !== 2) throw new RegoError('rego_type_error', `${t.name}: arity mismatch`, t.loc);
+            return { op: 'unify', a: this.term(t.args[0], scope, m), b: this.term(t.args[1], scope, m), ...base };
+          }
+          const fn = this.resolveCall(t.name, t.loc, scope, m);
+          const arity = this.arityOf(fn);
+          const args = t.args.map((a) => this.term(a, scope, m));
+          if (arity >= 0 && args.length === arity + 1) {
+            return { op: 'call', fn, args: args.slice(0, arity), out: args[arity], ...base };
+          }
+          if (arity >= 0 && args.length !== arity) throw this.arityError(t.name, arity, args.length, t.loc);
+          return { op: 'call', fn, args, out: null, ...base };
+        }
+        return { op: 'term', term: this.term(t, scope, m), ...base };
+      }
+    }
+  }
+
+  private withMod(target: Term, value: Term, loc: Loc, scope: RuleScope, m: ModCtx): CWith {
+    const path = refPath(target);
+    if (!path) throw new RegoError('rego_type_error', 'with keyword target must reference existing input, data, or a function', loc);
+    const [head, ...rest] = path;
+    let cw: CWith;
+    if (head === 'input' && scope.lookup('input') === undefined) {
+      const p = constStrings(rest, loc);
+      cw = { kind: 'input', path: p, value: this.term(value, scope, m), loc };
+    } else if (head === 'data' && scope.lookup('data') === undefined) {
+      const p = constStrings(rest, loc);
+      const node = this.root.lookup(p);
+      if (node?.kind === 'function') {
+        cw = { kind: 'func', path: p, funcId: node.dottedPath, value: this.term(value, scope, m), replacement: this.funcValue(value, scope, m), loc };
+      } else cw = { kind: 'data', path: p, value: this.term(value, scope, m), loc };
+    } else {
+      // a function or builtin name
+      const name = path.join('.');
+      const fn = this.tryResolveCall(name, scope, m);
+      if (!fn) throw new RegoError('rego_compile_error', `with keyword target ${name} must reference existing input, data, or a function`, loc);
+      if (fn.f === 'special' && fn.name !== 'print') throw new RegoError('rego_compile_error', `with keyword replacing built-in function: target must not be an operator`, loc);
+      const id = funcId(fn);
+      cw = { kind: 'func', path: [], funcId: id, value: this.term(value, scope, m), replacement: this.funcValue(value, scope, m), loc };
+      if (cw.replacement && fn.f !== 'special') {
+        const a = this.arityOf(fn);
+        const b = this.arityOf(cw.replacement);
+        if (a >= 0 && b >= 0 && a !== b) throw new RegoError('rego_type_error', `arity mismatch: ${name} has ${a} arguments, replacement has ${b}`, loc);
+      }
+    }
+    return cw;
+  }
+
+  /** If a `with` value names a function, the function it names. */
+  private funcValue(value: Term, scope: RuleScope, m: ModCtx): CFunc | undefined {
+    const path = refPath(value);
+    if (!path) return undefined;
+    if (scope.lookup(path[0]) !== undefined) return undefined;
+    const name = path.join('.');
+    const fn = this.tryResolveCall(name, scope, m);
+    if (!fn) return undefined;
+    if (fn.f === 'user' || fn.f === 'builtin') return fn;
+    return undefined;
+  }
+
+  private arityOf(fn: CFunc): number {
+    if (fn.f === 'builtin') return fn.builtin.arity;
+    if (fn.f === 'user') return fn.node.arity;
+    switch (fn.name) {
+      case 'member2':
+        return 2;
+      case 'member3':
+        return 3;
+      case 'print':
+        return -1;
+      default:
+        return 2;
+    }
+  }
+
+  private arityError(name: string, want: number, have: number, loc: Loc): RegoError {
+    return new RegoError('rego_type_error', `${name}: arity mismatch\n\thave: ${have} argument${have === 1 ? '' : 's'}\n\twant: ${want} argument${want === 1 ? '' : 's'}`, loc);
+  }
+
+  private tryResolveCall(name: string, scope: RuleScope, m: ModCtx): CFunc | null {
+    const special = SPECIAL_CALLS[name];
+    if (special) return { f: 'special', name: special };
+    const parts = name.split('.');
+    if (scope.lookup(parts[0]) !== undefined) return null;
+    let dataPath: string[] | null = null;
+    if (parts[0] === 'data') dataPath = parts.slice(1);
+    else if (m.imports.has(parts[0])) {
+      const imp = m.imports.get(parts[0])!;
+      if (imp.root === 'data') dataPath = [...imp.path, ...parts.slice(1)];
+    } else if (m.ruleNames.has(parts[0])) dataPath = [...m.pkg, ...parts];
+    if (dataPath) {
+      const node = this.root.lookup(dataPath);
+      if (node && node.kind === 'function') {
+        this.addDep(node);
+        return { f: 'user', name: node.dottedPath, node };
+      }
+      if (parts[0] === 'data' || m.imports.has(parts[0])) return null;
+    }
+    const b = this.builtins.get(name);
+    if (b) return { f: 'builtin', name, builtin: b };
+    return null;
+  }
+
+  private resolveCall(name: string, loc: Loc, scope: RuleScope, m: ModCtx): CFunc {
+    const fn = this.tryResolveCall(name, scope, m);
+    if (!fn) throw new RegoError('rego_type_error', `undefined function ${name}`, loc);
+    return fn;
+  }
+
+  private addDep(node: DataNode): void {
+    if (!this.currentNode) return;
+    let s = this.deps.get(this.currentNode);
+    if (!s) this.deps.set(this.currentNode, (s = new Set()));
+    s.add(node);
+  }
+
+  // ---------------------------------------------------------------- terms
+
+  private term(t: Term, scope: RuleScope, m: ModCtx): CTerm {
+    switch (t.type) {
+      case 'null':
+        return { t: 'const', v: null };
+      case 'boolean':
+        return { t: 'const', v: t.value };
+      case 'number':
+        return { t: 'const', v: t.value };
+      case 'string':
+        return { t: 'const', v: t.value };
+      case 'var':
+        return this.varTerm(t, scope, m);
+      case 'ref':
+        return this.refTerm(t, scope, m);
+      case 'array': {
+        const items = t.items.map((x) => this.term(x, scope, m));
+        if (items.every(isConst)) return { t: 'const', v: items.map((x) => (x as { v: Value }).v) };
+        return { t: 'array', items };
+      }
+      case 'set': {
+        const items = t.items.map((x) => this.term(x, scope, m));
+        if (items.every(isConst)) return { t: 'const', v: new SetV(items.map((x) => (x as { v: Value }).v)) };
+        return { t: 'set', items };
+      }
+      case 'object': {
+        const items = t.items.map(([k, v]) => [this.term(k, scope, m), this.term(v, scope, m)] as [CTerm, CTerm]);
+        if (items.every(([k, v]) => isConst(k) && isConst(v))) {
+          const o = new ObjectV();
+          for (const [k, v] of items) o.set((k as { v: Value }).v, (v as { v: Value }).v);
+          if (o.size === items.length) return { t: 'const', v: o };
+        }
+        return { t: 'object', items };
+      }
+      case 'arraycompr':
+      case 'setcompr': {
+        const child = new RuleScope(scope);
+        const body = this.body(t.body, child, m, () => false);
+        const term = this.term(t.term, child, m);
+        this.checkHeadSafety([term], body.bound, new Set(), child, t.loc);
+        const c: CTerm = { t: t.type, term, body: body.body, loc: t.loc };
+        setClosureNeeds(c, this.closureOf(child, [body.body], [term]));
+        return c;
+      }
+      case 'objectcompr': {
+        const child = new RuleScope(scope);
+        const body = this.body(t.body, child, m, () => false);
+        const key = this.term(t.key, child, m);
+        const value = this.term(t.value, child, m);
+        this.checkHeadSafety([key, value], body.bound, new Set(), child, t.loc);
+        const c: CTerm = { t: 'objectcompr', key, value, body: body.body, loc: t.loc };
+        setClosureNeeds(c, this.closureOf(child, [body.body], [key, value]));
+        return c;
+      }
+      case 'call': {
+        const special = SPECIAL_CALLS[t.name];
+        if (special === 'eq' || special === 'assign') {
+          throw new RegoError('rego_parse_error', `${t.name === 'eq' ? '=' : ':='} cannot be used inside a term`, t.loc);
+        }
+        const fn = this.resolveCall(t.name, t.loc, scope, m);
+        const arity = this.arityOf(fn);
+        if (arity >= 0 && t.args.length !== arity) throw this.arityError(t.name, arity, t.args.length, t.loc);
+        return { t: 'call', fn, args: t.args.map((a) => this.term(a, scope, m)), loc: t.loc };
+      }
+    }
+  }
+
+  /** Outer slots a nested body uses (must be bound before it runs). */
+  private closureOf(child: RuleScope, bodies: CBody[], terms: CTerm[] = []): Set<number> {
+    const own = child.allOwn();
+    const used = new Set<number>();
+    const addTerm = (t: CTerm): void => {
+      const tv = analyzeTerm(t, false);
+      for (const s of [...tv.need, ...tv.pat, ...tv.refOut]) used.add(s);
+    };
+    for (const b of bodies) {
+      for (const e of b) {
+        switch (e.op) {
+          case 'term':
+            addTerm(e.term);
+            break;
+          case 'unify':
+            addTerm(e.a);
+            addTerm(e.b);
+            break;
+          case 'call':
+            e.args.forEach(addTerm);
+            if (e.out) addTerm(e.out);
+            break;
+          case 'somein':
+            if (e.key) addTerm(e.key);
+            addTerm(e.value);
+            addTerm(e.coll);
+            break;
+          case 'every':
+            addTerm(e.domain);
+            if (e.key) addTerm(e.key);
+            addTerm(e.value);
+            break;
+        }
+        for (const w of e.withs ?? []) addTerm(w.value);
+      }
+    }
+    terms.forEach(addTerm);
+    const needs = new Set<number>();
+    for (const s of used) if (!own.has(s)) needs.add(s);
+    return needs;
+  }
+
+  private varTerm(t: VarTerm, scope: RuleScope, m: ModCtx): CTerm {
+    if (t.name === '_') return { t: 'var', slot: scope.freshNamed('_'), name: '_' };
+    const slot = scope.lookup(t.name);
+    if (slot !== undefined) return { t: 'var', slot, name: t.name };
+    const g = this.globalRef(t.name, m);
+    if (g) return this.makeRef(g.root, g.path.map((p) => ({ t: 'const', v: p }) as CTerm), t.loc);
+    return { t: 'var', slot: scope.declare(t.name), name: t.name };
+  }
+
+  private globalRef(name: string, m: ModCtx): { root: 'data' | 'input'; path: string[] } | null {
+    if (name === 'input') return { root: 'input', path: [] };
+    if (name === 'data') return { root: 'data', path: [] };
+    const imp = m.imports.get(name);
+    if (imp) return imp;
+    if (m.ruleNames.has(name)) return { root: 'data', path: [...m.pkg, name] };
+    return null;
+  }
+
+  private refTerm(t: Extract<Term, { type: 'ref' }>, scope: RuleScope, m: ModCtx): CTerm {
+    const path = t.path.map((p) => this.term(p, scope, m));
+    const head = t.head;
+    if (head.type === 'var') {
+      if (head.name === '_') throw new RegoError('rego_compile_error', 'cannot use _ as the head of a reference', t.loc);
+      const slot = scope.lookup(head.name);
+      if (slot !== undefined) return { t: 'ref', head: { h: 'term', term: { t: 'var', slot, name: head.name } }, path, loc: t.loc };
+      const g = this.globalRef(head.name, m);
+      if (g) return this.makeRef(g.root, [...g.path.map((p) => ({ t: 'const', v: p }) as CTerm), ...path], t.loc);
+      return { t: 'ref', head: { h: 'term', term: { t: 'var', slot: scope.declare(head.name), name: head.name } }, path, loc: t.loc };
+    }
+    const h = this.term(head, scope, m);
+    if (h.t === 'ref') return { ...h, path: [...h.path, ...path] };
+    return { t: 'ref', head: { h: 'term', term: h }, path, loc: t.loc };
+  }
+
+  private makeRef(root: 'data' | 'input', path: CTerm[], loc: Loc): CTerm {
+    if (root === 'data') this.recordDataDeps(path);
+    return { t: 'ref', head: { h: root }, path, loc };
+  }
+
+  /** For the recursion check: which rule nodes a data reference may read. */
+  private recordDataDeps(path: CTerm[]): void {
+    if (!this.currentNode) return;
+    let node: DataNode | undefined = this.root;
+    for (const p of path) {
+      if (node.kind !== null) break;
+      if (p.t === 'const' && typeof p.v === 'string') {
+        const c: DataNode | undefined = node.children.get(p.v);
+        if (!c) return;
+        node = c;
+      } else break;
+    }
+    if (node.kind !== null) this.addDep(node);
+    else for (const n of node.ruleNodes()) this.addDep(n);
+  }
+
+  private checkRecursion(): void {
+    const state = new Map<DataNode, 0 | 1 | 2>();
+    const stack: DataNode[] = [];
+    const reported = new Set<DataNode>();
+    const visit = (n: DataNode): void => {
+      state.set(n, 1);
+      stack.push(n);
+      for (const d of this.deps.get(n) ?? []) {
+        const st = state.get(d) ?? 0;
+        if (st === 1) {
+          const cycle = stack.slice(stack.indexOf(d));
+          if (!reported.has(d)) {
+            reported.add(d);
+            const rule = d.rules[0] ?? d.defaultRule;
+            this.err('rego_recursion_error', `rule ${d.dottedPath} is recursive: ${[...cycle, d].map((x) => x.dottedPath).join(' -> ')}`, rule?.loc);
+          }
+        } else if (st === 0) visit(d);
+      }
+      stack.pop();
+      state.set(n, 2);
+    };
+    for (const n of this.deps.keys()) if ((state.get(n) ?? 0) === 0) visit(n);
+  }
+}
+
+function isConst(t: CTerm): t is { t: 'const'; v: Value } {
+  return t.t === 'const';
+}
+
+function isTrueExpr(e: Expr): boolean {
+  return e.kind === 'term' && e.term.type === 'boolean' && e.term.value === true && !e.negated;
+}
+
+function displayName(n: string | undefined): string {
+  return n === undefined ? '_' : n;
+}
+
+/** The dotted path of a var or a ref with constant string operands; null otherwise. */
+function refPath(t: Term): string[] | null {
+  if (t.type === 'var') return [t.name];
+  if (t.type !== 'ref' || t.head.type !== 'var') return null;
+  const out = [t.head.name];
+  for (const p of t.path) {
+    if (p.type !== 'string') return null;
+    out.push(p.value);
+  }
+  return out;
+}
+
+function constStrings(path: string[], loc: Loc): string[] {
+  for (const p of path) if (typeof p !== 'string') throw new RegoError('rego_type_error', 'with target path must be constant', loc);
+  return path;
+}
+
+export function funcId(fn: CFunc): string {
+  if (fn.f === 'builtin') return fn.name;
+  if (fn.f === 'user') return fn.node.dottedPath;
+  return fn.name;
+}
+
+export { IDENT };

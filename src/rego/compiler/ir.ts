@@ -1,0 +1,76 @@
+// The compiled form the evaluator runs. Names are resolved (locals → slots, rule names →
+// data paths, imports expanded, calls bound to a builtin or a rule node), bodies are
+// ordered for safety, and ground terms are folded into constants — all once, at load time.
+
+import type { Loc } from '../ast.js';
+import type { Builtin } from '../builtins/types.js';
+import type { Value } from '../value.js';
+import type { DataNode } from './tree.js';
+
+export type CTerm =
+  | { t: 'const'; v: Value }
+  | { t: 'var'; slot: number; name: string }
+  | { t: 'array'; items: CTerm[] }
+  | { t: 'object'; items: [CTerm, CTerm][] }
+  | { t: 'set'; items: CTerm[] }
+  | { t: 'ref'; head: CRefHead; path: CTerm[]; loc: Loc }
+  | { t: 'call'; fn: CFunc; args: CTerm[]; loc: Loc }
+  | { t: 'arraycompr'; term: CTerm; body: CBody; loc: Loc }
+  | { t: 'setcompr'; term: CTerm; body: CBody; loc: Loc }
+  | { t: 'objectcompr'; key: CTerm; value: CTerm; body: CBody; loc: Loc };
+
+export type CRefHead =
+  | { h: 'input' }
+  | { h: 'data' }
+  | { h: 'term'; term: CTerm };
+
+/** A callable: a builtin (possibly mocked by `with`) or a user function at a data node. */
+export type CFunc =
+  | { f: 'builtin'; name: string; builtin: Builtin }
+  | { f: 'user'; name: string; node: DataNode }
+  | { f: 'special'; name: 'print' | 'eq' | 'assign' | 'member2' | 'member3' };
+
+export interface CWith {
+  /** `input` (path after input), `data` (path after data), or a function being replaced. */
+  kind: 'input' | 'data' | 'func';
+  path: string[];
+  /** for kind func: the function id replaced (builtin name or data path joined with '.') */
+  funcId?: string;
+  value: CTerm;
+  /** when the replacement is itself a function (builtin or user) rather than a value */
+  replacement?: CFunc;
+  loc: Loc;
+}
+
+export type CExprOp =
+  | { op: 'term'; term: CTerm }
+  | { op: 'unify'; a: CTerm; b: CTerm }
+  | { op: 'call'; fn: CFunc; args: CTerm[]; out: CTerm | null }
+  | { op: 'somein'; key: CTerm | null; value: CTerm; coll: CTerm }
+  | { op: 'every'; key: CTerm | null; value: CTerm; domain: CTerm; body: CBody }
+  | { op: 'noop' };
+
+export type CExpr = CExprOp & { negated: boolean; withs: CWith[] | null; loc: Loc; text?: string };
+
+export type CBody = CExpr[];
+
+export interface CRule {
+  /** Which kind of document the rule defines at its node. */
+  kind: 'complete' | 'set' | 'object' | 'function';
+  /** For object rules: the dynamic part of the head ref (after the node's path). */
+  keyPath: CTerm[];
+  /** For set rules: the element. */
+  key: CTerm | null;
+  /** Value term (complete/object/function); constant true when absent. */
+  value: CTerm;
+  /** Function arguments (patterns). */
+  args: CTerm[] | null;
+  body: CBody;
+  elses: { value: CTerm; body: CBody; loc: Loc }[];
+  isDefault: boolean;
+  /** Number of variable slots the rule's bodies need. */
+  nslots: number;
+  file: string;
+  loc: Loc;
+  name: string;
+}

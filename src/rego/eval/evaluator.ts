@@ -1,0 +1,916 @@
+// Top-down evaluation of compiled Rego with backtracking, in continuation-passing style:
+// every construct calls `k` once per solution; `k` returns true to stop early. Bindings
+// live in a per-rule slot array and are undone as the search backtracks.
+
+import type { BuiltinContext } from '../builtins/types.js';
+import type { CBody, CExpr, CFunc, CRule, CTerm } from '../compiler/ir.js';
+import { funcId } from '../compiler/compile.js';
+import type { DataNode } from '../compiler/tree.js';
+import { RegoError } from '../errors.js';
+import { equal, ObjectV, SetV, type Value } from '../value.js';
+import { formatForPrint } from './print.js';
+
+type K = () => boolean;
+type KV = (v: Value) => boolean;
+type Env = (Value | undefined)[];
+
+/** Overrides installed by `with data.x as v`. */
+interface OvNode {
+  value?: Value;
+  children?: Map<string, OvNode>;
+}
+
+type Mock = { kind: 'value'; v: Value } | { kind: 'fn'; fn: CFunc };
+
+const UNDEF = Symbol('undefined');
+
+class Frame {
+  constructor(
+    readonly input: Value | undefined,
+    readonly dataOv: OvNode | null,
+    readonly mocks: Map<string, Mock> | null,
+    readonly cache = new Map<number, Value | typeof UNDEF>(),
+  ) {}
+}
+
+export interface EvaluatorOptions {
+  input?: Value;
+  strict: boolean;
+  maxSteps: number;
+  timeoutMs?: number;
+  maxOutputSize: number;
+  nowNs?: bigint;
+  print?: (msg: string) => void;
+}
+
+export interface DependencyFlags {
+  time: boolean;
+  random: boolean;
+  external: boolean;
+}
+
+export class Evaluator {
+  private frame: Frame;
+  private steps = 0;
+  private readonly maxSteps: number;
+  private readonly deadline: number;
+  private readonly maxOutput: number;
+  private readonly strict: boolean;
+  private now: bigint | undefined;
+  readonly deps: DependencyFlags = { time: false, random: false, external: false };
+  private readonly bctx: BuiltinContext;
+  private readonly patCache = new WeakMap<CTerm, number[]>();
+
+  constructor(
+    private readonly root: DataNode,
+    private readonly baseData: Value,
+    private readonly opts: EvaluatorOptions,
+  ) {
+    this.frame = new Frame(opts.input, null, null);
+    this.maxSteps = opts.maxSteps;
+    this.deadline = opts.timeoutMs !== undefined ? Date.now() + opts.timeoutMs : Infinity;
+    this.maxOutput = opts.maxOutputSize;
+    this.strict = opts.strict;
+    this.now = opts.nowNs;
+    const self = this; // the builtin context needs the evaluator's state
+    this.bctx = {
+      strict: opts.strict,
+      nowNs(): bigint {
+        self.deps.time = true;
+        if (self.now === undefined) self.now = BigInt(Date.now()) * 1_000_000n;
+        return self.now;
+      },
+      markRandom(): void {
+        self.deps.random = true;
+      },
+      markExternal(): void {
+        self.deps.external = true;
+      },
+      print(msg: string): void {
+        self.opts.print?.(msg);
+      },
+      checkBudget(cost: number): void {
+        self.steps += cost;
+        self.tick();
+      },
+    };
+  }
+
+  // ------------------------------------------------------------ entry points
+
+  /** Value of the document at `path` under data (undefined when undefined). */
+  evalPath(path: readonly string[]): Value | undefined {
+    let result: Value | undefined;
+    const terms: CTerm[] = path.map((p) => ({ t: 'const', v: p }));
+    this.evalData(terms, 0, this.root, this.baseData, this.frame.dataOv, [], (v) => {
+      result = v;
+      return true;
+    });
+    return result;
+  }
+
+  /** All solutions of a compiled query body. */
+  evalQuery(body: CBody, nslots: number, vars: Map<string, number>): Record<string, Value>[] {
+    const env: Env = new Array(nslots);
+    const rows: Record<string, Value>[] = [];
+    const names = [...vars].filter(([n]) => !n.startsWith('_') && !n.startsWith('$'));
+    this.evalBody(body, 0, env, () => {
+      const row: Record<string, Value> = {};
+      for (const [n, s] of names) {
+        const v = env[s];
+        if (v !== undefined) row[n] = v;
+      }
+      rows.push(row);
+      if (rows.length > this.maxOutput) throw new RegoError('eval_output_too_large', `query produced more than ${this.maxOutput} results`);
+      return false;
+    });
+    return rows;
+  }
+
+  // ------------------------------------------------------------ budget
+
+  private tick(): void {
+    if (++this.steps > this.maxSteps) {
+      throw new RegoError('eval_budget_exceeded', `evaluation exceeded the budget of ${this.maxSteps} steps`);
+    }
+    if ((this.steps & 1023) === 0 && this.deadline !== Infinity && Date.now() > this.deadline) {
+      throw new RegoError('eval_budget_exceeded', `evaluation exceeded the time budget of ${this.opts.timeoutMs} ms`);
+    }
+  }
+
+  private checkSize(n: number): void {
+    if (n > this.maxOutput) throw new RegoError('eval_output_too_large', `a value grew beyond the output budget of ${this.maxOutput} elements`);
+  }
+
+  // ------------------------------------------------------------ bodies and expressions
+
+  private evalBody(body: CBody, i: number, env: Env, k: K): boolean {
+    if (i === body.length) return k();
+    if (i === body.length - 1) return this.evalExpr(body[i], env, k);
+    return this.evalExpr(body[i], env, () => this.evalBody(body, i + 1, env, k));
+  }
+
+  private evalExpr(e: CExpr, env: Env, k: K): boolean {
+    this.tick();
+    if (e.withs !== null) return this.evalWith(e, env, k);
+    if (e.negated) {
+      let found = false;
+      this.evalExprInner(e, env, () => (found = true));
+      return found ? false : k();
+    }
+    return this.evalExprInner(e, env, k);
+  }
+
+  private evalExprInner(e: CExpr, env: Env, k: K): boolean {
+    switch (e.op) {
+      case 'term':
+        return this.evalTerm(e.term, env, (v) => (v !== false ? k() : false));
+      case 'unify':
+        return this.unify(e.a, e.b, env, k);
+      case 'call':
+        return this.evalCallExpr(e.fn, e.args, e.out, env, k);
+      case 'somein':
+        return this.evalSomeIn(e.key, e.value, e.coll, env, k);
+      case 'every':
+        return this.evalEvery(e, env, k);
+      case 'noop':
+        return k();
+    }
+  }
+
+  private evalCallExpr(fn: CFunc, args: CTerm[], out: CTerm | null, env: Env, k: K): boolean {
+    if (fn.f === 'special' && fn.name === 'print') return this.evalPrint(args, env, k);
+    return this.evalArgs(args, env, (vals) =>
+      this.callFn(fn, vals, (r) => (out !== null ? this.unifyValue(out, r, env, k) : r !== false ? k() : false)),
+    );
+  }
+
+  private evalPrint(args: CTerm[], env: Env, k: K): boolean {
+    const parts: string[] = [];
+    for (const a of args) {
+      const vals: Value[] = [];
+      this.evalTerm(a, env, (v) => {
+        vals.push(v);
+        return false;
+      });
+      parts.push(vals.length === 0 ? '<undefined>' : vals.length === 1 ? formatForPrint(vals[0]) : formatForPrint(new SetV(vals)));
+    }
+    this.opts.print?.(parts.join(' '));
+    return k();
+  }
+
+  private evalSomeIn(key: CTerm | null, value: CTerm, coll: CTerm, env: Env, k: K): boolean {
+    return this.evalTerm(coll, env, (c) => this.iterate(c, (kk, vv) => (key !== null ? this.unifyValue(key, kk, env, () => this.unifyValue(value, vv, env, k)) : this.unifyValue(value, vv, env, k))));
+  }
+
+  private evalEvery(e: Extract<CExpr, { op: 'every' }>, env: Env, k: K): boolean {
+    return this.evalTerm(e.domain, env, (d) => {
+      if (!(Array.isArray(d) || d instanceof ObjectV || d instanceof SetV)) return false;
+      let all = true;
+      this.iterate(d, (kk, vv) => {
+        let ok = false;
+        const run = (): boolean => this.evalBody(e.body, 0, env, () => (ok = true));
+        if (e.key !== null) this.unifyValue(e.key, kk, env, () => this.unifyValue(e.value, vv, env, run));
+        else this.unifyValue(e.value, vv, env, run);
+        if (!ok) {
+          all = false;
+          return true;
+        }
+        return false;
+      });
+      return all ? k() : false;
+    });
+  }
+
+  /** Calls f(key, value) for each element of a collection until f returns true. */
+  private iterate(c: Value, f: (k: Value, v: Value) => boolean): boolean {
+    if (Array.isArray(c)) {
+      for (let i = 0; i < c.length; i++) {
+        this.tick();
+        if (f(i, c[i])) return true;
+      }
+    } else if (c instanceof ObjectV) {
+      for (const [kk, vv] of c.entries()) {
+        this.tick();
+        if (f(kk, vv)) return true;
+      }
+    } else if (c instanceof SetV) {
+      for (const v of c.values()) {
+        this.tick();
+        if (f(v, v)) return true;
+      }
+    }
+    return false;
+  }
+
+  private evalWith(e: CExpr, env: Env, k: K): boolean {
+    const outer = this.frame;
+    let input = outer.input;
+    let dataOv = outer.dataOv;
+    let mocks = outer.mocks;
+    for (const w of e.withs!) {
+      if (w.kind === 'func' && w.replacement) {
+        mocks = new Map(mocks ?? []);
+        mocks.set(w.funcId!, { kind: 'fn', fn: w.replacement });
+        continue;
+      }
+      let val: Value | undefined;
+      this.evalTerm(w.value, env, (v) => {
+        val = v;
+        return true;
+      });
+      if (val === undefined) return false;
+      if (w.kind === 'input') input = w.path.length === 0 ? val : upsert(input, w.path, val);
+      else if (w.kind === 'data') dataOv = addOverride(dataOv, w.path, val);
+      else {
+        mocks = new Map(mocks ?? []);
+        mocks.set(w.funcId!, { kind: 'value', v: val });
+      }
+    }
+    const inner = new Frame(input, dataOv, mocks);
+    this.frame = inner;
+    try {
+      if (e.negated) {
+        let found = false;
+        this.evalExprInner(e, env, () => (found = true));
+        this.frame = outer;
+        return found ? false : k();
+      }
+      return this.evalExprInner(e, env, () => {
+        this.frame = outer;
+        try {
+          return k();
+        } finally {
+          this.frame = inner;
+        }
+      });
+    } finally {
+      this.frame = outer;
+    }
+  }
+
+  // ------------------------------------------------------------ terms
+
+  private evalTerm(t: CTerm, env: Env, k: KV): boolean {
+    switch (t.t) {
+      case 'const':
+        return k(t.v);
+      case 'var': {
+        const v = env[t.slot];
+        if (v === undefined) throw new RegoError('rego_unsafe_var_error', `var ${t.name} is unsafe`);
+        return k(v);
+      }
+      case 'ref':
+        return this.evalRef(t, env, k);
+      case 'call':
+        if (t.fn.f === 'special' && t.fn.name === 'print') return this.evalPrint(t.args, env, () => k(true));
+        return this.evalArgs(t.args, env, (vals) => this.callFn(t.fn, vals, k));
+      case 'array':
+        return this.evalItems(t.items, 0, new Array(t.items.length), env, (vals) => k(vals.slice()));
+      case 'set':
+        return this.evalItems(t.items, 0, new Array(t.items.length), env, (vals) => k(new SetV(vals)));
+      case 'object': {
+        const flat: CTerm[] = [];
+        for (const [a, b] of t.items) flat.push(a, b);
+        return this.evalItems(flat, 0, new Array(flat.length), env, (vals) => {
+          const o = new ObjectV();
+          for (let i = 0; i < vals.length; i += 2) {
+            const prev = o.get(vals[i]);
+            if (prev !== undefined && !equal(prev, vals[i + 1])) throw new RegoError('eval_conflict_error', 'object keys must be unique');
+            o.set(vals[i], vals[i + 1]);
+          }
+          return k(o);
+        });
+      }
+      case 'arraycompr': {
+        const out: Value[] = [];
+        this.evalBody(t.body, 0, env, () =>
+          this.evalTerm(t.term, env, (v) => {
+            out.push(v);
+            this.checkSize(out.length);
+            return false;
+          }),
+        );
+        return k(out);
+      }
+      case 'setcompr': {
+        const out = new SetV();
+        this.evalBody(t.body, 0, env, () =>
+          this.evalTerm(t.term, env, (v) => {
+            out.add(v);
+            this.checkSize(out.size);
+            return false;
+          }),
+        );
+        return k(out);
+      }
+      case 'objectcompr': {
+        const out = new ObjectV();
+        this.evalBody(t.body, 0, env, () =>
+          this.evalTerm(t.key, env, (kk) =>
+            this.evalTerm(t.value, env, (vv) => {
+              const prev = out.get(kk);
+              if (prev !== undefined && !equal(prev, vv)) throw new RegoError('eval_conflict_error', 'object keys must be unique', t.loc);
+              out.set(kk, vv);
+              this.checkSize(out.size);
+              return false;
+            }),
+          ),
+        );
+        return k(out);
+      }
+    }
+  }
+
+  private evalItems(items: CTerm[], i: number, acc: Value[], env: Env, k: (vals: Value[]) => boolean): boolean {
+    for (; i < items.length; i++) {
+      const t = items[i];
+      if (t.t === 'const') acc[i] = t.v;
+      else if (t.t === 'var' && env[t.slot] !== undefined) acc[i] = env[t.slot]!;
+      else {
+        const j = i;
+        return this.evalTerm(t, env, (v) => {
+          acc[j] = v;
+          return this.evalItems(items, j + 1, acc, env, k);
+        });
+      }
+    }
+    return k(acc);
+  }
+
+  private evalArgs(args: CTerm[], env: Env, k: (vals: Value[]) => boolean): boolean {
+    return this.evalItems(args, 0, new Array(args.length), env, k);
+  }
+
+  // ------------------------------------------------------------ calls
+
+  private callFn(fn: CFunc, args: Value[], k: KV): boolean {
+    if (this.frame.mocks !== null) {
+      const m = this.frame.mocks.get(funcId(fn));
+      if (m !== undefined) {
+        if (m.kind === 'value') return k(m.v);
+        if (m.fn !== fn) return this.callFn(m.fn, args, k);
+      }
+    }
+    switch (fn.f) {
+      case 'builtin': {
+        let r: Value | undefined;
+        try {
+          r = fn.builtin.fn(args, this.bctx);
+        } catch (e) {
+          return this.builtinError(e, fn.name);
+        }
+        if (fn.builtin.nondeterministic) this.markNondeterministic(fn.name);
+        return r === undefined ? false : k(r);
+      }
+      case 'user':
+        return this.callUser(fn.node, args, k);
+      case 'special':
+        switch (fn.name) {
+          case 'member2':
+            return k(member(args[0], args[1]));
+          case 'member3':
+            return k(member3(args[0], args[1], args[2]));
+          default:
+            throw new RegoError('rego_type_error', `${fn.name} cannot be called here`);
+        }
+    }
+  }
+
+  private markNondeterministic(name: string): void {
+    if (name.startsWith('time.now')) this.deps.time = true;
+    else if (name.startsWith('http.') || name.startsWith('net.lookup')) this.deps.external = true;
+    else this.deps.random = true;
+  }
+
+  private builtinError(e: unknown, name: string): boolean {
+    if (e instanceof RegoError) {
+      if (e.code === 'eval_type_error' || e.code === 'eval_builtin_error') {
+        if (this.strict) throw e;
+        return false;
+      }
+      throw e;
+    }
+    if (e instanceof RangeError) throw e; // stack exhaustion: handled at the top
+    const msg = e instanceof Error ? e.message : String(e);
+    if (this.strict) throw new RegoError('eval_builtin_error', `${name}: ${msg}`);
+    return false;
+  }
+
+  private callUser(node: DataNode, args: Value[], k: KV): boolean {
+    let result: Value | undefined;
+    const record = (v: Value): void => {
+      if (result === undefined) result = v;
+      else if (!equal(result, v)) {
+        throw new RegoError('eval_conflict_error', 'functions must not produce multiple outputs for same inputs', node.rules[0]?.loc);
+      }
+    };
+    for (const rule of node.rules) {
+      const env: Env = new Array(rule.nslots);
+      const stopEarly = rule.value.t === 'const';
+      let got = false;
+      this.unifyArgs(rule.args!, args, 0, env, () =>
+        this.evalBody(rule.body, 0, env, () =>
+          this.evalTerm(rule.value, env, (v) => {
+            record(v);
+            got = true;
+            return stopEarly;
+          }),
+        ),
+      );
+      if (!got && rule.elses.length) this.evalElses(rule, args, env, record);
+    }
+    if (result === undefined && node.defaultRule) {
+      const d = node.defaultRule;
+      const env: Env = new Array(d.nslots);
+      this.unifyArgs(d.args!, args, 0, env, () =>
+        this.evalTerm(d.value, env, (v) => {
+          result = v;
+          return true;
+        }),
+      );
+    }
+    return result === undefined ? false : k(result);
+  }
+
+  private evalElses(rule: CRule, args: Value[] | null, _env: Env, record: (v: Value) => void): void {
+    for (const el of rule.elses) {
+      const env: Env = new Array(rule.nslots);
+      let got = false;
+      const body = (): boolean =>
+        this.evalBody(el.body, 0, env, () =>
+          this.evalTerm(el.value, env, (v) => {
+            record(v);
+            got = true;
+            return true;
+          }),
+        );
+      if (args) this.unifyArgs(rule.args!, args, 0, env, body);
+      else body();
+      if (got) return;
+    }
+  }
+
+  private unifyArgs(patterns: CTerm[], args: Value[], i: number, env: Env, k: K): boolean {
+    if (i === patterns.length) return k();
+    return this.unifyValue(patterns[i], args[i], env, () => this.unifyArgs(patterns, args, i + 1, env, k));
+  }
+
+  // ------------------------------------------------------------ rules
+
+  private ruleValue(node: DataNode): Value | undefined {
+    const cache = this.frame.cache;
+    const c = cache.get(node.id);
+    if (c !== undefined) return c === UNDEF ? undefined : c;
+    let v: Value | undefined;
+    switch (node.kind) {
+      case 'complete':
+        v = this.completeValue(node);
+        break;
+      case 'set':
+        v = this.setValue(node);
+        break;
+      case 'object':
+        v = this.objectValue(node);
+        break;
+      default:
+        v = undefined;
+    }
+    cache.set(node.id, v === undefined ? UNDEF : v);
+    return v;
+  }
+
+  private completeValue(node: DataNode): Value | undefined {
+    let result: Value | undefined;
+    const record = (v: Value): void => {
+      if (result === undefined) result = v;
+      else if (!equal(result, v)) {
+        throw new RegoError('eval_conflict_error', 'complete rules must not produce multiple outputs', node.rules[0]?.loc);
+      }
+    };
+    for (const rule of node.rules) {
+      const env: Env = new Array(rule.nslots);
+      const stopEarly = rule.value.t === 'const';
+      let got = false;
+      this.evalBody(rule.body, 0, env, () =>
+        this.evalTerm(rule.value, env, (v) => {
+          record(v);
+          got = true;
+          return stopEarly;
+        }),
+      );
+      if (!got && rule.elses.length) this.evalElses(rule, null, env, record);
+    }
+    if (result === undefined && node.defaultRule) {
+      const d = node.defaultRule;
+      this.evalTerm(d.value, new Array(d.nslots), (v) => {
+        result = v;
+        return true;
+      });
+    }
+    return result;
+  }
+
+  private setValue(node: DataNode): Value {
+    const out = new SetV();
+    for (const rule of node.rules) {
+      const env: Env = new Array(rule.nslots);
+      this.evalBody(rule.body, 0, env, () =>
+        this.evalTerm(rule.key!, env, (v) => {
+          out.add(v);
+          this.checkSize(out.size);
+          return false;
+        }),
+      );
+    }
+    return out;
+  }
+
+  private objectValue(node: DataNode): Value | undefined {
+    const out = new ObjectV();
+    let defined = false;
+    for (const rule of node.rules) {
+      const env: Env = new Array(rule.nslots);
+      this.evalBody(rule.body, 0, env, () =>
+        this.evalItems(rule.keyPath, 0, new Array(rule.keyPath.length), env, (keys) =>
+          this.evalTerm(rule.value, env, (v) => {
+            insertPath(out, keys, v, rule);
+            defined = true;
+            this.checkSize(out.size);
+            return false;
+          }),
+        ),
+      );
+    }
+    // children defined by other rules below this node merge into the object
+    for (const [name, child] of node.children) {
+      const v = this.nodeValue(child, undefined, null);
+      if (v !== undefined) {
+        const prev = out.getStr(name);
+        if (prev !== undefined && !equal(prev, v)) throw new RegoError('eval_conflict_error', 'object keys must be unique');
+        out.set(name, v);
+        defined = true;
+      }
+    }
+    return defined || node.rules.length ? out : undefined;
+  }
+
+  // ------------------------------------------------------------ data and refs
+
+  private nodeValue(node: DataNode, base: Value | undefined, ov: OvNode | null): Value | undefined {
+    if (ov !== null && ov.value !== undefined) return ov.value;
+    if (node.kind !== null) {
+      const v = this.ruleValue(node);
+      return ov !== null ? applyOverride(v, ov) : v;
+    }
+    const cache = this.frame.cache;
+    const c = cache.get(node.id);
+    if (c !== undefined) return c === UNDEF ? undefined : c;
+    const o = new ObjectV();
+    if (base instanceof ObjectV) for (const [kk, vv] of base.entries()) o.set(kk, vv);
+    for (const [name, child] of node.children) {
+      const v = this.nodeValue(child, base instanceof ObjectV ? base.getStr(name) : undefined, ov?.children?.get(name) ?? null);
+      if (v !== undefined) o.set(name, v);
+    }
+    if (ov?.children) {
+      for (const [name, child] of ov.children) {
+        if (node.children.has(name)) continue;
+        const v = applyOverride(base instanceof ObjectV ? base.getStr(name) : undefined, child);
+        if (v !== undefined) o.set(name, v);
+      }
+    }
+    cache.set(node.id, o);
+    return o;
+  }
+
+  private evalRef(t: Extract<CTerm, { t: 'ref' }>, env: Env, k: KV): boolean {
+    switch (t.head.h) {
+      case 'input': {
+        const inp = this.frame.input;
+        return inp === undefined ? false : this.deref(inp, t.path, 0, env, k);
+      }
+      case 'data':
+        return this.evalData(t.path, 0, this.root, this.baseData, this.frame.dataOv, env, k);
+      case 'term':
+        return this.evalTerm(t.head.term, env, (hv) => this.deref(hv, t.path, 0, env, k));
+    }
+  }
+
+  private deref(v: Value, path: CTerm[], i: number, env: Env, k: KV): boolean {
+    for (; i < path.length; i++) {
+      const op = path[i];
+      let key: Value | undefined;
+      if (op.t === 'const') key = op.v;
+      else if (op.t === 'var') key = env[op.slot];
+      if (key === undefined) break;
+      const next = select(v, key);
+      if (next === undefined) return false;
+      v = next;
+    }
+    if (i === path.length) return k(v);
+    const op = path[i];
+    const j = i;
+    if (this.evaluable(op, env)) {
+      return this.evalTerm(op, env, (key) => {
+        const next = select(v, key);
+        return next === undefined ? false : this.deref(next, path, j + 1, env, k);
+      });
+    }
+    return this.iterate(v, (kk, vv) => this.unifyValue(op, kk, env, () => this.deref(vv, path, j + 1, env, k)));
+  }
+
+  private evalData(path: CTerm[], i: number, node: DataNode | null, base: Value | undefined, ov: OvNode | null, env: Env, k: KV): boolean {
+    for (;;) {
+      if (ov !== null && ov.value !== undefined) return this.deref(ov.value, path, i, env, k);
+      if (node === null) {
+        const b = ov !== null ? applyOverride(base, ov) : base;
+        return b === undefined ? false : this.deref(b, path, i, env, k);
+      }
+      if (node.kind !== null) {
+        let v = this.ruleValue(node);
+        if (ov !== null) v = applyOverride(v, ov);
+        return v === undefined ? false : this.deref(v, path, i, env, k);
+      }
+      if (i === path.length) {
+        const v = this.nodeValue(node, base, ov);
+        return v === undefined ? false : k(v);
+      }
+      const op = path[i];
+      let key: Value | undefined;
+      if (op.t === 'const') key = op.v;
+      else if (op.t === 'var') key = env[op.slot];
+      if (key === undefined) break;
+      const step = this.dataStep(node, base, ov, key);
+      node = step.node;
+      base = step.base;
+      ov = step.ov;
+      i++;
+    }
+    const op = path[i];
+    const j = i;
+    const n = node;
+    const b = base;
+    const o = ov;
+    if (this.evaluable(op, env)) {
+      return this.evalTerm(op, env, (key) => {
+        const s = this.dataStep(n, b, o, key);
+        return this.evalData(path, j + 1, s.node, s.base, s.ov, env, k);
+      });
+    }
+    const keys = new Set<string>();
+    for (const name of n.children.keys()) keys.add(name);
+    const extra: Value[] = [];
+    if (b instanceof ObjectV) {
+      for (const kk of b.keys()) {
+        if (typeof kk === 'string') keys.add(kk);
+        else extra.push(kk);
+      }
+    }
+    if (o?.children) for (const name of o.children.keys()) keys.add(name);
+    for (const key of [...keys, ...extra]) {
+      const s = this.dataStep(n, b, o, key);
+      if (this.unifyValue(op, key, env, () => this.evalData(path, j + 1, s.node, s.base, s.ov, env, k))) return true;
+    }
+    return false;
+  }
+
+  private dataStep(node: DataNode, base: Value | undefined, ov: OvNode | null, key: Value): { node: DataNode | null; base: Value | undefined; ov: OvNode | null } {
+    if (typeof key === 'string') {
+      return {
+        node: node.children.get(key) ?? null,
+        base: base === undefined ? undefined : select(base, key),
+        ov: ov?.children?.get(key) ?? null,
+      };
+    }
+    return { node: null, base: base === undefined ? undefined : select(base, key), ov: null };
+  }
+
+  // ------------------------------------------------------------ unification
+
+  /** Pattern variables of a term (vars outside refs/calls), computed once per term. */
+  private patVars(t: CTerm): number[] {
+    let p = this.patCache.get(t);
+    if (p === undefined) {
+      p = [];
+      collectPatVars(t, p);
+      this.patCache.set(t, p);
+    }
+    return p;
+  }
+
+  private evaluable(t: CTerm, env: Env): boolean {
+    if (t.t === 'const') return true;
+    if (t.t === 'var') return env[t.slot] !== undefined;
+    for (const s of this.patVars(t)) if (env[s] === undefined) return false;
+    return true;
+  }
+
+  private unify(a: CTerm, b: CTerm, env: Env, k: K): boolean {
+    if (this.evaluable(a, env)) return this.evalTerm(a, env, (va) => this.unifyValue(b, va, env, k));
+    if (this.evaluable(b, env)) return this.evalTerm(b, env, (vb) => this.unifyValue(a, vb, env, k));
+    if (a.t === 'array' && b.t === 'array' && a.items.length === b.items.length) {
+      const pairs = a.items.map((x, i) => [x, b.items[i]] as [CTerm, CTerm]);
+      return this.unifyPairs(pairs, env, k);
+    }
+    throw new RegoError('rego_unsafe_var_error', 'unification of two unbound terms');
+  }
+
+  private unifyPairs(pairs: [CTerm, CTerm][], env: Env, k: K): boolean {
+    if (pairs.length === 0) return k();
+    for (let i = 0; i < pairs.length; i++) {
+      const [x, y] = pairs[i];
+      if (this.evaluable(x, env) || this.evaluable(y, env)) {
+        const rest = pairs.slice(0, i).concat(pairs.slice(i + 1));
+        return this.unify(x, y, env, () => this.unifyPairs(rest, env, k));
+      }
+    }
+    const [x, y] = pairs[0];
+    return this.unify(x, y, env, () => this.unifyPairs(pairs.slice(1), env, k));
+  }
+
+  private unifyValue(t: CTerm, v: Value, env: Env, k: K): boolean {
+    switch (t.t) {
+      case 'var': {
+        const cur = env[t.slot];
+        if (cur !== undefined) return equal(cur, v) ? k() : false;
+        env[t.slot] = v;
+        const r = k();
+        env[t.slot] = undefined;
+        return r;
+      }
+      case 'const':
+        return equal(t.v, v) ? k() : false;
+      case 'array':
+        if (!Array.isArray(v) || v.length !== t.items.length) return false;
+        return this.unifyItems(t.items, v, 0, env, k);
+      case 'object':
+        if (!(v instanceof ObjectV) || v.size !== t.items.length) return false;
+        return this.unifyObject(t.items, v, 0, env, k);
+      default:
+        return this.evalTerm(t, env, (x) => (equal(x, v) ? k() : false));
+    }
+  }
+
+  private unifyItems(items: CTerm[], vals: Value[], i: number, env: Env, k: K): boolean {
+    if (i === items.length) return k();
+    return this.unifyValue(items[i], vals[i], env, () => this.unifyItems(items, vals, i + 1, env, k));
+  }
+
+  private unifyObject(items: [CTerm, CTerm][], v: ObjectV, i: number, env: Env, k: K): boolean {
+    if (i === items.length) return k();
+    const [kt, vt] = items[i];
+    return this.evalTerm(kt, env, (kv) => {
+      const x = v.get(kv);
+      return x === undefined ? false : this.unifyValue(vt, x, env, () => this.unifyObject(items, v, i + 1, env, k));
+    });
+  }
+}
+
+// ------------------------------------------------------------ helpers
+
+function collectPatVars(t: CTerm, out: number[]): void {
+  switch (t.t) {
+    case 'var':
+      out.push(t.slot);
+      return;
+    case 'array':
+    case 'set':
+      for (const x of t.items) collectPatVars(x, out);
+      return;
+    case 'object':
+      for (const [kk, vv] of t.items) {
+        collectPatVars(kk, out);
+        collectPatVars(vv, out);
+      }
+      return;
+    default:
+      return;
+  }
+}
+
+export function select(v: Value, key: Value): Value | undefined {
+  if (Array.isArray(v)) {
+    return typeof key === 'number' && Number.isInteger(key) && key >= 0 && key < v.length ? v[key] : undefined;
+  }
+  if (v instanceof ObjectV) return typeof key === 'string' ? v.getStr(key) : v.get(key);
+  if (v instanceof SetV) return v.has(key) ? key : undefined;
+  return undefined;
+}
+
+function member(x: Value, coll: Value): boolean {
+  if (Array.isArray(coll)) return coll.some((e) => equal(e, x));
+  if (coll instanceof SetV) return coll.has(x);
+  if (coll instanceof ObjectV) {
+    for (const [, v] of coll.entries()) if (equal(v, x)) return true;
+  }
+  return false;
+}
+
+function member3(key: Value, x: Value, coll: Value): boolean {
+  const v = select(coll, key);
+  if (coll instanceof SetV) return false;
+  return v !== undefined && equal(v, x);
+}
+
+function upsert(doc: Value | undefined, path: string[], v: Value): Value {
+  if (path.length === 0) return v;
+  const o = new ObjectV();
+  if (doc instanceof ObjectV) for (const [kk, vv] of doc.entries()) o.set(kk, vv);
+  const [head, ...rest] = path;
+  o.set(head, upsert(o.getStr(head), rest, v));
+  return o;
+}
+
+function addOverride(root: OvNode | null, path: string[], v: Value): OvNode {
+  if (path.length === 0) return { value: v };
+  const node: OvNode = { value: root?.value, children: new Map(root?.children ?? []) };
+  if (node.value !== undefined) {
+    // an override below an already-overridden value patches that value
+    return { value: upsert(node.value, path, v) };
+  }
+  const [head, ...rest] = path;
+  node.children!.set(head, addOverride(node.children!.get(head) ?? null, rest, v));
+  return node;
+}
+
+function applyOverride(v: Value | undefined, ov: OvNode): Value | undefined {
+  if (ov.value !== undefined) return ov.value;
+  if (!ov.children || ov.children.size === 0) return v;
+  const o = new ObjectV();
+  if (v instanceof ObjectV) for (const [kk, vv] of v.entries()) o.set(kk, vv);
+  else if (v !== undefined) return v; // overriding inside a non-object: keep the value
+  for (const [name, child] of ov.children) {
+    const x = applyOverride(o.getStr(name), child);
+    if (x !== undefined) o.set(name, x);
+  }
+  return o;
+}
+
+/** Objects built by insertPath (safe to mutate); rule values are never mutated. */
+const building = new WeakSet<ObjectV>();
+
+function insertPath(obj: ObjectV, keys: Value[], v: Value, rule: CRule): void {
+  let cur = obj;
+  for (let i = 0; i < keys.length - 1; i++) {
+    const next = cur.get(keys[i]);
+    if (next === undefined) {
+      const o = new ObjectV();
+      building.add(o);
+      cur.set(keys[i], o);
+      cur = o;
+    } else if (next instanceof ObjectV) {
+      if (!building.has(next)) {
+        const copy = new ObjectV(next.entries());
+        building.add(copy);
+        cur.set(keys[i], copy);
+        cur = copy;
+      } else cur = next;
+    } else {
+      throw new RegoError('eval_conflict_error', 'object keys must be unique', rule.loc);
+    }
+  }
+  const last = keys[keys.length - 1];
+  const prev = cur.get(last);
+  if (prev !== undefined && !equal(prev, v)) throw new RegoError('eval_conflict_error', 'object keys must be unique', rule.loc);
+  cur.set(last, v);
+}

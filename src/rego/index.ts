@@ -1,0 +1,159 @@
+// The Rego engine's public API: compile modules + data once, evaluate many times.
+// This folder imports nothing from the service; it could be published alone.
+
+import type { CompileOptions, Dependencies, EvalOptions, EvalResult, ModuleSource, QueryResult, TestRule } from './api.js';
+import type { Module } from './ast.js';
+import { BUILTINS } from './builtins/index.js';
+import { Compiler } from './compiler/compile.js';
+import type { CBody } from './compiler/ir.js';
+import type { DataNode } from './compiler/tree.js';
+import { RegoCompileErrors, RegoError } from './errors.js';
+import { Evaluator } from './eval/evaluator.js';
+import { parseModule, parseQuery } from './parser.js';
+import { fromJSON, ObjectV, sizeOf, type Value } from './value.js';
+
+export * from './api.js';
+export { RegoError, RegoCompileErrors, isRegoError } from './errors.js';
+export { parseModule, parseQuery } from './parser.js';
+export { fromJSON, toJSON, stringify, equal, compare, type Value, ObjectV, SetV } from './value.js';
+
+const DEFAULT_MAX_STEPS = 1_000_000;
+const DEFAULT_MAX_OUTPUT = 1_000_000;
+/** Input documents nested deeper than this are refused (keeps evaluation off the stack limit). */
+const MAX_INPUT_DEPTH = 512;
+
+export interface PreparedQuery {
+  body: CBody;
+  nslots: number;
+  vars: Map<string, number>;
+}
+
+export class CompiledPolicy {
+  readonly modules: readonly Module[];
+  private readonly root: DataNode;
+  private readonly data: Value;
+  private readonly compiler: Compiler;
+  private readonly pathCache = new Map<string, string[]>();
+
+  constructor(modules: Module[], compiler: Compiler, data: Value) {
+    this.modules = modules;
+    this.compiler = compiler;
+    this.root = compiler.root;
+    this.data = data;
+  }
+
+  /** Evaluate the document at `path` ("a.b.c", "a/b/c" or an array of segments) under data. */
+  evaluate(path: string | readonly string[], opts: EvalOptions = {}): EvalResult {
+    const segs = typeof path === 'string' ? this.splitPath(path) : path;
+    const ev = this.evaluator(opts);
+    const value = this.run(() => ev.evalPath(segs));
+    this.checkOutput(value, opts);
+    return value === undefined ? { defined: false, dependsOn: { ...ev.deps } } : { defined: true, value, dependsOn: { ...ev.deps } };
+  }
+
+  /** Compile a query once for repeated use. Throws RegoCompileErrors. */
+  prepare(query: string): PreparedQuery {
+    const body = parseQuery(query);
+    const q = this.compiler.compileQuery(body);
+    const errs = this.compiler.errors.splice(0);
+    if (errs.length) throw new RegoCompileErrors(errs);
+    return q;
+  }
+
+  /** Run a query (e.g. `data.x.p = y`), returning one row of bindings per solution. */
+  query(query: string | PreparedQuery, opts: EvalOptions & { inputValue?: Value } = {}): QueryResult {
+    const q = typeof query === 'string' ? this.prepare(query) : query;
+    const ev = this.evaluator(opts, opts.inputValue);
+    const rows = this.run(() => ev.evalQuery(q.body, q.nslots, q.vars));
+    return { rows, dependsOn: { ...ev.deps } };
+  }
+
+  /** Every `test_*` / `todo_test_*` rule, for `pdp test`. */
+  tests(): TestRule[] {
+    const out: TestRule[] = [];
+    const walk = (n: DataNode): void => {
+      if (n.kind === 'complete' && /^(todo_)?test_/.test(n.name) && n.rules.length) {
+        const r = n.rules[0];
+        out.push({ package: n.path.slice(0, -1), name: n.name, file: r.file, row: r.loc.row });
+      }
+      for (const c of n.children.values()) walk(c);
+    };
+    walk(this.root);
+    return out.sort((a, b) => (a.file === b.file ? a.row - b.row : a.file < b.file ? -1 : 1));
+  }
+
+  private splitPath(path: string): string[] {
+    let segs = this.pathCache.get(path);
+    if (!segs) {
+      segs = path.split(/[./]/).filter((s) => s.length > 0);
+      if (segs[0] === 'data') segs = segs.slice(1);
+      if (this.pathCache.size < 1000) this.pathCache.set(path, segs);
+    }
+    return segs;
+  }
+
+  private evaluator(opts: EvalOptions, inputValue?: Value): Evaluator {
+    let input: Value | undefined = inputValue;
+    if (input === undefined && opts.input !== undefined) input = fromJSON(opts.input, { maxDepth: MAX_INPUT_DEPTH });
+    return new Evaluator(this.root, this.data, {
+      input,
+      strict: opts.strict ?? false,
+      maxSteps: opts.maxSteps ?? DEFAULT_MAX_STEPS,
+      timeoutMs: opts.timeoutMs,
+      maxOutputSize: opts.maxOutputSize ?? DEFAULT_MAX_OUTPUT,
+      nowNs: opts.nowNs,
+      print: opts.print,
+    });
+  }
+
+  private run<T>(f: () => T): T {
+    try {
+      return f();
+    } catch (e) {
+      if (e instanceof RangeError) {
+        // JS stack exhausted: report it as a budget error rather than crashing the caller
+        throw new RegoError('eval_budget_exceeded', 'evaluation exceeded the maximum nesting depth');
+      }
+      throw e;
+    }
+  }
+
+  private checkOutput(value: Value | undefined, opts: EvalOptions): void {
+    const max = opts.maxOutputSize ?? DEFAULT_MAX_OUTPUT;
+    if (value !== undefined && typeof value === 'object' && value !== null && sizeOf(value, max) > max) {
+      throw new RegoError('eval_output_too_large', `result exceeds the output budget of ${max} nodes`);
+    }
+  }
+}
+
+/**
+ * Parse and compile modules with their base data. Throws RegoCompileErrors listing every
+ * problem (file:line:col, OPA error code) — a bundle either compiles whole or not at all.
+ */
+export function compile(sources: ModuleSource[], data: unknown = {}, opts: CompileOptions = {}): CompiledPolicy {
+  const errors: RegoError[] = [];
+  const modules: Module[] = [];
+  for (const s of sources) {
+    try {
+      modules.push(parseModule(s.file, s.source, { regoVersion: opts.regoVersion ?? 1 }));
+    } catch (e) {
+      if (e instanceof RegoError) errors.push(e);
+      else if (e instanceof RegoCompileErrors) errors.push(...e.errors);
+      else throw e;
+    }
+  }
+  if (errors.length) throw new RegoCompileErrors(errors);
+  const compiler = new Compiler(BUILTINS);
+  compiler.compileModules(modules);
+  if (compiler.errors.length) throw new RegoCompileErrors(compiler.errors.splice(0));
+  let base: Value;
+  try {
+    base = fromJSON(data ?? {});
+  } catch (e) {
+    throw new RegoCompileErrors([e instanceof RegoError ? e : new RegoError('rego_compile_error', String(e))]);
+  }
+  if (!(base instanceof ObjectV)) throw new RegoCompileErrors([new RegoError('rego_compile_error', 'base data must be an object')]);
+  return new CompiledPolicy(modules, compiler, base);
+}
+
+export type { Dependencies };
