@@ -55,10 +55,10 @@ ENV NODE_ENV=production \
     npm_config_update_notifier=false \
     npm_config_fund=false \
     npm_config_audit=false \
-    TMPDIR=/tmp \
-    PDP_HOST=0.0.0.0 \
-    PDP_PORT=8181 \
-    PDP_BUNDLE_PATH=/app/policies
+    TMPDIR=/tmp
+# The service defaults apply: listen on 0.0.0.0:8181 (PDP_HOST, PDP_PORT) and
+# serve the embedded bundle /app/policies (found next to package.json) unless
+# PDP_BUNDLE_PATH, PDP_BUNDLE_URL or a PDP_CONFIG file names other bundles.
 
 # Production dependencies only. --ignore-scripts: `prepare` would try to run
 # tsc, which is a devDependency; dist/ comes from the build stage instead.
@@ -84,4 +84,7 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
 
 # node is PID 1: the service handles SIGTERM itself (stop accepting, drain,
 # flush the decision log, exit), so no init shim is needed.
-CMD ["node", "bin/pdp.js", "serve"]
+# `docker run IMAGE` serves; `docker run IMAGE <subcommand> …` runs another
+# pdp subcommand (eval, test, bundle build).
+ENTRYPOINT ["node", "bin/pdp.js"]
+CMD ["serve"]
