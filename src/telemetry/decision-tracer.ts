@@ -1,0 +1,151 @@
+// One span per decision, created explicitly (no auto-instrumentation needed):
+//
+//   pdp.decision        SERVER span; child of the caller's W3C traceparent when one was sent
+//     pdp.cache.lookup  the cache lookup (both tiers)
+//     pdp.evaluate      the engine evaluation (absent on a cache hit)
+//
+// Attributes on pdp.decision: pdp.decision_id, pdp.path, pdp.kind, pdp.allow, pdp.outcome,
+// pdp.engine, pdp.bundle_revisions ("name=revision"), pdp.cache.hit, pdp.cache.tier,
+// pdp.reason_codes, error.type (only when the decision errored).
+import {
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  isSpanContextValid,
+  trace,
+  type Context,
+  type Span,
+  type Tracer,
+} from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+
+export type HeaderCarrier = Readonly<Record<string, string | string[] | undefined>>;
+
+export const DECISION_SPAN = 'pdp.decision';
+export const CACHE_LOOKUP_SPAN = 'pdp.cache.lookup';
+export const EVALUATE_SPAN = 'pdp.evaluate';
+export type ChildSpanName = typeof CACHE_LOOKUP_SPAN | typeof EVALUATE_SPAN;
+
+export interface DecisionSpanStart {
+  decisionId: string;
+  path: string;
+  kind?: string;
+  /** Incoming request headers; `traceparent`/`tracestate` are read from them. */
+  headers?: HeaderCarrier;
+}
+
+export interface DecisionSpanSummary {
+  /** Absent for Data API answers (no allow/deny of their own). */
+  allow?: boolean;
+  outcome?: string;
+  engine?: string | null;
+  revisions: Readonly<Record<string, string>>;
+  cacheHit: boolean;
+  cacheTier?: string;
+  reasonCodes: readonly string[];
+  /** Set when the decision errored (e.g. the engine's error code). */
+  errorType?: string;
+  errorMessage?: string;
+}
+
+export interface ChildSpan {
+  end(attributes?: Record<string, string | number | boolean>): void;
+}
+
+const propagator = new W3CTraceContextPropagator();
+
+export class ActiveDecisionSpan {
+  /** '' when tracing is off (no SDK registered and no caller trace). */
+  readonly traceId: string;
+  readonly spanId: string;
+  /** W3C traceparent naming this span — for the response header. */
+  readonly traceparent: string | undefined;
+  private readonly span: Span;
+  private readonly ctx: Context;
+  private readonly tracer: Tracer;
+  private ended = false;
+
+  constructor(tracer: Tracer, span: Span, parent: Context) {
+    this.tracer = tracer;
+    this.span = span;
+    this.ctx = trace.setSpan(parent, span);
+    const sc = span.spanContext();
+    const valid = isSpanContextValid(sc);
+    this.traceId = valid ? sc.traceId : '';
+    this.spanId = valid ? sc.spanId : '';
+    const carrier: Record<string, string> = {};
+    if (valid) propagator.inject(trace.setSpan(ROOT_CONTEXT, span), carrier, { set: (c, k, v) => (c[k] = v) });
+    this.traceparent = carrier.traceparent;
+  }
+
+  child(name: ChildSpanName): ChildSpan {
+    const child = this.tracer.startSpan(name, { kind: SpanKind.INTERNAL }, this.ctx);
+    let done = false;
+    return {
+      end: (attributes) => {
+        if (done) return;
+        done = true;
+        if (attributes) child.setAttributes(attributes);
+        child.end();
+      },
+    };
+  }
+
+  /** Idempotent: a second call is ignored, so a decision can never produce two span ends. */
+  end(s: DecisionSpanSummary): void {
+    if (this.ended) return;
+    this.ended = true;
+    const span = this.span;
+    if (s.allow !== undefined) span.setAttribute('pdp.allow', s.allow);
+    if (s.outcome) span.setAttribute('pdp.outcome', s.outcome);
+    if (s.engine) span.setAttribute('pdp.engine', s.engine);
+    span.setAttribute(
+      'pdp.bundle_revisions',
+      Object.keys(s.revisions)
+        .sort()
+        .map((name) => `${name}=${s.revisions[name]}`),
+    );
+    span.setAttribute('pdp.cache.hit', s.cacheHit);
+    span.setAttribute('pdp.cache.tier', s.cacheHit && s.cacheTier ? s.cacheTier : 'none');
+    span.setAttribute('pdp.reason_codes', [...s.reasonCodes]);
+    if (s.errorType) {
+      span.setAttribute('error.type', s.errorType);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: s.errorMessage ?? s.errorType });
+    }
+    span.end();
+  }
+}
+
+export class DecisionTracing {
+  private readonly tracer: Tracer;
+
+  /** Without a tracer, the global one (registered by ./tracing.ts) is used. */
+  constructor(opts: { tracer?: Tracer } = {}) {
+    this.tracer = opts.tracer ?? trace.getTracer('ai-governance-pdp');
+  }
+
+  start(s: DecisionSpanStart): ActiveDecisionSpan {
+    const parent = s.headers ? propagator.extract(ROOT_CONTEXT, s.headers, headerGetter) : ROOT_CONTEXT;
+    const span = this.tracer.startSpan(
+      DECISION_SPAN,
+      {
+        kind: SpanKind.SERVER,
+        attributes: {
+          'pdp.decision_id': s.decisionId,
+          'pdp.path': s.path,
+          ...(s.kind ? { 'pdp.kind': s.kind } : {}),
+        },
+      },
+      parent,
+    );
+    return new ActiveDecisionSpan(this.tracer, span, parent);
+  }
+}
+
+const headerGetter = {
+  keys: (c: HeaderCarrier) => Object.keys(c),
+  get: (c: HeaderCarrier, key: string) => {
+    const v = c[key] ?? c[key.toLowerCase()];
+    return Array.isArray(v) ? v[0] : v;
+  },
+};
