@@ -97,6 +97,9 @@ export class Compiler {
     }
     const pending: PendingRule[] = [];
     for (const m of modules) {
+      // a package defines its path even when empty (data.a.b is {} for `package a.b`)
+      let pn = this.root;
+      for (const seg of m.package) pn = pn.child(seg);
       const ctx = this.modCtx(m);
       for (const rule of m.rules) {
         const p = this.placeRule(rule, ctx);
@@ -154,11 +157,8 @@ export class Compiler {
         return null;
       }
     } else if (rule.head.contains) {
-      kind = 'set';
-      if (dyn.length) {
-        this.err('rego_unsupported_error', 'multi-value rules with variables in the head reference are not supported', rule.loc);
-        return null;
-      }
+      // `a.b[x] contains y`: an object whose leaves are sets
+      kind = dyn.length ? 'object' : 'set';
     } else if (dyn.length) {
       kind = 'object';
       if (rule.default) {
@@ -213,7 +213,7 @@ export class Compiler {
     const body = this.body(rule.body, bodyScope, m, (s) => argSlots.has(s));
     const headLoc = rule.head.loc;
     const value = rule.head.value ? this.term(rule.head.value, bodyScope, m) : ({ t: 'const', v: true } as CTerm);
-    const key = kind === 'set' && rule.head.key ? this.term(rule.head.key, bodyScope, m) : null;
+    const key = rule.head.contains && rule.head.key ? this.term(rule.head.key, bodyScope, m) : null;
     const keyPath = p.dyn.map((t) => this.term(t, bodyScope, m));
     this.checkHeadSafety([value, ...(key ? [key] : []), ...keyPath], body.bound, argSlots, bodyScope, headLoc);
 
@@ -230,6 +230,7 @@ export class Compiler {
       kind,
       keyPath,
       key,
+      multi: rule.head.contains,
       value,
       args,
       body: body.body,
@@ -295,6 +296,24 @@ export class Compiler {
 
   /** Declare the body's variables in its scope before compiling, so closures resolve. */
   private predeclare(body: Body, scope: RuleScope, m: ModCtx): void {
+    // `:=` declares its variables for the expressions after it (declared when compiled);
+    // other variables are body-wide.
+    const assigned = new Set<string>();
+    for (const e of body) {
+      if (e.kind === 'term' && e.term.type === 'call' && e.term.name === 'assign' && e.term.args.length === 2) collectVarNames(e.term.args[0], assigned);
+    }
+    const prevSkip = this.skipNames;
+    this.skipNames = assigned;
+    try {
+      this.predeclareExprs(body, scope, m);
+    } finally {
+      this.skipNames = prevSkip;
+    }
+  }
+
+  private skipNames: Set<string> = new Set();
+
+  private predeclareExprs(body: Body, scope: RuleScope, m: ModCtx): void {
     for (const e of body) {
       switch (e.kind) {
         case 'some':
@@ -311,15 +330,16 @@ export class Compiler {
         case 'term': {
           const t = e.term;
           if (t.type === 'call' && t.name === 'assign' && t.args.length === 2) {
-            const lhs = t.args[0];
-            this.checkAssignTarget(lhs, scope);
-            this.declarePatternVars(lhs, scope, m, true, true);
             this.declareFreeVars(t.args[1], scope, m);
           } else this.declareFreeVars(t, scope, m);
           break;
         }
       }
-      for (const w of e.with) this.declareFreeVars(w.value, scope, m);
+      for (const w of e.with) {
+        const fp = refPath(w.value);
+        if (fp && scope.lookup(fp[0]) === undefined && this.tryResolveCall(fp.join('.'), scope, m)) continue; // names a function
+        this.declareFreeVars(w.value, scope, m);
+      }
     }
   }
 
@@ -369,7 +389,7 @@ export class Compiler {
   private declareFreeVars(t: Term, scope: RuleScope, m: ModCtx): void {
     switch (t.type) {
       case 'var':
-        if (t.name !== '_' && !this.isGlobalName(t.name, scope, m) && scope.lookup(t.name) === undefined) scope.declare(t.name);
+        if (t.name !== '_' && !this.skipNames.has(t.name) && !this.isGlobalName(t.name, scope, m) && scope.lookup(t.name) === undefined) scope.declare(t.name);
         return;
       case 'ref':
         this.declareFreeVars(t.head, scope, m);
@@ -434,6 +454,12 @@ export class Compiler {
           const special = SPECIAL_CALLS[t.name];
           if (special === 'eq' || special === 'assign') {
             if (t.args.length !== 2) throw new RegoError('rego_type_error', `${t.name}: arity mismatch`, t.loc);
+            if (special === 'assign') {
+              const rhs = this.term(t.args[1], scope, m);
+              this.checkAssignTarget(t.args[0], scope);
+              this.declarePatternVars(t.args[0], scope, m, true, true);
+              return { op: 'unify', a: this.term(t.args[0], scope, m), b: rhs, ...base };
+            }
             return { op: 'unify', a: this.term(t.args[0], scope, m), b: this.term(t.args[1], scope, m), ...base };
           }
           const fn = this.resolveCall(t.name, t.loc, scope, m);
@@ -462,7 +488,8 @@ export class Compiler {
       const p = constStrings(rest, loc);
       const node = this.root.lookup(p);
       if (node?.kind === 'function') {
-        cw = { kind: 'func', path: p, funcId: node.dottedPath, value: this.term(value, scope, m), replacement: this.funcValue(value, scope, m), loc };
+        const replacement = this.funcValue(value, scope, m);
+        cw = { kind: 'func', path: p, funcId: node.dottedPath, value: replacement ? NULL_TERM : this.term(value, scope, m), replacement, loc };
       } else cw = { kind: 'data', path: p, value: this.term(value, scope, m), loc };
     } else {
       // a function or builtin name
@@ -471,7 +498,8 @@ export class Compiler {
       if (!fn) throw new RegoError('rego_compile_error', `with keyword target ${name} must reference existing input, data, or a function`, loc);
       if (fn.f === 'special' && fn.name !== 'print') throw new RegoError('rego_compile_error', `with keyword replacing built-in function: target must not be an operator`, loc);
       const id = funcId(fn);
-      cw = { kind: 'func', path: [], funcId: id, value: this.term(value, scope, m), replacement: this.funcValue(value, scope, m), loc };
+      const replacement = this.funcValue(value, scope, m);
+      cw = { kind: 'func', path: [], funcId: id, value: replacement ? NULL_TERM : this.term(value, scope, m), replacement, loc };
       if (cw.replacement && fn.f !== 'special') {
         const a = this.arityOf(fn);
         const b = this.arityOf(cw.replacement);
@@ -704,7 +732,8 @@ export class Compiler {
     let node: DataNode | undefined = this.root;
     for (const p of path) {
       if (node.kind !== null) break;
-      if (p.t === 'const' && typeof p.v === 'string') {
+      if (p.t === 'const') {
+        if (typeof p.v !== 'string') return; // rules are only ever named by strings
         const c: DataNode | undefined = node.children.get(p.v);
         if (!c) return;
         node = c;
@@ -739,12 +768,20 @@ export class Compiler {
   }
 }
 
+const NULL_TERM: CTerm = { t: 'const', v: null };
+
 function isConst(t: CTerm): t is { t: 'const'; v: Value } {
   return t.t === 'const';
 }
 
 function isTrueExpr(e: Expr): boolean {
   return e.kind === 'term' && e.term.type === 'boolean' && e.term.value === true && !e.negated;
+}
+
+function collectVarNames(t: Term, out: Set<string>): void {
+  if (t.type === 'var') out.add(t.name);
+  else if (t.type === 'array' || t.type === 'set') t.items.forEach((x) => collectVarNames(x, out));
+  else if (t.type === 'object') t.items.forEach(([, v]) => collectVarNames(v, out));
 }
 
 function displayName(n: string | undefined): string {

@@ -59,8 +59,10 @@ export interface CRule {
   kind: 'complete' | 'set' | 'object' | 'function';
   /** For object rules: the dynamic part of the head ref (after the node's path). */
   keyPath: CTerm[];
-  /** For set rules: the element. */
+  /** For set rules (and `contains` object rules): the element. */
   key: CTerm | null;
+  /** `a.b[x] contains y`: object rule whose leaves are sets. */
+  multi: boolean;
   /** Value term (complete/object/function); constant true when absent. */
   value: CTerm;
   /** Function arguments (patterns). */

@@ -4,6 +4,20 @@
 // a variable no ordering can bind is a `rego_unsafe_var_error`.
 
 import type { CBody, CExpr, CTerm } from './ir.js';
+import { equal } from '../value.js';
+
+/** Value-term pairs of two object patterns with constant keys (null: keys differ; undefined: non-constant key). */
+export function objectPairs(a: Extract<CTerm, { t: 'object' }>, b: Extract<CTerm, { t: 'object' }>): [CTerm, CTerm][] | null | undefined {
+  if (a.items.length !== b.items.length) return null;
+  const pairs: [CTerm, CTerm][] = [];
+  for (const [ka, va] of a.items) {
+    if (ka.t !== 'const') return undefined;
+    const m = b.items.find(([kb]) => kb.t === 'const' && equal(kb.v, ka.v));
+    if (!m) return b.items.some(([kb]) => kb.t !== 'const') ? undefined : null;
+    pairs.push([va, m[1]]);
+  }
+  return pairs;
+}
 
 export interface TermVars {
   /** Variables in pattern positions (bindable by unification). */
@@ -139,9 +153,12 @@ function unifyReady(a: CTerm, b: CTerm, bound: (s: number) => boolean): boolean 
   };
   if (!needsOk(a) || !needsOk(b)) return false;
   if (evaluable(a, bound) || evaluable(b, bound)) return true;
-  if (a.t === 'array' && b.t === 'array' && a.items.length === b.items.length) {
+  let pairs: [CTerm, CTerm][] | null | undefined;
+  if (a.t === 'array' && b.t === 'array' && a.items.length === b.items.length) pairs = a.items.map((x, i) => [x, b.items[i]] as [CTerm, CTerm]);
+  else if (a.t === 'object' && b.t === 'object') pairs = objectPairs(a, b);
+  if (pairs) {
     // pairwise: repeatedly pick a pair that can run
-    const pending = a.items.map((x, i) => [x, b.items[i]] as [CTerm, CTerm]);
+    const pending = pairs;
     const local = new Set<number>();
     const bnd = (s: number): boolean => bound(s) || local.has(s);
     let progress = true;
@@ -159,9 +176,6 @@ function unifyReady(a: CTerm, b: CTerm, bound: (s: number) => boolean): boolean 
       }
     }
     return pending.length === 0;
-  }
-  if (a.t === 'object' && b.t === 'object' && a.items.length === b.items.length) {
-    return false;
   }
   return false;
 }

@@ -5,6 +5,7 @@
 import type { BuiltinContext } from '../builtins/types.js';
 import type { CBody, CExpr, CFunc, CRule, CTerm } from '../compiler/ir.js';
 import { funcId } from '../compiler/compile.js';
+import { objectPairs } from '../compiler/safety.js';
 import type { DataNode } from '../compiler/tree.js';
 import { RegoError } from '../errors.js';
 import { equal, ObjectV, SetV, type Value } from '../value.js';
@@ -389,7 +390,7 @@ export class Evaluator {
       const m = this.frame.mocks.get(funcId(fn));
       if (m !== undefined) {
         if (m.kind === 'value') return k(m.v);
-        if (m.fn !== fn) return this.callFn(m.fn, args, k);
+        return this.callReplacement(fn, m.fn, args, k);
       }
     }
     switch (fn.f) {
@@ -415,6 +416,25 @@ export class Evaluator {
             throw new RegoError('rego_type_error', `${fn.name} cannot be called here`);
         }
     }
+  }
+
+  /** Call a `with` replacement; inside it the replaced function is the original again. */
+  private callReplacement(original: CFunc, repl: CFunc, args: Value[], k: KV): boolean {
+    const outer = this.frame;
+    const mocks = new Map(outer.mocks!);
+    mocks.delete(funcId(original));
+    const inner = new Frame(outer.input, outer.dataOv, mocks.size ? mocks : null);
+    let result: Value | undefined;
+    this.frame = inner;
+    try {
+      this.callFn(repl, args, (v) => {
+        result = v;
+        return true;
+      });
+    } finally {
+      this.frame = outer;
+    }
+    return result === undefined ? false : k(result);
   }
 
   private markNondeterministic(name: string): void {
@@ -477,12 +497,13 @@ export class Evaluator {
     for (const el of rule.elses) {
       const env: Env = new Array(rule.nslots);
       let got = false;
+      const stopEarly = el.value.t === 'const';
       const body = (): boolean =>
         this.evalBody(el.body, 0, env, () =>
           this.evalTerm(el.value, env, (v) => {
             record(v);
             got = true;
-            return true;
+            return stopEarly;
           }),
         );
       if (args) this.unifyArgs(rule.args!, args, 0, env, body);
@@ -552,7 +573,7 @@ export class Evaluator {
   }
 
   private setValue(node: DataNode): Value {
-    const out = new SetV();
+    const out = structural(new SetV());
     for (const rule of node.rules) {
       const env: Env = new Array(rule.nslots);
       this.evalBody(rule.body, 0, env, () =>
@@ -567,13 +588,13 @@ export class Evaluator {
   }
 
   private objectValue(node: DataNode): Value | undefined {
-    const out = new ObjectV();
+    const out = structural(new ObjectV());
     let defined = false;
     for (const rule of node.rules) {
       const env: Env = new Array(rule.nslots);
       this.evalBody(rule.body, 0, env, () =>
         this.evalItems(rule.keyPath, 0, new Array(rule.keyPath.length), env, (keys) =>
-          this.evalTerm(rule.value, env, (v) => {
+          this.evalTerm(rule.multi ? rule.key! : rule.value, env, (v) => {
             insertPath(out, keys, v, rule);
             defined = true;
             this.checkSize(out.size);
@@ -587,8 +608,7 @@ export class Evaluator {
       const v = this.nodeValue(child, undefined, null);
       if (v !== undefined) {
         const prev = out.getStr(name);
-        if (prev !== undefined && !equal(prev, v)) throw new RegoError('eval_conflict_error', 'object keys must be unique');
-        out.set(name, v);
+        out.set(name, prev === undefined ? v : mergeDocs(prev, v));
         defined = true;
       }
     }
@@ -606,10 +626,12 @@ export class Evaluator {
     const cache = this.frame.cache;
     const c = cache.get(node.id);
     if (c !== undefined) return c === UNDEF ? undefined : c;
-    const o = new ObjectV();
+    const o = structural(new ObjectV());
     if (base instanceof ObjectV) for (const [kk, vv] of base.entries()) o.set(kk, vv);
     for (const [name, child] of node.children) {
-      const v = this.nodeValue(child, base instanceof ObjectV ? base.getStr(name) : undefined, ov?.children?.get(name) ?? null);
+      const b = base instanceof ObjectV ? base.getStr(name) : undefined;
+      if (b !== undefined && child.kind !== null) continue; // base document wins over rules at the same path
+      const v = this.nodeValue(child, b, ov?.children?.get(name) ?? null);
       if (v !== undefined) o.set(name, v);
     }
     if (ov?.children) {
@@ -636,14 +658,15 @@ export class Evaluator {
     }
   }
 
-  private deref(v: Value, path: CTerm[], i: number, env: Env, k: KV): boolean {
+  /** `baseDoc`: v is (inside) a base document under data, where integer keys also find string keys, as in OPA's storage. */
+  private deref(v: Value, path: CTerm[], i: number, env: Env, k: KV, baseDoc = false): boolean {
     for (; i < path.length; i++) {
       const op = path[i];
       let key: Value | undefined;
       if (op.t === 'const') key = op.v;
       else if (op.t === 'var') key = env[op.slot];
       if (key === undefined) break;
-      const next = select(v, key);
+      const next = baseDoc ? selectBase(v, key) : select(v, key);
       if (next === undefined) return false;
       v = next;
     }
@@ -652,11 +675,11 @@ export class Evaluator {
     const j = i;
     if (this.evaluable(op, env)) {
       return this.evalTerm(op, env, (key) => {
-        const next = select(v, key);
-        return next === undefined ? false : this.deref(next, path, j + 1, env, k);
+        const next = baseDoc ? selectBase(v, key) : select(v, key);
+        return next === undefined ? false : this.deref(next, path, j + 1, env, k, baseDoc);
       });
     }
-    return this.iterate(v, (kk, vv) => this.unifyValue(op, kk, env, () => this.deref(vv, path, j + 1, env, k)));
+    return this.iterate(v, (kk, vv) => this.unifyValue(op, kk, env, () => this.deref(vv, path, j + 1, env, k, baseDoc)));
   }
 
   private evalData(path: CTerm[], i: number, node: DataNode | null, base: Value | undefined, ov: OvNode | null, env: Env, k: KV): boolean {
@@ -664,9 +687,11 @@ export class Evaluator {
       if (ov !== null && ov.value !== undefined) return this.deref(ov.value, path, i, env, k);
       if (node === null) {
         const b = ov !== null ? applyOverride(base, ov) : base;
-        return b === undefined ? false : this.deref(b, path, i, env, k);
+        return b === undefined ? false : this.deref(b, path, i, env, k, true);
       }
       if (node.kind !== null) {
+        // a base document at the same path takes precedence over the rules, as in OPA
+        if (base !== undefined && ov === null) return this.deref(base, path, i, env, k, true);
         let v = this.ruleValue(node);
         if (ov !== null) v = applyOverride(v, ov);
         return v === undefined ? false : this.deref(v, path, i, env, k);
@@ -722,7 +747,7 @@ export class Evaluator {
         ov: ov?.children?.get(key) ?? null,
       };
     }
-    return { node: null, base: base === undefined ? undefined : select(base, key), ov: null };
+    return { node: null, base: base === undefined ? undefined : selectBase(base, key), ov: null };
   }
 
   // ------------------------------------------------------------ unification
@@ -751,6 +776,11 @@ export class Evaluator {
     if (a.t === 'array' && b.t === 'array' && a.items.length === b.items.length) {
       const pairs = a.items.map((x, i) => [x, b.items[i]] as [CTerm, CTerm]);
       return this.unifyPairs(pairs, env, k);
+    }
+    if (a.t === 'object' && b.t === 'object') {
+      const pairs = objectPairs(a, b);
+      if (pairs === undefined) throw new RegoError('rego_unsafe_var_error', 'unification of two unbound terms');
+      return pairs === null ? false : this.unifyPairs(pairs, env, k);
     }
     throw new RegoError('rego_unsafe_var_error', 'unification of two unbound terms');
   }
@@ -837,6 +867,28 @@ export function select(v: Value, key: Value): Value | undefined {
   return undefined;
 }
 
+/** Lookup in a base document: an integer key also finds the same digits as a string key. */
+function selectBase(v: Value, key: Value): Value | undefined {
+  const r = select(v, key);
+  if (r === undefined && v instanceof ObjectV && typeof key === 'number' && Number.isInteger(key)) return v.getStr(String(key));
+  return r;
+}
+
+/** Merge two documents defined for the same path by different rules: objects merge, sets union. */
+function mergeDocs(a: Value, b: Value): Value {
+  if (a instanceof SetV && b instanceof SetV && building.has(a) && building.has(b)) return structural(new SetV([...a.values(), ...b.values()]));
+  if (a instanceof ObjectV && b instanceof ObjectV && building.has(a) && building.has(b)) {
+    const o = structural(new ObjectV(a.entries()));
+    for (const [kk, vv] of b.entries()) {
+      const prev = o.get(kk);
+      o.set(kk, prev === undefined ? vv : mergeDocs(prev, vv));
+    }
+    return o;
+  }
+  if (equal(a, b)) return a;
+  throw new RegoError('eval_conflict_error', 'object keys must be unique');
+}
+
 function member(x: Value, coll: Value): boolean {
   if (Array.isArray(coll)) return coll.some((e) => equal(e, x));
   if (coll instanceof SetV) return coll.has(x);
@@ -886,8 +938,16 @@ function applyOverride(v: Value | undefined, ov: OvNode): Value | undefined {
   return o;
 }
 
-/** Objects built by insertPath (safe to mutate); rule values are never mutated. */
-const building = new WeakSet<ObjectV>();
+/**
+ * Documents built from rule heads and packages (not values written in a rule body): only
+ * these merge when several rules define parts of one path. Also: safe to extend in insertPath.
+ */
+const building = new WeakSet<ObjectV | SetV>();
+
+function structural<T extends ObjectV | SetV>(v: T): T {
+  building.add(v);
+  return v;
+}
 
 function insertPath(obj: ObjectV, keys: Value[], v: Value, rule: CRule): void {
   let cur = obj;
@@ -911,6 +971,15 @@ function insertPath(obj: ObjectV, keys: Value[], v: Value, rule: CRule): void {
   }
   const last = keys[keys.length - 1];
   const prev = cur.get(last);
+  if (rule.multi) {
+    if (prev === undefined) {
+      const set = new SetV([v]);
+      building.add(set);
+      cur.set(last, set);
+    } else if (prev instanceof SetV && building.has(prev)) prev.add(v);
+    else throw new RegoError('eval_conflict_error', 'object keys must be unique', rule.loc);
+    return;
+  }
   if (prev !== undefined && !equal(prev, v)) throw new RegoError('eval_conflict_error', 'object keys must be unique', rule.loc);
   cur.set(last, v);
 }
