@@ -4,6 +4,24 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
 import type { LoadProblem } from './types.js';
+import { reindentFlowCollections } from './yaml-repair.js';
+
+const OPTIONS = { intAsBigInt: true, maxAliasCount: 100 } as const;
+
+/** Parses strictly; if that fails, retries once with under-indented flow collections repaired. */
+function parseYaml(text: string): unknown {
+  try {
+    return parse(text, OPTIONS);
+  } catch (e) {
+    const repaired = reindentFlowCollections(text);
+    if (repaired === undefined) throw e;
+    try {
+      return parse(repaired, OPTIONS);
+    } catch {
+      throw e;
+    }
+  }
+}
 
 export interface RawFile {
   folder: string;
@@ -40,7 +58,7 @@ export async function loadFolder(root: string): Promise<LoadedFolder> {
   for (const file of names) {
     try {
       const text = await readFile(path.join(root, file), 'utf8');
-      const doc: unknown = parse(text, { intAsBigInt: true, maxAliasCount: 100 });
+      const doc: unknown = parseYaml(text);
       const cases = doc !== null && typeof doc === 'object' ? (doc as Record<string, unknown>).cases : undefined;
       if (!Array.isArray(cases)) {
         problems.push({ folder, file, message: 'file has no top-level `cases` list' });

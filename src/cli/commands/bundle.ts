@@ -1,0 +1,79 @@
+// `pdp bundle build <dir> -o bundle.tar.gz [--revision R]`: write an OPA source bundle.
+// The directory's modules must compile (with its data); otherwise nothing is written.
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { CliError, type CliIO } from '../io.js';
+import { compileSources, printCompileErrors } from '../policy.js';
+import { loadSources, type Manifest } from '../sources.js';
+import { writeTarGz } from '../tarball.js';
+
+const segments = (root: string): string[] => root.split('/').filter((s) => s !== '');
+const under = (roots: string[], p: string[]): boolean =>
+  roots.some((r) => segments(r).every((s, i) => p[i] === s) && segments(r).length <= p.length);
+
+/** Top-level names owned by the bundle: first segment of every package and data mount. */
+export function deriveRoots(packages: string[][], data: Record<string, unknown>): string[] {
+  const names = new Set<string>();
+  for (const p of packages) if (p.length > 0) names.add(p[0]);
+  for (const k of Object.keys(data)) names.add(k);
+  return [...names].sort();
+}
+
+export async function bundleCommand(argv: string[], io: CliIO): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub !== 'build') throw new CliError('usage', 'pdp bundle: the only subcommand is `build` (see pdp bundle --help)');
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      output: { type: 'string', short: 'o' },
+      revision: { type: 'string' },
+    },
+  });
+  if (positionals.length !== 1) throw new CliError('usage', 'pdp bundle build: give exactly one directory');
+  if (!values.output) throw new CliError('usage', 'pdp bundle build: -o <bundle.tar.gz> is required');
+  const dir = positionals[0];
+
+  const isDir = await stat(path.resolve(io.cwd, dir)).then((s) => s.isDirectory(), () => false);
+  if (!isDir) throw new CliError('usage', `pdp bundle build: ${dir} is not a directory`);
+  const sources = await loadSources([dir], io.cwd);
+  const compiled = compileSources(sources);
+  if (!compiled.ok) {
+    printCompileErrors(io, compiled.errors);
+    io.err(`pdp bundle build: ${dir} does not compile; no bundle written\n`);
+    return 1;
+  }
+  const packages = compiled.policy.modules.map((m) => m.package);
+  const manifest: Manifest = { ...(sources.manifest ?? {}) };
+  if (values.revision !== undefined) manifest.revision = values.revision;
+  if (manifest.revision === undefined) manifest.revision = '';
+  if (manifest.roots === undefined) {
+    manifest.roots = deriveRoots(packages, sources.data);
+  } else {
+    const roots = manifest.roots;
+    const outside = [
+      ...packages.filter((p) => !under(roots, p)).map((p) => `package ${p.join('.')}`),
+      ...sources.files.filter((f) => f.kind === 'data' && !under(roots, f.mount ?? [])).map((f) => `data file ${f.bundlePath}`),
+    ];
+    if (outside.length > 0) {
+      for (const o of outside) io.err(`${o} is outside the manifest roots ${JSON.stringify(roots)}\n`);
+      io.err(`pdp bundle build: ${dir}/.manifest roots do not cover the bundle; no bundle written\n`);
+      return 1;
+    }
+  }
+
+  const entries = [{ name: '/.manifest', body: new TextEncoder().encode(JSON.stringify(manifest) + '\n') }];
+  for (const f of [...sources.files].sort((a, b) => (a.bundlePath < b.bundlePath ? -1 : 1))) {
+    entries.push({ name: '/' + f.bundlePath, body: await readFile(f.diskPath) });
+  }
+  const out = path.resolve(io.cwd, values.output);
+  try {
+    await writeFile(out, await writeTarGz(entries));
+  } catch (e) {
+    throw new CliError('io_error', `${values.output}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const nMod = sources.files.filter((f) => f.kind === 'module').length;
+  io.out(`wrote ${values.output}: ${nMod} module(s), ${entries.length - 1 - nMod} data file(s), revision ${JSON.stringify(manifest.revision)}, roots ${JSON.stringify(manifest.roots)}\n`);
+  return 0;
+}

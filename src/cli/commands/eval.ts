@@ -1,0 +1,121 @@
+// `pdp eval -d <path>... [-i input] <query>`: evaluate a query like `opa eval` and print the
+// result set: {"result": [{"expressions": [{"value", "text", "location"}], "bindings"}]},
+// or {} when the query is undefined.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { queryWithExpressions } from '../../conformance/capture.js';
+import { regoEngine } from '../../conformance/rego-engine.js';
+import { isRegoError, RegoCompileErrors, toJSON, type RegoError, type Value } from '../../rego/index.js';
+import { CliError, type CliIO } from '../io.js';
+import { jsonText } from '../json.js';
+import { compileSources } from '../policy.js';
+import { loadSources, parseDocument } from '../sources.js';
+
+interface ResultEntry {
+  expressions: { value: unknown; text: string; location: { row: number; col: number } }[];
+  bindings?: Record<string, unknown>;
+}
+
+function bindingsJson(b: Record<string, Value>): Record<string, unknown> | undefined {
+  const keys = Object.keys(b).sort();
+  if (keys.length === 0) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const k of keys) out[k] = toJSON(b[k]);
+  return out;
+}
+
+function errorsJson(errors: RegoError[]): unknown {
+  return {
+    errors: errors.map((e) => ({
+      message: e.detail,
+      code: e.code,
+      ...(e.location ? { location: { file: e.location.file, row: e.location.row, col: e.location.col } } : {}),
+    })),
+  };
+}
+
+function pretty(result: ResultEntry[]): string {
+  if (result.length === 0) return 'undefined';
+  const noBindings = result.every((r) => r.bindings === undefined);
+  if (result.length === 1 && noBindings) {
+    const ex = result[0].expressions;
+    return ex.length === 1 ? jsonText(ex[0].value) : jsonText(ex.map((e) => e.value));
+  }
+  // A table of bindings, one row per result (expression values when there are no bindings).
+  const cols = noBindings ? result[0].expressions.map((e) => e.text) : [...new Set(result.flatMap((r) => Object.keys(r.bindings ?? {})))];
+  const rows = result.map((r) =>
+    noBindings ? r.expressions.map((e) => jsonText(e.value, 0)) : cols.map((c) => jsonText(r.bindings?.[c], 0)),
+  );
+  const widths = cols.map((c, i) => Math.max(c.length, ...rows.map((r) => r[i].length)));
+  const rule = '+' + widths.map((w) => '-'.repeat(w + 2)).join('+') + '+';
+  const line = (cells: string[]): string => '| ' + cells.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |';
+  return [rule, line(cols), rule, ...rows.map(line), rule].join('\n');
+}
+
+export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      data: { type: 'string', short: 'd', multiple: true },
+      input: { type: 'string', short: 'i' },
+      format: { type: 'string', short: 'f', default: 'json' },
+      fail: { type: 'boolean', default: false },
+      'strict-builtin-errors': { type: 'boolean', default: false },
+      timeout: { type: 'string', default: '10000' },
+    },
+  });
+  if (values.format !== 'json' && values.format !== 'pretty') throw new CliError('usage', '--format must be json or pretty');
+  if (positionals.length !== 1) throw new CliError('usage', 'pdp eval: give exactly one query (quote it)');
+  const timeoutMs = Number(values.timeout);
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new CliError('usage', '--timeout must be a positive number of milliseconds');
+  const query = positionals[0];
+
+  const sources = await loadSources(values.data ?? [], io.cwd);
+  let input: unknown;
+  if (values.input !== undefined) {
+    const file = path.resolve(io.cwd, values.input);
+    const text = await readFile(file, 'utf8').catch(() => {
+      throw new CliError('load_error', `${values.input}: cannot read input file`);
+    });
+    input = parseDocument(text, values.input);
+  }
+
+  const fail = (errors: RegoError[]): number => {
+    if (values.format === 'json') io.out(jsonText(errorsJson(errors)) + '\n');
+    else io.err(`${errors.length} error${errors.length === 1 ? '' : 's'} occurred:\n${errors.map((e) => e.message).join('\n')}\n`);
+    return 1;
+  };
+  const compiled = compileSources(sources);
+  if (!compiled.ok) return fail(compiled.errors);
+
+  let result: ResultEntry[];
+  try {
+    const q = queryWithExpressions(regoEngine, compiled.policy, query, {
+      input,
+      strict: values['strict-builtin-errors'],
+      timeoutMs,
+    });
+    result = q.rows.map((row) => {
+      const entry: ResultEntry = {
+        expressions: row.expressions.map((v, i) => ({
+          value: toJSON(v),
+          text: q.texts[i].text,
+          location: { row: q.texts[i].loc.row, col: q.texts[i].loc.col },
+        })),
+      };
+      const b = bindingsJson(row.bindings);
+      if (b) entry.bindings = b;
+      return entry;
+    });
+  } catch (e) {
+    if (e instanceof RegoCompileErrors) return fail(e.errors);
+    if (isRegoError(e)) return fail([e as RegoError]);
+    throw e;
+  }
+
+  if (values.format === 'json') io.out(jsonText(result.length === 0 ? {} : { result }) + '\n');
+  else io.out(pretty(result) + '\n');
+  return values.fail && result.length === 0 ? 1 : 0;
+}

@@ -1,0 +1,107 @@
+// `pdp test <paths...>`: run every `test_*` rule like `opa test`.
+// A test passes when its rule is defined and true; an evaluation error is an ERROR (counted
+// as failed); `todo_test_*` rules are SKIPPED.
+import { parseArgs } from 'node:util';
+import type { CompiledPolicy } from '../../rego/index.js';
+import { CliError, type CliIO } from '../io.js';
+import { jsonText } from '../json.js';
+import { compileSources, printCompileErrors } from '../policy.js';
+import { loadSources } from '../sources.js';
+
+export interface TestResult {
+  package: string;
+  name: string;
+  file: string;
+  row: number;
+  pass: boolean;
+  fail: boolean;
+  skip: boolean;
+  /** Set when evaluation raised an error. */
+  error: { code: string; message: string } | null;
+  duration_ms: number;
+  /** print() output of the test. */
+  output: string[];
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1) return `${Math.max(1, Math.round(ms * 1000))}µs`;
+  if (ms < 1000) return `${ms.toFixed(1)}ms`;
+  return `${(ms / 1000).toFixed(2)}s`;
+}
+
+function runOne(policy: CompiledPolicy, pkg: string[], name: string, timeoutMs: number): Omit<TestResult, 'package' | 'name' | 'file' | 'row'> {
+  if (name.startsWith('todo_')) return { pass: false, fail: false, skip: true, error: null, duration_ms: 0, output: [] };
+  const output: string[] = [];
+  const t0 = performance.now();
+  try {
+    const r = policy.evaluate([...pkg, name], { timeoutMs, print: (m) => output.push(m) });
+    const pass = r.defined && r.value === true;
+    return { pass, fail: !pass, skip: false, error: null, duration_ms: performance.now() - t0, output };
+  } catch (e) {
+    const code = typeof (e as { code?: unknown }).code === 'string' ? (e as { code: string }).code : 'internal_error';
+    const message = e instanceof Error ? e.message : String(e);
+    return { pass: false, fail: false, skip: false, error: { code, message }, duration_ms: performance.now() - t0, output };
+  }
+}
+
+function status(r: TestResult): string {
+  return r.skip ? 'SKIPPED' : r.error ? 'ERROR' : r.pass ? 'PASS' : 'FAIL';
+}
+
+export async function testCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      format: { type: 'string', default: 'pretty' },
+      run: { type: 'string', short: 'r' },
+      verbose: { type: 'boolean', short: 'v', default: false },
+      timeout: { type: 'string', default: '5000' },
+    },
+  });
+  if (values.format !== 'pretty' && values.format !== 'json') throw new CliError('usage', '--format must be pretty or json');
+  if (positionals.length === 0) throw new CliError('usage', 'pdp test: give at least one file or directory');
+  const timeoutMs = Number(values.timeout);
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new CliError('usage', '--timeout must be a positive number of milliseconds');
+  let filter: RegExp | undefined;
+  if (values.run !== undefined) {
+    try {
+      filter = new RegExp(values.run);
+    } catch (e) {
+      throw new CliError('usage', `--run: invalid regular expression: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  const sources = await loadSources(positionals, io.cwd);
+  const compiled = compileSources(sources);
+  if (!compiled.ok) {
+    printCompileErrors(io, compiled.errors);
+    return 2;
+  }
+  const seen = new Set<string>();
+  const results: TestResult[] = [];
+  for (const t of compiled.policy.tests()) {
+    const full = ['data', ...t.package, t.name].join('.');
+    if (seen.has(full) || (filter && !filter.test(full))) continue;
+    seen.add(full);
+    results.push({ package: t.package.join('.'), name: t.name, file: t.file, row: t.row, ...runOne(compiled.policy, t.package, t.name, timeoutMs) });
+  }
+
+  const passed = results.filter((r) => r.pass).length;
+  const failed = results.filter((r) => r.fail || r.error).length;
+  if (values.format === 'json') {
+    io.out(jsonText(results) + '\n');
+  } else {
+    for (const r of results) {
+      const bad = r.fail || r.error !== null;
+      if (!values.verbose && !bad) continue;
+      io.out(`data.${r.package}.${r.name}: ${status(r)}${r.skip ? '' : ` (${formatDuration(r.duration_ms)})`}\n`);
+      if (r.error) io.out(`  ${r.error.message.replace(/\n/g, '\n  ')}\n`);
+      if ((bad || values.verbose) && r.output.length > 0) for (const line of r.output) io.out(`  ${line}\n`);
+    }
+    if (results.length === 0) io.err(filter ? `no tests match --run ${values.run}\n` : 'no tests found\n');
+    io.out(`${passed} passed, ${failed} failed\n`);
+  }
+  if (results.length === 0) return 2;
+  return failed === 0 ? 0 : 1;
+}

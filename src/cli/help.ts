@@ -1,0 +1,80 @@
+// Help texts for `pdp --help` and `pdp <command> --help`.
+export const HELP: Record<string, string> = {
+  '': `pdp: the AI-governance policy decision point
+
+Usage: pdp <command> [options]
+
+Commands:
+  serve          start the decision service
+  test           run Rego unit tests (test_* rules)
+  eval           evaluate a Rego query
+  bundle build   build an OPA source bundle (.tar.gz) from a directory
+  conformance    run the OPA-format Rego conformance suites against the built-in engine
+
+Run \`pdp <command> --help\` for a command's options.
+`,
+  serve: `Usage: pdp serve
+
+Start the HTTP decision service (configured by environment variables; see README).
+`,
+  test: `Usage: pdp test <path>... [--format pretty|json] [--run REGEX] [-v] [--timeout MS]
+
+Loads .rego files and data.json/data.yaml files (mounted at their directory, as in a
+bundle) from the given files and directories, and runs every test_* rule. A test passes
+when its rule is defined and true; an evaluation error counts as a failure (ERROR);
+todo_test_* rules are SKIPPED.
+
+  --format pretty|json  pretty (default): failing tests, then "N passed, N failed";
+                        json: [{package, name, file, row, pass, fail, skip, error, duration_ms, output}]
+  --run, -r REGEX       only tests whose data.<package>.<name> matches REGEX
+  -v, --verbose         print every test's result and print() output
+  --timeout MS          per-test time budget (default 5000)
+
+Exit status: 0 when every test passes, 1 when any fails, 2 when nothing ran or the
+policies do not compile.
+`,
+  eval: `Usage: pdp eval [-d <path>]... [-i <input.json|yaml>] [--format json|pretty] <query>
+
+Evaluates <query> against the modules and data loaded from the -d paths (files or
+directories in bundle layout), like \`opa eval\`.
+
+  -d, --data PATH          a .rego/.json/.yaml file or a directory (repeatable)
+  -i, --input FILE         the input document (JSON or YAML)
+  -f, --format json|pretty json (default): {"result":[{"expressions":[...],"bindings":{...}}]}, {} when undefined;
+                           pretty: the value, or a table of bindings, or "undefined"
+  --strict-builtin-errors  raise builtin errors instead of making the expression undefined
+  --fail                   exit 1 when the result is undefined
+  --timeout MS             evaluation time budget (default 10000)
+`,
+  bundle: `Usage: pdp bundle build <dir> -o <bundle.tar.gz> [--revision R]
+
+Writes an OPA source bundle: /.manifest (revision, roots) plus every .rego and
+data.json/data.yaml file of <dir>. Roots come from <dir>/.manifest when it has them (every
+package and data file must lie under one), else from the packages' and data's top-level
+names. Refuses (writes nothing) when the modules do not compile.
+`,
+  conformance: `Usage: pdp conformance [<dir>...] [--format text|json] [--known-failures FILE]
+                       [--fail-on-new] [--write-known-failures FILE] [--only SUBFOLDER]...
+
+Runs conformance YAML cases against the built-in Rego engine and reports per-folder and
+per-subfolder passed/failed/errored counts, and each failing case with a one-line reason.
+Without <dir>, runs ../shared/conformance/opa-v1 and ../shared/conformance/regorus.
+Each folder's dialect is detected: regorus-format when any case uses a regorus-only field
+(error, no_result, skip, strict, ...), else OPA-format.
+
+  --format text|json            report format (default text)
+  --known-failures FILE         mark each failure known/new, print the list's reason
+  --fail-on-new                 exit 1 when a failure is not in the known list
+  --write-known-failures FILE   (re)write FILE from this run: every failure keyed
+                                <folder>/<file>#<note>; human "why" texts are kept
+  --only SUBFOLDER              run only these subfolders (repeatable, or comma-separated)
+  --dialect opa|regorus         force a dialect
+  --max-steps N, --timeout-ms N per-case evaluation budget (default 5000000 steps, 5000 ms)
+  -q, --quiet                   no progress on stderr
+
+Matching rules: a case expecting an error passes when the engine raises a typed error with
+the expected code (want_error_code, or a code named in want_error); message texts are not
+compared, since ours differ from OPA's and regorus's. The exit status is 0 unless
+--fail-on-new finds a new failure.
+`,
+};

@@ -1,0 +1,29 @@
+// Where the CLI writes. Commands take an io so tests can run them in-process and capture output.
+export interface CliIO {
+  out(text: string): void;
+  err(text: string): void;
+  /** Working directory relative paths are resolved against. */
+  cwd: string;
+}
+
+export function processIO(): CliIO {
+  return {
+    out: (t) => void process.stdout.write(t),
+    err: (t) => void process.stderr.write(t),
+    cwd: process.cwd(),
+  };
+}
+
+export type CliErrorCode = 'usage' | 'load_error' | 'compile_error' | 'eval_error' | 'unavailable' | 'io_error';
+
+/** A typed CLI failure: printed as `pdp: <message>` and turned into an exit code. */
+export class CliError extends Error {
+  readonly code: CliErrorCode;
+  readonly exitCode: number;
+  constructor(code: CliErrorCode, message: string, exitCode = code === 'usage' ? 2 : 1) {
+    super(message);
+    this.name = 'CliError';
+    this.code = code;
+    this.exitCode = exitCode;
+  }
+}
