@@ -1,0 +1,79 @@
+# Detectors for personal data in free text, used by AGT-PII-01.
+#
+# Pattern-based detectors (e-mail addresses, national identifiers) take their regular expressions
+# from data so the privacy team can add patterns without touching Rego. Payment cards need a
+# checksum, not just a pattern: a 16-digit order number is not a card, so a candidate digit run
+# must also pass the Luhn check.
+package ai.lib
+
+# Cheap pre-filter: somewhere in the text there are 13–19 digits, each optionally preceded by a
+# single space or dash ("4111 1111 1111 1111", "4111-1111-1111-1111", "4111111111111111").
+# Only texts that match it pay for the character-level scan below.
+card_candidate_pattern := `[0-9](?:[ -]?[0-9]){12,18}`
+
+# contains_payment_card(text) holds when some run of digits (spaces and dashes between digits
+# allowed) has 13–19 digits and passes the Luhn checksum.
+contains_payment_card(text) if {
+	is_string(text)
+	regex.match(card_candidate_pattern, text)
+	some digits in digit_runs(text)
+	count(digits) >= 13
+	count(digits) <= 19
+	luhn_valid(digits)
+}
+
+# digit_runs(text) is the set of digit strings found in maximal runs of digits, spaces and
+# dashes, with the separators removed ("card 4111 1111 1111 1111 exp" → {"4111111111111111"}).
+digit_runs(text) := runs if {
+	chars := [substring(text, i, 1) | some i in numbers.range(0, count(text) - 1)]
+	starts := [i | some i, c in chars; digit_or_separator(c); not previous_is_digit_or_separator(chars, i)]
+	ends := [i | some i, c in chars; digit_or_separator(c); not next_is_digit_or_separator(chars, i)]
+	runs := {digits |
+		some k, first in starts
+		last := ends[k]
+		digits := concat("", [c | some j in numbers.range(first, last); c := chars[j]; is_digit(c)])
+		digits != ""
+	}
+}
+
+is_digit(c) if {
+	c >= "0"
+	c <= "9"
+}
+
+digit_or_separator(c) if is_digit(c)
+
+digit_or_separator(c) if c in {" ", "-"}
+
+previous_is_digit_or_separator(chars, i) if {
+	i > 0
+	digit_or_separator(chars[i - 1])
+}
+
+next_is_digit_or_separator(chars, i) if digit_or_separator(chars[i + 1])
+
+# luhn_valid(digits) holds when the digit string passes the Luhn (mod 10) checksum: from the
+# right, every second digit is doubled (minus 9 when the result exceeds 9) and the sum of all
+# terms is a multiple of 10.
+luhn_valid(digits) if {
+	n := count(digits)
+	n > 1
+	total := sum([luhn_term(digits, n, i) | some i in numbers.range(0, n - 1)])
+	total % 10 == 0
+}
+
+luhn_term(digits, n, i) := to_number(substring(digits, i, 1)) if {
+	((n - 1) - i) % 2 == 0
+}
+
+luhn_term(digits, n, i) := doubled if {
+	((n - 1) - i) % 2 == 1
+	doubled := 2 * to_number(substring(digits, i, 1))
+	doubled <= 9
+}
+
+luhn_term(digits, n, i) := doubled - 9 if {
+	((n - 1) - i) % 2 == 1
+	doubled := 2 * to_number(substring(digits, i, 1))
+	doubled > 9
+}

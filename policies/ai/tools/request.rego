@@ -1,0 +1,52 @@
+# Agent tool-call authorization: normalized views of the request.
+#
+# The request (input) is described in policies/README.md. Controls read the views below, never
+# `input` directly, so a missing or mistyped section makes checks fail (deny), never vanish.
+package ai.tools
+
+import data.ai.lib
+
+# Bundle configuration for this domain: policies/ai/tools/config/<concern>/data.json.
+cfg := data.ai.tools.config
+
+agent := lib.object_or_empty(input, "agent")
+
+user := lib.object_or_empty(input, "user")
+
+session := lib.object_or_empty(input, "session")
+
+tool := lib.object_or_empty(input, "tool")
+
+arguments := lib.object_or_empty(input, "arguments")
+
+signals := lib.object_or_empty(input, "signals")
+
+tool_name := lib.string_or_null(tool, "name")
+
+tool_server := lib.string_or_null(tool, "server")
+
+user_roles := {role | some role in lib.array_or_empty(user, "roles"); is_string(role)}
+
+# The catalog entry for the requested tool, defined only when the tool is catalogued *and* comes
+# from its catalogued server. Every control that needs tool settings starts from it, so an
+# uncatalogued tool is denied by AGT-CAT-01 alone.
+tool_entry := entry if {
+	entry := cfg.catalog.tools[tool_name]
+	entry.server == tool_server
+}
+
+# Catalog flags; a missing flag counts as the risky value.
+side_effecting_tool if {
+	tool_entry
+	not tool_entry.side_effecting == false
+}
+
+external_tool if {
+	tool_entry
+	not tool_entry.external == false
+}
+
+user_holds_any(roles) if {
+	some role in roles
+	role in user_roles
+}
