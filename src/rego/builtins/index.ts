@@ -4,6 +4,8 @@ import { aggregates } from './aggregates.js';
 import { arithmetic } from './arithmetic.js';
 import { arrays } from './arrays.js';
 import { comparison } from './comparison.js';
+import { glob } from './glob.js';
+import { regex } from './regex.js';
 import { sets } from './sets.js';
 import { strings } from './strings.js';
 import type { Builtin } from './types.js';
@@ -11,7 +13,7 @@ import { typenames } from './typenames.js';
 
 export type { Builtin, BuiltinContext } from './types.js';
 
-const families: Builtin[][] = [aggregates, arithmetic, comparison, sets, strings, typenames, arrays];
+const families: Builtin[][] = [aggregates, arithmetic, comparison, sets, strings, typenames, arrays, regex, glob];
 
 export const BUILTINS: Map<string, Builtin> = new Map();
 for (const fam of families) {
