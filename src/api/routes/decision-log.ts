@@ -1,0 +1,24 @@
+// GET /v1/decisions/{id}: the audit record of one decision. The decision log (issue 5) plugs in
+// a DecisionLogReader through buildApp; until then the route says the log is not enabled.
+import type { FastifyInstance } from 'fastify';
+import type { DecisionLogReader } from '../../decisions/types.js';
+import { ApiError } from '../errors.js';
+
+const ERROR = { $ref: 'error.json#' };
+
+export function decisionLogRoutes(app: FastifyInstance, reader: DecisionLogReader | undefined): void {
+  app.get('/v1/decisions/:id', {
+    schema: {
+      summary: 'The logged record of one decision',
+      params: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 128 } } },
+      response: { 200: { type: 'object', additionalProperties: true }, '4xx': ERROR },
+    },
+    handler: async (request) => {
+      if (!reader) throw new ApiError(404, 'DECISION_LOG_UNAVAILABLE', 'the decision log is not enabled on this instance');
+      const { id } = request.params as { id: string };
+      const record = await reader.get(id);
+      if (!record) throw new ApiError(404, 'DECISION_NOT_FOUND', `no decision ${id} in the log`);
+      return record;
+    },
+  });
+}

@@ -1,0 +1,30 @@
+// POST /v1/decisions/model-deployment and /v1/decisions/tool-call: schema-checked body in,
+// decision answer out. The route only hands over to the pipeline.
+import type { FastifyInstance } from 'fastify';
+import { DECISION_ENDPOINTS } from '../../decisions/kinds.js';
+import type { DecisionPipeline } from '../../decisions/pipeline.js';
+
+const ERROR = { $ref: 'error.json#' };
+const DECISION = { $ref: 'decision-response.json#' };
+
+export function decisionRoutes(app: FastifyInstance, pipeline: DecisionPipeline): void {
+  for (const ep of DECISION_ENDPOINTS) {
+    app.post(`/v1/decisions/${ep.kind}`, {
+      schema: {
+        summary: `Decide a ${ep.kind} request (policy data.${ep.policyPath.replace(/\//g, '.')})`,
+        body: { $ref: `${ep.requestSchema}#` },
+        response: { 200: DECISION, 503: DECISION, '4xx': ERROR },
+      },
+      handler: async (request, reply) => {
+        const answer = await pipeline.decide({
+          kind: ep.kind,
+          path: ep.policyPath,
+          input: request.body,
+          strict: false,
+          headers: request.headers,
+        });
+        return reply.code(answer.status).send(answer.body);
+      },
+    });
+  }
+}

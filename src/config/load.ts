@@ -1,0 +1,213 @@
+// Configuration: defaults < config file (PDP_CONFIG, YAML or JSON) < environment variables.
+// The merged result is validated once at start against schemas/config.json; every bad value is
+// reported, named the way the operator wrote it (the env var, or the file and key).
+import { readFileSync } from 'node:fs';
+import { dirname, extname, resolve } from 'node:path';
+import type { ErrorObject } from 'ajv';
+import { parse as parseYaml } from 'yaml';
+import { DEFAULT_EVALUATION, DEFAULT_LIMITS, DEFAULT_SERVER, ENV_BUNDLE_NAME, embeddedBundle } from './defaults.js';
+import { CONFIG_FILE_VAR, ENV_VARS, type EnvVar } from './env.js';
+import { dotted, getAt, isObject, merge, setAt, type JsonObject } from './pointer.js';
+import { validatorFor } from './schemas.js';
+import { ConfigError, type ConfigIssue, type LoadedConfig, type PdpConfig } from './types.js';
+
+export interface LoadOptions {
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Relative paths in env vars resolve against this (default process.cwd()). */
+  cwd?: string;
+}
+
+const validateConfig = validatorFor('config.json');
+
+const BUNDLE_PREFIX = '/bundles/0/';
+const SIGNING_KEY_PREFIX = '/signing/keys/0/';
+
+interface Origins {
+  env: Map<string, EnvVar>;
+  envRaw: Map<string, string>;
+  file?: { path: string; content: unknown };
+}
+
+export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
+  const env = opts.env ?? process.env;
+  const cwd = opts.cwd ?? process.cwd();
+  const issues: ConfigIssue[] = [];
+  const warnings: string[] = [];
+  const origins: Origins = { env: new Map(), envRaw: new Map() };
+
+  const filePath = nonEmpty(env[CONFIG_FILE_VAR]);
+  let fileLayer: JsonObject = {};
+  if (filePath !== undefined) {
+    const abs = resolve(cwd, filePath);
+    const read = readConfigFile(abs);
+    if ('issue' in read) issues.push({ source: CONFIG_FILE_VAR, message: read.issue });
+    else {
+      fileLayer = read.content;
+      origins.file = { path: abs, content: read.content };
+    }
+  }
+
+  const known = new Set([CONFIG_FILE_VAR, ...ENV_VARS.map((v) => v.name)]);
+  for (const name of Object.keys(env)) {
+    if (name.startsWith('PDP_') && !known.has(name)) warnings.push(`unknown environment variable ${name} (ignored; a typo?)`);
+  }
+
+  // Env layer, split: bundle and signing-key variables describe one item and get defaults below.
+  const envLayer: JsonObject = {};
+  const envBundle: JsonObject = {};
+  const envKey: JsonObject = {};
+  for (const v of ENV_VARS) {
+    const raw = nonEmpty(env[v.name]);
+    if (raw === undefined) continue;
+    origins.env.set(v.pointer, v);
+    origins.envRaw.set(v.pointer, raw);
+    let value = coerce(raw, v);
+    if (v.name === 'PDP_BUNDLE_AUTH_TOKEN') value = `Bearer ${raw}`;
+    if (v.pointer.startsWith(BUNDLE_PREFIX)) setAt(envBundle, '/' + v.pointer.slice(BUNDLE_PREFIX.length), value);
+    else if (v.pointer.startsWith(SIGNING_KEY_PREFIX)) setAt(envKey, '/' + v.pointer.slice(SIGNING_KEY_PREFIX.length), value);
+    else setAt(envLayer, v.pointer, value);
+  }
+
+  const defaults: JsonObject = { server: { ...DEFAULT_SERVER }, evaluation: { ...DEFAULT_EVALUATION }, limits: { ...DEFAULT_LIMITS } };
+  const merged = merge(merge(defaults, fileLayer), envLayer) as JsonObject;
+
+  // Relative paths in the file are relative to the file, not to wherever the service was started.
+  const fileDir = origins.file ? dirname(origins.file.path) : cwd;
+  if (Array.isArray(merged.bundles)) {
+    merged.bundles = merged.bundles.map((b: unknown) => (isObject(b) && typeof b.path === 'string' ? { ...b, path: resolve(fileDir, b.path) } : b));
+  }
+  if (typeof envBundle.path === 'string') envBundle.path = resolve(cwd, envBundle.path);
+
+  if (envBundle.path !== undefined || envBundle.url !== undefined) {
+    merged.bundles = [{ name: ENV_BUNDLE_NAME, ...(envBundle.path !== undefined ? { watch: true } : {}), ...envBundle }];
+  } else if (Object.keys(envBundle).length > 0) {
+    if (merged.bundles !== undefined) {
+      for (const [pointer, v] of origins.env) {
+        if (pointer.startsWith(BUNDLE_PREFIX)) {
+          issues.push({ source: v.name, message: 'applies only with PDP_BUNDLE_PATH or PDP_BUNDLE_URL (the config file defines the bundles; set it there)' });
+        }
+      }
+    } else {
+      merged.bundles = [{ ...embeddedBundle(), ...envBundle }];
+    }
+  } else if (merged.bundles === undefined) {
+    merged.bundles = [embeddedBundle()];
+  }
+
+  if (Object.keys(envKey).length > 0) {
+    const signing = isObject(merged.signing) ? merged.signing : {};
+    merged.signing = { ...signing, keys: [{ key_id: 'default', algorithm: 'RS256', ...envKey }] };
+  }
+  if (isObject(merged.signing)) merged.signing = { required: false, keys: [], ...merged.signing };
+
+  if (!validateConfig(merged)) {
+    for (const e of validateConfig.errors ?? []) issues.push(describeAjvError(e, origins));
+  } else {
+    issues.push(...semanticChecks(merged as unknown as PdpConfig, origins, fileDir, cwd));
+  }
+
+  if (issues.length > 0) throw new ConfigError(issues);
+  return { config: merged as unknown as PdpConfig, warnings, ...(origins.file ? { file: origins.file.path } : {}) };
+}
+
+function nonEmpty(s: string | undefined): string | undefined {
+  // Compose files and Helm charts often render unset values as ""; treat that as unset.
+  return s === undefined || s.trim() === '' ? undefined : s.trim();
+}
+
+/** Coerces only well-formed values; anything else stays a string so the schema reports it. */
+function coerce(raw: string, v: EnvVar): unknown {
+  if (v.type === 'integer' && /^[+-]?\d+$/.test(raw)) return Number(raw);
+  if (v.type === 'boolean') {
+    const lower = raw.toLowerCase();
+    if (['true', '1', 'yes', 'on'].includes(lower)) return true;
+    if (['false', '0', 'no', 'off'].includes(lower)) return false;
+  }
+  return raw;
+}
+
+function readConfigFile(path: string): { content: JsonObject } | { issue: string } {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    return { issue: `cannot read config file ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}` };
+  }
+  let parsed: unknown;
+  try {
+    parsed = extname(path).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
+  } catch (err) {
+    return { issue: `config file ${path} does not parse: ${err instanceof Error ? err.message : String(err)}` };
+  }
+  if (parsed === null || parsed === undefined) return { content: {} };
+  if (!isObject(parsed)) return { issue: `config file ${path} must hold an object at the top level` };
+  return { content: parsed };
+}
+
+/** Names where a value came from: the env var, the file key, or the default. */
+function sourceOf(pointer: string, origins: Origins): { source: string; got?: string } {
+  const v = origins.env.get(pointer);
+  if (v) {
+    const raw = origins.envRaw.get(pointer);
+    return { source: v.name, ...(v.secret || raw === undefined ? {} : { got: JSON.stringify(raw) }) };
+  }
+  // An error on an object may be about a value an env var put inside it.
+  for (const [p, ev] of origins.env) if (pointer !== '' && p.startsWith(pointer + '/')) return { source: ev.name };
+  if (origins.file && getAt(origins.file.content, pointer) !== undefined) {
+    return { source: `${origins.file.path}: ${dotted(pointer) || '(top level)'}` };
+  }
+  return { source: dotted(pointer) || 'configuration' };
+}
+
+function describeAjvError(e: ErrorObject, origins: Origins): ConfigIssue {
+  let pointer = e.instancePath;
+  let message = e.message ?? 'is invalid';
+  const params = e.params as Record<string, unknown>;
+  if (e.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string') {
+    pointer = `${pointer}/${params.additionalProperty}`;
+    message = 'unknown setting';
+  } else if (e.keyword === 'required' && typeof params.missingProperty === 'string') {
+    pointer = `${pointer}/${params.missingProperty}`;
+    message = 'is required';
+  } else if (e.keyword === 'enum' && Array.isArray(params.allowedValues)) {
+    message = `must be one of ${params.allowedValues.map((x) => JSON.stringify(x)).join(', ')}`;
+  }
+  const { source, got } = sourceOf(pointer, origins);
+  return { source, message: got ? `${message} (got ${got})` : message };
+}
+
+function semanticChecks(config: PdpConfig, origins: Origins, fileDir: string, cwd: string): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const at = (pointer: string, message: string): void => {
+    issues.push({ source: sourceOf(pointer, origins).source, message });
+  };
+  const seen = new Set<string>();
+  config.bundles.forEach((b, i) => {
+    const p = `/bundles/${i}`;
+    if ((b.path === undefined) === (b.url === undefined)) at(p, 'a bundle needs exactly one of path or url');
+    if (seen.has(b.name)) at(`${p}/name`, `duplicate bundle name ${JSON.stringify(b.name)}`);
+    seen.add(b.name);
+    if (b.headers !== undefined && b.url === undefined) at(`${p}/headers`, 'headers (or PDP_BUNDLE_AUTH_TOKEN) only apply to a bundle url');
+    if (b.poll_interval_ms !== undefined && b.url === undefined) at(`${p}/poll_interval_ms`, 'poll interval only applies to a bundle url');
+  });
+  const signing = config.signing;
+  if (signing) {
+    signing.keys.forEach((k, i) => {
+      const p = `/signing/keys/${i}`;
+      if ((k.key === undefined) === (k.key_file === undefined)) {
+        at(p, 'a signing key needs exactly one of key or key_file');
+        return;
+      }
+      if (k.key_file !== undefined) {
+        const base = origins.env.has(`${p}/key_file`) ? cwd : fileDir;
+        try {
+          k.key = readFileSync(resolve(base, k.key_file), 'utf8');
+        } catch (err) {
+          at(`${p}/key_file`, `cannot read ${k.key_file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+        }
+      }
+    });
+    if (signing.required && signing.keys.length === 0) at('/signing/required', 'signatures are required but no verification key is configured');
+  }
+  return issues;
+}

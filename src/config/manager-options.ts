@@ -1,0 +1,37 @@
+// Maps the validated config onto the BundleManager's constructor options (src/bundles owns those).
+import type { BundleLogger, BundleManagerOptions, BundleSourceConfig } from '../bundles/manager.js';
+import { DEFAULT_POLL_INTERVAL_MS } from './defaults.js';
+import type { PdpConfig } from './types.js';
+
+export function toBundleManagerOptions(config: PdpConfig, logger?: BundleLogger): BundleManagerOptions {
+  const sources: BundleSourceConfig[] = config.bundles.map((b) =>
+    b.url !== undefined
+      ? {
+          name: b.name,
+          kind: 'http',
+          location: b.url,
+          pollIntervalMs: b.poll_interval_ms ?? DEFAULT_POLL_INTERVAL_MS,
+          ...(b.headers ? { headers: { ...b.headers } } : {}),
+        }
+      : { name: b.name, kind: 'file', location: b.path ?? '', watch: b.watch ?? true },
+  );
+  return {
+    sources,
+    limits: {
+      maxCompressedBytes: config.limits.max_compressed_bytes,
+      maxUncompressedBytes: config.limits.max_uncompressed_bytes,
+      maxFiles: config.limits.max_files,
+    },
+    ...(config.signing
+      ? {
+          signing: {
+            required: config.signing.required,
+            keys: config.signing.keys.map((k) => ({ keyId: k.key_id, algorithm: k.algorithm, key: k.key })),
+            ...(config.signing.scope !== undefined ? { scope: config.signing.scope } : {}),
+          },
+        }
+      : {}),
+    ...(config.persist_dir !== undefined ? { persistDir: config.persist_dir } : {}),
+    ...(logger ? { logger } : {}),
+  };
+}

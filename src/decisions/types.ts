@@ -1,0 +1,164 @@
+// The decision pipeline's vocabulary and its extension points.
+//
+//   route → (schema, done by fastify) → DecisionPipeline:
+//     snapshot = policies.current()      one immutable policy set for the whole request
+//     span     = tracer.start(...)       DecisionTracer   (no-op until tracing lands)
+//     hit      = cache.get(...)          DecisionCache    (no-op until LRU/Redis land)
+//     outcome  = snapshot.evaluate(...)  the engine, behind ActivePolicySet
+//     cache.set(...)                     only for results that depend on nothing but input+data
+//     answer   = shape(outcome)          fail closed: anything but a well-formed decision is a deny
+//     logger.log(record)                 DecisionLogger   (no-op until the decision log lands)
+//     span.end(record)
+//   → response
+//
+// Each extension point is a small interface with a no-op default (noop.ts); plugging one in is a
+// constructor argument of DecisionPipeline / buildApp, not a change to the pipeline.
+import type { ActivePolicySet } from '../bundles/types.js';
+import type { Dependencies, EvaluationOptions } from '../engines/types.js';
+
+export type MaybePromise<T> = T | Promise<T>;
+
+/** Which question was asked: the two decision endpoints, or the OPA-compatible Data API. */
+export type DecisionKind = 'model-deployment' | 'tool-call' | 'data';
+
+/** Where the active policy comes from (the BundleManager satisfies this). */
+export interface PolicySnapshotSource {
+  /** The active set, or null before any bundle activated. Called once per request. */
+  current(): ActivePolicySet | null;
+}
+
+export interface DecisionQuery {
+  kind: DecisionKind;
+  /** Document path under `data`, slash-separated, e.g. "ai/tools/decision". */
+  path: string;
+  /** The input document; undefined when the caller sent none (GET /v1/data/...). */
+  input: unknown;
+  /** OPA's strict-builtin-errors: builtin errors become evaluation errors. */
+  strict: boolean;
+  /** Request headers, for trace-context propagation (traceparent). Never logged as-is. */
+  headers?: Readonly<Record<string, string | string[] | undefined>>;
+}
+
+// ---- cache ---------------------------------------------------------------------------------
+
+/** What a cache key must be built from. `revisions` is part of it, so a new policy never
+ * serves an old decision. */
+export interface CacheLookup {
+  readonly path: string;
+  readonly input: unknown;
+  readonly strict: boolean;
+  readonly revisions: Readonly<Record<string, string>>;
+}
+
+/** A cached evaluation result (not a shaped answer: decision_id etc. are per request). */
+export type CachedEvaluation = { defined: true; result: unknown } | { defined: false };
+
+export interface DecisionCache {
+  /** A miss is `undefined`. Must not throw for an unavailable backend; if it does, the pipeline
+   * treats it as a miss (the cache is never on the failure path). */
+  get(key: CacheLookup): MaybePromise<CachedEvaluation | undefined>;
+  /** Called only for successful evaluations whose `dependsOn` is all false (no time, randomness
+   * or outside calls). Errors are swallowed by the pipeline. `dependsOn` is passed so an
+   * implementation can apply finer rules later. */
+  set(key: CacheLookup, value: CachedEvaluation, dependsOn: Dependencies): MaybePromise<void>;
+}
+
+// ---- decision log --------------------------------------------------------------------------
+
+/** What happened, in one word. */
+export type DecisionOutcomeKind = 'decided' | 'undefined' | 'malformed' | 'error' | 'no_policy';
+
+/** The audit record: exactly one per decision, cached or not, error or not. */
+export interface DecisionRecord {
+  decision_id: string;
+  /** ISO-8601 time the request entered the pipeline. */
+  timestamp: string;
+  kind: DecisionKind;
+  path: string;
+  input: unknown;
+  /** bundle name → revision of the snapshot used (empty when no policy was active). */
+  bundles: Readonly<Record<string, string>>;
+  outcome: DecisionOutcomeKind;
+  /** The raw policy result, when defined. */
+  result?: unknown;
+  /** The answer given on a decision endpoint (absent for the Data API). */
+  decision?: DecisionAnswerBody;
+  error?: { code: string; message: string };
+  cached: boolean;
+  duration_ms: number;
+  trace_id?: string;
+}
+
+export interface DecisionLogger {
+  /** Must not block or throw; buffering/shipping is the implementation's business. */
+  log(record: DecisionRecord): void;
+}
+
+/** Read side of the decision log, behind GET /v1/decisions/{id} (issue 5 plugs it in). */
+export interface DecisionLogReader {
+  get(decisionId: string): MaybePromise<DecisionRecord | undefined>;
+}
+
+// ---- tracing -------------------------------------------------------------------------------
+
+export interface DecisionSpan {
+  /** W3C trace id; empty string while tracing is off (then the answer carries no trace_id). */
+  readonly traceId: string;
+  /** Ends the span with the same record the decision log receives. Must not throw. */
+  end(record: DecisionRecord): void;
+}
+
+export interface DecisionTracer {
+  start(query: DecisionQuery, decisionId: string): DecisionSpan;
+}
+
+// ---- answers -------------------------------------------------------------------------------
+
+export interface Reason {
+  code: string;
+  message?: string;
+  control?: string;
+  [extra: string]: unknown;
+}
+export interface Obligation {
+  type: string;
+  [extra: string]: unknown;
+}
+export interface ExceptionApplied {
+  id: string;
+  [extra: string]: unknown;
+}
+
+/** Body of a decision endpoint's answer (schemas/decision-response.json). */
+export interface DecisionAnswerBody {
+  decision_id: string;
+  allow: boolean;
+  reasons: Reason[];
+  obligations: Obligation[];
+  exceptions_applied: ExceptionApplied[];
+  policy: { path: string; bundles: Record<string, string> };
+  cached: boolean;
+  trace_id?: string;
+}
+
+/** 200 for every decided answer (allow or deny); 503 only when no policy is active. */
+export interface DecisionAnswer {
+  status: 200 | 503;
+  body: DecisionAnswerBody;
+}
+
+/** Data API answer: the document (absent when undefined), or why there is none. */
+export type DataAnswer =
+  | { ok: true; decision_id: string; defined: boolean; result?: unknown }
+  | { ok: false; decision_id: string; code: 'NO_ACTIVE_POLICY' | 'EVALUATION_ERROR'; message: string };
+
+export interface PipelineOptions {
+  policies: PolicySnapshotSource;
+  evaluation: EvaluationOptions;
+  cache?: DecisionCache;
+  logger?: DecisionLogger;
+  tracer?: DecisionTracer;
+  /** Injected for deterministic tests; defaults to crypto.randomUUID / Date.now. */
+  newId?: () => string;
+  now?: () => number;
+}
