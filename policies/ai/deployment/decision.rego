@@ -19,6 +19,17 @@ remaining_violations contains reason if {
 	}
 }
 
+# An exception filed against a control it cannot waive is itself reported, so the exception's
+# owner learns that it will never apply (AIGOV-EXC-01).
+remaining_violations contains reason if {
+	some exception in exceptions_refused
+	reason := {
+		"control": "AIGOV-EXC-01",
+		"code": "NON_WAIVABLE",
+		"message": sprintf("exception %s cannot waive %s at risk tier %v", [exception.id, exception.control, risk_tier]),
+	}
+}
+
 reasons := lib.sorted_reasons(remaining_violations)
 
 default allow := false

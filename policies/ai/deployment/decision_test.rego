@@ -43,8 +43,7 @@ test_request_with_mistyped_sections_is_denied if {
 
 test_missing_configuration_fails_closed if {
 	d := data.ai.deployment.decision with input as fx.base_request with time.now_ns as fx.now_ns with data.ai.deployment.config as {}
-	d.allow == false
-	count(d.reasons) > 0
+	fx.denied_by(d, "AIGOV-POLICY", "POLICY_ERROR")
 }
 
 test_reasons_are_sorted_by_control_then_code if {

@@ -166,6 +166,8 @@ supply_chain_exception := exception({"id": "EXC-T-200", "control": "AIGOV-SUP-01
 test_tier1_supply_chain_exception_is_refused if {
 	d := fx.decide_with_exceptions(fx.request({"model": {"artifact": {"signed": false}}}), [supply_chain_exception], fx.now_ns)
 	fx.denied_by(d, "AIGOV-SUP-01", "UNSIGNED_ARTIFACT")
+	fx.denied_by(d, "AIGOV-EXC-01", "NON_WAIVABLE")
+	fx.messages(d, "AIGOV-EXC-01") == "exception EXC-T-200 cannot waive AIGOV-SUP-01 at risk tier 1"
 	d.exceptions_applied == []
 	contains(fx.messages(d, "AIGOV-SUP-01"), "NON_WAIVABLE")
 	contains(fx.messages(d, "AIGOV-SUP-01"), "exception EXC-T-200 not applied (NON_WAIVABLE)")

@@ -25,7 +25,7 @@ contains_payment_card(text) if {
 # digit_runs(text) is the set of digit strings found in maximal runs of digits, spaces and
 # dashes, with the separators removed ("card 4111 1111 1111 1111 exp" → {"4111111111111111"}).
 digit_runs(text) := runs if {
-	chars := [substring(text, i, 1) | some i in numbers.range(0, count(text) - 1)]
+	chars := [c | some i in numbers.range(0, count(text) - 1); c := substring(text, i, 1)]
 	starts := [i | some i, c in chars; digit_or_separator(c); not previous_is_digit_or_separator(chars, i)]
 	ends := [i | some i, c in chars; digit_or_separator(c); not next_is_digit_or_separator(chars, i)]
 	runs := {digits |
@@ -58,7 +58,7 @@ next_is_digit_or_separator(chars, i) if digit_or_separator(chars[i + 1])
 luhn_valid(digits) if {
 	n := count(digits)
 	n > 1
-	total := sum([luhn_term(digits, n, i) | some i in numbers.range(0, n - 1)])
+	total := sum([term | some i in numbers.range(0, n - 1); term := luhn_term(digits, n, i)])
 	total % 10 == 0
 }
 
