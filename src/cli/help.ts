@@ -67,6 +67,7 @@ Each folder's dialect is detected: regorus-format when any case uses a regorus-o
   --fail-on-new                 exit 1 when a failure is not in the known list
   --write-known-failures FILE   (re)write FILE from this run: every failure keyed
                                 <folder>/<file>#<note>; human "why" texts are kept
+  --write-floor FILE            raise (never lower) FILE's per-folder passed counts to this run's
   --only SUBFOLDER              run only these subfolders (repeatable, or comma-separated)
   --dialect opa|regorus         force a dialect
   --max-steps N, --timeout-ms N per-case evaluation budget (default 5000000 steps, 5000 ms)

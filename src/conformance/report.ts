@@ -1,6 +1,7 @@
 // Aggregates case outcomes into a report and renders it as text or JSON.
 import { knownText, type KnownList } from './known.js';
-import type { CaseOutcome, Counts, FailureEntry, FolderReport, Report } from './types.js';
+import { DEFAULT_SUBSETS, type Subset } from './subsets.js';
+import type { CaseOutcome, Counts, FailureEntry, FolderReport, Report, SubsetReport } from './types.js';
 
 const zero = (): Counts => ({ total: 0, passed: 0, failed: 0, errored: 0, skipped: 0 });
 
@@ -9,7 +10,28 @@ function add(c: Counts, o: CaseOutcome): void {
   c[o.status]++;
 }
 
-export function buildReport(outcomes: CaseOutcome[], known: KnownList | undefined, durationMs: number): Report {
+function subsetCounts(folders: Map<string, FolderReport>, subsets: readonly Subset[]): SubsetReport[] {
+  const out: SubsetReport[] = [];
+  for (const s of subsets) {
+    const f = folders.get(s.folder);
+    if (!f) continue;
+    const counts = zero();
+    for (const g of s.groups) {
+      const c = f.groups[g];
+      if (!c) continue;
+      for (const k of Object.keys(counts) as (keyof Counts)[]) counts[k] += c[k];
+    }
+    if (counts.total > 0) out.push({ name: s.name, folder: s.folder, counts });
+  }
+  return out;
+}
+
+export function buildReport(
+  outcomes: CaseOutcome[],
+  known: KnownList | undefined,
+  durationMs: number,
+  subsets: readonly Subset[] = DEFAULT_SUBSETS,
+): Report {
   const folders = new Map<string, FolderReport>();
   const totals = zero();
   const failures: FailureEntry[] = [];
@@ -30,7 +52,15 @@ export function buildReport(outcomes: CaseOutcome[], known: KnownList | undefine
       failures.push(entry);
     } else if (o.status === 'passed' && known?.[o.key]) fixed.push(o.key);
   }
-  return { folders: [...folders.values()], totals, failures, fixed, knownListApplied: known !== undefined, durationMs };
+  return {
+    folders: [...folders.values()],
+    subsets: subsetCounts(folders, subsets),
+    totals,
+    failures,
+    fixed,
+    knownListApplied: known !== undefined,
+    durationMs,
+  };
 }
 
 /** Passed share of the cases that ran (skipped cases excluded), in percent. */
@@ -54,6 +84,7 @@ export function renderText(r: Report): string {
     for (const g of names) out.push(`  ${g.padEnd(width)}  ${line(f.groups[g])}`);
     out.push('');
   }
+  for (const s of r.subsets) out.push(`${s.folder} ${s.name}: ${line(s.counts)}`);
   out.push(`TOTAL: ${line(r.totals)}  [${(r.durationMs / 1000).toFixed(1)}s]`);
   if (r.failures.length > 0) {
     const nNew = r.failures.filter((f) => f.known === false).length;

@@ -103,8 +103,16 @@ export interface FolderReport {
   groups: Record<string, Counts>;
 }
 
+export interface SubsetReport {
+  name: string;
+  folder: string;
+  counts: Counts;
+}
+
 export interface Report {
   folders: FolderReport[];
+  /** Named subsets (e.g. the core-language folders), for folders present in the run. */
+  subsets: SubsetReport[];
   totals: Counts;
   failures: FailureEntry[];
   /** Known-failure keys that passed in this run (candidates for removal from the list). */

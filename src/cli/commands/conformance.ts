@@ -3,6 +3,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { writeFile } from 'node:fs/promises';
+import { raiseFloor, readFloor } from '../../conformance/floor.js';
 import { mergeKnown, readKnown, writeKnown, type KnownList } from '../../conformance/known.js';
 import { buildReport, renderJson, renderText } from '../../conformance/report.js';
 import { regoEngine } from '../../conformance/rego-engine.js';
@@ -34,6 +36,7 @@ export async function conformanceCommand(argv: string[], io: CliIO): Promise<num
       'known-failures': { type: 'string' },
       'write-known-failures': { type: 'string' },
       'fail-on-new': { type: 'boolean', default: false },
+      'write-floor': { type: 'string' },
       only: { type: 'string', multiple: true },
       dialect: { type: 'string' },
       'max-steps': { type: 'string' },
@@ -76,15 +79,22 @@ export async function conformanceCommand(argv: string[], io: CliIO): Promise<num
   const report = buildReport(res.outcomes, known, res.durationMs);
   io.out(values.format === 'json' ? renderJson(report) : renderText(report));
 
-  const writeFile = values['write-known-failures'];
-  if (writeFile) {
-    const target = path.resolve(io.cwd, writeFile);
+  const knownOut = values['write-known-failures'];
+  if (knownOut) {
+    const target = path.resolve(io.cwd, knownOut);
     const existing = await readKnown(target).catch((e: unknown) => {
       throw new CliError('load_error', `${target}: ${e instanceof Error ? e.message : String(e)}`);
     });
     const merged = mergeKnown(existing, report.failures, new Set(res.outcomes.map((o) => o.key)));
     await writeKnown(target, merged);
-    io.err(`wrote ${Object.keys(merged).length} known failures to ${writeFile}\n`);
+    io.err(`wrote ${Object.keys(merged).length} known failures to ${knownOut}\n`);
+  }
+
+  if (values['write-floor']) {
+    const target = path.resolve(io.cwd, values['write-floor']);
+    const floor = raiseFloor(await readFloor(target), report.folders.map((f) => [f.folder, f.counts.passed]));
+    await writeFile(target, JSON.stringify(floor, null, 2) + '\n', 'utf8');
+    io.err(`floor in ${values['write-floor']}: ${JSON.stringify(floor)}\n`);
   }
 
   if (values['fail-on-new']) {

@@ -1,0 +1,38 @@
+// The conformance floor: per folder, the passed count a run must reach. Only ever raised.
+import { readFile } from 'node:fs/promises';
+
+export type Floor = Record<string, number>;
+
+export async function readFloor(file: string): Promise<Floor> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw e;
+  }
+  const doc: unknown = JSON.parse(text);
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new TypeError(`${file}: expected a JSON object`);
+  const out: Floor = {};
+  for (const [k, v] of Object.entries(doc as Record<string, unknown>)) {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new TypeError(`${file}: ${k} must be a non-negative integer`);
+    out[k] = v;
+  }
+  return out;
+}
+
+/** The floor after a run: each folder's value becomes max(old, passed); never lowered. */
+export function raiseFloor(old: Floor, passed: [string, number][]): Floor {
+  const out: Floor = { ...old };
+  for (const [folder, n] of passed) out[folder] = Math.max(old[folder] ?? 0, n);
+  const sorted: Floor = {};
+  for (const k of Object.keys(out).sort()) sorted[k] = out[k];
+  return sorted;
+}
+
+/** Folders whose passed count fell below the floor. */
+export function belowFloor(floor: Floor, passed: Record<string, number>): { folder: string; floor: number; passed: number }[] {
+  return Object.entries(floor)
+    .filter(([folder, min]) => folder in passed && passed[folder] < min)
+    .map(([folder, min]) => ({ folder, floor: min, passed: passed[folder] }));
+}
