@@ -5,6 +5,7 @@ import { arithmetic } from './arithmetic.js';
 import { arrays } from './arrays.js';
 import { comparison } from './comparison.js';
 import { glob } from './glob.js';
+import { objects } from './objects.js';
 import { regex } from './regex.js';
 import { sets } from './sets.js';
 import { strings } from './strings.js';
@@ -13,7 +14,7 @@ import { typenames } from './typenames.js';
 
 export type { Builtin, BuiltinContext } from './types.js';
 
-const families: Builtin[][] = [aggregates, arithmetic, comparison, sets, strings, typenames, arrays, regex, glob];
+const families: Builtin[][] = [aggregates, arithmetic, comparison, sets, strings, typenames, arrays, regex, glob, objects];
 
 export const BUILTINS: Map<string, Builtin> = new Map();
 for (const fam of families) {
