@@ -30,24 +30,30 @@ export interface Token {
   nl: boolean;
 }
 
-// Two-character operators are tried first, so `:=` wins over `:` and `<=` over `<`.
-const PUNCT2 = [':=', '==', '!=', '<=', '>='];
-const PUNCT1 = '{}[]().,;:=<>+-*/%&|';
+// Single-character punctuation, by char code; `:=`, `==`, `!=`, `<=`, `>=` are checked first.
+const PUNCT1 = new Set(Array.from('{}[]().,;:=<>+-*/%&|', (c) => c.charCodeAt(0)));
 
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
-function isIdentStart(ch: string): boolean {
-  const c = ch.charCodeAt(0);
+const LETTER = /\p{L}/u;
+const LETTER_OR_DIGIT = /[\p{L}\p{Nd}]/u;
+
+/** Identifier start at src[i]: ASCII letter, `_`, or a Unicode letter (as OPA's scanner). */
+function isIdentStart(src: string, i: number): boolean {
+  const c = src.charCodeAt(i);
   if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95) return true;
-  return c >= 0x80 && /\p{L}/u.test(ch);
+  return c >= 0x80 && LETTER.test(String.fromCodePoint(src.codePointAt(i) ?? c));
 }
 
-function isIdentPart(ch: string): boolean {
-  const c = ch.charCodeAt(0);
-  if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || isDigit(c)) return true;
-  return c >= 0x80 && /[\p{L}\p{Nd}]/u.test(ch);
+/** Length (in UTF-16 units) of the identifier character at src[i], or 0. */
+function identPartLen(src: string, i: number): number {
+  const c = src.charCodeAt(i);
+  if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || isDigit(c)) return 1;
+  if (c < 0x80 || Number.isNaN(c)) return 0;
+  const cp = src.codePointAt(i) ?? c;
+  return LETTER_OR_DIGIT.test(String.fromCodePoint(cp)) ? (cp > 0xffff ? 2 : 1) : 0;
 }
 
 /** Tokenizes `src`; throws RegoError('rego_parse_error') with the file position on bad input. */
@@ -59,10 +65,20 @@ export function tokenize(file: string, src: string): Token[] {
   let lineStart = 0;
   let ws = false;
   let nl = false;
+  let start = 0;
+  let tokRow = 1;
+  let tokCol = 1;
 
   const locAt = (offset: number, r = row, ls = lineStart): Location => ({ file, row: r, col: offset - ls + 1 });
   const fail = (msg: string, loc: Location): never => {
     throw new RegoError('rego_parse_error', msg, loc);
+  };
+  const push = (kind: TokenKind, text: string, value?: string): void => {
+    const t: Token = { kind, text, offset: start, end: i, row: tokRow, col: tokCol, ws, nl };
+    if (value !== undefined) t.value = value;
+    toks.push(t);
+    ws = false;
+    nl = false;
   };
 
   // A byte-order mark at the very start is not part of the policy.
@@ -91,18 +107,9 @@ export function tokenize(file: string, src: string): Token[] {
       continue;
     }
 
-    const start = i;
-    const tokRow = row;
-    const tokCol = i - lineStart + 1;
-    const push = (kind: TokenKind, text: string, value?: string): void => {
-      const t: Token = { kind, text, offset: start, end: i, row: tokRow, col: tokCol, ws, nl };
-      if (value !== undefined) t.value = value;
-      toks.push(t);
-      ws = false;
-      nl = false;
-    };
-
-    const ch = src[i];
+    start = i;
+    tokRow = row;
+    tokCol = i - lineStart + 1;
 
     if (isDigit(c)) {
       while (i < n && isDigit(src.charCodeAt(i))) i++;
@@ -120,18 +127,17 @@ export function tokenize(file: string, src: string): Token[] {
           fail(`invalid number "${src.slice(start, j + 1)}": the exponent needs digits`, locAt(start));
         }
       }
-      if (i < n && isIdentPart(src[i])) {
+      if (i < n && identPartLen(src, i) > 0) {
         let j = i;
-        while (j < n && isIdentPart(src[j])) j++;
+        for (let k = identPartLen(src, j); k > 0; k = identPartLen(src, j)) j += k;
         fail(`invalid number "${src.slice(start, j)}"`, locAt(start));
       }
       push('number', src.slice(start, i));
       continue;
     }
 
-    if (isIdentStart(ch)) {
-      i++;
-      while (i < n && isIdentPart(src[i])) i++;
+    if (isIdentStart(src, i)) {
+      for (let k = identPartLen(src, i); k > 0; k = identPartLen(src, i)) i += k;
       push('ident', src.slice(start, i));
       continue;
     }
@@ -212,16 +218,20 @@ export function tokenize(file: string, src: string): Token[] {
       continue;
     }
 
-    const two = src.slice(i, i + 2);
-    if (PUNCT2.includes(two)) {
+    const c2 = src.charCodeAt(i + 1);
+    if (c2 === 61 /* = */ && (c === 58 /* : */ || c === 61 || c === 33 /* ! */ || c === 60 /* < */ || c === 62 /* > */)) {
       i += 2;
-      push('punct', two);
+      push('punct', src.slice(start, i));
       continue;
     }
-    if (PUNCT1.includes(ch)) {
+    if (PUNCT1.has(c)) {
       i++;
-      push('punct', ch);
+      push('punct', src[start]);
       continue;
+    }
+    const ch = src[i];
+    if (ch === '$' && (src[i + 1] === '"' || src[i + 1] === '`')) {
+      fail('template strings ($"...") are not supported; use sprintf or concat', locAt(start));
     }
     if (ch === '!') fail('unexpected "!": use "not" to negate an expression, or "!=" for inequality', locAt(start));
     const cp = src.codePointAt(i) ?? c;

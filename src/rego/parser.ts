@@ -158,6 +158,18 @@ const KIND_NAMES: Record<Term['type'], string> = {
  */
 class CommaFallback {}
 
+/**
+ * A parse error inside the parser. Deliberately not an Error: speculative parses (OPA's
+ * grammar needs a few) throw and catch these, and capturing a stack trace each time would
+ * dominate parse time. The public functions turn it into a RegoError.
+ */
+class ParseFailure {
+  constructor(
+    readonly message: string,
+    readonly loc: Loc,
+  ) {}
+}
+
 class Parser {
   private readonly toks: Token[];
   private i = 0;
@@ -167,7 +179,7 @@ class Parser {
    * (comprehension vs. list, `k, v in`, a rule body after `if`); re-reading a term from
    * the cache keeps that linear instead of exponential in the nesting depth.
    */
-  private readonly memo = new Map<number, { term: Term; end: number }>();
+  private readonly memo: ({ term: Term; end: number } | undefined)[];
   private keywords: Set<string>;
   /** Effective version: a v0 module switches to 1 on `import rego.v1`. */
   version: 0 | 1;
@@ -178,6 +190,7 @@ class Parser {
     version: 0 | 1,
   ) {
     this.toks = tokenize(file, src);
+    this.memo = new Array<{ term: Term; end: number } | undefined>(this.toks.length);
     this.version = version;
     this.keywords = new Set(version === 1 ? V1_KEYWORDS : V0_KEYWORDS);
   }
@@ -224,11 +237,11 @@ class Parser {
   }
 
   fail(msg: string, t: Token = this.tok): never {
-    throw new RegoError('rego_parse_error', msg, this.loc(t));
+    throw new ParseFailure(msg, this.loc(t));
   }
 
   private failAt(msg: string, loc: Loc): never {
-    throw new RegoError('rego_parse_error', msg, loc);
+    throw new ParseFailure(msg, loc);
   }
 
   private unexpected(expected: string, t: Token = this.tok): never {
@@ -338,13 +351,13 @@ class Parser {
   /** Unary minus, then a primary term with its refs and calls. */
   private parseUnary(): Term {
     const at = this.i;
-    const cached = this.memo.get(at);
+    const cached = this.memo[at];
     if (cached !== undefined) {
       this.i = cached.end;
       return cached.term;
     }
     const term = this.parseUnaryUncached();
-    this.memo.set(at, { term, end: this.i });
+    this.memo[at] = { term, end: this.i };
     return term;
   }
 
@@ -381,7 +394,6 @@ class Parser {
   private parsePostfix(first: Term): Term {
     let head: Term = first;
     let path: Term[] | null = null; // non-null while building a ref on `head`
-    const refOf = (): Term => (path === null ? head : { type: 'ref', head, path, loc: head.loc });
 
     for (;;) {
       const t = this.tok;
@@ -415,7 +427,7 @@ class Parser {
         continue;
       }
       if (t.text === '(') {
-        const callee = refOf();
+        const callee: Term = path === null ? head : { type: 'ref', head, path, loc: head.loc };
         const name = this.functionName(callee, t);
         this.next();
         const args = this.parseTermList(')');
@@ -426,7 +438,7 @@ class Parser {
       }
       break;
     }
-    return refOf();
+    return path === null ? head : { type: 'ref', head, path, loc: head.loc };
   }
 
   private checkRefHead(head: Term, at: Token): void {
@@ -622,7 +634,7 @@ class Parser {
       try {
         value = this.parseBinary(1);
       } catch (e) {
-        if (!(e instanceof RegoError)) throw e;
+        if (!(e instanceof ParseFailure)) throw e;
       }
       if (value !== null && this.isKw('in')) {
         this.next();
@@ -902,7 +914,7 @@ class Parser {
       const e = this.parseExpr();
       if (!(e.kind === 'term' && e.term.type === 'set')) return e;
     } catch (err) {
-      if (!(err instanceof RegoError)) throw err;
+      if (!(err instanceof ParseFailure)) throw err;
     }
     this.i = save;
     return null;
@@ -976,9 +988,14 @@ class Parser {
     const partialSetShape = !head.contains && args === undefined && ref.length === 2 && head.value === undefined && !hasIf && !isDefault;
     if (partialSetShape) {
       if (v1) {
-        const key = this.src.slice(nameTok.offset, this.toks[this.i - 1].end);
+        const k = ref[1];
+        const keyText = k.type === 'string' ? JSON.stringify(k.value) : k.type === 'var' ? k.name : '<value>';
+        if (this.isPunct('{')) {
+          const hint = ref[1].type === 'string' ? '' : `, or "${nameTok.text} contains ${keyText} if { ... }" for a partial set`;
+          this.fail(`rule body must be introduced with "if" (Rego v1): write "${name} if { ... }"${hint}`);
+        }
         this.failAt(
-          `"${key}" without a value or "if" is a partial set rule, which Rego v1 writes with "contains": ${nameTok.text} contains <value> if { ... }`,
+          `"${name}" has no value and no body; in Rego v1 a partial set rule is written with "contains": ${nameTok.text} contains ${keyText} (or give it a value: ${name} := <value>)`,
           headLoc,
         );
       }
@@ -1022,7 +1039,7 @@ class Parser {
         rule.body = [this.parseExpr()];
       }
     } else if (this.isPunct('{')) {
-      if (v1) this.fail(`rule body must be introduced with "if" (Rego v1): write "${name} if { ... }"`);
+      if (v1) this.fail(`rule body must be introduced with "if" (Rego v1): write "${this.headText(nameTok)} if { ... }"`);
       rule.body = this.parseBraceBody();
       hasBody = true;
       braceBody = true;
@@ -1076,6 +1093,7 @@ function guard<T>(file: string, f: () => T): T {
   try {
     return f();
   } catch (e) {
+    if (e instanceof ParseFailure) throw new RegoError('rego_parse_error', e.message, e.loc);
     if (e instanceof RangeError) {
       // Belt and braces: MAX_DEPTH should stop hostile nesting before the JS stack does.
       throw new RegoError('rego_parse_error', 'policy is nested too deeply', { file, row: 1, col: 1 });

@@ -36,6 +36,10 @@ export function keyOf(v: Value): Key {
 export class ObjectV {
   readonly map: Map<Key, [Value, Value]>;
   private sortedCache: [Value, Value][] | null = null;
+  /** Cached canonical text (objects are immutable once built). */
+  canon: string | null = null;
+  /** Set by the evaluator on documents it assembles from rule heads (they may merge). */
+  assembled = false;
 
   constructor(entries?: Iterable<[Value, Value]>) {
     this.map = new Map();
@@ -72,11 +76,13 @@ export class ObjectV {
   set(k: Value, v: Value): void {
     this.map.set(keyOf(k), [k, v]);
     this.sortedCache = null;
+    this.canon = null;
   }
 
   delete(k: Value): void {
     this.map.delete(keyOf(k));
     this.sortedCache = null;
+    this.canon = null;
   }
 
   entries(): IterableIterator<[Value, Value]> {
@@ -101,6 +107,10 @@ export class ObjectV {
 export class SetV {
   readonly map: Map<Key, Value>;
   private sortedCache: Value[] | null = null;
+  /** Cached canonical text (sets are immutable once built). */
+  canon: string | null = null;
+  /** Set by the evaluator on documents it assembles from rule heads (they may merge). */
+  assembled = false;
 
   constructor(items?: Iterable<Value>) {
     this.map = new Map();
@@ -119,6 +129,7 @@ export class SetV {
   add(v: Value): void {
     this.map.set(keyOf(v), v);
     this.sortedCache = null;
+    this.canon = null;
   }
 
   values(): IterableIterator<Value> {
@@ -267,8 +278,9 @@ export function canonical(v: Value): string {
     default:
       if (v === null) return 'null';
       if (Array.isArray(v)) return '[' + v.map(canonical).join(',') + ']';
-      if (v instanceof ObjectV) return '{' + v.sorted().map(([k, x]) => canonical(k) + ':' + canonical(x)).join(',') + '}';
-      return '<' + v.sorted().map(canonical).join(',') + '>';
+      if (v.canon !== null) return v.canon;
+      if (v instanceof ObjectV) return (v.canon = '{' + v.sorted().map(([k, x]) => canonical(k) + ':' + canonical(x)).join(',') + '}');
+      return (v.canon = '<' + v.sorted().map(canonical).join(',') + '>');
   }
 }
 

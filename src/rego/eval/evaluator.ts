@@ -24,6 +24,8 @@ interface OvNode {
 type Mock = { kind: 'value'; v: Value } | { kind: 'fn'; fn: CFunc };
 
 const UNDEF = Symbol('undefined');
+/** Pattern variables per compiled term (terms are immutable, so this is shared by all evaluations). */
+const patCache = new WeakMap<CTerm, number[]>();
 
 class Frame {
   constructor(
@@ -60,7 +62,7 @@ export class Evaluator {
   private now: bigint | undefined;
   readonly deps: DependencyFlags = { time: false, random: false, external: false };
   private readonly bctx: BuiltinContext;
-  private readonly patCache = new WeakMap<CTerm, number[]>();
+
 
   constructor(
     private readonly root: DataNode,
@@ -754,11 +756,11 @@ export class Evaluator {
 
   /** Pattern variables of a term (vars outside refs/calls), computed once per term. */
   private patVars(t: CTerm): number[] {
-    let p = this.patCache.get(t);
+    let p = patCache.get(t);
     if (p === undefined) {
       p = [];
       collectPatVars(t, p);
-      this.patCache.set(t, p);
+      patCache.set(t, p);
     }
     return p;
   }
@@ -876,8 +878,8 @@ function selectBase(v: Value, key: Value): Value | undefined {
 
 /** Merge two documents defined for the same path by different rules: objects merge, sets union. */
 function mergeDocs(a: Value, b: Value): Value {
-  if (a instanceof SetV && b instanceof SetV && building.has(a) && building.has(b)) return structural(new SetV([...a.values(), ...b.values()]));
-  if (a instanceof ObjectV && b instanceof ObjectV && building.has(a) && building.has(b)) {
+  if (a instanceof SetV && b instanceof SetV && a.assembled && b.assembled) return structural(new SetV([...a.values(), ...b.values()]));
+  if (a instanceof ObjectV && b instanceof ObjectV && a.assembled && b.assembled) {
     const o = structural(new ObjectV(a.entries()));
     for (const [kk, vv] of b.entries()) {
       const prev = o.get(kk);
@@ -939,13 +941,12 @@ function applyOverride(v: Value | undefined, ov: OvNode): Value | undefined {
 }
 
 /**
- * Documents built from rule heads and packages (not values written in a rule body): only
- * these merge when several rules define parts of one path. Also: safe to extend in insertPath.
+ * Documents built from rule heads and packages (not values written in a rule body) are
+ * flagged `assembled`: only these merge when several rules define parts of one path, and
+ * only these may be extended in place while being built.
  */
-const building = new WeakSet<ObjectV | SetV>();
-
 function structural<T extends ObjectV | SetV>(v: T): T {
-  building.add(v);
+  v.assembled = true;
   return v;
 }
 
@@ -954,14 +955,12 @@ function insertPath(obj: ObjectV, keys: Value[], v: Value, rule: CRule): void {
   for (let i = 0; i < keys.length - 1; i++) {
     const next = cur.get(keys[i]);
     if (next === undefined) {
-      const o = new ObjectV();
-      building.add(o);
+      const o = structural(new ObjectV());
       cur.set(keys[i], o);
       cur = o;
     } else if (next instanceof ObjectV) {
-      if (!building.has(next)) {
-        const copy = new ObjectV(next.entries());
-        building.add(copy);
+      if (!next.assembled) {
+        const copy = structural(new ObjectV(next.entries()));
         cur.set(keys[i], copy);
         cur = copy;
       } else cur = next;
@@ -973,10 +972,9 @@ function insertPath(obj: ObjectV, keys: Value[], v: Value, rule: CRule): void {
   const prev = cur.get(last);
   if (rule.multi) {
     if (prev === undefined) {
-      const set = new SetV([v]);
-      building.add(set);
+      const set = structural(new SetV([v]));
       cur.set(last, set);
-    } else if (prev instanceof SetV && building.has(prev)) prev.add(v);
+    } else if (prev instanceof SetV && prev.assembled) prev.add(v);
     else throw new RegoError('eval_conflict_error', 'object keys must be unique', rule.loc);
     return;
   }
