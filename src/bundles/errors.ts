@@ -36,7 +36,9 @@ export type BundleErrorCode =
   | 'BUNDLE_FETCH_FAILED'
   | 'BUNDLE_FETCH_TIMEOUT'
   /** configuration that can never work (bad key PEM, unknown algorithm, duplicate source names) */
-  | 'BUNDLE_CONFIG_INVALID';
+  | 'BUNDLE_CONFIG_INVALID'
+  /** a bug: something failed that has no better code */
+  | 'BUNDLE_INTERNAL_ERROR';
 
 export class BundleError extends Error {
   readonly code: BundleErrorCode;

@@ -1,27 +1,46 @@
-// BundleManager: owns the bundle sources and the active policy set.
-// Skeleton first so the decision pipeline can build against it; filled in next.
+// BundleManager: owns the bundle sources, turns what they deliver into an active policy set, and
+// keeps the last good one when a new bundle fails any step.
+//
+//   const m = new BundleManager({ sources: [{ name: 'ai-governance', kind: 'file', location: 'policies' }] });
+//   m.on('activated', ({ name, revision }) => …);
+//   await m.start();
+//   const set = m.current();            // take one snapshot per request and use only it
+//   set?.evaluate('ai/tools/decision', input);
 import { EventEmitter } from 'node:events';
+import type { WasmEngineOptions } from '../engines/wasm.js';
+import { activate, digestFiles, prepareBundle, type PreparedBundle, type Snapshot } from './activate.js';
+import { BundleError, describeThrown } from './errors.js';
+import { resolveLimits, type BundleLimits } from './limits.js';
+import { packTarball } from './pack-tarball.js';
+import { loadPersisted, persistBundle } from './persist.js';
+import { readTarball } from './read-tarball.js';
+import type { SigningConfig } from './signature.js';
+import { prepareVerifier, type Verifier } from './signature.js';
+import { FileSource } from './source-file.js';
+import { HttpSource } from './source-http.js';
+import type { BundleSource, SourcePayload } from './source.js';
 import type { ActivePolicySet, BundleStatus } from './types.js';
 
+export type { BundleLimits } from './limits.js';
+export type { SigningConfig, SigningKeyConfig } from './signature.js';
+export type { PolicySet } from './policy-set.js';
+
 export interface BundleSourceConfig {
+  /** Unique; names the bundle in status, revisions and decision logs. */
   name: string;
   kind: 'file' | 'http';
-  /** path (file) or URL (http) */
+  /** path (file: a directory or a .tar.gz) or URL (http) */
   location: string;
+  /** http: delay between polls (default 30 s). file: optional re-read interval besides watching. */
   pollIntervalMs?: number;
+  /** file: watch for changes (default true). */
   watch?: boolean;
+  /** http: extra request headers, e.g. { authorization: 'Bearer …' } */
   headers?: Record<string, string>;
-}
-export interface SigningConfig {
-  required: boolean;
-  /** key: PEM public key (RSA/ECDSA) or HMAC secret */
-  keys: { keyId: string; algorithm: string; key: string }[];
-  scope?: string;
-}
-export interface BundleLimits {
-  maxCompressedBytes: number;
-  maxUncompressedBytes: number;
-  maxFiles: number;
+  /** http: per-request timeout (default 10 s). */
+  timeoutMs?: number;
+  /** http: ceiling of the error backoff (default 60 s). */
+  maxBackoffMs?: number;
 }
 export interface BundleLogger {
   info(o: object, msg?: string): void;
@@ -31,45 +50,218 @@ export interface BundleLogger {
 export interface BundleManagerOptions {
   sources: BundleSourceConfig[];
   signing?: SigningConfig;
+  /** Keep the last good copy of each bundle here; used at start when its source fails. */
   persistDir?: string;
   limits?: Partial<BundleLimits>;
   logger?: BundleLogger;
+  /** Bounds for opa-wasm instances. */
+  wasm?: WasmEngineOptions;
 }
 
-/** Emits 'activated' ({name, revision}) and 'error' ({name, error}). */
+interface SourceState {
+  cfg: BundleSourceConfig;
+  source: BundleSource;
+  activatedAt: string | null;
+  lastError: { code: string; message: string; at: string } | null;
+  lastAttemptAt: string | null;
+  /** digest of the last payload that failed, so identical bytes are not re-processed every poll */
+  failedDigest: string | null;
+  loadedFrom: 'source' | 'persisted' | null;
+}
+
+const SILENT: BundleLogger = { info() {}, warn() {}, error() {} };
+
+/** Emits 'activated' ({name, revision}) and 'error' ({name, error}); 'error' only when someone
+ * listens, since an unheard 'error' event would crash the process. */
 export class BundleManager extends EventEmitter {
   private readonly opts: BundleManagerOptions;
-  private active: ActivePolicySet | null = null;
+  private readonly limits: BundleLimits;
+  private readonly verifier: Verifier | null;
+  private readonly log: BundleLogger;
+  private readonly states = new Map<string, SourceState>();
+  private snapshot: Snapshot | null = null;
+  /** Activations run one at a time, each building on the snapshot the previous one left. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private started = false;
 
+  /** Throws BUNDLE_CONFIG_INVALID for configuration that can never work. */
   constructor(opts: BundleManagerOptions) {
     super();
     this.opts = opts;
+    this.limits = resolveLimits(opts.limits);
+    this.verifier = prepareVerifier(opts.signing);
+    this.log = opts.logger ?? SILENT;
+    for (const cfg of opts.sources) {
+      if (this.states.has(cfg.name)) throw new BundleError('BUNDLE_CONFIG_INVALID', `bundle source name ${cfg.name} is used twice`);
+      this.states.set(cfg.name, {
+        cfg,
+        source: this.makeSource(cfg),
+        activatedAt: null,
+        lastError: null,
+        lastAttemptAt: null,
+        failedDigest: null,
+        loadedFrom: null,
+      });
+    }
   }
 
-  /** Loads every source once (resolves after the first attempt of each), then watches/polls. */
-  async start(): Promise<void> {}
+  /** Loads every source once (in configuration order; resolves after the first attempt of each),
+   * falls back to persisted copies for sources that did not activate, then watches/polls. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    for (const st of this.states.values()) {
+      await st.source.start({
+        onPayload: (p) => this.enqueue(() => this.handlePayload(st, p)),
+        onError: (e) => this.recordError(st, e),
+        onUnchanged: () => {
+          // The source answered "nothing new": what it serves is what is active, so it is healthy.
+          st.lastAttemptAt = new Date().toISOString();
+          st.lastError = null;
+        },
+      });
+      if (this.opts.persistDir && !this.snapshot?.bundles.has(st.cfg.name)) {
+        await this.enqueue(() => this.loadPersistedCopy(st));
+      }
+    }
+  }
 
-  async stop(): Promise<void> {}
+  async stop(): Promise<void> {
+    await Promise.all([...this.states.values()].map((s) => s.source.stop()));
+    await this.queue;
+  }
 
-  /** null until at least one bundle is active */
+  /** null until at least one bundle is active. */
   current(): ActivePolicySet | null {
-    return this.active;
+    return this.snapshot?.set ?? null;
+  }
+
+  /** Ready once every configured bundle has been activated at least once (like OPA's bundle health). */
+  ready(): boolean {
+    return [...this.states.keys()].every((n) => this.snapshot?.bundles.has(n) ?? false);
   }
 
   status(): BundleStatus[] {
-    return this.opts.sources.map((s) => ({
-      name: s.name,
-      source: s.location,
-      revision: null,
-      engine: null,
-      roots: [],
-      activated_at: null,
-      last_error: null,
-      last_attempt_at: null,
-    }));
+    return [...this.states.values()].map((st) => {
+      const b = this.snapshot?.bundles.get(st.cfg.name);
+      return {
+        name: st.cfg.name,
+        source: st.cfg.location,
+        revision: b?.revision ?? null,
+        engine: b?.kind ?? null,
+        roots: b ? [...b.bundle.manifest.roots] : [],
+        activated_at: st.activatedAt,
+        last_error: st.lastError,
+        last_attempt_at: st.lastAttemptAt,
+        digest: b?.digest ?? null,
+        loaded_from: st.loadedFrom,
+        signed: b?.signed ?? false,
+      };
+    });
   }
 
-  ready(): boolean {
-    return this.active !== null;
+  private makeSource(cfg: BundleSourceConfig): BundleSource {
+    if (cfg.kind === 'file') {
+      return new FileSource({ path: cfg.location, watch: cfg.watch, pollIntervalMs: cfg.pollIntervalMs }, this.limits);
+    }
+    if (cfg.kind === 'http') {
+      if (!/^https?:\/\//i.test(cfg.location)) throw new BundleError('BUNDLE_CONFIG_INVALID', `bundle ${cfg.name}: ${cfg.location} is not an http(s) URL`);
+      return new HttpSource(
+        { url: cfg.location, pollIntervalMs: cfg.pollIntervalMs, headers: cfg.headers, timeoutMs: cfg.timeoutMs, maxBackoffMs: cfg.maxBackoffMs },
+        this.limits,
+      );
+    }
+    throw new BundleError('BUNDLE_CONFIG_INVALID', `bundle ${String((cfg as { name?: unknown }).name)}: unknown source kind`);
+  }
+
+  private enqueue<T>(job: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(job, job);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Returns true when the payload is active afterwards. Never throws: failures become status. */
+  private async handlePayload(st: SourceState, p: SourcePayload): Promise<boolean> {
+    const name = st.cfg.name;
+    st.lastAttemptAt = new Date().toISOString();
+    let files: Map<string, Uint8Array>;
+    try {
+      files = p.kind === 'tarball' ? await readTarball(p.bytes, this.limits) : p.files;
+    } catch (e) {
+      this.recordError(st, e);
+      return false;
+    }
+    const digest = digestFiles(files);
+    const active = this.snapshot?.bundles.get(name);
+    if (active?.digest === digest) {
+      // Same content (a touch, a re-save, a server without ETags): nothing to do, and an
+      // earlier error for this source is resolved by the fact that its content is what runs.
+      if (st.loadedFrom === 'persisted') st.loadedFrom = 'source';
+      st.lastError = null;
+      return true;
+    }
+    if (st.failedDigest === digest) return false;
+    try {
+      const prepared = await prepareBundle(name, files, this.verifier, digest);
+      this.snapshot = await activate(this.snapshot, prepared, this.opts.wasm);
+      st.activatedAt = new Date().toISOString();
+      st.lastError = null;
+      st.failedDigest = null;
+      st.loadedFrom = 'source';
+      this.log.info({ bundle: name, revision: prepared.revision, engine: prepared.kind, digest }, 'bundle activated');
+      this.emit('activated', { name, revision: prepared.revision });
+      if (this.opts.persistDir) await this.persist(prepared, p);
+      return true;
+    } catch (e) {
+      st.failedDigest = digest;
+      this.recordError(st, e);
+      return false;
+    }
+  }
+
+  private async loadPersistedCopy(st: SourceState): Promise<void> {
+    const dir = this.opts.persistDir;
+    const name = st.cfg.name;
+    if (!dir || this.snapshot?.bundles.has(name)) return;
+    try {
+      const bytes = await loadPersisted(dir, name);
+      if (!bytes) return;
+      const files = await readTarball(bytes, this.limits);
+      const prepared = await prepareBundle(name, files, this.verifier);
+      this.snapshot = await activate(this.snapshot, prepared, this.opts.wasm);
+      st.activatedAt = new Date().toISOString();
+      st.loadedFrom = 'persisted';
+      // last_error is kept: the source is still failing, and status should say so.
+      this.log.warn({ bundle: name, revision: prepared.revision }, 'bundle source unavailable; activated the persisted copy');
+      this.emit('activated', { name, revision: prepared.revision });
+    } catch (e) {
+      this.log.error({ bundle: name, err: describeThrown(e) }, 'persisted bundle copy could not be activated');
+    }
+  }
+
+  private async persist(b: PreparedBundle, p: SourcePayload): Promise<void> {
+    const dir = this.opts.persistDir as string;
+    try {
+      const tarball = p.kind === 'tarball' ? p.bytes : await packTarball(b.bundle.files);
+      await persistBundle(dir, b.name, tarball, {
+        revision: b.revision,
+        digest: b.digest,
+        etag: p.kind === 'tarball' ? p.etag : undefined,
+        saved_at: new Date().toISOString(),
+      });
+    } catch (e) {
+      // Persistence is a convenience for restarts; it never affects what is active.
+      this.log.warn({ bundle: b.name, err: describeThrown(e) }, 'could not persist bundle');
+    }
+  }
+
+  private recordError(st: SourceState, e: unknown): void {
+    const err =
+      e instanceof BundleError ? e : new BundleError('BUNDLE_INTERNAL_ERROR', `unexpected failure: ${describeThrown(e)}`, { cause: e });
+    const at = new Date().toISOString();
+    st.lastError = { code: err.code, message: err.message, at };
+    st.lastAttemptAt = at;
+    this.log.error({ bundle: st.cfg.name, code: err.code, err: err.message }, 'bundle not activated; the last good version keeps serving');
+    if (this.listenerCount('error') > 0) this.emit('error', { name: st.cfg.name, error: err });
   }
 }

@@ -34,6 +34,12 @@ export interface BundleStatus {
   activated_at: string | null;
   last_error: { code: string; message: string; at: string } | null;
   last_attempt_at: string | null;
+  /** sha256 of the active bundle's files (changes even when a manifest revision is not bumped). */
+  digest?: string | null;
+  /** 'persisted' when the active copy came from persistDir because the source was unavailable. */
+  loaded_from?: 'source' | 'persisted' | null;
+  /** Whether the active copy carried a verified signature. */
+  signed?: boolean;
 }
 
 /** An immutable snapshot of everything active; requests hold one for their whole life,
@@ -41,6 +47,8 @@ export interface BundleStatus {
 export interface ActivePolicySet {
   /** bundle name → revision */
   readonly revisions: Readonly<Record<string, string>>;
+  /** bundle name → sha256 of its files; include in cache keys, since a revision may not be bumped. */
+  readonly digests?: Readonly<Record<string, string>>;
   /** Which engine serves a path, or null if no bundle owns it. */
   engineFor(path: string): EngineKind | null;
   evaluate(path: string, input: unknown, opts?: EvaluationOptions): EvaluationOutcome;

@@ -1,0 +1,71 @@
+// The immutable snapshot requests evaluate against: which bundle owns which data path, and the
+// engine that serves it. Built once per activation, never mutated.
+import type { Engine, EngineKind, EvaluationOptions, EvaluationOutcome } from '../engines/types.js';
+import { splitQueryPath } from '../engines/path.js';
+import { describeThrown } from './errors.js';
+import { isPrefix, rootSegments } from './paths.js';
+import type { ActivePolicySet } from './types.js';
+
+export interface RoutedBundle {
+  name: string;
+  roots: readonly string[];
+  revision: string;
+  digest: string;
+  engine: Engine;
+}
+
+interface Route {
+  root: string[];
+  bundle: RoutedBundle;
+}
+
+type Resolution = { engine: Engine } | { error: { code: string; message: string } };
+
+export class PolicySet implements ActivePolicySet {
+  readonly revisions: Readonly<Record<string, string>>;
+  readonly digests: Readonly<Record<string, string>>;
+  readonly bundles: readonly RoutedBundle[];
+  private readonly routes: Route[];
+
+  constructor(bundles: RoutedBundle[]) {
+    this.bundles = Object.freeze([...bundles]);
+    this.revisions = Object.freeze(Object.fromEntries(bundles.map((b) => [b.name, b.revision])));
+    this.digests = Object.freeze(Object.fromEntries(bundles.map((b) => [b.name, b.digest])));
+    this.routes = bundles.flatMap((b) => b.roots.map((r) => ({ root: rootSegments(r), bundle: b })));
+    Object.freeze(this);
+  }
+
+  /** The bundle whose roots own the path (null when none, or when the path spans several). */
+  bundleFor(path: string): string | null {
+    const segs = splitQueryPath(path);
+    return this.routes.find((r) => isPrefix(r.root, segs))?.bundle.name ?? null;
+  }
+
+  engineFor(path: string): EngineKind | null {
+    const r = this.resolve(splitQueryPath(path));
+    return 'engine' in r ? r.engine.kind : null;
+  }
+
+  evaluate(path: string, input: unknown, opts?: EvaluationOptions): EvaluationOutcome {
+    const r = this.resolve(splitQueryPath(path));
+    if ('error' in r) return { ok: false, ...r.error, engine: this.bundles[0]?.engine.kind ?? 'rego' };
+    try {
+      return r.engine.evaluate(path, input, opts);
+    } catch (e) {
+      // Engines report errors as outcomes; a throw is a bug, and still must not become an allow.
+      return { ok: false, code: 'internal_error', message: describeThrown(e), engine: r.engine.kind };
+    }
+  }
+
+  private resolve(segs: string[]): Resolution {
+    const owner = this.routes.find((r) => isPrefix(r.root, segs));
+    if (owner) return { engine: owner.bundle.engine };
+    // A path above the roots ("ai" for roots "ai/tools", "ai/models") is servable when one engine
+    // holds everything below it; bundles on different engines cannot be stitched together.
+    const below = new Set(this.routes.filter((r) => isPrefix(segs, r.root)).map((r) => r.bundle.engine));
+    if (below.size === 1) return { engine: [...below][0] };
+    const where = `data${segs.length ? '.' + segs.join('.') : ''}`;
+    if (below.size === 0) return { error: { code: 'no_bundle_for_path', message: `no active bundle owns ${where}` } };
+    return { error: { code: 'path_spans_engines', message: `${where} spans bundles served by different engines` } };
+  }
+}

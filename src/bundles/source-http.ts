@@ -1,0 +1,136 @@
+// A bundle served over HTTP(S), polled with If-None-Match so an unchanged bundle costs a 304.
+import { BundleError, describeThrown } from './errors.js';
+import type { BundleLimits } from './limits.js';
+import type { BundleSource, SourceHandlers } from './source.js';
+
+export interface HttpSourceOptions {
+  url: string;
+  /** Delay between polls while healthy (default 30 s; ±10 % jitter so replicas spread out). */
+  pollIntervalMs?: number;
+  /** Per-request budget, including the body (default 10 s). */
+  timeoutMs?: number;
+  /** Ceiling of the error backoff (default 60 s, never below the poll interval). */
+  maxBackoffMs?: number;
+  /** e.g. { authorization: 'Bearer …' } */
+  headers?: Record<string, string>;
+}
+
+export class HttpSource implements BundleSource {
+  private readonly opts: HttpSourceOptions;
+  private readonly limits: BundleLimits;
+  private etag: string | null = null;
+  private failures = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private inflight: Promise<void> | null = null;
+  private readonly stopper = new AbortController();
+
+  constructor(opts: HttpSourceOptions, limits: BundleLimits) {
+    this.opts = opts;
+    this.limits = limits;
+  }
+
+  async start(h: SourceHandlers): Promise<void> {
+    await this.tick(h);
+  }
+
+  async stop(): Promise<void> {
+    this.stopper.abort();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.inflight;
+  }
+
+  /** The delay before the next poll: the interval while healthy, exponential backoff with
+   * jitter while failing, so a struggling bundle server is not hammered by every replica at once. */
+  nextDelayMs(): number {
+    const interval = this.opts.pollIntervalMs ?? 30_000;
+    if (this.failures === 0) return interval * (0.9 + Math.random() * 0.2);
+    const cap = Math.max(this.opts.maxBackoffMs ?? 60_000, interval);
+    const d = Math.min(cap, interval * 2 ** Math.min(this.failures - 1, 30));
+    return d / 2 + Math.random() * (d / 2);
+  }
+
+  private async tick(h: SourceHandlers): Promise<void> {
+    if (this.stopper.signal.aborted) return;
+    this.inflight = this.poll(h);
+    await this.inflight;
+    this.inflight = null;
+    if (this.stopper.signal.aborted) return;
+    this.timer = setTimeout(() => void this.tick(h), this.nextDelayMs());
+  }
+
+  private async poll(h: SourceHandlers): Promise<void> {
+    try {
+      const res = await this.fetchBundle();
+      this.failures = 0;
+      if (res === 'not-modified') {
+        h.onUnchanged();
+        return;
+      }
+      // The ETag is only remembered once its bundle is active: a rejected bundle is fetched
+      // again next time (the manager recognises identical bytes and skips the work).
+      if (await h.onPayload({ kind: 'tarball', bytes: res.bytes, etag: res.etag ?? undefined })) this.etag = res.etag;
+    } catch (e) {
+      if (this.stopper.signal.aborted) return;
+      const err = e instanceof BundleError ? e : new BundleError('BUNDLE_FETCH_FAILED', describeThrown(e), { cause: e });
+      // An oversized bundle is the server's content, not an outage: no backoff for it.
+      if (err.code !== 'BUNDLE_TOO_LARGE') this.failures++;
+      h.onError(err);
+    }
+  }
+
+  private async fetchBundle(): Promise<'not-modified' | { bytes: Uint8Array; etag: string | null }> {
+    const timeoutMs = this.opts.timeoutMs ?? 10_000;
+    const signal = AbortSignal.any([this.stopper.signal, AbortSignal.timeout(timeoutMs)]);
+    const headers: Record<string, string> = { accept: 'application/gzip, application/octet-stream', ...(this.opts.headers ?? {}) };
+    if (this.etag !== null) headers['if-none-match'] = this.etag;
+    try {
+      const res = await fetch(this.opts.url, { headers, signal, redirect: 'follow' });
+      if (res.status === 304) {
+        await res.body?.cancel();
+        return 'not-modified';
+      }
+      if (res.status !== 200) {
+        await res.body?.cancel();
+        throw new BundleError('BUNDLE_FETCH_FAILED', `GET ${this.opts.url}: HTTP ${res.status}`);
+      }
+      const declared = Number(res.headers.get('content-length') ?? NaN);
+      if (declared > this.limits.maxCompressedBytes) {
+        await res.body?.cancel();
+        throw this.tooLarge(`${declared} bytes`);
+      }
+      return { bytes: await this.readBody(res), etag: res.headers.get('etag') };
+    } catch (e) {
+      if (e instanceof BundleError) throw e;
+      if (signal.aborted && !this.stopper.signal.aborted) {
+        throw new BundleError('BUNDLE_FETCH_TIMEOUT', `GET ${this.opts.url}: no complete answer within ${timeoutMs} ms`, { cause: e });
+      }
+      const cause = (e as { cause?: unknown }).cause;
+      const detail = cause ? `${describeThrown(e)} (${describeThrown(cause)})` : describeThrown(e);
+      throw new BundleError('BUNDLE_FETCH_FAILED', `GET ${this.opts.url}: ${detail}`, { cause: e });
+    }
+  }
+
+  /** Reads the body, giving up as soon as it passes the compressed-size limit. */
+  private async readBody(res: Response): Promise<Uint8Array> {
+    if (!res.body) return new Uint8Array();
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    const reader = res.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > this.limits.maxCompressedBytes) {
+        await reader.cancel();
+        throw this.tooLarge(`more than ${this.limits.maxCompressedBytes} bytes`);
+      }
+      chunks.push(value);
+    }
+    return new Uint8Array(Buffer.concat(chunks));
+  }
+
+  private tooLarge(size: string): BundleError {
+    return new BundleError('BUNDLE_TOO_LARGE', `GET ${this.opts.url}: bundle is ${size}, limit is ${this.limits.maxCompressedBytes}`);
+  }
+}

@@ -1,0 +1,51 @@
+// Adapter for the built-in Rego engine (src/rego): compile once at activation, evaluate per request.
+import { BundleError } from '../bundles/errors.js';
+import { compile, type CompiledPolicy } from '../rego/index.js';
+import { isRegoError, RegoCompileErrors } from '../rego/errors.js';
+import { toJSON } from '../rego/value.js';
+import { splitQueryPath } from './path.js';
+import type { Engine, EvaluationOptions, EvaluationOutcome } from './types.js';
+
+/** How many compile errors a status message lists before "… and N more". */
+const MAX_LISTED_ERRORS = 5;
+
+export class RegoEngine implements Engine {
+  readonly kind = 'rego' as const;
+  private readonly policy: CompiledPolicy;
+
+  private constructor(policy: CompiledPolicy) {
+    this.policy = policy;
+  }
+
+  /** Throws BUNDLE_COMPILE_ERROR naming every file:line:col and Rego error code (up to a few). */
+  static compile(modules: { file: string; source: string }[], data: unknown, regoVersion: 0 | 1 = 1): RegoEngine {
+    try {
+      return new RegoEngine(compile(modules, data, { regoVersion }));
+    } catch (e) {
+      if (e instanceof RegoCompileErrors) {
+        const listed = e.errors.slice(0, MAX_LISTED_ERRORS).map((x) => x.message);
+        const more = e.errors.length > MAX_LISTED_ERRORS ? `\n… and ${e.errors.length - MAX_LISTED_ERRORS} more` : '';
+        throw new BundleError('BUNDLE_COMPILE_ERROR', listed.join('\n') + more, { cause: e });
+      }
+      if (isRegoError(e)) throw new BundleError('BUNDLE_COMPILE_ERROR', e.message, { cause: e });
+      throw new BundleError('BUNDLE_COMPILE_ERROR', `internal error while compiling: ${String(e)}`, { cause: e });
+    }
+  }
+
+  evaluate(path: string, input: unknown, opts: EvaluationOptions = {}): EvaluationOutcome {
+    try {
+      const r = this.policy.evaluate(splitQueryPath(path), {
+        input,
+        strict: opts.strict,
+        maxSteps: opts.maxSteps,
+        timeoutMs: opts.timeoutMs,
+        maxOutputSize: opts.maxOutputSize,
+      });
+      if (!r.defined || r.value === undefined) return { ok: true, defined: false, dependsOn: r.dependsOn, engine: 'rego' };
+      return { ok: true, defined: true, result: toJSON(r.value), dependsOn: r.dependsOn, engine: 'rego' };
+    } catch (e) {
+      if (isRegoError(e)) return { ok: false, code: e.code, message: e.message, engine: 'rego' };
+      return { ok: false, code: 'internal_error', message: e instanceof Error ? e.message : String(e), engine: 'rego' };
+    }
+  }
+}
