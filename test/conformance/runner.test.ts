@@ -166,3 +166,21 @@ t.test('report, known failures and --only', async (t) => {
   const only = await runSuite(fakeEngine, [path.join(fixtures, 'opa-mini')], { only: ['basics'] });
   t.ok(only.outcomes.every((o) => o.group === 'basics'));
 });
+
+t.test('floor is only ever raised', async (t) => {
+  const { raiseFloor, belowFloor } = await import('../../src/conformance/floor.js');
+  t.same(raiseFloor({ a: 10, b: 5 }, [['a', 8], ['b', 7], ['c', 1]]), { a: 10, b: 7, c: 1 });
+  t.same(belowFloor({ a: 10, b: 5 }, { a: 9, b: 5 }), [{ folder: 'a', floor: 10, passed: 9 }]);
+  t.same(belowFloor({ gone: 3 }, {}), [], 'a folder not run is not judged');
+});
+
+t.test('YAML fallback: under-indented flow collection after a key', async (t) => {
+  const { reindentFlowCollections } = await import('../../src/conformance/yaml-repair.js');
+  const { parse } = await import('yaml');
+  const text = 'cases:\n  - want_result:\n      x1:\n        set!: [\n        "a",\n        "b",\n        ]\n      x2: true\n';
+  t.throws(() => parse(text));
+  const fixed = reindentFlowCollections(text);
+  t.ok(fixed);
+  t.same(parse(fixed ?? ''), { cases: [{ want_result: { x1: { 'set!': ['a', 'b'] }, x2: true } }] });
+  t.equal(reindentFlowCollections('a: 1\n'), undefined, 'nothing to repair');
+});
