@@ -64,6 +64,8 @@ t.test('the guide covers deploying, scaling, failure modes and policy rollout/ro
   for (const topic of ['Redis Cluster', 'REDIS_CLUSTER_NODES', 'bundle server', 'collector', '/v1/status', '/metrics', 'revision', '.signatures.json', 'helm install', 'kubectl apply -k', 'docker compose']) {
     t.ok(ops.includes(topic), `mentions ${topic}`);
   }
+  const compose = fs.readFileSync(path.join(repoRoot, 'deploy', 'compose', 'docker-compose.yaml'), 'utf8');
+  for (const m of (ops + compose).matchAll(/-d @(\S+)/g)) t.ok(fs.existsSync(path.join(repoRoot, m[1])), `example body ${m[1]} exists`);
   for (const link of ops.matchAll(/\]\((\.\.\/[^)#]+)\)/g)) {
     t.ok(fs.existsSync(path.resolve(path.dirname(opsFile), link[1])), `link ${link[1]} resolves`);
   }

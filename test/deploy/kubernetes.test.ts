@@ -184,3 +184,10 @@ function checkConsistency(t: Test, objs: K8sObject[], known: Awaited<ReturnType<
     t.ok(matches(n.spec.podSelector.matchLabels, podLabels), `NetworkPolicy ${n.metadata.name} selects the pods`);
   }
 }
+
+t.test('YAML that YAML 1.1 parsers (kubectl, Helm) would read differently is refused (self-test)', async (t) => {
+  const dir = t.testdir({ 'octal.yaml': 'defaultMode: 0440\n', 'bool.yaml': 'enabled: on\n', 'fine.yaml': 'defaultMode: 288\nenabled: "on"\n' });
+  t.throws(() => loadYamlDocs(path.join(dir, 'octal.yaml')), /disagree/, '0440 (octal in 1.1, decimal in 1.2)');
+  t.throws(() => loadYamlDocs(path.join(dir, 'bool.yaml')), /disagree/, 'on (boolean in 1.1, string in 1.2)');
+  t.same(loadYamlDocs(path.join(dir, 'fine.yaml')), [{ defaultMode: 288, enabled: 'on' }], 'unambiguous YAML parses');
+});

@@ -30,19 +30,36 @@ export function walk(dir: string, re: RegExp = /./): string[] {
   return out.sort();
 }
 
-/** Parse every YAML document of a file; throws with file:line on any YAML error or warning. */
+/**
+ * Parse every YAML document of a file; throws on any YAML error or warning, and
+ * when YAML 1.1 and YAML 1.2 read the file differently. Kubernetes, Helm and
+ * Compose use YAML 1.1-style parsers (0440 is octal, `yes`/`on` are booleans),
+ * this test uses a 1.2 parser: a file both read alike means what it says.
+ */
 export function loadYamlDocs(file: string): unknown[] {
   const text = fs.readFileSync(file, 'utf8');
-  const docs = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });
-  if (!Array.isArray(docs)) throw new Error(`${rel(file)}: not a YAML stream`);
-  const out: unknown[] = [];
-  for (const d of docs) {
-    const problems = [...d.errors, ...d.warnings];
-    if (problems.length) throw new Error(`${rel(file)}: ${problems.map((e) => e.message).join('; ')}`);
-    const js = d.toJS({ maxAliasCount: 100 });
-    if (js !== null && js !== undefined) out.push(js);
+  const read = (version: '1.1' | '1.2') => {
+    const docs = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true, version });
+    if (!Array.isArray(docs)) throw new Error(`${rel(file)}: not a YAML stream`);
+    const out: unknown[] = [];
+    for (const d of docs) {
+      const problems = [...d.errors, ...d.warnings];
+      if (problems.length) throw new Error(`${rel(file)}: ${problems.map((e) => e.message).join('; ')}`);
+      const js = d.toJS({ maxAliasCount: 100 });
+      if (js !== null && js !== undefined) out.push(js);
+    }
+    return out;
+  };
+  const v12 = read('1.2');
+  const v11 = read('1.1');
+  const a = JSON.stringify(v12);
+  const b = JSON.stringify(v11);
+  if (a !== b) {
+    let i = 0;
+    while (i < a.length && a[i] === b[i]) i++;
+    throw new Error(`${rel(file)}: YAML 1.1 and 1.2 parsers disagree near ${JSON.stringify(a.slice(Math.max(0, i - 40), i + 40))} vs ${JSON.stringify(b.slice(Math.max(0, i - 40), i + 40))} (quote the value)`);
   }
-  return out;
+  return v12;
 }
 
 export type K8sObject = {
