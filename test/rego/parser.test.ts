@@ -363,6 +363,20 @@ t.test('strings: escapes, unicode, raw strings', async (t) => {
   t.same(term('""'), s(''));
 });
 
+t.test('CRLF line endings, tabs, Unicode names', async (t) => {
+  const m = mod('package p\r\n\r\nallow if {\r\n\tinput.x == 1\r\n}\r\n');
+  t.same(m.rules[0].loc, { file: 'test.rego', row: 3, col: 1 });
+  t.same(m.rules[0].body[0].loc, { file: 'test.rego', row: 4, col: 2 });
+  t.same(term('straße.größe'), ref(v('straße'), s('größe')));
+  t.same(term('"\u00e9" == é'), call('equal', s('é'), v('é')));
+});
+
+t.test('imports may follow rules; keywords become active from the import on (v0)', async (t) => {
+  const m = mod('package p\np := 1\nimport data.x', 0);
+  t.equal(m.imports.length, 1);
+  t.equal(m.rules.length, 1);
+});
+
 t.test('vars and refs', async (t) => {
   t.same(term('x'), v('x'));
   t.same(term('input'), v('input'), 'a bare root document is a var');
@@ -484,7 +498,13 @@ t.test('Rego v0 with future keywords and rego.v1 imports', async (t) => {
 t.test('parse errors name what was expected, with file:line:col', async (t) => {
   parseError(t, () => mod('package p\np if {\n  x ==\n}'), 4, 1, 'unexpected "}", expected a term');
   parseError(t, () => mod('package p\np { true }'), 2, 3, 'rule body must be introduced with "if" (Rego v1): write "p if { ... }"');
-  parseError(t, () => mod('package p\np[x] { x := 1 }'), 2, 1, 'which Rego v1 writes with "contains"');
+  parseError(t, () => mod('package p\np[x] { x := 1 }'), 2, 6, 'write "p[x] if { ... }", or "p contains x if { ... }" for a partial set');
+  parseError(t, () => mod('package p\np.a { true }'), 2, 5, 'rule body must be introduced with "if" (Rego v1): write "p.a if { ... }"');
+  parseError(t, () => mod('package p\np[x] := 1 { true }'), 2, 11, 'write "p[x] := 1 if { ... }"');
+  parseError(t, () => mod('package p\np contains x { x := 1 }'), 2, 14, 'write "p contains x if { ... }"');
+  parseError(t, () => mod('package p\np[x]'), 2, 1, 'in Rego v1 a partial set rule is written with "contains": p contains x');
+  parseError(t, () => mod('package p\np.a'), 2, 1, 'p contains "a" (or give it a value: p.a := <value>)');
+  parseError(t, () => mod('package p\nx := $"a{1}"'), 2, 6, 'template strings ($"...") are not supported');
   parseError(t, () => mod('package p\np := "abc'), 2, 6, 'unterminated string');
   parseError(t, () => mod('package p\np := "abc\ndef"'), 2, 6, 'unterminated string');
   parseError(t, () => mod('package p\np := "a\\qb"'), 2, 8, 'invalid escape \\q in string');
