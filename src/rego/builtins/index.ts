@@ -4,6 +4,7 @@ import { aggregates } from './aggregates.js';
 import { arithmetic } from './arithmetic.js';
 import { arrays } from './arrays.js';
 import { comparison } from './comparison.js';
+import { encoding } from './encoding.js';
 import { glob } from './glob.js';
 import { objects } from './objects.js';
 import { regex } from './regex.js';
@@ -14,7 +15,7 @@ import { typenames } from './typenames.js';
 
 export type { Builtin, BuiltinContext } from './types.js';
 
-const families: Builtin[][] = [aggregates, arithmetic, comparison, sets, strings, typenames, arrays, regex, glob, objects];
+const families: Builtin[][] = [aggregates, arithmetic, comparison, sets, strings, typenames, arrays, regex, glob, objects, encoding];
 
 export const BUILTINS: Map<string, Builtin> = new Map();
 for (const fam of families) {
