@@ -1,16 +1,17 @@
 // The decision pipeline: snapshot → trace → cache → evaluate → shape → log → answer.
 // Request bodies arrive already schema-validated (fastify). Everything here fails closed and
-// never throws to the caller: every path ends in an answer and exactly one record + span end.
+// never throws to the caller: every path ends in an answer, exactly one record and one span end.
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { ActivePolicySet } from '../bundles/types.js';
-import type { EvaluationOptions, EvaluationOutcome } from '../engines/types.js';
+import type { EngineKind, EvaluationOptions, EvaluationOutcome } from '../engines/types.js';
 import { noopCache, noopLogger, noopTracer } from './noop.js';
 import { ReasonCode } from './reasons.js';
 import { shapeDecision, type Evaluation } from './shape.js';
 import type {
   CacheLookup,
   CachedEvaluation,
+  ChildSpanName,
   DataAnswer,
   DecisionAnswer,
   DecisionAnswerBody,
@@ -19,6 +20,7 @@ import type {
   DecisionOutcomeKind,
   DecisionQuery,
   DecisionRecord,
+  DecisionSpan,
   DecisionTracer,
   PipelineOptions,
   PolicySnapshotSource,
@@ -27,10 +29,21 @@ import type {
 interface Evaluated {
   evaluation: Evaluation;
   cached: boolean;
+  cacheTier?: string;
+  engine: EngineKind | null;
   revisions: Readonly<Record<string, string>>;
 }
 
+/** Per-request state carried from start to finish. */
+interface Run {
+  decisionId: string;
+  startedAt: number;
+  t0: number;
+  span: DecisionSpan;
+}
+
 const NO_REVISIONS: Readonly<Record<string, string>> = Object.freeze({});
+const NOOP_SPAN: DecisionSpan = { traceId: '', end: () => undefined };
 
 export class DecisionPipeline {
   private readonly policies: PolicySnapshotSource;
@@ -53,101 +66,98 @@ export class DecisionPipeline {
 
   /** A decision endpoint: always a decision answer; 503 only when no policy is active. */
   async decide(query: DecisionQuery): Promise<DecisionAnswer> {
-    const decisionId = this.newId();
-    const startedAt = this.now();
-    const t0 = performance.now();
-    const span = safeStart(this.tracer, query, decisionId);
-    const { evaluation, cached, revisions } = await this.evaluate(query);
-    const shaped = shapeDecision(evaluation, query.path);
+    const run = this.begin(query);
+    const ev = await this.evaluate(query, run.span);
+    const shaped = shapeDecision(ev.evaluation, query.path);
     const body: DecisionAnswerBody = {
-      decision_id: decisionId,
+      decision_id: run.decisionId,
       allow: shaped.allow,
       reasons: shaped.reasons,
       obligations: shaped.obligations,
       exceptions_applied: shaped.exceptions_applied,
-      policy: { path: query.path, bundles: { ...revisions } },
-      cached,
-      ...(span.traceId ? { trace_id: span.traceId } : {}),
+      policy: { path: query.path, bundles: { ...ev.revisions } },
+      cached: ev.cached,
+      ...(run.span.traceId ? { trace_id: run.span.traceId } : {}),
     };
-    this.finish(span, {
-      decision_id: decisionId,
-      timestamp: new Date(startedAt).toISOString(),
-      kind: query.kind,
-      path: query.path,
-      input: query.input,
-      bundles: revisions,
-      outcome: shaped.outcome,
-      ...(evaluation.kind === 'defined' ? { result: evaluation.result } : {}),
-      decision: body,
-      ...(shaped.error ? { error: shaped.error } : {}),
-      cached,
-      duration_ms: performance.now() - t0,
-      ...(span.traceId ? { trace_id: span.traceId } : {}),
-    });
-    return { status: shaped.status, body };
+    this.finish(query, run, ev, shaped.outcome, shaped.error, body);
+    return { status: shaped.status, body, ...(run.span.traceparent ? { traceparent: run.span.traceparent } : {}) };
   }
 
   /** The OPA Data API: the raw document at the path, or why there is none. */
   async query(query: DecisionQuery): Promise<DataAnswer> {
-    const decisionId = this.newId();
-    const startedAt = this.now();
-    const t0 = performance.now();
-    const span = safeStart(this.tracer, query, decisionId);
-    const { evaluation, cached, revisions } = await this.evaluate(query);
+    const run = this.begin(query);
+    const ev = await this.evaluate(query, run.span);
+    const id = run.decisionId;
     let answer: DataAnswer;
     let outcome: DecisionOutcomeKind;
-    switch (evaluation.kind) {
+    let error: { code: string; message: string } | undefined;
+    switch (ev.evaluation.kind) {
       case 'defined':
-        answer = { ok: true, decision_id: decisionId, defined: true, result: evaluation.result };
+        answer = { ok: true, decision_id: id, defined: true, result: ev.evaluation.result };
         outcome = 'decided';
         break;
       case 'undefined':
-        answer = { ok: true, decision_id: decisionId, defined: false };
+        answer = { ok: true, decision_id: id, defined: false };
         outcome = 'undefined';
         break;
       case 'error':
-        answer = { ok: false, decision_id: decisionId, code: ReasonCode.EVALUATION_ERROR, message: `${evaluation.code}: ${evaluation.message}` };
+        error = { code: ev.evaluation.code, message: ev.evaluation.message };
+        answer = { ok: false, decision_id: id, code: ReasonCode.EVALUATION_ERROR, message: `${error.code}: ${error.message}` };
         outcome = 'error';
         break;
       case 'no_policy':
-        answer = { ok: false, decision_id: decisionId, code: ReasonCode.NO_ACTIVE_POLICY, message: 'no policy bundle is active yet' };
+        answer = { ok: false, decision_id: id, code: ReasonCode.NO_ACTIVE_POLICY, message: 'no policy bundle is active yet' };
         outcome = 'no_policy';
         break;
     }
-    this.finish(span, {
-      decision_id: decisionId,
-      timestamp: new Date(startedAt).toISOString(),
-      kind: query.kind,
-      path: query.path,
-      input: query.input,
-      bundles: revisions,
-      outcome,
-      ...(evaluation.kind === 'defined' ? { result: evaluation.result } : {}),
-      ...(evaluation.kind === 'error' ? { error: { code: evaluation.code, message: evaluation.message } } : {}),
-      cached,
-      duration_ms: performance.now() - t0,
-      ...(span.traceId ? { trace_id: span.traceId } : {}),
-    });
-    return answer;
+    this.finish(query, run, ev, outcome, error, undefined);
+    return run.span.traceparent ? { ...answer, traceparent: run.span.traceparent } : answer;
   }
 
-  private async evaluate(query: DecisionQuery): Promise<Evaluated> {
+  private begin(query: DecisionQuery): Run {
+    const decisionId = this.newId();
+    let span: DecisionSpan;
+    try {
+      span = this.tracer.start(query, decisionId);
+    } catch {
+      span = NOOP_SPAN;
+    }
+    return { decisionId, startedAt: this.now(), t0: performance.now(), span };
+  }
+
+  private async evaluate(query: DecisionQuery, span: DecisionSpan): Promise<Evaluated> {
     // The one snapshot for this request: a bundle swap during an await below does not change
     // which policy answers it.
     const snapshot = this.policies.current();
-    if (!snapshot) return { evaluation: { kind: 'no_policy' }, cached: false, revisions: NO_REVISIONS };
+    if (!snapshot) return { evaluation: { kind: 'no_policy' }, cached: false, engine: null, revisions: NO_REVISIONS };
     const revisions = snapshot.revisions;
     const key: CacheLookup = { path: query.path, input: query.input, strict: query.strict, revisions };
 
+    const lookup = startChild(span, 'pdp.cache.lookup');
     const hit = await this.cacheGet(key);
-    if (hit) return { evaluation: hit.defined ? { kind: 'defined', result: hit.result } : { kind: 'undefined' }, cached: true, revisions };
+    lookup?.end({ 'pdp.cache.hit': hit !== undefined });
+    if (hit) {
+      return {
+        evaluation: hit.defined ? { kind: 'defined', result: hit.result } : { kind: 'undefined' },
+        cached: true,
+        ...(hit.tier !== undefined ? { cacheTier: hit.tier } : {}),
+        engine: hit.engine ?? null,
+        revisions,
+      };
+    }
 
+    const evalSpan = startChild(span, 'pdp.evaluate');
     const outcome = evaluateSafely(snapshot, query, this.evaluation);
-    if (!outcome.ok) return { evaluation: { kind: 'error', code: outcome.code, message: outcome.message }, cached: false, revisions };
-    const value: CachedEvaluation = outcome.defined ? { defined: true, result: outcome.result } : { defined: false };
+    evalSpan?.end(outcome.ok ? { 'pdp.defined': outcome.defined } : { 'error.type': outcome.code });
+    const engine = outcome.engine ?? null;
+    if (!outcome.ok) return { evaluation: { kind: 'error', code: outcome.code, message: outcome.message }, cached: false, engine, revisions };
     const deps = outcome.dependsOn;
-    if (!deps.time && !deps.random && !deps.external) this.cacheSet(key, value, outcome);
-    return { evaluation: outcome.defined ? { kind: 'defined', result: outcome.result } : { kind: 'undefined' }, cached: false, revisions };
+    // Only results that depend on nothing but input and data may be reused.
+    if (!deps.time && !deps.random && !deps.external) {
+      const value: CachedEvaluation = outcome.defined ? { defined: true, result: outcome.result, engine: outcome.engine } : { defined: false, engine: outcome.engine };
+      this.cacheSet(key, value, outcome);
+    }
+    return { evaluation: outcome.defined ? { kind: 'defined', result: outcome.result } : { kind: 'undefined' }, cached: false, engine, revisions };
   }
 
   private async cacheGet(key: CacheLookup): Promise<CachedEvaluation | undefined> {
@@ -171,21 +181,45 @@ export class DecisionPipeline {
     }
   }
 
-  private finish(span: { end(record: DecisionRecord): void }, record: DecisionRecord): void {
+  private finish(
+    query: DecisionQuery,
+    run: Run,
+    ev: Evaluated,
+    outcome: DecisionOutcomeKind,
+    error: { code: string; message: string } | undefined,
+    decision: DecisionAnswerBody | undefined,
+  ): void {
+    const record: DecisionRecord = {
+      decision_id: run.decisionId,
+      timestamp: new Date(run.startedAt).toISOString(),
+      kind: query.kind,
+      path: query.path,
+      input: query.input,
+      bundles: ev.revisions,
+      outcome,
+      ...(ev.evaluation.kind === 'defined' ? { result: ev.evaluation.result } : {}),
+      ...(decision ? { decision } : {}),
+      ...(error ? { error } : {}),
+      cached: ev.cached,
+      ...(ev.cacheTier !== undefined ? { cache_tier: ev.cacheTier } : {}),
+      engine: ev.engine,
+      duration_ms: performance.now() - run.t0,
+      ...(run.span.traceId ? { trace_id: run.span.traceId } : {}),
+    };
     try {
       this.logger.log(record);
     } catch {
       // A logger must not throw; if one does, the caller still gets the answer.
     }
     try {
-      span.end(record);
+      run.span.end(record);
     } catch {
       // Same for tracing.
     }
   }
 }
 
-type SafeOutcome = EvaluationOutcome | { ok: false; code: string; message: string };
+type SafeOutcome = EvaluationOutcome | { ok: false; code: string; message: string; engine?: undefined };
 
 function evaluateSafely(snapshot: ActivePolicySet, query: DecisionQuery, opts: EvaluationOptions): SafeOutcome {
   try {
@@ -196,11 +230,21 @@ function evaluateSafely(snapshot: ActivePolicySet, query: DecisionQuery, opts: E
   }
 }
 
-function safeStart(tracer: DecisionTracer, query: DecisionQuery, decisionId: string): { traceId: string; end(record: DecisionRecord): void } {
+function startChild(span: DecisionSpan, name: ChildSpanName): { end(a?: Record<string, string | number | boolean>): void } | undefined {
+  if (!span.child) return undefined;
   try {
-    return tracer.start(query, decisionId);
+    const child = span.child(name);
+    return {
+      end: (a) => {
+        try {
+          child.end(a);
+        } catch {
+          // Tracing never breaks a decision.
+        }
+      },
+    };
   } catch {
-    return { traceId: '', end: () => undefined };
+    return undefined;
   }
 }
 

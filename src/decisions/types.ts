@@ -14,7 +14,7 @@
 // Each extension point is a small interface with a no-op default (noop.ts); plugging one in is a
 // constructor argument of DecisionPipeline / buildApp, not a change to the pipeline.
 import type { ActivePolicySet } from '../bundles/types.js';
-import type { Dependencies, EvaluationOptions } from '../engines/types.js';
+import type { Dependencies, EngineKind, EvaluationOptions } from '../engines/types.js';
 
 export type MaybePromise<T> = T | Promise<T>;
 
@@ -50,8 +50,9 @@ export interface CacheLookup {
   readonly revisions: Readonly<Record<string, string>>;
 }
 
-/** A cached evaluation result (not a shaped answer: decision_id etc. are per request). */
-export type CachedEvaluation = { defined: true; result: unknown } | { defined: false };
+/** A cached evaluation result (not a shaped answer: decision_id etc. are per request).
+ * `tier` (e.g. "memory", "redis") is reported in the record and span when a cache answers. */
+export type CachedEvaluation = ({ defined: true; result: unknown } | { defined: false }) & { tier?: string; engine?: EngineKind };
 
 export interface DecisionCache {
   /** A miss is `undefined`. Must not throw for an unavailable backend; if it does, the pipeline
@@ -85,6 +86,10 @@ export interface DecisionRecord {
   decision?: DecisionAnswerBody;
   error?: { code: string; message: string };
   cached: boolean;
+  /** Which cache tier answered, when cached. */
+  cache_tier?: string;
+  /** Which engine evaluated (null when none ran: no policy, or a cache hit that did not say). */
+  engine: EngineKind | null;
   duration_ms: number;
   trace_id?: string;
 }
@@ -101,9 +106,19 @@ export interface DecisionLogReader {
 
 // ---- tracing -------------------------------------------------------------------------------
 
+export type ChildSpanName = 'pdp.cache.lookup' | 'pdp.evaluate';
+
+export interface ChildSpan {
+  end(attributes?: Record<string, string | number | boolean>): void;
+}
+
 export interface DecisionSpan {
   /** W3C trace id; empty string while tracing is off (then the answer carries no trace_id). */
   readonly traceId: string;
+  /** W3C traceparent naming this span, sent back as a response header when present. */
+  readonly traceparent?: string;
+  /** Optional child spans around the cache lookup and the evaluation. */
+  child?(name: ChildSpanName): ChildSpan;
   /** Ends the span with the same record the decision log receives. Must not throw. */
   end(record: DecisionRecord): void;
 }
@@ -145,12 +160,14 @@ export interface DecisionAnswerBody {
 export interface DecisionAnswer {
   status: 200 | 503;
   body: DecisionAnswerBody;
+  traceparent?: string;
 }
 
 /** Data API answer: the document (absent when undefined), or why there is none. */
-export type DataAnswer =
+export type DataAnswer = (
   | { ok: true; decision_id: string; defined: boolean; result?: unknown }
-  | { ok: false; decision_id: string; code: 'NO_ACTIVE_POLICY' | 'EVALUATION_ERROR'; message: string };
+  | { ok: false; decision_id: string; code: 'NO_ACTIVE_POLICY' | 'EVALUATION_ERROR'; message: string }
+) & { traceparent?: string };
 
 export interface PipelineOptions {
   policies: PolicySnapshotSource;

@@ -51,6 +51,7 @@ function flag(v: unknown): boolean {
 }
 
 function send(reply: FastifyReply, answer: DataAnswer, pretty: boolean): FastifyReply {
+  if (answer.traceparent) reply.header('traceparent', answer.traceparent);
   if (!answer.ok) {
     // NO_ACTIVE_POLICY: cannot answer at all (503). EVALUATION_ERROR: OPA answers 500 here; a
     // client of the Data API treats it as a failure and fails closed.

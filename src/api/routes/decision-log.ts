@@ -1,10 +1,13 @@
 // GET /v1/decisions/{id}: the audit record of one decision. The decision log (issue 5) plugs in
 // a DecisionLogReader through buildApp; until then the route says the log is not enabled.
 import type { FastifyInstance } from 'fastify';
+import { DECISION_ENDPOINTS } from '../../decisions/kinds.js';
 import type { DecisionLogReader } from '../../decisions/types.js';
 import { ApiError } from '../errors.js';
 
 const ERROR = { $ref: 'error.json#' };
+// GET /v1/decisions/tool-call is a wrong method on a decision endpoint, not a log lookup.
+const DECISION_KINDS = new Set<string>(DECISION_ENDPOINTS.map((e) => e.kind));
 
 export function decisionLogRoutes(app: FastifyInstance, reader: DecisionLogReader | undefined): void {
   app.get('/v1/decisions/:id', {
@@ -13,9 +16,13 @@ export function decisionLogRoutes(app: FastifyInstance, reader: DecisionLogReade
       params: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 128 } } },
       response: { 200: { type: 'object', additionalProperties: true }, '4xx': ERROR },
     },
-    handler: async (request) => {
-      if (!reader) throw new ApiError(404, 'DECISION_LOG_UNAVAILABLE', 'the decision log is not enabled on this instance');
+    handler: async (request, reply) => {
       const { id } = request.params as { id: string };
+      if (DECISION_KINDS.has(id)) {
+        reply.header('allow', 'POST');
+        throw new ApiError(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed on /v1/decisions/${id}; use POST`);
+      }
+      if (!reader) throw new ApiError(404, 'DECISION_LOG_UNAVAILABLE', 'the decision log is not enabled on this instance');
       const record = await reader.get(id);
       if (!record) throw new ApiError(404, 'DECISION_NOT_FOUND', `no decision ${id} in the log`);
       return record;

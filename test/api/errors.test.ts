@@ -1,0 +1,163 @@
+// Every error class the HTTP layer promises, against a real listening server: one error shape,
+// field-level details, the right 4xx — never a 500.
+import t, { type Test } from 'tap';
+import { postJson, send, startApp } from '../helpers/http.js';
+import { jsPolicies } from '../helpers/js-engine.js';
+
+const policies = jsPolicies({
+  'ai/tools/decision': () => ({ allow: true }),
+  'ai/deployment/decision': () => ({ allow: true }),
+});
+const BODY_LIMIT = 8 * 1024;
+const server = await startApp({ policies, http: { bodyLimitBytes: BODY_LIMIT, maxJsonDepth: 64 } });
+t.teardown(() => server.close());
+
+const TOOL = `${server.url}/v1/decisions/tool-call`;
+const DEPLOY = `${server.url}/v1/decisions/model-deployment`;
+
+interface ErrorShape {
+  error: { code: string; message: string; details: { path: string; message: string }[] };
+}
+
+function assertErrorShape(t: Test, json: unknown, code: string): ErrorShape {
+  const body = json as ErrorShape;
+  t.type(body?.error?.message, 'string', 'has a message');
+  t.equal(body?.error?.code, code);
+  t.ok(Array.isArray(body?.error?.details), 'details is an array');
+  t.same(Object.keys(body).sort(), ['error'], 'nothing but the error');
+  return body;
+}
+
+t.test('schema violations → 400 INVALID_REQUEST with every bad field as a JSON pointer', async (t) => {
+  const r = await postJson(TOOL, { agent: { id: 7 }, tool: {}, session: { untrusted_content_seen: 'yes' }, signals: { prompt_injection_score: 3 } });
+  t.equal(r.status, 400);
+  const body = assertErrorShape(t, r.json, 'INVALID_REQUEST');
+  const paths = body.error.details.map((d) => d.path).sort();
+  t.same(paths, ['/agent/id', '/session/untrusted_content_seen', '/signals/prompt_injection_score', '/tool/name']);
+  t.match(body.error.details.find((d) => d.path === '/tool/name')?.message, /required/);
+  t.match(body.error.details.find((d) => d.path === '/agent/id')?.message, /string/);
+});
+
+t.test('model deployment: only name, version and environment are required', async (t) => {
+  const missing = await postJson(DEPLOY, { model: {}, deployment: {} });
+  t.equal(missing.status, 400);
+  const body = assertErrorShape(t, missing.json, 'INVALID_REQUEST');
+  t.same(body.error.details.map((d) => d.path).sort(), ['/deployment/environment', '/model/name', '/model/version']);
+
+  // Missing registry metadata is the policy's finding (MISSING_METADATA), not a bad request.
+  const minimal = await postJson(DEPLOY, { model: { name: 'm', version: '1' }, deployment: { environment: 'prod' } });
+  t.equal(minimal.status, 200);
+
+  // Present fields are type-checked; unknown extra fields are allowed.
+  const typed = await postJson(DEPLOY, {
+    model: { name: 'm', version: '1', risk_tier: 'high', artifact: { signed: 'true' }, evaluation: { metrics: { safety: 98 } }, custom: { x: 1 } },
+    deployment: { environment: 'prod', extra: true },
+    approvals: [{ role: 5 }],
+  });
+  t.equal(typed.status, 400);
+  t.same(
+    (typed.json as ErrorShape).error.details.map((d) => d.path).sort(),
+    ['/approvals/0/role', '/model/artifact/signed', '/model/evaluation/metrics/safety', '/model/risk_tier'],
+  );
+});
+
+t.test('a body that is not an object, or no body at all → 400 at path ""', async (t) => {
+  for (const body of ['[]', '"x"', '42', 'null', '']) {
+    const r = await postJson(TOOL, body);
+    t.equal(r.status, 400, `body ${JSON.stringify(body)}`);
+    const e = assertErrorShape(t, r.json, 'INVALID_REQUEST');
+    t.equal(e.error.details[0]?.path, '');
+  }
+});
+
+t.test('invalid JSON → 400 INVALID_JSON with the parser message', async (t) => {
+  for (const body of ['{"agent":', '{agent: 1}', '{"a":1}}', '\u0000']) {
+    const r = await postJson(TOOL, body);
+    t.equal(r.status, 400, `body ${JSON.stringify(body)}`);
+    const e = assertErrorShape(t, r.json, 'INVALID_JSON');
+    t.equal(e.error.details.length, 1);
+  }
+});
+
+t.test('prototype-poisoning keys → 400', async (t) => {
+  const r = await postJson(TOOL, '{"agent":{"id":"a"},"tool":{"name":"t"},"__proto__":{"admin":true}}');
+  t.equal(r.status, 400);
+  const e = assertErrorShape(t, r.json, 'INVALID_JSON');
+  t.match(e.error.details[0]?.message, /__proto__/);
+});
+
+t.test('nesting deeper than the limit → 400 JSON_TOO_DEEP; at the limit is parsed', async (t) => {
+  const nest = (n: number): string => '{"a":'.repeat(n - 1) + '[]' + '}'.repeat(n - 1);
+  const deep = await postJson(TOOL, `{"agent":{"id":"a"},"tool":{"name":"t"},"arguments":${nest(100)}}`);
+  t.equal(deep.status, 400);
+  assertErrorShape(t, deep.json, 'JSON_TOO_DEEP');
+
+  // 64 levels in total, counting the body object itself.
+  const atLimit = await postJson(TOOL, `{"agent":{"id":"a"},"tool":{"name":"t"},"arguments":${nest(63)}}`);
+  t.equal(atLimit.status, 200);
+
+  // Brackets inside strings do not count.
+  const inString = await postJson(TOOL, { agent: { id: 'a' }, tool: { name: 't' }, arguments: { text: '[[[['.repeat(100) } });
+  t.equal(inString.status, 200);
+
+  // Far deeper than any recursive parser could take: still a clean 400, no crash.
+  const hostile = await postJson(TOOL, '['.repeat(BODY_LIMIT - 100));
+  t.equal(hostile.status, 400);
+  assertErrorShape(t, hostile.json, 'JSON_TOO_DEEP');
+});
+
+t.test('body over the limit → 413 PAYLOAD_TOO_LARGE', async (t) => {
+  const big = JSON.stringify({ agent: { id: 'a' }, tool: { name: 't' }, arguments: { blob: 'x'.repeat(BODY_LIMIT) } });
+  const r = await postJson(TOOL, big);
+  t.equal(r.status, 413);
+  const e = assertErrorShape(t, r.json, 'PAYLOAD_TOO_LARGE');
+  t.match(e.error.message, String(BODY_LIMIT));
+  // A Content-Length over the limit is refused the same way.
+  const r2 = await send(DEPLOY, { method: 'POST', body: big, headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(big)) } });
+  t.equal(r2.status, 413);
+});
+
+t.test('the default limit is 1 MiB', async (t) => {
+  const dflt = await startApp({ policies });
+  t.teardown(() => dflt.close());
+  const justUnder = JSON.stringify({ agent: { id: 'a' }, tool: { name: 't' }, arguments: { blob: 'x'.repeat(1024 * 1024 - 200) } });
+  t.equal((await postJson(`${dflt.url}/v1/decisions/tool-call`, justUnder)).status, 200);
+  const over = JSON.stringify({ agent: { id: 'a' }, tool: { name: 't' }, arguments: { blob: 'x'.repeat(1024 * 1024) } });
+  t.equal((await postJson(`${dflt.url}/v1/decisions/tool-call`, over)).status, 413);
+});
+
+t.test('content types: JSON with charset ok, none parsed as JSON (like OPA), others → 415', async (t) => {
+  const body = JSON.stringify({ agent: { id: 'a' }, tool: { name: 't' } });
+  t.equal((await send(TOOL, { method: 'POST', body, headers: { 'content-type': 'application/json; charset=utf-8' } })).status, 200);
+  t.equal((await send(TOOL, { method: 'POST', body })).status, 200, 'no Content-Type');
+  for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
+    const r = await send(TOOL, { method: 'POST', body, headers: { 'content-type': type } });
+    t.equal(r.status, 415, type);
+    assertErrorShape(t, r.json, 'UNSUPPORTED_MEDIA_TYPE');
+  }
+});
+
+t.test('unknown route → 404; known path, wrong method → 405 with Allow', async (t) => {
+  const r = await send(`${server.url}/v1/nope`);
+  t.equal(r.status, 404);
+  assertErrorShape(t, r.json, 'NOT_FOUND');
+
+  const wrong = await send(TOOL);
+  t.equal(wrong.status, 405);
+  assertErrorShape(t, wrong.json, 'METHOD_NOT_ALLOWED');
+  t.equal(wrong.headers.allow, 'POST');
+
+  const del = await send(`${server.url}/v1/status`, { method: 'DELETE' });
+  t.equal(del.status, 405);
+  t.equal(del.headers.allow, 'GET, HEAD');
+
+  const dataPut = await send(`${server.url}/v1/data/a/b`, { method: 'PUT', body: '{}', headers: { 'content-type': 'application/json' } });
+  t.equal(dataPut.status, 405);
+  t.equal(dataPut.headers.allow, 'GET, HEAD, POST');
+});
+
+t.test('trailing slashes and unknown query parameters are tolerated', async (t) => {
+  t.equal((await send(`${server.url}/v1/status/`)).status, 200);
+  t.equal((await send(`${server.url}/health?verbose=1&x`)).status, 200);
+  t.equal((await postJson(`${TOOL}?foo=bar`, { agent: { id: 'a' }, tool: { name: 't' } })).status, 200);
+});
