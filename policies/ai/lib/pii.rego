@@ -8,11 +8,14 @@ package ai.lib
 
 # Cheap pre-filter: somewhere in the text there are 13–19 digits, each optionally preceded by a
 # single space or dash ("4111 1111 1111 1111", "4111-1111-1111-1111", "4111111111111111").
-# Only texts that match it pay for the character-level scan below.
 card_candidate_pattern := `[0-9](?:[ -]?[0-9]){12,18}`
 
-# contains_payment_card(text) holds when some run of digits (spaces and dashes between digits
-# allowed) has 13–19 digits and passes the Luhn checksum.
+# A maximal run of digits, single spaces or dashes allowed between digits.
+digit_run_pattern := `[0-9](?:[ -]?[0-9])*`
+
+# contains_payment_card(text) holds when some digit run has 13–19 digits and passes the Luhn
+# checksum. Linear in the length of the text (RE2 matching, no per-character Rego loop), so long
+# arguments cannot blow the evaluation budget.
 contains_payment_card(text) if {
 	is_string(text)
 	regex.match(card_candidate_pattern, text)
@@ -22,35 +25,13 @@ contains_payment_card(text) if {
 	luhn_valid(digits)
 }
 
-# digit_runs(text) is the set of digit strings found in maximal runs of digits, spaces and
-# dashes, with the separators removed ("card 4111 1111 1111 1111 exp" → {"4111111111111111"}).
-digit_runs(text) := runs if {
-	chars := [c | some i in numbers.range(0, count(text) - 1); c := substring(text, i, 1)]
-	starts := [i | some i, c in chars; digit_or_separator(c); not previous_is_digit_or_separator(chars, i)]
-	ends := [i | some i, c in chars; digit_or_separator(c); not next_is_digit_or_separator(chars, i)]
-	runs := {digits |
-		some k, first in starts
-		last := ends[k]
-		digits := concat("", [c | some j in numbers.range(first, last); c := chars[j]; is_digit(c)])
-		digits != ""
-	}
+# digit_runs(text) is the set of digit strings found in maximal runs of digits separated by at
+# most one space or dash, with the separators removed ("card 4111 1111 1111 1111 exp" →
+# {"4111111111111111"}).
+digit_runs(text) := {digits |
+	some run in regex.find_n(digit_run_pattern, text, -1)
+	digits := replace(replace(run, " ", ""), "-", "")
 }
-
-is_digit(c) if {
-	c >= "0"
-	c <= "9"
-}
-
-digit_or_separator(c) if is_digit(c)
-
-digit_or_separator(c) if c in {" ", "-"}
-
-previous_is_digit_or_separator(chars, i) if {
-	i > 0
-	digit_or_separator(chars[i - 1])
-}
-
-next_is_digit_or_separator(chars, i) if digit_or_separator(chars[i + 1])
 
 # luhn_valid(digits) holds when the digit string passes the Luhn (mod 10) checksum: from the
 # right, every second digit is doubled (minus 9 when the result exceeds 9) and the sum of all
