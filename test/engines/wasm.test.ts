@@ -1,0 +1,83 @@
+// The opa-wasm engine adapter, driven through the real @open-policy-agent/opa-wasm package.
+//
+// What this proves: our adapter compiles and instantiates a module once through the package,
+// hands it the bundle data once (setData), routes query paths to manifest entrypoints (and walks
+// below them), turns result sets into defined/undefined outcomes, and turns aborts and traps into
+// `wasm_error` outcomes without breaking later evaluations — over both calling conventions the
+// package uses (ABI 1.2's opa_eval fast path and the older opa_eval_ctx_* sequence).
+//
+// What it cannot prove: that real OPA-compiled policies evaluate correctly. No `opa` binary can
+// be installed here, so the module is a hand-written WAT fixture (scripts/build-wasm-fixture.mjs)
+// that implements only the ABI surface the package calls, with trivial "policies" (see its header).
+import t from 'tap';
+import { BundleError } from '../../src/bundles/errors.js';
+import { WasmEngine } from '../../src/engines/wasm.js';
+import { buildWasmFixture, FIXTURE_ENTRYPOINTS } from '../../scripts/build-wasm-fixture.mjs';
+
+const DATA = { fixture: { limits: { payment_max: 500 }, tools: ['send_email', 'query_db'] } };
+
+for (const minorVersion of [2, 1]) {
+  t.test(`ABI 1.${minorVersion}: load once, evaluate many`, async (t) => {
+    const bytes = await buildWasmFixture({ minorVersion });
+    const engine = await WasmEngine.load([{ path: 'policy.wasm', bytes, entrypoints: FIXTURE_ENTRYPOINTS }], DATA);
+    t.same(engine.entrypoints().sort(), [...FIXTURE_ENTRYPOINTS].sort());
+
+    const allow = engine.evaluate('fixture/allow', { allow: true, user: 'u-17' });
+    t.same(allow, { ok: true, defined: true, result: true, dependsOn: { time: false, random: false, external: false }, engine: 'wasm' });
+    t.match(engine.evaluate('fixture.allow', { allow: false }), { ok: true, defined: true, result: false }, 'dot paths work too');
+    t.match(engine.evaluate('fixture/allow', undefined), { ok: true, defined: true, result: false }, 'no input');
+
+    t.match(engine.evaluate('fixture/data', {}), { ok: true, defined: true, result: DATA }, 'data set at load reaches the module');
+    t.match(engine.evaluate('fixture/data/fixture/limits/payment_max', {}), { ok: true, defined: true, result: 500 }, 'walks below an entrypoint');
+    t.match(engine.evaluate('fixture/data/fixture/tools/1', {}), { ok: true, defined: true, result: 'query_db' }, 'array index');
+    t.match(engine.evaluate('fixture/data/fixture/nope', {}), { ok: true, defined: false });
+
+    t.match(engine.evaluate('fixture/input', false), { ok: true, defined: true, result: false }, 'a false input is an input');
+    t.match(engine.evaluate('fixture/input', 0), { ok: true, defined: true, result: 0 });
+    const nested = { a: [1, 'two', { three: null }], 'ü': '✓' };
+    t.match(engine.evaluate('fixture/input', nested), { ok: true, defined: true, result: nested }, 'JSON round trip, UTF-8');
+    t.match(engine.evaluate('fixture/input', undefined), { ok: true, defined: false }, 'no input → undefined');
+    t.match(engine.evaluate('fixture/undefined', {}), { ok: true, defined: false });
+
+    t.match(engine.evaluate('fixture/abort', {}), { ok: false, code: 'wasm_error', message: /fixture abort/ });
+    t.match(engine.evaluate('fixture/trap', {}), { ok: false, code: 'wasm_error', message: /unreachable/ });
+    t.match(engine.evaluate('fixture/allow', { allow: true }), { ok: true, result: true }, 'still healthy after a trap');
+    t.match(engine.evaluate('other/thing', {}), { ok: false, code: 'wasm_no_entrypoint' });
+
+    // The heap is reset per evaluation, so many large inputs fit in a small memory cap.
+    const capped = await WasmEngine.load([{ path: 'policy.wasm', bytes, entrypoints: ['fixture/input'] }], {}, { maxMemoryPages: 16 });
+    const big = { blob: 'x'.repeat(200_000) };
+    let failures = 0;
+    for (let i = 0; i < 50; i++) if (!capped.evaluate('fixture/input', big).ok) failures++;
+    t.equal(failures, 0, '50 × 200 kB inputs within a 1 MiB memory cap');
+  });
+}
+
+t.test('only declared entrypoints are served', async (t) => {
+  const bytes = await buildWasmFixture();
+  const engine = await WasmEngine.load([{ path: 'policy.wasm', bytes, entrypoints: ['fixture/allow'] }], {});
+  t.match(engine.evaluate('fixture/data', {}), { ok: false, code: 'wasm_no_entrypoint' });
+});
+
+t.test('builtins the module imports decide what the result depends on', async (t) => {
+  const bytes = await buildWasmFixture({ builtins: { 'time.now_ns': 0, 'http.send': 1 } });
+  const engine = await WasmEngine.load([{ path: 'policy.wasm', bytes, entrypoints: ['fixture/allow'] }], {});
+  t.match(engine.evaluate('fixture/allow', {}), { ok: true, dependsOn: { time: true, random: false, external: true } });
+});
+
+t.test('load failures are BUNDLE_WASM_ERROR', async (t) => {
+  const bytes = await buildWasmFixture();
+  const codeOf = async (p: Promise<unknown>) => p.then(() => 'loaded', (e: unknown) => (e instanceof BundleError ? e.code : String(e)));
+  t.equal(await codeOf(WasmEngine.load([{ path: 'policy.wasm', bytes, entrypoints: ['fixture/missing'] }], {})), 'BUNDLE_WASM_ERROR');
+  t.equal(await codeOf(WasmEngine.load([{ path: 'policy.wasm', bytes: new TextEncoder().encode('not wasm'), entrypoints: ['a'] }], {})), 'BUNDLE_WASM_ERROR');
+  // Data larger than the memory cap: the module's allocator aborts while loading it.
+  const huge = { fixture: { blob: 'y'.repeat(3 * 64 * 1024) } };
+  t.equal(await codeOf(WasmEngine.load([{ path: 'policy.wasm', bytes, entrypoints: ['fixture/allow'] }], huge, { maxMemoryPages: 6 })), 'BUNDLE_WASM_ERROR');
+});
+
+t.test('memory is capped: an oversized input fails that evaluation only', async (t) => {
+  const bytes = await buildWasmFixture();
+  const engine = await WasmEngine.load([{ path: 'policy.wasm', bytes, entrypoints: ['fixture/input', 'fixture/allow'] }], {}, { maxMemoryPages: 8 });
+  t.match(engine.evaluate('fixture/input', { blob: 'z'.repeat(1024 * 1024) }), { ok: false, code: 'wasm_error' });
+  t.match(engine.evaluate('fixture/allow', { allow: true }), { ok: true, result: true });
+});
