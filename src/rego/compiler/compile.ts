@@ -120,9 +120,18 @@ export class Compiler {
 
   private modCtx(m: Module): ModCtx {
     const imports = new Map<string, { root: 'data' | 'input'; path: string[] }>();
+    const kw = new Set<string>();
     for (const imp of m.imports) {
       const [root, ...rest] = imp.path;
-      if (root === 'future' || root === 'rego') continue; // keyword imports: no-ops in v1
+      if (root === 'future' || root === 'rego') {
+        // keyword imports are no-ops in v1, but rego.v1 and future.keywords exclude each other
+        const kind = root === 'rego' ? 'rego.v1' : 'future.keywords';
+        if (kw.has(kind) || (kind === 'rego.v1' ? kw.has('future.keywords') : kw.has('rego.v1'))) {
+          this.err('rego_parse_error', `import ${imp.path.join('.')}: this import shadows a previous keyword import (rego.v1 implies future.keywords)`, imp.loc);
+        }
+        kw.add(kind);
+        continue;
+      }
       if (root !== 'data' && root !== 'input') {
         this.err('rego_parse_error', `invalid import ${imp.path.join('.')}: must begin with input or data`, imp.loc);
         continue;
@@ -139,6 +148,10 @@ export class Compiler {
     const first = ref[0];
     if (!first || first.type !== 'var') {
       this.err('rego_parse_error', 'rule head must start with a name', rule.loc);
+      return null;
+    }
+    if (first.name === 'input' || first.name === 'data') {
+      this.err('rego_compile_error', `rule name ${first.name} shadows the ${first.name} document`, rule.loc);
       return null;
     }
     const constPath = [first.name];
@@ -314,6 +327,28 @@ export class Compiler {
   private skipNames: Set<string> = new Set();
 
   private predeclareExprs(body: Body, scope: RuleScope, m: ModCtx): void {
+    // a name declared twice in one body (`:=`, `some`) is an error, as in OPA
+    const declared = new Set<string>();
+    const declare = (names: Set<string>, verb: string, loc: Loc): void => {
+      for (const n of names) {
+        if (n === '_') continue;
+        if (declared.has(n)) this.err('rego_compile_error', `var ${n} ${verb} above`, loc);
+        declared.add(n);
+      }
+    };
+    for (const e of body) {
+      if (e.kind === 'some') declare(new Set(e.vars.map((v) => v.name)), 'declared', e.loc);
+      else if (e.kind === 'somein') {
+        const names = new Set<string>();
+        if (e.key) collectVarNames(e.key, names);
+        collectVarNames(e.value, names);
+        declare(names, 'declared', e.loc);
+      } else if (e.kind === 'term' && e.term.type === 'call' && e.term.name === 'assign' && e.term.args.length === 2) {
+        const names = new Set<string>();
+        collectVarNames(e.term.args[0], names);
+        declare(names, 'assigned', e.loc);
+      }
+    }
     for (const e of body) {
       switch (e.kind) {
         case 'some':
@@ -347,16 +382,16 @@ export class Compiler {
     const visit = (t: Term): void => {
       if (t.type === 'var') {
         if (t.name === '_') return;
-        if (scope.assigned.has(t.name) || (scope.vars.has(t.name) && !scope.assigned.has(t.name) && false)) {
-          this.err('rego_compile_error', `var ${t.name} assigned above`, t.loc);
-        }
-        if (t.name === 'input' || t.name === 'data') this.err('rego_compile_error', `cannot assign to ${t.name}`, t.loc);
         scope.assigned.add(t.name);
       } else if (t.type === 'array') t.items.forEach(visit);
       else if (t.type === 'object') t.items.forEach(([, v]) => visit(v));
       else if (t.type === 'ref') this.err('rego_compile_error', 'cannot assign to ref', t.loc);
       else if (t.type === 'call' || t.type.endsWith('compr')) this.err('rego_compile_error', `cannot assign to ${t.type}`, t.loc);
     };
+    if (lhs.type !== 'var' && lhs.type !== 'array' && lhs.type !== 'object') {
+      this.err('rego_compile_error', `cannot assign to ${lhs.type}: the left-hand side of := must be a variable or a pattern of variables`, lhs.loc);
+      return;
+    }
     visit(lhs);
   }
 
@@ -455,11 +490,13 @@ export class Compiler {
           if (special === 'eq' || special === 'assign') {
             if (t.args.length !== 2) throw new RegoError('rego_type_error', `${t.name}: arity mismatch`, t.loc);
             if (special === 'assign') {
+              this.checkStaticMatch(t.args[0], t.args[1]);
               const rhs = this.term(t.args[1], scope, m);
               this.checkAssignTarget(t.args[0], scope);
               this.declarePatternVars(t.args[0], scope, m, true, true);
               return { op: 'unify', a: this.term(t.args[0], scope, m), b: rhs, ...base };
             }
+            this.checkStaticMatch(t.args[0], t.args[1]);
             return { op: 'unify', a: this.term(t.args[0], scope, m), b: this.term(t.args[1], scope, m), ...base };
           }
           const fn = this.resolveCall(t.name, t.loc, scope, m);
@@ -476,10 +513,30 @@ export class Compiler {
     }
   }
 
+  /** Two literal patterns that can never unify are a type error (OPA's checker reports them). */
+  private checkStaticMatch(a: Term, b: Term): void {
+    if (a.type === 'array' && b.type === 'array') {
+      if (a.items.length !== b.items.length) {
+        this.err('rego_type_error', `match error: array of ${a.items.length} elements cannot unify with array of ${b.items.length} elements`, a.loc);
+      } else a.items.forEach((x, i) => this.checkStaticMatch(x, b.items[i]));
+    } else if (a.type === 'object' && b.type === 'object') {
+      const keys = (o: typeof a): string[] | null => (o.items.every(([k]) => k.type === 'string') ? o.items.map(([k]) => (k as { value: string }).value).sort() : null);
+      const ka = keys(a);
+      const kb = keys(b);
+      if (ka && kb && ka.join('\u0000') !== kb.join('\u0000')) {
+        this.err('rego_type_error', `match error: object keys ${JSON.stringify(ka)} cannot unify with object keys ${JSON.stringify(kb)}`, a.loc);
+      }
+    } else if ((a.type === 'array' && isScalarLiteral(b)) || (b.type === 'array' && isScalarLiteral(a)) || (a.type === 'object' && b.type === 'array') || (a.type === 'array' && b.type === 'object')) {
+      this.err('rego_type_error', `match error: ${a.type} cannot unify with ${b.type}`, a.loc);
+    }
+  }
+
   private withMod(target: Term, value: Term, loc: Loc, scope: RuleScope, m: ModCtx): CWith {
     const path = refPath(target);
     if (!path) throw new RegoError('rego_type_error', 'with keyword target must reference existing input, data, or a function', loc);
-    const [head, ...rest] = path;
+    let [head, ...rest] = path;
+    const alias = scope.lookup(head) === undefined ? m.imports.get(head) : undefined;
+    if (alias) [head, ...rest] = [alias.root, ...alias.path, ...rest];
     let cw: CWith;
     if (head === 'input' && scope.lookup('input') === undefined) {
       const p = constStrings(rest, loc);
@@ -776,6 +833,10 @@ function isConst(t: CTerm): t is { t: 'const'; v: Value } {
 
 function isTrueExpr(e: Expr): boolean {
   return e.kind === 'term' && e.term.type === 'boolean' && e.term.value === true && !e.negated;
+}
+
+function isScalarLiteral(t: Term): boolean {
+  return t.type === 'null' || t.type === 'boolean' || t.type === 'number' || t.type === 'string';
 }
 
 function collectVarNames(t: Term, out: Set<string>): void {

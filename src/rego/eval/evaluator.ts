@@ -8,7 +8,7 @@ import { funcId } from '../compiler/compile.js';
 import { objectPairs } from '../compiler/safety.js';
 import type { DataNode } from '../compiler/tree.js';
 import { RegoError } from '../errors.js';
-import { equal, ObjectV, SetV, type Value } from '../value.js';
+import { equal, formatNumber, ObjectV, SetV, type Value } from '../value.js';
 import { formatForPrint } from './print.js';
 
 type K = () => boolean;
@@ -536,6 +536,10 @@ export class Evaluator {
       case 'object':
         v = this.objectValue(node);
         break;
+      case 'function':
+        // a function without arguments can also be read as a document
+        if (node.arity === 0) this.callUser(node, [], (x) => ((v = x), true));
+        break;
       default:
         v = undefined;
     }
@@ -578,11 +582,12 @@ export class Evaluator {
     const out = structural(new SetV());
     for (const rule of node.rules) {
       const env: Env = new Array(rule.nslots);
+      const ground = rule.key!.t === 'const'; // one solution is enough (OPA's early exit)
       this.evalBody(rule.body, 0, env, () =>
         this.evalTerm(rule.key!, env, (v) => {
           out.add(v);
           this.checkSize(out.size);
-          return false;
+          return ground;
         }),
       );
     }
@@ -594,13 +599,14 @@ export class Evaluator {
     let defined = false;
     for (const rule of node.rules) {
       const env: Env = new Array(rule.nslots);
+      const ground = rule.keyPath.every((x) => x.t === 'const') && (rule.multi ? rule.key! : rule.value).t === 'const';
       this.evalBody(rule.body, 0, env, () =>
         this.evalItems(rule.keyPath, 0, new Array(rule.keyPath.length), env, (keys) =>
           this.evalTerm(rule.multi ? rule.key! : rule.value, env, (v) => {
             insertPath(out, keys, v, rule);
             defined = true;
             this.checkSize(out.size);
-            return false;
+            return ground;
           }),
         ),
       );
@@ -872,7 +878,7 @@ export function select(v: Value, key: Value): Value | undefined {
 /** Lookup in a base document: an integer key also finds the same digits as a string key. */
 function selectBase(v: Value, key: Value): Value | undefined {
   const r = select(v, key);
-  if (r === undefined && v instanceof ObjectV && typeof key === 'number' && Number.isInteger(key)) return v.getStr(String(key));
+  if (r === undefined && v instanceof ObjectV && (typeof key === 'number' || typeof key === 'bigint')) return v.getStr(formatNumber(key));
   return r;
 }
 
