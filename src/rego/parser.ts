@@ -245,7 +245,13 @@ class Parser {
   }
 
   private unexpected(expected: string, t: Token = this.tok): never {
-    this.fail(`unexpected ${describe(t, this.isKeyword(t))}, expected ${expected}`, t);
+    this.fail(`unexpected ${describe(t, this.isKeyword(t))}, expected ${expected}${this.futureKeywordHint(t)}`, t);
+  }
+
+  /** For v0 modules: `if`, `contains`, `in`, `every` are keywords only when imported. */
+  private futureKeywordHint(t: Token): string {
+    if (t.kind !== 'ident' || this.keywords.has(t.text) || !FUTURE_KEYWORDS.includes(t.text)) return '';
+    return ` ("${t.text}" is a keyword only with "import rego.v1" or "import future.keywords.${t.text}" in Rego v0)`;
   }
 
   private expectPunct(text: string, expected = `"${text}"`): Token {
@@ -356,38 +362,38 @@ class Parser {
       this.i = cached.end;
       return cached.term;
     }
-    const term = this.parseUnaryUncached();
+    // (One frame per nesting level matters here: every nested term passes through.)
+    this.enter();
+    let term: Term;
+    try {
+      term = this.isPunct('-') ? this.parseMinus() : this.parsePostfix(this.parsePrimary());
+    } finally {
+      this.leave();
+    }
     this.memo[at] = { term, end: this.i };
     return term;
   }
 
-  private parseUnaryUncached(): Term {
-    this.enter();
-    try {
-      const t = this.tok;
-      if (this.isPunct('-')) {
-        const n = this.peek();
-        const loc = this.loc(t);
-        if (n.kind === 'number') {
-          this.next();
-          this.next();
-          return this.numberTerm('-' + n.text, loc, n);
-        }
-        if (this.isPunct('.', n) && this.peek(2).kind === 'number' && !this.peek(2).ws) {
-          const m = this.peek(2);
-          this.next();
-          this.next();
-          this.next();
-          return this.numberTerm('-.' + m.text, loc, m);
-        }
-        this.next();
-        const operand = this.parseUnary();
-        return this.call('minus', [{ type: 'number', value: 0, raw: '0', loc }, operand], loc);
-      }
-      return this.parsePostfix(this.parsePrimary());
-    } finally {
-      this.leave();
+  /** `-1` is a negative number literal; `-x` is minus(0, x). */
+  private parseMinus(): Term {
+    const t = this.tok;
+    const n = this.peek();
+    const loc = this.loc(t);
+    if (n.kind === 'number') {
+      this.next();
+      this.next();
+      return this.numberTerm('-' + n.text, loc, n);
     }
+    if (this.isPunct('.', n) && this.peek(2).kind === 'number' && !this.peek(2).ws) {
+      const m = this.peek(2);
+      this.next();
+      this.next();
+      this.next();
+      return this.numberTerm('-.' + m.text, loc, m);
+    }
+    this.next();
+    const operand = this.parseUnary();
+    return this.call('minus', [{ type: 'number', value: 0, raw: '0', loc }, operand], loc);
   }
 
   /** `.name`, `[term]` and `(args)` directly after a term (no whitespace before them). */
@@ -1044,6 +1050,8 @@ class Parser {
       hasBody = true;
       braceBody = true;
     } else if (head.value === undefined && !head.contains) {
+      const hint = this.futureKeywordHint(this.tok);
+      if (hint) this.fail(`unexpected name "${this.tok.text}" after rule head "${name}"${hint}`);
       this.failAt(`rule "${name}" needs a value (":= <value>") or a body ("if { ... }")`, headLoc);
     }
 
@@ -1089,14 +1097,17 @@ class Parser {
   }
 }
 
-function guard<T>(file: string, f: () => T): T {
+/** Runs a parse, turning internal failures (and, as a last resort, stack exhaustion) into RegoErrors. */
+function run<T>(file: string, source: string, version: 0 | 1, f: (p: Parser) => T): T {
+  const p = new Parser(file, source, version); // lexer errors are RegoErrors already
   try {
-    return f();
+    return f(p);
   } catch (e) {
     if (e instanceof ParseFailure) throw new RegoError('rego_parse_error', e.message, e.loc);
     if (e instanceof RangeError) {
-      // Belt and braces: MAX_DEPTH should stop hostile nesting before the JS stack does.
-      throw new RegoError('rego_parse_error', 'policy is nested too deeply', { file, row: 1, col: 1 });
+      // Belt and braces: MAX_DEPTH should stop hostile nesting before the JS stack does,
+      // but the caller's own stack depth is unknown.
+      throw new RegoError('rego_parse_error', 'policy is nested too deeply', p.loc());
     }
     throw e;
   }
@@ -1104,18 +1115,17 @@ function guard<T>(file: string, f: () => T): T {
 
 /** Parses a module. Throws RegoError('rego_parse_error') with file, row and column. */
 export function parseModule(file: string, source: string, opts: ParseOptions = {}): Module {
-  return guard(file, () => new Parser(file, source, opts.regoVersion ?? 1).parseModule());
+  return run(file, source, opts.regoVersion ?? 1, (p) => p.parseModule());
 }
 
 /** Parses a query (a body: expressions separated by `;` or new lines), always Rego v1. */
 export function parseQuery(source: string, file = 'query'): Body {
-  return guard(file, () => new Parser(file, source, 1).parseBody('eof'));
+  return run(file, source, 1, (p) => p.parseBody('eof'));
 }
 
 /** Parses a single term (infix operators allowed, e.g. `1 + 2`), Rego v1. */
 export function parseTerm(source: string, file = 'term'): Term {
-  return guard(file, () => {
-    const p = new Parser(file, source, 1);
+  return run(file, source, 1, (p) => {
     const t = p.parseInTerm(true);
     if (!p.atEnd()) p.fail('unexpected input after the term');
     return t;

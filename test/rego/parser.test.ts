@@ -491,6 +491,8 @@ t.test('Rego v0 with future keywords and rego.v1 imports', async (t) => {
   const m1 = mod('package p\nimport rego.v1\np if { true }', 0);
   t.equal(m1.regoVersion, 1, 'import rego.v1 makes a v0 module v1');
   parseError(t, () => mod('package p\nimport rego.v1\nq { true }', 0), 3, 3, 'rule body must be introduced with "if"');
+  parseError(t, () => mod('package p\np if { true }', 0), 2, 3, '"if" is a keyword only with "import rego.v1" or "import future.keywords.if"');
+  parseError(t, () => mod('package p\np { x in [1] }', 0), 2, 7, '"in" is a keyword only with "import rego.v1"');
 });
 
 // ---- errors -----------------------------------------------------------------------------
@@ -574,6 +576,21 @@ t.test('hostile nesting is a parse error, not a stack overflow', async (t) => {
       e2 = e;
     }
     t.ok(e2 instanceof RegoError && e2.code === 'rego_parse_error' && /nested too deeply/.test(e2.message), `refused: ${src.slice(0, 20)}...`);
+  }
+  // Every construct nested just under the limit still parses on the default stack.
+  const D = MAX_DEPTH - 5;
+  const H = Math.floor(MAX_DEPTH / 2) - 5; // refs and comprehensions count two levels each
+  for (const [name, src] of [
+    ['objects', `x := ${'{"a": '.repeat(D)}1${'}'.repeat(D)}`],
+    ['sets', `x := ${'{1, '.repeat(D)}1${'}'.repeat(D)}`],
+    ['parens', `x := ${'(1 + '.repeat(D)}1${')'.repeat(D)}`],
+    ['calls', `x := ${'f('.repeat(D)}1${')'.repeat(D)}`],
+    ['refs', `x := ${'a['.repeat(H)}1${']'.repeat(H)}`],
+    ['comprehensions', `x := ${'[y | '.repeat(H)}1${']'.repeat(H)}`],
+    ['every', `x if { ${'every x in xs { '.repeat(D)}true${' }'.repeat(D)} }`],
+    ['operators', `x := 1${' + 1'.repeat(D)}`],
+  ]) {
+    t.equal(mod(`package p\n${src}`).rules.length, 1, `${name} nested ${name === 'refs' || name === 'comprehensions' ? H : D} deep`);
   }
   // Backtracking points (comprehension vs. list, `k, v in`) must stay linear.
   const start = Date.now();
