@@ -485,7 +485,7 @@ export class Compiler {
       }
       case 'term': {
         const t = e.term;
-        if (t.type === 'call') {
+        if (t.type === 'call' && !(t.name === 'set' && t.args.length === 0)) {
           const special = SPECIAL_CALLS[t.name];
           if (special === 'eq' || special === 'assign') {
             if (t.args.length !== 2) throw new RegoError('rego_type_error', `${t.name}: arity mismatch`, t.loc);
@@ -690,6 +690,7 @@ export class Compiler {
         return c;
       }
       case 'call': {
+        if (t.name === 'set' && t.args.length === 0) return { t: 'const', v: new SetV() }; // `set()` is the empty set literal
         const special = SPECIAL_CALLS[t.name];
         if (special === 'eq' || special === 'assign') {
           throw new RegoError('rego_parse_error', `${t.name === 'eq' ? '=' : ':='} cannot be used inside a term`, t.loc);

@@ -392,7 +392,7 @@ export class Evaluator {
       const m = this.frame.mocks.get(funcId(fn));
       if (m !== undefined) {
         if (m.kind === 'value') return k(m.v);
-        return this.callReplacement(fn, m.fn, args, k);
+        return this.callReplacement(m.fn, args, k);
       }
     }
     switch (fn.f) {
@@ -420,12 +420,10 @@ export class Evaluator {
     }
   }
 
-  /** Call a `with` replacement; inside it the replaced function is the original again. */
-  private callReplacement(original: CFunc, repl: CFunc, args: Value[], k: KV): boolean {
+  /** Call a `with` replacement; inside it no function is mocked (a mock never calls another mock, nor itself). */
+  private callReplacement(repl: CFunc, args: Value[], k: KV): boolean {
     const outer = this.frame;
-    const mocks = new Map(outer.mocks!);
-    mocks.delete(funcId(original));
-    const inner = new Frame(outer.input, outer.dataOv, mocks.size ? mocks : null);
+    const inner = new Frame(outer.input, outer.dataOv, null);
     let result: Value | undefined;
     this.frame = inner;
     try {
