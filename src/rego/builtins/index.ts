@@ -10,12 +10,13 @@ import { objects } from './objects.js';
 import { regex } from './regex.js';
 import { sets } from './sets.js';
 import { strings } from './strings.js';
+import { time } from './time.js';
 import type { Builtin } from './types.js';
 import { typenames } from './typenames.js';
 
 export type { Builtin, BuiltinContext } from './types.js';
 
-const families: Builtin[][] = [aggregates, arithmetic, comparison, sets, strings, typenames, arrays, regex, glob, objects, encoding];
+const families: Builtin[][] = [aggregates, arithmetic, comparison, sets, strings, typenames, arrays, regex, glob, objects, encoding, time];
 
 export const BUILTINS: Map<string, Builtin> = new Map();
 for (const fam of families) {
