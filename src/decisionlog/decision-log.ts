@@ -1,0 +1,98 @@
+// The decision log: one masked record per decision, kept for lookup and fanned out to the
+// sinks. log() is synchronous and never throws or waits — buffering and delivery happen in
+// the per-sink dispatchers.
+import { SinkDispatcher } from './dispatcher.js';
+import type { Masker } from './mask/masker.js';
+import type { RecordStore } from './record-store.js';
+import { toLogRecord } from './record.js';
+import type { RedisRecordLookup } from './sinks/redis-stream.js';
+import type { DecisionEvent, DecisionLogStatus, LogObserver, LogRecord, LogSink } from './types.js';
+
+export interface DecisionLogOptions {
+  sinks: readonly LogSink[];
+  masker: Masker;
+  store: RecordStore;
+  /** Reads records other replicas wrote (optional). */
+  remoteLookup?: RedisRecordLookup;
+  labels: Record<string, string>;
+  buffer: { capacity: number; batchSize: number; maxDelayMs: number; backoff?: { initialMs: number; maxMs: number } };
+  /** Per-sink overrides, e.g. the HTTP sink batches for longer. */
+  perSink?: Record<string, Partial<{ batchSize: number; maxDelayMs: number }>>;
+  observer?: LogObserver;
+  now?: () => number;
+}
+
+export class DecisionLog {
+  private readonly dispatchers: SinkDispatcher[];
+  private readonly masker: Masker;
+  private readonly store: RecordStore;
+  private readonly remote: RedisRecordLookup | undefined;
+  private readonly labels: Record<string, string>;
+  private readonly now: () => number;
+  private internalErrors = 0;
+
+  constructor(opts: DecisionLogOptions) {
+    this.masker = opts.masker;
+    this.store = opts.store;
+    this.remote = opts.remoteLookup;
+    this.labels = opts.labels;
+    this.now = opts.now ?? Date.now;
+    this.dispatchers = opts.sinks.map(
+      (sink) =>
+        new SinkDispatcher({
+          sink,
+          capacity: opts.buffer.capacity,
+          batchSize: opts.perSink?.[sink.name]?.batchSize ?? opts.buffer.batchSize,
+          maxDelayMs: opts.perSink?.[sink.name]?.maxDelayMs ?? opts.buffer.maxDelayMs,
+          backoff: opts.buffer.backoff,
+          observer: opts.observer,
+          now: opts.now,
+        }),
+    );
+  }
+
+  /** Masks, stores and enqueues; returns the masked record (or undefined if that failed). */
+  log(event: DecisionEvent): LogRecord | undefined {
+    let record: LogRecord;
+    try {
+      record = this.masker.mask(toLogRecord(event, this.labels));
+    } catch {
+      // Masking itself failed (not the policy — that is handled inside): log nothing rather
+      // than something unmasked.
+      this.internalErrors++;
+      return undefined;
+    }
+    this.store.put(record);
+    for (const d of this.dispatchers) d.enqueue(record);
+    return record;
+  }
+
+  /** A record within retention: this replica's memory first, then Redis if configured. */
+  async get(decisionId: string): Promise<LogRecord | undefined> {
+    return this.store.get(decisionId) ?? (this.remote ? await this.remote.get(decisionId) : undefined);
+  }
+
+  status(): DecisionLogStatus {
+    const sinks = this.dispatchers.map((d) => d.status());
+    return {
+      sinks,
+      dropped_total: sinks.reduce((n, s) => n + s.dropped, 0),
+      store: { entries: this.store.size, max_entries: this.store.maxEntries, retention_ms: this.store.retentionMs },
+      mask_errors: this.masker.maskErrors + this.internalErrors,
+    };
+  }
+
+  /** Shutdown: deliver what is buffered (all sinks in parallel) until the deadline; returns
+   * how many records were left undelivered per sink. */
+  async close(timeoutMs: number): Promise<Record<string, number>> {
+    const deadline = this.now() + timeoutMs;
+    const left = await Promise.all(this.dispatchers.map((d) => d.flush(deadline)));
+    const out: Record<string, number> = {};
+    this.dispatchers.forEach((d, i) => {
+      d.close();
+      out[d.sink.name] = left[i] ?? 0;
+    });
+    await Promise.all(this.dispatchers.map((d) => d.sink.close?.().catch(() => undefined)));
+    return out;
+  }
+}

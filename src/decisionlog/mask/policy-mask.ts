@@ -1,0 +1,24 @@
+// The policy-driven mask: evaluates `data.system.log.mask` in the active policy set with the
+// (unmasked) record as input, as OPA does. The result is a set of JSON pointers to erase
+// and/or {"op": "upsert", "path", "value"} objects (see rules.ts).
+import type { ActivePolicySet } from '../../bundles/types.js';
+import type { PolicyMaskFn } from './masker.js';
+
+export const DEFAULT_MASK_PATH = 'system/log/mask';
+
+export function policyMaskFrom(
+  current: () => ActivePolicySet | null,
+  opts: { path?: string; timeoutMs?: number } = {},
+): PolicyMaskFn {
+  const path = opts.path ?? DEFAULT_MASK_PATH;
+  const budget = { timeoutMs: opts.timeoutMs ?? 50 };
+  return (record) => {
+    const set = current();
+    // No policy, or no bundle owns the path: nothing to apply.
+    if (!set || set.engineFor(path) === null) return { kind: 'none' };
+    const out = set.evaluate(path, record, budget);
+    if (!out.ok) return { kind: 'error', message: `${out.code}: ${out.message}` };
+    if (!out.defined) return { kind: 'none' };
+    return { kind: 'rules', rules: out.result };
+  };
+}

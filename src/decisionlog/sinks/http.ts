@@ -1,0 +1,71 @@
+// Sink: OPA-compatible decision log upload. Each batch is one
+//   POST <url>   Content-Type: application/json, Content-Encoding: gzip
+// whose body is a gzipped JSON array of events — what an OPA decision log service expects
+// (OPA's default resource is /logs; configure the full URL). Events carry OPA's field names
+// (decision_id, path, input, result, requested_by, timestamp, bundles, labels, trace_id,
+// span_id, erased, masked, metrics) plus this service's extra fields. Non-2xx or a network
+// error rejects, and the dispatcher retries the batch with backoff.
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+import type { LogRecord, LogSink } from '../types.js';
+
+const gzipAsync = promisify(gzip);
+
+export interface HttpSinkOptions {
+  url: string;
+  headers?: Record<string, string>;
+  /** Per-request deadline. */
+  timeoutMs: number;
+}
+
+export class HttpSinkError extends Error {
+  readonly code = 'DECISION_LOG_UPLOAD_FAILED';
+  readonly status: number | null;
+  constructor(message: string, status: number | null) {
+    super(message);
+    this.name = 'HttpSinkError';
+    this.status = status;
+  }
+}
+
+/** The OPA event for a record: OPA's names where they exist, ours added alongside. */
+export function toOpaEvent(r: LogRecord): Record<string, unknown> {
+  return {
+    ...r,
+    requested_by: r.caller ?? '',
+    metrics: { timer_server_handler_ns: Math.round(r.latency_ms * 1e6) },
+  };
+}
+
+export class HttpSink implements LogSink {
+  readonly name = 'http';
+  private readonly opts: HttpSinkOptions;
+
+  constructor(opts: HttpSinkOptions) {
+    this.opts = opts;
+  }
+
+  async send(batch: readonly LogRecord[]): Promise<void> {
+    const body = await gzipAsync(Buffer.from(JSON.stringify(batch.map(toOpaEvent)), 'utf8'));
+    let res: Response;
+    try {
+      res = await fetch(this.opts.url, {
+        method: 'POST',
+        headers: {
+          ...this.opts.headers,
+          'content-type': 'application/json',
+          'content-encoding': 'gzip',
+        },
+        body,
+        signal: AbortSignal.timeout(this.opts.timeoutMs),
+      });
+    } catch (e) {
+      throw new HttpSinkError(`decision log upload failed: ${e instanceof Error ? e.message : String(e)}`, null);
+    }
+    // Drain the body so the connection can be reused.
+    await res.arrayBuffer().catch(() => undefined);
+    if (res.status < 200 || res.status > 299) {
+      throw new HttpSinkError(`decision log upload answered HTTP ${res.status}`, res.status);
+    }
+  }
+}

@@ -1,0 +1,21 @@
+// Sink: one JSON object per line on stdout (or any writable stream), for log shippers.
+import type { Writable } from 'node:stream';
+import type { LogRecord, LogSink } from '../types.js';
+
+export class StdoutSink implements LogSink {
+  readonly name = 'stdout';
+  private readonly stream: Writable;
+
+  constructor(opts: { stream?: Writable } = {}) {
+    this.stream = opts.stream ?? process.stdout;
+  }
+
+  send(batch: readonly LogRecord[]): Promise<void> {
+    const text = batch.map((r) => JSON.stringify(r)).join('\n') + '\n';
+    return new Promise<void>((resolve, reject) => {
+      // The callback fires once the chunk is handed to the OS (or failed); while the pipe is
+      // full it waits, and the dispatcher's bounded buffer absorbs what arrives meanwhile.
+      this.stream.write(text, (err) => (err ? reject(err) : resolve()));
+    });
+  }
+}

@@ -1,0 +1,102 @@
+// The decision log's vocabulary: what the pipeline hands over (DecisionEvent), what every
+// sink receives and GET /v1/decisions/{id} returns (LogRecord), and the sink interface.
+
+/** What the decision pipeline reports about one decision (before masking). */
+export interface DecisionEvent {
+  decision_id: string;
+  /** RFC 3339 time the request entered the pipeline. */
+  timestamp: string;
+  /** "ai/tools/decision" */
+  path: string;
+  /** model-deployment | tool-call | data */
+  kind?: string;
+  /** Who asked (a caller header, else the remote address). */
+  caller?: string | null;
+  input: unknown;
+  /** The raw policy document, when defined. */
+  result?: unknown;
+  /** The answer's allow (absent for Data API queries, which have none). */
+  allow?: boolean;
+  /** decided | undefined | malformed | error | no_policy */
+  outcome: string;
+  reasons?: readonly unknown[];
+  obligations?: readonly unknown[];
+  exceptions_applied?: readonly unknown[];
+  /** bundle name → revision */
+  bundles: Readonly<Record<string, string>>;
+  engine?: string | null;
+  cached: boolean;
+  cache_tier?: string;
+  latency_ms: number;
+  trace_id?: string;
+  span_id?: string;
+  error?: { code: string; message: string };
+}
+
+/** One audit record. Field names follow OPA's decision log event where OPA has one
+ * (decision_id, timestamp, path, input, result, bundles, trace_id, span_id, erased, masked,
+ * labels); the rest are this service's additions. Input and result are already masked. */
+export interface LogRecord {
+  decision_id: string;
+  timestamp: string;
+  path: string;
+  kind: string | null;
+  caller: string | null;
+  input?: unknown;
+  result?: unknown;
+  allow: boolean | null;
+  outcome: string;
+  reasons: unknown[];
+  obligations: unknown[];
+  exceptions_applied: unknown[];
+  bundles: Record<string, { revision: string }>;
+  engine: string | null;
+  cached: boolean;
+  cache_tier: string | null;
+  latency_ms: number;
+  trace_id: string | null;
+  span_id: string | null;
+  error?: { code: string; message: string };
+  /** Mask patterns that removed something (OPA's `erased`). */
+  erased?: string[];
+  /** Mask patterns that replaced something (OPA's `masked`). */
+  masked?: string[];
+  /** Set when the policy mask failed: input and result were then erased entirely. */
+  mask_error?: string;
+  /** Identify this service instance (OPA's `labels`). */
+  labels: Record<string, string>;
+}
+
+/** A destination for records. `send` resolves when the batch is durably handed over and
+ * rejects on failure (the dispatcher then retries with backoff). It must bound its own time. */
+export interface LogSink {
+  readonly name: string;
+  send(batch: readonly LogRecord[]): Promise<void>;
+  close?(): Promise<void>;
+}
+
+export interface SinkStatus {
+  name: string;
+  queue_depth: number;
+  capacity: number;
+  delivered: number;
+  dropped: number;
+  errors: number;
+  last_error: { message: string; at: string } | null;
+}
+
+/** The decision log's part of `/v1/status`. */
+export interface DecisionLogStatus {
+  sinks: SinkStatus[];
+  /** Records dropped because a sink buffer was full, all sinks together. */
+  dropped_total: number;
+  store: { entries: number; max_entries: number; retention_ms: number };
+  mask_errors: number;
+}
+
+/** Told about deliveries, drops and sink errors, so metrics need no import from here. */
+export interface LogObserver {
+  delivered(sink: string, n: number): void;
+  dropped(sink: string, n: number): void;
+  failed(sink: string): void;
+}

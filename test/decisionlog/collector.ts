@@ -1,0 +1,97 @@
+// Test support: a real OPA-style decision log receiver (node:http) that can go down and come
+// back on the same port. Other tests import it; run directly by tap it tests itself.
+import { createServer, type Server } from 'node:http';
+import { once } from 'node:events';
+import { pathToFileURL } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+
+export interface Upload {
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  events: Record<string, unknown>[];
+}
+
+export interface Collector {
+  readonly port: number;
+  readonly url: string;
+  readonly uploads: Upload[];
+  events(): Record<string, unknown>[];
+  /** Status to answer with (default 200). */
+  respondWith(status: number): void;
+  /** Accept requests but never answer. */
+  hang(on: boolean): void;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+export async function startCollector(port = 0): Promise<Collector> {
+  const uploads: Upload[] = [];
+  let status = 200;
+  let hanging = false;
+  let server: Server | null = null;
+  let boundPort = port;
+  const start = async () => {
+    server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        if (hanging) return;
+        if (status >= 200 && status < 300) {
+          const raw = req.headers['content-encoding'] === 'gzip' ? gunzipSync(Buffer.concat(chunks)) : Buffer.concat(chunks);
+          uploads.push({ path: req.url ?? '', headers: req.headers, events: JSON.parse(raw.toString('utf8')) as Record<string, unknown>[] });
+        }
+        res.writeHead(status).end();
+      });
+    });
+    server.listen(boundPort, '127.0.0.1');
+    await once(server, 'listening');
+    const a = server.address();
+    boundPort = typeof a === 'object' && a ? a.port : boundPort;
+  };
+  await start();
+  return {
+    get port() {
+      return boundPort;
+    },
+    get url() {
+      return `http://127.0.0.1:${boundPort}/logs`;
+    },
+    uploads,
+    events: () => uploads.flatMap((u) => u.events),
+    respondWith: (s) => {
+      status = s;
+    },
+    hang: (on) => {
+      hanging = on;
+    },
+    start,
+    stop: async () => {
+      const s: Server | null = server;
+      server = null;
+      if (!s) return;
+      s.closeAllConnections();
+      await new Promise<void>((r) => s.close(() => r()));
+    },
+  };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { default: t } = await import('tap');
+  const { gzipSync } = await import('node:zlib');
+  t.test('the collector unzips uploads, can answer errors, and restarts on its port', async (t) => {
+    const c = await startCollector();
+    t.teardown(() => c.stop());
+    const post = () =>
+      fetch(c.url, { method: 'POST', headers: { 'content-encoding': 'gzip' }, body: gzipSync(JSON.stringify([{ decision_id: 'a' }])) });
+    t.equal((await post()).status, 200);
+    c.respondWith(503);
+    t.equal((await post()).status, 503);
+    t.same(c.events(), [{ decision_id: 'a' }], 'failed uploads are not recorded');
+    await c.stop();
+    await t.rejects(post(), 'down');
+    c.respondWith(200);
+    await c.start();
+    t.equal((await post()).status, 200);
+    t.equal(c.events().length, 2);
+  });
+}
