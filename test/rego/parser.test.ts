@@ -608,6 +608,8 @@ const CONFORMANCE = join(import.meta.dirname, '..', '..', '..', 'shared', 'confo
 interface Case {
   note?: string;
   modules?: string[];
+  query?: string;
+  input_term?: string;
   error?: string;
 }
 
@@ -622,12 +624,28 @@ function yamlFiles(dir: string, out: string[] = []): string[] {
 
 t.test('every v1 module of the conformance suites parses', { skip: existsSync(CONFORMANCE) ? false : `no conformance data at ${CONFORMANCE}` }, async (t) => {
   const failures: string[] = [];
-  const counts = { v1: 0, v1ok: 0, v0: 0, v0ok: 0, expectedError: 0 };
+  const counts = { v1: 0, v1ok: 0, v0: 0, v0ok: 0, expectedError: 0, queries: 0, terms: 0 };
   for (const file of yamlFiles(CONFORMANCE)) {
     const rel = relative(CONFORMANCE, file);
     for (const doc of YAML.parseAllDocuments(readFileSync(file, 'utf8'))) {
       const cases = ((doc.toJS() as { cases?: Case[] } | null)?.cases ?? []) as Case[];
       for (const c of cases) {
+        if (c.error === undefined && typeof c.query === 'string') {
+          counts.queries++;
+          try {
+            parseQuery(c.query, `${rel} query`);
+          } catch (e) {
+            failures.push(`${c.note ?? '?'} (query): ${e instanceof Error ? e.message : String(e)}`);
+          }
+        }
+        if (typeof c.input_term === 'string') {
+          counts.terms++;
+          try {
+            parseTerm(c.input_term);
+          } catch (e) {
+            failures.push(`${c.note ?? '?'} (input_term): ${e instanceof Error ? e.message : String(e)}`);
+          }
+        }
         (c.modules ?? []).forEach((src, idx) => {
           const name = `${rel}#${idx}`;
           const regorus = rel.startsWith('regorus/');
@@ -667,7 +685,10 @@ t.test('every v1 module of the conformance suites parses', { skip: existsSync(CO
       }
     }
   }
-  t.comment(`conformance modules: v1 ${counts.v1ok}/${counts.v1}, v0 ${counts.v0ok}/${counts.v0}, skipped (case expects an error) ${counts.expectedError}`);
+  t.comment(
+    `conformance modules: v1 ${counts.v1ok}/${counts.v1}, v0 ${counts.v0ok}/${counts.v0}, skipped (case expects an error) ${counts.expectedError}; ` +
+      `queries ${counts.queries}, input terms ${counts.terms}`,
+  );
   t.same(failures, [], 'no module that should parse fails');
   t.ok(counts.v1 > 1000, 'the suite was actually read');
 });
