@@ -18,6 +18,8 @@ interface ModCtx {
   imports: Map<string, { root: 'data' | 'input'; path: string[] }>;
   /** First segments of rule names defined in this package (across all its modules). */
   ruleNames: Set<string>;
+  /** Rego v1 rules apply (v1 module, or a v0 module importing rego.v1). */
+  v1: boolean;
 }
 
 interface PendingRule {
@@ -126,7 +128,7 @@ export class Compiler {
       if (root === 'future' || root === 'rego') {
         // keyword imports are no-ops in v1, but rego.v1 and future.keywords exclude each other
         const kind = root === 'rego' ? 'rego.v1' : 'future.keywords';
-        if (kw.has(kind) || (kind === 'rego.v1' ? kw.has('future.keywords') : kw.has('rego.v1'))) {
+        if (kind === 'rego.v1' ? kw.size > 0 : kw.has('rego.v1')) {
           this.err('rego_parse_error', `import ${imp.path.join('.')}: this import shadows a previous keyword import (rego.v1 implies future.keywords)`, imp.loc);
         }
         kw.add(kind);
@@ -140,7 +142,8 @@ export class Compiler {
       if (imports.has(alias)) this.err('rego_compile_error', `import ${alias} is declared more than once`, imp.loc);
       imports.set(alias, { root, path: rest });
     }
-    return { module: m, pkg: m.package, imports, ruleNames: this.pkgRuleNames.get(m.package.join('\u0000')) ?? new Set() };
+    const v1 = m.regoVersion === 1 || kw.has('rego.v1');
+    return { module: m, pkg: m.package, imports, v1, ruleNames: this.pkgRuleNames.get(m.package.join('\u0000')) ?? new Set() };
   }
 
   private placeRule(rule: Rule, m: ModCtx): PendingRule | null {
@@ -150,7 +153,7 @@ export class Compiler {
       this.err('rego_parse_error', 'rule head must start with a name', rule.loc);
       return null;
     }
-    if (first.name === 'input' || first.name === 'data') {
+    if ((first.name === 'input' || first.name === 'data') && m.v1) {
       this.err('rego_compile_error', `rule name ${first.name} shadows the ${first.name} document`, rule.loc);
       return null;
     }
@@ -281,7 +284,7 @@ export class Compiler {
   /** Compile an ad-hoc query (pdp eval, conformance). Returns the ordered body and its named vars. */
   compileQuery(body: Body, file = 'query'): { body: CBody; nslots: number; vars: Map<string, number> } {
     const mod: Module = { file, package: [], packageLoc: { file, row: 1, col: 1 }, imports: [], rules: [], regoVersion: 1, source: '' };
-    const m: ModCtx = { module: mod, pkg: [], imports: new Map(), ruleNames: new Set() };
+    const m: ModCtx = { module: mod, pkg: [], imports: new Map(), ruleNames: new Set(), v1: true };
     const scope = new RuleScope(null);
     const res = this.body(body, scope, m, () => false);
     const vars = new Map<string, number>();
@@ -378,10 +381,11 @@ export class Compiler {
     }
   }
 
-  private checkAssignTarget(lhs: Term, scope: RuleScope): void {
+  private checkAssignTarget(lhs: Term, scope: RuleScope, m: ModCtx): void {
     const visit = (t: Term): void => {
       if (t.type === 'var') {
         if (t.name === '_') return;
+        if ((t.name === 'input' || t.name === 'data') && m.v1) this.err('rego_compile_error', `${t.name} cannot be shadowed`, t.loc);
         scope.assigned.add(t.name);
       } else if (t.type === 'array') t.items.forEach(visit);
       else if (t.type === 'object') t.items.forEach(([, v]) => visit(v));
@@ -492,7 +496,7 @@ export class Compiler {
             if (special === 'assign') {
               this.checkStaticMatch(t.args[0], t.args[1]);
               const rhs = this.term(t.args[1], scope, m);
-              this.checkAssignTarget(t.args[0], scope);
+              this.checkAssignTarget(t.args[0], scope, m);
               this.declarePatternVars(t.args[0], scope, m, true, true);
               return { op: 'unify', a: this.term(t.args[0], scope, m), b: rhs, ...base };
             }
