@@ -1,0 +1,230 @@
+// Prometheus metrics (prom-client), served at GET /metrics as Prometheus text.
+//
+//   pdp_decisions_total{path,outcome}                    counter  outcome: allow|deny|defined|undefined|malformed|error|no_policy
+//   pdp_decision_duration_seconds{path,cached}           histogram
+//   pdp_cache_lookups_total{tier,result}                 counter  tier: memory|redis, result: hit|miss
+//   pdp_cache_entries{tier="memory"}                     gauge
+//   pdp_redis_state{state}                               gauge    1 for the current state: ok|degraded|disabled
+//   pdp_redis_breaker_state{state}                       gauge    1 for the current state: closed|open|half_open
+//   pdp_bundle_info{bundle,revision,engine}              gauge    1 per active bundle revision
+//   pdp_bundle_activation_age_seconds{bundle}            gauge    time since the active revision was activated
+//   pdp_bundle_last_activation_error{bundle}             gauge    1 while the last attempt failed
+//   pdp_bundle_activation_failures_total{bundle}         counter
+//   pdp_decision_log_queue_depth{sink}                   gauge    records buffered or in flight
+//   pdp_decision_log_delivered_total{sink}               counter
+//   pdp_decision_log_dropped_total{sink}                 counter  dropped because the buffer was full
+//   pdp_decision_log_sink_errors_total{sink}             counter  failed deliveries (each retried)
+//   plus prom-client's process/nodejs default metrics.
+//
+// Paths are caller-controlled on the Data API, so the `path` label is bounded: after
+// `maxPathLabels` distinct paths, new ones are counted as "other".
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { BundleStatus } from '../bundles/types.js';
+import type { CacheObserver, CacheStatus } from '../cache/types.js';
+import type { DecisionLogStatus, LogObserver } from '../decisionlog/types.js';
+
+export type DecisionOutcomeLabel = 'allow' | 'deny' | 'defined' | 'undefined' | 'malformed' | 'error' | 'no_policy';
+
+export interface MetricsSources {
+  cache?: () => CacheStatus;
+  bundles?: () => readonly BundleStatus[];
+  decisionLog?: () => DecisionLogStatus;
+}
+
+export class PdpMetrics {
+  readonly registry: Registry;
+  readonly cacheObserver: CacheObserver;
+  readonly logObserver: LogObserver;
+  private readonly maxPathLabels: number;
+  private readonly knownPaths = new Set<string>();
+  private sources: MetricsSources = {};
+  private readonly decisions: Counter<'path' | 'outcome'>;
+  private readonly duration: Histogram<'path' | 'cached'>;
+  private readonly bundleFailures: Counter<'bundle'>;
+
+  constructor(opts: { defaultMetrics?: boolean; maxPathLabels?: number; now?: () => number } = {}) {
+    const registry = new Registry();
+    this.registry = registry;
+    this.maxPathLabels = opts.maxPathLabels ?? 100;
+    const now = opts.now ?? Date.now;
+    const registers = [registry];
+    if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+
+    this.decisions = new Counter({
+      name: 'pdp_decisions_total',
+      help: 'Decisions answered, by decision path and outcome.',
+      labelNames: ['path', 'outcome'] as const,
+      registers,
+    });
+    this.duration = new Histogram({
+      name: 'pdp_decision_duration_seconds',
+      help: 'Time from request entering the decision pipeline to answer, by path and whether it was cached.',
+      labelNames: ['path', 'cached'] as const,
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers,
+    });
+    const lookups = new Counter({
+      name: 'pdp_cache_lookups_total',
+      help: 'Decision cache lookups by tier and result.',
+      labelNames: ['tier', 'result'] as const,
+      registers,
+    });
+    this.cacheObserver = {
+      hit: (tier) => lookups.inc({ tier, result: 'hit' }),
+      miss: (tier) => lookups.inc({ tier, result: 'miss' }),
+    };
+    const self = this;
+    new Gauge({
+      name: 'pdp_cache_entries',
+      help: 'Entries in the in-process decision cache.',
+      labelNames: ['tier'] as const,
+      registers,
+      collect() {
+        const s = self.sources.cache?.();
+        if (s) this.set({ tier: 'memory' }, s.memory.entries);
+      },
+    });
+    new Gauge({
+      name: 'pdp_redis_state',
+      help: 'Redis tier state: 1 for the current one of ok, degraded, disabled.',
+      labelNames: ['state'] as const,
+      registers,
+      collect() {
+        const s = self.sources.cache?.();
+        if (!s) return;
+        for (const state of ['ok', 'degraded', 'disabled'] as const) this.set({ state }, s.redis === state ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'pdp_redis_breaker_state',
+      help: 'Redis circuit breaker: 1 for the current one of closed, open, half_open.',
+      labelNames: ['state'] as const,
+      registers,
+      collect() {
+        const s = self.sources.cache?.();
+        if (!s) return;
+        for (const state of ['closed', 'open', 'half_open'] as const) this.set({ state }, s.breaker === state ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'pdp_bundle_info',
+      help: 'Active bundle revisions (value 1), with the engine serving them.',
+      labelNames: ['bundle', 'revision', 'engine'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const b of self.sources.bundles?.() ?? []) {
+          if (b.revision !== null) this.set({ bundle: b.name, revision: b.revision, engine: b.engine ?? '' }, 1);
+        }
+      },
+    });
+    new Gauge({
+      name: 'pdp_bundle_activation_age_seconds',
+      help: 'Seconds since the active revision of each bundle was activated.',
+      labelNames: ['bundle'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const b of self.sources.bundles?.() ?? []) {
+          const at = b.activated_at ? Date.parse(b.activated_at) : NaN;
+          if (Number.isFinite(at)) this.set({ bundle: b.name }, Math.max(0, (now() - at) / 1000));
+        }
+      },
+    });
+    new Gauge({
+      name: 'pdp_bundle_last_activation_error',
+      help: '1 while the most recent activation attempt of a bundle failed (the last good revision keeps serving).',
+      labelNames: ['bundle'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const b of self.sources.bundles?.() ?? []) {
+          const failedLast =
+            b.last_error !== null && (b.activated_at === null || Date.parse(b.last_error.at) >= Date.parse(b.activated_at));
+          this.set({ bundle: b.name }, failedLast ? 1 : 0);
+        }
+      },
+    });
+    this.bundleFailures = new Counter({
+      name: 'pdp_bundle_activation_failures_total',
+      help: 'Bundle activation attempts that failed (fetch, verify, compile).',
+      labelNames: ['bundle'] as const,
+      registers,
+    });
+    new Gauge({
+      name: 'pdp_decision_log_queue_depth',
+      help: 'Decision log records buffered or in flight, per sink.',
+      labelNames: ['sink'] as const,
+      registers,
+      collect() {
+        for (const s of self.sources.decisionLog?.().sinks ?? []) this.set({ sink: s.name }, s.queue_depth);
+      },
+    });
+    const delivered = new Counter({
+      name: 'pdp_decision_log_delivered_total',
+      help: 'Decision log records delivered, per sink.',
+      labelNames: ['sink'] as const,
+      registers,
+    });
+    const dropped = new Counter({
+      name: 'pdp_decision_log_dropped_total',
+      help: 'Decision log records dropped because the sink buffer was full, per sink.',
+      labelNames: ['sink'] as const,
+      registers,
+    });
+    const sinkErrors = new Counter({
+      name: 'pdp_decision_log_sink_errors_total',
+      help: 'Failed deliveries to a decision log sink (each is retried with backoff).',
+      labelNames: ['sink'] as const,
+      registers,
+    });
+    this.logObserver = {
+      delivered: (sink, n) => delivered.inc({ sink }, n),
+      dropped: (sink, n) => dropped.inc({ sink }, n),
+      failed: (sink) => sinkErrors.inc({ sink }),
+    };
+  }
+
+  /** Where gauges read current state from (cache status, bundle status, log status). */
+  bind(sources: MetricsSources): void {
+    this.sources = { ...this.sources, ...sources };
+  }
+
+  decision(path: string, outcome: DecisionOutcomeLabel, seconds: number, cached: boolean): void {
+    const p = this.pathLabel(path);
+    this.decisions.inc({ path: p, outcome });
+    this.duration.observe({ path: p, cached: String(cached) }, seconds);
+  }
+
+  bundleActivationFailed(bundle: string): void {
+    this.bundleFailures.inc({ bundle });
+  }
+
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  private pathLabel(path: string): string {
+    const p = path.replace(/^\/+|\/+$/g, '');
+    if (this.knownPaths.has(p)) return p;
+    if (this.knownPaths.size >= this.maxPathLabels) return 'other';
+    this.knownPaths.add(p);
+    return p;
+  }
+}
+
+/** The outcome label for a decision: allow/deny for decision endpoints, defined/undefined for
+ * Data API queries; failures by kind. */
+export function outcomeLabel(outcome: string, allow: boolean | undefined): DecisionOutcomeLabel {
+  switch (outcome) {
+    case 'decided':
+      return allow === undefined ? 'defined' : allow ? 'allow' : 'deny';
+    case 'undefined':
+    case 'malformed':
+    case 'error':
+    case 'no_policy':
+      return outcome;
+    default:
+      return 'error';
+  }
+}

@@ -1,0 +1,85 @@
+// /metrics content from real parts: a real cache (hits/misses), a real decision log whose
+// HTTP receiver is down (queue depth, drops, errors), bundle status data.
+import t from 'tap';
+import { createDecisionCache } from '../../src/cache/create.js';
+import { DecisionLog } from '../../src/decisionlog/decision-log.js';
+import { Masker } from '../../src/decisionlog/mask/masker.js';
+import { RecordStore } from '../../src/decisionlog/record-store.js';
+import { HttpSink } from '../../src/decisionlog/sinks/http.js';
+import { PdpMetrics, outcomeLabel } from '../../src/telemetry/metrics.js';
+import { freePort } from '../cache/redis-server.js';
+
+t.test('decisions, cache, redis state, bundles and log sinks appear in Prometheus text', async (t) => {
+  const now = Date.parse('2026-03-01T12:00:00Z');
+  const metrics = new PdpMetrics({ defaultMetrics: false, now: () => now });
+  const cache = createDecisionCache(
+    { enabled: true, ttl_ms: 60_000, max_entries: 10, key_prefix: 'm:', breaker: { failure_threshold: 1, cooldown_ms: 1 }, redis: null },
+    { observer: metrics.cacheObserver },
+  );
+  const deadPort = await freePort();
+  const log = new DecisionLog({
+    sinks: [new HttpSink({ url: `http://127.0.0.1:${deadPort}/logs`, timeoutMs: 200 })],
+    masker: new Masker(),
+    store: new RecordStore({ maxEntries: 10, retentionMs: 1000 }),
+    labels: {},
+    buffer: { capacity: 3, batchSize: 10, maxDelayMs: 0, backoff: { initialMs: 10_000, maxMs: 10_000 } },
+    observer: metrics.logObserver,
+  });
+  t.teardown(() => log.close(0));
+  metrics.bind({
+    cache: () => cache.status(),
+    decisionLog: () => log.status(),
+    bundles: () => [
+      { name: 'ai-governance', source: 'policies/', revision: 'rev-7', engine: 'rego', roots: ['ai'], activated_at: '2026-03-01T11:59:30Z', last_error: { code: 'BUNDLE_COMPILE_ERROR', message: 'x', at: '2026-03-01T11:59:50Z' }, last_attempt_at: '2026-03-01T11:59:50Z' },
+    ],
+  });
+
+  await cache.get('k'); // miss
+  cache.remember('k', { ok: true, defined: true, result: { allow: true }, dependsOn: { time: false, random: false, external: false }, engine: 'rego' });
+  await cache.get('k'); // hit
+  metrics.decision('ai/tools/decision', 'allow', 0.0004, false);
+  metrics.decision('/ai/tools/decision/', 'deny', 0.0002, true);
+  metrics.bundleActivationFailed('ai-governance');
+  for (let i = 0; i < 5; i++) {
+    log.log({ decision_id: `d${i}`, timestamp: '', path: 'p', input: {}, outcome: 'decided', bundles: {}, cached: false, latency_ms: 0 });
+  }
+  await new Promise((r) => setTimeout(r, 300)); // the first upload fails against the closed port
+
+  const { contentType, body } = await metrics.render();
+  t.match(contentType, /text\/plain/);
+  const has = (line: string) => t.ok(body.split('\n').includes(line), line);
+  has('pdp_decisions_total{path="ai/tools/decision",outcome="allow"} 1');
+  has('pdp_decisions_total{path="ai/tools/decision",outcome="deny"} 1');
+  has('pdp_decision_duration_seconds_count{path="ai/tools/decision",cached="true"} 1');
+  has('pdp_decision_duration_seconds_bucket{le="0.0005",path="ai/tools/decision",cached="false"} 1');
+  has('pdp_cache_lookups_total{tier="memory",result="miss"} 1');
+  has('pdp_cache_lookups_total{tier="memory",result="hit"} 1');
+  has('pdp_cache_entries{tier="memory"} 1');
+  has('pdp_redis_state{state="disabled"} 1');
+  has('pdp_redis_state{state="ok"} 0');
+  has('pdp_redis_breaker_state{state="closed"} 1');
+  has('pdp_bundle_info{bundle="ai-governance",revision="rev-7",engine="rego"} 1');
+  has('pdp_bundle_activation_age_seconds{bundle="ai-governance"} 30');
+  has('pdp_bundle_last_activation_error{bundle="ai-governance"} 1');
+  has('pdp_bundle_activation_failures_total{bundle="ai-governance"} 1');
+  has('pdp_decision_log_queue_depth{sink="http"} 3');
+  has('pdp_decision_log_dropped_total{sink="http"} 2');
+  has('pdp_decision_log_sink_errors_total{sink="http"} 1');
+});
+
+t.test('the path label is bounded against caller-chosen Data API paths', async (t) => {
+  const metrics = new PdpMetrics({ defaultMetrics: false, maxPathLabels: 2 });
+  for (const p of ['a', 'b', 'c', 'd', 'a']) metrics.decision(p, 'defined', 0.001, false);
+  const { body } = await metrics.render();
+  t.match(body, /pdp_decisions_total\{path="a",outcome="defined"\} 2/);
+  t.match(body, /pdp_decisions_total\{path="other",outcome="defined"\} 2/);
+  t.notMatch(body, /path="c"/);
+});
+
+t.test('outcome labels', async (t) => {
+  t.equal(outcomeLabel('decided', true), 'allow');
+  t.equal(outcomeLabel('decided', false), 'deny');
+  t.equal(outcomeLabel('decided', undefined), 'defined');
+  t.equal(outcomeLabel('no_policy', false), 'no_policy');
+  t.equal(outcomeLabel('weird', true), 'error');
+});
