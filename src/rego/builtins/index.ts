@@ -3,20 +3,49 @@
 import { aggregates } from './aggregates.js';
 import { arithmetic } from './arithmetic.js';
 import { arrays } from './arrays.js';
+import { bits } from './bits.js';
 import { comparison } from './comparison.js';
+import { conversions } from './conversions.js';
+import { crypto } from './crypto.js';
 import { encoding } from './encoding.js';
 import { glob } from './glob.js';
+import { misc } from './misc.js';
+import { net } from './net.js';
 import { objects } from './objects.js';
 import { regex } from './regex.js';
+import { semver } from './semver.js';
 import { sets } from './sets.js';
 import { strings } from './strings.js';
 import { time } from './time.js';
 import type { Builtin } from './types.js';
 import { typenames } from './typenames.js';
+import { units } from './units.js';
+import { uuid } from './uuid.js';
 
 export type { Builtin, BuiltinContext } from './types.js';
 
-const families: Builtin[][] = [aggregates, arithmetic, comparison, sets, strings, typenames, arrays, regex, glob, objects, encoding, time];
+const families: Builtin[][] = [
+  aggregates,
+  arithmetic,
+  comparison,
+  sets,
+  strings,
+  typenames,
+  arrays,
+  regex,
+  glob,
+  objects,
+  encoding,
+  time,
+  semver,
+  units,
+  uuid,
+  bits,
+  net,
+  crypto,
+  conversions,
+  misc,
+];
 
 export const BUILTINS: Map<string, Builtin> = new Map();
 for (const fam of families) {
