@@ -678,7 +678,7 @@ export class Compiler {
         const child = new RuleScope(scope);
         const body = this.body(t.body, child, m, () => false);
         const term = this.term(t.term, child, m);
-        this.checkHeadSafety([term], body.bound, new Set(), child, t.loc);
+        this.checkHeadSafety([term], body.bound, outerSlots(child), child, t.loc);
         const c: CTerm = { t: t.type, term, body: body.body, loc: t.loc };
         setClosureNeeds(c, this.closureOf(child, [body.body], [term]));
         return c;
@@ -688,7 +688,7 @@ export class Compiler {
         const body = this.body(t.body, child, m, () => false);
         const key = this.term(t.key, child, m);
         const value = this.term(t.value, child, m);
-        this.checkHeadSafety([key, value], body.bound, new Set(), child, t.loc);
+        this.checkHeadSafety([key, value], body.bound, outerSlots(child), child, t.loc);
         const c: CTerm = { t: 'objectcompr', key, value, body: body.body, loc: t.loc };
         setClosureNeeds(c, this.closureOf(child, [body.body], [key, value]));
         return c;
@@ -838,6 +838,13 @@ function isConst(t: CTerm): t is { t: 'const'; v: Value } {
 
 function isTrueExpr(e: Expr): boolean {
   return e.kind === 'term' && e.term.type === 'boolean' && e.term.value === true && !e.negated;
+}
+
+/** Slots of enclosing scopes seen from a comprehension: closure variables, bound before it runs. */
+function outerSlots(child: Scope): Set<number> {
+  const out = new Set<number>();
+  for (let s = child.parent; s; s = s.parent) for (const slot of s.vars.values()) out.add(slot);
+  return out;
 }
 
 function isScalarLiteral(t: Term): boolean {
