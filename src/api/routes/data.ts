@@ -31,6 +31,10 @@ export function dataRoutes(app: FastifyInstance, pipeline: DecisionPipeline): vo
   };
 
   const post = {
+    // OPA accepts a POST with no body at all: treat it as {} (no input) before validation.
+    preValidation: async (request: FastifyRequest) => {
+      if (request.body === undefined) request.body = {};
+    },
     schema: { summary: 'Evaluate the document at {path} with an input (OPA Data API)', querystring: QUERY, body: { $ref: 'data-request.json#' }, response: RESPONSE },
     handler: (request: FastifyRequest, reply: FastifyReply) => handle(request, reply, (request.body as { input?: unknown } | undefined)?.input),
   };

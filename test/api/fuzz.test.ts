@@ -1,0 +1,97 @@
+// Hundreds of random bodies (structured and raw bytes) against every POST route of a real
+// server: every answer is a 2xx/4xx in one of the two documented shapes — never a 5xx.
+import t from 'tap';
+import { send, startApp } from '../helpers/http.js';
+import { jsPolicies } from '../helpers/js-engine.js';
+
+// Deterministic PRNG (mulberry32), so a failure can be replayed from the seed in the message.
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let x = Math.imul(a ^ (a >>> 15), 1 | a);
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const KEYS = ['agent', 'tool', 'model', 'deployment', 'id', 'name', 'version', 'environment', 'input', 'arguments', 'signals',
+  'prompt_injection_score', 'risk_tier', 'metrics', 'safety', 'roles', 'approvals', '__proto__', 'constructor', '', '\u0000', 'é'];
+
+function randomValue(r: () => number, depth: number): unknown {
+  const k = Math.floor(r() * (depth > 5 ? 6 : 9));
+  switch (k) {
+    case 0: return null;
+    case 1: return r() < 0.5;
+    case 2: return [0, -1, 1.5, 1e308, -0, 2 ** 53 + 1, 3][Math.floor(r() * 7)];
+    case 3: return ['', 'x', 'prod', '\u2028', '"', '\\', 'a'.repeat(Math.floor(r() * 300))][Math.floor(r() * 7)];
+    case 4: return Math.floor(r() * 1e6);
+    case 5: return 'tool';
+    case 6: return Array.from({ length: Math.floor(r() * 4) }, () => randomValue(r, depth + 1));
+    default: {
+      const o: Record<string, unknown> = {};
+      const n = Math.floor(r() * 5);
+      for (let i = 0; i < n; i++) Object.defineProperty(o, KEYS[Math.floor(r() * KEYS.length)] ?? 'k', { value: randomValue(r, depth + 1), enumerable: true, configurable: true, writable: true });
+      return o;
+    }
+  }
+}
+
+/** Near-valid bodies reach the policy; mutations of them probe the schema edges. */
+function nearValid(r: () => number): unknown {
+  const base: Record<string, unknown> = r() < 0.5
+    ? { agent: { id: 'a', trust_level: 'low' }, tool: { name: 'send_email' }, arguments: randomValue(r, 2), signals: { prompt_injection_score: r() } }
+    : { model: { name: 'm', version: '1', risk_tier: 1, evaluation: { metrics: { safety: r() } } }, deployment: { environment: 'prod' } };
+  const target = Object.keys(base)[Math.floor(r() * Object.keys(base).length)] ?? 'agent';
+  const inner = base[target];
+  if (r() < 0.7 && typeof inner === 'object' && inner !== null) (inner as Record<string, unknown>)[KEYS[Math.floor(r() * KEYS.length)] ?? 'k'] = randomValue(r, 3);
+  return base;
+}
+
+function rawBytes(r: () => number): string {
+  const pieces = ['{', '}', '[', ']', '"', ':', ',', 'null', 'true', '1e9999', '-', '\\u', '\\', ' ', '\n', 'agent', '\u0000', '\uFFFF', '\uD800'];
+  return Array.from({ length: Math.floor(r() * 60) }, () => pieces[Math.floor(r() * pieces.length)]).join('');
+}
+
+// A policy that reads the input defensively, as real Rego would (undefined, not a crash).
+const policies = jsPolicies({
+  'ai/tools/decision': (input) => ({ allow: (input as { tool?: { name?: unknown } }).tool?.name === 'send_email' }),
+  'ai/deployment/decision': () => ({ allow: false, reasons: [{ code: 'MISSING_METADATA' }] }),
+  'ai/echo': (input) => input,
+});
+const s = await startApp({ policies, http: { bodyLimitBytes: 64 * 1024, maxJsonDepth: 16 } });
+t.teardown(() => s.close());
+
+const ROUTES = ['/v1/decisions/tool-call', '/v1/decisions/model-deployment', '/v1/data/ai/echo', '/v1/data'];
+const CONTENT_TYPES = [{ 'content-type': 'application/json' }, {}, { 'content-type': 'application/json; charset=utf-8' }, { 'content-type': 'text/plain' }];
+
+t.test('no random body produces a 5xx or an undocumented shape', async (t) => {
+  const seed = Number(process.env.FUZZ_SEED ?? 20261126);
+  const r = rng(seed);
+  const counts: Record<number, number> = {};
+  const N = 400;
+  for (let i = 0; i < N; i++) {
+    const route = ROUTES[i % ROUTES.length] ?? ROUTES[0];
+    const kind = r();
+    const body = kind < 0.4 ? JSON.stringify(nearValid(r)) : kind < 0.75 ? JSON.stringify(randomValue(r, 0)) ?? '' : rawBytes(r);
+    const headers = CONTENT_TYPES[Math.floor(r() * CONTENT_TYPES.length)] ?? {};
+    const res = await send(`${s.url}${route}`, { method: 'POST', body, headers: headers as Record<string, string> });
+    counts[res.status] = (counts[res.status] ?? 0) + 1;
+    const json = res.json as Record<string, unknown> | undefined;
+    const where = `seed ${seed} #${i} ${route} ${JSON.stringify(body).slice(0, 200)}`;
+    if (res.status >= 500) {
+      t.fail(`5xx: ${res.status} ${res.text.slice(0, 200)} for ${where}`);
+      continue;
+    }
+    const isError = typeof json?.error === 'object' && json.error !== null && typeof (json.error as { code?: unknown }).code === 'string';
+    const isDecision = typeof json?.allow === 'boolean' && typeof json.decision_id === 'string';
+    const isData = typeof json?.decision_id === 'string' && route.startsWith('/v1/data');
+    if (res.status >= 400 && !isError) t.fail(`${res.status} without the error shape for ${where}`);
+    if (res.status < 400 && !(isDecision || isData)) t.fail(`${res.status} without a decision/data shape for ${where}`);
+  }
+  t.comment(`status counts: ${JSON.stringify(counts)}`);
+  // The fuzz must exercise both sides, or it proves nothing.
+  t.ok((counts[200] ?? 0) > 20, 'some bodies reached the policy');
+  t.ok((counts[400] ?? 0) > 20, 'some bodies were refused');
+  t.notOk(Object.keys(counts).some((c) => Number(c) >= 500), 'no 5xx at all');
+});

@@ -1,0 +1,59 @@
+// /openapi.json is generated from the same schemas fastify validates with; every $ref resolves.
+import t from 'tap';
+import { send, startApp } from '../helpers/http.js';
+import { SwappablePolicies } from '../helpers/js-engine.js';
+
+const s = await startApp({ policies: new SwappablePolicies() });
+t.teardown(() => s.close());
+const doc = (await send(`${s.url}/openapi.json`)).json as {
+  openapi: string;
+  paths: Record<string, Record<string, { requestBody?: unknown; responses: Record<string, unknown> }>>;
+  components: { schemas: Record<string, unknown> };
+};
+
+t.test('lists every route with its method', async (t) => {
+  t.equal(doc.openapi, '3.1.0');
+  const ops = Object.entries(doc.paths).flatMap(([p, m]) => Object.keys(m).map((k) => `${k.toUpperCase()} ${p}`)).sort();
+  t.same(ops, [
+    'GET /health',
+    'GET /openapi.json',
+    'GET /ready',
+    'GET /v1/data',
+    'GET /v1/data/{path}',
+    'GET /v1/decisions/{id}',
+    'GET /v1/status',
+    'POST /v1/data',
+    'POST /v1/data/{path}',
+    'POST /v1/decisions/model-deployment',
+    'POST /v1/decisions/tool-call',
+  ]);
+});
+
+t.test('request bodies and responses point at the published schemas', async (t) => {
+  const tool = doc.paths['/v1/decisions/tool-call']?.post;
+  t.match(tool?.requestBody, { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/tool-call-request' } } } });
+  t.match(tool?.responses['200'], { content: { 'application/json': { schema: { $ref: '#/components/schemas/decision-response' } } } });
+  t.match(tool?.responses['4XX'], { content: { 'application/json': { schema: { $ref: '#/components/schemas/error' } } } });
+  t.match(doc.components.schemas['tool-call-request'], { required: ['agent', 'tool'] });
+});
+
+t.test('every $ref in the document resolves inside it', async (t) => {
+  const refs: string[] = [];
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (k === '$ref' && typeof x === 'string') refs.push(x);
+        else walk(x);
+      }
+    }
+  };
+  walk(doc);
+  t.ok(refs.length > 10, `found ${refs.length} refs`);
+  for (const ref of new Set(refs)) {
+    t.match(ref, /^#\//, ref);
+    let cur: unknown = doc;
+    for (const seg of ref.slice(2).split('/')) cur = (cur as Record<string, unknown> | undefined)?.[seg];
+    t.ok(cur && typeof cur === 'object', `${ref} resolves`);
+  }
+});
