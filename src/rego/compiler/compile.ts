@@ -6,7 +6,7 @@
 import type { Body, Expr, Module, Rule, Term, Loc, VarTerm } from '../ast.js';
 import type { Builtin } from '../builtins/types.js';
 import { RegoError } from '../errors.js';
-import { ObjectV, SetV, type Value } from '../value.js';
+import { ObjectV, SetV, typeName, type Value } from '../value.js';
 import type { CBody, CExpr, CFunc, CRule, CTerm, CWith } from './ir.js';
 import { analyzeTerm, orderBody, setClosureNeeds } from './safety.js';
 import { Scope } from './scope.js';
@@ -506,6 +506,7 @@ export class Compiler {
           const fn = this.resolveCall(t.name, t.loc, scope, m);
           const arity = this.arityOf(fn);
           const args = t.args.map((a) => this.term(a, scope, m));
+          this.checkArgTypes(fn, args.slice(0, arity >= 0 ? arity : args.length), t.loc);
           if (arity >= 0 && args.length === arity + 1) {
             return { op: 'call', fn, args: args.slice(0, arity), out: args[arity], ...base };
           }
@@ -594,6 +595,22 @@ export class Compiler {
         return -1;
       default:
         return 2;
+    }
+  }
+
+  /** Constant arguments of the wrong type are visible at compile time: a rego_type_error, as in OPA. */
+  private checkArgTypes(fn: CFunc, args: CTerm[], loc: Loc): void {
+    if (fn.f !== 'builtin' || !fn.builtin.args) return;
+    const want = fn.builtin.args;
+    for (let i = 0; i < args.length && i < want.length; i++) {
+      const a = args[i];
+      if (a.t !== 'const' || want[i] === 'any' || want[i] === '') continue;
+      const allowed = want[i].split('|');
+      if (!allowed.includes(typeName(a.v))) {
+        const have = args.map((x) => (x.t === 'const' ? typeName(x.v) : 'any')).join(', ');
+        this.err('rego_type_error', `${fn.name}: invalid argument(s)\n\thave: (${have})\n\twant: (${want.join(', ')})`, loc);
+        return;
+      }
     }
   }
 
@@ -702,7 +719,9 @@ export class Compiler {
         const fn = this.resolveCall(t.name, t.loc, scope, m);
         const arity = this.arityOf(fn);
         if (arity >= 0 && t.args.length !== arity) throw this.arityError(t.name, arity, t.args.length, t.loc);
-        return { t: 'call', fn, args: t.args.map((a) => this.term(a, scope, m)), loc: t.loc };
+        const args = t.args.map((a) => this.term(a, scope, m));
+        this.checkArgTypes(fn, args, t.loc);
+        return { t: 'call', fn, args, loc: t.loc };
       }
     }
   }
