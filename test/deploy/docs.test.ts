@@ -8,7 +8,7 @@ import t from 'tap';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { repoRoot, knownConfigVars, isKnownVar, OTEL_SDK_VARS, noConfigModule } from './lib.js';
+import { repoRoot, knownConfigVars, isKnownVar, OTEL_SDK_VARS, noConfigModule, COMPUTED_DEFAULTS } from './lib.js';
 
 const opsFile = path.join(repoRoot, 'docs', 'operations.md');
 const ops = fs.readFileSync(opsFile, 'utf8');
@@ -78,4 +78,12 @@ t.test('README has a Deploying section pointing to helm/, deploy/ and docs/opera
   if (!t.ok(section, 'a "## Deploying" section')) return;
   for (const p of ['helm/pdp', 'deploy/', 'docs/operations.md']) t.ok(section!.includes(p), `points to ${p}`);
   t.match(section!, /Docker engine/i, 'says what could not be validated here');
+});
+
+t.test('computed defaults the scan cannot see are still what the code says', { skip: noConfigModule }, async (t) => {
+  for (const [name, c] of Object.entries(COMPUTED_DEFAULTS)) {
+    const file = path.join(repoRoot, c.file);
+    if (!t.ok(fs.existsSync(file), `${c.file} exists`)) continue;
+    t.ok(fs.readFileSync(file, 'utf8').includes(c.literal), `${name}: ${c.file} still contains ${c.literal} (default ${c.default})`);
+  }
 });

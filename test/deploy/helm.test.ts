@@ -128,7 +128,7 @@ t.test('config keys are exactly the variables the service reads', { skip: noConf
     t.notOk(known.get(k)?.secret || /PASSWORD|TOKEN|SIGNING_KEY$/.test(k), `config.${k} is not a secret (secrets come from secrets.*)`);
     t.type(config[k], 'string', `config.${k} is a string (env values are strings; "" = service default)`);
   }
-  const secretFed = new Set(['REDIS_PASSWORD', 'REDIS_SENTINEL_PASSWORD', 'PDP_BUNDLE_AUTH_TOKEN', 'PDP_BUNDLE_SIGNING_KEY']);
+  const secretFed = new Set(['REDIS_PASSWORD', 'REDIS_SENTINEL_PASSWORD', 'PDP_BUNDLE_AUTH_TOKEN', 'PDP_BUNDLE_SIGNING_KEY', 'PDP_DECISION_LOG_AUTH_TOKEN']);
   for (const v of known.values()) {
     if (CHART_MANAGED_VARS.has(v.name) || secretFed.has(v.name)) continue;
     t.ok(v.name in config, `${v.name} (read by ${v.source}) can be set through values.yaml config`);

@@ -480,6 +480,20 @@ const normalizeDefault = (expr: string): string => {
 };
 
 /**
+ * Defaults the code computes rather than passing to an env reader, so the
+ * generic scan below cannot see them. Each is pinned to a literal that must
+ * still appear in the named source file: if the code changes the default, the
+ * test that uses this table fails instead of silently trusting a stale entry.
+ */
+export const COMPUTED_DEFAULTS: Record<string, { default: string; file: string; literal: string }> = {
+  PDP_DECISION_LOG_REDIS_STREAM: { default: 'auto', file: 'src/decisionlog/config.ts', literal: "streamRaw === 'auto'" },
+  PDP_DECISION_LOG_REDIS_STREAM_KEY: { default: '<REDIS_KEY_PREFIX>{decisions}:stream', file: 'src/decisionlog/config.ts', literal: '`${ctx.keyPrefix}{decisions}:stream`' },
+  PDP_DECISION_LOG_MASK_DECISION: { default: 'system/log/mask', file: 'src/decisionlog/config.ts', literal: "|| 'system/log/mask'" },
+  PDP_DECISION_LOG_CALLER_HEADER: { default: 'x-pdp-caller', file: 'src/decisionlog/config.ts', literal: "=== undefined ? 'x-pdp-caller'" },
+  OTEL_SERVICE_NAME: { default: 'ai-governance-pdp', file: 'src/telemetry/tracing.ts', literal: "DEFAULT_SERVICE_NAME = 'ai-governance-pdp'" },
+};
+
+/**
  * The configuration variables the service reads, from its source:
  *  - src/config/env.ts ENV_VARS (name, default, description) — the table the
  *    config loader itself uses;
@@ -512,6 +526,10 @@ export async function knownConfigVars(): Promise<Map<string, ConfigVar> | null> 
     for (const m of src.matchAll(new RegExp(`\\w+FromEnv\\(\\s*[\\w.]+\\s*,\\s*['"]${NAME}['"]\\s*(?:,\\s*([^,)]+))?`, 'g'))) add(m[1], m[2]);
     for (const m of src.matchAll(new RegExp(`\\benv\\.${NAME}(?:\\s*\\?\\?\\s*('[^']*'|"[^"]*"|[\\d_]+))?`, 'g'))) add(m[1], m[2]);
     for (const m of src.matchAll(new RegExp(`\\benv\\[\\s*['"]${NAME}['"]\\s*\\](?:\\s*\\?\\?\\s*('[^']*'|"[^"]*"|[\\d_]+))?`, 'g'))) add(m[1], m[2]);
+  }
+  for (const [name, c] of Object.entries(COMPUTED_DEFAULTS)) {
+    const v = out.get(name);
+    if (v) out.set(name, { ...v, default: c.default });
   }
   return out;
 }
