@@ -23,6 +23,7 @@ import { units } from './units.js';
 import { uuid } from './uuid.js';
 
 export type { Builtin, BuiltinContext } from './types.js';
+export { RELATIONS, walkValue } from './walk.js';
 
 const families: Builtin[][] = [
   aggregates,
