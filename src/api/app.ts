@@ -69,6 +69,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     ...(deps.cache ? { cache: deps.cache } : {}),
     ...(deps.decisionLogger ? { logger: deps.decisionLogger } : {}),
     ...(deps.tracer ? { tracer: deps.tracer } : {}),
+    ...(deps.callerOf ? { callerOf: deps.callerOf } : {}),
   });
 
   decisionRoutes(app, pipeline);

@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { BundleStatus } from '../bundles/types.js';
 import type { EvaluationConfig, LogLevel } from '../config/types.js';
-import type { DecisionCache, DecisionLogger, DecisionLogReader, DecisionTracer, PolicySnapshotSource } from '../decisions/types.js';
+import type { DecisionCache, DecisionLogger, DecisionLogReader, DecisionQuery, DecisionTracer, PolicySnapshotSource } from '../decisions/types.js';
 
 /** The BundleManager, as seen by the HTTP layer. */
 export interface PolicyProvider extends PolicySnapshotSource {
@@ -31,6 +31,8 @@ export interface AppDeps {
   /** Enables GET /v1/decisions/{id}; without it that route answers 404 DECISION_LOG_UNAVAILABLE. */
   decisionLogReader?: DecisionLogReader;
   tracer?: DecisionTracer;
+  /** Who is asking, for the decision record (default: the peer address). */
+  callerOf?: (query: DecisionQuery) => string | undefined;
   statusSections?: Record<string, StatusSection>;
   /** Extra routes (e.g. GET /metrics), registered after the core routes with the same error handling. */
   extraRoutes?: ((app: FastifyInstance) => void)[];

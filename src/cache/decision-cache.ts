@@ -6,6 +6,8 @@ import type { MemoryTier } from './memory-tier.js';
 import type { RedisTier } from './redis-tier.js';
 import type { CachedOutcome, CacheLookup, CacheObserver, CacheStatus } from './types.js';
 
+const MISS: CacheLookup = Object.freeze({ hit: false });
+
 export interface DecisionCacheOptions {
   memory: MemoryTier;
   redis?: RedisTier;
@@ -34,18 +36,24 @@ export class TieredDecisionCache {
     this.observer = observer;
   }
 
-  async get(key: string): Promise<CacheLookup> {
+  /** Synchronous when the in-process tier answers or Redis is not configured, so the hot
+   * path costs no extra microtask; a Promise only when Redis is consulted. */
+  get(key: string): CacheLookup | Promise<CacheLookup> {
     const local = this.memory.get(key);
     if (local !== undefined) {
       this.observer?.hit('memory');
       return { hit: true, tier: 'memory', entry: local };
     }
     this.observer?.miss('memory');
-    if (this.redis === undefined) return { hit: false };
-    const shared = await this.redis.get(key);
+    if (this.redis === undefined) return MISS;
+    return this.fromRedis(key, this.redis);
+  }
+
+  private async fromRedis(key: string, redis: RedisTier): Promise<CacheLookup> {
+    const shared = await redis.get(key);
     if (shared === undefined) {
       this.observer?.miss('redis');
-      return { hit: false };
+      return MISS;
     }
     this.observer?.hit('redis');
     this.memory.set(key, shared);

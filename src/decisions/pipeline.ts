@@ -53,6 +53,7 @@ export class DecisionPipeline {
   private readonly tracer: DecisionTracer;
   private readonly newId: () => string;
   private readonly now: () => number;
+  private readonly callerOf: (query: DecisionQuery) => string | undefined;
 
   constructor(opts: PipelineOptions) {
     this.policies = opts.policies;
@@ -62,6 +63,7 @@ export class DecisionPipeline {
     this.tracer = opts.tracer ?? noopTracer;
     this.newId = opts.newId ?? randomUUID;
     this.now = opts.now ?? Date.now;
+    this.callerOf = opts.callerOf ?? ((q) => q.remoteAddress);
   }
 
   /** A decision endpoint: always a decision answer; 503 only when no policy is active. */
@@ -151,12 +153,9 @@ export class DecisionPipeline {
     evalSpan?.end(outcome.ok ? { 'pdp.defined': outcome.defined } : { 'error.type': outcome.code });
     const engine = outcome.engine ?? null;
     if (!outcome.ok) return { evaluation: { kind: 'error', code: outcome.code, message: outcome.message }, cached: false, engine, revisions };
-    const deps = outcome.dependsOn;
-    // Only results that depend on nothing but input and data may be reused.
-    if (!deps.time && !deps.random && !deps.external) {
-      const value: CachedEvaluation = outcome.defined ? { defined: true, result: outcome.result, engine: outcome.engine } : { defined: false, engine: outcome.engine };
-      this.cacheSet(key, value, outcome);
-    }
+    // The cache decides from dependsOn (and e.g. a valid_until in the result) what it may keep.
+    const value: CachedEvaluation = outcome.defined ? { defined: true, result: outcome.result, engine: outcome.engine } : { defined: false, engine: outcome.engine };
+    this.cacheSet(key, value, outcome);
     return { evaluation: outcome.defined ? { kind: 'defined', result: outcome.result } : { kind: 'undefined' }, cached: false, engine, revisions };
   }
 
@@ -205,6 +204,8 @@ export class DecisionPipeline {
       engine: ev.engine,
       duration_ms: performance.now() - run.t0,
       ...(run.span.traceId ? { trace_id: run.span.traceId } : {}),
+      ...(run.span.spanId ? { span_id: run.span.spanId } : {}),
+      ...callerField(this.callerOf, query),
     };
     try {
       this.logger.log(record);
@@ -245,6 +246,15 @@ function startChild(span: DecisionSpan, name: ChildSpanName): { end(a?: Record<s
     };
   } catch {
     return undefined;
+  }
+}
+
+function callerField(callerOf: (q: DecisionQuery) => string | undefined, query: DecisionQuery): { caller?: string } {
+  try {
+    const caller = callerOf(query);
+    return caller ? { caller } : {};
+  } catch {
+    return {};
   }
 }
 

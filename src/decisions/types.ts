@@ -5,7 +5,7 @@
 //     span     = tracer.start(...)       DecisionTracer   (no-op until tracing lands)
 //     hit      = cache.get(...)          DecisionCache    (no-op until LRU/Redis land)
 //     outcome  = snapshot.evaluate(...)  the engine, behind ActivePolicySet
-//     cache.set(...)                     only for results that depend on nothing but input+data
+//     cache.set(...)                     successful results; the cache decides what it may keep
 //     answer   = shape(outcome)          fail closed: anything but a well-formed decision is a deny
 //     logger.log(record)                 DecisionLogger   (no-op until the decision log lands)
 //     span.end(record)
@@ -37,6 +37,8 @@ export interface DecisionQuery {
   strict: boolean;
   /** Request headers, for trace-context propagation (traceparent). Never logged as-is. */
   headers?: Readonly<Record<string, string | string[] | undefined>>;
+  /** Peer address of the request (the default `caller` in the decision record). */
+  remoteAddress?: string;
 }
 
 // ---- cache ---------------------------------------------------------------------------------
@@ -58,9 +60,10 @@ export interface DecisionCache {
   /** A miss is `undefined`. Must not throw for an unavailable backend; if it does, the pipeline
    * treats it as a miss (the cache is never on the failure path). */
   get(key: CacheLookup): MaybePromise<CachedEvaluation | undefined>;
-  /** Called only for successful evaluations whose `dependsOn` is all false (no time, randomness
-   * or outside calls). Errors are swallowed by the pipeline. `dependsOn` is passed so an
-   * implementation can apply finer rules later. */
+  /** Called for every successful evaluation. The implementation decides from `dependsOn` (and
+   * the result, e.g. a `valid_until`) whether and for how long it may be reused: results that
+   * depend on randomness or outside calls never, time-dependent ones only until their expiry.
+   * Errors are swallowed by the pipeline. */
   set(key: CacheLookup, value: CachedEvaluation, dependsOn: Dependencies): MaybePromise<void>;
 }
 
@@ -92,6 +95,10 @@ export interface DecisionRecord {
   engine: EngineKind | null;
   duration_ms: number;
   trace_id?: string;
+  /** The pdp.decision span's id (with trace_id, locates the decision in the trace). */
+  span_id?: string;
+  /** Who asked (PipelineOptions.callerOf; by default the peer address). */
+  caller?: string;
 }
 
 export interface DecisionLogger {
@@ -101,7 +108,8 @@ export interface DecisionLogger {
 
 /** Read side of the decision log, behind GET /v1/decisions/{id} (issue 5 plugs it in). */
 export interface DecisionLogReader {
-  get(decisionId: string): MaybePromise<DecisionRecord | undefined>;
+  /** The logged (masked) record; its shape is the decision log's (see src/decisionlog). */
+  get(decisionId: string): MaybePromise<object | undefined>;
 }
 
 // ---- tracing -------------------------------------------------------------------------------
@@ -115,6 +123,8 @@ export interface ChildSpan {
 export interface DecisionSpan {
   /** W3C trace id; empty string while tracing is off (then the answer carries no trace_id). */
   readonly traceId: string;
+  /** The span's own id (recorded in the decision log next to trace_id). */
+  readonly spanId?: string;
   /** W3C traceparent naming this span, sent back as a response header when present. */
   readonly traceparent?: string;
   /** Optional child spans around the cache lookup and the evaluation. */
@@ -175,6 +185,8 @@ export interface PipelineOptions {
   cache?: DecisionCache;
   logger?: DecisionLogger;
   tracer?: DecisionTracer;
+  /** Who is asking, for the decision record; defaults to the query's remoteAddress. */
+  callerOf?: (query: DecisionQuery) => string | undefined;
   /** Injected for deterministic tests; defaults to crypto.randomUUID / Date.now. */
   newId?: () => string;
   now?: () => number;

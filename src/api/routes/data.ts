@@ -26,7 +26,7 @@ export function dataRoutes(app: FastifyInstance, pipeline: DecisionPipeline): vo
     const params = request.params as Record<string, string | undefined>;
     const query = request.query as Record<string, unknown>;
     const path = (params['*'] ?? '').split('/').filter((s) => s !== '').join('/');
-    const answer = await pipeline.query({ kind: 'data', path, input, strict: flag(query['strict-builtin-errors']), headers: request.headers });
+    const answer = await pipeline.query({ kind: 'data', path, input, strict: flag(query['strict-builtin-errors']), headers: request.headers, remoteAddress: request.ip });
     return send(reply, answer, flag(query.pretty));
   };
 

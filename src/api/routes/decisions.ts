@@ -22,6 +22,7 @@ export function decisionRoutes(app: FastifyInstance, pipeline: DecisionPipeline)
           input: request.body,
           strict: false,
           headers: request.headers,
+          remoteAddress: request.ip,
         });
         if (answer.traceparent) reply.header('traceparent', answer.traceparent);
         return reply.code(answer.status).send(answer.body);
