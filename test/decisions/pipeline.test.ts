@@ -1,0 +1,209 @@
+// The pipeline's extension points (cache, decision log, tracing) and its snapshot rule, tested
+// with small real implementations of each interface.
+import t from 'tap';
+import type { ActivePolicySet } from '../../src/bundles/types.js';
+import type { EvaluationOutcome } from '../../src/engines/types.js';
+import { DecisionPipeline } from '../../src/decisions/pipeline.js';
+import type {
+  CacheLookup,
+  CachedEvaluation,
+  DecisionCache,
+  DecisionQuery,
+  DecisionRecord,
+  DecisionSpan,
+  DecisionTracer,
+} from '../../src/decisions/types.js';
+import { EvalFailure, JsEngine, JsPolicySet, SwappablePolicies } from '../helpers/js-engine.js';
+
+const TOOL: DecisionQuery = { kind: 'tool-call', path: 'ai/tools/decision', input: { tool: { name: 'x' } }, strict: false };
+
+/** An in-process cache keyed like a real one would be: path + input + revisions. */
+class MapCache implements DecisionCache {
+  readonly store = new Map<string, CachedEvaluation>();
+  sets = 0;
+  key(k: CacheLookup): string {
+    return JSON.stringify([k.path, k.input, k.strict, Object.entries(k.revisions).sort()]);
+  }
+  get(k: CacheLookup): CachedEvaluation | undefined {
+    return this.store.get(this.key(k));
+  }
+  set(k: CacheLookup, v: CachedEvaluation): void {
+    this.sets++;
+    this.store.set(this.key(k), { ...v, tier: 'memory' });
+  }
+}
+
+function policiesWith(doc: (input: unknown) => unknown, revision = 'r1'): SwappablePolicies {
+  const p = new SwappablePolicies('b');
+  p.activate(new JsPolicySet(new JsEngine({ 'ai/tools/decision': doc }), { b: revision }));
+  return p;
+}
+
+t.test('the snapshot is taken once, at the start: a swap during the request does not change its policy', async (t) => {
+  const policies = policiesWith(() => ({ allow: false, reasons: [{ code: 'OLD' }] }), 'old');
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  // A slow cache (think: Redis) gives the swap a window to happen mid-request.
+  const slowCache: DecisionCache = { get: () => gate.then(() => undefined), set: () => undefined };
+  const pipeline = new DecisionPipeline({ policies, evaluation: {}, cache: slowCache });
+  const pending = pipeline.decide(TOOL);
+  policies.activate(new JsPolicySet(new JsEngine({ 'ai/tools/decision': () => ({ allow: true }) }), { b: 'new' }));
+  release();
+  const answer = await pending;
+  t.equal(answer.body.allow, false);
+  t.equal(answer.body.reasons[0]?.code, 'OLD');
+  t.same(answer.body.policy.bundles, { b: 'old' });
+  const next = await pipeline.decide(TOOL);
+  t.same([next.body.allow, next.body.policy.bundles.b], [true, 'new'], 'the next request sees the new policy');
+});
+
+t.test('cache: a hit skips the engine and says cached:true; the key includes the revision', async (t) => {
+  let evaluations = 0;
+  const policies = policiesWith(() => {
+    evaluations++;
+    return { allow: true };
+  });
+  const cache = new MapCache();
+  const records: DecisionRecord[] = [];
+  const pipeline = new DecisionPipeline({ policies, evaluation: {}, cache, logger: { log: (r) => void records.push(r) } });
+
+  const first = await pipeline.decide(TOOL);
+  const second = await pipeline.decide(TOOL);
+  t.equal(evaluations, 1);
+  t.same([first.body.cached, second.body.cached], [false, true]);
+  t.equal(second.body.allow, true);
+  t.not(first.body.decision_id, second.body.decision_id, 'a cached answer is still its own decision');
+  t.same(records.map((r) => [r.cached, r.cache_tier]), [[false, undefined], [true, 'memory']]);
+
+  // New revision → new key → evaluated again.
+  policies.activate(new JsPolicySet(new JsEngine({ 'ai/tools/decision': () => ((evaluations++), { allow: false }) }), { b: 'r2' }));
+  const third = await pipeline.decide(TOOL);
+  t.equal(third.body.cached, false);
+  t.equal(third.body.allow, false);
+  t.equal(evaluations, 2);
+
+  // Undefined results are cached too (they are just as deterministic); errors are not.
+  const undef = await pipeline.query({ kind: 'data', path: 'no/such', input: 1, strict: false });
+  t.same(undef, { ok: true, decision_id: undef.decision_id, defined: false });
+  t.equal((await pipeline.query({ kind: 'data', path: 'no/such', input: 1, strict: false })).ok, true);
+  t.equal(records.at(-1)?.cached, true);
+});
+
+t.test('cache: every successful result is offered with its dependencies (the cache decides); errors never', async (t) => {
+  const offered: unknown[] = [];
+  let deps = { time: true, random: false, external: false };
+  let fail = false;
+  const set: ActivePolicySet = {
+    revisions: { b: 'r' },
+    engineFor: () => 'rego',
+    evaluate: (): EvaluationOutcome =>
+      fail ? { ok: false, code: 'eval_type_error', message: 'x', engine: 'rego' } : { ok: true, defined: true, result: { allow: true }, dependsOn: deps, engine: 'rego' },
+  };
+  const policies = new SwappablePolicies('b');
+  policies.activate(set);
+  const cache: DecisionCache = { get: () => undefined, set: (_k, v, d) => void offered.push([v.defined, d]) };
+  const pipeline = new DecisionPipeline({ policies, evaluation: {}, cache });
+  await pipeline.decide(TOOL);
+  deps = { time: false, random: false, external: false };
+  await pipeline.decide(TOOL);
+  fail = true;
+  await pipeline.decide(TOOL);
+  t.same(offered, [[true, { time: true, random: false, external: false }], [true, { time: false, random: false, external: false }]]);
+});
+
+t.test('cache failures are misses, never failed decisions', async (t) => {
+  const policies = policiesWith(() => ({ allow: true }));
+  let unhandled = 0;
+  const onUnhandled = (): void => void unhandled++;
+  process.on('unhandledRejection', onUnhandled);
+  t.teardown(() => void process.off('unhandledRejection', onUnhandled));
+  const caches: DecisionCache[] = [
+    { get: () => { throw new Error('down'); }, set: () => { throw new Error('down'); } },
+    { get: () => Promise.reject(new Error('down')), set: () => Promise.reject(new Error('down')) },
+  ];
+  for (const cache of caches) {
+    const answer = await new DecisionPipeline({ policies, evaluation: {}, cache }).decide(TOOL);
+    t.equal(answer.status, 200);
+    t.equal(answer.body.allow, true);
+    t.equal(answer.body.cached, false);
+  }
+  await new Promise((r) => setTimeout(r, 20));
+  t.equal(unhandled, 0, 'a rejected cache write is not an unhandled rejection');
+});
+
+t.test('decision log: exactly one record per decision, whatever the outcome', async (t) => {
+  const records: DecisionRecord[] = [];
+  const logger = { log: (r: DecisionRecord) => void records.push(r) };
+  const docs: Record<string, unknown> = { ok: { allow: true }, bad: { allow: 'yes' } };
+  const policies = policiesWith((input) => {
+    const name = (input as { tool: { name: string } }).tool.name;
+    if (name === 'boom') throw new EvalFailure('eval_budget_exceeded', 'too many steps');
+    return docs[name];
+  });
+  const pipeline = new DecisionPipeline({ policies, evaluation: {}, logger });
+  const ask = (name: string) => pipeline.decide({ ...TOOL, input: { tool: { name } } });
+  const answers = [await ask('ok'), await ask('none'), await ask('bad'), await ask('boom')];
+  const empty = new DecisionPipeline({ policies: new SwappablePolicies(), evaluation: {}, logger });
+  answers.push(await empty.decide(TOOL));
+
+  t.equal(records.length, 5);
+  t.same(records.map((r) => r.outcome), ['decided', 'undefined', 'malformed', 'error', 'no_policy']);
+  t.same(records.map((r) => r.decision_id), answers.map((a) => a.body.decision_id), 'record ids are the answer ids');
+  t.same(records.map((r) => r.decision?.allow), [true, false, false, false, false]);
+  t.same(records[3]?.error, { code: 'eval_budget_exceeded', message: 'too many steps' });
+  t.same(records[0]?.result, { allow: true });
+  t.same(records[0]?.bundles, { b: 'r1' });
+  t.equal(records[0]?.engine, 'rego');
+  t.equal(records[4]?.engine, null);
+  t.same(records[0]?.input, { tool: { name: 'ok' } });
+  t.match(records[0]?.timestamp, /^\d{4}-\d\d-\d\dT/);
+  t.type(records[0]?.duration_ms, 'number');
+
+  const throwing = new DecisionPipeline({ policies, evaluation: {}, logger: { log: () => { throw new Error('disk full'); } } });
+  t.equal((await throwing.decide({ ...TOOL, input: { tool: { name: 'ok' } } })).body.allow, true, 'a failing logger does not change the answer');
+});
+
+t.test('tracing: one span per decision, ended once with the record; trace_id and traceparent surface', async (t) => {
+  const ended: DecisionRecord[] = [];
+  const children: string[] = [];
+  const tracer: DecisionTracer = {
+    start: (q, id): DecisionSpan => ({
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+      traceparent: `00-0af7651916cd43dd8448eb211c80319c-${id.replace(/-/g, '').slice(0, 16)}-01`,
+      child: (name) => ({ end: () => void children.push(name) }),
+      end: (r) => void ended.push(r),
+    }),
+  };
+  const cache = new MapCache();
+  const pipeline = new DecisionPipeline({ policies: policiesWith(() => ({ allow: true })), evaluation: {}, tracer, cache });
+  const a = await pipeline.decide(TOOL);
+  const b = await pipeline.decide(TOOL);
+  t.equal(a.body.trace_id, '0af7651916cd43dd8448eb211c80319c');
+  t.match(a.traceparent, /^00-0af7/);
+  t.same(ended.map((r) => r.decision_id), [a.body.decision_id, b.body.decision_id]);
+  t.equal(ended[0]?.trace_id, '0af7651916cd43dd8448eb211c80319c');
+  t.same(children, ['pdp.cache.lookup', 'pdp.evaluate', 'pdp.cache.lookup'], 'no evaluate span on a cache hit');
+
+  const broken: DecisionTracer = { start: () => { throw new Error('otel down'); } };
+  const c = await new DecisionPipeline({ policies: policiesWith(() => ({ allow: true })), evaluation: {}, tracer: broken }).decide(TOOL);
+  t.equal(c.body.allow, true, 'a failing tracer does not change the answer');
+  t.notOk('trace_id' in c.body);
+});
+
+t.test('evaluation budgets from config reach the engine; strict only when asked', async (t) => {
+  const seen: unknown[] = [];
+  const set: ActivePolicySet = {
+    revisions: { b: 'r' },
+    engineFor: () => 'rego',
+    evaluate: (_p, _i, opts): EvaluationOutcome => {
+      seen.push(opts);
+      return { ok: true, defined: false, dependsOn: { time: false, random: false, external: false }, engine: 'rego' };
+    },
+  };
+  const policies = new SwappablePolicies('b');
+  policies.activate(set);
+  const pipeline = new DecisionPipeline({ policies, evaluation: { timeoutMs: 50, maxSteps: 10, maxOutputSize: 99 } });
+  await pipeline.decide(TOOL);
+  await pipeline.query({ kind: 'data', path: 'x', input: 1, strict: true });
+  t.same(seen, [{ timeoutMs: 50, maxSteps: 10, maxOutputSize: 99 }, { timeoutMs: 50, maxSteps: 10, maxOutputSize: 99, strict: true }]);
+});
