@@ -6,6 +6,7 @@
 //   await m.start();
 //   const set = m.current();            // take one snapshot per request and use only it
 //   set?.evaluate('ai/tools/decision', input);
+import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { WasmEngineOptions } from '../engines/wasm.js';
 import { activate, digestFiles, prepareBundle, type PreparedBundle, type Snapshot } from './activate.js';
@@ -64,8 +65,10 @@ interface SourceState {
   activatedAt: string | null;
   lastError: { code: string; message: string; at: string } | null;
   lastAttemptAt: string | null;
-  /** digest of the last payload that failed, so identical bytes are not re-processed every poll */
-  failedDigest: string | null;
+  /** the last payload that failed, so identical bytes are not re-processed on every poll */
+  failed: { digest: string; generation: number } | null;
+  /** hash of the tarball bytes behind the active bundle */
+  activeTarDigest: string | null;
   loadedFrom: 'source' | 'persisted' | null;
 }
 
@@ -82,6 +85,8 @@ export class BundleManager extends EventEmitter {
   private snapshot: Snapshot | null = null;
   /** Activations run one at a time, each building on the snapshot the previous one left. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** counts activations; a failure is only remembered for the generation it happened in */
+  private generation = 0;
   private started = false;
 
   /** Throws BUNDLE_CONFIG_INVALID for configuration that can never work. */
@@ -99,7 +104,8 @@ export class BundleManager extends EventEmitter {
         activatedAt: null,
         lastError: null,
         lastAttemptAt: null,
-        failedDigest: null,
+        failed: null,
+        activeTarDigest: null,
         loadedFrom: null,
       });
     }
@@ -184,39 +190,60 @@ export class BundleManager extends EventEmitter {
   private async handlePayload(st: SourceState, p: SourcePayload): Promise<boolean> {
     const name = st.cfg.name;
     st.lastAttemptAt = new Date().toISOString();
+    // Tarballs are recognised by their bytes before any parsing, so a server that keeps serving
+    // the same (broken or current) tarball costs one hash per poll.
+    const tarDigest = p.kind === 'tarball' ? `tgz:${createHash('sha256').update(p.bytes).digest('hex')}` : null;
+    if (tarDigest !== null && tarDigest === st.activeTarDigest) return this.unchanged(st);
+    if (tarDigest !== null && this.failedBefore(st, tarDigest)) return false;
     let files: Map<string, Uint8Array>;
     try {
       files = p.kind === 'tarball' ? await readTarball(p.bytes, this.limits) : p.files;
     } catch (e) {
-      this.recordError(st, e);
+      this.recordFailure(st, tarDigest, e);
       return false;
     }
     const digest = digestFiles(files);
-    const active = this.snapshot?.bundles.get(name);
-    if (active?.digest === digest) {
-      // Same content (a touch, a re-save, a server without ETags): nothing to do, and an
-      // earlier error for this source is resolved by the fact that its content is what runs.
-      if (st.loadedFrom === 'persisted') st.loadedFrom = 'source';
-      st.lastError = null;
-      return true;
+    if (this.snapshot?.bundles.get(name)?.digest === digest) {
+      st.activeTarDigest = tarDigest;
+      return this.unchanged(st);
     }
-    if (st.failedDigest === digest) return false;
+    if (this.failedBefore(st, tarDigest ?? digest)) return false;
     try {
       const prepared = await prepareBundle(name, files, this.verifier, digest);
       this.snapshot = await activate(this.snapshot, prepared, this.opts.wasm);
+      this.generation++;
       st.activatedAt = new Date().toISOString();
       st.lastError = null;
-      st.failedDigest = null;
+      st.failed = null;
+      st.activeTarDigest = tarDigest;
       st.loadedFrom = 'source';
       this.log.info({ bundle: name, revision: prepared.revision, engine: prepared.kind, digest }, 'bundle activated');
       this.emit('activated', { name, revision: prepared.revision });
       if (this.opts.persistDir) await this.persist(prepared, p);
       return true;
     } catch (e) {
-      st.failedDigest = digest;
-      this.recordError(st, e);
+      this.recordFailure(st, tarDigest ?? digest, e);
       return false;
     }
+  }
+
+  /** Same content as what is active (a touch, a re-save, a server without ETags): nothing to do,
+   * and an earlier error of this source is resolved, since its content is what runs. */
+  private unchanged(st: SourceState): boolean {
+    if (st.loadedFrom === 'persisted') st.loadedFrom = 'source';
+    st.lastError = null;
+    return true;
+  }
+
+  /** The same bytes failed before and nothing else has been activated since (which could have
+   * made them acceptable, e.g. by freeing an overlapping root). */
+  private failedBefore(st: SourceState, digest: string): boolean {
+    return st.failed !== null && st.failed.digest === digest && st.failed.generation === this.generation;
+  }
+
+  private recordFailure(st: SourceState, digest: string | null, e: unknown): void {
+    st.failed = digest === null ? null : { digest, generation: this.generation };
+    this.recordError(st, e);
   }
 
   private async loadPersistedCopy(st: SourceState): Promise<void> {
@@ -229,6 +256,7 @@ export class BundleManager extends EventEmitter {
       const files = await readTarball(bytes, this.limits);
       const prepared = await prepareBundle(name, files, this.verifier);
       this.snapshot = await activate(this.snapshot, prepared, this.opts.wasm);
+      this.generation++;
       st.activatedAt = new Date().toISOString();
       st.loadedFrom = 'persisted';
       // last_error is kept: the source is still failing, and status should say so.
