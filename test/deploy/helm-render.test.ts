@@ -1,0 +1,239 @@
+// Renders helm/pdp with the renderer in gotemplate.ts (a subset of Go
+// templates + Sprig + Helm, no helm binary needed) and checks the output:
+//  - with the default values: every object validates against the Kubernetes
+//    schemas, has no unknown fields, and equals deploy/kubernetes/base
+//    (ignoring only Helm's own labels, the checksum annotation and the namespace);
+//  - with every optional feature on: still valid, and each feature shows up;
+//  - the chart's `fail` guards fire, and numbers from values render as plain integers.
+//
+// What this cannot prove: that real Helm renders byte-for-byte the same (the
+// renderer is an independent implementation of the functions the chart uses;
+// toYaml formatting in particular may differ in quoting or line breaks), and
+// anything that happens at install time (hooks, lookup, API capabilities).
+
+import t from 'tap';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml, parseAllDocuments } from 'yaml';
+import { repoRoot, walk, validateWithModels, strictFieldCheck, renderKustomization, podSpec, type K8sObject } from './lib.js';
+import { createRenderer } from './gotemplate.js';
+
+const chartDir = path.join(repoRoot, 'helm', 'pdp');
+const chartMeta = parseYaml(fs.readFileSync(path.join(chartDir, 'Chart.yaml'), 'utf8')) as Record<string, string>;
+const defaults = parseYaml(fs.readFileSync(path.join(chartDir, 'values.yaml'), 'utf8')) as Record<string, any>;
+const files: Record<string, string> = {};
+for (const f of walk(path.join(chartDir, 'templates'))) files[`pdp/templates/${path.basename(f)}`] = fs.readFileSync(f, 'utf8');
+const renderer = createRenderer(files);
+
+function deepMerge(a: any, b: any): any {
+  if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
+    const out = { ...a };
+    for (const [k, v] of Object.entries(b)) out[k] = k in a ? deepMerge(a[k], v) : v;
+    return out;
+  }
+  return b;
+}
+
+function context(values: Record<string, any>, releaseName = 'pdp', namespace = 'default') {
+  return {
+    Values: values,
+    Release: { Name: releaseName, Namespace: namespace, Service: 'Helm', IsInstall: true, IsUpgrade: false, Revision: 1 },
+    Chart: { Name: chartMeta.name, Version: chartMeta.version, AppVersion: chartMeta.appVersion, Description: chartMeta.description, Type: chartMeta.type },
+    Capabilities: { KubeVersion: { Version: 'v1.29.0', Major: '1', Minor: '29' } },
+    Template: { BasePath: 'pdp/templates', Name: '' },
+  };
+}
+
+/** Render every manifest template (not helpers, not NOTES) into objects. */
+function renderChart(values: Record<string, any>): { objs: K8sObject[]; notes: string } {
+  const ctx = context(values);
+  const objs: K8sObject[] = [];
+  for (const f of renderer.files) {
+    if (f.endsWith('.tpl') || f.endsWith('NOTES.txt')) continue;
+    const out = renderer.render(f, { ...ctx, Template: { ...ctx.Template, Name: f } });
+    for (const d of parseAllDocuments(out)) {
+      if (d.errors.length) throw new Error(`${f}: rendered YAML does not parse: ${d.errors.map((e) => e.message).join('; ')}\n${out}`);
+      const js = d.toJS();
+      if (js) objs.push(js as K8sObject);
+    }
+  }
+  const notes = renderer.render('pdp/templates/NOTES.txt', ctx);
+  return { objs, notes };
+}
+
+/** Drop what only Helm adds, and nulls (an empty `env:` renders as null, which the API treats as absent). */
+function normalize(o: any): any {
+  if (Array.isArray(o)) return o.map(normalize);
+  if (o && typeof o === 'object') {
+    const out: any = {};
+    for (const [k, v] of Object.entries(o)) {
+      if (v === null) continue;
+      out[k] = normalize(v);
+    }
+    for (const key of ['labels']) {
+      if (out[key]) {
+        delete out[key]['helm.sh/chart'];
+        delete out[key]['app.kubernetes.io/managed-by'];
+      }
+    }
+    if (out.annotations) {
+      delete out.annotations['checksum/config'];
+      if (Object.keys(out.annotations).length === 0) delete out.annotations;
+    }
+    if (out.metadata?.namespace === 'default') delete out.metadata.namespace;
+    return out;
+  }
+  return o;
+}
+
+const strictQueue: Array<{ label: string; obj: K8sObject }> = [];
+
+async function validateAll(t: any, objs: K8sObject[], label: string) {
+  for (const o of objs) {
+    const name = `${label} ${o.kind}/${o.metadata?.name}`;
+    if (o.apiVersion === 'monitoring.coreos.com/v1') {
+      // A CRD: not in kubernetes-models. Check the fields the Prometheus Operator needs.
+      const spec = o.spec as any;
+      t.equal(o.kind, 'ServiceMonitor', `${name}: kind`);
+      t.ok(spec?.selector?.matchLabels, `${name}: has a selector`);
+      t.equal(spec?.endpoints?.[0]?.port, 'http', `${name}: scrapes the http port`);
+      t.equal(spec?.endpoints?.[0]?.path, '/metrics', `${name}: scrapes /metrics`);
+      continue;
+    }
+    await t.resolves(validateWithModels(o), `${name} validates against the Kubernetes schemas`);
+    strictQueue.push({ label: name, obj: o });
+  }
+}
+
+t.test('default values render into valid objects equal to deploy/kubernetes/base', async (t) => {
+  const { objs, notes } = renderChart(defaults);
+  t.same(objs.map((o) => o.kind).sort(), ['ConfigMap', 'Deployment', 'HorizontalPodAutoscaler', 'NetworkPolicy', 'PodDisruptionBudget', 'Service', 'ServiceAccount'], 'the default object set');
+  await validateAll(t, objs, 'defaults');
+  const dep = objs.find((o) => o.kind === 'Deployment') as any;
+  t.match(dep.spec.template.metadata.annotations['checksum/config'], /^[0-9a-f]{64}$/, 'pod template carries checksum/config of the ConfigMap');
+  t.match(notes, /in-process only/, 'NOTES render (no Redis by default)');
+
+  const base = renderKustomization(path.join(repoRoot, 'deploy', 'kubernetes', 'base'));
+  t.equal(base.length, objs.length, 'same number of objects as deploy/kubernetes/base');
+  for (const b of base) {
+    const r = objs.find((o) => o.kind === b.kind && o.metadata?.name === b.metadata?.name);
+    if (!t.ok(r, `chart renders ${b.kind}/${b.metadata?.name}`)) continue;
+    t.same(normalize(r), normalize(b), `${b.kind}/${b.metadata?.name}: deploy/kubernetes/base equals the chart's default rendering`);
+  }
+});
+
+t.test('a configuration change changes the checksum (pods roll)', async (t) => {
+  const a = renderChart(defaults).objs.find((o) => o.kind === 'Deployment') as any;
+  const b = renderChart(deepMerge(defaults, { config: { PDP_LOG_LEVEL: 'debug' } })).objs.find((o) => o.kind === 'Deployment') as any;
+  t.not(a.spec.template.metadata.annotations['checksum/config'], b.spec.template.metadata.annotations['checksum/config']);
+});
+
+const everything = deepMerge(defaults, {
+  image: { digest: 'sha256:' + 'a'.repeat(64) },
+  imagePullSecrets: [{ name: 'regcred' }],
+  commonLabels: { team: 'ai-governance' },
+  podAnnotations: { 'example.com/scrape': 'true' },
+  podLabels: { tier: 'critical' },
+  priorityClassName: 'ai-governance-critical',
+  autoscaling: { enabled: false, targetMemoryUtilizationPercentage: 80, behavior: { scaleDown: { stabilizationWindowSeconds: 300 } } },
+  replicaCount: 4,
+  podDisruptionBudget: { minAvailable: 2 },
+  serviceMonitor: { enabled: true, labels: { release: 'prometheus' } },
+  networkPolicy: {
+    ingressFrom: [{ namespaceSelector: { matchLabels: { 'ai-governance/pdp-client': 'true' } } }],
+    egress: { enabled: true, rules: [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'data' } } }], ports: [{ port: 6379, protocol: 'TCP' }] }] },
+  },
+  tmpVolume: { medium: 'Memory' },
+  topologySpreadConstraints: [{ maxSkew: 2, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'pdp' } } }],
+  nodeSelector: { 'kubernetes.io/os': 'linux' },
+  tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'policy', effect: 'NoSchedule' }],
+  affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1, preference: { matchExpressions: [{ key: 'pool', operator: 'In', values: ['system'] }] } }] } },
+  config: {
+    PDP_BUNDLE_URL: 'https://bundles.example.internal/ai-governance.tar.gz',
+    PDP_BUNDLE_POLL_INTERVAL_MS: 15000,
+    PDP_BUNDLE_MAX_COMPRESSED_BYTES: 33554432,
+    PDP_BUNDLE_REQUIRE_SIGNATURE: true,
+    REDIS_CLUSTER_NODES: 'redis-0:6379,redis-1:6379',
+    OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector.observability:4318',
+    PDP_DECISION_LOG_URL: 'https://logs.example.internal/logs',
+  },
+  configFile: { limits: { max_files: 20000 } },
+  secrets: {
+    redis: { existingSecret: 'pdp-redis', passwordKey: 'password', sentinelPasswordKey: '' },
+    bundleServer: { existingSecret: 'pdp-bundle-server' },
+    bundleSigning: { existingSecret: 'pdp-bundle-signing' },
+    decisionLog: { existingSecret: 'pdp-decision-log' },
+    callerTokens: { existingSecret: 'pdp-callers' },
+  },
+  extraEnv: [{ name: 'NODE_OPTIONS', value: '--max-old-space-size=384' }],
+  extraEnvFrom: [{ secretRef: { name: 'pdp-extra' } }],
+  extraVolumes: [{ name: 'extra', emptyDir: {} }],
+  extraVolumeMounts: [{ name: 'extra', mountPath: '/extra' }],
+});
+
+t.test('every optional feature on: still valid, and each feature is rendered', async (t) => {
+  const { objs, notes } = renderChart(everything);
+  await validateAll(t, objs, 'everything');
+  const get = (kind: string, name = 'pdp') => objs.find((o) => o.kind === kind && o.metadata?.name === name) as any;
+  const dep = get('Deployment');
+  const ps = podSpec(dep) as any;
+  const c = ps.containers[0];
+  const env = Object.fromEntries((c.env ?? []).map((e: any) => [e.name, e]));
+  t.equal(c.image, `${defaults.image.repository}@sha256:${'a'.repeat(64)}`, 'digest wins over the tag');
+  t.equal(dep.spec.replicas, 4, 'replicas set when autoscaling is off');
+  t.notOk(get('HorizontalPodAutoscaler'), 'no HPA when autoscaling is off');
+  t.equal(get('PodDisruptionBudget').spec.minAvailable, 2, 'PDB minAvailable');
+  t.notOk('maxUnavailable' in get('PodDisruptionBudget').spec, 'minAvailable replaces maxUnavailable');
+  t.ok(get('ServiceMonitor'), 'ServiceMonitor');
+  t.same(get('NetworkPolicy').spec.policyTypes, ['Ingress', 'Egress'], 'egress restricted');
+  t.equal(get('NetworkPolicy').spec.egress.length, 2, 'DNS + the configured rule');
+  t.equal(env.REDIS_PASSWORD?.valueFrom?.secretKeyRef?.name, 'pdp-redis', 'REDIS_PASSWORD from the Secret');
+  t.equal(env.PDP_BUNDLE_AUTH_TOKEN?.valueFrom?.secretKeyRef?.name, 'pdp-bundle-server', 'bundle token from the Secret');
+  t.equal(env.PDP_DECISION_LOG_AUTH_TOKEN?.valueFrom?.secretKeyRef?.name, 'pdp-decision-log', 'decision-log token from the Secret');
+  t.equal(env.PDP_BUNDLE_SIGNING_KEY_FILE?.value, '/etc/pdp/signing/verification.pem', 'signing key file in the mounted Secret');
+  t.equal(env.NODE_OPTIONS?.value, '--max-old-space-size=384', 'extraEnv');
+  for (const [vol, secret] of [['signing-keys', 'pdp-bundle-signing'], ['caller-tokens', 'pdp-callers']]) {
+    t.equal(ps.volumes.find((v: any) => v.name === vol)?.secret?.secretName, secret, `${vol} volume from ${secret}`);
+    t.ok(c.volumeMounts.some((m: any) => m.name === vol && m.readOnly), `${vol} mounted read-only`);
+  }
+  t.equal(ps.volumes.find((v: any) => v.name === 'signing-keys')?.secret?.defaultMode, 288, 'secret files 0440');
+  t.equal(ps.volumes.find((v: any) => v.name === 'config-file')?.configMap?.name, 'pdp-file', 'config file volume');
+  const cm = get('ConfigMap');
+  t.equal(cm.data.PDP_CONFIG, '/etc/pdp/config/config.yaml', 'PDP_CONFIG points at the mounted file');
+  t.equal(cm.data.PDP_BUNDLE_MAX_COMPRESSED_BYTES, '33554432', 'a large number from values renders as a plain integer, not 3.3554432e+07');
+  t.equal(cm.data.PDP_BUNDLE_POLL_INTERVAL_MS, '15000', 'numbers become strings');
+  t.equal(cm.data.PDP_BUNDLE_REQUIRE_SIGNATURE, 'true', 'booleans become strings');
+  t.same(parseYaml(get('ConfigMap', 'pdp-file').data['config.yaml']), { limits: { max_files: 20000 } }, 'config file content');
+  t.equal(ps.topologySpreadConstraints[0].whenUnsatisfiable, 'DoNotSchedule', 'explicit topologySpreadConstraints replace the defaults');
+  t.equal(ps.priorityClassName, 'ai-governance-critical', 'priority class');
+  t.equal(dep.metadata.labels.team, 'ai-governance', 'commonLabels');
+  t.equal(ps.volumes.find((v: any) => v.name === 'tmp').emptyDir.medium, 'Memory', 'tmp on tmpfs when asked');
+  t.match(notes, /bundle server https:\/\/bundles\.example\.internal/, 'NOTES name the bundle server');
+  t.match(notes, /shared Redis tier enabled/, 'NOTES name the Redis tier');
+});
+
+t.test('the chart refuses contradictory values', async (t) => {
+  t.throws(() => renderChart(deepMerge(defaults, { config: { PDP_PORT: '9000' } })), /fail: config\.PDP_PORT is set by the chart/, 'PDP_PORT comes from containerPort');
+  t.throws(() => renderChart(deepMerge(defaults, { config: { PDP_BUNDLE_AUTH_TOKEN: 'x' } })), /fail: config\.PDP_BUNDLE_AUTH_TOKEN/, 'secrets never in the ConfigMap');
+  t.throws(
+    () => renderChart(deepMerge(defaults, { config: { REDIS_URL: 'redis://a:6379' }, secrets: { redis: { existingSecret: 's', urlKey: 'url' } } })),
+    /fail: secrets\.redis\.urlKey sets REDIS_URL/,
+    'REDIS_URL from a Secret and from config at once',
+  );
+});
+
+t.test('the renderer refuses what it does not implement (self-test)', async (t) => {
+  const r = createRenderer({ 'a.yaml': '{{ nosuchfunc . }}', 'b.yaml': '{{ include "missing" . }}' });
+  t.throws(() => r.render('a.yaml', {}), /function "nosuchfunc" is not supported/, 'unknown function');
+  t.throws(() => r.render('b.yaml', {}), /no template "missing"/, 'missing template');
+  t.throws(() => createRenderer({ 'c.yaml': '{{- if .x }}\nno end\n' }), /missing \{\{ end \}\}/, 'unclosed block');
+  const ok = createRenderer({
+    'd.yaml': 'a:{{- range $k, $v := .m }}\n  {{ $k }}: {{ $v | quote }}{{- end }}\nb: {{ .n | default "x" }}\nc: {{ if eq .s "y" }}yes{{ else if .t }}t{{ else }}no{{ end }}',
+  });
+  t.equal(ok.render('d.yaml', { m: { z: 1, a: 'q' }, s: 'n', t: true }), 'a:\n  a: "q"\n  z: "1"\nb: x\nc: t', 'range over a sorted map, default, trim markers, else if');
+});
+
+t.test('no unknown fields in any rendering', async (t) => {
+  t.ok(strictQueue.length > 0, 'objects collected');
+  t.same(strictFieldCheck(strictQueue), [], 'every rendered object uses only fields the Kubernetes API defines');
+});
