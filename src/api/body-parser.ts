@@ -25,8 +25,9 @@ export function registerJsonParser(app: FastifyInstance, maxDepth: number): void
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, parseJson);
-  // No Content-Type at all: parse as JSON, as OPA does, so header-less OPA clients keep working.
-  // Any other type is refused rather than guessed at.
+  // OPA reads every body as JSON whatever its type. We accept the two cases clients really send
+  // by accident — no Content-Type, and curl -d's default form type — and refuse the rest.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, parseJson);
   app.addContentTypeParser('*', { parseAs: 'string' }, (req: FastifyRequest, body: string, done: Done) => {
     const type = req.headers['content-type'];
     if (type === undefined || type === '') return parseJson(req, body, done);

@@ -32,7 +32,7 @@ export const ENV_VARS: readonly EnvVar[] = [
   { name: 'PDP_BUNDLE_URL', pointer: '/bundles/0/url', type: 'string', default: '', description: 'Serve the bundle from this HTTP(S) bundle server, polled with ETag (replaces the embedded policies/ and config-file bundles).' },
   { name: 'PDP_BUNDLE_NAME', pointer: '/bundles/0/name', type: 'string', default: 'ai-governance (embedded) / main', description: 'Name of that bundle (shown in /v1/status and in every decision).' },
   { name: 'PDP_BUNDLE_WATCH', pointer: '/bundles/0/watch', type: 'boolean', default: 'true', description: 'Watch a local bundle path and reload on change.' },
-  { name: 'PDP_BUNDLE_POLL_INTERVAL_MS', pointer: '/bundles/0/poll_interval_ms', type: 'integer', default: '30000', description: 'How often to poll the bundle server.' },
+  { name: 'PDP_BUNDLE_POLL_INTERVAL_MS', pointer: '/bundles/0/poll_interval_ms', type: 'integer', default: '30000', description: 'How often to poll the bundle server (for a local path: an optional re-read interval besides watching, for volumes where file events are missed).' },
   { name: 'PDP_BUNDLE_AUTH_TOKEN', pointer: '/bundles/0/headers/Authorization', type: 'string', default: '', description: 'Bearer token sent to the bundle server.', secret: true },
   { name: 'PDP_BUNDLE_PERSIST_DIR', pointer: '/persist_dir', type: 'string', default: '', description: 'Keep the last good downloaded bundle here, so a restart while the bundle server is down still serves.' },
   { name: 'PDP_BUNDLE_REQUIRE_SIGNATURE', pointer: '/signing/required', type: 'boolean', default: 'false', description: 'Refuse bundles without a valid .signatures.json.' },

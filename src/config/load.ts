@@ -188,7 +188,6 @@ function semanticChecks(config: PdpConfig, origins: Origins, fileDir: string, cw
     if (seen.has(b.name)) at(`${p}/name`, `duplicate bundle name ${JSON.stringify(b.name)}`);
     seen.add(b.name);
     if (b.headers !== undefined && b.url === undefined) at(`${p}/headers`, 'headers (or PDP_BUNDLE_AUTH_TOKEN) only apply to a bundle url');
-    if (b.poll_interval_ms !== undefined && b.url === undefined) at(`${p}/poll_interval_ms`, 'poll interval only applies to a bundle url');
   });
   const signing = config.signing;
   if (signing) {

@@ -13,7 +13,14 @@ export function toBundleManagerOptions(config: PdpConfig, logger?: BundleLogger)
           pollIntervalMs: b.poll_interval_ms ?? DEFAULT_POLL_INTERVAL_MS,
           ...(b.headers ? { headers: { ...b.headers } } : {}),
         }
-      : { name: b.name, kind: 'file', location: b.path ?? '', watch: b.watch ?? true },
+      : {
+          name: b.name,
+          kind: 'file',
+          location: b.path ?? '',
+          watch: b.watch ?? true,
+          // For files, polling is an optional safety net where fs.watch misses events (NFS).
+          ...(b.poll_interval_ms !== undefined ? { pollIntervalMs: b.poll_interval_ms } : {}),
+        },
   );
   return {
     sources,

@@ -126,11 +126,14 @@ t.test('the default limit is 1 MiB', async (t) => {
   t.equal((await postJson(`${dflt.url}/v1/decisions/tool-call`, over)).status, 413);
 });
 
-t.test('content types: JSON with charset ok, none parsed as JSON (like OPA), others → 415', async (t) => {
+t.test('content types: JSON with charset ok; none and curl -d\'s form type parsed as JSON (like OPA); others → 415', async (t) => {
   const body = JSON.stringify({ agent: { id: 'a' }, tool: { name: 't' } });
   t.equal((await send(TOOL, { method: 'POST', body, headers: { 'content-type': 'application/json; charset=utf-8' } })).status, 200);
   t.equal((await send(TOOL, { method: 'POST', body })).status, 200, 'no Content-Type');
-  for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
+  t.equal((await send(TOOL, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status, 200, 'curl -d default');
+  const notJson = await send(TOOL, { method: 'POST', body: 'a=1&b=2', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  t.equal(notJson.status, 400, 'a real form body is still invalid JSON');
+  for (const type of ['text/plain', 'application/xml', 'multipart/form-data; boundary=x']) {
     const r = await send(TOOL, { method: 'POST', body, headers: { 'content-type': type } });
     t.equal(r.status, 415, type);
     assertErrorShape(t, r.json, 'UNSUPPORTED_MEDIA_TYPE');

@@ -1,0 +1,144 @@
+// Configuration: defaults, file, env precedence; every bad value reported by its name.
+import t from 'tap';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defaultPoliciesDir } from '../../src/config/package-root.js';
+import { loadConfig } from '../../src/config/load.js';
+import { toBundleManagerOptions } from '../../src/config/manager-options.js';
+import { ConfigError, type ConfigIssue } from '../../src/config/types.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'pdp-config-'));
+function file(name: string, text: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+function issuesOf(env: Record<string, string>): ConfigIssue[] {
+  try {
+    loadConfig({ env, cwd: dir });
+  } catch (err) {
+    if (err instanceof ConfigError) return [...err.issues];
+    throw err;
+  }
+  return [];
+}
+
+t.test('no configuration: embedded policies/, watched; OPA port; 1 MiB body limit', async (t) => {
+  const { config, warnings } = loadConfig({ env: {} });
+  t.same(config.bundles, [{ name: 'ai-governance', path: defaultPoliciesDir, watch: true }]);
+  t.match(config.server, { host: '0.0.0.0', port: 8181, body_limit_bytes: 1048576, max_json_depth: 64, log_level: 'info' });
+  t.equal(config.signing, undefined);
+  t.same(warnings, []);
+  const opts = toBundleManagerOptions(config);
+  t.same(opts.sources, [{ name: 'ai-governance', kind: 'file', location: defaultPoliciesDir, watch: true }]);
+});
+
+t.test('env vars are coerced and override the file, which overrides defaults', async (t) => {
+  const cfg = file('pdp.yaml', 'server:\n  port: 9000\n  log_level: debug\nevaluation:\n  timeout_ms: 50\n');
+  const { config, file: used } = loadConfig({ env: { PDP_CONFIG: cfg, PDP_PORT: '9100', PDP_REQUEST_LOGGING: 'yes', PDP_EVAL_MAX_STEPS: '500' }, cwd: dir });
+  t.equal(used, cfg);
+  t.equal(config.server.port, 9100, 'env beats file');
+  t.equal(config.server.log_level, 'debug', 'file beats default');
+  t.equal(config.server.request_logging, true);
+  t.equal(config.evaluation.timeout_ms, 50);
+  t.equal(config.evaluation.max_steps, 500);
+});
+
+t.test('JSON config files, several bundles, paths relative to the file', async (t) => {
+  const cfg = file('pdp.json', JSON.stringify({
+    bundles: [
+      { name: 'gov', path: './bundles/gov' },
+      { name: 'remote', url: 'https://bundles.example/remote.tar.gz', poll_interval_ms: 5000, headers: { Authorization: 'Bearer x' } },
+    ],
+    persist_dir: '/var/lib/pdp',
+  }));
+  const { config } = loadConfig({ env: { PDP_CONFIG: cfg }, cwd: '/' });
+  t.same(config.bundles.map((b) => b.path ?? b.url), [join(dir, 'bundles/gov'), 'https://bundles.example/remote.tar.gz']);
+  const opts = toBundleManagerOptions(config);
+  t.same(opts.sources[1], { name: 'remote', kind: 'http', location: 'https://bundles.example/remote.tar.gz', pollIntervalMs: 5000, headers: { Authorization: 'Bearer x' } });
+  t.equal(opts.persistDir, '/var/lib/pdp');
+});
+
+t.test('PDP_BUNDLE_URL replaces the bundle list; the token becomes a bearer header', async (t) => {
+  const { config } = loadConfig({ env: { PDP_BUNDLE_URL: 'http://bundles:8080/b.tar.gz', PDP_BUNDLE_AUTH_TOKEN: 's3cret', PDP_BUNDLE_POLL_INTERVAL_MS: '1000' } });
+  t.same(config.bundles, [{ name: 'main', url: 'http://bundles:8080/b.tar.gz', headers: { Authorization: 'Bearer s3cret' }, poll_interval_ms: 1000 }]);
+});
+
+t.test('PDP_BUNDLE_WATCH alone adjusts the embedded default', async (t) => {
+  const { config } = loadConfig({ env: { PDP_BUNDLE_WATCH: 'false' } });
+  t.same(config.bundles, [{ name: 'ai-governance', path: defaultPoliciesDir, watch: false }]);
+});
+
+t.test('signing from env: key file read at start; require-signature', async (t) => {
+  const pem = file('pub.pem', '-----BEGIN PUBLIC KEY-----\nabc\n-----END PUBLIC KEY-----\n');
+  const { config } = loadConfig({ env: { PDP_BUNDLE_REQUIRE_SIGNATURE: 'true', PDP_BUNDLE_SIGNING_KEY_FILE: 'pub.pem', PDP_BUNDLE_SIGNING_ALG: 'ES256' }, cwd: dir });
+  t.match(config.signing, { required: true, keys: [{ key_id: 'default', algorithm: 'ES256', key: /BEGIN PUBLIC KEY/ }] });
+  t.same(toBundleManagerOptions(config).signing?.keys, [{ keyId: 'default', algorithm: 'ES256', key: config.signing?.keys[0]?.key }]);
+  t.ok(pem);
+});
+
+t.test('every bad variable is reported, by name, in one error', async (t) => {
+  const issues = issuesOf({
+    PDP_PORT: 'eighty',
+    PDP_BODY_LIMIT_BYTES: '-5',
+    PDP_LOG_LEVEL: 'loud',
+    PDP_REQUEST_LOGGING: 'maybe',
+    PDP_EVAL_TIMEOUT_MS: '0',
+    PDP_BUNDLE_URL: 'ftp://x',
+  });
+  const by = Object.fromEntries(issues.map((i) => [i.source, i.message]));
+  t.same(Object.keys(by).sort(), ['PDP_BODY_LIMIT_BYTES', 'PDP_BUNDLE_URL', 'PDP_EVAL_TIMEOUT_MS', 'PDP_LOG_LEVEL', 'PDP_PORT', 'PDP_REQUEST_LOGGING']);
+  t.match(by.PDP_PORT, /integer.*"eighty"/);
+  t.match(by.PDP_LOG_LEVEL, /one of "fatal".*"silent".*"loud"/);
+  t.match(by.PDP_REQUEST_LOGGING, /boolean/);
+  t.match(by.PDP_BODY_LIMIT_BYTES, />= 1024/);
+  try {
+    loadConfig({ env: { PDP_PORT: '70000', PDP_MAX_JSON_DEPTH: 'deep' } });
+    t.fail('should throw');
+  } catch (err) {
+    t.ok(err instanceof ConfigError);
+    t.equal((err as ConfigError).code, 'CONFIG_INVALID');
+    t.match((err as Error).message, /2 problems[\s\S]*PDP_PORT: must be <= 65535 \(got "70000"\)[\s\S]*PDP_MAX_JSON_DEPTH/);
+  }
+});
+
+t.test('secrets are never echoed back', async (t) => {
+  const issues = issuesOf({ PDP_BUNDLE_PATH: '/p', PDP_BUNDLE_AUTH_TOKEN: 'tok-SECRET-123' });
+  t.equal(issues.length, 1);
+  t.equal(issues[0]?.source, 'PDP_BUNDLE_AUTH_TOKEN');
+  t.notMatch(JSON.stringify(issues), /SECRET/);
+});
+
+t.test('bad values in the config file are named by file and key; unknown keys are refused', async (t) => {
+  const cfg = file('bad.yaml', 'server:\n  port: "x"\n  prot: 1\nbundles:\n  - name: a\n    path: p\n    url: http://x\n  - name: a\n    path: q\nsigning:\n  required: true\n  keys: []\n');
+  const issues = issuesOf({ PDP_CONFIG: cfg });
+  const text = issues.map((i) => `${i.source}: ${i.message}`);
+  t.match(text.join('\n'), /bad\.yaml: server\.port: must be integer/);
+  t.match(text.join('\n'), /bad\.yaml: server\.prot: unknown setting/);
+  // Semantic checks run once the shape is right.
+  const cfg2 = file('bad2.yaml', 'bundles:\n  - name: a\n    path: p\n    url: http://x\n  - name: a\n    path: q\nsigning:\n  required: true\n  keys: []\n');
+  const text2 = issuesOf({ PDP_CONFIG: cfg2 }).map((i) => `${i.source}: ${i.message}`).join('\n');
+  t.match(text2, /bundles\[0\]: a bundle needs exactly one of path or url/);
+  t.match(text2, /bundles\[1\]\.name: duplicate bundle name "a"/);
+  t.match(text2, /signing\.required: signatures are required but no verification key/);
+});
+
+t.test('unreadable or unparsable config files', async (t) => {
+  t.match(issuesOf({ PDP_CONFIG: join(dir, 'missing.yaml') }), [{ source: 'PDP_CONFIG', message: /cannot read.*ENOENT/ }]);
+  t.match(issuesOf({ PDP_CONFIG: file('broken.json', '{"server": ') }), [{ source: 'PDP_CONFIG', message: /does not parse/ }]);
+  t.match(issuesOf({ PDP_CONFIG: file('list.yaml', '- 1\n- 2\n') }), [{ source: 'PDP_CONFIG', message: /object at the top level/ }]);
+  t.match(issuesOf({ PDP_CONFIG: file('proto.json', '{"__proto__": {"port": 1}}') }), [{ message: /unknown setting/ }], 'a __proto__ key is just an unknown key');
+});
+
+t.test('bundle modifiers without a bundle, when the file defines bundles, are an error', async (t) => {
+  const cfg = file('two.yaml', 'bundles:\n  - name: a\n    path: p\n');
+  t.match(issuesOf({ PDP_CONFIG: cfg, PDP_BUNDLE_WATCH: 'false' }), [{ source: 'PDP_BUNDLE_WATCH', message: /PDP_BUNDLE_PATH or PDP_BUNDLE_URL/ }]);
+});
+
+t.test('unknown PDP_* variables are warnings; empty values are unset', async (t) => {
+  const { config, warnings } = loadConfig({ env: { PDP_PROT: '1', PDP_PORT: '', OTHER: 'x' } });
+  t.equal(config.server.port, 8181);
+  t.same(warnings, ['unknown environment variable PDP_PROT (ignored; a typo?)']);
+});
