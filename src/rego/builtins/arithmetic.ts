@@ -10,6 +10,10 @@ import { bigIntOp, def, fail, floatResult, intResult, isInt, num, typeErr } from
 
 type Num = number | bigint;
 
+function isZero(n: Num): boolean {
+  return typeof n === 'bigint' ? n === 0n : n === 0;
+}
+
 function bothInt(a: Num, b: Num): boolean {
   return isInt(a) && isInt(b);
 }
@@ -45,8 +49,7 @@ export function mul(a: Num, b: Num): Num {
 }
 
 export function div(a: Num, b: Num): Num {
-  // eslint-disable-next-line eqeqeq -- number/bigint zero alike
-  if (b == 0) throw fail('divide by zero');
+  if (isZero(b)) throw fail('divide by zero');
   if (bothInt(a, b)) {
     // Exact when the divisor divides a non-zero dividend (OPA returns a float otherwise).
     if (typeof a === 'number' && typeof b === 'number') {
@@ -62,8 +65,7 @@ export function div(a: Num, b: Num): Num {
 
 export function rem(a: Num, b: Num): Num {
   if (!bothInt(a, b)) throw fail('modulo on floating-point number');
-  // eslint-disable-next-line eqeqeq -- number/bigint zero alike
-  if (b == 0) throw fail('modulo by zero');
+  if (isZero(b)) throw fail('modulo by zero');
   if (typeof a === 'number' && typeof b === 'number') return intResult(a % b);
   return intResult(BigInt(a) % BigInt(b));
 }

@@ -184,10 +184,9 @@ export const strings: Builtin[] = [
   def('format_int', ['number', 'number'], ([a, b]) => {
     const n = num(a, 1);
     const base = num(b, 2);
-    // eslint-disable-next-line eqeqeq -- number or bigint
-    if (!(base == 2 || base == 8 || base == 10 || base == 16)) throw operandErr(2, 'must be one of {2, 8, 10, 16}');
+    if (typeof base !== 'number' || ![2, 8, 10, 16].includes(base)) throw operandErr(2, 'must be one of {2, 8, 10, 16}');
     const i = typeof n === 'bigint' ? n : BigInt(Math.trunc(n));
-    return i.toString(Number(base));
+    return i.toString(base);
   }),
 
   def('concat', ['string', 'array|set'], ([d, c], ctx) => {
