@@ -18,7 +18,7 @@ import { readTarball } from './read-tarball.js';
 import type { SigningConfig } from './signature.js';
 import { prepareVerifier, type Verifier } from './signature.js';
 import { FileSource } from './source-file.js';
-import { HttpSource } from './source-http.js';
+import { HttpSource, redactUrl } from './source-http.js';
 import type { BundleSource, SourcePayload } from './source.js';
 import type { ActivePolicySet, BundleStatus } from './types.js';
 
@@ -152,7 +152,7 @@ export class BundleManager extends EventEmitter {
       const b = this.snapshot?.bundles.get(st.cfg.name);
       return {
         name: st.cfg.name,
-        source: st.cfg.location,
+        source: st.cfg.kind === 'http' ? redactUrl(st.cfg.location) : st.cfg.location,
         revision: b?.revision ?? null,
         engine: b?.kind ?? null,
         roots: b ? [...b.bundle.manifest.roots] : [],

@@ -15,6 +15,16 @@ export interface HttpSourceOptions {
   headers?: Record<string, string>;
 }
 
+/** The URL without credentials or query (pre-signed URLs carry secrets there), for messages and status. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname}${u.search ? '?…' : ''}`;
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
 export class HttpSource implements BundleSource {
   private readonly opts: HttpSourceOptions;
   private readonly limits: BundleLimits;
@@ -24,9 +34,25 @@ export class HttpSource implements BundleSource {
   private inflight: Promise<void> | null = null;
   private readonly stopper = new AbortController();
 
+  private readonly shownUrl: string;
+  /** The URL fetched: credentials in it move to a Basic Authorization header (fetch refuses them). */
+  private readonly fetchUrl: string;
+  private readonly baseHeaders: Record<string, string>;
+
   constructor(opts: HttpSourceOptions, limits: BundleLimits) {
     this.opts = opts;
     this.limits = limits;
+    this.shownUrl = redactUrl(opts.url);
+    const u = new URL(opts.url);
+    const headers: Record<string, string> = { accept: 'application/gzip, application/octet-stream' };
+    if (u.username || u.password) {
+      headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}`;
+      u.username = u.password = '';
+    }
+    this.fetchUrl = u.toString();
+    // Configured headers win (an explicit bearer token over URL credentials).
+    for (const [k, v] of Object.entries(opts.headers ?? {})) headers[k.toLowerCase()] = v;
+    this.baseHeaders = headers;
   }
 
   async start(h: SourceHandlers): Promise<void> {
@@ -82,17 +108,17 @@ export class HttpSource implements BundleSource {
   private async fetchBundle(): Promise<'not-modified' | { bytes: Uint8Array; etag: string | null }> {
     const timeoutMs = this.opts.timeoutMs ?? 10_000;
     const signal = AbortSignal.any([this.stopper.signal, AbortSignal.timeout(timeoutMs)]);
-    const headers: Record<string, string> = { accept: 'application/gzip, application/octet-stream', ...(this.opts.headers ?? {}) };
+    const headers = { ...this.baseHeaders };
     if (this.etag !== null) headers['if-none-match'] = this.etag;
     try {
-      const res = await fetch(this.opts.url, { headers, signal, redirect: 'follow' });
+      const res = await fetch(this.fetchUrl, { headers, signal, redirect: 'follow' });
       if (res.status === 304) {
         await res.body?.cancel();
         return 'not-modified';
       }
       if (res.status !== 200) {
         await res.body?.cancel();
-        throw new BundleError('BUNDLE_FETCH_FAILED', `GET ${this.opts.url}: HTTP ${res.status}`);
+        throw new BundleError('BUNDLE_FETCH_FAILED', `GET ${this.shownUrl}: HTTP ${res.status}`);
       }
       const declared = Number(res.headers.get('content-length') ?? NaN);
       if (declared > this.limits.maxCompressedBytes) {
@@ -103,11 +129,11 @@ export class HttpSource implements BundleSource {
     } catch (e) {
       if (e instanceof BundleError) throw e;
       if (signal.aborted && !this.stopper.signal.aborted) {
-        throw new BundleError('BUNDLE_FETCH_TIMEOUT', `GET ${this.opts.url}: no complete answer within ${timeoutMs} ms`, { cause: e });
+        throw new BundleError('BUNDLE_FETCH_TIMEOUT', `GET ${this.shownUrl}: no complete answer within ${timeoutMs} ms`, { cause: e });
       }
       const cause = (e as { cause?: unknown }).cause;
-      const detail = cause ? `${describeThrown(e)} (${describeThrown(cause)})` : describeThrown(e);
-      throw new BundleError('BUNDLE_FETCH_FAILED', `GET ${this.opts.url}: ${detail}`, { cause: e });
+      const detail = this.scrub(cause ? `${describeThrown(e)} (${describeThrown(cause)})` : describeThrown(e));
+      throw new BundleError('BUNDLE_FETCH_FAILED', `GET ${this.shownUrl}: ${detail}`, { cause: e });
     }
   }
 
@@ -130,7 +156,12 @@ export class HttpSource implements BundleSource {
     return new Uint8Array(Buffer.concat(chunks));
   }
 
+  /** Library messages may quote the URL; status and logs must not show its secrets. */
+  private scrub(msg: string): string {
+    return msg.split(this.opts.url).join(this.shownUrl).split(this.fetchUrl).join(this.shownUrl);
+  }
+
   private tooLarge(size: string): BundleError {
-    return new BundleError('BUNDLE_TOO_LARGE', `GET ${this.opts.url}: bundle is ${size}, limit is ${this.limits.maxCompressedBytes}`);
+    return new BundleError('BUNDLE_TOO_LARGE', `GET ${this.shownUrl}: bundle is ${size}, limit is ${this.limits.maxCompressedBytes}`);
   }
 }

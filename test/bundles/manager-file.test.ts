@@ -217,3 +217,22 @@ t.test('a missing path is a source error, and the bundle activates once it appea
   await waitFor('late bundle', () => m.ready(), 5000);
   t.equal(evalResult(m.current(), 'late/x', {}), 1);
 });
+
+t.test('rego_version from the manifest selects the language version', async (t) => {
+  const base = t.testdir();
+  await writeTree(join(base, 'v0'), { '.manifest': JSON.stringify({ roots: ['legacy'], rego_version: 0 }), 'p.rego': 'package legacy\n\nallow { input.ok }\n' });
+  await writeTree(join(base, 'v1'), { '.manifest': JSON.stringify({ roots: ['modern'] }), 'p.rego': 'package modern\n\nallow if input.ok\n' });
+  const only0 = manager(t, { sources: [{ name: 'v0', kind: 'file', location: join(base, 'v0'), watch: false }] });
+  await only0.start();
+  t.equal(evalResult(only0.current(), 'legacy/allow', { ok: true }), true, 'v0 syntax compiles under rego_version 0');
+
+  // One compile takes one language version, so mixing is refused (not silently mis-parsed).
+  const mixed = manager(t, {
+    sources: [
+      { name: 'v0', kind: 'file', location: join(base, 'v0'), watch: false },
+      { name: 'v1', kind: 'file', location: join(base, 'v1'), watch: false },
+    ],
+  });
+  await mixed.start();
+  t.match(mixed.status()[1].last_error, { code: 'BUNDLE_COMPILE_ERROR', message: /disagree on rego_version/ });
+});

@@ -212,3 +212,25 @@ t.test('a bundle refused for overlapping roots activates once the other bundle m
   t.same(m.current()?.revisions, { a: 'ai/models', b: 'b1' });
   t.equal(m.status()[1].last_error, null);
 });
+
+t.test('status and errors never show URL credentials or query strings', async (t) => {
+  const srv = await server(t);
+  srv.handler = (_req, res) => {
+    res.statusCode = 403;
+    res.end();
+  };
+  const url = `${srv.url.replace('http://', 'http://user:pa55@')}/b.tar.gz?X-Amz-Signature=s3cr3t`;
+  const m = manager(t, { sources: [{ name: 'b', kind: 'http', location: url, pollIntervalMs: 60_000 }] });
+  await m.start();
+  const text = JSON.stringify(m.status());
+  t.notMatch(text, /s3cr3t|pa55/);
+  t.match(m.status()[0], { source: `${srv.url}/b.tar.gz?…`, last_error: { code: 'BUNDLE_FETCH_FAILED', message: /HTTP 403/ } });
+  t.equal(srv.requests[0].headers.authorization, `Basic ${Buffer.from('user:pa55').toString('base64')}`, 'URL credentials become Basic auth');
+
+  // A network failure's message quotes the URL too; it is scrubbed.
+  await srv.close();
+  const down = manager(t, { sources: [{ name: 'b', kind: 'http', location: url, pollIntervalMs: 60_000 }] });
+  await down.start();
+  t.equal(down.status()[0].last_error?.code, 'BUNDLE_FETCH_FAILED');
+  t.notMatch(JSON.stringify(down.status()), /s3cr3t|pa55/);
+});
