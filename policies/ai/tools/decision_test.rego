@@ -1,6 +1,5 @@
 package ai.tools.decision_test
 
-import data.ai.lib.patch_test.absent
 import data.ai.tools.fixtures_test as fx
 
 test_compliant_email_call_is_allowed if {
