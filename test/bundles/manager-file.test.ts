@@ -1,6 +1,6 @@
 // BundleManager with bundles on the local filesystem: real directories and tarballs, real
 // fs.watch, the real Rego engine and the real opa-wasm package (with the ABI fixture module).
-import { rename, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { BundleManager, type BundleManagerOptions } from '../../src/bundles/manager.js';
@@ -235,4 +235,21 @@ t.test('rego_version from the manifest selects the language version', async (t) 
   });
   await mixed.start();
   t.match(mixed.status()[1].last_error, { code: 'BUNDLE_COMPILE_ERROR', message: /disagree on rego_version/ });
+});
+
+t.test('a directory bundle is persisted as a tarball and used when the directory is gone', async (t) => {
+  const base = t.testdir();
+  const dir = join(base, 'policies');
+  const persistDir = join(base, 'persist');
+  await writeTree(dir, { '.manifest': JSON.stringify({ revision: 'd1', roots: ['ai/tools'] }), 'p.rego': toolsPolicy(7), 'ai/tools/data.json': '{"roles": ["a"]}' });
+  const first = new BundleManager({ sources: [{ name: 'tools', kind: 'file', location: dir, watch: false }], persistDir });
+  await first.start();
+  await first.stop();
+  await rm(dir, { recursive: true });
+
+  const second = manager(t, { sources: [{ name: 'tools', kind: 'file', location: dir, watch: false }], persistDir });
+  await second.start();
+  t.match(second.status()[0], { revision: 'd1', loaded_from: 'persisted', last_error: { code: 'BUNDLE_FETCH_FAILED' } });
+  t.equal(evalResult(second.current(), 'ai/tools/allow', { tool: 'make_payment', amount: 7 }), true);
+  t.same(evalResult(second.current(), 'ai/tools/allowed_roles', {}), ['a']);
 });
