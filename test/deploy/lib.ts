@@ -527,6 +527,15 @@ export async function knownConfigVars(): Promise<Map<string, ConfigVar> | null> 
     for (const m of src.matchAll(new RegExp(`\\benv\\.${NAME}(?:\\s*\\?\\?\\s*('[^']*'|"[^"]*"|[\\d_]+))?`, 'g'))) add(m[1], m[2]);
     for (const m of src.matchAll(new RegExp(`\\benv\\[\\s*['"]${NAME}['"]\\s*\\](?:\\s*\\?\\?\\s*('[^']*'|"[^"]*"|[\\d_]+))?`, 'g'))) add(m[1], m[2]);
   }
+  // Name tables modules export (e.g. CACHE_ENV_VARS, DECISION_LOG_ENV_VARS) list every variable they read.
+  for (const f of walk(path.join(repoRoot, 'src'), /\.(ts|mts)$/)) {
+    const src = fs.readFileSync(f, 'utf8');
+    for (const m of src.matchAll(/export const [A-Z_]*ENV_VARS\b[^=]*=\s*\[([\s\S]*?)\];/g)) {
+      for (const n of m[1].matchAll(/['"]((?:PDP|REDIS|OTEL)_[A-Z0-9_]+)['"]/g)) {
+        if (!out.has(n[1])) out.set(n[1], { name: n[1], default: '', source: rel(f) });
+      }
+    }
+  }
   for (const [name, c] of Object.entries(COMPUTED_DEFAULTS)) {
     const v = out.get(name);
     if (v) out.set(name, { ...v, default: c.default });
