@@ -8,7 +8,7 @@ import type { AppDeps, PolicyProvider } from './api/types.js';
 import { BundleManager, type BundleLogger } from './bundles/manager.js';
 import { loadConfig } from './config/load.js';
 import { toBundleManagerOptions } from './config/manager-options.js';
-import type { PdpConfig } from './config/types.js';
+import { ConfigError, type ConfigIssue, type PdpConfig } from './config/types.js';
 
 /** A policy provider the server starts and stops (the BundleManager is one). */
 export interface ManagedPolicies extends PolicyProvider {
@@ -19,6 +19,9 @@ export interface ManagedPolicies extends PolicyProvider {
 export interface ServerOverrides extends Omit<AppDeps, 'policies' | 'http' | 'evaluation'> {
   /** Instead of a BundleManager built from config.bundles. */
   policies?: ManagedPolicies;
+  /** Extension points that need the policy provider (decision log policy mask, bundle metrics);
+   * called once, before the app is built. */
+  extend?: (policies: ManagedPolicies) => Omit<AppDeps, 'policies' | 'http' | 'evaluation'>;
   /** Run after the HTTP server has drained and the bundle manager stopped (flush logs, close Redis, stop tracing). */
   onClose?: (() => Promise<void>)[];
   /** Install SIGTERM/SIGINT handlers that drain and exit (default true for start(), false for startServer()). */
@@ -38,7 +41,7 @@ export interface RunningServer {
 }
 
 export async function startServer(config: PdpConfig, overrides: ServerOverrides = {}): Promise<RunningServer> {
-  const { policies: givenPolicies, onClose = [], handleSignals = false, exit = (code: number) => process.exit(code), ...rest } = overrides;
+  const { policies: givenPolicies, extend, onClose = [], handleSignals = false, exit = (code: number) => process.exit(code), ...rest } = overrides;
 
   let app: FastifyInstance | undefined;
   // The manager logs through the app's logger, which exists only once the app is built.
@@ -51,6 +54,7 @@ export async function startServer(config: PdpConfig, overrides: ServerOverrides 
 
   const built = buildApp({
     ...rest,
+    ...extend?.(policies),
     policies,
     http: {
       bodyLimitBytes: config.server.body_limit_bytes,
@@ -118,8 +122,23 @@ function installSignalHandlers(app: FastifyInstance, close: () => Promise<void>,
 
 /** `pdp serve` / `npm start`: configuration from the environment (and PDP_CONFIG), signals handled. */
 export async function start(_argv: string[] = []): Promise<RunningServer> {
+  // The tracing entry module first: the OpenTelemetry SDK is running before the app exists.
+  await import('./telemetry/register.js');
+  const { createServiceExtensions, extensionsConfigFromEnv } = await import('./telemetry/service-extensions.js');
   // A ConfigError's message lists every bad value by name; bin/pdp.js prints it and exits 2.
   const loaded = loadConfig();
   for (const w of loaded.warnings) process.stderr.write(`pdp: warning: ${w}\n`);
-  return startServer(loaded.config, { handleSignals: true });
+  // Cache, Redis, decision log: read from the environment next to the rest (see README).
+  const issues: ConfigIssue[] = [];
+  const extWarnings: string[] = [];
+  const extCfg = extensionsConfigFromEnv(process.env, issues, extWarnings);
+  for (const w of extWarnings) process.stderr.write(`pdp: warning: ${w}\n`);
+  if (issues.length > 0) throw new ConfigError(issues);
+  const ext = createServiceExtensions(extCfg);
+  try {
+    return await startServer(loaded.config, { handleSignals: true, extend: (p) => ext.deps(p), onClose: [() => ext.close()] });
+  } catch (err) {
+    await ext.close().catch(() => undefined);
+    throw err;
+  }
 }

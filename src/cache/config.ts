@@ -10,6 +10,9 @@ import type { ConfigIssue } from '../config/types.js';
 import { boolFromEnv, intFromEnv, type Env } from './env.js';
 import { redisConfigFromEnv, type RedisConnectionConfig } from './redis/config.js';
 
+/** Every PDP_CACHE_* variable read here (others in that family are reported as likely typos). */
+export const CACHE_ENV_VARS: readonly string[] = ['PDP_CACHE_ENABLED', 'PDP_CACHE_TTL_SECONDS', 'PDP_CACHE_MAX_ENTRIES'];
+
 export interface CacheConfig {
   enabled: boolean;
   ttl_ms: number;

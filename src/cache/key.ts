@@ -19,6 +19,8 @@ export interface CacheKeyParts {
   path: string;
   /** the decision input; `undefined` (no input) is distinct from `null` */
   input: unknown;
+  /** OPA strict-builtin-errors mode changes results, so it is part of the key */
+  strict?: boolean;
 }
 
 export function normalizePath(path: string): string {
@@ -33,6 +35,7 @@ export function decisionCacheKey(parts: CacheKeyParts): string {
     v: 1,
     revisions,
     path: normalizePath(parts.path),
+    strict: parts.strict === true,
     has_input: parts.input !== undefined,
     input: parts.input === undefined ? null : parts.input,
   });

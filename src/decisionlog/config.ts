@@ -20,6 +20,27 @@ import type { ConfigIssue } from '../config/types.js';
 import { boolFromEnv, intFromEnv, listFromEnv, type Env } from '../cache/env.js';
 import { MaskRuleError, parseMaskRule } from './mask/rules.js';
 
+/** Every PDP_DECISION_LOG_* variable read here (others in that family are reported as likely typos). */
+export const DECISION_LOG_ENV_VARS: readonly string[] = [
+  'PDP_DECISION_LOG_STDOUT',
+  'PDP_DECISION_LOG_REDIS_STREAM',
+  'PDP_DECISION_LOG_REDIS_STREAM_KEY',
+  'PDP_DECISION_LOG_REDIS_MAXLEN',
+  'PDP_DECISION_LOG_URL',
+  'PDP_DECISION_LOG_AUTH_TOKEN',
+  'PDP_DECISION_LOG_UPLOAD_TIMEOUT_MS',
+  'PDP_DECISION_LOG_UPLOAD_INTERVAL_MS',
+  'PDP_DECISION_LOG_BATCH_SIZE',
+  'PDP_DECISION_LOG_BUFFER_SIZE',
+  'PDP_DECISION_LOG_MASK_PATHS',
+  'PDP_DECISION_LOG_POLICY_MASK',
+  'PDP_DECISION_LOG_MASK_DECISION',
+  'PDP_DECISION_LOG_RETENTION_SECONDS',
+  'PDP_DECISION_LOG_STORE_MAX_ENTRIES',
+  'PDP_DECISION_LOG_CALLER_HEADER',
+  'PDP_DECISION_LOG_FLUSH_TIMEOUT_MS',
+];
+
 export interface DecisionLogConfig {
   stdout: boolean;
   redis_stream: { enabled: boolean; stream: string; id_key_prefix: string; max_len: number };

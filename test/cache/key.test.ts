@@ -33,3 +33,8 @@ t.test('revision names and values cannot be shifted into each other', async (t) 
     decisionCacheKey({ ...base, revisions: { a: 'bc' } }),
   );
 });
+
+t.test('strict-builtin-errors mode is part of the key', async (t) => {
+  t.not(decisionCacheKey({ ...base, strict: true }), decisionCacheKey(base));
+  t.equal(decisionCacheKey({ ...base, strict: false }), decisionCacheKey(base));
+});

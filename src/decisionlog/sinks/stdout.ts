@@ -1,4 +1,6 @@
 // Sink: one JSON object per line on stdout (or any writable stream), for log shippers.
+// Each line is the record plus `"level":"info","msg":"Decision Log"` — the marker OPA's console
+// decision logger uses — so shippers can tell decisions from the service's own log lines.
 import type { Writable } from 'node:stream';
 import type { LogRecord, LogSink } from '../types.js';
 
@@ -11,7 +13,7 @@ export class StdoutSink implements LogSink {
   }
 
   send(batch: readonly LogRecord[]): Promise<void> {
-    const text = batch.map((r) => JSON.stringify(r)).join('\n') + '\n';
+    const text = batch.map((r) => JSON.stringify({ level: 'info', msg: 'Decision Log', ...r })).join('\n') + '\n';
     return new Promise<void>((resolve, reject) => {
       // The callback fires once the chunk is handed to the OS (or failed); while the pipe is
       // full it waits, and the dispatcher's bounded buffer absorbs what arrives meanwhile.
