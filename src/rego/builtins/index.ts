@@ -9,6 +9,7 @@ import { conversions } from './conversions.js';
 import { crypto } from './crypto.js';
 import { encoding } from './encoding.js';
 import { glob } from './glob.js';
+import { jwt } from './jwt.js';
 import { misc } from './misc.js';
 import { net } from './net.js';
 import { objects } from './objects.js';
@@ -44,6 +45,7 @@ const families: Builtin[][] = [
   bits,
   net,
   crypto,
+  jwt,
   conversions,
   misc,
 ];
