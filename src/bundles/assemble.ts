@@ -1,5 +1,6 @@
 // Turns a bundle's files (from a directory or a tarball) into a RawBundle: manifest, modules,
 // mounted data, wasm modules; checks everything against the manifest roots like OPA does.
+import { parseModule } from '../rego/index.js';
 import { BundleError } from './errors.js';
 import { checkDataRoots, DATA_FILE_NAMES, mountData, parseDataFile } from './data.js';
 import { parseManifest, type ParsedManifest } from './manifest.js';
@@ -32,8 +33,8 @@ export function assembleBundle(name: string, files: ReadonlyMap<string, Uint8Arr
   }
 
   for (const m of modules) {
-    const pkg = packagePath(m.source);
-    // A module without a readable package line is left for the compiler, which reports it with a location.
+    const pkg = packagePath(m.source) ?? parsedPackage(m.path, m.source, manifest.rego_version);
+    // A module that does not parse is left for the compiler, which reports it with a location.
     if (pkg !== null && !rootsContain(manifest.roots, pkg)) {
       throw new BundleError(
         'BUNDLE_OUTSIDE_ROOTS',
@@ -69,6 +70,16 @@ export function assembleBundle(name: string, files: ReadonlyMap<string, Uint8Arr
   }
 
   return { name, manifest, modules, data, wasm, files: new Map(files), signatures };
+}
+
+/** The full parser, for package lines the quick reader does not handle (raw strings, odd spacing):
+ * skipping the roots check for those would let a module slip outside its roots. */
+function parsedPackage(file: string, source: string, regoVersion: number | undefined): string[] | null {
+  try {
+    return parseModule(file, source, { regoVersion: regoVersion === 0 ? 0 : 1 }).package;
+  } catch {
+    return null;
+  }
 }
 
 function decodeModule(path: string, bytes: Uint8Array): string {

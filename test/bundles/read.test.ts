@@ -117,6 +117,11 @@ t.test('manifest validation and roots, like OPA', async (t) => {
     'no error',
   );
   t.equal(
+    await syncCode(() => assembleBundle('b', toMap({ '.manifest': roots, 'p.rego': 'package ai[`models`]\n\nx := 1\n' }))),
+    'BUNDLE_OUTSIDE_ROOTS',
+    'a package line the quick reader cannot read goes through the full parser',
+  );
+  t.equal(
     await syncCode(() => assembleBundle('b', toMap({ '.manifest': roots, 'policy.wasm': new Uint8Array([0, 97, 115, 109]) }))),
     'BUNDLE_INVALID_MANIFEST',
     'a policy.wasm no manifest entry points at',
