@@ -17,6 +17,10 @@ export interface EnvVar {
 
 export const CONFIG_FILE_VAR = 'PDP_CONFIG';
 
+/** PDP_* families read (and validated) by other modules: src/cache and src/decisionlog. Not
+ * warned about as unknown here. */
+export const OTHER_MODULE_PREFIXES: readonly string[] = ['PDP_CACHE_', 'PDP_DECISION_LOG_'];
+
 export const ENV_VARS: readonly EnvVar[] = [
   { name: 'PDP_HOST', pointer: '/server/host', type: 'string', default: '0.0.0.0', description: 'Interface to listen on.' },
   { name: 'PDP_PORT', pointer: '/server/port', type: 'integer', default: '8181', description: 'TCP port (OPA\'s port, so OPA clients work unchanged). 0 = any free port.' },

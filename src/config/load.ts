@@ -6,7 +6,7 @@ import { dirname, extname, resolve } from 'node:path';
 import type { ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { DEFAULT_EVALUATION, DEFAULT_LIMITS, DEFAULT_SERVER, ENV_BUNDLE_NAME, embeddedBundle } from './defaults.js';
-import { CONFIG_FILE_VAR, ENV_VARS, type EnvVar } from './env.js';
+import { CONFIG_FILE_VAR, ENV_VARS, OTHER_MODULE_PREFIXES, type EnvVar } from './env.js';
 import { dotted, getAt, isObject, merge, setAt, type JsonObject } from './pointer.js';
 import { validatorFor } from './schemas.js';
 import { ConfigError, type ConfigIssue, type LoadedConfig, type PdpConfig } from './types.js';
@@ -49,7 +49,7 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
 
   const known = new Set([CONFIG_FILE_VAR, ...ENV_VARS.map((v) => v.name)]);
   for (const name of Object.keys(env)) {
-    if (name.startsWith('PDP_') && !known.has(name)) warnings.push(`unknown environment variable ${name} (ignored; a typo?)`);
+    if (name.startsWith('PDP_') && !known.has(name) && !OTHER_MODULE_PREFIXES.some((p) => name.startsWith(p))) warnings.push(`unknown environment variable ${name} (ignored; a typo?)`);
   }
 
   // Env layer, split: bundle and signing-key variables describe one item and get defaults below.

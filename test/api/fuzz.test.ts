@@ -1,8 +1,9 @@
-// Hundreds of random bodies (structured and raw bytes) against every POST route of a real
-// server: every answer is a 2xx/4xx in one of the two documented shapes — never a 5xx.
+// Hundreds of random bodies (structured and raw bytes) against every POST route of the real
+// service (repo policies/, BundleManager, Rego engine): every answer is a 2xx/4xx in one of the
+// documented shapes — never a 5xx.
 import t from 'tap';
-import { send, startApp } from '../helpers/http.js';
-import { jsPolicies } from '../helpers/js-engine.js';
+import { send } from '../helpers/http.js';
+import { startReal } from '../helpers/real-server.js';
 
 // Deterministic PRNG (mulberry32), so a failure can be replayed from the seed in the message.
 function rng(seed: number): () => number {
@@ -53,16 +54,10 @@ function rawBytes(r: () => number): string {
   return Array.from({ length: Math.floor(r() * 60) }, () => pieces[Math.floor(r() * pieces.length)]).join('');
 }
 
-// A policy that reads the input defensively, as real Rego would (undefined, not a crash).
-const policies = jsPolicies({
-  'ai/tools/decision': (input) => ({ allow: (input as { tool?: { name?: unknown } }).tool?.name === 'send_email' }),
-  'ai/deployment/decision': () => ({ allow: false, reasons: [{ code: 'MISSING_METADATA' }] }),
-  'ai/echo': (input) => input,
-});
-const s = await startApp({ policies, http: { bodyLimitBytes: 64 * 1024, maxJsonDepth: 16 } });
+const s = await startReal({ env: { PDP_BODY_LIMIT_BYTES: String(64 * 1024), PDP_MAX_JSON_DEPTH: '16', PDP_BUNDLE_WATCH: 'false' } });
 t.teardown(() => s.close());
 
-const ROUTES = ['/v1/decisions/tool-call', '/v1/decisions/model-deployment', '/v1/data/ai/echo', '/v1/data'];
+const ROUTES = ['/v1/decisions/tool-call', '/v1/decisions/model-deployment', '/v1/data/ai/tools/decision', '/v1/data/ai/deployment/decision'];
 const CONTENT_TYPES = [{ 'content-type': 'application/json' }, {}, { 'content-type': 'application/json; charset=utf-8' }, { 'content-type': 'text/plain' }];
 
 t.test('no random body produces a 5xx or an undocumented shape', async (t) => {

@@ -138,7 +138,7 @@ t.test('bundle modifiers without a bundle, when the file defines bundles, are an
 });
 
 t.test('unknown PDP_* variables are warnings; empty values are unset', async (t) => {
-  const { config, warnings } = loadConfig({ env: { PDP_PROT: '1', PDP_PORT: '', OTHER: 'x' } });
+  const { config, warnings } = loadConfig({ env: { PDP_PROT: '1', PDP_PORT: '', OTHER: 'x', PDP_CACHE_ENABLED: 'true', PDP_DECISION_LOG_STDOUT: 'false' } });
   t.equal(config.server.port, 8181);
   t.same(warnings, ['unknown environment variable PDP_PROT (ignored; a typo?)']);
 });
