@@ -207,3 +207,28 @@ t.test('the .dockerignore matcher behaves like Docker\'s for the patterns used (
   t.ok(dockerignoreExcludes(p, 'src/a/b.swp'), '**/*.swp matches at any depth');
   t.ok(dockerignoreExcludes(['dist/'], 'dist/cli/main.js'), 'a trailing slash still matches the directory');
 });
+
+t.test('the runtime image has every package the compiled service imports (production dependencies only)', async (t) => {
+  const { builtinModules } = await import('node:module');
+  const builtins = new Set(builtinModules);
+  const prod = new Set(Object.keys(pkg.dependencies ?? {}));
+  const missing: string[] = [];
+  const seen = new Set<string>();
+  for (const f of walk(path.join(repoRoot, 'src'), /\.(ts|mts|cts)$/)) {
+    const src = fs.readFileSync(f, 'utf8')
+      // Comments are not imports.
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .replace(/^\s*\/\/.*$/gm, '')
+      // Type-only imports and exports are erased by tsc.
+      .replace(/^\s*(import|export)\s+type\s[^;]*;/gm, '');
+    for (const m of src.matchAll(/(?:^|[^.\w])(?:from\s+|import\s*\(\s*|import\s+)['"]([^'"./][^'"]*)['"]/gm)) {
+      const spec = m[1];
+      if (spec.startsWith('node:') || builtins.has(spec.split('/')[0])) continue;
+      const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
+      seen.add(name);
+      if (!prod.has(name)) missing.push(`${path.relative(repoRoot, f)} imports ${spec} (not in dependencies)`);
+    }
+  }
+  t.ok(seen.has('fastify') && seen.has('ioredis'), 'the scan sees the service\'s package imports (fastify, ioredis)');
+  t.same(missing, [], 'no source imports a devDependency or an undeclared package (it would be missing after npm ci --omit=dev)');
+});
