@@ -123,3 +123,12 @@ t.test('json.patch: RFC 6902 operations, sets by value, failures are undefined',
   t.equal(show(original), '{"a":[1,2,3]}', 'a failed patch does not mutate its input');
   t.equal(err('json.patch', fromJSON({}), 'x').detail, 'json.patch: operand 2 must be array but got string');
 });
+
+t.test('graph.reachable', async (t) => {
+  const g = fromJSON({ a: ['b'], b: ['c', 'a'], c: [], d: ['a'], x: ['y'] });
+  t.equal(show(call('graph.reachable', g, ['a'])), '["a","b","c"]');
+  t.equal(show(call('graph.reachable', g, new SetV(['d']))), '["a","b","c","d"]');
+  t.equal(show(call('graph.reachable', g, ['x'])), '["x"]', 'nodes that are not keys of the graph are not reported');
+  t.equal(show(call('graph.reachable', g, ['nope'])), '[]');
+  t.equal(err('graph.reachable', [], ['a']).detail, 'graph.reachable: operand 1 must be object but got array');
+});

@@ -9,6 +9,7 @@ import { conversions } from './conversions.js';
 import { crypto } from './crypto.js';
 import { encoding } from './encoding.js';
 import { glob } from './glob.js';
+import { graph } from './graph.js';
 import { jwt } from './jwt.js';
 import { misc } from './misc.js';
 import { net } from './net.js';
@@ -37,6 +38,7 @@ const families: Builtin[][] = [
   regex,
   glob,
   objects,
+  graph,
   encoding,
   time,
   semver,
