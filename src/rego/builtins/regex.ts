@@ -8,8 +8,11 @@ import type { Value } from '../value.js';
 import type { Builtin, BuiltinContext } from './types.js';
 import { def, fail, intOp, str, strCost } from './util.js';
 
-/** Bounded compile cache (insertion-ordered Map used as an LRU). */
-const CACHE_MAX = 500;
+/**
+ * Bounded compile cache (insertion-ordered Map used as an LRU). Each compiled RE2 may grow a DFA
+ * cache of up to 8 MiB, so the bound is small (as OPA's, 100) and evicted entries release theirs.
+ */
+const CACHE_MAX = 100;
 const cache = new Map<string, RE2JS | string>();
 
 /** Longest pattern we agree to compile (RE2 compiles in linear time; this bounds memory). */
@@ -30,7 +33,12 @@ function cached(key: string, build: () => RE2JS): RE2JS {
     re = e instanceof Error ? e.message : String(e);
   }
   cache.set(key, re);
-  if (cache.size > CACHE_MAX) cache.delete(cache.keys().next().value as string);
+  if (cache.size > CACHE_MAX) {
+    const oldest = cache.keys().next().value as string;
+    const evicted = cache.get(oldest);
+    cache.delete(oldest);
+    if (evicted instanceof RE2JS) evicted.reset();
+  }
   if (typeof re === 'string') throw fail(re);
   return re;
 }
