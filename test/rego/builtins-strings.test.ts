@@ -159,3 +159,11 @@ t.test('sprintf formats like Go fmt, with Rego values printed as OPA prints them
   t.equal(f('%s', new ObjectV([[1, new SetV(['x'])]])), '{1: {"x"}}');
   t.equal(err('sprintf', '%d', 1).detail, 'sprintf: operand 2 must be array but got number');
 });
+
+t.test('hostile inputs fail instead of building huge strings', async (t) => {
+  const big = 'a'.repeat(1 << 20);
+  t.match(err('replace', big, 'a', 'x'.repeat(100)).detail, /exceeds the limit/);
+  t.match(err('sprintf', '%*d'.repeat(100), new Array<Value>(200).fill(1000000).map((x, i) => (i % 2 === 0 ? x : 1))).detail, /exceeds/);
+  t.match(err('concat', 'x'.repeat(1 << 16), new Array<Value>(1000).fill('y')).detail, /exceeds the limit/);
+  t.match(err('regex.replace', big, 'a', 'x'.repeat(100)).detail, /exceeds the limit/);
+});

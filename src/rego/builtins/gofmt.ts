@@ -459,8 +459,11 @@ function parseNum(s: string, start: number, end: number): [number, boolean, numb
   return [n, isNum, i];
 }
 
-/** fmt.Sprintf(format, args...). */
-export function goSprintf(format: string, args: GoArg[]): string {
+/** Thrown when the output would exceed the caller's limit. */
+export class GoFmtTooLong extends Error {}
+
+/** fmt.Sprintf(format, args...); `maxLength` bounds the output. */
+export function goSprintf(format: string, args: GoArg[], maxLength = Infinity): string {
   const end = format.length;
   let out = '';
   let argNum = 0;
@@ -506,6 +509,7 @@ export function goSprintf(format: string, args: GoArg[]): string {
 
   let i = 0;
   formatLoop: while (i < end) {
+    if (out.length > maxLength) throw new GoFmtTooLong(`output exceeds ${maxLength} characters`);
     goodArgNum = true;
     const last = i;
     while (i < end && format[i] !== '%') i++;

@@ -6,7 +6,7 @@
 import { RE2JS, type Matcher } from 're2js';
 import type { Value } from '../value.js';
 import type { Builtin, BuiltinContext } from './types.js';
-import { def, fail, intOp, str, strCost } from './util.js';
+import { MAX_STRING_LENGTH, checkLength, def, fail, intOp, str, strCost } from './util.js';
 
 /**
  * Bounded compile cache (insertion-ordered Map used as an LRU). Each compiled RE2 may grow a DFA
@@ -196,6 +196,7 @@ function replaceAll(re: RE2JS, src: string, repl: string): string {
     const a = groups(m, ng);
     out += src.slice(lastMatchEnd, a[0]);
     if (a[1] > lastMatchEnd || a[0] === 0) out += expand(re, repl, src, a);
+    if (out.length > MAX_STRING_LENGTH) checkLength(out.length);
     lastMatchEnd = a[1];
     const width = runeWidthAt(src, searchPos);
     if (searchPos + width > a[1]) searchPos += width;

@@ -2,10 +2,12 @@
 // case mapping is Go's per-rune simple mapping, trimming uses Go's cutsets and unicode.IsSpace.
 
 import { SetV, compare, type Value } from '../value.js';
-import { goInt, goSprintf, type GoArg } from './gofmt.js';
+import { GoFmtTooLong, goInt, goSprintf, type GoArg } from './gofmt.js';
 import type { Builtin, BuiltinContext } from './types.js';
 import {
+  MAX_STRING_LENGTH,
   arr,
+  checkLength,
   def,
   elemErr,
   fail,
@@ -101,6 +103,12 @@ function cutset(chars: string): (cp: number) => boolean {
 
 /** strings.NewReplacer(old, new).Replace(s) for one pair. */
 function replaceAll(s: string, old: string, repl: string): string {
+  if (repl.length > old.length) {
+    let n = 0;
+    if (old === '') n = runeCount(s) + 1;
+    else for (let i = s.indexOf(old); i >= 0; i = s.indexOf(old, i + old.length)) n++;
+    checkLength(s.length + n * (repl.length - old.length));
+  }
   if (old === '') {
     let out = repl;
     for (const ch of s) out += ch + repl;
@@ -140,6 +148,7 @@ function replaceMany(s: string, pairs: [string, string][]): string {
     const w = cp > 0xffff ? 2 : 1;
     out += s.slice(i, i + w);
     i += w;
+    if (out.length > MAX_STRING_LENGTH) checkLength(out.length);
   }
   return out;
 }
@@ -196,6 +205,7 @@ export const strings: Builtin[] = [
     ctx.checkBudget(xs.length + 1);
     let total = delim.length * Math.max(0, xs.length - 1);
     for (const x of xs) total += x.length;
+    checkLength(total);
     ctx.checkBudget(total >> 5);
     return xs.join(delim);
   }),
@@ -349,7 +359,14 @@ export const strings: Builtin[] = [
     const format = str(f, 1);
     const args = arr(a, 2);
     ctx.checkBudget(strCost(format) + args.length);
-    const out = goSprintf(format, args.map(sprintfArg));
+    let out: string;
+    try {
+      out = goSprintf(format, args.map(sprintfArg), MAX_STRING_LENGTH);
+    } catch (e) {
+      if (e instanceof GoFmtTooLong) throw fail(e.message);
+      throw e;
+    }
+    checkLength(out.length);
     charge(ctx, out);
     return out;
   }),

@@ -137,6 +137,13 @@ export function elements(v: Value[] | SetV): Value[] {
   return Array.isArray(v) ? v : v.sorted();
 }
 
+/** Longest string a builtin will build (hostile replace/sprintf/concat inputs fail instead of exhausting memory). */
+export const MAX_STRING_LENGTH = 32 * 1024 * 1024;
+
+export function checkLength(n: number): void {
+  if (n > MAX_STRING_LENGTH) throw fail(`result of ${n} characters exceeds the limit of ${MAX_STRING_LENGTH}`);
+}
+
 /** Cost for checkBudget of processing a string. */
 export function strCost(s: string): number {
   return (s.length >> 5) + 1;
