@@ -8,7 +8,7 @@ import type { AppDeps, PolicyProvider } from './api/types.js';
 import { BundleManager, type BundleLogger } from './bundles/manager.js';
 import { loadConfig } from './config/load.js';
 import { toBundleManagerOptions } from './config/manager-options.js';
-import { ConfigError, type ConfigIssue, type PdpConfig } from './config/types.js';
+import { ConfigError, type ConfigIssue, type LoadedConfig, type PdpConfig } from './config/types.js';
 
 /** A policy provider the server starts and stops (the BundleManager is one). */
 export interface ManagedPolicies extends PolicyProvider {
@@ -125,15 +125,22 @@ export async function start(_argv: string[] = []): Promise<RunningServer> {
   // The tracing entry module first: the OpenTelemetry SDK is running before the app exists.
   await import('./telemetry/register.js');
   const { createServiceExtensions, extensionsConfigFromEnv } = await import('./telemetry/service-extensions.js');
-  // A ConfigError's message lists every bad value by name; bin/pdp.js prints it and exits 2.
-  const loaded = loadConfig();
-  for (const w of loaded.warnings) process.stderr.write(`pdp: warning: ${w}\n`);
-  // Cache, Redis, decision log: read from the environment next to the rest (see README).
+  // Every bad value, from every part's settings, is collected into one ConfigError: its message
+  // lists them all by name; bin/pdp.js prints it and exits 2.
   const issues: ConfigIssue[] = [];
+  let loaded: LoadedConfig | undefined;
+  try {
+    loaded = loadConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    issues.push(...err.issues);
+  }
+  for (const w of loaded?.warnings ?? []) process.stderr.write(`pdp: warning: ${w}\n`);
+  // Cache, Redis, decision log: read from the environment next to the rest (see README).
   const extWarnings: string[] = [];
   const extCfg = extensionsConfigFromEnv(process.env, issues, extWarnings);
   for (const w of extWarnings) process.stderr.write(`pdp: warning: ${w}\n`);
-  if (issues.length > 0) throw new ConfigError(issues);
+  if (issues.length > 0 || loaded === undefined) throw new ConfigError(issues);
   const ext = createServiceExtensions(extCfg);
   try {
     return await startServer(loaded.config, { handleSignals: true, extend: (p) => ext.deps(p), onClose: [() => ext.close()] });
