@@ -141,7 +141,7 @@ export async function start(_argv: string[] = []): Promise<RunningServer> {
   const extCfg = extensionsConfigFromEnv(process.env, issues, extWarnings);
   for (const w of extWarnings) process.stderr.write(`pdp: warning: ${w}\n`);
   if (issues.length > 0 || loaded === undefined) throw new ConfigError(issues);
-  const ext = createServiceExtensions(extCfg);
+  const ext = createServiceExtensions(extCfg, { ownsTracing: true });
   try {
     return await startServer(loaded.config, { handleSignals: true, extend: (p) => ext.deps(p), onClose: [() => ext.close()] });
   } catch (err) {

@@ -57,7 +57,7 @@ export interface ServiceExtensions {
   /** The AppDeps parts, bound to the policy provider (policy mask, bundle metrics). Call once. */
   deps(policies: PolicyProvider): ExtensionDeps;
   /** Shutdown, after the HTTP server drained: flush the decision log (bounded), close Redis,
-   * flush and stop tracing. */
+   * and — when `ownsTracing` — flush and stop the process-wide tracing SDK. */
   close(): Promise<void>;
 }
 
@@ -68,6 +68,8 @@ export interface ExtensionOptions {
   stdout?: Writable;
   /** Default: the global tracer (registered by ./tracing.ts). */
   tracer?: Tracer;
+  /** close() also shuts the tracing SDK down (the process is ending: `pdp serve`). */
+  ownsTracing?: boolean;
 }
 
 const packageVersion = (): string => {
@@ -133,7 +135,7 @@ export function createServiceExtensions(cfg: ExtensionsConfig, opts: ExtensionOp
         await Promise.race([redis.quit().catch(() => undefined), new Promise((r) => setTimeout(r, 1000).unref())]);
         redis.disconnect();
       }
-      await tracingHandle()?.shutdown();
+      if (opts.ownsTracing) await tracingHandle()?.shutdown();
     },
   };
 }
