@@ -41,7 +41,7 @@ t.test('and / or / intersection / union', async (t) => {
   t.equal(show(call('union', new SetV([new SetV([1, 2, 3]), new SetV([2, 3, 4]), new SetV([4, 5, 6])]))), '[1,2,3,4,5,6]');
   t.equal(err('and', [1], new SetV()).detail, 'and: operand 1 must be set but got array');
   t.equal(err('or', new SetV(), 1).detail, 'or: operand 2 must be set but got number');
-  t.equal(err('union', new SetV([1])).detail, 'union: operand 1 must be set of sets but got set containing number');
+  t.equal(err('union', new SetV([1])).detail, 'union: operand 1 must be set but got number');
   t.equal(err('intersection', [new SetV()]).detail, 'intersection: operand 1 must be set but got array');
 });
 

@@ -2,7 +2,7 @@
 
 import { SetV, type Value } from '../value.js';
 import type { Builtin } from './types.js';
-import { def, elemErr, setOp } from './util.js';
+import { def, setOp, typeErr } from './util.js';
 
 function intersect(a: SetV, b: SetV): SetV {
   const [small, large] = a.size <= b.size ? [a, b] : [b, a];
@@ -21,7 +21,7 @@ function setOfSets(v: Value): SetV[] {
   const s = setOp(v, 1);
   const out: SetV[] = [];
   for (const x of s.sorted()) {
-    if (!(x instanceof SetV)) throw elemErr(1, s, x, 'set');
+    if (!(x instanceof SetV)) throw typeErr(1, x, 'set'); // OPA checks each element as operand 1
     out.push(x);
   }
   return out;
