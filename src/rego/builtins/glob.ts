@@ -6,7 +6,7 @@
 // Delimiters: an empty array means ["."], null means none.
 
 import type { Value } from '../value.js';
-import { compileCached } from './regex.js';
+import { MAX_PATTERN_LENGTH, compileCached } from './regex.js';
 import type { Builtin } from './types.js';
 import { def, elemErr, fail, str, strCost, typeErr } from './util.js';
 
@@ -138,6 +138,7 @@ export const glob: Builtin[] = [
     const pattern = str(p, 1);
     const delims = delimitersOf(d);
     const s = str(m, 3);
+    if (pattern.length > MAX_PATTERN_LENGTH) throw fail(`glob pattern longer than ${MAX_PATTERN_LENGTH} characters`);
     ctx.checkBudget(strCost(pattern) + strCost(s));
     const key = 'g' + delims.join('') + '\u0000' + pattern;
     const re = compileCached(key, () => `\\A(?:${globToRE2(pattern, delims)})\\z`);

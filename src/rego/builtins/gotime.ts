@@ -254,11 +254,14 @@ interface Chunk {
   text: string;
 }
 
-function startsWithLower(s: string): boolean {
-  if (s.length === 0) return false;
-  const c = s.charCodeAt(0);
+function lowerAt(s: string, i: number): boolean {
+  if (i >= s.length) return false;
+  const c = s.charCodeAt(i);
   return c >= 97 && c <= 122;
 }
+
+/** Longest layout or time string accepted (Go has no limit; this bounds the work per call). */
+export const MAX_LAYOUT_LENGTH = 4096;
 
 function isDigitAt(s: string, i: number): boolean {
   if (i >= s.length) return false;
@@ -282,13 +285,13 @@ function nextStdChunk(layout: string): Chunk {
       case 'J':
         if (layout.startsWith('Jan', i)) {
           if (layout.startsWith('January', i)) return mk(i, Std.LongMonth, 7);
-          if (!startsWithLower(layout.slice(i + 3))) return mk(i, Std.Month, 3);
+          if (!lowerAt(layout, i + 3)) return mk(i, Std.Month, 3);
         }
         break;
       case 'M':
         if (layout.startsWith('Mon', i)) {
           if (layout.startsWith('Monday', i)) return mk(i, Std.LongWeekDay, 6);
-          if (!startsWithLower(layout.slice(i + 3))) return mk(i, Std.WeekDay, 3);
+          if (!lowerAt(layout, i + 3)) return mk(i, Std.WeekDay, 3);
         }
         if (layout.startsWith('MST', i)) return mk(i, Std.TZ, 3);
         break;
@@ -380,6 +383,7 @@ function fmtZone(offset: number, colon: boolean, seconds: boolean, short: boolea
 
 /** Go's Time.Format. */
 export function formatTime(t: Civil, layout: string): string {
+  if (layout.length > MAX_LAYOUT_LENGTH) throw new TimeError(`layout longer than ${MAX_LAYOUT_LENGTH} characters`);
   let out = '';
   let rest = layout;
   while (rest !== '') {
@@ -614,6 +618,9 @@ function parseGMT(value: string): number {
 
 /** Go's time.Parse (default location UTC). Returns ns since the epoch (may be outside int64). */
 export function parseTime(layout: string, value: string): bigint {
+  if (layout.length > MAX_LAYOUT_LENGTH || value.length > MAX_LAYOUT_LENGTH) {
+    throw new TimeError(`layout or value longer than ${MAX_LAYOUT_LENGTH} characters`);
+  }
   const alayout = layout;
   const avalue = value;
   let year = 0;

@@ -282,7 +282,7 @@ function patchPath(p: Value): Value[] {
 function applyPatches(target: Value, ops: Value[], ctx: BuiltinContext): Value | undefined {
   let doc: Value | undefined = target;
   for (const op of ops) {
-    ctx.checkBudget(1);
+    ctx.checkBudget(1 + (doc === undefined ? 0 : size(doc))); // each edit copies the containers on its path
     if (!(op instanceof ObjectV)) throw new PatchError('must be an array of JSON-Patch objects');
     const attr = (name: string): Value => {
       const v = op.getStr(name);
