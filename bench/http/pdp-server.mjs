@@ -1,0 +1,12 @@
+// (b)/(c) The service exactly as `npm start` runs it (compiled dist/, start() from src/server.ts,
+// configuration from the environment). Prints {"url"} on stderr once listening.
+import { existsSync } from 'node:fs';
+
+const entry = new URL('../../dist/server.js', import.meta.url);
+if (!existsSync(entry)) {
+  process.stderr.write('dist/server.js is missing: run `npm run build` (npm ci does it) first\n');
+  process.exit(2);
+}
+const { start } = await import(entry.href);
+const s = await start([]);
+process.stderr.write(`${JSON.stringify({ url: s.url })}\n`);

@@ -1,0 +1,170 @@
+// HTTP benchmark: autocannon (in this process) against servers in child processes, all in one run:
+//   (a) a bare fastify route that parses the JSON body and answers constant JSON — the ceiling;
+//   (b) POST /v1/decisions/tool-call        — the service as `npm start` runs it, cache off;
+//   (c) POST /v1/decisions/model-deployment — same, cache off;
+//   plus (b)/(c) with the default in-memory cache on, for reference.
+// Bodies rotate through every file in examples/. Scenarios are measured interleaved (a, b, c, …,
+// then again) so that machine noise hits each alike; medians of BENCH_RUNS runs are reported, and
+// the ratios b/a and c/a. Then each scenario once more at half its median max rate, for p99.
+//
+//   npm run bench:http       BENCH_DURATION=10 BENCH_RUNS=3 BENCH_CONNECTIONS=10 by default
+//
+// Absolute numbers depend on the machine (and on autocannon sharing its cores); compare ratios.
+import autocannon from 'autocannon';
+import { spawn } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
+
+function examples(kind) {
+  const dir = `${ROOT}examples/${kind}`;
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => ({ name: f, body: readFileSync(`${dir}/${f}`, 'utf8'), expectAllow: f.endsWith('.allow.json') }));
+}
+
+const TOOL = examples('tool-call');
+const DEPLOY = examples('model-deployment');
+
+const PDP_ENV = { PDP_HOST: '127.0.0.1', PDP_PORT: '0', PDP_LOG_LEVEL: 'warn' };
+const SCENARIOS = [
+  { key: 'a', label: 'bare fastify, constant JSON (ceiling)', script: 'bench/http/bare-server.mjs', env: {}, path: '/bare', bodies: TOOL },
+  { key: 'b', label: 'tool-call decisions (cache off)', script: 'bench/http/pdp-server.mjs', env: { ...PDP_ENV, PDP_CACHE_ENABLED: 'false' }, path: '/v1/decisions/tool-call', bodies: TOOL, check: true },
+  { key: 'c', label: 'model-deployment decisions (cache off)', script: 'bench/http/pdp-server.mjs', env: { ...PDP_ENV, PDP_CACHE_ENABLED: 'false' }, path: '/v1/decisions/model-deployment', bodies: DEPLOY, check: true },
+  { key: 'b+cache', label: 'tool-call decisions (default in-memory cache)', script: 'bench/http/pdp-server.mjs', env: PDP_ENV, path: '/v1/decisions/tool-call', bodies: TOOL, check: true },
+  { key: 'c+cache', label: 'model-deployment decisions (default in-memory cache)', script: 'bench/http/pdp-server.mjs', env: PDP_ENV, path: '/v1/decisions/model-deployment', bodies: DEPLOY, check: true },
+];
+
+function startChild(script, env) {
+  const child = spawn(process.execPath, [`${ROOT}${script}`], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let tail = '';
+  return new Promise((resolve, reject) => {
+    let found = false;
+    child.stderr.on('data', (c) => {
+      tail = (tail + c.toString()).slice(-4000);
+      if (found) return;
+      const line = tail.split('\n').find((l) => l.startsWith('{"url"'));
+      if (line) {
+        found = true;
+        resolve({ url: JSON.parse(line).url, stop: () => stopChild(child) });
+      }
+    });
+    child.once('exit', (code) => {
+      if (!found) reject(new Error(`${script} exited with ${code} before listening:\n${tail}`));
+    });
+  });
+}
+
+function stopChild(child) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/** Every body once: right status, and the decision the file name promises (or the service is not
+ * measuring what we think it is). */
+async function check(s, url) {
+  for (const ex of s.bodies) {
+    const res = await fetch(`${url}${s.path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: ex.body });
+    const json = await res.json();
+    if (res.status !== 200) throw new Error(`${s.key} ${ex.name}: HTTP ${res.status} ${JSON.stringify(json)}`);
+    if (!s.check) continue;
+    // Model-deployment allow examples age into STALE_EVALUATION denials (examples/README.md).
+    const aged = !json.allow && json.reasons.every((r) => r.code === 'STALE_EVALUATION');
+    if (json.allow !== ex.expectAllow && !aged) throw new Error(`${s.key} ${ex.name}: allow=${json.allow}, reasons ${JSON.stringify(json.reasons)}`);
+    if (json.reasons.some((r) => ['EVALUATION_ERROR', 'POLICY_UNDEFINED', 'MALFORMED_DECISION'].includes(r.code))) {
+      throw new Error(`${s.key} ${ex.name}: failed decision ${JSON.stringify(json.reasons)}`);
+    }
+  }
+}
+
+function cannon(url, s, opts) {
+  const requests = s.bodies.map((ex) => ({ method: 'POST', path: s.path, headers: { 'content-type': 'application/json' }, body: ex.body }));
+  return new Promise((resolve, reject) => {
+    autocannon({ url, connections: CONNECTIONS, requests, ...opts }, (err, r) => (err ? reject(err) : resolve(r)));
+  });
+}
+
+function summarize(r) {
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts };
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+const fmt = (n, d = 0) => (typeof n === 'number' ? n.toFixed(d) : String(n));
+
+async function main() {
+  const servers = new Map();
+  try {
+    for (const s of SCENARIOS) {
+      const srv = await startChild(s.script, s.env);
+      servers.set(s.key, srv);
+      await check(s, srv.url);
+      // JIT warm-up, not measured.
+      await cannon(srv.url, s, { duration: WARMUP });
+    }
+    process.stderr.write(`measuring: ${SCENARIOS.length} scenarios × ${RUNS} runs × ${DURATION}s, ${CONNECTIONS} connections\n`);
+    const runs = new Map(SCENARIOS.map((s) => [s.key, []]));
+    for (let i = 0; i < RUNS; i++) {
+      for (const s of SCENARIOS) {
+        const r = summarize(await cannon(servers.get(s.key).url, s, { duration: DURATION }));
+        runs.get(s.key).push(r);
+        process.stderr.write(`  run ${i + 1} ${s.key.padEnd(8)} ${fmt(r.rps)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms${r.non2xx || r.errors ? `  non2xx ${r.non2xx} errors ${r.errors}` : ''}\n`);
+      }
+    }
+    const med = new Map(
+      SCENARIOS.map((s) => {
+        const rs = runs.get(s.key);
+        return [s.key, { rps: median(rs.map((r) => r.rps)), p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)), non2xx: rs.reduce((a, r) => a + r.non2xx, 0), errors: rs.reduce((a, r) => a + r.errors, 0) }];
+      }),
+    );
+    process.stderr.write('at half the measured max rate:\n');
+    const half = new Map();
+    for (const s of SCENARIOS) {
+      const rate = Math.max(1, Math.floor(med.get(s.key).rps / 2));
+      const r = summarize(await cannon(servers.get(s.key).url, s, { duration: DURATION, overallRate: rate }));
+      half.set(s.key, { rate, ...r });
+      process.stderr.write(`  ${s.key.padEnd(8)} ${rate} req/s target → ${fmt(r.rps)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms\n`);
+    }
+
+    const a = med.get('a').rps;
+    console.log(`\nHTTP benchmark — ${RUNS} runs × ${DURATION}s, ${CONNECTIONS} connections, medians (node ${process.version}, ${new Date().toISOString()})`);
+    console.log('scenario  req/s     p50 ms  p99 ms  ratio   p99 ms @ half rate  label');
+    for (const s of SCENARIOS) {
+      const m = med.get(s.key);
+      const h = half.get(s.key);
+      console.log(`${s.key.padEnd(9)} ${fmt(m.rps).padStart(7)}  ${fmt(m.p50, 1).padStart(6)}  ${fmt(m.p99, 1).padStart(6)}  ${fmt(m.rps / a, 2).padStart(5)}   ${fmt(h.p99, 1).padStart(6)} (${h.rate}/s)     ${s.label}${m.non2xx || m.errors ? `  [non2xx ${m.non2xx}, errors ${m.errors}]` : ''}`);
+    }
+    const ba = med.get('b').rps / a;
+    const ca = med.get('c').rps / a;
+    console.log(`\nb/a = ${fmt(ba, 2)} (target ≥ 0.5: ${ba >= 0.5 ? 'met' : 'NOT met'})   c/a = ${fmt(ca, 2)} (target ≥ 0.4: ${ca >= 0.4 ? 'met' : 'NOT met'})`);
+    for (const k of ['b', 'c']) {
+      const h = half.get(k);
+      console.log(`${k}: p99 at half max rate = ${h.p99} ms (target ≤ 5 ms: ${h.p99 <= 5 ? 'met' : 'NOT met'})`);
+    }
+    console.log(JSON.stringify({ runs: RUNS, duration_s: DURATION, connections: CONNECTIONS, medians: Object.fromEntries(med), half_rate: Object.fromEntries(half), ratios: { b_a: ba, c_a: ca } }));
+  } finally {
+    await Promise.all([...servers.values()].map((s) => s.stop()));
+  }
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exitCode = 1;
+});
