@@ -9,6 +9,10 @@
 
 import type { Value } from '../value.js';
 
+/**
+ * One context object per evaluation: rand.intn and uuid.rfc4122 memoise their results per
+ * context object (OPA returns the same value for the same arguments within one evaluation).
+ */
 export interface BuiltinContext {
   /** Informational; the evaluator decides what to do with errors. */
   strict: boolean;
