@@ -75,6 +75,8 @@ export class Compiler {
   /** Rule-node dependencies for the recursion check: node id → nodes it references. */
   readonly deps = new Map<DataNode, Set<DataNode>>();
   private currentNode: DataNode | null = null;
+  private readonly defaultsPlaced = new Set<DataNode>();
+  private readonly placedLoc = new Map<DataNode, Loc>();
 
   constructor(builtins: Map<string, Builtin>) {
     this.builtins = builtins;
@@ -108,6 +110,7 @@ export class Compiler {
         if (p) pending.push(p);
       }
     }
+    this.checkExtentConflicts();
     // Phase 2: bodies.
     for (const p of pending) {
       try {
@@ -199,7 +202,7 @@ export class Compiler {
       node.arity = n;
     }
     if (rule.default) {
-      if (node.defaultRule) {
+      if (this.defaultsPlaced.has(node)) {
         this.err('rego_type_error', `multiple default rules ${node.dottedPath} found`, rule.loc);
         return null;
       }
@@ -207,6 +210,8 @@ export class Compiler {
         this.err('rego_parse_error', 'default rules must not have a body', rule.loc);
       }
     }
+    if (rule.default) this.defaultsPlaced.add(node);
+    if (!this.placedLoc.has(node)) this.placedLoc.set(node, rule.loc);
     node.kind = kind;
     return { rule, node, kind, dyn, m };
   }
@@ -339,7 +344,18 @@ export class Compiler {
         declared.add(n);
       }
     };
+    const used = new Set<string>();
     for (const e of body) {
+      if (e.kind === 'term' && e.term.type === 'call' && e.term.name === 'assign' && e.term.args.length === 2) {
+        collectFreeNames(e.term.args[1], used);
+        const names = new Set<string>();
+        collectVarNames(e.term.args[0], names);
+        for (const n of names) {
+          if (n !== '_' && used.has(n) && !declared.has(n) && scope.lookup(n) === undefined && !this.isGlobalName(n, scope, m)) {
+            this.err('rego_compile_error', `var ${n} referenced above`, e.term.args[0].loc);
+          }
+        }
+      } else if (e.kind === 'term') collectFreeNames(e.term, used);
       if (e.kind === 'some') declare(new Set(e.vars.map((v) => v.name)), 'declared', e.loc);
       else if (e.kind === 'somein') {
         const names = new Set<string>();
@@ -494,6 +510,7 @@ export class Compiler {
           if (special === 'eq' || special === 'assign') {
             if (t.args.length !== 2) throw new RegoError('rego_type_error', `${t.name}: arity mismatch`, t.loc);
             if (special === 'assign') {
+              if (e.negated) this.err('rego_compile_error', 'cannot assign vars inside negated expression', e.loc);
               this.checkStaticMatch(t.args[0], t.args[1]);
               const rhs = this.term(t.args[1], scope, m);
               this.checkAssignTarget(t.args[0], scope, m);
@@ -549,6 +566,10 @@ export class Compiler {
     } else if (head === 'data' && scope.lookup('data') === undefined) {
       const p = constStrings(rest, loc);
       const node = this.root.lookup(p);
+      for (let i = 1; i < p.length; i++) {
+        const above = this.root.lookup(p.slice(0, i));
+        if (above && above.kind !== null) throw new RegoError('rego_compile_error', 'with keyword cannot partially replace virtual document(s)', loc);
+      }
       if (node?.kind === 'function') {
         const replacement = this.funcValue(value, scope, m);
         cw = { kind: 'func', path: p, funcId: node.dottedPath, value: replacement ? NULL_TERM : this.term(value, scope, m), replacement, loc };
@@ -557,7 +578,7 @@ export class Compiler {
       // a function or builtin name
       const name = path.join('.');
       const fn = this.tryResolveCall(name, scope, m);
-      if (!fn) throw new RegoError('rego_compile_error', `with keyword target ${name} must reference existing input, data, or a function`, loc);
+      if (!fn) throw new RegoError('rego_type_error', `with keyword target ${name} must reference existing input, data, or a function`, loc);
       if (fn.f === 'special' && fn.name !== 'print') throw new RegoError('rego_compile_error', `with keyword replacing built-in function: target must not be an operator`, loc);
       const id = funcId(fn);
       const replacement = this.funcValue(value, scope, m);
@@ -824,6 +845,19 @@ export class Compiler {
     else for (const n of node.ruleNodes()) this.addDep(n);
   }
 
+  /** A single-value (or set, or function) document cannot also have rules below it. */
+  private checkExtentConflicts(): void {
+    for (const n of this.root.ruleNodes()) {
+      if (n.kind === 'object' || n.children.size === 0) continue;
+      const inner = [...n.children.values()].flatMap((c) => [...c.ruleNodes()]);
+      if (inner.length) {
+        const rule = n.rules[0] ?? n.defaultRule;
+        const loc = rule?.loc ?? this.placedLoc.get(n);
+        this.err('rego_type_error', `rule ${n.dottedPath} conflicts with [${inner.map((x) => x.dottedPath).join(' ')}]`, loc);
+      }
+    }
+  }
+
   private checkRecursion(): void {
     const state = new Map<DataNode, 0 | 1 | 2>();
     const stack: DataNode[] = [];
@@ -868,6 +902,31 @@ function outerSlots(child: Scope): Set<number> {
 
 function isScalarLiteral(t: Term): boolean {
   return t.type === 'null' || t.type === 'boolean' || t.type === 'number' || t.type === 'string';
+}
+
+/** Every variable name in a term outside nested comprehensions. */
+function collectFreeNames(t: Term, out: Set<string>): void {
+  switch (t.type) {
+    case 'var':
+      out.add(t.name);
+      return;
+    case 'ref':
+      collectFreeNames(t.head, out);
+      t.path.forEach((p) => collectFreeNames(p, out));
+      return;
+    case 'array':
+    case 'set':
+      t.items.forEach((x) => collectFreeNames(x, out));
+      return;
+    case 'object':
+      t.items.forEach(([k, v]) => (collectFreeNames(k, out), collectFreeNames(v, out)));
+      return;
+    case 'call':
+      t.args.forEach((a) => collectFreeNames(a, out));
+      return;
+    default:
+      return;
+  }
 }
 
 function collectVarNames(t: Term, out: Set<string>): void {
