@@ -1,8 +1,6 @@
-// KNOWN ENGINE BUGS — these tests fail on purpose until src/rego is fixed. Each case is a
-// compile-time check OPA performs and the built-in engine does not (or reports with another
-// code). OPA's behaviour is taken from its compiler source, open-policy-agent/opa
-// v1/ast/compile.go (checkRuleConflicts, rewriteDeclaredAssignment, rewriteDeclaredVar,
-// validateWith). Nothing here is skipped: move a case to compile-errors.test.ts once it passes.
+// Compile-time checks OPA performs (taken from its compiler source, open-policy-agent/opa
+// v1/ast/compile.go: checkRuleConflicts, rewriteDeclaredAssignment, rewriteDeclaredVar,
+// validateWith), each with its code, line and message.
 import t from 'tap';
 import { compile, RegoCompileErrors, RegoError } from '../../src/rego/index.js';
 
