@@ -25,6 +25,17 @@ export function redactUrl(url: string): string {
   }
 }
 
+/**
+ * Delay before the next poll after `failures` consecutive failures: the interval ±10 % while
+ * healthy; while failing, uniform in [d/2, d] with d = min(cap, interval·2^(failures-1)).
+ */
+export function pollDelayMs(failures: number, intervalMs: number, maxBackoffMs: number, random: () => number = Math.random): number {
+  if (failures === 0) return intervalMs * (0.9 + random() * 0.2);
+  const cap = Math.max(maxBackoffMs, intervalMs);
+  const d = Math.min(cap, intervalMs * 2 ** Math.min(failures - 1, 30));
+  return d / 2 + random() * (d / 2);
+}
+
 export class HttpSource implements BundleSource {
   private readonly opts: HttpSourceOptions;
   private readonly limits: BundleLimits;
@@ -69,11 +80,7 @@ export class HttpSource implements BundleSource {
   /** The delay before the next poll: the interval while healthy, exponential backoff with
    * jitter while failing, so a struggling bundle server is not hammered by every replica at once. */
   nextDelayMs(): number {
-    const interval = this.opts.pollIntervalMs ?? 30_000;
-    if (this.failures === 0) return interval * (0.9 + Math.random() * 0.2);
-    const cap = Math.max(this.opts.maxBackoffMs ?? 60_000, interval);
-    const d = Math.min(cap, interval * 2 ** Math.min(this.failures - 1, 30));
-    return d / 2 + Math.random() * (d / 2);
+    return pollDelayMs(this.failures, this.opts.pollIntervalMs ?? 30_000, this.opts.maxBackoffMs ?? 60_000);
   }
 
   private async tick(h: SourceHandlers): Promise<void> {
