@@ -1,5 +1,5 @@
 import t from 'tap';
-import { BUILTINS, RELATIONS, walkValue } from '../../src/rego/builtins/index.js';
+import { BUILTINS, RELATIONS, UNSUPPORTED_BUILTINS, walkValue } from '../../src/rego/builtins/index.js';
 import type { BuiltinContext } from '../../src/rego/builtins/types.js';
 import { RegoError } from '../../src/rego/errors.js';
 import { ObjectV, SetV, stringify, type Value } from '../../src/rego/value.js';
@@ -44,6 +44,9 @@ t.test('the builtins the conformance suites and policies call exist; deprecated 
   for (const n of needed) t.ok(BUILTINS.has(n), n);
   for (const n of ['cast_array', 'cast_set', 're_match', 'set_diff', 'http.send', 'net.cidr_overlap']) t.notOk(BUILTINS.has(n), `${n} is absent`);
   t.ok(RELATIONS.has('walk') && !BUILTINS.has('walk'), 'walk is a relation for the evaluator');
+  t.notOk(BUILTINS.has('crypto.sha512'), 'no builtins OPA does not have');
+  t.equal(UNSUPPORTED_BUILTINS.get('http.send')?.arity, 1, 'deliberately missing builtins are listed for clear load-time errors');
+  for (const n of UNSUPPORTED_BUILTINS.keys()) t.notOk(BUILTINS.has(n), `${n} is not both supported and unsupported`);
   for (const n of ['time.now_ns', 'rand.intn', 'uuid.rfc4122']) t.equal(BUILTINS.get(n)?.nondeterministic, true, `${n} is nondeterministic`);
 });
 

@@ -26,6 +26,8 @@ import { uuid } from './uuid.js';
 
 export type { Builtin, BuiltinContext } from './types.js';
 export { RELATIONS, walkValue } from './walk.js';
+export { UNSUPPORTED_BUILTINS, type Unsupported } from './unsupported.js';
+export { printText } from './misc.js';
 
 const families: Builtin[][] = [
   aggregates,
