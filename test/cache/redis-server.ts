@@ -1,9 +1,7 @@
 // Test support: a dedicated redis-server on a free port, killable and restartable on the
-// same port to simulate an outage. Other test files import it; run directly by tap it
-// tests itself (start → PING → kill → port closed → restart → PING).
+// same port to simulate an outage (tested by redis-server.test.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createConnection, createServer } from 'node:net';
-import { pathToFileURL } from 'node:url';
 
 export interface RedisServer {
   readonly port: number;
@@ -99,21 +97,4 @@ export async function startRedisServer(): Promise<RedisServer> {
       c?.kill('SIGCONT');
     },
   };
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { default: t } = await import('tap');
-  t.test('a dedicated redis-server starts, dies on kill and comes back on the same port', async (t) => {
-    const srv = await startRedisServer();
-    t.teardown(() => srv.stop());
-    t.equal(await ping(srv.port), true, 'answers PING');
-    srv.pause();
-    t.equal(await ping(srv.port, 200), false, 'no answer while paused');
-    srv.resume();
-    t.equal(await ping(srv.port), true, 'answers again after resume');
-    await srv.kill();
-    t.equal(await ping(srv.port), false, 'no answer after kill');
-    await srv.restart();
-    t.equal(await ping(srv.port), true, 'answers PING after restart');
-  });
 }

@@ -1,8 +1,7 @@
 // Test support: a real OPA-style decision log receiver (node:http) that can go down and come
-// back on the same port. Other tests import it; run directly by tap it tests itself.
+// back on the same port (tested by collector.test.ts).
 import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
-import { pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 
 export interface Upload {
@@ -73,25 +72,4 @@ export async function startCollector(port = 0): Promise<Collector> {
       await new Promise<void>((r) => s.close(() => r()));
     },
   };
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { default: t } = await import('tap');
-  const { gzipSync } = await import('node:zlib');
-  t.test('the collector unzips uploads, can answer errors, and restarts on its port', async (t) => {
-    const c = await startCollector();
-    t.teardown(() => c.stop());
-    const post = () =>
-      fetch(c.url, { method: 'POST', headers: { 'content-encoding': 'gzip' }, body: gzipSync(JSON.stringify([{ decision_id: 'a' }])) });
-    t.equal((await post()).status, 200);
-    c.respondWith(503);
-    t.equal((await post()).status, 503);
-    t.same(c.events(), [{ decision_id: 'a' }], 'failed uploads are not recorded');
-    await c.stop();
-    await t.rejects(post(), 'down');
-    c.respondWith(200);
-    await c.start();
-    t.equal((await post()).status, 200);
-    t.equal(c.events().length, 2);
-  });
 }

@@ -1,9 +1,8 @@
 // Test support: the real service (startServer: BundleManager on a bundle directory, the real
 // Rego engine, the fastify app) with the cache, decision log, tracer and metrics built by
-// createServiceExtensions from an environment — the same wiring `pdp serve` uses. Other test
-// files import it; run directly by tap it tests itself.
+// createServiceExtensions from an environment — the same wiring `pdp serve` uses (tested by
+// pdp-harness.test.ts).
 import { PassThrough } from 'node:stream';
-import { pathToFileURL } from 'node:url';
 import type { Tracer } from '@opentelemetry/api';
 import type { Env } from '../../src/cache/env.js';
 import { loadConfig } from '../../src/config/load.js';
@@ -116,22 +115,4 @@ export async function postJson(url: string, body: unknown, headers: Record<strin
 export async function getJson(url: string): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(url);
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { default: t } = await import('tap');
-  t.test('the harness serves decisions from the test bundle with the extensions wired in', async (t) => {
-    const dir = t.testdir();
-    await writeBundle(dir, testBundle({ revision: 'h1' }));
-    const pdp = await startPdp({ bundleDir: dir, env: { PDP_DECISION_LOG_STDOUT: 'true' } });
-    t.teardown(() => pdp.close());
-    const allow = await postJson(`${pdp.url}/v1/decisions/tool-call`, toolCall('read_file'));
-    t.match(allow, { status: 200, json: { allow: true, cached: false, policy: { bundles: { test: 'h1' } } } });
-    const deny = await postJson(`${pdp.url}/v1/decisions/tool-call`, toolCall('rm_rf'));
-    t.match(deny.json, { allow: false, reasons: [{ code: 'TOOL_NOT_ALLOWED' }] });
-    const status = await getJson(`${pdp.url}/v1/status`);
-    t.match(status.json, { cache: { enabled: true, redis: 'disabled' }, decision_log: { sinks: [{ name: 'stdout' }] } });
-    const metrics = await (await fetch(`${pdp.url}/metrics`)).text();
-    t.match(metrics, /pdp_decisions_total\{path="ai\/tools\/decision",outcome="allow"\} 1/);
-  });
 }
