@@ -44,7 +44,8 @@ export interface DefOptions {
 /**
  * Define a builtin. The wrapper turns the internal error classes into RegoErrors prefixed with
  * the builtin's name, and turns unexpected JS errors (e.g. "Invalid string length" on hostile
- * input) into builtin errors so that one bad call never crashes the evaluation.
+ * input) into builtin errors so that one bad call never crashes the evaluation. Stack overflow
+ * (RangeError "Maximum call stack size exceeded") propagates unchanged for the evaluator.
  */
 export function def(name: string, args: string[], fn: BuiltinFn, opts: DefOptions = {}): Builtin {
   const b: Builtin = {
@@ -58,6 +59,8 @@ export function def(name: string, args: string[], fn: BuiltinFn, opts: DefOption
         if (e instanceof OperandError) throw new RegoError('eval_type_error', `${name}: ${e.message}`);
         if (e instanceof BuiltinFailure) throw new RegoError('eval_builtin_error', `${name}: ${e.message}`);
         if (e instanceof RegoError) throw e;
+        // Stack exhaustion is left to the evaluator, which handles it for the whole evaluation.
+        if (e instanceof RangeError && /call stack/i.test(e.message)) throw e;
         if (e instanceof Error) throw new RegoError('eval_builtin_error', `${name}: ${e.message}`);
         throw e;
       }
