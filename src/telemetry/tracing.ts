@@ -17,8 +17,7 @@ import { diag } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { NodeSDK, type NodeSDKConfiguration } from '@opentelemetry/sdk-node';
 import { NoopSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-
-export type Env = Readonly<Record<string, string | undefined>>;
+import type { Env } from '../cache/env.js';
 
 export type TraceExportMode = 'disabled' | 'custom' | 'env' | 'otlp-http' | 'none';
 
