@@ -30,6 +30,11 @@ export interface TermVars {
 
 const closureNeeds = new WeakMap<object, Set<number>>();
 
+/** Outer variables a comprehension or `every` body uses. */
+export function getClosureNeeds(node: object): ReadonlySet<number> | undefined {
+  return closureNeeds.get(node);
+}
+
 /** Record the outer variables a comprehension or `every` body uses (computed by the compiler). */
 export function setClosureNeeds(node: object, needs: Set<number>): void {
   closureNeeds.set(node, needs);

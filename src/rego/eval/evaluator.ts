@@ -5,7 +5,7 @@
 import type { BuiltinContext } from '../builtins/types.js';
 import type { CBody, CExpr, CFunc, CRule, CTerm } from '../compiler/ir.js';
 import { funcId } from '../compiler/compile.js';
-import { objectPairs } from '../compiler/safety.js';
+import { getClosureNeeds, objectPairs } from '../compiler/safety.js';
 import type { DataNode } from '../compiler/tree.js';
 import { RegoError } from '../errors.js';
 import { equal, formatNumber, ObjectV, SetV, type Value } from '../value.js';
@@ -26,6 +26,8 @@ type Mock = { kind: 'value'; v: Value } | { kind: 'fn'; fn: CFunc };
 const UNDEF = Symbol('undefined');
 /** Pattern variables per compiled term (terms are immutable, so this is shared by all evaluations). */
 const patCache = new WeakMap<CTerm, number[]>();
+/** Every variable a term reads (refs, calls, closures included), per compiled term. */
+const varsCache = new WeakMap<CTerm, number[]>();
 
 class Frame {
   constructor(
@@ -166,11 +168,36 @@ export class Evaluator {
 
   private evalExprInner(e: CExpr, env: Env, k: K): boolean {
     switch (e.op) {
-      case 'term':
+      case 'term': {
+        // fast path: a term whose variables are all bound has at most one value
+        if (this.bound(e.term, env)) {
+          const v = this.evalDirect(e.term, env);
+          return v !== undefined && v !== false ? k() : false;
+        }
         return this.evalTerm(e.term, env, (v) => (v !== false ? k() : false));
+      }
       case 'unify':
+        if (this.bound(e.a, env)) {
+          const v = this.evalDirect(e.a, env);
+          return v === undefined ? false : this.unifyValue(e.b, v, env, k);
+        }
+        if (this.bound(e.b, env)) {
+          const v = this.evalDirect(e.b, env);
+          return v === undefined ? false : this.unifyValue(e.a, v, env, k);
+        }
         return this.unify(e.a, e.b, env, k);
       case 'call':
+        if (!(e.fn.f === 'special' && e.fn.name === 'print') && this.allBound(e.args, env)) {
+          const vals = new Array<Value>(e.args.length);
+          for (let i = 0; i < vals.length; i++) {
+            const v = this.evalDirect(e.args[i], env);
+            if (v === undefined) return false;
+            vals[i] = v;
+          }
+          const r = this.callDirect(e.fn, vals);
+          if (r === undefined) return false;
+          return e.out !== null ? this.unifyValue(e.out, r, env, k) : r !== false ? k() : false;
+        }
         return this.evalCallExpr(e.fn, e.args, e.out, env, k);
       case 'somein':
         return this.evalSomeIn(e.key, e.value, e.coll, env, k);
@@ -363,6 +390,94 @@ export class Evaluator {
         return k(out);
       }
     }
+  }
+
+  // ------------------------------------------------------------ direct (single-valued) evaluation
+
+  /** All variables of the term bound: it has at most one value and can be evaluated directly. */
+  private bound(t: CTerm, env: Env): boolean {
+    if (t.t === 'const') return true;
+    if (t.t === 'var') return env[t.slot] !== undefined;
+    let vs = varsCache.get(t);
+    if (vs === undefined) {
+      vs = [];
+      collectAllVars(t, vs);
+      varsCache.set(t, vs);
+    }
+    for (let i = 0; i < vs.length; i++) if (env[vs[i]] === undefined) return false;
+    return true;
+  }
+
+  private allBound(ts: CTerm[], env: Env): boolean {
+    for (let i = 0; i < ts.length; i++) if (!this.bound(ts[i], env)) return false;
+    return true;
+  }
+
+  /** Value of a bound term without continuations (undefined when undefined). */
+  private evalDirect(t: CTerm, env: Env): Value | undefined {
+    switch (t.t) {
+      case 'const':
+        return t.v;
+      case 'var':
+        return env[t.slot];
+      case 'ref': {
+        let base: Value | undefined;
+        if (t.head.h === 'input') base = this.frame.input;
+        else if (t.head.h === 'term') base = this.evalDirect(t.head.term, env);
+        else return this.single((k) => this.evalData(t.path, 0, this.root, this.baseData, this.frame.dataOv, env, k));
+        for (let i = 0; i < t.path.length && base !== undefined; i++) {
+          const key = this.evalDirect(t.path[i], env);
+          base = key === undefined ? undefined : select(base, key);
+        }
+        return base;
+      }
+      case 'call': {
+        if (t.fn.f === 'special' && t.fn.name === 'print') return this.single((k) => this.evalTerm(t, env, k));
+        const vals = new Array<Value>(t.args.length);
+        for (let i = 0; i < vals.length; i++) {
+          const v = this.evalDirect(t.args[i], env);
+          if (v === undefined) return undefined;
+          vals[i] = v;
+        }
+        return this.callDirect(t.fn, vals);
+      }
+      case 'array': {
+        const out = new Array<Value>(t.items.length);
+        for (let i = 0; i < out.length; i++) {
+          const v = this.evalDirect(t.items[i], env);
+          if (v === undefined) return undefined;
+          out[i] = v;
+        }
+        return out;
+      }
+      default:
+        return this.single((k) => this.evalTerm(t, env, k));
+    }
+  }
+
+  /** First (only) value produced through a continuation. */
+  private single(run: (k: KV) => boolean): Value | undefined {
+    let out: Value | undefined;
+    run((v) => {
+      out = v;
+      return true;
+    });
+    return out;
+  }
+
+  private callDirect(fn: CFunc, args: Value[]): Value | undefined {
+    if (fn.f === 'builtin' && this.frame.mocks === null) {
+      let r: Value | undefined;
+      try {
+        r = fn.builtin.fn(args, this.bctx);
+      } catch (e) {
+        this.builtinError(e, fn.name);
+        return undefined;
+      }
+      if (fn.builtin.nondeterministic) this.markNondeterministic(fn.name);
+      return r;
+    }
+    return this.single((k) => this.callFn(fn, args, k));
   }
 
   private evalItems(items: CTerm[], i: number, acc: Value[], env: Env, k: (vals: Value[]) => boolean): boolean {
@@ -843,6 +958,38 @@ export class Evaluator {
 }
 
 // ------------------------------------------------------------ helpers
+
+function collectAllVars(t: CTerm, out: number[]): void {
+  switch (t.t) {
+    case 'var':
+      out.push(t.slot);
+      return;
+    case 'const':
+      return;
+    case 'array':
+    case 'set':
+      for (const x of t.items) collectAllVars(x, out);
+      return;
+    case 'object':
+      for (const [kk, vv] of t.items) {
+        collectAllVars(kk, out);
+        collectAllVars(vv, out);
+      }
+      return;
+    case 'ref':
+      if (t.head.h === 'term') collectAllVars(t.head.term, out);
+      for (const p of t.path) collectAllVars(p, out);
+      return;
+    case 'call':
+      for (const a of t.args) collectAllVars(a, out);
+      return;
+    default: {
+      const needs = getClosureNeeds(t);
+      if (needs) for (const n of needs) out.push(n);
+      return;
+    }
+  }
+}
 
 function collectPatVars(t: CTerm, out: number[]): void {
   switch (t.t) {
