@@ -8,7 +8,7 @@ import { Compiler } from './compiler/compile.js';
 import type { CBody } from './compiler/ir.js';
 import type { DataNode } from './compiler/tree.js';
 import { RegoCompileErrors, RegoError } from './errors.js';
-import { Evaluator } from './eval/evaluator.js';
+import { Evaluator, SharedState } from './eval/evaluator.js';
 import { parseModule, parseQuery } from './parser.js';
 import { fromJSON, ObjectV, sizeOf, type Value } from './value.js';
 
@@ -34,6 +34,7 @@ export class CompiledPolicy {
   private readonly data: Value;
   private readonly compiler: Compiler;
   private readonly pathCache = new Map<string, string[]>();
+  private readonly shared = new SharedState();
 
   constructor(modules: Module[], compiler: Compiler, data: Value) {
     this.modules = modules;
@@ -103,7 +104,7 @@ export class CompiledPolicy {
       maxOutputSize: opts.maxOutputSize ?? DEFAULT_MAX_OUTPUT,
       nowNs: opts.nowNs,
       print: opts.print,
-    });
+    }, this.shared);
   }
 
   private run<T>(f: () => T): T {

@@ -24,6 +24,23 @@ interface OvNode {
 type Mock = { kind: 'value'; v: Value } | { kind: 'fn'; fn: CFunc };
 
 const UNDEF = Symbol('undefined');
+
+/** tryDirect results (slots are >= 0). */
+const DIRECT_OK = -1;
+const DIRECT_FAIL = -2;
+const DIRECT_NO = -3;
+
+interface DataPrefix {
+  node: DataNode | null;
+  base: Value | undefined;
+  /** index of the first path operand not consumed */
+  i: number;
+}
+
+/** Per-policy state shared by all evaluations (terms and data are immutable). */
+export class SharedState {
+  readonly prefixes = new WeakMap<CTerm, DataPrefix>();
+}
 /** Pattern variables per compiled term (terms are immutable, so this is shared by all evaluations). */
 const patCache = new WeakMap<CTerm, number[]>();
 /** Every variable a term reads (refs, calls, closures included), per compiled term. */
@@ -70,6 +87,8 @@ export class Evaluator {
     private readonly root: DataNode,
     private readonly baseData: Value,
     private readonly opts: EvaluatorOptions,
+    /** State shared by every evaluation of one compiled policy (e.g. resolved data-ref prefixes). */
+    private readonly shared: SharedState = new SharedState(),
   ) {
     this.frame = new Frame(opts.input, null, null);
     this.maxSteps = opts.maxSteps;
@@ -150,9 +169,101 @@ export class Evaluator {
   // ------------------------------------------------------------ bodies and expressions
 
   private evalBody(body: CBody, i: number, env: Env, k: K): boolean {
-    if (i === body.length) return k();
-    if (i === body.length - 1) return this.evalExpr(body[i], env, k);
-    return this.evalExpr(body[i], env, () => this.evalBody(body, i + 1, env, k));
+    // Straight-line prefix: expressions with at most one solution run in a loop, without
+    // continuations; variables they bind are undone when this call returns.
+    let trail: number[] | null = null;
+    for (; i < body.length; i++) {
+      const e = body[i];
+      if (e.withs !== null) break;
+      const r = this.tryDirect(e, env);
+      if (r === DIRECT_NO) break;
+      if (r === DIRECT_FAIL) {
+        if (trail !== null) for (const s of trail) env[s] = undefined;
+        return false;
+      }
+      if (r !== DIRECT_OK) (trail ??= []).push(r);
+    }
+    let result: boolean;
+    if (i === body.length) result = k();
+    else if (i === body.length - 1) result = this.evalExpr(body[i], env, k);
+    else {
+      const next = i + 1;
+      result = this.evalExpr(body[i], env, () => this.evalBody(body, next, env, k));
+    }
+    if (trail !== null) for (const s of trail) env[s] = undefined;
+    return result;
+  }
+
+  /**
+   * Run an expression that has at most one solution directly. Returns DIRECT_OK (true, nothing
+   * bound), DIRECT_FAIL, DIRECT_NO (not applicable: use the general path; nothing was
+   * evaluated), or the slot it bound.
+   */
+  private tryDirect(e: CExpr, env: Env): number {
+    switch (e.op) {
+      case 'term':
+        if (!this.bound(e.term, env)) return DIRECT_NO;
+        this.tick();
+        {
+          const v = this.evalDirect(e.term, env);
+          const ok = v !== undefined && v !== false;
+          return ok !== e.negated ? DIRECT_OK : DIRECT_FAIL;
+        }
+      case 'call': {
+        if ((e.fn.f === 'special' && e.fn.name === 'print') || !this.allBound(e.args, env)) return DIRECT_NO;
+        const out = e.out;
+        let outFree = false;
+        if (out !== null) {
+          if (out.t === 'var' && env[out.slot] === undefined) {
+            if (e.negated) return DIRECT_NO;
+            outFree = true;
+          } else if (!this.bound(out, env)) return DIRECT_NO;
+        }
+        this.tick();
+        const vals = new Array<Value>(e.args.length);
+        for (let i = 0; i < vals.length; i++) {
+          const v = this.evalDirect(e.args[i], env);
+          if (v === undefined) return e.negated ? DIRECT_OK : DIRECT_FAIL;
+          vals[i] = v;
+        }
+        const r = this.callDirect(e.fn, vals);
+        if (outFree) {
+          if (r === undefined) return DIRECT_FAIL;
+          env[(out as { slot: number }).slot] = r;
+          return (out as { slot: number }).slot;
+        }
+        let ok = r !== undefined && r !== false;
+        if (r !== undefined && out !== null) {
+          const w = this.evalDirect(out, env);
+          ok = w !== undefined && equal(w, r);
+        }
+        return ok !== e.negated ? DIRECT_OK : DIRECT_FAIL;
+      }
+      case 'unify': {
+        let src: CTerm;
+        let dst: CTerm;
+        if (this.bound(e.a, env)) [src, dst] = [e.a, e.b];
+        else if (this.bound(e.b, env)) [src, dst] = [e.b, e.a];
+        else return DIRECT_NO;
+        const dstFree = dst.t === 'var' && env[dst.slot] === undefined;
+        if (!dstFree && !this.bound(dst, env)) return DIRECT_NO;
+        if (dstFree && e.negated) return DIRECT_NO;
+        this.tick();
+        const v = this.evalDirect(src, env);
+        if (v === undefined) return e.negated ? DIRECT_OK : DIRECT_FAIL;
+        if (dstFree) {
+          env[(dst as { slot: number }).slot] = v;
+          return (dst as { slot: number }).slot;
+        }
+        const w = this.evalDirect(dst, env);
+        const ok = w !== undefined && equal(v, w);
+        return ok !== e.negated ? DIRECT_OK : DIRECT_FAIL;
+      }
+      case 'noop':
+        return DIRECT_OK;
+      default:
+        return DIRECT_NO;
+    }
   }
 
   private evalExpr(e: CExpr, env: Env, k: K): boolean {
@@ -772,8 +883,16 @@ export class Evaluator {
         const inp = this.frame.input;
         return inp === undefined ? false : this.deref(inp, t.path, 0, env, k);
       }
-      case 'data':
-        return this.evalData(t.path, 0, this.root, this.baseData, this.frame.dataOv, env, k);
+      case 'data': {
+        if (this.frame.dataOv !== null) return this.evalData(t.path, 0, this.root, this.baseData, this.frame.dataOv, env, k);
+        // the constant prefix of a data ref always leads to the same node and base document
+        let pre = this.shared.prefixes.get(t);
+        if (pre === undefined) {
+          pre = this.resolvePrefix(t.path);
+          this.shared.prefixes.set(t, pre);
+        }
+        return this.evalData(t.path, pre.i, pre.node, pre.base, null, env, k);
+      }
       case 'term':
         return this.evalTerm(t.head.term, env, (hv) => this.deref(hv, t.path, 0, env, k));
     }
@@ -858,6 +977,22 @@ export class Evaluator {
       if (this.unifyValue(op, key, env, () => this.evalData(path, j + 1, s.node, s.base, s.ov, env, k))) return true;
     }
     return false;
+  }
+
+  /** Walk the constant string operands of a data ref through interior nodes (no overrides). */
+  private resolvePrefix(path: CTerm[]): DataPrefix {
+    let node: DataNode | null = this.root;
+    let base: Value | undefined = this.baseData;
+    let i = 0;
+    while (i < path.length && node !== null && node.kind === null) {
+      const op = path[i];
+      if (op.t !== 'const' || typeof op.v !== 'string') break;
+      const s = this.dataStep(node, base, null, op.v);
+      node = s.node;
+      base = s.base;
+      i++;
+    }
+    return { node, base, i };
   }
 
   private dataStep(node: DataNode, base: Value | undefined, ov: OvNode | null, key: Value): { node: DataNode | null; base: Value | undefined; ov: OvNode | null } {
