@@ -50,6 +50,12 @@ x := "vx"
   ]);
 });
 
+t.test('base data wins over a rule at the same path (as OPA topdown does)', async (t) => {
+  // OPA conformance case baseandvirtualdocs/base/virtual: conflicts
+  const p = compile(mods('package topdown.conflicts\nk := "bar"\nother := 1\n'), { topdown: { conflicts: { k: 'foo' } } });
+  table(t, p, [['the base value is kept', 'topdown.conflicts', undefined, { k: 'foo', other: 1 }]]);
+});
+
 t.test('virtual documents are queried at any depth', async (t) => {
   const p = compile(
     mods(`package t
