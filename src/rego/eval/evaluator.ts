@@ -535,7 +535,7 @@ export class Evaluator {
         let base: Value | undefined;
         if (t.head.h === 'input') base = this.frame.input;
         else if (t.head.h === 'term') base = this.evalDirect(t.head.term, env);
-        else return this.single((k) => this.evalData(t.path, 0, this.root, this.baseData, this.frame.dataOv, env, k));
+        else return this.dataDirect(t, env);
         for (let i = 0; i < t.path.length && base !== undefined; i++) {
           const key = this.evalDirect(t.path[i], env);
           base = key === undefined ? undefined : select(base, key);
@@ -566,6 +566,42 @@ export class Evaluator {
     }
   }
 
+  /** A bound data ref, walked without continuations (overrides from `with` take the general path). */
+  private dataDirect(t: Extract<CTerm, { t: 'ref' }>, env: Env): Value | undefined {
+    if (this.frame.dataOv !== null) return this.single((k) => this.evalRef(t, env, k));
+    let pre = this.shared.prefixes.get(t);
+    if (pre === undefined) {
+      pre = this.resolvePrefix(t.path);
+      this.shared.prefixes.set(t, pre);
+    }
+    const path = t.path;
+    let node = pre.node;
+    let base = pre.base;
+    let i = pre.i;
+    for (;;) {
+      if (node === null || node.kind !== null) {
+        let v: Value | undefined;
+        let baseDoc = false;
+        if (node === null || base !== undefined) {
+          v = base;
+          baseDoc = true;
+        } else v = this.ruleValue(node);
+        for (; i < path.length && v !== undefined; i++) {
+          const key = this.evalDirect(path[i], env);
+          v = key === undefined ? undefined : baseDoc ? selectBase(v, key) : select(v, key);
+        }
+        return v;
+      }
+      if (i === path.length) return this.nodeValue(node, base, null);
+      const key = this.evalDirect(path[i], env);
+      if (key === undefined) return undefined;
+      const st = this.dataStep(node, base, null, key);
+      node = st.node;
+      base = st.base;
+      i++;
+    }
+  }
+
   /** First (only) value produced through a continuation. */
   private single(run: (k: KV) => boolean): Value | undefined {
     let out: Value | undefined;
@@ -588,6 +624,7 @@ export class Evaluator {
       if (fn.builtin.nondeterministic) this.markNondeterministic(fn.name);
       return r;
     }
+    if (fn.f === 'user' && this.frame.mocks === null) return this.userValue(fn.node, args);
     return this.single((k) => this.callFn(fn, args, k));
   }
 
@@ -684,6 +721,12 @@ export class Evaluator {
   }
 
   private callUser(node: DataNode, args: Value[], k: KV): boolean {
+    const r = this.userValue(node, args);
+    return r === undefined ? false : k(r);
+  }
+
+  /** A user function's value for these arguments (undefined when undefined). */
+  private userValue(node: DataNode, args: Value[]): Value | undefined {
     let result: Value | undefined;
     const record = (v: Value): void => {
       if (result === undefined) result = v;
@@ -695,15 +738,24 @@ export class Evaluator {
       const env: Env = new Array(rule.nslots);
       const stopEarly = rule.value.t === 'const';
       let got = false;
-      this.unifyArgs(rule.args!, args, 0, env, () =>
-        this.evalBody(rule.body, 0, env, () =>
-          this.evalTerm(rule.value, env, (v) => {
+      const body = (): boolean =>
+        this.evalBody(rule.body, 0, env, () => {
+          if (this.bound(rule.value, env)) {
+            const v = this.evalDirect(rule.value, env);
+            if (v === undefined) return false;
             record(v);
             got = true;
             return stopEarly;
-          }),
-        ),
-      );
+          }
+          return this.evalTerm(rule.value, env, (v) => {
+            record(v);
+            got = true;
+            return stopEarly;
+          });
+        });
+      const direct = bindArgs(rule.args!, args, env);
+      if (direct === true) body();
+      else if (direct === null) this.unifyArgs(rule.args!, args, 0, env, body);
       if (!got && rule.elses.length) this.evalElses(rule, args, env, record);
     }
     if (result === undefined && node.defaultRule) {
@@ -716,7 +768,7 @@ export class Evaluator {
         }),
       );
     }
-    return result === undefined ? false : k(result);
+    return result;
   }
 
   private evalElses(rule: CRule, args: Value[] | null, _env: Env, record: (v: Value) => void): void {
@@ -1093,6 +1145,27 @@ export class Evaluator {
 }
 
 // ------------------------------------------------------------ helpers
+
+/** Bind plain-variable argument patterns directly: true (bound), false (mismatch), null (needs unification). */
+function bindArgs(patterns: CTerm[], args: Value[], env: Env): boolean | null {
+  for (let i = 0; i < patterns.length; i++) {
+    const p = patterns[i];
+    if (p.t === 'var') {
+      const cur = env[p.slot];
+      if (cur === undefined) env[p.slot] = args[i];
+      else if (!equal(cur, args[i])) return false;
+    } else if (p.t === 'const') {
+      if (!equal(p.v, args[i])) return false;
+    } else {
+      for (let j = 0; j < i; j++) {
+        const q = patterns[j];
+        if (q.t === 'var') env[q.slot] = undefined;
+      }
+      return null;
+    }
+  }
+  return true;
+}
 
 function collectAllVars(t: CTerm, out: number[]): void {
   switch (t.t) {
