@@ -351,7 +351,7 @@ export function createRenderer(files: Record<string, string>): Renderer {
     },
     print: (...args) => args.map((a, i) => (i > 0 && typeof a !== 'string' && typeof args[i - 1] !== 'string' ? ' ' : '') + goString(a)).join(''),
     quote: (...args) => args.filter((a) => a !== null && a !== undefined).map((a) => JSON.stringify(goString(a))).join(' '),
-    toString: (v) => goString(v),
+    toString: (v: Value) => goString(v),
     toYaml: (v) => (v === null || v === undefined ? 'null' : yamlStringify(v, { sortMapEntries: true, lineWidth: 0 }).replace(/\n$/, '')),
     nindent: (n, s) => '\n' + indentText(n as number, goString(s)),
     indent: (n, s) => indentText(n as number, goString(s)),
