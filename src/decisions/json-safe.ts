@@ -22,8 +22,9 @@ function copy(v: unknown, depth: number, maxDepth: number): unknown {
       if (!Number.isFinite(v)) throw new Error('non-finite number');
       return v;
     case 'bigint':
-      // Decision documents carry limits and counts, not exact 64-bit ids; nearest double is fine.
-      return Number(v);
+      // Never round silently: an integer past 2^53 cannot travel exactly in this JSON answer,
+      // so the decision is reported as malformed (a deny) instead of altered.
+      throw new Error(`integer ${v} is beyond 2^53 and cannot be answered exactly`);
     case 'object': {
       if (v === null) return null;
       if (Array.isArray(v)) return v.map((x) => copy(x, depth + 1, maxDepth));

@@ -149,11 +149,13 @@ t.test('fail closed', async (t) => {
     }
   });
 
-  t.test('values JSON cannot carry as-is are made safe, not a crash', async (t) => {
-    docs.bigint = () => ({ allow: false, reasons: [{ code: 'LIMIT', limit: 12345678901234567890n }] });
+  t.test('an integer past 2^53 is never rounded: the decision is malformed (deny), not a crash', async (t) => {
+    docs.bigint = () => ({ allow: true, reasons: [], obligations: [{ type: 'limit', limit: 12345678901234567890n }] });
     const { status, answer } = await ask('bigint');
     t.equal(status, 200);
-    t.equal(answer.reasons[0]?.limit, 12345678901234567000);
+    t.equal(answer.allow, false);
+    t.same(answer.reasons.map((r) => r.code), ['MALFORMED_DECISION']);
+    t.match(answer.reasons[0]?.message, /beyond 2\^53/);
   });
 });
 
