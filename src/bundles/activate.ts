@@ -97,20 +97,15 @@ function checkDisjoint(next: PreparedBundle, others: PreparedBundle[]): void {
 
 function compileRego(bundles: PreparedBundle[]): RegoEngine | null {
   if (bundles.length === 0) return null;
-  const versions = new Map(bundles.map((b) => [b.name, b.bundle.manifest.rego_version ?? 1]));
-  const distinct = new Set(versions.values());
-  if (distinct.size > 1) {
-    // One compile takes one language version; mixing them would parse some modules wrongly.
-    throw new BundleError(
-      'BUNDLE_COMPILE_ERROR',
-      `Rego bundles disagree on rego_version: ${[...versions].map(([n, v]) => `${n}=${v}`).join(', ')}`,
-    );
-  }
-  const modules = bundles.flatMap((b) => b.bundle.modules.map((m) => ({ file: `${b.name}/${m.path}`, source: m.source })));
+  // One engine for all source bundles (as OPA does); each module keeps its bundle's rego_version.
+  const modules = bundles.flatMap((b) => {
+    const regoVersion = b.bundle.manifest.rego_version === 0 ? 0 : 1;
+    return b.bundle.modules.map((m) => ({ file: `${b.name}/${m.path}`, source: m.source, regoVersion: regoVersion as 0 | 1 }));
+  });
   const data: Record<string, unknown> = {};
   // Roots are disjoint, so merging cannot conflict; clone so later merges never touch a bundle's own tree.
   for (const b of bundles) mountData(data, [], structuredClone(b.bundle.data), b.name);
-  return RegoEngine.compile(modules, data, [...distinct][0] as 0 | 1);
+  return RegoEngine.compile(modules, data);
 }
 
 async function loadWasm(b: PreparedBundle, opts: WasmEngineOptions): Promise<WasmEngine> {

@@ -1,6 +1,6 @@
 // Adapter for the built-in Rego engine (src/rego): compile once at activation, evaluate per request.
 import { BundleError } from '../bundles/errors.js';
-import { compile, type CompiledPolicy } from '../rego/index.js';
+import { compile, type CompiledPolicy, type ModuleSource } from '../rego/index.js';
 import { isRegoError, RegoCompileErrors } from '../rego/errors.js';
 import { toJSON } from '../rego/value.js';
 import { splitQueryPath } from './path.js';
@@ -18,7 +18,7 @@ export class RegoEngine implements Engine {
   }
 
   /** Throws BUNDLE_COMPILE_ERROR naming every file:line:col and Rego error code (up to a few). */
-  static compile(modules: { file: string; source: string }[], data: unknown, regoVersion: 0 | 1 = 1): RegoEngine {
+  static compile(modules: ModuleSource[], data: unknown, regoVersion: 0 | 1 = 1): RegoEngine {
     try {
       return new RegoEngine(compile(modules, data, { regoVersion }));
     } catch (e) {

@@ -5,6 +5,8 @@ export interface ModuleSource {
   /** File name used in error messages (e.g. "policies/ai/tools.rego"). */
   file: string;
   source: string;
+  /** Rego version of this module (OPA bundles set it per bundle); defaults to CompileOptions.regoVersion. */
+  regoVersion?: 0 | 1;
 }
 
 export interface CompileOptions {

@@ -136,7 +136,7 @@ export function compile(sources: ModuleSource[], data: unknown = {}, opts: Compi
   const modules: Module[] = [];
   for (const s of sources) {
     try {
-      modules.push(parseModule(s.file, s.source, { regoVersion: opts.regoVersion ?? 1 }));
+      modules.push(parseModule(s.file, s.source, { regoVersion: s.regoVersion ?? opts.regoVersion ?? 1 }));
     } catch (e) {
       if (e instanceof RegoError) errors.push(e);
       else if (e instanceof RegoCompileErrors) errors.push(...e.errors);
