@@ -1,29 +1,8 @@
 import t from 'tap';
 import { BUILTINS } from '../../src/rego/builtins/index.js';
-import type { BuiltinContext } from '../../src/rego/builtins/types.js';
-import { RegoError } from '../../src/rego/errors.js';
-import { ObjectV, SetV, stringify, type Value } from '../../src/rego/value.js';
+import { ObjectV, SetV, type Value } from '../../src/rego/value.js';
+import { budget, call, err, show } from './builtin-harness.js';
 
-const budget: number[] = [];
-const ctx: BuiltinContext = {
-  strict: true,
-  nowNs: () => 0n,
-  markRandom: () => undefined,
-  markExternal: () => undefined,
-  print: () => undefined,
-  checkBudget: (c) => void budget.push(c),
-};
-const call = (name: string, ...args: Value[]): Value | undefined => (BUILTINS.get(name) as NonNullable<ReturnType<typeof BUILTINS.get>>).fn(args, ctx);
-const show = (v: Value | undefined): string => (v === undefined ? 'undefined' : stringify(v));
-function err(name: string, ...args: Value[]): RegoError {
-  try {
-    call(name, ...args);
-  } catch (e) {
-    if (e instanceof RegoError) return e;
-    throw e;
-  }
-  throw new Error(`${name} did not throw`);
-}
 
 t.test('count: arrays, objects, sets, and strings by code point', async (t) => {
   t.equal(call('count', []), 0);

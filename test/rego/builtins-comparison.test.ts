@@ -1,17 +1,7 @@
 import t from 'tap';
-import { BUILTINS } from '../../src/rego/builtins/index.js';
-import type { BuiltinContext } from '../../src/rego/builtins/types.js';
 import { ObjectV, SetV, type Value } from '../../src/rego/value.js';
+import { call } from './builtin-harness.js';
 
-const ctx: BuiltinContext = {
-  strict: true,
-  nowNs: () => 0n,
-  markRandom: () => undefined,
-  markExternal: () => undefined,
-  print: () => undefined,
-  checkBudget: () => undefined,
-};
-const call = (name: string, ...args: Value[]): Value | undefined => (BUILTINS.get(name) as NonNullable<ReturnType<typeof BUILTINS.get>>).fn(args, ctx);
 
 t.test('equal / neq are structural; 1 and an exact big 1 agree', async (t) => {
   t.equal(call('equal', 1, 1), true);

@@ -1,34 +1,7 @@
 import t from 'tap';
-import { BUILTINS } from '../../src/rego/builtins/index.js';
-import type { BuiltinContext } from '../../src/rego/builtins/types.js';
-import { RegoError } from '../../src/rego/errors.js';
-import { ObjectV, SetV, fromJSON, stringify, type Value } from '../../src/rego/value.js';
+import { ObjectV, SetV, fromJSON } from '../../src/rego/value.js';
+import { call, err, show } from './builtin-harness.js';
 
-const budget: number[] = [];
-const ctx: BuiltinContext = {
-  strict: true,
-  nowNs: () => 1703444325734390000n,
-  markRandom: () => undefined,
-  markExternal: () => undefined,
-  print: () => undefined,
-  checkBudget: (c) => void budget.push(c),
-};
-const call = (name: string, ...args: Value[]): Value | undefined => (BUILTINS.get(name) as NonNullable<ReturnType<typeof BUILTINS.get>>).fn(args, ctx);
-const show = (v: Value | undefined): string => (v === undefined ? 'undefined' : stringify(v));
-function err(name: string, ...args: Value[]): RegoError {
-  try {
-    call(name, ...args);
-  } catch (e) {
-    if (e instanceof RegoError) return e;
-    throw e;
-  }
-  throw new Error(`${name} did not throw`);
-}
-void ObjectV;
-void SetV;
-void fromJSON;
-void show;
-void err;
 
 t.test('json.marshal: sorted keys, sets as arrays, HTML-safe escaping, non-string keys as Rego text', async (t) => {
   t.equal(call('json.marshal', fromJSON({ b: 1, a: [1, 'x'] })), '{"a":[1,"x"],"b":1}');
