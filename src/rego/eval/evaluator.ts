@@ -9,7 +9,7 @@ import { getClosureNeeds, objectPairs } from '../compiler/safety.js';
 import type { DataNode } from '../compiler/tree.js';
 import { RegoError } from '../errors.js';
 import { equal, formatNumber, ObjectV, SetV, type Value } from '../value.js';
-import { formatForPrint } from './print.js';
+import { printText } from '../builtins/misc.js';
 
 type K = () => boolean;
 type KV = (v: Value) => boolean;
@@ -327,16 +327,17 @@ export class Evaluator {
   }
 
   private evalPrint(args: CTerm[], env: Env, k: K): boolean {
-    const parts: string[] = [];
+    const values: (Value | undefined)[] = [];
     for (const a of args) {
       const vals: Value[] = [];
       this.evalTerm(a, env, (v) => {
         vals.push(v);
         return false;
       });
-      parts.push(vals.length === 0 ? '<undefined>' : vals.length === 1 ? formatForPrint(vals[0]) : formatForPrint(new SetV(vals)));
+      // an argument with several values prints as the set of them; none prints <undefined>
+      values.push(vals.length === 0 ? undefined : vals.length === 1 ? vals[0] : new SetV(vals));
     }
-    this.opts.print?.(parts.join(' '));
+    this.opts.print?.(printText(values));
     return k();
   }
 
