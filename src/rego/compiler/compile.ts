@@ -76,6 +76,8 @@ export class Compiler {
   readonly deps = new Map<DataNode, Set<DataNode>>();
   private currentNode: DataNode | null = null;
   private readonly defaultsPlaced = new Set<DataNode>();
+  /** Rule nodes whose own bodies read input, the clock/randomness, print or use `with`. */
+  private readonly variable = new Set<DataNode>();
   private readonly placedLoc = new Map<DataNode, Loc>();
 
   constructor(builtins: Map<string, Builtin>) {
@@ -121,6 +123,26 @@ export class Compiler {
       }
     }
     this.checkRecursion();
+    if (this.errors.length === 0) this.markConstants();
+  }
+
+  /** A rule node is constant when neither it nor anything it reads varies per request. */
+  private markConstants(): void {
+    const memo = new Map<DataNode, boolean>();
+    const isConst = (n: DataNode): boolean => {
+      const known = memo.get(n);
+      if (known !== undefined) return known;
+      memo.set(n, false); // cycles were refused above; be safe anyway
+      let c = !this.variable.has(n);
+      if (c) for (const d of this.deps.get(n) ?? []) if (!isConst(d)) c = false;
+      memo.set(n, c);
+      return c;
+    };
+    for (const n of this.root.ruleNodes()) n.constant = n.kind !== 'function' && isConst(n);
+  }
+
+  private markVariable(): void {
+    if (this.currentNode) this.variable.add(this.currentNode);
   }
 
   private modCtx(m: Module): ModCtx {
@@ -554,6 +576,7 @@ export class Compiler {
   }
 
   private withMod(target: Term, value: Term, loc: Loc, scope: RuleScope, m: ModCtx): CWith {
+    this.markVariable(); // conservative: `with` changes what the rule reads
     const path = refPath(target);
     if (!path) throw new RegoError('rego_type_error', 'with keyword target must reference existing input, data, or a function', loc);
     let [head, ...rest] = path;
@@ -641,7 +664,10 @@ export class Compiler {
 
   private tryResolveCall(name: string, scope: RuleScope, m: ModCtx): CFunc | null {
     const special = SPECIAL_CALLS[name];
-    if (special) return { f: 'special', name: special };
+    if (special) {
+      if (special === 'print') this.markVariable();
+      return { f: 'special', name: special };
+    }
     const parts = name.split('.');
     if (scope.lookup(parts[0]) !== undefined) return null;
     let dataPath: string[] | null = null;
@@ -659,7 +685,10 @@ export class Compiler {
       if (parts[0] === 'data' || m.imports.has(parts[0])) return null;
     }
     const b = this.builtins.get(name);
-    if (b) return { f: 'builtin', name, builtin: b };
+    if (b) {
+      if (b.nondeterministic || name === 'print') this.markVariable();
+      return { f: 'builtin', name, builtin: b };
+    }
     return null;
   }
 
@@ -825,6 +854,7 @@ export class Compiler {
 
   private makeRef(root: 'data' | 'input', path: CTerm[], loc: Loc): CTerm {
     if (root === 'data') this.recordDataDeps(path);
+    else this.markVariable();
     return { t: 'ref', head: { h: root }, path, loc };
   }
 

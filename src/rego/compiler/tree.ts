@@ -16,6 +16,11 @@ export class DataNode {
   kind: NodeKind | null = null;
   /** Function arity (for functions). */
   arity = -1;
+  /**
+   * The value depends only on the bundle (no input, clock, randomness or print, directly or
+   * through other rules): evaluated once per compiled policy, not once per request.
+   */
+  constant = false;
   /** Unique id used as a cache key. */
   readonly id: number;
   private static nextId = 0;

@@ -40,6 +40,8 @@ interface DataPrefix {
 /** Per-policy state shared by all evaluations (terms and data are immutable). */
 export class SharedState {
   readonly prefixes = new WeakMap<CTerm, DataPrefix>();
+  /** Values of constant rule nodes (see DataNode.constant), computed on first use. */
+  readonly constants = new Map<number, Value | typeof UNDEF>();
 }
 /** Pattern variables per compiled term (terms are immutable, so this is shared by all evaluations). */
 const patCache = new WeakMap<CTerm, number[]>();
@@ -802,6 +804,20 @@ export class Evaluator {
     const cache = this.frame.cache;
     const c = cache.get(node.id);
     if (c !== undefined) return c === UNDEF ? undefined : c;
+    if (node.constant && this.frame.dataOv === null && this.frame.mocks === null) {
+      const k = this.shared.constants.get(node.id);
+      if (k !== undefined) return k === UNDEF ? undefined : k;
+      const v = this.computeRule(node);
+      this.shared.constants.set(node.id, v === undefined ? UNDEF : v);
+      cache.set(node.id, v === undefined ? UNDEF : v);
+      return v;
+    }
+    const v = this.computeRule(node);
+    cache.set(node.id, v === undefined ? UNDEF : v);
+    return v;
+  }
+
+  private computeRule(node: DataNode): Value | undefined {
     let v: Value | undefined;
     switch (node.kind) {
       case 'complete':
@@ -820,7 +836,6 @@ export class Evaluator {
       default:
         v = undefined;
     }
-    cache.set(node.id, v === undefined ? UNDEF : v);
     return v;
   }
 

@@ -1,0 +1,50 @@
+// Rules whose value depends only on the bundle (no input, clock, randomness, print or `with`,
+// directly or through other rules) are computed once per compiled policy and reused by later
+// evaluations; everything else is computed per evaluation.
+import t from 'tap';
+import { compile, RegoError, toJSON } from '../../src/rego/index.js';
+
+const source = `package c
+import rego.v1
+
+table := count([x | some x in numbers.range(1, 20000)])
+
+allow if input.n < table
+
+echo := input.n
+
+now := time.now_ns()
+
+uses_now if now > 0
+
+via_function := f(2)
+f(x) := x * table
+`;
+
+t.test('a bundle-only rule is computed once and reused across evaluations', async (t) => {
+  const p = compile([{ file: 'c.rego', source }]);
+  // the first evaluation pays for `table` (thousands of steps) ...
+  const err = t.throws(() => p.evaluate('c.allow', { input: { n: 1 }, maxSteps: 500 })) as unknown as RegoError;
+  t.equal(err.code, 'eval_budget_exceeded', 'not yet computed: over a small budget');
+  t.equal(p.evaluate('c.allow', { input: { n: 1 } }).value, true);
+  // ... later ones reuse it and fit in a budget far below its cost
+  t.equal(p.evaluate('c.allow', { input: { n: 1 }, maxSteps: 500 }).value, true);
+  t.equal(p.evaluate('c.allow', { input: { n: 30000 }, maxSteps: 500 }).defined, false, 'input-dependent rule still per evaluation');
+  t.equal(p.evaluate('c.via_function', { maxSteps: 500 }).value, 40000);
+});
+
+t.test('input-, clock- and override-dependent rules are never reused', async (t) => {
+  const p = compile([{ file: 'c.rego', source }]);
+  t.equal(p.evaluate('c.echo', { input: { n: 1 } }).value, 1);
+  t.equal(p.evaluate('c.echo', { input: { n: 2 } }).value, 2);
+  const a = p.evaluate('c.now', { nowNs: 1n });
+  const b = p.evaluate('c.now', { nowNs: 2n });
+  t.same([a.value, b.value], [1, 2]);
+  t.equal(b.dependsOn.time, true);
+  t.equal(p.evaluate('c.uses_now', { nowNs: 5n }).dependsOn.time, true, 'time dependency seen through another rule');
+  // a `with` override of data recomputes instead of reading the shared value
+  const q = compile([{ file: 'c.rego', source }, { file: 'd.rego', source: 'package d\nimport rego.v1\nsmall if data.c.table == 3 with data.c.table as 3\n' }]);
+  t.equal(q.evaluate('c.table').value, 20000);
+  t.equal(q.evaluate('d.small').value, true);
+  t.same(toJSON(q.evaluate('c.table').value!), 20000, 'shared value untouched by the override');
+});
