@@ -56,11 +56,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onRequest', async (_request, reply) => {
+  // A callback hook, not an async one: it runs on every request and a promise per request shows.
+  app.addHook('onRequest', (_request, reply, done) => {
     if (closing) {
       reply.header('connection', 'close');
-      throw new ApiError(503, 'SHUTTING_DOWN', 'the service is shutting down; retry on another instance');
+      return done(new ApiError(503, 'SHUTTING_DOWN', 'the service is shutting down; retry on another instance'));
     }
+    done();
   });
 
   const pipeline = new DecisionPipeline({
