@@ -1,20 +1,12 @@
 // The conformance floor: per folder, the passed count a run must reach. Only ever raised.
-import { readFile } from 'node:fs/promises';
+import { readJsonObject } from './json-file.js';
 
 export type Floor = Record<string, number>;
 
 export async function readFloor(file: string): Promise<Floor> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw e;
-  }
-  const doc: unknown = JSON.parse(text);
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new TypeError(`${file}: expected a JSON object`);
+  const doc = await readJsonObject(file);
   const out: Floor = {};
-  for (const [k, v] of Object.entries(doc as Record<string, unknown>)) {
+  for (const [k, v] of Object.entries(doc)) {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new TypeError(`${file}: ${k} must be a non-negative integer`);
     out[k] = v;
   }

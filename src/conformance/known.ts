@@ -1,7 +1,8 @@
 // The known-failures list: `<folder>/<file>#<note>` → why the case fails.
 // `reason` is the runner's one-line reason from the run that wrote the entry; `why` is an
 // optional human explanation, kept when the list is regenerated while the case still fails.
-import { readFile, writeFile } from 'node:fs/promises';
+import { readJsonObject } from './json-file.js';
+import { writeFile } from 'node:fs/promises';
 import type { FailureEntry } from './types.js';
 
 export interface KnownEntry {
@@ -13,17 +14,9 @@ export type KnownList = Record<string, KnownEntry>;
 
 /** Reads a list; a missing file is an empty list. Plain string values are read as a `why`. */
 export async function readKnown(file: string): Promise<KnownList> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw e;
-  }
-  const doc: unknown = JSON.parse(text);
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new TypeError(`${file}: expected a JSON object`);
+  const doc = await readJsonObject(file);
   const out: KnownList = {};
-  for (const [k, v] of Object.entries(doc as Record<string, unknown>)) {
+  for (const [k, v] of Object.entries(doc)) {
     if (typeof v === 'string') out[k] = { reason: v, why: v };
     else if (v !== null && typeof v === 'object' && typeof (v as KnownEntry).reason === 'string') {
       const e = v as KnownEntry;

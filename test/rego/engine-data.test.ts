@@ -3,19 +3,7 @@
 // with several solutions — checked against OPA's documented semantics.
 import t, { type Test } from 'tap';
 import { compile, toJSON, type CompiledPolicy, type ModuleSource } from '../../src/rego/index.js';
-
-type Case = [name: string, path: string | string[], input: unknown, expected: unknown];
-
-function table(tt: Test, p: CompiledPolicy, cases: Case[]): void {
-  for (const [name, path, input, expected] of cases) {
-    const r = p.evaluate(path, input === undefined ? {} : { input });
-    if (expected === undefined) tt.equal(r.defined, false, `${name}: undefined`);
-    else {
-      tt.equal(r.defined, true, `${name}: defined`);
-      tt.strictSame(r.defined ? toJSON(r.value!) : undefined, expected, `${name}: value`);
-    }
-  }
-}
+import { table } from './engine-harness.js';
 
 const mods = (...sources: string[]): ModuleSource[] => sources.map((source, i) => ({ file: `m${i}.rego`, source }));
 

@@ -3,23 +3,10 @@
 // comprehensions, `with`, strings, big integers, ordering, print and time dependency.
 import t, { type Test } from 'tap';
 import { compile, RegoError, toJSON, type CompiledPolicy } from '../../src/rego/index.js';
+import { pol, table, type Case } from './engine-harness.js';
 
-/** `package t` + src, compiled as x.rego. */
-const pol = (src: string, data?: unknown): CompiledPolicy => compile([{ file: 'x.rego', source: `package t\n${src}` }], data);
 
-type Case = [name: string, path: string, input: unknown, expected: unknown];
 
-/** Runs table cases against one policy; `undefined` in `expected` means the document is undefined. */
-function table(tt: Test, p: CompiledPolicy, cases: Case[]): void {
-  for (const [name, path, input, expected] of cases) {
-    const r = p.evaluate(path, input === undefined ? {} : { input });
-    if (expected === undefined) tt.equal(r.defined, false, `${name}: undefined`);
-    else {
-      tt.equal(r.defined, true, `${name}: defined`);
-      tt.strictSame(r.defined ? toJSON(r.value!) : undefined, expected, `${name}: value`);
-    }
-  }
-}
 
 /** Each `[rule source, expected]` pair becomes rule `r<i>`; checks all of them. */
 function exprTable(tt: Test, rules: [src: string, expected: unknown][], input?: unknown): void {

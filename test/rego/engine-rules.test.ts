@@ -3,9 +3,8 @@
 // functions, and the difference between undefined and false.
 import t, { type Test } from 'tap';
 import { compile, RegoError, toJSON, type CompiledPolicy } from '../../src/rego/index.js';
+import { pol, table } from './engine-harness.js';
 
-/** `package t` + src, compiled as x.rego. */
-const pol = (src: string, data?: unknown): CompiledPolicy => compile([{ file: 'x.rego', source: `package t\n${src}` }], data);
 
 /** Plain-JSON value of a document, or undefined when the document is undefined. */
 function val(p: CompiledPolicy, path: string, input?: unknown): unknown {
@@ -13,19 +12,7 @@ function val(p: CompiledPolicy, path: string, input?: unknown): unknown {
   return r.defined ? toJSON(r.value!) : undefined;
 }
 
-type Case = [name: string, path: string, input: unknown, expected: unknown];
 
-/** Runs table cases against one policy; `undefined` in `expected` means the document is undefined. */
-function table(tt: Test, p: CompiledPolicy, cases: Case[]): void {
-  for (const [name, path, input, expected] of cases) {
-    const r = p.evaluate(path, input === undefined ? {} : { input });
-    if (expected === undefined) tt.equal(r.defined, false, `${name}: undefined`);
-    else {
-      tt.equal(r.defined, true, `${name}: defined`);
-      tt.strictSame(r.defined ? toJSON(r.value!) : undefined, expected, `${name}: value`);
-    }
-  }
-}
 
 /** Asserts evaluation throws a RegoError with the given code. */
 function evalError(tt: Test, p: CompiledPolicy, path: string, input: unknown, code: string, msg?: RegExp): void {

@@ -580,23 +580,9 @@ export const encoding: Builtin[] = [
   }),
 
   def('base64url.decode', ['string'], ([s], ctx) => {
-    let x = str(s, 1);
+    const x = str(s, 1);
     charge(ctx, x);
-    if (!x.endsWith('=')) {
-      switch (x.length % 4) {
-        case 0:
-          break;
-        case 2:
-          x += '==';
-          break;
-        case 3:
-          x += '=';
-          break;
-        default:
-          throw fail(`illegal base64url string: ${x}`);
-      }
-    }
-    return base64Decode(x, true);
+    return base64Decode(padBase64url(x), true);
   }),
 
   def('urlquery.encode', ['string'], ([s], ctx) => {
@@ -701,3 +687,18 @@ export const encoding: Builtin[] = [
     }
   }),
 ];
+
+/** base64url with optional padding (as OPA accepts it): add the missing `=`s. */
+export function padBase64url(x: string): string {
+  if (x.endsWith('=')) return x;
+  switch (x.length % 4) {
+    case 0:
+      return x;
+    case 2:
+      return x + '==';
+    case 3:
+      return x + '=';
+    default:
+      throw fail(`illegal base64url string: ${x}`);
+  }
+}

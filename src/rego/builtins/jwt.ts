@@ -17,7 +17,7 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { ObjectV, type Value } from '../value.js';
-import { marshalJSON, parseJSON } from './encoding.js';
+import { marshalJSON, padBase64url, parseJSON } from './encoding.js';
 import type { Builtin, BuiltinContext } from './types.js';
 import { BuiltinFailure, decodeUtf8Go, def, fail, obj, str, strCost, utf8 } from './util.js';
 
@@ -40,21 +40,7 @@ function splitJWT(v: Value): Token {
 
 /** OPA's base64url.decode (padding optional), to raw bytes. */
 function b64url(s: string): Buffer {
-  let x = s;
-  if (!x.endsWith('=')) {
-    switch (x.length % 4) {
-      case 0:
-        break;
-      case 2:
-        x += '==';
-        break;
-      case 3:
-        x += '=';
-        break;
-      default:
-        throw fail(`illegal base64url string: ${x}`);
-    }
-  }
+  const x = padBase64url(s);
   if (x.length % 4 !== 0) throw fail(`illegal base64 data at input byte ${x.length - (x.length % 4)}`);
   const body = x.replace(/=?=$/, '');
   if (!/^[A-Za-z0-9_-]*$/.test(body)) throw fail('illegal base64 data');
