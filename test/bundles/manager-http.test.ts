@@ -80,7 +80,8 @@ t.test('server errors back off exponentially with jitter, bounded, and recovery 
   t.equal(m.status()[0].last_error, null);
   const before = srv.requests.length;
   await waitFor('normal polling resumes', () => srv.requests.length - before >= 3, 5000);
-  t.pass('back to the normal interval after success');
+  t.ok(srv.requests.length - before >= 3, 'back to the normal interval after success');
+  t.ok(srv.requests.slice(before).every((r) => r.status === 304), 'conditional polls of the good bundle, answered 304');
 });
 
 t.test('backoff schedule: exponential with jitter in [d/2, d], capped, interval ±10% while healthy', async (t) => {

@@ -543,9 +543,6 @@ export async function knownConfigVars(): Promise<Map<string, ConfigVar> | null> 
   return out;
 }
 
-/** A skip reason for tests that need the config module, or false when it exists. */
-export const noConfigModule: string | false = fs.existsSync(path.join(repoRoot, 'src', 'config', 'env.ts')) ? false : 'src/config/env.ts does not exist yet';
-
 /** A name the service reads: in the config module's sources, or a standard OTel SDK variable. */
 export function isKnownVar(known: Map<string, ConfigVar> | null, name: string): boolean {
   return known === null || known.has(name) || OTEL_SDK_VARS.has(name);
