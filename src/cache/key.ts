@@ -1,7 +1,7 @@
 // The cache key: sha256 over (bundle revisions sorted by bundle name, decision path,
 // canonical JSON of the input). Canonical JSON sorts object keys, so two inputs that are
 // equal as JSON get the same key whatever order the caller wrote their fields in.
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { configure } from 'safe-stable-stringify';
 
 const canonicalJSON = configure({
@@ -41,5 +41,12 @@ export function decisionCacheKey(parts: CacheKeyParts): string {
   });
   // Always a string for an object argument; the check keeps the type honest.
   if (material === undefined) throw new TypeError('cache key material did not serialize');
-  return createHash('sha256').update(material).digest('hex');
+  return sha256Hex(material);
 }
+
+// crypto.hash (Node ≥ 20.12) hashes in one call, about twice as fast as a Hash object for
+// inputs this small; older Node 20 releases take the Hash object.
+const sha256Hex: (s: string) => string =
+  typeof crypto.hash === 'function'
+    ? (s) => crypto.hash('sha256', s, 'hex')
+    : (s) => crypto.createHash('sha256').update(s).digest('hex');

@@ -6,6 +6,7 @@ import type { DecisionEvent, LogRecord } from './types.js';
 
 export function toDecisionEvent(r: DecisionRecord): DecisionEvent {
   const d = r.decision;
+  // Fixed shape (undefined = absent), as the pipeline's record: this runs per request.
   return {
     decision_id: r.decision_id,
     timestamp: r.timestamp,
@@ -13,17 +14,20 @@ export function toDecisionEvent(r: DecisionRecord): DecisionEvent {
     kind: r.kind,
     caller: r.caller ?? null,
     input: r.input,
-    ...(r.result !== undefined ? { result: r.result } : {}),
-    ...(d ? { allow: d.allow, reasons: d.reasons, obligations: d.obligations, exceptions_applied: d.exceptions_applied } : {}),
+    result: r.result,
+    allow: d?.allow,
+    reasons: d?.reasons,
+    obligations: d?.obligations,
+    exceptions_applied: d?.exceptions_applied,
     outcome: r.outcome,
     bundles: r.bundles,
     engine: r.engine,
     cached: r.cached,
-    ...(r.cache_tier !== undefined ? { cache_tier: r.cache_tier } : {}),
+    cache_tier: r.cache_tier,
     latency_ms: r.duration_ms,
-    ...(r.trace_id ? { trace_id: r.trace_id } : {}),
-    ...(r.span_id ? { span_id: r.span_id } : {}),
-    ...(r.error ? { error: r.error } : {}),
+    trace_id: r.trace_id,
+    span_id: r.span_id,
+    error: r.error,
   };
 }
 

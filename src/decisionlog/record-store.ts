@@ -2,17 +2,28 @@
 // (Across replicas and restarts, the Redis id keys answer instead — see sinks/redis-stream.ts.)
 import type { LogRecord } from './types.js';
 
+interface Entry {
+  at: number;
+  record: LogRecord;
+}
+
 export class RecordStore {
   readonly maxEntries: number;
   readonly retentionMs: number;
   private readonly now: () => number;
-  /** Insertion order = age order, so the first entries are the oldest. */
-  private readonly byId = new Map<string, { at: number; record: LogRecord }>();
+  private readonly byId = new Map<string, Entry>();
+  /** Ids in insertion order, as a ring: evicting the oldest is O(1). (Deleting a Map's first
+   * key and then asking for the next one walks every earlier deletion — a cost per put that
+   * grew with the store's size.) */
+  private readonly order: (Entry | undefined)[];
+  private head = 0;
+  private count = 0;
 
   constructor(opts: { maxEntries: number; retentionMs: number; now?: () => number }) {
-    this.maxEntries = opts.maxEntries;
+    this.maxEntries = Math.max(0, opts.maxEntries);
     this.retentionMs = opts.retentionMs;
     this.now = opts.now ?? Date.now;
+    this.order = new Array<Entry | undefined>(this.maxEntries);
   }
 
   get size(): number {
@@ -21,18 +32,26 @@ export class RecordStore {
 
   put(record: LogRecord): void {
     if (this.maxEntries <= 0) return;
-    this.byId.delete(record.decision_id);
-    this.byId.set(record.decision_id, { at: this.now(), record });
-    while (this.byId.size > this.maxEntries) {
-      const oldest = this.byId.keys().next();
-      if (oldest.done) break;
-      this.byId.delete(oldest.value);
+    const id = record.decision_id;
+    const entry: Entry = { at: this.now(), record };
+    if (this.count === this.maxEntries) {
+      const oldest = this.order[this.head];
+      // Only if the map still holds this very entry (it may have expired, or been replaced by a
+      // later record with the same id, which has its own slot).
+      if (oldest !== undefined && this.byId.get(oldest.record.decision_id) === oldest) this.byId.delete(oldest.record.decision_id);
+      this.order[this.head] = undefined;
+      this.head = (this.head + 1) % this.maxEntries;
+      this.count--;
     }
+    this.order[(this.head + this.count) % this.maxEntries] = entry;
+    this.count++;
+    this.byId.set(id, entry);
   }
 
   get(decisionId: string): LogRecord | undefined {
     const e = this.byId.get(decisionId);
     if (!e) return undefined;
+    // Expired entries stay in the ring until their slot is reused; only the lookup forgets them.
     if (this.now() - e.at > this.retentionMs) {
       this.byId.delete(decisionId);
       return undefined;

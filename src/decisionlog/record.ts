@@ -1,9 +1,25 @@
 // Builds the audit record from what the pipeline reports (before masking).
 import type { DecisionEvent, LogRecord } from './types.js';
 
+// A snapshot's revisions object lives as long as the snapshot: convert it once, not per record.
+const bundleFields = new WeakMap<object, Record<string, { revision: string }>>();
+
+function bundlesField(revisions: Readonly<Record<string, string>>): Record<string, { revision: string }> {
+  let bundles = bundleFields.get(revisions);
+  if (!bundles) {
+    bundles = {};
+    for (const name of Object.keys(revisions).sort()) bundles[name] = { revision: revisions[name] as string };
+    bundleFields.set(revisions, bundles);
+  }
+  return bundles;
+}
+
+const NONE: unknown[] = [];
+
+/** The record shares the event's arrays and objects (it is serialized, never modified: masking
+ * deep-copies before it changes anything). */
 export function toLogRecord(e: DecisionEvent, labels: Record<string, string>): LogRecord {
-  const bundles: Record<string, { revision: string }> = {};
-  for (const name of Object.keys(e.bundles).sort()) bundles[name] = { revision: e.bundles[name] as string };
+  const bundles = bundlesField(e.bundles);
   return {
     decision_id: e.decision_id,
     timestamp: e.timestamp,
@@ -14,9 +30,9 @@ export function toLogRecord(e: DecisionEvent, labels: Record<string, string>): L
     ...(e.result !== undefined ? { result: e.result } : {}),
     allow: e.allow ?? null,
     outcome: e.outcome,
-    reasons: [...(e.reasons ?? [])],
-    obligations: [...(e.obligations ?? [])],
-    exceptions_applied: [...(e.exceptions_applied ?? [])],
+    reasons: (e.reasons ?? NONE) as unknown[],
+    obligations: (e.obligations ?? NONE) as unknown[],
+    exceptions_applied: (e.exceptions_applied ?? NONE) as unknown[],
     bundles,
     engine: e.engine ?? null,
     cached: e.cached,

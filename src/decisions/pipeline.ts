@@ -188,6 +188,8 @@ export class DecisionPipeline {
     error: { code: string; message: string } | undefined,
     decision: DecisionAnswerBody | undefined,
   ): void {
+    // Every field present (undefined when it does not apply): one object shape per record, which
+    // keeps the per-request consumers (log, metrics, span) monomorphic.
     const record: DecisionRecord = {
       decision_id: run.decisionId,
       timestamp: new Date(run.startedAt).toISOString(),
@@ -196,16 +198,16 @@ export class DecisionPipeline {
       input: query.input,
       bundles: ev.revisions,
       outcome,
-      ...(ev.evaluation.kind === 'defined' ? { result: ev.evaluation.result } : {}),
-      ...(decision ? { decision } : {}),
-      ...(error ? { error } : {}),
+      result: ev.evaluation.kind === 'defined' ? ev.evaluation.result : undefined,
+      decision,
+      error,
       cached: ev.cached,
-      ...(ev.cacheTier !== undefined ? { cache_tier: ev.cacheTier } : {}),
+      cache_tier: ev.cacheTier,
       engine: ev.engine,
       duration_ms: performance.now() - run.t0,
-      ...(run.span.traceId ? { trace_id: run.span.traceId } : {}),
-      ...(run.span.spanId ? { span_id: run.span.spanId } : {}),
-      ...callerField(this.callerOf, query),
+      trace_id: run.span.traceId || undefined,
+      span_id: run.span.spanId || undefined,
+      caller: callerOf(this.callerOf, query),
     };
     try {
       this.logger.log(record);
@@ -249,12 +251,11 @@ function startChild(span: DecisionSpan, name: ChildSpanName): { end(a?: Record<s
   }
 }
 
-function callerField(callerOf: (q: DecisionQuery) => string | undefined, query: DecisionQuery): { caller?: string } {
+function callerOf(fn: (q: DecisionQuery) => string | undefined, query: DecisionQuery): string | undefined {
   try {
-    const caller = callerOf(query);
-    return caller ? { caller } : {};
+    return fn(query) || undefined;
   } catch {
-    return {};
+    return undefined;
   }
 }
 

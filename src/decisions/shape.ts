@@ -46,20 +46,34 @@ export function shapeDecision(ev: Evaluation, path: string): ShapedDecision {
       return { ...shaped, error: { code: ev.code, message: ev.message } };
     }
     case 'defined': {
-      const safe = toJsonSafe(ev.result, MAX_DOCUMENT_DEPTH);
-      if (!safe.ok) return malformed(path, safe.message);
-      if (!validateDocument(safe.value)) return malformed(path, describe(validateDocument.errors ?? []));
-      const doc = safe.value as DecisionDocument;
-      return {
-        status: 200,
-        outcome: 'decided',
-        allow: doc.allow,
-        reasons: doc.reasons ?? [],
-        obligations: doc.obligations ?? [],
-        exceptions_applied: doc.exceptions_applied ?? [],
-      };
+      // A cached result is the same object on every hit: shape it once. (Shaped answers are
+      // shared between responses and must never be modified — nothing downstream does.)
+      const result = ev.result;
+      if (typeof result !== 'object' || result === null) return shapeDocument(result, path);
+      const memo = shapedResults.get(result);
+      if (memo && memo.path === path) return memo.shaped;
+      const shaped = shapeDocument(result, path);
+      shapedResults.set(result, { path, shaped });
+      return shaped;
     }
   }
+}
+
+const shapedResults = new WeakMap<object, { path: string; shaped: ShapedDecision }>();
+
+function shapeDocument(result: unknown, path: string): ShapedDecision {
+  const safe = toJsonSafe(result, MAX_DOCUMENT_DEPTH);
+  if (!safe.ok) return malformed(path, safe.message);
+  if (!validateDocument(safe.value)) return malformed(path, describe(validateDocument.errors ?? []));
+  const doc = safe.value as DecisionDocument;
+  return {
+    status: 200,
+    outcome: 'decided',
+    allow: doc.allow,
+    reasons: doc.reasons ?? [],
+    obligations: doc.obligations ?? [],
+    exceptions_applied: doc.exceptions_applied ?? [],
+  };
 }
 
 function deny(status: 200 | 503, outcome: DecisionOutcomeKind, code: string, message: string): ShapedDecision {

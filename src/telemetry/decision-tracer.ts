@@ -61,24 +61,27 @@ export class ActiveDecisionSpan {
   /** W3C traceparent naming this span — for the response header. */
   readonly traceparent: string | undefined;
   private readonly span: Span;
-  private readonly ctx: Context;
+  private readonly parent: Context;
+  /** The context children are started in; made on the first child (cache hits have one). */
+  private ctx: Context | undefined;
   private readonly tracer: Tracer;
   private ended = false;
 
   constructor(tracer: Tracer, span: Span, parent: Context) {
     this.tracer = tracer;
     this.span = span;
-    this.ctx = trace.setSpan(parent, span);
+    this.parent = parent;
     const sc = span.spanContext();
     const valid = isSpanContextValid(sc);
     this.traceId = valid ? sc.traceId : '';
     this.spanId = valid ? sc.spanId : '';
-    const carrier: Record<string, string> = {};
-    if (valid) propagator.inject(trace.setSpan(ROOT_CONTEXT, span), carrier, { set: (c, k, v) => (c[k] = v) });
-    this.traceparent = carrier.traceparent;
+    // The W3C header, written directly (what W3CTraceContextPropagator.inject writes for a valid
+    // span context) instead of building a context and a carrier per decision.
+    this.traceparent = valid ? `00-${sc.traceId}-${sc.spanId}-${(sc.traceFlags & 0xff).toString(16).padStart(2, '0')}` : undefined;
   }
 
   child(name: ChildSpanName): ChildSpan {
+    this.ctx ??= trace.setSpan(this.parent, this.span);
     const child = this.tracer.startSpan(name, { kind: SpanKind.INTERNAL }, this.ctx);
     let done = false;
     return {
@@ -99,12 +102,7 @@ export class ActiveDecisionSpan {
     if (s.allow !== undefined) span.setAttribute('pdp.allow', s.allow);
     if (s.outcome) span.setAttribute('pdp.outcome', s.outcome);
     if (s.engine) span.setAttribute('pdp.engine', s.engine);
-    span.setAttribute(
-      'pdp.bundle_revisions',
-      Object.keys(s.revisions)
-        .sort()
-        .map((name) => `${name}=${s.revisions[name]}`),
-    );
+    span.setAttribute('pdp.bundle_revisions', revisionList(s.revisions));
     span.setAttribute('pdp.cache.hit', s.cacheHit);
     span.setAttribute('pdp.cache.tier', s.cacheHit && s.cacheTier ? s.cacheTier : 'none');
     span.setAttribute('pdp.reason_codes', [...s.reasonCodes]);
@@ -125,7 +123,8 @@ export class DecisionTracing {
   }
 
   start(s: DecisionSpanStart): ActiveDecisionSpan {
-    const parent = s.headers ? propagator.extract(ROOT_CONTEXT, s.headers, headerGetter) : ROOT_CONTEXT;
+    // Most callers send no trace context: skip the propagator then.
+    const parent = s.headers && s.headers.traceparent !== undefined ? propagator.extract(ROOT_CONTEXT, s.headers, headerGetter) : ROOT_CONTEXT;
     const span = this.tracer.startSpan(
       DECISION_SPAN,
       {
@@ -149,3 +148,17 @@ const headerGetter = {
     return Array.isArray(v) ? v[0] : v;
   },
 };
+
+// A snapshot's revisions object lives as long as the snapshot: format it once, not per decision.
+const revisionLists = new WeakMap<object, string[]>();
+
+function revisionList(revisions: Readonly<Record<string, string>>): string[] {
+  let list = revisionLists.get(revisions);
+  if (!list) {
+    list = Object.keys(revisions)
+      .sort()
+      .map((name) => `${name}=${revisions[name]}`);
+    revisionLists.set(revisions, list);
+  }
+  return list;
+}

@@ -37,6 +37,7 @@ export class PdpMetrics {
   readonly logObserver: LogObserver;
   private readonly maxPathLabels: number;
   private readonly knownPaths = new Set<string>();
+  private readonly decisionChildren = new Map<string, { count: { inc(): void }; duration: { observe(v: number): void } }>();
   private sources: MetricsSources = {};
   private readonly decisions: Counter<'path' | 'outcome'>;
   private readonly duration: Histogram<'path' | 'cached'>;
@@ -191,9 +192,18 @@ export class PdpMetrics {
   }
 
   decision(path: string, outcome: DecisionOutcomeLabel, seconds: number, cached: boolean): void {
-    const p = this.pathLabel(path);
-    this.decisions.inc({ path: p, outcome });
-    this.duration.observe({ path: p, cached: String(cached) }, seconds);
+    // The labelled children are looked up once per (path, outcome, cached): prom-client would
+    // otherwise hash the label object on every call.
+    const key = `${path}\u0000${outcome}\u0000${cached ? 1 : 0}`;
+    let c = this.decisionChildren.get(key);
+    if (!c) {
+      const p = this.pathLabel(path);
+      c = { count: this.decisions.labels({ path: p, outcome }), duration: this.duration.labels({ path: p, cached: String(cached) }) };
+      // Bounded like the path labels: (known paths + "other") × outcomes × cached.
+      if (this.decisionChildren.size < (this.maxPathLabels + 1) * 16) this.decisionChildren.set(key, c);
+    }
+    c.count.inc();
+    c.duration.observe(seconds);
   }
 
   bundleActivationFailed(bundle: string): void {

@@ -14,17 +14,22 @@ import type { ActiveDecisionSpan, DecisionSpanSummary, DecisionTracing } from '.
 import { outcomeLabel, type PdpMetrics } from './metrics.js';
 
 export function spanSummary(r: DecisionRecord): DecisionSpanSummary {
+  // One object shape for every decision (no conditional spreads): this runs per request.
   const errorType =
     r.error?.code ?? (r.outcome === 'malformed' ? 'malformed_decision' : r.outcome === 'no_policy' ? 'no_active_policy' : undefined);
+  const reasons = r.decision?.reasons;
+  const reasonCodes: string[] = [];
+  if (reasons) for (const x of reasons) reasonCodes.push(x.code);
   return {
-    ...(r.decision ? { allow: r.decision.allow } : {}),
+    allow: r.decision?.allow,
     outcome: r.outcome,
     engine: r.engine,
     revisions: r.bundles,
     cacheHit: r.cached,
-    ...(r.cache_tier !== undefined ? { cacheTier: r.cache_tier } : {}),
-    reasonCodes: r.decision?.reasons.map((x) => x.code) ?? [],
-    ...(errorType ? { errorType, errorMessage: r.error?.message ?? errorType } : {}),
+    cacheTier: r.cache_tier,
+    reasonCodes,
+    errorType,
+    errorMessage: errorType === undefined ? undefined : (r.error?.message ?? errorType),
   };
 }
 

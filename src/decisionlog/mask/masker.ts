@@ -37,7 +37,8 @@ export class Masker {
     return this.errorCount;
   }
 
-  /** Returns a masked deep copy; the argument is not modified. */
+  /** Returns a masked deep copy (or, when nothing is to be masked, the record itself); the
+   * argument is not modified. */
   mask(record: LogRecord): LogRecord {
     let policyRules: MaskRule[] = [];
     let failure: string | undefined;
@@ -50,9 +51,11 @@ export class Masker {
         failure = e instanceof MaskRuleError ? `policy mask: ${e.message}` : `policy mask failed: ${e instanceof Error ? e.message : String(e)}`;
       }
     }
-    // Nothing to erase (the common case): a shallow copy is enough, nothing below is changed.
-    // Deep-copying every record (structuredClone) was the largest cost of a cached decision.
     const deep = failure !== undefined || this.configured.length > 0 || policyRules.length > 0;
+    // Nothing to erase (the common case): the record is returned as it is — unchanged, so the
+    // contract (the argument is not modified) holds without a copy. Deep-copying every record
+    // (structuredClone) was the largest cost of a cached decision.
+    if (!deep && record.erased === undefined && record.masked === undefined && record.mask_error === undefined) return record;
     const copy = (deep ? structuredClone(record) : { ...record }) as LogRecord & Record<string, unknown>;
     delete copy.erased;
     delete copy.masked;

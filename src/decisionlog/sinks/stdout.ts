@@ -4,6 +4,8 @@
 import type { Writable } from 'node:stream';
 import type { LogRecord, LogSink } from '../types.js';
 
+const LINE_PREFIX = '{"level":"info","msg":"Decision Log",';
+
 export class StdoutSink implements LogSink {
   readonly name = 'stdout';
   private readonly stream: Writable;
@@ -13,7 +15,10 @@ export class StdoutSink implements LogSink {
   }
 
   send(batch: readonly LogRecord[]): Promise<void> {
-    const text = batch.map((r) => JSON.stringify({ level: 'info', msg: 'Decision Log', ...r })).join('\n') + '\n';
+    let text = '';
+    // The marker fields first, then the record's own (a record is a non-empty JSON object, so
+    // its text starts with '{' followed by a field) — without copying every record to add them.
+    for (const r of batch) text += `${LINE_PREFIX}${JSON.stringify(r).slice(1)}\n`;
     return new Promise<void>((resolve, reject) => {
       // The callback fires once the chunk is handed to the OS (or failed); while the pipe is
       // full it waits, and the dispatcher's bounded buffer absorbs what arrives meanwhile.

@@ -1,0 +1,45 @@
+// The in-memory store behind GET /v1/decisions/{id}: bounded by count (oldest out first) and by age.
+import t from 'tap';
+import { RecordStore } from '../../src/decisionlog/record-store.js';
+import type { LogRecord } from '../../src/decisionlog/types.js';
+
+const rec = (id: string, note = ''): LogRecord => ({ decision_id: id, path: note }) as unknown as LogRecord;
+
+t.test('past maxEntries the oldest records go first', async (t) => {
+  const s = new RecordStore({ maxEntries: 3, retentionMs: 60_000 });
+  for (const id of ['a', 'b', 'c', 'd', 'e']) s.put(rec(id));
+  t.equal(s.size, 3);
+  t.same(['a', 'b', 'c', 'd', 'e'].map((id) => s.get(id)?.decision_id ?? null), [null, null, 'c', 'd', 'e']);
+  // Many more puts than slots: still exactly the newest three.
+  for (let i = 0; i < 1000; i++) s.put(rec(`x${i}`));
+  t.equal(s.size, 3);
+  t.same([s.get('x997')?.decision_id, s.get('x998')?.decision_id, s.get('x999')?.decision_id, s.get('x996')], ['x997', 'x998', 'x999', undefined]);
+});
+
+t.test('records older than the retention are not returned', async (t) => {
+  let now = 1000;
+  const s = new RecordStore({ maxEntries: 10, retentionMs: 500, now: () => now });
+  s.put(rec('old'));
+  now += 400;
+  s.put(rec('new'));
+  now += 200;
+  t.equal(s.get('old'), undefined, 'expired');
+  t.equal(s.get('new')?.decision_id, 'new', 'within retention');
+});
+
+t.test('a repeated id keeps the latest record and eviction of the old slot does not remove it', async (t) => {
+  const s = new RecordStore({ maxEntries: 2, retentionMs: 60_000 });
+  s.put(rec('a', 'first'));
+  s.put(rec('a', 'second'));
+  t.equal(s.get('a')?.path, 'second');
+  s.put(rec('b'));
+  t.equal(s.get('a')?.path, 'second', 'the first slot of "a" was evicted, the newer record stays');
+  t.equal(s.get('b')?.decision_id, 'b');
+});
+
+t.test('maxEntries 0 keeps nothing', async (t) => {
+  const s = new RecordStore({ maxEntries: 0, retentionMs: 60_000 });
+  s.put(rec('a'));
+  t.equal(s.size, 0);
+  t.equal(s.get('a'), undefined);
+});
