@@ -9,49 +9,74 @@ import type { Builtin, BuiltinContext } from './types.js';
 import { MAX_STRING_LENGTH, checkLength, def, fail, intOp, str, strCost } from './util.js';
 
 /**
- * Bounded compile cache (insertion-ordered Map used as an LRU). Each compiled RE2 may grow a DFA
- * cache of up to 8 MiB, so the bound is small (as OPA's, 100) and evicted entries release theirs.
+ * Bounded compile caches, least recently used evicted. Each compiled RE2 may grow a DFA cache
+ * of up to 8 MiB, so the bound is small (as OPA's, 100) and evicted entries release theirs.
+ * User patterns and internal ones (translated globs) have separate maps so a user pattern is
+ * its own key: no string is built per call, and a hit costs one lookup (recency is a counter,
+ * not a Map reinsertion).
  */
 const CACHE_MAX = 100;
-const cache = new Map<string, RE2JS | string>();
+
+interface Entry {
+  re: RE2JS | string;
+  used: number;
+}
+
+class ReCache {
+  private readonly map = new Map<string, Entry>();
+  private clock = 0;
+
+  get(key: string, build: () => RE2JS): RE2JS {
+    const hit = this.map.get(key);
+    if (hit !== undefined) {
+      hit.used = ++this.clock;
+      if (typeof hit.re === 'string') throw fail(hit.re);
+      return hit.re;
+    }
+    let re: RE2JS | string;
+    try {
+      re = build();
+    } catch (e) {
+      re = e instanceof Error ? e.message : String(e);
+    }
+    if (this.map.size >= CACHE_MAX) this.evictOldest();
+    this.map.set(key, { re, used: ++this.clock });
+    if (typeof re === 'string') throw fail(re);
+    return re;
+  }
+
+  /** Linear, but only on a miss with a full cache. */
+  private evictOldest(): void {
+    let oldest: string | undefined;
+    let min = Infinity;
+    for (const [k, e] of this.map) {
+      if (e.used < min) {
+        min = e.used;
+        oldest = k;
+      }
+    }
+    if (oldest === undefined) return;
+    const evicted = this.map.get(oldest)!.re;
+    this.map.delete(oldest);
+    if (evicted instanceof RE2JS) evicted.reset();
+  }
+}
+
+const userPatterns = new ReCache();
+const internalPatterns = new ReCache();
 
 /** Longest pattern we agree to compile (RE2 compiles in linear time; this bounds memory). */
 export const MAX_PATTERN_LENGTH = 64 * 1024;
 
-function cached(key: string, build: () => RE2JS): RE2JS {
-  const hit = cache.get(key);
-  if (hit !== undefined) {
-    cache.delete(key);
-    cache.set(key, hit);
-    if (typeof hit === 'string') throw fail(hit);
-    return hit;
-  }
-  let re: RE2JS | string;
-  try {
-    re = build();
-  } catch (e) {
-    re = e instanceof Error ? e.message : String(e);
-  }
-  cache.set(key, re);
-  if (cache.size > CACHE_MAX) {
-    const oldest = cache.keys().next().value as string;
-    const evicted = cache.get(oldest);
-    cache.delete(oldest);
-    if (evicted instanceof RE2JS) evicted.reset();
-  }
-  if (typeof re === 'string') throw fail(re);
-  return re;
-}
-
 /** Compile a pattern with Go/RE2 syntax; a syntax error becomes a builtin error with Go's message. */
 export function compileRegex(pattern: string): RE2JS {
   if (pattern.length > MAX_PATTERN_LENGTH) throw fail(`regular expression longer than ${MAX_PATTERN_LENGTH} characters`);
-  return cached('r' + pattern, () => RE2JS.compile(pattern));
+  return userPatterns.get(pattern, () => RE2JS.compile(pattern));
 }
 
 /** Compile an internal pattern (e.g. a translated glob) under its own cache key; `build` runs on a miss. */
 export function compileCached(key: string, build: () => string): RE2JS {
-  return cached(key, () => RE2JS.compile(build()));
+  return internalPatterns.get(key, () => RE2JS.compile(build()));
 }
 
 /** Go's regexp.QuoteMeta. */

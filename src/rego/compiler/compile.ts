@@ -10,6 +10,7 @@ import { ObjectV, SetV, typeName, type Value } from '../value.js';
 import type { CBody, CExpr, CFunc, CRule, CTerm, CWith } from './ir.js';
 import { analyzeTerm, orderBody, setClosureNeeds } from './safety.js';
 import { Scope } from './scope.js';
+import { Normalizer } from './shape.js';
 import { DataNode, type NodeKind } from './tree.js';
 
 interface ModCtx {
@@ -78,6 +79,8 @@ export class Compiler {
   private readonly defaultsPlaced = new Set<DataNode>();
   /** Rule nodes whose own bodies read input, the clock/randomness, print or use `with`. */
   private readonly variable = new Set<DataNode>();
+  /** Rule nodes whose own bodies print, call a nondeterministic builtin or use `with`. */
+  private readonly impure = new Set<DataNode>();
   private readonly placedLoc = new Map<DataNode, Loc>();
 
   constructor(builtins: Map<string, Builtin>) {
@@ -123,7 +126,14 @@ export class Compiler {
       }
     }
     this.checkRecursion();
-    if (this.errors.length === 0) this.markConstants();
+    if (this.errors.length === 0) {
+      this.markConstants();
+      const norm = new Normalizer();
+      for (const n of this.root.ruleNodes()) {
+        for (const r of n.rules) norm.rule(r);
+        if (n.defaultRule !== null) norm.rule(n.defaultRule);
+      }
+    }
   }
 
   /** A rule node is constant when neither it nor anything it reads varies per request. */
@@ -139,10 +149,27 @@ export class Compiler {
       return c;
     };
     for (const n of this.root.ruleNodes()) n.constant = n.kind !== 'function' && isConst(n);
+    const pure = new Map<DataNode, boolean>();
+    const isPure = (n: DataNode): boolean => {
+      const known = pure.get(n);
+      if (known !== undefined) return known;
+      pure.set(n, false);
+      let p = !this.impure.has(n);
+      if (p) for (const d of this.deps.get(n) ?? []) if (!isPure(d)) p = false;
+      pure.set(n, p);
+      return p;
+    };
+    for (const n of this.root.ruleNodes()) n.memo = n.kind === 'function' && n.arity > 0 && isPure(n);
   }
 
   private markVariable(): void {
     if (this.currentNode) this.variable.add(this.currentNode);
+  }
+
+  /** Variable, and a call's result may differ (or print) each time: never memoized. */
+  private markImpure(): void {
+    this.markVariable();
+    if (this.currentNode) this.impure.add(this.currentNode);
   }
 
   private modCtx(m: Module): ModCtx {
@@ -316,7 +343,7 @@ export class Compiler {
     const res = this.body(body, scope, m, () => false);
     const vars = new Map<string, number>();
     for (const [name, slot] of scope.vars) vars.set(name, slot);
-    return { body: res.body, nslots: scope.slots.count, vars };
+    return { body: new Normalizer().body(res.body), nslots: scope.slots.count, vars };
   }
 
   // ---------------------------------------------------------------- bodies
@@ -576,7 +603,7 @@ export class Compiler {
   }
 
   private withMod(target: Term, value: Term, loc: Loc, scope: RuleScope, m: ModCtx): CWith {
-    this.markVariable(); // conservative: `with` changes what the rule reads
+    this.markImpure(); // conservative: `with` changes what the rule reads
     const path = refPath(target);
     if (!path) throw new RegoError('rego_type_error', 'with keyword target must reference existing input, data, or a function', loc);
     let [head, ...rest] = path;
@@ -665,7 +692,7 @@ export class Compiler {
   private tryResolveCall(name: string, scope: RuleScope, m: ModCtx): CFunc | null {
     const special = SPECIAL_CALLS[name];
     if (special) {
-      if (special === 'print') this.markVariable();
+      if (special === 'print') this.markImpure();
       return { f: 'special', name: special };
     }
     const parts = name.split('.');
@@ -686,7 +713,7 @@ export class Compiler {
     }
     const b = this.builtins.get(name);
     if (b) {
-      if (b.nondeterministic || name === 'print') this.markVariable();
+      if (b.nondeterministic || name === 'print') this.markImpure();
       return { f: 'builtin', name, builtin: b };
     }
     return null;

@@ -7,7 +7,22 @@ import type { Builtin } from '../builtins/types.js';
 import type { Value } from '../value.js';
 import type { DataNode } from './tree.js';
 
-export type CTerm =
+/**
+ * Per-term facts the evaluator derives on first use and keeps on the term itself (a property
+ * read is much cheaper than a WeakMap lookup on every evaluation step).
+ */
+export interface TermMeta {
+  /** every variable the term reads */
+  vs?: number[];
+  /** pattern variables (outside refs and calls) */
+  pv?: number[];
+  /** resolved constant prefix of a data ref, valid for the evaluator state `owner` */
+  pre?: { owner: object; node: DataNode | null; base: Value | undefined; i: number };
+}
+
+export type CTerm = CTermKind & TermMeta;
+
+type CTermKind =
   | { t: 'const'; v: Value }
   | { t: 'var'; slot: number; name: string }
   | { t: 'array'; items: CTerm[] }

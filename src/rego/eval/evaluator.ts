@@ -5,6 +5,7 @@
 import type { BuiltinContext } from '../builtins/types.js';
 import type { CBody, CExpr, CFunc, CRule, CTerm } from '../compiler/ir.js';
 import { funcId } from '../compiler/compile.js';
+import { constTerm } from '../compiler/shape.js';
 import { getClosureNeeds, objectPairs } from '../compiler/safety.js';
 import type { DataNode } from '../compiler/tree.js';
 import { RegoError } from '../errors.js';
@@ -31,6 +32,7 @@ const DIRECT_FAIL = -2;
 const DIRECT_NO = -3;
 
 interface DataPrefix {
+  owner: object;
   node: DataNode | null;
   base: Value | undefined;
   /** index of the first path operand not consumed */
@@ -39,16 +41,20 @@ interface DataPrefix {
 
 /** Per-policy state shared by all evaluations (terms and data are immutable). */
 export class SharedState {
-  readonly prefixes = new WeakMap<CTerm, DataPrefix>();
   /** Values of constant rule nodes (see DataNode.constant), computed on first use. */
   readonly constants = new Map<number, Value | typeof UNDEF>();
 }
-/** Pattern variables per compiled term (terms are immutable, so this is shared by all evaluations). */
-const patCache = new WeakMap<CTerm, number[]>();
-/** Every variable a term reads (refs, calls, closures included), per compiled term. */
-const varsCache = new WeakMap<CTerm, number[]>();
+
+/**
+ * Results of memoizable functions (DataNode.memo), one map level per argument. Arguments are
+ * keyed by identity (objects) or value (scalars): a hit implies equal arguments, a miss on
+ * equal-but-distinct arguments only costs a recomputation.
+ */
+type FnMemo = Map<unknown, unknown>;
 
 class Frame {
+  /** per function node */
+  fmemo: Map<DataNode, FnMemo> | null = null;
   constructor(
     readonly input: Value | undefined,
     readonly dataOv: OvNode | null,
@@ -127,7 +133,7 @@ export class Evaluator {
   /** Value of the document at `path` under data (undefined when undefined). */
   evalPath(path: readonly string[]): Value | undefined {
     let result: Value | undefined;
-    const terms: CTerm[] = path.map((p) => ({ t: 'const', v: p }));
+    const terms: CTerm[] = path.map((p) => constTerm(p));
     this.evalData(terms, 0, this.root, this.baseData, this.frame.dataOv, [], (v) => {
       result = v;
       return true;
@@ -512,11 +518,11 @@ export class Evaluator {
   private bound(t: CTerm, env: Env): boolean {
     if (t.t === 'const') return true;
     if (t.t === 'var') return env[t.slot] !== undefined;
-    let vs = varsCache.get(t);
+    let vs = t.vs;
     if (vs === undefined) {
       vs = [];
       collectAllVars(t, vs);
-      varsCache.set(t, vs);
+      t.vs = vs;
     }
     for (let i = 0; i < vs.length; i++) if (env[vs[i]] === undefined) return false;
     return true;
@@ -572,11 +578,7 @@ export class Evaluator {
   /** A bound data ref, walked without continuations (overrides from `with` take the general path). */
   private dataDirect(t: Extract<CTerm, { t: 'ref' }>, env: Env): Value | undefined {
     if (this.frame.dataOv !== null) return this.single((k) => this.evalRef(t, env, k));
-    let pre = this.shared.prefixes.get(t);
-    if (pre === undefined) {
-      pre = this.resolvePrefix(t.path);
-      this.shared.prefixes.set(t, pre);
-    }
+    const pre = this.prefix(t);
     const path = t.path;
     let node = pre.node;
     let base = pre.base;
@@ -730,6 +732,25 @@ export class Evaluator {
 
   /** A user function's value for these arguments (undefined when undefined). */
   private userValue(node: DataNode, args: Value[]): Value | undefined {
+    if (!node.memo || args.length === 0) return this.computeUserValue(node, args);
+    const frame = this.frame;
+    const fm = (frame.fmemo ??= new Map());
+    let m = fm.get(node);
+    if (m === undefined) fm.set(node, (m = new Map()));
+    const last = args.length - 1;
+    for (let i = 0; i < last; i++) {
+      let next = m.get(args[i]) as FnMemo | undefined;
+      if (next === undefined) m.set(args[i], (next = new Map()));
+      m = next;
+    }
+    const hit = m.get(args[last]) as Value | typeof UNDEF | undefined;
+    if (hit !== undefined) return hit === UNDEF ? undefined : hit;
+    const v = this.computeUserValue(node, args);
+    m.set(args[last], v === undefined ? UNDEF : v);
+    return v;
+  }
+
+  private computeUserValue(node: DataNode, args: Value[]): Value | undefined {
     let result: Value | undefined;
     const record = (v: Value): void => {
       if (result === undefined) result = v;
@@ -954,11 +975,7 @@ export class Evaluator {
       case 'data': {
         if (this.frame.dataOv !== null) return this.evalData(t.path, 0, this.root, this.baseData, this.frame.dataOv, env, k);
         // the constant prefix of a data ref always leads to the same node and base document
-        let pre = this.shared.prefixes.get(t);
-        if (pre === undefined) {
-          pre = this.resolvePrefix(t.path);
-          this.shared.prefixes.set(t, pre);
-        }
+        const pre = this.prefix(t);
         return this.evalData(t.path, pre.i, pre.node, pre.base, null, env, k);
       }
       case 'term':
@@ -1047,6 +1064,15 @@ export class Evaluator {
     return false;
   }
 
+  /** The constant prefix of a data ref always leads to the same node and base document. */
+  private prefix(t: CTerm): DataPrefix {
+    const pre = t.pre;
+    if (pre !== undefined && pre.owner === this.shared) return pre;
+    const r = this.resolvePrefix((t as Extract<CTerm, { t: 'ref' }>).path);
+    t.pre = r;
+    return r;
+  }
+
   /** Walk the constant string operands of a data ref through interior nodes (no overrides). */
   private resolvePrefix(path: CTerm[]): DataPrefix {
     let node: DataNode | null = this.root;
@@ -1060,7 +1086,7 @@ export class Evaluator {
       base = s.base;
       i++;
     }
-    return { node, base, i };
+    return { owner: this.shared, node, base, i };
   }
 
   private dataStep(node: DataNode, base: Value | undefined, ov: OvNode | null, key: Value): { node: DataNode | null; base: Value | undefined; ov: OvNode | null } {
@@ -1078,11 +1104,11 @@ export class Evaluator {
 
   /** Pattern variables of a term (vars outside refs/calls), computed once per term. */
   private patVars(t: CTerm): number[] {
-    let p = patCache.get(t);
+    let p = t.pv;
     if (p === undefined) {
       p = [];
       collectPatVars(t, p);
-      patCache.set(t, p);
+      t.pv = p;
     }
     return p;
   }
