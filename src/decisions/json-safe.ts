@@ -1,40 +1,46 @@
 // Engines may hand back values JSON.stringify cannot write (bigints for integers past 2^53) or
-// nesting deep enough to overflow a recursive serializer. Decision documents are small, so they
-// are copied into plain, bounded JSON before shaping; anything else is reported, not thrown.
+// nesting deep enough to overflow a recursive serializer. Decision documents are checked before
+// shaping; anything else is reported, not thrown. Engines return plain JSON-shaped data (arrays
+// and plain objects), so a check is enough — the value itself is passed on, not copied.
 
 export type JsonSafeResult = { ok: true; value: unknown } | { ok: false; message: string };
 
 export function toJsonSafe(value: unknown, maxDepth: number): JsonSafeResult {
-  try {
-    return { ok: true, value: copy(value, 0, maxDepth) };
-  } catch (err) {
-    return { ok: false, message: err instanceof Error ? err.message : String(err) };
-  }
+  const problem = check(value, 0, maxDepth);
+  return problem === undefined ? { ok: true, value } : { ok: false, message: problem };
 }
 
-function copy(v: unknown, depth: number, maxDepth: number): unknown {
-  if (depth > maxDepth) throw new Error(`nested deeper than ${maxDepth} levels`);
+/** Why the value cannot be answered as JSON, or undefined when it can. */
+function check(v: unknown, depth: number, maxDepth: number): string | undefined {
+  if (depth > maxDepth) return `nested deeper than ${maxDepth} levels`;
   switch (typeof v) {
     case 'string':
     case 'boolean':
-      return v;
+      return undefined;
     case 'number':
-      if (!Number.isFinite(v)) throw new Error('non-finite number');
-      return v;
+      return Number.isFinite(v) ? undefined : 'non-finite number';
     case 'bigint':
       // Never round silently: an integer past 2^53 cannot travel exactly in this JSON answer,
       // so the decision is reported as malformed (a deny) instead of altered.
-      throw new Error(`integer ${v} is beyond 2^53 and cannot be answered exactly`);
+      return `integer ${v} is beyond 2^53 and cannot be answered exactly`;
     case 'object': {
-      if (v === null) return null;
-      if (Array.isArray(v)) return v.map((x) => copy(x, depth + 1, maxDepth));
-      const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) {
-        Object.defineProperty(out, k, { value: copy(x, depth + 1, maxDepth), enumerable: true, writable: true, configurable: true });
+      if (v === null) return undefined;
+      if (Array.isArray(v)) {
+        for (const x of v) {
+          const p = check(x, depth + 1, maxDepth);
+          if (p !== undefined) return p;
+        }
+        return undefined;
       }
-      return out;
+      const proto: unknown = Object.getPrototypeOf(v);
+      if (proto !== Object.prototype && proto !== null) return 'not a plain JSON object';
+      for (const k of Object.keys(v)) {
+        const p = check((v as Record<string, unknown>)[k], depth + 1, maxDepth);
+        if (p !== undefined) return p;
+      }
+      return undefined;
     }
     default:
-      throw new Error(`not a JSON value (${typeof v})`);
+      return `not a JSON value (${typeof v})`;
   }
 }
