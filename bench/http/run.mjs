@@ -2,18 +2,27 @@
 //   (a) a bare fastify route that parses the JSON body and answers constant JSON — the ceiling;
 //   (b) POST /v1/decisions/tool-call        — the service as `npm start` runs it, cache off;
 //   (c) POST /v1/decisions/model-deployment — same, cache off;
-//   plus (b)/(c) with the default in-memory cache on, for reference.
+//   (b+cache)/(c+cache) with the default in-process cache: every body repeats, so these are hits
+//   of the in-process tier;
+//   (b+redis)/(c+redis) with REDIS_URL set and the in-process tier bounded to one entry, so the
+//   rotating bodies miss it and are answered by the Redis tier (the decision log's Redis stream
+//   is on too, as it is by default with Redis). Skipped, and said so, when no Redis answers at
+//   REDIS_URL (default redis://127.0.0.1:6379); the bench's keys use their own prefix and are
+//   deleted afterwards.
 // Bodies rotate through every file in examples/. Scenarios are measured interleaved (a, b, c, …,
 // then again) so that machine noise hits each alike; medians of BENCH_RUNS runs are reported, and
-// the ratios b/a and c/a. Then each scenario once more at half its median max rate, for p99.
+// the ratios to (a). Then each scenario once more at half its median max rate with an open-loop,
+// constant-rate client (./paced.mjs), for p50/p99 latency.
 //
 //   npm run bench:http       BENCH_DURATION=10 BENCH_RUNS=3 BENCH_CONNECTIONS=10 by default
 //
-// Absolute numbers depend on the machine (and on autocannon sharing its cores); compare ratios.
+// Absolute numbers depend on the machine (and on the load generator sharing its cores); compare ratios.
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { paced } from './paced.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
@@ -33,13 +42,49 @@ const TOOL = examples('tool-call');
 const DEPLOY = examples('model-deployment');
 
 const PDP_ENV = { PDP_HOST: '127.0.0.1', PDP_PORT: '0', PDP_LOG_LEVEL: 'warn' };
-const SCENARIOS = [
+const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+const REDIS_PREFIX = `pdp-bench-${process.pid}:`;
+const REDIS_ENV = { ...PDP_ENV, REDIS_URL, REDIS_KEY_PREFIX: REDIS_PREFIX, PDP_CACHE_MAX_ENTRIES: '1' };
+const ALL_SCENARIOS = [
   { key: 'a', label: 'bare fastify, constant JSON (ceiling)', script: 'bench/http/bare-server.mjs', env: {}, path: '/bare', bodies: TOOL },
   { key: 'b', label: 'tool-call decisions (cache off)', script: 'bench/http/pdp-server.mjs', env: { ...PDP_ENV, PDP_CACHE_ENABLED: 'false' }, path: '/v1/decisions/tool-call', bodies: TOOL, check: true },
   { key: 'c', label: 'model-deployment decisions (cache off)', script: 'bench/http/pdp-server.mjs', env: { ...PDP_ENV, PDP_CACHE_ENABLED: 'false' }, path: '/v1/decisions/model-deployment', bodies: DEPLOY, check: true },
-  { key: 'b+cache', label: 'tool-call decisions (default in-memory cache)', script: 'bench/http/pdp-server.mjs', env: PDP_ENV, path: '/v1/decisions/tool-call', bodies: TOOL, check: true },
-  { key: 'c+cache', label: 'model-deployment decisions (default in-memory cache)', script: 'bench/http/pdp-server.mjs', env: PDP_ENV, path: '/v1/decisions/model-deployment', bodies: DEPLOY, check: true },
+  { key: 'b+cache', label: 'tool-call decisions, in-process cache tier (default config)', script: 'bench/http/pdp-server.mjs', env: PDP_ENV, path: '/v1/decisions/tool-call', bodies: TOOL, check: true },
+  { key: 'c+cache', label: 'model-deployment decisions, in-process cache tier (default config)', script: 'bench/http/pdp-server.mjs', env: PDP_ENV, path: '/v1/decisions/model-deployment', bodies: DEPLOY, check: true },
+  { key: 'b+redis', label: 'tool-call decisions, Redis cache tier', script: 'bench/http/pdp-server.mjs', env: REDIS_ENV, path: '/v1/decisions/tool-call', bodies: TOOL, check: true, redis: true },
+  { key: 'c+redis', label: 'model-deployment decisions, Redis cache tier', script: 'bench/http/pdp-server.mjs', env: REDIS_ENV, path: '/v1/decisions/model-deployment', bodies: DEPLOY, check: true, redis: true },
 ];
+
+/** A Redis client when one answers at REDIS_URL, else null (the Redis scenarios are skipped). */
+async function redisOrNull() {
+  const r = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
+  r.on('error', () => undefined);
+  try {
+    await r.connect();
+    await r.ping();
+    return r;
+  } catch {
+    r.disconnect();
+    return null;
+  }
+}
+
+async function deleteBenchKeys(redis) {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${REDIS_PREFIX}*`, 'COUNT', 1000);
+    if (keys.length) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+}
+
+/** Which cache tier answered, from the server's own /metrics (pdp_cache_lookups_total). */
+async function cacheHits(url) {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const hits = {};
+  for (const m of text.matchAll(/^pdp_cache_lookups_total\{tier="(\w+)",result="hit"\} (\d+)/gm)) hits[m[1]] = Number(m[2]);
+  return hits;
+}
 
 function startChild(script, env) {
   const child = spawn(process.execPath, [`${ROOT}${script}`], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -111,6 +156,9 @@ const fmt = (n, d = 0) => (typeof n === 'number' ? n.toFixed(d) : String(n));
 
 async function main() {
   const servers = new Map();
+  const redis = await redisOrNull();
+  if (!redis) process.stderr.write(`no Redis answers at ${REDIS_URL}: the Redis-tier scenarios are skipped\n`);
+  const SCENARIOS = ALL_SCENARIOS.filter((s) => !s.redis || redis);
   try {
     for (const s of SCENARIOS) {
       const srv = await startChild(s.script, s.env);
@@ -134,14 +182,17 @@ async function main() {
         return [s.key, { rps: median(rs.map((r) => r.rps)), p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)), non2xx: rs.reduce((a, r) => a + r.non2xx, 0), errors: rs.reduce((a, r) => a + r.errors, 0) }];
       }),
     );
-    process.stderr.write('at half the measured max rate:\n');
+    process.stderr.write('at half the measured max rate (open loop, constant rate):\n');
     const half = new Map();
     for (const s of SCENARIOS) {
       const rate = Math.max(1, Math.floor(med.get(s.key).rps / 2));
-      const r = summarize(await cannon(servers.get(s.key).url, s, { duration: DURATION, overallRate: rate }));
+      const r = await paced(servers.get(s.key).url, { path: s.path, bodies: s.bodies, rate, durationS: DURATION });
       half.set(s.key, { rate, ...r });
-      process.stderr.write(`  ${s.key.padEnd(8)} ${rate} req/s target → ${fmt(r.rps)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms\n`);
+      process.stderr.write(`  ${s.key.padEnd(8)} ${rate} req/s target → ${fmt(r.rps)} req/s  p50 ${fmt(r.p50, 2)} ms  p99 ${fmt(r.p99, 2)} ms  (client lag p99 ${fmt(r.lag_p99, 2)} ms)${r.non2xx || r.errors ? `  non2xx ${r.non2xx} errors ${r.errors}` : ''}\n`);
     }
+    // Proof that the cached scenarios were answered by the tier they are named for.
+    const tiers = {};
+    for (const s of SCENARIOS.filter((x) => x.key.includes('+'))) tiers[s.key] = await cacheHits(servers.get(s.key).url);
 
     const a = med.get('a').rps;
     console.log(`\nHTTP benchmark — ${RUNS} runs × ${DURATION}s, ${CONNECTIONS} connections, medians (node ${process.version}, ${new Date().toISOString()})`);
@@ -149,18 +200,29 @@ async function main() {
     for (const s of SCENARIOS) {
       const m = med.get(s.key);
       const h = half.get(s.key);
-      console.log(`${s.key.padEnd(9)} ${fmt(m.rps).padStart(7)}  ${fmt(m.p50, 1).padStart(6)}  ${fmt(m.p99, 1).padStart(6)}  ${fmt(m.rps / a, 2).padStart(5)}   ${fmt(h.p99, 1).padStart(6)} (${h.rate}/s)     ${s.label}${m.non2xx || m.errors ? `  [non2xx ${m.non2xx}, errors ${m.errors}]` : ''}`);
+      console.log(`${s.key.padEnd(9)} ${fmt(m.rps).padStart(7)}  ${fmt(m.p50, 1).padStart(6)}  ${fmt(m.p99, 1).padStart(6)}  ${fmt(m.rps / a, 2).padStart(5)}   ${fmt(h.p99, 2).padStart(6)} (${h.rate}/s)     ${s.label}${m.non2xx || m.errors ? `  [non2xx ${m.non2xx}, errors ${m.errors}]` : ''}`);
     }
     const ba = med.get('b').rps / a;
     const ca = med.get('c').rps / a;
     console.log(`\nb/a = ${fmt(ba, 2)} (target ≥ 0.5: ${ba >= 0.5 ? 'met' : 'NOT met'})   c/a = ${fmt(ca, 2)} (target ≥ 0.4: ${ca >= 0.4 ? 'met' : 'NOT met'})`);
     for (const k of ['b', 'c']) {
       const h = half.get(k);
-      console.log(`${k}: p99 at half max rate = ${h.p99} ms (target ≤ 5 ms: ${h.p99 <= 5 ? 'met' : 'NOT met'})`);
+      console.log(`${k}: p99 at half max rate = ${fmt(h.p99, 2)} ms (target ≤ 5 ms: ${h.p99 <= 5 ? 'met' : 'NOT met'})`);
     }
-    console.log(JSON.stringify({ runs: RUNS, duration_s: DURATION, connections: CONNECTIONS, medians: Object.fromEntries(med), half_rate: Object.fromEntries(half), ratios: { b_a: ba, c_a: ca } }));
+    const cached = SCENARIOS.filter((x) => x.key.includes('+')).map((x) => {
+      const r = med.get(x.key).rps / a;
+      return `${x.key} = ${fmt(r, 2)}`;
+    });
+    console.log(`cached/ceiling: ${cached.join('   ')} (target ≥ 0.7)`);
+    console.log(`cache hits by tier (from each server's /metrics): ${Object.entries(tiers).map(([k, v]) => `${k} ${JSON.stringify(v)}`).join('  ')}`);
+    const ratios = Object.fromEntries(SCENARIOS.filter((x) => x.key !== 'a').map((x) => [x.key, med.get(x.key).rps / a]));
+    console.log(JSON.stringify({ runs: RUNS, duration_s: DURATION, connections: CONNECTIONS, medians: Object.fromEntries(med), half_rate: Object.fromEntries(half), ratios, cache_hits: tiers }));
   } finally {
     await Promise.all([...servers.values()].map((s) => s.stop()));
+    if (redis) {
+      await deleteBenchKeys(redis).catch((e) => process.stderr.write(`could not delete the bench's Redis keys (${REDIS_PREFIX}*): ${e.message}\n`));
+      redis.disconnect();
+    }
   }
 }
 
