@@ -1,10 +1,14 @@
 // Recent records in memory, for GET /v1/decisions/{id}: bounded by count and by age.
 // (Across replicas and restarts, the Redis id keys answer instead — see sinks/redis-stream.ts.)
+import { recordJson } from './record-json.js';
 import type { LogRecord } from './types.js';
 
 interface Entry {
   at: number;
-  record: LogRecord;
+  id: string;
+  /** The record's JSON text: one flat string per entry keeps thousands of retained records
+   * (and the request inputs inside them) off the garbage collector's back. */
+  json: string;
 }
 
 export class RecordStore {
@@ -33,12 +37,12 @@ export class RecordStore {
   put(record: LogRecord): void {
     if (this.maxEntries <= 0) return;
     const id = record.decision_id;
-    const entry: Entry = { at: this.now(), record };
+    const entry: Entry = { at: this.now(), id, json: recordJson(record) };
     if (this.count === this.maxEntries) {
       const oldest = this.order[this.head];
       // Only if the map still holds this very entry (it may have expired, or been replaced by a
       // later record with the same id, which has its own slot).
-      if (oldest !== undefined && this.byId.get(oldest.record.decision_id) === oldest) this.byId.delete(oldest.record.decision_id);
+      if (oldest !== undefined && this.byId.get(oldest.id) === oldest) this.byId.delete(oldest.id);
       this.order[this.head] = undefined;
       this.head = (this.head + 1) % this.maxEntries;
       this.count--;
@@ -56,6 +60,6 @@ export class RecordStore {
       this.byId.delete(decisionId);
       return undefined;
     }
-    return e.record;
+    return JSON.parse(e.json) as LogRecord;
   }
 }

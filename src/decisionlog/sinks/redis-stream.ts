@@ -18,6 +18,7 @@
 // that TTL so any replica can answer GET /v1/decisions/{id}. The stream and the id keys share
 // one hash tag, so the pipeline works on Redis Cluster as well.
 import type { RedisClient } from '../../cache/redis/connection.js';
+import { recordJson } from '../record-json.js';
 import type { LogRecord, LogSink } from '../types.js';
 
 export interface RedisStreamSinkOptions {
@@ -72,7 +73,7 @@ export class RedisStreamSink implements LogSink {
     const { client, stream, maxLen, retentionMs, idKeyPrefix } = this.opts;
     const pipeline = client.pipeline();
     for (const r of batch) {
-      const json = JSON.stringify(r);
+      const json = recordJson(r);
       pipeline.xadd(stream, 'MAXLEN', '~', maxLen, '*', ...streamFields(r, json));
       if (retentionMs > 0) pipeline.set(idKeyPrefix + r.decision_id, json, 'PX', retentionMs);
     }
