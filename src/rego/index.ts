@@ -34,13 +34,14 @@ export class CompiledPolicy {
   private readonly data: Value;
   private readonly compiler: Compiler;
   private readonly pathCache = new Map<string, string[]>();
-  private readonly shared = new SharedState();
+  private readonly shared: SharedState;
 
   constructor(modules: Module[], compiler: Compiler, data: Value) {
     this.modules = modules;
     this.compiler = compiler;
     this.root = compiler.root;
     this.data = data;
+    this.shared = new SharedState(compiler.nodeCount);
   }
 
   /** Evaluate the document at `path` ("a.b.c", "a/b/c" or an array of segments) under data. */

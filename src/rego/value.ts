@@ -187,6 +187,7 @@ export function compareStrings(a: string, b: string): number {
 /** OPA's total order across types: null < boolean < number < string < array < object < set. */
 export function compare(a: Value, b: Value): number {
   if (a === b) return 0;
+  if (typeof a === 'string' && typeof b === 'string') return compareStrings(a, b); // the common case: object keys
   const ta = typeName(a);
   const tb = typeName(b);
   if (ta !== tb) return RANK[ta] < RANK[tb] ? -1 : 1;

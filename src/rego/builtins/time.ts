@@ -34,6 +34,13 @@ function safeNs(ns: bigint): Value {
   return normNum(ns);
 }
 
+/**
+ * Parsed RFC 3339 instants: policies re-parse the same timestamps (from data) on every decision,
+ * and the general layout-driven parser is comparatively slow. Pure, so a bounded cache is safe.
+ */
+const RFC3339_CACHE_MAX = 1024;
+const rfc3339Parsed = new Map<string, Value>();
+
 const NS_OPERAND = 'either number (ns) or [number (ns), string (tz)]';
 
 /** OPA's tzTime: a number of ns, or [ns, tz] / [ns, tz, layout]. */
@@ -70,7 +77,12 @@ export const time: Builtin[] = [
 
   def('time.parse_rfc3339_ns', ['string'], ([v]) => {
     const value = str(v, 1);
-    return safeNs(wrap(() => parseTime(NAMED_LAYOUTS.RFC3339, value)));
+    const hit = rfc3339Parsed.get(value);
+    if (hit !== undefined) return hit;
+    const ns = safeNs(wrap(() => parseTime(NAMED_LAYOUTS.RFC3339, value)));
+    if (rfc3339Parsed.size >= RFC3339_CACHE_MAX) rfc3339Parsed.clear();
+    rfc3339Parsed.set(value, ns);
+    return ns;
   }),
 
   def('time.parse_duration_ns', ['string'], ([v]) => normNum(wrap(() => parseDuration(str(v, 1))))),

@@ -70,6 +70,8 @@ const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export class Compiler {
   readonly root = new DataNode('', []);
+  /** Nodes in the tree, once compiled (see numberNodes). */
+  nodeCount = 0;
   readonly errors: RegoError[] = [];
   private readonly builtins: Map<string, Builtin>;
   private readonly pkgRuleNames = new Map<string, Set<string>>();
@@ -79,8 +81,6 @@ export class Compiler {
   private readonly defaultsPlaced = new Set<DataNode>();
   /** Rule nodes whose own bodies read input, the clock/randomness, print or use `with`. */
   private readonly variable = new Set<DataNode>();
-  /** Rule nodes whose own bodies print, call a nondeterministic builtin or use `with`. */
-  private readonly impure = new Set<DataNode>();
   private readonly placedLoc = new Map<DataNode, Loc>();
 
   constructor(builtins: Map<string, Builtin>) {
@@ -126,6 +126,7 @@ export class Compiler {
       }
     }
     this.checkRecursion();
+    this.numberNodes();
     if (this.errors.length === 0) {
       this.markConstants();
       const norm = new Normalizer();
@@ -134,6 +135,17 @@ export class Compiler {
         if (n.defaultRule !== null) norm.rule(n.defaultRule);
       }
     }
+  }
+
+  /** Gives every node of the tree its DataNode.slot. */
+  private numberNodes(): void {
+    let n = 0;
+    const walk = (node: DataNode): void => {
+      node.slot = n++;
+      for (const c of node.children.values()) walk(c);
+    };
+    walk(this.root);
+    this.nodeCount = n;
   }
 
   /** A rule node is constant when neither it nor anything it reads varies per request. */
@@ -149,27 +161,10 @@ export class Compiler {
       return c;
     };
     for (const n of this.root.ruleNodes()) n.constant = n.kind !== 'function' && isConst(n);
-    const pure = new Map<DataNode, boolean>();
-    const isPure = (n: DataNode): boolean => {
-      const known = pure.get(n);
-      if (known !== undefined) return known;
-      pure.set(n, false);
-      let p = !this.impure.has(n);
-      if (p) for (const d of this.deps.get(n) ?? []) if (!isPure(d)) p = false;
-      pure.set(n, p);
-      return p;
-    };
-    for (const n of this.root.ruleNodes()) n.memo = n.kind === 'function' && n.arity > 0 && isPure(n);
   }
 
   private markVariable(): void {
     if (this.currentNode) this.variable.add(this.currentNode);
-  }
-
-  /** Variable, and a call's result may differ (or print) each time: never memoized. */
-  private markImpure(): void {
-    this.markVariable();
-    if (this.currentNode) this.impure.add(this.currentNode);
   }
 
   private modCtx(m: Module): ModCtx {
@@ -603,7 +598,7 @@ export class Compiler {
   }
 
   private withMod(target: Term, value: Term, loc: Loc, scope: RuleScope, m: ModCtx): CWith {
-    this.markImpure(); // conservative: `with` changes what the rule reads
+    this.markVariable(); // conservative: `with` changes what the rule reads
     const path = refPath(target);
     if (!path) throw new RegoError('rego_type_error', 'with keyword target must reference existing input, data, or a function', loc);
     let [head, ...rest] = path;
@@ -692,7 +687,7 @@ export class Compiler {
   private tryResolveCall(name: string, scope: RuleScope, m: ModCtx): CFunc | null {
     const special = SPECIAL_CALLS[name];
     if (special) {
-      if (special === 'print') this.markImpure();
+      if (special === 'print') this.markVariable();
       return { f: 'special', name: special };
     }
     const parts = name.split('.');
@@ -713,7 +708,7 @@ export class Compiler {
     }
     const b = this.builtins.get(name);
     if (b) {
-      if (b.nondeterministic || name === 'print') this.markImpure();
+      if (b.nondeterministic || name === 'print') this.markVariable();
       return { f: 'builtin', name, builtin: b };
     }
     return null;

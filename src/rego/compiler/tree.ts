@@ -21,12 +21,8 @@ export class DataNode {
    * through other rules): evaluated once per compiled policy, not once per request.
    */
   constant = false;
-  /**
-   * A function whose result depends only on its arguments and the evaluation's input, data and
-   * mocks (no print, no nondeterministic builtin, no `with`, directly or through callees): its
-   * results may be remembered for the rest of one evaluation.
-   */
-  memo = false;
+  /** Dense index within its compiled tree (Compiler.numberNodes), for per-evaluation caches. */
+  slot = -1;
   /** Unique id used as a cache key. */
   readonly id: number;
   private static nextId = 0;

@@ -41,26 +41,30 @@ interface DataPrefix {
 
 /** Per-policy state shared by all evaluations (terms and data are immutable). */
 export class SharedState {
-  /** Values of constant rule nodes (see DataNode.constant), computed on first use. */
-  readonly constants = new Map<number, Value | typeof UNDEF>();
+  /** Values of constant rule nodes (see DataNode.constant) by DataNode.slot, computed on first use. */
+  readonly constants: (Value | typeof UNDEF | undefined)[];
+  /** How many nodes the rule tree has (DataNode.slot is below this). */
+  readonly nodeCount: number;
+
+  constructor(nodeCount = 0) {
+    this.nodeCount = nodeCount;
+    this.constants = new Array(nodeCount);
+  }
 }
 
-/**
- * Results of memoizable functions (DataNode.memo), one map level per argument. Arguments are
- * keyed by identity (objects) or value (scalars): a hit implies equal arguments, a miss on
- * equal-but-distinct arguments only costs a recomputation.
- */
-type FnMemo = Map<unknown, unknown>;
+/** Per-frame values of rule and package nodes, by DataNode.slot (an array: cheaper than a Map). */
+type NodeCache = (Value | typeof UNDEF | undefined)[];
 
 class Frame {
-  /** per function node */
-  fmemo: Map<DataNode, FnMemo> | null = null;
+  readonly cache: NodeCache;
   constructor(
     readonly input: Value | undefined,
     readonly dataOv: OvNode | null,
     readonly mocks: Map<string, Mock> | null,
-    readonly cache = new Map<number, Value | typeof UNDEF>(),
-  ) {}
+    nodeCount: number,
+  ) {
+    this.cache = new Array(nodeCount);
+  }
 }
 
 export interface EvaluatorOptions {
@@ -98,7 +102,7 @@ export class Evaluator {
     /** State shared by every evaluation of one compiled policy (e.g. resolved data-ref prefixes). */
     private readonly shared: SharedState = new SharedState(),
   ) {
-    this.frame = new Frame(opts.input, null, null);
+    this.frame = new Frame(opts.input, null, null, shared.nodeCount);
     this.maxSteps = opts.maxSteps;
     this.deadline = opts.timeoutMs !== undefined ? Date.now() + opts.timeoutMs : Infinity;
     this.maxOutput = opts.maxOutputSize;
@@ -417,7 +421,7 @@ export class Evaluator {
         mocks.set(w.funcId!, { kind: 'value', v: val });
       }
     }
-    const inner = new Frame(input, dataOv, mocks);
+    const inner = new Frame(input, dataOv, mocks, this.shared.nodeCount);
     this.frame = inner;
     try {
       if (e.negated) {
@@ -691,7 +695,7 @@ export class Evaluator {
   /** Call a `with` replacement; inside it no function is mocked (a mock never calls another mock, nor itself). */
   private callReplacement(repl: CFunc, args: Value[], k: KV): boolean {
     const outer = this.frame;
-    const inner = new Frame(outer.input, outer.dataOv, null);
+    const inner = new Frame(outer.input, outer.dataOv, null, this.shared.nodeCount);
     let result: Value | undefined;
     this.frame = inner;
     try {
@@ -732,25 +736,6 @@ export class Evaluator {
 
   /** A user function's value for these arguments (undefined when undefined). */
   private userValue(node: DataNode, args: Value[]): Value | undefined {
-    if (!node.memo || args.length === 0) return this.computeUserValue(node, args);
-    const frame = this.frame;
-    const fm = (frame.fmemo ??= new Map());
-    let m = fm.get(node);
-    if (m === undefined) fm.set(node, (m = new Map()));
-    const last = args.length - 1;
-    for (let i = 0; i < last; i++) {
-      let next = m.get(args[i]) as FnMemo | undefined;
-      if (next === undefined) m.set(args[i], (next = new Map()));
-      m = next;
-    }
-    const hit = m.get(args[last]) as Value | typeof UNDEF | undefined;
-    if (hit !== undefined) return hit === UNDEF ? undefined : hit;
-    const v = this.computeUserValue(node, args);
-    m.set(args[last], v === undefined ? UNDEF : v);
-    return v;
-  }
-
-  private computeUserValue(node: DataNode, args: Value[]): Value | undefined {
     let result: Value | undefined;
     const record = (v: Value): void => {
       if (result === undefined) result = v;
@@ -759,6 +744,8 @@ export class Evaluator {
       }
     };
     for (const rule of node.rules) {
+      // a constant argument pattern that differs rejects the rule (and its elses) before any work
+      if (!constArgsMatch(rule.args!, args)) continue;
       const env: Env = new Array(rule.nslots);
       const stopEarly = rule.value.t === 'const';
       let got = false;
@@ -823,18 +810,22 @@ export class Evaluator {
 
   private ruleValue(node: DataNode): Value | undefined {
     const cache = this.frame.cache;
-    const c = cache.get(node.id);
+    const slot = node.slot;
+    const c = cache[slot];
     if (c !== undefined) return c === UNDEF ? undefined : c;
     if (node.constant && this.frame.dataOv === null && this.frame.mocks === null) {
-      const k = this.shared.constants.get(node.id);
-      if (k !== undefined) return k === UNDEF ? undefined : k;
+      const k = this.shared.constants[slot];
+      if (k !== undefined) {
+        cache[slot] = k;
+        return k === UNDEF ? undefined : k;
+      }
       const v = this.computeRule(node);
-      this.shared.constants.set(node.id, v === undefined ? UNDEF : v);
-      cache.set(node.id, v === undefined ? UNDEF : v);
+      this.shared.constants[slot] = v === undefined ? UNDEF : v;
+      cache[slot] = v === undefined ? UNDEF : v;
       return v;
     }
     const v = this.computeRule(node);
-    cache.set(node.id, v === undefined ? UNDEF : v);
+    cache[slot] = v === undefined ? UNDEF : v;
     return v;
   }
 
@@ -945,7 +936,7 @@ export class Evaluator {
       return ov !== null ? applyOverride(v, ov) : v;
     }
     const cache = this.frame.cache;
-    const c = cache.get(node.id);
+    const c = cache[node.slot];
     if (c !== undefined) return c === UNDEF ? undefined : c;
     const o = structural(new ObjectV());
     if (base instanceof ObjectV) for (const [kk, vv] of base.entries()) o.set(kk, vv);
@@ -962,7 +953,7 @@ export class Evaluator {
         if (v !== undefined) o.set(name, v);
       }
     }
-    cache.set(node.id, o);
+    cache[node.slot] = o;
     return o;
   }
 
@@ -1086,6 +1077,13 @@ export class Evaluator {
       base = s.base;
       i++;
     }
+    // below the rule tree the base document is immutable too: keep walking its constant keys
+    while (node === null && base !== undefined && i < path.length) {
+      const op = path[i];
+      if (op.t !== 'const' || typeof op.v !== 'string') break;
+      base = select(base, op.v);
+      i++;
+    }
     return { owner: this.shared, node, base, i };
   }
 
@@ -1187,6 +1185,15 @@ export class Evaluator {
 }
 
 // ------------------------------------------------------------ helpers
+
+/** Every constant argument pattern equals its argument. */
+function constArgsMatch(patterns: CTerm[], args: Value[]): boolean {
+  for (let i = 0; i < patterns.length; i++) {
+    const p = patterns[i];
+    if (p.t === 'const' && !equal(p.v, args[i])) return false;
+  }
+  return true;
+}
 
 /** Bind plain-variable argument patterns directly: true (bound), false (mismatch), null (needs unification). */
 function bindArgs(patterns: CTerm[], args: Value[], env: Env): boolean | null {
