@@ -46,6 +46,14 @@ export class PolicySet implements ActivePolicySet {
     return 'engine' in r ? r.engine.kind : null;
   }
 
+  mayDefine(path: string): boolean {
+    const r = this.resolve(splitQueryPath(path));
+    // An unresolvable path is for evaluate() to report (e.g. a mask path spanning engines must
+    // fail closed, not be skipped).
+    if ('error' in r) return true;
+    return r.engine.mayDefine?.(path) ?? true;
+  }
+
   evaluate(path: string, input: unknown, opts?: EvaluationOptions): EvaluationOutcome {
     const r = this.resolve(splitQueryPath(path));
     if ('error' in r) return { ok: false, ...r.error, engine: this.bundles[0]?.engine.kind ?? 'rego' };

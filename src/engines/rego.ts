@@ -32,6 +32,10 @@ export class RegoEngine implements Engine {
     }
   }
 
+  mayDefine(path: string): boolean {
+    return this.policy.mayDefine(splitQueryPath(path));
+  }
+
   evaluate(path: string, input: unknown, opts: EvaluationOptions = {}): EvaluationOutcome {
     try {
       const r = this.policy.evaluate(splitQueryPath(path), {

@@ -37,4 +37,7 @@ export interface Engine {
   readonly kind: EngineKind;
   /** Evaluate the document at a slash- or dot-separated path under `data` (e.g. "ai/tools/decision"). */
   evaluate(path: string, input: unknown, opts?: EvaluationOptions): EvaluationOutcome;
+  /** False only when the loaded policy cannot define anything at `path` (checked at no per-request
+   * cost); engines that cannot tell leave it out, which means "may". */
+  mayDefine?(path: string): boolean;
 }

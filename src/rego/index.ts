@@ -53,6 +53,31 @@ export class CompiledPolicy {
     return value === undefined ? { defined: false, dependsOn: { ...ev.deps } } : { defined: true, value, dependsOn: { ...ev.deps } };
   }
 
+  /**
+   * False only when nothing in this policy can produce a value at `path`: no rule at the path or
+   * above it, nothing compiled below it, and no base data there. Callers use it to skip
+   * evaluating optional documents (e.g. a decision-log mask) that this policy does not have.
+   */
+  mayDefine(path: string | readonly string[]): boolean {
+    const segs = typeof path === 'string' ? this.splitPath(path) : path;
+    let node: DataNode | undefined = this.root;
+    for (const s of segs) {
+      // A rule at a prefix may produce an object holding the rest of the path.
+      if (node.rules.length > 0 || node.defaultRule) return true;
+      node = node.children.get(s);
+      if (!node) break;
+    }
+    if (node) return true;
+    let v: Value = this.data;
+    for (const s of segs) {
+      if (!(v instanceof ObjectV)) return false;
+      const next = v.getStr(s);
+      if (next === undefined) return false;
+      v = next;
+    }
+    return true;
+  }
+
   /** Compile a query once for repeated use. Throws RegoCompileErrors. */
   prepare(query: string): PreparedQuery {
     const body = parseQuery(query);

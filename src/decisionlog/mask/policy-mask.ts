@@ -14,8 +14,9 @@ export function policyMaskFrom(
   const budget = { timeoutMs: opts.timeoutMs ?? 50 };
   return (record) => {
     const set = current();
-    // No policy, or no bundle owns the path: nothing to apply.
-    if (!set || set.engineFor(path) === null) return { kind: 'none' };
+    // No policy, no bundle owns the path, or the policy has nothing there (the common case: a
+    // bundle without a mask — then the record is not handed to the engine at all).
+    if (!set || set.engineFor(path) === null || set.mayDefine?.(path) === false) return { kind: 'none' };
     const out = set.evaluate(path, record, budget);
     if (!out.ok) return { kind: 'error', message: `${out.code}: ${out.message}` };
     if (!out.defined) return { kind: 'none' };
