@@ -92,3 +92,14 @@ export async function paced(url, { path, bodies, rate, durationS, maxSockets = 6
     errors: errors + (inFlight > 0 ? inFlight : 0),
   };
 }
+
+// Run as a program (run.mjs does, so the load generator is a fresh process whose own garbage
+// collection and timers are not those of the process that ran autocannon): one JSON argument
+// {url, path, bodies, rate, durationS}, one JSON line of results on stdout.
+if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+  const args = JSON.parse(process.argv[2]);
+  const { url, ...opts } = args;
+  // One second at the same rate first, not recorded: the client's own JIT warm-up.
+  await paced(url, { ...opts, durationS: 1 });
+  process.stdout.write(`${JSON.stringify(await paced(url, opts))}\n`);
+}
