@@ -5,8 +5,8 @@ import { compile } from '../../src/rego/index.js';
 
 const policy = compile(
   [
-    { path: 'a.rego', source: 'package a.b\n\nc := 1\n\nobj[k] := 1 if some k in ["x"]\n' },
-    { path: 's.rego', source: 'package system.other\n\nx := 1\n' },
+    { file: 'a.rego', source: 'package a.b\n\nc := 1\n\nobj[k] := 1 if some k in ["x"]\n' },
+    { file: 's.rego', source: 'package system.other\n\nx := 1\n' },
   ],
   { d: { e: { f: 1 } } },
 );
