@@ -1,5 +1,5 @@
-// The cache key: sha256 over (bundle revisions sorted by bundle name, decision path,
-// canonical JSON of the input). Canonical JSON sorts object keys, so two inputs that are
+// The cache key: sha256 over (bundle revisions and content digests sorted by bundle name,
+// decision path, canonical JSON of the input). Canonical JSON sorts object keys, so two inputs that are
 // equal as JSON get the same key whatever order the caller wrote their fields in.
 import * as crypto from 'node:crypto';
 import { configure } from 'safe-stable-stringify';
@@ -15,6 +15,9 @@ const canonicalJSON = configure({
 export interface CacheKeyParts {
   /** bundle name → revision of the active policy set */
   revisions: Readonly<Record<string, string>>;
+  /** bundle name → digest of the bundle's files: content changes without a new revision
+   * (a watched directory edited in place) must not serve old decisions either */
+  digests?: Readonly<Record<string, string>>;
   /** decision path, e.g. "ai/tools/decision" (leading/trailing slashes ignored) */
   path: string;
   /** the decision input; `undefined` (no input) is distinct from `null` */
@@ -31,9 +34,15 @@ export function decisionCacheKey(parts: CacheKeyParts): string {
   const revisions = Object.keys(parts.revisions)
     .sort()
     .map((name) => [name, parts.revisions[name]]);
+  const digests = parts.digests
+    ? Object.keys(parts.digests)
+        .sort()
+        .map((name) => [name, parts.digests?.[name]])
+    : [];
   const material = canonicalJSON({
     v: 1,
     revisions,
+    digests,
     path: normalizePath(parts.path),
     strict: parts.strict === true,
     has_input: parts.input !== undefined,

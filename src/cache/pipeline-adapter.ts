@@ -31,7 +31,7 @@ export class PipelineDecisionCache implements DecisionCache {
   private keyOf(key: PipelineKey): string {
     let k = this.keys.get(key);
     if (k === undefined) {
-      k = decisionCacheKey({ revisions: key.revisions, path: key.path, input: key.input, strict: key.strict });
+      k = decisionCacheKey({ revisions: key.revisions, digests: key.digests, path: key.path, input: key.input, strict: key.strict });
       this.keys.set(key, k);
     }
     return k;

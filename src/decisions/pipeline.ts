@@ -133,7 +133,7 @@ export class DecisionPipeline {
     const snapshot = this.policies.current();
     if (!snapshot) return { evaluation: { kind: 'no_policy' }, cached: false, engine: null, revisions: NO_REVISIONS };
     const revisions = snapshot.revisions;
-    const key: CacheLookup = { path: query.path, input: query.input, strict: query.strict, revisions };
+    const key: CacheLookup = { path: query.path, input: query.input, strict: query.strict, revisions, digests: snapshot.digests };
 
     const lookup = startChild(span, 'pdp.cache.lookup');
     const hit = await this.cacheGet(key);

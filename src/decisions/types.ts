@@ -43,13 +43,16 @@ export interface DecisionQuery {
 
 // ---- cache ---------------------------------------------------------------------------------
 
-/** What a cache key must be built from. `revisions` is part of it, so a new policy never
- * serves an old decision. */
+/** What a cache key must be built from. `revisions` and `digests` are part of it, so a new
+ * policy never serves an old decision — also when a bundle changes without a new revision (a
+ * watched directory edited in place keeps its .manifest revision; its file digest changes). */
 export interface CacheLookup {
   readonly path: string;
   readonly input: unknown;
   readonly strict: boolean;
   readonly revisions: Readonly<Record<string, string>>;
+  /** bundle name → sha256 of its files, when the policy set knows them */
+  readonly digests?: Readonly<Record<string, string>>;
 }
 
 /** A cached evaluation result (not a shaped answer: decision_id etc. are per request).

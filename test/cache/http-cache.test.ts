@@ -90,3 +90,30 @@ t.test('time-dependent decisions: cached until valid_until, never served stale',
   const d = await postJson(url, deployment);
   t.match(d.json, { allow: false, cached: false }, 'the deny reads the clock too and states no expiry: evaluated again');
 });
+
+t.test('a data file edited in place (same .manifest revision): the cached answer is not served, the decision flips within 2 s', async (t) => {
+  const dir = t.testdir();
+  await writeBundle(dir, testBundle({ revision: 'same' }));
+  const pdp = await startPdp({ bundleDir: dir, env: ENV, watch: true });
+  t.teardown(() => pdp.close());
+  const url = `${pdp.url}/v1/decisions/tool-call`;
+  t.match((await postJson(url, toolCall('read_file'))).json, { allow: true, cached: false });
+  t.match((await postJson(url, toolCall('read_file'))).json, { allow: true, cached: true }, 'cached before the edit');
+
+  // Only the data file changes; the revision stays "same".
+  const edited = testBundle({ revision: 'same', allowedTools: ['send_email'] });
+  await writeBundle(dir, { 'ai/tools/data.json': edited['ai/tools/data.json'] as string });
+  const started = Date.now();
+  let flipped: Record<string, unknown> | undefined;
+  while (Date.now() - started < 2000) {
+    const r = (await postJson(url, toolCall('read_file'))).json;
+    if (r.allow === false) {
+      flipped = r;
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  t.ok(flipped, 'the decision flipped within 2 s of the edit');
+  t.match(flipped, { allow: false, cached: false, policy: { bundles: { test: 'same' } } }, 'from the engine, not the old cache entry');
+  t.match((await postJson(url, toolCall('read_file'))).json, { allow: false, cached: true }, 'and the new answer is cached');
+});

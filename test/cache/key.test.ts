@@ -38,3 +38,11 @@ t.test('strict-builtin-errors mode is part of the key', async (t) => {
   t.not(decisionCacheKey({ ...base, strict: true }), decisionCacheKey(base));
   t.equal(decisionCacheKey({ ...base, strict: false }), decisionCacheKey(base));
 });
+
+t.test('same revision, other bundle content (digest): another key', async (t) => {
+  const withDigest = { ...base, digests: { 'ai-governance': 'sha-a', extra: 'sha-x' } };
+  const k = decisionCacheKey(withDigest);
+  t.not(decisionCacheKey({ ...withDigest, digests: { ...withDigest.digests, 'ai-governance': 'sha-b' } }), k, 'digest');
+  t.equal(decisionCacheKey({ ...withDigest, digests: { extra: 'sha-x', 'ai-governance': 'sha-a' } }), k, 'digest order does not matter');
+  t.not(k, decisionCacheKey(base), 'with and without digests differ');
+});
