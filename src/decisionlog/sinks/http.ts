@@ -8,6 +8,7 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { LogRecord, LogSink } from '../types.js';
+import { toJsonText } from '../record-json.js';
 
 const gzipAsync = promisify(gzip);
 
@@ -46,7 +47,7 @@ export class HttpSink implements LogSink {
   }
 
   async send(batch: readonly LogRecord[]): Promise<void> {
-    const body = await gzipAsync(Buffer.from(JSON.stringify(batch.map(toOpaEvent)), 'utf8'));
+    const body = await gzipAsync(Buffer.from(toJsonText(batch.map(toOpaEvent)), 'utf8'));
     let res: Response;
     try {
       res = await fetch(this.opts.url, {
