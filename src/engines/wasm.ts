@@ -80,6 +80,14 @@ export class WasmEngine implements Engine {
     return this.routes.map((r) => r.entrypoint.join('/'));
   }
 
+  /** Only an entrypoint (or a path inside one) can be evaluated; a path above an entrypoint
+   * may still be asked for (and then fails as evaluate() reports). Anything else: not here —
+   * e.g. data.system.log.mask in a bundle compiled without that entrypoint. */
+  mayDefine(path: string): boolean {
+    const segs = splitQueryPath(path);
+    return this.routes.some((r) => isPrefix(r.entrypoint, segs) || isPrefix(segs, r.entrypoint));
+  }
+
   evaluate(path: string, input: unknown): EvaluationOutcome {
     const segs = splitQueryPath(path);
     const route = this.routes.find((r) => isPrefix(r.entrypoint, segs));

@@ -13,6 +13,9 @@ import t from 'tap';
 import { BundleError } from '../../src/bundles/errors.js';
 import { WasmEngine } from '../../src/engines/wasm.js';
 import { buildWasmFixture, FIXTURE_ENTRYPOINTS } from '../../scripts/build-wasm-fixture.mjs';
+import { PolicySet } from '../../src/bundles/policy-set.js';
+import { policyMaskFrom } from '../../src/decisionlog/mask/policy-mask.js';
+import type { LogRecord } from '../../src/decisionlog/types.js';
 
 const DATA = { fixture: { limits: { payment_max: 500 }, tools: ['send_email', 'query_db'] } };
 
@@ -80,4 +83,19 @@ t.test('memory is capped: an oversized input fails that evaluation only', async 
   const engine = await WasmEngine.load([{ path: 'policy.wasm', bytes, entrypoints: ['fixture/input', 'fixture/allow'] }], {}, { maxMemoryPages: 8 });
   t.match(engine.evaluate('fixture/input', { blob: 'z'.repeat(1024 * 1024) }), { ok: false, code: 'wasm_error' });
   t.match(engine.evaluate('fixture/allow', { allow: true }), { ok: true, result: true });
+});
+
+t.test('mayDefine: entrypoints and paths inside them only — so a bundle without a log mask entrypoint is not asked for one', async (t) => {
+  const bytes = await buildWasmFixture();
+  const engine = await WasmEngine.load([{ path: 'policy.wasm', bytes, entrypoints: ['fixture/allow'] }], {});
+  t.equal(engine.mayDefine('fixture/allow'), true);
+  t.equal(engine.mayDefine('fixture/allow/x'), true, 'inside an entrypoint');
+  t.equal(engine.mayDefine('fixture'), true, 'above one: evaluate() reports what happens');
+  t.equal(engine.mayDefine('fixture/data'), false);
+  t.equal(engine.mayDefine('system/log/mask'), false);
+  // The decision log's policy mask over such a bundle (roots [""], as `opa build` writes them):
+  // nothing to apply — not a failing mask that would erase every record's input and result.
+  const set = new PolicySet([{ name: 'w', roots: [''], revision: 'r', digest: 'd', engine }]);
+  const mask = policyMaskFrom(() => set);
+  t.same(mask({} as LogRecord), { kind: 'none' });
 });
