@@ -12,7 +12,7 @@ interface CollectedRoute {
 }
 
 const PUBLISHED = new Set(['error.json', 'decision-document.json', 'decision-response.json', 'model-deployment-request.json',
-  'tool-call-request.json', 'data-request.json', 'data-response.json', 'status-response.json', 'health-response.json']);
+  'tool-call-request.json', 'data-request.json', 'data-response.json', 'status-response.json', 'health-response.json', 'decision-record.json']);
 
 export function registerOpenApi(app: FastifyInstance, version: string): void {
   const routes: CollectedRoute[] = [];

@@ -6,6 +6,7 @@ import type { DecisionLogReader } from '../../decisions/types.js';
 import { ApiError } from '../errors.js';
 
 const ERROR = { $ref: 'error.json#' };
+const RECORD = { $ref: 'decision-record.json#' };
 // GET /v1/decisions/tool-call is a wrong method on a decision endpoint, not a log lookup.
 const DECISION_KINDS = new Set<string>(DECISION_ENDPOINTS.map((e) => e.kind));
 
@@ -14,7 +15,7 @@ export function decisionLogRoutes(app: FastifyInstance, reader: DecisionLogReade
     schema: {
       summary: 'The logged record of one decision',
       params: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 128 } } },
-      response: { 200: { type: 'object', additionalProperties: true }, '4xx': ERROR },
+      response: { 200: RECORD, '4xx': ERROR },
     },
     handler: async (request, reply) => {
       const { id } = request.params as { id: string };
