@@ -1,11 +1,12 @@
 // With no exporter configured the SDK still runs: decisions get real trace ids (for the
-// response and the decision log) although nothing is exported.
+// response and the decision log). That no exporter is set up in this mode is traceExportMode's
+// job (tested in tracing-otlp.test.ts); here: the mode, and that ids are real.
 import t from 'tap';
 import { trace } from '@opentelemetry/api';
 import { DecisionTracing } from '../../src/telemetry/decision-tracer.js';
 import { startTracing } from '../../src/telemetry/tracing.js';
 
-t.test('no OTEL endpoint: spans have valid ids, nothing is exported', async (t) => {
+t.test('no OTEL endpoint: mode "none", and spans still have valid ids', async (t) => {
   const handle = startTracing({ env: {} });
   t.teardown(() => handle.shutdown());
   t.equal(handle.mode, 'none');
