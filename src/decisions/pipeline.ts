@@ -210,16 +210,29 @@ export class DecisionPipeline {
       caller: callerOf(this.callerOf, query),
     };
     try {
-      this.logger.log(record);
-    } catch {
-      // A logger must not throw; if one does, the caller still gets the answer.
-    }
-    try {
       run.span.end(record);
     } catch {
-      // Same for tracing.
+      // Tracing never breaks a decision.
     }
+    // The audit record (masking, serialization, storage, metrics) is made right after the
+    // answer is written, not before: a slow mask policy or a large record never delays the
+    // answer. It runs before the event loop takes the next request, so a lookup of this
+    // decision_id that follows the answer finds it.
+    this.pendingLogs.push(record);
+    if (this.pendingLogs.length === 1) setImmediate(this.flushLogs);
   }
+
+  private readonly pendingLogs: DecisionRecord[] = [];
+  private readonly flushLogs = (): void => {
+    const batch = this.pendingLogs.splice(0);
+    for (const record of batch) {
+      try {
+        this.logger.log(record);
+      } catch {
+        // A logger must not throw; if one does, the other records are still logged.
+      }
+    }
+  };
 }
 
 type SafeOutcome = EvaluationOutcome | { ok: false; code: string; message: string; engine?: undefined };

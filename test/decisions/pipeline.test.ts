@@ -15,6 +15,9 @@ import type {
 } from '../../src/decisions/types.js';
 import { EvalFailure, JsEngine, JsPolicySet, SwappablePolicies } from '../helpers/js-engine.js';
 
+/** The pipeline makes audit records right after the answers (setImmediate): let that run. */
+const afterAnswers = (): Promise<void> => new Promise((r) => setImmediate(r));
+
 const TOOL: DecisionQuery = { kind: 'tool-call', path: 'ai/tools/decision', input: { tool: { name: 'x' } }, strict: false };
 
 /** An in-process cache keyed like a real one would be: path + input + revisions. */
@@ -73,6 +76,8 @@ t.test('cache: a hit skips the engine and says cached:true; the key includes the
   t.same([first.body.cached, second.body.cached], [false, true]);
   t.equal(second.body.allow, true);
   t.not(first.body.decision_id, second.body.decision_id, 'a cached answer is still its own decision');
+  t.equal(records.length, 0, 'records are made after the answers, not before');
+  await afterAnswers();
   t.same(records.map((r) => [r.cached, r.cache_tier]), [[false, undefined], [true, 'memory']]);
 
   // New revision → new key → evaluated again.
@@ -86,6 +91,7 @@ t.test('cache: a hit skips the engine and says cached:true; the key includes the
   const undef = await pipeline.query({ kind: 'data', path: 'no/such', input: 1, strict: false });
   t.same(undef, { ok: true, decision_id: undef.decision_id, defined: false });
   t.equal((await pipeline.query({ kind: 'data', path: 'no/such', input: 1, strict: false })).ok, true);
+  await afterAnswers();
   t.equal(records.at(-1)?.cached, true);
 });
 
@@ -145,6 +151,7 @@ t.test('decision log: exactly one record per decision, whatever the outcome', as
   const answers = [await ask('ok'), await ask('none'), await ask('bad'), await ask('boom')];
   const empty = new DecisionPipeline({ policies: new SwappablePolicies(), evaluation: {}, logger });
   answers.push(await empty.decide(TOOL));
+  await afterAnswers();
 
   t.equal(records.length, 5);
   t.same(records.map((r) => r.outcome), ['decided', 'undefined', 'malformed', 'error', 'no_policy']);
