@@ -9,6 +9,7 @@ import type { ConfigIssue } from '../../src/config/types.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { createServiceExtensions, extensionsConfigFromEnv } from '../../src/telemetry/service-extensions.js';
 import { serveBundle, signBundle, startBundleServer, tarball, waitFor, writeTree, type FileSpec } from '../fixtures/bundles/helpers.js';
+import { until } from '../helpers/until.js';
 
 const bundle = (revision: string, allow: boolean, extra: FileSpec = {}): FileSpec => ({
   '.manifest': JSON.stringify({ revision, roots: ['authz'] }),
@@ -42,14 +43,6 @@ const allow = async (s: RunningServer): Promise<unknown> => (await get(`${s.url}
 const bundleStatus = async (s: RunningServer): Promise<Record<string, unknown>> =>
   ((await get(`${s.url}/v1/status`)).json.bundles as Record<string, unknown>[])[0] ?? {};
 
-async function until(what: string, check: () => Promise<boolean>, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 t.test('HTTP bundle server: ETag/304, 500s and a truncated tarball never replace the last good bundle', async (t) => {
   const srv = await startBundleServer();
   t.teardown(() => srv.close());
@@ -66,19 +59,19 @@ t.test('HTTP bundle server: ETag/304, 500s and a truncated tarball never replace
     res.statusCode = 500;
     res.end('boom');
   };
-  await until('the failure in /v1/status', async () => (await bundleStatus(s)).last_error !== null);
+  t.ok(await until(async () => (await bundleStatus(s)).last_error !== null), 'the failure in /v1/status');
   t.match(await bundleStatus(s), { revision: 'v1', last_error: { message: /500/, at: String } }, 'the error and when it happened');
   t.equal(await allow(s), true, 'still v1');
 
   // A truncated tarball: refused, counted, v1 still answers.
   srv.handler = serveBundle(v1.subarray(0, Math.floor(v1.length / 2)), '"broken"');
-  await until('the truncated bundle to be refused', async () => /pdp_bundle_activation_failures_total\{bundle="authz"\} [1-9]/.test((await get(`${s.url}/metrics`)).text));
+  t.ok(await until(async () => /pdp_bundle_activation_failures_total\{bundle="authz"\} [1-9]/.test((await get(`${s.url}/metrics`)).text)), 'the truncated bundle to be refused');
   t.equal(await allow(s), true, 'still v1 after a truncated tarball');
   t.equal((await bundleStatus(s)).revision, 'v1');
 
   // A good new bundle goes live.
   srv.handler = serveBundle(await tarball(bundle('v2', false)), '"v2"');
-  await until('v2', async () => (await bundleStatus(s)).revision === 'v2');
+  t.ok(await until(async () => (await bundleStatus(s)).revision === 'v2'), 'v2');
   t.equal(await allow(s), false);
 });
 
@@ -100,11 +93,11 @@ t.test('required signatures: an unsigned or tampered bundle is refused, the sign
   // Signed, then a file changed after signing.
   const signed = await signBundle(bundle('s2', false), { alg: 'HS256', key, kid: 'default' });
   srv.handler = serveBundle(await tarball({ ...signed, 'authz/policy.rego': 'package authz\n\nallow := "tampered"\n' }), '"s2-tampered"');
-  await until('the tampered bundle to be refused', async () => (await bundleStatus(s)).last_error !== null);
+  t.ok(await until(async () => (await bundleStatus(s)).last_error !== null), 'the tampered bundle to be refused');
   t.equal(await allow(s), true, 'still the signed s1');
 
   srv.handler = serveBundle(await tarball(bundle('s3', false)), '"s3-unsigned"');
-  await until('the unsigned bundle to be refused', async () => /s3-unsigned|signature/i.test(JSON.stringify((await bundleStatus(s)).last_error)));
+  t.ok(await until(async () => /s3-unsigned|signature/i.test(JSON.stringify((await bundleStatus(s)).last_error))), 'the unsigned bundle to be refused');
   t.equal(await allow(s), true, 'still the signed s1');
   t.equal((await bundleStatus(s)).revision, 's1');
 });
@@ -116,13 +109,13 @@ t.test('watched directory: a broken module is refused (old revision serves, stat
   t.equal(await allow(s), true);
 
   await writeTree(dir, { '.manifest': JSON.stringify({ revision: 'w2', roots: ['authz'] }), 'authz/policy.rego': 'package authz\n\nallow := \n' });
-  await until('the broken module in /v1/status', async () => (await bundleStatus(s)).last_error !== null);
+  t.ok(await until(async () => (await bundleStatus(s)).last_error !== null), 'the broken module in /v1/status');
   t.match(await bundleStatus(s), { revision: 'w1', last_error: { message: /policy\.rego/ } }, 'names the file');
   t.equal(await allow(s), true, 'w1 keeps answering');
 
   const fixedAt = Date.now();
   await writeTree(dir, { 'authz/policy.rego': 'package authz\n\nallow := false\n' });
-  await until('the fixed revision', async () => (await allow(s)) === false, 2000);
+  t.ok(await until(async () => (await allow(s)) === false, 2000), 'the fixed revision');
   t.ok(Date.now() - fixedAt <= 2000, 'live within 2 s');
   t.match(await bundleStatus(s), { revision: 'w2', last_error: null });
 });

@@ -8,6 +8,7 @@ import { decisionCacheKey } from '../../src/cache/key.js';
 import { createRedisClient, type RedisClient } from '../../src/cache/redis/connection.js';
 import type { EvaluationOutcome } from '../../src/engines/types.js';
 import { startRedisServer } from './redis-server.js';
+import { until } from '../helpers/until.js';
 
 const srv = await startRedisServer();
 t.teardown(() => srv.stop());
@@ -40,15 +41,6 @@ const allow: EvaluationOutcome = {
   dependsOn: { time: false, random: false, external: false },
   engine: 'rego',
 };
-
-async function waitUntil(check: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return check();
-}
 
 t.test('without Redis the in-process tier alone serves', async (t) => {
   const cache = createDecisionCache(config(null));
@@ -112,7 +104,7 @@ t.test('a Redis hit is served by a second instance (shared tier) and copied into
   const a = createDecisionCache(cfg, { redis: r1 });
   const b = createDecisionCache(cfg, { redis: r2, observer: { hit: (tier) => tiers.push(`hit:${tier}`), miss: (tier) => tiers.push(`miss:${tier}`) } });
   a.remember('shared', allow);
-  t.ok(await waitUntil(async () => (await r2.exists(`${cfg.key_prefix}dc:shared`)) === 1, 1000), 'written to redis');
+  t.ok(await until(async () => (await r2.exists(`${cfg.key_prefix}dc:shared`)) === 1, 1000), 'written to redis');
   const first = await b.get('shared');
   t.equal(first.hit && first.tier, 'redis');
   const second = await b.get('shared');
@@ -159,10 +151,10 @@ t.test('Redis killed during a burst of 600 lookups: none fails, status degrades,
   t.ok(down.last_error, 'last error reported');
 
   await srv.restart();
-  t.ok(await waitUntil(() => redis.status === 'ready', 5000), 'client reconnected by itself');
+  t.ok(await until(() => redis.status === 'ready', 5000), 'client reconnected by itself');
   // the next lookups probe and close the breaker
   t.ok(
-    await waitUntil(async () => {
+    await until(async () => {
       await cache.get('probe');
       return cache.status().breaker === 'closed';
     }, 5000),
@@ -170,7 +162,7 @@ t.test('Redis killed during a burst of 600 lookups: none fails, status degrades,
   );
   t.equal(cache.status().redis, 'ok');
   cache.remember('after-restart', allow);
-  t.ok(await waitUntil(async () => (await redis.exists(`${cfg.key_prefix}dc:after-restart`)) === 1, 2000), 'redis tier written again');
+  t.ok(await until(async () => (await redis.exists(`${cfg.key_prefix}dc:after-restart`)) === 1, 2000), 'redis tier written again');
   const fresh = createDecisionCache(cfg, { redis });
   const hit = await fresh.get('after-restart');
   t.equal(hit.hit && hit.tier, 'redis', 'redis tier serves again');
@@ -209,6 +201,6 @@ t.test('keys are written with the configured prefix only', async (t) => {
   });
   const cache = createDecisionCache(cfg, { redis });
   cache.remember('p1', allow);
-  t.ok(await waitUntil(async () => (await raw.keys(`${cfg.key_prefix}*`)).length === 1, 1000));
+  t.ok(await until(async () => (await raw.keys(`${cfg.key_prefix}*`)).length === 1, 1000));
   t.same(await raw.keys(`${cfg.key_prefix}*`), [`${cfg.key_prefix}dc:p1`]);
 });

@@ -3,17 +3,9 @@
 // their valid_until, errors and clock-reading decisions without expiry never cached.
 import t from 'tap';
 import { deployment, getJson, postJson, startPdp, testBundle, toolCall, writeBundle } from '../telemetry/pdp-harness.js';
+import { until } from '../helpers/until.js';
 
 const ENV = { PDP_DECISION_LOG_STDOUT: 'false' };
-
-async function until(check: () => Promise<boolean>, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return check();
-}
 
 t.test('hit on repeat; miss after a bundle revision change', async (t) => {
   const dir = t.testdir();

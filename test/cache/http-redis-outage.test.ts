@@ -7,15 +7,7 @@ import { getJson, postJson, startPdp, testBundle, toolCall, writeBundle } from '
 import { Redis } from 'ioredis';
 import { decisionCacheKey } from '../../src/cache/key.js';
 import { startRedisServer } from './redis-server.js';
-
-async function until(check: () => Promise<boolean>, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return check();
-}
+import { until } from '../helpers/until.js';
 
 t.test('Redis killed mid-burst: every decision answered; degraded; recovers by itself', async (t) => {
   const redis = await startRedisServer();

@@ -8,17 +8,9 @@ import { Redis } from 'ioredis';
 import { getJson, postJson, startPdp, testBundle, toolCall, writeBundle } from '../telemetry/pdp-harness.js';
 import { startRedisServer } from '../cache/redis-server.js';
 import { startCollector } from './collector.js';
+import { until } from '../helpers/until.js';
 
 const SECRETS = ['hunter2', 'sk-live-123', 'bob@private.example'];
-
-async function until(check: () => Promise<boolean> | boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return check();
-}
 
 t.test('N decisions → N records in every sink, ids matching, secrets masked everywhere', async (t) => {
   const redis = await startRedisServer();

@@ -7,6 +7,7 @@ import type { DecisionLogConfig } from '../../src/decisionlog/config.js';
 import { createRedisClient } from '../../src/cache/redis/connection.js';
 import type { DecisionEvent } from '../../src/decisionlog/types.js';
 import { startRedisServer } from '../cache/redis-server.js';
+import { until } from '../helpers/until.js';
 
 const srv = await startRedisServer();
 t.teardown(() => srv.stop());
@@ -49,15 +50,6 @@ function event(i: number): DecisionEvent {
   };
 }
 
-async function waitFor(check: () => Promise<boolean>, ms = 5000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return check();
-}
-
 t.test('N decisions → N stream entries with matching ids, read through a consumer group', async (t) => {
   const client = createRedisClient({ topology: { kind: 'standalone', url: srv.url }, tls: false, command_timeout_ms: 200, connect_timeout_ms: 500, max_retries_per_request: 1 });
   const raw = new Redis(srv.url);
@@ -71,7 +63,7 @@ t.test('N decisions → N stream entries with matching ids, read through a consu
   await raw.xgroup('CREATE', stream, 'auditors', '$', 'MKSTREAM');
   const N = 250;
   for (let i = 0; i < N; i++) log.log(event(i));
-  t.ok(await waitFor(async () => (await raw.xlen(stream)) === N), `${N} entries`);
+  t.ok(await until(async () => (await raw.xlen(stream)) === N), `${N} entries`);
 
   const read = (await raw.xreadgroup('GROUP', 'auditors', 'worker-1', 'COUNT', 1000, 'STREAMS', stream, '>')) as [string, [string, string[]][]][];
   const entries = read[0]?.[1] ?? [];
@@ -127,6 +119,6 @@ t.test('Redis down: records wait (bounded) and are written after it returns', as
   await srv.restart();
   const raw = new Redis(srv.url);
   t.teardown(() => raw.disconnect());
-  t.ok(await waitFor(async () => (await raw.xlen(c.redis_stream.stream)) === 40, 15_000), 'written after restart');
+  t.ok(await until(async () => (await raw.xlen(c.redis_stream.stream)) === 40, 15_000), 'written after restart');
   await log.close(1000);
 });
