@@ -53,23 +53,19 @@ t.test('a document no bundle defines → deny POLICY_UNDEFINED', async (t) => {
   t.same((r.json as Answer).reasons.map((x) => x.code), ['POLICY_UNDEFINED']);
 });
 
-t.test('conflicting rule outputs → deny EVALUATION_ERROR naming eval_conflict_error', async (t) => {
-  const r = await tool('conflict');
-  t.equal(r.status, 200);
-  const a = r.json as Answer;
-  t.equal(a.allow, false);
-  t.equal(a.reasons[0]?.code, 'EVALUATION_ERROR');
-  t.match(a.reasons[0]?.message, 'eval_conflict_error');
-});
-
-t.test('step budget exceeded → deny EVALUATION_ERROR naming eval_budget_exceeded', async (t) => {
-  const r = await tool('heavy');
-  t.equal(r.status, 200);
-  const a = r.json as Answer;
-  t.equal(a.allow, false);
-  t.equal(a.reasons[0]?.code, 'EVALUATION_ERROR');
-  t.match(a.reasons[0]?.message, 'eval_budget_exceeded');
-});
+for (const [name, why, code] of [
+  ['conflict', 'conflicting rule outputs', 'eval_conflict_error'],
+  ['heavy', 'step budget exceeded', 'eval_budget_exceeded'],
+] as const) {
+  t.test(`${why} → deny EVALUATION_ERROR naming ${code}`, async (t) => {
+    const r = await tool(name);
+    t.equal(r.status, 200);
+    const a = r.json as Answer;
+    t.equal(a.allow, false);
+    t.equal(a.reasons[0]?.code, 'EVALUATION_ERROR');
+    t.match(a.reasons[0]?.message, code);
+  });
+}
 
 t.test('allow that is not a boolean → deny MALFORMED_DECISION', async (t) => {
   const r = await tool('malformed');
