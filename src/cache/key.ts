@@ -30,15 +30,24 @@ export function normalizePath(path: string): string {
   return path.replace(/^\/+|\/+$/g, '');
 }
 
+// A policy snapshot's revisions/digests objects live as long as the snapshot: sort them once,
+// not per request.
+const sortedPairsOf = new WeakMap<object, [string, string][]>();
+
+function sortedPairs(o: Readonly<Record<string, string>>): [string, string][] {
+  let pairs = sortedPairsOf.get(o);
+  if (!pairs) {
+    pairs = Object.keys(o)
+      .sort()
+      .map((name): [string, string] => [name, o[name] as string]);
+    sortedPairsOf.set(o, pairs);
+  }
+  return pairs;
+}
+
 export function decisionCacheKey(parts: CacheKeyParts): string {
-  const revisions = Object.keys(parts.revisions)
-    .sort()
-    .map((name) => [name, parts.revisions[name]]);
-  const digests = parts.digests
-    ? Object.keys(parts.digests)
-        .sort()
-        .map((name) => [name, parts.digests?.[name]])
-    : [];
+  const revisions = sortedPairs(parts.revisions);
+  const digests = parts.digests ? sortedPairs(parts.digests) : [];
   const material = canonicalJSON({
     v: 1,
     revisions,

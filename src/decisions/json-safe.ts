@@ -3,14 +3,11 @@
 // shaping; anything else is reported, not thrown. Engines return plain JSON-shaped data (arrays
 // and plain objects), so a check is enough — the value itself is passed on, not copied.
 
-export type JsonSafeResult = { ok: true; value: unknown } | { ok: false; message: string };
-
-export function toJsonSafe(value: unknown, maxDepth: number): JsonSafeResult {
-  const problem = check(value, 0, maxDepth);
-  return problem === undefined ? { ok: true, value } : { ok: false, message: problem };
+/** Why the value cannot be answered as JSON, or undefined when it can. */
+export function jsonSafetyProblem(value: unknown, maxDepth: number): string | undefined {
+  return check(value, 0, maxDepth);
 }
 
-/** Why the value cannot be answered as JSON, or undefined when it can. */
 function check(v: unknown, depth: number, maxDepth: number): string | undefined {
   if (depth > maxDepth) return `nested deeper than ${maxDepth} levels`;
   switch (typeof v) {

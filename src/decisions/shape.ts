@@ -3,7 +3,7 @@
 // a deny with a reason code saying why.
 import type { ErrorObject } from 'ajv';
 import { validatorFor } from '../config/schemas.js';
-import { toJsonSafe } from './json-safe.js';
+import { jsonSafetyProblem } from './json-safe.js';
 import { ReasonCode } from './reasons.js';
 import type { DecisionOutcomeKind, ExceptionApplied, Obligation, Reason } from './types.js';
 
@@ -62,10 +62,10 @@ export function shapeDecision(ev: Evaluation, path: string): ShapedDecision {
 const shapedResults = new WeakMap<object, { path: string; shaped: ShapedDecision }>();
 
 function shapeDocument(result: unknown, path: string): ShapedDecision {
-  const safe = toJsonSafe(result, MAX_DOCUMENT_DEPTH);
-  if (!safe.ok) return malformed(path, safe.message);
-  if (!validateDocument(safe.value)) return malformed(path, describe(validateDocument.errors ?? []));
-  const doc = safe.value as DecisionDocument;
+  const problem = jsonSafetyProblem(result, MAX_DOCUMENT_DEPTH);
+  if (problem !== undefined) return malformed(path, problem);
+  if (!validateDocument(result)) return malformed(path, describe(validateDocument.errors ?? []));
+  const doc = result as DecisionDocument;
   return {
     status: 200,
     outcome: 'decided',
