@@ -520,10 +520,6 @@ function rangeError(value: string, what: string): ParseError {
   return new ParseError(`parsing time ${goQuoteStr(value)}: ${what} out of range`);
 }
 
-function isSpace(c: string): boolean {
-  return c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\v' || c === '\f';
-}
-
 /** Go's skip: match prefix, treating runs of spaces as equivalent. Returns the rest or null. */
 function skip(value: string, prefix: string): string | null {
   while (prefix.length > 0) {
