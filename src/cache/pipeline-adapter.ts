@@ -7,8 +7,6 @@ import type { CacheLookup } from './types.js';
 
 export class PipelineDecisionCache implements DecisionCache {
   private readonly cache: TieredDecisionCache;
-  /** The pipeline passes the same key object to get() and set(): hash the input once. */
-  private readonly keys = new WeakMap<PipelineKey, string>();
 
   constructor(cache: TieredDecisionCache) {
     this.cache = cache;
@@ -28,22 +26,20 @@ export class PipelineDecisionCache implements DecisionCache {
     );
   }
 
+  /** The pipeline passes the same lookup to get() and set(): hash the input once. */
   private keyOf(key: PipelineKey): string {
-    let k = this.keys.get(key);
-    if (k === undefined) {
-      k = decisionCacheKey({ revisions: key.revisions, digests: key.digests, path: key.path, input: key.input, strict: key.strict });
-      this.keys.set(key, k);
-    }
-    return k;
+    return (key.cacheKey ??= decisionCacheKey({ revisions: key.revisions, digests: key.digests, path: key.path, input: key.input, strict: key.strict }));
   }
 }
 
 function toEvaluation(r: CacheLookup): CachedEvaluation | undefined {
   if (!r.hit) return undefined;
   const { entry, tier } = r;
+  // The in-process tier returns its stored entry itself; a Redis hit is parsed afresh.
+  const shared = tier === 'memory';
   return entry.defined
-    ? { defined: true, result: entry.result, tier, engine: entry.engine }
-    : { defined: false, tier, engine: entry.engine };
+    ? { defined: true, result: entry.result, tier, engine: entry.engine, shared }
+    : { defined: false, tier, engine: entry.engine, shared };
 }
 
 function isPromise<T>(v: T | Promise<T>): v is Promise<T> {

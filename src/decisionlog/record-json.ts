@@ -4,7 +4,10 @@
 import { configure } from 'safe-stable-stringify';
 import type { LogRecord } from './types.js';
 
-const texts = new WeakMap<LogRecord, string>();
+// The text is kept on the record under a symbol (JSON.stringify skips symbol keys), not in a
+// WeakMap: a weak entry per decision is extra work for every garbage collection.
+const TEXT = Symbol('pdp.record.json');
+type WithText = LogRecord & { [TEXT]?: string };
 
 // JSON.stringify refuses bigints (integers past 2^53 in an input or a result). A record must
 // still be written, exactly: the fallback writes them as the integers they are.
@@ -20,10 +23,10 @@ export function toJsonText(value: unknown): string {
 }
 
 export function recordJson(record: LogRecord): string {
-  let json = texts.get(record);
-  if (json === undefined) {
-    json = toJsonText(record);
-    texts.set(record, json);
-  }
+  const r = record as WithText;
+  if (r[TEXT] !== undefined) return r[TEXT];
+  const json = toJsonText(record);
+  // A frozen record (none of ours are) simply is not memoized.
+  if (Object.isExtensible(r)) r[TEXT] = json;
   return json;
 }

@@ -30,6 +30,8 @@ interface Evaluated {
   evaluation: Evaluation;
   cached: boolean;
   cacheTier?: string;
+  /** See CachedEvaluation.shared. */
+  shared: boolean;
   engine: EngineKind | null;
   revisions: Readonly<Record<string, string>>;
 }
@@ -70,7 +72,7 @@ export class DecisionPipeline {
   async decide(query: DecisionQuery): Promise<DecisionAnswer> {
     const run = this.begin(query);
     const ev = await this.evaluate(query, run.span);
-    const shaped = shapeDecision(ev.evaluation, query.path);
+    const shaped = shapeDecision(ev.evaluation, query.path, ev.shared);
     const body: DecisionAnswerBody = {
       decision_id: run.decisionId,
       allow: shaped.allow,
@@ -131,9 +133,9 @@ export class DecisionPipeline {
     // The one snapshot for this request: a bundle swap during an await below does not change
     // which policy answers it.
     const snapshot = this.policies.current();
-    if (!snapshot) return { evaluation: { kind: 'no_policy' }, cached: false, engine: null, revisions: NO_REVISIONS };
+    if (!snapshot) return { evaluation: { kind: 'no_policy' }, cached: false, shared: false, engine: null, revisions: NO_REVISIONS };
     const revisions = snapshot.revisions;
-    const key: CacheLookup = { path: query.path, input: query.input, strict: query.strict, revisions, digests: snapshot.digests };
+    const key: CacheLookup = { path: query.path, input: query.input, strict: query.strict, revisions, digests: snapshot.digests, cacheKey: undefined };
 
     const lookup = startChild(span, 'pdp.cache.lookup');
     const hit = await this.cacheGet(key);
@@ -143,6 +145,7 @@ export class DecisionPipeline {
         evaluation: hit.defined ? { kind: 'defined', result: hit.result } : { kind: 'undefined' },
         cached: true,
         ...(hit.tier !== undefined ? { cacheTier: hit.tier } : {}),
+        shared: hit.shared === true,
         engine: hit.engine ?? null,
         revisions,
       };
@@ -152,11 +155,11 @@ export class DecisionPipeline {
     const outcome = evaluateSafely(snapshot, query, this.evaluation);
     evalSpan?.end(outcome.ok ? { 'pdp.defined': outcome.defined } : { 'error.type': outcome.code });
     const engine = outcome.engine ?? null;
-    if (!outcome.ok) return { evaluation: { kind: 'error', code: outcome.code, message: outcome.message }, cached: false, engine, revisions };
+    if (!outcome.ok) return { evaluation: { kind: 'error', code: outcome.code, message: outcome.message }, cached: false, shared: false, engine, revisions };
     // The cache decides from dependsOn (and e.g. a valid_until in the result) what it may keep.
     const value: CachedEvaluation = outcome.defined ? { defined: true, result: outcome.result, engine: outcome.engine } : { defined: false, engine: outcome.engine };
     this.cacheSet(key, value, outcome);
-    return { evaluation: outcome.defined ? { kind: 'defined', result: outcome.result } : { kind: 'undefined' }, cached: false, engine, revisions };
+    return { evaluation: outcome.defined ? { kind: 'defined', result: outcome.result } : { kind: 'undefined' }, cached: false, shared: false, engine, revisions };
   }
 
   private async cacheGet(key: CacheLookup): Promise<CachedEvaluation | undefined> {

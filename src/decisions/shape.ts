@@ -35,7 +35,12 @@ interface DecisionDocument {
   exceptions_applied?: ExceptionApplied[];
 }
 
-export function shapeDecision(ev: Evaluation, path: string): ShapedDecision {
+/**
+ * @param shared the result object is one the in-process cache hands out again on later hits:
+ *   its shaped answer is memoized. Fresh results (evaluated, or parsed from Redis) are not — a
+ *   per-request weak-map entry costs the garbage collector more than shaping costs.
+ */
+export function shapeDecision(ev: Evaluation, path: string, shared = false): ShapedDecision {
   switch (ev.kind) {
     case 'no_policy':
       return deny(503, 'no_policy', ReasonCode.NO_ACTIVE_POLICY, 'no policy bundle is active yet; the service cannot decide');
@@ -49,7 +54,7 @@ export function shapeDecision(ev: Evaluation, path: string): ShapedDecision {
       // A cached result is the same object on every hit: shape it once. (Shaped answers are
       // shared between responses and must never be modified — nothing downstream does.)
       const result = ev.result;
-      if (typeof result !== 'object' || result === null) return shapeDocument(result, path);
+      if (!shared || typeof result !== 'object' || result === null) return shapeDocument(result, path);
       const memo = shapedResults.get(result);
       if (memo && memo.path === path) return memo.shaped;
       const shaped = shapeDocument(result, path);

@@ -53,11 +53,21 @@ export interface CacheLookup {
   readonly revisions: Readonly<Record<string, string>>;
   /** bundle name → sha256 of its files, when the policy set knows them */
   readonly digests?: Readonly<Record<string, string>>;
+  /** The cache's own key for this lookup, set by the cache on get() and reused by set(), so
+   * the input is hashed once per request. (A field, not a WeakMap entry: per-request weak
+   * entries are extra work for every garbage collection.) */
+  cacheKey: string | undefined;
 }
 
 /** A cached evaluation result (not a shaped answer: decision_id etc. are per request).
  * `tier` (e.g. "memory", "redis") is reported in the record and span when a cache answers. */
-export type CachedEvaluation = ({ defined: true; result: unknown } | { defined: false }) & { tier?: string; engine?: EngineKind };
+export type CachedEvaluation = ({ defined: true; result: unknown } | { defined: false }) & {
+  tier?: string;
+  engine?: EngineKind;
+  /** The cache hands out this same result object on every hit (an in-process tier), so work
+   * derived from it may be memoized on it. */
+  shared?: boolean;
+};
 
 export interface DecisionCache {
   /** A miss is `undefined`. Must not throw for an unavailable backend; if it does, the pipeline
