@@ -9,11 +9,13 @@
 //   PDP_DECISION_LOG_UPLOAD_INTERVAL_MS   1000    longest a record waits to be batched for upload
 //   PDP_DECISION_LOG_BATCH_SIZE           500     records per upload / per Redis pipeline
 //   PDP_DECISION_LOG_BUFFER_SIZE          10000   per-sink buffer; past it the oldest records are dropped (counted)
+//   PDP_DECISION_LOG_BUFFER_MAX_BYTES     33554432  per-sink buffer bound on the records' JSON size (32 MiB)
 //   PDP_DECISION_LOG_MASK_PATHS                   comma-separated JSON pointers to erase, `*` = any key
 //   PDP_DECISION_LOG_POLICY_MASK          true    apply data.system.log.mask from the bundle
 //   PDP_DECISION_LOG_MASK_DECISION        system/log/mask
 //   PDP_DECISION_LOG_RETENTION_SECONDS    3600    how long GET /v1/decisions/{id} can find a record
 //   PDP_DECISION_LOG_STORE_MAX_ENTRIES    10000   records kept in memory for that lookup
+//   PDP_DECISION_LOG_STORE_MAX_BYTES      67108864  bound on their JSON size (64 MiB)
 //   PDP_DECISION_LOG_CALLER_HEADER        x-pdp-caller   header naming the caller ("" = remote address only)
 //   PDP_DECISION_LOG_FLUSH_TIMEOUT_MS     5000    shutdown: how long to try delivering what is buffered
 import type { ConfigIssue } from '../config/types.js';
@@ -32,11 +34,13 @@ export const DECISION_LOG_ENV_VARS: readonly string[] = [
   'PDP_DECISION_LOG_UPLOAD_INTERVAL_MS',
   'PDP_DECISION_LOG_BATCH_SIZE',
   'PDP_DECISION_LOG_BUFFER_SIZE',
+  'PDP_DECISION_LOG_BUFFER_MAX_BYTES',
   'PDP_DECISION_LOG_MASK_PATHS',
   'PDP_DECISION_LOG_POLICY_MASK',
   'PDP_DECISION_LOG_MASK_DECISION',
   'PDP_DECISION_LOG_RETENTION_SECONDS',
   'PDP_DECISION_LOG_STORE_MAX_ENTRIES',
+  'PDP_DECISION_LOG_STORE_MAX_BYTES',
   'PDP_DECISION_LOG_CALLER_HEADER',
   'PDP_DECISION_LOG_FLUSH_TIMEOUT_MS',
 ];
@@ -47,10 +51,13 @@ export interface DecisionLogConfig {
   http: { url: string; headers: Record<string, string>; timeout_ms: number; interval_ms: number } | null;
   batch_size: number;
   buffer_size: number;
+  /** Per-sink bound on the buffered records' JSON size (characters ≈ bytes). */
+  buffer_max_bytes: number;
   mask_paths: string[];
   policy_mask: { enabled: boolean; path: string };
   retention_ms: number;
   store_max_entries: number;
+  store_max_bytes: number;
   caller_header: string | null;
   flush_timeout_ms: number;
 }
@@ -108,6 +115,7 @@ export function decisionLogConfigFromEnv(
     http,
     batch_size: intFromEnv(env, 'PDP_DECISION_LOG_BATCH_SIZE', 500, { min: 1, max: 100_000 }, issues),
     buffer_size: intFromEnv(env, 'PDP_DECISION_LOG_BUFFER_SIZE', 10_000, { min: 1, max: 10_000_000 }, issues),
+    buffer_max_bytes: intFromEnv(env, 'PDP_DECISION_LOG_BUFFER_MAX_BYTES', 32 * 1024 * 1024, { min: 1024, max: 2 ** 40 }, issues),
     mask_paths: maskPaths,
     policy_mask: {
       enabled: boolFromEnv(env, 'PDP_DECISION_LOG_POLICY_MASK', true, issues),
@@ -115,6 +123,7 @@ export function decisionLogConfigFromEnv(
     },
     retention_ms: intFromEnv(env, 'PDP_DECISION_LOG_RETENTION_SECONDS', 3600, { min: 0, max: 30 * 86_400 }, issues) * 1000,
     store_max_entries: intFromEnv(env, 'PDP_DECISION_LOG_STORE_MAX_ENTRIES', 10_000, { min: 0, max: 10_000_000 }, issues),
+    store_max_bytes: intFromEnv(env, 'PDP_DECISION_LOG_STORE_MAX_BYTES', 64 * 1024 * 1024, { min: 1024, max: 2 ** 40 }, issues),
     caller_header: callerHeader === undefined ? 'x-pdp-caller' : callerHeader.trim().toLowerCase() || null,
     flush_timeout_ms: intFromEnv(env, 'PDP_DECISION_LOG_FLUSH_TIMEOUT_MS', 5000, { min: 0, max: 600_000 }, issues),
   };

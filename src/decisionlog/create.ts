@@ -42,13 +42,13 @@ export function createDecisionLog(cfg: DecisionLogConfig, deps: DecisionLogDeps)
   return new DecisionLog({
     sinks,
     masker: new Masker({ paths: cfg.mask_paths, policyMask: cfg.policy_mask.enabled ? deps.policyMask : undefined }),
-    store: new RecordStore({ maxEntries: cfg.store_max_entries, retentionMs: cfg.retention_ms }),
+    store: new RecordStore({ maxEntries: cfg.store_max_entries, maxBytes: cfg.store_max_bytes, retentionMs: cfg.retention_ms }),
     remoteLookup:
       redis && cfg.retention_ms > 0
         ? new RedisRecordLookup({ client: redis, idKeyPrefix: cfg.redis_stream.id_key_prefix, timeoutMs: redisTimeout })
         : undefined,
     labels: deps.labels,
-    buffer: { capacity: cfg.buffer_size, batchSize: cfg.batch_size, maxDelayMs: 0, backoff: { initialMs: 200, maxMs: 30_000 } },
+    buffer: { capacity: cfg.buffer_size, maxBytes: cfg.buffer_max_bytes, batchSize: cfg.batch_size, maxDelayMs: 0, backoff: { initialMs: 200, maxMs: 30_000 } },
     perSink: cfg.http ? { http: { maxDelayMs: cfg.http.interval_ms } } : undefined,
     observer: deps.observer,
   });

@@ -15,7 +15,7 @@ export interface DecisionLogOptions {
   /** Reads records other replicas wrote (optional). */
   remoteLookup?: RedisRecordLookup;
   labels: Record<string, string>;
-  buffer: { capacity: number; batchSize: number; maxDelayMs: number; backoff?: { initialMs: number; maxMs: number } };
+  buffer: { capacity: number; maxBytes?: number; batchSize: number; maxDelayMs: number; backoff?: { initialMs: number; maxMs: number } };
   /** Per-sink overrides, e.g. the HTTP sink batches for longer. */
   perSink?: Record<string, Partial<{ batchSize: number; maxDelayMs: number }>>;
   observer?: LogObserver;
@@ -42,6 +42,7 @@ export class DecisionLog {
         new SinkDispatcher({
           sink,
           capacity: opts.buffer.capacity,
+          maxBytes: opts.buffer.maxBytes,
           batchSize: opts.perSink?.[sink.name]?.batchSize ?? opts.buffer.batchSize,
           maxDelayMs: opts.perSink?.[sink.name]?.maxDelayMs ?? opts.buffer.maxDelayMs,
           backoff: opts.buffer.backoff,
@@ -77,7 +78,13 @@ export class DecisionLog {
     return {
       sinks,
       dropped_total: sinks.reduce((n, s) => n + s.dropped, 0),
-      store: { entries: this.store.size, max_entries: this.store.maxEntries, retention_ms: this.store.retentionMs },
+      store: {
+        entries: this.store.size,
+        max_entries: this.store.maxEntries,
+        bytes: this.store.bytes,
+        max_bytes: Number.isFinite(this.store.maxBytes) ? this.store.maxBytes : null,
+        retention_ms: this.store.retentionMs,
+      },
       mask_errors: this.masker.maskErrors + this.internalErrors,
     };
   }

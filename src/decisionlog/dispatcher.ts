@@ -7,11 +7,14 @@
 //    capacity the oldest records are dropped and counted.
 //  - flush(deadline) drains what it can before the deadline (shutdown).
 import { BoundedQueue } from './bounded-queue.js';
+import { recordJson } from './record-json.js';
 import type { LogObserver, LogRecord, LogSink, SinkStatus } from './types.js';
 
 export interface DispatcherOptions {
   sink: LogSink;
   capacity: number;
+  /** Bound on the JSON size of the buffered records (records can be as large as a request). */
+  maxBytes?: number;
   batchSize: number;
   /** 0 = send as soon as possible. */
   maxDelayMs: number;
@@ -42,7 +45,7 @@ export class SinkDispatcher {
 
   constructor(opts: DispatcherOptions) {
     this.sink = opts.sink;
-    this.queue = new BoundedQueue(opts.capacity);
+    this.queue = new BoundedQueue(opts.capacity, opts.maxBytes ?? Infinity);
     this.batchSize = Math.max(1, opts.batchSize);
     this.maxDelayMs = Math.max(0, opts.maxDelayMs);
     this.backoffInitial = opts.backoff?.initialMs ?? 100;
@@ -52,7 +55,7 @@ export class SinkDispatcher {
   }
 
   enqueue(record: LogRecord): void {
-    const dropped = this.queue.push(record);
+    const dropped = this.queue.push(record, jsonSize(record));
     if (dropped > 0) this.countDrops(dropped);
     this.schedule();
   }
@@ -63,6 +66,8 @@ export class SinkDispatcher {
       // Buffered plus being sent: everything not yet delivered.
       queue_depth: this.queue.size + this.inFlightCount,
       capacity: this.queue.capacity,
+      queue_bytes: this.queue.weight,
+      max_bytes: Number.isFinite(this.queue.maxWeight) ? this.queue.maxWeight : null,
       delivered: this.delivered,
       dropped: this.dropped,
       errors: this.errors,
@@ -138,7 +143,7 @@ export class SinkDispatcher {
         this.errors++;
         this.lastError = { message: e instanceof Error ? e.message : String(e), at: new Date(this.now()).toISOString() };
         this.observer?.failed(this.sink.name);
-        const dropped = this.queue.unshiftAll(batch);
+        const dropped = this.queue.unshiftAll(batch, jsonSize);
         if (dropped > 0) this.countDrops(dropped);
         this.retryDelay = this.retryDelay === 0 ? this.backoffInitial : Math.min(this.backoffMax, this.retryDelay * 2);
         this.retryAt = this.now() + this.retryDelay * (0.8 + Math.random() * 0.4);
@@ -157,8 +162,15 @@ export class SinkDispatcher {
   }
 }
 
+/** A record's size as written (its JSON text is made once and shared with the sinks). */
+function jsonSize(record: LogRecord): number {
+  return recordJson(record).length;
+}
+
+/** Only flush() sleeps, and it is bounded by its deadline: the timer keeps the process alive, so
+ * a shutdown flush is not cut short by an event loop that has nothing else left to do. */
 function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms).unref());
+  return new Promise((r) => setTimeout(r, ms));
 }
 
 async function raceTimeout(p: Promise<void>, ms: number): Promise<void> {

@@ -79,6 +79,10 @@ export interface SinkStatus {
   name: string;
   queue_depth: number;
   capacity: number;
+  /** Size of the buffered records' JSON text (characters: bytes for ASCII), excluding a batch
+   * being sent, and its bound (null: unbounded). */
+  queue_bytes: number;
+  max_bytes: number | null;
   delivered: number;
   dropped: number;
   errors: number;
@@ -90,7 +94,8 @@ export interface DecisionLogStatus {
   sinks: SinkStatus[];
   /** Records dropped because a sink buffer was full, all sinks together. */
   dropped_total: number;
-  store: { entries: number; max_entries: number; retention_ms: number };
+  /** bytes: JSON characters held; max_bytes null = unbounded. */
+  store: { entries: number; max_entries: number; bytes: number; max_bytes: number | null; retention_ms: number };
   mask_errors: number;
 }
 

@@ -43,3 +43,17 @@ t.test('maxEntries 0 keeps nothing', async (t) => {
   t.equal(s.size, 0);
   t.equal(s.get('a'), undefined);
 });
+
+t.test('bounded by the records\' JSON size: the oldest go first, and a record over the whole bound is not kept', async (t) => {
+  const big = (id: string, n: number): LogRecord => ({ decision_id: id, path: 'x'.repeat(n) }) as unknown as LogRecord;
+  const s = new RecordStore({ maxEntries: 100, maxBytes: 2500, retentionMs: 60_000 });
+  for (const id of ['a', 'b', 'c']) s.put(big(id, 1000));
+  t.same(['a', 'b', 'c'].map((id) => s.get(id) !== undefined), [false, true, true], 'two ~1 KB records fit in 2.5 KB');
+  t.ok(s.bytes <= 2500, `bytes ${s.bytes} within the bound`);
+  s.put(big('huge', 5000));
+  t.equal(s.get('huge'), undefined, 'larger than the whole store: not kept');
+  t.ok(s.get('c'), 'and nothing was evicted for it');
+  for (let i = 0; i < 200; i++) s.put(big(`m${i}`, 300 + (i % 7) * 100));
+  t.ok(s.bytes <= 2500 && s.bytes > 0, `after many puts still within the bound (${s.bytes})`);
+  t.ok(s.get('m199'), 'the newest is there');
+});

@@ -19,10 +19,12 @@ function cfg(prefix: string, over: Partial<DecisionLogConfig> = {}): DecisionLog
     http: null,
     batch_size: 100,
     buffer_size: 10_000,
+    buffer_max_bytes: 32 * 1024 * 1024,
     mask_paths: ['/input/secret'],
     policy_mask: { enabled: false, path: 'system/log/mask' },
     retention_ms: 60_000,
     store_max_entries: 0, // force lookups through Redis
+    store_max_bytes: 64 * 1024 * 1024,
     caller_header: null,
     flush_timeout_ms: 2000,
     ...over,
