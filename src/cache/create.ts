@@ -12,7 +12,7 @@ export function createDecisionCache(
   cfg: CacheConfig,
   deps: { redis?: RedisClient | null; observer?: CacheObserver; now?: () => number } = {},
 ): TieredDecisionCache {
-  const memory = new MemoryTier({ maxEntries: cfg.max_entries, now: deps.now });
+  const memory = new MemoryTier({ maxEntries: cfg.max_entries, maxBytes: cfg.max_bytes, now: deps.now });
   const redis =
     deps.redis && cfg.redis
       ? new RedisTier({

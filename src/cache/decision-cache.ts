@@ -81,7 +81,7 @@ export class TieredDecisionCache {
   }
 
   status(): CacheStatus {
-    const memory = { entries: this.memory.size, max_entries: this.memory.maxEntries };
+    const memory = { entries: this.memory.size, max_entries: this.memory.maxEntries, bytes: this.memory.bytes, max_bytes: this.memory.maxBytes };
     if (this.redis === undefined) return { redis: 'disabled', breaker: 'closed', last_error: null, memory };
     return {
       redis: this.redis.health,

@@ -1,23 +1,31 @@
-// The in-process tier: a bounded LRU (max entries) whose entries also expire by time.
+// The in-process tier: an LRU bounded by entries and by the size of the results it holds, whose
+// entries also expire by time. (A result can be large — the Data API can return whole documents
+// — so an entry bound alone does not bound memory.)
 import { LRUCache } from 'lru-cache';
 import type { CachedOutcome } from './types.js';
+import { approximateJsonSize } from './value-size.js';
 
 export interface MemoryTierOptions {
   maxEntries: number;
+  /** Bound on the results' estimated JSON size; a larger single result is not cached. */
+  maxBytes?: number;
   now?: () => number;
 }
 
 export class MemoryTier {
   readonly name = 'memory' as const;
   readonly maxEntries: number;
+  readonly maxBytes: number;
   private readonly lru: LRUCache<string, CachedOutcome>;
   private readonly now: () => number;
 
   constructor(opts: MemoryTierOptions) {
     this.maxEntries = opts.maxEntries;
+    this.maxBytes = opts.maxBytes ?? 64 * 1024 * 1024;
     this.now = opts.now ?? Date.now;
-    // Per-entry TTLs are set on insert; lru-cache checks them lazily on get.
-    this.lru = new LRUCache<string, CachedOutcome>({ max: opts.maxEntries, ttlAutopurge: false });
+    // Per-entry TTLs are set on insert; lru-cache checks them lazily on get. Sizes are passed to
+    // set() (measured once there), so sizeCalculation is never called.
+    this.lru = new LRUCache<string, CachedOutcome>({ max: opts.maxEntries, maxSize: this.maxBytes, ttlAutopurge: false });
   }
 
   get(key: string): CachedOutcome | undefined {
@@ -33,11 +41,20 @@ export class MemoryTier {
   set(key: string, entry: CachedOutcome): void {
     const ttl = entry.expiresAt - this.now();
     if (ttl <= 0) return;
-    this.lru.set(key, entry, { ttl: Math.ceil(ttl) });
+    // Key and bookkeeping count too, so an entry is never 0 bytes.
+    const size = key.length + 64 + (entry.defined ? approximateJsonSize(entry.result, this.maxBytes) : 0);
+    // Too large for the whole tier: not cached (lru-cache would refuse it anyway).
+    if (size > this.maxBytes) return;
+    this.lru.set(key, entry, { ttl: Math.ceil(ttl), size });
   }
 
   get size(): number {
     return this.lru.size;
+  }
+
+  /** Estimated bytes held (see value-size.ts). */
+  get bytes(): number {
+    return this.lru.calculatedSize;
   }
 
   clear(): void {

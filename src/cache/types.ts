@@ -34,5 +34,6 @@ export interface CacheStatus {
   redis: RedisHealth;
   breaker: BreakerState;
   last_error: { message: string; at: string } | null;
-  memory: { entries: number; max_entries: number };
+  /** bytes: estimated JSON size of the cached results (see value-size.ts). */
+  memory: { entries: number; max_entries: number; bytes: number; max_bytes: number };
 }

@@ -18,6 +18,7 @@ function config(url: string | null, over: Partial<CacheConfig> = {}): CacheConfi
     enabled: true,
     ttl_ms: 60_000,
     max_entries: 1000,
+    max_bytes: 1024 * 1024,
     key_prefix: `t${Math.random().toString(36).slice(2, 8)}:`,
     breaker: { failure_threshold: 3, cooldown_ms: 300 },
     redis: url

@@ -13,7 +13,7 @@ t.test('decisions, cache, redis state, bundles and log sinks appear in Prometheu
   const now = Date.parse('2026-03-01T12:00:00Z');
   const metrics = new PdpMetrics({ defaultMetrics: false, now: () => now });
   const cache = createDecisionCache(
-    { enabled: true, ttl_ms: 60_000, max_entries: 10, key_prefix: 'm:', breaker: { failure_threshold: 1, cooldown_ms: 1 }, redis: null },
+    { enabled: true, ttl_ms: 60_000, max_entries: 10, max_bytes: 1024 * 1024, key_prefix: 'm:', breaker: { failure_threshold: 1, cooldown_ms: 1 }, redis: null },
     { observer: metrics.cacheObserver },
   );
   const deadPort = await freePort();
