@@ -42,6 +42,7 @@ export class CompiledPolicy {
     this.root = compiler.root;
     this.data = data;
     this.shared = new SharedState(compiler.nodeCount);
+    this.shared.own(data);
   }
 
   /** Evaluate the document at `path` ("a.b.c", "a/b/c" or an array of segments) under data. */

@@ -160,7 +160,10 @@ export class Compiler {
       memo.set(n, c);
       return c;
     };
-    for (const n of this.root.ruleNodes()) n.constant = n.kind !== 'function' && isConst(n);
+    for (const n of this.root.ruleNodes()) {
+      n.constant = n.kind !== 'function' && isConst(n);
+      n.pure = n.kind === 'function' && isConst(n);
+    }
   }
 
   private markVariable(): void {

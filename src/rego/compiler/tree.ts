@@ -21,6 +21,12 @@ export class DataNode {
    * through other rules): evaluated once per compiled policy, not once per request.
    */
   constant = false;
+  /**
+   * For functions: the result depends only on the arguments and the bundle (nothing the
+   * function reads, directly or through other rules, varies per request), so a result can be
+   * reused for the same arguments across evaluations of the compiled policy.
+   */
+  pure = false;
   /** Dense index within its compiled tree (Compiler.numberNodes), for per-evaluation caches. */
   slot = -1;
   /** Unique id used as a cache key. */

@@ -45,10 +45,90 @@ export class SharedState {
   readonly constants: (Value | typeof UNDEF | undefined)[];
   /** How many nodes the rule tree has (DataNode.slot is below this). */
   readonly nodeCount: number;
+  /** Results of pure functions (DataNode.pure) by DataNode.slot * 2 + (strict ? 1 : 0). */
+  readonly fnMemo: (FnMemo | undefined)[];
+  /**
+   * Composite values that live as long as the policy: the base data, values of constant rules
+   * and memoised results. Only these (and scalars) key fnMemo: a request's own objects would
+   * never recur (memo keys compare composites by identity) and must not be kept alive.
+   */
+  private readonly owned = new WeakSet<object>();
 
   constructor(nodeCount = 0) {
     this.nodeCount = nodeCount;
     this.constants = new Array(nodeCount);
+    this.fnMemo = new Array(nodeCount * 2);
+  }
+
+  /** Record v and every composite inside it as owned by the policy. */
+  own(v: Value): void {
+    if (typeof v !== 'object' || v === null || this.owned.has(v)) return;
+    this.owned.add(v);
+    if (Array.isArray(v)) for (const x of v) this.own(x);
+    else if (v instanceof ObjectV) for (const [k, x] of v.map.values()) (this.own(k), this.own(x));
+    else for (const x of v.values()) this.own(x);
+  }
+
+  /** Whether v can key fnMemo (see owned). */
+  memoKey(v: Value): boolean {
+    switch (typeof v) {
+      case 'string':
+        return v.length <= MEMO_MAX_STRING;
+      case 'number':
+      case 'boolean':
+      case 'bigint':
+        return true;
+      default:
+        return v === null || this.owned.has(v);
+    }
+  }
+}
+
+/** Longest string argument a memoised call is keyed by (the memo keeps its keys alive). */
+const MEMO_MAX_STRING = 256;
+/** Results kept per pure function (and strictness); the memo starts over when full. */
+const MEMO_MAX_ENTRIES = 1024;
+const NO_ARGS = Symbol('no arguments');
+
+/**
+ * Results of one pure function by argument list: nested maps, one level per argument. Keys
+ * compare scalars by value and composites by identity (values are immutable, so the same
+ * object always means the same argument).
+ */
+class FnMemo {
+  private root = new Map<unknown, unknown>();
+  private size = 0;
+
+  get(args: Value[]): Value | typeof UNDEF | undefined {
+    const n = args.length;
+    if (n === 0) return this.root.get(NO_ARGS) as Value | typeof UNDEF | undefined;
+    let m = this.root;
+    for (let i = 0; i < n - 1; i++) {
+      const next = m.get(args[i]);
+      if (next === undefined) return undefined;
+      m = next as Map<unknown, unknown>;
+    }
+    return m.get(args[n - 1]) as Value | typeof UNDEF | undefined;
+  }
+
+  set(args: Value[], v: Value | typeof UNDEF): void {
+    if (this.size >= MEMO_MAX_ENTRIES) {
+      this.root = new Map();
+      this.size = 0;
+    }
+    this.size++;
+    const n = args.length;
+    if (n === 0) {
+      this.root.set(NO_ARGS, v);
+      return;
+    }
+    let m = this.root;
+    for (let i = 0; i < n - 1; i++) {
+      let next = m.get(args[i]) as Map<unknown, unknown> | undefined;
+      if (next === undefined) m.set(args[i], (next = new Map()));
+      m = next;
+    }
+    m.set(args[n - 1], v);
   }
 }
 
@@ -736,6 +816,34 @@ export class Evaluator {
 
   /** A user function's value for these arguments (undefined when undefined). */
   private userValue(node: DataNode, args: Value[]): Value | undefined {
+    // a pure function's result for the same arguments is reused across evaluations, unless
+    // `with` replaces data or functions here
+    if (node.pure && this.frame.dataOv === null && this.frame.mocks === null) return this.memoUserValue(node, args);
+    return this.computeUserValue(node, args);
+  }
+
+  private memoUserValue(node: DataNode, args: Value[]): Value | undefined {
+    const shared = this.shared;
+    for (let i = 0; i < args.length; i++) if (!shared.memoKey(args[i])) return this.computeUserValue(node, args);
+    // builtin errors are undefined or thrown depending on strictness: one memo for each
+    const idx = node.slot * 2 + (this.strict ? 1 : 0);
+    let memo = shared.fnMemo[idx];
+    if (memo === undefined) memo = shared.fnMemo[idx] = new FnMemo();
+    const hit = memo.get(args);
+    if (hit !== undefined) return hit === UNDEF ? undefined : hit;
+    // A call that reads the clock or randomness (a builtin not flagged nondeterministic, e.g.
+    // io.jwt.decode_verify without a time) is not kept; nor is one when that cannot be told.
+    const deps = this.deps;
+    const clean = !deps.time && !deps.random && !deps.external;
+    const v = this.computeUserValue(node, args);
+    if (clean && !deps.time && !deps.random && !deps.external) {
+      memo.set(args, v === undefined ? UNDEF : v);
+      if (v !== undefined) shared.own(v);
+    }
+    return v;
+  }
+
+  private computeUserValue(node: DataNode, args: Value[]): Value | undefined {
     let result: Value | undefined;
     const record = (v: Value): void => {
       if (result === undefined) result = v;
@@ -821,6 +929,7 @@ export class Evaluator {
       }
       const v = this.computeRule(node);
       this.shared.constants[slot] = v === undefined ? UNDEF : v;
+      if (v !== undefined) this.shared.own(v);
       cache[slot] = v === undefined ? UNDEF : v;
       return v;
     }
