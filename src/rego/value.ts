@@ -266,11 +266,19 @@ export function formatNumber(n: number | bigint): string {
   return String(n);
 }
 
+/** Characters JSON.stringify escapes (surrogates: only when unpaired, so any sends it the slow way). */
+const NEEDS_ESCAPE = /[\u0000-\u001f"\\\ud800-\udfff]/;
+
+/** JSON.stringify of a string, without its cost (several times a regex test) for plain text. */
+export function quote(s: string): string {
+  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : '"' + s + '"';
+}
+
 /** Canonical text of a value: deterministic, used for keys, hashing and sorting ties. */
 export function canonical(v: Value): string {
   switch (typeof v) {
     case 'string':
-      return JSON.stringify(v);
+      return quote(v);
     case 'number':
     case 'bigint':
       return formatNumber(v);
@@ -278,10 +286,25 @@ export function canonical(v: Value): string {
       return v ? 'true' : 'false';
     default:
       if (v === null) return 'null';
-      if (Array.isArray(v)) return '[' + v.map(canonical).join(',') + ']';
+      // string building in loops: no intermediate arrays (this runs for every composite set element)
+      if (Array.isArray(v)) {
+        let s = '[';
+        for (let i = 0; i < v.length; i++) s += (i === 0 ? '' : ',') + canonical(v[i]);
+        return s + ']';
+      }
       if (v.canon !== null) return v.canon;
-      if (v instanceof ObjectV) return (v.canon = '{' + v.sorted().map(([k, x]) => canonical(k) + ':' + canonical(x)).join(',') + '}');
-      return (v.canon = '<' + v.sorted().map(canonical).join(',') + '>');
+      if (v instanceof ObjectV) {
+        const es = v.sorted();
+        let s = '{';
+        for (let i = 0; i < es.length; i++) s += (i === 0 ? '' : ',') + canonical(es[i][0]) + ':' + canonical(es[i][1]);
+        return (v.canon = s + '}');
+      }
+      {
+        const es = v.sorted();
+        let s = '<';
+        for (let i = 0; i < es.length; i++) s += (i === 0 ? '' : ',') + canonical(es[i]);
+        return (v.canon = s + '>');
+      }
   }
 }
 
@@ -363,7 +386,7 @@ export function toJSON(v: Value): unknown {
 export function stringify(v: Value): string {
   switch (typeof v) {
     case 'string':
-      return JSON.stringify(v);
+      return quote(v);
     case 'number':
     case 'bigint':
       return formatNumber(v);
@@ -377,7 +400,7 @@ export function stringify(v: Value): string {
           '{' +
           v
             .sorted()
-            .map(([k, x]) => (typeof k === 'string' ? JSON.stringify(k) : JSON.stringify(stringify(k))) + ':' + stringify(x))
+            .map(([k, x]) => quote(typeof k === 'string' ? k : stringify(k)) + ':' + stringify(x))
             .join(',') +
           '}'
         );

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { compare, equal, fromJSON, keyOf, ObjectV, SetV, stringify, toJSON, normNum } from '../../src/rego/value.js';
+import { compare, equal, fromJSON, keyOf, ObjectV, SetV, stringify, toJSON, normNum, quote } from '../../src/rego/value.js';
 
 t.test('cross-type order: null < boolean < number < string < array < object < set', async (t) => {
   const vals = [new SetV([1]), new ObjectV([['a', 1]]), [1], 'a', 1, true, false, null];
@@ -29,4 +29,15 @@ t.test('equality is structural', async (t) => {
   t.notOk(equal(fromJSON({ a: 1 }), fromJSON({ a: '1' })));
   t.ok(equal(new SetV([1, 2]), new SetV([2, 1])));
   t.same(toJSON(new SetV([3, 1, 2])), [1, 2, 3]);
+});
+
+t.test('quote is JSON.stringify for every UTF-16 code unit', async (t) => {
+  let mismatches = 0;
+  for (let c = 0; c < 0x10000; c++) {
+    const s = 'a' + String.fromCharCode(c) + 'b';
+    if (quote(s) !== JSON.stringify(s)) mismatches++;
+  }
+  t.equal(mismatches, 0);
+  const samples = ['', 'plain', '\ud83d\ude00', 'x\ud83dy', '\u2028', '\u007f', '\\', '"', '\u0000'];
+  t.same(samples.map(quote), samples.map((s) => JSON.stringify(s)), 'pairs, lone surrogates, separators, escapes');
 });
