@@ -40,6 +40,8 @@ export class ObjectV {
   canon: string | null = null;
   /** Set by the evaluator on documents it assembles from rule heads (they may merge). */
   assembled = false;
+  /** Set by the evaluator on values that live as long as the compiled policy (memo keys). */
+  owned = false;
 
   constructor(entries?: Iterable<[Value, Value]>) {
     this.map = new Map();
@@ -111,6 +113,8 @@ export class SetV {
   canon: string | null = null;
   /** Set by the evaluator on documents it assembles from rule heads (they may merge). */
   assembled = false;
+  /** Set by the evaluator on values that live as long as the compiled policy (memo keys). */
+  owned = false;
 
   constructor(items?: Iterable<Value>) {
     this.map = new Map();

@@ -29,6 +29,10 @@ bad := to_num(input.s)
 over := x if { x := heavy(3) with data.cfg.offset as 1000 }
 plain := heavy(3)
 
+# a large result is not kept
+big(n) := [x | some x in numbers.range(1, n)]
+b := count(big(input.n))
+
 # composite arguments from the bundle
 first_name(o) := o.name
 names := [first_name(o) | some o in data.cfg.items]
@@ -60,6 +64,15 @@ t.test('input-, clock- and override-dependent calls are never reused', async (t)
   t.equal(p.evaluate('m.plain').value, 4);
   t.equal(p.evaluate('m.over').value, 1003, 'a data override is not answered from the memo');
   t.equal(p.evaluate('m.plain').value, 4, 'nor does it fill the memo');
+});
+
+t.test('large results are not kept', async (t) => {
+  const p = compile([{ file: 'm.rego', source }], data);
+  t.equal(p.evaluate('m.b', { input: { n: 5000 } }).value, 5000);
+  const err = t.throws(() => p.evaluate('m.b', { input: { n: 5000 }, maxSteps: 500 })) as unknown as RegoError;
+  t.equal(err.code, 'eval_budget_exceeded', 'computed again');
+  t.equal(p.evaluate('m.b', { input: { n: 5 } }).value, 5);
+  t.equal(p.evaluate('m.b', { input: { n: 5 }, maxSteps: 500 }).value, 5, 'a small one is kept');
 });
 
 t.test('strict and non-strict results are kept apart', async (t) => {

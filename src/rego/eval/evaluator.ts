@@ -9,7 +9,7 @@ import { constTerm } from '../compiler/shape.js';
 import { getClosureNeeds, objectPairs } from '../compiler/safety.js';
 import type { DataNode } from '../compiler/tree.js';
 import { RegoError } from '../errors.js';
-import { equal, formatNumber, ObjectV, SetV, type Value } from '../value.js';
+import { equal, formatNumber, ObjectV, SetV, sizeOf, type Value } from '../value.js';
 import { printText } from '../builtins/misc.js';
 
 type K = () => boolean;
@@ -48,11 +48,11 @@ export class SharedState {
   /** Results of pure functions (DataNode.pure) by DataNode.slot * 2 + (strict ? 1 : 0). */
   readonly fnMemo: (FnMemo | undefined)[];
   /**
-   * Composite values that live as long as the policy: the base data, values of constant rules
-   * and memoised results. Only these (and scalars) key fnMemo: a request's own objects would
-   * never recur (memo keys compare composites by identity) and must not be kept alive.
+   * Arrays that live as long as the policy (objects and sets carry an `owned` flag instead):
+   * with them, the composites that may key fnMemo. A request's own values would never recur
+   * (memo keys compare composites by identity) and must not be kept alive by the memo.
    */
-  private readonly owned = new WeakSet<object>();
+  private readonly ownedArrays = new WeakSet<Value[]>();
 
   constructor(nodeCount = 0) {
     this.nodeCount = nodeCount;
@@ -60,16 +60,24 @@ export class SharedState {
     this.fnMemo = new Array(nodeCount * 2);
   }
 
-  /** Record v and every composite inside it as owned by the policy. */
+  /**
+   * Record v and every composite inside it as owned by the policy: the base data, values of
+   * constant rules and memoised results.
+   */
   own(v: Value): void {
-    if (typeof v !== 'object' || v === null || this.owned.has(v)) return;
-    this.owned.add(v);
-    if (Array.isArray(v)) for (const x of v) this.own(x);
-    else if (v instanceof ObjectV) for (const [k, x] of v.map.values()) (this.own(k), this.own(x));
-    else for (const x of v.values()) this.own(x);
+    if (typeof v !== 'object' || v === null) return;
+    if (Array.isArray(v)) {
+      if (this.ownedArrays.has(v)) return;
+      this.ownedArrays.add(v);
+      for (const x of v) this.own(x);
+    } else if (!v.owned) {
+      v.owned = true;
+      if (v instanceof ObjectV) for (const [k, x] of v.map.values()) (this.own(k), this.own(x));
+      else for (const x of v.values()) this.own(x);
+    }
   }
 
-  /** Whether v can key fnMemo (see owned). */
+  /** Whether v can key fnMemo: a scalar (strings not too long) or a composite owned by the policy. */
   memoKey(v: Value): boolean {
     switch (typeof v) {
       case 'string':
@@ -79,7 +87,8 @@ export class SharedState {
       case 'bigint':
         return true;
       default:
-        return v === null || this.owned.has(v);
+        if (v === null) return true;
+        return Array.isArray(v) ? this.ownedArrays.has(v) : v.owned;
     }
   }
 }
@@ -88,6 +97,8 @@ export class SharedState {
 const MEMO_MAX_STRING = 256;
 /** Results kept per pure function (and strictness); the memo starts over when full. */
 const MEMO_MAX_ENTRIES = 1024;
+/** Larger results (sizeOf) are not kept: the memo's memory stays bounded. */
+const MEMO_MAX_RESULT_SIZE = 1000;
 const NO_ARGS = Symbol('no arguments');
 
 /**
@@ -833,14 +844,19 @@ export class Evaluator {
     if (hit !== undefined) return hit === UNDEF ? undefined : hit;
     // A call that reads the clock or randomness (a builtin not flagged nondeterministic, e.g.
     // io.jwt.decode_verify without a time) is not kept; nor is one when that cannot be told.
-    const deps = this.deps;
-    const clean = !deps.time && !deps.random && !deps.external;
+    const clean = !this.readsOutside();
     const v = this.computeUserValue(node, args);
-    if (clean && !deps.time && !deps.random && !deps.external) {
+    if (clean && !this.readsOutside() && (v === undefined || sizeOf(v, MEMO_MAX_RESULT_SIZE) <= MEMO_MAX_RESULT_SIZE)) {
       memo.set(args, v === undefined ? UNDEF : v);
       if (v !== undefined) shared.own(v);
     }
     return v;
+  }
+
+  /** This evaluation has read the clock, randomness or the outside world. */
+  private readsOutside(): boolean {
+    const d = this.deps;
+    return d.time || d.random || d.external;
   }
 
   private computeUserValue(node: DataNode, args: Value[]): Value | undefined {
