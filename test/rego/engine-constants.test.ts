@@ -48,3 +48,24 @@ t.test('input-, clock- and override-dependent rules are never reused', async (t)
   t.equal(q.evaluate('d.small').value, true);
   t.same(toJSON(q.evaluate('c.table').value!), 20000, 'shared value untouched by the override');
 });
+
+t.test('a rule checking a bundle token with io.jwt.decode_verify (no time constraint) is re-checked at each evaluation', async (t) => {
+  // The token lives in the bundle, so nothing in the rule reads input: without the readsClock
+  // flag it was computed once per policy and a token that expired later stayed valid forever.
+  const src = `package j
+import rego.v1
+
+key := {"kty": "oct", "k": base64url.encode_no_pad("secret")}
+token := io.jwt.encode_sign({"alg": "HS256"}, {"exp": 2000}, key)
+
+valid if {
+  [ok, _, _] := io.jwt.decode_verify(token, {"secret": "secret"})
+  ok
+}
+`;
+  const p = compile([{ file: 'j.rego', source: src }]);
+  const before = p.evaluate('j.valid', { nowNs: 1000n * 1_000_000_000n });
+  t.equal(before.value, true, 'valid before exp');
+  t.equal(before.dependsOn.time, true, 'the evaluation reports that it read the clock');
+  t.equal(p.evaluate('j.valid', { nowNs: 3000n * 1_000_000_000n }).defined, false, 'expired once the clock passes exp');
+});

@@ -431,11 +431,17 @@ export const jwt: Builtin[] = [
     return decode(j, 0);
   }),
 
-  def('io.jwt.decode_verify', ['string', 'object'], ([j, c], ctx) => {
-    const constraints = parseConstraints(obj(c, 2), ctx);
-    ctx.checkBudget(strCost(str(j, 1)));
-    return decodeVerify(j, constraints);
-  }),
+  def(
+    'io.jwt.decode_verify',
+    ['string', 'object'],
+    ([j, c], ctx) => {
+      const constraints = parseConstraints(obj(c, 2), ctx);
+      ctx.checkBudget(strCost(str(j, 1)));
+      return decodeVerify(j, constraints);
+    },
+    // Without a `time` constraint the token's exp/nbf are checked against the clock.
+    { readsClock: true },
+  ),
 
   ...['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'].map(verifyBuiltin),
 

@@ -46,6 +46,12 @@ export interface Builtin {
   args?: string[];
   /** Result depends on something other than the arguments (time, randomness). */
   nondeterministic?: boolean;
+  /**
+   * May read the evaluation's clock (a default, e.g. io.jwt.decode_verify without a `time`
+   * constraint). The call records the dependency itself when it does (ctx.nowNs()); this flag
+   * keeps rules calling it from being computed once per policy and reused.
+   */
+  readsClock?: boolean;
   /** Deprecated in OPA and absent from Rego v1 (`all`, `any`): a v1 compiler should refuse calls to it. */
   deprecated?: boolean;
 }

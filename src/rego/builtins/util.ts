@@ -36,6 +36,8 @@ export type BuiltinFn = (args: Value[], ctx: BuiltinContext) => Value | undefine
 
 export interface DefOptions {
   nondeterministic?: boolean;
+  /** See Builtin.readsClock. */
+  readsClock?: boolean;
   deprecated?: boolean;
   /** Overrides args.length (e.g. -1 for variadic). */
   arity?: number;
@@ -67,6 +69,7 @@ export function def(name: string, args: string[], fn: BuiltinFn, opts: DefOption
     },
   };
   if (opts.nondeterministic) b.nondeterministic = true;
+  if (opts.readsClock) b.readsClock = true;
   if (opts.deprecated) b.deprecated = true;
   return b;
 }

@@ -711,7 +711,7 @@ export class Compiler {
     }
     const b = this.builtins.get(name);
     if (b) {
-      if (b.nondeterministic || name === 'print') this.markVariable();
+      if (b.nondeterministic || b.readsClock || name === 'print') this.markVariable();
       return { f: 'builtin', name, builtin: b };
     }
     return null;
