@@ -16,6 +16,10 @@
 //
 //   npm run bench:http       BENCH_DURATION=10 BENCH_RUNS=3 BENCH_CONNECTIONS=10 by default
 //
+// Also printed: each server's CPU time per request during the throughput runs (user and system,
+// from /proc/<pid>/stat; Linux only, else omitted) — steadier than req/s on a noisy machine, and
+// system time shows what the kernel's socket writes cost.
+//
 // Absolute numbers depend on the machine (and on the load generator sharing its cores); compare ratios.
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
@@ -98,6 +102,7 @@ function startChild(script, env) {
         found = true;
         resolve({
           url: JSON.parse(line).url,
+          pid: child.pid,
           stop: () => stopChild(child),
           // Frozen while another scenario is measured: an idle server still runs timers and
           // idle-time garbage collection, which on a small machine lands in the other's numbers.
@@ -149,8 +154,39 @@ function cannon(url, s, opts) {
   });
 }
 
-function summarize(r) {
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts };
+function summarize(r, cpu) {
+  const n = r.requests.total;
+  return {
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    non2xx: r.non2xx,
+    errors: r.errors + r.timeouts,
+    // µs of server CPU per answered request (null where /proc is not available)
+    user_us: cpu && n ? cpu.user / n : null,
+    sys_us: cpu && n ? cpu.sys / n : null,
+  };
+}
+
+/** A process's CPU time so far in µs ({user, sys}), or null where /proc is not available. */
+function cpuTimes(pid) {
+  try {
+    // Fields after the command name (which may contain spaces, hence the last ')'): utime is
+    // the 12th, stime the 13th, in clock ticks (100 per second on Linux).
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { user: Number(f[11]) * 10_000, sys: Number(f[12]) * 10_000 };
+  } catch {
+    return null;
+  }
+}
+
+/** Runs fn and returns its result with the server's CPU time spent meanwhile (or null). */
+async function withCpu(pid, fn) {
+  const c0 = cpuTimes(pid);
+  const r = await fn();
+  const c1 = cpuTimes(pid);
+  return [r, c0 && c1 ? { user: c1.user - c0.user, sys: c1.sys - c0.sys } : null];
 }
 
 const median = (xs) => {
@@ -199,15 +235,29 @@ async function main() {
     const runs = new Map(SCENARIOS.map((s) => [s.key, []]));
     for (let i = 0; i < RUNS; i++) {
       for (const s of SCENARIOS) {
-        const r = summarize(await alone(servers, s.key, () => cannon(servers.get(s.key).url, s, { duration: DURATION })));
+        const srv = servers.get(s.key);
+        const r = summarize(...(await alone(servers, s.key, () => withCpu(srv.pid, () => cannon(srv.url, s, { duration: DURATION })))));
         runs.get(s.key).push(r);
-        process.stderr.write(`  run ${i + 1} ${s.key.padEnd(8)} ${fmt(r.rps)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms${r.non2xx || r.errors ? `  non2xx ${r.non2xx} errors ${r.errors}` : ''}\n`);
+        const cpu = r.user_us === null ? '' : `  server CPU ${fmt(r.user_us, 1)} user + ${fmt(r.sys_us, 1)} sys µs/req`;
+        process.stderr.write(`  run ${i + 1} ${s.key.padEnd(8)} ${fmt(r.rps)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms${cpu}${r.non2xx || r.errors ? `  non2xx ${r.non2xx} errors ${r.errors}` : ''}\n`);
       }
     }
     const med = new Map(
       SCENARIOS.map((s) => {
         const rs = runs.get(s.key);
-        return [s.key, { rps: median(rs.map((r) => r.rps)), p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)), non2xx: rs.reduce((a, r) => a + r.non2xx, 0), errors: rs.reduce((a, r) => a + r.errors, 0) }];
+        const cpu = rs.every((r) => r.user_us !== null);
+        return [
+          s.key,
+          {
+            rps: median(rs.map((r) => r.rps)),
+            p50: median(rs.map((r) => r.p50)),
+            p99: median(rs.map((r) => r.p99)),
+            non2xx: rs.reduce((a, r) => a + r.non2xx, 0),
+            errors: rs.reduce((a, r) => a + r.errors, 0),
+            user_us: cpu ? median(rs.map((r) => r.user_us)) : null,
+            sys_us: cpu ? median(rs.map((r) => r.sys_us)) : null,
+          },
+        ];
       }),
     );
     process.stderr.write('at half the measured max rate (open loop, constant rate):\n');
@@ -224,11 +274,11 @@ async function main() {
 
     const a = med.get('a').rps;
     console.log(`\nHTTP benchmark — ${RUNS} runs × ${DURATION}s, ${CONNECTIONS} connections, medians (node ${process.version}, ${new Date().toISOString()})`);
-    console.log('scenario  req/s     p50 ms  p99 ms  ratio   p99 ms @ half rate  label');
+    console.log('scenario  req/s     p50 ms  p99 ms  ratio   p99 ms @ half rate  server CPU µs/req (user+sys)  label');
     for (const s of SCENARIOS) {
       const m = med.get(s.key);
       const h = half.get(s.key);
-      console.log(`${s.key.padEnd(9)} ${fmt(m.rps).padStart(7)}  ${fmt(m.p50, 1).padStart(6)}  ${fmt(m.p99, 1).padStart(6)}  ${fmt(m.rps / a, 2).padStart(5)}   ${fmt(h.p99, 2).padStart(6)} (${h.rate}/s)     ${s.label}${m.non2xx || m.errors ? `  [non2xx ${m.non2xx}, errors ${m.errors}]` : ''}`);
+      console.log(`${s.key.padEnd(9)} ${fmt(m.rps).padStart(7)}  ${fmt(m.p50, 1).padStart(6)}  ${fmt(m.p99, 1).padStart(6)}  ${fmt(m.rps / a, 2).padStart(5)}   ${fmt(h.p99, 2).padStart(6)} (${h.rate}/s)     ${(m.user_us === null ? 'n/a' : `${fmt(m.user_us, 1)}+${fmt(m.sys_us, 1)}`).padEnd(28)}  ${s.label}${m.non2xx || m.errors ? `  [non2xx ${m.non2xx}, errors ${m.errors}]` : ''}`);
     }
     const ba = med.get('b').rps / a;
     const ca = med.get('c').rps / a;
