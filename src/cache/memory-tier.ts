@@ -41,10 +41,9 @@ export class MemoryTier {
   set(key: string, entry: CachedOutcome): void {
     const ttl = entry.expiresAt - this.now();
     if (ttl <= 0) return;
-    // Key and bookkeeping count too, so an entry is never 0 bytes.
+    // Key and bookkeeping count too, so an entry is never 0 bytes. An entry larger than the
+    // whole tier is refused by lru-cache (its maxEntrySize defaults to maxSize).
     const size = key.length + 64 + (entry.defined ? approximateJsonSize(entry.result, this.maxBytes) : 0);
-    // Too large for the whole tier: not cached (lru-cache would refuse it anyway).
-    if (size > this.maxBytes) return;
     this.lru.set(key, entry, { ttl: Math.ceil(ttl), size });
   }
 

@@ -73,7 +73,6 @@ export class BoundedQueue<T> {
     const item = this.items[this.head] as T;
     this.items[this.head] = undefined;
     this.weightSum -= this.weights[this.head] as number;
-    if (this.count === 1) this.weightSum = 0; // no float drift once empty
     this.head = (this.head + 1) % this.capacity;
     this.count--;
     return item;

@@ -842,8 +842,10 @@ export class Evaluator {
     if (memo === undefined) memo = shared.fnMemo[idx] = new FnMemo();
     const hit = memo.get(args);
     if (hit !== undefined) return hit === UNDEF ? undefined : hit;
-    // A call that reads the clock or randomness (a builtin not flagged nondeterministic, e.g.
-    // io.jwt.decode_verify without a time) is not kept; nor is one when that cannot be told.
+    // A pure function calls no builtin flagged nondeterministic or readsClock; this run-time
+    // check is the safety net for a builtin that reads the clock or randomness unflagged: such
+    // a call is not kept, nor is one made after the evaluation already read them (then it
+    // cannot be told which call did).
     const clean = !this.readsOutside();
     const v = this.computeUserValue(node, args);
     if (clean && !this.readsOutside() && (v === undefined || sizeOf(v, MEMO_MAX_RESULT_SIZE) <= MEMO_MAX_RESULT_SIZE)) {
