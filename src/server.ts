@@ -1,29 +1,62 @@
-// The composition root: config → BundleManager → app → listen, and graceful shutdown.
-// `start(argv)` is what `pdp serve` / `npm start` call; `startServer(config, overrides)` is the
-// programmatic entry (tests, embedding), where later features plug in their parts.
+// The composition root: the HTTP core, then each capability as a fastify plugin, in order
+// (each decorates what it offers and cleans up on close), then the decision routes; and the
+// process around it: listen, signals, graceful shutdown. `start(argv)` is what `pdp serve` /
+// `npm start` call; `startServer(config, options)` and `buildApp` are the programmatic entries
+// (tests, embedding).
+import type { Tracer } from '@opentelemetry/api';
 import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
-import { buildApp } from './api/app.js';
-import type { AppDeps, PolicyProvider } from './api/types.js';
-import { BundleManager, type BundleLogger } from './bundles/manager.js';
+import type { Writable } from 'node:stream';
+import { createHttpApp } from './api/http.js';
+import decisionApi from './api/routes/index.js';
 import { loadConfig } from './config/load.js';
-import { toBundleManagerOptions } from './config/manager-options.js';
-import { ConfigError, type ConfigIssue, type LoadedConfig, type PdpConfig } from './config/types.js';
+import type { PdpConfig } from './config/types.js';
+import cachePlugin from './plugins/cache.js';
+import decisionLogPlugin from './plugins/decision-log.js';
+import metricsPlugin from './plugins/metrics.js';
+import pipelinePlugin from './plugins/pipeline.js';
+import policiesPlugin, { type PolicyProvider } from './plugins/policies.js';
+import redisPlugin from './plugins/redis.js';
+import statusPlugin from './plugins/status.js';
+import tracingPlugin from './plugins/tracing.js';
 
-/** A policy provider the server starts and stops (the BundleManager is one). */
-export interface ManagedPolicies extends PolicyProvider {
-  start(): Promise<void>;
-  stop(): Promise<void>;
+export interface AppOptions {
+  /** Instead of a BundleManager built from config.bundles. */
+  policies?: PolicyProvider;
+  /** Start and, on close, stop the process-wide tracing SDK (`pdp serve`). */
+  ownsTracing?: boolean;
+  /** Tracer for decision spans (default: the global one). */
+  tracer?: Tracer;
+  /** Where the decision log's stdout sink writes (default process.stdout). */
+  decisionLogStdout?: Writable;
+  /** The decision log's instance labels (default: a fresh id, this package's name and version). */
+  labels?: Record<string, string>;
 }
 
-export interface ServerOverrides extends Omit<AppDeps, 'policies' | 'http' | 'evaluation'> {
-  /** Instead of a BundleManager built from config.bundles. */
-  policies?: ManagedPolicies;
-  /** Extension points that need the policy provider (decision log policy mask, bundle metrics);
-   * called once, before the app is built. */
-  extend?: (policies: ManagedPolicies) => Omit<AppDeps, 'policies' | 'http' | 'evaluation'>;
-  /** Run after the HTTP server has drained and the bundle manager stopped (flush logs, close Redis, stop tracing). */
-  onClose?: (() => Promise<void>)[];
+/** Builds (does not start) the service. `listen` on it, or use startServer. Closing it drains
+ * in-flight requests, then each plugin cleans up (bundle sources, decision log flush, Redis,
+ * tracing). */
+export function buildApp(config: PdpConfig, opts: AppOptions = {}): FastifyInstance {
+  const app = createHttpApp(config.server);
+  // Order matters: a plugin can use what the plugins before it decorated.
+  app.register(statusPlugin);
+  app.register(metricsPlugin);
+  app.register(tracingPlugin, { config: config.tracing, ...(opts.ownsTracing ? { ownsSdk: true } : {}), ...(opts.tracer ? { tracer: opts.tracer } : {}) });
+  app.register(redisPlugin, { config: config.redis });
+  app.register(policiesPlugin, { config, ...(opts.policies ? { provider: opts.policies } : {}) });
+  app.register(pipelinePlugin, { evaluation: config.evaluation });
+  app.register(cachePlugin, { config: config.cache, redis: config.redis });
+  app.register(decisionLogPlugin, {
+    config: config.decision_log,
+    redis: config.redis,
+    ...(opts.labels ? { labels: opts.labels } : {}),
+    ...(opts.decisionLogStdout ? { stdout: opts.decisionLogStdout } : {}),
+  });
+  app.register(decisionApi);
+  return app;
+}
+
+export interface ServerOptions extends AppOptions {
   /** Install SIGTERM/SIGINT handlers that drain and exit (default true for start(), false for startServer()). */
   handleSignals?: boolean;
   /** How the process ends after a signal-triggered shutdown (tests replace it). */
@@ -32,66 +65,37 @@ export interface ServerOverrides extends Omit<AppDeps, 'policies' | 'http' | 'ev
 
 export interface RunningServer {
   app: FastifyInstance;
-  policies: ManagedPolicies;
+  policies: PolicyProvider;
   /** e.g. http://127.0.0.1:8181 */
   url: string;
   port: number;
-  /** Stop accepting, drain in-flight requests (bounded by shutdown_timeout_ms), stop the bundle manager. */
+  /** Stop accepting, drain in-flight requests (bounded by shutdown_timeout_ms), then let every plugin clean up. */
   close(): Promise<void>;
 }
 
-export async function startServer(config: PdpConfig, overrides: ServerOverrides = {}): Promise<RunningServer> {
-  const { policies: givenPolicies, extend, onClose = [], handleSignals = false, exit = (code: number) => process.exit(code), ...rest } = overrides;
+export async function startServer(config: PdpConfig, opts: ServerOptions = {}): Promise<RunningServer> {
+  return serve(buildApp(config, opts), config, opts);
+}
 
-  let app: FastifyInstance | undefined;
-  // The manager logs through the app's logger, which exists only once the app is built.
-  const bundleLog: BundleLogger = {
-    info: (o, msg) => app?.log.info(o, msg),
-    warn: (o, msg) => app?.log.warn(o, msg),
-    error: (o, msg) => app?.log.error(o, msg),
-  };
-  const policies: ManagedPolicies = givenPolicies ?? new BundleManager(toBundleManagerOptions(config, bundleLog));
-
-  const built = buildApp({
-    ...rest,
-    ...extend?.(policies),
-    policies,
-    http: {
-      bodyLimitBytes: config.server.body_limit_bytes,
-      maxJsonDepth: config.server.max_json_depth,
-      logLevel: config.server.log_level,
-      requestLogging: config.server.request_logging,
-    },
-    evaluation: config.evaluation,
-  });
-  app = built;
-
-  // First load of every source, off the request path; a failure is not fatal (the status shows
-  // it and /ready stays 503 until a bundle activates).
-  await policies.start();
+/** Listens with an app from buildApp (on which the caller may have registered more plugins). */
+export async function serve(app: FastifyInstance, config: PdpConfig, opts: Pick<ServerOptions, 'handleSignals' | 'exit'> = {}): Promise<RunningServer> {
+  const { handleSignals = false, exit = (code: number) => process.exit(code) } = opts;
   try {
-    await built.listen({ host: config.server.host, port: config.server.port });
+    // ready() loads every bundle source first, off the request path.
+    await app.listen({ host: config.server.host, port: config.server.port });
   } catch (err) {
-    await policies.stop().catch(() => undefined);
+    await app.close().catch(() => undefined);
     throw err;
   }
-  const port = (built.server.address() as AddressInfo).port;
+  const port = (app.server.address() as AddressInfo).port;
   const host = config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : config.server.host;
 
   let closing: Promise<void> | undefined;
-  const close = (): Promise<void> => {
-    closing ??= (async () => {
-      // Stop accepting and drain in-flight requests (each finishes on the snapshot it started with).
-      await built.close();
-      await policies.stop();
-      for (const fn of onClose) await fn().catch((err: unknown) => built.log.error({ err }, 'shutdown step failed'));
-    })();
-    return closing;
-  };
+  const close = (): Promise<void> => (closing ??= app.close());
 
-  if (handleSignals) installSignalHandlers(built, close, config.server.shutdown_timeout_ms, exit);
-  built.log.info({ url: `http://${host}:${port}`, bundles: config.bundles.map((b) => b.name) }, 'pdp listening');
-  return { app: built, policies, url: `http://${host}:${port}`, port, close };
+  if (handleSignals) installSignalHandlers(app, close, config.server.shutdown_timeout_ms, exit);
+  app.log.info({ url: `http://${host}:${port}`, bundles: config.bundles.map((b) => b.name) }, 'pdp listening');
+  return { app, policies: app.policies, url: `http://${host}:${port}`, port, close };
 }
 
 function installSignalHandlers(app: FastifyInstance, close: () => Promise<void>, timeoutMs: number, exit: (code: number) => void): void {
@@ -120,32 +124,10 @@ function installSignalHandlers(app: FastifyInstance, close: () => Promise<void>,
   process.once('SIGINT', onSignal);
 }
 
-/** `pdp serve` / `npm start`: configuration from the environment (and PDP_CONFIG), signals handled. */
+/** `pdp serve` / `npm start`: configuration from PDP_CONFIG and the environment, signals handled.
+ * A bad configuration throws one ConfigError listing every problem (bin/pdp.js prints it, exit 2). */
 export async function start(_argv: string[] = []): Promise<RunningServer> {
-  // The tracing entry module first: the OpenTelemetry SDK is running before the app exists.
-  await import('./telemetry/register.js');
-  const { createServiceExtensions, extensionsConfigFromEnv } = await import('./telemetry/service-extensions.js');
-  // Every bad value, from every part's settings, is collected into one ConfigError: its message
-  // lists them all by name; bin/pdp.js prints it and exits 2.
-  const issues: ConfigIssue[] = [];
-  let loaded: LoadedConfig | undefined;
-  try {
-    loaded = loadConfig();
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    issues.push(...err.issues);
-  }
-  for (const w of loaded?.warnings ?? []) process.stderr.write(`pdp: warning: ${w}\n`);
-  // Cache, Redis, decision log: read from the environment next to the rest (see README).
-  const extWarnings: string[] = [];
-  const extCfg = extensionsConfigFromEnv(process.env, issues, extWarnings);
-  for (const w of extWarnings) process.stderr.write(`pdp: warning: ${w}\n`);
-  if (issues.length > 0 || loaded === undefined) throw new ConfigError(issues);
-  const ext = createServiceExtensions(extCfg, { ownsTracing: true });
-  try {
-    return await startServer(loaded.config, { handleSignals: true, extend: (p) => ext.deps(p), onClose: [() => ext.close()] });
-  } catch (err) {
-    await ext.close().catch(() => undefined);
-    throw err;
-  }
+  const loaded = loadConfig();
+  for (const w of loaded.warnings) process.stderr.write(`pdp: warning: ${w}\n`);
+  return startServer(loaded.config, { handleSignals: true, ownsTracing: true });
 }

@@ -1,7 +1,7 @@
 // GET /openapi.json, generated from the same route schemas and schemas/*.json that fastify uses
 // for validation and serialization — built once when the app is ready.
 import type { FastifyInstance, RouteOptions } from 'fastify';
-import { schemas } from '../config/schemas.js';
+import { schemas } from '../shared/schemas.js';
 
 type Json = Record<string, unknown>;
 

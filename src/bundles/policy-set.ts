@@ -2,7 +2,7 @@
 // engine that serves it. Built once per activation, never mutated.
 import type { Engine, EngineKind, EvaluationOptions, EvaluationOutcome } from '../engines/types.js';
 import { splitQueryPath } from '../engines/path.js';
-import { describeThrown } from './errors.js';
+import { describeThrown } from '../shared/errors.js';
 import { isPrefix, rootSegments } from './paths.js';
 import type { ActivePolicySet } from './types.js';
 

@@ -1,7 +1,8 @@
 // Reads a bundle laid out as a directory into a path → bytes map, under the same limits as a tarball.
 import { lstat, readFile, readdir, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { BundleError, describeThrown } from './errors.js';
+import { BundleError } from './errors.js';
+import { describeThrown } from '../shared/errors.js';
 import type { BundleLimits } from './limits.js';
 
 /**

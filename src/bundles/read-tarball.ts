@@ -3,7 +3,8 @@
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { extract, type Extract } from 'tar-stream';
-import { BundleError, describeThrown } from './errors.js';
+import { BundleError } from './errors.js';
+import { describeThrown } from '../shared/errors.js';
 import type { BundleLimits } from './limits.js';
 import { normalizeBundlePath } from './paths.js';
 

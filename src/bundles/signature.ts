@@ -6,7 +6,8 @@ import { compactVerify, decodeProtectedHeader } from 'jose';
 import { SIGNATURES_FILE } from './assemble.js';
 import { canonicalFromJsonText, canonicalFromValue } from './canonical-json.js';
 import { parseDataFile } from './data.js';
-import { BundleError, describeThrown } from './errors.js';
+import { BundleError } from './errors.js';
+import { describeThrown } from '../shared/errors.js';
 import { isRecord } from './manifest.js';
 import { normalizeBundlePath } from './paths.js';
 

@@ -2,7 +2,8 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { BundleError, describeThrown } from './errors.js';
+import { BundleError } from './errors.js';
+import { describeThrown } from '../shared/errors.js';
 import type { BundleLimits } from './limits.js';
 import { readDirectory } from './read-dir.js';
 import type { BundleSource, SourceHandlers, SourcePayload } from './source.js';

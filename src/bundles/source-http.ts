@@ -1,5 +1,6 @@
 // A bundle served over HTTP(S), polled with If-None-Match so an unchanged bundle costs a 304.
-import { BundleError, describeThrown } from './errors.js';
+import { BundleError } from './errors.js';
+import { describeThrown } from '../shared/errors.js';
 import type { BundleLimits } from './limits.js';
 import type { BundleSource, SourceHandlers } from './source.js';
 

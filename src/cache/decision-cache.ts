@@ -1,12 +1,12 @@
-// The two-tier decision cache: in-process LRU first, then Redis (when configured).
-// A Redis hit is copied into the in-process tier for its remaining lifetime.
+// The two-tier decision cache — the pipeline's DecisionCache: in-process LRU first, then Redis
+// (when configured). A Redis hit is copied into the in-process tier for its remaining lifetime.
+import type { CacheEntry, CacheHit, CacheQuery, DecisionCache, MaybePromise, SuccessfulOutcome } from '../decisions/types.js';
 import type { EvaluationOutcome } from '../engines/types.js';
 import { cacheabilityOf, type Cacheability } from './cacheability.js';
+import { decisionCacheKey } from './key.js';
 import type { MemoryTier } from './memory-tier.js';
 import type { RedisTier } from './redis-tier.js';
-import type { CachedOutcome, CacheLookup, CacheObserver, CacheStatus } from './types.js';
-
-const MISS: CacheLookup = Object.freeze({ hit: false });
+import type { CacheObserver, CacheStatus } from './types.js';
 
 export interface DecisionCacheOptions {
   memory: MemoryTier;
@@ -17,10 +17,10 @@ export interface DecisionCacheOptions {
   now?: () => number;
 }
 
-export class TieredDecisionCache {
+export class TieredDecisionCache implements DecisionCache {
   private readonly memory: MemoryTier;
   private readonly redis: RedisTier | undefined;
-  private observer: CacheObserver | undefined;
+  private readonly observer: CacheObserver | undefined;
   readonly ttlMs: number;
   private readonly now: () => number;
 
@@ -32,50 +32,50 @@ export class TieredDecisionCache {
     this.observer = opts.observer;
   }
 
-  setObserver(observer: CacheObserver): void {
-    this.observer = observer;
+  get(query: CacheQuery): MaybePromise<CacheHit | undefined> {
+    return this.lookup(keyOf(query));
   }
 
-  /** Synchronous when the in-process tier answers or Redis is not configured, so the hot
-   * path costs no extra microtask; a Promise only when Redis is consulted. */
-  get(key: string): CacheLookup | Promise<CacheLookup> {
+  set(query: CacheQuery, outcome: SuccessfulOutcome): void {
+    this.remember(keyOf(query), outcome);
+  }
+
+  /** Synchronous when the in-process tier answers or Redis is not configured, so the hot path
+   * costs no extra microtask; a Promise only when Redis is consulted. */
+  lookup(key: string): MaybePromise<CacheHit | undefined> {
     const local = this.memory.get(key);
     if (local !== undefined) {
       this.observer?.hit('memory');
-      return { hit: true, tier: 'memory', entry: local };
+      // The in-process tier hands out its stored entry itself.
+      return { entry: local, tier: 'memory', shared: true };
     }
     this.observer?.miss('memory');
-    if (this.redis === undefined) return MISS;
+    if (this.redis === undefined) return undefined;
     return this.fromRedis(key, this.redis);
   }
 
-  private async fromRedis(key: string, redis: RedisTier): Promise<CacheLookup> {
-    const shared = await redis.get(key);
-    if (shared === undefined) {
+  private async fromRedis(key: string, redis: RedisTier): Promise<CacheHit | undefined> {
+    const entry = await redis.get(key);
+    if (entry === undefined) {
       this.observer?.miss('redis');
-      return MISS;
+      return undefined;
     }
     this.observer?.hit('redis');
-    this.memory.set(key, shared);
-    return { hit: true, tier: 'redis', entry: shared };
-  }
-
-  /** Never waits on Redis. */
-  set(key: string, entry: CachedOutcome): void {
     this.memory.set(key, entry);
-    this.redis?.set(key, entry);
+    // Parsed afresh from Redis: not shared with other requests.
+    return { entry, tier: 'redis', shared: false };
   }
 
-  /** Stores an engine outcome if (and for as long as) it may be cached; says what it did. */
+  /** Stores an engine outcome if (and for as long as) it may be cached; says what it did. Never
+   * waits on Redis. */
   remember(key: string, outcome: EvaluationOutcome): Cacheability {
     const verdict = cacheabilityOf(outcome, { ttlMs: this.ttlMs, nowMs: this.now() });
     if (verdict.cache && outcome.ok) {
-      this.set(
-        key,
-        outcome.defined
-          ? { defined: true, result: outcome.result, engine: outcome.engine, expiresAt: verdict.expiresAt }
-          : { defined: false, engine: outcome.engine, expiresAt: verdict.expiresAt },
-      );
+      const entry: CacheEntry = outcome.defined
+        ? { defined: true, result: outcome.result, engine: outcome.engine, expiresAt: verdict.expiresAt }
+        : { defined: false, engine: outcome.engine, expiresAt: verdict.expiresAt };
+      this.memory.set(key, entry);
+      this.redis?.set(key, entry);
     }
     return verdict;
   }
@@ -90,4 +90,9 @@ export class TieredDecisionCache {
       memory,
     };
   }
+}
+
+/** The pipeline passes the same query to get() and set(): hash the input once. */
+function keyOf(query: CacheQuery): string {
+  return (query.cacheKey ??= decisionCacheKey(query));
 }

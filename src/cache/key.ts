@@ -3,6 +3,7 @@
 // equal as JSON get the same key whatever order the caller wrote their fields in.
 import * as crypto from 'node:crypto';
 import { configure } from 'safe-stable-stringify';
+import type { CacheQuery } from '../decisions/types.js';
 
 const canonicalJSON = configure({
   deterministic: true,
@@ -12,19 +13,9 @@ const canonicalJSON = configure({
   circularValue: TypeError,
 });
 
-export interface CacheKeyParts {
-  /** bundle name → revision of the active policy set */
-  revisions: Readonly<Record<string, string>>;
-  /** bundle name → digest of the bundle's files: content changes without a new revision
-   * (a watched directory edited in place) must not serve old decisions either */
-  digests?: Readonly<Record<string, string>>;
-  /** decision path, e.g. "ai/tools/decision" (leading/trailing slashes ignored) */
-  path: string;
-  /** the decision input; `undefined` (no input) is distinct from `null` */
-  input: unknown;
-  /** OPA strict-builtin-errors mode changes results, so it is part of the key */
-  strict?: boolean;
-}
+/** What the key is made of: see CacheQuery. `undefined` input (none) is distinct from `null`;
+ * OPA's strict-builtin-errors mode changes results, so it is part of the key. */
+export type CacheKeyParts = Pick<CacheQuery, 'revisions' | 'digests' | 'path' | 'input'> & { strict?: boolean };
 
 export function normalizePath(path: string): string {
   return path.replace(/^\/+|\/+$/g, '');

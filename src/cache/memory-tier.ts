@@ -2,7 +2,7 @@
 // entries also expire by time. (A result can be large — the Data API can return whole documents
 // — so an entry bound alone does not bound memory.)
 import { LRUCache } from 'lru-cache';
-import type { CachedOutcome } from './types.js';
+import type { CacheEntry } from '../decisions/types.js';
 import { approximateJsonSize } from './value-size.js';
 
 export interface MemoryTierOptions {
@@ -16,7 +16,7 @@ export class MemoryTier {
   readonly name = 'memory' as const;
   readonly maxEntries: number;
   readonly maxBytes: number;
-  private readonly lru: LRUCache<string, CachedOutcome>;
+  private readonly lru: LRUCache<string, CacheEntry>;
   private readonly now: () => number;
 
   constructor(opts: MemoryTierOptions) {
@@ -25,10 +25,10 @@ export class MemoryTier {
     this.now = opts.now ?? Date.now;
     // Per-entry TTLs are set on insert; lru-cache checks them lazily on get. Sizes are passed to
     // set() (measured once there), so sizeCalculation is never called.
-    this.lru = new LRUCache<string, CachedOutcome>({ max: opts.maxEntries, maxSize: this.maxBytes, ttlAutopurge: false });
+    this.lru = new LRUCache<string, CacheEntry>({ max: opts.maxEntries, maxSize: this.maxBytes, ttlAutopurge: false });
   }
 
-  get(key: string): CachedOutcome | undefined {
+  get(key: string): CacheEntry | undefined {
     const entry = this.lru.get(key);
     if (entry === undefined) return undefined;
     if (entry.expiresAt <= this.now()) {
@@ -38,7 +38,7 @@ export class MemoryTier {
     return entry;
   }
 
-  set(key: string, entry: CachedOutcome): void {
+  set(key: string, entry: CacheEntry): void {
     const ttl = entry.expiresAt - this.now();
     if (ttl <= 0) return;
     // Key and bookkeeping count too, so an entry is never 0 bytes. An entry larger than the

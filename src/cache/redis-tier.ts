@@ -5,9 +5,11 @@
 // opens after consecutive failures, so a dead or slow Redis costs nothing per request
 // while open; after the cool-down (or as soon as the client reports it reconnected) a
 // single probe decides whether to close it again.
-import type { CircuitBreaker } from './redis/circuit-breaker.js';
-import { isReady, type RedisClient } from './redis/connection.js';
-import type { BreakerState, CachedOutcome, RedisHealth } from './types.js';
+import { describeThrown } from '../shared/errors.js';
+import type { CacheEntry } from '../decisions/types.js';
+import { isReady, type RedisClient } from '../redis/connection.js';
+import type { CircuitBreaker } from './circuit-breaker.js';
+import type { BreakerState, RedisHealth } from './types.js';
 
 export interface RedisTierOptions {
   client: RedisClient;
@@ -47,7 +49,7 @@ export class RedisTier {
   }
 
   /** undefined on a miss, on any failure, and while the breaker is open. */
-  async get(key: string): Promise<CachedOutcome | undefined> {
+  async get(key: string): Promise<CacheEntry | undefined> {
     if (!this.breaker.tryAcquire()) return undefined;
     let raw: string | null;
     try {
@@ -64,7 +66,7 @@ export class RedisTier {
   }
 
   /** Fire and forget: the decision never waits for the write. */
-  set(key: string, entry: CachedOutcome): void {
+  set(key: string, entry: CacheEntry): void {
     const ttl = Math.ceil(entry.expiresAt - this.now());
     if (ttl <= 0) return;
     if (!this.breaker.tryAcquire()) return;
@@ -88,7 +90,7 @@ export class RedisTier {
 
   private fail(e: unknown): void {
     this.breaker.failure();
-    this.lastError = { message: e instanceof Error ? e.message : String(e), at: new Date(this.now()).toISOString() };
+    this.lastError = { message: describeThrown(e), at: new Date(this.now()).toISOString() };
   }
 
   private bounded<T>(p: Promise<T>): Promise<T> {
@@ -109,7 +111,7 @@ export class RedisTier {
 }
 
 /** Parses a stored entry; anything malformed (another writer, an old format) is a miss. */
-export function decodeEntry(raw: string): CachedOutcome | undefined {
+export function decodeEntry(raw: string): CacheEntry | undefined {
   let v: unknown;
   try {
     v = JSON.parse(raw);

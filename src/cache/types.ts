@@ -1,23 +1,7 @@
-// Shapes shared by the decision cache tiers. A cache entry holds the engine's answer only —
-// never the per-request envelope (decision_id, trace ids, latency), which is made fresh
-// for every decision, cached or not.
-import type { EngineKind } from '../engines/types.js';
+// The cache's own vocabulary (its entries and hits are the pipeline's: CacheEntry, CacheHit in
+// src/decisions/types.ts).
 
 export type CacheTierName = 'memory' | 'redis';
-
-export interface CachedOutcome {
-  /** false when the policy left the document undefined (still a deterministic answer). */
-  defined: boolean;
-  /** The decision document when defined. */
-  result?: unknown;
-  engine: EngineKind;
-  /** Epoch milliseconds after which the entry must not be served. */
-  expiresAt: number;
-}
-
-export type CacheLookup =
-  | { hit: true; tier: CacheTierName; entry: CachedOutcome }
-  | { hit: false };
 
 /** Told about every lookup, so metrics can count hits and misses per tier without the
  * cache importing the metrics module. */

@@ -1,6 +1,6 @@
 // Defaults: the service runs with no configuration at all (embedded policies, no Redis, no OTel).
-import { defaultPoliciesDir } from './package-root.js';
-import type { BundleConfig, EvaluationConfig, LimitsConfig, ServerConfig } from './types.js';
+import { defaultPoliciesDir } from '../shared/package-root.js';
+import type { BundleConfig, CacheConfig, DecisionLogConfig, EvaluationConfig, LimitsConfig, RedisConfig, ServerConfig, TracingConfig } from './types.js';
 
 export const DEFAULT_SERVER: Readonly<ServerConfig> = Object.freeze({
   host: '0.0.0.0',
@@ -24,6 +24,44 @@ export const DEFAULT_LIMITS: Readonly<LimitsConfig> = Object.freeze({
   max_uncompressed_bytes: 128 * 1024 * 1024,
   max_files: 10_000,
 });
+
+export const DEFAULT_CACHE: Readonly<CacheConfig> = Object.freeze({
+  enabled: true,
+  ttl_seconds: 60,
+  max_entries: 10_000,
+  max_bytes: 64 * 1024 * 1024,
+});
+
+export const DEFAULT_REDIS: Readonly<RedisConfig> = Object.freeze({
+  tls: false,
+  key_prefix: 'pdp:',
+  command_timeout_ms: 100,
+  connect_timeout_ms: 1000,
+  max_retries_per_request: 1,
+  breaker_failures: 5,
+  breaker_cooldown_ms: 2000,
+});
+
+export const DEFAULT_DECISION_LOG: Readonly<DecisionLogConfig> = Object.freeze({
+  stdout: true,
+  redis_stream: 'auto',
+  redis_maxlen: 100_000,
+  upload_timeout_ms: 5000,
+  upload_interval_ms: 1000,
+  batch_size: 500,
+  buffer_size: 10_000,
+  buffer_max_bytes: 32 * 1024 * 1024,
+  mask_paths: [],
+  policy_mask: true,
+  mask_decision: 'system/log/mask',
+  retention_seconds: 3600,
+  store_max_entries: 10_000,
+  store_max_bytes: 64 * 1024 * 1024,
+  caller_header: 'x-pdp-caller',
+  flush_timeout_ms: 5000,
+});
+
+export const DEFAULT_TRACING: Readonly<TracingConfig> = Object.freeze({ disabled: false });
 
 export const DEFAULT_BUNDLE_NAME = 'ai-governance';
 /** Name given to the bundle described by PDP_BUNDLE_PATH / PDP_BUNDLE_URL unless PDP_BUNDLE_NAME says otherwise. */

@@ -5,10 +5,22 @@ import { readFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import type { ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
-import { DEFAULT_EVALUATION, DEFAULT_LIMITS, DEFAULT_SERVER, ENV_BUNDLE_NAME, embeddedBundle } from './defaults.js';
-import { CONFIG_FILE_VAR, ENV_VARS, OTHER_MODULE_PREFIXES, type EnvVar } from './env.js';
+import { MaskRuleError, parseMaskRule } from '../decisionlog/mask/rules.js';
+import { describeThrown } from '../shared/errors.js';
+import {
+  DEFAULT_CACHE,
+  DEFAULT_DECISION_LOG,
+  DEFAULT_EVALUATION,
+  DEFAULT_LIMITS,
+  DEFAULT_REDIS,
+  DEFAULT_SERVER,
+  DEFAULT_TRACING,
+  ENV_BUNDLE_NAME,
+  embeddedBundle,
+} from './defaults.js';
+import { CONFIG_FILE_VAR, ENV_VARS, OWN_PREFIXES, type EnvVar } from './env.js';
 import { dotted, getAt, isObject, merge, setAt, type JsonObject } from './pointer.js';
-import { validatorFor } from './schemas.js';
+import { validatorFor } from '../shared/schemas.js';
 import { ConfigError, type ConfigIssue, type LoadedConfig, type PdpConfig } from './types.js';
 
 export interface LoadOptions {
@@ -47,9 +59,9 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
     }
   }
 
-  const known = new Set([CONFIG_FILE_VAR, ...ENV_VARS.map((v) => v.name)]);
+  const known = new Set([CONFIG_FILE_VAR, ...ENV_VARS.map((v) => v.name), ...ENV_VARS.filter((v) => v.secret).map((v) => `${v.name}_FILE`)]);
   for (const name of Object.keys(env)) {
-    if (name.startsWith('PDP_') && !known.has(name) && !OTHER_MODULE_PREFIXES.some((p) => name.startsWith(p))) warnings.push(`unknown environment variable ${name} (ignored; a typo?)`);
+    if (OWN_PREFIXES.some((p) => name.startsWith(p)) && !known.has(name)) warnings.push(`unknown environment variable ${name} (ignored; a typo?)`);
   }
 
   // Env layer, split: bundle and signing-key variables describe one item and get defaults below.
@@ -57,7 +69,7 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
   const envBundle: JsonObject = {};
   const envKey: JsonObject = {};
   for (const v of ENV_VARS) {
-    const raw = nonEmpty(env[v.name]);
+    const raw = envValue(env, v, cwd, issues);
     if (raw === undefined) continue;
     origins.env.set(v.pointer, v);
     origins.envRaw.set(v.pointer, raw);
@@ -68,7 +80,15 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
     else setAt(envLayer, v.pointer, value);
   }
 
-  const defaults: JsonObject = { server: { ...DEFAULT_SERVER }, evaluation: { ...DEFAULT_EVALUATION }, limits: { ...DEFAULT_LIMITS } };
+  const defaults = {
+    server: { ...DEFAULT_SERVER },
+    evaluation: { ...DEFAULT_EVALUATION },
+    limits: { ...DEFAULT_LIMITS },
+    cache: { ...DEFAULT_CACHE },
+    redis: { ...DEFAULT_REDIS },
+    decision_log: { ...DEFAULT_DECISION_LOG, mask_paths: [] },
+    tracing: { ...DEFAULT_TRACING },
+  } as JsonObject;
   const merged = merge(merge(defaults, fileLayer), envLayer) as JsonObject;
 
   // Relative paths in the file are relative to the file, not to wherever the service was started.
@@ -115,13 +135,33 @@ function nonEmpty(s: string | undefined): string | undefined {
   return s === undefined || s.trim() === '' ? undefined : s.trim();
 }
 
+/** The variable's value; for a secret, NAME_FILE may name a file holding it (Kubernetes and
+ * Docker secrets are mounted as files). */
+function envValue(env: Readonly<Record<string, string | undefined>>, v: EnvVar, cwd: string, issues: ConfigIssue[]): string | undefined {
+  const direct = v.allowEmpty && env[v.name] !== undefined ? (env[v.name] ?? '').trim() : nonEmpty(env[v.name]);
+  const file = v.secret ? nonEmpty(env[`${v.name}_FILE`]) : undefined;
+  if (file === undefined) return direct;
+  if (direct !== undefined) {
+    issues.push({ source: `${v.name}, ${v.name}_FILE`, message: 'set only one of them' });
+    return undefined;
+  }
+  try {
+    return readFileSync(resolve(cwd, file), 'utf8').trim();
+  } catch (err) {
+    issues.push({ source: `${v.name}_FILE`, message: `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? describeThrown(err)}` });
+    return undefined;
+  }
+}
+
 /** Coerces only well-formed values; anything else stays a string so the schema reports it. */
 function coerce(raw: string, v: EnvVar): unknown {
   if (v.type === 'integer' && /^[+-]?\d+$/.test(raw)) return Number(raw);
-  if (v.type === 'boolean') {
+  if (v.type === 'list') return raw.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  if (v.type === 'boolean' || v.type === 'auto-boolean') {
     const lower = raw.toLowerCase();
     if (['true', '1', 'yes', 'on'].includes(lower)) return true;
     if (['false', '0', 'no', 'off'].includes(lower)) return false;
+    if (v.type === 'auto-boolean' && lower === 'auto') return 'auto';
   }
   return raw;
 }
@@ -137,7 +177,7 @@ function readConfigFile(path: string): { content: JsonObject } | { issue: string
   try {
     parsed = extname(path).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
   } catch (err) {
-    return { issue: `config file ${path} does not parse: ${err instanceof Error ? err.message : String(err)}` };
+    return { issue: `config file ${path} does not parse: ${describeThrown(err)}` };
   }
   if (parsed === null || parsed === undefined) return { content: {} };
   if (!isObject(parsed)) return { issue: `config file ${path} must hold an object at the top level` };
@@ -151,8 +191,11 @@ function sourceOf(pointer: string, origins: Origins): { source: string; got?: st
     const raw = origins.envRaw.get(pointer);
     return { source: v.name, ...(v.secret || raw === undefined ? {} : { got: JSON.stringify(raw) }) };
   }
-  // An error on an object may be about a value an env var put inside it.
-  for (const [p, ev] of origins.env) if (pointer !== '' && p.startsWith(pointer + '/')) return { source: ev.name };
+  // An error on an object may be about a value an env var put inside it, and an error on a list
+  // item about the list an env var set.
+  for (const [p, ev] of origins.env) {
+    if ((pointer !== '' && p.startsWith(pointer + '/')) || pointer.startsWith(p + '/')) return { source: ev.name };
+  }
   if (origins.file && getAt(origins.file.content, pointer) !== undefined) {
     return { source: `${origins.file.path}: ${dotted(pointer) || '(top level)'}` };
   }
@@ -208,5 +251,22 @@ function semanticChecks(config: PdpConfig, origins: Origins, fileDir: string, cw
     });
     if (signing.required && signing.keys.length === 0) at('/signing/required', 'signatures are required but no verification key is configured');
   }
+  const redis = config.redis;
+  const topologies = (['url', 'cluster_nodes', 'sentinels'] as const).filter((k) => redis[k] !== undefined);
+  if (topologies.length > 1) {
+    issues.push({
+      source: topologies.map((k) => sourceOf(`/redis/${k}`, origins).source).join(', '),
+      message: 'set only one of redis url, cluster_nodes or sentinels (standalone, cluster or sentinel)',
+    });
+  }
+  if (redis.sentinels !== undefined && redis.sentinel_name === undefined) at('/redis/sentinel_name', 'is required with sentinels (the monitored master group name)');
+  if (config.decision_log.redis_stream === true && topologies.length === 0) at('/decision_log/redis_stream', 'needs Redis (REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS)');
+  config.decision_log.mask_paths.forEach((m, i) => {
+    try {
+      parseMaskRule(m);
+    } catch (e) {
+      at(`/decision_log/mask_paths/${i}`, e instanceof MaskRuleError ? e.message : describeThrown(e));
+    }
+  });
   return issues;
 }

@@ -50,6 +50,68 @@ export interface LimitsConfig {
   max_files: number;
 }
 
+export interface CacheConfig {
+  enabled: boolean;
+  ttl_seconds: number;
+  max_entries: number;
+  /** In-process tier bound on the cached results' estimated JSON size. */
+  max_bytes: number;
+}
+
+/** At most one of url / cluster_nodes / sentinels (checked at load); none = no Redis. */
+export interface RedisConfig {
+  url?: string;
+  cluster_nodes?: string[];
+  sentinels?: string[];
+  sentinel_name?: string;
+  username?: string;
+  password?: string;
+  sentinel_password?: string;
+  tls: boolean;
+  key_prefix: string;
+  /** Per-command deadline (ioredis `commandTimeout`, and our own guard around each call). */
+  command_timeout_ms: number;
+  connect_timeout_ms: number;
+  /** Small on purpose: a request must not wait through reconnect attempts. */
+  max_retries_per_request: number;
+  breaker_failures: number;
+  breaker_cooldown_ms: number;
+}
+
+export interface DecisionLogConfig {
+  stdout: boolean;
+  redis_stream: 'auto' | boolean;
+  /** Default: `<redis.key_prefix>{decisions}:stream`. */
+  redis_stream_key?: string;
+  redis_maxlen: number;
+  url?: string;
+  auth_token?: string;
+  upload_timeout_ms: number;
+  upload_interval_ms: number;
+  batch_size: number;
+  buffer_size: number;
+  /** Per-sink bound on the buffered records' JSON size (characters ≈ bytes). */
+  buffer_max_bytes: number;
+  mask_paths: string[];
+  policy_mask: boolean;
+  mask_decision: string;
+  retention_seconds: number;
+  store_max_entries: number;
+  store_max_bytes: number;
+  /** "" = the peer address only. */
+  caller_header: string;
+  flush_timeout_ms: number;
+}
+
+export interface TracingConfig {
+  disabled: boolean;
+  /** Comma-separated: otlp, console, none. Unset: otlp when an endpoint is set, else none. */
+  exporter?: string;
+  endpoint?: string;
+  traces_endpoint?: string;
+  service_name?: string;
+}
+
 export interface PdpConfig {
   server: ServerConfig;
   evaluation: EvaluationConfig;
@@ -57,6 +119,10 @@ export interface PdpConfig {
   signing?: SigningConfig;
   persist_dir?: string;
   limits: LimitsConfig;
+  cache: CacheConfig;
+  redis: RedisConfig;
+  decision_log: DecisionLogConfig;
+  tracing: TracingConfig;
 }
 
 /** One bad value, named the way the operator wrote it (env var name or file + key). */

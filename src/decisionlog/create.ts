@@ -1,7 +1,7 @@
-// Assembles the decision log from its configuration.
+// Assembles the decision log from its settings.
 import type { Writable } from 'node:stream';
-import type { RedisClient } from '../cache/redis/connection.js';
-import type { DecisionLogConfig } from './config.js';
+import type { DecisionLogConfig, RedisConfig } from '../config/types.js';
+import type { RedisClient } from '../redis/connection.js';
 import { DecisionLog } from './decision-log.js';
 import { Masker, type PolicyMaskFn } from './mask/masker.js';
 import { RecordStore } from './record-store.js';
@@ -11,45 +11,51 @@ import { StdoutSink } from './sinks/stdout.js';
 import type { LogObserver, LogSink } from './types.js';
 
 export interface DecisionLogDeps {
+  /** The shared connection, when Redis is configured. */
   redis?: RedisClient | null;
-  /** Per-command deadline for Redis (shared with the cache's setting). */
-  redisTimeoutMs?: number;
   policyMask?: PolicyMaskFn;
   labels: Record<string, string>;
   observer?: LogObserver;
   stdout?: Writable;
 }
 
-export function createDecisionLog(cfg: DecisionLogConfig, deps: DecisionLogDeps): DecisionLog {
+export function createDecisionLog(cfg: DecisionLogConfig, redisCfg: RedisConfig, deps: DecisionLogDeps): DecisionLog {
   const sinks: LogSink[] = [];
   if (cfg.stdout) sinks.push(new StdoutSink({ stream: deps.stdout }));
-  const redis = cfg.redis_stream.enabled ? deps.redis ?? null : null;
-  const redisTimeout = deps.redisTimeoutMs ?? 1000;
+  // "auto" (the default) streams whenever Redis is configured; true without Redis is refused at load.
+  const redis = cfg.redis_stream !== false ? (deps.redis ?? null) : null;
+  const retentionMs = cfg.retention_seconds * 1000;
+  const idKeyPrefix = `${redisCfg.key_prefix}{decisions}:id:`;
   if (redis) {
     sinks.push(
       new RedisStreamSink({
         client: redis,
-        stream: cfg.redis_stream.stream,
-        idKeyPrefix: cfg.redis_stream.id_key_prefix,
-        maxLen: cfg.redis_stream.max_len,
-        retentionMs: cfg.retention_ms,
+        stream: cfg.redis_stream_key ?? `${redisCfg.key_prefix}{decisions}:stream`,
+        idKeyPrefix,
+        maxLen: cfg.redis_maxlen,
+        retentionMs,
         // A batch is many commands in one round trip; give it more than one command's time.
-        timeoutMs: Math.max(1000, redisTimeout * 10),
+        timeoutMs: Math.max(1000, redisCfg.command_timeout_ms * 10),
       }),
     );
   }
-  if (cfg.http) sinks.push(new HttpSink({ url: cfg.http.url, headers: cfg.http.headers, timeoutMs: cfg.http.timeout_ms }));
+  if (cfg.url !== undefined) {
+    sinks.push(
+      new HttpSink({
+        url: cfg.url,
+        headers: cfg.auth_token !== undefined ? { authorization: `Bearer ${cfg.auth_token}` } : {},
+        timeoutMs: cfg.upload_timeout_ms,
+      }),
+    );
+  }
   return new DecisionLog({
     sinks,
-    masker: new Masker({ paths: cfg.mask_paths, policyMask: cfg.policy_mask.enabled ? deps.policyMask : undefined }),
-    store: new RecordStore({ maxEntries: cfg.store_max_entries, maxBytes: cfg.store_max_bytes, retentionMs: cfg.retention_ms }),
-    remoteLookup:
-      redis && cfg.retention_ms > 0
-        ? new RedisRecordLookup({ client: redis, idKeyPrefix: cfg.redis_stream.id_key_prefix, timeoutMs: redisTimeout })
-        : undefined,
+    masker: new Masker({ paths: cfg.mask_paths, policyMask: cfg.policy_mask ? deps.policyMask : undefined }),
+    store: new RecordStore({ maxEntries: cfg.store_max_entries, maxBytes: cfg.store_max_bytes, retentionMs }),
+    remoteLookup: redis && retentionMs > 0 ? new RedisRecordLookup({ client: redis, idKeyPrefix, timeoutMs: redisCfg.command_timeout_ms }) : undefined,
     labels: deps.labels,
     buffer: { capacity: cfg.buffer_size, maxBytes: cfg.buffer_max_bytes, batchSize: cfg.batch_size, maxDelayMs: 0, backoff: { initialMs: 200, maxMs: 30_000 } },
-    perSink: cfg.http ? { http: { maxDelayMs: cfg.http.interval_ms } } : undefined,
+    perSink: cfg.url !== undefined ? { http: { maxDelayMs: cfg.upload_interval_ms } } : undefined,
     observer: deps.observer,
   });
 }

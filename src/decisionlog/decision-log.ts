@@ -1,12 +1,13 @@
-// The decision log: one masked record per decision, kept for lookup and fanned out to the
-// sinks. log() is synchronous and never throws or waits — buffering and delivery happen in
-// the per-sink dispatchers.
+// The decision log — a recorder of the pipeline: one masked record per decision, kept for lookup
+// and fanned out to the sinks. log() is synchronous and never throws or waits — buffering and
+// delivery happen in the per-sink dispatchers.
+import type { DecisionRecord, DecisionRecorder } from '../decisions/types.js';
 import { SinkDispatcher } from './dispatcher.js';
 import type { Masker } from './mask/masker.js';
 import type { RecordStore } from './record-store.js';
 import { toLogRecord } from './record.js';
 import type { RedisRecordLookup } from './sinks/redis-stream.js';
-import type { DecisionEvent, DecisionLogStatus, LogObserver, LogRecord, LogSink } from './types.js';
+import type { DecisionLogStatus, LogObserver, LogRecord, LogSink } from './types.js';
 
 export interface DecisionLogOptions {
   sinks: readonly LogSink[];
@@ -22,7 +23,7 @@ export interface DecisionLogOptions {
   now?: () => number;
 }
 
-export class DecisionLog {
+export class DecisionLog implements DecisionRecorder {
   private readonly dispatchers: SinkDispatcher[];
   private readonly masker: Masker;
   private readonly store: RecordStore;
@@ -53,10 +54,10 @@ export class DecisionLog {
   }
 
   /** Masks, stores and enqueues; returns the masked record (or undefined if that failed). */
-  log(event: DecisionEvent): LogRecord | undefined {
+  log(decision: DecisionRecord): LogRecord | undefined {
     let record: LogRecord;
     try {
-      record = this.masker.mask(toLogRecord(event, this.labels));
+      record = this.masker.mask(toLogRecord(decision, this.labels));
     } catch {
       // Masking itself failed (not the policy — that is handled inside): log nothing rather
       // than something unmasked.

@@ -1,5 +1,6 @@
-// Builds the audit record from what the pipeline reports (before masking).
-import type { DecisionEvent, LogRecord } from './types.js';
+// Builds the audit record from the pipeline's decision record (before masking).
+import type { DecisionRecord } from '../decisions/types.js';
+import type { LogRecord } from './types.js';
 
 // A snapshot's revisions object lives as long as the snapshot: convert it once, not per record.
 const bundleFields = new WeakMap<object, Record<string, { revision: string }>>();
@@ -16,31 +17,32 @@ function bundlesField(revisions: Readonly<Record<string, string>>): Record<strin
 
 const NONE: unknown[] = [];
 
-/** The record shares the event's arrays and objects (it is serialized, never modified: masking
- * deep-copies before it changes anything). */
-export function toLogRecord(e: DecisionEvent, labels: Record<string, string>): LogRecord {
-  const bundles = bundlesField(e.bundles);
+/** The record shares the decision record's arrays and objects (it is serialized, never modified:
+ * masking deep-copies before it changes anything). */
+export function toLogRecord(r: DecisionRecord, labels: Record<string, string>): LogRecord {
+  const bundles = bundlesField(r.bundles);
+  const d = r.decision;
   return {
-    decision_id: e.decision_id,
-    timestamp: e.timestamp,
-    path: e.path,
-    kind: e.kind ?? null,
-    caller: e.caller ?? null,
-    ...(e.input !== undefined ? { input: e.input } : {}),
-    ...(e.result !== undefined ? { result: e.result } : {}),
-    allow: e.allow ?? null,
-    outcome: e.outcome,
-    reasons: (e.reasons ?? NONE) as unknown[],
-    obligations: (e.obligations ?? NONE) as unknown[],
-    exceptions_applied: (e.exceptions_applied ?? NONE) as unknown[],
+    decision_id: r.decision_id,
+    timestamp: r.timestamp,
+    path: r.path,
+    kind: r.kind,
+    caller: r.caller ?? null,
+    ...(r.input !== undefined ? { input: r.input } : {}),
+    ...(r.result !== undefined ? { result: r.result } : {}),
+    allow: d?.allow ?? null,
+    outcome: r.outcome,
+    reasons: d?.reasons ?? NONE,
+    obligations: d?.obligations ?? NONE,
+    exceptions_applied: d?.exceptions_applied ?? NONE,
     bundles,
-    engine: e.engine ?? null,
-    cached: e.cached,
-    cache_tier: e.cached ? (e.cache_tier ?? null) : null,
-    latency_ms: Math.round(e.latency_ms * 1000) / 1000,
-    trace_id: e.trace_id || null,
-    span_id: e.span_id || null,
-    ...(e.error ? { error: { ...e.error } } : {}),
+    engine: r.engine,
+    cached: r.cached,
+    cache_tier: r.cached ? (r.cache_tier ?? null) : null,
+    latency_ms: Math.round(r.duration_ms * 1000) / 1000,
+    trace_id: r.trace_id || null,
+    span_id: r.span_id || null,
+    ...(r.error ? { error: { ...r.error } } : {}),
     labels,
   };
 }

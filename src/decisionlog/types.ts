@@ -1,37 +1,5 @@
-// The decision log's vocabulary: what the pipeline hands over (DecisionEvent), what every
-// sink receives and GET /v1/decisions/{id} returns (LogRecord), and the sink interface.
-
-/** What the decision pipeline reports about one decision (before masking). */
-export interface DecisionEvent {
-  decision_id: string;
-  /** RFC 3339 time the request entered the pipeline. */
-  timestamp: string;
-  /** "ai/tools/decision" */
-  path: string;
-  /** model-deployment | tool-call | data */
-  kind?: string;
-  /** Who asked (a caller header, else the remote address). */
-  caller?: string | null;
-  input: unknown;
-  /** The raw policy document, when defined. */
-  result?: unknown;
-  /** The answer's allow (absent for Data API queries, which have none). */
-  allow?: boolean;
-  /** decided | undefined | malformed | error | no_policy */
-  outcome: string;
-  reasons?: readonly unknown[];
-  obligations?: readonly unknown[];
-  exceptions_applied?: readonly unknown[];
-  /** bundle name → revision */
-  bundles: Readonly<Record<string, string>>;
-  engine?: string | null;
-  cached: boolean;
-  cache_tier?: string;
-  latency_ms: number;
-  trace_id?: string;
-  span_id?: string;
-  error?: { code: string; message: string };
-}
+// The decision log's vocabulary: what every sink receives and GET /v1/decisions/{id} returns
+// (LogRecord, made from the pipeline's DecisionRecord), and the sink interface.
 
 /** One audit record. Field names follow OPA's decision log event where OPA has one
  * (decision_id, timestamp, path, input, result, bundles, trace_id, span_id, erased, masked,

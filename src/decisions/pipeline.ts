@@ -1,36 +1,40 @@
-// The decision pipeline: snapshot → trace → cache → evaluate → shape → log → answer.
+// The decision pipeline: snapshot → trace → cache → evaluate → shape → answer → record.
 // Request bodies arrive already schema-validated (fastify). Everything here fails closed and
 // never throws to the caller: every path ends in an answer, exactly one record and one span end.
+// This is the one place that turns a throw from an engine into a deny.
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { ActivePolicySet } from '../bundles/types.js';
 import type { EngineKind, EvaluationOptions, EvaluationOutcome } from '../engines/types.js';
-import { noopCache, noopLogger, noopTracer } from './noop.js';
+import { isPromise } from '../shared/is-promise.js';
+import { describeThrown } from '../shared/errors.js';
+import { noopCache, noopSpan, noopTracer } from './noop.js';
 import { ReasonCode } from './reasons.js';
-import { shapeDecision, type Evaluation } from './shape.js';
+import { shapeDecision, type Evaluation } from './answer.js';
 import type {
-  CacheLookup,
-  CachedEvaluation,
+  CacheHit,
+  CacheQuery,
   ChildSpanName,
   DataAnswer,
   DecisionAnswer,
   DecisionAnswerBody,
   DecisionCache,
-  DecisionLogger,
   DecisionOutcomeKind,
   DecisionQuery,
   DecisionRecord,
+  DecisionRecorder,
   DecisionSpan,
   DecisionTracer,
   PipelineOptions,
   PolicySnapshotSource,
+  SuccessfulOutcome,
 } from './types.js';
 
 interface Evaluated {
   evaluation: Evaluation;
   cached: boolean;
   cacheTier?: string;
-  /** See CachedEvaluation.shared. */
+  /** See CacheHit.shared. */
   shared: boolean;
   engine: EngineKind | null;
   revisions: Readonly<Record<string, string>>;
@@ -45,27 +49,41 @@ interface Run {
 }
 
 const NO_REVISIONS: Readonly<Record<string, string>> = Object.freeze({});
-const NOOP_SPAN: DecisionSpan = { traceId: '', end: () => undefined };
 
 export class DecisionPipeline {
   private readonly policies: PolicySnapshotSource;
   private readonly evaluation: EvaluationOptions;
-  private readonly cache: DecisionCache;
-  private readonly logger: DecisionLogger;
-  private readonly tracer: DecisionTracer;
+  private cache: DecisionCache = noopCache;
+  private tracer: DecisionTracer = noopTracer;
+  private readonly recorders: DecisionRecorder[] = [];
   private readonly newId: () => string;
   private readonly now: () => number;
-  private readonly callerOf: (query: DecisionQuery) => string | undefined;
+  private callerOf: (query: DecisionQuery) => string | undefined = (q) => q.remoteAddress;
 
   constructor(opts: PipelineOptions) {
     this.policies = opts.policies;
     this.evaluation = { ...opts.evaluation };
-    this.cache = opts.cache ?? noopCache;
-    this.logger = opts.logger ?? noopLogger;
-    this.tracer = opts.tracer ?? noopTracer;
     this.newId = opts.newId ?? randomUUID;
     this.now = opts.now ?? Date.now;
-    this.callerOf = opts.callerOf ?? ((q) => q.remoteAddress);
+  }
+
+  // The parts are handed over while the app is built (src/plugins), before the first request.
+  useCache(cache: DecisionCache): void {
+    this.cache = cache;
+  }
+
+  useTracer(tracer: DecisionTracer): void {
+    this.tracer = tracer;
+  }
+
+  /** Every recorder receives every decision record, after the answer is written. */
+  addRecorder(recorder: DecisionRecorder): void {
+    this.recorders.push(recorder);
+  }
+
+  /** Who is asking, for the decision record (default: the peer address). */
+  useCallerOf(fn: (query: DecisionQuery) => string | undefined): void {
+    this.callerOf = fn;
   }
 
   /** A decision endpoint: always a decision answer; 503 only when no policy is active. */
@@ -124,7 +142,7 @@ export class DecisionPipeline {
     try {
       span = this.tracer.start(query, decisionId);
     } catch {
-      span = NOOP_SPAN;
+      span = noopSpan;
     }
     return { decisionId, startedAt: this.now(), t0: performance.now(), span };
   }
@@ -135,18 +153,19 @@ export class DecisionPipeline {
     const snapshot = this.policies.current();
     if (!snapshot) return { evaluation: { kind: 'no_policy' }, cached: false, shared: false, engine: null, revisions: NO_REVISIONS };
     const revisions = snapshot.revisions;
-    const key: CacheLookup = { path: query.path, input: query.input, strict: query.strict, revisions, digests: snapshot.digests, cacheKey: undefined };
+    const key: CacheQuery = { path: query.path, input: query.input, strict: query.strict, revisions, digests: snapshot.digests, cacheKey: undefined };
 
     const lookup = startChild(span, 'pdp.cache.lookup');
     const hit = await this.cacheGet(key);
     lookup?.end({ 'pdp.cache.hit': hit !== undefined });
     if (hit) {
+      const { entry } = hit;
       return {
-        evaluation: hit.defined ? { kind: 'defined', result: hit.result } : { kind: 'undefined' },
+        evaluation: entry.defined ? { kind: 'defined', result: entry.result } : { kind: 'undefined' },
         cached: true,
-        ...(hit.tier !== undefined ? { cacheTier: hit.tier } : {}),
-        shared: hit.shared === true,
-        engine: hit.engine ?? null,
+        cacheTier: hit.tier,
+        shared: hit.shared,
+        engine: entry.engine,
         revisions,
       };
     }
@@ -157,12 +176,11 @@ export class DecisionPipeline {
     const engine = outcome.engine ?? null;
     if (!outcome.ok) return { evaluation: { kind: 'error', code: outcome.code, message: outcome.message }, cached: false, shared: false, engine, revisions };
     // The cache decides from dependsOn (and e.g. a valid_until in the result) what it may keep.
-    const value: CachedEvaluation = outcome.defined ? { defined: true, result: outcome.result, engine: outcome.engine } : { defined: false, engine: outcome.engine };
-    this.cacheSet(key, value, outcome);
+    this.cacheSet(key, outcome);
     return { evaluation: outcome.defined ? { kind: 'defined', result: outcome.result } : { kind: 'undefined' }, cached: false, shared: false, engine, revisions };
   }
 
-  private async cacheGet(key: CacheLookup): Promise<CachedEvaluation | undefined> {
+  private async cacheGet(key: CacheQuery): Promise<CacheHit | undefined> {
     try {
       const r = this.cache.get(key);
       // Skip the microtask for synchronous caches (the no-op, an in-process LRU).
@@ -173,11 +191,9 @@ export class DecisionPipeline {
     }
   }
 
-  private cacheSet(key: CacheLookup, value: CachedEvaluation, outcome: Extract<EvaluationOutcome, { ok: true }>): void {
+  private cacheSet(key: CacheQuery, outcome: SuccessfulOutcome): void {
     try {
-      const r = this.cache.set(key, value, outcome.dependsOn);
-      // Not awaited: the answer does not wait for the cache write.
-      if (isPromise(r)) r.then(undefined, () => undefined);
+      this.cache.set(key, outcome);
     } catch {
       // See cacheGet.
     }
@@ -229,10 +245,12 @@ export class DecisionPipeline {
   private readonly flushLogs = (): void => {
     const batch = this.pendingLogs.splice(0);
     for (const record of batch) {
-      try {
-        this.logger.log(record);
-      } catch {
-        // A logger must not throw; if one does, the other records are still logged.
+      for (const recorder of this.recorders) {
+        try {
+          recorder.log(record);
+        } catch {
+          // A recorder must not throw; if one does, the others and the other records still get theirs.
+        }
       }
     }
   };
@@ -244,8 +262,8 @@ function evaluateSafely(snapshot: ActivePolicySet, query: DecisionQuery, opts: E
   try {
     return snapshot.evaluate(query.path, query.input, query.strict ? { ...opts, strict: true } : opts);
   } catch (err) {
-    // Engines report failures as outcomes; a throw is a bug, and still a deny.
-    return { ok: false, code: 'internal_error', message: err instanceof Error ? err.message : String(err) };
+    // Engines report policy failures as outcomes; a throw is a bug, and still a deny.
+    return { ok: false, code: 'internal_error', message: describeThrown(err) };
   }
 }
 
@@ -273,8 +291,4 @@ function callerOf(fn: (q: DecisionQuery) => string | undefined, query: DecisionQ
   } catch {
     return undefined;
   }
-}
-
-function isPromise<T>(v: T | Promise<T>): v is Promise<T> {
-  return typeof (v as { then?: unknown } | null | undefined)?.then === 'function';
 }

@@ -1,20 +1,22 @@
-// The decision pipeline's vocabulary and its extension points.
+// The decision pipeline's vocabulary and the interfaces its parts implement.
 //
 //   route → (schema, done by fastify) → DecisionPipeline:
 //     snapshot = policies.current()      one immutable policy set for the whole request
-//     span     = tracer.start(...)       DecisionTracer   (no-op until tracing lands)
-//     hit      = cache.get(...)          DecisionCache    (no-op until LRU/Redis land)
+//     span     = tracer.start(...)       DecisionTracer   (src/telemetry/decision-tracer.ts)
+//     hit      = cache.get(...)          DecisionCache    (src/cache/decision-cache.ts)
 //     outcome  = snapshot.evaluate(...)  the engine, behind ActivePolicySet
-//     cache.set(...)                     successful results; the cache decides what it may keep
+//     cache.set(...)                     successful outcomes; the cache decides what it may keep
 //     answer   = shape(outcome)          fail closed: anything but a well-formed decision is a deny
-//     logger.log(record)                 DecisionLogger   (no-op until the decision log lands)
 //     span.end(record)
+//     recorders[i].log(record)           DecisionRecorder (decision log, metrics), after the answer
 //   → response
 //
-// Each extension point is a small interface with a no-op default (noop.ts); plugging one in is a
-// constructor argument of DecisionPipeline / buildApp, not a change to the pipeline.
+// Each part is optional (no-op defaults in noop.ts); the plugins in src/plugins hand theirs to
+// the pipeline when the app is built.
 import type { ActivePolicySet } from '../bundles/types.js';
-import type { Dependencies, EngineKind, EvaluationOptions } from '../engines/types.js';
+import type { EngineKind, EvaluationOptions, EvaluationOutcome } from '../engines/types.js';
+
+export type SuccessfulOutcome = Extract<EvaluationOutcome, { ok: true }>;
 
 export type MaybePromise<T> = T | Promise<T>;
 
@@ -43,41 +45,53 @@ export interface DecisionQuery {
 
 // ---- cache ---------------------------------------------------------------------------------
 
-/** What a cache key must be built from. `revisions` and `digests` are part of it, so a new
- * policy never serves an old decision — also when a bundle changes without a new revision (a
- * watched directory edited in place keeps its .manifest revision; its file digest changes). */
-export interface CacheLookup {
+/** What a cache key is made of. `revisions` and `digests` are part of it, so a new policy never
+ * serves an old decision — also when a bundle changes without a new revision (a watched
+ * directory edited in place keeps its .manifest revision; its file digest changes). */
+export interface CacheQuery {
   readonly path: string;
+  /** `undefined` (no input) is distinct from `null`. */
   readonly input: unknown;
   readonly strict: boolean;
   readonly revisions: Readonly<Record<string, string>>;
   /** bundle name → sha256 of its files, when the policy set knows them */
   readonly digests?: Readonly<Record<string, string>>;
-  /** The cache's own key for this lookup, set by the cache on get() and reused by set(), so
-   * the input is hashed once per request. (A field, not a WeakMap entry: per-request weak
-   * entries are extra work for every garbage collection.) */
-  cacheKey: string | undefined;
+  /** The cache's own key for this query, set by the cache on get() and reused by set(), so the
+   * input is hashed once per request. (A field, not a WeakMap entry: per-request weak entries are
+   * extra work for every garbage collection.) */
+  cacheKey?: string;
 }
 
-/** A cached evaluation result (not a shaped answer: decision_id etc. are per request).
- * `tier` (e.g. "memory", "redis") is reported in the record and span when a cache answers. */
-export type CachedEvaluation = ({ defined: true; result: unknown } | { defined: false }) & {
-  tier?: string;
-  engine?: EngineKind;
-  /** The cache hands out this same result object on every hit (an in-process tier), so work
-   * derived from it may be memoized on it. */
-  shared?: boolean;
-};
+/** What a cache keeps: the engine's answer only, never the per-request envelope (decision_id,
+ * trace ids, latency), which is made fresh for every decision, cached or not. */
+export interface CacheEntry {
+  /** false when the policy left the document undefined (still a deterministic answer). */
+  defined: boolean;
+  /** The document when defined. */
+  result?: unknown;
+  engine: EngineKind;
+  /** Epoch milliseconds after which the entry must not be served. */
+  expiresAt: number;
+}
+
+export interface CacheHit {
+  entry: CacheEntry;
+  /** Which tier answered (e.g. "memory", "redis"), for the record and the span. */
+  tier: string;
+  /** The cache hands out this same entry object on every hit (an in-process tier), so work
+   * derived from its result may be memoized on it. */
+  shared: boolean;
+}
 
 export interface DecisionCache {
   /** A miss is `undefined`. Must not throw for an unavailable backend; if it does, the pipeline
    * treats it as a miss (the cache is never on the failure path). */
-  get(key: CacheLookup): MaybePromise<CachedEvaluation | undefined>;
-  /** Called for every successful evaluation. The implementation decides from `dependsOn` (and
-   * the result, e.g. a `valid_until`) whether and for how long it may be reused: results that
-   * depend on randomness or outside calls never, time-dependent ones only until their expiry.
-   * Errors are swallowed by the pipeline. */
-  set(key: CacheLookup, value: CachedEvaluation, dependsOn: Dependencies): MaybePromise<void>;
+  get(query: CacheQuery): MaybePromise<CacheHit | undefined>;
+  /** Called for every successful evaluation. The cache decides from `dependsOn` (and the result,
+   * e.g. a `valid_until`) whether and for how long it may be reused: results that depend on
+   * randomness or outside calls never, time-dependent ones only until their expiry. Must not
+   * wait on a remote tier; errors are swallowed by the pipeline. */
+  set(query: CacheQuery, outcome: SuccessfulOutcome): void;
 }
 
 // ---- decision log --------------------------------------------------------------------------
@@ -114,15 +128,10 @@ export interface DecisionRecord {
   caller?: string;
 }
 
-export interface DecisionLogger {
+/** Receives every decision record after the answer is written (the decision log, metrics). */
+export interface DecisionRecorder {
   /** Must not block or throw; buffering/shipping is the implementation's business. */
   log(record: DecisionRecord): void;
-}
-
-/** Read side of the decision log, behind GET /v1/decisions/{id} (issue 5 plugs it in). */
-export interface DecisionLogReader {
-  /** The logged (masked) record; its shape is the decision log's (see src/decisionlog). */
-  get(decisionId: string): MaybePromise<object | undefined>;
 }
 
 // ---- tracing -------------------------------------------------------------------------------
@@ -142,7 +151,7 @@ export interface DecisionSpan {
   readonly traceparent?: string;
   /** Optional child spans around the cache lookup and the evaluation. */
   child?(name: ChildSpanName): ChildSpan;
-  /** Ends the span with the same record the decision log receives. Must not throw. */
+  /** Ends the span with the same record the recorders receive. Must not throw. */
   end(record: DecisionRecord): void;
 }
 
@@ -195,11 +204,6 @@ export type DataAnswer = (
 export interface PipelineOptions {
   policies: PolicySnapshotSource;
   evaluation: EvaluationOptions;
-  cache?: DecisionCache;
-  logger?: DecisionLogger;
-  tracer?: DecisionTracer;
-  /** Who is asking, for the decision record; defaults to the query's remoteAddress. */
-  callerOf?: (query: DecisionQuery) => string | undefined;
   /** Injected for deterministic tests; defaults to crypto.randomUUID / Date.now. */
   newId?: () => string;
   now?: () => number;

@@ -2,7 +2,8 @@
 // @open-policy-agent/opa-wasm package. Modules are compiled, instantiated and given their data
 // once, at activation; a request only calls evaluate().
 import { loadPolicy, type LoadedPolicy } from '@open-policy-agent/opa-wasm';
-import { BundleError, describeThrown } from '../bundles/errors.js';
+import { BundleError } from '../bundles/errors.js';
+import { describeThrown } from '../shared/errors.js';
 import { isPrefix } from '../bundles/paths.js';
 import { splitQueryPath } from './path.js';
 import type { Dependencies, Engine, EvaluationOutcome } from './types.js';

@@ -1,4 +1,5 @@
-// One span per decision, created explicitly (no auto-instrumentation needed):
+// The pipeline's DecisionTracer: one span per decision, created explicitly (no
+// auto-instrumentation needed):
 //
 //   pdp.decision        SERVER span; child of the caller's W3C traceparent when one was sent
 //     pdp.cache.lookup  the cache lookup (both tiers)
@@ -18,43 +19,15 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import type { ChildSpan, ChildSpanName, DecisionQuery, DecisionRecord, DecisionSpan, DecisionTracer } from '../decisions/types.js';
 
 export type HeaderCarrier = Readonly<Record<string, string | string[] | undefined>>;
 
 export const DECISION_SPAN = 'pdp.decision';
-export const CACHE_LOOKUP_SPAN = 'pdp.cache.lookup';
-export const EVALUATE_SPAN = 'pdp.evaluate';
-export type ChildSpanName = typeof CACHE_LOOKUP_SPAN | typeof EVALUATE_SPAN;
-
-export interface DecisionSpanStart {
-  decisionId: string;
-  path: string;
-  kind?: string;
-  /** Incoming request headers; `traceparent`/`tracestate` are read from them. */
-  headers?: HeaderCarrier;
-}
-
-export interface DecisionSpanSummary {
-  /** Absent for Data API answers (no allow/deny of their own). */
-  allow?: boolean;
-  outcome?: string;
-  engine?: string | null;
-  revisions: Readonly<Record<string, string>>;
-  cacheHit: boolean;
-  cacheTier?: string;
-  reasonCodes: readonly string[];
-  /** Set when the decision errored (e.g. the engine's error code). */
-  errorType?: string;
-  errorMessage?: string;
-}
-
-export interface ChildSpan {
-  end(attributes?: Record<string, string | number | boolean>): void;
-}
 
 const propagator = new W3CTraceContextPropagator();
 
-export class ActiveDecisionSpan {
+export class ActiveDecisionSpan implements DecisionSpan {
   /** '' when tracing is off (no SDK registered and no caller trace). */
   readonly traceId: string;
   readonly spanId: string;
@@ -95,26 +68,30 @@ export class ActiveDecisionSpan {
   }
 
   /** Idempotent: a second call is ignored, so a decision can never produce two span ends. */
-  end(s: DecisionSpanSummary): void {
+  end(r: DecisionRecord): void {
     if (this.ended) return;
     this.ended = true;
     const span = this.span;
-    if (s.allow !== undefined) span.setAttribute('pdp.allow', s.allow);
-    if (s.outcome) span.setAttribute('pdp.outcome', s.outcome);
-    if (s.engine) span.setAttribute('pdp.engine', s.engine);
-    span.setAttribute('pdp.bundle_revisions', revisionList(s.revisions));
-    span.setAttribute('pdp.cache.hit', s.cacheHit);
-    span.setAttribute('pdp.cache.tier', s.cacheHit && s.cacheTier ? s.cacheTier : 'none');
-    span.setAttribute('pdp.reason_codes', [...s.reasonCodes]);
-    if (s.errorType) {
-      span.setAttribute('error.type', s.errorType);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: s.errorMessage ?? s.errorType });
+    const allow = r.decision?.allow;
+    if (allow !== undefined) span.setAttribute('pdp.allow', allow);
+    span.setAttribute('pdp.outcome', r.outcome);
+    if (r.engine) span.setAttribute('pdp.engine', r.engine);
+    span.setAttribute('pdp.bundle_revisions', revisionList(r.bundles));
+    span.setAttribute('pdp.cache.hit', r.cached);
+    span.setAttribute('pdp.cache.tier', r.cached && r.cache_tier ? r.cache_tier : 'none');
+    const reasonCodes: string[] = [];
+    for (const x of r.decision?.reasons ?? []) reasonCodes.push(x.code);
+    span.setAttribute('pdp.reason_codes', reasonCodes);
+    const errorType = r.error?.code ?? (r.outcome === 'malformed' ? 'malformed_decision' : r.outcome === 'no_policy' ? 'no_active_policy' : undefined);
+    if (errorType !== undefined) {
+      span.setAttribute('error.type', errorType);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: r.error?.message ?? errorType });
     }
     span.end();
   }
 }
 
-export class DecisionTracing {
+export class DecisionTracing implements DecisionTracer {
   private readonly tracer: Tracer;
 
   /** Without a tracer, the global one (registered by ./tracing.ts) is used. */
@@ -122,19 +99,13 @@ export class DecisionTracing {
     this.tracer = opts.tracer ?? trace.getTracer('ai-governance-pdp');
   }
 
-  start(s: DecisionSpanStart): ActiveDecisionSpan {
+  start(query: DecisionQuery, decisionId: string): ActiveDecisionSpan {
     // Most callers send no trace context: skip the propagator then.
-    const parent = s.headers && s.headers.traceparent !== undefined ? propagator.extract(ROOT_CONTEXT, s.headers, headerGetter) : ROOT_CONTEXT;
+    const headers = query.headers;
+    const parent = headers && headers.traceparent !== undefined ? propagator.extract(ROOT_CONTEXT, headers, headerGetter) : ROOT_CONTEXT;
     const span = this.tracer.startSpan(
       DECISION_SPAN,
-      {
-        kind: SpanKind.SERVER,
-        attributes: {
-          'pdp.decision_id': s.decisionId,
-          'pdp.path': s.path,
-          ...(s.kind ? { 'pdp.kind': s.kind } : {}),
-        },
-      },
+      { kind: SpanKind.SERVER, attributes: { 'pdp.decision_id': decisionId, 'pdp.path': query.path, 'pdp.kind': query.kind } },
       parent,
     );
     return new ActiveDecisionSpan(this.tracer, span, parent);

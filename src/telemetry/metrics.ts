@@ -22,6 +22,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { BundleStatus } from '../bundles/types.js';
 import type { CacheObserver, CacheStatus } from '../cache/types.js';
 import type { DecisionLogStatus, LogObserver } from '../decisionlog/types.js';
+import type { DecisionRecord, DecisionRecorder } from '../decisions/types.js';
 
 export type DecisionOutcomeLabel = 'allow' | 'deny' | 'defined' | 'undefined' | 'malformed' | 'error' | 'no_policy';
 
@@ -31,7 +32,7 @@ export interface MetricsSources {
   decisionLog?: () => DecisionLogStatus;
 }
 
-export class PdpMetrics {
+export class PdpMetrics implements DecisionRecorder {
   readonly registry: Registry;
   readonly cacheObserver: CacheObserver;
   readonly logObserver: LogObserver;
@@ -189,6 +190,11 @@ export class PdpMetrics {
   /** Where gauges read current state from (cache status, bundle status, log status). */
   bind(sources: MetricsSources): void {
     this.sources = { ...this.sources, ...sources };
+  }
+
+  /** A recorder of the pipeline: counts every decision by path and outcome, with its latency. */
+  log(r: DecisionRecord): void {
+    this.decision(r.path, outcomeLabel(r.outcome, r.decision?.allow), r.duration_ms / 1000, r.cached);
   }
 
   decision(path: string, outcome: DecisionOutcomeLabel, seconds: number, cached: boolean): void {

@@ -1,32 +1,31 @@
-// OpenTelemetry SDK setup. Started once, before the app (see ./register.ts), configured by the
-// standard OTEL_* variables:
+// OpenTelemetry SDK setup, from the `tracing` settings (file or the standard OTEL_* variables,
+// see src/config/env.ts). Started once per process by the tracing plugin:
 //
-//   OTEL_SDK_DISABLED=true              no SDK at all (answers then carry no trace_id)
-//   OTEL_TRACES_EXPORTER=otlp|console|none   honoured as the SDK defines it, when set
-//   OTEL_EXPORTER_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_TRACES_ENDPOINT
-//                                       spans go to that collector over OTLP/HTTP (JSON),
-//                                       batched (OTEL_BSP_* tune the batch processor)
-//   none of the above                   spans are created (real trace ids for responses and
-//                                       the decision log) but exported nowhere
-//   OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES, OTEL_TRACES_SAMPLER(_ARG), OTEL_PROPAGATORS
-//                                       as the SDK defines them
+//   disabled                            no SDK at all (answers then carry no trace_id)
+//   exporter otlp (or an endpoint set)  spans go to that collector over OTLP/HTTP (JSON), batched
+//   exporter console                    spans are printed (debugging)
+//   none of the above                   spans are created (real trace ids for responses and the
+//                                       decision log) but exported nowhere
+//
+// The SDK itself still reads the OTEL_* variables this service has no setting for:
+// OTEL_EXPORTER_OTLP_HEADERS/TIMEOUT/COMPRESSION, OTEL_BSP_*, OTEL_TRACES_SAMPLER(_ARG),
+// OTEL_RESOURCE_ATTRIBUTES, OTEL_PROPAGATORS.
 //
 // No auto-instrumentation is registered: decision spans are created explicitly
 // (./decision-tracer.ts), so nothing depends on patching fastify or http.
 import { diag } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { NodeSDK, type NodeSDKConfiguration } from '@opentelemetry/sdk-node';
-import { NoopSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type { Env } from '../cache/env.js';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { BatchSpanProcessor, ConsoleSpanExporter, NoopSpanProcessor, SimpleSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { TracingConfig } from '../config/types.js';
 
-export type TraceExportMode = 'disabled' | 'custom' | 'env' | 'otlp-http' | 'none';
+/** How spans leave the process: 'disabled', 'custom' (processors given by a test), 'none', or
+ * the exporters, e.g. 'otlp-http' or 'otlp-http,console'. */
+export type TraceExportMode = string;
 
 export interface TracingOptions {
-  env?: Env;
   /** Tests pass e.g. a SimpleSpanProcessor over an InMemorySpanExporter. */
   spanProcessors?: SpanProcessor[];
-  /** Used when OTEL_SERVICE_NAME is not set. */
-  serviceName?: string;
 }
 
 export interface TracingHandle {
@@ -37,52 +36,43 @@ export interface TracingHandle {
 
 export const DEFAULT_SERVICE_NAME = 'ai-governance-pdp';
 
-function isTrue(v: string | undefined): boolean {
-  return v !== undefined && ['true', '1', 'yes', 'on'].includes(v.trim().toLowerCase());
+/** The exporters the settings ask for (pure; exported for tests and /v1/status). */
+export function traceExportMode(cfg: TracingConfig, hasCustomProcessors: boolean): TraceExportMode {
+  if (cfg.disabled) return 'disabled';
+  if (hasCustomProcessors) return 'custom';
+  const exporters = cfg.exporter !== undefined ? cfg.exporter.split(',') : cfg.endpoint !== undefined || cfg.traces_endpoint !== undefined ? ['otlp'] : [];
+  const chosen = [...new Set(exporters.filter((e) => e !== 'none'))];
+  return chosen.length === 0 ? 'none' : chosen.map((e) => (e === 'otlp' ? 'otlp-http' : e)).join(',');
 }
 
-/** Which exporter the environment asks for (pure; exported for tests and /v1/status). */
-export function traceExportMode(env: Env, hasCustomProcessors: boolean): TraceExportMode {
-  if (isTrue(env.OTEL_SDK_DISABLED)) return 'disabled';
-  if (hasCustomProcessors) return 'custom';
-  const exporters = env.OTEL_TRACES_EXPORTER?.trim();
-  if (exporters) return exporters === 'none' ? 'none' : 'env';
-  if (env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim()) return 'otlp-http';
-  return 'none';
+function otlpUrl(cfg: TracingConfig): string | undefined {
+  if (cfg.traces_endpoint !== undefined) return cfg.traces_endpoint;
+  if (cfg.endpoint !== undefined) return `${cfg.endpoint.replace(/\/+$/, '')}/v1/traces`;
+  // Unset: the exporter's own default (localhost:4318).
+  return undefined;
 }
 
 let active: TracingHandle | null = null;
 
 /** Starts the SDK once per process; later calls return the running handle. */
-export function startTracing(opts: TracingOptions = {}): TracingHandle {
+export function startTracing(cfg: TracingConfig, opts: TracingOptions = {}): TracingHandle {
   if (active) return active;
-  const env = opts.env ?? process.env;
-  const mode = traceExportMode(env, (opts.spanProcessors?.length ?? 0) > 0);
+  const mode = traceExportMode(cfg, (opts.spanProcessors?.length ?? 0) > 0);
   if (mode === 'disabled') {
     active = { mode, shutdown: async () => undefined };
     return active;
   }
-  const config: Partial<NodeSDKConfiguration> = {
-    instrumentations: [],
-    ...(env.OTEL_SERVICE_NAME ? {} : { serviceName: opts.serviceName ?? DEFAULT_SERVICE_NAME }),
-  };
-  switch (mode) {
-    case 'custom':
-      config.spanProcessors = opts.spanProcessors;
-      break;
-    case 'otlp-http':
-      // Reads endpoint, headers, timeout and compression from OTEL_EXPORTER_OTLP_* itself.
-      config.traceExporter = new OTLPTraceExporter();
-      break;
-    case 'none':
-      // The SDK registers no tracer provider without a processor; we still want real ids.
-      config.spanProcessors = [new NoopSpanProcessor()];
-      break;
-    case 'env':
-      // Leave processors unset: the SDK builds them from OTEL_TRACES_EXPORTER.
-      break;
+  let spanProcessors: SpanProcessor[];
+  if (mode === 'custom') spanProcessors = opts.spanProcessors ?? [];
+  // The SDK registers no tracer provider without a processor; we still want real ids.
+  else if (mode === 'none') spanProcessors = [new NoopSpanProcessor()];
+  else {
+    const url = otlpUrl(cfg);
+    spanProcessors = mode
+      .split(',')
+      .map((e) => (e === 'console' ? new SimpleSpanProcessor(new ConsoleSpanExporter()) : new BatchSpanProcessor(new OTLPTraceExporter(url !== undefined ? { url } : {}))));
   }
-  const sdk = new NodeSDK(config);
+  const sdk = new NodeSDK({ instrumentations: [], serviceName: cfg.service_name ?? DEFAULT_SERVICE_NAME, spanProcessors });
   sdk.start();
   let stopped = false;
   active = {

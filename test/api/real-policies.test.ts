@@ -3,7 +3,7 @@
 import t from 'tap';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../../src/config/package-root.js';
+import { packageRoot } from '../../src/shared/package-root.js';
 import { postJson, send } from '../helpers/http.js';
 import { startReal } from '../helpers/real-server.js';
 

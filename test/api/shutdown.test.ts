@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../../src/config/package-root.js';
+import { packageRoot } from '../../src/shared/package-root.js';
 import { postJson, send, type HttpResult } from '../helpers/http.js';
 
 const BODY: unknown = JSON.parse(readFileSync(join(packageRoot, 'examples/tool-call/support-email.allow.json'), 'utf8'));

@@ -3,7 +3,7 @@ import t from 'tap';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultPoliciesDir } from '../../src/config/package-root.js';
+import { defaultPoliciesDir } from '../../src/shared/package-root.js';
 import { loadConfig } from '../../src/config/load.js';
 import { toBundleManagerOptions } from '../../src/config/manager-options.js';
 import { ConfigError, type ConfigIssue } from '../../src/config/types.js';

@@ -3,7 +3,7 @@ import t from 'tap';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONFIG_FILE_VAR, ENV_VARS } from '../../src/config/env.js';
-import { packageRoot } from '../../src/config/package-root.js';
+import { packageRoot } from '../../src/shared/package-root.js';
 
 const readme = readFileSync(join(packageRoot, 'README.md'), 'utf8');
 

@@ -2,7 +2,7 @@
 // anything listens.
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
-import { packageRoot } from '../../src/config/package-root.js';
+import { packageRoot } from '../../src/shared/package-root.js';
 
 t.test('one report naming every bad variable, from the core config and the extensions', async (t) => {
   const script = "import('./src/server.ts').then((m) => m.start()).then(() => process.exit(0), (e) => { console.error(e.code + '\\n' + e.message); process.exit(2); })";

@@ -1,9 +1,24 @@
-// Start the real app on 127.0.0.1:0 and talk to it over real HTTP.
+// The app with a test policy provider: in-process via inject (route contracts), or listening on
+// 127.0.0.1:0 for tests that need real sockets. The cache is off unless `env` turns it on, so a
+// provider swapped in place never serves an answer from before the swap.
 import type { FastifyInstance } from 'fastify';
 import { request as httpRequest } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { buildApp } from '../../src/api/app.js';
-import type { AppDeps } from '../../src/api/types.js';
+import type { PolicyProvider } from '../../src/plugins/policies.js';
+import { buildApp, serve } from '../../src/server.js';
+import { testConfig } from './config.js';
+
+export interface AppUnderTest {
+  policies: PolicyProvider;
+  /** PDP_* / REDIS_* variables on top of the test defaults. */
+  env?: Record<string, string>;
+}
+
+/** Built and ready (bundle sources started), not listening: talk to it with app.inject(). */
+export async function injectApp(opts: AppUnderTest): Promise<FastifyInstance> {
+  const app = buildApp(testConfig({ PDP_CACHE_ENABLED: 'false', ...opts.env }), { policies: opts.policies });
+  await app.ready();
+  return app;
+}
 
 export interface Running {
   url: string;
@@ -12,11 +27,10 @@ export interface Running {
   close(): Promise<void>;
 }
 
-export async function startApp(deps: AppDeps): Promise<Running> {
-  const app = buildApp({ ...deps, http: { logLevel: 'silent', ...deps.http } });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const port = (app.server.address() as AddressInfo).port;
-  return { url: `http://127.0.0.1:${port}`, port, app, close: () => app.close() };
+export async function startApp(opts: AppUnderTest): Promise<Running> {
+  const config = testConfig({ PDP_CACHE_ENABLED: 'false', ...opts.env });
+  const s = await serve(buildApp(config, { policies: opts.policies }), config);
+  return { url: s.url, port: s.port, app: s.app, close: s.close };
 }
 
 export interface HttpResult {
@@ -35,13 +49,7 @@ export function send(url: string, opts: { method?: string; body?: string | Buffe
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          json = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: parseJson(text) });
       });
       res.on('error', reject);
     });
@@ -52,6 +60,30 @@ export function send(url: string, opts: { method?: string; body?: string | Buffe
   });
 }
 
+/** The same result shape from app.inject(). */
+export async function inject(app: FastifyInstance, url: string, opts: { method?: string; body?: string | Buffer; headers?: Record<string, string> } = {}): Promise<HttpResult> {
+  const res = await app.inject({
+    method: (opts.method ?? 'GET') as 'GET',
+    url,
+    headers: opts.headers ?? {},
+    ...(opts.body !== undefined ? { payload: opts.body } : {}),
+  });
+  return { status: res.statusCode, headers: res.headers, text: res.body, json: parseJson(res.body) };
+}
+
 export function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<HttpResult> {
   return send(url, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } });
+}
+
+/** postJson through app.inject(). */
+export function injectJson(app: FastifyInstance, url: string, body: unknown, headers: Record<string, string> = {}): Promise<HttpResult> {
+  return inject(app, url, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } });
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

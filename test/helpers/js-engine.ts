@@ -4,7 +4,7 @@
 // not a stand-in for Rego semantics, which the Rego-backed tests cover.
 import type { ActivePolicySet, BundleStatus } from '../../src/bundles/types.js';
 import type { Engine, EngineKind, EvaluationOptions, EvaluationOutcome } from '../../src/engines/types.js';
-import type { PolicyProvider } from '../../src/api/types.js';
+import type { PolicyProvider } from '../../src/plugins/policies.js';
 
 /** A document: returns its value, `undefined` for "undefined", or throws to signal an evaluation error. */
 export type JsDocument = (input: unknown, opts: EvaluationOptions) => unknown;
@@ -65,6 +65,9 @@ export class SwappablePolicies implements PolicyProvider {
   ready(): boolean {
     return this.active !== null;
   }
+  // Nothing to load or stop: tests activate sets directly.
+  async start(): Promise<void> {}
+  async stop(): Promise<void> {}
   status(): BundleStatus[] {
     return [{
       name: this.bundleName,

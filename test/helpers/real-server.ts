@@ -3,8 +3,8 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { loadConfig } from '../../src/config/load.js';
-import { startServer, type RunningServer, type ServerOverrides } from '../../src/server.js';
+import { startServer, type RunningServer, type ServerOptions } from '../../src/server.js';
+import { testConfig } from './config.js';
 
 /** Writes a bundle directory (path → content) into a fresh temp dir and returns its path. */
 export function writeBundle(files: Record<string, string>): string {
@@ -17,17 +17,7 @@ export function writeBundle(files: Record<string, string>): string {
 }
 
 /** Starts the service on a free port. `bundleDir` defaults to the embedded policies/. */
-export async function startReal(opts: { bundleDir?: string; env?: Record<string, string>; overrides?: ServerOverrides } = {}): Promise<RunningServer> {
-  const { config } = loadConfig({
-    env: {
-      PDP_HOST: '127.0.0.1',
-      PDP_PORT: '0',
-      PDP_LOG_LEVEL: 'silent',
-      // Tests share two cores with many processes: keep the time budget out of the way unless a test sets it.
-      PDP_EVAL_TIMEOUT_MS: '10000',
-      ...(opts.bundleDir ? { PDP_BUNDLE_PATH: opts.bundleDir, PDP_BUNDLE_NAME: 'test' } : {}),
-      ...opts.env,
-    },
-  });
-  return startServer(config, opts.overrides);
+export async function startReal(opts: { bundleDir?: string; env?: Record<string, string>; options?: ServerOptions } = {}): Promise<RunningServer> {
+  const config = testConfig({ ...(opts.bundleDir ? { PDP_BUNDLE_PATH: opts.bundleDir, PDP_BUNDLE_NAME: 'test' } : {}), ...opts.env });
+  return startServer(config, opts.options);
 }

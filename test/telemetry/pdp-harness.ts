@@ -1,39 +1,29 @@
-// Test support: the real service (startServer: BundleManager on a bundle directory, the real
-// Rego engine, the fastify app) with the cache, decision log, tracer and metrics built by
-// createServiceExtensions from an environment — the same wiring `pdp serve` uses (tested by
-// pdp-harness.test.ts).
+// Test support: the real service (startServer: every plugin, BundleManager on a bundle
+// directory, the real Rego engine) with cache, Redis, decision log and tracing configured from
+// an environment — the same wiring `pdp serve` uses — and the decision log's stdout sink captured.
 import { PassThrough } from 'node:stream';
 import type { Tracer } from '@opentelemetry/api';
-import type { Env } from '../../src/cache/env.js';
-import { loadConfig } from '../../src/config/load.js';
-import type { ConfigIssue } from '../../src/config/types.js';
 import { startServer, type RunningServer } from '../../src/server.js';
-import { createServiceExtensions, extensionsConfigFromEnv, type ServiceExtensions } from '../../src/telemetry/service-extensions.js';
 import { writeTree } from '../fixtures/bundles/helpers.js';
+import { testConfig } from '../helpers/config.js';
 
 export interface PdpUnderTest {
   url: string;
   server: RunningServer;
-  ext: ServiceExtensions;
   /** Decision log lines the stdout sink wrote (parsed). */
   stdout: Record<string, unknown>[];
   close(): Promise<void>;
 }
 
-export async function startPdp(opts: { bundleDir: string; env?: Env; watch?: boolean; tracer?: Tracer }): Promise<PdpUnderTest> {
-  const { config } = loadConfig({
-    env: {
-      PDP_BUNDLE_PATH: opts.bundleDir,
-      PDP_BUNDLE_NAME: 'test',
-      PDP_BUNDLE_WATCH: opts.watch ? 'true' : 'false',
-      PDP_HOST: '127.0.0.1',
-      PDP_PORT: '0',
-      PDP_LOG_LEVEL: 'silent',
-    },
+export async function startPdp(opts: { bundleDir: string; env?: Record<string, string>; watch?: boolean; tracer?: Tracer }): Promise<PdpUnderTest> {
+  const config = testConfig({
+    PDP_BUNDLE_PATH: opts.bundleDir,
+    PDP_BUNDLE_NAME: 'test',
+    PDP_BUNDLE_WATCH: opts.watch ? 'true' : 'false',
+    // The stdout sink is on (as in production) but captured below.
+    PDP_DECISION_LOG_STDOUT: 'true',
+    ...opts.env,
   });
-  const issues: ConfigIssue[] = [];
-  const extCfg = extensionsConfigFromEnv(opts.env ?? {}, issues);
-  if (issues.length > 0) throw new Error(`bad test env: ${JSON.stringify(issues)}`);
   const stdout: Record<string, unknown>[] = [];
   const out = new PassThrough();
   let partial = '';
@@ -42,9 +32,8 @@ export async function startPdp(opts: { bundleDir: string; env?: Env; watch?: boo
     partial = lines.pop() ?? '';
     for (const l of lines) if (l) stdout.push(JSON.parse(l) as Record<string, unknown>);
   });
-  const ext = createServiceExtensions(extCfg, { stdout: out, labels: { app: 'pdp-test' }, ...(opts.tracer ? { tracer: opts.tracer } : {}) });
-  const server = await startServer(config, { extend: (p) => ext.deps(p), onClose: [() => ext.close()] });
-  return { url: server.url, server, ext, stdout, close: () => server.close() };
+  const server = await startServer(config, { decisionLogStdout: out, labels: { app: 'pdp-test' }, ...(opts.tracer ? { tracer: opts.tracer } : {}) });
+  return { url: server.url, server, stdout, close: () => server.close() };
 }
 
 /** A small Rego bundle: tool-call decisions (with an erroring tool), a clock-dependent

@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import stableStringify from 'safe-stable-stringify';
 import type { DecisionPipeline } from '../../decisions/pipeline.js';
 import type { DataAnswer } from '../../decisions/types.js';
+import { describeThrown } from '../../shared/errors.js';
 import { ApiError } from '../errors.js';
 
 // Documents are arbitrary: bigints (integers past 2^53) are written exactly, keys sorted like OPA.
@@ -67,7 +68,7 @@ function send(reply: FastifyReply, answer: DataAnswer, pretty: boolean): Fastify
   try {
     text = stringify(body, null, pretty ? 2 : undefined);
   } catch (err) {
-    throw new ApiError(500, 'RESULT_NOT_SERIALIZABLE', `the result cannot be written as JSON: ${err instanceof Error ? err.message : String(err)}`, [], answer.decision_id);
+    throw new ApiError(500, 'RESULT_NOT_SERIALIZABLE', `the result cannot be written as JSON: ${describeThrown(err)}`, [], answer.decision_id);
   }
   // Serialized here rather than by the response schema: documents are arbitrary JSON.
   return reply.code(200).type('application/json; charset=utf-8').send(text);

@@ -1,8 +1,7 @@
-// GET /v1/decisions/{id}: the audit record of one decision. The decision log (issue 5) plugs in
-// a DecisionLogReader through buildApp; until then the route says the log is not enabled.
+// GET /v1/decisions/{id}: the audit record of one decision, from the decision log.
 import type { FastifyInstance } from 'fastify';
+import type { DecisionLog } from '../../decisionlog/decision-log.js';
 import { DECISION_ENDPOINTS } from '../../decisions/kinds.js';
-import type { DecisionLogReader } from '../../decisions/types.js';
 import { ApiError } from '../errors.js';
 
 const ERROR = { $ref: 'error.json#' };
@@ -10,7 +9,7 @@ const RECORD = { $ref: 'decision-record.json#' };
 // GET /v1/decisions/tool-call is a wrong method on a decision endpoint, not a log lookup.
 const DECISION_KINDS = new Set<string>(DECISION_ENDPOINTS.map((e) => e.kind));
 
-export function decisionLogRoutes(app: FastifyInstance, reader: DecisionLogReader | undefined): void {
+export function decisionLogRoutes(app: FastifyInstance, log: Pick<DecisionLog, 'get'>): void {
   app.get('/v1/decisions/:id', {
     schema: {
       summary: 'The logged record of one decision',
@@ -23,8 +22,7 @@ export function decisionLogRoutes(app: FastifyInstance, reader: DecisionLogReade
         reply.header('allow', 'POST');
         throw new ApiError(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed on /v1/decisions/${id}; use POST`);
       }
-      if (!reader) throw new ApiError(404, 'DECISION_LOG_UNAVAILABLE', 'the decision log is not enabled on this instance');
-      const record = await reader.get(id);
+      const record = await log.get(id);
       if (!record) throw new ApiError(404, 'DECISION_NOT_FOUND', `no decision ${id} in the log`);
       return record;
     },

@@ -1,19 +1,14 @@
-// GET /health (process alive), GET /ready (a bundle is active), GET /v1/status (bundles and any
-// registered sections such as cache or decision log).
+// GET /health (process alive), GET /ready (a bundle is active), GET /v1/status (bundles and the
+// sections other plugins registered, such as cache or decision log).
 import type { FastifyInstance } from 'fastify';
+import type { StatusSections } from '../../plugins/status.js';
+import { describeThrown } from '../../shared/errors.js';
 import { ApiError } from '../errors.js';
-import type { PolicyProvider, StatusSection } from '../types.js';
 
 const ERROR = { $ref: 'error.json#' };
 const HEALTH = { $ref: 'health-response.json#' };
-const RESERVED = new Set(['ready', 'bundles']);
 
-export function statusRoutes(app: FastifyInstance, policies: PolicyProvider, sections: Record<string, StatusSection>): void {
-  for (const name of Object.keys(sections)) {
-    if (RESERVED.has(name)) throw new Error(`status section name ${JSON.stringify(name)} is reserved`);
-  }
-  const entries = Object.entries(sections);
-
+export function statusRoutes(app: FastifyInstance, sections: StatusSections): void {
   app.get('/health', {
     schema: { summary: 'Liveness: the process is up', response: { 200: HEALTH } },
     handler: async () => ({ status: 'ok' }),
@@ -22,7 +17,7 @@ export function statusRoutes(app: FastifyInstance, policies: PolicyProvider, sec
   app.get('/ready', {
     schema: { summary: 'Readiness: a policy bundle is active', response: { 200: HEALTH, 503: ERROR } },
     handler: async () => {
-      if (!policies.ready()) throw new ApiError(503, 'NOT_READY', 'no policy bundle is active yet');
+      if (!app.policies.ready()) throw new ApiError(503, 'NOT_READY', 'no policy bundle is active yet');
       return { status: 'ready' };
     },
   });
@@ -30,13 +25,13 @@ export function statusRoutes(app: FastifyInstance, policies: PolicyProvider, sec
   app.get('/v1/status', {
     schema: { summary: 'Bundles (revision, engine, activation, last error) and other service sections', response: { 200: { $ref: 'status-response.json#' } } },
     handler: async () => {
-      const out: Record<string, unknown> = { ready: policies.ready(), bundles: policies.status() };
-      for (const [name, section] of entries) {
+      const out: Record<string, unknown> = { ready: app.policies.ready(), bundles: app.policies.status() };
+      for (const [name, section] of sections.entries()) {
         try {
           out[name] = section();
         } catch (err) {
           // One broken section must not hide the others (or the bundles).
-          out[name] = { error: err instanceof Error ? err.message : String(err) };
+          out[name] = { error: describeThrown(err) };
         }
       }
       return out;

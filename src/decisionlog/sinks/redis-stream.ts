@@ -17,7 +17,7 @@
 // When a retention is set, each record is also written to `<prefix>id:<decision_id>` with
 // that TTL so any replica can answer GET /v1/decisions/{id}. The stream and the id keys share
 // one hash tag, so the pipeline works on Redis Cluster as well.
-import type { RedisClient } from '../../cache/redis/connection.js';
+import type { RedisClient } from '../../redis/connection.js';
 import { recordJson } from '../record-json.js';
 import type { LogRecord, LogSink } from '../types.js';
 

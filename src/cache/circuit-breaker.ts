@@ -3,7 +3,7 @@
 // closed    → calls go through; `failureThreshold` consecutive failures open it.
 // open      → calls are refused (the caller treats Redis as a miss) until `cooldownMs` passed.
 // half_open → exactly one probe call goes through; success closes, failure re-opens.
-import type { BreakerState } from '../types.js';
+import type { BreakerState } from './types.js';
 
 export interface CircuitBreakerOptions {
   failureThreshold: number;

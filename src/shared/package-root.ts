@@ -27,3 +27,11 @@ function findRoot(start: string): string {
 export const packageRoot: string = findRoot(dirname(fileURLToPath(import.meta.url)));
 export const schemasDir: string = join(packageRoot, 'schemas');
 export const defaultPoliciesDir: string = join(packageRoot, 'policies');
+
+export const packageVersion: string = (() => {
+  try {
+    return (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version?: string }).version ?? '';
+  } catch {
+    return '';
+  }
+})();

@@ -1,11 +1,36 @@
-// Builds the ioredis client for the configured topology with bounded behaviour:
+// The one Redis connection (the decision cache's tier and the decision log's stream sink share
+// it), built for the configured topology with bounded behaviour:
 // commands time out, fail fast while disconnected (no offline queue), retry at most
 // `max_retries_per_request` times, and the client itself keeps reconnecting in the
 // background with capped, jittered backoff — so Redis recovers without a restart.
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
-import type { RedisConnectionConfig } from './config.js';
+import type { RedisConfig } from '../config/types.js';
 
 export type RedisClient = Redis | Cluster;
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+export type RedisTopology =
+  | { kind: 'standalone'; url: string }
+  | { kind: 'cluster'; nodes: HostPort[] }
+  | { kind: 'sentinel'; sentinels: HostPort[]; name: string };
+
+/** null when no Redis is configured. The config was validated at load (one topology, host:port
+ * items, a sentinel name with sentinels). */
+export function redisTopology(cfg: RedisConfig): RedisTopology | null {
+  if (cfg.url !== undefined) return { kind: 'standalone', url: cfg.url };
+  if (cfg.cluster_nodes !== undefined) return { kind: 'cluster', nodes: cfg.cluster_nodes.map(hostPort) };
+  if (cfg.sentinels !== undefined) return { kind: 'sentinel', sentinels: cfg.sentinels.map(hostPort), name: cfg.sentinel_name ?? '' };
+  return null;
+}
+
+function hostPort(s: string): HostPort {
+  const m = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(s);
+  return { host: m?.[1] ?? s, port: Number(m?.[2] ?? 0) };
+}
 
 const MAX_RECONNECT_DELAY_MS = 2000;
 
@@ -14,7 +39,7 @@ export function reconnectDelay(attempt: number): number {
   return base + Math.floor(Math.random() * 100);
 }
 
-function commonOptions(cfg: RedisConnectionConfig): RedisOptions {
+function commonOptions(cfg: RedisConfig): RedisOptions {
   return {
     commandTimeout: cfg.command_timeout_ms,
     connectTimeout: cfg.connect_timeout_ms,
@@ -29,8 +54,10 @@ function commonOptions(cfg: RedisConnectionConfig): RedisOptions {
   };
 }
 
-export function createRedisClient(cfg: RedisConnectionConfig): RedisClient {
-  const topo = cfg.topology;
+/** null when no Redis is configured. */
+export function createRedisClient(cfg: RedisConfig): RedisClient | null {
+  const topo = redisTopology(cfg);
+  if (topo === null) return null;
   let client: RedisClient;
   switch (topo.kind) {
     case 'standalone': {

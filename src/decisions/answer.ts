@@ -2,7 +2,7 @@
 // well-formed decision document (schemas/decision-document.json) can allow; everything else is
 // a deny with a reason code saying why.
 import type { ErrorObject } from 'ajv';
-import { validatorFor } from '../config/schemas.js';
+import { validatorFor } from '../shared/schemas.js';
 import { jsonSafetyProblem } from './json-safe.js';
 import { ReasonCode } from './reasons.js';
 import type { DecisionOutcomeKind, ExceptionApplied, Obligation, Reason } from './types.js';

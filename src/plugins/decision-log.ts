@@ -1,0 +1,46 @@
+// Capability: the audit decision log. A recorder of the pipeline (every decision, masked, to
+// the configured sinks and the lookup store), GET /v1/decisions/{id}, the "decision_log" status
+// section, delivery metrics; on close it flushes what is buffered (bounded by flush_timeout_ms).
+import { randomUUID } from 'node:crypto';
+import type { Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { decisionLogRoutes } from '../api/routes/decision-log.js';
+import type { DecisionLogConfig, RedisConfig } from '../config/types.js';
+import { createDecisionLog } from '../decisionlog/create.js';
+import { policyMaskFrom } from '../decisionlog/mask/policy-mask.js';
+import { callerOf } from '../decisionlog/record.js';
+import { packageVersion } from '../shared/package-root.js';
+
+export interface DecisionLogPluginOptions {
+  config: DecisionLogConfig;
+  redis: RedisConfig;
+  /** Identify this instance in every record (OPA's `labels`). Default: a fresh id per process,
+   * this package's name and version. */
+  labels?: Record<string, string>;
+  /** Where the stdout sink writes (default process.stdout). */
+  stdout?: Writable;
+}
+
+async function decisionLogPlugin(app: FastifyInstance, opts: DecisionLogPluginOptions): Promise<void> {
+  const cfg = opts.config;
+  const metrics = app.hasDecorator('metrics') ? app.metrics : undefined;
+  const log = createDecisionLog(cfg, opts.redis, {
+    redis: app.hasDecorator('redis') ? app.redis : null,
+    policyMask: policyMaskFrom(() => app.policies.current(), { path: cfg.mask_decision }),
+    labels: opts.labels ?? { id: randomUUID(), app: 'ai-governance-pdp', version: packageVersion },
+    ...(metrics ? { observer: metrics.logObserver } : {}),
+    ...(opts.stdout ? { stdout: opts.stdout } : {}),
+  });
+  app.pipeline.addRecorder(log);
+  const header = cfg.caller_header === '' ? null : cfg.caller_header.toLowerCase();
+  app.pipeline.useCallerOf((q) => callerOf(q.headers, q.remoteAddress, header) ?? undefined);
+  decisionLogRoutes(app, log);
+  app.status.add('decision_log', () => log.status());
+  metrics?.bind({ decisionLog: () => log.status() });
+  app.addHook('onClose', async () => {
+    await log.close(cfg.flush_timeout_ms);
+  });
+}
+
+export default fp(decisionLogPlugin, { name: 'pdp-decision-log', fastify: '5.x', dependencies: ['pdp-status', 'pdp-policies', 'pdp-pipeline'] });

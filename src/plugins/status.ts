@@ -1,0 +1,36 @@
+// Capability: service status. Decorates `status`, where every other plugin adds its section of
+// GET /v1/status, and serves GET /health, GET /ready and GET /v1/status (bundles from the
+// policies plugin, read per request). Registered first, so every plugin after it can add a section.
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { statusRoutes } from '../api/routes/status.js';
+
+/** A named section of GET /v1/status (e.g. "cache", "decision_log"); called per status request. */
+export type StatusSection = () => unknown;
+
+export class StatusSections {
+  private readonly sections = new Map<string, StatusSection>();
+
+  add(name: string, section: StatusSection): void {
+    if (name === 'ready' || name === 'bundles' || this.sections.has(name)) throw new Error(`status section name ${JSON.stringify(name)} is taken`);
+    this.sections.set(name, section);
+  }
+
+  entries(): IterableIterator<[string, StatusSection]> {
+    return this.sections.entries();
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    status: StatusSections;
+  }
+}
+
+async function statusPlugin(app: FastifyInstance): Promise<void> {
+  const sections = new StatusSections();
+  app.decorate('status', sections);
+  statusRoutes(app, sections);
+}
+
+export default fp(statusPlugin, { name: 'pdp-status', fastify: '5.x' });

@@ -1,0 +1,32 @@
+// Capability: OpenTelemetry tracing. Decorates `decisionTracer` (one pdp.decision span per
+// decision). With `ownsSdk` (the `pdp serve` process) it starts the SDK from the tracing settings
+// and flushes and stops it on close.
+import type { Tracer } from '@opentelemetry/api';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import type { TracingConfig } from '../config/types.js';
+import { DecisionTracing } from '../telemetry/decision-tracer.js';
+import { startTracing, tracingHandle } from '../telemetry/tracing.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    decisionTracer: DecisionTracing;
+  }
+}
+
+export interface TracingPluginOptions {
+  config: TracingConfig;
+  /** Start (and on close stop) the process-wide SDK. Off for embedding and tests that run their own. */
+  ownsSdk?: boolean;
+  /** Default: the global tracer (the SDK's, once started). */
+  tracer?: Tracer;
+}
+
+async function tracingPlugin(app: FastifyInstance, opts: TracingPluginOptions): Promise<void> {
+  const handle = opts.ownsSdk ? startTracing(opts.config) : null;
+  app.decorate('decisionTracer', new DecisionTracing(opts.tracer ? { tracer: opts.tracer } : {}));
+  app.status.add('tracing', () => ({ export: tracingHandle()?.mode ?? 'not_started' }));
+  if (handle) app.addHook('onClose', async () => handle.shutdown());
+}
+
+export default fp(tracingPlugin, { name: 'pdp-tracing', fastify: '5.x', dependencies: ['pdp-status'] });
