@@ -68,7 +68,7 @@ export async function inject(app: FastifyInstance, url: string, opts: { method?:
     headers: opts.headers ?? {},
     ...(opts.body !== undefined ? { payload: opts.body } : {}),
   });
-  return { status: res.statusCode, headers: res.headers, text: res.body, json: parseJson(res.body) };
+  return { status: res.statusCode, headers: res.headers as HttpResult['headers'], text: res.body, json: parseJson(res.body) };
 }
 
 export function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<HttpResult> {
