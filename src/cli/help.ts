@@ -6,6 +6,7 @@ Usage: pdp <command> [options]
 
 Commands:
   serve          start the decision service
+  config         print the effective configuration (secrets redacted)
   test           run Rego unit tests (test_* rules)
   eval           evaluate a Rego query
   bundle build   build an OPA source bundle (.tar.gz) from a directory
@@ -15,7 +16,15 @@ Run \`pdp <command> --help\` for a command's options.
 `,
   serve: `Usage: pdp serve
 
-Start the HTTP decision service (configured by environment variables; see README).
+Start the HTTP decision service, configured by defaults < the config file named by PDP_CONFIG
+(YAML or JSON) < environment variables (docs/operations.md lists every setting). A bad value
+stops the start with every problem listed (exit 2).
+`,
+  config: `Usage: pdp config [--format yaml|json]
+
+Print the effective configuration that \`pdp serve\` would run with (defaults < PDP_CONFIG file
+< environment), validated the same way, with passwords, tokens, keys and header values
+redacted. Exit 2 with every problem listed when the configuration is invalid.
 `,
   test: `Usage: pdp test <path>... [--format pretty|json] [--run REGEX] [-v] [--timeout MS]
 

@@ -1,5 +1,6 @@
 // The `pdp` command: parse the subcommand and hand over. bin/pdp.js calls main().
 import { bundleCommand } from './commands/bundle.js';
+import { configCommand } from './commands/config.js';
 import { conformanceCommand } from './commands/conformance.js';
 import { evalCommand } from './commands/eval.js';
 import { serveCommand } from './commands/serve.js';
@@ -11,6 +12,7 @@ type Command = (argv: string[], io: CliIO) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   serve: serveCommand,
+  config: configCommand,
   test: testCommand,
   eval: evalCommand,
   bundle: bundleCommand,

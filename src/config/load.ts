@@ -202,6 +202,14 @@ function sourceOf(pointer: string, origins: Origins): { source: string; got?: st
   return { source: dotted(pointer) || 'configuration' };
 }
 
+/** What the schema's patterns mean, in words. */
+const PATTERN_WORDS: Record<string, string> = {
+  '^\\[?[^\\]\\s]+\\]?:[0-9]{1,5}$': 'must be host:port',
+  '^rediss?://': 'must start with redis:// or rediss://',
+  '^https?://': 'must be an http(s) URL',
+  '^\\S*$': 'must not contain whitespace',
+};
+
 function describeAjvError(e: ErrorObject, origins: Origins): ConfigIssue {
   let pointer = e.instancePath;
   let message = e.message ?? 'is invalid';
@@ -214,6 +222,8 @@ function describeAjvError(e: ErrorObject, origins: Origins): ConfigIssue {
     message = 'is required';
   } else if (e.keyword === 'enum' && Array.isArray(params.allowedValues)) {
     message = `must be one of ${params.allowedValues.map((x) => JSON.stringify(x)).join(', ')}`;
+  } else if (e.keyword === 'pattern' && typeof params.pattern === 'string') {
+    message = PATTERN_WORDS[params.pattern] ?? message;
   }
   const { source, got } = sourceOf(pointer, origins);
   return { source, message: got ? `${message} (got ${got})` : message };

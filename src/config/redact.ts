@@ -1,0 +1,43 @@
+// The effective configuration with every secret replaced, for `pdp config` and anything else that
+// shows the configuration to a person.
+import type { PdpConfig } from './types.js';
+
+export const REDACTED = '[REDACTED]';
+
+/** A deep copy with secrets replaced: passwords, tokens, signing keys, header values, and the
+ * password part of URLs (redis://user:pw@host keeps the user and host). */
+export function redactConfig(config: PdpConfig): PdpConfig {
+  const c = structuredClone(config);
+  const secret = (v: string | undefined): string | undefined => (v === undefined ? undefined : REDACTED);
+  c.bundles = c.bundles.map((b) => ({
+    ...b,
+    ...(b.url !== undefined ? { url: redactUrl(b.url) } : {}),
+    ...(b.headers !== undefined ? { headers: Object.fromEntries(Object.keys(b.headers).map((k) => [k, REDACTED])) } : {}),
+  }));
+  if (c.signing) c.signing.keys = c.signing.keys.map((k) => ({ ...k, key: REDACTED }));
+  const r = c.redis;
+  if (r.url !== undefined) r.url = redactUrl(r.url);
+  if (r.password !== undefined) r.password = secret(r.password);
+  if (r.sentinel_password !== undefined) r.sentinel_password = secret(r.sentinel_password);
+  const d = c.decision_log;
+  if (d.url !== undefined) d.url = redactUrl(d.url);
+  if (d.auth_token !== undefined) d.auth_token = secret(d.auth_token);
+  for (const k of ['endpoint', 'traces_endpoint'] as const) {
+    const v = c.tracing[k];
+    if (v !== undefined) c.tracing[k] = redactUrl(v);
+  }
+  return c;
+}
+
+function redactUrl(raw: string): string {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    // Not a URL the service would accept either; show nothing of it.
+    return REDACTED;
+  }
+  if (u.password === '') return raw;
+  u.password = 'REDACTED';
+  return u.toString();
+}
