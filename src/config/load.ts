@@ -30,6 +30,7 @@ export interface LoadOptions {
 }
 
 const validateConfig = validatorFor('config.json');
+const ENV_NAMES = new Set(ENV_VARS.map((v) => v.name));
 
 const BUNDLE_PREFIX = '/bundles/0/';
 const SIGNING_KEY_PREFIX = '/signing/keys/0/';
@@ -139,7 +140,8 @@ function nonEmpty(s: string | undefined): string | undefined {
  * Docker secrets are mounted as files). */
 function envValue(env: Readonly<Record<string, string | undefined>>, v: EnvVar, cwd: string, issues: ConfigIssue[]): string | undefined {
   const direct = v.allowEmpty && env[v.name] !== undefined ? (env[v.name] ?? '').trim() : nonEmpty(env[v.name]);
-  const file = v.secret ? nonEmpty(env[`${v.name}_FILE`]) : undefined;
+  // PDP_BUNDLE_SIGNING_KEY_FILE is a setting of its own (the key file), read like this at start.
+  const file = v.secret && !ENV_NAMES.has(`${v.name}_FILE`) ? nonEmpty(env[`${v.name}_FILE`]) : undefined;
   if (file === undefined) return direct;
   if (direct !== undefined) {
     issues.push({ source: `${v.name}, ${v.name}_FILE`, message: 'set only one of them' });
