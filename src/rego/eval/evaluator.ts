@@ -5,7 +5,7 @@
 import type { BuiltinContext } from '../builtins/types.js';
 import type { CBody, CExpr, CFunc, CRule, CTerm } from '../compiler/ir.js';
 import { funcId } from '../compiler/compile.js';
-import { constTerm } from '../compiler/shape.js';
+import { constTerm } from '../compiler/layout.js';
 import { getClosureNeeds, objectPairs } from '../compiler/safety.js';
 import type { DataNode } from '../compiler/tree.js';
 import { RegoError } from '../errors.js';
