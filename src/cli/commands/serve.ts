@@ -1,11 +1,6 @@
-// `pdp serve`: start the HTTP service. The service lives in src/server.ts (another part of
-// the repo); it is imported lazily so the other commands work without its dependencies.
+// `pdp serve`: start the HTTP service (src/server.ts). It is imported lazily so the other
+// commands do not load its dependencies (fastify, OpenTelemetry, Redis client).
 import { CliError, type CliIO } from '../io.js';
-
-type StartFn = (...args: unknown[]) => unknown;
-
-/** The names a server module may export its start function under, in order of preference. */
-const START_NAMES = ['start', 'startServer', 'main', 'serve'];
 
 export async function serveCommand(argv: string[], io: CliIO, load: () => Promise<unknown> = loadServer): Promise<number> {
   let mod: unknown;
@@ -18,18 +13,13 @@ export async function serveCommand(argv: string[], io: CliIO, load: () => Promis
     }
     throw e;
   }
-  const exports = (mod ?? {}) as Record<string, unknown>;
-  const name = START_NAMES.find((n) => typeof exports[n] === 'function');
-  if (!name) {
-    throw new CliError('unavailable', `pdp serve: src/server.ts exports none of ${START_NAMES.join(', ')}`);
-  }
-  io.err(`pdp serve: starting (server.${name})\n`);
-  await (exports[name] as StartFn)(argv);
+  const start = ((mod ?? {}) as { start?: unknown }).start;
+  if (typeof start !== 'function') throw new CliError('unavailable', 'pdp serve: src/server.ts does not export start()');
+  io.err('pdp serve: starting (server.start)\n');
+  await (start as (argv: string[]) => unknown)(argv);
   return 0;
 }
 
-async function loadServer(): Promise<unknown> {
-  // A variable specifier keeps TypeScript from requiring the module at build time.
-  const specifier = '../../server.js';
-  return import(specifier);
+function loadServer(): Promise<unknown> {
+  return import('../../server.js');
 }
