@@ -16,7 +16,7 @@ export function processIO(): CliIO {
 
 export type CliErrorCode = 'usage' | 'load_error' | 'compile_error' | 'eval_error' | 'unavailable' | 'io_error';
 
-/** A typed CLI failure: printed as `pdp: <message>` and turned into an exit code. */
+/** A typed CLI failure: printed as `pdp <command>: <message>` and turned into an exit code. */
 export class CliError extends Error {
   readonly code: CliErrorCode;
   readonly exitCode: number;

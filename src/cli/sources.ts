@@ -6,6 +6,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { describeThrown } from '../shared/errors.js';
 import type { ModuleSource } from '../rego/api.js';
 import { CliError } from './io.js';
 
@@ -46,7 +47,7 @@ export function parseDocument(text: string, file: string): unknown {
   try {
     return parse(text, { intAsBigInt: true, maxAliasCount: 100 });
   } catch (e) {
-    throw new CliError('load_error', `${file}: cannot parse: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+    throw new CliError('load_error', `${file}: cannot parse: ${describeThrown(e).split('\n')[0]}`);
   }
 }
 

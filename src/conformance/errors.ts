@@ -11,7 +11,7 @@ export interface ThrownInfo {
   line: string;
 }
 
-export function describeThrown(e: unknown): ThrownInfo {
+export function classifyThrown(e: unknown): ThrownInfo {
   if (e instanceof RegoCompileErrors) {
     const first = e.errors[0];
     const more = e.errors.length > 1 ? ` (+${e.errors.length - 1} more)` : '';

@@ -3,6 +3,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { describeThrown } from '../shared/errors.js';
 import type { LoadProblem } from './types.js';
 import { reindentFlowCollections } from './yaml-repair.js';
 
@@ -66,7 +67,7 @@ export async function loadFolder(root: string): Promise<LoadedFolder> {
       }
       files.push({ folder, file, cases });
     } catch (e) {
-      problems.push({ folder, file, message: `cannot load: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` });
+      problems.push({ folder, file, message: `cannot load: ${describeThrown(e).split('\n')[0]}` });
     }
   }
   return { folder, root, files, problems };

@@ -1,5 +1,6 @@
 // Turns raw YAML cases into ConformanceCase values, following the meaning each runner gives
 // its fields (OPA: topdown's testRun; regorus: tests/interpreter's yaml_test_impl).
+import { describeThrown } from '../shared/errors.js';
 import { errorCodeInMessage, manyOrOne, opaRows, regorusValue } from './expected.js';
 import type { RawFile } from './load.js';
 import type { ConformanceCase, Dialect, Expectation, InputSpec } from './types.js';
@@ -55,7 +56,7 @@ export function normalizeFile(f: RawFile, dialect: Dialect): NormalizeResult[] {
       const c = dialect === 'opa' ? opaCase(rec, id) : regorusCase(rec, id);
       return { ok: true, case: c };
     } catch (e) {
-      return { ok: false, case: id, message: `malformed case: ${e instanceof Error ? e.message : String(e)}` };
+      return { ok: false, case: id, message: `malformed case: ${describeThrown(e)}` };
     }
   });
 }

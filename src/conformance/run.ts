@@ -12,7 +12,7 @@ import { ObjectV, type Value } from '../rego/value.js';
 import { queryWithExpressions } from './capture.js';
 import { compareRows, compareValues, short } from './compare.js';
 import type { EngineLike, PolicyLike, QueryOptions } from './engine.js';
-import { describeThrown } from './errors.js';
+import { classifyThrown } from './errors.js';
 import type { CaseOutcome, ConformanceCase, InputSpec } from './types.js';
 
 export interface RunLimits {
@@ -58,7 +58,7 @@ function regorusResults(engine: EngineLike, policy: PolicyLike, c: ConformanceCa
 }
 
 function judgeError(c: ConformanceCase, e: unknown): Verdict {
-  const info = describeThrown(e);
+  const info = classifyThrown(e);
   if (!info.typed) return { status: 'errored', reason: `engine crashed: ${info.line}` };
   if (c.expect.kind !== 'error') return { status: 'failed', reason: `unexpected error ${info.line}` };
   const want = c.expect.code;

@@ -58,3 +58,8 @@ export class RegoCompileErrors extends Error {
 export function isRegoError(e: unknown): e is RegoError | RegoCompileErrors {
   return e instanceof RegoError || e instanceof RegoCompileErrors;
 }
+
+/** Message of anything thrown (a builtin's dependency may throw a non-Error). */
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

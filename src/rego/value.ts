@@ -430,7 +430,3 @@ export function sizeOf(v: Value, limit = Infinity): number {
   walk(v);
   return n;
 }
-
-export function isTruthy(v: Value | undefined): boolean {
-  return v !== undefined && v !== false;
-}

@@ -177,17 +177,6 @@ t.test('pdp bundle build', async (t) => {
   t.equal((await run(['bundle', 'build', 'pass'])).code, 2, '-o is required');
 });
 
-t.test('pdp serve reports a missing service clearly', async (t) => {
-  const { serveCommand } = await import('../../src/cli/commands/serve.js');
-  const io: CliIO = { out: () => {}, err: () => {}, cwd: fixtures };
-  const missing = Object.assign(new Error("Cannot find module '/x/server.js'"), { code: 'ERR_MODULE_NOT_FOUND' });
-  await t.rejects(serveCommand([], io, () => Promise.reject(missing)), { code: 'unavailable', message: /src\/server\.ts is missing/ });
-  let started: unknown;
-  const code = await serveCommand(['--x'], io, async () => ({ start: (argv: unknown) => void (started = argv) }));
-  t.equal(code, 0);
-  t.same(started, ['--x']);
-});
-
 t.test('pdp conformance on small fixture folders', async (t) => {
   const dir = path.join(import.meta.dirname, '..', 'conformance', 'fixtures');
   const r = await run(['conformance', '-q', path.join(dir, 'regorus-mini')]);

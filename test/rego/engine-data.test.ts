@@ -1,7 +1,7 @@
 // The data document of the built-in Rego engine: base documents merged with rules,
 // virtual documents at any depth, imports, packages spread over modules, and queries
 // with several solutions — checked against OPA's documented semantics.
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { compile, toJSON, type CompiledPolicy, type ModuleSource } from '../../src/rego/index.js';
 import { table } from './engine-harness.js';
 

@@ -2,7 +2,7 @@
 // some / some-in / every / not, unification and assignment, operators, membership,
 // comprehensions, `with`, strings, big integers, ordering, print and time dependency.
 import t, { type Test } from 'tap';
-import { compile, RegoError, toJSON, type CompiledPolicy } from '../../src/rego/index.js';
+import { RegoError, toJSON, type CompiledPolicy } from '../../src/rego/index.js';
 import { pol, table, type Case } from './engine-harness.js';
 
 

@@ -2,7 +2,7 @@
 // complete rules, default, else chains, conflicts, partial sets and objects, ref heads,
 // functions, and the difference between undefined and false.
 import t, { type Test } from 'tap';
-import { compile, RegoError, toJSON, type CompiledPolicy } from '../../src/rego/index.js';
+import { RegoError, toJSON, type CompiledPolicy } from '../../src/rego/index.js';
 import { pol, table } from './engine-harness.js';
 
 

@@ -5,7 +5,7 @@ import YAML from 'yaml';
 import { parseModule, parseQuery, parseTerm, MAX_DEPTH } from '../../src/rego/parser.js';
 import { tokenize } from '../../src/rego/lexer.js';
 import { RegoError } from '../../src/rego/errors.js';
-import type { Body, Module, Rule, Term } from '../../src/rego/ast.js';
+import type { Body, Module, Rule } from '../../src/rego/ast.js';
 
 // ---- helpers ------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { describeThrown } from '../../shared/errors.js';
 import { CliError, type CliIO } from '../io.js';
 import { compileSources, printCompileErrors } from '../policy.js';
 import { loadSources, type Manifest } from '../sources.js';
@@ -71,7 +72,7 @@ export async function bundleCommand(argv: string[], io: CliIO): Promise<number> 
   try {
     await writeFile(out, await writeTarGz(entries));
   } catch (e) {
-    throw new CliError('io_error', `${values.output}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new CliError('io_error', `${values.output}: ${describeThrown(e)}`);
   }
   const nMod = sources.files.filter((f) => f.kind === 'module').length;
   io.out(`wrote ${values.output}: ${nMod} module(s), ${entries.length - 1 - nMod} data file(s), revision ${JSON.stringify(manifest.revision)}, roots ${JSON.stringify(manifest.roots)}\n`);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writeFile } from 'node:fs/promises';
+import { describeThrown } from '../../shared/errors.js';
 import { raiseFloor, readFloor } from '../../conformance/floor.js';
 import { mergeKnown, readKnown, writeKnown, type KnownList } from '../../conformance/known.js';
 import { buildReport, renderJson, renderText } from '../../conformance/report.js';
@@ -58,7 +59,7 @@ export async function conformanceCommand(argv: string[], io: CliIO): Promise<num
     try {
       known = await readKnown(knownFile);
     } catch (e) {
-      throw new CliError('load_error', `${knownFile}: ${e instanceof Error ? e.message : String(e)}`);
+      throw new CliError('load_error', `${knownFile}: ${describeThrown(e)}`);
     }
   }
 
@@ -83,7 +84,7 @@ export async function conformanceCommand(argv: string[], io: CliIO): Promise<num
   if (knownOut) {
     const target = path.resolve(io.cwd, knownOut);
     const existing = await readKnown(target).catch((e: unknown) => {
-      throw new CliError('load_error', `${target}: ${e instanceof Error ? e.message : String(e)}`);
+      throw new CliError('load_error', `${target}: ${describeThrown(e)}`);
     });
     const merged = mergeKnown(existing, report.failures, new Set(res.outcomes.map((o) => o.key)));
     await writeKnown(target, merged);

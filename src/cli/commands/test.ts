@@ -2,6 +2,7 @@
 // A test passes when its rule is defined and true; an evaluation error is an ERROR (counted
 // as failed); `todo_test_*` rules are SKIPPED.
 import { parseArgs } from 'node:util';
+import { describeThrown } from '../../shared/errors.js';
 import type { CompiledPolicy } from '../../rego/index.js';
 import { CliError, type CliIO } from '../io.js';
 import { jsonText } from '../json.js';
@@ -39,7 +40,7 @@ function runOne(policy: CompiledPolicy, pkg: string[], name: string, timeoutMs: 
     return { pass, fail: !pass, skip: false, error: null, duration_ms: performance.now() - t0, output };
   } catch (e) {
     const code = typeof (e as { code?: unknown }).code === 'string' ? (e as { code: string }).code : 'internal_error';
-    const message = e instanceof Error ? e.message : String(e);
+    const message = describeThrown(e);
     return { pass: false, fail: false, skip: false, error: { code, message }, duration_ms: performance.now() - t0, output };
   }
 }
@@ -68,7 +69,7 @@ export async function testCommand(argv: string[], io: CliIO): Promise<number> {
     try {
       filter = new RegExp(values.run);
     } catch (e) {
-      throw new CliError('usage', `--run: invalid regular expression: ${e instanceof Error ? e.message : String(e)}`);
+      throw new CliError('usage', `--run: invalid regular expression: ${describeThrown(e)}`);
     }
   }
 

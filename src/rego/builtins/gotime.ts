@@ -56,10 +56,6 @@ export class TimeError extends Error {}
 
 export const UTC: Zone = { name: 'UTC', offsetAt: () => 0, abbrevAt: () => 'UTC' };
 
-export function fixedZone(name: string, offset: number): Zone {
-  return { name, offsetAt: () => offset, abbrevAt: () => name };
-}
-
 function numericAbbrev(offset: number): string {
   const sign = offset < 0 ? '-' : '+';
   const a = Math.abs(offset);

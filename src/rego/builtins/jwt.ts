@@ -16,6 +16,7 @@ import {
   type JsonWebKey,
   type KeyObject,
 } from 'node:crypto';
+import { errorMessage } from '../errors.js';
 import { ObjectV, type Value } from '../value.js';
 import { marshalJSON, padBase64url, parseJSON } from './encoding.js';
 import type { Builtin, BuiltinContext } from './types.js';
@@ -52,7 +53,7 @@ function jsonObject(bytes: Buffer, what: string): ObjectV {
   try {
     v = parseJSON(decodeUtf8Go(bytes));
   } catch (e) {
-    throw fail(`${what}invalid JSON: ${e instanceof Error ? e.message : String(e)}`);
+    throw fail(`${what}invalid JSON: ${errorMessage(e)}`);
   }
   if (!(v instanceof ObjectV)) throw fail(`${what}decoded JSON type was not an Object`);
   return v;
@@ -63,7 +64,7 @@ function decodeHeader(t: Token): ObjectV {
   try {
     bytes = b64url(t.header);
   } catch (e) {
-    throw fail(`JWT header had invalid encoding: ${(e as Error).message}`);
+    throw fail(`JWT header had invalid encoding: ${errorMessage(e)}`);
   }
   const h = jsonObject(bytes, 'bad JWT header: ');
   if (h.getStr('enc') !== undefined) throw fail('JWT is a JWE object, which is not supported');
@@ -74,7 +75,7 @@ function decodePayloadBytes(t: Token): Buffer {
   try {
     return b64url(t.payload);
   } catch (e) {
-    throw fail(`JWT payload had invalid encoding: ${(e as Error).message}`);
+    throw fail(`JWT payload had invalid encoding: ${errorMessage(e)}`);
   }
 }
 
@@ -82,7 +83,7 @@ function decodeSignature(t: Token): Buffer {
   try {
     return b64url(t.signature);
   } catch (e) {
-    throw fail(`JWT signature had invalid encoding: ${(e as Error).message}`);
+    throw fail(`JWT signature had invalid encoding: ${errorMessage(e)}`);
   }
 }
 
@@ -140,14 +141,14 @@ function keysFromCertOrJWK(text: string): VerificationKey[] {
       try {
         return [{ key: new X509Certificate(trimmed).publicKey, alg: '', kid: '' }];
       } catch (e) {
-        throw fail(`failed to parse a PEM certificate: ${(e as Error).message}`);
+        throw fail(`failed to parse a PEM certificate: ${errorMessage(e)}`);
       }
     }
     if (trimmed.startsWith('-----BEGIN PUBLIC KEY-----')) {
       try {
         return [{ key: createPublicKey(trimmed), alg: '', kid: '' }];
       } catch (e) {
-        throw fail(`failed to parse a PEM public key: ${(e as Error).message}`);
+        throw fail(`failed to parse a PEM public key: ${errorMessage(e)}`);
       }
     }
     throw fail('failed to extract a Key from the PEM certificate');
@@ -156,7 +157,7 @@ function keysFromCertOrJWK(text: string): VerificationKey[] {
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    throw fail(`failed to parse a JWK key (set): ${(e as Error).message}`);
+    throw fail(`failed to parse a JWK key (set): ${errorMessage(e)}`);
   }
   const jwks: unknown[] =
     typeof doc === 'object' && doc !== null && Array.isArray((doc as { keys?: unknown }).keys) ? (doc as { keys: unknown[] }).keys : [doc];
@@ -170,7 +171,7 @@ function keysFromCertOrJWK(text: string): VerificationKey[] {
     try {
       key = jwk.kty === 'oct' ? createSecretFromJWK(jwk) : createPublicKey({ key: publicPart(jwk), format: 'jwk' });
     } catch (e) {
-      throw fail(`failed to parse a JWK key (set): ${(e as Error).message}`);
+      throw fail(`failed to parse a JWK key (set): ${errorMessage(e)}`);
     }
     out.push({ key, alg, kid: typeof jwk.kid === 'string' ? jwk.kid : '' });
   }
@@ -380,7 +381,7 @@ function encodeSign(headerJSON: string, payloadJSON: string, jwkText: string): s
   try {
     doc = JSON.parse(jwkText);
   } catch (e) {
-    throw fail(`failed to parse jwk: ${(e as Error).message}`);
+    throw fail(`failed to parse jwk: ${errorMessage(e)}`);
   }
   const jwks: unknown[] =
     typeof doc === 'object' && doc !== null && Array.isArray((doc as { keys?: unknown }).keys) ? (doc as { keys: unknown[] }).keys : [doc];
@@ -420,7 +421,7 @@ function encodeSign(headerJSON: string, payloadJSON: string, jwkText: string): s
     }
   } catch (e) {
     if (e instanceof BuiltinFailure) throw e;
-    throw fail((e as Error).message);
+    throw fail(errorMessage(e));
   }
   return `${input}.${sig.toString('base64url')}`;
 }

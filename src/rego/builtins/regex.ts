@@ -4,6 +4,7 @@
 // the empty leading piece of a zero-width first match.
 
 import { RE2JS, type Matcher } from 're2js';
+import { errorMessage } from '../errors.js';
 import type { Value } from '../value.js';
 import type { Builtin, BuiltinContext } from './types.js';
 import { MAX_STRING_LENGTH, checkLength, def, fail, intOp, str, strCost } from './util.js';
@@ -37,7 +38,7 @@ class ReCache {
     try {
       re = build();
     } catch (e) {
-      re = e instanceof Error ? e.message : String(e);
+      re = errorMessage(e);
     }
     if (this.map.size >= CACHE_MAX) this.evictOldest();
     this.map.set(key, { re, used: ++this.clock });

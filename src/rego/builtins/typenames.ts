@@ -1,5 +1,4 @@
 // is_number is_string is_boolean is_array is_set is_object is_null type_name.
-// (The family the brief calls "types.ts": that name holds the registry interface.)
 
 import { typeName, type TypeName } from '../value.js';
 import type { Builtin } from './types.js';

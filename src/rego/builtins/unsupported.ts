@@ -1,7 +1,6 @@
-// OPA builtins this engine deliberately does not implement, with their arity. The compiler can
-// use this to refuse a bundle at load time with a clear message naming the builtin (instead of
-// "undefined function"), and to accept them as `with` targets when a test mocks them
-// (`with http.send as mock_http_send`), since a mocked call never reaches the real builtin.
+// OPA builtins this engine deliberately does not implement, with their arity and the reason.
+// Note: the compiler does not read this table, so a call to one of these fails to compile
+// with "undefined function <name>", and cannot be mocked with `with` either.
 
 export interface Unsupported {
   arity: number;

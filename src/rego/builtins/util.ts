@@ -2,7 +2,7 @@
 // number helpers that keep integers exact, and OPA's textual form of values.
 
 import { RegoError } from '../errors.js';
-import { ObjectV, SetV, compare, formatNumber, normNum, typeName, type Value } from '../value.js';
+import { ObjectV, SetV, formatNumber, normNum, typeName, type Value } from '../value.js';
 import type { Builtin, BuiltinContext } from './types.js';
 
 /** An operand of the wrong type or shape: becomes `eval_type_error` ("<name>: operand N ..."). */
@@ -122,11 +122,6 @@ export function bigIntOp(v: Value, pos: number): bigint {
   return BigInt(v);
 }
 
-/** Exact integer of an integral number. */
-export function toBig(n: number | bigint): bigint {
-  return typeof n === 'bigint' ? n : BigInt(n);
-}
-
 /** Normalise an integer result (bigint or safe number) into the value model's representation. */
 export function intResult(n: bigint | number): number | bigint {
   return normNum(n);
@@ -136,11 +131,6 @@ export function intResult(n: bigint | number): number | bigint {
 export function floatResult(x: number): number | bigint {
   if (!Number.isFinite(x)) throw fail('arithmetic result is not a finite number');
   return normNum(x);
-}
-
-/** Elements of an array or set (sets in sorted order, as OPA iterates them). */
-export function elements(v: Value[] | SetV): Value[] {
-  return Array.isArray(v) ? v : v.sorted();
 }
 
 /** Longest string a builtin will build (hostile replace/sprintf/concat inputs fail instead of exhausting memory). */
@@ -175,11 +165,6 @@ export function runeCount(s: string): number {
 export function isASCII(s: string): boolean {
   for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
   return true;
-}
-
-/** Code points of a string as strings (each 1 or 2 UTF-16 units). */
-export function runes(s: string): string[] {
-  return Array.from(s);
 }
 
 /**
@@ -307,9 +292,4 @@ export function regoString(v: Value): string {
       if (v.size === 0) return 'set()';
       return '{' + v.sorted().map(regoString).join(', ') + '}';
   }
-}
-
-/** Sort values in OPA's order (a fresh array). */
-export function sortValues(xs: Value[]): Value[] {
-  return [...xs].sort(compare);
 }

@@ -1,7 +1,8 @@
 // `walk(x, [path, value])` is a relation (it produces many results), so it is not a BUILTINS
-// entry: the evaluator enumerates walkValue() and unifies each [path, value] pair. Order is
-// OPA's: pre-order, the node itself first, then children (arrays by index, objects and sets
-// in sorted order).
+// entry. Order is OPA's: pre-order, the node itself first, then children (arrays by index,
+// objects and sets in sorted order).
+// Note: neither the compiler nor the evaluator reads RELATIONS or calls walkValue(), so a
+// policy calling `walk` fails to compile with "undefined function walk".
 
 import { ObjectV, SetV, type Value } from '../value.js';
 

@@ -10,7 +10,7 @@ import { ObjectV, SetV, typeName, type Value } from '../value.js';
 import type { CBody, CExpr, CFunc, CRule, CTerm, CWith } from './ir.js';
 import { analyzeTerm, orderBody, setClosureNeeds } from './safety.js';
 import { Scope } from './scope.js';
-import { Normalizer } from './shape.js';
+import { Normalizer } from './layout.js';
 import { DataNode, type NodeKind } from './tree.js';
 
 interface ModCtx {

@@ -5,10 +5,10 @@
 import type { BuiltinContext } from '../builtins/types.js';
 import type { CBody, CExpr, CFunc, CRule, CTerm } from '../compiler/ir.js';
 import { funcId } from '../compiler/compile.js';
-import { constTerm } from '../compiler/shape.js';
+import { constTerm } from '../compiler/layout.js';
 import { getClosureNeeds, objectPairs } from '../compiler/safety.js';
 import type { DataNode } from '../compiler/tree.js';
-import { RegoError } from '../errors.js';
+import { RegoError, errorMessage } from '../errors.js';
 import { equal, formatNumber, ObjectV, SetV, sizeOf, type Value } from '../value.js';
 import { printText } from '../builtins/misc.js';
 
@@ -815,7 +815,7 @@ export class Evaluator {
       throw e;
     }
     if (e instanceof RangeError) throw e; // stack exhaustion: handled at the top
-    const msg = e instanceof Error ? e.message : String(e);
+    const msg = errorMessage(e);
     if (this.strict) throw new RegoError('eval_builtin_error', `${name}: ${msg}`);
     return false;
   }
