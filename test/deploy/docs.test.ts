@@ -1,6 +1,7 @@
-// docs/operations.md matches the configuration module exactly: every variable
-// the service reads is documented with its real default, and nothing
-// documented is a variable the service does not read. The operations guide
+// docs/operations.md matches the one settings table (src/config/env.ts) exactly:
+// every variable is documented with its config-file key, real default and
+// description, nothing documented is a variable the service does not read, and
+// the page's example config file loads. The operations guide
 // covers scaling, each failure mode and policy rollout/rollback, and the
 // README points to it.
 
@@ -8,7 +9,9 @@ import t from 'tap';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { repoRoot, knownConfigVars, isKnownVar, OTEL_SDK_VARS, COMPUTED_DEFAULTS } from './lib.js';
+import os from 'node:os';
+import { loadConfig } from '../../src/config/load.js';
+import { repoRoot, knownConfigVars, isKnownVar, OTEL_SDK_ONLY_VARS } from './lib.js';
 
 const opsFile = path.join(repoRoot, 'docs', 'operations.md');
 const ops = fs.readFileSync(opsFile, 'utf8');
@@ -27,22 +30,38 @@ function variableRows(md: string): Map<string, string[]> {
 
 const unquote = (cell: string) => cell.replace(/`/g, '').trim();
 
-t.test('docs/operations.md documents every configuration variable with its real default', async (t) => {
+/** The file key as the page writes it: /bundles/0/path → bundles[].path. */
+const fileKey = (pointer: string) => pointer.slice(1).replace(/\/0\//g, '[]/').replace(/\//g, '.');
+
+t.test('docs/operations.md documents every configuration variable with its file key and real default', async (t) => {
   const known = await knownConfigVars();
-  if (!known) throw new Error('unreachable: guarded by the skip option');
   const rows = variableRows(ops);
   for (const v of known.values()) {
     const row = rows.get(v.name);
-    if (!t.ok(row, `${v.name} (${v.source}) is in a table`)) continue;
+    if (!t.ok(row, `${v.name} is in a table`)) continue;
+    // Columns: file key, default, chart, meaning.
+    if (v.pointer) t.equal(unquote(row![0]), fileKey(v.pointer), `${v.name}: file key is ${fileKey(v.pointer)}`);
     const expected = v.default === '' ? 'unset' : v.default;
-    // OTEL_* defaults come from the OpenTelemetry SDK or constants, not from env reads; checked by name only.
-    if (!(OTEL_SDK_VARS.has(v.name) && v.default === '')) t.equal(unquote(row![0]), expected, `${v.name}: default is ${expected}`);
-    // Variables with a description in the config module's table: the docs carry it word for word.
-    if (v.description) t.ok(unquote(row!.at(-1)!).includes(v.description.replace(/`/g, '')), `${v.name}: meaning includes the config module's description`, { found: row!.at(-1), wanted: v.description });
+    t.equal(unquote(row![1]), expected, `${v.name}: default is ${expected}`);
+    // The docs carry the settings table's description word for word.
+    if (v.description) t.ok(unquote(row!.at(-1)!).includes(v.description.replace(/`/g, '')), `${v.name}: meaning includes the settings table's description`, { found: row!.at(-1), wanted: v.description });
   }
   for (const name of rows.keys()) {
     if (/^(PDP|REDIS|OTEL)_/.test(name)) t.ok(isKnownVar(known, name), `${name} (documented) is read by the service`);
+    if (OTEL_SDK_ONLY_VARS.has(name)) t.equal(rows.get(name)![0], '— (read by the SDK)', `${name}: the SDK's own`);
   }
+});
+
+t.test("the page's example config file loads", async (t) => {
+  const block = /```yaml\n(# PDP_CONFIG=[^\n]*\n[\s\S]*?)```/.exec(ops)?.[1];
+  if (!t.ok(block, 'example present') || !block) return;
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pdp-docs-')), 'config.yaml');
+  fs.writeFileSync(file, block);
+  const { config } = loadConfig({ env: { PDP_CONFIG: file } });
+  t.equal(config.cache.ttl_seconds, 30);
+  t.equal(config.redis.key_prefix, 'prod:');
+  t.same(config.decision_log.mask_paths, ['/input/arguments/password']);
+  t.equal(config.tracing.endpoint, 'http://otel-collector.observability.svc:4318');
 });
 
 t.test('the Chart column agrees with values.yaml', async (t) => {
@@ -50,7 +69,7 @@ t.test('the Chart column agrees with values.yaml', async (t) => {
   for (const [name, value] of Object.entries(values.config)) {
     const row = rows.get(name);
     if (!t.ok(row, `config.${name} is documented`)) continue;
-    const chartCell = row!.length >= 3 ? row![1] : '';
+    const chartCell = row![2] ?? '';
     if (value !== '') t.match(chartCell, value, `${name}: the chart sets ${value}, and the docs say so`);
     else t.equal(chartCell, '', `${name}: the chart leaves it to the service default, and the docs say so`);
   }
@@ -82,10 +101,3 @@ t.test('README has a Deploying section pointing to helm/, deploy/ and docs/opera
   t.match(section!, /Docker engine/i, 'says what could not be validated here');
 });
 
-t.test('computed defaults the scan cannot see are still what the code says', async (t) => {
-  for (const [name, c] of Object.entries(COMPUTED_DEFAULTS)) {
-    const file = path.join(repoRoot, c.file);
-    if (!t.ok(fs.existsSync(file), `${c.file} exists`)) continue;
-    t.ok(fs.readFileSync(file, 'utf8').includes(c.literal), `${name}: ${c.file} still contains ${c.literal} (default ${c.default})`);
-  }
-});

@@ -454,96 +454,26 @@ function globToRegExp(glob: string): RegExp {
 
 // ---------------------------------------------------------------- config module
 
-export type ConfigVar = { name: string; default: string; description?: string; secret?: boolean; source: string };
+export type ConfigVar = { name: string; pointer?: string; default: string; description?: string; secret?: boolean };
 
-/** The standard OpenTelemetry SDK variables the service relies on (read by @opentelemetry/sdk-node, not by our code). */
-export const OTEL_SDK_VARS = new Set([
-  'OTEL_EXPORTER_OTLP_ENDPOINT',
-  'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+/** OpenTelemetry variables the SDK reads itself (this service has no setting for them). */
+export const OTEL_SDK_ONLY_VARS = new Set([
   'OTEL_EXPORTER_OTLP_HEADERS',
-  'OTEL_SERVICE_NAME',
   'OTEL_RESOURCE_ATTRIBUTES',
   'OTEL_TRACES_SAMPLER',
   'OTEL_TRACES_SAMPLER_ARG',
-  'OTEL_SDK_DISABLED',
-  'OTEL_TRACES_EXPORTER',
   'OTEL_PROPAGATORS',
 ]);
 
-const normalizeDefault = (expr: string): string => {
-  const e = expr.trim();
-  const str = /^(['"`])(.*)\1$/s.exec(e);
-  if (str) return str[2];
-  if (/^[\d_]+$/.test(e)) return e.replace(/_/g, '');
-  if (/^[\d_]+\s*\*\s*[\d_]+(\s*\*\s*[\d_]+)*$/.test(e)) return String(e.split('*').reduce((a, x) => a * Number(x.trim().replace(/_/g, '')), 1));
-  return e;
-};
-
-/**
- * Defaults the code computes rather than passing to an env reader, so the
- * generic scan below cannot see them. Each is pinned to a literal that must
- * still appear in the named source file: if the code changes the default, the
- * test that uses this table fails instead of silently trusting a stale entry.
- */
-export const COMPUTED_DEFAULTS: Record<string, { default: string; file: string; literal: string }> = {
-  PDP_DECISION_LOG_REDIS_STREAM: { default: 'auto', file: 'src/decisionlog/config.ts', literal: "streamRaw === 'auto'" },
-  PDP_DECISION_LOG_REDIS_STREAM_KEY: { default: '<REDIS_KEY_PREFIX>{decisions}:stream', file: 'src/decisionlog/config.ts', literal: '`${ctx.keyPrefix}{decisions}:stream`' },
-  PDP_DECISION_LOG_MASK_DECISION: { default: 'system/log/mask', file: 'src/decisionlog/config.ts', literal: "|| 'system/log/mask'" },
-  PDP_DECISION_LOG_CALLER_HEADER: { default: 'x-pdp-caller', file: 'src/decisionlog/config.ts', literal: "=== undefined ? 'x-pdp-caller'" },
-  OTEL_SERVICE_NAME: { default: 'ai-governance-pdp', file: 'src/telemetry/tracing.ts', literal: "DEFAULT_SERVICE_NAME = 'ai-governance-pdp'" },
-};
-
-/**
- * The configuration variables the service reads, from its source:
- *  - src/config/env.ts ENV_VARS (name, default, description) — the table the
- *    config loader itself uses;
- *  - every other `…FromEnv(env, 'NAME', default, …)`, `env.NAME`,
- *    `env['NAME']` and `process.env.NAME` under src/ (cache, Redis, telemetry,
- *    decision log), with the default taken from the call when there is one.
- * Returns null when src/config does not exist.
- */
-export async function knownConfigVars(): Promise<Map<string, ConfigVar> | null> {
-  const envTable = path.join(repoRoot, 'src', 'config', 'env.ts');
-  if (!fs.existsSync(envTable)) return null;
-  const out = new Map<string, ConfigVar>();
-  const mod = (await import(pathToFileURL(envTable).href)) as {
-    ENV_VARS?: ReadonlyArray<{ name: string; default: string; description: string; secret?: boolean }>;
-    CONFIG_FILE_VAR?: string;
-  };
-  for (const v of mod.ENV_VARS ?? []) {
-    out.set(v.name, { name: v.name, default: v.default, description: v.description, secret: v.secret, source: 'src/config/env.ts' });
-  }
-  if (mod.CONFIG_FILE_VAR) out.set(mod.CONFIG_FILE_VAR, { name: mod.CONFIG_FILE_VAR, default: '', source: 'src/config/env.ts' });
-  const NAME = '((?:PDP|REDIS|OTEL)_[A-Z0-9_]+)';
-  for (const f of walk(path.join(repoRoot, 'src'), /\.(ts|mts)$/)) {
-    if (f === envTable) continue;
-    const src = fs.readFileSync(f, 'utf8');
-    const add = (name: string, def: string | undefined) => {
-      const prev = out.get(name);
-      if (prev && (prev.source === 'src/config/env.ts' || prev.default !== '')) return;
-      out.set(name, { name, default: def === undefined ? '' : normalizeDefault(def), source: rel(f) });
-    };
-    for (const m of src.matchAll(new RegExp(`\\w+FromEnv\\(\\s*[\\w.]+\\s*,\\s*['"]${NAME}['"]\\s*(?:,\\s*([^,)]+))?`, 'g'))) add(m[1], m[2]);
-    for (const m of src.matchAll(new RegExp(`\\benv\\.${NAME}(?:\\s*\\?\\?\\s*('[^']*'|"[^"]*"|[\\d_]+))?`, 'g'))) add(m[1], m[2]);
-    for (const m of src.matchAll(new RegExp(`\\benv\\[\\s*['"]${NAME}['"]\\s*\\](?:\\s*\\?\\?\\s*('[^']*'|"[^"]*"|[\\d_]+))?`, 'g'))) add(m[1], m[2]);
-  }
-  // Name tables modules export (e.g. CACHE_ENV_VARS, DECISION_LOG_ENV_VARS) list every variable they read.
-  for (const f of walk(path.join(repoRoot, 'src'), /\.(ts|mts)$/)) {
-    const src = fs.readFileSync(f, 'utf8');
-    for (const m of src.matchAll(/export const [A-Z_]*ENV_VARS\b[^=]*=\s*\[([\s\S]*?)\];/g)) {
-      for (const n of m[1].matchAll(/['"]((?:PDP|REDIS|OTEL)_[A-Z0-9_]+)['"]/g)) {
-        if (!out.has(n[1])) out.set(n[1], { name: n[1], default: '', source: rel(f) });
-      }
-    }
-  }
-  for (const [name, c] of Object.entries(COMPUTED_DEFAULTS)) {
-    const v = out.get(name);
-    if (v) out.set(name, { ...v, default: c.default });
-  }
+/** Every variable the service reads: the one settings table (src/config/env.ts) and PDP_CONFIG. */
+export async function knownConfigVars(): Promise<Map<string, ConfigVar>> {
+  const { ENV_VARS, CONFIG_FILE_VAR } = await import('../../src/config/env.js');
+  const out = new Map<string, ConfigVar>(ENV_VARS.map((v) => [v.name, { ...v }]));
+  out.set(CONFIG_FILE_VAR, { name: CONFIG_FILE_VAR, default: '' });
   return out;
 }
 
-/** A name the service reads: in the config module's sources, or a standard OTel SDK variable. */
-export function isKnownVar(known: Map<string, ConfigVar> | null, name: string): boolean {
-  return known === null || known.has(name) || OTEL_SDK_VARS.has(name);
+/** A name the service reads: a setting, or a standard OTel variable the SDK reads itself. */
+export function isKnownVar(known: Map<string, ConfigVar>, name: string): boolean {
+  return known.has(name) || OTEL_SDK_ONLY_VARS.has(name);
 }
