@@ -2,7 +2,6 @@
 // engine that serves it. Built once per activation, never mutated.
 import type { Engine, EngineKind, EvaluationOptions, EvaluationOutcome } from '../engines/types.js';
 import { splitQueryPath } from '../engines/path.js';
-import { describeThrown } from '../shared/errors.js';
 import { isPrefix, rootSegments } from './paths.js';
 import type { ActivePolicySet } from './types.js';
 
@@ -57,12 +56,8 @@ export class PolicySet implements ActivePolicySet {
   evaluate(path: string, input: unknown, opts?: EvaluationOptions): EvaluationOutcome {
     const r = this.resolve(splitQueryPath(path));
     if ('error' in r) return { ok: false, ...r.error, engine: this.bundles[0]?.engine.kind ?? 'rego' };
-    try {
-      return r.engine.evaluate(path, input, opts);
-    } catch (e) {
-      // Engines report errors as outcomes; a throw is a bug, and still must not become an allow.
-      return { ok: false, code: 'internal_error', message: describeThrown(e), engine: r.engine.kind };
-    }
+    // A throw is a bug; the decision pipeline turns it into a deny (its one fail-closed catch).
+    return r.engine.evaluate(path, input, opts);
   }
 
   private resolve(segs: string[]): Resolution {

@@ -48,8 +48,10 @@ export class RegoEngine implements Engine {
       if (!r.defined || r.value === undefined) return { ok: true, defined: false, dependsOn: r.dependsOn, engine: 'rego' };
       return { ok: true, defined: true, result: toJSON(r.value), dependsOn: r.dependsOn, engine: 'rego' };
     } catch (e) {
+      // A policy's failure (conflict, budget, type error…) is an outcome; anything else is a bug,
+      // for the pipeline's one fail-closed catch.
       if (isRegoError(e)) return { ok: false, code: e.code, message: e.message, engine: 'rego' };
-      return { ok: false, code: 'internal_error', message: e instanceof Error ? e.message : String(e), engine: 'rego' };
+      throw e;
     }
   }
 }
