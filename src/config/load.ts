@@ -31,6 +31,7 @@ export interface LoadOptions {
 
 const validateConfig = validatorFor('config.json');
 const ENV_NAMES = new Set(ENV_VARS.map((v) => v.name));
+const ENV_BY_POINTER = new Map(ENV_VARS.map((v) => [v.pointer, v]));
 
 const BUNDLE_PREFIX = '/bundles/0/';
 const SIGNING_KEY_PREFIX = '/signing/keys/0/';
@@ -201,6 +202,10 @@ function sourceOf(pointer: string, origins: Origins): { source: string; got?: st
   if (origins.file && getAt(origins.file.content, pointer) !== undefined) {
     return { source: `${origins.file.path}: ${dotted(pointer) || '(top level)'}` };
   }
+  // A setting nobody gave (e.g. a required companion): named as a variable when the operator
+  // configures by variables, else by its file key.
+  const variable = ENV_BY_POINTER.get(pointer);
+  if (variable && !origins.file) return { source: variable.name };
   return { source: dotted(pointer) || 'configuration' };
 }
 

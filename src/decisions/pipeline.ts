@@ -193,7 +193,9 @@ export class DecisionPipeline {
 
   private cacheSet(key: CacheQuery, outcome: SuccessfulOutcome): void {
     try {
-      this.cache.set(key, outcome);
+      const r = this.cache.set(key, outcome);
+      // Not awaited: the answer does not wait for a cache write, and a failed one is ignored.
+      if (isPromise(r)) r.then(undefined, () => undefined);
     } catch {
       // See cacheGet.
     }

@@ -89,9 +89,9 @@ export interface DecisionCache {
   get(query: CacheQuery): MaybePromise<CacheHit | undefined>;
   /** Called for every successful evaluation. The cache decides from `dependsOn` (and the result,
    * e.g. a `valid_until`) whether and for how long it may be reused: results that depend on
-   * randomness or outside calls never, time-dependent ones only until their expiry. Must not
-   * wait on a remote tier; errors are swallowed by the pipeline. */
-  set(query: CacheQuery, outcome: SuccessfulOutcome): void;
+   * randomness or outside calls never, time-dependent ones only until their expiry. The pipeline
+   * does not wait for it; errors (thrown or rejected) are swallowed. */
+  set(query: CacheQuery, outcome: SuccessfulOutcome): MaybePromise<void>;
 }
 
 // ---- decision log --------------------------------------------------------------------------

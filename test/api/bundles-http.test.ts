@@ -5,9 +5,7 @@
 // broken module is refused and its fix goes live.
 import t, { type Test } from 'tap';
 import { loadConfig } from '../../src/config/load.js';
-import type { ConfigIssue } from '../../src/config/types.js';
 import { startServer, type RunningServer } from '../../src/server.js';
-import { createServiceExtensions, extensionsConfigFromEnv } from '../../src/telemetry/service-extensions.js';
 import { serveBundle, signBundle, startBundleServer, tarball, waitFor, writeTree, type FileSpec } from '../fixtures/bundles/helpers.js';
 import { until } from '../helpers/until.js';
 
@@ -18,11 +16,11 @@ const bundle = (revision: string, allow: boolean, extra: FileSpec = {}): FileSpe
 });
 
 async function serve(t: Test, env: Record<string, string>): Promise<RunningServer> {
-  const { config } = loadConfig({ env: { PDP_HOST: '127.0.0.1', PDP_PORT: '0', PDP_LOG_LEVEL: 'silent', PDP_BUNDLE_NAME: 'authz', ...env } });
-  const issues: ConfigIssue[] = [];
-  const ext = createServiceExtensions(extensionsConfigFromEnv({ PDP_DECISION_LOG_STDOUT: 'false' }, issues));
-  t.same(issues, []);
-  const s = await startServer(config, { extend: (p) => ext.deps(p), onClose: [() => ext.close()] });
+  // Every plugin (cache, decision log, metrics, ...) from the one configuration; no decision-log
+  // lines on stdout (tap's).
+  const { config, warnings } = loadConfig({ env: { PDP_HOST: '127.0.0.1', PDP_PORT: '0', PDP_LOG_LEVEL: 'silent', PDP_BUNDLE_NAME: 'authz', PDP_DECISION_LOG_STDOUT: 'false', ...env } });
+  t.same(warnings, []);
+  const s = await startServer(config);
   t.teardown(() => s.close());
   return s;
 }

@@ -1,6 +1,7 @@
-// The OPA-compatible Data API over real HTTP: {"result", "decision_id"}; undefined → no result.
+// The OPA-compatible Data API as route contracts through app.inject(): {"result", "decision_id"};
+// undefined → no result.
 import t from 'tap';
-import { postJson, send, startApp } from '../helpers/http.js';
+import { inject, injectApp, injectJson } from '../helpers/http.js';
 import { EvalFailure, SwappablePolicies, jsPolicies } from '../helpers/js-engine.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -21,28 +22,28 @@ const policies = jsPolicies({
   'ai/tools/record': record('ai/tools/record'),
   '': () => ({ ai: { root: true } }),
 });
-const s = await startApp({ policies });
-t.teardown(() => s.close());
+const app = await injectApp({ policies });
+t.teardown(() => app.close());
 
 t.test('POST with input → {"result", "decision_id"}', async (t) => {
-  const r = await postJson(`${s.url}/v1/data/ai/tools/allow`, { input: { user: 'alice' } });
+  const r = await injectJson(app, `/v1/data/ai/tools/allow`, { input: { user: 'alice' } });
   t.equal(r.status, 200);
   const body = r.json as { result: unknown; decision_id: string };
   t.same(Object.keys(body).sort(), ['decision_id', 'result']);
   t.equal(body.result, true);
   t.match(body.decision_id, UUID);
-  const other = await postJson(`${s.url}/v1/data/ai/tools/allow`, { input: { user: 'mallory' } });
+  const other = await injectJson(app, `/v1/data/ai/tools/allow`, { input: { user: 'mallory' } });
   t.equal((other.json as { result: unknown }).result, false);
 });
 
 t.test('the raw policy document is returned, not a wrapped decision', async (t) => {
-  const r = await postJson(`${s.url}/v1/data/ai/tools/decision`, { input: {} });
+  const r = await injectJson(app, `/v1/data/ai/tools/decision`, { input: {} });
   t.same((r.json as { result: unknown }).result, { allow: false, reasons: [{ code: 'X' }] });
 });
 
 t.test('undefined → {"decision_id"} and no result, like OPA', async (t) => {
   for (const path of ['ai/tools/undefined', 'no/such/document']) {
-    const r = await postJson(`${s.url}/v1/data/${path}`, { input: {} });
+    const r = await injectJson(app, `/v1/data/${path}`, { input: {} });
     t.equal(r.status, 200, path);
     const body = r.json as Record<string, unknown>;
     t.same(Object.keys(body), ['decision_id'], path);
@@ -52,10 +53,10 @@ t.test('undefined → {"decision_id"} and no result, like OPA', async (t) => {
 
 t.test('GET evaluates without input; POST without body or without "input" too', async (t) => {
   seen.length = 0;
-  t.equal((await send(`${s.url}/v1/data/ai/tools/record`)).status, 200);
-  t.equal((await send(`${s.url}/v1/data/ai/tools/record`, { method: 'POST' })).status, 200);
-  t.equal((await postJson(`${s.url}/v1/data/ai/tools/record`, {})).status, 200);
-  t.equal((await postJson(`${s.url}/v1/data/ai/tools/record`, { input: null })).status, 200);
+  t.equal((await inject(app, `/v1/data/ai/tools/record`)).status, 200);
+  t.equal((await inject(app, `/v1/data/ai/tools/record`, { method: 'POST' })).status, 200);
+  t.equal((await injectJson(app, `/v1/data/ai/tools/record`, {})).status, 200);
+  t.equal((await injectJson(app, `/v1/data/ai/tools/record`, { input: null })).status, 200);
   t.same(seen.map((x) => x.input), [undefined, undefined, undefined, null], 'null input is an input; absent is none');
   t.same(seen.map((x) => x.path), ['ai/tools/record', 'ai/tools/record', 'ai/tools/record', 'ai/tools/record']);
 });
@@ -63,45 +64,45 @@ t.test('GET evaluates without input; POST without body or without "input" too', 
 t.test('input may be any JSON value', async (t) => {
   seen.length = 0;
   for (const input of [1, 'x', [1, 2], { a: { b: [true] } }]) {
-    t.equal((await postJson(`${s.url}/v1/data/ai/tools/record`, { input })).status, 200);
+    t.equal((await injectJson(app, `/v1/data/ai/tools/record`, { input })).status, 200);
   }
   t.same(seen.map((x) => x.input), [1, 'x', [1, 2], { a: { b: [true] } }]);
 });
 
 t.test('a body that is not an object → 400', async (t) => {
-  const r = await postJson(`${s.url}/v1/data/ai/tools/allow`, '[1]');
+  const r = await injectJson(app, `/v1/data/ai/tools/allow`, '[1]');
   t.equal(r.status, 400);
   t.equal((r.json as { error: { code: string } }).error.code, 'INVALID_REQUEST');
 });
 
 t.test('/v1/data alone is the data root', async (t) => {
-  const r = await send(`${s.url}/v1/data`);
+  const r = await inject(app, `/v1/data`);
   t.same((r.json as { result: unknown }).result, { ai: { root: true } });
-  const slash = await send(`${s.url}/v1/data/`);
+  const slash = await inject(app, `/v1/data/`);
   t.same((slash.json as { result: unknown }).result, { ai: { root: true } });
 });
 
 t.test('?pretty indents; ?strict-builtin-errors reaches the engine; unknown parameters are ignored', async (t) => {
-  const pretty = await postJson(`${s.url}/v1/data/ai/tools/allow?pretty`, { input: { user: 'alice' } });
+  const pretty = await injectJson(app, `/v1/data/ai/tools/allow?pretty`, { input: { user: 'alice' } });
   t.match(pretty.text, /\n {2}"result": true/);
-  const prettyTrue = await send(`${s.url}/v1/data/ai/tools/allow?pretty=true`);
+  const prettyTrue = await inject(app, `/v1/data/ai/tools/allow?pretty=true`);
   t.match(prettyTrue.text, /\n {2}"decision_id"/);
-  const notPretty = await send(`${s.url}/v1/data/ai/tools/allow?pretty=false`);
+  const notPretty = await inject(app, `/v1/data/ai/tools/allow?pretty=false`);
   t.notMatch(notPretty.text, /\n/);
 
   seen.length = 0;
-  await postJson(`${s.url}/v1/data/ai/tools/record?strict-builtin-errors=true&metrics=true&explain=full&provenance&instrument=1`, { input: 1 });
-  await postJson(`${s.url}/v1/data/ai/tools/record`, { input: 1 });
+  await injectJson(app, `/v1/data/ai/tools/record?strict-builtin-errors=true&metrics=true&explain=full&provenance&instrument=1`, { input: 1 });
+  await injectJson(app, `/v1/data/ai/tools/record`, { input: 1 });
   t.same(seen.map((x) => x.strict), [true, undefined]);
 });
 
 t.test('integers past 2^53 are written exactly; keys sorted as OPA does', async (t) => {
-  const r = await send(`${s.url}/v1/data/ai/tools/big`);
+  const r = await inject(app, `/v1/data/ai/tools/big`);
   t.match(r.text, /"result":\{"a":2,"b":1,"id":12345678901234567890\}/);
 });
 
 t.test('evaluation error → 500 EVALUATION_ERROR (as OPA), the error shape, and the decision id', async (t) => {
-  const r = await postJson(`${s.url}/v1/data/ai/tools/error`, { input: {} });
+  const r = await injectJson(app, `/v1/data/ai/tools/error`, { input: {} });
   t.equal(r.status, 500);
   const body = r.json as { error: { code: string; message: string; details: unknown[] }; decision_id: string };
   t.equal(body.error.code, 'EVALUATION_ERROR');
@@ -111,9 +112,9 @@ t.test('evaluation error → 500 EVALUATION_ERROR (as OPA), the error shape, and
 });
 
 t.test('no active policy → 503 NO_ACTIVE_POLICY', async (t) => {
-  const empty = await startApp({ policies: new SwappablePolicies() });
+  const empty = await injectApp({ policies: new SwappablePolicies() });
   t.teardown(() => empty.close());
-  const r = await postJson(`${empty.url}/v1/data/ai/tools/allow`, { input: {} });
+  const r = await injectJson(empty, '/v1/data/ai/tools/allow', { input: {} });
   t.equal(r.status, 503);
   t.equal((r.json as { error: { code: string } }).error.code, 'NO_ACTIVE_POLICY');
 });

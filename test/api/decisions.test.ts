@@ -1,7 +1,8 @@
-// Decision semantics over real HTTP: the answer's shape, and fail-closed for every way the
-// policy can fail to give a usable decision.
+// Decision semantics as route contracts through app.inject(): the answer's shape, and
+// fail-closed for every way the policy can fail to give a usable decision.
 import t from 'tap';
-import { postJson, startApp } from '../helpers/http.js';
+import type { FastifyInstance } from 'fastify';
+import { injectApp, injectJson } from '../helpers/http.js';
 import { EvalFailure, JsEngine, JsPolicySet, SwappablePolicies, jsPolicies } from '../helpers/js-engine.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -19,8 +20,8 @@ interface Answer {
   trace_id?: string;
 }
 
-async function decide(url: string, body: unknown): Promise<{ status: number; answer: Answer }> {
-  const r = await postJson(url, body);
+async function decide(pdp: FastifyInstance, url: string, body: unknown): Promise<{ status: number; answer: Answer }> {
+  const r = await injectJson(pdp, url, body);
   return { status: r.status, answer: r.json as Answer };
 }
 
@@ -38,10 +39,10 @@ t.test('a well-formed decision is passed through with id, policy path and revisi
       };
     },
   }, 'rev-42', 'ai-governance');
-  const s = await startApp({ policies });
-  t.teardown(() => s.close());
+  const app = await injectApp({ policies });
+  t.teardown(() => app.close());
 
-  const { status, answer } = await decide(`${s.url}/v1/decisions/tool-call`, TOOL_BODY);
+  const { status, answer } = await decide(app, `/v1/decisions/tool-call`, TOOL_BODY);
   t.equal(status, 200);
   t.match(answer.decision_id, UUID);
   t.same(answer, {
@@ -56,7 +57,7 @@ t.test('a well-formed decision is passed through with id, policy path and revisi
   t.notOk('trace_id' in answer, 'no trace_id while tracing is off');
   t.same(seen, TOOL_BODY, 'the policy sees the body as sent');
 
-  const second = await decide(`${s.url}/v1/decisions/tool-call`, TOOL_BODY);
+  const second = await decide(app, `/v1/decisions/tool-call`, TOOL_BODY);
   t.not(second.answer.decision_id, answer.decision_id, 'every decision gets its own id');
 });
 
@@ -65,13 +66,13 @@ t.test('each endpoint evaluates its own document', async (t) => {
     'ai/deployment/decision': () => ({ allow: false, reasons: [{ code: 'FROM_DEPLOYMENT' }] }),
     'ai/tools/decision': () => ({ allow: false, reasons: [{ code: 'FROM_TOOLS' }] }),
   });
-  const s = await startApp({ policies });
-  t.teardown(() => s.close());
-  const d = await decide(`${s.url}/v1/decisions/model-deployment`, DEPLOY_BODY);
+  const app = await injectApp({ policies });
+  t.teardown(() => app.close());
+  const d = await decide(app, `/v1/decisions/model-deployment`, DEPLOY_BODY);
   t.equal(d.status, 200, 'a decided deny is a 200');
   t.equal(d.answer.reasons[0]?.code, 'FROM_DEPLOYMENT');
   t.equal(d.answer.policy.path, 'ai/deployment/decision');
-  const c = await decide(`${s.url}/v1/decisions/tool-call`, TOOL_BODY);
+  const c = await decide(app, `/v1/decisions/tool-call`, TOOL_BODY);
   t.equal(c.answer.reasons[0]?.code, 'FROM_TOOLS');
   t.equal(c.answer.policy.path, 'ai/tools/decision');
 });
@@ -79,9 +80,9 @@ t.test('each endpoint evaluates its own document', async (t) => {
 t.test('fail closed', async (t) => {
   const docs: Record<string, (input: unknown) => unknown> = {};
   const policies = jsPolicies({ 'ai/tools/decision': (input) => docs[(input as { tool: { name: string } }).tool.name]?.(input) });
-  const s = await startApp({ policies });
-  t.teardown(() => s.close());
-  const ask = (name: string) => decide(`${s.url}/v1/decisions/tool-call`, { agent: { id: 'a' }, tool: { name } });
+  const app = await injectApp({ policies });
+  t.teardown(() => app.close());
+  const ask = (name: string) => decide(app, `/v1/decisions/tool-call`, { agent: { id: 'a' }, tool: { name } });
 
   t.test('undefined → deny POLICY_UNDEFINED', async (t) => {
     const { status, answer } = await ask('nothing-defined');
@@ -118,9 +119,9 @@ t.test('fail closed', async (t) => {
         throw new TypeError('engine bug');
       },
     });
-    const s2 = await startApp({ policies: throwing });
-    t.teardown(() => s2.close());
-    const { status, answer } = await decide(`${s2.url}/v1/decisions/tool-call`, TOOL_BODY);
+    const app2 = await injectApp({ policies: throwing });
+    t.teardown(() => app2.close());
+    const { status, answer } = await decide(app2, `/v1/decisions/tool-call`, TOOL_BODY);
     t.equal(status, 200);
     t.equal(answer.allow, false);
     t.equal(answer.reasons[0]?.code, 'EVALUATION_ERROR');
@@ -161,10 +162,10 @@ t.test('fail closed', async (t) => {
 
 t.test('no active policy → 503, and the body still says deny', async (t) => {
   const policies = new SwappablePolicies();
-  const s = await startApp({ policies });
-  t.teardown(() => s.close());
-  for (const [url, body] of [[`${s.url}/v1/decisions/tool-call`, TOOL_BODY], [`${s.url}/v1/decisions/model-deployment`, DEPLOY_BODY]] as const) {
-    const { status, answer } = await decide(url, body);
+  const app = await injectApp({ policies });
+  t.teardown(() => app.close());
+  for (const [url, body] of [['/v1/decisions/tool-call', TOOL_BODY], ['/v1/decisions/model-deployment', DEPLOY_BODY]] as const) {
+    const { status, answer } = await decide(app, url, body);
     t.equal(status, 503);
     t.equal(answer.allow, false);
     t.same(answer.reasons.map((r) => r.code), ['NO_ACTIVE_POLICY']);
@@ -173,7 +174,7 @@ t.test('no active policy → 503, and the body still says deny', async (t) => {
   }
   // Once a bundle activates, the same service decides.
   policies.activate(new JsPolicySet(new JsEngine({ 'ai/tools/decision': () => ({ allow: true }) }), { 'test-bundle': 'r1' }));
-  const after = await decide(`${s.url}/v1/decisions/tool-call`, TOOL_BODY);
+  const after = await decide(app, `/v1/decisions/tool-call`, TOOL_BODY);
   t.equal(after.status, 200);
   t.equal(after.answer.allow, true);
 });
@@ -181,11 +182,11 @@ t.test('no active policy → 503, and the body still says deny', async (t) => {
 t.test('a swap between requests changes the revision reported', async (t) => {
   const policies = new SwappablePolicies('b');
   policies.activate(new JsPolicySet(new JsEngine({ 'ai/tools/decision': () => ({ allow: false }) }), { b: 'r1' }));
-  const s = await startApp({ policies });
-  t.teardown(() => s.close());
-  const one = await decide(`${s.url}/v1/decisions/tool-call`, TOOL_BODY);
+  const app = await injectApp({ policies });
+  t.teardown(() => app.close());
+  const one = await decide(app, `/v1/decisions/tool-call`, TOOL_BODY);
   policies.activate(new JsPolicySet(new JsEngine({ 'ai/tools/decision': () => ({ allow: true }) }), { b: 'r2' }));
-  const two = await decide(`${s.url}/v1/decisions/tool-call`, TOOL_BODY);
+  const two = await decide(app, `/v1/decisions/tool-call`, TOOL_BODY);
   t.same([one.answer.allow, one.answer.policy.bundles.b], [false, 'r1']);
   t.same([two.answer.allow, two.answer.policy.bundles.b], [true, 'r2']);
 });

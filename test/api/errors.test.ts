@@ -1,7 +1,8 @@
-// Every error class the HTTP layer promises, against a real listening server: one error shape,
-// field-level details, the right 4xx — never a 500.
+// Every error class the HTTP layer promises: one error shape, field-level details, the right
+// 4xx — never a 500. Route contracts through app.inject(); the body-limit checks over a real
+// socket (see there).
 import t, { type Test } from 'tap';
-import { postJson, send, startApp } from '../helpers/http.js';
+import { inject, injectApp, injectJson, postJson, send, startApp } from '../helpers/http.js';
 import { jsPolicies } from '../helpers/js-engine.js';
 
 const policies = jsPolicies({
@@ -9,11 +10,12 @@ const policies = jsPolicies({
   'ai/deployment/decision': () => ({ allow: true }),
 });
 const BODY_LIMIT = 8 * 1024;
-const server = await startApp({ policies, http: { bodyLimitBytes: BODY_LIMIT, maxJsonDepth: 64 } });
-t.teardown(() => server.close());
+const ENV = { PDP_BODY_LIMIT_BYTES: String(BODY_LIMIT), PDP_MAX_JSON_DEPTH: '64' };
+const app = await injectApp({ policies, env: ENV });
+t.teardown(() => app.close());
 
-const TOOL = `${server.url}/v1/decisions/tool-call`;
-const DEPLOY = `${server.url}/v1/decisions/model-deployment`;
+const TOOL = '/v1/decisions/tool-call';
+const DEPLOY = '/v1/decisions/model-deployment';
 
 interface ErrorShape {
   error: { code: string; message: string; details: { path: string; message: string }[] };
@@ -29,7 +31,7 @@ function assertErrorShape(t: Test, json: unknown, code: string): ErrorShape {
 }
 
 t.test('schema violations → 400 INVALID_REQUEST with every bad field as a JSON pointer', async (t) => {
-  const r = await postJson(TOOL, { agent: { id: 7 }, tool: {}, session: { untrusted_content_seen: 'yes' }, signals: { prompt_injection_score: 3 } });
+  const r = await injectJson(app, TOOL, { agent: { id: 7 }, tool: {}, session: { untrusted_content_seen: 'yes' }, signals: { prompt_injection_score: 3 } });
   t.equal(r.status, 400);
   const body = assertErrorShape(t, r.json, 'INVALID_REQUEST');
   const paths = body.error.details.map((d) => d.path).sort();
@@ -39,17 +41,17 @@ t.test('schema violations → 400 INVALID_REQUEST with every bad field as a JSON
 });
 
 t.test('model deployment: only name, version and environment are required', async (t) => {
-  const missing = await postJson(DEPLOY, { model: {}, deployment: {} });
+  const missing = await injectJson(app, DEPLOY, { model: {}, deployment: {} });
   t.equal(missing.status, 400);
   const body = assertErrorShape(t, missing.json, 'INVALID_REQUEST');
   t.same(body.error.details.map((d) => d.path).sort(), ['/deployment/environment', '/model/name', '/model/version']);
 
   // Missing registry metadata is the policy's finding (MISSING_METADATA), not a bad request.
-  const minimal = await postJson(DEPLOY, { model: { name: 'm', version: '1' }, deployment: { environment: 'prod' } });
+  const minimal = await injectJson(app, DEPLOY, { model: { name: 'm', version: '1' }, deployment: { environment: 'prod' } });
   t.equal(minimal.status, 200);
 
   // Present fields are type-checked; unknown extra fields are allowed.
-  const typed = await postJson(DEPLOY, {
+  const typed = await injectJson(app, DEPLOY, {
     model: { name: 'm', version: '1', risk_tier: 'high', artifact: { signed: 'true' }, evaluation: { metrics: { safety: 98 } }, custom: { x: 1 } },
     deployment: { environment: 'prod', extra: true },
     approvals: [{ role: 5 }],
@@ -63,7 +65,7 @@ t.test('model deployment: only name, version and environment are required', asyn
 
 t.test('a body that is not an object, or no body at all → 400 at path ""', async (t) => {
   for (const body of ['[]', '"x"', '42', 'null', '']) {
-    const r = await postJson(TOOL, body);
+    const r = await injectJson(app, TOOL, body);
     t.equal(r.status, 400, `body ${JSON.stringify(body)}`);
     const e = assertErrorShape(t, r.json, 'INVALID_REQUEST');
     t.equal(e.error.details[0]?.path, '');
@@ -72,7 +74,7 @@ t.test('a body that is not an object, or no body at all → 400 at path ""', asy
 
 t.test('invalid JSON → 400 INVALID_JSON with the parser message', async (t) => {
   for (const body of ['{"agent":', '{agent: 1}', '{"a":1}}', '\u0000']) {
-    const r = await postJson(TOOL, body);
+    const r = await injectJson(app, TOOL, body);
     t.equal(r.status, 400, `body ${JSON.stringify(body)}`);
     const e = assertErrorShape(t, r.json, 'INVALID_JSON');
     t.equal(e.error.details.length, 1);
@@ -80,7 +82,7 @@ t.test('invalid JSON → 400 INVALID_JSON with the parser message', async (t) =>
 });
 
 t.test('prototype-poisoning keys → 400', async (t) => {
-  const r = await postJson(TOOL, '{"agent":{"id":"a"},"tool":{"name":"t"},"__proto__":{"admin":true}}');
+  const r = await injectJson(app, TOOL, '{"agent":{"id":"a"},"tool":{"name":"t"},"__proto__":{"admin":true}}');
   t.equal(r.status, 400);
   const e = assertErrorShape(t, r.json, 'INVALID_JSON');
   t.match(e.error.details[0]?.message, /__proto__/);
@@ -88,33 +90,43 @@ t.test('prototype-poisoning keys → 400', async (t) => {
 
 t.test('nesting deeper than the limit → 400 JSON_TOO_DEEP; at the limit is parsed', async (t) => {
   const nest = (n: number): string => '{"a":'.repeat(n - 1) + '[]' + '}'.repeat(n - 1);
-  const deep = await postJson(TOOL, `{"agent":{"id":"a"},"tool":{"name":"t"},"arguments":${nest(100)}}`);
+  const deep = await injectJson(app, TOOL, `{"agent":{"id":"a"},"tool":{"name":"t"},"arguments":${nest(100)}}`);
   t.equal(deep.status, 400);
   assertErrorShape(t, deep.json, 'JSON_TOO_DEEP');
 
   // 64 levels in total, counting the body object itself.
-  const atLimit = await postJson(TOOL, `{"agent":{"id":"a"},"tool":{"name":"t"},"arguments":${nest(63)}}`);
+  const atLimit = await injectJson(app, TOOL, `{"agent":{"id":"a"},"tool":{"name":"t"},"arguments":${nest(63)}}`);
   t.equal(atLimit.status, 200);
 
   // Brackets inside strings do not count.
-  const inString = await postJson(TOOL, { agent: { id: 'a' }, tool: { name: 't' }, arguments: { text: '[[[['.repeat(100) } });
+  const inString = await injectJson(app, TOOL, { agent: { id: 'a' }, tool: { name: 't' }, arguments: { text: '[[[['.repeat(100) } });
   t.equal(inString.status, 200);
 
   // Far deeper than any recursive parser could take: still a clean 400, no crash.
-  const hostile = await postJson(TOOL, '['.repeat(BODY_LIMIT - 100));
+  const hostile = await injectJson(app, TOOL, '['.repeat(BODY_LIMIT - 100));
   t.equal(hostile.status, 400);
   assertErrorShape(t, hostile.json, 'JSON_TOO_DEEP');
 });
 
+// The body limit (this test and the next) over a real socket: the server answers 413 while the
+// client may still be sending (and may close the connection before reading the rest), and a
+// chunked body is only measured as it streams in — app.inject(), handing the whole payload over
+// at once, exercises neither.
 t.test('body over the limit → 413 PAYLOAD_TOO_LARGE', async (t) => {
+  const server = await startApp({ policies, env: ENV });
+  t.teardown(() => server.close());
   const big = JSON.stringify({ agent: { id: 'a' }, tool: { name: 't' }, arguments: { blob: 'x'.repeat(BODY_LIMIT) } });
-  const r = await postJson(TOOL, big);
+  const r = await postJson(`${server.url}${TOOL}`, big);
   t.equal(r.status, 413);
   const e = assertErrorShape(t, r.json, 'PAYLOAD_TOO_LARGE');
   t.match(e.error.message, String(BODY_LIMIT));
   // A Content-Length over the limit is refused the same way.
-  const r2 = await send(DEPLOY, { method: 'POST', body: big, headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(big)) } });
+  const r2 = await send(`${server.url}${DEPLOY}`, { method: 'POST', body: big, headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(big)) } });
   t.equal(r2.status, 413);
+  // Without a Content-Length (chunked), the limit is enforced while the body streams in.
+  const r3 = await send(`${server.url}${TOOL}`, { method: 'POST', body: big, headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } });
+  t.equal(r3.status, 413);
+  assertErrorShape(t, r3.json, 'PAYLOAD_TOO_LARGE');
 });
 
 t.test('the default limit is 1 MiB', async (t) => {
@@ -128,39 +140,39 @@ t.test('the default limit is 1 MiB', async (t) => {
 
 t.test('content types: JSON with charset ok; none and curl -d\'s form type parsed as JSON (like OPA); others → 415', async (t) => {
   const body = JSON.stringify({ agent: { id: 'a' }, tool: { name: 't' } });
-  t.equal((await send(TOOL, { method: 'POST', body, headers: { 'content-type': 'application/json; charset=utf-8' } })).status, 200);
-  t.equal((await send(TOOL, { method: 'POST', body })).status, 200, 'no Content-Type');
-  t.equal((await send(TOOL, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status, 200, 'curl -d default');
-  const notJson = await send(TOOL, { method: 'POST', body: 'a=1&b=2', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  t.equal((await inject(app, TOOL, { method: 'POST', body, headers: { 'content-type': 'application/json; charset=utf-8' } })).status, 200);
+  t.equal((await inject(app, TOOL, { method: 'POST', body })).status, 200, 'no Content-Type');
+  t.equal((await inject(app, TOOL, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status, 200, 'curl -d default');
+  const notJson = await inject(app, TOOL, { method: 'POST', body: 'a=1&b=2', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
   t.equal(notJson.status, 400, 'a real form body is still invalid JSON');
   for (const type of ['text/plain', 'application/xml', 'multipart/form-data; boundary=x']) {
-    const r = await send(TOOL, { method: 'POST', body, headers: { 'content-type': type } });
+    const r = await inject(app, TOOL, { method: 'POST', body, headers: { 'content-type': type } });
     t.equal(r.status, 415, type);
     assertErrorShape(t, r.json, 'UNSUPPORTED_MEDIA_TYPE');
   }
 });
 
 t.test('unknown route → 404; known path, wrong method → 405 with Allow', async (t) => {
-  const r = await send(`${server.url}/v1/nope`);
+  const r = await inject(app, '/v1/nope');
   t.equal(r.status, 404);
   assertErrorShape(t, r.json, 'NOT_FOUND');
 
-  const wrong = await send(TOOL);
+  const wrong = await inject(app, TOOL);
   t.equal(wrong.status, 405);
   assertErrorShape(t, wrong.json, 'METHOD_NOT_ALLOWED');
   t.equal(wrong.headers.allow, 'POST');
 
-  const del = await send(`${server.url}/v1/status`, { method: 'DELETE' });
+  const del = await inject(app, '/v1/status', { method: 'DELETE' });
   t.equal(del.status, 405);
   t.equal(del.headers.allow, 'GET, HEAD');
 
-  const dataPut = await send(`${server.url}/v1/data/a/b`, { method: 'PUT', body: '{}', headers: { 'content-type': 'application/json' } });
+  const dataPut = await inject(app, '/v1/data/a/b', { method: 'PUT', body: '{}', headers: { 'content-type': 'application/json' } });
   t.equal(dataPut.status, 405);
   t.equal(dataPut.headers.allow, 'GET, HEAD, POST');
 });
 
 t.test('trailing slashes and unknown query parameters are tolerated', async (t) => {
-  t.equal((await send(`${server.url}/v1/status/`)).status, 200);
-  t.equal((await send(`${server.url}/health?verbose=1&x`)).status, 200);
-  t.equal((await postJson(`${TOOL}?foo=bar`, { agent: { id: 'a' }, tool: { name: 't' } })).status, 200);
+  t.equal((await inject(app, '/v1/status/')).status, 200);
+  t.equal((await inject(app, '/health?verbose=1&x')).status, 200);
+  t.equal((await injectJson(app, `${TOOL}?foo=bar`, { agent: { id: 'a' }, tool: { name: 't' } })).status, 200);
 });

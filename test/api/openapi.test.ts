@@ -1,21 +1,22 @@
 // /openapi.json is generated from the same schemas fastify validates with; every $ref resolves.
 import t from 'tap';
-import { send, startApp } from '../helpers/http.js';
+import { inject, injectApp } from '../helpers/http.js';
 import { SwappablePolicies } from '../helpers/js-engine.js';
 
-const s = await startApp({ policies: new SwappablePolicies() });
-t.teardown(() => s.close());
-const doc = (await send(`${s.url}/openapi.json`)).json as {
+const app = await injectApp({ policies: new SwappablePolicies() });
+t.teardown(() => app.close());
+const doc = (await inject(app, '/openapi.json')).json as {
   openapi: string;
   paths: Record<string, Record<string, { requestBody?: unknown; responses: Record<string, unknown> }>>;
   components: { schemas: Record<string, unknown> };
 };
 
-t.test('lists every route with its method', async (t) => {
+t.test('lists every route with its method (the plugins\' routes too)', async (t) => {
   t.equal(doc.openapi, '3.1.0');
   const ops = Object.entries(doc.paths).flatMap(([p, m]) => Object.keys(m).map((k) => `${k.toUpperCase()} ${p}`)).sort();
   t.same(ops, [
     'GET /health',
+    'GET /metrics',
     'GET /openapi.json',
     'GET /ready',
     'GET /v1/data',

@@ -6,9 +6,7 @@
 // (scripts/build-wasm-fixture.mjs), not one compiled by `opa build` (no opa binary here).
 import t from 'tap';
 import { loadConfig } from '../../src/config/load.js';
-import type { ConfigIssue } from '../../src/config/types.js';
 import { startServer } from '../../src/server.js';
-import { createServiceExtensions, extensionsConfigFromEnv } from '../../src/telemetry/service-extensions.js';
 import { buildWasmFixture, FIXTURE_ENTRYPOINTS } from '../../scripts/build-wasm-fixture.mjs';
 import { writeTree } from '../fixtures/bundles/helpers.js';
 
@@ -19,11 +17,12 @@ t.test('opa-wasm bundle over HTTP: Data API shapes, status, errors, audit record
     '.manifest': JSON.stringify({ revision: 'w1', roots: [''], wasm: FIXTURE_ENTRYPOINTS.map((entrypoint) => ({ entrypoint, module: '/policy.wasm' })) }),
     'policy.wasm': await buildWasmFixture(),
   });
-  const { config } = loadConfig({ env: { PDP_HOST: '127.0.0.1', PDP_PORT: '0', PDP_LOG_LEVEL: 'silent', PDP_BUNDLE_PATH: dir, PDP_BUNDLE_NAME: 'compiled', PDP_BUNDLE_WATCH: 'false' } });
-  const issues: ConfigIssue[] = [];
-  const ext = createServiceExtensions(extensionsConfigFromEnv({ PDP_DECISION_LOG_STDOUT: 'false' }, issues));
-  t.same(issues, []);
-  const s = await startServer(config, { extend: (p) => ext.deps(p), onClose: [() => ext.close()] });
+  // Every plugin (decision log included) from the one configuration; no decision-log lines on stdout (tap's).
+  const { config, warnings } = loadConfig({
+    env: { PDP_HOST: '127.0.0.1', PDP_PORT: '0', PDP_LOG_LEVEL: 'silent', PDP_BUNDLE_PATH: dir, PDP_BUNDLE_NAME: 'compiled', PDP_BUNDLE_WATCH: 'false', PDP_DECISION_LOG_STDOUT: 'false' },
+  });
+  t.same(warnings, []);
+  const s = await startServer(config);
   t.teardown(() => s.close());
 
   const status = (await (await fetch(`${s.url}/v1/status`)).json()) as { bundles: { name: string; engine: string }[] };

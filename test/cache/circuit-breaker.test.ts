@@ -1,5 +1,5 @@
 import t from 'tap';
-import { CircuitBreaker } from '../../src/cache/redis/circuit-breaker.js';
+import { CircuitBreaker } from '../../src/cache/circuit-breaker.js';
 
 t.test('opens after N consecutive failures, probes once after the cool-down, closes on success', async (t) => {
   let clock = 0;

@@ -3,39 +3,49 @@
 import t from 'tap';
 import { Redis } from 'ioredis';
 import { createDecisionCache } from '../../src/cache/create.js';
-import type { CacheConfig } from '../../src/cache/config.js';
 import { decisionCacheKey } from '../../src/cache/key.js';
-import { createRedisClient, type RedisClient } from '../../src/cache/redis/connection.js';
+import { DEFAULT_CACHE, DEFAULT_REDIS } from '../../src/config/defaults.js';
+import type { CacheConfig, RedisConfig } from '../../src/config/types.js';
+import type { CacheQuery, SuccessfulOutcome } from '../../src/decisions/types.js';
 import type { EvaluationOutcome } from '../../src/engines/types.js';
+import { createRedisClient, type RedisClient } from '../../src/redis/connection.js';
 import { startRedisServer } from './redis-server.js';
 import { until } from '../helpers/until.js';
 
 const srv = await startRedisServer();
 t.teardown(() => srv.stop());
 
-function config(url: string | null, over: Partial<CacheConfig> = {}): CacheConfig {
+interface Config {
+  cache: CacheConfig;
+  redis: RedisConfig;
+}
+
+/** The cache and Redis sections; a fresh key prefix per call, so tests do not see each other's keys. */
+function config(url: string | null, over: { cache?: Partial<CacheConfig>; redis?: Partial<RedisConfig> } = {}): Config {
   return {
-    enabled: true,
-    ttl_ms: 60_000,
-    max_entries: 1000,
-    max_bytes: 1024 * 1024,
-    key_prefix: `t${Math.random().toString(36).slice(2, 8)}:`,
-    breaker: { failure_threshold: 3, cooldown_ms: 300 },
-    redis: url
-      ? { topology: { kind: 'standalone', url }, tls: false, command_timeout_ms: 100, connect_timeout_ms: 300, max_retries_per_request: 1 }
-      : null,
-    ...over,
+    cache: { ...DEFAULT_CACHE, ttl_seconds: 60, max_entries: 1000, max_bytes: 1024 * 1024, ...over.cache },
+    redis: {
+      ...DEFAULT_REDIS,
+      ...(url !== null ? { url } : {}),
+      key_prefix: `t${Math.random().toString(36).slice(2, 8)}:`,
+      breaker_failures: 3,
+      breaker_cooldown_ms: 300,
+      command_timeout_ms: 100,
+      connect_timeout_ms: 300,
+      max_retries_per_request: 1,
+      ...over.redis,
+    },
   };
 }
 
-async function client(cfg: CacheConfig): Promise<RedisClient> {
-  if (!cfg.redis) throw new Error('no redis in config');
+async function client(cfg: Config): Promise<RedisClient> {
   const c = createRedisClient(cfg.redis);
+  if (!c) throw new Error('no redis in config');
   await new Promise<void>((resolve) => (c.status === 'ready' ? resolve() : c.once('ready', () => resolve())));
   return c;
 }
 
-const allow: EvaluationOutcome = {
+const allow: SuccessfulOutcome = {
   ok: true,
   defined: true,
   result: { allow: true, reasons: [] },
@@ -44,28 +54,50 @@ const allow: EvaluationOutcome = {
 };
 
 t.test('without Redis the in-process tier alone serves', async (t) => {
-  const cache = createDecisionCache(config(null));
+  const cfg = config(null);
+  t.equal(createRedisClient(cfg.redis), null, 'no Redis configured, no client');
+  const cache = createDecisionCache(cfg.cache, cfg.redis);
   const key = decisionCacheKey({ revisions: { b: 'r1' }, path: 'ai/tools/decision', input: { x: 1 } });
-  t.same(await cache.get(key), { hit: false });
+  t.equal(await cache.lookup(key), undefined, 'a miss is undefined');
   const verdict = cache.remember(key, allow);
   t.equal(verdict.cache, true);
   const expiresAt = verdict.cache ? verdict.expiresAt : 0;
-  t.same(await cache.get(key), {
-    hit: true,
-    tier: 'memory',
+  t.ok(expiresAt > Date.now() + 59_000 && expiresAt <= Date.now() + 60_000, 'ttl_seconds bounds the lifetime');
+  t.same(await cache.lookup(key), {
     entry: { defined: true, result: { allow: true, reasons: [] }, engine: 'rego', expiresAt },
+    tier: 'memory',
+    shared: true,
   });
   t.same(cache.status().redis, 'disabled');
   const other = decisionCacheKey({ revisions: { b: 'r2' }, path: 'ai/tools/decision', input: { x: 1 } });
-  t.same(await cache.get(other), { hit: false }, 'a new revision misses');
+  t.equal(await cache.lookup(other), undefined, 'a new revision misses');
+});
+
+t.test("as the pipeline's DecisionCache: get(query) / set(query, outcome) use the same key", async (t) => {
+  const cfg = config(null);
+  const cache = createDecisionCache(cfg.cache, cfg.redis);
+  const query = (revision: string, input: unknown): CacheQuery => ({ path: 'ai/tools/decision', input, strict: false, revisions: { b: revision } });
+  const q1 = query('r1', { x: 1, y: 2 });
+  t.equal(await cache.get(q1), undefined);
+  t.equal(q1.cacheKey, decisionCacheKey(q1), 'the key is computed once and kept on the query');
+  cache.set(q1, allow);
+  t.match(await cache.get(query('r1', { y: 2, x: 1 })), { tier: 'memory', entry: { defined: true, result: { allow: true } } }, 'an equal query hits');
+  t.match(await cache.lookup(decisionCacheKey(q1)), { tier: 'memory' }, 'stored under decisionCacheKey(query)');
+  t.equal(await cache.get(query('r2', { x: 1, y: 2 })), undefined, 'a new revision misses');
+  t.equal(await cache.get({ ...query('r1', { x: 1, y: 2 }), strict: true }), undefined, 'strict is part of the key');
+  const random: SuccessfulOutcome = { ...allow, dependsOn: { time: false, random: true, external: false } };
+  const q3 = query('r1', { z: 3 });
+  cache.set(q3, random);
+  t.equal(await cache.get(q3), undefined, 'set() keeps only what may be cached');
 });
 
 t.test('the in-process LRU is bounded', async (t) => {
-  const cache = createDecisionCache(config(null, { max_entries: 10 }));
+  const cfg = config(null, { cache: { max_entries: 10 } });
+  const cache = createDecisionCache(cfg.cache, cfg.redis);
   for (let i = 0; i < 50; i++) cache.remember(`k${i}`, allow);
   t.equal(cache.status().memory.entries, 10);
-  t.equal((await cache.get('k0')).hit, false, 'oldest evicted');
-  t.equal((await cache.get('k49')).hit, true, 'newest kept');
+  t.equal(await cache.lookup('k0'), undefined, 'oldest evicted');
+  t.not(await cache.lookup('k49'), undefined, 'newest kept');
 });
 
 t.test('entries expire: time-dependent results are not served past valid_until', async (t) => {
@@ -74,7 +106,7 @@ t.test('entries expire: time-dependent results are not served past valid_until',
   const redis = await client(cfg);
   t.teardown(() => redis.disconnect());
   const now = () => clock;
-  const cache = createDecisionCache(cfg, { redis, now });
+  const cache = createDecisionCache(cfg.cache, cfg.redis, { redis, now });
   const timed: EvaluationOutcome = {
     ok: true,
     defined: true,
@@ -83,14 +115,14 @@ t.test('entries expire: time-dependent results are not served past valid_until',
     engine: 'rego',
   };
   t.same(cache.remember('timed', timed), { cache: true, ttlMs: 5000, expiresAt: clock + 5000 });
-  t.equal((await cache.get('timed')).hit, true);
+  t.not(await cache.lookup('timed'), undefined);
   clock += 5000;
-  t.same(await cache.get('timed'), { hit: false }, 'memory and redis both refuse the expired entry');
+  t.equal(await cache.lookup('timed'), undefined, 'memory and redis both refuse the expired entry');
   t.same(
     cache.remember('untimed', { ...timed, result: { allow: true } }),
     { cache: false, reason: 'depends_on_time_without_expiry' },
   );
-  t.same(await cache.get('untimed'), { hit: false });
+  t.equal(await cache.lookup('untimed'), undefined);
 });
 
 t.test('a Redis hit is served by a second instance (shared tier) and copied into memory', async (t) => {
@@ -102,16 +134,19 @@ t.test('a Redis hit is served by a second instance (shared tier) and copied into
     r2.disconnect();
   });
   const tiers: string[] = [];
-  const a = createDecisionCache(cfg, { redis: r1 });
-  const b = createDecisionCache(cfg, { redis: r2, observer: { hit: (tier) => tiers.push(`hit:${tier}`), miss: (tier) => tiers.push(`miss:${tier}`) } });
+  const a = createDecisionCache(cfg.cache, cfg.redis, { redis: r1 });
+  const b = createDecisionCache(cfg.cache, cfg.redis, { redis: r2, observer: { hit: (tier) => tiers.push(`hit:${tier}`), miss: (tier) => tiers.push(`miss:${tier}`) } });
   a.remember('shared', allow);
-  t.ok(await until(async () => (await r2.exists(`${cfg.key_prefix}dc:shared`)) === 1, 1000), 'written to redis');
-  const first = await b.get('shared');
-  t.equal(first.hit && first.tier, 'redis');
-  const second = await b.get('shared');
-  t.equal(second.hit && second.tier, 'memory');
+  t.ok(await until(async () => (await r2.exists(`${cfg.redis.key_prefix}dc:shared`)) === 1, 1000), 'written to redis');
+  const first = await b.lookup('shared');
+  t.equal(first?.tier, 'redis');
+  t.equal(first?.shared, false, 'parsed afresh from Redis: not shared');
+  const second = await b.lookup('shared');
+  t.equal(second?.tier, 'memory');
+  t.equal(second?.shared, true);
+  t.same(second?.entry, first?.entry);
   t.same(tiers, ['miss:memory', 'hit:redis', 'hit:memory']);
-  const ttl = await r2.pttl(`${cfg.key_prefix}dc:shared`);
+  const ttl = await r2.pttl(`${cfg.redis.key_prefix}dc:shared`);
   t.ok(ttl > 0 && ttl <= 60_000, `redis key has a TTL (${ttl} ms)`);
   t.equal(b.status().redis, 'ok');
 });
@@ -120,7 +155,7 @@ t.test('Redis killed during a burst of 600 lookups: none fails, status degrades,
   const cfg = config(srv.url);
   const redis = await client(cfg);
   t.teardown(() => redis.disconnect());
-  const cache = createDecisionCache(cfg, { redis });
+  const cache = createDecisionCache(cfg.cache, cfg.redis, { redis });
   let failures = 0;
   let served = 0;
   const tasks: Promise<void>[] = [];
@@ -131,8 +166,8 @@ t.test('Redis killed during a burst of 600 lookups: none fails, status degrades,
     tasks.push(
       (async () => {
         try {
-          const hit = await cache.get(key);
-          if (!hit.hit) cache.remember(key, allow);
+          const hit = await cache.lookup(key);
+          if (hit === undefined) cache.remember(key, allow);
           served++;
         } catch {
           failures++;
@@ -156,36 +191,36 @@ t.test('Redis killed during a burst of 600 lookups: none fails, status degrades,
   // the next lookups probe and close the breaker
   t.ok(
     await until(async () => {
-      await cache.get('probe');
+      await cache.lookup('probe');
       return cache.status().breaker === 'closed';
     }, 5000),
     'breaker closed again',
   );
   t.equal(cache.status().redis, 'ok');
   cache.remember('after-restart', allow);
-  t.ok(await until(async () => (await redis.exists(`${cfg.key_prefix}dc:after-restart`)) === 1, 2000), 'redis tier written again');
-  const fresh = createDecisionCache(cfg, { redis });
-  const hit = await fresh.get('after-restart');
-  t.equal(hit.hit && hit.tier, 'redis', 'redis tier serves again');
+  t.ok(await until(async () => (await redis.exists(`${cfg.redis.key_prefix}dc:after-restart`)) === 1, 2000), 'redis tier written again');
+  const fresh = createDecisionCache(cfg.cache, cfg.redis, { redis });
+  const hit = await fresh.lookup('after-restart');
+  t.equal(hit?.tier, 'redis', 'redis tier serves again');
 });
 
 t.test('a hung Redis (SIGSTOP) costs at most the command deadline, then nothing while open', async (t) => {
-  const cfg = config(srv.url, { breaker: { failure_threshold: 2, cooldown_ms: 60_000 } });
+  const cfg = config(srv.url, { redis: { breaker_failures: 2, breaker_cooldown_ms: 60_000 } });
   const redis = await client(cfg);
   t.teardown(() => {
     srv.resume();
     redis.disconnect();
   });
-  const cache = createDecisionCache(cfg, { redis });
+  const cache = createDecisionCache(cfg.cache, cfg.redis, { redis });
   srv.pause();
   const t0 = Date.now();
-  t.same(await cache.get('slow-1'), { hit: false });
+  t.equal(await cache.lookup('slow-1'), undefined);
   const first = Date.now() - t0;
   t.ok(first >= 80 && first < 1000, `first lookup waited for the deadline (${first} ms)`);
-  await cache.get('slow-2');
+  await cache.lookup('slow-2');
   t.equal(cache.status().breaker, 'open');
   const t1 = Date.now();
-  for (let i = 0; i < 100; i++) await cache.get(`slow-x${i}`);
+  for (let i = 0; i < 100; i++) await cache.lookup(`slow-x${i}`);
   // 100 lookups through a hung Redis would take 100 × 100 ms; an open breaker skips Redis
   t.ok(Date.now() - t1 < 2000, 'open breaker answers without waiting on Redis');
   srv.resume();
@@ -200,8 +235,8 @@ t.test('keys are written with the configured prefix only', async (t) => {
     redis.disconnect();
     raw.disconnect();
   });
-  const cache = createDecisionCache(cfg, { redis });
+  const cache = createDecisionCache(cfg.cache, cfg.redis, { redis });
   cache.remember('p1', allow);
-  t.ok(await until(async () => (await raw.keys(`${cfg.key_prefix}*`)).length === 1, 1000));
-  t.same(await raw.keys(`${cfg.key_prefix}*`), [`${cfg.key_prefix}dc:p1`]);
+  t.ok(await until(async () => (await raw.keys(`${cfg.redis.key_prefix}*`)).length === 1, 1000));
+  t.same(await raw.keys(`${cfg.redis.key_prefix}*`), [`${cfg.redis.key_prefix}dc:p1`]);
 });

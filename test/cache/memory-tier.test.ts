@@ -2,10 +2,10 @@
 // a Data API result can be a whole document, and 10 000 large results would exhaust the heap.
 import t from 'tap';
 import { MemoryTier } from '../../src/cache/memory-tier.js';
-import type { CachedOutcome } from '../../src/cache/types.js';
+import type { CacheEntry } from '../../src/decisions/types.js';
 import { approximateJsonSize } from '../../src/cache/value-size.js';
 
-const outcome = (result: unknown): CachedOutcome => ({ defined: true, result, engine: 'rego', expiresAt: Date.now() + 60_000 });
+const outcome = (result: unknown): CacheEntry => ({ defined: true, result, engine: 'rego', expiresAt: Date.now() + 60_000 });
 
 t.test('the size estimate follows the JSON length and stops early past the limit', async (t) => {
   const doc = { a: 'x'.repeat(1000), list: [1, 2, 'three'], nested: { ok: true, none: null } };

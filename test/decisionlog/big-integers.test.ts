@@ -3,9 +3,8 @@
 // JSON.stringify alone refuses bigints, which used to lose the whole record.
 import t from 'tap';
 import { PassThrough } from 'node:stream';
+import { loadConfig } from '../../src/config/load.js';
 import { createDecisionLog } from '../../src/decisionlog/create.js';
-import { decisionLogConfigFromEnv } from '../../src/decisionlog/config.js';
-import type { ConfigIssue } from '../../src/config/types.js';
 import { startCollector } from './collector.js';
 
 const BIG = 2n ** 60n + 1n; // 1152921504606846977, not representable as a double
@@ -13,13 +12,12 @@ const BIG = 2n ** 60n + 1n; // 1152921504606846977, not representable as a doubl
 t.test('a record with a bigint reaches stdout, the HTTP sink and the store, exactly', async (t) => {
   const collector = await startCollector();
   t.teardown(() => collector.stop());
-  const issues: ConfigIssue[] = [];
-  const cfg = decisionLogConfigFromEnv({ PDP_DECISION_LOG_URL: collector.url, PDP_DECISION_LOG_UPLOAD_INTERVAL_MS: '10' }, issues, { redisConfigured: false, keyPrefix: 'pdp:' });
-  t.same(issues, []);
+  const { config: cfg, warnings } = loadConfig({ env: { PDP_DECISION_LOG_URL: collector.url, PDP_DECISION_LOG_UPLOAD_INTERVAL_MS: '10' } });
+  t.same(warnings, []);
   const out = new PassThrough();
   const lines: string[] = [];
   out.on('data', (b: Buffer) => lines.push(...b.toString('utf8').split('\n').filter(Boolean)));
-  const log = createDecisionLog(cfg, { redis: null, labels: { app: 'pdp' }, stdout: out });
+  const log = createDecisionLog(cfg.decision_log, cfg.redis, { redis: null, labels: { app: 'pdp' }, stdout: out });
 
   const rec = log.log({
     decision_id: 'big-1',
@@ -32,7 +30,8 @@ t.test('a record with a bigint reaches stdout, the HTTP sink and the store, exac
     outcome: 'decided',
     bundles: { main: 'r1' },
     cached: false,
-    latency_ms: 1,
+    engine: 'rego',
+    duration_ms: 1,
   });
   t.equal(rec?.decision_id, 'big-1', 'the record was made');
   const stored = await log.get('big-1');

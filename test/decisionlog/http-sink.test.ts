@@ -5,28 +5,30 @@ import { DecisionLog } from '../../src/decisionlog/decision-log.js';
 import { Masker } from '../../src/decisionlog/mask/masker.js';
 import { RecordStore } from '../../src/decisionlog/record-store.js';
 import { HttpSink } from '../../src/decisionlog/sinks/http.js';
-import type { DecisionEvent } from '../../src/decisionlog/types.js';
+import type { DecisionRecord } from '../../src/decisions/types.js';
+import { decidedRecord } from '../helpers/decision-record.js';
 import { startCollector, type Collector } from './collector.js';
 
-function event(i: number): DecisionEvent {
-  return {
-    decision_id: `dec-${i}`,
-    timestamp: new Date().toISOString(),
-    path: 'ai/tools/decision',
-    kind: 'tool-call',
-    caller: '10.0.0.7',
-    input: { tool: 'send_email', arguments: { to: 'a@example.com', password: `pw-${i}` } },
-    result: { allow: i % 2 === 0 },
-    allow: i % 2 === 0,
-    outcome: 'decided',
-    reasons: [],
-    bundles: { main: 'rev-1' },
-    engine: 'rego',
-    cached: false,
-    latency_ms: 0.5,
-    trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
-    span_id: '00f067aa0ba902b7',
-  };
+function event(i: number): DecisionRecord {
+  return decidedRecord(
+    {
+      decision_id: `dec-${i}`,
+      timestamp: new Date().toISOString(),
+      path: 'ai/tools/decision',
+      kind: 'tool-call',
+      caller: '10.0.0.7',
+      input: { tool: 'send_email', arguments: { to: 'a@example.com', password: `pw-${i}` } },
+      result: { allow: i % 2 === 0 },
+      outcome: 'decided',
+      bundles: { main: 'rev-1' },
+      engine: 'rego',
+      cached: false,
+      duration_ms: 0.5,
+      trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
+      span_id: '00f067aa0ba902b7',
+    },
+    i % 2 === 0,
+  );
 }
 
 function logTo(c: Collector, capacity = 1000) {
@@ -70,6 +72,7 @@ t.test('records are uploaded as gzipped JSON arrays of OPA events, batched', asy
   t.match(e, {
     decision_id: 'dec-0',
     path: 'ai/tools/decision',
+    allow: true,
     requested_by: '10.0.0.7',
     bundles: { main: { revision: 'rev-1' } },
     labels: { app: 'pdp', id: 'test' },

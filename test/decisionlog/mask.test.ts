@@ -4,22 +4,26 @@ import { expand, parsePointer, formatPointer } from '../../src/decisionlog/mask/
 import { parseMaskRule, MaskRuleError } from '../../src/decisionlog/mask/rules.js';
 import { toLogRecord } from '../../src/decisionlog/record.js';
 import type { LogRecord } from '../../src/decisionlog/types.js';
+import { decidedRecord } from '../helpers/decision-record.js';
 
 function record(input: unknown, result: unknown = { allow: true }): LogRecord {
   return toLogRecord(
-    {
-      decision_id: 'd1',
-      timestamp: '2026-03-01T12:00:00.000Z',
-      path: 'ai/tools/decision',
-      kind: 'tool-call',
-      input,
-      result,
-      allow: true,
-      outcome: 'decided',
-      bundles: { main: 'r1' },
-      cached: false,
-      latency_ms: 1.2345,
-    },
+    decidedRecord(
+      {
+        decision_id: 'd1',
+        timestamp: '2026-03-01T12:00:00.000Z',
+        path: 'ai/tools/decision',
+        kind: 'tool-call',
+        input,
+        result,
+        outcome: 'decided',
+        bundles: { main: 'r1' },
+        engine: 'rego',
+        cached: false,
+        duration_ms: 1.2345,
+      },
+      true,
+    ),
     { app: 'pdp' },
   );
 }

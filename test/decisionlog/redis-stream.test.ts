@@ -2,66 +2,83 @@
 // matching ids, readable by a consumer group; id keys for lookup; trimming; outage recovery.
 import t from 'tap';
 import { Redis } from 'ioredis';
+import { DEFAULT_DECISION_LOG, DEFAULT_REDIS } from '../../src/config/defaults.js';
+import type { DecisionLogConfig, RedisConfig } from '../../src/config/types.js';
 import { createDecisionLog } from '../../src/decisionlog/create.js';
-import type { DecisionLogConfig } from '../../src/decisionlog/config.js';
-import { createRedisClient } from '../../src/cache/redis/connection.js';
-import type { DecisionEvent } from '../../src/decisionlog/types.js';
+import type { DecisionRecord } from '../../src/decisions/types.js';
+import { createRedisClient, type RedisClient } from '../../src/redis/connection.js';
 import { startRedisServer } from '../cache/redis-server.js';
+import { decidedRecord } from '../helpers/decision-record.js';
 import { until } from '../helpers/until.js';
 
 const srv = await startRedisServer();
 t.teardown(() => srv.stop());
 
-function cfg(prefix: string, over: Partial<DecisionLogConfig> = {}): DecisionLogConfig {
+function cfg(over: Partial<DecisionLogConfig> = {}): DecisionLogConfig {
   return {
+    ...DEFAULT_DECISION_LOG,
     stdout: false,
-    redis_stream: { enabled: true, stream: `${prefix}{decisions}:stream`, id_key_prefix: `${prefix}{decisions}:id:`, max_len: 100_000 },
-    http: null,
+    redis_stream: true,
+    redis_maxlen: 100_000,
     batch_size: 100,
     buffer_size: 10_000,
     buffer_max_bytes: 32 * 1024 * 1024,
     mask_paths: ['/input/secret'],
-    policy_mask: { enabled: false, path: 'system/log/mask' },
-    retention_ms: 60_000,
+    policy_mask: false,
+    retention_seconds: 60,
     store_max_entries: 0, // force lookups through Redis
     store_max_bytes: 64 * 1024 * 1024,
-    caller_header: null,
+    caller_header: '',
     flush_timeout_ms: 2000,
     ...over,
   };
 }
 
-function event(i: number): DecisionEvent {
-  return {
-    decision_id: `id-${i}`,
-    timestamp: '2026-03-01T12:00:00.000Z',
-    path: 'ai/deployment/decision',
-    kind: 'model-deployment',
-    input: { model: 'fraud-scorer', secret: `s3cr3t-${i}` },
-    result: { allow: false },
-    allow: false,
-    outcome: 'decided',
-    reasons: [{ code: 'EVAL_BELOW_THRESHOLD' }],
-    bundles: { 'ai-governance': 'rev-9' },
-    engine: 'rego',
-    cached: i % 2 === 1,
-    cache_tier: 'memory',
-    latency_ms: 0.25,
-    trace_id: 'abcdefabcdefabcdefabcdefabcdefab',
-    span_id: '0123456789abcdef',
-  };
+/** The Redis section: the key prefix names the stream (<prefix>{decisions}:stream) and the id keys. */
+function redisCfg(prefix: string, over: Partial<RedisConfig> = {}): RedisConfig {
+  return { ...DEFAULT_REDIS, url: srv.url, key_prefix: prefix, command_timeout_ms: 200, connect_timeout_ms: 500, max_retries_per_request: 1, ...over };
+}
+
+function connect(r: RedisConfig): RedisClient {
+  const client = createRedisClient(r);
+  if (!client) throw new Error('Redis is configured: expected a client');
+  return client;
+}
+
+function event(i: number): DecisionRecord {
+  return decidedRecord(
+    {
+      decision_id: `id-${i}`,
+      timestamp: '2026-03-01T12:00:00.000Z',
+      path: 'ai/deployment/decision',
+      kind: 'model-deployment',
+      input: { model: 'fraud-scorer', secret: `s3cr3t-${i}` },
+      result: { allow: false },
+      outcome: 'decided',
+      bundles: { 'ai-governance': 'rev-9' },
+      engine: 'rego',
+      cached: i % 2 === 1,
+      cache_tier: 'memory',
+      duration_ms: 0.25,
+      trace_id: 'abcdefabcdefabcdefabcdefabcdefab',
+      span_id: '0123456789abcdef',
+    },
+    false,
+    [{ code: 'EVAL_BELOW_THRESHOLD' }],
+  );
 }
 
 t.test('N decisions → N stream entries with matching ids, read through a consumer group', async (t) => {
-  const client = createRedisClient({ topology: { kind: 'standalone', url: srv.url }, tls: false, command_timeout_ms: 200, connect_timeout_ms: 500, max_retries_per_request: 1 });
+  // The lookup by id is bounded by the command deadline: generous here, the test machine is shared.
+  const r = redisCfg('t1:', { command_timeout_ms: 1000 });
+  const client = connect(r);
   const raw = new Redis(srv.url);
   t.teardown(() => {
     client.disconnect();
     raw.disconnect();
   });
-  const c = cfg('t1:');
-  const log = createDecisionLog(c, { redis: client, labels: { app: 'pdp' } });
-  const stream = c.redis_stream.stream;
+  const log = createDecisionLog(cfg(), r, { redis: client, labels: { app: 'pdp' } });
+  const stream = 't1:{decisions}:stream';
   await raw.xgroup('CREATE', stream, 'auditors', '$', 'MKSTREAM');
   const N = 250;
   for (let i = 0; i < N; i++) log.log(event(i));
@@ -84,7 +101,7 @@ t.test('N decisions → N stream entries with matching ids, read through a consu
   const fromRedis = await log.get('id-7');
   t.match(fromRedis, { decision_id: 'id-7', input: { model: 'fraud-scorer' } }, 'looked up by id from Redis');
   t.equal(await log.get('nope'), undefined);
-  const ttl = await raw.pttl(`${c.redis_stream.id_key_prefix}id-7`);
+  const ttl = await raw.pttl('t1:{decisions}:id:id-7');
   t.ok(ttl > 0 && ttl <= 60_000, 'id key expires with the retention');
   const dump = await Promise.all((await raw.keys('t1:{decisions}:id:*')).map((k) => raw.get(k)));
   t.equal(dump.join('').includes('s3cr3t'), false, 'secret absent from id keys');
@@ -92,26 +109,29 @@ t.test('N decisions → N stream entries with matching ids, read through a consu
 });
 
 t.test('the stream is trimmed approximately at MAXLEN', async (t) => {
-  const client = createRedisClient({ topology: { kind: 'standalone', url: srv.url }, tls: false, command_timeout_ms: 200, connect_timeout_ms: 500, max_retries_per_request: 1 });
+  const r = redisCfg('t2:');
+  const client = connect(r);
   const raw = new Redis(srv.url);
   t.teardown(() => {
     client.disconnect();
     raw.disconnect();
   });
-  const c = cfg('t2:', { redis_stream: { enabled: true, stream: 't2:{decisions}:stream', id_key_prefix: 't2:{decisions}:id:', max_len: 100 }, retention_ms: 0 });
-  const log = createDecisionLog(c, { redis: client, labels: {} });
+  // An explicit stream key replaces the default one.
+  const c = cfg({ redis_stream_key: 't2:{decisions}:trimmed', redis_maxlen: 100, retention_seconds: 0 });
+  const log = createDecisionLog(c, r, { redis: client, labels: {} });
   for (let i = 0; i < 1000; i++) log.log(event(i));
   await log.close(5000);
-  const len = await raw.xlen('t2:{decisions}:stream');
+  t.equal(await raw.exists('t2:{decisions}:stream'), 0, 'not the default key');
+  const len = await raw.xlen('t2:{decisions}:trimmed');
   t.ok(len >= 100 && len < 1000, `trimmed to about 100 (${len})`);
   t.same(await raw.keys('t2:{decisions}:id:*'), [], 'retention 0 → no id keys');
 });
 
 t.test('Redis down: records wait (bounded) and are written after it returns', async (t) => {
-  const client = createRedisClient({ topology: { kind: 'standalone', url: srv.url }, tls: false, command_timeout_ms: 200, connect_timeout_ms: 300, max_retries_per_request: 1 });
+  const r = redisCfg('t3:', { connect_timeout_ms: 300 });
+  const client = connect(r);
   t.teardown(() => client.disconnect());
-  const c = cfg('t3:');
-  const log = createDecisionLog(c, { redis: client, labels: {} });
+  const log = createDecisionLog(cfg(), r, { redis: client, labels: {} });
   await srv.kill();
   for (let i = 0; i < 40; i++) log.log(event(i));
   await new Promise((r) => setTimeout(r, 300));
@@ -121,6 +141,6 @@ t.test('Redis down: records wait (bounded) and are written after it returns', as
   await srv.restart();
   const raw = new Redis(srv.url);
   t.teardown(() => raw.disconnect());
-  t.ok(await until(async () => (await raw.xlen(c.redis_stream.stream)) === 40, 15_000), 'written after restart');
+  t.ok(await until(async () => (await raw.xlen('t3:{decisions}:stream')) === 40, 15_000), 'written after restart');
   await log.close(1000);
 });

@@ -5,13 +5,15 @@ import type { ActivePolicySet } from '../../src/bundles/types.js';
 import type { EvaluationOutcome } from '../../src/engines/types.js';
 import { DecisionPipeline } from '../../src/decisions/pipeline.js';
 import type {
-  CacheLookup,
-  CachedEvaluation,
+  CacheEntry,
+  CacheHit,
+  CacheQuery,
   DecisionCache,
   DecisionQuery,
   DecisionRecord,
   DecisionSpan,
   DecisionTracer,
+  SuccessfulOutcome,
 } from '../../src/decisions/types.js';
 import { EvalFailure, JsEngine, JsPolicySet, SwappablePolicies } from '../helpers/js-engine.js';
 
@@ -22,17 +24,19 @@ const TOOL: DecisionQuery = { kind: 'tool-call', path: 'ai/tools/decision', inpu
 
 /** An in-process cache keyed like a real one would be: path + input + revisions. */
 class MapCache implements DecisionCache {
-  readonly store = new Map<string, CachedEvaluation>();
+  readonly store = new Map<string, CacheEntry>();
   sets = 0;
-  key(k: CacheLookup): string {
+  key(k: CacheQuery): string {
     return JSON.stringify([k.path, k.input, k.strict, Object.entries(k.revisions).sort()]);
   }
-  get(k: CacheLookup): CachedEvaluation | undefined {
-    return this.store.get(this.key(k));
+  get(k: CacheQuery): CacheHit | undefined {
+    const entry = this.store.get(this.key(k));
+    return entry && { entry, tier: 'memory', shared: true };
   }
-  set(k: CacheLookup, v: CachedEvaluation): void {
+  set(k: CacheQuery, outcome: SuccessfulOutcome): void {
     this.sets++;
-    this.store.set(this.key(k), { ...v, tier: 'memory' });
+    const { engine } = outcome;
+    this.store.set(this.key(k), outcome.defined ? { defined: true, result: outcome.result, engine, expiresAt: Infinity } : { defined: false, engine, expiresAt: Infinity });
   }
 }
 
@@ -48,7 +52,8 @@ t.test('the snapshot is taken once, at the start: a swap during the request does
   const gate = new Promise<void>((r) => (release = r));
   // A slow cache (think: Redis) gives the swap a window to happen mid-request.
   const slowCache: DecisionCache = { get: () => gate.then(() => undefined), set: () => undefined };
-  const pipeline = new DecisionPipeline({ policies, evaluation: {}, cache: slowCache });
+  const pipeline = new DecisionPipeline({ policies, evaluation: {} });
+  pipeline.useCache(slowCache);
   const pending = pipeline.decide(TOOL);
   policies.activate(new JsPolicySet(new JsEngine({ 'ai/tools/decision': () => ({ allow: true }) }), { b: 'new' }));
   release();
@@ -68,7 +73,9 @@ t.test('cache: a hit skips the engine and says cached:true; the key includes the
   });
   const cache = new MapCache();
   const records: DecisionRecord[] = [];
-  const pipeline = new DecisionPipeline({ policies, evaluation: {}, cache, logger: { log: (r) => void records.push(r) } });
+  const pipeline = new DecisionPipeline({ policies, evaluation: {} });
+  pipeline.useCache(cache);
+  pipeline.addRecorder({ log: (r) => void records.push(r) });
 
   const first = await pipeline.decide(TOOL);
   const second = await pipeline.decide(TOOL);
@@ -107,8 +114,9 @@ t.test('cache: every successful result is offered with its dependencies (the cac
   };
   const policies = new SwappablePolicies('b');
   policies.activate(set);
-  const cache: DecisionCache = { get: () => undefined, set: (_k, v, d) => void offered.push([v.defined, d]) };
-  const pipeline = new DecisionPipeline({ policies, evaluation: {}, cache });
+  const cache: DecisionCache = { get: () => undefined, set: (_k, outcome) => void offered.push([outcome.defined, outcome.dependsOn]) };
+  const pipeline = new DecisionPipeline({ policies, evaluation: {} });
+  pipeline.useCache(cache);
   await pipeline.decide(TOOL);
   deps = { time: false, random: false, external: false };
   await pipeline.decide(TOOL);
@@ -123,12 +131,16 @@ t.test('cache failures are misses, never failed decisions', async (t) => {
   const onUnhandled = (): void => void unhandled++;
   process.on('unhandledRejection', onUnhandled);
   t.teardown(() => void process.off('unhandledRejection', onUnhandled));
+  // set() is declared void, but an implementation returning a (rejected) promise still
+  // type-checks: the pipeline must not leave that rejection unhandled.
   const caches: DecisionCache[] = [
     { get: () => { throw new Error('down'); }, set: () => { throw new Error('down'); } },
     { get: () => Promise.reject(new Error('down')), set: () => Promise.reject(new Error('down')) },
   ];
   for (const cache of caches) {
-    const answer = await new DecisionPipeline({ policies, evaluation: {}, cache }).decide(TOOL);
+    const pipeline = new DecisionPipeline({ policies, evaluation: {} });
+    pipeline.useCache(cache);
+    const answer = await pipeline.decide(TOOL);
     t.equal(answer.status, 200);
     t.equal(answer.body.allow, true);
     t.equal(answer.body.cached, false);
@@ -146,10 +158,12 @@ t.test('decision log: exactly one record per decision, whatever the outcome', as
     if (name === 'boom') throw new EvalFailure('eval_budget_exceeded', 'too many steps');
     return docs[name];
   });
-  const pipeline = new DecisionPipeline({ policies, evaluation: {}, logger });
+  const pipeline = new DecisionPipeline({ policies, evaluation: {} });
+  pipeline.addRecorder(logger);
   const ask = (name: string) => pipeline.decide({ ...TOOL, input: { tool: { name } } });
   const answers = [await ask('ok'), await ask('none'), await ask('bad'), await ask('boom')];
-  const empty = new DecisionPipeline({ policies: new SwappablePolicies(), evaluation: {}, logger });
+  const empty = new DecisionPipeline({ policies: new SwappablePolicies(), evaluation: {} });
+  empty.addRecorder(logger);
   answers.push(await empty.decide(TOOL));
   await afterAnswers();
 
@@ -166,8 +180,35 @@ t.test('decision log: exactly one record per decision, whatever the outcome', as
   t.match(records[0]?.timestamp, /^\d{4}-\d\d-\d\dT/);
   t.type(records[0]?.duration_ms, 'number');
 
-  const throwing = new DecisionPipeline({ policies, evaluation: {}, logger: { log: () => { throw new Error('disk full'); } } });
-  t.equal((await throwing.decide({ ...TOOL, input: { tool: { name: 'ok' } } })).body.allow, true, 'a failing logger does not change the answer');
+  const throwing = new DecisionPipeline({ policies, evaluation: {} });
+  const afterFailing: DecisionRecord[] = [];
+  throwing.addRecorder({ log: () => { throw new Error('disk full'); } });
+  throwing.addRecorder({ log: (r) => void afterFailing.push(r) });
+  const ok = await throwing.decide({ ...TOOL, input: { tool: { name: 'ok' } } });
+  t.equal(ok.body.allow, true, 'a failing recorder does not change the answer');
+  await afterAnswers();
+  t.same(afterFailing.map((r) => r.decision_id), [ok.body.decision_id], 'nor keep the other recorders from their record');
+});
+
+t.test('recorders: every recorder receives every record; caller from the peer address or useCallerOf', async (t) => {
+  const a: DecisionRecord[] = [];
+  const b: DecisionRecord[] = [];
+  const pipeline = new DecisionPipeline({ policies: policiesWith(() => ({ allow: true })), evaluation: {} });
+  pipeline.addRecorder({ log: (r) => void a.push(r) });
+  pipeline.addRecorder({ log: (r) => void b.push(r) });
+  await pipeline.decide({ ...TOOL, remoteAddress: '10.0.0.7' });
+  pipeline.useCallerOf((q) => (q.headers?.['x-caller'] as string | undefined) ?? q.remoteAddress);
+  await pipeline.decide({ ...TOOL, remoteAddress: '10.0.0.7', headers: { 'x-caller': 'agent-runtime' } });
+  pipeline.useCallerOf(() => {
+    throw new Error('bad header');
+  });
+  const last = await pipeline.decide({ ...TOOL, remoteAddress: '10.0.0.7' });
+  t.equal(last.body.allow, true, 'a failing callerOf does not change the answer');
+  await afterAnswers();
+  t.same(a.map((r) => r.caller), ['10.0.0.7', 'agent-runtime', undefined]);
+  t.equal(b.length, 3);
+  t.same(b.map((r) => r.decision_id), a.map((r) => r.decision_id));
+  t.equal(a[0], b[0], 'the same record object');
 });
 
 t.test('tracing: one span per decision, ended once with the record; trace_id and traceparent surface', async (t) => {
@@ -182,7 +223,9 @@ t.test('tracing: one span per decision, ended once with the record; trace_id and
     }),
   };
   const cache = new MapCache();
-  const pipeline = new DecisionPipeline({ policies: policiesWith(() => ({ allow: true })), evaluation: {}, tracer, cache });
+  const pipeline = new DecisionPipeline({ policies: policiesWith(() => ({ allow: true })), evaluation: {} });
+  pipeline.useTracer(tracer);
+  pipeline.useCache(cache);
   const a = await pipeline.decide(TOOL);
   const b = await pipeline.decide(TOOL);
   t.equal(a.body.trace_id, '0af7651916cd43dd8448eb211c80319c');
@@ -192,7 +235,9 @@ t.test('tracing: one span per decision, ended once with the record; trace_id and
   t.same(children, ['pdp.cache.lookup', 'pdp.evaluate', 'pdp.cache.lookup'], 'no evaluate span on a cache hit');
 
   const broken: DecisionTracer = { start: () => { throw new Error('otel down'); } };
-  const c = await new DecisionPipeline({ policies: policiesWith(() => ({ allow: true })), evaluation: {}, tracer: broken }).decide(TOOL);
+  const brokenPipeline = new DecisionPipeline({ policies: policiesWith(() => ({ allow: true })), evaluation: {} });
+  brokenPipeline.useTracer(broken);
+  const c = await brokenPipeline.decide(TOOL);
   t.equal(c.body.allow, true, 'a failing tracer does not change the answer');
   t.notOk('trace_id' in c.body);
 });

@@ -3,6 +3,7 @@
 // provider swapped in place never serves an answer from before the swap.
 import type { FastifyInstance } from 'fastify';
 import { request as httpRequest } from 'node:http';
+import type { PdpConfig } from '../../src/config/types.js';
 import type { PolicyProvider } from '../../src/plugins/policies.js';
 import { buildApp, serve } from '../../src/server.js';
 import { testConfig } from './config.js';
@@ -11,12 +12,27 @@ export interface AppUnderTest {
   policies: PolicyProvider;
   /** PDP_* / REDIS_* variables on top of the test defaults. */
   env?: Record<string, string>;
+  /** Runs on the built app before it is ready, after the built-in plugins were registered: the
+   * place to register a test's own plugin (a status section, a recorder, another cache). */
+  setup?: (app: FastifyInstance) => void;
+}
+
+function build(opts: AppUnderTest): { app: FastifyInstance; config: PdpConfig } {
+  const config = testConfig({ PDP_CACHE_ENABLED: 'false', ...opts.env });
+  const app = buildApp(config, { policies: opts.policies });
+  opts.setup?.(app);
+  return { app, config };
 }
 
 /** Built and ready (bundle sources started), not listening: talk to it with app.inject(). */
 export async function injectApp(opts: AppUnderTest): Promise<FastifyInstance> {
-  const app = buildApp(testConfig({ PDP_CACHE_ENABLED: 'false', ...opts.env }), { policies: opts.policies });
-  await app.ready();
+  const { app } = build(opts);
+  try {
+    await app.ready();
+  } catch (err) {
+    await app.close().catch(() => undefined);
+    throw err;
+  }
   return app;
 }
 
@@ -28,8 +44,8 @@ export interface Running {
 }
 
 export async function startApp(opts: AppUnderTest): Promise<Running> {
-  const config = testConfig({ PDP_CACHE_ENABLED: 'false', ...opts.env });
-  const s = await serve(buildApp(config, { policies: opts.policies }), config);
+  const { app, config } = build(opts);
+  const s = await serve(app, config);
   return { url: s.url, port: s.port, app: s.app, close: s.close };
 }
 

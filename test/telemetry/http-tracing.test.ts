@@ -5,11 +5,14 @@
 import t from 'tap';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { startTracing } from '../../src/telemetry/tracing.js';
+import { testConfig } from '../helpers/config.js';
 import { getJson, postJson, startPdp, testBundle, toolCall, writeBundle } from './pdp-harness.js';
 
 const exporter = new InMemorySpanExporter();
 const processor = new SimpleSpanProcessor(exporter);
-const tracing = startTracing({ spanProcessors: [processor], env: {} });
+// The process-wide SDK with our processor, started before the service (whose tracing plugin then
+// uses the global tracer, as `pdp serve` does once it has started the SDK).
+const tracing = startTracing(testConfig().tracing, { spanProcessors: [processor] });
 t.teardown(() => tracing.shutdown());
 
 const CALLER_TRACE = '0af7651916cd43dd8448eb211c80319c';

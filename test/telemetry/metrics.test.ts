@@ -2,20 +2,26 @@
 // HTTP receiver is down (queue depth, drops, errors), bundle status data.
 import t from 'tap';
 import { createDecisionCache } from '../../src/cache/create.js';
+import type { CacheQuery, DecisionRecord } from '../../src/decisions/types.js';
 import { DecisionLog } from '../../src/decisionlog/decision-log.js';
 import { Masker } from '../../src/decisionlog/mask/masker.js';
 import { RecordStore } from '../../src/decisionlog/record-store.js';
 import { HttpSink } from '../../src/decisionlog/sinks/http.js';
 import { PdpMetrics, outcomeLabel } from '../../src/telemetry/metrics.js';
 import { freePort } from '../cache/redis-server.js';
+import { testConfig } from '../helpers/config.js';
+
+/** A pipeline record with the fields the recorders read. */
+function record(over: Partial<DecisionRecord>): DecisionRecord {
+  return { decision_id: 'd', timestamp: '', kind: 'data', path: 'p', input: {}, outcome: 'decided', bundles: {}, cached: false, engine: null, duration_ms: 0, ...over };
+}
 
 t.test('decisions, cache, redis state, bundles and log sinks appear in Prometheus text', async (t) => {
   const now = Date.parse('2026-03-01T12:00:00Z');
   const metrics = new PdpMetrics({ defaultMetrics: false, now: () => now });
-  const cache = createDecisionCache(
-    { enabled: true, ttl_ms: 60_000, max_entries: 10, max_bytes: 1024 * 1024, key_prefix: 'm:', breaker: { failure_threshold: 1, cooldown_ms: 1 }, redis: null },
-    { observer: metrics.cacheObserver },
-  );
+  // The in-process tier only (no Redis configured).
+  const cfg = testConfig({ PDP_CACHE_ENABLED: 'true', PDP_CACHE_TTL_SECONDS: '60', PDP_CACHE_MAX_ENTRIES: '10', PDP_CACHE_MAX_BYTES: String(1024 * 1024) });
+  const cache = createDecisionCache(cfg.cache, cfg.redis, { observer: metrics.cacheObserver });
   const deadPort = await freePort();
   const log = new DecisionLog({
     sinks: [new HttpSink({ url: `http://127.0.0.1:${deadPort}/logs`, timeoutMs: 200 })],
@@ -34,14 +40,15 @@ t.test('decisions, cache, redis state, bundles and log sinks appear in Prometheu
     ],
   });
 
-  await cache.get('k'); // miss
-  cache.remember('k', { ok: true, defined: true, result: { allow: true }, dependsOn: { time: false, random: false, external: false }, engine: 'rego' });
-  await cache.get('k'); // hit
+  const query: CacheQuery = { path: 'ai/tools/decision', input: { tool: 'k' }, strict: false, revisions: { 'ai-governance': 'rev-7' } };
+  t.equal(await cache.get(query), undefined); // miss
+  cache.set(query, { ok: true, defined: true, result: { allow: true }, dependsOn: { time: false, random: false, external: false }, engine: 'rego' });
+  t.match(await cache.get(query), { tier: 'memory' }); // hit
   metrics.decision('ai/tools/decision', 'allow', 0.0004, false);
   metrics.decision('/ai/tools/decision/', 'deny', 0.0002, true);
   metrics.bundleActivationFailed('ai-governance');
   for (let i = 0; i < 5; i++) {
-    log.log({ decision_id: `d${i}`, timestamp: '', path: 'p', input: {}, outcome: 'decided', bundles: {}, cached: false, latency_ms: 0 });
+    log.log(record({ decision_id: `d${i}` }));
   }
   await new Promise((r) => setTimeout(r, 300)); // the first upload fails against the closed port
 
@@ -65,6 +72,30 @@ t.test('decisions, cache, redis state, bundles and log sinks appear in Prometheu
   has('pdp_decision_log_queue_depth{sink="http"} 3');
   has('pdp_decision_log_dropped_total{sink="http"} 2');
   has('pdp_decision_log_sink_errors_total{sink="http"} 1');
+});
+
+t.test('as a recorder of the pipeline: each record counted by path and outcome, with its latency', async (t) => {
+  const metrics = new PdpMetrics({ defaultMetrics: false });
+  const decision = (allow: boolean) => ({ decision_id: 'd', allow, reasons: [], obligations: [], exceptions_applied: [], policy: { path: 'ai/tools/decision', bundles: {} }, cached: false });
+  metrics.log(record({ kind: 'tool-call', path: 'ai/tools/decision', decision: decision(true), duration_ms: 0.4 }));
+  metrics.log(record({ kind: 'tool-call', path: 'ai/tools/decision', decision: decision(false), cached: true, cache_tier: 'memory', duration_ms: 0.2 }));
+  metrics.log(record({ kind: 'tool-call', path: 'ai/tools/decision', outcome: 'no_policy', decision: decision(false), duration_ms: 0.1 }));
+  metrics.log(record({ path: 'ai/tools/allow', result: true, duration_ms: 3 }));
+  metrics.log(record({ path: 'ai/tools/allow', outcome: 'undefined', duration_ms: 3 }));
+  metrics.log(record({ path: 'ai/tools/allow', outcome: 'error', error: { code: 'eval_conflict_error', message: 'x' }, duration_ms: 3 }));
+  const { body } = await metrics.render();
+  const has = (line: string) => t.ok(body.split('\n').includes(line), line);
+  has('pdp_decisions_total{path="ai/tools/decision",outcome="allow"} 1');
+  has('pdp_decisions_total{path="ai/tools/decision",outcome="deny"} 1');
+  has('pdp_decisions_total{path="ai/tools/decision",outcome="no_policy"} 1');
+  has('pdp_decisions_total{path="ai/tools/allow",outcome="defined"} 1');
+  has('pdp_decisions_total{path="ai/tools/allow",outcome="undefined"} 1');
+  has('pdp_decisions_total{path="ai/tools/allow",outcome="error"} 1');
+  // duration_ms is milliseconds; the histogram is in seconds.
+  has('pdp_decision_duration_seconds_bucket{le="0.0005",path="ai/tools/decision",cached="false"} 2');
+  has('pdp_decision_duration_seconds_count{path="ai/tools/decision",cached="true"} 1');
+  has('pdp_decision_duration_seconds_bucket{le="0.0025",path="ai/tools/allow",cached="false"} 0');
+  has('pdp_decision_duration_seconds_bucket{le="0.005",path="ai/tools/allow",cached="false"} 3');
 });
 
 t.test('the path label is bounded against caller-chosen Data API paths', async (t) => {
