@@ -6,7 +6,7 @@
 import t, { type Test } from 'tap';
 import { loadConfig } from '../../src/config/load.js';
 import { startServer, type RunningServer } from '../../src/server.js';
-import { serveBundle, signBundle, startBundleServer, tarball, waitFor, writeTree, type FileSpec } from '../fixtures/bundles/helpers.js';
+import { serveBundle, signBundle, startBundleServer, tarball, waitFor, writeTree, type FileSpec } from '../helpers/bundle-files.js';
 import { until } from '../helpers/until.js';
 
 const bundle = (revision: string, allow: boolean, extra: FileSpec = {}): FileSpec => ({

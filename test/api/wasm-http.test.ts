@@ -8,7 +8,7 @@ import t from 'tap';
 import { loadConfig } from '../../src/config/load.js';
 import { startServer } from '../../src/server.js';
 import { buildWasmFixture, FIXTURE_ENTRYPOINTS } from '../../scripts/build-wasm-fixture.mjs';
-import { writeTree } from '../fixtures/bundles/helpers.js';
+import { writeTree } from '../helpers/bundle-files.js';
 
 t.test('opa-wasm bundle over HTTP: Data API shapes, status, errors, audit records', async (t) => {
   const dir = t.testdir();

@@ -6,7 +6,7 @@ import t, { type Test } from 'tap';
 import { BundleManager, type BundleManagerOptions } from '../../src/bundles/manager.js';
 import type { ActivePolicySet } from '../../src/bundles/types.js';
 import { buildWasmFixture, FIXTURE_ENTRYPOINTS } from '../../scripts/build-wasm-fixture.mjs';
-import { tarball, waitFor, writeTree } from '../fixtures/bundles/helpers.js';
+import { tarball, waitFor, writeTree } from '../helpers/bundle-files.js';
 
 const toolsPolicy = (maxAmount: number) => `package ai.tools
 

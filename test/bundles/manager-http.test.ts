@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { BundleManager, type BundleManagerOptions } from '../../src/bundles/manager.js';
 import { pollDelayMs } from '../../src/bundles/source-http.js';
-import { serveBundle, signBundle, startBundleServer, tarball, waitFor, type BundleServer, type FileSpec } from '../fixtures/bundles/helpers.js';
+import { serveBundle, signBundle, startBundleServer, tarball, waitFor, type BundleServer, type FileSpec } from '../helpers/bundle-files.js';
 
 const bundle = (revision: string, allow: boolean): FileSpec => ({
   '.manifest': JSON.stringify({ revision, roots: ['authz'] }),

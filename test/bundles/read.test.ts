@@ -9,7 +9,7 @@ import { BundleError } from '../../src/bundles/errors.js';
 import { resolveLimits } from '../../src/bundles/limits.js';
 import { readDirectory } from '../../src/bundles/read-dir.js';
 import { readTarball } from '../../src/bundles/read-tarball.js';
-import { rawTarball, tarball, toMap, writeTree } from '../fixtures/bundles/helpers.js';
+import { rawTarball, tarball, toMap, writeTree } from '../helpers/bundle-files.js';
 
 const limits = resolveLimits();
 

@@ -4,7 +4,7 @@ import { createHash, generateKeyPairSync } from 'node:crypto';
 import t from 'tap';
 import { BundleError } from '../../src/bundles/errors.js';
 import { digest, prepareVerifier, verifyBundleSignature, type SigningConfig } from '../../src/bundles/signature.js';
-import { signBundle, toMap, type FileSpec } from '../fixtures/bundles/helpers.js';
+import { signBundle, toMap, type FileSpec } from '../helpers/bundle-files.js';
 
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });

@@ -9,7 +9,7 @@ import type { CacheConfig, RedisConfig } from '../../src/config/types.js';
 import type { CacheQuery, SuccessfulOutcome } from '../../src/decisions/types.js';
 import type { EvaluationOutcome } from '../../src/engines/types.js';
 import { createRedisClient, type RedisClient } from '../../src/redis/connection.js';
-import { startRedisServer } from './redis-server.js';
+import { startRedisServer } from '../helpers/redis-server.js';
 import { until } from '../helpers/until.js';
 
 const srv = await startRedisServer();

@@ -2,7 +2,7 @@
 // hit on repeat, miss after a new bundle revision, time-dependent decisions cached only until
 // their valid_until, errors and clock-reading decisions without expiry never cached.
 import t from 'tap';
-import { deployment, getJson, postJson, startPdp, testBundle, toolCall, writeBundle } from '../telemetry/pdp-harness.js';
+import { deployment, getJson, postJson, startPdp, testBundle, toolCall, writeBundle } from '../helpers/pdp-harness.js';
 import { until } from '../helpers/until.js';
 
 const ENV = { PDP_DECISION_LOG_STDOUT: 'false' };

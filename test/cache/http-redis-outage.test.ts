@@ -3,10 +3,10 @@
 // the degraded state; restarted → the service reconnects by itself and the Redis tier serves
 // again (a second instance with an empty in-process tier gets a Redis hit).
 import t from 'tap';
-import { getJson, postJson, startPdp, testBundle, toolCall, writeBundle } from '../telemetry/pdp-harness.js';
+import { getJson, postJson, startPdp, testBundle, toolCall, writeBundle } from '../helpers/pdp-harness.js';
 import { Redis } from 'ioredis';
 import { decisionCacheKey } from '../../src/cache/key.js';
-import { startRedisServer } from './redis-server.js';
+import { startRedisServer } from '../helpers/redis-server.js';
 import { until } from '../helpers/until.js';
 
 t.test('Redis killed mid-burst: every decision answered; degraded; recovers by itself', async (t) => {

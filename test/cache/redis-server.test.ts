@@ -1,6 +1,6 @@
 // The test support for Redis outages does what the other tests rely on.
 import t from 'tap';
-import { ping, startRedisServer } from './redis-server.js';
+import { ping, startRedisServer } from '../helpers/redis-server.js';
 
 t.test('a dedicated redis-server starts, hangs on pause, dies on kill and comes back on the same port', async (t) => {
   const srv = await startRedisServer();

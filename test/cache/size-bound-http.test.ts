@@ -1,7 +1,7 @@
 // Through the real service: Data API results as large as their input, each input different, do
 // not grow the in-process cache past PDP_CACHE_MAX_BYTES (/v1/status says how much it holds).
 import t from 'tap';
-import { getJson, postJson, startPdp, testBundle, writeBundle } from '../telemetry/pdp-harness.js';
+import { getJson, postJson, startPdp, testBundle, writeBundle } from '../helpers/pdp-harness.js';
 
 t.test('large Data API results keep the in-process cache within its byte bound', async (t) => {
   const dir = t.testdir();

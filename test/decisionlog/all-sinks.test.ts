@@ -8,9 +8,9 @@ import { loadConfig } from '../../src/config/load.js';
 import { ConfigError } from '../../src/config/types.js';
 import { createDecisionLog } from '../../src/decisionlog/create.js';
 import { createRedisClient } from '../../src/redis/connection.js';
-import { startRedisServer } from '../cache/redis-server.js';
+import { startRedisServer } from '../helpers/redis-server.js';
 import { decidedRecord } from '../helpers/decision-record.js';
-import { startCollector } from './collector.js';
+import { startCollector } from '../helpers/collector.js';
 
 const SECRETS = ['hunter2', 'tok-abc', '078-05-1120', 'Bearer xyz'];
 

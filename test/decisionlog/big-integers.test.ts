@@ -5,7 +5,7 @@ import t from 'tap';
 import { PassThrough } from 'node:stream';
 import { loadConfig } from '../../src/config/load.js';
 import { createDecisionLog } from '../../src/decisionlog/create.js';
-import { startCollector } from './collector.js';
+import { startCollector } from '../helpers/collector.js';
 
 const BIG = 2n ** 60n + 1n; // 1152921504606846977, not representable as a double
 

@@ -1,7 +1,7 @@
 // The test support HTTP receiver does what the sink tests rely on.
 import t from 'tap';
 import { gzipSync } from 'node:zlib';
-import { startCollector } from './collector.js';
+import { startCollector } from '../helpers/collector.js';
 
 t.test('the collector unzips uploads, can answer errors, and restarts on its port', async (t) => {
   const c = await startCollector();

@@ -5,9 +5,9 @@
 // and the shutdown flush.
 import t from 'tap';
 import { Redis } from 'ioredis';
-import { getJson, postJson, startPdp, testBundle, toolCall, writeBundle } from '../telemetry/pdp-harness.js';
-import { startRedisServer } from '../cache/redis-server.js';
-import { startCollector } from './collector.js';
+import { getJson, postJson, startPdp, testBundle, toolCall, writeBundle } from '../helpers/pdp-harness.js';
+import { startRedisServer } from '../helpers/redis-server.js';
+import { startCollector } from '../helpers/collector.js';
 import { until } from '../helpers/until.js';
 
 const SECRETS = ['hunter2', 'sk-live-123', 'bob@private.example'];

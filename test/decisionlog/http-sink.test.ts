@@ -7,7 +7,7 @@ import { RecordStore } from '../../src/decisionlog/record-store.js';
 import { HttpSink } from '../../src/decisionlog/sinks/http.js';
 import type { DecisionRecord } from '../../src/decisions/types.js';
 import { decidedRecord } from '../helpers/decision-record.js';
-import { startCollector, type Collector } from './collector.js';
+import { startCollector, type Collector } from '../helpers/collector.js';
 
 function event(i: number): DecisionRecord {
   return decidedRecord(

@@ -7,7 +7,7 @@ import type { DecisionLogConfig, RedisConfig } from '../../src/config/types.js';
 import { createDecisionLog } from '../../src/decisionlog/create.js';
 import type { DecisionRecord } from '../../src/decisions/types.js';
 import { createRedisClient, type RedisClient } from '../../src/redis/connection.js';
-import { startRedisServer } from '../cache/redis-server.js';
+import { startRedisServer } from '../helpers/redis-server.js';
 import { decidedRecord } from '../helpers/decision-record.js';
 import { until } from '../helpers/until.js';
 

@@ -3,7 +3,7 @@
 // so large inputs cannot make the service hold gigabytes. Through the real service.
 import t from 'tap';
 import { createServer } from 'node:net';
-import { getJson, postJson, startPdp, testBundle, toolCall, writeBundle } from '../telemetry/pdp-harness.js';
+import { getJson, postJson, startPdp, testBundle, toolCall, writeBundle } from '../helpers/pdp-harness.js';
 
 /** A port nothing listens on: the HTTP sink stays down and its buffer only fills. */
 async function closedPort(): Promise<number> {

@@ -11,7 +11,7 @@
 import t from 'tap';
 import fs from 'node:fs';
 import path from 'node:path';
-import { repoRoot, loadYamlDocs, knownConfigVars, isKnownVar } from './lib.js';
+import { repoRoot, loadYamlDocs, knownConfigVars, isKnownVar } from '../helpers/deploy.js';
 
 const composeDir = path.join(repoRoot, 'deploy', 'compose');
 const composeFile = ['docker-compose.yaml', 'docker-compose.yml', 'compose.yaml'].map((f) => path.join(composeDir, f)).find((f) => fs.existsSync(f));

@@ -16,7 +16,7 @@ import path from 'node:path';
 import vm from 'node:vm';
 import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
-import { repoRoot, walk, parseDockerfile, dockerignoreExcludes, readDockerignore, type Instruction } from './lib.js';
+import { repoRoot, walk, parseDockerfile, dockerignoreExcludes, readDockerignore, type Instruction } from '../helpers/deploy.js';
 
 const dockerfile = fs.readFileSync(path.join(repoRoot, 'Dockerfile'), 'utf8');
 const instructions = parseDockerfile(dockerfile);

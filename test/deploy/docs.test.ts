@@ -11,7 +11,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import os from 'node:os';
 import { loadConfig } from '../../src/config/load.js';
-import { repoRoot, knownConfigVars, isKnownVar, OTEL_SDK_ONLY_VARS } from './lib.js';
+import { repoRoot, knownConfigVars, isKnownVar, OTEL_SDK_ONLY_VARS } from '../helpers/deploy.js';
 
 const opsFile = path.join(repoRoot, 'docs', 'operations.md');
 const ops = fs.readFileSync(opsFile, 'utf8');

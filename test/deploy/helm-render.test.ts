@@ -15,8 +15,8 @@ import t from 'tap';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
-import { repoRoot, walk, validateWithModels, strictFieldCheck, renderKustomization, podSpec, type K8sObject } from './lib.js';
-import { createRenderer } from './gotemplate.js';
+import { repoRoot, walk, validateWithModels, strictFieldCheck, renderKustomization, podSpec, type K8sObject } from '../helpers/deploy.js';
+import { createRenderer } from '../helpers/gotemplate.js';
 
 const chartDir = path.join(repoRoot, 'helm', 'pdp');
 const chartMeta = parseYaml(fs.readFileSync(path.join(chartDir, 'Chart.yaml'), 'utf8')) as Record<string, string>;

@@ -16,7 +16,7 @@ import { parse as parseYaml, parseDocument, isMap, isPair, isScalar, type YAMLMa
 import {
   repoRoot, walk, loadYamlDocs, templateActions, checkTemplateBlocks, valuesPaths, hasPath, leafPaths,
   renderKustomization, podSpec, knownConfigVars, isKnownVar, type K8sObject,
-} from './lib.js';
+} from '../helpers/deploy.js';
 
 const chartDir = path.join(repoRoot, 'helm', 'pdp');
 const templatesDir = path.join(chartDir, 'templates');

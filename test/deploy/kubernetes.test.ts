@@ -14,7 +14,7 @@ import path from 'node:path';
 import {
   repoRoot, rel, walk, loadYamlDocs, isK8sObject, validateWithModels, strictFieldCheck,
   renderKustomization, podSpec, podContainers, knownConfigVars, isKnownVar, type K8sObject, type Kustomization,
-} from './lib.js';
+} from '../helpers/deploy.js';
 
 const deployDir = path.join(repoRoot, 'deploy');
 const yamlFiles = walk(deployDir, /\.ya?ml$/);

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { BUILTINS } from '../../src/rego/builtins/index.js';
 import { ObjectV, SetV, type Value } from '../../src/rego/value.js';
-import { budget, call, err, show } from './builtin-harness.js';
+import { budget, call, err, show } from '../helpers/builtin-harness.js';
 
 
 t.test('count: arrays, objects, sets, and strings by code point', async (t) => {

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { SetV } from '../../src/rego/value.js';
-import { budget, call, err, show } from './builtin-harness.js';
+import { budget, call, err, show } from '../helpers/builtin-harness.js';
 
 
 t.test('plus minus mul on numbers', async (t) => {

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { ObjectV, SetV, type Value } from '../../src/rego/value.js';
-import { call } from './builtin-harness.js';
+import { call } from '../helpers/builtin-harness.js';
 
 
 t.test('equal / neq are structural; 1 and an exact big 1 agree', async (t) => {

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { ObjectV, SetV, fromJSON } from '../../src/rego/value.js';
-import { call, err, show } from './builtin-harness.js';
+import { call, err, show } from '../helpers/builtin-harness.js';
 
 
 t.test('json.marshal: sorted keys, sets as arrays, HTML-safe escaping, non-string keys as Rego text', async (t) => {

@@ -2,7 +2,7 @@ import t from 'tap';
 import { fromJSON, type Value } from '../../src/rego/value.js';
 
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { call, err, show } from './builtin-harness.js';
+import { call, err, show } from '../helpers/builtin-harness.js';
 
 function keyPair(type: 'rsa' | 'ec' | 'ed25519', opts: Record<string, unknown>): { publicKey: KeyObject; privateKey: KeyObject } {
   if (type === 'rsa') return generateKeyPairSync('rsa', { modulusLength: opts.modulusLength as number });

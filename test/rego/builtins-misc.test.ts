@@ -2,7 +2,7 @@ import t from 'tap';
 import { BUILTINS } from '../../src/rego/builtins/index.js';
 import type { BuiltinContext } from '../../src/rego/builtins/types.js';
 import { ObjectV, SetV, fromJSON, type Value } from '../../src/rego/value.js';
-import { call, ctx, err, show } from './builtin-harness.js';
+import { call, ctx, err, show } from '../helpers/builtin-harness.js';
 
 
 t.test('semver', async (t) => {

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { ObjectV, SetV, fromJSON, stringify, type Value } from '../../src/rego/value.js';
-import { call, err, show } from './builtin-harness.js';
+import { call, err, show } from '../helpers/builtin-harness.js';
 
 
 const obj = new ObjectV([

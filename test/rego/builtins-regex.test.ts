@@ -1,6 +1,6 @@
 import t from 'tap';
 import { type Value } from '../../src/rego/value.js';
-import { call, err, show } from './builtin-harness.js';
+import { call, err, show } from '../helpers/builtin-harness.js';
 
 
 t.test('regex.match: unanchored search with RE2 syntax', async (t) => {

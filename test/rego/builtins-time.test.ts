@@ -1,7 +1,7 @@
 import t from 'tap';
 import { BUILTINS } from '../../src/rego/builtins/index.js';
 import { type Value } from '../../src/rego/value.js';
-import { call, err } from './builtin-harness.js';
+import { call, err } from '../helpers/builtin-harness.js';
 
 
 const T = 1703444325734390000n; // 2023-12-24T18:58:45.73439Z, a Sunday

@@ -3,7 +3,7 @@
 // with several solutions — checked against OPA's documented semantics.
 import t from 'tap';
 import { compile, toJSON, type CompiledPolicy, type ModuleSource } from '../../src/rego/index.js';
-import { table } from './engine-harness.js';
+import { table } from '../helpers/engine-harness.js';
 
 const mods = (...sources: string[]): ModuleSource[] => sources.map((source, i) => ({ file: `m${i}.rego`, source }));
 

@@ -3,7 +3,7 @@
 // comprehensions, `with`, strings, big integers, ordering, print and time dependency.
 import t, { type Test } from 'tap';
 import { RegoError, toJSON, type CompiledPolicy } from '../../src/rego/index.js';
-import { pol, table, type Case } from './engine-harness.js';
+import { pol, table, type Case } from '../helpers/engine-harness.js';
 
 
 

@@ -3,7 +3,7 @@
 // functions, and the difference between undefined and false.
 import t, { type Test } from 'tap';
 import { RegoError, toJSON, type CompiledPolicy } from '../../src/rego/index.js';
-import { pol, table } from './engine-harness.js';
+import { pol, table } from '../helpers/engine-harness.js';
 
 
 /** Plain-JSON value of a document, or undefined when the document is undefined. */

@@ -6,7 +6,7 @@ import t from 'tap';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { startTracing } from '../../src/telemetry/tracing.js';
 import { testConfig } from '../helpers/config.js';
-import { getJson, postJson, startPdp, testBundle, toolCall, writeBundle } from './pdp-harness.js';
+import { getJson, postJson, startPdp, testBundle, toolCall, writeBundle } from '../helpers/pdp-harness.js';
 
 const exporter = new InMemorySpanExporter();
 const processor = new SimpleSpanProcessor(exporter);

@@ -8,7 +8,7 @@ import { Masker } from '../../src/decisionlog/mask/masker.js';
 import { RecordStore } from '../../src/decisionlog/record-store.js';
 import { HttpSink } from '../../src/decisionlog/sinks/http.js';
 import { PdpMetrics, outcomeLabel } from '../../src/telemetry/metrics.js';
-import { freePort } from '../cache/redis-server.js';
+import { freePort } from '../helpers/redis-server.js';
 import { testConfig } from '../helpers/config.js';
 
 /** A pipeline record with the fields the recorders read. */

@@ -1,7 +1,7 @@
 // The service as the harness starts it: decisions from the test bundle, and the extensions
 // (cache, decision log, metrics) visible in /v1/status and /metrics.
 import t from 'tap';
-import { getJson, postJson, startPdp, testBundle, toolCall, writeBundle } from './pdp-harness.js';
+import { getJson, postJson, startPdp, testBundle, toolCall, writeBundle } from '../helpers/pdp-harness.js';
 
 t.test('the harness serves decisions from the test bundle with the extensions wired in', async (t) => {
   const dir = t.testdir();

@@ -4,8 +4,8 @@
 import { PassThrough } from 'node:stream';
 import type { Tracer } from '@opentelemetry/api';
 import { startServer, type RunningServer } from '../../src/server.js';
-import { writeTree } from '../fixtures/bundles/helpers.js';
-import { testConfig } from '../helpers/config.js';
+import { writeTree } from './bundle-files.js';
+import { testConfig } from './config.js';
 
 export interface PdpUnderTest {
   url: string;
