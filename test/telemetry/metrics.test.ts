@@ -8,6 +8,7 @@ import { RecordStore } from '../../src/decisionlog/record-store.js';
 import { HttpSink } from '../../src/decisionlog/sinks/http.js';
 import { PdpMetrics, outcomeLabel } from '../../src/telemetry/metrics.js';
 import { freePort } from '../cache/redis-server.js';
+import { until } from '../helpers/until.js';
 
 t.test('decisions, cache, redis state, bundles and log sinks appear in Prometheus text', async (t) => {
   const now = Date.parse('2026-03-01T12:00:00Z');
@@ -43,7 +44,9 @@ t.test('decisions, cache, redis state, bundles and log sinks appear in Prometheu
   for (let i = 0; i < 5; i++) {
     log.log({ decision_id: `d${i}`, timestamp: '', path: 'p', input: {}, outcome: 'decided', bundles: {}, cached: false, latency_ms: 0 });
   }
-  await new Promise((r) => setTimeout(r, 300)); // the first upload fails against the closed port
+  // The first upload fails against the closed port: wait for its error to be counted (a fixed
+  // 300 ms sleep was too short on a loaded machine).
+  await until(async () => (await metrics.render()).body.split('\n').includes('pdp_decision_log_sink_errors_total{sink="http"} 1'));
 
   const { contentType, body } = await metrics.render();
   t.match(contentType, /text\/plain/);
