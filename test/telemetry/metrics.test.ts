@@ -10,6 +10,7 @@ import { HttpSink } from '../../src/decisionlog/sinks/http.js';
 import { PdpMetrics, outcomeLabel } from '../../src/telemetry/metrics.js';
 import { freePort } from '../helpers/redis-server.js';
 import { testConfig } from '../helpers/config.js';
+import { until } from '../helpers/until.js';
 
 /** A pipeline record with the fields the recorders read. */
 function record(over: Partial<DecisionRecord>): DecisionRecord {
@@ -50,7 +51,9 @@ t.test('decisions, cache, redis state, bundles and log sinks appear in Prometheu
   for (let i = 0; i < 5; i++) {
     log.log(record({ decision_id: `d${i}` }));
   }
-  await new Promise((r) => setTimeout(r, 300)); // the first upload fails against the closed port
+  // The first upload fails against the closed port: wait for its error to be counted (a fixed
+  // 300 ms sleep was too short on a loaded machine).
+  await until(async () => (await metrics.render()).body.split('\n').includes('pdp_decision_log_sink_errors_total{sink="http"} 1'));
 
   const { contentType, body } = await metrics.render();
   t.match(contentType, /text\/plain/);
