@@ -271,6 +271,7 @@ export function formatNumber(n: number | bigint): string {
 }
 
 /** Characters JSON.stringify escapes (surrogates: only when unpaired, so any sends it the slow way). */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what must be escaped
 const NEEDS_ESCAPE = /[\u0000-\u001f"\\\ud800-\udfff]/;
 
 /** JSON.stringify of a string, without its cost (several times a regex test) for plain text. */
@@ -424,7 +425,11 @@ export function sizeOf(v: Value, limit = Infinity): number {
       return;
     }
     if (Array.isArray(x)) for (const y of x) walk(y);
-    else if (x instanceof ObjectV) for (const [k, y] of x.map.values()) (walk(k), walk(y));
+    else if (x instanceof ObjectV)
+      for (const [k, y] of x.map.values()) {
+        walk(k);
+        walk(y);
+      }
     else for (const y of x.values()) walk(y);
   };
   walk(v);

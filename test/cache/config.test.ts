@@ -1,7 +1,6 @@
 // The cache, Redis and decision-log settings, loaded the production way (loadConfig: defaults <
 // config file < env), and the Redis topology the connection is built for.
 import t, { type Test } from 'tap';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_CACHE, DEFAULT_DECISION_LOG, DEFAULT_REDIS } from '../../src/config/defaults.js';
 import { loadConfig } from '../../src/config/load.js';

@@ -11,7 +11,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import ts from 'typescript';
 
@@ -236,8 +236,8 @@ export function splitImage(image: string): [string, string | undefined] {
 type Container = { name: string; image: string; [k: string]: unknown };
 
 export function podSpec(o: K8sObject): Record<string, unknown> | undefined {
-  const spec = o.spec as Record<string, any> | undefined;
-  return spec?.template?.spec ?? (o.kind === 'Pod' ? spec : undefined);
+  const spec = o.spec as { template?: { spec?: Record<string, unknown> } } | undefined;
+  return spec?.template?.spec ?? (o.kind === 'Pod' ? (spec as Record<string, unknown> | undefined) : undefined);
 }
 
 export function podContainers(o: K8sObject): Container[] {
@@ -299,7 +299,6 @@ export function templateActions(src: string, file = 'template'): Action[] {
     if (strayClose >= 0 && (open < 0 || strayClose < open)) throw new Error(`${file}:${lineAt(strayClose)}: "}}" without a matching "{{"`);
     if (open < 0) break;
     let j = open + 2;
-    let inner = '';
     if (src.startsWith('/*', j) || src.startsWith('- /*', j)) {
       const endC = src.indexOf('*/', j);
       if (endC < 0) throw new Error(`${file}:${lineAt(open)}: unterminated comment`);
@@ -327,7 +326,7 @@ export function templateActions(src: string, file = 'template'): Action[] {
     }
     if (j >= src.length) throw new Error(`${file}:${lineAt(open)}: unterminated action (no "}}")`);
     if (depth !== 0) throw new Error(`${file}:${lineAt(open)}: unbalanced "(" in action`);
-    inner = src.slice(open + 2, j);
+    const inner = src.slice(open + 2, j);
     actions.push({ text: inner.replace(/^-\s/, '').replace(/\s-$/, '').trim(), line: lineAt(open), start: open, end: j + 2 });
     i = j + 2;
   }

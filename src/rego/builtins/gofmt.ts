@@ -468,7 +468,8 @@ export function goSprintf(format: string, args: GoArg[], maxLength = Infinity): 
   let out = '';
   let argNum = 0;
   let reordered = false;
-  let goodArgNum = true;
+  // Set per verb (Go resets it at each %), read after the argument index is parsed.
+  let goodArgNum: boolean;
 
   const argNumber = (an: number, i: number): [number, number, boolean] => {
     if (i >= end || format[i] !== '[') return [an, i, false];
@@ -590,7 +591,7 @@ export function goSprintf(format: string, args: GoArg[], maxLength = Infinity): 
         }
       }
     }
-    if (!afterIndex) [argNum, i, afterIndex] = argNumber(argNum, i);
+    if (!afterIndex) [argNum, i] = argNumber(argNum, i);
     if (i >= end) {
       out += '%!(NOVERB)';
       break;

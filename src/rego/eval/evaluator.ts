@@ -72,7 +72,11 @@ export class SharedState {
       for (const x of v) this.own(x);
     } else if (!v.owned) {
       v.owned = true;
-      if (v instanceof ObjectV) for (const [k, x] of v.map.values()) (this.own(k), this.own(x));
+      if (v instanceof ObjectV)
+        for (const [k, x] of v.map.values()) {
+          this.own(k);
+          this.own(x);
+        }
       else for (const x of v.values()) this.own(x);
     }
   }
