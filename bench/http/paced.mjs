@@ -34,18 +34,14 @@ export async function paced(url, { path, bodies, rate, durationS, maxSockets = 6
     const payload = payloads[sent % payloads.length];
     sent++;
     inFlight++;
-    const req = http.request(
-      target,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': payload.length } },
-      (res) => {
-        res.resume();
-        res.on('end', () => {
-          inFlight--;
-          if (res.statusCode < 200 || res.statusCode >= 300) non2xx++;
-          latencies.push(performance.now() - sentAt);
-        });
-      },
-    );
+    const req = http.request(target, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': payload.length } }, (res) => {
+      res.resume();
+      res.on('end', () => {
+        inFlight--;
+        if (res.statusCode < 200 || res.statusCode >= 300) non2xx++;
+        latencies.push(performance.now() - sentAt);
+      });
+    });
     req.on('error', () => {
       inFlight--;
       errors++;

@@ -50,12 +50,62 @@ const REDIS_PREFIX = `pdp-bench-${process.pid}:`;
 const REDIS_ENV = { ...PDP_ENV, REDIS_URL, REDIS_KEY_PREFIX: REDIS_PREFIX, PDP_CACHE_MAX_ENTRIES: '1' };
 const ALL_SCENARIOS = [
   { key: 'a', label: 'bare fastify, constant JSON (ceiling)', script: 'bench/http/bare-server.mjs', env: {}, path: '/bare', bodies: TOOL },
-  { key: 'b', label: 'tool-call decisions (cache off)', script: 'bench/http/pdp-server.mjs', env: { ...PDP_ENV, PDP_CACHE_ENABLED: 'false' }, path: '/v1/decisions/tool-call', bodies: TOOL, check: true },
-  { key: 'c', label: 'model-deployment decisions (cache off)', script: 'bench/http/pdp-server.mjs', env: { ...PDP_ENV, PDP_CACHE_ENABLED: 'false' }, path: '/v1/decisions/model-deployment', bodies: DEPLOY, check: true },
-  { key: 'b+cache', label: 'tool-call decisions, in-process cache tier (default config)', script: 'bench/http/pdp-server.mjs', env: PDP_ENV, path: '/v1/decisions/tool-call', bodies: TOOL, check: true },
-  { key: 'c+cache', label: 'model-deployment decisions, in-process cache tier (default config)', script: 'bench/http/pdp-server.mjs', env: PDP_ENV, path: '/v1/decisions/model-deployment', bodies: DEPLOY, check: true },
-  { key: 'b+redis', label: 'tool-call decisions, Redis cache tier', script: 'bench/http/pdp-server.mjs', env: REDIS_ENV, path: '/v1/decisions/tool-call', bodies: TOOL, check: true, redis: true },
-  { key: 'c+redis', label: 'model-deployment decisions, Redis cache tier', script: 'bench/http/pdp-server.mjs', env: REDIS_ENV, path: '/v1/decisions/model-deployment', bodies: DEPLOY, check: true, redis: true },
+  {
+    key: 'b',
+    label: 'tool-call decisions (cache off)',
+    script: 'bench/http/pdp-server.mjs',
+    env: { ...PDP_ENV, PDP_CACHE_ENABLED: 'false' },
+    path: '/v1/decisions/tool-call',
+    bodies: TOOL,
+    check: true,
+  },
+  {
+    key: 'c',
+    label: 'model-deployment decisions (cache off)',
+    script: 'bench/http/pdp-server.mjs',
+    env: { ...PDP_ENV, PDP_CACHE_ENABLED: 'false' },
+    path: '/v1/decisions/model-deployment',
+    bodies: DEPLOY,
+    check: true,
+  },
+  {
+    key: 'b+cache',
+    label: 'tool-call decisions, in-process cache tier (default config)',
+    script: 'bench/http/pdp-server.mjs',
+    env: PDP_ENV,
+    path: '/v1/decisions/tool-call',
+    bodies: TOOL,
+    check: true,
+  },
+  {
+    key: 'c+cache',
+    label: 'model-deployment decisions, in-process cache tier (default config)',
+    script: 'bench/http/pdp-server.mjs',
+    env: PDP_ENV,
+    path: '/v1/decisions/model-deployment',
+    bodies: DEPLOY,
+    check: true,
+  },
+  {
+    key: 'b+redis',
+    label: 'tool-call decisions, Redis cache tier',
+    script: 'bench/http/pdp-server.mjs',
+    env: REDIS_ENV,
+    path: '/v1/decisions/tool-call',
+    bodies: TOOL,
+    check: true,
+    redis: true,
+  },
+  {
+    key: 'c+redis',
+    label: 'model-deployment decisions, Redis cache tier',
+    script: 'bench/http/pdp-server.mjs',
+    env: REDIS_ENV,
+    path: '/v1/decisions/model-deployment',
+    bodies: DEPLOY,
+    check: true,
+    redis: true,
+  },
 ];
 
 /** A Redis client when one answers at REDIS_URL, else null (the Redis scenarios are skipped). */
@@ -239,7 +289,9 @@ async function main() {
         const r = summarize(...(await alone(servers, s.key, () => withCpu(srv.pid, () => cannon(srv.url, s, { duration: DURATION })))));
         runs.get(s.key).push(r);
         const cpu = r.user_us === null ? '' : `  server CPU ${fmt(r.user_us, 1)} user + ${fmt(r.sys_us, 1)} sys µs/req`;
-        process.stderr.write(`  run ${i + 1} ${s.key.padEnd(8)} ${fmt(r.rps)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms${cpu}${r.non2xx || r.errors ? `  non2xx ${r.non2xx} errors ${r.errors}` : ''}\n`);
+        process.stderr.write(
+          `  run ${i + 1} ${s.key.padEnd(8)} ${fmt(r.rps)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms${cpu}${r.non2xx || r.errors ? `  non2xx ${r.non2xx} errors ${r.errors}` : ''}\n`,
+        );
       }
     }
     const med = new Map(
@@ -266,7 +318,9 @@ async function main() {
       const rate = Math.max(1, Math.floor(med.get(s.key).rps / 2));
       const r = await alone(servers, s.key, () => pacedChild(servers.get(s.key).url, s, rate));
       half.set(s.key, { rate, ...r });
-      process.stderr.write(`  ${s.key.padEnd(8)} ${rate} req/s target → ${fmt(r.rps)} req/s  p50 ${fmt(r.p50, 2)} ms  p99 ${fmt(r.p99, 2)} ms  (client lag p99 ${fmt(r.lag_p99, 2)} ms${r.lag_p99 > 5 ? ': the client fell behind its schedule, this rate is beyond what it can pace' : ''})${r.non2xx || r.errors ? `  non2xx ${r.non2xx} errors ${r.errors}` : ''}\n`);
+      process.stderr.write(
+        `  ${s.key.padEnd(8)} ${rate} req/s target → ${fmt(r.rps)} req/s  p50 ${fmt(r.p50, 2)} ms  p99 ${fmt(r.p99, 2)} ms  (client lag p99 ${fmt(r.lag_p99, 2)} ms${r.lag_p99 > 5 ? ': the client fell behind its schedule, this rate is beyond what it can pace' : ''})${r.non2xx || r.errors ? `  non2xx ${r.non2xx} errors ${r.errors}` : ''}\n`,
+      );
     }
     // Proof that the cached scenarios were answered by the tier they are named for.
     const tiers = {};
@@ -278,11 +332,15 @@ async function main() {
     for (const s of SCENARIOS) {
       const m = med.get(s.key);
       const h = half.get(s.key);
-      console.log(`${s.key.padEnd(9)} ${fmt(m.rps).padStart(7)}  ${fmt(m.p50, 1).padStart(6)}  ${fmt(m.p99, 1).padStart(6)}  ${fmt(m.rps / a, 2).padStart(5)}   ${fmt(h.p99, 2).padStart(6)} (${h.rate}/s)     ${(m.user_us === null ? 'n/a' : `${fmt(m.user_us, 1)}+${fmt(m.sys_us, 1)}`).padEnd(28)}  ${s.label}${m.non2xx || m.errors ? `  [non2xx ${m.non2xx}, errors ${m.errors}]` : ''}`);
+      console.log(
+        `${s.key.padEnd(9)} ${fmt(m.rps).padStart(7)}  ${fmt(m.p50, 1).padStart(6)}  ${fmt(m.p99, 1).padStart(6)}  ${fmt(m.rps / a, 2).padStart(5)}   ${fmt(h.p99, 2).padStart(6)} (${h.rate}/s)     ${(m.user_us === null ? 'n/a' : `${fmt(m.user_us, 1)}+${fmt(m.sys_us, 1)}`).padEnd(28)}  ${s.label}${m.non2xx || m.errors ? `  [non2xx ${m.non2xx}, errors ${m.errors}]` : ''}`,
+      );
     }
     const ba = med.get('b').rps / a;
     const ca = med.get('c').rps / a;
-    console.log(`\nb/a = ${fmt(ba, 2)} (target ≥ 0.5: ${ba >= 0.5 ? 'met' : 'NOT met'})   c/a = ${fmt(ca, 2)} (target ≥ 0.4: ${ca >= 0.4 ? 'met' : 'NOT met'})`);
+    console.log(
+      `\nb/a = ${fmt(ba, 2)} (target ≥ 0.5: ${ba >= 0.5 ? 'met' : 'NOT met'})   c/a = ${fmt(ca, 2)} (target ≥ 0.4: ${ca >= 0.4 ? 'met' : 'NOT met'})`,
+    );
     for (const k of ['b', 'c']) {
       const h = half.get(k);
       console.log(`${k}: p99 at half max rate = ${fmt(h.p99, 2)} ms (target ≤ 5 ms: ${h.p99 <= 5 ? 'met' : 'NOT met'})`);
@@ -292,9 +350,23 @@ async function main() {
       return `${x.key} = ${fmt(r, 2)}`;
     });
     console.log(`cached/ceiling: ${cached.join('   ')} (target ≥ 0.7)`);
-    console.log(`cache hits by tier (from each server's /metrics): ${Object.entries(tiers).map(([k, v]) => `${k} ${JSON.stringify(v)}`).join('  ')}`);
+    console.log(
+      `cache hits by tier (from each server's /metrics): ${Object.entries(tiers)
+        .map(([k, v]) => `${k} ${JSON.stringify(v)}`)
+        .join('  ')}`,
+    );
     const ratios = Object.fromEntries(SCENARIOS.filter((x) => x.key !== 'a').map((x) => [x.key, med.get(x.key).rps / a]));
-    console.log(JSON.stringify({ runs: RUNS, duration_s: DURATION, connections: CONNECTIONS, medians: Object.fromEntries(med), half_rate: Object.fromEntries(half), ratios, cache_hits: tiers }));
+    console.log(
+      JSON.stringify({
+        runs: RUNS,
+        duration_s: DURATION,
+        connections: CONNECTIONS,
+        medians: Object.fromEntries(med),
+        half_rate: Object.fromEntries(half),
+        ratios,
+        cache_hits: tiers,
+      }),
+    );
   } finally {
     await Promise.all([...servers.values()].map((s) => s.stop()));
     if (redis) {

@@ -46,7 +46,10 @@ const policy = compile(modules, data, { regoVersion: 1 });
 
 for (const { kind, path } of KINDS) {
   const dir = join(repo, 'examples', kind);
-  const bodies = readdirSync(dir).filter((f) => f.endsWith('.json')).sort().map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')));
+  const bodies = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')));
   let defined = 0;
   const once = () => {
     for (const input of bodies) if (policy.evaluate(path, { input }).defined) defined++;

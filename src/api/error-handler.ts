@@ -59,7 +59,10 @@ export function installErrorHandlers(app: FastifyInstance, bodyLimit: number): v
         .type('application/json')
         .send(new ApiError(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${path}; use ${list}`).toBody());
     }
-    return reply.code(404).type('application/json').send(new ApiError(404, 'NOT_FOUND', `no route ${request.method} ${path}`).toBody());
+    return reply
+      .code(404)
+      .type('application/json')
+      .send(new ApiError(404, 'NOT_FOUND', `no route ${request.method} ${path}`).toBody());
   });
 }
 

@@ -11,8 +11,18 @@ interface CollectedRoute {
   schema: Json;
 }
 
-const PUBLISHED = new Set(['error.json', 'decision-document.json', 'decision-response.json', 'model-deployment-request.json',
-  'tool-call-request.json', 'data-request.json', 'data-response.json', 'status-response.json', 'health-response.json', 'decision-record.json']);
+const PUBLISHED = new Set([
+  'error.json',
+  'decision-document.json',
+  'decision-response.json',
+  'model-deployment-request.json',
+  'tool-call-request.json',
+  'data-request.json',
+  'data-response.json',
+  'status-response.json',
+  'health-response.json',
+  'decision-record.json',
+]);
 
 export function registerOpenApi(app: FastifyInstance, version: string): void {
   const routes: CollectedRoute[] = [];
@@ -41,11 +51,16 @@ function build(routes: CollectedRoute[], version: string): Json {
     const { path, parameters } = toOpenApiPath(r.url);
     const op: Json = { summary: typeof r.schema.summary === 'string' ? r.schema.summary : `${r.method.toUpperCase()} ${r.url}` };
     const query = r.schema.querystring as Json | undefined;
-    const queryParams = query && typeof query.properties === 'object' && query.properties !== null
-      ? Object.entries(query.properties as Record<string, Json>).map(([name, s]) => ({ name, in: 'query', required: false, schema: rewriteRefs(s) }))
-      : [];
+    const queryParams =
+      query && typeof query.properties === 'object' && query.properties !== null
+        ? Object.entries(query.properties as Record<string, Json>).map(([name, s]) => ({ name, in: 'query', required: false, schema: rewriteRefs(s) }))
+        : [];
     if (parameters.length + queryParams.length > 0) op.parameters = [...parameters, ...queryParams];
-    if (r.schema.body) op.requestBody = { required: r.method === 'post' && r.url.startsWith('/v1/decisions/'), content: { 'application/json': { schema: rewriteRefs(r.schema.body) } } };
+    if (r.schema.body)
+      op.requestBody = {
+        required: r.method === 'post' && r.url.startsWith('/v1/decisions/'),
+        content: { 'application/json': { schema: rewriteRefs(r.schema.body) } },
+      };
     const responses: Json = {};
     for (const [code, s] of Object.entries((r.schema.response ?? {}) as Record<string, unknown>)) {
       responses[code.toUpperCase()] = { description: describeStatus(code), content: { 'application/json': { schema: rewriteRefs(s) } } };
@@ -73,7 +88,13 @@ function toOpenApiPath(url: string): { path: string; parameters: Json[] } {
     .split('/')
     .map((seg) => {
       if (seg === '*') {
-        parameters.push({ name: 'path', in: 'path', required: true, description: 'Document path under data, slash-separated (e.g. ai/tools/decision).', schema: { type: 'string' } });
+        parameters.push({
+          name: 'path',
+          in: 'path',
+          required: true,
+          description: 'Document path under data, slash-separated (e.g. ai/tools/decision).',
+          schema: { type: 'string' },
+        });
         return '{path}';
       }
       if (seg.startsWith(':')) {

@@ -36,10 +36,7 @@ export function assembleBundle(name: string, files: ReadonlyMap<string, Uint8Arr
     const pkg = packagePath(m.source) ?? parsedPackage(m.path, m.source, manifest.rego_version);
     // A module that does not parse is left for the compiler, which reports it with a location.
     if (pkg !== null && !rootsContain(manifest.roots, pkg)) {
-      throw new BundleError(
-        'BUNDLE_OUTSIDE_ROOTS',
-        `${m.path}: package ${pkg.join('.')} is outside the bundle roots ${JSON.stringify(manifest.roots)}`,
-      );
+      throw new BundleError('BUNDLE_OUTSIDE_ROOTS', `${m.path}: package ${pkg.join('.')} is outside the bundle roots ${JSON.stringify(manifest.roots)}`);
     }
   }
   checkDataRoots(data, manifest.roots);

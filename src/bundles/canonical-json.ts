@@ -85,7 +85,9 @@ function encodeObject(members: Map<string, string>): string {
 /** Go's encoding/json with HTML escaping off: like JSON.stringify, plus U+2028/U+2029 escaped
  * and lone surrogates replaced (Go strings are UTF-8). */
 function encodeString(s: string): string {
-  return JSON.stringify(s.replace(LONE_SURROGATE, '\uFFFD')).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(s.replace(LONE_SURROGATE, '\uFFFD'))
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;

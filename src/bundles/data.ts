@@ -101,10 +101,7 @@ export function checkDataRoots(data: Record<string, unknown>, roots: readonly st
   const walk = (node: unknown, path: string[]): void => {
     if (rootsContain(roots, path)) return;
     if (!isRecord(node) || !rootSegs.some((r) => isPrefix(path, r))) {
-      throw new BundleError(
-        'BUNDLE_OUTSIDE_ROOTS',
-        `data.${path.join('.')} is outside the bundle roots ${JSON.stringify(roots)}`,
-      );
+      throw new BundleError('BUNDLE_OUTSIDE_ROOTS', `data.${path.join('.')} is outside the bundle roots ${JSON.stringify(roots)}`);
     }
     for (const k of Object.keys(node)) walk(node[k], [...path, k]);
   };

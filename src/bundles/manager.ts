@@ -285,8 +285,7 @@ export class BundleManager extends EventEmitter {
   }
 
   private recordError(st: SourceState, e: unknown): void {
-    const err =
-      e instanceof BundleError ? e : new BundleError('BUNDLE_INTERNAL_ERROR', `unexpected failure: ${describeThrown(e)}`, { cause: e });
+    const err = e instanceof BundleError ? e : new BundleError('BUNDLE_INTERNAL_ERROR', `unexpected failure: ${describeThrown(e)}`, { cause: e });
     const at = new Date().toISOString();
     st.lastError = { code: err.code, message: err.message, at };
     st.lastAttemptAt = at;

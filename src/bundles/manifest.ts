@@ -55,10 +55,7 @@ export function parseManifest(bytes: Uint8Array | undefined): ParsedManifest {
   for (let i = 0; i < out.roots.length; i++) {
     for (let j = i + 1; j < out.roots.length; j++) {
       if (rootsOverlap(out.roots[i], out.roots[j])) {
-        throw new BundleError(
-          'BUNDLE_ROOTS_OVERLAP',
-          `.manifest has overlapping roots ${JSON.stringify(out.roots[i])} and ${JSON.stringify(out.roots[j])}`,
-        );
+        throw new BundleError('BUNDLE_ROOTS_OVERLAP', `.manifest has overlapping roots ${JSON.stringify(out.roots[i])} and ${JSON.stringify(out.roots[j])}`);
       }
     }
   }

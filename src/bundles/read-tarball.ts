@@ -10,10 +10,7 @@ import { normalizeBundlePath } from './paths.js';
 
 export async function readTarball(bytes: Uint8Array, limits: BundleLimits): Promise<Map<string, Uint8Array>> {
   if (bytes.byteLength > limits.maxCompressedBytes) {
-    throw new BundleError(
-      'BUNDLE_TOO_LARGE',
-      `bundle is ${bytes.byteLength} bytes compressed, limit is ${limits.maxCompressedBytes}`,
-    );
+    throw new BundleError('BUNDLE_TOO_LARGE', `bundle is ${bytes.byteLength} bytes compressed, limit is ${limits.maxCompressedBytes}`);
   }
   if (bytes.byteLength < 2 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) {
     throw new BundleError('BUNDLE_INVALID_ARCHIVE', 'bundle is not a gzip file');
@@ -62,11 +59,7 @@ export async function readTarball(bytes: Uint8Array, limits: BundleLimits): Prom
 /** Returns null for entries that carry no file (directories). */
 type Entry = Extract extends AsyncIterable<infer E> ? E : never;
 
-async function readEntry(
-  entry: Entry,
-  limits: BundleLimits,
-  declaredSoFar: number,
-): Promise<{ path: string | null; body: Uint8Array }> {
+async function readEntry(entry: Entry, limits: BundleLimits, declaredSoFar: number): Promise<{ path: string | null; body: Uint8Array }> {
   const h = entry.header;
   // Old (v7) tar headers may carry no type; they are files.
   const type: string = h.type ?? 'file';

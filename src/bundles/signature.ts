@@ -67,10 +67,7 @@ export interface VerificationResult {
   keyId?: string;
 }
 
-export async function verifyBundleSignature(
-  files: ReadonlyMap<string, Uint8Array>,
-  verifier: Verifier | null,
-): Promise<VerificationResult> {
+export async function verifyBundleSignature(files: ReadonlyMap<string, Uint8Array>, verifier: Verifier | null): Promise<VerificationResult> {
   const sigFile = files.get(SIGNATURES_FILE);
   if (sigFile === undefined) {
     if (verifier?.required) throw new BundleError('BUNDLE_SIGNATURE_MISSING', `signing is required but the bundle has no ${SIGNATURES_FILE}`);

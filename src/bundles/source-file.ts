@@ -86,9 +86,7 @@ export class FileSource implements BundleSource {
       payload = await this.read();
     } catch (e) {
       h.onError(
-        e instanceof BundleError
-          ? e
-          : new BundleError('BUNDLE_FETCH_FAILED', `cannot read bundle ${this.opts.path}: ${describeThrown(e)}`, { cause: e }),
+        e instanceof BundleError ? e : new BundleError('BUNDLE_FETCH_FAILED', `cannot read bundle ${this.opts.path}: ${describeThrown(e)}`, { cause: e }),
       );
       return;
     }

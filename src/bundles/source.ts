@@ -1,9 +1,7 @@
 // What a bundle source hands the manager: the bytes of a tarball, or the files of a directory.
 import type { BundleError } from './errors.js';
 
-export type SourcePayload =
-  | { kind: 'tarball'; bytes: Uint8Array; etag?: string }
-  | { kind: 'files'; files: Map<string, Uint8Array> };
+export type SourcePayload = { kind: 'tarball'; bytes: Uint8Array; etag?: string } | { kind: 'files'; files: Map<string, Uint8Array> };
 
 export interface SourceHandlers {
   /** Resolves true when the payload is now active (or already was), false when it was rejected. */

@@ -8,17 +8,10 @@
 // time dependency.
 import type { EvaluationOutcome } from '../engines/types.js';
 
-export type Cacheability =
-  | { cache: true; ttlMs: number; expiresAt: number }
-  | { cache: false; reason: NotCacheableReason };
+export type Cacheability = { cache: true; ttlMs: number; expiresAt: number } | { cache: false; reason: NotCacheableReason };
 
 export type NotCacheableReason =
-  | 'evaluation_error'
-  | 'depends_on_random'
-  | 'depends_on_external'
-  | 'depends_on_time_without_expiry'
-  | 'already_expired'
-  | 'ttl_disabled';
+  'evaluation_error' | 'depends_on_random' | 'depends_on_external' | 'depends_on_time_without_expiry' | 'already_expired' | 'ttl_disabled';
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
 
@@ -39,10 +32,7 @@ export function validUntilOf(result: unknown): number | 'invalid' | null {
   return parseRfc3339(raw) ?? 'invalid';
 }
 
-export function cacheabilityOf(
-  outcome: EvaluationOutcome,
-  opts: { ttlMs: number; nowMs: number },
-): Cacheability {
+export function cacheabilityOf(outcome: EvaluationOutcome, opts: { ttlMs: number; nowMs: number }): Cacheability {
   if (!outcome.ok) return { cache: false, reason: 'evaluation_error' };
   if (opts.ttlMs <= 0) return { cache: false, reason: 'ttl_disabled' };
   const deps = outcome.dependsOn;

@@ -56,6 +56,4 @@ export function decisionCacheKey(parts: CacheKeyParts): string {
 // crypto.hash (Node ≥ 20.12) hashes in one call, about twice as fast as a Hash object for
 // inputs this small; older Node 20 releases take the Hash object.
 const sha256Hex: (s: string) => string =
-  typeof crypto.hash === 'function'
-    ? (s) => crypto.hash('sha256', s, 'hex')
-    : (s) => crypto.createHash('sha256').update(s).digest('hex');
+  typeof crypto.hash === 'function' ? (s) => crypto.hash('sha256', s, 'hex') : (s) => crypto.createHash('sha256').update(s).digest('hex');

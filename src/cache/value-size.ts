@@ -9,7 +9,8 @@ export function approximateJsonSize(value: unknown, limit: number): number {
   while (stack.length > 0) {
     const v = stack.pop();
     if (typeof v === 'string') size += v.length + 2;
-    else if (v === null || typeof v !== 'object') size += 8; // numbers, booleans, bigints
+    else if (v === null || typeof v !== 'object')
+      size += 8; // numbers, booleans, bigints
     else if (Array.isArray(v)) {
       size += 2 + v.length;
       for (const x of v) stack.push(x);

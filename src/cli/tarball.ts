@@ -12,9 +12,7 @@ export async function writeTarGz(files: { name: string; body: Uint8Array }[]): P
   const mtime = new Date(0);
   for (const f of files) {
     await new Promise<void>((resolve, reject) => {
-      p.entry({ name: f.name, size: f.body.byteLength, mode: 0o644, mtime, type: 'file' }, Buffer.from(f.body), (err) =>
-        err ? reject(err) : resolve(),
-      );
+      p.entry({ name: f.name, size: f.body.byteLength, mode: 0o644, mtime, type: 'file' }, Buffer.from(f.body), (err) => (err ? reject(err) : resolve()));
     });
   }
   p.finalize();

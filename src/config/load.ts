@@ -159,7 +159,11 @@ function envValue(env: Readonly<Record<string, string | undefined>>, v: EnvVar, 
 /** Coerces only well-formed values; anything else stays a string so the schema reports it. */
 function coerce(raw: string, v: EnvVar): unknown {
   if (v.type === 'integer' && /^[+-]?\d+$/.test(raw)) return Number(raw);
-  if (v.type === 'list') return raw.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  if (v.type === 'list')
+    return raw
+      .split(',')
+      .map((x) => x.trim())
+      .filter((x) => x !== '');
   if (v.type === 'boolean' || v.type === 'auto-boolean') {
     const lower = raw.toLowerCase();
     if (['true', '1', 'yes', 'on'].includes(lower)) return true;
@@ -276,8 +280,10 @@ function semanticChecks(config: PdpConfig, origins: Origins, fileDir: string, cw
       message: 'set only one of redis url, cluster_nodes or sentinels (standalone, cluster or sentinel)',
     });
   }
-  if (redis.sentinels !== undefined && redis.sentinel_name === undefined) at('/redis/sentinel_name', 'is required with sentinels (the monitored master group name)');
-  if (config.decision_log.redis_stream === true && topologies.length === 0) at('/decision_log/redis_stream', 'needs Redis (REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS)');
+  if (redis.sentinels !== undefined && redis.sentinel_name === undefined)
+    at('/redis/sentinel_name', 'is required with sentinels (the monitored master group name)');
+  if (config.decision_log.redis_stream === true && topologies.length === 0)
+    at('/decision_log/redis_stream', 'needs Redis (REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS)');
   config.decision_log.mask_paths.forEach((m, i) => {
     try {
       parseMaskRule(m);

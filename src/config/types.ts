@@ -137,8 +137,9 @@ export class ConfigError extends Error {
   readonly issues: readonly ConfigIssue[];
 
   constructor(issues: ConfigIssue[]) {
-    super(`invalid configuration (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n` +
-      issues.map((i) => `  - ${i.source}: ${i.message}`).join('\n'));
+    super(
+      `invalid configuration (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n` + issues.map((i) => `  - ${i.source}: ${i.message}`).join('\n'),
+    );
     this.name = 'ConfigError';
     this.issues = issues;
   }

@@ -9,10 +9,7 @@ import type { DecisionOutcomeKind, ExceptionApplied, Obligation, Reason } from '
 
 /** What evaluation produced, from the engine or the cache. */
 export type Evaluation =
-  | { kind: 'defined'; result: unknown }
-  | { kind: 'undefined' }
-  | { kind: 'error'; code: string; message: string }
-  | { kind: 'no_policy' };
+  { kind: 'defined'; result: unknown } | { kind: 'undefined' } | { kind: 'error'; code: string; message: string } | { kind: 'no_policy' };
 
 export interface ShapedDecision {
   status: 200 | 503;

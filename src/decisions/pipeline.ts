@@ -177,7 +177,13 @@ export class DecisionPipeline {
     if (!outcome.ok) return { evaluation: { kind: 'error', code: outcome.code, message: outcome.message }, cached: false, shared: false, engine, revisions };
     // The cache decides from dependsOn (and e.g. a valid_until in the result) what it may keep.
     this.cacheSet(key, outcome);
-    return { evaluation: outcome.defined ? { kind: 'defined', result: outcome.result } : { kind: 'undefined' }, cached: false, shared: false, engine, revisions };
+    return {
+      evaluation: outcome.defined ? { kind: 'defined', result: outcome.result } : { kind: 'undefined' },
+      cached: false,
+      shared: false,
+      engine,
+      revisions,
+    };
   }
 
   private async cacheGet(key: CacheQuery): Promise<CacheHit | undefined> {

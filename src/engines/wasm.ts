@@ -60,10 +60,7 @@ export class WasmEngine implements Engine {
       for (const ep of m.entrypoints) {
         const id = available.get(ep);
         if (id === undefined) {
-          throw new BundleError(
-            'BUNDLE_WASM_ERROR',
-            `${m.path} has no entrypoint ${ep} (it has: ${[...available.keys()].join(', ') || 'none'})`,
-          );
+          throw new BundleError('BUNDLE_WASM_ERROR', `${m.path} has no entrypoint ${ep} (it has: ${[...available.keys()].join(', ') || 'none'})`);
         }
         routes.push({ entrypoint: splitQueryPath(ep), policy, id, dependsOn });
       }

@@ -14,9 +14,7 @@ export interface HostPort {
 }
 
 export type RedisTopology =
-  | { kind: 'standalone'; url: string }
-  | { kind: 'cluster'; nodes: HostPort[] }
-  | { kind: 'sentinel'; sentinels: HostPort[]; name: string };
+  { kind: 'standalone'; url: string } | { kind: 'cluster'; nodes: HostPort[] } | { kind: 'sentinel'; sentinels: HostPort[]; name: string };
 
 /** null when no Redis is configured. The config was validated at load (one topology, host:port
  * items, a sentinel name with sentinels). */

@@ -7,25 +7,83 @@ import type { Location } from './errors.js';
 
 export type Loc = Location;
 
-export interface NullTerm { type: 'null'; loc: Loc }
-export interface BooleanTerm { type: 'boolean'; value: boolean; loc: Loc }
-export interface NumberTerm { type: 'number'; value: number | bigint; raw: string; loc: Loc }
-export interface StringTerm { type: 'string'; value: string; loc: Loc }
+export interface NullTerm {
+  type: 'null';
+  loc: Loc;
+}
+export interface BooleanTerm {
+  type: 'boolean';
+  value: boolean;
+  loc: Loc;
+}
+export interface NumberTerm {
+  type: 'number';
+  value: number | bigint;
+  raw: string;
+  loc: Loc;
+}
+export interface StringTerm {
+  type: 'string';
+  value: string;
+  loc: Loc;
+}
 /** A variable. `_` is kept as `_` by the parser; the compiler makes each one unique. */
-export interface VarTerm { type: 'var'; name: string; loc: Loc }
+export interface VarTerm {
+  type: 'var';
+  name: string;
+  loc: Loc;
+}
 /**
  * A reference: `head.a[b]["c"]`. `head` is a var (`input`, `data`, a local, a rule, an
  * import alias), or a composite/call term (`[1,2][i]`, `f(x).y`). `.a` becomes a string term.
  */
-export interface RefTerm { type: 'ref'; head: Term; path: Term[]; loc: Loc }
-export interface ArrayTerm { type: 'array'; items: Term[]; loc: Loc }
-export interface ObjectTerm { type: 'object'; items: [Term, Term][]; loc: Loc }
-export interface SetTerm { type: 'set'; items: Term[]; loc: Loc }
-export interface ArrayComprehension { type: 'arraycompr'; term: Term; body: Body; loc: Loc }
-export interface SetComprehension { type: 'setcompr'; term: Term; body: Body; loc: Loc }
-export interface ObjectComprehension { type: 'objectcompr'; key: Term; value: Term; body: Body; loc: Loc }
+export interface RefTerm {
+  type: 'ref';
+  head: Term;
+  path: Term[];
+  loc: Loc;
+}
+export interface ArrayTerm {
+  type: 'array';
+  items: Term[];
+  loc: Loc;
+}
+export interface ObjectTerm {
+  type: 'object';
+  items: [Term, Term][];
+  loc: Loc;
+}
+export interface SetTerm {
+  type: 'set';
+  items: Term[];
+  loc: Loc;
+}
+export interface ArrayComprehension {
+  type: 'arraycompr';
+  term: Term;
+  body: Body;
+  loc: Loc;
+}
+export interface SetComprehension {
+  type: 'setcompr';
+  term: Term;
+  body: Body;
+  loc: Loc;
+}
+export interface ObjectComprehension {
+  type: 'objectcompr';
+  key: Term;
+  value: Term;
+  body: Body;
+  loc: Loc;
+}
 /** A call: `name` is the dotted function name as written (`count`, `array.concat`, `data.lib.f`, `plus`). */
-export interface CallTerm { type: 'call'; name: string; args: Term[]; loc: Loc }
+export interface CallTerm {
+  type: 'call';
+  name: string;
+  args: Term[];
+  loc: Loc;
+}
 
 export type Term =
   | NullTerm
@@ -49,13 +107,42 @@ export interface With {
   loc: Loc;
 }
 
-export interface TermExpr { kind: 'term'; term: Term; negated: boolean; with: With[]; loc: Loc }
+export interface TermExpr {
+  kind: 'term';
+  term: Term;
+  negated: boolean;
+  with: With[];
+  loc: Loc;
+}
 /** `some x, y` (declaration only). */
-export interface SomeDecl { kind: 'some'; vars: VarTerm[]; negated: false; with: With[]; loc: Loc }
+export interface SomeDecl {
+  kind: 'some';
+  vars: VarTerm[];
+  negated: false;
+  with: With[];
+  loc: Loc;
+}
 /** `some v in xs` / `some k, v in xs` (key null in the first form). */
-export interface SomeIn { kind: 'somein'; key: Term | null; value: Term; collection: Term; negated: boolean; with: With[]; loc: Loc }
+export interface SomeIn {
+  kind: 'somein';
+  key: Term | null;
+  value: Term;
+  collection: Term;
+  negated: boolean;
+  with: With[];
+  loc: Loc;
+}
 /** `every v in xs { body }` / `every k, v in xs { body }`. */
-export interface Every { kind: 'every'; key: Term | null; value: Term; domain: Term; body: Body; negated: boolean; with: With[]; loc: Loc }
+export interface Every {
+  kind: 'every';
+  key: Term | null;
+  value: Term;
+  domain: Term;
+  body: Body;
+  negated: boolean;
+  with: With[];
+  loc: Loc;
+}
 
 export type Expr = TermExpr | SomeDecl | SomeIn | Every;
 export type Body = Expr[];

@@ -35,9 +35,7 @@ export class RegoError extends Error {
 
   /** The message without the location/code prefix. */
   get detail(): string {
-    const prefix = this.location
-      ? `${this.location.file}:${this.location.row}:${this.location.col}: ${this.code}: `
-      : `${this.code}: `;
+    const prefix = this.location ? `${this.location.file}:${this.location.row}:${this.location.col}: ${this.code}: ` : `${this.code}: `;
     return this.message.startsWith(prefix) ? this.message.slice(prefix.length) : this.message;
   }
 }

@@ -123,15 +123,20 @@ export class CompiledPolicy {
   private evaluator(opts: EvalOptions, inputValue?: Value): Evaluator {
     let input: Value | undefined = inputValue;
     if (input === undefined && opts.input !== undefined) input = fromJSON(opts.input, { maxDepth: MAX_INPUT_DEPTH });
-    return new Evaluator(this.root, this.data, {
-      input,
-      strict: opts.strict ?? false,
-      maxSteps: opts.maxSteps ?? DEFAULT_MAX_STEPS,
-      timeoutMs: opts.timeoutMs,
-      maxOutputSize: opts.maxOutputSize ?? DEFAULT_MAX_OUTPUT,
-      nowNs: opts.nowNs,
-      print: opts.print,
-    }, this.shared);
+    return new Evaluator(
+      this.root,
+      this.data,
+      {
+        input,
+        strict: opts.strict ?? false,
+        maxSteps: opts.maxSteps ?? DEFAULT_MAX_STEPS,
+        timeoutMs: opts.timeoutMs,
+        maxOutputSize: opts.maxOutputSize ?? DEFAULT_MAX_OUTPUT,
+        nowNs: opts.nowNs,
+        print: opts.print,
+      },
+      this.shared,
+    );
   }
 
   private run<T>(f: () => T): T {

@@ -158,14 +158,38 @@ export function tokenize(file: string, src: string): Token[] {
         const escLoc = locAt(i);
         const e = src[i + 1];
         switch (e) {
-          case '"': out += '"'; i += 2; break;
-          case '\\': out += '\\'; i += 2; break;
-          case '/': out += '/'; i += 2; break;
-          case 'b': out += '\b'; i += 2; break;
-          case 'f': out += '\f'; i += 2; break;
-          case 'n': out += '\n'; i += 2; break;
-          case 'r': out += '\r'; i += 2; break;
-          case 't': out += '\t'; i += 2; break;
+          case '"':
+            out += '"';
+            i += 2;
+            break;
+          case '\\':
+            out += '\\';
+            i += 2;
+            break;
+          case '/':
+            out += '/';
+            i += 2;
+            break;
+          case 'b':
+            out += '\b';
+            i += 2;
+            break;
+          case 'f':
+            out += '\f';
+            i += 2;
+            break;
+          case 'n':
+            out += '\n';
+            i += 2;
+            break;
+          case 'r':
+            out += '\r';
+            i += 2;
+            break;
+          case 't':
+            out += '\t';
+            i += 2;
+            break;
           case 'u': {
             const hex = src.slice(i + 2, i + 6);
             if (!/^[0-9a-fA-F]{4}$/.test(hex)) {
@@ -219,7 +243,7 @@ export function tokenize(file: string, src: string): Token[] {
     }
 
     const c2 = src.charCodeAt(i + 1);
-    if (c2 === 61 /* = */ && (c === 58 /* : */ || c === 61 || c === 33 /* ! */ || c === 60 /* < */ || c === 62 /* > */)) {
+    if (c2 === 61 /* = */ && (c === 58 /* : */ || c === 61 || c === 33 /* ! */ || c === 60 /* < */ || c === 62) /* > */) {
       i += 2;
       push('punct', src.slice(start, i));
       continue;

@@ -8,16 +8,7 @@
 // Attributes on pdp.decision: pdp.decision_id, pdp.path, pdp.kind, pdp.allow, pdp.outcome,
 // pdp.engine, pdp.bundle_revisions ("name=revision"), pdp.cache.hit, pdp.cache.tier,
 // pdp.reason_codes, error.type (only when the decision errored).
-import {
-  ROOT_CONTEXT,
-  SpanKind,
-  SpanStatusCode,
-  isSpanContextValid,
-  trace,
-  type Context,
-  type Span,
-  type Tracer,
-} from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, isSpanContextValid, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { ChildSpan, ChildSpanName, DecisionQuery, DecisionRecord, DecisionSpan, DecisionTracer } from '../decisions/types.js';
 

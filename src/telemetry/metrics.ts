@@ -141,8 +141,7 @@ export class PdpMetrics implements DecisionRecorder {
       collect() {
         this.reset();
         for (const b of self.sources.bundles?.() ?? []) {
-          const failedLast =
-            b.last_error !== null && (b.activated_at === null || Date.parse(b.last_error.at) >= Date.parse(b.activated_at));
+          const failedLast = b.last_error !== null && (b.activated_at === null || Date.parse(b.last_error.at) >= Date.parse(b.activated_at));
           this.set({ bundle: b.name }, failedLast ? 1 : 0);
         }
       },

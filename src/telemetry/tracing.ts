@@ -70,7 +70,9 @@ export function startTracing(cfg: TracingConfig, opts: TracingOptions = {}): Tra
     const url = otlpUrl(cfg);
     spanProcessors = mode
       .split(',')
-      .map((e) => (e === 'console' ? new SimpleSpanProcessor(new ConsoleSpanExporter()) : new BatchSpanProcessor(new OTLPTraceExporter(url !== undefined ? { url } : {}))));
+      .map((e) =>
+        e === 'console' ? new SimpleSpanProcessor(new ConsoleSpanExporter()) : new BatchSpanProcessor(new OTLPTraceExporter(url !== undefined ? { url } : {})),
+      );
   }
   const sdk = new NodeSDK({ instrumentations: [], serviceName: cfg.service_name ?? DEFAULT_SERVICE_NAME, spanProcessors });
   sdk.start();

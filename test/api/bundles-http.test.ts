@@ -18,7 +18,9 @@ const bundle = (revision: string, allow: boolean, extra: FileSpec = {}): FileSpe
 async function serve(t: Test, env: Record<string, string>): Promise<RunningServer> {
   // Every plugin (cache, decision log, metrics, ...) from the one configuration; no decision-log
   // lines on stdout (tap's).
-  const { config, warnings } = loadConfig({ env: { PDP_HOST: '127.0.0.1', PDP_PORT: '0', PDP_LOG_LEVEL: 'silent', PDP_BUNDLE_NAME: 'authz', PDP_DECISION_LOG_STDOUT: 'false', ...env } });
+  const { config, warnings } = loadConfig({
+    env: { PDP_HOST: '127.0.0.1', PDP_PORT: '0', PDP_LOG_LEVEL: 'silent', PDP_BUNDLE_NAME: 'authz', PDP_DECISION_LOG_STDOUT: 'false', ...env },
+  });
   t.same(warnings, []);
   const s = await startServer(config);
   t.teardown(() => s.close());
@@ -50,7 +52,10 @@ t.test('HTTP bundle server: ETag/304, 500s and a truncated tarball never replace
   t.equal((await get(`${s.url}/ready`)).status, 200, 'ready once the first bundle is active');
   t.equal(await allow(s), true);
   await waitFor('conditional polls', () => srv.requests.filter((r) => r.status === 304).length >= 2);
-  t.ok(srv.requests.slice(1).every((r) => r.headers['if-none-match'] === '"v1"'), 'later polls send If-None-Match');
+  t.ok(
+    srv.requests.slice(1).every((r) => r.headers['if-none-match'] === '"v1"'),
+    'later polls send If-None-Match',
+  );
 
   // The server fails: the service keeps answering from v1 and says so.
   srv.handler = (_req, res) => {
@@ -63,7 +68,10 @@ t.test('HTTP bundle server: ETag/304, 500s and a truncated tarball never replace
 
   // A truncated tarball: refused, counted, v1 still answers.
   srv.handler = serveBundle(v1.subarray(0, Math.floor(v1.length / 2)), '"broken"');
-  t.ok(await until(async () => /pdp_bundle_activation_failures_total\{bundle="authz"\} [1-9]/.test((await get(`${s.url}/metrics`)).text)), 'the truncated bundle to be refused');
+  t.ok(
+    await until(async () => /pdp_bundle_activation_failures_total\{bundle="authz"\} [1-9]/.test((await get(`${s.url}/metrics`)).text)),
+    'the truncated bundle to be refused',
+  );
   t.equal(await allow(s), true, 'still v1 after a truncated tarball');
   t.equal((await bundleStatus(s)).revision, 'v1');
 

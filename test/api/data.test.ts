@@ -57,8 +57,15 @@ t.test('GET evaluates without input; POST without body or without "input" too', 
   t.equal((await inject(app, `/v1/data/ai/tools/record`, { method: 'POST' })).status, 200);
   t.equal((await injectJson(app, `/v1/data/ai/tools/record`, {})).status, 200);
   t.equal((await injectJson(app, `/v1/data/ai/tools/record`, { input: null })).status, 200);
-  t.same(seen.map((x) => x.input), [undefined, undefined, undefined, null], 'null input is an input; absent is none');
-  t.same(seen.map((x) => x.path), ['ai/tools/record', 'ai/tools/record', 'ai/tools/record', 'ai/tools/record']);
+  t.same(
+    seen.map((x) => x.input),
+    [undefined, undefined, undefined, null],
+    'null input is an input; absent is none',
+  );
+  t.same(
+    seen.map((x) => x.path),
+    ['ai/tools/record', 'ai/tools/record', 'ai/tools/record', 'ai/tools/record'],
+  );
 });
 
 t.test('input may be any JSON value', async (t) => {
@@ -66,7 +73,10 @@ t.test('input may be any JSON value', async (t) => {
   for (const input of [1, 'x', [1, 2], { a: { b: [true] } }]) {
     t.equal((await injectJson(app, `/v1/data/ai/tools/record`, { input })).status, 200);
   }
-  t.same(seen.map((x) => x.input), [1, 'x', [1, 2], { a: { b: [true] } }]);
+  t.same(
+    seen.map((x) => x.input),
+    [1, 'x', [1, 2], { a: { b: [true] } }],
+  );
 });
 
 t.test('a body that is not an object → 400', async (t) => {
@@ -93,7 +103,10 @@ t.test('?pretty indents; ?strict-builtin-errors reaches the engine; unknown para
   seen.length = 0;
   await injectJson(app, `/v1/data/ai/tools/record?strict-builtin-errors=true&metrics=true&explain=full&provenance&instrument=1`, { input: 1 });
   await injectJson(app, `/v1/data/ai/tools/record`, { input: 1 });
-  t.same(seen.map((x) => x.strict), [true, undefined]);
+  t.same(
+    seen.map((x) => x.strict),
+    [true, undefined],
+  );
 });
 
 t.test('integers past 2^53 are written exactly; keys sorted as OPA does', async (t) => {

@@ -27,18 +27,22 @@ async function decide(pdp: FastifyInstance, url: string, body: unknown): Promise
 
 t.test('a well-formed decision is passed through with id, policy path and revisions', async (t) => {
   let seen: unknown;
-  const policies = jsPolicies({
-    'ai/tools/decision': (input) => {
-      seen = input;
-      return {
-        allow: true,
-        reasons: [{ code: 'TOOL_ALLOWED', control: 'AIGOV-TOOL-01', message: 'ok', extra: { n: 1 } }],
-        obligations: [{ type: 'redact', paths: ['/arguments/body'] }],
-        exceptions_applied: [{ id: 'EXC-1', control: 'AIGOV-TOOL-03', expires_at: '2027-01-01T00:00:00Z' }],
-        ignored_extra_field: true,
-      };
+  const policies = jsPolicies(
+    {
+      'ai/tools/decision': (input) => {
+        seen = input;
+        return {
+          allow: true,
+          reasons: [{ code: 'TOOL_ALLOWED', control: 'AIGOV-TOOL-01', message: 'ok', extra: { n: 1 } }],
+          obligations: [{ type: 'redact', paths: ['/arguments/body'] }],
+          exceptions_applied: [{ id: 'EXC-1', control: 'AIGOV-TOOL-03', expires_at: '2027-01-01T00:00:00Z' }],
+          ignored_extra_field: true,
+        };
+      },
     },
-  }, 'rev-42', 'ai-governance');
+    'rev-42',
+    'ai-governance',
+  );
   const app = await injectApp({ policies });
   t.teardown(() => app.close());
 
@@ -88,7 +92,10 @@ t.test('fail closed', async (t) => {
     const { status, answer } = await ask('nothing-defined');
     t.equal(status, 200);
     t.equal(answer.allow, false);
-    t.same(answer.reasons.map((r) => r.code), ['POLICY_UNDEFINED']);
+    t.same(
+      answer.reasons.map((r) => r.code),
+      ['POLICY_UNDEFINED'],
+    );
     t.match(answer.reasons[0]?.message, 'data.ai.tools.decision');
     t.same(answer.obligations, []);
     t.same(answer.exceptions_applied, []);
@@ -101,7 +108,10 @@ t.test('fail closed', async (t) => {
     docs.budget = () => {
       throw new EvalFailure('eval_budget_exceeded', 'step budget of 1000000 exceeded');
     };
-    for (const [name, code] of [['conflict', 'eval_conflict_error'], ['budget', 'eval_budget_exceeded']] as const) {
+    for (const [name, code] of [
+      ['conflict', 'eval_conflict_error'],
+      ['budget', 'eval_budget_exceeded'],
+    ] as const) {
       const { status, answer } = await ask(name);
       t.equal(status, 200, name);
       t.equal(answer.allow, false);
@@ -145,7 +155,11 @@ t.test('fail closed', async (t) => {
       const { status, answer } = await ask(name);
       t.equal(status, 200, name);
       t.equal(answer.allow, false, `${name}: deny`);
-      t.same(answer.reasons.map((r) => r.code), ['MALFORMED_DECISION'], name);
+      t.same(
+        answer.reasons.map((r) => r.code),
+        ['MALFORMED_DECISION'],
+        name,
+      );
       t.same(answer.obligations, [], `${name}: no obligations from a malformed document`);
     }
   });
@@ -155,7 +169,10 @@ t.test('fail closed', async (t) => {
     const { status, answer } = await ask('bigint');
     t.equal(status, 200);
     t.equal(answer.allow, false);
-    t.same(answer.reasons.map((r) => r.code), ['MALFORMED_DECISION']);
+    t.same(
+      answer.reasons.map((r) => r.code),
+      ['MALFORMED_DECISION'],
+    );
     t.match(answer.reasons[0]?.message, /beyond 2\^53/);
   });
 });
@@ -164,11 +181,17 @@ t.test('no active policy → 503, and the body still says deny', async (t) => {
   const policies = new SwappablePolicies();
   const app = await injectApp({ policies });
   t.teardown(() => app.close());
-  for (const [url, body] of [['/v1/decisions/tool-call', TOOL_BODY], ['/v1/decisions/model-deployment', DEPLOY_BODY]] as const) {
+  for (const [url, body] of [
+    ['/v1/decisions/tool-call', TOOL_BODY],
+    ['/v1/decisions/model-deployment', DEPLOY_BODY],
+  ] as const) {
     const { status, answer } = await decide(app, url, body);
     t.equal(status, 503);
     t.equal(answer.allow, false);
-    t.same(answer.reasons.map((r) => r.code), ['NO_ACTIVE_POLICY']);
+    t.same(
+      answer.reasons.map((r) => r.code),
+      ['NO_ACTIVE_POLICY'],
+    );
     t.match(answer.decision_id, UUID);
     t.same(answer.policy.bundles, {});
   }

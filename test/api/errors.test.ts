@@ -57,10 +57,12 @@ t.test('model deployment: only name, version and environment are required', asyn
     approvals: [{ role: 5 }],
   });
   t.equal(typed.status, 400);
-  t.same(
-    (typed.json as ErrorShape).error.details.map((d) => d.path).sort(),
-    ['/approvals/0/role', '/model/artifact/signed', '/model/evaluation/metrics/safety', '/model/risk_tier'],
-  );
+  t.same((typed.json as ErrorShape).error.details.map((d) => d.path).sort(), [
+    '/approvals/0/role',
+    '/model/artifact/signed',
+    '/model/evaluation/metrics/safety',
+    '/model/risk_tier',
+  ]);
 });
 
 t.test('a body that is not an object, or no body at all → 400 at path ""', async (t) => {
@@ -121,7 +123,11 @@ t.test('body over the limit → 413 PAYLOAD_TOO_LARGE', async (t) => {
   const e = assertErrorShape(t, r.json, 'PAYLOAD_TOO_LARGE');
   t.match(e.error.message, String(BODY_LIMIT));
   // A Content-Length over the limit is refused the same way.
-  const r2 = await send(`${server.url}${DEPLOY}`, { method: 'POST', body: big, headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(big)) } });
+  const r2 = await send(`${server.url}${DEPLOY}`, {
+    method: 'POST',
+    body: big,
+    headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(big)) },
+  });
   t.equal(r2.status, 413);
   // Without a Content-Length (chunked), the limit is enforced while the body streams in.
   const r3 = await send(`${server.url}${TOOL}`, { method: 'POST', body: big, headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } });
@@ -138,7 +144,7 @@ t.test('the default limit is 1 MiB', async (t) => {
   t.equal((await postJson(`${dflt.url}/v1/decisions/tool-call`, over)).status, 413);
 });
 
-t.test('content types: JSON with charset ok; none and curl -d\'s form type parsed as JSON (like OPA); others → 415', async (t) => {
+t.test("content types: JSON with charset ok; none and curl -d's form type parsed as JSON (like OPA); others → 415", async (t) => {
   const body = JSON.stringify({ agent: { id: 'a' }, tool: { name: 't' } });
   t.equal((await inject(app, TOOL, { method: 'POST', body, headers: { 'content-type': 'application/json; charset=utf-8' } })).status, 200);
   t.equal((await inject(app, TOOL, { method: 'POST', body })).status, 200, 'no Content-Type');

@@ -16,23 +16,58 @@ function rng(seed: number): () => number {
   };
 }
 
-const KEYS = ['agent', 'tool', 'model', 'deployment', 'id', 'name', 'version', 'environment', 'input', 'arguments', 'signals',
-  'prompt_injection_score', 'risk_tier', 'metrics', 'safety', 'roles', 'approvals', '__proto__', 'constructor', '', '\u0000', 'é'];
+const KEYS = [
+  'agent',
+  'tool',
+  'model',
+  'deployment',
+  'id',
+  'name',
+  'version',
+  'environment',
+  'input',
+  'arguments',
+  'signals',
+  'prompt_injection_score',
+  'risk_tier',
+  'metrics',
+  'safety',
+  'roles',
+  'approvals',
+  '__proto__',
+  'constructor',
+  '',
+  '\u0000',
+  'é',
+];
 
 function randomValue(r: () => number, depth: number): unknown {
   const k = Math.floor(r() * (depth > 5 ? 6 : 9));
   switch (k) {
-    case 0: return null;
-    case 1: return r() < 0.5;
-    case 2: return [0, -1, 1.5, 1e308, -0, 2 ** 53 + 1, 3][Math.floor(r() * 7)];
-    case 3: return ['', 'x', 'prod', '\u2028', '"', '\\', 'a'.repeat(Math.floor(r() * 300))][Math.floor(r() * 7)];
-    case 4: return Math.floor(r() * 1e6);
-    case 5: return 'tool';
-    case 6: return Array.from({ length: Math.floor(r() * 4) }, () => randomValue(r, depth + 1));
+    case 0:
+      return null;
+    case 1:
+      return r() < 0.5;
+    case 2:
+      return [0, -1, 1.5, 1e308, -0, 2 ** 53 + 1, 3][Math.floor(r() * 7)];
+    case 3:
+      return ['', 'x', 'prod', '\u2028', '"', '\\', 'a'.repeat(Math.floor(r() * 300))][Math.floor(r() * 7)];
+    case 4:
+      return Math.floor(r() * 1e6);
+    case 5:
+      return 'tool';
+    case 6:
+      return Array.from({ length: Math.floor(r() * 4) }, () => randomValue(r, depth + 1));
     default: {
       const o: Record<string, unknown> = {};
       const n = Math.floor(r() * 5);
-      for (let i = 0; i < n; i++) Object.defineProperty(o, KEYS[Math.floor(r() * KEYS.length)] ?? 'k', { value: randomValue(r, depth + 1), enumerable: true, configurable: true, writable: true });
+      for (let i = 0; i < n; i++)
+        Object.defineProperty(o, KEYS[Math.floor(r() * KEYS.length)] ?? 'k', {
+          value: randomValue(r, depth + 1),
+          enumerable: true,
+          configurable: true,
+          writable: true,
+        });
       return o;
     }
   }
@@ -40,12 +75,14 @@ function randomValue(r: () => number, depth: number): unknown {
 
 /** Near-valid bodies reach the policy; mutations of them probe the schema edges. */
 function nearValid(r: () => number): unknown {
-  const base: Record<string, unknown> = r() < 0.5
-    ? { agent: { id: 'a', trust_level: 'low' }, tool: { name: 'send_email' }, arguments: randomValue(r, 2), signals: { prompt_injection_score: r() } }
-    : { model: { name: 'm', version: '1', risk_tier: 1, evaluation: { metrics: { safety: r() } } }, deployment: { environment: 'prod' } };
+  const base: Record<string, unknown> =
+    r() < 0.5
+      ? { agent: { id: 'a', trust_level: 'low' }, tool: { name: 'send_email' }, arguments: randomValue(r, 2), signals: { prompt_injection_score: r() } }
+      : { model: { name: 'm', version: '1', risk_tier: 1, evaluation: { metrics: { safety: r() } } }, deployment: { environment: 'prod' } };
   const target = Object.keys(base)[Math.floor(r() * Object.keys(base).length)] ?? 'agent';
   const inner = base[target];
-  if (r() < 0.7 && typeof inner === 'object' && inner !== null) (inner as Record<string, unknown>)[KEYS[Math.floor(r() * KEYS.length)] ?? 'k'] = randomValue(r, 3);
+  if (r() < 0.7 && typeof inner === 'object' && inner !== null)
+    (inner as Record<string, unknown>)[KEYS[Math.floor(r() * KEYS.length)] ?? 'k'] = randomValue(r, 3);
   return base;
 }
 
@@ -68,7 +105,7 @@ t.test('no random body produces a 5xx or an undocumented shape', async (t) => {
   for (let i = 0; i < N; i++) {
     const route = ROUTES[i % ROUTES.length] ?? ROUTES[0];
     const kind = r();
-    const body = kind < 0.4 ? JSON.stringify(nearValid(r)) : kind < 0.75 ? JSON.stringify(randomValue(r, 0)) ?? '' : rawBytes(r);
+    const body = kind < 0.4 ? JSON.stringify(nearValid(r)) : kind < 0.75 ? (JSON.stringify(randomValue(r, 0)) ?? '') : rawBytes(r);
     const headers = CONTENT_TYPES[Math.floor(r() * CONTENT_TYPES.length)] ?? {};
     const res = await send(`${s.url}${route}`, { method: 'POST', body, headers: headers as Record<string, string> });
     counts[res.status] = (counts[res.status] ?? 0) + 1;
@@ -88,5 +125,8 @@ t.test('no random body produces a 5xx or an undocumented shape', async (t) => {
   // The fuzz must exercise both sides, or it proves nothing.
   t.ok((counts[200] ?? 0) > 20, 'some bodies reached the policy');
   t.ok((counts[400] ?? 0) > 20, 'some bodies were refused');
-  t.notOk(Object.keys(counts).some((c) => Number(c) >= 500), 'no 5xx at all');
+  t.notOk(
+    Object.keys(counts).some((c) => Number(c) >= 500),
+    'no 5xx at all',
+  );
 });

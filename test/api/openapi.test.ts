@@ -11,9 +11,11 @@ const doc = (await inject(app, '/openapi.json')).json as {
   components: { schemas: Record<string, unknown> };
 };
 
-t.test('lists every route with its method (the plugins\' routes too)', async (t) => {
+t.test("lists every route with its method (the plugins' routes too)", async (t) => {
   t.equal(doc.openapi, '3.1.0');
-  const ops = Object.entries(doc.paths).flatMap(([p, m]) => Object.keys(m).map((k) => `${k.toUpperCase()} ${p}`)).sort();
+  const ops = Object.entries(doc.paths)
+    .flatMap(([p, m]) => Object.keys(m).map((k) => `${k.toUpperCase()} ${p}`))
+    .sort();
   t.same(ops, [
     'GET /health',
     'GET /metrics',

@@ -37,20 +37,31 @@ type Answer = { allow: boolean; reasons: { code: string; message?: string }[]; p
 t.test('a defined decision from Rego, with the bundle revision', async (t) => {
   const r = await tool('ok');
   t.equal(r.status, 200);
-  t.match(r.json, { allow: true, reasons: [{ code: 'OK', control: 'T-1' }], policy: { path: 'ai/tools/decision', bundles: { test: 'rev-failclosed-1' } }, cached: false });
+  t.match(r.json, {
+    allow: true,
+    reasons: [{ code: 'OK', control: 'T-1' }],
+    policy: { path: 'ai/tools/decision', bundles: { test: 'rev-failclosed-1' } },
+    cached: false,
+  });
 });
 
 t.test('no rule matches → deny POLICY_UNDEFINED', async (t) => {
   const r = await tool('nothing');
   t.equal(r.status, 200);
-  t.same((r.json as Answer).reasons.map((x) => x.code), ['POLICY_UNDEFINED']);
+  t.same(
+    (r.json as Answer).reasons.map((x) => x.code),
+    ['POLICY_UNDEFINED'],
+  );
   t.equal((r.json as Answer).allow, false);
 });
 
 t.test('a document no bundle defines → deny POLICY_UNDEFINED', async (t) => {
   const r = await postJson(`${s.url}/v1/decisions/model-deployment`, { model: { name: 'm', version: '1' }, deployment: { environment: 'prod' } });
   t.equal(r.status, 200);
-  t.same((r.json as Answer).reasons.map((x) => x.code), ['POLICY_UNDEFINED']);
+  t.same(
+    (r.json as Answer).reasons.map((x) => x.code),
+    ['POLICY_UNDEFINED'],
+  );
 });
 
 for (const [name, why, code] of [
@@ -72,7 +83,10 @@ t.test('allow that is not a boolean → deny MALFORMED_DECISION', async (t) => {
   t.equal(r.status, 200);
   const a = r.json as Answer;
   t.equal(a.allow, false);
-  t.same(a.reasons.map((x) => x.code), ['MALFORMED_DECISION']);
+  t.same(
+    a.reasons.map((x) => x.code),
+    ['MALFORMED_DECISION'],
+  );
   t.match(a.reasons[0]?.message, '/allow must be boolean');
 });
 
@@ -100,7 +114,10 @@ t.test('OPA Data API over Rego: result, undefined, errors', async (t) => {
 
 t.test('/v1/status reports the real bundle', async (t) => {
   const r = await send(`${s.url}/v1/status`);
-  t.match(r.json, { ready: true, bundles: [{ name: 'test', source: bundleDir, revision: 'rev-failclosed-1', engine: 'rego', roots: ['ai'], last_error: null }] });
+  t.match(r.json, {
+    ready: true,
+    bundles: [{ name: 'test', source: bundleDir, revision: 'rev-failclosed-1', engine: 'rego', roots: ['ai'], last_error: null }],
+  });
   t.match((r.json as { bundles: { digest: string }[] }).bundles[0]?.digest, /\S/);
 });
 
@@ -112,7 +129,10 @@ t.test('/ready: 503 while the only bundle is broken, 200 once a fixed one activa
   const before = await send(`${broken.url}/ready`);
   t.equal(before.status, 503);
   t.equal((before.json as { error: { code: string } }).error.code, 'NOT_READY');
-  const status = (await send(`${broken.url}/v1/status`)).json as { ready: boolean; bundles: { last_error: { code: string; message: string } | null; revision: string | null }[] };
+  const status = (await send(`${broken.url}/v1/status`)).json as {
+    ready: boolean;
+    bundles: { last_error: { code: string; message: string } | null; revision: string | null }[];
+  };
   t.equal(status.ready, false);
   t.equal(status.bundles[0]?.revision, null);
   t.match(status.bundles[0]?.last_error?.message, /policy\.rego/, 'the error names the file');

@@ -38,11 +38,18 @@ for (const kind of ['model-deployment', 'tool-call'] as const) {
       const r = await postJson(`${s.url}/v1/decisions/${kind}`, body);
       t.equal(r.status, 200, f);
       const a = r.json as Answer;
-      t.same(a.policy, { path: kind === 'tool-call' ? 'ai/tools/decision' : 'ai/deployment/decision', bundles: { 'ai-governance': status.bundles[0]?.revision } }, `${f}: policy`);
+      t.same(
+        a.policy,
+        { path: kind === 'tool-call' ? 'ai/tools/decision' : 'ai/deployment/decision', bundles: { 'ai-governance': status.bundles[0]?.revision } },
+        `${f}: policy`,
+      );
       if (f.endsWith('.deny.json')) {
         t.equal(a.allow, false, `${f}: deny`);
         t.ok(a.reasons.length > 0, `${f}: a deny says why`);
-        t.notOk(a.reasons.some((x) => ['POLICY_UNDEFINED', 'EVALUATION_ERROR', 'MALFORMED_DECISION'].includes(x.code)), `${f}: denied by a control, not by a failure`);
+        t.notOk(
+          a.reasons.some((x) => ['POLICY_UNDEFINED', 'EVALUATION_ERROR', 'MALFORMED_DECISION'].includes(x.code)),
+          `${f}: denied by a control, not by a failure`,
+        );
       } else {
         // Model-deployment evaluations age: under the real clock an allow example turns into a
         // STALE_EVALUATION deny once its evaluation leaves the freshness window (examples/README).
@@ -59,10 +66,16 @@ for (const kind of ['model-deployment', 'tool-call'] as const) {
 t.test('applied exceptions and obligations come through', async (t) => {
   const body = readFileSync(join(packageRoot, 'examples/tool-call/refund-needs-human-approval.allow.json'), 'utf8');
   const a = (await postJson(`${s.url}/v1/decisions/tool-call`, body)).json as Answer;
-  t.ok(a.obligations.some((o) => o.type === 'require_human_approval'), 'require_human_approval obligation');
+  t.ok(
+    a.obligations.some((o) => o.type === 'require_human_approval'),
+    'require_human_approval obligation',
+  );
   const exc = readFileSync(join(packageRoot, 'examples/model-deployment/exception-applied-churn-predictor.allow.json'), 'utf8');
   const b = (await postJson(`${s.url}/v1/decisions/model-deployment`, exc)).json as Answer;
-  t.ok(b.exceptions_applied.some((e) => e.id === 'EXC-2026-014'), 'the applied exception is named');
+  t.ok(
+    b.exceptions_applied.some((e) => e.id === 'EXC-2026-014'),
+    'the applied exception is named',
+  );
 });
 
 t.test('missing metadata is a policy finding, not a 400', async (t) => {
@@ -70,5 +83,8 @@ t.test('missing metadata is a policy finding, not a 400', async (t) => {
   t.equal(r.status, 200);
   const a = r.json as Answer;
   t.equal(a.allow, false);
-  t.ok(a.reasons.some((x) => x.code === 'MISSING_METADATA'), a.reasons.map((x) => x.code).join(','));
+  t.ok(
+    a.reasons.some((x) => x.code === 'MISSING_METADATA'),
+    a.reasons.map((x) => x.code).join(','),
+  );
 });

@@ -44,7 +44,10 @@ t.test('SIGTERM drains the in-flight request, refuses new ones, exits 0', async 
   await sleep(200);
 
   // The listener is closed: a new connection is refused (or, if one slipped in, told 503).
-  const late = await send(`${url}/health`).then((r: HttpResult) => r.status, (e: NodeJS.ErrnoException) => e.code);
+  const late = await send(`${url}/health`).then(
+    (r: HttpResult) => r.status,
+    (e: NodeJS.ErrnoException) => e.code,
+  );
   t.ok(late === 'ECONNREFUSED' || late === 503, `new request after SIGTERM: ${String(late)}`);
 
   const r = await inFlight;

@@ -81,7 +81,10 @@ t.test('GET /v1/decisions/{id}: the logged record (in-memory store, no Redis nee
   policies.activate(new JsPolicySet(new JsEngine({ 'ai/tools/decision': () => ({ allow: true }) }), { 'test-bundle': 'r1' }));
   // A recorder of our own sees the same pipeline record the decision log gets.
   const recorded: DecisionRecord[] = [];
-  const s = await startApp({ policies, setup: (a) => void a.register(async (instance: FastifyInstance) => instance.pipeline.addRecorder({ log: (rec) => void recorded.push(rec) })) });
+  const s = await startApp({
+    policies,
+    setup: (a) => void a.register(async (instance: FastifyInstance) => instance.pipeline.addRecorder({ log: (rec) => void recorded.push(rec) })),
+  });
   t.teardown(() => s.close());
 
   const unknown = await send(`${s.url}/v1/decisions/0b7c6c1e-0000-4000-8000-000000000000`);

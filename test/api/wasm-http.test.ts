@@ -19,7 +19,15 @@ t.test('opa-wasm bundle over HTTP: Data API shapes, status, errors, audit record
   });
   // Every plugin (decision log included) from the one configuration; no decision-log lines on stdout (tap's).
   const { config, warnings } = loadConfig({
-    env: { PDP_HOST: '127.0.0.1', PDP_PORT: '0', PDP_LOG_LEVEL: 'silent', PDP_BUNDLE_PATH: dir, PDP_BUNDLE_NAME: 'compiled', PDP_BUNDLE_WATCH: 'false', PDP_DECISION_LOG_STDOUT: 'false' },
+    env: {
+      PDP_HOST: '127.0.0.1',
+      PDP_PORT: '0',
+      PDP_LOG_LEVEL: 'silent',
+      PDP_BUNDLE_PATH: dir,
+      PDP_BUNDLE_NAME: 'compiled',
+      PDP_BUNDLE_WATCH: 'false',
+      PDP_DECISION_LOG_STDOUT: 'false',
+    },
   });
   t.same(warnings, []);
   const s = await startServer(config);

@@ -159,7 +159,11 @@ t.test('a wasm bundle and a Rego bundle side by side, each path routed to its en
       'fixture/settings/data.json': JSON.stringify({ revision }),
     });
   await writeFile(wasmPath, await wasmBundle('w1'));
-  await writeTree(regoDir, { '.manifest': JSON.stringify({ revision: 'g1', roots: ['ai/tools'] }), 'p.rego': toolsPolicy(100), 'ai/tools/data.json': '{"roles": ["x"]}' });
+  await writeTree(regoDir, {
+    '.manifest': JSON.stringify({ revision: 'g1', roots: ['ai/tools'] }),
+    'p.rego': toolsPolicy(100),
+    'ai/tools/data.json': '{"roles": ["x"]}',
+  });
 
   const m = manager(t, {
     sources: [
@@ -202,7 +206,16 @@ t.test('signing required: an unsigned directory never activates, and the process
 });
 
 t.test('configuration errors throw at construction', async (t) => {
-  t.throws(() => new BundleManager({ sources: [{ name: 'a', kind: 'file', location: '.' }, { name: 'a', kind: 'file', location: '.' }] }), { code: 'BUNDLE_CONFIG_INVALID' });
+  t.throws(
+    () =>
+      new BundleManager({
+        sources: [
+          { name: 'a', kind: 'file', location: '.' },
+          { name: 'a', kind: 'file', location: '.' },
+        ],
+      }),
+    { code: 'BUNDLE_CONFIG_INVALID' },
+  );
   t.throws(() => new BundleManager({ sources: [{ name: 'a', kind: 'http', location: 'ftp://x' }] }), { code: 'BUNDLE_CONFIG_INVALID' });
   t.throws(() => new BundleManager({ sources: [], limits: { maxFiles: 0 } }), { code: 'BUNDLE_CONFIG_INVALID' });
 });
@@ -220,7 +233,10 @@ t.test('a missing path is a source error, and the bundle activates once it appea
 
 t.test('rego_version from the manifest selects the language version', async (t) => {
   const base = t.testdir();
-  await writeTree(join(base, 'v0'), { '.manifest': JSON.stringify({ roots: ['legacy'], rego_version: 0 }), 'p.rego': 'package legacy\n\nallow { input.ok }\n' });
+  await writeTree(join(base, 'v0'), {
+    '.manifest': JSON.stringify({ roots: ['legacy'], rego_version: 0 }),
+    'p.rego': 'package legacy\n\nallow { input.ok }\n',
+  });
   await writeTree(join(base, 'v1'), { '.manifest': JSON.stringify({ roots: ['modern'] }), 'p.rego': 'package modern\n\nallow if input.ok\n' });
   const only0 = manager(t, { sources: [{ name: 'v0', kind: 'file', location: join(base, 'v0'), watch: false }] });
   await only0.start();
@@ -243,7 +259,11 @@ t.test('a directory bundle is persisted as a tarball and used when the directory
   const base = t.testdir();
   const dir = join(base, 'policies');
   const persistDir = join(base, 'persist');
-  await writeTree(dir, { '.manifest': JSON.stringify({ revision: 'd1', roots: ['ai/tools'] }), 'p.rego': toolsPolicy(7), 'ai/tools/data.json': '{"roles": ["a"]}' });
+  await writeTree(dir, {
+    '.manifest': JSON.stringify({ revision: 'd1', roots: ['ai/tools'] }),
+    'p.rego': toolsPolicy(7),
+    'ai/tools/data.json': '{"roles": ["a"]}',
+  });
   const first = new BundleManager({ sources: [{ name: 'tools', kind: 'file', location: dir, watch: false }], persistDir });
   await first.start();
   await first.stop();

@@ -44,7 +44,10 @@ t.test('polls with If-None-Match; a 304 reloads nothing; a new ETag activates', 
   await waitFor('four polls', () => srv.requests.length >= 4);
   t.equal(srv.requests[0].headers['if-none-match'], undefined, 'first request is unconditional');
   t.equal(srv.requests[0].headers.authorization, 'Bearer s3cret', 'configured headers are sent');
-  t.ok(srv.requests.slice(1).every((r) => r.headers['if-none-match'] === '"v1"' && r.status === 304), 'then conditional, answered 304');
+  t.ok(
+    srv.requests.slice(1).every((r) => r.headers['if-none-match'] === '"v1"' && r.status === 304),
+    'then conditional, answered 304',
+  );
   t.same(seen, ['v1'], 'no re-activation on 304');
   t.equal(m.status()[0].last_error, null);
 
@@ -81,16 +84,33 @@ t.test('server errors back off exponentially with jitter, bounded, and recovery 
   const before = srv.requests.length;
   await waitFor('normal polling resumes', () => srv.requests.length - before >= 3, 5000);
   t.ok(srv.requests.length - before >= 3, 'back to the normal interval after success');
-  t.ok(srv.requests.slice(before).every((r) => r.status === 304), 'conditional polls of the good bundle, answered 304');
+  t.ok(
+    srv.requests.slice(before).every((r) => r.status === 304),
+    'conditional polls of the good bundle, answered 304',
+  );
 });
 
 t.test('backoff schedule: exponential with jitter in [d/2, d], capped, interval ±10% while healthy', async (t) => {
   const sample = (failures: number): number[] => Array.from({ length: 200 }, () => pollDelayMs(failures, 40, 640));
   const healthy = sample(0);
-  t.ok(healthy.every((d) => d >= 36 && d <= 44), 'healthy: interval ±10 %');
-  for (const [n, d] of [[1, 40], [2, 80], [3, 160], [4, 320], [5, 640], [6, 640], [30, 640]] as const) {
+  t.ok(
+    healthy.every((d) => d >= 36 && d <= 44),
+    'healthy: interval ±10 %',
+  );
+  for (const [n, d] of [
+    [1, 40],
+    [2, 80],
+    [3, 160],
+    [4, 320],
+    [5, 640],
+    [6, 640],
+    [30, 640],
+  ] as const) {
     const xs = sample(n);
-    t.ok(xs.every((x) => x >= d / 2 && x <= d), `failure ${n}: within [${d / 2}, ${d}]`);
+    t.ok(
+      xs.every((x) => x >= d / 2 && x <= d),
+      `failure ${n}: within [${d / 2}, ${d}]`,
+    );
     t.ok(Math.max(...xs) - Math.min(...xs) > d / 10, `failure ${n}: jittered`);
   }
 });
@@ -126,7 +146,10 @@ t.test('a truncated tarball is rejected once, the last good keeps serving', asyn
 
 t.test('oversized bundles are refused while streaming, with or without Content-Length', async (t) => {
   const srv = await server(t);
-  const big = await tarball({ ...bundle('big', true), 'authz/blob/data.json': JSON.stringify({ b: Array.from({ length: 20000 }, (_, i) => `${i}-${Math.random()}`) }) });
+  const big = await tarball({
+    ...bundle('big', true),
+    'authz/blob/data.json': JSON.stringify({ b: Array.from({ length: 20000 }, (_, i) => `${i}-${Math.random()}`) }),
+  });
   t.ok(big.byteLength > 64 * 1024);
   srv.handler = serveBundle(big, '"big"');
   const m = manager(t, { sources: [{ name: 'authz', kind: 'http', location: `${srv.url}/b`, pollIntervalMs: 50 }], limits: { maxCompressedBytes: 64 * 1024 } });
@@ -207,7 +230,10 @@ t.test('a bundle refused for overlapping roots activates once the other bundle m
   const srv = await server(t);
   const owner = (root: string) => tarball({ '.manifest': JSON.stringify({ revision: root, roots: [root] }), [`${root}/data.json`]: '{"k": 1}' });
   const serveA = { fn: serveBundle(await owner('ai'), '"a1"') };
-  const serveB = serveBundle(await tarball({ '.manifest': JSON.stringify({ revision: 'b1', roots: ['ai/tools'] }), 'ai/tools/p.rego': 'package ai.tools\n\nallow := true\n' }), '"b1"');
+  const serveB = serveBundle(
+    await tarball({ '.manifest': JSON.stringify({ revision: 'b1', roots: ['ai/tools'] }), 'ai/tools/p.rego': 'package ai.tools\n\nallow := true\n' }),
+    '"b1"',
+  );
   srv.handler = (req, res) => (req.url === '/a' ? serveA.fn(req, res) : serveB(req, res));
   const m = manager(t, {
     sources: [

@@ -79,7 +79,7 @@ t.test('data mounting: root data must be an object, overlapping writes conflict'
   t.equal(await syncCode(() => assembleBundle('b', toMap({ 'a/data.yaml': 'x: .inf' }))), 'BUNDLE_INVALID_DATA', 'YAML infinity is not JSON');
   const proto = assembleBundle('b', toMap({ 'a/data.json': '{"__proto__": {"polluted": true}}' }));
   t.equal(({} as Record<string, unknown>).polluted, undefined, 'no prototype pollution');
-  t.same(Object.keys((proto.data.a as object)), ['__proto__'], '"__proto__" stays an ordinary key');
+  t.same(Object.keys(proto.data.a as object), ['__proto__'], '"__proto__" stays an ordinary key');
 });
 
 t.test('manifest validation and roots, like OPA', async (t) => {
@@ -94,10 +94,7 @@ t.test('manifest validation and roots, like OPA', async (t) => {
   t.equal(await bad('{"wasm": [{"entrypoint": "a/allow", "module": "/policy.wasm"}]}'), 'BUNDLE_INVALID_MANIFEST', 'named module missing');
 
   const roots = JSON.stringify({ roots: ['ai/tools'] });
-  t.equal(
-    await syncCode(() => assembleBundle('b', toMap({ '.manifest': roots, 'other/data.json': '{"x":1}' }))),
-    'BUNDLE_OUTSIDE_ROOTS',
-  );
+  t.equal(await syncCode(() => assembleBundle('b', toMap({ '.manifest': roots, 'other/data.json': '{"x":1}' }))), 'BUNDLE_OUTSIDE_ROOTS');
   t.equal(
     await syncCode(() => assembleBundle('b', toMap({ '.manifest': roots, 'ai/data.json': '{"models": 1}' }))),
     'BUNDLE_OUTSIDE_ROOTS',
@@ -112,10 +109,7 @@ t.test('manifest validation and roots, like OPA', async (t) => {
     await syncCode(() => assembleBundle('b', toMap({ '.manifest': roots, 'p.rego': '# METADATA\n# title: x\npackage ai.models\n' }))),
     'BUNDLE_OUTSIDE_ROOTS',
   );
-  t.equal(
-    await syncCode(() => assembleBundle('b', toMap({ '.manifest': roots, 'p.rego': 'package ai.tools["send-email"]\n' }))),
-    'no error',
-  );
+  t.equal(await syncCode(() => assembleBundle('b', toMap({ '.manifest': roots, 'p.rego': 'package ai.tools["send-email"]\n' }))), 'no error');
   t.equal(
     await syncCode(() => assembleBundle('b', toMap({ '.manifest': roots, 'p.rego': 'package ai[`models`]\n\nx := 1\n' }))),
     'BUNDLE_OUTSIDE_ROOTS',
@@ -145,17 +139,30 @@ t.test('tarball limits and hostile entries', async (t) => {
   t.equal(await codeOf(readTarball(await rawTarball([{ name: 'a/../../x.rego', body: 'x' }]), limits)), 'BUNDLE_PATH_TRAVERSAL');
   t.equal(await codeOf(readTarball(await rawTarball([{ name: '../up/', type: 'directory' }]), limits)), 'BUNDLE_PATH_TRAVERSAL');
   t.equal(await codeOf(readTarball(await rawTarball([{ name: 'C:/x.rego', body: 'x' }]), limits)), 'BUNDLE_PATH_TRAVERSAL');
+  t.equal(await codeOf(readTarball(await rawTarball([{ name: 'a/data.json', type: 'symlink', linkname: '/etc/passwd' }]), limits)), 'BUNDLE_PATH_TRAVERSAL');
   t.equal(
-    await codeOf(readTarball(await rawTarball([{ name: 'a/data.json', type: 'symlink', linkname: '/etc/passwd' }]), limits)),
-    'BUNDLE_PATH_TRAVERSAL',
-  );
-  t.equal(
-    await codeOf(readTarball(await rawTarball([{ name: 'x', body: '1' }, { name: 'y', type: 'link', linkname: 'x' }]), limits)),
+    await codeOf(
+      readTarball(
+        await rawTarball([
+          { name: 'x', body: '1' },
+          { name: 'y', type: 'link', linkname: 'x' },
+        ]),
+        limits,
+      ),
+    ),
     'BUNDLE_PATH_TRAVERSAL',
   );
   t.equal(await codeOf(readTarball(await rawTarball([{ name: 'p', type: 'fifo' }]), limits)), 'BUNDLE_UNSUPPORTED_ENTRY');
   t.equal(
-    await codeOf(readTarball(await rawTarball([{ name: 'x.rego', body: 'a' }, { name: './x.rego', body: 'b' }]), limits)),
+    await codeOf(
+      readTarball(
+        await rawTarball([
+          { name: 'x.rego', body: 'a' },
+          { name: './x.rego', body: 'b' },
+        ]),
+        limits,
+      ),
+    ),
     'BUNDLE_DUPLICATE_FILE',
   );
 

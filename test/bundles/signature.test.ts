@@ -68,13 +68,25 @@ t.test('tampering is caught', async (t) => {
   const sig = JSON.parse(signed['.signatures.json'] as string) as { signatures: string[] };
   const [h, p, s] = sig.signatures[0].split('.');
   const forgedPayload = Buffer.from(JSON.stringify({ files: [] })).toString('base64url');
-  t.equal(await verify({ ...signed, '.signatures.json': JSON.stringify({ signatures: [`${h}.${forgedPayload}.${s}`] }) }), 'BUNDLE_SIGNATURE_INVALID', 'payload swapped under the signature');
-  t.equal(await verify({ ...signed, '.signatures.json': JSON.stringify({ signatures: [`${h}.${p}.${s}`, `${h}.${p}.${s}`] }) }), 'BUNDLE_SIGNATURE_INVALID', 'exactly one JWT');
+  t.equal(
+    await verify({ ...signed, '.signatures.json': JSON.stringify({ signatures: [`${h}.${forgedPayload}.${s}`] }) }),
+    'BUNDLE_SIGNATURE_INVALID',
+    'payload swapped under the signature',
+  );
+  t.equal(
+    await verify({ ...signed, '.signatures.json': JSON.stringify({ signatures: [`${h}.${p}.${s}`, `${h}.${p}.${s}`] }) }),
+    'BUNDLE_SIGNATURE_INVALID',
+    'exactly one JWT',
+  );
   t.equal(await verify({ ...signed, '.signatures.json': '{not json' }), 'BUNDLE_SIGNATURE_INVALID');
 });
 
 t.test('wrong keys, unknown key ids and algorithm confusion are refused', async (t) => {
-  t.equal(await verify(await signBundle(FILES, { alg: 'RS256', key: other.privateKey, kid: 'release-rsa' })), 'BUNDLE_SIGNATURE_INVALID', 'signed by another key');
+  t.equal(
+    await verify(await signBundle(FILES, { alg: 'RS256', key: other.privateKey, kid: 'release-rsa' })),
+    'BUNDLE_SIGNATURE_INVALID',
+    'signed by another key',
+  );
   t.equal(await verify(await signBundle(FILES, { alg: 'RS256', key: rsa.privateKey, kid: 'nobody' })), 'BUNDLE_SIGNATURE_INVALID', 'unknown kid');
   t.equal(await verify(await signBundle(FILES, { alg: 'RS256', key: rsa.privateKey })), 'BUNDLE_SIGNATURE_INVALID', 'no kid with several keys');
   // HS256 "signed" with the RSA public key's PEM text: the classic confusion attack.

@@ -118,10 +118,7 @@ t.test('entries expire: time-dependent results are not served past valid_until',
   t.not(await cache.lookup('timed'), undefined);
   clock += 5000;
   t.equal(await cache.lookup('timed'), undefined, 'memory and redis both refuse the expired entry');
-  t.same(
-    cache.remember('untimed', { ...timed, result: { allow: true } }),
-    { cache: false, reason: 'depends_on_time_without_expiry' },
-  );
+  t.same(cache.remember('untimed', { ...timed, result: { allow: true } }), { cache: false, reason: 'depends_on_time_without_expiry' });
   t.equal(await cache.lookup('untimed'), undefined);
 });
 
@@ -135,7 +132,10 @@ t.test('a Redis hit is served by a second instance (shared tier) and copied into
   });
   const tiers: string[] = [];
   const a = createDecisionCache(cfg.cache, cfg.redis, { redis: r1 });
-  const b = createDecisionCache(cfg.cache, cfg.redis, { redis: r2, observer: { hit: (tier) => tiers.push(`hit:${tier}`), miss: (tier) => tiers.push(`miss:${tier}`) } });
+  const b = createDecisionCache(cfg.cache, cfg.redis, {
+    redis: r2,
+    observer: { hit: (tier) => tiers.push(`hit:${tier}`), miss: (tier) => tiers.push(`miss:${tier}`) },
+  });
   a.remember('shared', allow);
   t.ok(await until(async () => (await r2.exists(`${cfg.redis.key_prefix}dc:shared`)) === 1, 1000), 'written to redis');
   const first = await b.lookup('shared');

@@ -24,10 +24,22 @@ t.test('hit on repeat; miss after a bundle revision change', async (t) => {
 
   const deny1 = await postJson(url, toolCall('delete_db'));
   const deny2 = await postJson(url, toolCall('delete_db'));
-  t.match([deny1.json, deny2.json], [{ allow: false, cached: false }, { allow: false, cached: true }], 'denials are cached too');
+  t.match(
+    [deny1.json, deny2.json],
+    [
+      { allow: false, cached: false },
+      { allow: false, cached: true },
+    ],
+    'denials are cached too',
+  );
 
   // Same input, different field order: same key.
-  const reordered = await postJson(url, { arguments: { to: 'a@example.com' }, tool: { name: 'read_file' }, user: { id: 'u-17' }, agent: { environment: 'prod', id: 'support-bot' } });
+  const reordered = await postJson(url, {
+    arguments: { to: 'a@example.com' },
+    tool: { name: 'read_file' },
+    user: { id: 'u-17' },
+    agent: { environment: 'prod', id: 'support-bot' },
+  });
   t.equal(reordered.json.cached, true);
 
   // New revision: read_file no longer allowed; the cached allow must not be served.

@@ -28,10 +28,7 @@ t.test('leading/trailing slashes of the path are ignored; undefined input differ
 });
 
 t.test('revision names and values cannot be shifted into each other', async (t) => {
-  t.not(
-    decisionCacheKey({ ...base, revisions: { ab: 'c' } }),
-    decisionCacheKey({ ...base, revisions: { a: 'bc' } }),
-  );
+  t.not(decisionCacheKey({ ...base, revisions: { ab: 'c' } }), decisionCacheKey({ ...base, revisions: { a: 'bc' } }));
 });
 
 t.test('strict-builtin-errors mode is part of the key', async (t) => {

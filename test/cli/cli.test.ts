@@ -78,13 +78,25 @@ t.test('pdp test: failures, errors, prints, --run, json', async (t) => {
   t.match(none.err, /no tests match/);
 
   const json = await run(['test', 'mixed', '--format', 'json']);
-  const rows = JSON.parse(json.out) as { name: string; pass: boolean; fail: boolean; error: { code: string } | null; file: string; row: number; package: string; duration_ms: number }[];
-  t.same(rows.map((x) => [x.name, x.pass, x.fail, x.error?.code ?? null]), [
-    ['test_passes', true, false, null],
-    ['test_fails', false, true, null],
-    ['test_errors', false, false, 'eval_conflict_error'],
-    ['test_prints', false, true, null],
-  ]);
+  const rows = JSON.parse(json.out) as {
+    name: string;
+    pass: boolean;
+    fail: boolean;
+    error: { code: string } | null;
+    file: string;
+    row: number;
+    package: string;
+    duration_ms: number;
+  }[];
+  t.same(
+    rows.map((x) => [x.name, x.pass, x.fail, x.error?.code ?? null]),
+    [
+      ['test_passes', true, false, null],
+      ['test_fails', false, true, null],
+      ['test_errors', false, false, 'eval_conflict_error'],
+      ['test_prints', false, true, null],
+    ],
+  );
   t.equal(rows[0].package, 'mixed');
   t.equal(rows[0].row, 8);
   t.match(rows[0].file, /m\.rego$/);
@@ -111,7 +123,10 @@ t.test('pdp eval: json and pretty, bindings, undefined, input, data mounting', a
   const parsed = JSON.parse(bound.out) as { result: { expressions: { value: unknown }[]; bindings: Record<string, unknown> }[] };
   t.equal(parsed.result.length, 2);
   t.same(parsed.result.map((r) => r.bindings.name).sort(), ['alice', 'bob']);
-  t.same(parsed.result[0].expressions.map((e) => e.value), [true, true]);
+  t.same(
+    parsed.result[0].expressions.map((e) => e.value),
+    [true, true],
+  );
 
   const undef = await run(['eval', '-d', 'pass', 'data.authz.nope']);
   t.equal(undef.out, '{}\n');

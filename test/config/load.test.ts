@@ -47,22 +47,36 @@ t.test('env vars are coerced and override the file, which overrides defaults', a
 });
 
 t.test('JSON config files, several bundles, paths relative to the file', async (t) => {
-  const cfg = file('pdp.json', JSON.stringify({
-    bundles: [
-      { name: 'gov', path: './bundles/gov' },
-      { name: 'remote', url: 'https://bundles.example/remote.tar.gz', poll_interval_ms: 5000, headers: { Authorization: 'Bearer x' } },
-    ],
-    persist_dir: '/var/lib/pdp',
-  }));
+  const cfg = file(
+    'pdp.json',
+    JSON.stringify({
+      bundles: [
+        { name: 'gov', path: './bundles/gov' },
+        { name: 'remote', url: 'https://bundles.example/remote.tar.gz', poll_interval_ms: 5000, headers: { Authorization: 'Bearer x' } },
+      ],
+      persist_dir: '/var/lib/pdp',
+    }),
+  );
   const { config } = loadConfig({ env: { PDP_CONFIG: cfg }, cwd: '/' });
-  t.same(config.bundles.map((b) => b.path ?? b.url), [join(dir, 'bundles/gov'), 'https://bundles.example/remote.tar.gz']);
+  t.same(
+    config.bundles.map((b) => b.path ?? b.url),
+    [join(dir, 'bundles/gov'), 'https://bundles.example/remote.tar.gz'],
+  );
   const opts = toBundleManagerOptions(config);
-  t.same(opts.sources[1], { name: 'remote', kind: 'http', location: 'https://bundles.example/remote.tar.gz', pollIntervalMs: 5000, headers: { Authorization: 'Bearer x' } });
+  t.same(opts.sources[1], {
+    name: 'remote',
+    kind: 'http',
+    location: 'https://bundles.example/remote.tar.gz',
+    pollIntervalMs: 5000,
+    headers: { Authorization: 'Bearer x' },
+  });
   t.equal(opts.persistDir, '/var/lib/pdp');
 });
 
 t.test('PDP_BUNDLE_URL replaces the bundle list; the token becomes a bearer header', async (t) => {
-  const { config } = loadConfig({ env: { PDP_BUNDLE_URL: 'http://bundles:8080/b.tar.gz', PDP_BUNDLE_AUTH_TOKEN: 's3cret', PDP_BUNDLE_POLL_INTERVAL_MS: '1000' } });
+  const { config } = loadConfig({
+    env: { PDP_BUNDLE_URL: 'http://bundles:8080/b.tar.gz', PDP_BUNDLE_AUTH_TOKEN: 's3cret', PDP_BUNDLE_POLL_INTERVAL_MS: '1000' },
+  });
   t.same(config.bundles, [{ name: 'main', url: 'http://bundles:8080/b.tar.gz', headers: { Authorization: 'Bearer s3cret' }, poll_interval_ms: 1000 }]);
 });
 
@@ -73,7 +87,10 @@ t.test('PDP_BUNDLE_WATCH alone adjusts the embedded default', async (t) => {
 
 t.test('signing from env: key file read at start; require-signature', async (t) => {
   const pem = file('pub.pem', '-----BEGIN PUBLIC KEY-----\nabc\n-----END PUBLIC KEY-----\n');
-  const { config } = loadConfig({ env: { PDP_BUNDLE_REQUIRE_SIGNATURE: 'true', PDP_BUNDLE_SIGNING_KEY_FILE: 'pub.pem', PDP_BUNDLE_SIGNING_ALG: 'ES256' }, cwd: dir });
+  const { config } = loadConfig({
+    env: { PDP_BUNDLE_REQUIRE_SIGNATURE: 'true', PDP_BUNDLE_SIGNING_KEY_FILE: 'pub.pem', PDP_BUNDLE_SIGNING_ALG: 'ES256' },
+    cwd: dir,
+  });
   t.match(config.signing, { required: true, keys: [{ key_id: 'default', algorithm: 'ES256', key: /BEGIN PUBLIC KEY/ }] });
   t.same(toBundleManagerOptions(config).signing?.keys, [{ keyId: 'default', algorithm: 'ES256', key: config.signing?.keys[0]?.key }]);
   t.ok(pem);
@@ -112,14 +129,19 @@ t.test('secrets are never echoed back', async (t) => {
 });
 
 t.test('bad values in the config file are named by file and key; unknown keys are refused', async (t) => {
-  const cfg = file('bad.yaml', 'server:\n  port: "x"\n  prot: 1\nbundles:\n  - name: a\n    path: p\n    url: http://x\n  - name: a\n    path: q\nsigning:\n  required: true\n  keys: []\n');
+  const cfg = file(
+    'bad.yaml',
+    'server:\n  port: "x"\n  prot: 1\nbundles:\n  - name: a\n    path: p\n    url: http://x\n  - name: a\n    path: q\nsigning:\n  required: true\n  keys: []\n',
+  );
   const issues = issuesOf({ PDP_CONFIG: cfg });
   const text = issues.map((i) => `${i.source}: ${i.message}`);
   t.match(text.join('\n'), /bad\.yaml: server\.port: must be integer/);
   t.match(text.join('\n'), /bad\.yaml: server\.prot: unknown setting/);
   // Semantic checks run once the shape is right.
   const cfg2 = file('bad2.yaml', 'bundles:\n  - name: a\n    path: p\n    url: http://x\n  - name: a\n    path: q\nsigning:\n  required: true\n  keys: []\n');
-  const text2 = issuesOf({ PDP_CONFIG: cfg2 }).map((i) => `${i.source}: ${i.message}`).join('\n');
+  const text2 = issuesOf({ PDP_CONFIG: cfg2 })
+    .map((i) => `${i.source}: ${i.message}`)
+    .join('\n');
   t.match(text2, /bundles\[0\]: a bundle needs exactly one of path or url/);
   t.match(text2, /bundles\[1\]\.name: duplicate bundle name "a"/);
   t.match(text2, /signing\.required: signatures are required but no verification key/);
@@ -129,7 +151,11 @@ t.test('unreadable or unparsable config files', async (t) => {
   t.match(issuesOf({ PDP_CONFIG: join(dir, 'missing.yaml') }), [{ source: 'PDP_CONFIG', message: /cannot read.*ENOENT/ }]);
   t.match(issuesOf({ PDP_CONFIG: file('broken.json', '{"server": ') }), [{ source: 'PDP_CONFIG', message: /does not parse/ }]);
   t.match(issuesOf({ PDP_CONFIG: file('list.yaml', '- 1\n- 2\n') }), [{ source: 'PDP_CONFIG', message: /object at the top level/ }]);
-  t.match(issuesOf({ PDP_CONFIG: file('proto.json', '{"__proto__": {"port": 1}}') }), [{ message: /unknown setting/ }], 'a __proto__ key is just an unknown key');
+  t.match(
+    issuesOf({ PDP_CONFIG: file('proto.json', '{"__proto__": {"port": 1}}') }),
+    [{ message: /unknown setting/ }],
+    'a __proto__ key is just an unknown key',
+  );
 });
 
 t.test('bundle modifiers without a bundle, when the file defines bundles, are an error', async (t) => {

@@ -87,7 +87,12 @@ t.test('masked fields never reach any sink', async (t) => {
   t.equal(lines.length, N, 'stdout: one JSON line per decision');
   t.equal(stream.length, N, 'redis: one entry per decision');
   t.equal(collector.events().length, N, 'http: one event per decision');
-  for (const [sink, text] of [['stdout', lines.join('\n')], ['redis', stream.join('\n')], ['http', uploads], ['store', stored]] as const) {
+  for (const [sink, text] of [
+    ['stdout', lines.join('\n')],
+    ['redis', stream.join('\n')],
+    ['http', uploads],
+    ['store', stored],
+  ] as const) {
     for (const s of SECRETS) t.equal(text.includes(s), false, `${sink}: "${s}" absent`);
     t.ok(text.includes('u-17'), `${sink}: unmasked fields kept`);
   }
@@ -111,5 +116,8 @@ t.test('bad decision-log settings are reported by variable', async (t) => {
   // Values the schema refuses, and values refused by the checks that need a well-formed
   // configuration (a mask path's root, a stream sink without Redis).
   t.same(sourcesOf({ PDP_DECISION_LOG_URL: 'ftp://x', PDP_DECISION_LOG_BUFFER_SIZE: '0' }), ['PDP_DECISION_LOG_BUFFER_SIZE', 'PDP_DECISION_LOG_URL']);
-  t.same(sourcesOf({ PDP_DECISION_LOG_MASK_PATHS: '/decision_id', PDP_DECISION_LOG_REDIS_STREAM: 'true' }), ['PDP_DECISION_LOG_MASK_PATHS', 'PDP_DECISION_LOG_REDIS_STREAM']);
+  t.same(sourcesOf({ PDP_DECISION_LOG_MASK_PATHS: '/decision_id', PDP_DECISION_LOG_REDIS_STREAM: 'true' }), [
+    'PDP_DECISION_LOG_MASK_PATHS',
+    'PDP_DECISION_LOG_REDIS_STREAM',
+  ]);
 });

@@ -52,7 +52,11 @@ t.test('a failed batch goes back only as far as the weight bound allows', async 
   const batch = q.take(3); // weight 0 now
   q.push(4, 3);
   q.push(5, 3); // weight 6
-  t.equal(q.unshiftAll(batch, () => 3), 2, 'only one of three fits (6 + 3 ≤ 10)');
+  t.equal(
+    q.unshiftAll(batch, () => 3),
+    2,
+    'only one of three fits (6 + 3 ≤ 10)',
+  );
   t.same(q.take(10), [3, 4, 5], 'the newest of the batch is the one kept');
   t.equal(q.weight, 0);
 });

@@ -6,8 +6,7 @@ import { startCollector } from '../helpers/collector.js';
 t.test('the collector unzips uploads, can answer errors, and restarts on its port', async (t) => {
   const c = await startCollector();
   t.teardown(() => c.stop());
-  const post = () =>
-    fetch(c.url, { method: 'POST', headers: { 'content-encoding': 'gzip' }, body: gzipSync(JSON.stringify([{ decision_id: 'a' }])) });
+  const post = () => fetch(c.url, { method: 'POST', headers: { 'content-encoding': 'gzip' }, body: gzipSync(JSON.stringify([{ decision_id: 'a' }])) });
   t.equal((await post()).status, 200);
   c.respondWith(503);
   t.equal((await post()).status, 503);

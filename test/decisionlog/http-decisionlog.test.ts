@@ -51,11 +51,19 @@ t.test('N decisions → N records in every sink, ids matching, secrets masked ev
   const stream = 'pdp:{decisions}:stream';
   t.ok(await until(async () => (await raw.xlen(stream)) === N, 5000), `${N} stream entries`);
   const entries = await raw.xrange(stream, '-', '+');
-  t.same(entries.map(([, f]) => f[f.indexOf('decision_id') + 1]), ids, 'stream ids match the answers, in order');
+  t.same(
+    entries.map(([, f]) => f[f.indexOf('decision_id') + 1]),
+    ids,
+    'stream ids match the answers, in order',
+  );
   t.ok(await until(() => collector.events().length === N, 5000), `${N} uploaded events`);
   t.same(new Set(collector.events().map((e) => e.decision_id)), new Set(ids));
   t.ok(await until(() => a.stdout.length === N, 5000), `${N} stdout lines`);
-  t.same(a.stdout.map((l) => l.decision_id), ids, '…is not in the log: exactly one record per decision');
+  t.same(
+    a.stdout.map((l) => l.decision_id),
+    ids,
+    '…is not in the log: exactly one record per decision',
+  );
 
   const rec = (await getJson(`${a.url}/v1/decisions/${ids[0]}`)).json;
   t.match(rec, {
@@ -99,17 +107,23 @@ t.test('N decisions → N records in every sink, ids matching, secrets masked ev
     t.equal(r.status, 200);
     during.push(String(r.json.decision_id));
   }
-  t.ok(await until(async () => {
-    const st = (await getJson(`${a.url}/v1/status`)).json.decision_log as { sinks: { name: string; errors: number }[] };
-    return (st.sinks.find((s) => s.name === 'http')?.errors ?? 0) > 0;
-  }, 5000), 'status shows the failing upload');
+  t.ok(
+    await until(async () => {
+      const st = (await getJson(`${a.url}/v1/status`)).json.decision_log as { sinks: { name: string; errors: number }[] };
+      return (st.sinks.find((s) => s.name === 'http')?.errors ?? 0) > 0;
+    }, 5000),
+    'status shows the failing upload',
+  );
   await collector.start();
   t.ok(await until(() => during.every((id) => collector.events().some((e) => e.decision_id === id)), 15_000), 'delivered after the receiver came back');
 
   // Shutdown flushes what is buffered.
   const last = await postJson(`${a.url}/v1/decisions/tool-call`, toolCall('send_email'));
   await a.close();
-  t.ok(collector.events().some((e) => e.decision_id === last.json.decision_id), 'flushed on shutdown');
+  t.ok(
+    collector.events().some((e) => e.decision_id === last.json.decision_id),
+    'flushed on shutdown',
+  );
   t.ok(a.stdout.some((l) => l.decision_id === last.json.decision_id));
 });
 

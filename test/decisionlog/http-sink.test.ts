@@ -99,9 +99,13 @@ t.test('receiver down → records wait in the buffer and arrive after it returns
   t.match(down?.last_error, { message: /upload failed/ });
   await c.start();
   t.ok(await waitFor(() => c.events().length === 30), 'delivered after the receiver came back');
-  t.same(c.events().map((e) => e.decision_id), Array.from({ length: 30 }, (_, i) => `dec-${i}`), 'in order');
+  t.same(
+    c.events().map((e) => e.decision_id),
+    Array.from({ length: 30 }, (_, i) => `dec-${i}`),
+    'in order',
+  );
   // the receiver has the events before the sink has read its answer: wait for the ack, do not race it
-  t.ok(await waitFor(() => log.status().sinks[0]?.queue_depth === 0), "queue drained once the uploads are acknowledged");
+  t.ok(await waitFor(() => log.status().sinks[0]?.queue_depth === 0), 'queue drained once the uploads are acknowledged');
   t.equal(counts.dropped, 0);
   await log.close(1000);
 });
@@ -130,7 +134,11 @@ t.test('overflow: past the buffer bound the oldest records are dropped and count
   t.equal(log.status().sinks[0]?.queue_depth, 10, 'never more than the bound');
   await c.start();
   t.ok(await waitFor(() => c.events().length === 10));
-  t.same(c.events().map((e) => e.decision_id), Array.from({ length: 10 }, (_, i) => `dec-${15 + i}`), 'the newest 10 survived');
+  t.same(
+    c.events().map((e) => e.decision_id),
+    Array.from({ length: 10 }, (_, i) => `dec-${15 + i}`),
+    'the newest 10 survived',
+  );
   await log.close(1000);
 });
 

@@ -34,7 +34,10 @@ t.test('JSON pointers: RFC 6901 escapes and wildcard expansion', async (t) => {
   t.throws(() => parsePointer('a/b'));
   t.throws(() => parsePointer('/a~2'));
   const doc = { users: [{ ssn: 1 }, { name: 'x' }, { ssn: 3 }] };
-  t.same(expand(doc, ['users', '*', 'ssn']), [['users', '0', 'ssn'], ['users', '2', 'ssn']]);
+  t.same(expand(doc, ['users', '*', 'ssn']), [
+    ['users', '0', 'ssn'],
+    ['users', '2', 'ssn'],
+  ]);
 });
 
 t.test('configured paths erase fields, with * matching every key or element', async (t) => {
@@ -75,7 +78,9 @@ t.test('policy mask: OPA pointers and upsert ops; the policy sees the unmasked r
 });
 
 t.test('upsert adds a missing field (OPA semantics); pointers to nothing are ignored', async (t) => {
-  const m = new Masker({ policyMask: () => ({ kind: 'rules', rules: [{ op: 'upsert', path: '/input/meta/masked_by', value: 'policy' }, '/input/not/there'] }) });
+  const m = new Masker({
+    policyMask: () => ({ kind: 'rules', rules: [{ op: 'upsert', path: '/input/meta/masked_by', value: 'policy' }, '/input/not/there'] }),
+  });
   const out = m.mask(record({ a: 1 }));
   t.same(out.input, { a: 1, meta: { masked_by: 'policy' } });
   t.same(out.masked, ['/input/meta/masked_by']);

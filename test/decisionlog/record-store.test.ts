@@ -9,7 +9,10 @@ t.test('past maxEntries the oldest records go first', async (t) => {
   const s = new RecordStore({ maxEntries: 3, retentionMs: 60_000 });
   for (const id of ['a', 'b', 'c', 'd', 'e']) s.put(rec(id));
   t.equal(s.size, 3);
-  t.same(['a', 'b', 'c', 'd', 'e'].map((id) => s.get(id)?.decision_id ?? null), [null, null, 'c', 'd', 'e']);
+  t.same(
+    ['a', 'b', 'c', 'd', 'e'].map((id) => s.get(id)?.decision_id ?? null),
+    [null, null, 'c', 'd', 'e'],
+  );
   // Many more puts than slots: still exactly the newest three.
   for (let i = 0; i < 1000; i++) s.put(rec(`x${i}`));
   t.equal(s.size, 3);
@@ -44,11 +47,15 @@ t.test('maxEntries 0 keeps nothing', async (t) => {
   t.equal(s.get('a'), undefined);
 });
 
-t.test('bounded by the records\' JSON size: the oldest go first, and a record over the whole bound is not kept', async (t) => {
+t.test("bounded by the records' JSON size: the oldest go first, and a record over the whole bound is not kept", async (t) => {
   const big = (id: string, n: number): LogRecord => ({ decision_id: id, path: 'x'.repeat(n) }) as unknown as LogRecord;
   const s = new RecordStore({ maxEntries: 100, maxBytes: 2500, retentionMs: 60_000 });
   for (const id of ['a', 'b', 'c']) s.put(big(id, 1000));
-  t.same(['a', 'b', 'c'].map((id) => s.get(id) !== undefined), [false, true, true], 'two ~1 KB records fit in 2.5 KB');
+  t.same(
+    ['a', 'b', 'c'].map((id) => s.get(id) !== undefined),
+    [false, true, true],
+    'two ~1 KB records fit in 2.5 KB',
+  );
   t.ok(s.bytes <= 2500, `bytes ${s.bytes} within the bound`);
   s.put(big('huge', 5000));
   t.equal(s.get('huge'), undefined, 'larger than the whole store: not kept');

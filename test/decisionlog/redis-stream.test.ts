@@ -88,15 +88,31 @@ t.test('N decisions → N stream entries with matching ids, read through a consu
   const entries = read[0]?.[1] ?? [];
   t.equal(entries.length, N);
   const ids = entries.map(([, fields]) => fields[fields.indexOf('decision_id') + 1]);
-  t.same(ids, Array.from({ length: N }, (_, i) => `id-${i}`), 'matching ids, in order');
+  t.same(
+    ids,
+    Array.from({ length: N }, (_, i) => `id-${i}`),
+    'matching ids, in order',
+  );
   const [, fields] = entries[1] ?? ['', []];
   const asMap = Object.fromEntries(fields.reduce<[string, string][]>((acc, v, i) => (i % 2 === 0 ? [...acc, [v, fields[i + 1] ?? '']] : acc), []));
-  t.same(Object.keys(asMap), ['decision_id', 'timestamp', 'path', 'kind', 'allow', 'outcome', 'cached', 'trace_id', 'span_id', 'bundles', 'record'], 'documented field layout');
-  t.match(asMap, { decision_id: 'id-1', allow: 'false', cached: 'true', outcome: 'decided', kind: 'model-deployment', bundles: '{"ai-governance":"rev-9"}', trace_id: 'abcdefabcdefabcdefabcdefabcdefab' });
+  t.same(
+    Object.keys(asMap),
+    ['decision_id', 'timestamp', 'path', 'kind', 'allow', 'outcome', 'cached', 'trace_id', 'span_id', 'bundles', 'record'],
+    'documented field layout',
+  );
+  t.match(asMap, {
+    decision_id: 'id-1',
+    allow: 'false',
+    cached: 'true',
+    outcome: 'decided',
+    kind: 'model-deployment',
+    bundles: '{"ai-governance":"rev-9"}',
+    trace_id: 'abcdefabcdefabcdefabcdefabcdefab',
+  });
   const rec = JSON.parse(asMap.record ?? '{}') as Record<string, unknown>;
   t.same(rec.input, { model: 'fraud-scorer' }, 'masked in the stream');
   t.same(rec.erased, ['/input/secret']);
-  t.equal((await raw.xack(stream, 'auditors', ...entries.map(([id]) => id))), N, 'acknowledged by the group');
+  t.equal(await raw.xack(stream, 'auditors', ...entries.map(([id]) => id)), N, 'acknowledged by the group');
 
   const fromRedis = await log.get('id-7');
   t.match(fromRedis, { decision_id: 'id-7', input: { model: 'fraud-scorer' } }, 'looked up by id from Redis');

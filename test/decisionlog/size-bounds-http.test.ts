@@ -37,7 +37,10 @@ t.test('large inputs: the store and a stalled sink buffer stay within their byte
     ids.push(String(r.json.decision_id));
   }
   const status = (await getJson(`${pdp.url}/v1/status`)).json as {
-    decision_log: { store: { entries: number; bytes: number; max_bytes: number }; sinks: { name: string; queue_bytes: number; max_bytes: number; dropped: number }[] };
+    decision_log: {
+      store: { entries: number; bytes: number; max_bytes: number };
+      sinks: { name: string; queue_bytes: number; max_bytes: number; dropped: number }[];
+    };
   };
   const { store, sinks } = status.decision_log;
   t.equal(store.max_bytes, 350000);

@@ -36,7 +36,10 @@ class MapCache implements DecisionCache {
   set(k: CacheQuery, outcome: SuccessfulOutcome): void {
     this.sets++;
     const { engine } = outcome;
-    this.store.set(this.key(k), outcome.defined ? { defined: true, result: outcome.result, engine, expiresAt: Infinity } : { defined: false, engine, expiresAt: Infinity });
+    this.store.set(
+      this.key(k),
+      outcome.defined ? { defined: true, result: outcome.result, engine, expiresAt: Infinity } : { defined: false, engine, expiresAt: Infinity },
+    );
   }
 }
 
@@ -85,10 +88,16 @@ t.test('cache: a hit skips the engine and says cached:true; the key includes the
   t.not(first.body.decision_id, second.body.decision_id, 'a cached answer is still its own decision');
   t.equal(records.length, 0, 'records are made after the answers, not before');
   await afterAnswers();
-  t.same(records.map((r) => [r.cached, r.cache_tier]), [[false, undefined], [true, 'memory']]);
+  t.same(
+    records.map((r) => [r.cached, r.cache_tier]),
+    [
+      [false, undefined],
+      [true, 'memory'],
+    ],
+  );
 
   // New revision → new key → evaluated again.
-  policies.activate(new JsPolicySet(new JsEngine({ 'ai/tools/decision': () => ((evaluations++), { allow: false }) }), { b: 'r2' }));
+  policies.activate(new JsPolicySet(new JsEngine({ 'ai/tools/decision': () => (evaluations++, { allow: false }) }), { b: 'r2' }));
   const third = await pipeline.decide(TOOL);
   t.equal(third.body.cached, false);
   t.equal(third.body.allow, false);
@@ -110,7 +119,9 @@ t.test('cache: every successful result is offered with its dependencies (the cac
     revisions: { b: 'r' },
     engineFor: () => 'rego',
     evaluate: (): EvaluationOutcome =>
-      fail ? { ok: false, code: 'eval_type_error', message: 'x', engine: 'rego' } : { ok: true, defined: true, result: { allow: true }, dependsOn: deps, engine: 'rego' },
+      fail
+        ? { ok: false, code: 'eval_type_error', message: 'x', engine: 'rego' }
+        : { ok: true, defined: true, result: { allow: true }, dependsOn: deps, engine: 'rego' },
   };
   const policies = new SwappablePolicies('b');
   policies.activate(set);
@@ -122,7 +133,10 @@ t.test('cache: every successful result is offered with its dependencies (the cac
   await pipeline.decide(TOOL);
   fail = true;
   await pipeline.decide(TOOL);
-  t.same(offered, [[true, { time: true, random: false, external: false }], [true, { time: false, random: false, external: false }]]);
+  t.same(offered, [
+    [true, { time: true, random: false, external: false }],
+    [true, { time: false, random: false, external: false }],
+  ]);
 });
 
 t.test('cache failures are misses, never failed decisions', async (t) => {
@@ -134,7 +148,14 @@ t.test('cache failures are misses, never failed decisions', async (t) => {
   // set() is declared void, but an implementation returning a (rejected) promise still
   // type-checks: the pipeline must not leave that rejection unhandled.
   const caches: DecisionCache[] = [
-    { get: () => { throw new Error('down'); }, set: () => { throw new Error('down'); } },
+    {
+      get: () => {
+        throw new Error('down');
+      },
+      set: () => {
+        throw new Error('down');
+      },
+    },
     { get: () => Promise.reject(new Error('down')), set: () => Promise.reject(new Error('down')) },
   ];
   for (const cache of caches) {
@@ -168,9 +189,19 @@ t.test('decision log: exactly one record per decision, whatever the outcome', as
   await afterAnswers();
 
   t.equal(records.length, 5);
-  t.same(records.map((r) => r.outcome), ['decided', 'undefined', 'malformed', 'error', 'no_policy']);
-  t.same(records.map((r) => r.decision_id), answers.map((a) => a.body.decision_id), 'record ids are the answer ids');
-  t.same(records.map((r) => r.decision?.allow), [true, false, false, false, false]);
+  t.same(
+    records.map((r) => r.outcome),
+    ['decided', 'undefined', 'malformed', 'error', 'no_policy'],
+  );
+  t.same(
+    records.map((r) => r.decision_id),
+    answers.map((a) => a.body.decision_id),
+    'record ids are the answer ids',
+  );
+  t.same(
+    records.map((r) => r.decision?.allow),
+    [true, false, false, false, false],
+  );
   t.same(records[3]?.error, { code: 'eval_budget_exceeded', message: 'too many steps' });
   t.same(records[0]?.result, { allow: true });
   t.same(records[0]?.bundles, { b: 'r1' });
@@ -182,12 +213,20 @@ t.test('decision log: exactly one record per decision, whatever the outcome', as
 
   const throwing = new DecisionPipeline({ policies, evaluation: {} });
   const afterFailing: DecisionRecord[] = [];
-  throwing.addRecorder({ log: () => { throw new Error('disk full'); } });
+  throwing.addRecorder({
+    log: () => {
+      throw new Error('disk full');
+    },
+  });
   throwing.addRecorder({ log: (r) => void afterFailing.push(r) });
   const ok = await throwing.decide({ ...TOOL, input: { tool: { name: 'ok' } } });
   t.equal(ok.body.allow, true, 'a failing recorder does not change the answer');
   await afterAnswers();
-  t.same(afterFailing.map((r) => r.decision_id), [ok.body.decision_id], 'nor keep the other recorders from their record');
+  t.same(
+    afterFailing.map((r) => r.decision_id),
+    [ok.body.decision_id],
+    'nor keep the other recorders from their record',
+  );
 });
 
 t.test('recorders: every recorder receives every record; caller from the peer address or useCallerOf', async (t) => {
@@ -205,9 +244,15 @@ t.test('recorders: every recorder receives every record; caller from the peer ad
   const last = await pipeline.decide({ ...TOOL, remoteAddress: '10.0.0.7' });
   t.equal(last.body.allow, true, 'a failing callerOf does not change the answer');
   await afterAnswers();
-  t.same(a.map((r) => r.caller), ['10.0.0.7', 'agent-runtime', undefined]);
+  t.same(
+    a.map((r) => r.caller),
+    ['10.0.0.7', 'agent-runtime', undefined],
+  );
   t.equal(b.length, 3);
-  t.same(b.map((r) => r.decision_id), a.map((r) => r.decision_id));
+  t.same(
+    b.map((r) => r.decision_id),
+    a.map((r) => r.decision_id),
+  );
   t.equal(a[0], b[0], 'the same record object');
 });
 
@@ -230,11 +275,18 @@ t.test('tracing: one span per decision, ended once with the record; trace_id and
   const b = await pipeline.decide(TOOL);
   t.equal(a.body.trace_id, '0af7651916cd43dd8448eb211c80319c');
   t.match(a.traceparent, /^00-0af7/);
-  t.same(ended.map((r) => r.decision_id), [a.body.decision_id, b.body.decision_id]);
+  t.same(
+    ended.map((r) => r.decision_id),
+    [a.body.decision_id, b.body.decision_id],
+  );
   t.equal(ended[0]?.trace_id, '0af7651916cd43dd8448eb211c80319c');
   t.same(children, ['pdp.cache.lookup', 'pdp.evaluate', 'pdp.cache.lookup'], 'no evaluate span on a cache hit');
 
-  const broken: DecisionTracer = { start: () => { throw new Error('otel down'); } };
+  const broken: DecisionTracer = {
+    start: () => {
+      throw new Error('otel down');
+    },
+  };
   const brokenPipeline = new DecisionPipeline({ policies: policiesWith(() => ({ allow: true })), evaluation: {} });
   brokenPipeline.useTracer(broken);
   const c = await brokenPipeline.decide(TOOL);
@@ -257,5 +309,8 @@ t.test('evaluation budgets from config reach the engine; strict only when asked'
   const pipeline = new DecisionPipeline({ policies, evaluation: { timeoutMs: 50, maxSteps: 10, maxOutputSize: 99 } });
   await pipeline.decide(TOOL);
   await pipeline.query({ kind: 'data', path: 'x', input: 1, strict: true });
-  t.same(seen, [{ timeoutMs: 50, maxSteps: 10, maxOutputSize: 99 }, { timeoutMs: 50, maxSteps: 10, maxOutputSize: 99, strict: true }]);
+  t.same(seen, [
+    { timeoutMs: 50, maxSteps: 10, maxOutputSize: 99 },
+    { timeoutMs: 50, maxSteps: 10, maxOutputSize: 99, strict: true },
+  ]);
 });

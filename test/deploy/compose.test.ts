@@ -28,10 +28,39 @@ type Service = {
   [k: string]: unknown;
 };
 
-const SERVICE_KEYS = new Set(['image', 'build', 'command', 'entrypoint', 'environment', 'env_file', 'volumes', 'ports', 'depends_on', 'healthcheck', 'restart', 'read_only', 'tmpfs', 'user', 'cap_drop', 'cap_add', 'security_opt', 'networks', 'container_name', 'labels', 'expose', 'working_dir']);
+const SERVICE_KEYS = new Set([
+  'image',
+  'build',
+  'command',
+  'entrypoint',
+  'environment',
+  'env_file',
+  'volumes',
+  'ports',
+  'depends_on',
+  'healthcheck',
+  'restart',
+  'read_only',
+  'tmpfs',
+  'user',
+  'cap_drop',
+  'cap_add',
+  'security_opt',
+  'networks',
+  'container_name',
+  'labels',
+  'expose',
+  'working_dir',
+]);
 
 function envOf(s: Service): Record<string, string> {
-  if (Array.isArray(s.environment)) return Object.fromEntries(s.environment.map((e) => { const i = e.indexOf('='); return [e.slice(0, i), e.slice(i + 1)]; }));
+  if (Array.isArray(s.environment))
+    return Object.fromEntries(
+      s.environment.map((e) => {
+        const i = e.indexOf('=');
+        return [e.slice(0, i), e.slice(i + 1)];
+      }),
+    );
   return Object.fromEntries(Object.entries(s.environment ?? {}).map(([k, v]) => [k, v === null ? '' : String(v)]));
 }
 
@@ -56,7 +85,11 @@ t.test('the compose file parses and every service can start from an image or a b
 
   for (const [name, s] of Object.entries(services)) {
     t.ok(s.image || s.build, `${name}: has an image or a build`);
-    t.same(Object.keys(s).filter((k) => !SERVICE_KEYS.has(k)), [], `${name}: only known service keys`);
+    t.same(
+      Object.keys(s).filter((k) => !SERVICE_KEYS.has(k)),
+      [],
+      `${name}: only known service keys`,
+    );
     if (s.image && !s.build) t.match(s.image, /:[\w][\w.-]*$|@sha256:[0-9a-f]{64}$/, `${name}: image is pinned to a tag (${s.image})`);
     if (s.build) {
       const b = typeof s.build === 'string' ? { context: s.build } : s.build;
@@ -126,12 +159,17 @@ t.test('pdp is wired to redis and to the collector, the collector to Jaeger', as
   const otlpExporters = Object.entries(cfg.exporters ?? {}).filter(([k]) => /^otlp(_grpc)?(\/|$)/.test(k));
   t.ok(otlpExporters.length > 0, 'an OTLP exporter');
   for (const [k, e] of otlpExporters as Array<[string, any]>) {
-    const [host, port] = String(e.endpoint).replace(/^https?:\/\//, '').split(':');
+    const [host, port] = String(e.endpoint)
+      .replace(/^https?:\/\//, '')
+      .split(':');
     t.ok(services[host], `${k} sends to compose service ${host}`);
     t.equal(port, '4317', `${k} uses OTLP/gRPC port 4317`);
     t.equal(e.tls?.insecure, true, `${k}: plain-text inside the compose network`);
     t.match(services[host]?.image ?? '', /jaeger/, `${host} is Jaeger`);
   }
   const jaegerPorts = (services.jaeger.ports ?? []).map(String);
-  t.ok(jaegerPorts.some((p) => p.endsWith(':16686')), 'the Jaeger UI (16686) is published to the host');
+  t.ok(
+    jaegerPorts.some((p) => p.endsWith(':16686')),
+    'the Jaeger UI (16686) is published to the host',
+  );
 });

@@ -63,11 +63,19 @@ t.test('multi-stage build on node:20-bookworm-slim', async (t) => {
   t.ok(stages.length >= 2, 'at least two stages');
   t.ok(build, 'a stage named "build"');
   for (const s of stages) t.match(s.from, /^node:20(\.\d+)*-bookworm-slim(@sha256:[0-9a-f]{64})?$/, `stage ${s.name} uses slim Node 20 (${s.from})`);
-  const buildRuns = stageCmds(build, 'RUN').map((i) => i.args).join('\n');
+  const buildRuns = stageCmds(build, 'RUN')
+    .map((i) => i.args)
+    .join('\n');
   t.match(buildRuns, /npm ci\b(?![^\n]*--omit=dev)/, 'build stage installs all dependencies (devDependencies included)');
   t.match(buildRuns, /npm run build/, 'build stage runs npm run build');
-  const runtimeRuns = stageCmds(runtime, 'RUN').map((i) => i.args).join('\n');
-  t.match(runtimeRuns, /npm ci --omit=dev --ignore-scripts/, 'runtime stage installs production dependencies only, without running prepare (tsc is a devDependency)');
+  const runtimeRuns = stageCmds(runtime, 'RUN')
+    .map((i) => i.args)
+    .join('\n');
+  t.match(
+    runtimeRuns,
+    /npm ci --omit=dev --ignore-scripts/,
+    'runtime stage installs production dependencies only, without running prepare (tsc is a devDependency)',
+  );
   t.equal(pkg.scripts.build, 'tsc -p tsconfig.build.json', 'npm run build is tsc -p tsconfig.build.json');
 });
 
@@ -76,13 +84,22 @@ t.test('non-root, read-only-root friendly runtime stage', async (t) => {
   t.equal(users.length, 1, 'one USER in the runtime stage');
   t.match(users[0]?.args ?? '', /^10001(:10001)?$/, 'runs as uid 10001 (numeric, so runAsNonRoot can verify it)');
   const userIdx = runtime.instructions.indexOf(users[0]);
-  t.ok(runtime.instructions.slice(userIdx + 1).every((i) => i.cmd !== 'RUN'), 'nothing runs as root after USER');
-  const env = stageCmds(runtime, 'ENV').map((i) => i.args).join(' ');
+  t.ok(
+    runtime.instructions.slice(userIdx + 1).every((i) => i.cmd !== 'RUN'),
+    'nothing runs as root after USER',
+  );
+  const env = stageCmds(runtime, 'ENV')
+    .map((i) => i.args)
+    .join(' ');
   t.match(env, /TMPDIR=\/tmp/, 'temporary files go to /tmp (an emptyDir / tmpfs when the root is read-only)');
   t.match(env, /NODE_ENV=production/, 'NODE_ENV=production');
   t.notMatch(env, /PDP_BUNDLE_PATH/, 'no PDP_BUNDLE_PATH: the embedded bundle keeps its name "ai-governance"');
-  t.notOk(stageCmds(runtime, 'VOLUME').length, 'no VOLUME (scratch space is the orchestrator\'s choice)');
-  t.same(stageCmds(runtime, 'EXPOSE').map((i) => i.args), ['8181'], 'exposes 8181');
+  t.notOk(stageCmds(runtime, 'VOLUME').length, "no VOLUME (scratch space is the orchestrator's choice)");
+  t.same(
+    stageCmds(runtime, 'EXPOSE').map((i) => i.args),
+    ['8181'],
+    'exposes 8181',
+  );
 });
 
 t.test('every COPY source exists, is in the build context, or is built in an earlier stage', async (t) => {
@@ -99,8 +116,14 @@ t.test('every COPY source exists, is in the build context, or is built in an ear
         t.ok(src && stages.indexOf(src) < stages.indexOf(s), `line ${ins.line}: --from=${from} is an earlier stage`);
         for (const p of sources) {
           if (p === '/app/dist') {
-            t.ok(stageCmds(src, 'WORKDIR').some((w) => w.args === '/app'), `line ${ins.line}: ${p} is the build stage's WORKDIR/dist`);
-            t.ok(stageCmds(src, 'RUN').some((r) => /npm run build/.test(r.args)), `line ${ins.line}: ${p} is produced by npm run build`);
+            t.ok(
+              stageCmds(src, 'WORKDIR').some((w) => w.args === '/app'),
+              `line ${ins.line}: ${p} is the build stage's WORKDIR/dist`,
+            );
+            t.ok(
+              stageCmds(src, 'RUN').some((r) => /npm run build/.test(r.args)),
+              `line ${ins.line}: ${p} is produced by npm run build`,
+            );
           } else t.fail(`line ${ins.line}: unknown build artefact ${p}`);
         }
         continue;
@@ -145,8 +168,14 @@ t.test('the build stage has every file npm run build reads', async (t) => {
 });
 
 t.test('the entry point is what npm run build produces', async (t) => {
-  const entrypoint = stageCmds(runtime, 'ENTRYPOINT').map((i) => execForm(i.args)).at(-1) ?? [];
-  const cmd = stageCmds(runtime, 'CMD').map((i) => execForm(i.args)).at(-1) ?? [];
+  const entrypoint =
+    stageCmds(runtime, 'ENTRYPOINT')
+      .map((i) => execForm(i.args))
+      .at(-1) ?? [];
+  const cmd =
+    stageCmds(runtime, 'CMD')
+      .map((i) => execForm(i.args))
+      .at(-1) ?? [];
   const argv = [...entrypoint, ...cmd];
   t.same(argv, ['node', 'bin/pdp.js', 'serve'], 'the container runs `node bin/pdp.js serve` (exec form: node is PID 1 and gets SIGTERM)');
   const workdir = stageCmds(runtime, 'WORKDIR').at(-1)?.args;
@@ -167,7 +196,12 @@ t.test('the entry point is what npm run build produces', async (t) => {
   const producedFrom = path.join(repoRoot, opts.rootDir, path.relative(path.join(repoRoot, opts.outDir), entryFile)).replace(/\.js$/, '.ts');
   t.equal(path.relative(repoRoot, producedFrom), path.join('src', 'cli', 'main.ts'), 'dist/cli/main.js comes from src/cli/main.ts');
   t.ok(fs.existsSync(producedFrom), 'src/cli/main.ts exists, so npm run build emits dist/cli/main.js');
-  if (fs.existsSync(producedFrom)) t.match(fs.readFileSync(producedFrom, 'utf8'), /export\s+(async\s+)?function\s+main\b|export\s+(const|let)\s+main\b|export\s*\{[^}]*\bmain\b/, 'and it exports main(), which bin/pdp.js calls');
+  if (fs.existsSync(producedFrom))
+    t.match(
+      fs.readFileSync(producedFrom, 'utf8'),
+      /export\s+(async\s+)?function\s+main\b|export\s+(const|let)\s+main\b|export\s*\{[^}]*\bmain\b/,
+      'and it exports main(), which bin/pdp.js calls',
+    );
 });
 
 t.test('HEALTHCHECK: a node one-liner (no curl in the slim image) that asks GET /health', async (t) => {
@@ -183,12 +217,16 @@ t.test('HEALTHCHECK: a node one-liner (no curl in the slim image) that asks GET 
   t.match(script, /\/health/, 'asks /health');
 
   // Run it for real against a throwaway server: 200 → exit 0; 503 → 1; nothing listening → 1.
-  const run = (port: number) => new Promise<number | null>((resolve) => {
-    const p = spawn(process.execPath, ['-e', script], { env: { ...process.env, PDP_PORT: String(port) }, stdio: 'ignore' });
-    p.on('exit', (code) => resolve(code));
-  });
+  const run = (port: number) =>
+    new Promise<number | null>((resolve) => {
+      const p = spawn(process.execPath, ['-e', script], { env: { ...process.env, PDP_PORT: String(port) }, stdio: 'ignore' });
+      p.on('exit', (code) => resolve(code));
+    });
   let status = 200;
-  const server = http.createServer((req, res) => { res.statusCode = req.url === '/health' ? status : 404; res.end(); });
+  const server = http.createServer((req, res) => {
+    res.statusCode = req.url === '/health' ? status : 404;
+    res.end();
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const port = (server.address() as AddressInfo).port;
   t.equal(await run(port), 0, 'healthy → exit 0');
@@ -198,7 +236,7 @@ t.test('HEALTHCHECK: a node one-liner (no curl in the slim image) that asks GET 
   t.equal(await run(port), 1, 'not listening → exit 1');
 });
 
-t.test('the .dockerignore matcher behaves like Docker\'s for the patterns used (self-test)', async (t) => {
+t.test("the .dockerignore matcher behaves like Docker's for the patterns used (self-test)", async (t) => {
   const p = ['*', '!bin', '!src', '**/*.swp'];
   t.ok(dockerignoreExcludes(p, 'node_modules'), '* excludes a top-level directory');
   t.ok(dockerignoreExcludes(p, 'node_modules/x/index.js'), '… and what is under it');
@@ -214,7 +252,8 @@ t.test('the runtime image has every package the compiled service imports (produc
   const missing: string[] = [];
   const seen = new Set<string>();
   for (const f of walk(path.join(repoRoot, 'src'), /\.(ts|mts|cts)$/)) {
-    const src = fs.readFileSync(f, 'utf8')
+    const src = fs
+      .readFileSync(f, 'utf8')
       // Comments are not imports.
       .replace(/\/\*[\s\S]*?\*\//g, '')
       .replace(/^\s*\/\/.*$/gm, '')
@@ -228,6 +267,6 @@ t.test('the runtime image has every package the compiled service imports (produc
       if (!prod.has(name)) missing.push(`${path.relative(repoRoot, f)} imports ${spec} (not in dependencies)`);
     }
   }
-  t.ok(seen.has('fastify') && seen.has('ioredis'), 'the scan sees the service\'s package imports (fastify, ioredis)');
+  t.ok(seen.has('fastify') && seen.has('ioredis'), "the scan sees the service's package imports (fastify, ioredis)");
   t.same(missing, [], 'no source imports a devDependency or an undeclared package (it would be missing after npm ci --omit=dev)');
 });

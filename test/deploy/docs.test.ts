@@ -23,7 +23,10 @@ function variableRows(md: string): Map<string, string[]> {
   for (const line of md.split('\n')) {
     const m = /^\|\s*`([A-Z][A-Z0-9_]+)`\s*\|(.*)\|\s*$/.exec(line);
     if (!m) continue;
-    rows.set(m[1], m[2].split('|').map((c) => c.trim()));
+    rows.set(
+      m[1],
+      m[2].split('|').map((c) => c.trim()),
+    );
   }
   return rows;
 }
@@ -44,7 +47,11 @@ t.test('docs/operations.md documents every configuration variable with its file 
     const expected = v.default === '' ? 'unset' : v.default;
     t.equal(unquote(row![1]), expected, `${v.name}: default is ${expected}`);
     // The docs carry the settings table's description word for word.
-    if (v.description) t.ok(unquote(row!.at(-1)!).includes(v.description.replace(/`/g, '')), `${v.name}: meaning includes the settings table's description`, { found: row!.at(-1), wanted: v.description });
+    if (v.description)
+      t.ok(unquote(row!.at(-1)!).includes(v.description.replace(/`/g, '')), `${v.name}: meaning includes the settings table's description`, {
+        found: row!.at(-1),
+        wanted: v.description,
+      });
   }
   for (const name of rows.keys()) {
     if (/^(PDP|REDIS|OTEL)_/.test(name)) t.ok(isKnownVar(known, name), `${name} (documented) is read by the service`);
@@ -76,13 +83,32 @@ t.test('the Chart column agrees with values.yaml', async (t) => {
 });
 
 t.test('the guide covers deploying, scaling, failure modes and policy rollout/rollback', async (t) => {
-  for (const heading of [/^## .*Deploying/m, /^## .*Configuration reference/m, /^## .*Scaling out/m, /^## .*Failure modes/m, /^## .*Rolling out and rolling back/m, /^## .*not validated/m]) {
+  for (const heading of [
+    /^## .*Deploying/m,
+    /^## .*Configuration reference/m,
+    /^## .*Scaling out/m,
+    /^## .*Failure modes/m,
+    /^## .*Rolling out and rolling back/m,
+    /^## .*not validated/m,
+  ]) {
     t.match(ops, heading, `section ${heading.source}`);
   }
   for (const failure of ['Redis down', 'Bundle server down', 'Bad bundle', 'Decision-log sink down', 'Overload']) {
     t.match(ops, new RegExp(`^\\| \\*\\*${failure}`, 'm'), `failure mode row: ${failure}`);
   }
-  for (const topic of ['Redis Cluster', 'REDIS_CLUSTER_NODES', 'bundle server', 'collector', '/v1/status', '/metrics', 'revision', '.signatures.json', 'helm install', 'kubectl apply -k', 'docker compose']) {
+  for (const topic of [
+    'Redis Cluster',
+    'REDIS_CLUSTER_NODES',
+    'bundle server',
+    'collector',
+    '/v1/status',
+    '/metrics',
+    'revision',
+    '.signatures.json',
+    'helm install',
+    'kubectl apply -k',
+    'docker compose',
+  ]) {
     t.ok(ops.includes(topic), `mentions ${topic}`);
   }
   const compose = fs.readFileSync(path.join(repoRoot, 'deploy', 'compose', 'docker-compose.yaml'), 'utf8');
@@ -100,4 +126,3 @@ t.test('README has a Deploying section pointing to helm/, deploy/ and docs/opera
   for (const p of ['helm/pdp', 'deploy/', 'docs/operations.md']) t.ok(section!.includes(p), `points to ${p}`);
   t.match(section!, /Docker engine/i, 'says what could not be validated here');
 });
-

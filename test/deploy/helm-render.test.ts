@@ -107,7 +107,11 @@ async function validateAll(t: any, objs: K8sObject[], label: string) {
 
 t.test('default values render into valid objects equal to deploy/kubernetes/base', async (t) => {
   const { objs, notes } = renderChart(defaults);
-  t.same(objs.map((o) => o.kind).sort(), ['ConfigMap', 'Deployment', 'HorizontalPodAutoscaler', 'NetworkPolicy', 'PodDisruptionBudget', 'Service', 'ServiceAccount'], 'the default object set');
+  t.same(
+    objs.map((o) => o.kind).sort(),
+    ['ConfigMap', 'Deployment', 'HorizontalPodAutoscaler', 'NetworkPolicy', 'PodDisruptionBudget', 'Service', 'ServiceAccount'],
+    'the default object set',
+  );
   await validateAll(t, objs, 'defaults');
   const dep = objs.find((o) => o.kind === 'Deployment') as any;
   t.match(dep.spec.template.metadata.annotations['checksum/config'], /^[0-9a-f]{64}$/, 'pod template carries checksum/config of the ConfigMap');
@@ -141,13 +145,27 @@ const everything = deepMerge(defaults, {
   serviceMonitor: { enabled: true, labels: { release: 'prometheus' } },
   networkPolicy: {
     ingressFrom: [{ namespaceSelector: { matchLabels: { 'ai-governance/pdp-client': 'true' } } }],
-    egress: { enabled: true, rules: [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'data' } } }], ports: [{ port: 6379, protocol: 'TCP' }] }] },
+    egress: {
+      enabled: true,
+      rules: [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'data' } } }], ports: [{ port: 6379, protocol: 'TCP' }] }],
+    },
   },
   tmpVolume: { medium: 'Memory' },
-  topologySpreadConstraints: [{ maxSkew: 2, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'pdp' } } }],
+  topologySpreadConstraints: [
+    {
+      maxSkew: 2,
+      topologyKey: 'kubernetes.io/hostname',
+      whenUnsatisfiable: 'DoNotSchedule',
+      labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'pdp' } },
+    },
+  ],
   nodeSelector: { 'kubernetes.io/os': 'linux' },
   tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'policy', effect: 'NoSchedule' }],
-  affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1, preference: { matchExpressions: [{ key: 'pool', operator: 'In', values: ['system'] }] } }] } },
+  affinity: {
+    nodeAffinity: {
+      preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1, preference: { matchExpressions: [{ key: 'pool', operator: 'In', values: ['system'] }] } }],
+    },
+  },
   config: {
     PDP_BUNDLE_URL: 'https://bundles.example.internal/ai-governance.tar.gz',
     PDP_BUNDLE_POLL_INTERVAL_MS: 15000,
@@ -192,9 +210,15 @@ t.test('every optional feature on: still valid, and each feature is rendered', a
   t.equal(env.PDP_DECISION_LOG_AUTH_TOKEN?.valueFrom?.secretKeyRef?.name, 'pdp-decision-log', 'decision-log token from the Secret');
   t.equal(env.PDP_BUNDLE_SIGNING_KEY_FILE?.value, '/etc/pdp/signing/verification.pem', 'signing key file in the mounted Secret');
   t.equal(env.NODE_OPTIONS?.value, '--max-old-space-size=384', 'extraEnv');
-  for (const [vol, secret] of [['signing-keys', 'pdp-bundle-signing'], ['caller-tokens', 'pdp-callers']]) {
+  for (const [vol, secret] of [
+    ['signing-keys', 'pdp-bundle-signing'],
+    ['caller-tokens', 'pdp-callers'],
+  ]) {
     t.equal(ps.volumes.find((v: any) => v.name === vol)?.secret?.secretName, secret, `${vol} volume from ${secret}`);
-    t.ok(c.volumeMounts.some((m: any) => m.name === vol && m.readOnly), `${vol} mounted read-only`);
+    t.ok(
+      c.volumeMounts.some((m: any) => m.name === vol && m.readOnly),
+      `${vol} mounted read-only`,
+    );
   }
   t.equal(ps.volumes.find((v: any) => v.name === 'signing-keys')?.secret?.defaultMode, 288, 'secret files 0440');
   t.equal(ps.volumes.find((v: any) => v.name === 'config-file')?.configMap?.name, 'pdp-file', 'config file volume');
@@ -213,8 +237,16 @@ t.test('every optional feature on: still valid, and each feature is rendered', a
 });
 
 t.test('the chart refuses contradictory values', async (t) => {
-  t.throws(() => renderChart(deepMerge(defaults, { config: { PDP_PORT: '9000' } })), /fail: config\.PDP_PORT is set by the chart/, 'PDP_PORT comes from containerPort');
-  t.throws(() => renderChart(deepMerge(defaults, { config: { PDP_BUNDLE_AUTH_TOKEN: 'x' } })), /fail: config\.PDP_BUNDLE_AUTH_TOKEN/, 'secrets never in the ConfigMap');
+  t.throws(
+    () => renderChart(deepMerge(defaults, { config: { PDP_PORT: '9000' } })),
+    /fail: config\.PDP_PORT is set by the chart/,
+    'PDP_PORT comes from containerPort',
+  );
+  t.throws(
+    () => renderChart(deepMerge(defaults, { config: { PDP_BUNDLE_AUTH_TOKEN: 'x' } })),
+    /fail: config\.PDP_BUNDLE_AUTH_TOKEN/,
+    'secrets never in the ConfigMap',
+  );
   t.throws(
     () => renderChart(deepMerge(defaults, { config: { REDIS_URL: 'redis://a:6379' }, secrets: { redis: { existingSecret: 's', urlKey: 'url' } } })),
     /fail: secrets\.redis\.urlKey sets REDIS_URL/,
@@ -228,9 +260,14 @@ t.test('the renderer refuses what it does not implement (self-test)', async (t) 
   t.throws(() => r.render('b.yaml', {}), /no template "missing"/, 'missing template');
   t.throws(() => createRenderer({ 'c.yaml': '{{- if .x }}\nno end\n' }), /missing \{\{ end \}\}/, 'unclosed block');
   const ok = createRenderer({
-    'd.yaml': 'a:{{- range $k, $v := .m }}\n  {{ $k }}: {{ $v | quote }}{{- end }}\nb: {{ .n | default "x" }}\nc: {{ if eq .s "y" }}yes{{ else if .t }}t{{ else }}no{{ end }}',
+    'd.yaml':
+      'a:{{- range $k, $v := .m }}\n  {{ $k }}: {{ $v | quote }}{{- end }}\nb: {{ .n | default "x" }}\nc: {{ if eq .s "y" }}yes{{ else if .t }}t{{ else }}no{{ end }}',
   });
-  t.equal(ok.render('d.yaml', { m: { z: 1, a: 'q' }, s: 'n', t: true }), 'a:\n  a: "q"\n  z: "1"\nb: x\nc: t', 'range over a sorted map, default, trim markers, else if');
+  t.equal(
+    ok.render('d.yaml', { m: { z: 1, a: 'q' }, s: 'n', t: true }),
+    'a:\n  a: "q"\n  z: "1"\nb: x\nc: t',
+    'range over a sorted map, default, trim markers, else if',
+  );
 });
 
 t.test('no unknown fields in any rendering', async (t) => {

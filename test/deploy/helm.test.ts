@@ -14,8 +14,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml, parseDocument, isMap, isPair, isScalar, type YAMLMap, type Node as YamlNode } from 'yaml';
 import {
-  repoRoot, walk, loadYamlDocs, templateActions, checkTemplateBlocks, valuesPaths, hasPath, leafPaths,
-  renderKustomization, podSpec, knownConfigVars, isKnownVar, type K8sObject,
+  repoRoot,
+  walk,
+  loadYamlDocs,
+  templateActions,
+  checkTemplateBlocks,
+  valuesPaths,
+  hasPath,
+  leafPaths,
+  renderKustomization,
+  podSpec,
+  knownConfigVars,
+  isKnownVar,
+  type K8sObject,
 } from '../helpers/deploy.js';
 
 const chartDir = path.join(repoRoot, 'helm', 'pdp');
@@ -29,7 +40,8 @@ const templateFiles = walk(templatesDir, /\.(ya?ml|tpl|txt)$/);
 const CHART_MANAGED_VARS = new Set(['PDP_PORT', 'PDP_CONFIG', 'PDP_BUNDLE_SIGNING_KEY_FILE']);
 
 // SemVer 2.0.0, the regular expression published at semver.org.
-const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
+const SEMVER =
+  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
 
 t.test('Chart.yaml is a valid Helm v2 chart definition', async (t) => {
   t.doesNotThrow(() => loadYamlDocs(path.join(chartDir, 'Chart.yaml')), 'parses');
@@ -42,8 +54,28 @@ t.test('Chart.yaml is a valid Helm v2 chart definition', async (t) => {
   t.ok(['application', 'library'].includes(chart.type), 'type is application or library');
   t.ok(typeof chart.description === 'string' && chart.description.length > 0, 'has a description');
   if (chart.kubeVersion) t.match(chart.kubeVersion, /^[<>=~^!]*\s*\d+\.\d+/, 'kubeVersion is a version constraint');
-  const allowed = new Set(['apiVersion', 'name', 'version', 'kubeVersion', 'description', 'type', 'keywords', 'home', 'sources', 'dependencies', 'maintainers', 'icon', 'appVersion', 'deprecated', 'annotations']);
-  t.same(Object.keys(chart).filter((k) => !allowed.has(k)), [], 'only fields Helm defines');
+  const allowed = new Set([
+    'apiVersion',
+    'name',
+    'version',
+    'kubeVersion',
+    'description',
+    'type',
+    'keywords',
+    'home',
+    'sources',
+    'dependencies',
+    'maintainers',
+    'icon',
+    'appVersion',
+    'deprecated',
+    'annotations',
+  ]);
+  t.same(
+    Object.keys(chart).filter((k) => !allowed.has(k)),
+    [],
+    'only fields Helm defines',
+  );
   const pkgVersion = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).version;
   t.equal(chart.appVersion, pkgVersion, 'appVersion is the package.json version');
 });
@@ -75,14 +107,27 @@ const actionsByFile = new Map<string, ReturnType<typeof templateActions>>();
 
 t.test('templates are well-formed Go templates', async (t) => {
   t.ok(templateFiles.length >= 10, 'templates present');
-  for (const f of ['_helpers.tpl', 'deployment.yaml', 'service.yaml', 'hpa.yaml', 'pdb.yaml', 'serviceaccount.yaml', 'configmap.yaml', 'servicemonitor.yaml', 'networkpolicy.yaml', 'NOTES.txt']) {
+  for (const f of [
+    '_helpers.tpl',
+    'deployment.yaml',
+    'service.yaml',
+    'hpa.yaml',
+    'pdb.yaml',
+    'serviceaccount.yaml',
+    'configmap.yaml',
+    'servicemonitor.yaml',
+    'networkpolicy.yaml',
+    'NOTES.txt',
+  ]) {
     t.ok(fs.existsSync(path.join(templatesDir, f)), `templates/${f} exists`);
   }
   for (const f of templateFiles) {
     const name = path.relative(chartDir, f);
     const src = fs.readFileSync(f, 'utf8');
     let actions: ReturnType<typeof templateActions> = [];
-    t.doesNotThrow(() => { actions = templateActions(src, name); }, `${name}: every {{ has its }} (strings, comments, parentheses balanced)`);
+    t.doesNotThrow(() => {
+      actions = templateActions(src, name);
+    }, `${name}: every {{ has its }} (strings, comments, parentheses balanced)`);
     actionsByFile.set(name, actions);
     t.same(checkTemplateBlocks(actions, name), [], `${name}: if/with/range/define blocks close with end`);
     // Outside actions, a manifest template must still look like YAML: no tabs for indentation.
@@ -100,7 +145,11 @@ t.test('every .Values path used in a template exists in values.yaml, and every v
   }
   t.ok(used.length > 20, 'templates use values');
   const unused = leafPaths(values).filter((leaf) => !used.some((u) => u.every((k, i) => leaf[i] === k) || leaf.every((k, i) => u[i] === k)));
-  t.same(unused.map((p) => p.join('.')), [], 'no value in values.yaml is ignored by every template');
+  t.same(
+    unused.map((p) => p.join('.')),
+    [],
+    'no value in values.yaml is ignored by every template',
+  );
 });
 
 t.test('included templates are defined once in _helpers.tpl', async (t) => {
@@ -162,7 +211,11 @@ t.test('deploy/kubernetes/base equals the chart defaults', async (t) => {
   t.same(d.spec.strategy, values.updateStrategy, 'update strategy');
   t.equal(d.spec.revisionHistoryLimit, values.revisionHistoryLimit, 'revision history');
   t.equal('replicas' in d.spec, !values.autoscaling.enabled, 'replicas only without autoscaling');
-  for (const [probe, key] of [['livenessProbe', 'liveness'], ['readinessProbe', 'readiness'], ['startupProbe', 'startup']] as const) {
+  for (const [probe, key] of [
+    ['livenessProbe', 'liveness'],
+    ['readinessProbe', 'readiness'],
+    ['startupProbe', 'startup'],
+  ] as const) {
     for (const [field, v] of Object.entries(values.probes[key])) t.equal(c[probe][field], v, `${probe}.${field}`);
   }
   t.same(
@@ -173,7 +226,10 @@ t.test('deploy/kubernetes/base equals the chart defaults', async (t) => {
   const vol = (n: string) => ps.volumes.find((v: any) => v.name === n);
   t.equal(vol('tmp').emptyDir.sizeLimit, values.tmpVolume.sizeLimit, '/tmp emptyDir size');
   t.equal(vol('bundle-cache').emptyDir.sizeLimit, values.persistVolume.sizeLimit, 'bundle cache emptyDir size');
-  t.ok(c.volumeMounts.some((m: any) => m.name === 'bundle-cache' && m.mountPath === values.persistVolume.mountPath), 'bundle cache mount path');
+  t.ok(
+    c.volumeMounts.some((m: any) => m.name === 'bundle-cache' && m.mountPath === values.persistVolume.mountPath),
+    'bundle cache mount path',
+  );
   t.equal(values.config.PDP_BUNDLE_PERSIST_DIR, values.persistVolume.mountPath, 'PDP_BUNDLE_PERSIST_DIR points at the mounted emptyDir');
 
   const expectedData: Record<string, string> = { PDP_PORT: String(values.containerPort), TMPDIR: '/tmp' };
@@ -200,7 +256,10 @@ t.test('deploy/kubernetes/base equals the chart defaults', async (t) => {
   t.same(np?.spec.policyTypes, values.networkPolicy.egress.enabled ? ['Ingress', 'Egress'] : ['Ingress'], 'policy types');
 
   t.equal(!!get('ServiceAccount'), values.serviceAccount.create, 'ServiceAccount present iff create');
-  t.notOk(objs.some((o) => o.kind === 'ServiceMonitor'), 'no ServiceMonitor (disabled by default; needs the Prometheus Operator CRDs)');
+  t.notOk(
+    objs.some((o) => o.kind === 'ServiceMonitor'),
+    'no ServiceMonitor (disabled by default; needs the Prometheus Operator CRDs)',
+  );
 });
 
 t.test('the template checks catch what they claim to (self-test)', async (t) => {
@@ -213,6 +272,10 @@ t.test('the template checks catch what they claim to (self-test)', async (t) => 
   t.match(checkTemplateBlocks(templateActions('{{ else }}\n')), [/outside/], 'stray else');
   t.same(checkTemplateBlocks(templateActions('{{- /* c */}}{{- with .Values.a }}{{ toYaml . }}{{- else }}x{{- end }}')), [], 'comment + with/else/end is fine');
   const paths = valuesPaths(templateActions('{{ .Values.a.b }} {{ $.Values.c }} {{ printf ".Values.not" }} {{ include "x" (dict "v" .Values.d.e) }}'));
-  t.same(paths.map((p) => p.path.join('.')), ['a.b', 'c', 'd.e'], '.Values paths found, string contents ignored');
+  t.same(
+    paths.map((p) => p.path.join('.')),
+    ['a.b', 'c', 'd.e'],
+    '.Values paths found, string contents ignored',
+  );
   t.notOk(hasPath({ a: { b: 1 } }, ['a', 'c']), 'a missing path is reported');
 });

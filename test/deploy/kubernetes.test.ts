@@ -12,8 +12,20 @@ import t, { type Test } from 'tap';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  repoRoot, rel, walk, loadYamlDocs, isK8sObject, validateWithModels, strictFieldCheck,
-  renderKustomization, podSpec, podContainers, knownConfigVars, isKnownVar, type K8sObject, type Kustomization,
+  repoRoot,
+  rel,
+  walk,
+  loadYamlDocs,
+  isK8sObject,
+  validateWithModels,
+  strictFieldCheck,
+  renderKustomization,
+  podSpec,
+  podContainers,
+  knownConfigVars,
+  isKnownVar,
+  type K8sObject,
+  type Kustomization,
 } from '../helpers/deploy.js';
 
 const deployDir = path.join(repoRoot, 'deploy');
@@ -31,8 +43,14 @@ for (const dir of kustomizationDirs) {
 
 t.test('deploy/ holds Kubernetes manifests and a kustomize prod overlay', async (t) => {
   t.ok(yamlFiles.length > 0, 'there are YAML files in deploy/');
-  t.ok(kustomizationDirs.some((d) => rel(d) === 'deploy/kubernetes/base'), 'base kustomization');
-  t.ok(kustomizationDirs.some((d) => rel(d) === 'deploy/kubernetes/overlays/prod'), 'prod overlay kustomization');
+  t.ok(
+    kustomizationDirs.some((d) => rel(d) === 'deploy/kubernetes/base'),
+    'base kustomization',
+  );
+  t.ok(
+    kustomizationDirs.some((d) => rel(d) === 'deploy/kubernetes/overlays/prod'),
+    'prod overlay kustomization',
+  );
 });
 
 t.test('every YAML file under deploy/ parses (all documents)', async (t) => {
@@ -66,7 +84,9 @@ t.test('every Kubernetes object in deploy/ validates against the Kubernetes sche
 for (const dir of kustomizationDirs) {
   t.test(`kustomization ${rel(dir)} renders into valid, consistent objects`, async (t) => {
     let objs: K8sObject[] = [];
-    t.doesNotThrow(() => { objs = renderKustomization(dir); }, 'renders');
+    t.doesNotThrow(() => {
+      objs = renderKustomization(dir);
+    }, 'renders');
     t.ok(objs.length > 0, 'renders objects');
     for (const o of objs) {
       const label = `${rel(dir)} ${o.kind}/${o.metadata?.name}`;
@@ -82,7 +102,9 @@ t.test('no field unknown to the Kubernetes API (a misspelt field would be droppe
   // property of an object literal, so each canary carries one mistake (a real
   // manifest with several typos fails on the first, which is what matters).
   const deployment = (container: Record<string, unknown>): K8sObject => ({
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'canary' },
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'canary' },
     spec: {
       selector: { matchLabels: { a: 'b' } },
       template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'i', ...container }] } },
@@ -94,9 +116,21 @@ t.test('no field unknown to the Kubernetes API (a misspelt field would be droppe
   ];
   t.ok(strictQueue.length > 0, 'objects to check');
   const problems = strictFieldCheck([...strictQueue, ...canaries]);
-  t.match(problems.filter((p) => p.startsWith('canary-1:')), [/livenesProbe/], 'a misspelt container field is reported');
-  t.match(problems.filter((p) => p.startsWith('canary-2:')), [/readOnlyRootFileSystem/], 'a misspelt nested field is reported');
-  t.same(problems.filter((p) => !p.startsWith('canary-')), [], 'deploy/ manifests and rendered overlays: no unknown fields');
+  t.match(
+    problems.filter((p) => p.startsWith('canary-1:')),
+    [/livenesProbe/],
+    'a misspelt container field is reported',
+  );
+  t.match(
+    problems.filter((p) => p.startsWith('canary-2:')),
+    [/readOnlyRootFileSystem/],
+    'a misspelt nested field is reported',
+  );
+  t.same(
+    problems.filter((p) => !p.startsWith('canary-')),
+    [],
+    'deploy/ manifests and rendered overlays: no unknown fields',
+  );
 });
 
 function byKind(objs: K8sObject[], kind: string): K8sObject[] {
@@ -110,7 +144,11 @@ function matches(selector: Record<string, string> | undefined, labels: Record<st
 
 function checkConsistency(t: Test, objs: K8sObject[], known: Awaited<ReturnType<typeof knownConfigVars>>): void {
   const names = objs.map((o) => `${o.kind}/${o.metadata?.name}`);
-  t.same(names.filter((n, i) => names.indexOf(n) !== i), [], 'no duplicate kind/name');
+  t.same(
+    names.filter((n, i) => names.indexOf(n) !== i),
+    [],
+    'no duplicate kind/name',
+  );
 
   const deployments = byKind(objs, 'Deployment');
   t.equal(deployments.length, 1, 'one Deployment');
@@ -123,10 +161,14 @@ function checkConsistency(t: Test, objs: K8sObject[], known: Awaited<ReturnType<
   t.equal(ps.securityContext?.runAsUser, 10001, 'pod uid 10001 (the image user)');
   t.equal(ps.automountServiceAccountToken, false, 'no API token mounted');
   t.ok((ps.topologySpreadConstraints ?? []).length > 0, 'topology spread constraints');
-  for (const tsc of ps.topologySpreadConstraints ?? []) t.ok(matches(tsc.labelSelector?.matchLabels, podLabels), `spread over ${tsc.topologyKey} selects the pods`);
+  for (const tsc of ps.topologySpreadConstraints ?? [])
+    t.ok(matches(tsc.labelSelector?.matchLabels, podLabels), `spread over ${tsc.topologyKey} selects the pods`);
 
   const sa = ps.serviceAccountName;
-  t.ok(byKind(objs, 'ServiceAccount').some((o) => o.metadata?.name === sa), `ServiceAccount ${sa} exists`);
+  t.ok(
+    byKind(objs, 'ServiceAccount').some((o) => o.metadata?.name === sa),
+    `ServiceAccount ${sa} exists`,
+  );
 
   const volumes = new Set((ps.volumes ?? []).map((v: any) => v.name));
   for (const c of podContainers(d) as any[]) {
@@ -143,9 +185,16 @@ function checkConsistency(t: Test, objs: K8sObject[], known: Awaited<ReturnType<
       if (typeof port === 'string') t.ok(portNames.has(port), `${c.name}: ${probe} port "${port}" is a named container port`);
     }
     for (const m of c.volumeMounts ?? []) t.ok(volumes.has(m.name), `${c.name}: volumeMount ${m.name} has a volume`);
-    t.ok((c.volumeMounts ?? []).some((m: any) => m.mountPath === '/tmp'), `${c.name}: writable /tmp mounted (read-only root)`);
+    t.ok(
+      (c.volumeMounts ?? []).some((m: any) => m.mountPath === '/tmp'),
+      `${c.name}: writable /tmp mounted (read-only root)`,
+    );
     for (const ef of c.envFrom ?? []) {
-      if (ef.configMapRef) t.ok(byKind(objs, 'ConfigMap').some((o) => o.metadata?.name === ef.configMapRef.name), `${c.name}: envFrom ConfigMap ${ef.configMapRef.name} exists`);
+      if (ef.configMapRef)
+        t.ok(
+          byKind(objs, 'ConfigMap').some((o) => o.metadata?.name === ef.configMapRef.name),
+          `${c.name}: envFrom ConfigMap ${ef.configMapRef.name} exists`,
+        );
     }
     for (const e of c.env ?? []) {
       if (/^(PDP|REDIS|OTEL)_/.test(e.name)) t.ok(isKnownVar(known, e.name), `${c.name}: env ${e.name} is a variable the service reads`);
@@ -173,7 +222,10 @@ function checkConsistency(t: Test, objs: K8sObject[], known: Awaited<ReturnType<
   }
   for (const h of byKind(objs, 'HorizontalPodAutoscaler') as any[]) {
     const ref = h.spec.scaleTargetRef;
-    t.ok(objs.some((o) => o.kind === ref.kind && o.metadata?.name === ref.name), `HPA targets ${ref.kind}/${ref.name}`);
+    t.ok(
+      objs.some((o) => o.kind === ref.kind && o.metadata?.name === ref.name),
+      `HPA targets ${ref.kind}/${ref.name}`,
+    );
     t.ok(h.spec.minReplicas >= 2, 'HPA keeps at least two replicas');
     t.notOk('replicas' in d.spec, 'Deployment leaves replicas to the HPA');
   }

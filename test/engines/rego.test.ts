@@ -60,7 +60,10 @@ t.test('compile errors are BUNDLE_COMPILE_ERROR with file, line and Rego code', 
     }
   };
   t.match(compileErr('package x\n\nallow if { input.x == }\n'), { code: 'BUNDLE_COMPILE_ERROR', message: /bundle\/x\.rego:3:\d+: rego_parse_error/ });
-  t.match(compileErr('package x\n\nallow if { y := no.such_builtin(1) }\n'), { code: 'BUNDLE_COMPILE_ERROR', message: /bundle\/x\.rego:3:\d+: rego_type_error/ });
+  t.match(compileErr('package x\n\nallow if { y := no.such_builtin(1) }\n'), {
+    code: 'BUNDLE_COMPILE_ERROR',
+    message: /bundle\/x\.rego:3:\d+: rego_type_error/,
+  });
   const many = Array.from({ length: 8 }, (_, i) => `r${i} if { z${i} }`).join('\n');
   t.match(compileErr(`package x\n\n${many}\n`), { message: /… and \d+ more/ }, 'long error lists are cut short');
 });

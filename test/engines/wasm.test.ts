@@ -37,7 +37,7 @@ for (const minorVersion of [2, 1]) {
 
     t.match(engine.evaluate('fixture/input', false), { ok: true, defined: true, result: false }, 'a false input is an input');
     t.match(engine.evaluate('fixture/input', 0), { ok: true, defined: true, result: 0 });
-    const nested = { a: [1, 'two', { three: null }], 'ü': '✓' };
+    const nested = { a: [1, 'two', { three: null }], ü: '✓' };
     t.match(engine.evaluate('fixture/input', nested), { ok: true, defined: true, result: nested }, 'JSON round trip, UTF-8');
     t.match(engine.evaluate('fixture/input', undefined), { ok: true, defined: false }, 'no input → undefined');
     t.match(engine.evaluate('fixture/undefined', {}), { ok: true, defined: false });
@@ -70,7 +70,11 @@ t.test('builtins the module imports decide what the result depends on', async (t
 
 t.test('load failures are BUNDLE_WASM_ERROR', async (t) => {
   const bytes = await buildWasmFixture();
-  const codeOf = async (p: Promise<unknown>) => p.then(() => 'loaded', (e: unknown) => (e instanceof BundleError ? e.code : String(e)));
+  const codeOf = async (p: Promise<unknown>) =>
+    p.then(
+      () => 'loaded',
+      (e: unknown) => (e instanceof BundleError ? e.code : String(e)),
+    );
   t.equal(await codeOf(WasmEngine.load([{ path: 'policy.wasm', bytes, entrypoints: ['fixture/missing'] }], {})), 'BUNDLE_WASM_ERROR');
   t.equal(await codeOf(WasmEngine.load([{ path: 'policy.wasm', bytes: new TextEncoder().encode('not wasm'), entrypoints: ['a'] }], {})), 'BUNDLE_WASM_ERROR');
   // Data larger than the memory cap: the module's allocator aborts while loading it.

@@ -57,7 +57,9 @@ export function loadYamlDocs(file: string): unknown[] {
   if (a !== b) {
     let i = 0;
     while (i < a.length && a[i] === b[i]) i++;
-    throw new Error(`${rel(file)}: YAML 1.1 and 1.2 parsers disagree near ${JSON.stringify(a.slice(Math.max(0, i - 40), i + 40))} vs ${JSON.stringify(b.slice(Math.max(0, i - 40), i + 40))} (quote the value)`);
+    throw new Error(
+      `${rel(file)}: YAML 1.1 and 1.2 parsers disagree near ${JSON.stringify(a.slice(Math.max(0, i - 40), i + 40))} vs ${JSON.stringify(b.slice(Math.max(0, i - 40), i + 40))} (quote the value)`,
+    );
   }
   return v12;
 }
@@ -276,7 +278,12 @@ export function strategicMerge(base: unknown, patch: unknown): unknown {
 
 function stripDirectives(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(stripDirectives);
-  if (isPlainObject(v)) return Object.fromEntries(Object.entries(v).filter(([k]) => k !== '$patch').map(([k, x]) => [k, stripDirectives(x)]));
+  if (isPlainObject(v))
+    return Object.fromEntries(
+      Object.entries(v)
+        .filter(([k]) => k !== '$patch')
+        .map(([k, x]) => [k, stripDirectives(x)]),
+    );
   return v;
 }
 
@@ -303,7 +310,15 @@ export function templateActions(src: string, file = 'template'): Action[] {
       const endC = src.indexOf('*/', j);
       if (endC < 0) throw new Error(`${file}:${lineAt(open)}: unterminated comment`);
       const close = src.indexOf('}}', endC);
-      if (close < 0 || src.slice(endC + 2, close).trim().replace(/^-/, '').trim() !== '') throw new Error(`${file}:${lineAt(open)}: comment not closed by "*/}}"`);
+      if (
+        close < 0 ||
+        src
+          .slice(endC + 2, close)
+          .trim()
+          .replace(/^-/, '')
+          .trim() !== ''
+      )
+        throw new Error(`${file}:${lineAt(open)}: comment not closed by "*/}}"`);
       actions.push({ text: '/*comment*/', line: lineAt(open), start: open, end: close + 2 });
       i = close + 2;
       continue;
@@ -313,14 +328,23 @@ export function templateActions(src: string, file = 'template'): Action[] {
     for (; j < src.length; j++) {
       const c = src[j];
       if (quote) {
-        if (c === '\\' && quote === '"') { j++; continue; }
+        if (c === '\\' && quote === '"') {
+          j++;
+          continue;
+        }
         if (c === quote) quote = null;
         else if (c === '\n' && quote !== '`') throw new Error(`${file}:${lineAt(open)}: unterminated string in action`);
         continue;
       }
-      if (c === '"' || c === '`' || c === "'") { quote = c; continue; }
+      if (c === '"' || c === '`' || c === "'") {
+        quote = c;
+        continue;
+      }
       if (c === '(') depth++;
-      if (c === ')') { depth--; if (depth < 0) throw new Error(`${file}:${lineAt(open)}: unbalanced ")" in action`); }
+      if (c === ')') {
+        depth--;
+        if (depth < 0) throw new Error(`${file}:${lineAt(open)}: unbalanced ")" in action`);
+      }
       if (c === '{' && src[j + 1] === '{') throw new Error(`${file}:${lineAt(open)}: "{{" inside an action`);
       if (c === '}' && src[j + 1] === '}') break;
     }
@@ -433,7 +457,11 @@ export function dockerignoreExcludes(patterns: string[], relPath: string): boole
 
 export function readDockerignore(file: string): string[] {
   if (!fs.existsSync(file)) return [];
-  return fs.readFileSync(file, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
 }
 
 function globToRegExp(glob: string): RegExp {
@@ -443,7 +471,10 @@ function globToRegExp(glob: string): RegExp {
     if (c === '*' && glob[i + 1] === '*') {
       re += '.*';
       i++;
-      if (glob[i + 1] === '/') { re = re.slice(0, -2) + '(?:.*/)?'; i++; }
+      if (glob[i + 1] === '/') {
+        re = re.slice(0, -2) + '(?:.*/)?';
+        i++;
+      }
     } else if (c === '*') re += '[^/]*';
     else if (c === '?') re += '[^/]';
     else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');

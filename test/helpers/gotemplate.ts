@@ -69,11 +69,17 @@ function lex(src: string, file: string): RawToken[] {
       for (; k < src.length; k++) {
         const c = src[k];
         if (quote) {
-          if (c === '\\' && quote === '"') { k++; continue; }
+          if (c === '\\' && quote === '"') {
+            k++;
+            continue;
+          }
           if (c === quote) quote = null;
           continue;
         }
-        if (c === '"' || c === '`' || c === "'") { quote = c; continue; }
+        if (c === '"' || c === '`' || c === "'") {
+          quote = c;
+          continue;
+        }
         if (c === '}' && src[k + 1] === '}') break;
       }
     }
@@ -98,7 +104,10 @@ function tokenizeExpr(s: string, where: string): string[] {
   let i = 0;
   while (i < s.length) {
     const c = s[i];
-    if (/\s/.test(c)) { i++; continue; }
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
     if (c === '"') {
       let j = i + 1;
       while (j < s.length && s[j] !== '"') j += s[j] === '\\' ? 2 : 1;
@@ -120,9 +129,21 @@ function tokenizeExpr(s: string, where: string): string[] {
       i += 1 + (m ? m[0].length : 1);
       continue;
     }
-    if (c === '(' || c === ')' || c === '|' || c === ',') { toks.push(c); i++; continue; }
-    if (s.startsWith(':=', i)) { toks.push(':='); i += 2; continue; }
-    if (c === '=') { toks.push('='); i++; continue; }
+    if (c === '(' || c === ')' || c === '|' || c === ',') {
+      toks.push(c);
+      i++;
+      continue;
+    }
+    if (s.startsWith(':=', i)) {
+      toks.push(':=');
+      i += 2;
+      continue;
+    }
+    if (c === '=') {
+      toks.push('=');
+      i++;
+      continue;
+    }
     const m = /^[^\s()|,=]+/.exec(s.slice(i));
     if (!m) throw new TemplateError(`${where}: cannot tokenize ${JSON.stringify(s.slice(i))}`);
     // ").Field" chains: a token starting with "." right after ")" is a field chain on the paren.
@@ -154,7 +175,11 @@ function parsePipeline(src: string, where: string): Pipeline {
         break;
       }
       pos++;
-      if (t === '|') { cmds.push(cmd); cmd = []; continue; }
+      if (t === '|') {
+        cmds.push(cmd);
+        cmd = [];
+        continue;
+      }
       if (t === '(') {
         const inner = parseCmds(true);
         if (toks[pos] !== ')') throw new TemplateError(`${where}: missing )`);
@@ -223,7 +248,10 @@ function parse(tokens: RawToken[], file: string, defines: Map<string, Node[]>): 
             const r = parseList(['else', 'end']);
             branches.push({ cond, body: r.nodes });
             if (r.term === 'end') break;
-            if (r.rest.startsWith('if ')) { cond = parsePipeline(r.rest.slice(3), where(r.line)); continue; }
+            if (r.rest.startsWith('if ')) {
+              cond = parsePipeline(r.rest.slice(3), where(r.line));
+              continue;
+            }
             const e = parseList(['end']);
             elseBody = e.nodes;
             break;
@@ -273,11 +301,22 @@ function parse(tokens: RawToken[], file: string, defines: Map<string, Node[]>): 
 // ------------------------------------------------------------------ evaluation
 
 class Scope {
-  constructor(private readonly vars: Map<string, Value>, private readonly parent: Scope | null) {}
-  child(): Scope { return new Scope(new Map(), this); }
-  declare(name: string, v: Value): void { this.vars.set(name, v); }
+  constructor(
+    private readonly vars: Map<string, Value>,
+    private readonly parent: Scope | null,
+  ) {}
+  child(): Scope {
+    return new Scope(new Map(), this);
+  }
+  declare(name: string, v: Value): void {
+    this.vars.set(name, v);
+  }
   assign(name: string, v: Value): void {
-    for (let s: Scope | null = this; s; s = s.parent) if (s.vars.has(name)) { s.vars.set(name, v); return; }
+    for (let s: Scope | null = this; s; s = s.parent)
+      if (s.vars.has(name)) {
+        s.vars.set(name, v);
+        return;
+      }
     throw new TemplateError(`undefined variable ${name}`);
   }
   get(name: string): Value {
@@ -316,7 +355,10 @@ function kindOf(v: Value): string {
 
 function indentText(n: number, s: string): string {
   const pad = ' '.repeat(n);
-  return s.split('\n').map((l) => pad + l).join('\n');
+  return s
+    .split('\n')
+    .map((l) => pad + l)
+    .join('\n');
 }
 
 export type Renderer = {
@@ -336,7 +378,11 @@ export function createRenderer(files: Record<string, string>): Renderer {
   const FUNCS: Record<string, (...a: Value[]) => Value> = {
     default: (d, v) => (truthy(v) ? v : d),
     trunc: (n, s) => goString(s).slice(0, n as number),
-    trimSuffix: (suf, s) => { const str = goString(s); const x = goString(suf); return str.endsWith(x) ? str.slice(0, str.length - x.length) : str; },
+    trimSuffix: (suf, s) => {
+      const str = goString(s);
+      const x = goString(suf);
+      return str.endsWith(x) ? str.slice(0, str.length - x.length) : str;
+    },
     contains: (sub, s) => goString(s).includes(goString(sub)),
     replace: (a, b, s) => goString(s).split(goString(a)).join(goString(b)),
     printf: (fmt, ...args) => {
@@ -350,7 +396,11 @@ export function createRenderer(files: Record<string, string>): Renderer {
       });
     },
     print: (...args) => args.map((a, i) => (i > 0 && typeof a !== 'string' && typeof args[i - 1] !== 'string' ? ' ' : '') + goString(a)).join(''),
-    quote: (...args) => args.filter((a) => a !== null && a !== undefined).map((a) => JSON.stringify(goString(a))).join(' '),
+    quote: (...args) =>
+      args
+        .filter((a) => a !== null && a !== undefined)
+        .map((a) => JSON.stringify(goString(a)))
+        .join(' '),
     toString: (v: Value) => goString(v),
     toYaml: (v) => (v === null || v === undefined ? 'null' : yamlStringify(v, { sortMapEntries: true, lineWidth: 0 }).replace(/\n$/, '')),
     nindent: (n, s) => '\n' + indentText(n as number, goString(s)),
@@ -358,15 +408,23 @@ export function createRenderer(files: Record<string, string>): Renderer {
     sha256sum: (s) => crypto.createHash('sha256').update(goString(s)).digest('hex'),
     list: (...args) => args,
     has: (needle, list) => Array.isArray(list) && list.includes(needle),
-    fail: (msg) => { throw new TemplateError(`fail: ${goString(msg)}`); },
+    fail: (msg) => {
+      throw new TemplateError(`fail: ${goString(msg)}`);
+    },
     kindIs: (k, v) => kindOf(v) === k,
     eq: (a, ...bs) => bs.some((b) => a === b),
     ne: (a, b) => a !== b,
     lt: (a, b) => (a as number) < (b as number),
     gt: (a, b) => (a as number) > (b as number),
     not: (v) => !truthy(v),
-    and: (...args) => { for (const a of args) if (!truthy(a)) return a; return args[args.length - 1]; },
-    or: (...args) => { for (const a of args) if (truthy(a)) return a; return args[args.length - 1]; },
+    and: (...args) => {
+      for (const a of args) if (!truthy(a)) return a;
+      return args[args.length - 1];
+    },
+    or: (...args) => {
+      for (const a of args) if (truthy(a)) return a;
+      return args[args.length - 1];
+    },
     int64: (v) => Math.trunc(Number(v)),
     int: (v) => Math.trunc(Number(v)),
     float64: (v) => Number(v),
@@ -410,15 +468,20 @@ export function createRenderer(files: Record<string, string>): Renderer {
 
   const evalTerm = (t: Term, dot: Value, scope: Scope, root: Value): Value => {
     switch (t.t) {
-      case 'str': case 'num': case 'bool': return t.v;
-      case 'nil': return null;
+      case 'str':
+      case 'num':
+      case 'bool':
+        return t.v;
+      case 'nil':
+        return null;
       case 'ident': {
         const f = FUNCS[t.name];
         if (!f) throw new TemplateError(`function "${t.name}" is not supported by this renderer`);
         return f();
       }
       case 'field': {
-        let v: Value = t.base === 'dot' ? dot : t.base === 'root' ? scope.get('$') : t.base === 'var' ? scope.get(t.varName!) : evalPipeline(t.paren!, dot, scope, root);
+        let v: Value =
+          t.base === 'dot' ? dot : t.base === 'root' ? scope.get('$') : t.base === 'var' ? scope.get(t.varName!) : evalPipeline(t.paren!, dot, scope, root);
         for (const k of t.chain) {
           if (v === null || v === undefined) return undefined;
           if (!isMapV(v)) throw new TemplateError(`can't evaluate field ${k} in type ${kindOf(v)}`);
@@ -433,7 +496,9 @@ export function createRenderer(files: Record<string, string>): Renderer {
     let out = '';
     for (const n of nodes) {
       switch (n.kind) {
-        case 'text': out += n.text; break;
+        case 'text':
+          out += n.text;
+          break;
         case 'action': {
           const v = evalPipeline(n.pipe, dot, scope, root);
           if (n.pipe.decl.length === 0) out += goString(v);
@@ -443,7 +508,11 @@ export function createRenderer(files: Record<string, string>): Renderer {
           let done = false;
           const s = scope.child();
           for (const b of n.branches) {
-            if (truthy(evalPipeline(b.cond, dot, s, root))) { out += exec(b.body, dot, s, root); done = true; break; }
+            if (truthy(evalPipeline(b.cond, dot, s, root))) {
+              out += exec(b.body, dot, s, root);
+              done = true;
+              break;
+            }
           }
           if (!done && n.else) out += exec(n.else, dot, s, root);
           break;
@@ -458,12 +527,24 @@ export function createRenderer(files: Record<string, string>): Renderer {
         case 'range': {
           const s = scope.child();
           const v = evalPipeline({ ...n.pipe, decl: [] }, dot, s, root);
-          const entries: Array<[Value, Value]> = Array.isArray(v) ? v.map((x, i) => [i, x]) : isMapV(v) ? Object.keys(v).sort().map((k) => [k, v[k]]) : [];
-          if (entries.length === 0) { if (n.else) out += exec(n.else, dot, s, root); break; }
+          const entries: Array<[Value, Value]> = Array.isArray(v)
+            ? v.map((x, i) => [i, x])
+            : isMapV(v)
+              ? Object.keys(v)
+                  .sort()
+                  .map((k) => [k, v[k]])
+              : [];
+          if (entries.length === 0) {
+            if (n.else) out += exec(n.else, dot, s, root);
+            break;
+          }
           for (const [k, x] of entries) {
             const it = s.child();
             if (n.pipe.decl.length === 1) it.declare(n.pipe.decl[0], x);
-            if (n.pipe.decl.length === 2) { it.declare(n.pipe.decl[0], k); it.declare(n.pipe.decl[1], x); }
+            if (n.pipe.decl.length === 2) {
+              it.declare(n.pipe.decl[0], k);
+              it.declare(n.pipe.decl[1], x);
+            }
             out += exec(n.body, x, it, root);
           }
           break;

@@ -77,7 +77,11 @@ export function send(url: string, opts: { method?: string; body?: string | Buffe
 }
 
 /** The same result shape from app.inject(). */
-export async function inject(app: FastifyInstance, url: string, opts: { method?: string; body?: string | Buffer; headers?: Record<string, string> } = {}): Promise<HttpResult> {
+export async function inject(
+  app: FastifyInstance,
+  url: string,
+  opts: { method?: string; body?: string | Buffer; headers?: Record<string, string> } = {},
+): Promise<HttpResult> {
   const res = await app.inject({
     method: (opts.method ?? 'GET') as 'GET',
     url,
@@ -88,12 +92,20 @@ export async function inject(app: FastifyInstance, url: string, opts: { method?:
 }
 
 export function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<HttpResult> {
-  return send(url, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } });
+  return send(url, {
+    method: 'POST',
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    headers: { 'content-type': 'application/json', ...headers },
+  });
 }
 
 /** postJson through app.inject(). */
 export function injectJson(app: FastifyInstance, url: string, body: unknown, headers: Record<string, string> = {}): Promise<HttpResult> {
-  return inject(app, url, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } });
+  return inject(app, url, {
+    method: 'POST',
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    headers: { 'content-type': 'application/json', ...headers },
+  });
 }
 
 function parseJson(text: string): unknown {

@@ -10,7 +10,10 @@ import type { PolicyProvider } from '../../src/plugins/policies.js';
 export type JsDocument = (input: unknown, opts: EvaluationOptions) => unknown;
 
 export class EvalFailure extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -38,7 +41,10 @@ export class JsEngine implements Engine {
 
 export class JsPolicySet implements ActivePolicySet {
   readonly revisions: Readonly<Record<string, string>>;
-  constructor(private readonly engine: Engine, revisions: Record<string, string>) {
+  constructor(
+    private readonly engine: Engine,
+    revisions: Record<string, string>,
+  ) {
     this.revisions = Object.freeze({ ...revisions });
   }
   engineFor(): EngineKind {
@@ -69,16 +75,18 @@ export class SwappablePolicies implements PolicyProvider {
   async start(): Promise<void> {}
   async stop(): Promise<void> {}
   status(): BundleStatus[] {
-    return [{
-      name: this.bundleName,
-      source: 'memory',
-      revision: this.active?.revisions[this.bundleName] ?? null,
-      engine: this.active ? 'rego' : null,
-      roots: ['ai'],
-      activated_at: this.activatedAt,
-      last_error: null,
-      last_attempt_at: this.activatedAt,
-    }];
+    return [
+      {
+        name: this.bundleName,
+        source: 'memory',
+        revision: this.active?.revisions[this.bundleName] ?? null,
+        engine: this.active ? 'rego' : null,
+        roots: ['ai'],
+        activated_at: this.activatedAt,
+        last_error: null,
+        last_attempt_at: this.activatedAt,
+      },
+    ];
   }
 }
 

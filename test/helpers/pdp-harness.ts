@@ -96,7 +96,11 @@ export function toolCall(tool: string, extra: Record<string, unknown> = {}): Rec
 
 export const deployment = { model: { name: 'fraud-scorer', version: '3.2.0' }, deployment: { environment: 'prod' } };
 
-export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; json: Record<string, unknown> }> {
+export async function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; json: Record<string, unknown> }> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
   return { status: res.status, headers: res.headers, json: (await res.json()) as Record<string, unknown> };
 }

@@ -3,11 +3,19 @@ import { BUILTINS } from '../../src/rego/builtins/index.js';
 import { ObjectV, SetV, type Value } from '../../src/rego/value.js';
 import { budget, call, err, show } from '../helpers/builtin-harness.js';
 
-
 t.test('count: arrays, objects, sets, and strings by code point', async (t) => {
   t.equal(call('count', []), 0);
   t.equal(call('count', [1, 2, 3]), 3);
-  t.equal(call('count', new ObjectV([['a', 1], ['b', 2]])), 2);
+  t.equal(
+    call(
+      'count',
+      new ObjectV([
+        ['a', 1],
+        ['b', 2],
+      ]),
+    ),
+    2,
+  );
   t.equal(call('count', new SetV([1, 1, 2])), 2);
   t.equal(call('count', 'abc'), 3);
   t.equal(call('count', 'åäö'), 3);

@@ -2,7 +2,6 @@ import t from 'tap';
 import { SetV } from '../../src/rego/value.js';
 import { budget, call, err, show } from '../helpers/builtin-harness.js';
 
-
 t.test('plus minus mul on numbers', async (t) => {
   t.equal(call('plus', 3, -1), 2);
   t.equal(call('plus', 1.5, 5), 6.5);
@@ -65,8 +64,14 @@ t.test('abs round ceil floor', async (t) => {
     [-9, -10, -10, 9, 10, 10, 8, -8, 3, -3],
     'round half away from zero',
   );
-  t.same([9.1, -9.1, 9, -9].map((x) => call('ceil', x)), [10, -9, 9, -9]);
-  t.same([9.1, -9.1, 9, -9].map((x) => call('floor', x)), [9, -10, 9, -9]);
+  t.same(
+    [9.1, -9.1, 9, -9].map((x) => call('ceil', x)),
+    [10, -9, 9, -9],
+  );
+  t.same(
+    [9.1, -9.1, 9, -9].map((x) => call('floor', x)),
+    [9, -10, 9, -9],
+  );
 });
 
 t.test('numbers.range and numbers.range_step', async (t) => {

@@ -2,7 +2,6 @@ import t from 'tap';
 import { ObjectV, SetV, type Value } from '../../src/rego/value.js';
 import { call } from '../helpers/builtin-harness.js';
 
-
 t.test('equal / neq are structural; 1 and an exact big 1 agree', async (t) => {
   t.equal(call('equal', 1, 1), true);
   t.equal(call('equal', new SetV([1, 2]), new SetV([2, 1])), true);
@@ -28,7 +27,17 @@ t.test('order across types: null < boolean < number < string < array < object < 
 t.test('arrays compare element-wise, then by length', async (t) => {
   t.equal(call('lt', [0, 1, 2], [1, 2]), true);
   t.equal(call('lt', [1, 2], [1, 2, 3]), true);
-  t.equal(call('gt', new ObjectV([['b', 0]]), new ObjectV([['a', 1], ['b', 0]])), true);
+  t.equal(
+    call(
+      'gt',
+      new ObjectV([['b', 0]]),
+      new ObjectV([
+        ['a', 1],
+        ['b', 0],
+      ]),
+    ),
+    true,
+  );
   t.equal(call('lt', new SetV([0, 1, 2]), new SetV([1, 2])), true);
   t.equal(call('lt', 2n ** 64n, 2n ** 64n + 1n), true);
   t.equal(call('lt', 1, 2n ** 64n), true);

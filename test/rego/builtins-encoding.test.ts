@@ -2,12 +2,20 @@ import t from 'tap';
 import { ObjectV, SetV, fromJSON } from '../../src/rego/value.js';
 import { call, err, show } from '../helpers/builtin-harness.js';
 
-
 t.test('json.marshal: sorted keys, sets as arrays, HTML-safe escaping, non-string keys as Rego text', async (t) => {
   t.equal(call('json.marshal', fromJSON({ b: 1, a: [1, 'x'] })), '{"a":[1,"x"],"b":1}');
   t.equal(call('json.marshal', new SetV([2, 1])), '[1,2]');
   t.equal(call('json.marshal', '<a & b>'), '"\\u003ca \\u0026 b\\u003e"');
-  t.equal(call('json.marshal', new ObjectV([[1, 'x'], [[1, 2], null]])), '{"1":"x","[1, 2]":null}');
+  t.equal(
+    call(
+      'json.marshal',
+      new ObjectV([
+        [1, 'x'],
+        [[1, 2], null],
+      ]),
+    ),
+    '{"1":"x","[1, 2]":null}',
+  );
   t.equal(call('json.marshal', 2n ** 70n), '1180591620717411303424', 'big integers exact');
   t.equal(call('json.marshal_with_options', fromJSON({ a: [1] }), fromJSON({ pretty: true })), '{\n\t"a": [\n\t\t1\n\t]\n}');
   t.equal(call('json.marshal_with_options', fromJSON({ a: 1 }), fromJSON({ indent: '  ', prefix: '>' })), '>{\n>  "a": 1\n>}');
@@ -16,7 +24,10 @@ t.test('json.marshal: sorted keys, sets as arrays, HTML-safe escaping, non-strin
 });
 
 t.test('json.unmarshal keeps integers exact and reports Go-style syntax errors', async (t) => {
-  t.equal(show(call('json.unmarshal', '{"a": [1, 2.5, 9007199254740993, 1e3, -0], "b": null, "c": "\\u00e9"}')), '{"a":[1,2.5,9007199254740993,1000,0],"b":null,"c":"é"}');
+  t.equal(
+    show(call('json.unmarshal', '{"a": [1, 2.5, 9007199254740993, 1e3, -0], "b": null, "c": "\\u00e9"}')),
+    '{"a":[1,2.5,9007199254740993,1000,0],"b":null,"c":"é"}',
+  );
   t.equal(call('json.unmarshal', '12345678901234567890123'), 12345678901234567890123n);
   t.equal(err('json.unmarshal', '{"a": }').detail, "json.unmarshal: invalid character '}' looking for beginning of value");
   t.equal(err('json.unmarshal', '[1, 2').detail, 'json.unmarshal: unexpected end of JSON input');
@@ -63,7 +74,14 @@ t.test('yaml.marshal / unmarshal / is_valid', async (t) => {
   t.equal(show(call('yaml.unmarshal', 'a: [1, 2]\nb: yes\nc: 12345678901234567890\n1: x')), '{"1":"x","a":[1,2],"b":true,"c":12345678901234567890}');
   t.equal(show(call('yaml.unmarshal', 'a: 1\n---\nb: 2')), '{"a":1}', 'first document only');
   t.equal(err('yaml.unmarshal', 'a: [1, 2').code, 'eval_builtin_error');
-  t.equal(err('yaml.unmarshal', 'a: &a [1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]').code, 'eval_builtin_error', 'alias bombs are refused');
+  t.equal(
+    err(
+      'yaml.unmarshal',
+      'a: &a [1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]',
+    ).code,
+    'eval_builtin_error',
+    'alias bombs are refused',
+  );
   t.equal(call('yaml.is_valid', 'a: ['), false);
   t.equal(call('yaml.is_valid', 'a: 1'), true);
 });

@@ -4,9 +4,11 @@ import type { BuiltinContext } from '../../src/rego/builtins/types.js';
 import { ObjectV, SetV, fromJSON, type Value } from '../../src/rego/value.js';
 import { call, ctx, err, show } from '../helpers/builtin-harness.js';
 
-
 t.test('semver', async (t) => {
-  t.same(['1.9.10', '1.8.15', '1.1', '1.1.12-rc1+foo', 'v1.0.0', '1.0.0-', '1.0.0+a..b', 'a.b.c'].map((v) => call('semver.is_valid', v)), [true, true, false, true, true, true, false, false]);
+  t.same(
+    ['1.9.10', '1.8.15', '1.1', '1.1.12-rc1+foo', 'v1.0.0', '1.0.0-', '1.0.0+a..b', 'a.b.c'].map((v) => call('semver.is_valid', v)),
+    [true, true, false, true, true, true, false, false],
+  );
   t.equal(call('semver.is_valid', 1), false);
   t.same(
     [
@@ -26,8 +28,14 @@ t.test('semver', async (t) => {
 });
 
 t.test('units.parse and units.parse_bytes', async (t) => {
-  t.same(['1E', '1e', '1P', '1T', '1G', '1M', '1K', '1k', '1m'].map((s) => call('units.parse', s)), [10n ** 18n, 10n ** 18n, 10n ** 15n, 10 ** 12, 10 ** 9, 10 ** 6, 1000, 1000, 0.001]);
-  t.same(['1ki', '1Ki', '1kI', '1KI', '1Mi', '1Gi', '1Ti', '1Pi', '1Ei'].map((s) => call('units.parse', s)), [1024, 1024, 1024, 1024, 2 ** 20, 2 ** 30, 2 ** 40, 2 ** 50, 2n ** 60n]);
+  t.same(
+    ['1E', '1e', '1P', '1T', '1G', '1M', '1K', '1k', '1m'].map((s) => call('units.parse', s)),
+    [10n ** 18n, 10n ** 18n, 10n ** 15n, 10 ** 12, 10 ** 9, 10 ** 6, 1000, 1000, 0.001],
+  );
+  t.same(
+    ['1ki', '1Ki', '1kI', '1KI', '1Mi', '1Gi', '1Ti', '1Pi', '1Ei'].map((s) => call('units.parse', s)),
+    [1024, 1024, 1024, 1024, 2 ** 20, 2 ** 30, 2 ** 40, 2 ** 50, 2n ** 60n],
+  );
   t.equal(call('units.parse', '"1"'), 1);
   t.equal(call('units.parse', '1.5Gi'), 1610612736);
   t.equal(call('units.parse', '0.3333m'), 0.0003333);
@@ -36,7 +44,10 @@ t.test('units.parse and units.parse_bytes', async (t) => {
   t.equal(err('units.parse', '1mb').detail, 'units.parse: unit mb not recognized');
   t.equal(err('units.parse', 'm').detail, 'units.parse: no amount provided');
   t.equal(err('units.parse', ['1']).detail, 'units.parse: operand 1 must be string but got array');
-  t.same(['1KiB', '1kib', '1KI', '1kb', '1K', '1.5gb', '1EiB', '12345'].map((s) => call('units.parse_bytes', s)), [1024, 1024, 1024, 1000, 1000, 1500000000, 2n ** 60n, 12345]);
+  t.same(
+    ['1KiB', '1kib', '1KI', '1kb', '1K', '1.5gb', '1EiB', '12345'].map((s) => call('units.parse_bytes', s)),
+    [1024, 1024, 1024, 1000, 1000, 1500000000, 2n ** 60n, 12345],
+  );
   t.equal(err('units.parse_bytes', '1 kb').detail, 'units.parse_bytes: spaces not allowed in resource strings');
   t.equal(err('units.parse_bytes', '1yib').detail, 'units.parse_bytes: byte unit yib not recognized');
   t.equal(err('units.parse_bytes', '1.1.1mb').detail, 'units.parse_bytes: could not parse byte amount to a number');
@@ -99,7 +110,10 @@ t.test('net.cidr_*', async (t) => {
   t.equal(err('net.cidr_contains', '10.0.0.0/33', '10.0.0.1').detail, 'net.cidr_contains: invalid CIDR address: 10.0.0.0/33');
   t.equal(call('net.cidr_intersects', '192.168.0.0/16', '192.168.1.0/24'), true);
   t.equal(call('net.cidr_intersects', '192.168.0.0/24', '192.168.1.0/24'), false);
-  t.same(['10.0.0.0/8', '010.0.0.0/8', '10.0.0.0', '::/0', '1.2.3.4/32', 'fe80::1%eth0/64'].map((c) => call('net.cidr_is_valid', c)), [true, false, false, true, true, false]);
+  t.same(
+    ['10.0.0.0/8', '010.0.0.0/8', '10.0.0.0', '::/0', '1.2.3.4/32', 'fe80::1%eth0/64'].map((c) => call('net.cidr_is_valid', c)),
+    [true, false, false, true, true, false],
+  );
   t.equal(show(call('net.cidr_expand', '192.168.1.0/30')), '["192.168.1.0","192.168.1.1","192.168.1.2","192.168.1.3"]');
   t.equal(show(call('net.cidr_expand', '2001:db8::/127')), '["2001:db8::","2001:db8::1"]');
   t.match(err('net.cidr_expand', '10.0.0.0/8').detail, /more than/, 'huge expansions refused');

@@ -2,7 +2,6 @@ import t from 'tap';
 import { ObjectV, SetV, fromJSON, stringify, type Value } from '../../src/rego/value.js';
 import { call, err, show } from '../helpers/builtin-harness.js';
 
-
 const obj = new ObjectV([
   ['a', 5],
   ['b', fromJSON({ c: 8 })],
@@ -28,7 +27,19 @@ t.test('object.keys / remove / filter', async (t) => {
   const removed = call('object.remove', obj, ['a', 'b', new SetV([1])]) as ObjectV;
   t.same(removed.keys().map(stringify).sort(), ['"c"', '{"a":5}']);
   t.ok(stringify(call('object.remove', obj, new SetV(['a', 'b', new SetV([1])])) as Value) === stringify(removed));
-  t.ok(stringify(call('object.remove', obj, new ObjectV([['a', 1], ['b', 1], [new SetV([1]), 1]])) as Value) === stringify(removed));
+  t.ok(
+    stringify(
+      call(
+        'object.remove',
+        obj,
+        new ObjectV([
+          ['a', 1],
+          ['b', 1],
+          [new SetV([1]), 1],
+        ]),
+      ) as Value,
+    ) === stringify(removed),
+  );
   t.equal(show(call('object.filter', obj, fromJSON({ a: 1, c: 0 }))), '{"a":5,"c":7}');
   t.equal(show(call('object.filter', obj, new SetV(['a', 'c']))), '{"a":5,"c":7}');
   t.equal(err('object.remove', obj, 'a').detail, 'object.remove: operand 2 must be one of {object, set, array} but got string');
@@ -81,18 +92,49 @@ t.test('json.patch: RFC 6902 operations, sets by value, failures are undefined',
   t.equal(P(new SetV(['a', 'b', 'c']), [{ op: 'add', path: ['d'], value: 'd' }]), '["a","b","c","d"]');
   t.equal(P(new SetV(['a', 'b']), [{ op: 'replace', path: ['a'], value: 'c' }]), 'undefined');
   t.equal(P(fromJSON({ a: 1 }), [{ op: 'remove', path: '' }]), 'undefined', 'removing the root');
-  t.equal(P(fromJSON({ a: 1 }), [{ op: 'remove', path: '' }, { op: 'add', path: '', value: { b: 2 } }]), '{"b":2}');
+  t.equal(
+    P(fromJSON({ a: 1 }), [
+      { op: 'remove', path: '' },
+      { op: 'add', path: '', value: { b: 2 } },
+    ]),
+    '{"b":2}',
+  );
   for (const bad of [[{ op: 'remove', path: [-1] }], [{ op: 'remove', path: '/01' }], [{ op: 'remove', path: '/-' }]]) {
     t.equal(P(fromJSON([1, 2]), bad), 'undefined', JSON.stringify(bad));
   }
-  for (const bad of [[{ path: '/a', value: 1 }], [{ op: 'add', value: 1 }], [{ op: 'add', path: '/a' }], [{ op: 'move', path: '/a' }], [{ op: 1, path: {}, value: 1 }], [{ op: 'nope', path: '/a' }]]) {
+  for (const bad of [
+    [{ path: '/a', value: 1 }],
+    [{ op: 'add', value: 1 }],
+    [{ op: 'add', path: '/a' }],
+    [{ op: 'move', path: '/a' }],
+    [{ op: 1, path: {}, value: 1 }],
+    [{ op: 'nope', path: '/a' }],
+  ]) {
     t.equal(P(fromJSON({}), bad), 'undefined', JSON.stringify(bad));
   }
   t.equal(P(fromJSON({ a: { b: 1 } }), [{ op: 'move', from: '/a', path: '/a/c' }]), 'undefined', 'no moving into own child');
   const member = fromJSON({ a: [1] });
-  t.equal(show(call('json.patch', new SetV([member]), [new ObjectV([['op', 'copy'], ['from', [member, 'a', 0]], ['path', [member, 'a', '-']]])])), '[{"a":[1,1]}]');
+  t.equal(
+    show(
+      call('json.patch', new SetV([member]), [
+        new ObjectV([
+          ['op', 'copy'],
+          ['from', [member, 'a', 0]],
+          ['path', [member, 'a', '-']],
+        ]),
+      ]),
+    ),
+    '[{"a":[1,1]}]',
+  );
   const original = fromJSON({ a: [1, 2, 3] });
-  call('json.patch', original, fromJSON([{ op: 'remove', path: '/a/0' }, { op: 'remove', path: '/missing' }]));
+  call(
+    'json.patch',
+    original,
+    fromJSON([
+      { op: 'remove', path: '/a/0' },
+      { op: 'remove', path: '/missing' },
+    ]),
+  );
   t.equal(show(original), '{"a":[1,2,3]}', 'a failed patch does not mutate its input');
   t.equal(err('json.patch', fromJSON({}), 'x').detail, 'json.patch: operand 2 must be array but got string');
 });

@@ -2,7 +2,6 @@ import t from 'tap';
 import { type Value } from '../../src/rego/value.js';
 import { call, err, show } from '../helpers/builtin-harness.js';
 
-
 t.test('regex.match: unanchored search with RE2 syntax', async (t) => {
   t.equal(call('regex.match', '^[a-z]+@example\\.com$', 'bob@example.com'), true);
   t.equal(call('regex.match', 'b+', 'abbbc'), true);

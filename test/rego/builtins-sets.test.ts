@@ -2,7 +2,6 @@ import t from 'tap';
 import { ObjectV, SetV, type Value } from '../../src/rego/value.js';
 import { call, err, show } from '../helpers/builtin-harness.js';
 
-
 t.test('and / or / intersection / union', async (t) => {
   t.equal(show(call('and', new SetV([1, 2, 3]), new SetV([2, 3, 4]))), '[2,3]');
   t.equal(show(call('or', new SetV([1, 2]), new SetV([2, 3]))), '[1,2,3]');
@@ -21,7 +20,10 @@ t.test('and / or / intersection / union', async (t) => {
 t.test('is_* and type_name', async (t) => {
   const items: Value[] = [[], true, null, 0, new ObjectV(), new SetV(), 'abc', 2n ** 70n];
   const names = ['array', 'boolean', 'null', 'number', 'object', 'set', 'string', 'number'];
-  t.same(items.map((x) => call('type_name', x)), names);
+  t.same(
+    items.map((x) => call('type_name', x)),
+    names,
+  );
   for (const [fn, ty] of [
     ['is_array', 'array'],
     ['is_boolean', 'boolean'],

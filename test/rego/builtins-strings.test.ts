@@ -2,7 +2,6 @@ import t from 'tap';
 import { ObjectV, SetV, type Value } from '../../src/rego/value.js';
 import { call, err, show } from '../helpers/builtin-harness.js';
 
-
 t.test('concat over arrays and sets (sets in sorted order)', async (t) => {
   t.equal(call('concat', ', ', ['Hello', 'world']), 'Hello, world');
   t.equal(call('concat', '/', ['', 'foo', 'bar', '0', 'baz']), '/foo/bar/0/baz');
@@ -63,8 +62,30 @@ t.test('split, replace, strings.replace_n, strings.count, strings.reverse', asyn
   t.equal(call('replace', 'foo...bar', '..', ',,'), 'foo,,.bar');
   t.equal(call('replace', 'a$1b', 'a', '$&'), '$&$1b', 'no replacement patterns');
   t.equal(call('replace', 'ab', '', 'X'), 'XaXbX');
-  t.equal(call('strings.replace_n', new ObjectV([['a', 'b'], ['b', 'c']]), 'abc'), 'bcc', 'single pass, keys in sorted order');
-  t.equal(call('strings.replace_n', new ObjectV([['ab', 'X'], ['a', 'Y']]), 'abab'), 'YbYb', 'first key in order wins');
+  t.equal(
+    call(
+      'strings.replace_n',
+      new ObjectV([
+        ['a', 'b'],
+        ['b', 'c'],
+      ]),
+      'abc',
+    ),
+    'bcc',
+    'single pass, keys in sorted order',
+  );
+  t.equal(
+    call(
+      'strings.replace_n',
+      new ObjectV([
+        ['ab', 'X'],
+        ['a', 'Y'],
+      ]),
+      'abab',
+    ),
+    'YbYb',
+    'first key in order wins',
+  );
   t.equal(err('strings.replace_n', new ObjectV([[1, 'x']]), 'a').detail, 'strings.replace_n: operand 1 non-string key found in pattern object');
   t.equal(call('strings.count', 'cheese', 'e'), 3);
   t.equal(call('strings.count', 'five', ''), 5);
@@ -85,8 +106,14 @@ t.test('trimming with cutsets, prefixes and Go whitespace', async (t) => {
 });
 
 t.test('format_int', async (t) => {
-  t.same([2, 8, 10, 16].map((b) => call('format_int', 10, b)), ['1010', '12', '10', 'a']);
-  t.same([2, 8, 10, 16].map((b) => call('format_int', -10.765, b)), ['-1010', '-12', '-10', '-a']);
+  t.same(
+    [2, 8, 10, 16].map((b) => call('format_int', 10, b)),
+    ['1010', '12', '10', 'a'],
+  );
+  t.same(
+    [2, 8, 10, 16].map((b) => call('format_int', -10.765, b)),
+    ['-1010', '-12', '-10', '-a'],
+  );
   t.equal(call('format_int', 15.5, 16), 'f');
   t.equal(call('format_int', 2n ** 70n, 16), '400000000000000000');
   const e = err('format_int', 4.1, 199);
@@ -142,7 +169,14 @@ t.test('sprintf formats like Go fmt, with Rego values printed as OPA prints them
 t.test('hostile inputs fail instead of building huge strings', async (t) => {
   const big = 'a'.repeat(1 << 20);
   t.match(err('replace', big, 'a', 'x'.repeat(100)).detail, /exceeds the limit/);
-  t.match(err('sprintf', '%*d'.repeat(100), new Array<Value>(200).fill(1000000).map((x, i) => (i % 2 === 0 ? x : 1))).detail, /exceeds/);
+  t.match(
+    err(
+      'sprintf',
+      '%*d'.repeat(100),
+      new Array<Value>(200).fill(1000000).map((x, i) => (i % 2 === 0 ? x : 1)),
+    ).detail,
+    /exceeds/,
+  );
   t.match(err('concat', 'x'.repeat(1 << 16), new Array<Value>(1000).fill('y')).detail, /exceeds the limit/);
   t.match(err('regex.replace', big, 'a', 'x'.repeat(100)).detail, /exceeds the limit/);
 });

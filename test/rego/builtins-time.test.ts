@@ -3,7 +3,6 @@ import { BUILTINS } from '../../src/rego/builtins/index.js';
 import { type Value } from '../../src/rego/value.js';
 import { call, err } from '../helpers/builtin-harness.js';
 
-
 const T = 1703444325734390000n; // 2023-12-24T18:58:45.73439Z, a Sunday
 
 t.test('time.now_ns comes from the context and is nondeterministic', async (t) => {
@@ -14,9 +13,15 @@ t.test('time.now_ns comes from the context and is nondeterministic', async (t) =
 t.test('time.parse_rfc3339_ns / parse_ns', async (t) => {
   t.equal(call('time.parse_rfc3339_ns', '1985-04-12T23:20:50.52Z'), 482196050520000000n);
   t.equal(call('time.parse_rfc3339_ns', '1996-12-19T16:39:57-08:00'), 851042397000000000n);
-  t.equal(err('time.parse_rfc3339_ns', '1996-13-19T16:39:57-08:00').detail, 'time.parse_rfc3339_ns: parsing time "1996-13-19T16:39:57-08:00": month out of range');
+  t.equal(
+    err('time.parse_rfc3339_ns', '1996-13-19T16:39:57-08:00').detail,
+    'time.parse_rfc3339_ns: parsing time "1996-13-19T16:39:57-08:00": month out of range',
+  );
   t.equal(err('time.parse_rfc3339_ns', '1996-02-30T16:39:57Z').detail, 'time.parse_rfc3339_ns: parsing time "1996-02-30T16:39:57Z": day out of range');
-  t.equal(err('time.parse_rfc3339_ns', '1996-02-03').detail, 'time.parse_rfc3339_ns: parsing time "1996-02-03" as "2006-01-02T15:04:05Z07:00": cannot parse "" as "T"');
+  t.equal(
+    err('time.parse_rfc3339_ns', '1996-02-03').detail,
+    'time.parse_rfc3339_ns: parsing time "1996-02-03" as "2006-01-02T15:04:05Z07:00": cannot parse "" as "T"',
+  );
   t.equal(err('time.parse_rfc3339_ns', 1).detail, 'time.parse_rfc3339_ns: operand 1 must be string but got number');
   t.equal(call('time.parse_ns', '2006-01-02T15:04:05', '2016-05-10T19:06:42'), 1462907202000000000n);
   t.equal(call('time.parse_ns', '2006-01-02 15:04:05', '2015-09-05 23:56:04'), 1441497364000000000n);

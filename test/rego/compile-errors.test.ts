@@ -132,8 +132,22 @@ t.test('compile reports several errors at once', async (t) => {
       { file: 'two.rego', source: 'package two\n\nq if { nope2(2) }\n' },
     ]);
     t.equal(errs.length, 2, 'both errors reported');
-    checkError(t, errs.find((e) => e.location?.file === 'one.rego'), 'rego_type_error', 'one.rego', 2, /undefined function nope1/);
-    checkError(t, errs.find((e) => e.location?.file === 'two.rego'), 'rego_type_error', 'two.rego', 3, /undefined function nope2/);
+    checkError(
+      t,
+      errs.find((e) => e.location?.file === 'one.rego'),
+      'rego_type_error',
+      'one.rego',
+      2,
+      /undefined function nope1/,
+    );
+    checkError(
+      t,
+      errs.find((e) => e.location?.file === 'two.rego'),
+      'rego_type_error',
+      'two.rego',
+      3,
+      /undefined function nope2/,
+    );
   });
   // OPA stops after the first compiler stage that fails, so these cases keep all errors in one stage
   await t.test('several unsafe head variables in one file', async (t) => {

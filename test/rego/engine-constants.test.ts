@@ -43,7 +43,10 @@ t.test('input-, clock- and override-dependent rules are never reused', async (t)
   t.equal(b.dependsOn.time, true);
   t.equal(p.evaluate('c.uses_now', { nowNs: 5n }).dependsOn.time, true, 'time dependency seen through another rule');
   // a `with` override of data recomputes instead of reading the shared value
-  const q = compile([{ file: 'c.rego', source }, { file: 'd.rego', source: 'package d\nimport rego.v1\nsmall if data.c.table == 3 with data.c.table as 3\n' }]);
+  const q = compile([
+    { file: 'c.rego', source },
+    { file: 'd.rego', source: 'package d\nimport rego.v1\nsmall if data.c.table == 3 with data.c.table as 3\n' },
+  ]);
   t.equal(q.evaluate('c.table').value, 20000);
   t.equal(q.evaluate('d.small').value, true);
   t.same(toJSON(q.evaluate('c.table').value!), 20000, 'shared value untouched by the override');

@@ -55,17 +55,27 @@ b if input.on
 `),
   );
   table(t, p, [
-    ['package document lists rules (not functions); undefined rules are absent', 't', { on: false }, {
-      obj: { a: [1, { b: 'deep' }], c: null },
-      o: { k1: { n: 'k1' }, k2: { n: 'k2' } },
-      s: ['p', 'q'],
-    }],
-    ['a defined boolean rule appears in the package document', 't', { on: true }, {
-      b: true,
-      obj: { a: [1, { b: 'deep' }], c: null },
-      o: { k1: { n: 'k1' }, k2: { n: 'k2' } },
-      s: ['p', 'q'],
-    }],
+    [
+      'package document lists rules (not functions); undefined rules are absent',
+      't',
+      { on: false },
+      {
+        obj: { a: [1, { b: 'deep' }], c: null },
+        o: { k1: { n: 'k1' }, k2: { n: 'k2' } },
+        s: ['p', 'q'],
+      },
+    ],
+    [
+      'a defined boolean rule appears in the package document',
+      't',
+      { on: true },
+      {
+        b: true,
+        obj: { a: [1, { b: 'deep' }], c: null },
+        o: { k1: { n: 'k1' }, k2: { n: 'k2' } },
+        s: ['p', 'q'],
+      },
+    ],
     ['into a complete rule value', 't.obj.a', undefined, [1, { b: 'deep' }]],
     ['a null leaf is defined', 't.obj.c', undefined, null],
     ['into a partial object', 't.o.k2.n', undefined, 'k2'],
@@ -176,20 +186,43 @@ s contains x if { some x in ["b", "a", "c"] }
 arr := ["x", "y"]
 o := {"k1": 1, "k2": 2}
 `),
-    { users: [{ name: 'a', admin: true }, { name: 'b', admin: false }, { name: 'c', admin: true }] },
+    {
+      users: [
+        { name: 'a', admin: true },
+        { name: 'b', admin: false },
+        { name: 'c', admin: true },
+      ],
+    },
   );
   // OPA does not promise an order for the rows of a set iteration: compare them sorted
   const sorted = (r: unknown[]) => r.map((x) => JSON.stringify(x)).sort();
   t.strictSame(sorted(rows(p, 'data.t.s[x]')), sorted([{ x: 'a' }, { x: 'b' }, { x: 'c' }]), 'one row per set member');
-  t.strictSame(rows(p, 'data.t.arr[i] = v'), [{ i: 0, v: 'x' }, { i: 1, v: 'y' }], 'index and value');
+  t.strictSame(
+    rows(p, 'data.t.arr[i] = v'),
+    [
+      { i: 0, v: 'x' },
+      { i: 1, v: 'y' },
+    ],
+    'index and value',
+  );
   t.strictSame(rows(p, 'data.t.o[k] = v; v > 1'), [{ k: 'k2', v: 2 }], 'filtered object iteration');
   t.strictSame(
     rows(p, 'some u in data.users; u.admin; n := u.name'),
-    [{ u: { admin: true, name: 'a' }, n: 'a' }, { u: { admin: true, name: 'c' }, n: 'c' }],
+    [
+      { u: { admin: true, name: 'a' }, n: 'a' },
+      { u: { admin: true, name: 'c' }, n: 'c' },
+    ],
     'some-declared and assigned query variables are both reported',
   );
   t.strictSame(rows(p, 'data.users[_].name = n'), [{ n: 'a' }, { n: 'b' }, { n: 'c' }], 'wildcards are not reported');
-  t.strictSame(rows(p, 'x := data.t.arr[_]; y := data.t.arr[_]; x != y'), [{ x: 'x', y: 'y' }, { x: 'y', y: 'x' }], 'cross product');
+  t.strictSame(
+    rows(p, 'x := data.t.arr[_]; y := data.t.arr[_]; x != y'),
+    [
+      { x: 'x', y: 'y' },
+      { x: 'y', y: 'x' },
+    ],
+    'cross product',
+  );
   t.strictSame(rows(p, 'data.t.nope[x]'), [], 'no solution: no rows');
   t.strictSame(rows(p, 'data.t.arr[0] = "x"'), [{}], 'one solution without variables: one empty row');
   t.strictSame(rows(p, 'x := input.a', { a: [1] }), [{ x: [1] }], 'input in a query');

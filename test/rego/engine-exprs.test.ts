@@ -5,9 +5,6 @@ import t, { type Test } from 'tap';
 import { RegoError, toJSON, type CompiledPolicy } from '../../src/rego/index.js';
 import { pol, table, type Case } from '../helpers/engine-harness.js';
 
-
-
-
 /** Each `[rule source, expected]` pair becomes rule `r<i>`; checks all of them. */
 function exprTable(tt: Test, rules: [src: string, expected: unknown][], input?: unknown): void {
   const src = rules.map(([s], i) => `r${i} := ${s}`).join('\n');
@@ -38,7 +35,15 @@ pairs contains [i, j] if { some i, j; input.m[i][j] == 1 }
     ['no match: undefined', 't.idx', { xs: ['a'] }, undefined],
     ['iterates every index with a truthy element', 't.all_idx', { xs: [true, false, true] }, [0, 2]],
     ['some shadows a rule of the same name', 't.shadow', undefined, [0, 1]],
-    ['two declared variables', 't.pairs', { m: { a: { x: 1, y: 2 }, b: { z: 1 } } }, [['a', 'x'], ['b', 'z']]],
+    [
+      'two declared variables',
+      't.pairs',
+      { m: { a: { x: 1, y: 2 }, b: { z: 1 } } },
+      [
+        ['a', 'x'],
+        ['b', 'z'],
+      ],
+    ],
   ]);
 });
 
@@ -59,17 +64,49 @@ nested contains [x, y] if { some x in [1, 2]; some y in [x, 3]; y != 3 }
 `);
   table(t, p, [
     ['array values (duplicates collapse in a set)', 't.arr_vals', undefined, ['a', 'b']],
-    ['array index and value', 't.arr_kv', undefined, [[0, 'a'], [1, 'b']]],
+    [
+      'array index and value',
+      't.arr_kv',
+      undefined,
+      [
+        [0, 'a'],
+        [1, 'b'],
+      ],
+    ],
     ['object values', 't.obj_vals', undefined, [1, 2]],
-    ['object key and value', 't.obj_kv', undefined, [['k1', 1], ['k2', 2]]],
+    [
+      'object key and value',
+      't.obj_kv',
+      undefined,
+      [
+        ['k1', 1],
+        ['k2', 2],
+      ],
+    ],
     ['set elements', 't.set_vals', undefined, [1, 2, 3]],
-    ['set key and value are the element', 't.set_kv', undefined, [['p', 'p'], ['q', 'q']]],
+    [
+      'set key and value are the element',
+      't.set_kv',
+      undefined,
+      [
+        ['p', 'p'],
+        ['q', 'q'],
+      ],
+    ],
     ['pattern as the value', 't.pattern', undefined, [1, 5]],
     ['constant value selects keys', 't.key_of_value', undefined, [0, 2]],
     ['a scalar has no members', 't.scalar', undefined, []],
     ['undefined collection yields nothing', 't.missing', {}, []],
     ['input collection with a filter', 't.from_input', { xs: [1, 2, 3] }, [20, 30]],
-    ['nested iteration using the outer variable', 't.nested', undefined, [[1, 1], [2, 2]]],
+    [
+      'nested iteration using the outer variable',
+      't.nested',
+      undefined,
+      [
+        [1, 1],
+        [2, 2],
+      ],
+    ],
   ]);
 });
 

@@ -59,7 +59,13 @@ t.test('input-, clock- and override-dependent calls are never reused', async (t)
   t.equal(p.evaluate('m.p', { input: { n: 2 } }).value, 3);
   const a = p.evaluate('m.s', { nowNs: 1n });
   const b = p.evaluate('m.s', { nowNs: 2n });
-  t.same([toJSON(a.value!), toJSON(b.value!)], [[1, 1], [1, 2]]);
+  t.same(
+    [toJSON(a.value!), toJSON(b.value!)],
+    [
+      [1, 1],
+      [1, 2],
+    ],
+  );
   t.equal(b.dependsOn.time, true, 'time dependency seen on every evaluation');
   t.equal(p.evaluate('m.plain').value, 4);
   t.equal(p.evaluate('m.over').value, 1003, 'a data override is not answered from the memo');
@@ -76,7 +82,10 @@ t.test('large results are not kept', async (t) => {
 });
 
 t.test('strict and non-strict results are kept apart', async (t) => {
-  for (const order of [[false, true], [true, false]]) {
+  for (const order of [
+    [false, true],
+    [true, false],
+  ]) {
     const p = compile([{ file: 'm.rego', source }], data);
     for (const strict of order) {
       if (strict) t.throws(() => p.evaluate('m.bad', { input: { s: 'x' }, strict: true }), `strict (${order})`);
@@ -86,10 +95,13 @@ t.test('strict and non-strict results are kept apart', async (t) => {
 });
 
 t.test('a mocked function is not answered from the memo', async (t) => {
-  const p = compile([
-    { file: 'm.rego', source },
-    { file: 'w.rego', source: 'package w\nimport rego.v1\nmocked := x if { x := data.m.heavy(3) with data.m.heavy as 7 }\nreal := data.m.heavy(3)\n' },
-  ], data);
+  const p = compile(
+    [
+      { file: 'm.rego', source },
+      { file: 'w.rego', source: 'package w\nimport rego.v1\nmocked := x if { x := data.m.heavy(3) with data.m.heavy as 7 }\nreal := data.m.heavy(3)\n' },
+    ],
+    data,
+  );
   t.equal(p.evaluate('w.real').value, 4);
   t.equal(p.evaluate('w.mocked').value, 7);
   t.equal(p.evaluate('w.real').value, 4);

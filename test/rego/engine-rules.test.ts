@@ -5,14 +5,11 @@ import t, { type Test } from 'tap';
 import { RegoError, toJSON, type CompiledPolicy } from '../../src/rego/index.js';
 import { pol, table } from '../helpers/engine-harness.js';
 
-
 /** Plain-JSON value of a document, or undefined when the document is undefined. */
 function val(p: CompiledPolicy, path: string, input?: unknown): unknown {
   const r = p.evaluate(path, input === undefined ? {} : { input });
   return r.defined ? toJSON(r.value!) : undefined;
 }
-
-
 
 /** Asserts evaluation throws a RegoError with the given code. */
 function evalError(tt: Test, p: CompiledPolicy, path: string, input: unknown, code: string, msg?: RegExp): void {
@@ -212,7 +209,10 @@ nested[k] := {"v": [k]} if { some k in ["a"] }
   ]);
   // evaluate with a non-string key segment through a query instead
   const r = p.query('x := data.t.sq[3]');
-  t.same(r.rows.map((row) => toJSON(row.x)), [9]);
+  t.same(
+    r.rows.map((row) => toJSON(row.x)),
+    [9],
+  );
 });
 
 t.test('ref heads', async (t) => {

@@ -192,10 +192,7 @@ t.test('else chains', async (t) => {
     { value: n(3), body: [] },
   ]);
   t.same(strip(rule1('p = 1 if { false } else = x { x := 2 }').elses), [{ value: v('x'), body: [ex(call('assign', v('x'), n(2)))] }]);
-  t.same(strip(rule1('p if { false } else if { true } else := false').elses), [
-    { body: [ex(b(true))] },
-    { value: b(false), body: [] },
-  ]);
+  t.same(strip(rule1('p if { false } else if { true } else := false').elses), [{ body: [ex(b(true))] }, { value: b(false), body: [] }]);
   t.same(strip(rule1('f(x) := 1 if x > 1 else := 2').elses), [{ value: n(2), body: [] }]);
   const withLoc = mod('package p\np := 1 if {\n  false\n} else := 2').rules[0];
   t.same(withLoc.elses[0].loc, { file: 'test.rego', row: 4, col: 3 });
@@ -241,13 +238,27 @@ t.test('rule and expression locations', async (t) => {
 
 t.test('bodies: new lines, semicolons and comments separate expressions', async (t) => {
   const body = rule1('p if {\n  a := 1; b := 2 # two on one line\n  # a comment line\n  c := a + b\n}').body;
-  t.same(body.map((e) => e.kind === 'term' && e.term.type === 'call' && e.term.name), ['assign', 'assign', 'assign']);
+  t.same(
+    body.map((e) => e.kind === 'term' && e.term.type === 'call' && e.term.name),
+    ['assign', 'assign', 'assign'],
+  );
 });
 
 t.test('infix operators become OPA calls', async (t) => {
   const ops: [string, string][] = [
-    ['==', 'equal'], ['!=', 'neq'], ['<', 'lt'], ['<=', 'lte'], ['>', 'gt'], ['>=', 'gte'],
-    ['+', 'plus'], ['-', 'minus'], ['*', 'mul'], ['/', 'div'], ['%', 'rem'], ['&', 'and'], ['|', 'or'],
+    ['==', 'equal'],
+    ['!=', 'neq'],
+    ['<', 'lt'],
+    ['<=', 'lte'],
+    ['>', 'gt'],
+    ['>=', 'gte'],
+    ['+', 'plus'],
+    ['-', 'minus'],
+    ['*', 'mul'],
+    ['/', 'div'],
+    ['%', 'rem'],
+    ['&', 'and'],
+    ['|', 'or'],
   ];
   for (const [op, name] of ops) t.same(term(`a ${op} b`), call(name, v('a'), v('b')), op);
   t.same(query('x = 1'), [ex(call('eq', v('x'), n(1)))]);
@@ -432,12 +443,15 @@ t.test('comprehensions', async (t) => {
 t.test('a rule body after "if" that is one brace-led expression', async (t) => {
   // As in OPA: `{ ... }` after `if` is first read as one expression, and is a body only
   // when that expression would be a set literal.
-  t.same(rule1('x if { 1:2 | some p in [1, 2] }').body[0], ex({
-    type: 'objectcompr',
-    key: n(1),
-    value: n(2),
-    body: [{ kind: 'somein', key: null, value: v('p'), collection: arr(n(1), n(2)), negated: false, with: [] }],
-  }));
+  t.same(
+    rule1('x if { 1:2 | some p in [1, 2] }').body[0],
+    ex({
+      type: 'objectcompr',
+      key: n(1),
+      value: n(2),
+      body: [{ kind: 'somein', key: null, value: v('p'), collection: arr(n(1), n(2)), negated: false, with: [] }],
+    }),
+  );
   t.same(rule1('x if { true }').body, [ex(b(true))]);
   t.same(rule1('x if { input.a == 1 }').body, [ex(call('equal', ref(v('input'), s('a')), n(1)))]);
 });
@@ -628,8 +642,7 @@ function yamlFiles(dir: string, out: string[] = []): string[] {
 // OPA's own harness (topdown TestRego) compiles the whole v1 folder as Rego v1, so OPA rejects
 // them too (they are known failures in conformance/known-failures.json). Each must fail to
 // parse as v1 with the missing-`if` error, and parse as v0.
-const PRE_V1_FILES =
-  /^opa-v1\/(all\/|any\/|netcidroverlap\/|regexmatch\/test-regexmatch-08(5[5-9]|60)\.yaml$|casts\/test-casts-00(7[7-9]|8[0-3])\.yaml$)/;
+const PRE_V1_FILES = /^opa-v1\/(all\/|any\/|netcidroverlap\/|regexmatch\/test-regexmatch-08(5[5-9]|60)\.yaml$|casts\/test-casts-00(7[7-9]|8[0-3])\.yaml$)/;
 
 // Modules OPA parses that this parser refuses on purpose, with the expected message: number
 // literals outside the float64 range (the engine has no arbitrary-precision floats; the case is
@@ -692,7 +705,8 @@ t.test('every v1 module of the conformance suites parses', { skip: existsSync(CO
               parseModule(name, src, { regoVersion: 1 });
               failures.push(`${c.note ?? '?'}: expected the parser to refuse it (${refused}), but it parsed`);
             } catch (e) {
-              if (!(e instanceof RegoError && refused.test(e.message))) failures.push(`${c.note ?? '?'}: expected ${refused}, got ${e instanceof Error ? e.message : String(e)}`);
+              if (!(e instanceof RegoError && refused.test(e.message)))
+                failures.push(`${c.note ?? '?'}: expected ${refused}, got ${e instanceof Error ? e.message : String(e)}`);
             }
             return;
           }
@@ -738,6 +752,10 @@ t.test('every v1 module of the conformance suites parses', { skip: existsSync(CO
       `skipped (case expects an error) ${counts.expectedError}; queries ${counts.queries}, input terms ${counts.terms}`,
   );
   t.same(failures, [], 'no module that should parse fails');
-  t.same(Object.keys(REFUSED_ON_PURPOSE).filter((k) => !refusedSeen.has(k)), [], 'every module listed as refused on purpose was seen');
+  t.same(
+    Object.keys(REFUSED_ON_PURPOSE).filter((k) => !refusedSeen.has(k)),
+    [],
+    'every module listed as refused on purpose was seen',
+  );
   t.ok(counts.v1 > 1000, 'the suite was actually read');
 });

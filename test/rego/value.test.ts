@@ -4,7 +4,10 @@ import { compare, equal, fromJSON, keyOf, ObjectV, SetV, stringify, toJSON, norm
 t.test('cross-type order: null < boolean < number < string < array < object < set', async (t) => {
   const vals = [new SetV([1]), new ObjectV([['a', 1]]), [1], 'a', 1, true, false, null];
   const sorted = [...vals].sort(compare);
-  t.same(sorted.map((v) => stringify(v)), ['null', 'false', 'true', '1', '"a"', '[1]', '{"a":1}', '[1]']);
+  t.same(
+    sorted.map((v) => stringify(v)),
+    ['null', 'false', 'true', '1', '"a"', '[1]', '{"a":1}', '[1]'],
+  );
   t.equal(compare(sorted[5], sorted[7]) < 0, true, 'array sorts before set');
 });
 
@@ -39,5 +42,9 @@ t.test('quote is JSON.stringify for every UTF-16 code unit', async (t) => {
   }
   t.equal(mismatches, 0);
   const samples = ['', 'plain', '\ud83d\ude00', 'x\ud83dy', '\u2028', '\u007f', '\\', '"', '\u0000'];
-  t.same(samples.map(quote), samples.map((s) => JSON.stringify(s)), 'pairs, lone surrogates, separators, escapes');
+  t.same(
+    samples.map(quote),
+    samples.map((s) => JSON.stringify(s)),
+    'pairs, lone surrogates, separators, escapes',
+  );
 });

@@ -18,7 +18,13 @@ async function finished() {
 }
 
 type Headers = DecisionQuery['headers'];
-const query = (path: string, headers?: Headers, kind: DecisionQuery['kind'] = 'data'): DecisionQuery => ({ kind, path, input: {}, strict: false, ...(headers ? { headers } : {}) });
+const query = (path: string, headers?: Headers, kind: DecisionQuery['kind'] = 'data'): DecisionQuery => ({
+  kind,
+  path,
+  input: {},
+  strict: false,
+  ...(headers ? { headers } : {}),
+});
 
 /** The pipeline's record with the fields the span reads; the rest as a real record has them. */
 function record(over: Partial<DecisionRecord> & { allow?: boolean; reasonCodes?: string[] }): DecisionRecord {
@@ -26,7 +32,15 @@ function record(over: Partial<DecisionRecord> & { allow?: boolean; reasonCodes?:
   const decision: DecisionAnswerBody | undefined =
     allow === undefined
       ? undefined
-      : { decision_id: 'd', allow, reasons: (reasonCodes ?? []).map((code) => ({ code })), obligations: [], exceptions_applied: [], policy: { path: 'p', bundles: {} }, cached: false };
+      : {
+          decision_id: 'd',
+          allow,
+          reasons: (reasonCodes ?? []).map((code) => ({ code })),
+          obligations: [],
+          exceptions_applied: [],
+          policy: { path: 'p', bundles: {} },
+          cached: false,
+        };
   return {
     decision_id: 'd',
     timestamp: new Date(0).toISOString(),
@@ -53,14 +67,16 @@ t.test('a decision span is the child of the caller traceparent; children hang be
   t.equal(d.traceparent, `00-${CALLER_TRACE}-${d.spanId}-01`);
   d.child('pdp.cache.lookup').end({ 'pdp.cache.hit': false });
   d.child('pdp.evaluate').end();
-  d.end(record({
-    allow: false,
-    outcome: 'decided',
-    engine: 'rego',
-    bundles: { b: 'r2', a: 'r1' },
-    cached: false,
-    reasonCodes: ['EVAL_BELOW_THRESHOLD'],
-  }));
+  d.end(
+    record({
+      allow: false,
+      outcome: 'decided',
+      engine: 'rego',
+      bundles: { b: 'r2', a: 'r1' },
+      cached: false,
+      reasonCodes: ['EVAL_BELOW_THRESHOLD'],
+    }),
+  );
   d.end(record({ cached: true, cache_tier: 'memory' })); // ignored: one end per decision
   const spans = await finished();
   t.equal(spans.length, 3);

@@ -41,7 +41,10 @@ t.test('one decision span per decision, children, parent and ids everywhere', as
   const rejected = await postJson(url, { tool: 'not an object' }, tp(CALLER_TRACE, CALLER_SPAN));
   t.equal(rejected.status, 400, 'schema violation: rejected before any decision');
   const answers = [allowed, cached, denied, errored, data, { json: dataGet.json, headers: null }];
-  t.match(answers.map((a) => a.json.cached), [false, true, false, false, undefined, undefined]);
+  t.match(
+    answers.map((a) => a.json.cached),
+    [false, true, false, false, undefined, undefined],
+  );
 
   const all = await spans();
   const decisions = all.filter((s) => s.name === 'pdp.decision');
@@ -84,7 +87,10 @@ t.test('one decision span per decision, children, parent and ids everywhere', as
 
   // Children: a cache lookup for every decision, an evaluation unless the cache answered.
   for (const d of decisions) {
-    const kids = all.filter((s) => s.parentSpanContext?.spanId === d.spanContext().spanId).map((s) => s.name).sort();
+    const kids = all
+      .filter((s) => s.parentSpanContext?.spanId === d.spanContext().spanId)
+      .map((s) => s.name)
+      .sort();
     const wasCached = d.attributes['pdp.cache.hit'] === true;
     t.same(kids, wasCached ? ['pdp.cache.lookup'] : ['pdp.cache.lookup', 'pdp.evaluate'], `children of ${String(d.attributes['pdp.decision_id'])}`);
   }

@@ -14,7 +14,19 @@ import { until } from '../helpers/until.js';
 
 /** A pipeline record with the fields the recorders read. */
 function record(over: Partial<DecisionRecord>): DecisionRecord {
-  return { decision_id: 'd', timestamp: '', kind: 'data', path: 'p', input: {}, outcome: 'decided', bundles: {}, cached: false, engine: null, duration_ms: 0, ...over };
+  return {
+    decision_id: 'd',
+    timestamp: '',
+    kind: 'data',
+    path: 'p',
+    input: {},
+    outcome: 'decided',
+    bundles: {},
+    cached: false,
+    engine: null,
+    duration_ms: 0,
+    ...over,
+  };
 }
 
 t.test('decisions, cache, redis state, bundles and log sinks appear in Prometheus text', async (t) => {
@@ -37,7 +49,16 @@ t.test('decisions, cache, redis state, bundles and log sinks appear in Prometheu
     cache: () => cache.status(),
     decisionLog: () => log.status(),
     bundles: () => [
-      { name: 'ai-governance', source: 'policies/', revision: 'rev-7', engine: 'rego', roots: ['ai'], activated_at: '2026-03-01T11:59:30Z', last_error: { code: 'BUNDLE_COMPILE_ERROR', message: 'x', at: '2026-03-01T11:59:50Z' }, last_attempt_at: '2026-03-01T11:59:50Z' },
+      {
+        name: 'ai-governance',
+        source: 'policies/',
+        revision: 'rev-7',
+        engine: 'rego',
+        roots: ['ai'],
+        activated_at: '2026-03-01T11:59:30Z',
+        last_error: { code: 'BUNDLE_COMPILE_ERROR', message: 'x', at: '2026-03-01T11:59:50Z' },
+        last_attempt_at: '2026-03-01T11:59:50Z',
+      },
     ],
   });
 
@@ -79,7 +100,15 @@ t.test('decisions, cache, redis state, bundles and log sinks appear in Prometheu
 
 t.test('as a recorder of the pipeline: each record counted by path and outcome, with its latency', async (t) => {
   const metrics = new PdpMetrics({ defaultMetrics: false });
-  const decision = (allow: boolean) => ({ decision_id: 'd', allow, reasons: [], obligations: [], exceptions_applied: [], policy: { path: 'ai/tools/decision', bundles: {} }, cached: false });
+  const decision = (allow: boolean) => ({
+    decision_id: 'd',
+    allow,
+    reasons: [],
+    obligations: [],
+    exceptions_applied: [],
+    policy: { path: 'ai/tools/decision', bundles: {} },
+    cached: false,
+  });
   metrics.log(record({ kind: 'tool-call', path: 'ai/tools/decision', decision: decision(true), duration_ms: 0.4 }));
   metrics.log(record({ kind: 'tool-call', path: 'ai/tools/decision', decision: decision(false), cached: true, cache_tier: 'memory', duration_ms: 0.2 }));
   metrics.log(record({ kind: 'tool-call', path: 'ai/tools/decision', outcome: 'no_policy', decision: decision(false), duration_ms: 0.1 }));

@@ -18,6 +18,10 @@ t.test('the harness serves decisions from the test bundle with the extensions wi
   t.match(metrics, /pdp_decisions_total\{path="ai\/tools\/decision",outcome="allow"\} 1/);
   t.match(metrics, /pdp_bundle_info\{bundle="test",revision="h1",engine="rego"\} 1/);
   for (let i = 0; i < 50 && pdp.stdout.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
-  t.same(pdp.stdout.map((l) => l.decision_id), [allow.json.decision_id, deny.json.decision_id], 'stdout sink wrote one record per decision');
+  t.same(
+    pdp.stdout.map((l) => l.decision_id),
+    [allow.json.decision_id, deny.json.decision_id],
+    'stdout sink wrote one record per decision',
+  );
   t.match(pdp.stdout[0], { msg: 'Decision Log', level: 'info' });
 });

@@ -18,5 +18,16 @@ t.test('no OTEL endpoint: mode "none", and spans still have valid ids', async (t
   t.match(d.traceId, /^[0-9a-f]{32}$/);
   t.match(d.traceparent, /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
   t.equal(trace.getTracer('probe').startSpan('probe').isRecording(), true, 'a real SDK tracer is registered');
-  d.end({ decision_id: 'x', timestamp: new Date().toISOString(), kind: 'data', path: 'p', input: undefined, bundles: {}, outcome: 'undefined', cached: false, engine: null, duration_ms: 0 });
+  d.end({
+    decision_id: 'x',
+    timestamp: new Date().toISOString(),
+    kind: 'data',
+    path: 'p',
+    input: undefined,
+    bundles: {},
+    outcome: 'undefined',
+    cached: false,
+    engine: null,
+    duration_ms: 0,
+  });
 });

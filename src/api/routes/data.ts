@@ -26,8 +26,18 @@ export function dataRoutes(app: FastifyInstance, pipeline: DecisionPipeline): vo
   const handle = async (request: FastifyRequest, reply: FastifyReply, input: unknown): Promise<FastifyReply> => {
     const params = request.params as Record<string, string | undefined>;
     const query = request.query as Record<string, unknown>;
-    const path = (params['*'] ?? '').split('/').filter((s) => s !== '').join('/');
-    const answer = await pipeline.query({ kind: 'data', path, input, strict: flag(query['strict-builtin-errors']), headers: request.headers, remoteAddress: request.ip });
+    const path = (params['*'] ?? '')
+      .split('/')
+      .filter((s) => s !== '')
+      .join('/');
+    const answer = await pipeline.query({
+      kind: 'data',
+      path,
+      input,
+      strict: flag(query['strict-builtin-errors']),
+      headers: request.headers,
+      remoteAddress: request.ip,
+    });
     return send(reply, answer, flag(query.pretty));
   };
 
@@ -36,7 +46,12 @@ export function dataRoutes(app: FastifyInstance, pipeline: DecisionPipeline): vo
     preValidation: async (request: FastifyRequest) => {
       if (request.body === undefined) request.body = {};
     },
-    schema: { summary: 'Evaluate the document at {path} with an input (OPA Data API)', querystring: QUERY, body: { $ref: 'data-request.json#' }, response: RESPONSE },
+    schema: {
+      summary: 'Evaluate the document at {path} with an input (OPA Data API)',
+      querystring: QUERY,
+      body: { $ref: 'data-request.json#' },
+      response: RESPONSE,
+    },
     handler: (request: FastifyRequest, reply: FastifyReply) => handle(request, reply, (request.body as { input?: unknown } | undefined)?.input),
   };
   const get = {

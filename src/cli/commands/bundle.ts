@@ -10,8 +10,7 @@ import { loadSources, type Manifest } from '../sources.js';
 import { writeTarGz } from '../tarball.js';
 
 const segments = (root: string): string[] => root.split('/').filter((s) => s !== '');
-const under = (roots: string[], p: string[]): boolean =>
-  roots.some((r) => segments(r).every((s, i) => p[i] === s) && segments(r).length <= p.length);
+const under = (roots: string[], p: string[]): boolean => roots.some((r) => segments(r).every((s, i) => p[i] === s) && segments(r).length <= p.length);
 
 /** Top-level names owned by the bundle: first segment of every package and data mount. */
 export function deriveRoots(packages: string[][], data: Record<string, unknown>): string[] {
@@ -36,7 +35,10 @@ export async function bundleCommand(argv: string[], io: CliIO): Promise<number> 
   if (!values.output) throw new CliError('usage', 'pdp bundle build: -o <bundle.tar.gz> is required');
   const dir = positionals[0];
 
-  const isDir = await stat(path.resolve(io.cwd, dir)).then((s) => s.isDirectory(), () => false);
+  const isDir = await stat(path.resolve(io.cwd, dir)).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
   if (!isDir) throw new CliError('usage', `pdp bundle build: ${dir} is not a directory`);
   const sources = await loadSources([dir], io.cwd);
   const compiled = compileSources(sources);
@@ -75,6 +77,8 @@ export async function bundleCommand(argv: string[], io: CliIO): Promise<number> 
     throw new CliError('io_error', `${values.output}: ${describeThrown(e)}`);
   }
   const nMod = sources.files.filter((f) => f.kind === 'module').length;
-  io.out(`wrote ${values.output}: ${nMod} module(s), ${entries.length - 1 - nMod} data file(s), revision ${JSON.stringify(manifest.revision)}, roots ${JSON.stringify(manifest.roots)}\n`);
+  io.out(
+    `wrote ${values.output}: ${nMod} module(s), ${entries.length - 1 - nMod} data file(s), revision ${JSON.stringify(manifest.revision)}, roots ${JSON.stringify(manifest.roots)}\n`,
+  );
   return 0;
 }

@@ -73,9 +73,12 @@ export async function conformanceCommand(argv: string[], io: CliIO): Promise<num
       maxSteps: positiveInt('max-steps', values['max-steps'], DEFAULT_LIMITS.maxSteps),
       timeoutMs: positiveInt('timeout-ms', values['timeout-ms'], DEFAULT_LIMITS.timeoutMs),
     },
-    onCase: values.quiet || values.format === 'json' ? undefined : () => {
-      if (++n % 100 === 0) io.err(`… ${n} cases\n`);
-    },
+    onCase:
+      values.quiet || values.format === 'json'
+        ? undefined
+        : () => {
+            if (++n % 100 === 0) io.err(`… ${n} cases\n`);
+          },
   });
   const report = buildReport(res.outcomes, known, res.durationMs);
   io.out(values.format === 'json' ? renderJson(report) : renderText(report));
@@ -93,7 +96,10 @@ export async function conformanceCommand(argv: string[], io: CliIO): Promise<num
 
   if (values['write-floor']) {
     const target = path.resolve(io.cwd, values['write-floor']);
-    const floor = raiseFloor(await readFloor(target), report.folders.map((f) => [f.folder, f.counts.passed]));
+    const floor = raiseFloor(
+      await readFloor(target),
+      report.folders.map((f) => [f.folder, f.counts.passed]),
+    );
     await writeFile(target, JSON.stringify(floor, null, 2) + '\n', 'utf8');
     io.err(`floor in ${values['write-floor']}: ${JSON.stringify(floor)}\n`);
   }

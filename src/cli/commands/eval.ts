@@ -44,9 +44,7 @@ function pretty(result: ResultEntry[]): string {
   }
   // A table of bindings, one row per result (expression values when there are no bindings).
   const cols = noBindings ? result[0].expressions.map((e) => e.text) : [...new Set(result.flatMap((r) => Object.keys(r.bindings ?? {})))];
-  const rows = result.map((r) =>
-    noBindings ? r.expressions.map((e) => jsonText(e.value, 0)) : cols.map((c) => jsonText(r.bindings?.[c], 0)),
-  );
+  const rows = result.map((r) => (noBindings ? r.expressions.map((e) => jsonText(e.value, 0)) : cols.map((c) => jsonText(r.bindings?.[c], 0))));
   const widths = cols.map((c, i) => Math.max(c.length, ...rows.map((r) => r[i].length)));
   const rule = '+' + widths.map((w) => '-'.repeat(w + 2)).join('+') + '+';
   const line = (cells: string[]): string => '| ' + cells.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |';

@@ -9,10 +9,7 @@ import type { LogRecord } from '../types.js';
 import { applyMaskRules, type MaskReport } from './apply.js';
 import { MaskRuleError, parseMaskRule, type MaskRule } from './rules.js';
 
-export type PolicyMaskOutcome =
-  | { kind: 'none' }
-  | { kind: 'rules'; rules: unknown }
-  | { kind: 'error'; message: string };
+export type PolicyMaskOutcome = { kind: 'none' } | { kind: 'rules'; rules: unknown } | { kind: 'error'; message: string };
 
 export type PolicyMaskFn = (record: Readonly<LogRecord>) => PolicyMaskOutcome;
 

@@ -6,10 +6,7 @@ import type { PolicyMaskFn } from './masker.js';
 
 export const DEFAULT_MASK_PATH = 'system/log/mask';
 
-export function policyMaskFrom(
-  current: () => ActivePolicySet | null,
-  opts: { path?: string; timeoutMs?: number } = {},
-): PolicyMaskFn {
+export function policyMaskFrom(current: () => ActivePolicySet | null, opts: { path?: string; timeoutMs?: number } = {}): PolicyMaskFn {
   const path = opts.path ?? DEFAULT_MASK_PATH;
   const budget = { timeoutMs: opts.timeoutMs ?? 50 };
   return (record) => {

@@ -8,9 +8,7 @@
 // need it, but policy rules may use it too).
 import { parsePointer, PointerError, type Pointer } from './pointer.js';
 
-export type MaskRule =
-  | { op: 'remove'; path: Pointer; raw: string }
-  | { op: 'upsert'; path: Pointer; raw: string; value: unknown };
+export type MaskRule = { op: 'remove'; path: Pointer; raw: string } | { op: 'upsert'; path: Pointer; raw: string; value: unknown };
 
 export const MASKABLE_ROOTS: readonly string[] = ['input', 'result', 'reasons', 'obligations', 'exceptions_applied'];
 

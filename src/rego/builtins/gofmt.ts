@@ -6,11 +6,7 @@
 
 import { goQuote } from './util.js';
 
-export type GoArg =
-  | { kind: 'int'; v: bigint }
-  | { kind: 'bigint'; v: bigint }
-  | { kind: 'float'; v: number }
-  | { kind: 'string'; v: string };
+export type GoArg = { kind: 'int'; v: bigint } | { kind: 'bigint'; v: bigint } | { kind: 'float'; v: number } | { kind: 'string'; v: string };
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;

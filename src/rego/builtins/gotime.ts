@@ -147,7 +147,7 @@ export interface Civil {
 
 function floorDiv(a: bigint, b: bigint): bigint {
   const q = a / b;
-  return (a % b !== 0n && (a < 0n) !== (b < 0n)) ? q - 1n : q;
+  return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
 }
 
 export function toCivil(ns: bigint, zone: Zone): Civil {
@@ -491,7 +491,9 @@ export function formatTime(t: Civil, layout: string): string {
         break;
       }
       case Std.FracSecond9: {
-        const digits = pad(t.nsec, 9).slice(0, ch.digits as number).replace(/0+$/, '');
+        const digits = pad(t.nsec, 9)
+          .slice(0, ch.digits as number)
+          .replace(/0+$/, '');
         if (digits !== '') out += (ch.sep as string) + digits;
         break;
       }
@@ -671,7 +673,13 @@ export function parseTime(layout: string, value: string): bigint {
         value = value.slice(4);
         break;
       case Std.Month:
-        month = take(lookupName(LONG_MONTHS.map((m) => m.slice(0, 3)), value)) + 1;
+        month =
+          take(
+            lookupName(
+              LONG_MONTHS.map((m) => m.slice(0, 3)),
+              value,
+            ),
+          ) + 1;
         break;
       case Std.LongMonth:
         month = take(lookupName(LONG_MONTHS, value)) + 1;
@@ -682,7 +690,12 @@ export function parseTime(layout: string, value: string): bigint {
         if (ok && (month <= 0 || month > 12)) rangeErr = 'month';
         break;
       case Std.WeekDay:
-        take(lookupName(LONG_DAYS.map((d) => d.slice(0, 3)), value));
+        take(
+          lookupName(
+            LONG_DAYS.map((d) => d.slice(0, 3)),
+            value,
+          ),
+        );
         break;
       case Std.LongWeekDay:
         take(lookupName(LONG_DAYS, value));
@@ -929,8 +942,8 @@ function monthDayOfYday(yday: number): [number, number] {
 const UNITS: Record<string, number> = {
   ns: 1,
   us: 1e3,
-  'µs': 1e3, // U+00B5
-  'μs': 1e3, // U+03BC
+  µs: 1e3, // U+00B5
+  μs: 1e3, // U+03BC
   ms: 1e6,
   s: 1e9,
   m: 60e9,

@@ -324,7 +324,8 @@ function decodeVerify(jwt: Value, c: Constraints): Value {
     if (c.alg !== '' && c.alg !== ph.alg) return unverified();
     const sig = decodeSignature(t);
     const data = signingInput(t);
-    const ok = c.keys !== null ? verifyWithKeys(c.keys, ph.kid, ph.alg, data, sig) : ph.alg.startsWith('HS') && verifySignature(utf8(c.secret), ph.alg, data, sig);
+    const ok =
+      c.keys !== null ? verifyWithKeys(c.keys, ph.kid, ph.alg, data, sig) : ph.alg.startsWith('HS') && verifySignature(utf8(c.secret), ph.alg, data, sig);
     if (!ok) return unverified();
     header = h;
     payloadBytes = decodePayloadBytes(t);
@@ -415,7 +416,8 @@ function encodeSign(headerJSON: string, payloadJSON: string, jwkText: string): s
     } else {
       const key = createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' });
       if (alg.startsWith('RS')) sig = cryptoSign(hash, data, { key, padding: constants.RSA_PKCS1_PADDING });
-      else if (alg.startsWith('PS')) sig = cryptoSign(hash, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST });
+      else if (alg.startsWith('PS'))
+        sig = cryptoSign(hash, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST });
       else if (alg.startsWith('ES')) sig = cryptoSign(hash, data, { key, dsaEncoding: 'ieee-p1363' });
       else sig = cryptoSign(null, data, key);
     }
@@ -446,9 +448,7 @@ export const jwt: Builtin[] = [
 
   ...['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'].map(verifyBuiltin),
 
-  def('io.jwt.encode_sign', ['object', 'object', 'object'], ([h, p, k]) =>
-    encodeSign(marshalJSON(obj(h, 1)), marshalJSON(obj(p, 2)), marshalJSON(obj(k, 3))),
-  ),
+  def('io.jwt.encode_sign', ['object', 'object', 'object'], ([h, p, k]) => encodeSign(marshalJSON(obj(h, 1)), marshalJSON(obj(p, 2)), marshalJSON(obj(k, 3)))),
 
   def('io.jwt.encode_sign_raw', ['string', 'string', 'string'], ([h, p, k]) => encodeSign(str(h, 1), str(p, 2), str(k, 3))),
 ];

@@ -14,7 +14,7 @@ export function printText(args: (Value | undefined)[]): string {
 function randomBelow(n: number): number {
   if (n <= 0x0000ffffffffffff) return randomInt(n);
   // randomInt is limited to 2^48; larger bounds use two draws (uniform enough for policy use).
-  return Math.floor((randomInt(0x1000000) * 2 ** 24 + randomInt(0x1000000)) / 2 ** 48 * n);
+  return Math.floor(((randomInt(0x1000000) * 2 ** 24 + randomInt(0x1000000)) / 2 ** 48) * n);
 }
 
 export const misc: Builtin[] = [

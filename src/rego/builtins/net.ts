@@ -122,11 +122,11 @@ export function formatIP(ip: IP): string {
   if (ip.v4) return [24n, 16n, 8n, 0n].map((s) => String((ip.n >> s) & 0xffn)).join('.');
   const g: number[] = [];
   for (let i = 7; i >= 0; i--) g.push(Number((ip.n >> BigInt(i * 16)) & 0xffffn));
-  if ((ip.n >> 32n) === 0xffffn) return formatIP({ v4: true, n: ip.n & 0xffffffffn });
+  if (ip.n >> 32n === 0xffffn) return formatIP({ v4: true, n: ip.n & 0xffffffffn });
   // longest run of zero groups (length >= 2), first one on ties
   let bestStart = -1;
   let bestLen = 0;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (g[i] !== 0) {
       i++;
       continue;

@@ -55,7 +55,8 @@ function mapRunes(s: string, lower: boolean): string {
   for (const ch of s) {
     const m = lower ? ch.toLowerCase() : ch.toUpperCase();
     if (m.length === ch.length || [...m].length === 1) out += m;
-    else if (lower && ch === '\u0130') out += 'i'; // İ: Go maps to plain i
+    else if (lower && ch === '\u0130')
+      out += 'i'; // İ: Go maps to plain i
     else out += ch; // no simple one-rune mapping (e.g. ß): Go keeps the rune
   }
   return out;

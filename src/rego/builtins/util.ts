@@ -288,7 +288,15 @@ export function regoString(v: Value): string {
     default:
       if (v === null) return 'null';
       if (Array.isArray(v)) return '[' + v.map(regoString).join(', ') + ']';
-      if (v instanceof ObjectV) return '{' + v.sorted().map(([k, x]) => regoString(k) + ': ' + regoString(x)).join(', ') + '}';
+      if (v instanceof ObjectV)
+        return (
+          '{' +
+          v
+            .sorted()
+            .map(([k, x]) => regoString(k) + ': ' + regoString(x))
+            .join(', ') +
+          '}'
+        );
       if (v.size === 0) return 'set()';
       return '{' + v.sorted().map(regoString).join(', ') + '}';
   }

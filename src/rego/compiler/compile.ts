@@ -179,7 +179,11 @@ export class Compiler {
         // keyword imports are no-ops in v1, but rego.v1 and future.keywords exclude each other
         const kind = root === 'rego' ? 'rego.v1' : 'future.keywords';
         if (kind === 'rego.v1' ? kw.size > 0 : kw.has('rego.v1')) {
-          this.err('rego_parse_error', `import ${imp.path.join('.')}: this import shadows a previous keyword import (rego.v1 implies future.keywords)`, imp.loc);
+          this.err(
+            'rego_parse_error',
+            `import ${imp.path.join('.')}: this import shadows a previous keyword import (rego.v1 implies future.keywords)`,
+            imp.loc,
+          );
         }
         kw.add(kind);
         continue;
@@ -589,13 +593,19 @@ export class Compiler {
         this.err('rego_type_error', `match error: array of ${a.items.length} elements cannot unify with array of ${b.items.length} elements`, a.loc);
       } else a.items.forEach((x, i) => this.checkStaticMatch(x, b.items[i]));
     } else if (a.type === 'object' && b.type === 'object') {
-      const keys = (o: typeof a): string[] | null => (o.items.every(([k]) => k.type === 'string') ? o.items.map(([k]) => (k as { value: string }).value).sort() : null);
+      const keys = (o: typeof a): string[] | null =>
+        o.items.every(([k]) => k.type === 'string') ? o.items.map(([k]) => (k as { value: string }).value).sort() : null;
       const ka = keys(a);
       const kb = keys(b);
       if (ka && kb && ka.join('\u0000') !== kb.join('\u0000')) {
         this.err('rego_type_error', `match error: object keys ${JSON.stringify(ka)} cannot unify with object keys ${JSON.stringify(kb)}`, a.loc);
       }
-    } else if ((a.type === 'array' && isScalarLiteral(b)) || (b.type === 'array' && isScalarLiteral(a)) || (a.type === 'object' && b.type === 'array') || (a.type === 'array' && b.type === 'object')) {
+    } else if (
+      (a.type === 'array' && isScalarLiteral(b)) ||
+      (b.type === 'array' && isScalarLiteral(a)) ||
+      (a.type === 'object' && b.type === 'array') ||
+      (a.type === 'array' && b.type === 'object')
+    ) {
       this.err('rego_type_error', `match error: ${a.type} cannot unify with ${b.type}`, a.loc);
     }
   }
@@ -627,7 +637,8 @@ export class Compiler {
       const name = path.join('.');
       const fn = this.tryResolveCall(name, scope, m);
       if (!fn) throw new RegoError('rego_type_error', `with keyword target ${name} must reference existing input, data, or a function`, loc);
-      if (fn.f === 'special' && fn.name !== 'print') throw new RegoError('rego_compile_error', `with keyword replacing built-in function: target must not be an operator`, loc);
+      if (fn.f === 'special' && fn.name !== 'print')
+        throw new RegoError('rego_compile_error', `with keyword replacing built-in function: target must not be an operator`, loc);
       const id = funcId(fn);
       const replacement = this.funcValue(value, scope, m);
       cw = { kind: 'func', path: [], funcId: id, value: replacement ? NULL_TERM : this.term(value, scope, m), replacement, loc };
@@ -684,7 +695,11 @@ export class Compiler {
   }
 
   private arityError(name: string, want: number, have: number, loc: Loc): RegoError {
-    return new RegoError('rego_type_error', `${name}: arity mismatch\n\thave: ${have} argument${have === 1 ? '' : 's'}\n\twant: ${want} argument${want === 1 ? '' : 's'}`, loc);
+    return new RegoError(
+      'rego_type_error',
+      `${name}: arity mismatch\n\thave: ${have} argument${have === 1 ? '' : 's'}\n\twant: ${want} argument${want === 1 ? '' : 's'}`,
+      loc,
+    );
   }
 
   private tryResolveCall(name: string, scope: RuleScope, m: ModCtx): CFunc | null {
@@ -848,7 +863,12 @@ export class Compiler {
     const slot = scope.lookup(t.name);
     if (slot !== undefined) return { t: 'var', slot, name: t.name };
     const g = this.globalRef(t.name, m);
-    if (g) return this.makeRef(g.root, g.path.map((p) => ({ t: 'const', v: p }) as CTerm), t.loc);
+    if (g)
+      return this.makeRef(
+        g.root,
+        g.path.map((p) => ({ t: 'const', v: p }) as CTerm),
+        t.loc,
+      );
     return { t: 'var', slot: scope.declare(t.name), name: t.name };
   }
 

@@ -34,10 +34,7 @@ type CTermKind =
   | { t: 'setcompr'; term: CTerm; body: CBody; loc: Loc }
   | { t: 'objectcompr'; key: CTerm; value: CTerm; body: CBody; loc: Loc };
 
-export type CRefHead =
-  | { h: 'input' }
-  | { h: 'data' }
-  | { h: 'term'; term: CTerm };
+export type CRefHead = { h: 'input' } | { h: 'data' } | { h: 'term'; term: CTerm };
 
 /** A callable: a builtin (possibly mocked by `with`) or a user function at a data node. */
 export type CFunc =

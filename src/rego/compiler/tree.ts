@@ -72,5 +72,4 @@ export class DataNode {
     for (const p of this.path) s += /^[A-Za-z_][A-Za-z0-9_]*$/.test(p) ? '.' + p : '[' + JSON.stringify(p) + ']';
     return s;
   }
-
 }

@@ -189,7 +189,6 @@ export class Evaluator {
   readonly deps: DependencyFlags = { time: false, random: false, external: false };
   private readonly bctx: BuiltinContext;
 
-
   constructor(
     private readonly root: DataNode,
     private readonly baseData: Value,
@@ -428,9 +427,7 @@ export class Evaluator {
 
   private evalCallExpr(fn: CFunc, args: CTerm[], out: CTerm | null, env: Env, k: K): boolean {
     if (fn.f === 'special' && fn.name === 'print') return this.evalPrint(args, env, k);
-    return this.evalArgs(args, env, (vals) =>
-      this.callFn(fn, vals, (r) => (out !== null ? this.unifyValue(out, r, env, k) : r !== false ? k() : false)),
-    );
+    return this.evalArgs(args, env, (vals) => this.callFn(fn, vals, (r) => (out !== null ? this.unifyValue(out, r, env, k) : r !== false ? k() : false)));
   }
 
   private evalPrint(args: CTerm[], env: Env, k: K): boolean {
@@ -449,7 +446,11 @@ export class Evaluator {
   }
 
   private evalSomeIn(key: CTerm | null, value: CTerm, coll: CTerm, env: Env, k: K): boolean {
-    return this.evalTerm(coll, env, (c) => this.iterate(c, (kk, vv) => (key !== null ? this.unifyValue(key, kk, env, () => this.unifyValue(value, vv, env, k)) : this.unifyValue(value, vv, env, k))));
+    return this.evalTerm(coll, env, (c) =>
+      this.iterate(c, (kk, vv) =>
+        key !== null ? this.unifyValue(key, kk, env, () => this.unifyValue(value, vv, env, k)) : this.unifyValue(value, vv, env, k),
+      ),
+    );
   }
 
   private evalEvery(e: Extract<CExpr, { op: 'every' }>, env: Env, k: K): boolean {
@@ -1218,7 +1219,12 @@ export class Evaluator {
     return { owner: this.shared, node, base, i };
   }
 
-  private dataStep(node: DataNode, base: Value | undefined, ov: OvNode | null, key: Value): { node: DataNode | null; base: Value | undefined; ov: OvNode | null } {
+  private dataStep(
+    node: DataNode,
+    base: Value | undefined,
+    ov: OvNode | null,
+    key: Value,
+  ): { node: DataNode | null; base: Value | undefined; ov: OvNode | null } {
     if (typeof key === 'string') {
       return {
         node: node.children.get(key) ?? null,
