@@ -7,7 +7,7 @@
 // single probe decides whether to close it again.
 import { describeThrown } from '../shared/errors.js';
 import type { CacheEntry } from '../decisions/types.js';
-import { isReady, type RedisClient } from '../redis/connection.js';
+import type { RedisClient } from '../redis/connection.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import type { BreakerState, RedisHealth } from './types.js';
 
@@ -81,7 +81,7 @@ export class RedisTier {
   }
 
   get health(): RedisHealth {
-    return this.breaker.state === 'closed' && isReady(this.client) ? 'ok' : 'degraded';
+    return this.breaker.state === 'closed' && this.client.status === 'ready' ? 'ok' : 'degraded';
   }
 
   get lastErrorInfo(): { message: string; at: string } | null {

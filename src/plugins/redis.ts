@@ -3,7 +3,8 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { RedisConfig } from '../config/types.js';
-import { createRedisClient, type RedisClient } from '../redis/connection.js';
+import type { RedisClient } from '../redis/connection.js';
+import { redisTopology } from '../redis/topology.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -15,7 +16,8 @@ declare module 'fastify' {
 const QUIT_TIMEOUT_MS = 1000;
 
 async function redisPlugin(app: FastifyInstance, opts: { config: RedisConfig }): Promise<void> {
-  const redis = createRedisClient(opts.config);
+  // ioredis is loaded only when a Redis is configured.
+  const redis = redisTopology(opts.config) ? (await import('../redis/connection.js')).createRedisClient(opts.config) : null;
   app.decorate<RedisClient | null>('redis', redis);
   if (!redis) return;
   app.addHook('onClose', async () => {

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { TracingConfig } from '../config/types.js';
 import { DecisionTracing } from '../telemetry/decision-tracer.js';
-import { startTracing, tracingHandle } from '../telemetry/tracing.js';
+import { tracingHandle } from '../telemetry/tracing-handle.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -23,7 +23,8 @@ export interface TracingPluginOptions {
 }
 
 async function tracingPlugin(app: FastifyInstance, opts: TracingPluginOptions): Promise<void> {
-  const handle = opts.ownsSdk ? startTracing(opts.config) : null;
+  // The SDK (a large module graph) is loaded only by the process that starts it.
+  const handle = opts.ownsSdk ? (await import('../telemetry/tracing.js')).startTracing(opts.config) : null;
   app.decorate('decisionTracer', new DecisionTracing(opts.tracer ? { tracer: opts.tracer } : {}));
   app.status.add('tracing', () => ({ export: tracingHandle()?.mode ?? 'not_started' }));
   if (handle) app.addHook('onClose', async () => handle.shutdown());

@@ -5,30 +5,9 @@
 // background with capped, jittered backoff — so Redis recovers without a restart.
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { RedisConfig } from '../config/types.js';
+import { redisTopology } from './topology.js';
 
 export type RedisClient = Redis | Cluster;
-
-export interface HostPort {
-  host: string;
-  port: number;
-}
-
-export type RedisTopology =
-  { kind: 'standalone'; url: string } | { kind: 'cluster'; nodes: HostPort[] } | { kind: 'sentinel'; sentinels: HostPort[]; name: string };
-
-/** null when no Redis is configured. The config was validated at load (one topology, host:port
- * items, a sentinel name with sentinels). */
-export function redisTopology(cfg: RedisConfig): RedisTopology | null {
-  if (cfg.url !== undefined) return { kind: 'standalone', url: cfg.url };
-  if (cfg.cluster_nodes !== undefined) return { kind: 'cluster', nodes: cfg.cluster_nodes.map(hostPort) };
-  if (cfg.sentinels !== undefined) return { kind: 'sentinel', sentinels: cfg.sentinels.map(hostPort), name: cfg.sentinel_name ?? '' };
-  return null;
-}
-
-function hostPort(s: string): HostPort {
-  const m = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(s);
-  return { host: m?.[1] ?? s, port: Number(m?.[2] ?? 0) };
-}
 
 const MAX_RECONNECT_DELAY_MS = 2000;
 
@@ -92,8 +71,4 @@ export function createRedisClient(cfg: RedisConfig): RedisClient | null {
   // observe failures through their own calls (breaker, sink retries) instead.
   client.on('error', () => undefined);
   return client;
-}
-
-export function isReady(client: RedisClient): boolean {
-  return client.status === 'ready';
 }

@@ -18,20 +18,13 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, ConsoleSpanExporter, NoopSpanProcessor, SimpleSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { TracingConfig } from '../config/types.js';
+import { setTracingHandle, tracingHandle, type TraceExportMode, type TracingHandle } from './tracing-handle.js';
 
-/** How spans leave the process: 'disabled', 'custom' (processors given by a test), 'none', or
- * the exporters, e.g. 'otlp-http' or 'otlp-http,console'. */
-export type TraceExportMode = string;
+export { tracingHandle, type TraceExportMode, type TracingHandle };
 
 export interface TracingOptions {
   /** Tests pass e.g. a SimpleSpanProcessor over an InMemorySpanExporter. */
   spanProcessors?: SpanProcessor[];
-}
-
-export interface TracingHandle {
-  readonly mode: TraceExportMode;
-  /** Flushes pending spans (bounded by the exporter's own timeouts) and stops the SDK. */
-  shutdown(): Promise<void>;
 }
 
 export const DEFAULT_SERVICE_NAME = 'ai-governance-pdp';
@@ -52,15 +45,13 @@ function otlpUrl(cfg: TracingConfig): string | undefined {
   return undefined;
 }
 
-let active: TracingHandle | null = null;
-
 /** Starts the SDK once per process; later calls return the running handle. */
 export function startTracing(cfg: TracingConfig, opts: TracingOptions = {}): TracingHandle {
-  if (active) return active;
+  const running = tracingHandle();
+  if (running) return running;
   const mode = traceExportMode(cfg, (opts.spanProcessors?.length ?? 0) > 0);
   if (mode === 'disabled') {
-    active = { mode, shutdown: async () => undefined };
-    return active;
+    return setTracingHandle({ mode, shutdown: async () => undefined });
   }
   let spanProcessors: SpanProcessor[];
   if (mode === 'custom') spanProcessors = opts.spanProcessors ?? [];
@@ -77,7 +68,7 @@ export function startTracing(cfg: TracingConfig, opts: TracingOptions = {}): Tra
   const sdk = new NodeSDK({ instrumentations: [], serviceName: cfg.service_name ?? DEFAULT_SERVICE_NAME, spanProcessors });
   sdk.start();
   let stopped = false;
-  active = {
+  return setTracingHandle({
     mode,
     shutdown: async () => {
       if (stopped) return;
@@ -88,11 +79,5 @@ export function startTracing(cfg: TracingConfig, opts: TracingOptions = {}): Tra
         diag.warn('tracing shutdown failed', e);
       }
     },
-  };
-  return active;
-}
-
-/** The running handle, if startTracing was called in this process. */
-export function tracingHandle(): TracingHandle | null {
-  return active;
+  });
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DEFAULT_CACHE, DEFAULT_DECISION_LOG, DEFAULT_REDIS } from '../../src/config/defaults.js';
 import { loadConfig } from '../../src/config/load.js';
 import { ConfigError, type ConfigIssue, type PdpConfig } from '../../src/config/types.js';
-import { redisTopology } from '../../src/redis/connection.js';
+import { redisTopology } from '../../src/redis/topology.js';
 
 function load(env: Record<string, string>): PdpConfig {
   return loadConfig({ env }).config;
