@@ -3,12 +3,31 @@
 // (assertions, as counted by tap), exiting with tap's status — non-zero also when src/'s
 // coverage is under the floor in package.json ("tap": statements/branches/functions/lines),
 // which the summary then counts as one failure.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+const tapRun = fileURLToPath(new URL('../node_modules/tap/dist/esm/run.mjs', import.meta.url));
 const args = process.argv.slice(2);
+const env = { ...process.env };
+
+// tap rebuilds its Test class when the plugin list in package.json ("!@tapjs/typescript") differs
+// from the one it was built with, but only in the middle of a run, after it has picked the test
+// processes' loaders from the old build: the first `npm test` after `npm ci` would load TypeScript
+// through ts-node as well as tsx (twice the CPU, and coverage that counts functions twice, under
+// the floor). Build first when the plugin lists differ.
+// (@tapjs/config first: imported on its own, @tapjs/test trips over its circular import of @tapjs/core)
+const { TapConfig } = await import('@tapjs/config');
+const { signature } = await import('@tapjs/test');
+if ((await TapConfig.load()).pluginSignature !== signature) {
+  const build = spawnSync(process.execPath, [tapRun, 'build'], { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (build.status !== 0) {
+    console.log('tap build failed');
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }
+}
 // Running only some test files (`npm test -- test/rego`) covers only part of src/: report the
 // coverage but do not fail on the floor, which is for the whole suite.
 if (args.some((a) => !a.startsWith('-'))) args.unshift('--allow-incomplete-coverage');
@@ -18,10 +37,9 @@ if (args.some((a) => !a.startsWith('-'))) args.unshift('--allow-incomplete-cover
 // report (c8 / v8-to-istanbul) counts each src/ file as one line. Node also writes its own raw
 // V8 coverage there, which nothing reads: keep it in a folder of its own and remove it after.
 const v8dir = `${root}.tap/v8-coverage`;
-const env = { ...process.env };
 if (!env.NODE_V8_COVERAGE) env.NODE_V8_COVERAGE = v8dir;
 
-const child = spawn(process.execPath, [new URL('../node_modules/tap/dist/esm/run.mjs', import.meta.url).pathname, ...args], {
+const child = spawn(process.execPath, [tapRun, ...args], {
   stdio: ['inherit', 'pipe', 'inherit'],
   env,
 });
