@@ -16,7 +16,7 @@ import { resolveLimits, type BundleLimits } from './limits.js';
 import { packTarball } from './pack-tarball.js';
 import { loadPersisted, persistBundle } from './persist.js';
 import { readTarball } from './read-tarball.js';
-import type { SigningConfig } from './signature.js';
+import type { SignatureVerification } from './signature.js';
 import { prepareVerifier, type Verifier } from './signature.js';
 import { FileSource } from './source-file.js';
 import { HttpSource, redactUrl } from './source-http.js';
@@ -24,7 +24,7 @@ import type { BundleSource, SourcePayload } from './source.js';
 import type { ActivePolicySet, BundleStatus } from './types.js';
 
 export type { BundleLimits } from './limits.js';
-export type { SigningConfig, SigningKeyConfig } from './signature.js';
+export type { SignatureVerification, VerificationKey } from './signature.js';
 export type { PolicySet } from './policy-set.js';
 
 export interface BundleSourceConfig {
@@ -51,7 +51,7 @@ export interface BundleLogger {
 }
 export interface BundleManagerOptions {
   sources: BundleSourceConfig[];
-  signing?: SigningConfig;
+  signing?: SignatureVerification;
   /** Keep the last good copy of each bundle here; used at start when its source fails. */
   persistDir?: string;
   limits?: Partial<BundleLimits>;

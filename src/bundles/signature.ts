@@ -11,16 +11,16 @@ import { describeThrown } from '../shared/errors.js';
 import { isRecord } from './manifest.js';
 import { normalizeBundlePath } from './paths.js';
 
-export interface SigningKeyConfig {
+export interface VerificationKey {
   keyId: string;
   algorithm: string;
   /** PEM public key or certificate (RSA, ECDSA, EdDSA), or the HMAC secret itself. */
   key: string;
 }
-export interface SigningConfig {
+export interface SignatureVerification {
   /** Refuse bundles without `.signatures.json`. */
   required: boolean;
-  keys: SigningKeyConfig[];
+  keys: VerificationKey[];
   /** Must equal the payload's `scope` claim (both absent also matches). */
   scope?: string;
 }
@@ -40,7 +40,7 @@ export interface Verifier {
 const HMAC = new Set(['HS256', 'HS384', 'HS512']);
 const ASYMMETRIC = new Set(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519']);
 
-export function prepareVerifier(cfg: SigningConfig | undefined): Verifier | null {
+export function prepareVerifier(cfg: SignatureVerification | undefined): Verifier | null {
   if (!cfg) return null;
   const keys = new Map<string, PreparedKey>();
   for (const k of cfg.keys) {

@@ -23,7 +23,7 @@ export interface RunLimits {
   maxOutputSize: number;
 }
 
-export const DEFAULT_LIMITS: RunLimits = { maxSteps: 5_000_000, timeoutMs: 5_000, maxOutputSize: 1_000_000 };
+export const DEFAULT_RUN_LIMITS: RunLimits = { maxSteps: 5_000_000, timeoutMs: 5_000, maxOutputSize: 1_000_000 };
 
 type Verdict = { status: 'passed' } | { status: 'failed' | 'errored'; reason: string };
 
@@ -108,7 +108,7 @@ function evaluate(engine: EngineLike, c: ConformanceCase, limits: RunLimits, pri
   }
 }
 
-export function runCase(engine: EngineLike, c: ConformanceCase, limits: RunLimits = DEFAULT_LIMITS): CaseOutcome {
+export function runCase(engine: EngineLike, c: ConformanceCase, limits: RunLimits = DEFAULT_RUN_LIMITS): CaseOutcome {
   const id = { key: c.key, folder: c.folder, group: c.group, file: c.file, note: c.note };
   if (c.skip) return { ...id, status: 'skipped', durationMs: 0 };
   const t0 = performance.now();

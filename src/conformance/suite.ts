@@ -2,7 +2,7 @@
 import type { EngineLike } from './engine.js';
 import { loadFolder } from './load.js';
 import { detectDialect, normalizeFile } from './normalize.js';
-import { DEFAULT_LIMITS, runCase, type RunLimits } from './run.js';
+import { DEFAULT_RUN_LIMITS, runCase, type RunLimits } from './run.js';
 import type { CaseOutcome, Dialect } from './types.js';
 
 export interface SuiteOptions {
@@ -48,7 +48,7 @@ export async function runSuite(engine: EngineLike, dirs: string[], opts: SuiteOp
       if (!selected(f.file, opts.only)) continue;
       for (const n of normalizeFile(f, dialect)) {
         if (!n.ok) emit({ ...n.case, status: 'errored', reason: n.message, durationMs: 0 });
-        else emit(runCase(engine, n.case, opts.limits ?? DEFAULT_LIMITS));
+        else emit(runCase(engine, n.case, opts.limits ?? DEFAULT_RUN_LIMITS));
       }
     }
   }

@@ -1,15 +1,12 @@
 // The one small interface both engines (built-in Rego, opa-wasm) implement.
 // Routes and the decision pipeline only ever see this, never an engine's internals.
+import type { Dependencies } from '../rego/api.js';
 
 export type EngineKind = 'rego' | 'wasm';
 
-/** What the result depended on besides input and data: such results are not cacheable
- * (or only until `expiresAtMs`). */
-export interface Dependencies {
-  time: boolean;
-  random: boolean;
-  external: boolean;
-}
+/** What the result depended on besides input and data (the Rego engine's own type; the wasm
+ * engine reports the same): such results are not cacheable, or only until their expiry. */
+export type { Dependencies };
 
 export interface EvaluationOptions {
   /** Evaluation step budget (Rego engine). */

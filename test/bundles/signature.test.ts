@@ -3,7 +3,7 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import t from 'tap';
 import { BundleError } from '../../src/bundles/errors.js';
-import { digest, prepareVerifier, verifyBundleSignature, type SigningConfig } from '../../src/bundles/signature.js';
+import { digest, prepareVerifier, verifyBundleSignature, type SignatureVerification } from '../../src/bundles/signature.js';
 import { signBundle, toMap, type FileSpec } from '../helpers/bundle-files.js';
 
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -17,7 +17,7 @@ const FILES: FileSpec = {
   'ai/data.json': '{"threshold": 0.90, "b": [1, "x"], "a": {"z": null, "y": true}}',
 };
 
-const CONFIG: SigningConfig = {
+const CONFIG: SignatureVerification = {
   required: true,
   keys: [
     { keyId: 'release-rsa', algorithm: 'RS256', key: pem(rsa.publicKey) },
@@ -27,7 +27,7 @@ const CONFIG: SigningConfig = {
 };
 
 /** `null`: no signing configuration at all. */
-async function verify(files: FileSpec, cfg: SigningConfig | null = CONFIG): Promise<string> {
+async function verify(files: FileSpec, cfg: SignatureVerification | null = CONFIG): Promise<string> {
   try {
     const r = await verifyBundleSignature(toMap(files), prepareVerifier(cfg ?? undefined));
     return r.signed ? `signed:${r.keyId}` : 'unsigned';
@@ -94,7 +94,7 @@ t.test('wrong keys, unknown key ids and algorithm confusion are refused', async 
     await verify(await signBundle(FILES, { alg: 'HS256', key: new TextEncoder().encode(pem(rsa.publicKey)), kid: 'release-rsa' })),
     'BUNDLE_SIGNATURE_INVALID',
   );
-  const single: SigningConfig = { required: true, keys: [CONFIG.keys[0]] };
+  const single: SignatureVerification = { required: true, keys: [CONFIG.keys[0]] };
   t.equal(await verify(await signBundle(FILES, { alg: 'RS256', key: rsa.privateKey }), single), 'signed:release-rsa', 'no kid, one key');
 });
 
@@ -106,7 +106,7 @@ t.test('scope must match exactly', async (t) => {
 });
 
 t.test('configuration errors surface at construction', async (t) => {
-  const bad = (cfg: SigningConfig) => {
+  const bad = (cfg: SignatureVerification) => {
     try {
       prepareVerifier(cfg);
       return 'ok';

@@ -12,7 +12,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assembleBundle } from '../../src/bundles/assemble.js';
-import { DEFAULT_LIMITS } from '../../src/bundles/limits.js';
+import { DEFAULT_BUNDLE_LIMITS } from '../../src/bundles/limits.js';
 import { readDirectory } from '../../src/bundles/read-dir.js';
 import { main as pdp } from '../../src/cli/main.js';
 import type { CliIO } from '../../src/cli/io.js';
@@ -45,7 +45,7 @@ interface Decision {
 }
 
 async function loadBundle() {
-  const files = await readDirectory(policiesDir, { ...DEFAULT_LIMITS });
+  const files = await readDirectory(policiesDir, { ...DEFAULT_BUNDLE_LIMITS });
   const bundle = assembleBundle('ai-governance', files);
   const policy = compile(
     bundle.modules.map((m) => ({ file: `policies/${m.path}`, source: m.source })),

@@ -9,7 +9,7 @@ import { raiseFloor, readFloor } from '../../conformance/floor.js';
 import { mergeKnown, readKnown, writeKnown, type KnownList } from '../../conformance/known.js';
 import { buildReport, renderJson, renderText } from '../../conformance/report.js';
 import { regoEngine } from '../../conformance/rego-engine.js';
-import { DEFAULT_LIMITS } from '../../conformance/run.js';
+import { DEFAULT_RUN_LIMITS } from '../../conformance/run.js';
 import { runSuite } from '../../conformance/suite.js';
 import type { Dialect } from '../../conformance/types.js';
 import { CliError, type CliIO } from '../io.js';
@@ -69,9 +69,9 @@ export async function conformanceCommand(argv: string[], io: CliIO): Promise<num
     dialect: values.dialect as Dialect | undefined,
     only,
     limits: {
-      ...DEFAULT_LIMITS,
-      maxSteps: positiveInt('max-steps', values['max-steps'], DEFAULT_LIMITS.maxSteps),
-      timeoutMs: positiveInt('timeout-ms', values['timeout-ms'], DEFAULT_LIMITS.timeoutMs),
+      ...DEFAULT_RUN_LIMITS,
+      maxSteps: positiveInt('max-steps', values['max-steps'], DEFAULT_RUN_LIMITS.maxSteps),
+      timeoutMs: positiveInt('timeout-ms', values['timeout-ms'], DEFAULT_RUN_LIMITS.timeoutMs),
     },
     onCase:
       values.quiet || values.format === 'json'
