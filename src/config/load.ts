@@ -1,7 +1,7 @@
 // Configuration: defaults < config file (PDP_CONFIG, YAML or JSON) < environment variables.
 // The merged result is validated once at start against schemas/config.json; every bad value is
 // reported, named the way the operator wrote it (the env var, or the file and key).
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import type { ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
@@ -148,11 +148,30 @@ function envValue(env: Readonly<Record<string, string | undefined>>, v: EnvVar, 
     issues.push({ source: `${v.name}, ${v.name}_FILE`, message: 'set only one of them' });
     return undefined;
   }
+  const read = readSecretFile(resolve(cwd, file));
+  if (typeof read === 'string') return read.trim();
+  issues.push({ source: `${v.name}_FILE`, message: `cannot read ${file}: ${read.problem}` });
+  return undefined;
+}
+
+/** A secret or key file's text: a regular file of at most MAX_SECRET_FILE_BYTES (a path to a
+ * device such as /dev/zero, or to a huge file, must not hang or exhaust the start). */
+const MAX_SECRET_FILE_BYTES = 1024 * 1024;
+
+function readSecretFile(path: string): string | { problem: string } {
+  let fd: number | undefined;
   try {
-    return readFileSync(resolve(cwd, file), 'utf8').trim();
+    fd = openSync(path, 'r');
+    const st = fstatSync(fd);
+    if (!st.isFile()) return { problem: 'not a regular file' };
+    if (st.size > MAX_SECRET_FILE_BYTES) return { problem: `larger than ${MAX_SECRET_FILE_BYTES} bytes` };
+    const buf = Buffer.alloc(st.size);
+    const n = readSync(fd, buf, 0, st.size, 0);
+    return buf.toString('utf8', 0, n);
   } catch (err) {
-    issues.push({ source: `${v.name}_FILE`, message: `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? describeThrown(err)}` });
-    return undefined;
+    return { problem: (err as NodeJS.ErrnoException).code ?? describeThrown(err) };
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -263,11 +282,9 @@ function semanticChecks(config: PdpConfig, origins: Origins, fileDir: string, cw
       }
       if (k.key_file !== undefined) {
         const base = origins.env.has(`${p}/key_file`) ? cwd : fileDir;
-        try {
-          k.key = readFileSync(resolve(base, k.key_file), 'utf8');
-        } catch (err) {
-          at(`${p}/key_file`, `cannot read ${k.key_file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-        }
+        const read = readSecretFile(resolve(base, k.key_file));
+        if (typeof read === 'string') k.key = read;
+        else at(`${p}/key_file`, `cannot read ${k.key_file}: ${read.problem}`);
       }
     });
     if (signing.required && signing.keys.length === 0) at('/signing/required', 'signatures are required but no verification key is configured');

@@ -1,7 +1,7 @@
 // `pdp config`: the effective configuration, validated as `pdp serve` would, every secret
 // redacted — never a password, token, key or header value in what it prints.
 import t from 'tap';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -62,4 +62,39 @@ t.test('unknown REDIS_/PDP_ variables are warned about', async (t) => {
 
 t.test('bad --format is a usage error', async (t) => {
   await t.rejects(configCommand(['--format', 'xml'], capture(), {}), { code: 'usage' });
+});
+
+t.test('every secret setting is redacted (the settings table marks them)', async (t) => {
+  const { ENV_VARS } = await import('../../src/config/env.js');
+  const secrets = ENV_VARS.filter((v) => v.secret);
+  t.ok(secrets.length >= 6);
+  for (const v of secrets) {
+    const value = v.name === 'REDIS_URL' ? 'redis://u:s3cr3t-value@h:6379' : 's3cr3t-value';
+    const env: Record<string, string> = { [v.name]: value };
+    if (v.name.startsWith('PDP_BUNDLE_') && v.name !== 'PDP_BUNDLE_SIGNING_KEY') env.PDP_BUNDLE_URL = 'https://b.example/b.tar.gz';
+    if (v.name === 'PDP_BUNDLE_SIGNING_KEY') env.PDP_BUNDLE_SIGNING_ALG = 'HS256';
+    if (v.name === 'REDIS_SENTINEL_PASSWORD') Object.assign(env, { REDIS_SENTINELS: 's:26379', REDIS_SENTINEL_NAME: 'm' });
+    const io = capture();
+    t.equal(await configCommand(['-f', 'json'], io, env), 0, `${v.name}: ${io.stderr}`);
+    t.notMatch(io.stdout, 's3cr3t-value', `${v.name} is not printed`);
+  }
+});
+
+t.test('hostile *_FILE and key-file paths are refused at start, not read', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pdp-secret-'));
+  const huge = join(dir, 'huge');
+  writeFileSync(huge, '');
+  truncateSync(huge, 2 * 1024 * 1024); // sparse: 2 MiB without writing them
+  for (const [path, problem] of [
+    ['/dev/zero', 'not a regular file'],
+    [dir, 'not a regular file'],
+    [huge, 'larger than'],
+    [join(dir, 'missing'), 'ENOENT'],
+  ] as const) {
+    for (const name of ['REDIS_PASSWORD_FILE', 'PDP_BUNDLE_SIGNING_KEY_FILE']) {
+      const io = capture();
+      t.equal(await configCommand([], io, { [name]: path }), 2, `${name}=${path}`);
+      t.match(io.stderr, new RegExp(`${name}: cannot read .*${problem}`), `${name}=${path}: ${problem}`);
+    }
+  }
 });
