@@ -4,7 +4,7 @@
 // coverage is under the floor in package.json ("tap": statements/branches/functions/lines),
 // which the summary then counts as one failure.
 import { spawn, spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -27,6 +27,25 @@ if ((await TapConfig.load()).pluginSignature !== signature) {
     console.log('0 passed, 1 failed');
     process.exit(1);
   }
+}
+// tap runs test/<folder>.test.ts, which imports the folder's *.test.ts (test/helpers/suite.ts): a
+// test file no such runner imports — in a folder without one, or one level deeper — would never
+// run. Refuse the run instead of passing without it.
+const orphans = [];
+for (const e of readdirSync(`${root}test`, { withFileTypes: true })) {
+  if (!e.isDirectory()) continue;
+  const files = readdirSync(`${root}test/${e.name}`, { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.test.ts'));
+  for (const f of files) {
+    if (f.endsWith('.own-process.test.ts') && !f.includes('/')) continue; // run by tap itself
+    if (f.includes('/') || !existsSync(`${root}test/${e.name}.test.ts`)) orphans.push(`test/${e.name}/${f}`);
+  }
+}
+if (orphans.length) {
+  console.log(`test files no test/<folder>.test.ts runs (see CONTRIBUTING.md): ${orphans.join(', ')}`);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
 }
 // Running only some test files (`npm test -- test/rego`) covers only part of src/: report the
 // coverage but do not fail on the floor, which is for the whole suite.

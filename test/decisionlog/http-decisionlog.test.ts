@@ -49,16 +49,16 @@ t.test('N decisions → N records in every sink, ids matching, secrets masked ev
   t.equal(rejected.status, 400, 'a request rejected before a decision…');
 
   const stream = 'pdp:{decisions}:stream';
-  t.ok(await until(async () => (await raw.xlen(stream)) === N, 5000), `${N} stream entries`);
+  t.ok(await until(async () => (await raw.xlen(stream)) === N, 20_000), `${N} stream entries`);
   const entries = await raw.xrange(stream, '-', '+');
   t.same(
     entries.map(([, f]) => f[f.indexOf('decision_id') + 1]),
     ids,
     'stream ids match the answers, in order',
   );
-  t.ok(await until(() => collector.events().length === N, 5000), `${N} uploaded events`);
+  t.ok(await until(() => collector.events().length === N, 20_000), `${N} uploaded events`);
   t.same(new Set(collector.events().map((e) => e.decision_id)), new Set(ids));
-  t.ok(await until(() => a.stdout.length === N, 5000), `${N} stdout lines`);
+  t.ok(await until(() => a.stdout.length === N, 20_000), `${N} stdout lines`);
   t.same(
     a.stdout.map((l) => l.decision_id),
     ids,

@@ -1,6 +1,6 @@
 // With no exporter configured the SDK still runs: decisions get real trace ids (for the
 // response and the decision log). That no exporter is set up in this mode is traceExportMode's
-// job (tested in tracing-otlp.test.ts); here: the mode, and that ids are real.
+// job (tested in tracing-otlp.own-process.test.ts); here: the mode, and that ids are real.
 import t from 'tap';
 import { trace } from '@opentelemetry/api';
 import { DecisionTracing } from '../../src/telemetry/decision-tracer.js';

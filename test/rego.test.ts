@@ -1,0 +1,3 @@
+import { importFolder } from './helpers/suite.js';
+
+importFolder(new URL('./rego/', import.meta.url));
