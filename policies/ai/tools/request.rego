@@ -52,3 +52,12 @@ user_holds_any(roles) if {
 	some role in roles
 	role in user_roles
 }
+
+# Reason messages quote raw request values only for a concern whose configuration says so
+# (`echo_request_values: true` in config/<concern>/data.json; off by default). Otherwise a value
+# is named only when the configuration lists it (lib.named), or described (a recipient by its
+# domain, a path by the allowed root it lies under). True or false, never undefined: a message
+# that cannot be built would drop its violation.
+echo_request_values(concern) := true if {
+	cfg[concern].echo_request_values == true
+} else := false
