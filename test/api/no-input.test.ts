@@ -103,3 +103,15 @@ t.test('the decision endpoints still refuse a request without the required field
     t.equal(r.status, 400, kind);
   }
 });
+
+t.test('a blank required field passes the schema (minLength 1) but not the policy', async (t) => {
+  const body = { ...(DOMAINS[0].valid as Record<string, unknown>), agent: { id: '   ', trust_level: 'medium', environment: 'prod' } };
+  const r = await send(`${s.url}/v1/decisions/tool-call`, json(body));
+  t.equal(r.status, 200);
+  const a = r.json as { allow: boolean; reasons: Reason[] };
+  t.equal(a.allow, false);
+  t.same(
+    a.reasons.filter((x) => x.control === 'AGT-REQ-01'),
+    [{ code: 'INVALID_REQUEST', control: 'AGT-REQ-01', message: 'request field agent.id is missing or not a non-empty string' }],
+  );
+});
