@@ -8,6 +8,7 @@ Commands:
   serve          start the decision service
   config         print the effective configuration (secrets redacted)
   test           run Rego unit tests (test_* rules)
+  check          check a bundle's served decisions fail closed without a request
   eval           evaluate a Rego query
   bundle build   build an OPA source bundle (.tar.gz) from a directory
   conformance    run the OPA-format Rego conformance suites against the built-in engine
@@ -41,6 +42,23 @@ todo_test_* rules are SKIPPED.
 
 Exit status: 0 when every test passes, 1 when any fails, 2 when nothing ran or the
 policies do not compile.
+`,
+  check: `Usage: pdp check <path>... [--entrypoint PATH]... [--format pretty|json] [--timeout MS]
+
+Loads policies like \`pdp test\` and checks that every decision the service serves —
+data.ai.deployment.decision and data.ai.tools.decision (POST /v1/decisions/*), the boolean
+\`allow\` beside each, and every --entrypoint — does not allow without a request: evaluated with
+no input, and with {}, [], "", 0, null, false and true as the input, none may be \`true\` or a
+document whose \`allow\` is true. A document these policies do not define is reported and
+skipped (the service denies it as POLICY_UNDEFINED).
+
+  --entrypoint, -e PATH  also check this document (e.g. authz.allow or data/authz/allow)
+  --format pretty|json   pretty (default): one line per document, then "N passed, N failed";
+                         json: [{path, defined, allows, errors, pass}]
+  --timeout MS           per-evaluation time budget (default 10000)
+
+Exit status: 0 when every checked document denies, 1 when one allows (its path and the inputs
+are printed), 2 when the policies do not compile or none of the documents is defined.
 `,
   eval: `Usage: pdp eval [-d <path>]... [-i <input.json|yaml>] [--format json|pretty] <query>
 

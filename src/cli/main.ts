@@ -1,5 +1,6 @@
 // The `pdp` command: parse the subcommand and hand over. bin/pdp.js calls main().
 import { bundleCommand } from './commands/bundle.js';
+import { checkCommand } from './commands/check.js';
 import { configCommand } from './commands/config.js';
 import { conformanceCommand } from './commands/conformance.js';
 import { evalCommand } from './commands/eval.js';
@@ -14,6 +15,7 @@ const COMMANDS: Record<string, Command> = {
   serve: serveCommand,
   config: configCommand,
   test: testCommand,
+  check: checkCommand,
   eval: evalCommand,
   bundle: bundleCommand,
   conformance: conformanceCommand,

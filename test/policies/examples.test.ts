@@ -173,3 +173,22 @@ t.test('every control id in policies/README.md appears in at least one deny test
   }
   for (const id of ids) t.ok(denyAssertions.has(id), `${id} has a deny test`);
 });
+
+t.test("the README's curl excerpts show what the policies answer (reasons, obligations)", async (t) => {
+  const { policy } = await loadBundle();
+  const readme = await readFile(path.join(repo, 'README.md'), 'utf8');
+  // `-d @examples/<kind>/<file>` (decision endpoint) or `$(cat examples/<kind>/<file>)` (Data API),
+  // then the answer on the first line that starts with "{".
+  const excerpts = [...readme.matchAll(/(?:-d @|\$\(cat )examples\/(model-deployment|tool-call)\/([\w.-]+\.json)[^\n]*\n(\{[^\n]*\})/g)];
+  t.ok(excerpts.length >= 5, `${excerpts.length} excerpts`);
+  for (const [, dir, file, answer] of excerpts) {
+    const kind = KINDS.find((k) => k.dir === dir)!;
+    const input = JSON.parse(await readFile(path.join(examplesDir, dir, file), 'utf8')) as unknown;
+    const shown = JSON.parse(answer) as Partial<Decision> & { result?: Decision };
+    const doc = shown.result ?? (shown as Decision);
+    const actual = toJSON(policy.evaluate(kind.entrypoint, { input, nowNs: EXAMPLES_NOW }).value!) as Decision;
+    t.equal(doc.allow, actual.allow, `${file}: allow`);
+    t.same(doc.reasons, actual.reasons, `${file}: reasons as the README shows them`);
+    t.same(doc.obligations, actual.obligations, `${file}: obligations as the README shows them`);
+  }
+});

@@ -22,7 +22,7 @@ required_approval_roles := {role |
 
 requester_id := lib.string_or_null(requester, "id")
 
-approvals := [approval | some approval in lib.array_or_empty(input, "approvals"); is_object(approval)]
+approvals := [approval | some approval in lib.array_or_empty(lib.request, "approvals"); is_object(approval)]
 
 # independent_approval(approval, role): a sign-off for `role` by an identified person who is not
 # the requester.

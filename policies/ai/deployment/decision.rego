@@ -114,7 +114,7 @@ default decision := {
 
 # The configuration sections every control relies on. A bundle shipped without one of them must
 # deny everything, not quietly skip the control that reads it.
-required_config_sections := ["metadata", "targets", "registries", "supply_chain", "licenses", "evaluation", "approvals", "residency", "exceptions"]
+required_config_sections := ["request", "metadata", "targets", "registries", "supply_chain", "licenses", "evaluation", "approvals", "residency", "exceptions"]
 
 violations contains {"control": "AIGOV-POLICY", "code": "POLICY_ERROR", "message": message} if {
 	some section in required_config_sections

@@ -99,6 +99,10 @@ non_waivable(control) if {
 	risk_tier in rule.risk_tiers
 }
 
+# A request that is not a model-deployment request is never waived, whatever the configuration
+# says: an exception cannot stand in for the request it would be scoped to.
+non_waivable(control) if control == "AIGOV-REQ-01"
+
 non_waivable_note(control) := sprintf(" [NON_WAIVABLE: %s cannot be waived by an exception at risk tier %v]", [control, risk_tier]) if {
 	non_waivable(control)
 } else := ""

@@ -21,8 +21,24 @@ violations contains {"control": "AIGOV-REG-01", "code": "UNAPPROVED_REGISTRY", "
 	uri := artifact.uri
 	is_string(uri)
 	not artifact_in_approved_registry(uri)
-	message := sprintf("artifact %s is not stored in an approved registry", [uri])
+	message := sprintf("artifact %s is not stored in an approved registry", [artifact_label(uri)])
 }
+
+# The artifact URI as a message shows it: without credentials ("user:token@"), query string or
+# fragment — where signed URLs carry their tokens — unless config/registries echoes request values.
+artifact_label(uri) := uri if {
+	cfg.registries.echo_request_values == true
+} else := concat("", [uri_scheme(uri), host, path]) if {
+	location := split(split(without_scheme(uri), "?")[0], "#")[0]
+	authority := split(location, "/")[0]
+	host_parts := split(authority, "@")
+	host := host_parts[count(host_parts) - 1]
+	path := substring(location, count(authority), -1)
+}
+
+uri_scheme(uri) := concat("", [split(uri, "://")[0], "://"]) if {
+	contains(uri, "://")
+} else := ""
 
 artifact_in_approved_registry(uri) if {
 	some registry in cfg.registries.approved

@@ -36,3 +36,25 @@ test_registry_prefix_lookalike_is_denied if {
 	d := fx.decide(fx.request({"model": {"artifact": {"uri": "registry.internal/models-mirror/fraud-scorer:3.2.0"}}}))
 	fx.denied_by(d, "AIGOV-REG-01", "UNAPPROVED_REGISTRY")
 }
+
+# Messages never echo the secrets a URI can carry: credentials, a signed URL's query string.
+test_artifact_message_drops_credentials_query_and_fragment if {
+	uri := "https://build:s3cr3t-t0ken@downloads.example.net/models/fraud-scorer.tar?X-Amz-Signature=abc123&X-Amz-Credential=AKIA#frag"
+	d := fx.decide(fx.request({"model": {"artifact": {"uri": uri}}}))
+	fx.denied_by(d, "AIGOV-REG-01", "UNAPPROVED_REGISTRY")
+	fx.messages(d, "AIGOV-REG-01") == "artifact https://downloads.example.net/models/fraud-scorer.tar is not stored in an approved registry"
+}
+
+test_artifact_message_keeps_an_oci_digest if {
+	uri := concat("", ["evil.example.net/models/fraud-scorer@", fx.digest])
+	d := fx.decide(fx.request({"model": {"artifact": {"uri": uri}}}))
+	fx.messages(d, "AIGOV-REG-01") == sprintf("artifact %s is not stored in an approved registry", [uri])
+}
+
+test_artifact_uri_is_echoed_as_given_when_configured if {
+	uri := "https://build:tok@downloads.example.net/m.tar?sig=abc"
+	d := data.ai.deployment.decision with input as fx.request({"model": {"artifact": {"uri": uri}}})
+		with time.now_ns as fx.now_ns
+		with data.ai.deployment.config.registries.echo_request_values as true
+	fx.messages(d, "AIGOV-REG-01") == sprintf("artifact %s is not stored in an approved registry", [uri])
+}

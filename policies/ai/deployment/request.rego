@@ -2,7 +2,9 @@
 #
 # The request (input) is described in policies/README.md. Controls never read `input` directly:
 # they read the views below, which turn a missing or mistyped section into an empty object, so a
-# malformed request makes controls fire (deny) instead of silently skipping them.
+# malformed request makes controls fire (deny) instead of silently skipping them — also when
+# there is no input at all or it is not an object (`lib.request` is then {}; AIGOV-REQ-01 in
+# request_shape.rego says why).
 package ai.deployment
 
 import data.ai.lib
@@ -10,11 +12,11 @@ import data.ai.lib
 # Bundle configuration for this domain: policies/ai/deployment/config/<concern>/data.json.
 cfg := data.ai.deployment.config
 
-model := lib.object_or_empty(input, "model")
+model := lib.object_or_empty(lib.request, "model")
 
-target := lib.object_or_empty(input, "deployment")
+target := lib.object_or_empty(lib.request, "deployment")
 
-requester := lib.object_or_empty(input, "requester")
+requester := lib.object_or_empty(lib.request, "requester")
 
 artifact := lib.object_or_empty(model, "artifact")
 

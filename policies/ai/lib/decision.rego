@@ -51,5 +51,20 @@ display(x) := x if {
 	x == null
 } else := sprintf("%v", [x])
 
+# named(echo, noun, value, known, other) names a request value in a reason message without
+# echoing it: "<noun> <value>" when `echo` is true (the concern is configured to echo request
+# values) or when the configuration lists the value (a catalogued server, a configured trust
+# level — quoting it says nothing the bundle does not); "<noun> (none)" when it is missing;
+# `other` otherwise (e.g. "an unlisted agent"). Reason messages are logged and returned to
+# callers: raw request values (addresses, paths, identifiers, tokens) stay in the request.
+named(echo, noun, value, known, other) := sprintf("%s %s", [noun, display(value)]) if {
+	echo == true
+} else := sprintf("%s %s", [noun, value]) if {
+	is_string(value)
+	value in known
+} else := sprintf("%s (none)", [noun]) if {
+	value == null
+} else := other
+
 # list_text(xs) renders a collection as a sorted, comma-separated list for messages.
 list_text(xs) := concat(", ", sort([sprintf("%v", [x]) | some x in xs]))

@@ -12,9 +12,18 @@ import data.ai.lib
 
 # --- AGT-CAT-01 --------------------------------------------------------------------------------
 
+# What the catalog lists, so that messages can name those values (and only those) as given.
+catalog_servers := {entry.server | some entry in cfg.catalog.tools}
+
+catalog_agents := {agent_id | some entry in cfg.catalog.tools; some agent_id in lib.array_or_empty(entry, "agents")}
+
+catalog_environments := {env | some entry in cfg.catalog.tools; some env in lib.array_or_empty(entry, "environments")}
+
 violations contains {"control": "AGT-CAT-01", "code": "UNKNOWN_TOOL", "message": message} if {
 	not cfg.catalog.tools[tool_name]
-	message := sprintf("tool %s is not in the tool catalog", [lib.display(tool_name)])
+	message := sprintf("%s is not in the tool catalog", [
+		lib.named(echo_request_values("catalog"), "tool", tool_name, set(), "the requested tool"),
+	])
 }
 
 violations contains {"control": "AGT-CAT-01", "code": "UNKNOWN_TOOL", "message": message} if {
@@ -23,7 +32,7 @@ violations contains {"control": "AGT-CAT-01", "code": "UNKNOWN_TOOL", "message":
 	message := sprintf("tool %s is catalogued for server %s, not %s", [
 		tool_name,
 		lib.display(entry.server),
-		lib.display(tool_server),
+		lib.named(echo_request_values("catalog"), "server", tool_server, catalog_servers, "an uncatalogued server"),
 	])
 }
 
@@ -31,14 +40,20 @@ violations contains {"control": "AGT-CAT-01", "code": "TOOL_NOT_ALLOWED", "messa
 	tool_entry
 	agent_id := lib.string_or_null(agent, "id")
 	not agent_id in lib.array_or_empty(tool_entry, "agents")
-	message := sprintf("agent %s may not use tool %s", [lib.display(agent_id), tool_name])
+	message := sprintf("%s may not use tool %s", [
+		lib.named(echo_request_values("catalog"), "agent", agent_id, catalog_agents, "an unlisted agent"),
+		tool_name,
+	])
 }
 
 violations contains {"control": "AGT-CAT-01", "code": "TOOL_NOT_ALLOWED", "message": message} if {
 	tool_entry
 	environment := lib.string_or_null(agent, "environment")
 	not environment in lib.array_or_empty(tool_entry, "environments")
-	message := sprintf("tool %s is not enabled in environment %s", [tool_name, lib.display(environment)])
+	message := sprintf("tool %s is not enabled in %s", [
+		tool_name,
+		lib.named(echo_request_values("catalog"), "environment", environment, catalog_environments, "an unlisted environment"),
+	])
 }
 
 # --- AGT-ROLE-01 -------------------------------------------------------------------------------
@@ -48,12 +63,15 @@ violations contains {"control": "AGT-ROLE-01", "code": "ROLE_NOT_PERMITTED", "me
 	is_array(required)
 	count(required) > 0
 	not user_holds_any(required)
-	message := sprintf("user %s holds none of the roles tool %s requires (%s)", [
-		lib.display(lib.string_or_null(user, "id")),
+	message := sprintf("%s holds none of the roles tool %s requires (%s)", [
+		user_label,
 		tool_name,
 		lib.list_text(required),
 	])
 }
+
+# The user the agent acts for is personal data: named only where the catalog echoes request values.
+user_label := lib.named(echo_request_values("catalog"), "user", lib.string_or_null(user, "id"), set(), "the user")
 
 # A catalog entry without a role list is a configuration error: deny rather than guess.
 violations contains {"control": "AGT-ROLE-01", "code": "ROLE_NOT_PERMITTED", "message": message} if {
@@ -78,8 +96,8 @@ required_trust_rank := rank if {
 violations contains {"control": "AGT-TRUST-01", "code": "TRUST_TOO_LOW", "message": message} if {
 	tool_entry
 	agent_trust_rank < required_trust_rank
-	message := sprintf("agent trust level %s is below the %s level tool %s requires", [
-		lib.display(lib.string_or_null(agent, "trust_level")),
+	message := sprintf("%s is below the %s level tool %s requires", [
+		lib.named(echo_request_values("trust"), "agent trust level", lib.string_or_null(agent, "trust_level"), object.keys(cfg.trust.levels), "an unknown agent trust level"),
 		lib.display(lib.string_or_null(tool_entry, "min_trust_level")),
 		tool_name,
 	])

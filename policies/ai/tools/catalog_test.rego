@@ -9,7 +9,7 @@ import data.ai.tools.fixtures_test as fx
 test_tool_not_in_catalog_is_unknown if {
 	d := fx.decide(fx.request({"tool": {"name": "delete_all_customers"}}))
 	fx.denied_by(d, "AGT-CAT-01", "UNKNOWN_TOOL")
-	fx.messages(d, "AGT-CAT-01") == "tool delete_all_customers is not in the tool catalog"
+	fx.messages(d, "AGT-CAT-01") == "the requested tool is not in the tool catalog"
 }
 
 test_missing_tool_name_is_unknown if {
@@ -25,7 +25,7 @@ test_unknown_tool_reports_nothing_else if {
 test_catalogued_tool_from_another_server_is_unknown if {
 	d := fx.decide(fx.request({"tool": {"server": "totally-legit-mail"}}))
 	fx.denied_by(d, "AGT-CAT-01", "UNKNOWN_TOOL")
-	fx.messages(d, "AGT-CAT-01") == "tool send_email is catalogued for server mail, not totally-legit-mail"
+	fx.messages(d, "AGT-CAT-01") == "tool send_email is catalogued for server mail, not an uncatalogued server"
 }
 
 test_agent_not_listed_for_tool_is_not_allowed if {
@@ -58,7 +58,7 @@ test_catalogued_but_disabled_tool_is_never_allowed if {
 test_user_without_required_role_is_denied if {
 	d := fx.decide(fx.request({"user": {"roles": ["marketing"]}}))
 	fx.denied_by(d, "AGT-ROLE-01", "ROLE_NOT_PERMITTED")
-	fx.messages(d, "AGT-ROLE-01") == "user u-17 holds none of the roles tool send_email requires (sales, support, support-lead)"
+	fx.messages(d, "AGT-ROLE-01") == "the user holds none of the roles tool send_email requires (sales, support, support-lead)"
 }
 
 test_user_without_roles_is_denied if {

@@ -59,6 +59,14 @@ test_injection_threshold_is_a_probability if {
 	cfg.injection.assumed_score_when_missing >= cfg.injection.threshold
 }
 
+test_pii_scan_limits_are_positive_integers if {
+	every limit in [cfg.pii.scan_limits.max_strings, cfg.pii.scan_limits.max_characters] {
+		is_number(limit)
+		limit == round(limit)
+		limit > 0
+	}
+}
+
 test_pii_patterns_are_valid_regular_expressions if {
 	regex.is_valid(cfg.pii.email_pattern)
 	every detector in cfg.pii.national_id_patterns {

@@ -38,7 +38,7 @@ default decision := {
 
 # The configuration sections every control relies on. A bundle shipped without one of them must
 # deny everything, not quietly skip the control that reads it.
-required_config_sections := ["catalog", "trust", "email", "payments", "files", "sql", "injection", "pii"]
+required_config_sections := ["request", "catalog", "trust", "email", "payments", "files", "sql", "injection", "pii"]
 
 violations contains {"control": "AGT-POLICY", "code": "POLICY_ERROR", "message": message} if {
 	some section in required_config_sections

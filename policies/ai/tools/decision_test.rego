@@ -26,8 +26,9 @@ test_allow_boolean_matches_the_decision if {
 
 test_empty_request_is_denied if {
 	d := fx.decide({})
+	fx.denied_by(d, "AGT-REQ-01", "INVALID_REQUEST")
 	fx.denied_by(d, "AGT-CAT-01", "UNKNOWN_TOOL")
-	count(d.reasons) == 1
+	{r.control | some r in d.reasons} == {"AGT-REQ-01", "AGT-CAT-01"}
 }
 
 test_missing_configuration_fails_closed if {

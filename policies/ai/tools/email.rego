@@ -53,19 +53,33 @@ disallowed_recipients contains value if {
 	not domain_allowed(domain)
 }
 
+# Messages name a refused recipient by its domain only (the address is personal data), unless
+# config/email says echo_request_values.
+disallowed_recipients_text := lib.list_text(disallowed_recipients) if {
+	echo_request_values("email")
+} else := lib.list_text({sprintf("recipient at domain %s", [recipient_domain(value)]) | some value in disallowed_recipients})
+
+malformed_recipients_text := sprintf(": %s", [lib.list_text(malformed_recipients)]) if {
+	echo_request_values("email")
+} else := sprintf(" (%v value%s)", [count(malformed_recipients), plural(count(malformed_recipients))])
+
+plural(n) := "" if n == 1
+
+plural(n) := "s" if n != 1
+
 violations contains {"control": "AGT-ARG-01", "code": "RECIPIENT_DOMAIN_NOT_ALLOWED", "message": message} if {
 	email_tool
 	count(disallowed_recipients) > 0
 	message := sprintf("recipients outside the allowed domains (%s): %s", [
 		lib.list_text(cfg.email.allowed_recipient_domains),
-		lib.list_text(disallowed_recipients),
+		disallowed_recipients_text,
 	])
 }
 
 violations contains {"control": "AGT-ARG-01", "code": "INVALID_RECIPIENT", "message": message} if {
 	email_tool
 	count(malformed_recipients) > 0
-	message := sprintf("recipients are not plain e-mail addresses: %s", [lib.list_text(malformed_recipients)])
+	message := sprintf("recipients are not plain e-mail addresses%s", [malformed_recipients_text])
 }
 
 violations contains {"control": "AGT-ARG-01", "code": "INVALID_RECIPIENT", "message": message} if {

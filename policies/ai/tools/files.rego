@@ -57,21 +57,32 @@ failed_path_check("outside_roots", path) := sprintf("is outside the allowed root
 
 under_allowed_root(path) if {
 	some root in allowed_roots
-	path == root
+	path_under_root(path, root)
 }
 
-under_allowed_root(path) if {
-	some root in allowed_roots
-	startswith(path, concat("", [root, "/"]))
-}
+path_under_root(path, root) if path == root
+
+path_under_root(path, root) if startswith(path, concat("", [root, "/"]))
+
+# How a message names a path: by the allowed root it lies under ("a path under /workspace"), or
+# just "a path" — the rest of it (file names, other tenants' directories) stays in the request,
+# unless config/files says echo_request_values.
+path_label(path) := sprintf("path %s", [lib.display(path)]) if {
+	echo_request_values("files")
+} else := sprintf("a path under %s", [root]) if {
+	is_string(path)
+	roots := [root | some root in allowed_roots; path_under_root(path, root)]
+	count(roots) > 0
+	root := sort(roots)[count(roots) - 1] # the deepest of nested roots
+} else := "a path"
 
 violations contains {"control": "AGT-ARG-03", "code": "PATH_NOT_ALLOWED", "message": message} if {
 	some finding in path_problems
 	name := finding[0]
 	problem := finding[1]
-	message := sprintf("argument %s: path %s %s", [
+	message := sprintf("argument %s: %s %s", [
 		name,
-		lib.display(object.get(arguments, name, null)),
+		path_label(object.get(arguments, name, null)),
 		problem,
 	])
 }

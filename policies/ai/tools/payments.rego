@@ -34,8 +34,13 @@ violations contains {"control": "AGT-ARG-02", "code": "INVALID_AMOUNT", "message
 	payment_tool
 	valid_payment_amount
 	not payment_limits
-	message := sprintf("no payment limits are configured for currency %s", [
-		lib.display(lib.string_or_null(arguments, cfg.payments.currency_argument)),
+	message := sprintf("no payment limits are configured for %s (configured: %s)", [
+		lib.named(
+			echo_request_values("payments"), "currency",
+			lib.string_or_null(arguments, cfg.payments.currency_argument),
+			set(), "the requested currency",
+		),
+		lib.list_text(object.keys(cfg.payments.limits_by_currency)),
 	])
 }
 

@@ -46,7 +46,7 @@ test_currency_code_is_case_insensitive if {
 test_currency_without_limits_is_denied if {
 	d := fx.decide(fx.refund(10, "JPY"))
 	fx.denied_by(d, "AGT-ARG-02", "INVALID_AMOUNT")
-	fx.messages(d, "AGT-ARG-02") == "no payment limits are configured for currency JPY"
+	fx.messages(d, "AGT-ARG-02") == "no payment limits are configured for the requested currency (configured: EUR, GBP, USD)"
 }
 
 test_zero_amount_is_invalid if {

@@ -7,7 +7,12 @@
 # argument paths) or blocks the call (PII_EGRESS), as the tool's catalog entry says. Arguments
 # that are addresses by design (e-mail recipients) are exempt per tool.
 #
-# Scan depth: arguments.a, arguments.a.b / arguments.a[0], arguments.a.b.c / arguments.a[0].c.
+# Scan depth: any. Every string value under the arguments is scanned, however deeply it is nested
+# (arguments.a, arguments.a.b[0].c, …) — nesting is free for the caller, so a depth limit would be
+# a bypass. What is bounded is the size scanned (config/pii scan_limits: the number of string
+# values and their total length): a call whose arguments hold more is denied unscanned
+# (PII_SCAN_LIMIT) rather than let through unscanned. Object keys are not scanned (they name
+# the paths in the obligation and the message).
 package ai.tools
 
 import data.ai.lib
@@ -20,35 +25,28 @@ pii_exempt_arguments := tool_entry.pii_exempt_arguments if {
 	is_array(tool_entry.pii_exempt_arguments)
 } else := []
 
-# [path, text] for every string argument value within the scan depth.
-scanned_strings contains [path, value] if {
-	some name, value in arguments
-	not name in pii_exempt_arguments
+# [key path, text] for every string value under the arguments, at any depth, except under the
+# tool's exempt arguments.
+string_arguments := [[path, value] |
+	walk(arguments, [path, value])
 	is_string(value)
-	path := argument_path([name])
+	count(path) > 0
+	not path[0] in pii_exempt_arguments
+]
+
+pii_scanned_characters := sum([count(item[1]) | some item in string_arguments])
+
+# Missing or malformed limits scan nothing: every call to an external tool is then denied.
+pii_scan_within_limits if {
+	count(string_arguments) <= cfg.pii.scan_limits.max_strings
+	pii_scanned_characters <= cfg.pii.scan_limits.max_characters
 }
 
-scanned_strings contains [path, value] if {
-	some name, level1 in arguments
-	not name in pii_exempt_arguments
-	some key1, value in container(level1)
-	is_string(value)
-	path := argument_path([name, key1])
+# [path, text] for every string argument value scanned.
+scanned_strings contains [argument_path(item[0]), item[1]] if {
+	pii_scan_within_limits
+	some item in string_arguments
 }
-
-scanned_strings contains [path, value] if {
-	some name, level1 in arguments
-	not name in pii_exempt_arguments
-	some key1, level2 in container(level1)
-	some key2, value in container(level2)
-	is_string(value)
-	path := argument_path([name, key1, key2])
-}
-
-# Objects and arrays are iterated; anything else yields nothing.
-container(x) := x if is_object(x)
-
-container(x) := x if is_array(x)
 
 # argument_path(["items", 0, "note"]) = "arguments.items[0].note"
 argument_path(keys) := concat("", ["arguments", concat("", [path_segment(key) | some key in keys])])
@@ -95,6 +93,20 @@ obligations_set contains obligation if {
 		"paths": sort(pii_paths),
 		"kinds": sort(pii_kinds),
 	}
+}
+
+# Too much to scan is not "nothing found": the call is denied, for redacting tools too (the
+# runtime could not be told what to redact).
+violations contains {"control": "AGT-PII-01", "code": "PII_SCAN_LIMIT", "message": message} if {
+	external_tool
+	not pii_scan_within_limits
+	message := sprintf("arguments of external tool %s hold %v string values (%v characters), more than the personal-data scan covers (%v values, %v characters); not sent unscanned", [
+		tool_name,
+		count(string_arguments),
+		pii_scanned_characters,
+		lib.display(object.get(cfg.pii, ["scan_limits", "max_strings"], null)),
+		lib.display(object.get(cfg.pii, ["scan_limits", "max_characters"], null)),
+	])
 }
 
 violations contains {"control": "AGT-PII-01", "code": "PII_EGRESS", "message": message} if {

@@ -1,7 +1,9 @@
 # Agent tool-call authorization: normalized views of the request.
 #
 # The request (input) is described in policies/README.md. Controls read the views below, never
-# `input` directly, so a missing or mistyped section makes checks fail (deny), never vanish.
+# `input` directly, so a missing or mistyped section makes checks fail (deny), never vanish —
+# also when there is no input at all or it is not an object (`lib.request` is then {}; AGT-REQ-01
+# in request_shape.rego says why).
 package ai.tools
 
 import data.ai.lib
@@ -9,17 +11,17 @@ import data.ai.lib
 # Bundle configuration for this domain: policies/ai/tools/config/<concern>/data.json.
 cfg := data.ai.tools.config
 
-agent := lib.object_or_empty(input, "agent")
+agent := lib.object_or_empty(lib.request, "agent")
 
-user := lib.object_or_empty(input, "user")
+user := lib.object_or_empty(lib.request, "user")
 
-session := lib.object_or_empty(input, "session")
+session := lib.object_or_empty(lib.request, "session")
 
-tool := lib.object_or_empty(input, "tool")
+tool := lib.object_or_empty(lib.request, "tool")
 
-arguments := lib.object_or_empty(input, "arguments")
+arguments := lib.object_or_empty(lib.request, "arguments")
 
-signals := lib.object_or_empty(input, "signals")
+signals := lib.object_or_empty(lib.request, "signals")
 
 tool_name := lib.string_or_null(tool, "name")
 
@@ -50,3 +52,12 @@ user_holds_any(roles) if {
 	some role in roles
 	role in user_roles
 }
+
+# Reason messages quote raw request values only for a concern whose configuration says so
+# (`echo_request_values: true` in config/<concern>/data.json; off by default). Otherwise a value
+# is named only when the configuration lists it (lib.named), or described (a recipient by its
+# domain, a path by the allowed root it lies under). True or false, never undefined: a message
+# that cannot be built would drop its violation.
+echo_request_values(concern) := true if {
+	cfg[concern].echo_request_values == true
+} else := false

@@ -1,8 +1,9 @@
 // `walk(x, [path, value])` is a relation (it produces many results), so it is not a BUILTINS
 // entry. Order is OPA's: pre-order, the node itself first, then children (arrays by index,
 // objects and sets in sorted order).
-// Note: neither the compiler nor the evaluator reads RELATIONS or calls walkValue(), so a
-// policy calling `walk` fails to compile with "undefined function walk".
+// The compiler resolves a name in RELATIONS (after user functions, like a builtin) to a special
+// call that the evaluator runs through walkValue(), one [path, value] result per node. It is
+// callable only with its output as the last argument, walk(x, [path, value]), as OPA documents it.
 
 import { ObjectV, SetV, type Value } from '../value.js';
 

@@ -5,6 +5,7 @@
 
 import type { Body, Expr, Module, Rule, Term, Loc, VarTerm } from '../ast.js';
 import type { Builtin } from '../builtins/types.js';
+import { RELATIONS } from '../builtins/walk.js';
 import { RegoError } from '../errors.js';
 import { ObjectV, SetV, typeName, type Value } from '../value.js';
 import type { CBody, CExpr, CFunc, CRule, CTerm, CWith } from './ir.js';
@@ -637,6 +638,7 @@ export class Compiler {
       const name = path.join('.');
       const fn = this.tryResolveCall(name, scope, m);
       if (!fn) throw new RegoError('rego_type_error', `with keyword target ${name} must reference existing input, data, or a function`, loc);
+      if (fn.f === 'special' && fn.name === 'walk') throw new RegoError('rego_compile_error', `with keyword cannot replace the relation ${name}`, loc);
       if (fn.f === 'special' && fn.name !== 'print')
         throw new RegoError('rego_compile_error', `with keyword replacing built-in function: target must not be an operator`, loc);
       const id = funcId(fn);
@@ -673,6 +675,8 @@ export class Compiler {
         return 3;
       case 'print':
         return -1;
+      case 'walk':
+        return 1;
       default:
         return 2;
     }
@@ -724,6 +728,9 @@ export class Compiler {
       }
       if (parts[0] === 'data' || m.imports.has(parts[0])) return null;
     }
+    // A relation (walk) yields many results, so the evaluator runs it itself rather than as a
+    // single-valued builtin; it is looked up where builtins are, after user functions.
+    if (RELATIONS.has(name)) return { f: 'special', name: 'walk' };
     const b = this.builtins.get(name);
     if (b) {
       if (b.nondeterministic || b.readsClock || name === 'print') this.markVariable();
@@ -807,6 +814,10 @@ export class Compiler {
           throw new RegoError('rego_parse_error', `${t.name === 'eq' ? '=' : ':='} cannot be used inside a term`, t.loc);
         }
         const fn = this.resolveCall(t.name, t.loc, scope, m);
+        // A relation inside a term would have to stand for many values at once; it is only
+        // callable with its output as the last argument, walk(x, [path, value]).
+        if (fn.f === 'special' && fn.name === 'walk')
+          throw new RegoError('rego_type_error', `${t.name} is a relation: call it as ${t.name}(x, [path, value]), not inside an expression`, t.loc);
         const arity = this.arityOf(fn);
         if (arity >= 0 && t.args.length !== arity) throw this.arityError(t.name, arity, t.args.length, t.loc);
         const args = t.args.map((a) => this.term(a, scope, m));

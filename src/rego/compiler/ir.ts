@@ -40,7 +40,7 @@ export type CRefHead = { h: 'input' } | { h: 'data' } | { h: 'term'; term: CTerm
 export type CFunc =
   | { f: 'builtin'; name: string; builtin: Builtin }
   | { f: 'user'; name: string; node: DataNode }
-  | { f: 'special'; name: 'print' | 'eq' | 'assign' | 'member2' | 'member3' };
+  | { f: 'special'; name: 'print' | 'eq' | 'assign' | 'member2' | 'member3' | 'walk' };
 
 export interface CWith {
   /** `input` (path after input), `data` (path after data), or a function being replaced. */

@@ -11,6 +11,7 @@ import type { DataNode } from '../compiler/tree.js';
 import { RegoError, errorMessage } from '../errors.js';
 import { equal, formatNumber, ObjectV, SetV, sizeOf, type Value } from '../value.js';
 import { printText } from '../builtins/misc.js';
+import { walkValue } from '../builtins/walk.js';
 
 type K = () => boolean;
 type KV = (v: Value) => boolean;
@@ -316,7 +317,7 @@ export class Evaluator {
           return ok !== e.negated ? DIRECT_OK : DIRECT_FAIL;
         }
       case 'call': {
-        if ((e.fn.f === 'special' && e.fn.name === 'print') || !this.allBound(e.args, env)) return DIRECT_NO;
+        if ((e.fn.f === 'special' && (e.fn.name === 'print' || e.fn.name === 'walk')) || !this.allBound(e.args, env)) return DIRECT_NO;
         const out = e.out;
         let outFree = false;
         if (out !== null) {
@@ -404,7 +405,7 @@ export class Evaluator {
         }
         return this.unify(e.a, e.b, env, k);
       case 'call':
-        if (!(e.fn.f === 'special' && e.fn.name === 'print') && this.allBound(e.args, env)) {
+        if (!(e.fn.f === 'special' && (e.fn.name === 'print' || e.fn.name === 'walk')) && this.allBound(e.args, env)) {
           const vals = new Array<Value>(e.args.length);
           for (let i = 0; i < vals.length; i++) {
             const v = this.evalDirect(e.args[i], env);
@@ -782,6 +783,13 @@ export class Evaluator {
             return k(member(args[0], args[1]));
           case 'member3':
             return k(member3(args[0], args[1], args[2]));
+          case 'walk':
+            // One result per node, root first (path []); stops as soon as the continuation does.
+            for (const [path, value] of walkValue(args[0])) {
+              this.tick();
+              if (k([path, value])) return true;
+            }
+            return false;
           default:
             throw new RegoError('rego_type_error', `${fn.name} cannot be called here`);
         }

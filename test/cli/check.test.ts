@@ -1,0 +1,93 @@
+// `pdp check`: the bundle-level "fail closed without a request" rule, run in-process through
+// main() with captured output — on the repo's policies/ (passes), on a deliberately fail-open
+// fixture (test/cli/fixtures/failopen: allow := count(reasons) == 0 with controls that read
+// input), and on the usage and load errors.
+import path from 'node:path';
+import t from 'tap';
+import { NO_REQUEST_INPUTS, servedDecisionPaths, type CheckResult } from '../../src/cli/commands/check.js';
+import { main } from '../../src/cli/main.js';
+import type { CliIO } from '../../src/cli/io.js';
+import { packageRoot } from '../../src/shared/package-root.js';
+
+const fixtures = path.join(import.meta.dirname, 'fixtures');
+
+async function run(argv: string[], cwd = fixtures): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIO = { out: (s) => void (out += s), err: (s) => void (err += s), cwd };
+  const code = await main(argv, io);
+  return { code, out, err };
+}
+
+t.test('the served decisions are the decision endpoints and the allow beside each', async (t) => {
+  t.same(servedDecisionPaths(), ['ai.deployment.decision', 'ai.deployment.allow', 'ai.tools.decision', 'ai.tools.allow']);
+  t.same(
+    NO_REQUEST_INPUTS.map((i) => i.label),
+    ['no input', '{}', '[]', '""', '0', 'null', 'false', 'true'],
+    'no input, then a value of every JSON type that is not a request',
+  );
+});
+
+t.test("the repo's policies/ pass", async (t) => {
+  const r = await run(['check', 'policies'], packageRoot);
+  t.equal(r.code, 0, r.out + r.err);
+  for (const p of servedDecisionPaths()) t.match(r.out, new RegExp(`^data\\.${p.replace(/\./g, '\\.')}: PASS denies without a request`, 'm'));
+  t.match(r.out, /^4 passed, 0 failed$/m);
+});
+
+t.test('a bundle that allows without a request fails the command, naming the rule and the inputs', async (t) => {
+  const r = await run(['check', 'failopen']);
+  t.equal(r.code, 1);
+  t.match(r.out, /^data\.ai\.tools\.decision: FAIL allows without a request, on input: no input, \{\}, /m);
+  t.match(r.out, /^data\.ai\.tools\.allow: FAIL allows without a request, on input: no input, \{\}, /m);
+  t.match(r.out, /^data\.ai\.deployment\.decision: PASS/m, 'the fail-closed domain beside it passes');
+  t.match(r.out, /^data\.ai\.deployment\.allow: PASS/m);
+  t.match(r.out, /^2 passed, 2 failed$/m);
+
+  const json = await run(['check', 'failopen', '--format', 'json']);
+  t.equal(json.code, 1);
+  const results = JSON.parse(json.out) as CheckResult[];
+  const tools = results.find((x) => x.path === 'data.ai.tools.allow');
+  t.match(tools, { defined: true, pass: false, errors: [] });
+  t.same(tools?.allows, ['no input', '{}', '[]', '""', '0', 'null', 'false', 'true']);
+  t.match(
+    results.find((x) => x.path === 'data.ai.deployment.decision'),
+    { defined: true, pass: true, allows: [] },
+  );
+});
+
+t.test('--entrypoint adds a document; an evaluation error is reported, not counted as an allow', async (t) => {
+  const r = await run(['check', 'failopen', '-e', 'data/ai/errors/allow']);
+  t.equal(r.code, 1, 'the tools documents still fail');
+  t.match(r.out, /^data\.ai\.errors\.allow: PASS/m);
+  t.match(r.out, /^ {2}input null: evaluation error \(the service denies\): .*eval_conflict_error/m);
+  t.match(r.out, /^3 passed, 2 failed$/m);
+});
+
+t.test('documents the policies do not define are skipped; none defined is an error', async (t) => {
+  const none = await run(['check', 'pass']);
+  t.equal(none.code, 2);
+  t.match(none.out, /^data\.ai\.tools\.decision: not defined by these policies/m);
+  t.match(none.err, /none of the checked documents is defined by these policies/);
+
+  // authz.allow (test/cli/fixtures/pass) reads data.authz.roles[input.user]: no input, no allow.
+  const authz = await run(['check', 'pass', '--entrypoint', 'authz.allow']);
+  t.equal(authz.code, 0, authz.out + authz.err);
+  t.match(authz.out, /^data\.authz\.allow: PASS/m);
+  t.match(authz.out, /^1 passed, 0 failed$/m);
+});
+
+t.test('usage and load errors', async (t) => {
+  const broken = await run(['check', 'broken']);
+  t.equal(broken.code, 2);
+  t.match(broken.err, /error/);
+  t.equal((await run(['check'])).code, 2, 'no path');
+  t.match((await run(['check', 'pass', '--format', 'yaml'])).err, /--format must be pretty or json/);
+  t.match((await run(['check', 'pass', '--timeout', '0'])).err, /--timeout must be a positive number/);
+  t.match((await run(['check', 'pass', '-e', 'data'])).err, /--entrypoint must name a document under data/);
+  t.equal((await run(['check', 'no-such-dir'])).code, 1, 'a missing path is a load error');
+  const help = await run(['check', '--help']);
+  t.equal(help.code, 0);
+  t.match(help.out, /^Usage: pdp check/);
+  t.match((await run(['--help'])).out, /^ {2}check {10}check a bundle/m);
+});
