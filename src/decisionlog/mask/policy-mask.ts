@@ -11,11 +11,12 @@ export function policyMaskFrom(current: () => ActivePolicySet | null, opts: { pa
   const budget = { timeoutMs: opts.timeoutMs ?? 50 };
   return (record) => {
     const set = current();
-    // No policy, no bundle owns the path, or the policy has nothing there (the common case: a
-    // bundle without a mask — then the record is not handed to the engine at all).
-    if (!set || set.engineFor(path) === null || set.mayDefine?.(path) === false) return { kind: 'none' };
+    // No policy yet, no bundle owns the path, or the policy has nothing there: the record is not
+    // handed to the engine at all, and the masker treats it as "no mask policy" (fail closed).
+    if (!set || set.engineFor(path) === null || set.mayDefine?.(path) === false) return { kind: 'absent' };
     const out = set.evaluate(path, record, budget);
     if (!out.ok) return { kind: 'error', message: `${out.code}: ${out.message}` };
+    // The policy exists and chose to mask nothing for this record.
     if (!out.defined) return { kind: 'none' };
     return { kind: 'rules', rules: out.result };
   };
