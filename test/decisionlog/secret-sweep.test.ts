@@ -473,9 +473,16 @@ t.test('default configuration: no marker reaches any sink, the lookup, Redis or 
     context: { cookie: { type: 'string' }, l1: { l2: { l3: { l4: { l5: { id_token: { type: 'string' } } } } } } },
   });
   t.ok((email.masked as string[]).includes('/input/arguments/l1/l2/l3/l4/l5/ssn'), 'masked lists what was replaced');
+  const logged = run.stdoutLines.filter((l) => l.msg === 'Decision Log');
+  t.equal(logged.length, N, 'every decision on stdout');
   t.ok(
-    run.stdoutLines.filter((l) => l.decision_id !== undefined).every((l) => l.raw === false),
+    logged.every((l) => l.raw === false),
     'every record on stdout says raw: false',
+  );
+  t.same(
+    logged.filter((l) => l.mask_error !== undefined).map((l) => l.mask_error),
+    [],
+    'no record lost its input to a failing mask',
   );
   t.match(run.records.get('data-echo#1'), { raw: false, result: { password: { type: 'string' } } }, 'an echoing Data API result is summarized');
   t.match(

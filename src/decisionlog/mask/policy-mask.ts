@@ -6,9 +6,15 @@ import type { PolicyMaskFn } from './masker.js';
 
 export const DEFAULT_MASK_PATH = 'system/log/mask';
 
+/** The mask's time budget (wall clock). Generous against a loaded, descheduled process — a
+ * timeout costs the record its input and result — and still a bound: the mask runs on the event
+ * loop, after the answer. The default bundle's mask takes well under a millisecond for a
+ * typical request. */
+export const DEFAULT_MASK_TIMEOUT_MS = 250;
+
 export function policyMaskFrom(current: () => ActivePolicySet | null, opts: { path?: string; timeoutMs?: number } = {}): PolicyMaskFn {
   const path = opts.path ?? DEFAULT_MASK_PATH;
-  const budget = { timeoutMs: opts.timeoutMs ?? 50 };
+  const budget = { timeoutMs: opts.timeoutMs ?? DEFAULT_MASK_TIMEOUT_MS };
   return (record) => {
     const set = current();
     // No policy yet, no bundle owns the path, or the policy has nothing there: the record is not
