@@ -1,4 +1,5 @@
-// The shared tier: decision outcomes in Redis, `SET key value PX ttl`.
+// The shared tier: decision outcomes in Redis, `SET key value PX ttl` — the key a digest of the
+// cache key and the value sealed under it (redis-seal.ts), so Redis holds no request values.
 //
 // Redis is never on the failure path: every call is bounded by a deadline, guarded by a
 // circuit breaker, and any failure reads as a miss (get) or is dropped (set). The breaker
@@ -9,6 +10,7 @@ import { describeThrown } from '../shared/errors.js';
 import type { CacheEntry } from '../decisions/types.js';
 import type { RedisClient } from '../redis/connection.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
+import { redisKeyOf, seal, unseal } from './redis-seal.js';
 import type { BreakerState, RedisHealth } from './types.js';
 
 export interface RedisTierOptions {
@@ -51,15 +53,17 @@ export class RedisTier {
   /** undefined on a miss, on any failure, and while the breaker is open. */
   async get(key: string): Promise<CacheEntry | undefined> {
     if (!this.breaker.tryAcquire()) return undefined;
-    let raw: string | null;
+    let sealed: string | null;
     try {
-      raw = await this.bounded(this.client.get(this.keyPrefix + key));
+      sealed = await this.bounded(this.client.get(this.keyPrefix + redisKeyOf(key)));
       this.breaker.success();
     } catch (e) {
       this.fail(e);
       return undefined;
     }
-    if (raw === null) return undefined;
+    if (sealed === null) return undefined;
+    const raw = unseal(key, sealed);
+    if (raw === undefined) return undefined;
     const entry = decodeEntry(raw);
     if (entry === undefined || entry.expiresAt <= this.now()) return undefined;
     return entry;
@@ -70,7 +74,7 @@ export class RedisTier {
     const ttl = Math.ceil(entry.expiresAt - this.now());
     if (ttl <= 0) return;
     if (!this.breaker.tryAcquire()) return;
-    this.bounded(this.client.set(this.keyPrefix + key, JSON.stringify(entry), 'PX', ttl)).then(
+    this.bounded(this.client.set(this.keyPrefix + redisKeyOf(key), seal(key, JSON.stringify(entry)), 'PX', ttl)).then(
       () => this.breaker.success(),
       (e: unknown) => this.fail(e),
     );

@@ -359,7 +359,8 @@ export const ENV_VARS: readonly EnvVar[] = [
     pointer: '/decision_log/policy_mask',
     type: 'boolean',
     default: 'true',
-    description: "Apply the bundle's mask policy (OPA's `system.log.mask` convention).",
+    description:
+      "Apply the bundle's mask policy (OPA's `system.log.mask` convention). Without one (a bundle that has none, or `false` here), records leave the input out unless raw logging is on.",
   },
   {
     name: 'PDP_DECISION_LOG_MASK_DECISION',
@@ -367,6 +368,14 @@ export const ENV_VARS: readonly EnvVar[] = [
     type: 'string',
     default: 'system/log/mask',
     description: 'Decision path of that mask policy.',
+  },
+  {
+    name: 'PDP_DECISION_LOG_RAW',
+    pointer: '/decision_log/raw',
+    type: 'boolean',
+    default: 'false',
+    description:
+      '`true` logs requests unmasked: the mask policy is not applied (`PDP_DECISION_LOG_MASK_PATHS` still is) and every record says `"raw": true`. Off, records say `"raw": false`. Warned at start.',
   },
   {
     name: 'PDP_DECISION_LOG_RETENTION_SECONDS',

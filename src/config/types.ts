@@ -95,6 +95,8 @@ export interface DecisionLogConfig {
   mask_paths: string[];
   policy_mask: boolean;
   mask_decision: string;
+  /** Raw logging: the bundle's mask is not applied (mask_paths still are); records say so. */
+  raw: boolean;
   retention_seconds: number;
   store_max_entries: number;
   store_max_bytes: number;

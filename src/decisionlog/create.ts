@@ -50,7 +50,7 @@ export function createDecisionLog(cfg: DecisionLogConfig, redisCfg: RedisConfig,
   }
   return new DecisionLog({
     sinks,
-    masker: new Masker({ paths: cfg.mask_paths, policyMask: cfg.policy_mask ? deps.policyMask : undefined }),
+    masker: new Masker({ paths: cfg.mask_paths, policyMask: cfg.policy_mask ? deps.policyMask : undefined, raw: cfg.raw }),
     store: new RecordStore({ maxEntries: cfg.store_max_entries, maxBytes: cfg.store_max_bytes, retentionMs }),
     remoteLookup: redis && retentionMs > 0 ? new RedisRecordLookup({ client: redis, idKeyPrefix, timeoutMs: redisCfg.command_timeout_ms }) : undefined,
     labels: deps.labels,

@@ -9,6 +9,34 @@ import { toLogRecord } from './record.js';
 import type { RedisRecordLookup } from './sinks/redis-stream.js';
 import type { DecisionLogStatus, LogObserver, LogRecord, LogSink } from './types.js';
 
+/** The last resort when masking itself broke: the envelope of the decision only. */
+function withoutRequestData(d: DecisionRecord, labels: Record<string, string>, raw: boolean, e: unknown): LogRecord {
+  return {
+    decision_id: d.decision_id,
+    timestamp: d.timestamp,
+    path: d.path,
+    kind: d.kind,
+    caller: d.caller ?? null,
+    allow: d.decision?.allow ?? null,
+    outcome: d.outcome,
+    reasons: [],
+    obligations: [],
+    exceptions_applied: [],
+    bundles: Object.fromEntries(Object.entries(d.bundles).map(([name, revision]) => [name, { revision }])),
+    engine: d.engine,
+    cached: d.cached,
+    cache_tier: d.cached ? (d.cache_tier ?? null) : null,
+    latency_ms: d.duration_ms,
+    trace_id: d.trace_id || null,
+    span_id: d.span_id || null,
+    ...(d.error ? { error: { code: d.error.code, message: '(not logged: masking failed)' } } : {}),
+    erased: ['/input', '/result', '/reasons', '/obligations', '/exceptions_applied'],
+    mask_error: `masking failed: ${e instanceof Error ? e.name : typeof e}`,
+    raw,
+    labels,
+  };
+}
+
 export interface DecisionLogOptions {
   sinks: readonly LogSink[];
   masker: Masker;
@@ -53,16 +81,21 @@ export class DecisionLog implements DecisionRecorder {
     );
   }
 
-  /** Masks, stores and enqueues; returns the masked record (or undefined if that failed). */
+  /** Masks, stores and enqueues; returns the masked record (or undefined if even the fail-closed
+   * record could not be made). */
   log(decision: DecisionRecord): LogRecord | undefined {
     let record: LogRecord;
     try {
-      record = this.masker.mask(toLogRecord(decision, this.labels));
-    } catch {
-      // Masking itself failed (not the policy — that is handled inside): log nothing rather
-      // than something unmasked.
+      record = this.masker.mask(toLogRecord(decision, this.labels, this.masker.raw));
+    } catch (e) {
+      // The masker does not throw (its own failures fail closed inside); if it ever does, the
+      // decision is still recorded — without anything taken from the request or the policy.
       this.internalErrors++;
-      return undefined;
+      try {
+        record = withoutRequestData(decision, this.labels, this.masker.raw, e);
+      } catch {
+        return undefined;
+      }
     }
     this.store.put(record);
     for (const d of this.dispatchers) d.enqueue(record);
@@ -87,6 +120,7 @@ export class DecisionLog implements DecisionRecorder {
         retention_ms: this.store.retentionMs,
       },
       mask_errors: this.masker.maskErrors + this.internalErrors,
+      raw: this.masker.raw,
     };
   }
 

@@ -18,8 +18,8 @@ function bundlesField(revisions: Readonly<Record<string, string>>): Record<strin
 const NONE: unknown[] = [];
 
 /** The record shares the decision record's arrays and objects (it is serialized, never modified:
- * masking deep-copies before it changes anything). */
-export function toLogRecord(r: DecisionRecord, labels: Record<string, string>): LogRecord {
+ * masking deep-copies before it changes anything). `raw`: raw logging is on (the bundle's mask will not be applied). */
+export function toLogRecord(r: DecisionRecord, labels: Record<string, string>, raw = false): LogRecord {
   const bundles = bundlesField(r.bundles);
   const d = r.decision;
   return {
@@ -43,6 +43,7 @@ export function toLogRecord(r: DecisionRecord, labels: Record<string, string>): 
     trace_id: r.trace_id || null,
     span_id: r.span_id || null,
     ...(r.error ? { error: { ...r.error } } : {}),
+    raw,
     labels,
   };
 }

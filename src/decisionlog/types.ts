@@ -29,8 +29,12 @@ export interface LogRecord {
   erased?: string[];
   /** Mask patterns that replaced something (OPA's `masked`). */
   masked?: string[];
-  /** Set when the policy mask failed: input and result were then erased entirely. */
+  /** Set when masking failed: input and result were then erased entirely. */
   mask_error?: string;
+  /** true: raw logging (decision_log.raw) — the bundle's mask was not applied, only the configured
+   * pointers. false: the record was masked (by the bundle's mask policy; without one, the input
+   * is left out). */
+  raw: boolean;
   /** Identify this service instance (OPA's `labels`). */
   labels: Record<string, string>;
 }
@@ -65,6 +69,8 @@ export interface DecisionLogStatus {
   /** bytes: JSON characters held; max_bytes null = unbounded. */
   store: { entries: number; max_entries: number; bytes: number; max_bytes: number | null; retention_ms: number };
   mask_errors: number;
+  /** Raw logging is on (decision_log.raw). */
+  raw: boolean;
 }
 
 /** Told about deliveries, drops and sink errors, so metrics need no import from here. */

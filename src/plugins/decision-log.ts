@@ -32,6 +32,12 @@ async function decisionLogPlugin(app: FastifyInstance, opts: DecisionLogPluginOp
     ...(metrics ? { observer: metrics.logObserver } : {}),
     ...(opts.stdout ? { stdout: opts.stdout } : {}),
   });
+  if (cfg.raw) {
+    app.log.warn(
+      { setting: 'decision_log.raw' },
+      'raw decision logging is on: requests (secrets and personal data included) are written unmasked to every decision-log sink and GET /v1/decisions/{id}',
+    );
+  }
   app.pipeline.addRecorder(log);
   const header = cfg.caller_header === '' ? null : cfg.caller_header.toLowerCase();
   app.pipeline.useCallerOf((q) => callerOf(q.headers, q.remoteAddress, header) ?? undefined);

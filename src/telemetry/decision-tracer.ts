@@ -7,7 +7,9 @@
 //
 // Attributes on pdp.decision: pdp.decision_id, pdp.path, pdp.kind, pdp.allow, pdp.outcome,
 // pdp.engine, pdp.bundle_revisions ("name=revision"), pdp.cache.hit, pdp.cache.tier,
-// pdp.reason_codes, error.type (only when the decision errored).
+// pdp.reason_codes, error.type (only when the decision errored; also the status message).
+// Nothing from the request body (input values) is put on a span: spans are exported
+// unmasked, to a collector that is not the audit log.
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, isSpanContextValid, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { ChildSpan, ChildSpanName, DecisionQuery, DecisionRecord, DecisionSpan, DecisionTracer } from '../decisions/types.js';
@@ -76,7 +78,10 @@ export class ActiveDecisionSpan implements DecisionSpan {
     const errorType = r.error?.code ?? (r.outcome === 'malformed' ? 'malformed_decision' : r.outcome === 'no_policy' ? 'no_active_policy' : undefined);
     if (errorType !== undefined) {
       span.setAttribute('error.type', errorType);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: r.error?.message ?? errorType });
+      // The code only: an error's message can quote the request value it failed on (a builtin
+      // error under strict mode), and spans leave the service unmasked. The message is in the
+      // decision log, masked.
+      span.setStatus({ code: SpanStatusCode.ERROR, message: errorType });
     }
     span.end();
   }

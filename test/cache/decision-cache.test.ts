@@ -4,6 +4,7 @@ import t from 'tap';
 import { Redis } from 'ioredis';
 import { createDecisionCache } from '../../src/cache/create.js';
 import { decisionCacheKey } from '../../src/cache/key.js';
+import { redisKeyOf } from '../../src/cache/redis-seal.js';
 import { DEFAULT_CACHE, DEFAULT_REDIS } from '../../src/config/defaults.js';
 import type { CacheConfig, RedisConfig } from '../../src/config/types.js';
 import type { CacheQuery, SuccessfulOutcome } from '../../src/decisions/types.js';
@@ -137,7 +138,7 @@ t.test('a Redis hit is served by a second instance (shared tier) and copied into
     observer: { hit: (tier) => tiers.push(`hit:${tier}`), miss: (tier) => tiers.push(`miss:${tier}`) },
   });
   a.remember('shared', allow);
-  t.ok(await until(async () => (await r2.exists(`${cfg.redis.key_prefix}dc:shared`)) === 1, 1000), 'written to redis');
+  t.ok(await until(async () => (await r2.exists(`${cfg.redis.key_prefix}dc:${redisKeyOf('shared')}`)) === 1, 1000), 'written to redis');
   const first = await b.lookup('shared');
   t.equal(first?.tier, 'redis');
   t.equal(first?.shared, false, 'parsed afresh from Redis: not shared');
@@ -146,7 +147,7 @@ t.test('a Redis hit is served by a second instance (shared tier) and copied into
   t.equal(second?.shared, true);
   t.same(second?.entry, first?.entry);
   t.same(tiers, ['miss:memory', 'hit:redis', 'hit:memory']);
-  const ttl = await r2.pttl(`${cfg.redis.key_prefix}dc:shared`);
+  const ttl = await r2.pttl(`${cfg.redis.key_prefix}dc:${redisKeyOf('shared')}`);
   t.ok(ttl > 0 && ttl <= 60_000, `redis key has a TTL (${ttl} ms)`);
   t.equal(b.status().redis, 'ok');
 });
@@ -198,7 +199,7 @@ t.test('Redis killed during a burst of 600 lookups: none fails, status degrades,
   );
   t.equal(cache.status().redis, 'ok');
   cache.remember('after-restart', allow);
-  t.ok(await until(async () => (await redis.exists(`${cfg.redis.key_prefix}dc:after-restart`)) === 1, 2000), 'redis tier written again');
+  t.ok(await until(async () => (await redis.exists(`${cfg.redis.key_prefix}dc:${redisKeyOf('after-restart')}`)) === 1, 2000), 'redis tier written again');
   const fresh = createDecisionCache(cfg.cache, cfg.redis, { redis });
   const hit = await fresh.lookup('after-restart');
   t.equal(hit?.tier, 'redis', 'redis tier serves again');
@@ -238,5 +239,42 @@ t.test('keys are written with the configured prefix only', async (t) => {
   const cache = createDecisionCache(cfg.cache, cfg.redis, { redis });
   cache.remember('p1', allow);
   t.ok(await until(async () => (await raw.keys(`${cfg.redis.key_prefix}*`)).length === 1, 1000));
-  t.same(await raw.keys(`${cfg.redis.key_prefix}*`), [`${cfg.redis.key_prefix}dc:p1`]);
+  t.same(await raw.keys(`${cfg.redis.key_prefix}*`), [`${cfg.redis.key_prefix}dc:${redisKeyOf('p1')}`]);
+});
+
+t.test('Redis holds a digest as key and a sealed value: no request value, readable only with the query', async (t) => {
+  const cfg = config(srv.url);
+  const redis = await client(cfg);
+  const raw = new Redis(srv.url);
+  t.teardown(() => {
+    redis.disconnect();
+    raw.disconnect();
+  });
+  const secret = 'pw-Hunter2-in-a-reason';
+  const input = { arguments: { password: secret } };
+  const key = decisionCacheKey({ revisions: { b: 'r1' }, path: 'ai/tools/decision', input });
+  const echoing: SuccessfulOutcome = { ...allow, result: { allow: false, reasons: [{ code: 'X', message: `bad password ${secret}` }] } };
+  createDecisionCache(cfg.cache, cfg.redis, { redis }).remember(key, echoing);
+  const stored = `${cfg.redis.key_prefix}dc:${redisKeyOf(key)}`;
+  t.ok(await until(async () => (await raw.exists(stored)) === 1, 1000), 'written under the derived key');
+  t.match(redisKeyOf(key), /^[0-9a-f]{64}$/);
+  t.not(redisKeyOf(key), key, 'the Redis key is not the cache key (which opens the value)');
+  const value = (await raw.get(stored)) ?? '';
+  t.match(value, /^s1\.[A-Za-z0-9+/]+=*$/, 'sealed');
+  t.equal(value.includes(secret), false, 'the value does not carry the request value');
+  t.equal(Buffer.from(value.slice(3), 'base64').toString('latin1').includes(secret), false, 'not even base64-decoded');
+
+  const fresh = createDecisionCache(cfg.cache, cfg.redis, { redis });
+  t.match(await fresh.lookup(key), { tier: 'redis', entry: { result: echoing.result } }, 'another instance with the same query reads it');
+
+  // A value that is not sealed under this query's key is a miss: moved from another key,
+  // tampered with, or an old plaintext entry.
+  const otherKey = decisionCacheKey({ revisions: { b: 'r1' }, path: 'ai/tools/decision', input: { other: 1 } });
+  await raw.set(`${cfg.redis.key_prefix}dc:${redisKeyOf(otherKey)}`, value, 'PX', 60_000);
+  t.equal(await createDecisionCache(cfg.cache, cfg.redis, { redis }).lookup(otherKey), undefined, 'a value moved to another key does not open');
+  const flipped = value.slice(0, -6) + (value.at(-6) === 'A' ? 'B' : 'A') + value.slice(-5);
+  await raw.set(stored, flipped, 'PX', 60_000);
+  t.equal(await createDecisionCache(cfg.cache, cfg.redis, { redis }).lookup(key), undefined, 'a tampered value is a miss');
+  await raw.set(stored, JSON.stringify({ defined: true, result: { allow: true }, engine: 'rego', expiresAt: Date.now() + 60_000 }), 'PX', 60_000);
+  t.equal(await createDecisionCache(cfg.cache, cfg.redis, { redis }).lookup(key), undefined, 'a plaintext entry (forged, or an old format) is a miss');
 });

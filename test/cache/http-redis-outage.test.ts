@@ -6,6 +6,7 @@ import t from 'tap';
 import { getJson, postJson, startPdp, testBundle, toolCall, writeBundle } from '../helpers/pdp-harness.js';
 import { Redis } from 'ioredis';
 import { decisionCacheKey } from '../../src/cache/key.js';
+import { redisKeyOf } from '../../src/cache/redis-seal.js';
 import { startRedisServer } from '../helpers/redis-server.js';
 import { until } from '../helpers/until.js';
 
@@ -85,7 +86,7 @@ t.test('Redis killed mid-burst: every decision answered; degraded; recovers by i
   const raw = new Redis(redis.url);
   t.teardown(() => raw.disconnect());
   const digest = ((await getJson(`${a.url}/v1/status`)).json.bundles as { digest: string }[])[0]?.digest ?? '';
-  const key = `pdp:dc:${decisionCacheKey({ revisions: { test: 'o1' }, digests: { test: digest }, path: 'ai/tools/decision', input: fresh, strict: false })}`;
+  const key = `pdp:dc:${redisKeyOf(decisionCacheKey({ revisions: { test: 'o1' }, digests: { test: digest }, path: 'ai/tools/decision', input: fresh, strict: false }))}`;
   t.ok(await until(async () => (await raw.exists(key)) === 1, 5000), 'A wrote the decision to Redis after the restart');
   t.ok(await until(async () => ((await getJson(`${b.url}/v1/status`)).json.cache as { redis: string }).redis === 'ok', 10_000), 'B reconnected too');
   const fromB = (await postJson(`${b.url}/v1/decisions/tool-call`, fresh)).json;

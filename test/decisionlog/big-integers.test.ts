@@ -17,7 +17,8 @@ t.test('a record with a bigint reaches stdout, the HTTP sink and the store, exac
   const out = new PassThrough();
   const lines: string[] = [];
   out.on('data', (b: Buffer) => lines.push(...b.toString('utf8').split('\n').filter(Boolean)));
-  const log = createDecisionLog(cfg.decision_log, cfg.redis, { redis: null, labels: { app: 'pdp' }, stdout: out });
+  // A bundle mask that masks nothing here (without one, a Data API result would be left out).
+  const log = createDecisionLog(cfg.decision_log, cfg.redis, { redis: null, labels: { app: 'pdp' }, stdout: out, policyMask: () => ({ kind: 'none' }) });
 
   const rec = log.log({
     decision_id: 'big-1',

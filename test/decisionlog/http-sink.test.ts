@@ -35,7 +35,8 @@ function logTo(c: Collector, capacity = 1000) {
   const counts = { dropped: 0, delivered: 0, failed: 0 };
   const log = new DecisionLog({
     sinks: [new HttpSink({ url: c.url, timeoutMs: 500 })],
-    masker: new Masker({ paths: ['/input/arguments/password'] }),
+    // Raw logging (no mask policy here): the configured pointer alone masks.
+    masker: new Masker({ paths: ['/input/arguments/password'], raw: true }),
     store: new RecordStore({ maxEntries: 100, retentionMs: 60_000 }),
     labels: { app: 'pdp', id: 'test' },
     buffer: { capacity, batchSize: 50, maxDelayMs: 20, backoff: { initialMs: 50, maxMs: 200 } },

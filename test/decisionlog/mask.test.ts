@@ -1,10 +1,15 @@
 import t from 'tap';
-import { Masker } from '../../src/decisionlog/mask/masker.js';
+import { Masker, redactQuoted, type PolicyMaskFn } from '../../src/decisionlog/mask/masker.js';
 import { expand, parsePointer, formatPointer } from '../../src/decisionlog/mask/pointer.js';
 import { parseMaskRule, MaskRuleError } from '../../src/decisionlog/mask/rules.js';
+import { DecisionLog } from '../../src/decisionlog/decision-log.js';
+import { RecordStore } from '../../src/decisionlog/record-store.js';
 import { toLogRecord } from '../../src/decisionlog/record.js';
 import type { LogRecord } from '../../src/decisionlog/types.js';
 import { decidedRecord } from '../helpers/decision-record.js';
+
+/** A bundle mask that masks nothing for these records (so the configured pointers are what acts). */
+const NOTHING: PolicyMaskFn = () => ({ kind: 'none' });
 
 function record(input: unknown, result: unknown = { allow: true }): LogRecord {
   return toLogRecord(
@@ -41,7 +46,7 @@ t.test('JSON pointers: RFC 6901 escapes and wildcard expansion', async (t) => {
 });
 
 t.test('configured paths erase fields, with * matching every key or element', async (t) => {
-  const m = new Masker({ paths: ['/input/arguments/password', '/input/arguments/*/token', '/input/recipients/*'] });
+  const m = new Masker({ paths: ['/input/arguments/password', '/input/arguments/*/token', '/input/recipients/*'], policyMask: NOTHING });
   const r = record({
     tool: 'send_email',
     arguments: { password: 'hunter2', to: 'a@b.c', auth: { token: 'tok-1' }, other: { token: 'tok-2', keep: 1 } },
@@ -116,7 +121,159 @@ t.test('rules are validated: roots, ops, values', async (t) => {
 });
 
 t.test('policy removal of array elements removes every match', async (t) => {
-  const m = new Masker({ paths: ['/input/items/*/secret', '/input/list/1'] });
+  const m = new Masker({ paths: ['/input/items/*/secret', '/input/list/1'], policyMask: NOTHING });
   const out = m.mask(record({ items: [{ secret: 1, a: 1 }, { secret: 2 }, { b: 3 }], list: ['a', 'b', 'c'] }));
   t.same(out.input, { items: [{ a: 1 }, {}, { b: 3 }], list: ['a', 'c'] });
+});
+
+t.test('without a mask policy the input is left out (fail closed), unless raw logging is on', async (t) => {
+  const secretInput = { arguments: { password: 'hunter2' } };
+  for (const policyMask of [undefined, () => ({ kind: 'absent' as const })]) {
+    const m = new Masker({ policyMask });
+    const out = m.mask(record(secretInput, { allow: true }));
+    t.equal('input' in out, false, 'no input');
+    t.same(out.result, { allow: true }, 'the result stays');
+    t.same(out.erased, ['/input']);
+    t.equal(out.raw, false);
+    t.equal(out.mask_error, undefined, 'not an error');
+    t.equal(m.maskErrors, 0);
+  }
+  const data = { ...record(secretInput, { echo: 'hunter2' }), kind: 'data' };
+  const dataOut = new Masker().mask(data);
+  t.same(dataOut.erased, ['/input', '/result'], 'a Data API document may echo its input: left out too');
+  t.equal(JSON.stringify(dataOut).includes('hunter2'), false);
+  const noInput = record(undefined, { allow: true });
+  delete noInput.input;
+  t.equal(new Masker().mask(noInput), noInput, 'nothing to leave out: the record itself');
+
+  const raw = new Masker({ raw: true, paths: ['/input/arguments/password'], policyMask: () => ({ kind: 'rules', rules: ['/input/arguments'] }) });
+  const out = raw.mask(record({ arguments: { password: 'hunter2', to: 'a@b.c' } }));
+  t.same(out.input, { arguments: { to: 'a@b.c' } }, 'raw: the bundle mask is not applied; configured pointers are');
+  t.equal(out.raw, true, 'the record says raw');
+  t.same(out.erased, ['/input/arguments/password']);
+  const plain = raw.mask(record({ a: 1 }));
+  t.equal(plain.raw, true);
+  t.same(plain.input, { a: 1 });
+  const rawNoPaths = new Masker({ raw: true });
+  const r = { ...record({ a: 1 }), raw: true };
+  t.equal(rawNoPaths.mask(r), r, 'raw without pointers: the record itself, no copy');
+});
+
+t.test('a masked record says raw: false; error messages lose quoted request values outside raw', async (t) => {
+  const m = new Masker({ policyMask: NOTHING });
+  const errored = { ...record({ a: 1 }), error: { code: 'eval_builtin_error', message: 'time.parse_rfc3339_ns: parsing time "ssn 078-05-1120" as "2006"' } };
+  const out = m.mask(errored);
+  t.equal(out.raw, false);
+  t.same(out.error, { code: 'eval_builtin_error', message: 'time.parse_rfc3339_ns: parsing time "…" as "…"' });
+  t.equal(errored.error.message.includes('078-05-1120'), true, 'the argument is not modified');
+  t.equal(new Masker({ raw: true }).mask({ ...errored, raw: true }).error?.message.includes('078-05-1120'), true, 'raw: kept');
+  t.equal(redactQuoted('a "b\\"c" d "e"'), 'a "…" d "…"', 'escaped quotes stay inside the span');
+  const clean = { ...record({ a: 1 }), error: { code: 'eval_conflict_error', message: 'complete rules must not produce multiple outputs' } };
+  t.equal(m.mask(clean), clean, 'nothing quoted: untouched');
+});
+
+t.test('hostile mask output: never a crash, never the record lost, never unmasked', async (t) => {
+  const hostile: [string, PolicyMaskFn][] = [
+    [
+      'a getter that throws',
+      () => ({
+        kind: 'rules',
+        rules: [
+          {
+            op: 'upsert',
+            path: '/input/x',
+            get value(): unknown {
+              throw new Error('boom');
+            },
+          },
+        ],
+      }),
+    ],
+    ['an upsert value that cannot be cloned', () => ({ kind: 'rules', rules: [{ op: 'upsert', path: '/input/x', value: () => 1 }] })],
+    ['a result that is not a rule list', () => ({ kind: 'rules', rules: 42 })],
+    [
+      'a policy that throws a non-Error',
+      () => {
+        throw 'string thrown';
+      },
+    ],
+  ];
+  for (const [name, policyMask] of hostile) {
+    const m = new Masker({ policyMask, paths: ['/reasons/*/message'] });
+    const rec = { ...record({ password: 'hunter2' }, { echo: 'hunter2' }), reasons: [{ code: 'X', message: 'hunter2' }] };
+    let out: LogRecord | undefined;
+    t.doesNotThrow(() => (out = m.mask(rec)), `${name}: no throw`);
+    t.equal(JSON.stringify(out).includes('hunter2'), false, `${name}: nothing of the request`);
+    t.type(out?.mask_error, 'string', `${name}: says why`);
+    t.same(out?.erased, ['/input', '/result', '/reasons/*/message'], `${name}: the configured pointers still apply to what is left`);
+    t.equal(m.maskErrors, 1, `${name}: counted`);
+  }
+  // The configured pointers themselves cannot be applied: what they could address goes too.
+  const m = new Masker({ policyMask: () => ({ kind: 'error', message: 'x' }), paths: ['/reasons/*/message'] });
+  const unclonable = { ...record({ a: 1 }), reasons: [{ code: 'X', message: 'm', fn: () => 1 }] };
+  const out = m.mask(unclonable);
+  t.same(out.reasons, []);
+  t.same(out.obligations, []);
+  t.same(out.erased, ['/input', '/result', '/reasons', '/obligations', '/exceptions_applied']);
+});
+
+t.test('many rules: the report has one entry per pattern', async (t) => {
+  const input: Record<string, string> = {};
+  const rules: unknown[] = [];
+  for (let i = 0; i < 20_000; i++) {
+    input[`k${i}`] = `v${i}`;
+    rules.push({ op: 'upsert', path: `/input/k${i}`, value: { type: 'string', length: 2 } });
+  }
+  rules.push({ op: 'upsert', path: '/input/k0', value: { type: 'string', length: 2 } });
+  const m = new Masker({ policyMask: () => ({ kind: 'rules', rules }) });
+  const out = m.mask(record(input));
+  t.equal(out.masked?.length, 20_000, 'one report entry per pattern');
+  t.same((out.input as Record<string, unknown>).k19999, { type: 'string', length: 2 });
+});
+
+t.test('the decision log records a decision even if masking itself throws: without anything from the request', async (t) => {
+  class BrokenMasker extends Masker {
+    override mask(): LogRecord {
+      throw new TypeError('masker bug');
+    }
+  }
+  const store = new RecordStore({ maxEntries: 10, retentionMs: 60_000 });
+  const log = new DecisionLog({ sinks: [], masker: new BrokenMasker(), store, labels: { app: 'pdp' }, buffer: { capacity: 10, batchSize: 1, maxDelayMs: 0 } });
+  const decision = decidedRecord(
+    {
+      decision_id: 'broken-1',
+      timestamp: '2026-03-01T12:00:00.000Z',
+      path: 'ai/tools/decision',
+      kind: 'tool-call',
+      input: { arguments: { password: 'hunter2' } },
+      result: { allow: false, reasons: [{ code: 'X', message: 'hunter2' }] },
+      outcome: 'error',
+      error: { code: 'eval_builtin_error', message: 'parsing "hunter2"' },
+      bundles: { main: 'r1' },
+      engine: 'rego',
+      cached: true,
+      cache_tier: 'memory',
+      duration_ms: 1,
+      caller: 'agent-7',
+    },
+    false,
+    [{ code: 'X', message: 'hunter2' }],
+  );
+  const out = log.log(decision);
+  t.match(out, {
+    decision_id: 'broken-1',
+    path: 'ai/tools/decision',
+    allow: false,
+    outcome: 'error',
+    caller: 'agent-7',
+    bundles: { main: { revision: 'r1' } },
+    cache_tier: 'memory',
+    reasons: [],
+    error: { code: 'eval_builtin_error' },
+    raw: false,
+    mask_error: 'masking failed: TypeError',
+  });
+  t.equal(JSON.stringify(out).includes('hunter2'), false, 'nothing of the request');
+  t.same(await log.get('broken-1'), JSON.parse(JSON.stringify(out)), 'stored for the lookup');
+  t.equal(log.status().mask_errors, 1, 'counted');
 });

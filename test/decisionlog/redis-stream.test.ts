@@ -24,7 +24,10 @@ function cfg(over: Partial<DecisionLogConfig> = {}): DecisionLogConfig {
     buffer_size: 10_000,
     buffer_max_bytes: 32 * 1024 * 1024,
     mask_paths: ['/input/secret'],
+    // No mask policy: raw logging, so the configured pointer is what masks (without raw, the
+    // input would be left out entirely).
     policy_mask: false,
+    raw: true,
     retention_seconds: 60,
     store_max_entries: 0, // force lookups through Redis
     store_max_bytes: 64 * 1024 * 1024,

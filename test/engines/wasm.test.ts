@@ -98,8 +98,9 @@ t.test('mayDefine: entrypoints and paths inside them only — so a bundle withou
   t.equal(engine.mayDefine('fixture/data'), false);
   t.equal(engine.mayDefine('system/log/mask'), false);
   // The decision log's policy mask over such a bundle (roots [""], as `opa build` writes them):
-  // nothing to apply — not a failing mask that would erase every record's input and result.
+  // no mask policy (the masker then leaves the input out) — not a failing mask that would
+  // erase every record's input and result and count an error.
   const set = new PolicySet([{ name: 'w', roots: [''], revision: 'r', digest: 'd', engine }]);
   const mask = policyMaskFrom(() => set);
-  t.same(mask({} as LogRecord), { kind: 'none' });
+  t.same(mask({} as LogRecord), { kind: 'absent' });
 });

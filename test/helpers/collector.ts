@@ -1,5 +1,6 @@
 // Test support: a real OPA-style decision log receiver (node:http) that can go down and come
-// back on the same port (tested by collector.test.ts).
+// back on the same port (tested by collector.test.ts). Any JSON body is accepted (it also
+// serves as an OTLP/HTTP JSON receiver: spans arrive on /v1/traces) and kept as received text.
 import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
 import { gunzipSync } from 'node:zlib';
@@ -7,7 +8,10 @@ import { gunzipSync } from 'node:zlib';
 export interface Upload {
   path: string;
   headers: Record<string, string | string[] | undefined>;
+  /** The body when it is a JSON array (a decision-log upload), else []. */
   events: Record<string, unknown>[];
+  /** The body as received (gunzipped), for searching raw bytes. */
+  text: string;
 }
 
 export interface Collector {
@@ -37,9 +41,11 @@ export async function startCollector(port = 0): Promise<Collector> {
         if (hanging) return;
         if (status >= 200 && status < 300) {
           const raw = req.headers['content-encoding'] === 'gzip' ? gunzipSync(Buffer.concat(chunks)) : Buffer.concat(chunks);
-          uploads.push({ path: req.url ?? '', headers: req.headers, events: JSON.parse(raw.toString('utf8')) as Record<string, unknown>[] });
+          const text = raw.toString('utf8');
+          const body = JSON.parse(text) as unknown;
+          uploads.push({ path: req.url ?? '', headers: req.headers, events: Array.isArray(body) ? (body as Record<string, unknown>[]) : [], text });
         }
-        res.writeHead(status).end();
+        res.writeHead(status, { 'content-type': 'application/json' }).end('{}');
       });
     });
     server.listen(boundPort, '127.0.0.1');

@@ -54,12 +54,15 @@ async function loadBundle() {
   return { bundle, policy };
 }
 
-t.test('the bundle is an OPA source bundle rooted at "ai"', async (t) => {
+t.test('the bundle is an OPA source bundle rooted at "ai" and "system/log"', async (t) => {
   const { bundle } = await loadBundle();
-  t.same(bundle.manifest.roots, ['ai']);
+  t.same(bundle.manifest.roots, ['ai', 'system/log']);
   t.match(bundle.manifest.revision, /\S/);
   t.ok(bundle.modules.length > 10, 'has modules');
-  t.ok(bundle.modules.every((m) => m.path.startsWith('ai/')), 'every module lives under ai/');
+  t.ok(
+    bundle.modules.every((m) => m.path.startsWith('ai/') || m.path.startsWith('system/log/')),
+    'every module lives under ai/ or system/log/ (the decision-log mask)',
+  );
 });
 
 t.test('every example gets the outcome in its name', async (t) => {

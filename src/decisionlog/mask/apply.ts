@@ -3,9 +3,11 @@
 import { expand, removeAt, upsertAt } from './pointer.js';
 import type { MaskRule } from './rules.js';
 
+/** Patterns that removed / replaced something, in first-match order (Sets: a policy mask can
+ * produce one rule per request value, so the report must not cost a scan per rule). */
 export interface MaskReport {
-  erased: string[];
-  masked: string[];
+  erased: Set<string>;
+  masked: Set<string>;
 }
 
 export function applyMaskRules(doc: Record<string, unknown>, rules: readonly MaskRule[], report: MaskReport): void {
@@ -17,13 +19,13 @@ export function applyMaskRules(doc: Record<string, unknown>, rules: readonly Mas
       targets.sort((a, b) => compareDesc(a, b));
       let removed = false;
       for (const ptr of targets) removed = removeAt(doc, ptr) || removed;
-      if (removed && !report.erased.includes(rule.raw)) report.erased.push(rule.raw);
+      if (removed) report.erased.add(rule.raw);
     } else {
       // Upsert creates the path when it is concrete; with wildcards it replaces what exists.
       const targets = hasWildcard ? expand(doc, rule.path) : [rule.path];
       let done = false;
       for (const ptr of targets) done = upsertAt(doc, ptr, structuredClone(rule.value)) || done;
-      if (done && !report.masked.includes(rule.raw)) report.masked.push(rule.raw);
+      if (done) report.masked.add(rule.raw);
     }
   }
 }

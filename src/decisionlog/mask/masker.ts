@@ -2,24 +2,40 @@
 // the bundle's policy mask (`data.system.log.mask`, evaluated by the caller-supplied function
 // with the unmasked record as input — OPA's convention).
 //
-// Fail closed: if the policy mask errors or returns a malformed rule, the whole input and
-// result are erased and the record says why (`mask_error`). A secret is never logged because
-// a masking policy was broken.
+// Privacy by default, failing closed:
+//  - no mask policy to evaluate (the bundle has none, none is active yet, or policy_mask is
+//    off): the input is left out of the record (`erased: ["/input"]`), and so is the result of
+//    a Data API query (any document, which may echo its input); a decision endpoint's result
+//    is the decision document, whose reasons and obligations the record carries anyway;
+//  - the policy mask errors, returns a malformed rule, or applying the rules throws: the whole
+//    input and result are erased and the record says why (`mask_error`, counted);
+//  - raw logging (decision_log.raw) is the one way to log requests unmasked: the policy mask is
+//    not evaluated, only the configured pointers apply, and every record says `"raw": true`.
+// Outside raw logging, quoted text in error messages is redacted (a builtin error can quote the
+// request value it failed on, e.g. a timestamp that does not parse).
 import type { LogRecord } from '../types.js';
 import { applyMaskRules, type MaskReport } from './apply.js';
 import { MaskRuleError, parseMaskRule, type MaskRule } from './rules.js';
 
-export type PolicyMaskOutcome = { kind: 'none' } | { kind: 'rules'; rules: unknown } | { kind: 'error'; message: string };
+export type PolicyMaskOutcome = { kind: 'absent' } | { kind: 'none' } | { kind: 'rules'; rules: unknown } | { kind: 'error'; message: string };
 
 export type PolicyMaskFn = (record: Readonly<LogRecord>) => PolicyMaskOutcome;
 
 export interface MaskerOptions {
   /** Pointers to erase from every record, e.g. "/input/arguments/password", "/input/*\/token". */
   paths?: readonly string[];
+  /** The bundle's mask; without one (and not raw) the input is not logged. */
   policyMask?: PolicyMaskFn;
+  /** Log requests unmasked (only `paths` apply); every record then says `"raw": true`. */
+  raw?: boolean;
 }
 
+type MutableRecord = LogRecord & Record<string, unknown>;
+
+const ABSENT: PolicyMaskOutcome = { kind: 'absent' };
+
 export class Masker {
+  readonly raw: boolean;
   private readonly configured: MaskRule[];
   private readonly policyMask: PolicyMaskFn | undefined;
   private errorCount = 0;
@@ -28,50 +44,116 @@ export class Masker {
   constructor(opts: MaskerOptions = {}) {
     this.configured = (opts.paths ?? []).map((p) => parseMaskRule(p));
     this.policyMask = opts.policyMask;
+    this.raw = opts.raw === true;
   }
 
   get maskErrors(): number {
     return this.errorCount;
   }
 
-  /** Returns a masked deep copy (or, when nothing is to be masked, the record itself); the
-   * argument is not modified. */
+  /** Returns a masked copy (or, when nothing is to be changed, the record itself); the argument
+   * is not modified. Never throws. */
   mask(record: LogRecord): LogRecord {
     let policyRules: MaskRule[] = [];
-    let failure: string | undefined;
-    if (this.policyMask) {
+    let dropInput = false;
+    let dropResult = false;
+    if (!this.raw) {
+      let out: PolicyMaskOutcome;
       try {
-        const out = this.policyMask(record);
-        if (out.kind === 'error') failure = `policy mask failed: ${out.message}`;
-        else if (out.kind === 'rules') policyRules = toRules(out.rules);
+        out = this.policyMask ? this.policyMask(record) : ABSENT;
+        if (out.kind === 'rules') policyRules = toRules(out.rules);
       } catch (e) {
-        failure = e instanceof MaskRuleError ? `policy mask: ${e.message}` : `policy mask failed: ${e instanceof Error ? e.message : String(e)}`;
+        return this.failClosed(record, e instanceof MaskRuleError ? `policy mask: ${e.message}` : `policy mask failed: ${describe(e)}`);
+      }
+      if (out.kind === 'error') return this.failClosed(record, `policy mask failed: ${out.message}`);
+      if (out.kind === 'absent') {
+        dropInput = 'input' in record;
+        dropResult = record.kind === 'data' && 'result' in record;
       }
     }
-    const deep = failure !== undefined || this.configured.length > 0 || policyRules.length > 0;
-    // Nothing to erase (the common case): the record is returned as it is — unchanged, so the
-    // contract (the argument is not modified) holds without a copy. Deep-copying every record
-    // (structuredClone) was the largest cost of a cached decision.
-    if (!deep && record.erased === undefined && record.masked === undefined && record.mask_error === undefined) return record;
-    const copy = (deep ? structuredClone(record) : { ...record }) as LogRecord & Record<string, unknown>;
+    const redactError = !this.raw && record.error !== undefined && hasQuoted(record.error.message);
+    const rules = this.configured.length > 0 || policyRules.length > 0;
+    // Nothing to change (raw logging without paths, or a policy that masks nothing here): the
+    // record is returned as it is — the contract (the argument is not modified) holds without a
+    // copy. Deep-copying every record (structuredClone) was the largest cost of a cached decision.
+    if (
+      !rules &&
+      !dropInput &&
+      !dropResult &&
+      !redactError &&
+      record.raw === this.raw &&
+      record.erased === undefined &&
+      record.masked === undefined &&
+      record.mask_error === undefined
+    ) {
+      return record;
+    }
+    const report: MaskReport = { erased: new Set(), masked: new Set() };
+    let copy = { ...record } as MutableRecord;
     delete copy.erased;
     delete copy.masked;
-    const report: MaskReport = { erased: [], masked: [] };
-    if (failure !== undefined) {
-      this.errorCount++;
-      for (const field of ['input', 'result'] as const) {
-        if (field in copy) {
-          delete copy[field];
-          report.erased.push(`/${field}`);
+    delete copy.mask_error;
+    // Left out before copying: what is dropped is never cloned.
+    if (dropInput) {
+      delete copy.input;
+      report.erased.add('/input');
+    }
+    if (dropResult) {
+      delete copy.result;
+      report.erased.add('/result');
+    }
+    if (rules) {
+      try {
+        copy = structuredClone(copy);
+        applyMaskRules(copy, this.configured, report);
+        applyMaskRules(copy, policyRules, report);
+      } catch (e) {
+        // A hostile or broken rule set must not cost the record, nor let it through unmasked.
+        return this.failClosed(record, `mask rules failed: ${describe(e)}`);
+      }
+    }
+    return this.finish(copy, report);
+  }
+
+  /** The record without input and result, saying why; the configured pointers still apply to
+   * what is left (e.g. /reasons/*\/message). */
+  private failClosed(record: LogRecord, why: string): LogRecord {
+    this.errorCount++;
+    let copy = { ...record } as MutableRecord;
+    delete copy.erased;
+    delete copy.masked;
+    delete copy.mask_error;
+    const report: MaskReport = { erased: new Set(), masked: new Set() };
+    for (const field of ['input', 'result'] as const) {
+      if (field in copy) {
+        delete copy[field];
+        report.erased.add(`/${field}`);
+      }
+    }
+    if (this.configured.length > 0) {
+      try {
+        const deep = structuredClone(copy);
+        applyMaskRules(deep, this.configured, report);
+        copy = deep;
+      } catch {
+        // Cannot apply the operator's pointers either: keep none of what they could address.
+        for (const field of ['reasons', 'obligations', 'exceptions_applied'] as const) {
+          copy[field] = [];
+          report.erased.add(`/${field}`);
         }
       }
-      copy.mask_error = failure;
-    } else {
-      applyMaskRules(copy, this.configured, report);
-      applyMaskRules(copy, policyRules, report);
     }
-    if (report.erased.length > 0) copy.erased = report.erased;
-    if (report.masked.length > 0) copy.masked = report.masked;
+    copy.mask_error = this.raw ? why : redactQuoted(why);
+    return this.finish(copy, report);
+  }
+
+  private finish(copy: MutableRecord, report: MaskReport): LogRecord {
+    copy.raw = this.raw;
+    if (!this.raw && copy.error !== undefined && hasQuoted(copy.error.message)) {
+      copy.error = { ...copy.error, message: redactQuoted(copy.error.message) };
+    }
+    if (report.erased.size > 0) copy.erased = [...report.erased];
+    if (report.masked.size > 0) copy.masked = [...report.masked];
     return copy;
   }
 }
@@ -81,4 +163,20 @@ function toRules(v: unknown): MaskRule[] {
   if (v === undefined || v === null) return [];
   const items = Array.isArray(v) ? v : [v];
   return items.map((x) => parseMaskRule(x));
+}
+
+function describe(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+// A double-quoted span, with backslash escapes (Go's %q and JSON both write values this way).
+const QUOTED = /"(?:[^"\\]|\\.)*"/g;
+
+function hasQuoted(message: string): boolean {
+  return message.includes('"');
+}
+
+/** `parsing time "2026-13-01" as …` → `parsing time "…" as …`. */
+export function redactQuoted(message: string): string {
+  return message.replace(QUOTED, '"…"');
 }

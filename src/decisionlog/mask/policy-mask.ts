@@ -6,16 +6,23 @@ import type { PolicyMaskFn } from './masker.js';
 
 export const DEFAULT_MASK_PATH = 'system/log/mask';
 
+/** The mask's time budget (wall clock). Generous against a loaded, descheduled process — a
+ * timeout costs the record its input and result — and still a bound: the mask runs on the event
+ * loop, after the answer. The default bundle's mask takes well under a millisecond for a
+ * typical request. */
+export const DEFAULT_MASK_TIMEOUT_MS = 250;
+
 export function policyMaskFrom(current: () => ActivePolicySet | null, opts: { path?: string; timeoutMs?: number } = {}): PolicyMaskFn {
   const path = opts.path ?? DEFAULT_MASK_PATH;
-  const budget = { timeoutMs: opts.timeoutMs ?? 50 };
+  const budget = { timeoutMs: opts.timeoutMs ?? DEFAULT_MASK_TIMEOUT_MS };
   return (record) => {
     const set = current();
-    // No policy, no bundle owns the path, or the policy has nothing there (the common case: a
-    // bundle without a mask — then the record is not handed to the engine at all).
-    if (!set || set.engineFor(path) === null || set.mayDefine?.(path) === false) return { kind: 'none' };
+    // No policy yet, no bundle owns the path, or the policy has nothing there: the record is not
+    // handed to the engine at all, and the masker treats it as "no mask policy" (fail closed).
+    if (!set || set.engineFor(path) === null || set.mayDefine?.(path) === false) return { kind: 'absent' };
     const out = set.evaluate(path, record, budget);
     if (!out.ok) return { kind: 'error', message: `${out.code}: ${out.message}` };
+    // The policy exists and chose to mask nothing for this record.
     if (!out.defined) return { kind: 'none' };
     return { kind: 'rules', rules: out.result };
   };
