@@ -3,7 +3,10 @@
 # AI-governance policy decision point (PDP) — production image.
 #
 #   docker build -t ai-governance-pdp .
-#   docker run --rm -p 8181:8181 --read-only --tmpfs /tmp ai-governance-pdp
+#   node bin/pdp.js auth new-key --name me --scopes decide:tool-call,status:read --add-to api-keys.json
+#   docker run --rm -p 8181:8181 --read-only --tmpfs /tmp \
+#     -v "$PWD/api-keys.json:/run/secrets/api-keys.json:ro" \
+#     -e PDP_AUTH_API_KEYS_FILE=/run/secrets/api-keys.json ai-governance-pdp
 #
 # Two stages:
 #   build   — installs every dependency (devDependencies included) and compiles
@@ -56,9 +59,21 @@ ENV NODE_ENV=production \
     npm_config_fund=false \
     npm_config_audit=false \
     TMPDIR=/tmp
-# The service defaults apply: listen on 0.0.0.0:8181 (PDP_HOST, PDP_PORT) and
-# serve the embedded bundle /app/policies (found next to package.json) unless
-# PDP_BUNDLE_PATH, PDP_BUNDLE_URL or a PDP_CONFIG file names other bundles.
+# The service serves the embedded bundle /app/policies (found next to
+# package.json) unless PDP_BUNDLE_PATH, PDP_BUNDLE_URL or a PDP_CONFIG file
+# names other bundles, on port 8181 (PDP_PORT).
+#
+# In a container callers come from outside, so the image listens on every
+# interface (the service's own default is 127.0.0.1). The service refuses to
+# listen beyond loopback without caller authentication, so the container does
+# not start until you give it credentials to check, as files from secrets:
+#   API keys:   -v ./api-keys.json:/run/secrets/api-keys.json:ro
+#               -e PDP_AUTH_API_KEYS_FILE=/run/secrets/api-keys.json
+#               (made with `pdp auth new-key --add-to api-keys.json`)
+#   JWT:        -e PDP_AUTH_JWT_JWKS_URL=… -e PDP_AUTH_JWT_ISSUER=… -e PDP_AUTH_JWT_AUDIENCE=…
+#   mTLS:       PDP_TLS_CERT_FILE, PDP_TLS_KEY_FILE, PDP_TLS_CLIENT_CA_FILE
+# or, knowingly, PDP_AUTH_MODE=none (logged as a warning at every start).
+ENV PDP_HOST=0.0.0.0
 
 # Production dependencies only. --ignore-scripts: `prepare` would try to run
 # tsc, which is a devDependency; dist/ comes from the build stage instead.
@@ -78,9 +93,12 @@ COPY policies ./policies
 USER 10001:10001
 EXPOSE 8181
 
-# No curl in the slim image: a node one-liner asks GET /health on PDP_PORT.
+# No curl in the slim image: a node one-liner asks GET /health on PDP_PORT (over
+# HTTPS when PDP_TLS_CERT_FILE is set; /health needs no credentials, but with
+# client certificates use PDP_TLS_CLIENT_AUTH=optional so a probe without one
+# can connect).
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
-  CMD ["node", "-e", "const p=process.env.PDP_PORT||8181;require('http').get({host:'127.0.0.1',port:p,path:'/health',timeout:2000},r=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1)).on('timeout',()=>process.exit(1))"]
+  CMD ["node", "-e", "const p=process.env.PDP_PORT||8181;require(process.env.PDP_TLS_CERT_FILE?'https':'http').get({host:'127.0.0.1',port:p,path:'/health',timeout:2000,rejectUnauthorized:false},r=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1)).on('timeout',()=>process.exit(1))"]
 
 # node is PID 1: the service handles SIGTERM itself (stop accepting, drain,
 # flush the decision log, exit), so no init shim is needed.

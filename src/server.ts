@@ -8,9 +8,11 @@ import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import type { Writable } from 'node:stream';
 import { createHttpApp } from './api/http.js';
+import configApi from './api/routes/config.js';
 import decisionApi from './api/routes/index.js';
 import { loadConfig } from './config/load.js';
 import type { PdpConfig } from './config/types.js';
+import authPlugin from './plugins/auth.js';
 import cachePlugin from './plugins/cache.js';
 import decisionLogPlugin from './plugins/decision-log.js';
 import metricsPlugin from './plugins/metrics.js';
@@ -31,13 +33,15 @@ export interface AppOptions {
   decisionLogStdout?: Writable;
   /** The decision log's instance labels (default: a fresh id, this package's name and version). */
   labels?: Record<string, string>;
+  /** Where the service log (pino JSON lines) goes (default process.stdout). */
+  logStream?: Writable;
 }
 
 /** Builds (does not start) the service. `listen` on it, or use startServer. Closing it drains
  * in-flight requests, then each plugin cleans up (bundle sources, decision log flush, Redis,
  * tracing). */
 export function buildApp(config: PdpConfig, opts: AppOptions = {}): FastifyInstance {
-  const app = createHttpApp(config.server);
+  const app = createHttpApp(config.server, opts.logStream ? { logStream: opts.logStream } : {});
   // Order matters: a plugin can use what the plugins before it decorated.
   app.register(statusPlugin);
   app.register(metricsPlugin);
@@ -52,7 +56,10 @@ export function buildApp(config: PdpConfig, opts: AppOptions = {}): FastifyInsta
     ...(opts.labels ? { labels: opts.labels } : {}),
     ...(opts.decisionLogStdout ? { stdout: opts.decisionLogStdout } : {}),
   });
+  // Its hooks cover every route, those registered before it too.
+  app.register(authPlugin, { config: config.auth, server: config.server, evaluation: config.evaluation });
   app.register(decisionApi);
+  app.register(configApi, { config });
   return app;
 }
 
@@ -66,7 +73,7 @@ export interface ServerOptions extends AppOptions {
 export interface RunningServer {
   app: FastifyInstance;
   policies: PolicyProvider;
-  /** e.g. http://127.0.0.1:8181 */
+  /** e.g. http://127.0.0.1:8181 (https:// with TLS) */
   url: string;
   port: number;
   /** Stop accepting, drain in-flight requests (bounded by shutdown_timeout_ms), then let every plugin clean up. */
@@ -88,14 +95,21 @@ export async function serve(app: FastifyInstance, config: PdpConfig, opts: Pick<
     throw err;
   }
   const port = (app.server.address() as AddressInfo).port;
-  const host = config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : config.server.host;
+  const host =
+    config.server.host === '0.0.0.0' || config.server.host === '::'
+      ? '127.0.0.1'
+      : config.server.host.includes(':')
+        ? `[${config.server.host}]`
+        : config.server.host;
+  const scheme = config.server.tls?.cert_file !== undefined ? 'https' : 'http';
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => (closing ??= app.close());
 
   if (handleSignals) installSignalHandlers(app, close, config.server.shutdown_timeout_ms, exit);
-  app.log.info({ url: `http://${host}:${port}`, bundles: config.bundles.map((b) => b.name) }, 'pdp listening');
-  return { app, policies: app.policies, url: `http://${host}:${port}`, port, close };
+  const url = `${scheme}://${host}:${port}`;
+  app.log.info({ url, bundles: config.bundles.map((b) => b.name) }, 'pdp listening');
+  return { app, policies: app.policies, url, port, close };
 }
 
 function installSignalHandlers(app: FastifyInstance, close: () => Promise<void>, timeoutMs: number, exit: (code: number) => void): void {

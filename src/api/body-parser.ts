@@ -1,10 +1,20 @@
 // JSON bodies: size limit (fastify, → 413), nesting depth (→ 400, checked before parsing),
 // syntax and prototype-poisoning keys (→ 400). Registered once per app.
+//
+// Only JSON media types are read: application/json and the structured-syntax suffix
+// application/<anything>+json (RFC 6839). OPA reads every body as JSON whatever its type; this
+// service does not, because the types a browser may send cross-site without a preflight
+// (application/x-www-form-urlencoded, multipart/form-data, text/plain — and no type at all) must
+// never reach a decision: they get 415 before the body is read. A request without a body needs
+// no type.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from './errors.js';
 import { exceedsDepth } from './json-depth.js';
 
 type Done = (err: Error | null, body?: unknown) => void;
+
+/** application/<subtype>+json, parameters allowed (fastify matches the essence of the type). */
+const JSON_SUFFIX = /^application\/[a-z0-9!#$&^_.-]+\+json(?:\s*;|$)/i;
 
 export function registerJsonParser(app: FastifyInstance, maxDepth: number): void {
   // fastify's own parser (secure-json-parse) refuses __proto__ / constructor.prototype keys,
@@ -25,13 +35,13 @@ export function registerJsonParser(app: FastifyInstance, maxDepth: number): void
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, parseJson);
-  // OPA reads every body as JSON whatever its type. We accept the two cases clients really send
-  // by accident — no Content-Type, and curl -d's default form type — and refuse the rest.
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, parseJson);
-  app.addContentTypeParser('*', { parseAs: 'string' }, (req: FastifyRequest, body: string, done: Done) => {
+  app.addContentTypeParser(JSON_SUFFIX, { parseAs: 'string' }, parseJson);
+  // Everything else — including a body without a Content-Type — is refused before it is read
+  // (the stream form of a parser: the body is never buffered).
+  app.addContentTypeParser('*', (req: FastifyRequest, _payload: unknown, done: Done) => {
     const type = req.headers['content-type'];
-    if (type === undefined || type === '') return parseJson(req, body, done);
-    done(new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', `unsupported Content-Type ${JSON.stringify(type)}; send application/json`));
+    const shown = type === undefined || type === '' ? 'no Content-Type' : `Content-Type ${JSON.stringify(type.slice(0, 100))}`;
+    done(new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', `unsupported media type (${shown}); send the body as application/json`));
   });
 }
 

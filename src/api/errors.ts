@@ -16,6 +16,9 @@ export type ApiErrorCode =
   | 'RESULT_NOT_SERIALIZABLE'
   | 'DECISION_NOT_FOUND'
   | 'SHUTTING_DOWN'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'AUTH_UNAVAILABLE'
   | 'INTERNAL_ERROR';
 
 export interface ErrorDetail {
@@ -33,14 +36,24 @@ export class ApiError extends Error {
   readonly code: ApiErrorCode;
   readonly details: ErrorDetail[];
   readonly decisionId?: string;
+  /** Response headers that belong to the error (WWW-Authenticate, Retry-After). */
+  readonly headers?: Readonly<Record<string, string>>;
 
-  constructor(statusCode: number, code: ApiErrorCode, message: string, details: ErrorDetail[] = [], decisionId?: string) {
+  constructor(
+    statusCode: number,
+    code: ApiErrorCode,
+    message: string,
+    details: ErrorDetail[] = [],
+    decisionId?: string,
+    headers?: Readonly<Record<string, string>>,
+  ) {
     super(message);
     this.name = 'ApiError';
     this.statusCode = statusCode;
     this.code = code;
     this.details = details;
     if (decisionId !== undefined) this.decisionId = decisionId;
+    if (headers !== undefined) this.headers = headers;
   }
 
   toBody(): ErrorBody {

@@ -1,7 +1,9 @@
 // The HTTP core every route shares: fastify with its limits, the schemas (validation,
 // serialization, /openapi.json), the one error shape, the JSON parser and the drain on close.
 // The capabilities and routes are registered on it by the composition root (src/server.ts).
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Server as HttpsServer } from 'node:https';
+import type { Writable } from 'node:stream';
 import type { ServerConfig } from '../config/types.js';
 import { packageVersion } from '../shared/package-root.js';
 import { ajv, schemas, validatorFor } from '../shared/schemas.js';
@@ -9,16 +11,34 @@ import { registerJsonParser } from './body-parser.js';
 import { installErrorHandlers } from './error-handler.js';
 import { ApiError } from './errors.js';
 import { registerOpenApi } from './openapi.js';
+import { DEFAULT_TLS_RELOAD_INTERVAL_MS } from '../config/defaults.js';
+import { httpsOptions, watchTlsFiles } from './tls.js';
 
-export function createHttpApp(server: ServerConfig): FastifyInstance {
-  const app = Fastify({
-    logger: server.log_level === 'silent' ? false : { level: server.log_level },
+export function createHttpApp(server: ServerConfig, opts: { logStream?: Writable } = {}): FastifyInstance {
+  const tls = server.tls?.cert_file !== undefined ? server.tls : undefined;
+  const options = {
+    logger: server.log_level === 'silent' ? false : { level: server.log_level, ...(opts.logStream ? { stream: opts.logStream } : {}) },
     bodyLimit: server.body_limit_bytes,
     logController: new LogController({ disableRequestLogging: !server.request_logging }),
     // Our own 503 below keeps the one error shape during a drain.
     return503OnClosing: false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
-  });
+  } satisfies FastifyServerOptions;
+  // With TLS fastify runs an https.Server; every route and plugin here is the same either way, so
+  // the app keeps the one FastifyInstance type (the cast is only about the raw server's type).
+  const app = (tls ? Fastify({ ...options, https: httpsOptions(tls) }) : Fastify(options)) as unknown as FastifyInstance;
+  if (tls) {
+    const interval = tls.reload_interval_ms ?? DEFAULT_TLS_RELOAD_INTERVAL_MS;
+    let stop: (() => void) | undefined;
+    app.addHook('onReady', async () => {
+      if (interval > 0)
+        stop = watchTlsFiles(app.server as unknown as HttpsServer, tls, interval, (e) => {
+          if (e.reloaded) app.log.info('TLS certificate files changed: reloaded');
+          else app.log.warn({ error: e.error }, 'TLS certificate files changed but could not be loaded; still serving the previous ones');
+        });
+    });
+    app.addHook('onClose', async () => stop?.());
+  }
 
   for (const s of schemas) app.addSchema(s);
   // Validators come from the one ajv instance that compiled schemas/ at load time.

@@ -12,6 +12,7 @@ Commands:
   eval           evaluate a Rego query
   bundle build   build an OPA source bundle (.tar.gz) from a directory
   conformance    run the OPA-format Rego conformance suites against the built-in engine
+  auth new-key   make an API key for a caller and the entry that configures it
 
 Run \`pdp <command> --help\` for a command's options.
 `,
@@ -20,6 +21,20 @@ Run \`pdp <command> --help\` for a command's options.
 Start the HTTP decision service, configured by defaults < the config file named by PDP_CONFIG
 (YAML or JSON) < environment variables (docs/operations.md lists every setting). A bad value
 stops the start with every problem listed (exit 2).
+`,
+  auth: `Usage: pdp auth new-key --name NAME [--scopes S1,S2,…] [--add-to FILE] [--format text|json]
+
+Makes a random API key (pdp_ + 256 bits, base64url) for the caller NAME. The key is printed once
+on stdout and stored nowhere; the entry that configures it — {"name", "sha256", "scopes"}, the
+key's sha256 only — is printed on stderr, or appended to FILE (a JSON list, the file
+PDP_AUTH_API_KEYS_FILE names; written owner-only). Callers send Authorization: Bearer <key>.
+
+  --name NAME        the caller id recorded with every decision this key makes
+  --scopes LIST      comma-separated: decide:tool-call, decide:model-deployment,
+                     data:read:<path> (or data:read:*), decisions:read, status:read,
+                     metrics:read, config:read, assert:on-behalf-of
+  --add-to FILE      append the entry to FILE (refuses a second key of the same name)
+  -f, --format json  {"key", "entry"} on stdout instead
 `,
   config: `Usage: pdp config [--format yaml|json]
 

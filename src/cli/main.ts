@@ -1,4 +1,5 @@
 // The `pdp` command: parse the subcommand and hand over. bin/pdp.js calls main().
+import { authCommand } from './commands/auth.js';
 import { bundleCommand } from './commands/bundle.js';
 import { checkCommand } from './commands/check.js';
 import { configCommand } from './commands/config.js';
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, Command> = {
   eval: evalCommand,
   bundle: bundleCommand,
   conformance: conformanceCommand,
+  auth: authCommand,
 };
 
 const wantsHelp = (argv: string[]): boolean => argv.includes('--help') || argv.includes('-h');

@@ -1,9 +1,23 @@
 // Defaults: the service runs with no configuration at all (embedded policies, no Redis, no OTel).
 import { defaultPoliciesDir } from '../shared/package-root.js';
-import type { BundleConfig, CacheConfig, DecisionLogConfig, EvaluationConfig, LimitsConfig, RedisConfig, ServerConfig, TracingConfig } from './types.js';
+import type {
+  AuthConfig,
+  BundleConfig,
+  CacheConfig,
+  DecisionLogConfig,
+  EvaluationConfig,
+  JwtAlgorithm,
+  JwtConfig,
+  LimitsConfig,
+  RedisConfig,
+  ServerConfig,
+  TracingConfig,
+} from './types.js';
 
 export const DEFAULT_SERVER: Readonly<ServerConfig> = Object.freeze({
-  host: '0.0.0.0',
+  // Loopback, like OPA 1.0: the embedded default is reachable from this machine only, so it may
+  // run without authentication. Any other address needs authentication configured (load.ts).
+  host: '127.0.0.1',
   // OPA's port: existing OPA clients point here unchanged.
   port: 8181,
   body_limit_bytes: 1024 * 1024,
@@ -61,6 +75,34 @@ export const DEFAULT_DECISION_LOG: Readonly<DecisionLogConfig> = Object.freeze({
   caller_header: 'x-pdp-caller',
   flush_timeout_ms: 5000,
 });
+
+export const DEFAULT_AUTH: Readonly<AuthConfig> = Object.freeze({
+  mode: 'auto',
+  api_keys: [],
+  mtls_identities: [],
+  authorization: 'scopes',
+  authorization_decision: 'system/authz/allow',
+  // A JWT with a few dozen claims fits in 2-4 KiB; 8 KiB leaves room without letting a caller
+  // make every request verify a huge token.
+  max_credential_bytes: 8192,
+});
+
+/** Applied under auth.jwt once any JWT setting is given. */
+export const DEFAULT_JWT: Readonly<Omit<JwtConfig, 'issuer' | 'audience'>> = Object.freeze({
+  algorithms: ['RS256', 'ES256'] as JwtAlgorithm[],
+  // Small: enough for clock skew between hosts, not enough to stretch a token's life.
+  clock_tolerance_seconds: 30,
+  caller_claim: 'sub',
+  scopes_claim: 'scope',
+  jwks_timeout_ms: 2000,
+  jwks_cooldown_ms: 30_000,
+  jwks_cache_max_age_ms: 600_000,
+  jwks_max_bytes: 256 * 1024,
+});
+
+/** Client-certificate mode when a client CA is configured and nothing else is said. */
+export const DEFAULT_TLS_CLIENT_AUTH = 'require';
+export const DEFAULT_TLS_RELOAD_INTERVAL_MS = 60_000;
 
 export const DEFAULT_TRACING: Readonly<TracingConfig> = Object.freeze({ disabled: false });
 

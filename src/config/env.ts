@@ -2,8 +2,9 @@
 // env layer and to name the variable in error messages; docs/operations.md's table is checked
 // against it. A variable marked secret may also be given as NAME_FILE (a file holding the value).
 
-/** list: comma-separated; auto-boolean: "auto" or a boolean. */
-export type EnvType = 'string' | 'integer' | 'boolean' | 'list' | 'auto-boolean';
+/** list: comma-separated; auto-boolean: "auto" or a boolean; json: a JSON value (YAML is accepted
+ * too, so a mounted file may be either). */
+export type EnvType = 'string' | 'integer' | 'boolean' | 'list' | 'auto-boolean' | 'json';
 
 export interface EnvVar {
   name: string;
@@ -25,7 +26,14 @@ export const CONFIG_FILE_VAR = 'PDP_CONFIG';
 export const OWN_PREFIXES: readonly string[] = ['PDP_', 'REDIS_'];
 
 export const ENV_VARS: readonly EnvVar[] = [
-  { name: 'PDP_HOST', pointer: '/server/host', type: 'string', default: '0.0.0.0', description: 'Interface to listen on.' },
+  {
+    name: 'PDP_HOST',
+    pointer: '/server/host',
+    type: 'string',
+    default: '127.0.0.1',
+    description:
+      'Interface to listen on. Any address but loopback (`127.0.0.1`, `::1`, `localhost`) needs caller authentication configured, or `PDP_AUTH_MODE=none`; otherwise the service refuses to start.',
+  },
   {
     name: 'PDP_PORT',
     pointer: '/server/port',
@@ -61,6 +69,37 @@ export const ENV_VARS: readonly EnvVar[] = [
     type: 'boolean',
     default: 'false',
     description: 'One access-log line per request (the decision log is the audit trail).',
+  },
+  {
+    name: 'PDP_TLS_CERT_FILE',
+    pointer: '/server/tls/cert_file',
+    type: 'string',
+    default: '',
+    description: 'Serve HTTPS with this PEM certificate (chain); needs `PDP_TLS_KEY_FILE`.',
+  },
+  { name: 'PDP_TLS_KEY_FILE', pointer: '/server/tls/key_file', type: 'string', default: '', description: 'PEM private key of that certificate.' },
+  {
+    name: 'PDP_TLS_CLIENT_CA_FILE',
+    pointer: '/server/tls/client_ca_file',
+    type: 'string',
+    default: '',
+    description:
+      "PEM CA bundle for client certificates (mTLS): a client whose certificate chains to it is authenticated as the certificate's subject CN (else its first SAN).",
+  },
+  {
+    name: 'PDP_TLS_CLIENT_AUTH',
+    pointer: '/server/tls/client_auth',
+    type: 'string',
+    default: 'require',
+    description:
+      '`require`: the TLS handshake refuses clients without a valid certificate. `optional`: they may still authenticate with a bearer credential, and reach `/health` and `/ready` (kubelet probes present no certificate).',
+  },
+  {
+    name: 'PDP_TLS_RELOAD_INTERVAL_MS',
+    pointer: '/server/tls/reload_interval_ms',
+    type: 'integer',
+    default: '60000',
+    description: 'How often the certificate, key and CA files are checked for changes and reloaded without a restart (cert-manager renewals); 0 = never.',
   },
   {
     name: 'PDP_EVAL_TIMEOUT_MS',
@@ -405,7 +444,7 @@ export const ENV_VARS: readonly EnvVar[] = [
     type: 'string',
     default: 'x-pdp-caller',
     description:
-      'Request header naming the caller; set to an empty string to log the remote address only (the chart cannot render an empty value; use `extraEnv`).',
+      'Request header in which a gateway names the user it acts for: recorded as `on_behalf_of` (marked asserted) only when the authenticated caller has scope `assert:on-behalf-of`, else as `ignored_on_behalf_of`; empty = ignore it (the chart cannot render an empty value; use `extraEnv`).',
     allowEmpty: true,
   },
   {
@@ -444,4 +483,129 @@ export const ENV_VARS: readonly EnvVar[] = [
     description: 'Full OTLP/HTTP traces URL; wins over the base URL.',
   },
   { name: 'OTEL_SERVICE_NAME', pointer: '/tracing/service_name', type: 'string', default: 'ai-governance-pdp', description: '`service.name` of every span.' },
+  {
+    name: 'PDP_AUTH_MODE',
+    pointer: '/auth/mode',
+    type: 'string',
+    default: 'auto',
+    description:
+      '`auto`: callers authenticate with whatever is configured (API keys, JWT, client certificates); with nothing configured only a loopback `PDP_HOST` is served. `none`: no caller authentication on any address (logged as a warning at every start).',
+  },
+  {
+    name: 'PDP_AUTH_API_KEYS',
+    pointer: '/auth/api_keys',
+    type: 'json',
+    default: '',
+    description:
+      'API keys as a JSON list of `{"name", "sha256", "scopes"}` (`pdp auth new-key` prints one); callers send `Authorization: Bearer <key>`. Only the sha256 of each key is stored. Give it as a file with `PDP_AUTH_API_KEYS_FILE`.',
+    secret: true,
+  },
+  {
+    name: 'PDP_AUTH_JWT_JWKS_URL',
+    pointer: '/auth/jwt/jwks_url',
+    type: 'string',
+    default: '',
+    description: 'Accept JWT bearer tokens signed by a key from this JWKS endpoint (cached; refetched for an unknown `kid` at most once per cooldown).',
+  },
+  {
+    name: 'PDP_AUTH_JWT_KEY_FILE',
+    pointer: '/auth/jwt/key_file',
+    type: 'string',
+    default: '',
+    description: 'Accept JWT bearer tokens signed by this static key: a PEM public key, a JWK or a JWKS (JSON); instead of a JWKS URL.',
+  },
+  { name: 'PDP_AUTH_JWT_ISSUER', pointer: '/auth/jwt/issuer', type: 'string', default: '', description: 'Required `iss` of every token (required with JWT).' },
+  {
+    name: 'PDP_AUTH_JWT_AUDIENCE',
+    pointer: '/auth/jwt/audience',
+    type: 'string',
+    default: '',
+    description: 'Required `aud` of every token (required with JWT).',
+  },
+  {
+    name: 'PDP_AUTH_JWT_ALGORITHMS',
+    pointer: '/auth/jwt/algorithms',
+    type: 'list',
+    default: 'RS256,ES256',
+    description: 'Accepted signature algorithms: RS256/384/512, PS256/384/512, ES256/384/512, EdDSA. `none` and HMAC algorithms are never accepted.',
+  },
+  {
+    name: 'PDP_AUTH_JWT_CLOCK_TOLERANCE_SECONDS',
+    pointer: '/auth/jwt/clock_tolerance_seconds',
+    type: 'integer',
+    default: '30',
+    description: 'Clock skew allowed when checking `exp` and `nbf`.',
+  },
+  {
+    name: 'PDP_AUTH_JWT_CALLER_CLAIM',
+    pointer: '/auth/jwt/caller_claim',
+    type: 'string',
+    default: 'sub',
+    description: 'Claim naming the caller (recorded in every decision).',
+  },
+  {
+    name: 'PDP_AUTH_JWT_SCOPES_CLAIM',
+    pointer: '/auth/jwt/scopes_claim',
+    type: 'string',
+    default: 'scope',
+    description: 'Claim holding the scopes: a space-separated string or a list (with the default, `scp` is read when `scope` is absent).',
+  },
+  {
+    name: 'PDP_AUTH_JWT_JWKS_TIMEOUT_MS',
+    pointer: '/auth/jwt/jwks_timeout_ms',
+    type: 'integer',
+    default: '2000',
+    description: 'Deadline of one JWKS fetch (headers and body).',
+  },
+  {
+    name: 'PDP_AUTH_JWT_JWKS_COOLDOWN_MS',
+    pointer: '/auth/jwt/jwks_cooldown_ms',
+    type: 'integer',
+    default: '30000',
+    description: 'After a fetch, how long an unknown `kid` is refused without fetching again.',
+  },
+  {
+    name: 'PDP_AUTH_JWT_JWKS_CACHE_MAX_AGE_MS',
+    pointer: '/auth/jwt/jwks_cache_max_age_ms',
+    type: 'integer',
+    default: '600000',
+    description: 'How long fetched keys are used before the JWKS is fetched again (a removed key is refused at the latest after this).',
+  },
+  {
+    name: 'PDP_AUTH_JWT_JWKS_MAX_BYTES',
+    pointer: '/auth/jwt/jwks_max_bytes',
+    type: 'integer',
+    default: '262144',
+    description: 'Largest accepted JWKS response; a larger one fails the fetch.',
+  },
+  {
+    name: 'PDP_AUTH_MTLS_IDENTITIES',
+    pointer: '/auth/mtls_identities',
+    type: 'json',
+    default: '',
+    description:
+      'Scopes of client-certificate callers as a JSON list of `{"name", "scopes"}`, `name` matched against the certificate subject CN or a SAN value. A valid certificate not listed authenticates with no scopes.',
+  },
+  {
+    name: 'PDP_AUTH_AUTHORIZATION',
+    pointer: '/auth/authorization',
+    type: 'string',
+    default: 'scopes',
+    description:
+      '`scopes`: the static scope table (docs/operations.md). `policy`: the bundle decides each request at `PDP_AUTH_AUTHORIZATION_DECISION` (OPA `system.authz` style); only `true` allows.',
+  },
+  {
+    name: 'PDP_AUTH_AUTHORIZATION_DECISION',
+    pointer: '/auth/authorization_decision',
+    type: 'string',
+    default: 'system/authz/allow',
+    description: 'Decision path of that authorization policy.',
+  },
+  {
+    name: 'PDP_AUTH_MAX_CREDENTIAL_BYTES',
+    pointer: '/auth/max_credential_bytes',
+    type: 'integer',
+    default: '8192',
+    description: 'Longest accepted bearer credential; longer is refused before any parsing.',
+  },
 ];

@@ -1,19 +1,27 @@
 // Configuration: defaults < config file (PDP_CONFIG, YAML or JSON) < environment variables.
 // The merged result is validated once at start against schemas/config.json; every bad value is
 // reported, named the way the operator wrote it (the env var, or the file and key).
-import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import type { ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { MaskRuleError, parseMaskRule } from '../decisionlog/mask/rules.js';
 import { describeThrown } from '../shared/errors.js';
+import { isLoopbackHost } from '../auth/loopback.js';
+import { JwtKeyError, parseJwtKeys } from '../auth/jwt-keys.js';
+import { invalidScope } from '../auth/scopes.js';
+import { readSecretFile } from './secret-file.js';
 import {
+  DEFAULT_AUTH,
   DEFAULT_CACHE,
   DEFAULT_DECISION_LOG,
   DEFAULT_EVALUATION,
+  DEFAULT_JWT,
   DEFAULT_LIMITS,
   DEFAULT_REDIS,
   DEFAULT_SERVER,
+  DEFAULT_TLS_CLIENT_AUTH,
+  DEFAULT_TLS_RELOAD_INTERVAL_MS,
   DEFAULT_TRACING,
   ENV_BUNDLE_NAME,
   embeddedBundle,
@@ -90,6 +98,7 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
     redis: { ...DEFAULT_REDIS },
     decision_log: { ...DEFAULT_DECISION_LOG, mask_paths: [] },
     tracing: { ...DEFAULT_TRACING },
+    auth: { ...DEFAULT_AUTH, api_keys: [], mtls_identities: [] },
   } as JsonObject;
   const merged = merge(merge(defaults, fileLayer), envLayer) as JsonObject;
 
@@ -121,6 +130,18 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
     merged.signing = { ...signing, keys: [{ key_id: 'default', algorithm: 'RS256', ...envKey }] };
   }
   if (isObject(merged.signing)) merged.signing = { required: false, keys: [], ...merged.signing };
+  // Sub-sections that exist only when configured get their defaults once they do.
+  const auth = merged.auth;
+  if (isObject(auth) && isObject(auth.jwt)) auth.jwt = { ...DEFAULT_JWT, algorithms: [...DEFAULT_JWT.algorithms], ...auth.jwt };
+  const server = merged.server;
+  if (isObject(server) && isObject(server.tls)) {
+    const tls = server.tls;
+    server.tls = {
+      reload_interval_ms: DEFAULT_TLS_RELOAD_INTERVAL_MS,
+      ...(tls.client_ca_file !== undefined ? { client_auth: DEFAULT_TLS_CLIENT_AUTH } : {}),
+      ...tls,
+    };
+  }
 
   if (!validateConfig(merged)) {
     for (const e of validateConfig.errors ?? []) issues.push(describeAjvError(e, origins));
@@ -129,7 +150,13 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
   }
 
   if (issues.length > 0) throw new ConfigError(issues);
-  return { config: merged as unknown as PdpConfig, warnings, ...(origins.file ? { file: origins.file.path } : {}) };
+  const config = merged as unknown as PdpConfig;
+  if (config.auth.mode === 'none') {
+    warnings.push(
+      `caller authentication is off (${sourceOf('/auth/mode', origins).source} = none): every route answers anyone who can reach ${config.server.host}:${config.server.port}`,
+    );
+  }
+  return { config, warnings, ...(origins.file ? { file: origins.file.path } : {}) };
 }
 
 function nonEmpty(s: string | undefined): string | undefined {
@@ -154,30 +181,17 @@ function envValue(env: Readonly<Record<string, string | undefined>>, v: EnvVar, 
   return undefined;
 }
 
-/** A secret or key file's text: a regular file of at most MAX_SECRET_FILE_BYTES (a path to a
- * device such as /dev/zero, or to a huge file, must not hang or exhaust the start). */
-const MAX_SECRET_FILE_BYTES = 1024 * 1024;
-
-function readSecretFile(path: string): string | { problem: string } {
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, 'r');
-    const st = fstatSync(fd);
-    if (!st.isFile()) return { problem: 'not a regular file' };
-    if (st.size > MAX_SECRET_FILE_BYTES) return { problem: `larger than ${MAX_SECRET_FILE_BYTES} bytes` };
-    const buf = Buffer.alloc(st.size);
-    const n = readSync(fd, buf, 0, st.size, 0);
-    return buf.toString('utf8', 0, n);
-  } catch (err) {
-    return { problem: (err as NodeJS.ErrnoException).code ?? describeThrown(err) };
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
-
 /** Coerces only well-formed values; anything else stays a string so the schema reports it. */
 function coerce(raw: string, v: EnvVar): unknown {
   if (v.type === 'integer' && /^[+-]?\d+$/.test(raw)) return Number(raw);
+  if (v.type === 'json') {
+    try {
+      // YAML is a superset of JSON: a mounted file may be either.
+      return parseYaml(raw) as unknown;
+    } catch {
+      return raw;
+    }
+  }
   if (v.type === 'list')
     return raw
       .split(',')
@@ -220,7 +234,9 @@ function sourceOf(pointer: string, origins: Origins): { source: string; got?: st
   // An error on an object may be about a value an env var put inside it, and an error on a list
   // item about the list an env var set.
   for (const [p, ev] of origins.env) {
-    if ((pointer !== '' && p.startsWith(pointer + '/')) || pointer.startsWith(p + '/')) return { source: ev.name };
+    if (pointer !== '' && p.startsWith(pointer + '/')) return { source: ev.name };
+    // Inside a structured (JSON) variable: say where, e.g. PDP_AUTH_API_KEYS[2].name.
+    if (pointer.startsWith(p + '/')) return { source: ev.type === 'json' ? `${ev.name}${itemPath(pointer.slice(p.length))}` : ev.name };
   }
   if (origins.file && getAt(origins.file.content, pointer) !== undefined) {
     return { source: `${origins.file.path}: ${dotted(pointer) || '(top level)'}` };
@@ -232,12 +248,23 @@ function sourceOf(pointer: string, origins: Origins): { source: string; got?: st
   return { source: dotted(pointer) || 'configuration' };
 }
 
+/** "/2/name" → "[2].name". */
+function itemPath(rest: string): string {
+  return rest
+    .split('/')
+    .slice(1)
+    .map((k) => (/^\d+$/.test(k) ? `[${k}]` : `.${k}`))
+    .join('');
+}
+
 /** What the schema's patterns mean, in words. */
 const PATTERN_WORDS: Record<string, string> = {
   '^\\[?[^\\]\\s]+\\]?:[0-9]{1,5}$': 'must be host:port',
   '^rediss?://': 'must start with redis:// or rediss://',
   '^https?://': 'must be an http(s) URL',
   '^\\S*$': 'must not contain whitespace',
+  '^[A-Za-z0-9][A-Za-z0-9._@:/-]*$': 'must be letters, digits and ._@:/- only, starting with a letter or digit',
+  '^[0-9a-f]{64}$': 'must be 64 lower-case hex digits (a sha256)',
 };
 
 function describeAjvError(e: ErrorObject, origins: Origins): ConfigIssue {
@@ -308,5 +335,94 @@ function semanticChecks(config: PdpConfig, origins: Origins, fileDir: string, cw
       at(`/decision_log/mask_paths/${i}`, e instanceof MaskRuleError ? e.message : describeThrown(e));
     }
   });
+  issues.push(...tlsChecks(config, origins, fileDir, cwd), ...authChecks(config, origins, fileDir, cwd));
+  return issues;
+}
+
+/** A path setting resolved like the loader resolves it: relative to the file when it came from
+ * the file, to the working directory when it came from the environment. */
+function resolvedPath(pointer: string, value: string, origins: Origins, fileDir: string, cwd: string): string {
+  return resolve(origins.env.has(pointer) ? cwd : fileDir, value);
+}
+
+function tlsChecks(config: PdpConfig, origins: Origins, fileDir: string, cwd: string): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const tls = config.server.tls;
+  if (!tls) return issues;
+  const at = (pointer: string, message: string): void => {
+    issues.push({ source: sourceOf(pointer, origins).source, message });
+  };
+  if ((tls.cert_file === undefined) !== (tls.key_file === undefined)) at('/server/tls', 'TLS needs both a certificate file and a key file');
+  else if (tls.cert_file === undefined && tls.client_ca_file !== undefined)
+    at('/server/tls/client_ca_file', 'client certificates need TLS: set the certificate and key files too');
+  if (tls.client_auth !== undefined && tls.client_ca_file === undefined) at('/server/tls/client_auth', 'applies only with a client CA file');
+  for (const k of ['cert_file', 'key_file', 'client_ca_file'] as const) {
+    const v = tls[k];
+    if (v === undefined) continue;
+    const abs = resolvedPath(`/server/tls/${k}`, v, origins, fileDir, cwd);
+    tls[k] = abs;
+    const read = readSecretFile(abs);
+    if (typeof read !== 'string') at(`/server/tls/${k}`, `cannot read ${v}: ${read.problem}`);
+    else if (!read.includes('-----BEGIN ')) at(`/server/tls/${k}`, `${v} is not PEM`);
+  }
+  return issues;
+}
+
+function authChecks(config: PdpConfig, origins: Origins, fileDir: string, cwd: string): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const at = (pointer: string, message: string): void => {
+    issues.push({ source: sourceOf(pointer, origins).source, message });
+  };
+  const auth = config.auth;
+  const scopesOk = (pointer: string, scopes: readonly string[]): void => {
+    scopes.forEach((s, i) => {
+      const bad = invalidScope(s);
+      if (bad) at(`${pointer}/${i}`, bad);
+    });
+  };
+  const names = new Set<string>();
+  const hashes = new Set<string>();
+  auth.api_keys.forEach((k, i) => {
+    if (names.has(k.name)) at(`/auth/api_keys/${i}/name`, `duplicate API key name ${JSON.stringify(k.name)}`);
+    if (hashes.has(k.sha256)) at(`/auth/api_keys/${i}/sha256`, 'the same key is listed twice');
+    names.add(k.name);
+    hashes.add(k.sha256);
+    scopesOk(`/auth/api_keys/${i}/scopes`, k.scopes);
+  });
+  const identities = new Set<string>();
+  auth.mtls_identities.forEach((m, i) => {
+    if (identities.has(m.name)) at(`/auth/mtls_identities/${i}/name`, `duplicate identity ${JSON.stringify(m.name)}`);
+    identities.add(m.name);
+    scopesOk(`/auth/mtls_identities/${i}/scopes`, m.scopes);
+  });
+  if (auth.mtls_identities.length > 0 && config.server.tls?.client_ca_file === undefined) {
+    at('/auth/mtls_identities', 'client-certificate identities need a client CA file (PDP_TLS_CLIENT_CA_FILE)');
+  }
+  const jwt = auth.jwt;
+  if (jwt) {
+    if ((jwt.jwks_url === undefined) === (jwt.key_file === undefined)) at('/auth/jwt', 'JWT verification needs exactly one of a JWKS URL or a key file');
+    if (jwt.key_file !== undefined) {
+      const abs = resolvedPath('/auth/jwt/key_file', jwt.key_file, origins, fileDir, cwd);
+      jwt.key_file = abs;
+      const read = readSecretFile(abs);
+      if (typeof read !== 'string') at('/auth/jwt/key_file', `cannot read ${jwt.key_file}: ${read.problem}`);
+      else {
+        try {
+          parseJwtKeys(read);
+        } catch (e) {
+          at('/auth/jwt/key_file', e instanceof JwtKeyError ? e.message : describeThrown(e));
+        }
+      }
+    }
+  }
+  const configured = auth.api_keys.length > 0 || jwt !== undefined || config.server.tls?.client_ca_file !== undefined;
+  if (auth.mode === 'none' && configured) {
+    at('/auth/mode', 'is none, but API keys, JWT or client certificates are configured: remove them, or use auto');
+  } else if (auth.mode === 'auto' && !configured && !isLoopbackHost(config.server.host)) {
+    at(
+      '/server/host',
+      `listening on ${config.server.host} (not loopback) needs caller authentication: configure API keys (PDP_AUTH_API_KEYS_FILE), JWT (PDP_AUTH_JWT_JWKS_URL or PDP_AUTH_JWT_KEY_FILE) or client certificates (PDP_TLS_CLIENT_CA_FILE), or set PDP_AUTH_MODE=none to serve unauthenticated callers`,
+    );
+  }
   return issues;
 }

@@ -4,8 +4,8 @@ import type { PdpConfig } from './types.js';
 
 export const REDACTED = '[REDACTED]';
 
-/** A deep copy with secrets replaced: passwords, tokens, signing keys, header values, and the
- * password part of URLs (redis://user:pw@host keeps the user and host). */
+/** A deep copy with secrets replaced: passwords, tokens, signing keys, header values, API key
+ * hashes, and the password part of URLs (redis://user:pw@host keeps the user and host). */
 export function redactConfig(config: PdpConfig): PdpConfig {
   const c = structuredClone(config);
   const secret = (v: string | undefined): string | undefined => (v === undefined ? undefined : REDACTED);
@@ -22,6 +22,8 @@ export function redactConfig(config: PdpConfig): PdpConfig {
   const d = c.decision_log;
   if (d.url !== undefined) d.url = redactUrl(d.url);
   if (d.auth_token !== undefined) d.auth_token = secret(d.auth_token);
+  // Key hashes cannot be reversed into keys, but they are credentials' fingerprints: not shown.
+  c.auth.api_keys = c.auth.api_keys.map((k) => ({ ...k, sha256: REDACTED }));
   for (const k of ['endpoint', 'traces_endpoint'] as const) {
     const v = c.tracing[k];
     if (v !== undefined) c.tracing[k] = redactUrl(v);

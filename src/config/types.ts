@@ -12,6 +12,19 @@ export interface ServerConfig {
   log_level: LogLevel;
   /** Per-request access log lines; off by default because the decision log is the audit trail. */
   request_logging: boolean;
+  /** Listen with TLS (and, with client_ca_file, authenticate callers by client certificate). */
+  tls?: TlsConfig;
+}
+
+export interface TlsConfig {
+  /** Both or neither (checked at load). */
+  cert_file?: string;
+  key_file?: string;
+  client_ca_file?: string;
+  /** Default "require" when client_ca_file is set. */
+  client_auth?: 'require' | 'optional';
+  /** Default DEFAULT_TLS_RELOAD_INTERVAL_MS; 0 = never. */
+  reload_interval_ms?: number;
 }
 
 export interface EvaluationConfig {
@@ -100,7 +113,8 @@ export interface DecisionLogConfig {
   retention_seconds: number;
   store_max_entries: number;
   store_max_bytes: number;
-  /** "" = the peer address only. */
+  /** Header naming the user a gateway acts for (recorded as asserted, for callers allowed to
+   * assert it); "" = ignore it. */
   caller_header: string;
   flush_timeout_ms: number;
 }
@@ -114,6 +128,50 @@ export interface TracingConfig {
   service_name?: string;
 }
 
+export interface ApiKeyConfig {
+  /** The caller id recorded for this key. */
+  name: string;
+  /** Lower-case hex sha256 of the key; the key itself is never stored. */
+  sha256: string;
+  scopes: string[];
+}
+
+export type JwtAlgorithm = 'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512' | 'ES256' | 'ES384' | 'ES512' | 'EdDSA';
+
+export interface JwtConfig {
+  /** Exactly one of jwks_url / key_file (checked at load). */
+  jwks_url?: string;
+  key_file?: string;
+  issuer: string;
+  audience: string;
+  algorithms: JwtAlgorithm[];
+  clock_tolerance_seconds: number;
+  caller_claim: string;
+  scopes_claim: string;
+  jwks_timeout_ms: number;
+  jwks_cooldown_ms: number;
+  jwks_cache_max_age_ms: number;
+  jwks_max_bytes: number;
+}
+
+export interface MtlsIdentityConfig {
+  /** Matched against the client certificate's subject CN and SAN values. */
+  name: string;
+  scopes: string[];
+}
+
+export interface AuthConfig {
+  /** auto: whatever is configured authenticates (nothing configured: loopback only); none: no authentication. */
+  mode: 'auto' | 'none';
+  api_keys: ApiKeyConfig[];
+  jwt?: JwtConfig;
+  mtls_identities: MtlsIdentityConfig[];
+  authorization: 'scopes' | 'policy';
+  /** Decision path of the authorization policy (authorization "policy"). */
+  authorization_decision: string;
+  max_credential_bytes: number;
+}
+
 export interface PdpConfig {
   server: ServerConfig;
   evaluation: EvaluationConfig;
@@ -125,6 +183,7 @@ export interface PdpConfig {
   redis: RedisConfig;
   decision_log: DecisionLogConfig;
   tracing: TracingConfig;
+  auth: AuthConfig;
 }
 
 /** One bad value, named the way the operator wrote it (env var name or file + key). */

@@ -1,5 +1,5 @@
 // Builds the audit record from the pipeline's decision record (before masking).
-import type { DecisionRecord } from '../decisions/types.js';
+import type { CallerRecord, DecisionQuery, DecisionRecord } from '../decisions/types.js';
 import type { LogRecord } from './types.js';
 
 // A snapshot's revisions object lives as long as the snapshot: convert it once, not per record.
@@ -28,6 +28,10 @@ export function toLogRecord(r: DecisionRecord, labels: Record<string, string>, r
     path: r.path,
     kind: r.kind,
     caller: r.caller ?? null,
+    caller_auth: r.caller_auth ?? 'none',
+    peer_address: r.peer_address ?? null,
+    ...(r.on_behalf_of ? { on_behalf_of: { ...r.on_behalf_of } } : {}),
+    ...(r.ignored_on_behalf_of !== undefined ? { ignored_on_behalf_of: r.ignored_on_behalf_of } : {}),
     ...(r.input !== undefined ? { input: r.input } : {}),
     ...(r.result !== undefined ? { result: r.result } : {}),
     allow: d?.allow ?? null,
@@ -48,17 +52,24 @@ export function toLogRecord(r: DecisionRecord, labels: Record<string, string>, r
   };
 }
 
-/** Who asked: the configured caller header when present (an identity the caller asserts,
- * e.g. set by a mesh/gateway), else the peer address. */
-export function callerOf(
-  headers: Readonly<Record<string, string | string[] | undefined>> | undefined,
-  remoteAddress: string | undefined,
-  headerName: string | null,
-): string | null {
-  if (headerName && headers) {
-    const v = headers[headerName.toLowerCase()];
-    const s = Array.isArray(v) ? v[0] : v;
-    if (s && s.trim()) return s.trim().slice(0, 256);
+/** Longest on-behalf-of value kept: it is caller-supplied text. */
+const MAX_ASSERTED_LENGTH = 256;
+
+/** Who asked: the verified caller (id and how it authenticated), the peer address, and the
+ * on-behalf-of header. The header is an assertion, never an identity: it is recorded as
+ * `on_behalf_of` (marked asserted) only when the caller may assert it — it has the scope
+ * assert:on-behalf-of, or authentication is off and every caller may — else as
+ * `ignored_on_behalf_of`, evidence of the attempt. */
+export function callerOf(query: Pick<DecisionQuery, 'headers' | 'remoteAddress' | 'caller'>, headerName: string | null): CallerRecord {
+  const verified = query.caller ?? null;
+  const record: CallerRecord = { id: verified?.id ?? null, auth: verified?.method ?? 'none', peer: query.remoteAddress ?? null };
+  if (headerName && query.headers) {
+    const v = query.headers[headerName.toLowerCase()];
+    const asserted = (Array.isArray(v) ? v[0] : v)?.trim().slice(0, MAX_ASSERTED_LENGTH);
+    if (asserted) {
+      if (verified === null || verified.mayAssertOnBehalfOf) record.on_behalf_of = { id: asserted, asserted: true };
+      else record.ignored_on_behalf_of = asserted;
+    }
   }
-  return remoteAddress ?? null;
+  return record;
 }

@@ -9,7 +9,17 @@ export interface LogRecord {
   timestamp: string;
   path: string;
   kind: string | null;
+  /** The verified caller id (API key name, JWT caller claim, certificate identity); null when
+   * authentication is off. */
   caller: string | null;
+  /** How the caller authenticated: api_key, jwt, mtls, or none. */
+  caller_auth: string;
+  /** Peer address of the connection. */
+  peer_address: string | null;
+  /** The user a gateway acts for, as it asserted in the on-behalf-of header (scope assert:on-behalf-of). */
+  on_behalf_of?: { id: string; asserted: true };
+  /** That header from a caller not allowed to assert it: recorded, never trusted. */
+  ignored_on_behalf_of?: string;
   input?: unknown;
   result?: unknown;
   allow: boolean | null;

@@ -12,6 +12,7 @@ import { noopCache, noopSpan, noopTracer } from './noop.js';
 import { ReasonCode } from './reasons.js';
 import { shapeDecision, type Evaluation } from './answer.js';
 import type {
+  CallerRecord,
   CacheHit,
   CacheQuery,
   ChildSpanName,
@@ -58,7 +59,11 @@ export class DecisionPipeline {
   private readonly recorders: DecisionRecorder[] = [];
   private readonly newId: () => string;
   private readonly now: () => number;
-  private callerOf: (query: DecisionQuery) => string | undefined = (q) => q.remoteAddress;
+  private callerOf: (query: DecisionQuery) => CallerRecord | undefined = (q) => ({
+    id: q.caller?.id ?? null,
+    auth: q.caller?.method ?? 'none',
+    peer: q.remoteAddress ?? null,
+  });
 
   constructor(opts: PipelineOptions) {
     this.policies = opts.policies;
@@ -81,8 +86,8 @@ export class DecisionPipeline {
     this.recorders.push(recorder);
   }
 
-  /** Who is asking, for the decision record (default: the peer address). */
-  useCallerOf(fn: (query: DecisionQuery) => string | undefined): void {
+  /** Who is asking, for the decision record (default: the verified caller and the peer address). */
+  useCallerOf(fn: (query: DecisionQuery) => CallerRecord | undefined): void {
     this.callerOf = fn;
   }
 
@@ -215,6 +220,7 @@ export class DecisionPipeline {
     error: { code: string; message: string } | undefined,
     decision: DecisionAnswerBody | undefined,
   ): void {
+    const who = callerOf(this.callerOf, query);
     // Every field present (undefined when it does not apply): one object shape per record, which
     // keeps the per-request consumers (log, metrics, span) monomorphic.
     const record: DecisionRecord = {
@@ -234,7 +240,11 @@ export class DecisionPipeline {
       duration_ms: performance.now() - run.t0,
       trace_id: run.span.traceId || undefined,
       span_id: run.span.spanId || undefined,
-      caller: callerOf(this.callerOf, query),
+      caller: who?.id ?? undefined,
+      caller_auth: who?.auth,
+      peer_address: who?.peer ?? undefined,
+      on_behalf_of: who?.on_behalf_of,
+      ignored_on_behalf_of: who?.ignored_on_behalf_of,
     };
     try {
       run.span.end(record);
@@ -293,9 +303,9 @@ function startChild(span: DecisionSpan, name: ChildSpanName): { end(a?: Record<s
   }
 }
 
-function callerOf(fn: (q: DecisionQuery) => string | undefined, query: DecisionQuery): string | undefined {
+function callerOf(fn: (q: DecisionQuery) => CallerRecord | undefined, query: DecisionQuery): CallerRecord | undefined {
   try {
-    return fn(query) || undefined;
+    return fn(query) ?? undefined;
   } catch {
     return undefined;
   }

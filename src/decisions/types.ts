@@ -39,8 +39,34 @@ export interface DecisionQuery {
   strict: boolean;
   /** Request headers, for trace-context propagation (traceparent). Never logged as-is. */
   headers?: Readonly<Record<string, string | string[] | undefined>>;
-  /** Peer address of the request (the default `caller` in the decision record). */
+  /** Peer address of the request (recorded as the decision's peer address). */
   remoteAddress?: string;
+  /** Who is asking, as authentication verified it; null or absent when authentication is off. */
+  caller?: VerifiedCaller | null;
+}
+
+/** How a caller was authenticated ("none": authentication is off). */
+export type AuthMethod = 'api_key' | 'jwt' | 'mtls' | 'none';
+
+/** The caller as the authentication plugin verified it (src/auth). */
+export interface VerifiedCaller {
+  readonly id: string;
+  readonly method: AuthMethod;
+  /** Has scope assert:on-behalf-of: may name the user it acts for (a gateway). */
+  readonly mayAssertOnBehalfOf: boolean;
+}
+
+/** Who asked, in the decision record. */
+export interface CallerRecord {
+  /** The verified caller id; null when authentication is off. */
+  id: string | null;
+  auth: AuthMethod;
+  /** Peer address of the connection. */
+  peer: string | null;
+  /** The user a gateway says it acts for (header), kept only for callers allowed to assert it. */
+  on_behalf_of?: { id: string; asserted: true };
+  /** The same header from a caller not allowed to assert it: kept as evidence, never as identity. */
+  ignored_on_behalf_of?: string;
 }
 
 // ---- cache ---------------------------------------------------------------------------------
@@ -124,8 +150,14 @@ export interface DecisionRecord {
   trace_id?: string;
   /** The pdp.decision span's id (with trace_id, locates the decision in the trace). */
   span_id?: string;
-  /** Who asked (PipelineOptions.callerOf; by default the peer address). */
+  // Who asked (DecisionPipeline.useCallerOf; by default the verified caller and the peer
+  // address): the fields of a CallerRecord, flat like the log record has them.
+  /** The verified caller id; absent when authentication is off. */
   caller?: string;
+  caller_auth?: AuthMethod;
+  peer_address?: string;
+  on_behalf_of?: { id: string; asserted: true };
+  ignored_on_behalf_of?: string;
 }
 
 /** Receives every decision record after the answer is written (the decision log, metrics). */

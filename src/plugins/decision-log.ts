@@ -40,7 +40,7 @@ async function decisionLogPlugin(app: FastifyInstance, opts: DecisionLogPluginOp
   }
   app.pipeline.addRecorder(log);
   const header = cfg.caller_header === '' ? null : cfg.caller_header.toLowerCase();
-  app.pipeline.useCallerOf((q) => callerOf(q.headers, q.remoteAddress, header) ?? undefined);
+  app.pipeline.useCallerOf((q) => callerOf(q, header));
   decisionLogRoutes(app, log);
   app.status.add('decision_log', () => log.status());
   metrics?.bind({ decisionLog: () => log.status() });

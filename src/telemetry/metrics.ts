@@ -14,6 +14,7 @@
 //   pdp_decision_log_delivered_total{sink}               counter
 //   pdp_decision_log_dropped_total{sink}                 counter  dropped because the buffer was full
 //   pdp_decision_log_sink_errors_total{sink}             counter  failed deliveries (each retried)
+//   pdp_auth_failures_total{reason}                      counter  requests refused by authentication/authorization
 //   plus prom-client's process/nodejs default metrics.
 //
 // Paths are caller-controlled on the Data API, so the `path` label is bounded: after
@@ -43,6 +44,7 @@ export class PdpMetrics implements DecisionRecorder {
   private readonly decisions: Counter<'path' | 'outcome'>;
   private readonly duration: Histogram<'path' | 'cached'>;
   private readonly bundleFailures: Counter<'bundle'>;
+  private readonly authFailures: Counter<'reason'>;
 
   constructor(opts: { defaultMetrics?: boolean; maxPathLabels?: number; now?: () => number } = {}) {
     const registry = new Registry();
@@ -146,6 +148,13 @@ export class PdpMetrics implements DecisionRecorder {
         }
       },
     });
+    // `reason` is one of a fixed set (src/auth/failures.ts), never caller text.
+    this.authFailures = new Counter({
+      name: 'pdp_auth_failures_total',
+      help: 'Requests refused by caller authentication (401), authorization (403) or because the caller could not be verified (503), by reason.',
+      labelNames: ['reason'] as const,
+      registers,
+    });
     this.bundleFailures = new Counter({
       name: 'pdp_bundle_activation_failures_total',
       help: 'Bundle activation attempts that failed (fetch, verify, compile).',
@@ -209,6 +218,10 @@ export class PdpMetrics implements DecisionRecorder {
     }
     c.count.inc();
     c.duration.observe(seconds);
+  }
+
+  authFailed(reason: string): void {
+    this.authFailures.inc({ reason });
   }
 
   bundleActivationFailed(bundle: string): void {

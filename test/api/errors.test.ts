@@ -144,18 +144,47 @@ t.test('the default limit is 1 MiB', async (t) => {
   t.equal((await postJson(`${dflt.url}/v1/decisions/tool-call`, over)).status, 413);
 });
 
-t.test("content types: JSON with charset ok; none and curl -d's form type parsed as JSON (like OPA); others → 415", async (t) => {
+t.test('content types: JSON and +json with parameters are read; no type, form types and others → 415 before the body is read', async (t) => {
   const body = JSON.stringify({ agent: { id: 'a' }, tool: { name: 't' } });
-  t.equal((await inject(app, TOOL, { method: 'POST', body, headers: { 'content-type': 'application/json; charset=utf-8' } })).status, 200);
-  t.equal((await inject(app, TOOL, { method: 'POST', body })).status, 200, 'no Content-Type');
-  t.equal((await inject(app, TOOL, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status, 200, 'curl -d default');
-  const notJson = await inject(app, TOOL, { method: 'POST', body: 'a=1&b=2', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-  t.equal(notJson.status, 400, 'a real form body is still invalid JSON');
-  for (const type of ['text/plain', 'application/xml', 'multipart/form-data; boundary=x']) {
-    const r = await inject(app, TOOL, { method: 'POST', body, headers: { 'content-type': type } });
-    t.equal(r.status, 415, type);
+  for (const type of [
+    'application/json',
+    'application/json; charset=utf-8',
+    'Application/JSON',
+    'application/vnd.pdp+json',
+    'application/merge-patch+json; charset=utf-8',
+  ]) {
+    t.equal((await inject(app, TOOL, { method: 'POST', body, headers: { 'content-type': type } })).status, 200, type);
+  }
+  // The types a browser sends cross-site without a preflight never reach a decision.
+  for (const type of [
+    undefined,
+    'application/x-www-form-urlencoded',
+    'multipart/form-data; boundary=x',
+    'text/plain',
+    'text/plain; charset=utf-8',
+    'application/xml',
+    'application/jsonx',
+    'text/json',
+  ]) {
+    const r = await inject(app, TOOL, { method: 'POST', body, headers: type === undefined ? {} : { 'content-type': type } });
+    t.equal(r.status, 415, type ?? 'no Content-Type');
     assertErrorShape(t, r.json, 'UNSUPPORTED_MEDIA_TYPE');
   }
+  // A form-encoded body is refused for what it is, not parsed and then found invalid.
+  const form = await inject(app, TOOL, { method: 'POST', body: 'a=1&b=2', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  t.equal(form.status, 415);
+  t.match((form.json as { error: { message: string } }).error.message, /application\/x-www-form-urlencoded/);
+  // No body needs no type (the Data API's POST without input).
+  t.equal((await inject(app, '/v1/data/a', { method: 'POST' })).status, 200, 'POST without a body and without a type');
+});
+
+t.test('415 through a real server: the connection closes instead of reading the unwanted body', async (t) => {
+  const server = await startApp({ policies });
+  t.teardown(() => server.close());
+  const r = await send(`${server.url}${TOOL}`, { method: 'POST', body: 'x'.repeat(64 * 1024), headers: { 'content-type': 'text/plain' } });
+  t.equal(r.status, 415);
+  t.equal(r.headers.connection, 'close');
+  assertErrorShape(t, r.json, 'UNSUPPORTED_MEDIA_TYPE');
 });
 
 t.test('unknown route → 404; known path, wrong method → 405 with Allow', async (t) => {

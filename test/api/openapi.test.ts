@@ -21,6 +21,7 @@ t.test("lists every route with its method (the plugins' routes too)", async (t) 
     'GET /metrics',
     'GET /openapi.json',
     'GET /ready',
+    'GET /v1/config',
     'GET /v1/data',
     'GET /v1/data/{path}',
     'GET /v1/decisions/{id}',

@@ -25,10 +25,19 @@ function issuesOf(env: Record<string, string>): ConfigIssue[] {
   return [];
 }
 
-t.test('no configuration: embedded policies/, watched; OPA port; 1 MiB body limit', async (t) => {
+t.test('no configuration: embedded policies/, watched; loopback, OPA port; 1 MiB body limit; no authentication', async (t) => {
   const { config, warnings } = loadConfig({ env: {} });
   t.same(config.bundles, [{ name: 'ai-governance', path: defaultPoliciesDir, watch: true }]);
-  t.match(config.server, { host: '0.0.0.0', port: 8181, body_limit_bytes: 1048576, max_json_depth: 64, log_level: 'info' });
+  t.same(config.auth, {
+    mode: 'auto',
+    api_keys: [],
+    mtls_identities: [],
+    authorization: 'scopes',
+    authorization_decision: 'system/authz/allow',
+    max_credential_bytes: 8192,
+  });
+  t.equal(config.server.tls, undefined);
+  t.match(config.server, { host: '127.0.0.1', port: 8181, body_limit_bytes: 1048576, max_json_depth: 64, log_level: 'info' });
   t.equal(config.signing, undefined);
   t.same(warnings, []);
   const opts = toBundleManagerOptions(config);

@@ -71,12 +71,16 @@ t.test('every secret setting is redacted (the settings table marks them)', async
   for (const v of secrets) {
     const value = v.name === 'REDIS_URL' ? 'redis://u:s3cr3t-value@h:6379' : 's3cr3t-value';
     const env: Record<string, string> = { [v.name]: value };
+    // The API key list is JSON; its secret part is each key's hash.
+    const hash = 'c0ffee'.repeat(10) + 'c0ff';
+    if (v.name === 'PDP_AUTH_API_KEYS') env[v.name] = JSON.stringify([{ name: 'ci', sha256: hash, scopes: ['status:read'] }]);
     if (v.name.startsWith('PDP_BUNDLE_') && v.name !== 'PDP_BUNDLE_SIGNING_KEY') env.PDP_BUNDLE_URL = 'https://b.example/b.tar.gz';
     if (v.name === 'PDP_BUNDLE_SIGNING_KEY') env.PDP_BUNDLE_SIGNING_ALG = 'HS256';
     if (v.name === 'REDIS_SENTINEL_PASSWORD') Object.assign(env, { REDIS_SENTINELS: 's:26379', REDIS_SENTINEL_NAME: 'm' });
     const io = capture();
     t.equal(await configCommand(['-f', 'json'], io, env), 0, `${v.name}: ${io.stderr}`);
     t.notMatch(io.stdout, 's3cr3t-value', `${v.name} is not printed`);
+    t.notMatch(io.stdout, hash, `${v.name}: no key hash is printed`);
   }
 });
 

@@ -70,7 +70,10 @@ t.test('N decisions → N records in every sink, ids matching, secrets masked ev
     decision_id: ids[0],
     path: 'ai/tools/decision',
     kind: 'tool-call',
-    caller: 'agent-runtime-7',
+    // Authentication is off here: no verified caller; the header is kept as an assertion.
+    caller: null,
+    caller_auth: 'none',
+    on_behalf_of: { id: 'agent-runtime-7', asserted: true },
     allow: true,
     outcome: 'decided',
     bundles: { test: { revision: 'l1' } },
@@ -86,7 +89,7 @@ t.test('N decisions → N records in every sink, ids matching, secrets masked ev
   t.match((await getJson(`${a.url}/v1/decisions/${ids[2]}`)).json, { allow: false, outcome: 'error', error: { code: 'eval_conflict_error' } });
 
   // Another replica finds the record through Redis (its own memory never saw it).
-  t.match((await getJson(`${b.url}/v1/decisions/${ids[5]}`)).json, { decision_id: ids[5], caller: 'agent-runtime-7' });
+  t.match((await getJson(`${b.url}/v1/decisions/${ids[5]}`)).json, { decision_id: ids[5], on_behalf_of: { id: 'agent-runtime-7', asserted: true } });
   t.match(await getJson(`${a.url}/v1/decisions/00000000-0000-4000-8000-000000000000`), { status: 404, json: { error: { code: 'DECISION_NOT_FOUND' } } });
 
   const sinks = {

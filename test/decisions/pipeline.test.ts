@@ -229,14 +229,20 @@ t.test('decision log: exactly one record per decision, whatever the outcome', as
   );
 });
 
-t.test('recorders: every recorder receives every record; caller from the peer address or useCallerOf', async (t) => {
+t.test('recorders: every recorder receives every record; caller from the verified caller and peer address, or useCallerOf', async (t) => {
   const a: DecisionRecord[] = [];
   const b: DecisionRecord[] = [];
   const pipeline = new DecisionPipeline({ policies: policiesWith(() => ({ allow: true })), evaluation: {} });
   pipeline.addRecorder({ log: (r) => void a.push(r) });
   pipeline.addRecorder({ log: (r) => void b.push(r) });
   await pipeline.decide({ ...TOOL, remoteAddress: '10.0.0.7' });
-  pipeline.useCallerOf((q) => (q.headers?.['x-caller'] as string | undefined) ?? q.remoteAddress);
+  await pipeline.decide({ ...TOOL, remoteAddress: '10.0.0.8', caller: { id: 'ci', method: 'api_key', mayAssertOnBehalfOf: false } });
+  pipeline.useCallerOf((q) => ({
+    id: (q.headers?.['x-caller'] as string | undefined) ?? null,
+    auth: 'none',
+    peer: q.remoteAddress ?? null,
+    on_behalf_of: { id: 'u-1', asserted: true },
+  }));
   await pipeline.decide({ ...TOOL, remoteAddress: '10.0.0.7', headers: { 'x-caller': 'agent-runtime' } });
   pipeline.useCallerOf(() => {
     throw new Error('bad header');
@@ -245,10 +251,15 @@ t.test('recorders: every recorder receives every record; caller from the peer ad
   t.equal(last.body.allow, true, 'a failing callerOf does not change the answer');
   await afterAnswers();
   t.same(
-    a.map((r) => r.caller),
-    ['10.0.0.7', 'agent-runtime', undefined],
+    a.map((r) => [r.caller, r.caller_auth, r.peer_address, r.on_behalf_of]),
+    [
+      [undefined, 'none', '10.0.0.7', undefined],
+      ['ci', 'api_key', '10.0.0.8', undefined],
+      ['agent-runtime', 'none', '10.0.0.7', { id: 'u-1', asserted: true }],
+      [undefined, undefined, undefined, undefined],
+    ],
   );
-  t.equal(b.length, 3);
+  t.equal(b.length, 4);
   t.same(
     b.map((r) => r.decision_id),
     a.map((r) => r.decision_id),

@@ -51,6 +51,7 @@ const SERVICE_KEYS = new Set([
   'labels',
   'expose',
   'working_dir',
+  'secrets',
 ]);
 
 function envOf(s: Service): Record<string, string> {
@@ -107,6 +108,26 @@ t.test('the compose file parses and every service can start from an image or a b
       }
     }
   }
+});
+
+t.test('pdp listens on every interface inside the container, with API keys from a compose secret that git ignores', async (t) => {
+  const [doc] = loadYamlDocs(composeFile!) as Array<{ services: Record<string, Service>; secrets?: Record<string, { file?: string }> }>;
+  const pdp = doc.services.pdp!;
+  const env = envOf(pdp);
+  t.equal(env.PDP_HOST, '0.0.0.0', 'reachable through the published port');
+  t.notOk(env.PDP_AUTH_MODE, 'authentication is not switched off');
+  const names = (pdp.secrets as string[] | undefined) ?? [];
+  t.same(names, ['pdp_api_keys'], 'the key list is a compose secret');
+  t.equal(env.PDP_AUTH_API_KEYS_FILE, '/run/secrets/pdp_api_keys', 'read from where compose mounts it');
+  const file = doc.secrets?.pdp_api_keys?.file;
+  t.equal(file, './api-keys.json');
+  const ignored = fs.readFileSync(path.join(repoRoot, '.gitignore'), 'utf8').split('\n');
+  t.ok(ignored.includes(path.relative(repoRoot, path.resolve(composeDir, file ?? ''))), 'the generated key file is git-ignored');
+  t.match(fs.readFileSync(composeFile!, 'utf8'), /auth new-key --name laptop --add-to deploy\/compose\/api-keys\.json/, 'the file says how to make it');
+  t.ok(
+    ((pdp.ports ?? []) as string[]).every((p) => String(p).startsWith('127.0.0.1:')),
+    'published on the host loopback only',
+  );
 });
 
 t.test('pdp is wired to redis and to the collector, the collector to Jaeger', async (t) => {

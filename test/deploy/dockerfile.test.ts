@@ -12,11 +12,13 @@
 import t from 'tap';
 import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import path from 'node:path';
 import vm from 'node:vm';
 import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { repoRoot, walk, parseDockerfile, dockerignoreExcludes, readDockerignore, type Instruction } from '../helpers/deploy.js';
+import { hasOpenssl, makePki } from '../helpers/auth.js';
 
 const dockerfile = fs.readFileSync(path.join(repoRoot, 'Dockerfile'), 'utf8');
 const instructions = parseDockerfile(dockerfile);
@@ -94,6 +96,8 @@ t.test('non-root, read-only-root friendly runtime stage', async (t) => {
   t.match(env, /TMPDIR=\/tmp/, 'temporary files go to /tmp (an emptyDir / tmpfs when the root is read-only)');
   t.match(env, /NODE_ENV=production/, 'NODE_ENV=production');
   t.notMatch(env, /PDP_BUNDLE_PATH/, 'no PDP_BUNDLE_PATH: the embedded bundle keeps its name "ai-governance"');
+  t.match(env, /PDP_HOST=0\.0\.0\.0/, 'listens on every interface (callers are outside the container)');
+  t.notMatch(env, /PDP_AUTH_MODE/, 'authentication is not switched off: without credentials configured the container refuses to start');
   t.notOk(stageCmds(runtime, 'VOLUME').length, "no VOLUME (scratch space is the orchestrator's choice)");
   t.same(
     stageCmds(runtime, 'EXPOSE').map((i) => i.args),
@@ -234,6 +238,24 @@ t.test('HEALTHCHECK: a node one-liner (no curl in the slim image) that asks GET 
   t.equal(await run(port), 1, 'unhealthy → exit 1');
   await new Promise<void>((r) => server.close(() => r()));
   t.equal(await run(port), 1, 'not listening → exit 1');
+
+  // With TLS configured (PDP_TLS_CERT_FILE) it asks over HTTPS.
+  if (!hasOpenssl()) return t.comment('HTTPS case skipped: the openssl CLI is not installed to make a certificate');
+  const pki = makePki([]);
+  const tlsServer = https.createServer({ cert: fs.readFileSync(pki.server.certFile), key: fs.readFileSync(pki.server.keyFile) }, (req, res) => {
+    res.statusCode = req.url === '/health' ? 200 : 404;
+    res.end();
+  });
+  await new Promise<void>((r) => tlsServer.listen(0, '127.0.0.1', () => r()));
+  const tlsPort = (tlsServer.address() as AddressInfo).port;
+  const runTls = (env: Record<string, string>) =>
+    new Promise<number | null>((resolve) => {
+      const p = spawn(process.execPath, ['-e', script], { env: { ...process.env, PDP_PORT: String(tlsPort), ...env }, stdio: 'ignore' });
+      p.on('exit', (code) => resolve(code));
+    });
+  t.equal(await runTls({ PDP_TLS_CERT_FILE: pki.server.certFile }), 0, 'HTTPS when PDP_TLS_CERT_FILE is set → exit 0');
+  t.equal(await runTls({}), 1, 'plain HTTP against the TLS port → exit 1');
+  await new Promise<void>((r) => tlsServer.close(() => r()));
 });
 
 t.test("the .dockerignore matcher behaves like Docker's for the patterns used (self-test)", async (t) => {

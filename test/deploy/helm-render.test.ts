@@ -91,6 +91,16 @@ const strictQueue: Array<{ label: string; obj: K8sObject }> = [];
 async function validateAll(t: any, objs: K8sObject[], label: string) {
   for (const o of objs) {
     const name = `${label} ${o.kind}/${o.metadata?.name}`;
+    if (o.apiVersion === 'cert-manager.io/v1') {
+      // A CRD: not in kubernetes-models. Check the fields cert-manager needs and the pods rely on.
+      const spec = o.spec as any;
+      t.equal(o.kind, 'Certificate', `${name}: kind`);
+      t.type(spec?.secretName, 'string', `${name}: names the Secret it writes`);
+      t.ok(spec?.issuerRef?.name, `${name}: has an issuer`);
+      t.ok(Array.isArray(spec?.dnsNames) && spec.dnsNames.length > 0, `${name}: has DNS names`);
+      t.ok(spec?.usages?.includes('server auth'), `${name}: a server certificate`);
+      continue;
+    }
     if (o.apiVersion === 'monitoring.coreos.com/v1') {
       // A CRD: not in kubernetes-models. Check the fields the Prometheus Operator needs.
       const spec = o.spec as any;
@@ -142,7 +152,17 @@ const everything = deepMerge(defaults, {
   autoscaling: { enabled: false, targetMemoryUtilizationPercentage: 80, behavior: { scaleDown: { stabilizationWindowSeconds: 300 } } },
   replicaCount: 4,
   podDisruptionBudget: { minAvailable: 2 },
-  serviceMonitor: { enabled: true, labels: { release: 'prometheus' } },
+  serviceMonitor: {
+    enabled: true,
+    labels: { release: 'prometheus' },
+    authorization: { type: 'Bearer', credentials: { name: 'pdp-prometheus', key: 'key' } },
+    tlsConfig: { ca: { secret: { name: 'pdp-tls', key: 'ca.crt' } }, serverName: 'pdp.default.svc' },
+  },
+  tls: {
+    enabled: true,
+    verifyClients: true,
+    certManager: { create: true, issuerRef: { name: 'internal-ca' }, extraDnsNames: ['pdp.example.internal'] },
+  },
   networkPolicy: {
     ingressFrom: [{ namespaceSelector: { matchLabels: { 'ai-governance/pdp-client': 'true' } } }],
     egress: {
@@ -174,6 +194,9 @@ const everything = deepMerge(defaults, {
     REDIS_CLUSTER_NODES: 'redis-0:6379,redis-1:6379',
     OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector.observability:4318',
     PDP_DECISION_LOG_URL: 'https://logs.example.internal/logs',
+    PDP_AUTH_JWT_ISSUER: 'https://idp.example.internal',
+    PDP_AUTH_JWT_AUDIENCE: 'pdp',
+    PDP_AUTH_MTLS_IDENTITIES: '[{"name":"release-pipeline","scopes":["decide:model-deployment"]}]',
   },
   configFile: { limits: { max_files: 20000 } },
   secrets: {
@@ -181,7 +204,8 @@ const everything = deepMerge(defaults, {
     bundleServer: { existingSecret: 'pdp-bundle-server' },
     bundleSigning: { existingSecret: 'pdp-bundle-signing' },
     decisionLog: { existingSecret: 'pdp-decision-log' },
-    callerTokens: { existingSecret: 'pdp-callers' },
+    apiKeys: { existingSecret: 'pdp-callers' },
+    jwtKey: { existingSecret: 'pdp-jwt-keys' },
   },
   extraEnv: [{ name: 'NODE_OPTIONS', value: '--max-old-space-size=384' }],
   extraEnvFrom: [{ secretRef: { name: 'pdp-extra' } }],
@@ -210,9 +234,29 @@ t.test('every optional feature on: still valid, and each feature is rendered', a
   t.equal(env.PDP_DECISION_LOG_AUTH_TOKEN?.valueFrom?.secretKeyRef?.name, 'pdp-decision-log', 'decision-log token from the Secret');
   t.equal(env.PDP_BUNDLE_SIGNING_KEY_FILE?.value, '/etc/pdp/signing/verification.pem', 'signing key file in the mounted Secret');
   t.equal(env.NODE_OPTIONS?.value, '--max-old-space-size=384', 'extraEnv');
+  t.equal(env.PDP_AUTH_API_KEYS_FILE?.value, '/etc/pdp/auth/api-keys.json', 'API keys from the mounted Secret');
+  t.equal(env.PDP_AUTH_JWT_KEY_FILE?.value, '/etc/pdp/jwt/jwt-keys.json', 'JWT keys from the mounted Secret');
+  t.equal(env.PDP_TLS_CERT_FILE?.value, '/etc/pdp/tls/tls.crt', 'TLS certificate from the mounted Secret');
+  t.equal(env.PDP_TLS_KEY_FILE?.value, '/etc/pdp/tls/tls.key');
+  t.equal(env.PDP_TLS_CLIENT_CA_FILE?.value, '/etc/pdp/tls/ca.crt', 'client CA from the same Secret');
+  t.equal(env.PDP_TLS_CLIENT_AUTH?.value, 'optional', 'optional: kubelet probes present no client certificate');
+  for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe']) t.equal(c[probe].httpGet.scheme, 'HTTPS', `${probe} over HTTPS`);
+  t.equal(get('Service').spec.ports[0].appProtocol, 'https');
+  const cert = get('Certificate');
+  t.equal(cert?.spec.secretName, 'pdp-tls', 'the Certificate writes the Secret the pods mount');
+  t.same(cert?.spec.dnsNames, ['pdp', 'pdp.default.svc', 'pdp.default.svc.cluster.local', 'pdp.example.internal']);
+  t.same(cert?.spec.issuerRef, { name: 'internal-ca', kind: 'ClusterIssuer', group: 'cert-manager.io' });
+  const sm = get('ServiceMonitor').spec.endpoints[0];
+  t.equal(sm.scheme, 'https');
+  t.same(sm.authorization, { type: 'Bearer', credentials: { name: 'pdp-prometheus', key: 'key' } }, 'Prometheus presents a credential for /metrics');
+  t.match(notes, /API keys from Secret pdp-callers/);
+  t.match(notes, /JWT bearer tokens \(issuer https:\/\/idp\.example\.internal, audience pdp\)/);
+  t.match(notes, /client certificates/);
   for (const [vol, secret] of [
     ['signing-keys', 'pdp-bundle-signing'],
-    ['caller-tokens', 'pdp-callers'],
+    ['api-keys', 'pdp-callers'],
+    ['jwt-keys', 'pdp-jwt-keys'],
+    ['tls', 'pdp-tls'],
   ]) {
     t.equal(ps.volumes.find((v: any) => v.name === vol)?.secret?.secretName, secret, `${vol} volume from ${secret}`);
     t.ok(
@@ -252,6 +296,34 @@ t.test('the chart refuses contradictory values', async (t) => {
     /fail: secrets\.redis\.urlKey sets REDIS_URL/,
     'REDIS_URL from a Secret and from config at once',
   );
+  t.throws(
+    () => renderChart(deepMerge(defaults, { secrets: { apiKeys: { existingSecret: '' } } })),
+    /fail: callers must authenticate/,
+    'no authentication configured on 0.0.0.0: refused at install, as the service would refuse at start',
+  );
+  t.doesNotThrow(
+    () => renderChart(deepMerge(defaults, { secrets: { apiKeys: { existingSecret: '' } }, config: { PDP_AUTH_MODE: 'none' } })),
+    'unless explicitly none',
+  );
+  t.doesNotThrow(
+    () => renderChart(deepMerge(defaults, { secrets: { apiKeys: { existingSecret: '' } }, config: { PDP_AUTH_JWT_JWKS_URL: 'https://idp/jwks' } })),
+    'JWT is authentication',
+  );
+  t.throws(() => renderChart(deepMerge(defaults, { tls: { verifyClients: true } })), /fail: tls\.verifyClients needs tls\.enabled/);
+  t.throws(
+    () => renderChart(deepMerge(defaults, { tls: { enabled: true, certManager: { create: true } } })),
+    /fail: tls\.certManager\.create needs tls\.certManager\.issuerRef\.name/,
+  );
+  t.throws(
+    () => renderChart(deepMerge(defaults, { tls: { certManager: { create: true, issuerRef: { name: 'x' } } } })),
+    /fail: tls\.certManager\.create makes the certificate for tls\.enabled/,
+  );
+  for (const v of ['PDP_AUTH_API_KEYS', 'PDP_TLS_CERT_FILE', 'PDP_AUTH_JWT_KEY_FILE'])
+    t.throws(
+      () => renderChart(deepMerge(defaults, { config: { [v]: 'x' } })),
+      new RegExp(`fail: config\\.${v} is set by the chart`),
+      `${v} comes from secrets.* / tls.*`,
+    );
 });
 
 t.test('the renderer refuses what it does not implement (self-test)', async (t) => {

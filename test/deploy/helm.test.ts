@@ -37,7 +37,17 @@ const values = parseYaml(valuesText) as Record<string, any>;
 const templateFiles = walk(templatesDir, /\.(ya?ml|tpl|txt)$/);
 
 /** Values the chart renders itself rather than taking from `config`. */
-const CHART_MANAGED_VARS = new Set(['PDP_PORT', 'PDP_CONFIG', 'PDP_BUNDLE_SIGNING_KEY_FILE']);
+const CHART_MANAGED_VARS = new Set([
+  'PDP_PORT',
+  'PDP_CONFIG',
+  'PDP_BUNDLE_SIGNING_KEY_FILE',
+  // From secrets.jwtKey and tls.* (files mounted from Secrets).
+  'PDP_AUTH_JWT_KEY_FILE',
+  'PDP_TLS_CERT_FILE',
+  'PDP_TLS_KEY_FILE',
+  'PDP_TLS_CLIENT_CA_FILE',
+  'PDP_TLS_CLIENT_AUTH',
+]);
 
 // SemVer 2.0.0, the regular expression published at semver.org.
 const SEMVER =
@@ -175,7 +185,14 @@ t.test('config keys are exactly the variables the service reads', async (t) => {
     t.notOk((known.get(k)?.secret && k !== 'REDIS_URL') || /PASSWORD|TOKEN|SIGNING_KEY$/.test(k), `config.${k} is not a secret (secrets come from secrets.*)`);
     t.type(config[k], 'string', `config.${k} is a string (env values are strings; "" = service default)`);
   }
-  const secretFed = new Set(['REDIS_PASSWORD', 'REDIS_SENTINEL_PASSWORD', 'PDP_BUNDLE_AUTH_TOKEN', 'PDP_BUNDLE_SIGNING_KEY', 'PDP_DECISION_LOG_AUTH_TOKEN']);
+  const secretFed = new Set([
+    'REDIS_PASSWORD',
+    'REDIS_SENTINEL_PASSWORD',
+    'PDP_BUNDLE_AUTH_TOKEN',
+    'PDP_BUNDLE_SIGNING_KEY',
+    'PDP_DECISION_LOG_AUTH_TOKEN',
+    'PDP_AUTH_API_KEYS',
+  ]);
   for (const v of known.values()) {
     if (CHART_MANAGED_VARS.has(v.name) || secretFed.has(v.name)) continue;
     t.ok(v.name in config, `${v.name} can be set through values.yaml config`);

@@ -503,7 +503,8 @@ export async function knownConfigVars(): Promise<Map<string, ConfigVar>> {
   return out;
 }
 
-/** A name the service reads: a setting, or a standard OTel variable the SDK reads itself. */
+/** A name the service reads: a setting, the <NAME>_FILE form of a secret one, or a standard OTel
+ * variable the SDK reads itself. */
 export function isKnownVar(known: Map<string, ConfigVar>, name: string): boolean {
-  return known.has(name) || OTEL_SDK_ONLY_VARS.has(name);
+  return known.has(name) || OTEL_SDK_ONLY_VARS.has(name) || (name.endsWith('_FILE') && known.get(name.slice(0, -'_FILE'.length))?.secret === true);
 }

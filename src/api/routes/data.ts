@@ -37,6 +37,7 @@ export function dataRoutes(app: FastifyInstance, pipeline: DecisionPipeline): vo
       strict: flag(query['strict-builtin-errors']),
       headers: request.headers,
       remoteAddress: request.ip,
+      caller: request.caller,
     });
     return send(reply, answer, flag(query.pretty));
   };

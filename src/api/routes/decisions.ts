@@ -23,6 +23,7 @@ export function decisionRoutes(app: FastifyInstance, pipeline: DecisionPipeline)
           strict: false,
           headers: request.headers,
           remoteAddress: request.ip,
+          caller: request.caller,
         });
         if (answer.traceparent) reply.header('traceparent', answer.traceparent);
         return reply.code(answer.status).send(answer.body);
