@@ -33,7 +33,8 @@ export class HttpSinkError extends Error {
 export function toOpaEvent(r: LogRecord): Record<string, unknown> {
   return {
     ...r,
-    requested_by: r.caller ?? '',
+    // OPA's requested_by is the peer's address (the verified caller is `caller`).
+    requested_by: r.peer_address ?? '',
     metrics: { timer_server_handler_ns: Math.round(r.latency_ms * 1e6) },
   };
 }
