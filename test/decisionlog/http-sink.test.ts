@@ -50,7 +50,7 @@ function logTo(c: Collector, capacity = 1000) {
   return { log, counts };
 }
 
-async function waitFor(check: () => boolean, ms = 5000): Promise<boolean> {
+async function waitFor(check: () => boolean, ms = 20_000): Promise<boolean> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     if (check()) return true;
