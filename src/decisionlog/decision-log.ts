@@ -9,31 +9,18 @@ import { toLogRecord } from './record.js';
 import type { RedisRecordLookup } from './sinks/redis-stream.js';
 import type { DecisionLogStatus, LogObserver, LogRecord, LogSink } from './types.js';
 
-/** The last resort when masking itself broke: the envelope of the decision only. */
+/** The last resort when masking itself broke: the envelope of the decision only — no request
+ * data, no policy output (its messages may quote the request), no error message. */
 function withoutRequestData(d: DecisionRecord, labels: Record<string, string>, raw: boolean, e: unknown): LogRecord {
+  const { input, result, error, ...envelope } = toLogRecord(d, labels, raw);
   return {
-    decision_id: d.decision_id,
-    timestamp: d.timestamp,
-    path: d.path,
-    kind: d.kind,
-    caller: d.caller ?? null,
-    allow: d.decision?.allow ?? null,
-    outcome: d.outcome,
+    ...envelope,
     reasons: [],
     obligations: [],
     exceptions_applied: [],
-    bundles: Object.fromEntries(Object.entries(d.bundles).map(([name, revision]) => [name, { revision }])),
-    engine: d.engine,
-    cached: d.cached,
-    cache_tier: d.cached ? (d.cache_tier ?? null) : null,
-    latency_ms: d.duration_ms,
-    trace_id: d.trace_id || null,
-    span_id: d.span_id || null,
-    ...(d.error ? { error: { code: d.error.code, message: '(not logged: masking failed)' } } : {}),
+    ...(error ? { error: { code: error.code, message: '(not logged: masking failed)' } } : {}),
     erased: ['/input', '/result', '/reasons', '/obligations', '/exceptions_applied'],
     mask_error: `masking failed: ${e instanceof Error ? e.name : typeof e}`,
-    raw,
-    labels,
   };
 }
 

@@ -5,20 +5,13 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main.js';
-import type { CliIO } from '../../src/cli/io.js';
 import { loadConfig } from '../../src/config/load.js';
 import { startReal } from '../helpers/real-server.js';
 import { bearer, call } from '../helpers/auth.js';
+import { runCli } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pdp-cli-auth-'));
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIO = { out: (s) => void (out += s), err: (s) => void (err += s), cwd: dir };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
+const run = (argv: string[]) => runCli(argv, dir);
 
 t.test('new-key: the key on stdout, its entry (hash only) on stderr; the entry configures the service', async (t) => {
   const r = await run(['auth', 'new-key', '--name', 'release-pipeline', '--scopes', 'decide:model-deployment, data:read:ai/deployment']);

@@ -5,19 +5,12 @@
 import path from 'node:path';
 import t from 'tap';
 import { NO_REQUEST_INPUTS, servedDecisionPaths, type CheckResult } from '../../src/cli/commands/check.js';
-import { main } from '../../src/cli/main.js';
-import type { CliIO } from '../../src/cli/io.js';
 import { packageRoot } from '../../src/shared/package-root.js';
+import { runCli } from '../helpers/cli.js';
 
 const fixtures = path.join(import.meta.dirname, 'fixtures');
 
-async function run(argv: string[], cwd = fixtures): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIO = { out: (s) => void (out += s), err: (s) => void (err += s), cwd };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
+const run = (argv: string[], cwd = fixtures) => runCli(argv, cwd);
 
 t.test('the served decisions are the decision endpoints and the allow beside each', async (t) => {
   t.same(servedDecisionPaths(), ['ai.deployment.decision', 'ai.deployment.allow', 'ai.tools.decision', 'ai.tools.allow']);

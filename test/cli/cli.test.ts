@@ -6,18 +6,11 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import t from 'tap';
 import { extract } from 'tar-stream';
-import { main } from '../../src/cli/main.js';
-import type { CliIO } from '../../src/cli/io.js';
+import { runCli } from '../helpers/cli.js';
 
 const fixtures = path.join(import.meta.dirname, 'fixtures');
 
-async function run(argv: string[], cwd = fixtures): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIO = { out: (s) => void (out += s), err: (s) => void (err += s), cwd };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
+const run = (argv: string[], cwd = fixtures) => runCli(argv, cwd);
 
 async function untar(file: string): Promise<Map<string, string>> {
   const files = new Map<string, string>();

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, exportPKCS8, exportSPKI, generateKeyPair } from 'jose';
 import { loadConfig } from '../../src/config/load.js';
-import { ConfigError, type ConfigIssue } from '../../src/config/types.js';
 import { makeApiKeys } from '../helpers/auth.js';
+import { configIssues } from '../helpers/config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pdp-auth-config-'));
 const file = (name: string, text: string): string => {
@@ -17,15 +17,7 @@ const file = (name: string, text: string): string => {
   return p;
 };
 
-function issuesOf(env: Record<string, string>): ConfigIssue[] {
-  try {
-    loadConfig({ env, cwd: dir });
-  } catch (err) {
-    if (err instanceof ConfigError) return [...err.issues];
-    throw err;
-  }
-  return [];
-}
+const issuesOf = (env: Record<string, string>) => configIssues(env, dir);
 const one = (env: Record<string, string>): string =>
   issuesOf(env)
     .map((i) => `${i.source}: ${i.message}`)

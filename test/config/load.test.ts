@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { defaultPoliciesDir } from '../../src/shared/package-root.js';
 import { loadConfig } from '../../src/config/load.js';
 import { toBundleManagerOptions } from '../../src/config/manager-options.js';
-import { ConfigError, type ConfigIssue } from '../../src/config/types.js';
+import { ConfigError } from '../../src/config/types.js';
+import { configIssues } from '../helpers/config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pdp-config-'));
 function file(name: string, text: string): string {
@@ -15,15 +16,7 @@ function file(name: string, text: string): string {
   return p;
 }
 
-function issuesOf(env: Record<string, string>): ConfigIssue[] {
-  try {
-    loadConfig({ env, cwd: dir });
-  } catch (err) {
-    if (err instanceof ConfigError) return [...err.issues];
-    throw err;
-  }
-  return [];
-}
+const issuesOf = (env: Record<string, string>) => configIssues(env, dir);
 
 t.test('no configuration: embedded policies/, watched; loopback, OPA port; 1 MiB body limit; no authentication', async (t) => {
   const { config, warnings } = loadConfig({ env: {} });

@@ -2,7 +2,7 @@
 // tests share: loopback, a free port, no log output, no decision-log lines on stdout (stdout is
 // tap's), a generous evaluation budget (two cores shared by many processes). `env` overrides.
 import { loadConfig } from '../../src/config/load.js';
-import type { PdpConfig } from '../../src/config/types.js';
+import { ConfigError, type ConfigIssue, type PdpConfig } from '../../src/config/types.js';
 
 export function testConfig(env: Record<string, string> = {}): PdpConfig {
   return loadConfig({
@@ -15,4 +15,15 @@ export function testConfig(env: Record<string, string> = {}): PdpConfig {
       ...env,
     },
   }).config;
+}
+
+/** The issues loadConfig reports for this env (file paths resolved against cwd); [] when it loads. */
+export function configIssues(env: Record<string, string>, cwd?: string): ConfigIssue[] {
+  try {
+    loadConfig({ env, ...(cwd !== undefined ? { cwd } : {}) });
+  } catch (err) {
+    if (err instanceof ConfigError) return [...err.issues];
+    throw err;
+  }
+  return [];
 }
