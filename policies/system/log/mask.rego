@@ -9,6 +9,9 @@
 # Privacy by default: every request value, at any depth, is replaced by a summary of its type
 # (and, for a string, its length) — except the fields listed below, which identify what was
 # asked (agent, tool, model, target) or are the flags, scores and roles the controls decide on.
+# The record is traversed with walk(), every scalar on its own: there is no depth limit (the
+# service bounds a request body's nesting with server.max_json_depth), and an empty object or
+# array, which holds no value, is left as it is.
 # Object keys are kept, so an audit sees which arguments were passed, not their values. A kept
 # field is kept only with the type the request schema gives it (a Data API input is not checked
 # against the schema). No digest is logged: a hash of a low-entropy value (a card number, a
@@ -70,14 +73,16 @@ kept_fields := tool_call_fields if {
 	under(input.path, "ai/deployment")
 } else := {}
 
-mask contains {"op": "upsert", "path": node[0], "value": summary(node[2])} if {
-	some node in leaves("/input", input.input)
-	not kept(node[1], node[2])
+mask contains {"op": "upsert", "path": pointer("/input", path), "value": summary(value)} if {
+	walk(input.input, [path, value])
+	scalar(value)
+	not kept(shape(path), value)
 }
 
-mask contains {"op": "upsert", "path": node[0], "value": summary(node[2])} if {
+mask contains {"op": "upsert", "path": pointer("/result", path), "value": summary(value)} if {
 	not input.path in kept_results
-	some node in leaves("/result", input.result)
+	walk(input.result, [path, value])
+	scalar(value)
 }
 
 kept(shape, value) if kept_fields[shape] == type_name(value)
@@ -105,77 +110,28 @@ kept(shape, value) if {
 # A summary says what kind of value was there, never which.
 summary(value) := {"type": "string", "length": count(value)} if {
 	is_string(value)
-} else := {"type": type_name(value), "size": count(value)} if {
-	container(value)
 } else := {"type": type_name(value)}
 
-# [pointer, shape, value] of every scalar in doc, and of every container still holding something
-# at the depth limit (summarized whole: its size, no names, no values).
-leaves(root, doc) := array.concat(
-	[node | some i, level in ls; i < max_depth; some node in level; not container(node[2])],
-	cut(ls),
-) if {
-	ls := levels([[root, "", doc]])
-}
+# The JSON pointer of a walk path under root, and its shape (every array index "~").
+pointer(root, path) := concat("/", array.concat([root], [pointer_segment(key) | some key in path]))
 
-cut(ls) := ls[max_depth] if {
-	count(ls) > max_depth
-} else := []
-
-# Deeper than any request the service accepts by default (server.max_json_depth 64 counts the
-# body's own levels; the request's fields start one or two below it, and realistic arguments
-# nest a handful of levels). Rego has no recursion, so the levels are written out, four at a
-# time, and a block is only computed when the one before it reached its last level (most
-# records end in the first). This engine has no `walk` yet; with it, `walk(doc, [path, value])`
-# replaces levels().
-max_depth := 32
-
-levels(l0) := array.concat([l0], array.concat(
-	array.concat(array.concat(b1, b2), array.concat(b3, b4)),
-	array.concat(array.concat(b5, b6), array.concat(b7, b8)),
-)) if {
-	b1 := block(l0)
-	b2 := next_block(b1)
-	b3 := next_block(b2)
-	b4 := next_block(b3)
-	b5 := next_block(b4)
-	b6 := next_block(b5)
-	b7 := next_block(b6)
-	b8 := next_block(b7)
-}
-
-block(l0) := [l1, l2, l3, l4] if {
-	l1 := children(l0)
-	l2 := children(l1)
-	l3 := children(l2)
-	l4 := children(l3)
-}
-
-next_block(prev) := block(prev[3]) if {
-	count(prev) == 4
-	count(prev[3]) > 0
-} else := []
-
-# The nodes one level below the given ones.
-children(nodes) := [[concat("/", [node[0], segment]), concat("/", [node[1], shape_segment(key, segment)]), value] |
-	some node in nodes
-	some key, value in container(node[2])
-	segment := pointer_segment(key)
-]
+shape(path) := concat("/", array.concat([""], [shape_segment(key) | some key in path]))
 
 # RFC 6901: "~" and "/" in a key are escaped.
 pointer_segment(key) := format_int(key, 10) if {
 	is_number(key)
 } else := replace(replace(key, "~", "~0"), "/", "~1")
 
-shape_segment(key, _) := "~" if is_number(key)
+shape_segment(key) := "~" if is_number(key)
 
-shape_segment(key, segment) := segment if is_string(key)
+shape_segment(key) := pointer_segment(key) if is_string(key)
 
-# Objects and arrays are iterated; anything else is undefined.
-container(x) := x if is_object(x)
-
-container(x) := x if is_array(x)
+# Objects and arrays are walked into: only their scalars are summarized, so every key stays. An
+# empty object or array holds no value and is logged as it is.
+scalar(x) if {
+	not is_object(x)
+	not is_array(x)
+}
 
 under(path, root) if path == root
 

@@ -156,25 +156,37 @@ test_a_metric_must_be_a_number_to_be_kept if {
 	"/input/model/evaluation/metrics/note" in masked_paths(mask) with input as rec
 }
 
-# 40 levels of nesting: values down to the depth limit are summarized one by one; below it the
-# container is summarized whole (its size, no names, no values).
+# No depth limit: a value 40 levels down (the old hand-written traversal stopped at 32 and
+# summarized the container there whole) is summarized on its own, every key on its path kept.
 deep(n) := json.unmarshal(concat("", [
 	concat("", [`{"k":` | some _ in numbers.range(1, n)]),
 	`"secret"`,
 	concat("", ["}" | some _ in numbers.range(1, n)]),
 ]))
 
-test_values_below_the_depth_limit_are_summarized_with_their_container if {
+deep_pointer(n) := concat("", ["/input/arguments", concat("", ["/k" | some _ in numbers.range(1, n)])])
+
+test_a_value_at_depth_forty_is_summarized_alone_with_its_key_path if {
 	rules := mask with input as {"path": "ai/tools/decision", "input": {"arguments": deep(40)}}
-	count(rules) == 1
-	some r in rules
-	r.value == {"type": "object", "size": 1}
-	r.path == concat("", ["/input/arguments", concat("", ["/k" | some _ in numbers.range(1, 31)])])
+	rules == {upsert(deep_pointer(40), {"type": "string", "length": 6})}
 }
 
-test_a_value_at_the_depth_limit_is_summarized_alone if {
+test_a_value_at_depth_thirty_one_is_summarized_alone if {
 	rules := mask with input as {"path": "ai/tools/decision", "input": {"arguments": deep(31)}}
-	rules == {upsert(concat("", ["/input/arguments", concat("", ["/k" | some _ in numbers.range(1, 31)])]), {"type": "string", "length": 6})}
+	rules == {upsert(deep_pointer(31), {"type": "string", "length": 6})}
+}
+
+# Kept fields are recognized at their shape however deep the request nests elsewhere.
+test_kept_fields_beside_deep_arguments if {
+	rec := json.patch(tool_record, [{"op": "replace", "path": "/input/arguments", "value": deep(40)}])
+	paths := masked_paths(mask) with input as rec
+	paths == {deep_pointer(40), "/input/user/id", "/input/session/id", "/input/context/headers/cookie"}
+}
+
+# An empty object or array holds no value: nothing to summarize, its key is kept.
+test_empty_containers_are_left_as_they_are if {
+	rec := {"path": "ai/tools/decision", "input": {"arguments": {"opts": {}, "list": [], "x": [[], {"y": {}}]}}}
+	count(mask) == 0 with input as rec
 }
 
 test_timestamps_and_digests_are_kept_only_in_their_form if {
