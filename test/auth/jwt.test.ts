@@ -8,10 +8,21 @@ import { createHmac, createPublicKey } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
-import { startServer, type RunningServer } from '../../src/server.js';
-import { testConfig } from '../helpers/config.js';
+import type { RunningServer } from '../../src/server.js';
 import { writeBundle } from '../helpers/real-server.js';
-import { AUDIENCE, bearer, call, ISSUER, JwksServer, signingKey, signToken, type HttpResult, type SigningKey } from '../helpers/auth.js';
+import {
+  AUDIENCE,
+  bearer,
+  call,
+  ISSUER,
+  JwksServer,
+  signingKey,
+  signToken,
+  startOnBundle,
+  refusalReason,
+  type HttpResult,
+  type SigningKey,
+} from '../helpers/auth.js';
 
 const bundleDir = writeBundle({
   '.manifest': JSON.stringify({ revision: 'r1', roots: ['ai'] }),
@@ -19,22 +30,14 @@ const bundleDir = writeBundle({
 });
 const TOOL_CALL = { agent: { id: 'support-bot' }, tool: { name: 'send_email' } };
 
-async function start(env: Record<string, string>): Promise<RunningServer> {
-  const s = await startServer(
-    testConfig({
-      PDP_BUNDLE_PATH: bundleDir,
-      PDP_BUNDLE_NAME: 'test',
-      PDP_BUNDLE_WATCH: 'false',
-      PDP_AUTH_JWT_ISSUER: ISSUER,
-      PDP_AUTH_JWT_AUDIENCE: AUDIENCE,
-      ...env,
-    }),
-  );
-  t.teardown(() => s.close());
-  return s;
-}
+const start = (env: Record<string, string>): Promise<RunningServer> =>
+  startOnBundle(t, bundleDir, {
+    PDP_AUTH_JWT_ISSUER: ISSUER,
+    PDP_AUTH_JWT_AUDIENCE: AUDIENCE,
+    ...env,
+  });
 
-const reason = (r: HttpResult): string | undefined => (r.json as { error?: { details?: { message: string }[] } })?.error?.details?.[0]?.message;
+const reason = refusalReason;
 const b64 = (o: unknown): string => Buffer.from(JSON.stringify(o)).toString('base64url');
 
 const k1 = await signingKey('k1');

@@ -6,10 +6,9 @@
 import t from 'tap';
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { connect as tlsConnect } from 'node:tls';
-import { startServer, type RunningServer } from '../../src/server.js';
-import { testConfig } from '../helpers/config.js';
+import type { RunningServer } from '../../src/server.js';
 import { writeBundle } from '../helpers/real-server.js';
-import { bearer, call, hasOpenssl, makeApiKeys, makePki, type HttpResult, type Pki } from '../helpers/auth.js';
+import { bearer, call, hasOpenssl, makeApiKeys, makePki, startOnBundle, refusalReason, type HttpResult, type Pki } from '../helpers/auth.js';
 
 // Without the openssl CLI no certificates can be made here: every test is skipped, saying why.
 const skip = hasOpenssl() ? false : 'the openssl CLI is needed to make the test CA and certificates, and is not installed';
@@ -26,28 +25,20 @@ const identities = JSON.stringify([
   { name: 'spiffe://test.example/auditor', scopes: ['decisions:read', 'status:read'] },
 ]);
 
-async function start(env: Record<string, string>): Promise<RunningServer> {
-  const s = await startServer(
-    testConfig({
-      PDP_BUNDLE_PATH: bundleDir,
-      PDP_BUNDLE_NAME: 'test',
-      PDP_BUNDLE_WATCH: 'false',
-      PDP_TLS_CERT_FILE: pki.server.certFile,
-      PDP_TLS_KEY_FILE: pki.server.keyFile,
-      PDP_TLS_CLIENT_CA_FILE: pki.ca.certFile,
-      PDP_AUTH_MTLS_IDENTITIES: identities,
-      ...env,
-    }),
-  );
-  t.teardown(() => s.close());
-  return s;
-}
+const start = (env: Record<string, string>): Promise<RunningServer> =>
+  startOnBundle(t, bundleDir, {
+    PDP_TLS_CERT_FILE: pki.server.certFile,
+    PDP_TLS_KEY_FILE: pki.server.keyFile,
+    PDP_TLS_CLIENT_CA_FILE: pki.ca.certFile,
+    PDP_AUTH_MTLS_IDENTITIES: identities,
+    ...env,
+  });
 
 const as = (name: keyof typeof pki.clients | 'stranger' | null) => ({
   ca: pki.ca.cert,
   ...(name === null ? {} : name === 'stranger' ? pki.stranger : pki.clients[name]!),
 });
-const reason = (r: HttpResult): string | undefined => (r.json as { error?: { details?: { message: string }[] } })?.error?.details?.[0]?.message;
+const reason = refusalReason;
 
 t.test('client_auth require: the handshake refuses no certificate and certificates from another CA', { skip }, async (t) => {
   const s = await start({ PDP_TLS_RELOAD_INTERVAL_MS: '200' });

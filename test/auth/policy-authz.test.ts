@@ -6,7 +6,7 @@ import t from 'tap';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { testConfig } from '../helpers/config.js';
 import { writeBundle } from '../helpers/real-server.js';
-import { bearer, call, makeApiKeys, type HttpResult } from '../helpers/auth.js';
+import { bearer, call, makeApiKeys, refusalReason, type HttpResult } from '../helpers/auth.js';
 
 const bundleDir = writeBundle({
   '.manifest': JSON.stringify({ revision: 'r1', roots: ['ai', 'system'] }),
@@ -54,7 +54,7 @@ async function start(extra: Record<string, string>): Promise<RunningServer> {
   t.teardown(() => s.close());
   return s;
 }
-const reason = (r: HttpResult): string | undefined => (r.json as { error?: { details?: { message: string }[] } })?.error?.details?.[0]?.message;
+const reason = refusalReason;
 
 t.test('the policy decides, from identity, scopes, path, params, headers and body', async (t) => {
   const s = await start({ PDP_BUNDLE_PATH: bundleDir, PDP_AUTH_API_KEYS: env });

@@ -10,7 +10,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
+import type { Test } from 'tap';
 import { newApiKey, sha256Hex } from '../../src/auth/api-keys.js';
+import { startServer, type RunningServer } from '../../src/server.js';
+import { testConfig } from './config.js';
 
 /** name → scopes in, name → key out, plus the PDP_AUTH_API_KEYS value configuring them. */
 export function makeApiKeys(specs: Record<string, string[]>): { keys: Record<string, string>; env: string } {
@@ -272,3 +275,14 @@ export function makePki(clientNames: string[]): Pki {
     },
   };
 }
+
+/** A real listening server on the given bundle directory (not watched) with these settings;
+ * closed when the test `t` ends. */
+export async function startOnBundle(t: Test, bundleDir: string, env: Record<string, string>): Promise<RunningServer> {
+  const s = await startServer(testConfig({ PDP_BUNDLE_PATH: bundleDir, PDP_BUNDLE_NAME: 'test', PDP_BUNDLE_WATCH: 'false', ...env }));
+  t.teardown(() => s.close());
+  return s;
+}
+
+/** The first detail message of a refusal (the one error shape). */
+export const refusalReason = (r: HttpResult): string | undefined => (r.json as { error?: { details?: { message: string }[] } })?.error?.details?.[0]?.message;
