@@ -14,6 +14,27 @@ export interface ServerConfig {
   request_logging: boolean;
   /** Listen with TLS (and, with client_ca_file, authenticate callers by client certificate). */
   tls?: TlsConfig;
+  request_timeout_ms: number;
+  headers_timeout_ms: number;
+  keep_alive_timeout_ms: number;
+  /** 0 = derived from the process's open-file limit. */
+  max_connections: number;
+  max_json_nodes: number;
+  max_validation_errors: number;
+  load_shedding: LoadSheddingConfig;
+  rate_limit: RateLimitConfig;
+}
+
+/** 0 = that check is off. */
+export interface LoadSheddingConfig {
+  max_event_loop_delay_ms: number;
+  max_heap_used_bytes: number;
+}
+
+export interface RateLimitConfig {
+  /** Requests per caller per window; 0 = no limit. */
+  max: number;
+  window_ms: number;
 }
 
 export interface TlsConfig {
