@@ -216,6 +216,20 @@ export const ENV_VARS: readonly EnvVar[] = [
   },
   { name: 'PDP_BUNDLE_WATCH', pointer: '/bundles/0/watch', type: 'boolean', default: 'true', description: 'Watch a local bundle path and reload on change.' },
   {
+    name: 'PDP_BUNDLE_SETTLE_MS',
+    pointer: '/bundles/0/settle_ms',
+    type: 'integer',
+    default: '1000',
+    description: 'A bundle directory is served once two reads this far apart give the same files, so a copy in progress never goes live; `0` = read once.',
+  },
+  {
+    name: 'PDP_BUNDLE_DATA_ONLY',
+    pointer: '/bundles/0/data_only',
+    type: 'boolean',
+    default: 'false',
+    description: 'The bundle may hold data alone; otherwise a bundle without policies is refused as a likely bad upload.',
+  },
+  {
     name: 'PDP_BUNDLE_POLL_INTERVAL_MS',
     pointer: '/bundles/0/poll_interval_ms',
     type: 'integer',
@@ -275,6 +289,13 @@ export const ENV_VARS: readonly EnvVar[] = [
     description: 'RS256/384/512, PS256/384/512, ES256/384/512, HS256/384/512.',
   },
   { name: 'PDP_BUNDLE_SIGNING_SCOPE', pointer: '/signing/scope', type: 'string', default: '', description: 'Required `scope` claim in the signature, if any.' },
+  {
+    name: 'PDP_BUNDLE_SIGNING_REJECT_ROLLBACK',
+    pointer: '/signing/reject_rollback',
+    type: 'boolean',
+    default: 'false',
+    description: "Refuse a signed bundle whose signature was issued (`iat`) before the active one's: an old signed revision cannot be replayed.",
+  },
   {
     name: 'PDP_BUNDLE_MAX_COMPRESSED_BYTES',
     pointer: '/limits/max_compressed_bytes',

@@ -62,6 +62,11 @@ export interface BundleConfig {
   watch?: boolean;
   poll_interval_ms?: number;
   headers?: Record<string, string>;
+  /** Directory sources: quiet period between the two reads that must agree (default 1000). */
+  settle_ms?: number;
+  data_only?: boolean;
+  /** The one signing key that verifies this bundle. */
+  signing_key_id?: string;
 }
 
 export interface SigningKeyConfig {
@@ -75,6 +80,7 @@ export interface SigningKeyConfig {
 export interface SigningConfig {
   required: boolean;
   scope?: string;
+  reject_rollback?: boolean;
   keys: SigningKeyConfig[];
 }
 

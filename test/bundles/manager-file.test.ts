@@ -130,7 +130,7 @@ t.test('several bundles: disjoint roots compile together; overlaps are refused n
   const m = manager(t, {
     sources: [
       { name: 'tools', kind: 'file', location: tools },
-      { name: 'shared', kind: 'file', location: shared },
+      { name: 'shared', kind: 'file', location: shared, dataOnly: true },
       { name: 'rogue', kind: 'file', location: rogue },
     ],
   });
