@@ -329,6 +329,15 @@ export const ENV_VARS: readonly EnvVar[] = [
       "Bound of the in-process tier on the cached results' estimated JSON size (a Data API result can be a whole document); a single larger result is not cached.",
   },
   {
+    name: 'PDP_CACHE_SECRET',
+    pointer: '/cache/secret',
+    type: 'string',
+    default: '',
+    description:
+      'Secret that keys and authenticates the Redis tier: a value written by anyone without it is rejected (and counted in `pdp_cache_lookups_total{result="rejected"}`). Give every replica the same one to share entries; unset: a random secret per process (safe, but replicas share nothing). Secret.',
+    secret: true,
+  },
+  {
     name: 'REDIS_URL',
     pointer: '/redis/url',
     type: 'string',

@@ -96,6 +96,8 @@ export interface CacheConfig {
   max_entries: number;
   /** In-process tier bound on the cached results' estimated JSON size. */
   max_bytes: number;
+  /** Keys and authenticates what the Redis tier stores; unset: a random secret per process. */
+  secret?: string;
 }
 
 /** At most one of url / cluster_nodes / sentinels (checked at load); none = no Redis. */
