@@ -556,6 +556,14 @@ export const ENV_VARS: readonly EnvVar[] = [
     description: 'On shutdown, how long to try delivering what is buffered.',
   },
   {
+    name: 'PDP_DECISION_LOG_SPILL_FILE',
+    pointer: '/decision_log/spill_file',
+    type: 'string',
+    default: '',
+    description:
+      'At shutdown, records that no sink took within `PDP_DECISION_LOG_FLUSH_TIMEOUT_MS` are appended to this file as JSON lines (masked, as the sinks get them; created mode 0600). Unset: they are counted and the count is logged.',
+  },
+  {
     name: 'OTEL_SDK_DISABLED',
     pointer: '/tracing/disabled',
     type: 'boolean',

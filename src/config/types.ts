@@ -146,6 +146,8 @@ export interface DecisionLogConfig {
    * assert it); "" = ignore it. */
   caller_header: string;
   flush_timeout_ms: number;
+  /** Records still undelivered at shutdown are appended here (JSON lines). */
+  spill_file?: string;
 }
 
 export interface TracingConfig {
