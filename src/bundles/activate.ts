@@ -11,6 +11,9 @@ import { rootsOverlap } from './paths.js';
 import { PolicySet, type RoutedBundle } from './policy-set.js';
 import { verifyBundleSignature, type Verifier, type VerifyOptions } from './signature.js';
 
+/** Requests are bounded by their time budget (seconds); a retired engine outlives them all. */
+const RETIRED_ENGINE_GRACE_MS = 60_000;
+
 export interface PreparedBundle {
   name: string;
   bundle: AssembledBundle;
@@ -71,8 +74,10 @@ export async function activate(
   if (next.kind === 'rego' || replaced?.kind === 'rego') rego = compileRego(all.filter((b) => b.kind === 'rego'));
 
   const wasm = new Map(prev?.wasm ?? []);
+  const replacedWasm = wasm.get(next.name);
   wasm.delete(next.name);
-  if (next.kind === 'wasm') wasm.set(next.name, await loadWasm(next, wasmOpts));
+  const loaded = next.kind === 'wasm' ? await loadWasm(next, wasmOpts) : undefined;
+  if (loaded) wasm.set(next.name, loaded);
 
   const routed: RoutedBundle[] = all.map((b) => {
     const engine = b.kind === 'wasm' ? wasm.get(b.name) : rego;
@@ -80,7 +85,14 @@ export async function activate(
     return { name: b.name, roots: b.bundle.manifest.roots, revision: b.revision, digest: b.digest, engine };
   });
   const set = new PolicySet(routed);
-  checkKeepsDecisions(prev, set, next.name, decisionPaths);
+  try {
+    checkKeepsDecisions(prev, set, next.name, decisionPaths);
+  } catch (e) {
+    loaded?.close();
+    throw e;
+  }
+  // Its worker thread ends once requests that took the previous snapshot are long answered.
+  if (replacedWasm) setTimeout(() => replacedWasm.close(), RETIRED_ENGINE_GRACE_MS).unref();
   return { bundles: new Map(all.map((b) => [b.name, b])), rego, wasm, set };
 }
 

@@ -146,6 +146,8 @@ export class BundleManager extends EventEmitter {
   async stop(): Promise<void> {
     await Promise.all([...this.states.values()].map((s) => s.source.stop()));
     await this.queue;
+    // The wasm engines' worker threads end with the manager.
+    for (const engine of this.snapshot?.wasm.values() ?? []) engine.close();
   }
 
   /** null until at least one bundle is active. */
