@@ -1049,6 +1049,10 @@ class Parser {
       rule.body = this.parseBraceBody();
       hasBody = true;
       braceBody = true;
+    } else if (head.value === undefined && !head.contains && ((args !== undefined && args.length > 0) || (!v1 && args === undefined && ref.length > 2))) {
+      // OPA reads a bodiless `f("a", _)` as a function that is true for those arguments (v0
+      // and v1), and in v0 `a.b.c` as a rule whose value is true; Rego v1 refuses the latter
+      // ("rule must have value assignment and/or body declaration").
     } else if (head.value === undefined && !head.contains) {
       const hint = this.futureKeywordHint(this.tok);
       if (hint) this.fail(`unexpected name "${this.tok.text}" after rule head "${name}"${hint}`);

@@ -9,6 +9,7 @@ import { RELATIONS } from '../builtins/walk.js';
 import { RegoError } from '../errors.js';
 import { ObjectV, SetV, typeName, type Value } from '../value.js';
 import type { CBody, CExpr, CFunc, CRule, CTerm, CWith } from './ir.js';
+import { hoistNegatedArgs } from './negation.js';
 import { analyzeTerm, orderBody, setClosureNeeds } from './safety.js';
 import { Scope } from './scope.js';
 import { Normalizer } from './layout.js';
@@ -83,6 +84,8 @@ export class Compiler {
   /** Rule nodes whose own bodies read input, the clock/randomness, print or use `with`. */
   private readonly variable = new Set<DataNode>();
   private readonly placedLoc = new Map<DataNode, Loc>();
+  /** Variables made by hoistNegatedArgs so far (their names are `$neg<n>`). */
+  private hoisted = 0;
 
   constructor(builtins: Map<string, Builtin>) {
     this.builtins = builtins;
@@ -351,7 +354,12 @@ export class Compiler {
 
   // ---------------------------------------------------------------- bodies
 
-  private body(body: Body, scope: RuleScope, m: ModCtx, initiallyBound: (s: number) => boolean): { body: CBody; bound: Set<number> } {
+  private body(source: Body, scope: RuleScope, m: ModCtx, initiallyBound: (s: number) => boolean): { body: CBody; bound: Set<number> } {
+    const body = hoistNegatedArgs(source, {
+      isDocument: (name) => this.isGlobalName(name, scope, m),
+      isOuterLocal: (name) => scope.parent !== null && scope.parent.lookup(name) !== undefined,
+      fresh: () => `$neg${this.hoisted++}`,
+    });
     this.predeclare(body, scope, m);
     const exprs: CBody = [];
     for (const e of body) {
