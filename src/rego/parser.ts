@@ -41,7 +41,7 @@ import type {
 } from './ast.js';
 import { RegoError } from './errors.js';
 import { tokenize, type Token } from './lexer.js';
-import { normNum } from './value.js';
+import { parseNumberText } from './value.js';
 
 /** Deepest nesting of terms/bodies accepted (OPA refuses deep nesting too). */
 export const MAX_DEPTH = 1000;
@@ -287,15 +287,9 @@ class Parser {
   private numberTerm(raw: string, loc: Loc, at: Token): NumberTerm {
     const digits = raw.startsWith('-') ? raw.slice(1) : raw;
     if (/^0\d/.test(digits)) this.fail(`invalid number ${raw}: numbers must not have leading zeros`, at);
-    let value: number | bigint;
-    if (/^\d+$/.test(digits)) {
-      const n = Number(raw);
-      value = Number.isSafeInteger(n) ? n : normNum(BigInt(raw));
-    } else {
-      const n = Number(raw);
-      if (!Number.isFinite(n)) this.fail(`number ${raw} is too big`, at);
-      value = normNum(n);
-    }
+    // Kept exact as OPA keeps its literals (json.Number); refused past OPA's size limit.
+    const value = parseNumberText(raw.startsWith('.') || raw.startsWith('-.') ? raw.replace('.', '0.') : raw);
+    if (value === null) this.fail(`number ${raw} is too big`, at);
     return { type: 'number', value, raw, loc };
   }
 

@@ -3,7 +3,8 @@
 // body statement such as `f("a", _)` into a rule), OPA's rewriting of negated calls (reference
 // and call arguments are bound before the negation), and numbers kept exact as OPA keeps them.
 import t from 'tap';
-import { compile, RegoCompileErrors, toJSON } from '../../src/rego/index.js';
+import { compile, parseJSONExact, RegoCompileErrors, stringify, toJSON } from '../../src/rego/index.js';
+import { parseNumberText } from '../../src/rego/value.js';
 import { pol, table } from '../helpers/engine-harness.js';
 
 t.test('bodiless function heads are functions that are true for those arguments (v1 and v0)', async (t) => {
@@ -53,4 +54,25 @@ none_is_3 if not input.xs[_] == 3
     ['a wildcard only inside the negation stays inside it', 't.none_is_3', { xs: [1, 3] }, undefined],
     ['... and holds when no element matches', 't.none_is_3', { xs: [1, 2] }, true],
   ]);
+});
+
+t.test('numbers of any size and exponent are kept exact, as OPA keeps them', async (t) => {
+  const p = pol(`
+x := 1e1000
+z := {"z": 123456789012345678901234567890e0}
+y := 2.50e2
+h := 0.5
+eq if 1e1000 == 10e999
+sum := 1e30 + 1
+`);
+  const v = p.evaluate('t').value!;
+  t.equal(stringify(v), `{"eq":true,"h":0.5,"sum":1${'0'.repeat(29)}1,"x":1${'0'.repeat(1000)},"y":250,"z":{"z":123456789012345678901234567890}}`);
+  t.throws(() => pol('x := 1e40000'), RegoCompileErrors, 'past OPA limit: number too big');
+  t.equal(parseNumberText('123456789012345678901234567890e0'), 123456789012345678901234567890n);
+  t.equal(parseNumberText('1.25e1'), 12.5);
+  t.equal(parseNumberText('-1.20e1'), -12);
+  t.equal(parseNumberText('0.0'), 0);
+  t.equal(parseNumberText('1e-2'), 0.01);
+  t.equal(parseNumberText('12a'), null);
+  t.strictSame(parseJSONExact('{"a": 123456789012345678901234567890e0, "b": [1.5, 2]}'), { a: 123456789012345678901234567890n, b: [1.5, 2] });
 });
