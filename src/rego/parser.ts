@@ -40,7 +40,8 @@ import type {
   With,
 } from './ast.js';
 import { RegoError } from './errors.js';
-import { tokenize, type Token } from './lexer.js';
+import { attachAnnotations } from './annotations.js';
+import { tokenize, type Comment, type Token } from './lexer.js';
 import { parseNumberText } from './value.js';
 
 /** Deepest nesting of terms/bodies accepted (OPA refuses deep nesting too). */
@@ -183,13 +184,15 @@ class Parser {
   private keywords: Set<string>;
   /** Effective version: a v0 module switches to 1 on `import rego.v1`. */
   version: 0 | 1;
+  /** The source's comments (for `# METADATA` blocks). */
+  readonly comments: Comment[] = [];
 
   constructor(
     readonly file: string,
     readonly src: string,
     version: 0 | 1,
   ) {
-    this.toks = tokenize(file, src);
+    this.toks = tokenize(file, src, this.comments);
     this.memo = new Array<{ term: Term; end: number } | undefined>(this.toks.length);
     this.version = version;
     this.keywords = new Set(version === 1 ? V1_KEYWORDS : V0_KEYWORDS);
@@ -819,6 +822,7 @@ class Parser {
       }
       mod.rules.push(...this.parseRule());
     }
+    if (this.comments.some((c) => c.text.trim().startsWith('METADATA'))) attachAnnotations(mod, this.comments);
     return mod;
   }
 
@@ -1073,6 +1077,8 @@ class Parser {
             clause.body = [this.parseExpr()];
           }
         } else if (this.isPunct('{')) {
+          // OPA's Rego v1 check applies to every else branch too
+          if (v1) this.fail('`if` keyword is required before rule body (Rego v1): write "else ... if { ... }"');
           clause.body = this.parseBraceBody();
         } else if (clause.value === undefined) {
           this.unexpected('":= <value>", "if" or "{" after "else"');

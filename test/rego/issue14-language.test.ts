@@ -76,3 +76,97 @@ sum := 1e30 + 1
   t.equal(parseNumberText('12a'), null);
   t.strictSame(parseJSONExact('{"a": 123456789012345678901234567890e0, "b": [1.5, 2]}'), { a: 123456789012345678901234567890n, b: [1.5, 2] });
 });
+
+t.test('rego.metadata.rule() and rego.metadata.chain() with # METADATA annotations and OPA scoping', async (t) => {
+  const c = compile([
+    {
+      file: 'a.rego',
+      source: `# METADATA
+# scope: subpackages
+# organizations: [Acme]
+package lib
+
+# METADATA
+# title: root rule
+r := rego.metadata.chain()
+`,
+    },
+    {
+      file: 'b.rego',
+      source: `# METADATA
+# description: The library
+package lib.k8s
+
+# METADATA
+# scope: document
+# title: Deny
+# authors:
+# - Jane Doe <jane@example.com>
+# - Bob
+# related_resources:
+# - https://example.com/deny
+deny contains msg if {
+  false
+  msg := "x"
+}
+
+# METADATA
+# title: Deny pods
+# custom:
+#   severity: high
+deny contains msg if {
+  input.kind == "Pod"
+  msg := sprintf("%s: %s", [rego.metadata.rule().title, rego.metadata.rule().custom.severity])
+}
+
+chain := rego.metadata.chain()
+own := rego.metadata.rule()
+`,
+    },
+  ]);
+  t.strictSame(toJSON(c.evaluate('lib.k8s.deny', { input: { kind: 'Pod' } }).value!), ['Deny pods: high']);
+  t.strictSame(toJSON(c.evaluate('lib.k8s.own').value!), {}, 'no rule-scoped annotation: an empty object');
+  t.strictSame(toJSON(c.evaluate('lib.k8s.chain').value!), [
+    { path: ['lib', 'k8s', 'chain'] },
+    { path: ['lib', 'k8s'], annotations: { description: 'The library', scope: 'package' } },
+    { path: ['lib'], annotations: { organizations: ['Acme'], scope: 'subpackages' } },
+  ]);
+  t.strictSame(toJSON(c.evaluate('lib.r').value!), [
+    { path: ['lib', 'r'], annotations: { scope: 'rule', title: 'root rule' } },
+    { path: ['lib'], annotations: { organizations: ['Acme'], scope: 'subpackages' } },
+  ]);
+  const withDoc = compile([
+    {
+      file: 'c.rego',
+      source: `package d
+# METADATA
+# scope: document
+# authors:
+# - Jane Doe <jane@example.com>
+# - Bob
+# related_resources:
+# - https://example.com/deny
+p := 1 if false
+
+p := rego.metadata.chain()
+`,
+    },
+  ]);
+  t.strictSame(toJSON(withDoc.evaluate('d.p').value!), [
+    { path: ['d', 'p'] },
+    {
+      path: ['d', 'p'],
+      annotations: {
+        authors: [{ name: 'Jane Doe', email: 'jane@example.com' }, { name: 'Bob' }],
+        related_resources: [{ ref: 'https://example.com/deny' }],
+        scope: 'document',
+      },
+    },
+  ]);
+  t.throws(
+    () => compile([{ file: 'e.rego', source: 'package e\n# METADATA\n# scope: package\np := 1\n' }]),
+    RegoCompileErrors,
+    'package scope on a rule is refused',
+  );
+  t.throws(() => compile([{ file: 'e.rego', source: 'package e\n# METADATA\n# nonsense: 1\np := 1\n' }]), RegoCompileErrors, 'unknown fields are refused');
+});

@@ -191,7 +191,9 @@ t.test('else chains', async (t) => {
     { value: n(2), body: [ex(ref(v('input'), s('b')))] },
     { value: n(3), body: [] },
   ]);
-  t.same(strip(rule1('p = 1 if { false } else = x { x := 2 }').elses), [{ value: v('x'), body: [ex(call('assign', v('x'), n(2)))] }]);
+  t.same(strip(rule1('p = 1 if { false } else = x if { x := 2 }').elses), [{ value: v('x'), body: [ex(call('assign', v('x'), n(2)))] }]);
+  // OPA's Rego v1 check covers every else branch: `if` is required before its body
+  t.throws(() => rule1('p = 1 if { false } else = x { x := 2 }'), { message: /`if` keyword is required before rule body/ });
   t.same(strip(rule1('p if { false } else if { true } else := false').elses), [{ body: [ex(b(true))] }, { value: b(false), body: [] }]);
   t.same(strip(rule1('f(x) := 1 if x > 1 else := 2').elses), [{ value: n(2), body: [] }]);
   const withLoc = mod('package p\np := 1 if {\n  false\n} else := 2').rules[0];

@@ -10,6 +10,7 @@ import { RegoError } from '../errors.js';
 import { ObjectV, SetV, typeName, type Value } from '../value.js';
 import type { CBody, CExpr, CFunc, CRule, CTerm, CWith } from './ir.js';
 import { hoistNegatedArgs } from './negation.js';
+import { isMetadataCall, MetadataIndex } from './metadata.js';
 import { analyzeTerm, orderBody, setClosureNeeds } from './safety.js';
 import { Scope } from './scope.js';
 import { Normalizer } from './layout.js';
@@ -86,6 +87,10 @@ export class Compiler {
   private readonly placedLoc = new Map<DataNode, Loc>();
   /** Variables made by hoistNegatedArgs so far (their names are `$neg<n>`). */
   private hoisted = 0;
+  /** `# METADATA` annotations by scope, for rego.metadata.rule() / chain(). */
+  private readonly metadata = new MetadataIndex();
+  /** The rule being compiled, with its package (for rego.metadata.*). */
+  private currentRule: { rule: Rule; pkg: string[] } | null = null;
 
   constructor(builtins: Map<string, Builtin>) {
     this.builtins = builtins;
@@ -108,6 +113,7 @@ export class Compiler {
         if (h && h.type === 'var') names.add(h.name);
       }
     }
+    for (const m of modules) this.metadata.add(m);
     const pending: PendingRule[] = [];
     for (const m of modules) {
       // a package defines its path even when empty (data.a.b is {} for `package a.b`)
@@ -274,6 +280,7 @@ export class Compiler {
   private compileRule(p: PendingRule): void {
     const { rule, node, kind, m } = p;
     this.currentNode = node;
+    this.currentRule = { rule, pkg: m.pkg };
     const scope = new RuleScope(null);
     let args: CTerm[] | null = null;
     const argSlots = new Set<number>();
@@ -326,6 +333,7 @@ export class Compiler {
       node.defaultRule = crule;
     } else node.rules.push(crule);
     this.currentNode = null;
+    this.currentRule = null;
   }
 
   private checkHeadSafety(terms: CTerm[], bound: Set<number>, argSlots: Set<number>, scope: RuleScope, loc: Loc): void {
@@ -580,6 +588,10 @@ export class Compiler {
             this.checkStaticMatch(t.args[0], t.args[1]);
             return { op: 'unify', a: this.term(t.args[0], scope, m), b: this.term(t.args[1], scope, m), ...base };
           }
+          if (t.args.length === 1 && isMetadataCall(t.name)) {
+            const meta = this.metadataCall(t.name, 0, t.loc, scope, m);
+            if (meta !== undefined) return { op: 'unify', a: this.term(t.args[0], scope, m), b: { t: 'const', v: meta }, ...base };
+          }
           const fn = this.resolveCall(t.name, t.loc, scope, m);
           const arity = this.arityOf(fn);
           const args = t.args.map((a) => this.term(a, scope, m));
@@ -747,6 +759,18 @@ export class Compiler {
     return null;
   }
 
+  /**
+   * rego.metadata.rule() / chain(): OPA replaces them at compile time by the annotations of the
+   * rule they are in (its RewriteRegoMetadataCalls stage); undefined for any other call.
+   */
+  private metadataCall(name: string, nargs: number, loc: Loc, scope: RuleScope, m: ModCtx): Value | undefined {
+    if (!isMetadataCall(name) || this.tryResolveCall(name, scope, m)?.f === 'user') return undefined;
+    if (nargs !== 0) throw this.arityError(name, 0, nargs, loc);
+    const cur = this.currentRule;
+    if (name === 'rego.metadata.rule') return cur ? this.metadata.rule(cur.rule) : new ObjectV();
+    return cur ? this.metadata.chain(cur.rule, cur.pkg) : [];
+  }
+
   private resolveCall(name: string, loc: Loc, scope: RuleScope, m: ModCtx): CFunc {
     const fn = this.tryResolveCall(name, scope, m);
     if (!fn) throw new RegoError('rego_type_error', `undefined function ${name}`, loc);
@@ -817,6 +841,8 @@ export class Compiler {
       }
       case 'call': {
         if (t.name === 'set' && t.args.length === 0) return { t: 'const', v: new SetV() }; // `set()` is the empty set literal
+        const meta = this.metadataCall(t.name, t.args.length, t.loc, scope, m);
+        if (meta !== undefined) return { t: 'const', v: meta };
         const special = SPECIAL_CALLS[t.name];
         if (special === 'eq' || special === 'assign') {
           throw new RegoError('rego_parse_error', `${t.name === 'eq' ? '=' : ':='} cannot be used inside a term`, t.loc);
