@@ -170,3 +170,38 @@ p := rego.metadata.chain()
   );
   t.throws(() => compile([{ file: 'e.rego', source: 'package e\n# METADATA\n# nonsense: 1\np := 1\n' }]), RegoCompileErrors, 'unknown fields are refused');
 });
+
+t.test('rego.parse_module returns OPA AST JSON; a parse error is a builtin error', async (t) => {
+  const p = pol(`
+m := rego.parse_module("x.rego", input.src)
+pkg := m.package.path[1].value
+`);
+  const src = 'package foo.bar\nimport rego.v1\nimport data.a\np if { a = true }\nf(x) := x + 1\n';
+  t.equal(toJSON(p.evaluate('t.pkg', { input: { src } }).value!), 'foo');
+  const m = toJSON(p.evaluate('t.m', { input: { src } }).value!) as { imports: unknown[]; rules: { head: { name: string } }[] };
+  t.strictSame(m.imports[1], {
+    path: {
+      type: 'ref',
+      value: [
+        { type: 'var', value: 'data' },
+        { type: 'string', value: 'a' },
+      ],
+    },
+  });
+  t.strictSame(
+    m.rules.map((r) => r.head.name),
+    ['p', 'f'],
+  );
+  t.strictSame((m.rules[0] as unknown as { body: unknown[] }).body, [
+    {
+      index: 0,
+      terms: [
+        { type: 'ref', value: [{ type: 'var', value: 'eq' }] },
+        { type: 'var', value: 'a' },
+        { type: 'boolean', value: true },
+      ],
+    },
+  ]);
+  t.throws(() => p.evaluate('t.m', { input: { src: 'package foo.' }, strict: true }), { code: 'eval_builtin_error', message: /rego_parse_error/ });
+  t.equal(p.evaluate('t.m', { input: { src: 'package foo.' } }).defined, false, 'undefined when not strict');
+});

@@ -14,7 +14,6 @@ export const UNSUPPORTED_BUILTINS: ReadonlyMap<string, Unsupported> = new Map([
   ['http.send', { arity: 1, reason: EXTERNAL }],
   ['net.lookup_ip_addr', { arity: 1, reason: EXTERNAL }],
   ['providers.aws.sign_req', { arity: 3, reason: NOT_YET }],
-  ['rego.parse_module', { arity: 2, reason: NOT_YET }],
   ['strings.render_template', { arity: 2, reason: NOT_YET }],
   ['json.verify_schema', { arity: 1, reason: NOT_YET }],
   ['json.match_schema', { arity: 2, reason: NOT_YET }],
