@@ -38,6 +38,8 @@ interface PendingRule {
 /** Scope plus bookkeeping used while compiling one rule or query. */
 class RuleScope extends Scope {
   readonly children: RuleScope[] = [];
+  /** The scope of a function's arguments (its body may not assign them again with :=). */
+  isArgs = false;
   readonly names: Map<number, string>;
   constructor(parent: RuleScope | null, names?: Map<number, string>) {
     super(parent);
@@ -282,6 +284,7 @@ export class Compiler {
     this.currentNode = node;
     this.currentRule = { rule, pkg: m.pkg };
     const scope = new RuleScope(null);
+    scope.isArgs = rule.head.args !== undefined;
     let args: CTerm[] | null = null;
     const argSlots = new Set<number>();
     if (rule.head.args) {
@@ -424,15 +427,27 @@ export class Compiler {
           }
         }
       } else if (e.kind === 'term') collectFreeNames(e.term, used);
+      // OPA: a name declared (some, :=) after an expression that used it is "referenced above";
+      // so is a function argument assigned again with := in the function's body.
+      const referencedAbove = (names: Set<string>, loc: Loc): void => {
+        for (const n of names) {
+          if (n === '_' || declared.has(n) || this.isGlobalName(n, scope, m)) continue;
+          const args = scope.parent as RuleScope | null;
+          if (e.kind === 'somein' && used.has(n) && scope.lookup(n) === undefined) this.err('rego_compile_error', `var ${n} referenced above`, loc);
+          else if (e.kind === 'term' && args?.isArgs && args.vars.has(n)) this.err('rego_compile_error', `var ${n} assigned above`, loc);
+        }
+      };
       if (e.kind === 'some') declare(new Set(e.vars.map((v) => v.name)), 'declared', e.loc);
       else if (e.kind === 'somein') {
         const names = new Set<string>();
         if (e.key) collectVarNames(e.key, names);
         collectVarNames(e.value, names);
+        referencedAbove(names, e.loc);
         declare(names, 'declared', e.loc);
       } else if (e.kind === 'term' && e.term.type === 'call' && e.term.name === 'assign' && e.term.args.length === 2) {
         const names = new Set<string>();
         collectVarNames(e.term.args[0], names);
+        referencedAbove(names, e.loc);
         declare(names, 'assigned', e.loc);
       }
     }
