@@ -205,3 +205,9 @@ pkg := m.package.path[1].value
   t.throws(() => p.evaluate('t.m', { input: { src: 'package foo.' }, strict: true }), { code: 'eval_builtin_error', message: /rego_parse_error/ });
   t.equal(p.evaluate('t.m', { input: { src: 'package foo.' } }).defined, false, 'undefined when not strict');
 });
+
+t.test('OPA compile errors: a function argument reassigned with :=, some-in after a use', async (t) => {
+  t.throws(() => pol('f(name) if { name := "alice" }'), { message: /var name assigned above/ });
+  t.throws(() => pol('r if { value = 0; some value in [1, 2] }'), { message: /var value referenced above/ });
+  t.equal(pol('f(x) := y if { y := x }\nr := f(1)').evaluate('t.r').value, 1, 'other locals are fine');
+});
