@@ -15,6 +15,7 @@ import { fromJSON, ObjectV, sizeOf, type Value } from './value.js';
 export * from './api.js';
 export { RegoError, RegoCompileErrors, isRegoError } from './errors.js';
 export { parseModule, parseQuery } from './parser.js';
+export { parseJSONExact } from './json-exact.js';
 export { fromJSON, toJSON, stringify, equal, compare, type Value, ObjectV, SetV } from './value.js';
 
 const DEFAULT_MAX_STEPS = 1_000_000;

@@ -15,6 +15,7 @@ import { misc } from './misc.js';
 import { net } from './net.js';
 import { objects } from './objects.js';
 import { regex } from './regex.js';
+import { rego } from './rego.js';
 import { semver } from './semver.js';
 import { sets } from './sets.js';
 import { strings } from './strings.js';
@@ -52,6 +53,7 @@ const families: Builtin[][] = [
   jwt,
   conversions,
   misc,
+  rego,
 ];
 
 export const BUILTINS: Map<string, Builtin> = new Map();
