@@ -10,6 +10,7 @@ import { crypto } from './crypto.js';
 import { encoding } from './encoding.js';
 import { glob } from './glob.js';
 import { graph } from './graph.js';
+import { jsonschema } from './jsonschema.js';
 import { jwt } from './jwt.js';
 import { misc } from './misc.js';
 import { net } from './net.js';
@@ -42,6 +43,7 @@ const families: Builtin[][] = [
   objects,
   graph,
   encoding,
+  jsonschema,
   time,
   semver,
   units,
