@@ -4,9 +4,11 @@ import { aggregates } from './aggregates.js';
 import { arithmetic } from './arithmetic.js';
 import { arrays } from './arrays.js';
 import { bits } from './bits.js';
+import { cidrmerge } from './cidrmerge.js';
 import { comparison } from './comparison.js';
 import { conversions } from './conversions.js';
 import { crypto } from './crypto.js';
+import { deprecated } from './deprecated.js';
 import { encoding } from './encoding.js';
 import { glob } from './glob.js';
 import { graph } from './graph.js';
@@ -50,10 +52,12 @@ const families: Builtin[][] = [
   uuid,
   bits,
   net,
+  cidrmerge,
   crypto,
   jwt,
   conversions,
   misc,
+  deprecated,
 ];
 
 export const BUILTINS: Map<string, Builtin> = new Map();

@@ -1,4 +1,5 @@
-// OPA builtins this engine deliberately does not implement, with their arity and the reason.
+// OPA builtins this engine does not implement, with their arity and the reason: deliberately
+// (they call outside the process) or not yet.
 // The compiler consults this table: a call to one of these is refused at load time with
 // `builtin X is not supported by this engine (<reason>)` (an unknown name stays
 // `undefined function X`). When some module replaces the builtin with `with X as mock` (how OPA
@@ -16,9 +17,31 @@ export interface Unsupported {
 /** Why a builtin is refused: it would reach outside the process (network, host environment). */
 export const CALLS_OUTSIDE = 'calls outside the process';
 
+/** Why a builtin is refused: on OPA's list, but this engine has no implementation of it yet. */
+export const NOT_YET = 'not implemented yet';
+
 export const UNSUPPORTED_BUILTINS: ReadonlyMap<string, Unsupported> = new Map([
   ['http.send', { arity: 1, reason: CALLS_OUTSIDE }],
   ['net.lookup_ip_addr', { arity: 1, reason: CALLS_OUTSIDE }],
+  ['crypto.parse_private_keys', { arity: 1, reason: NOT_YET }],
+  ['crypto.x509.parse_and_verify_certificates', { arity: 1, reason: NOT_YET }],
+  ['crypto.x509.parse_and_verify_certificates_with_options', { arity: 2, reason: NOT_YET }],
+  ['crypto.x509.parse_certificate_request', { arity: 1, reason: NOT_YET }],
+  ['crypto.x509.parse_certificates', { arity: 1, reason: NOT_YET }],
+  ['crypto.x509.parse_keypair', { arity: 2, reason: NOT_YET }],
+  ['crypto.x509.parse_rsa_private_key', { arity: 1, reason: NOT_YET }],
+  ['graphql.is_valid', { arity: 2, reason: NOT_YET }],
+  ['graphql.parse', { arity: 2, reason: NOT_YET }],
+  ['graphql.parse_and_verify', { arity: 2, reason: NOT_YET }],
+  ['graphql.parse_query', { arity: 1, reason: NOT_YET }],
+  ['graphql.parse_schema', { arity: 1, reason: NOT_YET }],
+  ['graphql.schema_is_valid', { arity: 1, reason: NOT_YET }],
+  ['providers.aws.sign_req', { arity: 3, reason: NOT_YET }],
+  ['regex.globs_match', { arity: 2, reason: NOT_YET }],
+  ['strings.render_template', { arity: 2, reason: NOT_YET }],
+  ['strings.split_n', { arity: 3, reason: NOT_YET }],
+  ['uri.is_valid', { arity: 1, reason: NOT_YET }],
+  ['uri.parse', { arity: 1, reason: NOT_YET }],
 ]);
 
 export function unsupportedMessage(name: string): string {

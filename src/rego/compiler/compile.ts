@@ -744,6 +744,9 @@ export class Compiler {
     const fn = this.tryResolveCall(name, scope, m);
     if (!fn && UNSUPPORTED_BUILTINS.has(name)) throw unsupportedError(name, loc);
     if (!fn) throw new RegoError('rego_type_error', `undefined function ${name}`, loc);
+    // OPA refuses deprecated builtins (all, any, cast_*, re_match, ...) in Rego v1 modules.
+    if (fn.f === 'builtin' && fn.builtin.deprecated && m.v1)
+      throw new RegoError('rego_type_error', `deprecated built-in function calls in expression: ${name}`, loc);
     return fn;
   }
 
