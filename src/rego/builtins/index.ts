@@ -17,6 +17,7 @@ import { jwt } from './jwt.js';
 import { misc } from './misc.js';
 import { net } from './net.js';
 import { objects } from './objects.js';
+import { providers } from './providers.js';
 import { regex } from './regex.js';
 import { semver } from './semver.js';
 import { sets } from './sets.js';
@@ -55,6 +56,7 @@ const families: Builtin[][] = [
   cidrmerge,
   crypto,
   jwt,
+  providers,
   conversions,
   misc,
   deprecated,
