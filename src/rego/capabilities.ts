@@ -54,9 +54,10 @@ const COMPILER_CALLS: ReadonlyMap<string, { infix?: string; args: string[] }> = 
   ['internal.member_3', { infix: 'in', args: ['any', 'any', 'any'] }],
 ]);
 
-/** Notes on names that are not called by users: OPA's compiler emits them. */
+/** Notes shown in the table: what differs from OPA, or names OPA's compiler emits (not called by users). */
 const NOTES: Readonly<Record<string, string>> = {
   'internal.print': 'what OPA rewrites print() to; print() itself is implemented',
+  'opa.runtime': 'returns {}: the host environment (env) and OPA configuration are not exposed to policies',
   'internal.template_string': 'what OPA rewrites template strings to; the syntax is not supported yet',
   'internal.test_case': "OPA's test-runner internal; not implemented yet",
 };
@@ -165,7 +166,7 @@ export function builtinStatus(): BuiltinStatus[] {
   const names = new Set([...OPA_BUILTINS, ...supported]);
   const opa = new Set(OPA_BUILTINS);
   return [...names].sort().map((name) => {
-    if (supported.has(name)) return { name, status: 'implemented', reason: '', opa: opa.has(name) };
+    if (supported.has(name)) return { name, status: 'implemented', reason: NOTES[name] ?? '', opa: opa.has(name) };
     const u = UNSUPPORTED_BUILTINS.get(name);
     if (u && u.reason.startsWith('calls outside')) return { name, status: 'refused', reason: u.reason, opa: opa.has(name) };
     if (name === 'internal.print' && supported.has('print')) return { name, status: 'implemented', reason: NOTES[name], opa: true };
