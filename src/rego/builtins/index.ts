@@ -11,6 +11,7 @@ import { crypto } from './crypto.js';
 import { deprecated } from './deprecated.js';
 import { encoding } from './encoding.js';
 import { glob } from './glob.js';
+import { globsmatch } from './globsmatch.js';
 import { graph } from './graph.js';
 import { jsonschema } from './jsonschema.js';
 import { jwt } from './jwt.js';
@@ -43,6 +44,7 @@ const families: Builtin[][] = [
   arrays,
   regex,
   glob,
+  globsmatch,
   objects,
   graph,
   encoding,
