@@ -87,3 +87,18 @@ t.test('hostile schemas: no backtracking, no fetching', async (t) => {
   const e = err('json.match_schema', J({}), J({ $ref: 'http://127.0.0.1:1/schema.json' }));
   t.match(e.detail, /can't resolve reference http:\/\/127\.0\.0\.1:1\/schema\.json/, 'a remote $ref is an error, not a request');
 });
+
+t.test('hostile sizes: a deeply nested schema or document is an answer or a builtin error, never a crash', async (t) => {
+  let schema = '{"type": "object"}';
+  for (let i = 0; i < 3000; i++) schema = `{"properties": {"a": ${schema}}}`;
+  let doc = '1';
+  for (let i = 0; i < 3000; i++) doc = `{"a": ${doc}}`;
+  for (const run of [() => call('json.match_schema', doc, schema), () => call('json.verify_schema', schema)]) {
+    try {
+      const r = run();
+      t.ok(Array.isArray(r), 'an answer');
+    } catch (e) {
+      t.match((e as Error).message, /json\.(match|verify)_schema|budget|depth|stack/i, 'a typed failure');
+    }
+  }
+});
