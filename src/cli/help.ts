@@ -12,6 +12,7 @@ Commands:
   eval           evaluate a Rego query
   bundle build   build an OPA source bundle (.tar.gz) from a directory
   conformance    run the OPA-format Rego conformance suites against the built-in engine
+  capabilities   the builtins the built-in engine supports (OPA capabilities JSON) and their status
   auth new-key   make an API key for a caller and the entry that configures it
 
 Run \`pdp <command> --help\` for a command's options.
@@ -110,6 +111,19 @@ Writes an OPA source bundle: /.manifest (revision, roots) plus every .rego and
 data.json/data.yaml file of <dir>. Roots come from <dir>/.manifest when it has them (every
 package and data file must lie under one), else from the packages' and data's top-level
 names. Refuses (writes nothing) when the modules do not compile.
+`,
+  capabilities: `Usage: pdp capabilities [--format json|status|markdown]
+
+Prints what the built-in Rego engine supports.
+
+  --format json       (default) OPA's capabilities JSON: every builtin the engine evaluates,
+                      with its declaration ({"builtins": [{"name", "decl"}, ...], ...})
+  --format status     one line per builtin on OPA's list: name, status (implemented, refused,
+                      not implemented) and why
+  --format markdown   the same as the table in docs/rego-builtins.md
+
+Builtins that call outside the process (http.send, net.lookup_ip_addr) are refused at load;
+tests can still replace them with \`with http.send as mock\`.
 `,
   conformance: `Usage: pdp conformance [<dir>...] [--format text|json] [--known-failures FILE]
                        [--fail-on-new] [--write-known-failures FILE] [--only SUBFOLDER]...

@@ -6,6 +6,7 @@
 import type { Body, Expr, Module, Rule, Term, Loc, VarTerm } from '../ast.js';
 import type { Builtin } from '../builtins/types.js';
 import { RELATIONS } from '../builtins/walk.js';
+import { UNSUPPORTED_BUILTINS, unsupportedError } from '../builtins/unsupported.js';
 import { RegoError } from '../errors.js';
 import { ObjectV, SetV, typeName, type Value } from '../value.js';
 import type { CBody, CExpr, CFunc, CRule, CTerm, CWith } from './ir.js';
@@ -788,7 +789,11 @@ export class Compiler {
 
   private resolveCall(name: string, loc: Loc, scope: RuleScope, m: ModCtx): CFunc {
     const fn = this.tryResolveCall(name, scope, m);
+    if (!fn && UNSUPPORTED_BUILTINS.has(name)) throw unsupportedError(name, loc);
     if (!fn) throw new RegoError('rego_type_error', `undefined function ${name}`, loc);
+    // OPA refuses deprecated builtins (all, any, cast_*, re_match, ...) in Rego v1 modules.
+    if (fn.f === 'builtin' && fn.builtin.deprecated && m.v1)
+      throw new RegoError('rego_type_error', `deprecated built-in function calls in expression: ${name}`, loc);
     return fn;
   }
 
