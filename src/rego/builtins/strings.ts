@@ -182,10 +182,14 @@ function reverse(s: string): string {
  * literal needs came from a float (an exponent literal such as 2.5e300, or float arithmetic):
  * OPA formats those as floats (%v of 2.5e300 is 2.5e+300), and whole-number literals as integers.
  * The engine keeps both as exact integers, so the digits are what tells them apart (a heuristic
- * until numbers keep their literal form: 2^70 computed by integer arithmetic stays an integer).
+ * until numbers keep their literal form: 2^70 computed by integer arithmetic stays an integer, and
+ * a digits-only literal like 10^30 prints as 1e+30 where OPA prints its digits).
  */
 function fromFloat(v: bigint): boolean {
   if (v >= -(2n ** 63n) && v < 2n ** 63n) return false;
+  // An exponent literal kept exact (2.5e300 is 25·10^299): few significant digits, many zeros.
+  const digits = (v < 0n ? -v : v).toString();
+  if (digits.length > 21 && digits.replace(/0+$/, '').length <= 17) return true;
   const f = Number(v);
   if (!Number.isFinite(f) || BigInt(f) !== v) return false;
   const a = v < 0n ? -v : v;
