@@ -43,6 +43,23 @@ export interface DecisionQuery {
   remoteAddress?: string;
   /** Who is asking, as authentication verified it; null or absent when authentication is off. */
   caller?: VerifiedCaller | null;
+  /** The decision id to use (a caller that must name the decision before it ends: the admission
+   * webhook answering on its deadline). Default: a fresh one. */
+  decisionId?: string;
+  /** How the question arrived, when not on a decision endpoint (recorded as-is). */
+  origin?: DecisionOrigin;
+}
+
+/** The admission webhook's request, in the audit record: which object, and whether it was a dry run. */
+export interface DecisionOrigin {
+  protocol: 'admission';
+  uid: string;
+  operation: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  mode: string;
+  dry_run: boolean;
 }
 
 /** How a caller was authenticated ("none": authentication is off). */
@@ -158,6 +175,7 @@ export interface DecisionRecord {
   peer_address?: string;
   on_behalf_of?: { id: string; asserted: true };
   ignored_on_behalf_of?: string;
+  origin?: DecisionOrigin;
 }
 
 /** Receives every decision record after the answer is written (the decision log, metrics). */
