@@ -44,7 +44,7 @@ export function modelPart(fields: ModelFields, prefix: string): { model: Record<
     if (v !== undefined) model[key] = v;
   };
   set('name', a.name ?? fields.defaultName);
-  set('version', a.version);
+  set('version', a.version ?? fields.defaultVersion);
   set('registry', a.registry);
   const uri = a['artifact-uri'] ?? fields.storageUri;
   if (uri !== undefined) artifact.uri = uri;
@@ -73,7 +73,7 @@ export function toRequest(fields: ModelFields, prefix: string, target: Admission
   if (target.exposure !== undefined) deployment.exposure = target.exposure;
   if (target.region !== undefined) deployment.region = target.region;
   if (target.cluster !== undefined) deployment.cluster = target.cluster;
-  deployment.namespace = namespace;
+  if (namespace !== '') deployment.namespace = namespace;
   const requester: Record<string, unknown> = {};
   if (typeof user.username === 'string' && user.username !== '') requester.id = user.username;
   if (Array.isArray(user.groups)) requester.roles = user.groups.filter((g) => typeof g === 'string');

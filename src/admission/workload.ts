@@ -42,8 +42,11 @@ export interface ModelFields {
   annotations: Partial<Record<AnnotationSuffix, string>>;
   /** InferenceService: metadata.name, the model's name when no annotation gives one. */
   defaultName?: string;
-  /** InferenceService: spec.predictor.model.storageUri (or a framework predictor's storageUri). */
+  /** InferenceService: spec.predictor.model.storageUri (or a framework predictor's storageUri);
+   * a registry record: its artifact location. */
   storageUri?: string;
+  /** A registry record: its own version number, when no annotation or tag gives one. */
+  defaultVersion?: string;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

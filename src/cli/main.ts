@@ -5,6 +5,7 @@ import { checkCommand } from './commands/check.js';
 import { configCommand } from './commands/config.js';
 import { conformanceCommand } from './commands/conformance.js';
 import { evalCommand } from './commands/eval.js';
+import { gateCommand } from './commands/gate.js';
 import { serveCommand } from './commands/serve.js';
 import { testCommand } from './commands/test.js';
 import { HELP } from './help.js';
@@ -21,6 +22,7 @@ const COMMANDS: Record<string, Command> = {
   bundle: bundleCommand,
   conformance: conformanceCommand,
   auth: authCommand,
+  gate: gateCommand,
 };
 
 const wantsHelp = (argv: string[]): boolean => argv.includes('--help') || argv.includes('-h');
