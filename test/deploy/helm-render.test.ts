@@ -355,8 +355,10 @@ t.test('admission webhook: off by default; one value turns it on; valid against 
   t.same(wh.admissionReviewVersions, ['v1']);
   t.match(wh.matchConditions[0].expression, "'pdp.ai-governance.io/name' in object.metadata.annotations", 'skips objects without the model annotation');
   t.equal(
-    renderChart(deepMerge(on, { admissionWebhook: { failurePolicy: 'Ignore', timeoutSeconds: 10 } })).objs.find(
-      (o) => o.kind === 'ValidatingWebhookConfiguration',
+    (
+      renderChart(deepMerge(on, { admissionWebhook: { failurePolicy: 'Ignore', timeoutSeconds: 10 } })).objs.find(
+        (o) => o.kind === 'ValidatingWebhookConfiguration',
+      ) as any
     )?.webhooks?.[0]?.failurePolicy,
     'Ignore',
     'failurePolicy is a value',
