@@ -112,6 +112,12 @@ export function workload(kind: 'Deployment' | 'StatefulSet' | 'Pod', body: Recor
   };
 }
 
+/** An allow example that aged into a deny: its evaluation left the freshness window, and that is
+ * the only reason (examples/README.md; test/api/real-policies.test.ts tolerates it the same way). */
+export function aged(reasons: readonly { code: string }[]): boolean {
+  return reasons.length > 0 && reasons.every((r) => r.code === 'STALE_EVALUATION');
+}
+
 let uidCounter = 0;
 
 /** An AdmissionReview request as the API server sends it. */
