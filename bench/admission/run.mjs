@@ -92,7 +92,15 @@ function startServer(env) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['bench/http/pdp-server.mjs'], {
       cwd: ROOT,
-      env: { ...process.env, PDP_HOST: '127.0.0.1', PDP_PORT: '0', PDP_LOG_LEVEL: 'warn', PDP_DECISION_LOG_STDOUT: 'false', PDP_ADMISSION_NAMESPACES: JSON.stringify(NAMESPACES), ...env },
+      env: {
+        ...process.env,
+        PDP_HOST: '127.0.0.1',
+        PDP_PORT: '0',
+        PDP_LOG_LEVEL: 'warn',
+        PDP_DECISION_LOG_STDOUT: 'false',
+        PDP_ADMISSION_NAMESPACES: JSON.stringify(NAMESPACES),
+        ...env,
+      },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let tail = '';
@@ -123,8 +131,12 @@ function cannon(url, route, duration) {
 /** Same verdicts both ways, or the bench is not comparing like with like. */
 async function check(url) {
   for (let i = 0; i < EXAMPLES.length; i++) {
-    const e = await (await fetch(`${url}${ROUTES[0].path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: ENDPOINT_BODIES[i] })).json();
-    const a = await (await fetch(`${url}${ROUTES[1].path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: ADMISSION_BODIES[i] })).json();
+    const e = await (
+      await fetch(`${url}${ROUTES[0].path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: ENDPOINT_BODIES[i] })
+    ).json();
+    const a = await (
+      await fetch(`${url}${ROUTES[1].path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: ADMISSION_BODIES[i] })
+    ).json();
     if (a.response?.allowed !== e.allow || !a.response.auditAnnotations?.['decision-id']) {
       throw new Error(`${EXAMPLES[i].name}: endpoint allow=${e.allow}, admission ${JSON.stringify(a.response)}`);
     }
@@ -144,7 +156,8 @@ async function measure(label, env) {
         const c0 = cpuUs(server.pid);
         const out = await cannon(server.url, r, DURATION);
         const c1 = cpuUs(server.pid);
-        if (out.non2xx || out.errors || out.timeouts) throw new Error(`${label} ${r.key}: ${out.non2xx} non-2xx, ${out.errors} errors, ${out.timeouts} timeouts`);
+        if (out.non2xx || out.errors || out.timeouts)
+          throw new Error(`${label} ${r.key}: ${out.non2xx} non-2xx, ${out.errors} errors, ${out.timeouts} timeouts`);
         res[r.key].rps.push(out.requests.average);
         if (c0 !== null && c1 !== null) res[r.key].cpu.push((c1 - c0) / out.requests.total);
       }
