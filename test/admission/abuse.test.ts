@@ -103,6 +103,24 @@ t.test('not an AdmissionReview: 400 naming the field, never a 500', async (t) =>
       })(),
       /groups/,
     ],
+    [
+      'a 10 000-character name',
+      (() => {
+        const r = good();
+        r.request.name = 'n'.repeat(10_000);
+        return r;
+      })(),
+      /name/,
+    ],
+    [
+      'a 10 000-character kind',
+      (() => {
+        const r = good();
+        r.request.kind.kind = 'K'.repeat(10_000);
+        return r;
+      })(),
+      /kind/,
+    ],
     ['a JSON array', [], /must be object/],
     ['null', null, /must be object|body/],
   ];
@@ -215,7 +233,10 @@ t.test('hostile objects and annotations get a clear AdmissionReview answer', asy
   t.match(r.json().response.status.message, /version: is required/);
   // Many reasons, long messages: the answer stays within the API server's limits.
   const warn = await app(t, { PDP_ADMISSION_MODE: 'warn' });
-  const many = review('InferenceService', 'CREATE', { object: inferenceService({ model: { name: 'm'.repeat(2000), version: '1' } }, 'ml'), namespace: 'ml' });
+  const many = review('InferenceService', 'CREATE', {
+    object: inferenceService({ model: { name: 'm'.repeat(2000), version: '1' } }, 'ml', 'long-model'),
+    namespace: 'ml',
+  });
   const res = (await post(warn, many)).json().response;
   t.equal(res.allowed, true);
   t.ok(res.warnings.length <= 20 && res.warnings.every((w: string) => w.length <= 256), 'at most 20 warnings of at most 256 characters');
