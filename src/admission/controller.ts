@@ -35,11 +35,13 @@ export class AdmissionController {
     private readonly onError: (err: unknown) => void = () => undefined,
   ) {}
 
-  async review(review: AdmissionReviewIn, ctx: RequestContext): Promise<AdmissionReviewOut> {
+  /** `labelMode`: the mode the webhook configuration says the namespace's label asks for (the
+   * chart registers one webhook per mode, selected by the namespace label, each with ?mode=). */
+  async review(review: AdmissionReviewIn, ctx: RequestContext, labelMode?: AdmissionMode): Promise<AdmissionReviewOut> {
     const uid = review.request.uid;
     let response: AdmissionResponse;
     try {
-      response = await this.answer(review.request, ctx);
+      response = await this.answer(review.request, ctx, labelMode);
     } catch (err) {
       // A bug here must still give the API server an answer, the configured one.
       this.onError(err);
@@ -48,11 +50,12 @@ export class AdmissionController {
     return { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response };
   }
 
-  private modeOf(namespace: string): AdmissionMode {
-    return this.config.namespaces[namespace]?.mode ?? this.config.default_mode;
+  /** The namespace's own setting, else its label (via the webhook's ?mode=), else the default. */
+  private modeOf(namespace: string, labelMode: AdmissionMode | undefined): AdmissionMode {
+    return this.config.namespaces[namespace]?.mode ?? labelMode ?? this.config.default_mode;
   }
 
-  private async answer(req: AdmissionRequest, ctx: RequestContext): Promise<AdmissionResponse> {
+  private async answer(req: AdmissionRequest, ctx: RequestContext, labelMode: AdmissionMode | undefined): Promise<AdmissionResponse> {
     const { uid } = req;
     const kind = workloadKind(req.kind);
     if (!kind) return skipped(uid, `not-a-model-workload:${req.kind.kind}`);
@@ -71,7 +74,7 @@ export class AdmissionController {
     }
 
     const namespace = req.namespace ?? '';
-    const mode = this.modeOf(namespace);
+    const mode = this.modeOf(namespace, labelMode);
     const dryRun = req.dryRun === true;
     const subject: Subject = {
       kind,

@@ -34,6 +34,7 @@ const target = (e: typeof allowEx): Record<string, string> => {
   return { environment: d.environment, exposure: d.exposure, region: d.region, cluster: d.cluster };
 };
 const NAMESPACES = {
+  'ml-labelled': target(allowEx),
   'ml-enforce': { ...target(allowEx), mode: 'enforce' },
   'ml-warn': { ...target(allowEx), mode: 'warn' },
   'ml-audit': { ...target(allowEx), mode: 'audit' },
@@ -58,8 +59,9 @@ t.teardown(() => server?.close());
 
 const tls = (): { ca: string } => ({ ca: pki.ca.cert });
 
-async function admit(body: unknown, key = keys['kube-apiserver']!): Promise<HttpResult & { response: Json }> {
-  const r = await call(`${server.url}${ADMISSION_PATH}`, {
+async function admit(body: unknown, key = keys['kube-apiserver']!, query = '?timeout=5s'): Promise<HttpResult & { response: Json }> {
+  // The API server adds ?timeout=<timeoutSeconds>s to every webhook call.
+  const r = await call(`${server.url}${ADMISSION_PATH}${query}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
     body: JSON.stringify(body),
@@ -211,6 +213,35 @@ t.test('modes: enforce refuses, warn allows with the reasons as warnings, audit 
     t.equal(rec.allow, false, `${mode}: the record keeps the policy's deny`);
     t.equal(rec.origin.mode, mode);
   }
+});
+
+t.test("a namespace's label mode (the chart's per-mode webhooks, ?mode=) applies unless the namespace's own setting says otherwise", { skip }, async (t) => {
+  for (const mode of ['enforce', 'warn', 'audit'] as const) {
+    const r = await admit(
+      review('InferenceService', 'CREATE', { object: inferenceService(denyEx.body, 'ml-labelled'), namespace: 'ml-labelled' }),
+      undefined,
+      `?timeout=5s&mode=${mode}`,
+    );
+    t.equal(r.response.auditAnnotations.mode, mode, `label ${mode}`);
+    t.equal(r.response.allowed, mode !== 'enforce');
+  }
+  const own = await admit(
+    review('InferenceService', 'CREATE', { object: inferenceService(denyEx.body, 'ml-enforce'), namespace: 'ml-enforce' }),
+    undefined,
+    '?mode=audit',
+  );
+  t.equal(own.response.auditAnnotations.mode, 'enforce', "the namespace's own setting wins over its label");
+  t.equal(
+    (
+      await admit(
+        review('InferenceService', 'CREATE', { object: inferenceService(denyEx.body, 'ml-enforce'), namespace: 'ml-enforce' }),
+        undefined,
+        '?mode=lenient',
+      )
+    ).status,
+    400,
+    'an unknown mode is refused',
+  );
 });
 
 t.test('a namespace that is not a known deployment target is refused, not guessed', { skip }, async (t) => {

@@ -367,6 +367,36 @@ t.test('admission webhook: off by default; one value turns it on; valid against 
     (o) => o.kind === 'ValidatingWebhookConfiguration',
   ) as any;
   t.match(prefixed.webhooks[0].matchConditions[0].expression, "'models.example.com/name' in", 'the condition follows the configured prefix');
+  const labelled = renderChart(deepMerge(on, { admissionWebhook: { modeLabel: 'pdp.ai-governance.io/admission-mode' } })).objs.find(
+    (o) => o.kind === 'ValidatingWebhookConfiguration',
+  ) as any;
+  await validateAll(t, [labelled], 'admission by label');
+  t.same(
+    labelled.webhooks.map((w: any) => [w.name, w.clientConfig.service.path, w.namespaceSelector.matchExpressions[1]]),
+    [
+      ['model-deployment.pdp.default.svc', '/v1/admission/model-deployment', { key: 'pdp.ai-governance.io/admission-mode', operator: 'DoesNotExist' }],
+      [
+        'enforce.model-deployment.pdp.default.svc',
+        '/v1/admission/model-deployment?mode=enforce',
+        { key: 'pdp.ai-governance.io/admission-mode', operator: 'In', values: ['enforce'] },
+      ],
+      [
+        'warn.model-deployment.pdp.default.svc',
+        '/v1/admission/model-deployment?mode=warn',
+        { key: 'pdp.ai-governance.io/admission-mode', operator: 'In', values: ['warn'] },
+      ],
+      [
+        'audit.model-deployment.pdp.default.svc',
+        '/v1/admission/model-deployment?mode=audit',
+        { key: 'pdp.ai-governance.io/admission-mode', operator: 'In', values: ['audit'] },
+      ],
+    ],
+    'modeLabel: one webhook per mode, each selecting its namespaces by the label and naming the mode in the path',
+  );
+  t.ok(
+    labelled.webhooks.every((w: any) => w.namespaceSelector.matchExpressions[0].values.includes('kube-system')),
+    'every one of them excludes kube-system and its own namespace',
+  );
   const withoutCm = renderChart(
     deepMerge(defaults, {
       tls: { enabled: true },

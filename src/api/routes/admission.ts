@@ -4,7 +4,7 @@
 // the body. The route hands over to the admission controller, which asks the decision pipeline.
 import type { FastifyInstance } from 'fastify';
 import type { AdmissionController } from '../../admission/controller.js';
-import type { AdmissionReviewIn } from '../../admission/types.js';
+import type { AdmissionMode, AdmissionReviewIn } from '../../admission/types.js';
 import { SCOPE } from '../../auth/scopes.js';
 
 /** An AdmissionReview carries the object and, on UPDATE, the old one: each up to the API
@@ -19,9 +19,20 @@ export function admissionRoutes(app: FastifyInstance, controller: AdmissionContr
     schema: {
       summary: 'Kubernetes validating admission webhook for model-serving workloads (AdmissionReview v1)',
       body: { $ref: 'admission-review.json#' },
+      // The API server adds ?timeout=<n>s to every webhook call; other parameters pass.
+      querystring: {
+        type: 'object',
+        properties: {
+          mode: { type: 'string', enum: ['enforce', 'warn', 'audit'], description: "The namespace label's mode (one webhook per mode in the chart)." },
+        },
+      },
       response: { 200: { $ref: 'admission-review-response.json#' }, '4xx': { $ref: 'error.json#' } },
     },
     handler: async (request) =>
-      controller.review(request.body as AdmissionReviewIn, { headers: request.headers, remoteAddress: request.ip, caller: request.caller }),
+      controller.review(
+        request.body as AdmissionReviewIn,
+        { headers: request.headers, remoteAddress: request.ip, caller: request.caller },
+        (request.query as { mode?: AdmissionMode }).mode,
+      ),
   });
 }
