@@ -415,6 +415,17 @@ t.test('admission webhook: off by default; one value turns it on; valid against 
   );
 });
 
+t.test("deploy/kubernetes/admission is the chart's webhook for release pdp in ai-governance", async (t) => {
+  const values = deepMerge(defaults, { tls: { enabled: true, certManager: { create: true, issuerRef: { name: 'ca' } } }, admissionWebhook: { enabled: true } });
+  const ctx = context(values, 'pdp', 'ai-governance');
+  const out = renderer.render('pdp/templates/admission-webhook.yaml', { ...ctx, Template: { ...ctx.Template, Name: 'pdp/templates/admission-webhook.yaml' } });
+  const chart = parseYaml(out) as any;
+  const plain = parseYaml(fs.readFileSync(path.join(repoRoot, 'deploy', 'kubernetes', 'admission', 'validatingwebhookconfiguration.yaml'), 'utf8')) as any;
+  t.same(plain.webhooks, chart.webhooks, 'the same webhook');
+  t.same(plain.metadata.annotations, chart.metadata.annotations, 'the same CA injection');
+  t.equal(plain.metadata.name, chart.metadata.name);
+});
+
 t.test('the renderer refuses what it does not implement (self-test)', async (t) => {
   const r = createRenderer({ 'a.yaml': '{{ nosuchfunc . }}', 'b.yaml': '{{ include "missing" . }}' });
   t.throws(() => r.render('a.yaml', {}), /function "nosuchfunc" is not supported/, 'unknown function');
