@@ -12,6 +12,7 @@ import configApi from './api/routes/config.js';
 import decisionApi from './api/routes/index.js';
 import { loadConfig } from './config/load.js';
 import type { PdpConfig } from './config/types.js';
+import admissionPlugin from './plugins/admission.js';
 import authPlugin from './plugins/auth.js';
 import cachePlugin from './plugins/cache.js';
 import decisionLogPlugin from './plugins/decision-log.js';
@@ -65,6 +66,7 @@ export function buildApp(config: PdpConfig, opts: AppOptions = {}): FastifyInsta
   // Keyed by the caller auth verified; limits the routes registered after it.
   app.register(rateLimitPlugin, { config: config.server.rate_limit });
   app.register(decisionApi);
+  app.register(admissionPlugin, { config: config.admission, bodyLimit: config.server.body_limit_bytes });
   app.register(configApi, { config });
   return app;
 }

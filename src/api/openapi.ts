@@ -22,6 +22,8 @@ const PUBLISHED = new Set([
   'status-response.json',
   'health-response.json',
   'decision-record.json',
+  'admission-review.json',
+  'admission-review-response.json',
 ]);
 
 export function registerOpenApi(app: FastifyInstance, version: string): void {

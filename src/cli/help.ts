@@ -14,8 +14,33 @@ Commands:
   conformance    run the OPA-format Rego conformance suites against the built-in engine
   capabilities   the builtins the built-in engine supports (OPA capabilities JSON) and their status
   auth new-key   make an API key for a caller and the entry that configures it
+  gate           release gate: decide a model release, exit 0 allow / 1 deny / 2 could not decide
 
 Run \`pdp <command> --help\` for a command's options.
+`,
+  gate: `Usage: pdp gate model-deployment <request.json|yaml> (-b BUNDLE | --url URL) [options]
+       pdp gate model-deployment --from mlflow|sagemaker <record.json> --environment ENV (-b BUNDLE | --url URL) [options]
+
+Decides a model release with the model-deployment policy — the same answer as
+POST /v1/decisions/model-deployment and the admission webhook — and prints it. The request is a
+model-deployment request document, or a registry record: an MLflow ModelVersion (the
+model-versions/get answer) or a SageMaker DescribeModelPackage answer, whose tags / metadata
+properties carry the governance fields (docs/ci.md).
+
+  -b, --bundle PATH       decide here, on this bundle (directory or .tar.gz)
+  --url URL               ask a running service (needs scope decide:model-deployment; with
+                          decisions:read too, valid_until is shown)
+  --token T | --token-file F | --token-env VAR   bearer credential for --url
+  --ca FILE               PEM CA for an https:// URL with a private CA
+  --from mlflow|sagemaker the file is a registry record
+  -e, --environment ENV   deployment target (required with --from; overrides the file's)
+  --exposure X, --region R, --cluster C, --namespace N
+  --requester ID, --roles R1,R2   who releases (default with --from: the record's creator)
+  -f, --format FORMAT     text (default), json, junit, sarif, markdown
+  --timeout MS            evaluation / service budget (default 10000)
+
+Exit status: 0 allow, 1 deny, 2 could not decide (bad input, service unreachable or refusing,
+no policy, MLflow version not READY). A SageMaker package that is Rejected is a deny.
 `,
   serve: `Usage: pdp serve
 

@@ -6,6 +6,7 @@ import { checkCommand } from './commands/check.js';
 import { configCommand } from './commands/config.js';
 import { conformanceCommand } from './commands/conformance.js';
 import { evalCommand } from './commands/eval.js';
+import { gateCommand } from './commands/gate.js';
 import { serveCommand } from './commands/serve.js';
 import { testCommand } from './commands/test.js';
 import { HELP } from './help.js';
@@ -23,6 +24,7 @@ const COMMANDS: Record<string, Command> = {
   conformance: conformanceCommand,
   capabilities: capabilitiesCommand,
   auth: authCommand,
+  gate: gateCommand,
 };
 
 const wantsHelp = (argv: string[]): boolean => argv.includes('--help') || argv.includes('-h');

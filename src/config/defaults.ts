@@ -1,6 +1,7 @@
 // Defaults: the service runs with no configuration at all (embedded policies, no Redis, no OTel).
 import { defaultPoliciesDir } from '../shared/package-root.js';
 import type {
+  AdmissionConfig,
   AuthConfig,
   BundleConfig,
   CacheConfig,
@@ -111,6 +112,17 @@ export const DEFAULT_JWT: Readonly<Omit<JwtConfig, 'issuer' | 'audience'>> = Obj
   jwks_cooldown_ms: 30_000,
   jwks_cache_max_age_ms: 600_000,
   jwks_max_bytes: 256 * 1024,
+});
+
+export const DEFAULT_ADMISSION: Readonly<AdmissionConfig> = Object.freeze({
+  default_mode: 'enforce',
+  // Fail closed: a webhook that cannot decide refuses (the Helm chart's failurePolicy is Fail too).
+  failure_mode: 'deny',
+  // Below the webhook's timeoutSeconds (Helm default 5 s): the API server always gets our answer,
+  // never its own timeout.
+  timeout_ms: 3000,
+  annotation_prefix: 'pdp.ai-governance.io/',
+  namespaces: {},
 });
 
 /** Client-certificate mode when a client CA is configured and nothing else is said. */

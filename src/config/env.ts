@@ -717,4 +717,42 @@ export const ENV_VARS: readonly EnvVar[] = [
     default: '8192',
     description: 'Longest accepted bearer credential; longer is refused before any parsing.',
   },
+  {
+    name: 'PDP_ADMISSION_MODE',
+    pointer: '/admission/default_mode',
+    type: 'string',
+    default: 'enforce',
+    description:
+      'Admission webhook mode for namespaces without their own: `enforce` (a deny refuses the object), `warn` (allowed, with the reasons as warnings), `audit` (allowed, recorded only).',
+  },
+  {
+    name: 'PDP_ADMISSION_FAILURE_MODE',
+    pointer: '/admission/failure_mode',
+    type: 'string',
+    default: 'deny',
+    description:
+      'The admission answer when the webhook cannot decide in time or at all (no active policy, its own error): `deny` (fail closed) or `allow` (fail open); the answer says which.',
+  },
+  {
+    name: 'PDP_ADMISSION_TIMEOUT_MS',
+    pointer: '/admission/timeout_ms',
+    type: 'integer',
+    default: '3000',
+    description: 'Budget for one admission answer; keep it below the webhook `timeoutSeconds` so the API server always gets an answer.',
+  },
+  {
+    name: 'PDP_ADMISSION_ANNOTATION_PREFIX',
+    pointer: '/admission/annotation_prefix',
+    type: 'string',
+    default: 'pdp.ai-governance.io/',
+    description: 'Prefix of the governance annotations on workloads (`<prefix>name`, `<prefix>version`, …; docs/admission.md).',
+  },
+  {
+    name: 'PDP_ADMISSION_NAMESPACES',
+    pointer: '/admission/namespaces',
+    type: 'json',
+    default: '',
+    description:
+      'Namespace name → `{"environment", "exposure", "region", "cluster", "mode"}`: the deployment target its workloads are decided for. A model workload in a namespace not listed is denied (`NAMESPACE_NOT_MAPPED`).',
+  },
 ];

@@ -12,6 +12,7 @@ import { JwtKeyError, parseJwtKeys } from '../auth/jwt-keys.js';
 import { invalidScope } from '../auth/scopes.js';
 import { readSecretFile } from './secret-file.js';
 import {
+  DEFAULT_ADMISSION,
   DEFAULT_AUTH,
   DEFAULT_CACHE,
   DEFAULT_DECISION_LOG,
@@ -99,6 +100,7 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
     decision_log: { ...DEFAULT_DECISION_LOG, mask_paths: [] },
     tracing: { ...DEFAULT_TRACING },
     auth: { ...DEFAULT_AUTH, api_keys: [], mtls_identities: [] },
+    admission: { ...DEFAULT_ADMISSION, namespaces: {} },
   } as JsonObject;
   const merged = merge(merge(defaults, fileLayer), envLayer) as JsonObject;
 

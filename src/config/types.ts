@@ -203,6 +203,29 @@ export interface AuthConfig {
   max_credential_bytes: number;
 }
 
+/** enforce: a deny refuses the object; warn: allowed with the reasons as warnings; audit: allowed, recorded only. */
+export type AdmissionMode = 'enforce' | 'warn' | 'audit';
+
+/** The deployment target a namespace is. */
+export interface AdmissionNamespace {
+  environment: string;
+  exposure?: string;
+  region?: string;
+  cluster?: string;
+  mode?: AdmissionMode;
+}
+
+/** The Kubernetes validating admission webhook (src/admission, src/plugins/admission.ts). */
+export interface AdmissionConfig {
+  default_mode: AdmissionMode;
+  /** The answer when the webhook cannot decide in time or at all. */
+  failure_mode: 'deny' | 'allow';
+  timeout_ms: number;
+  /** e.g. "pdp.ai-governance.io/": annotations <prefix>name, <prefix>version, … */
+  annotation_prefix: string;
+  namespaces: Record<string, AdmissionNamespace>;
+}
+
 export interface PdpConfig {
   server: ServerConfig;
   evaluation: EvaluationConfig;
@@ -215,6 +238,7 @@ export interface PdpConfig {
   decision_log: DecisionLogConfig;
   tracing: TracingConfig;
   auth: AuthConfig;
+  admission: AdmissionConfig;
 }
 
 /** One bad value, named the way the operator wrote it (env var name or file + key). */

@@ -47,6 +47,7 @@ export function toLogRecord(r: DecisionRecord, labels: Record<string, string>, r
     trace_id: r.trace_id || null,
     span_id: r.span_id || null,
     ...(r.error ? { error: { ...r.error } } : {}),
+    ...(r.origin ? { origin: { ...r.origin } } : {}),
     raw,
     labels,
   };

@@ -1,5 +1,6 @@
 // The decision log's vocabulary: what every sink receives and GET /v1/decisions/{id} returns
 // (LogRecord, made from the pipeline's DecisionRecord), and the sink interface.
+import type { DecisionOrigin } from '../decisions/types.js';
 
 /** One audit record. Field names follow OPA's decision log event where OPA has one
  * (decision_id, timestamp, path, input, result, bundles, trace_id, span_id, erased, masked,
@@ -35,6 +36,8 @@ export interface LogRecord {
   trace_id: string | null;
   span_id: string | null;
   error?: { code: string; message: string };
+  /** How the question arrived when not on a decision endpoint (the admission webhook: object, mode, dry run). */
+  origin?: DecisionOrigin;
   /** Mask patterns that removed something (OPA's `erased`). */
   erased?: string[];
   /** Mask patterns that replaced something (OPA's `masked`). */

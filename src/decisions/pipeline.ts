@@ -142,7 +142,7 @@ export class DecisionPipeline {
   }
 
   private begin(query: DecisionQuery): Run {
-    const decisionId = this.newId();
+    const decisionId = query.decisionId ?? this.newId();
     let span: DecisionSpan;
     try {
       span = this.tracer.start(query, decisionId);
@@ -253,6 +253,7 @@ export class DecisionPipeline {
       peer_address: who?.peer ?? undefined,
       on_behalf_of: who?.on_behalf_of,
       ignored_on_behalf_of: who?.ignored_on_behalf_of,
+      origin: query.origin,
     };
     try {
       run.span.end(record);

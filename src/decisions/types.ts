@@ -46,6 +46,23 @@ export interface DecisionQuery {
   /** performance.now() when the request arrived: the evaluation's time budget counts from here,
    * so reading, parsing and validating the body spend from the same budget. */
   receivedAt?: number;
+  /** The decision id to use (a caller that must name the decision before it ends: the admission
+   * webhook answering on its deadline). Default: a fresh one. */
+  decisionId?: string;
+  /** How the question arrived, when not on a decision endpoint (recorded as-is). */
+  origin?: DecisionOrigin;
+}
+
+/** The admission webhook's request, in the audit record: which object, and whether it was a dry run. */
+export interface DecisionOrigin {
+  protocol: 'admission';
+  uid: string;
+  operation: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  mode: string;
+  dry_run: boolean;
 }
 
 /** How a caller was authenticated ("none": authentication is off). */
@@ -161,6 +178,7 @@ export interface DecisionRecord {
   peer_address?: string;
   on_behalf_of?: { id: string; asserted: true };
   ignored_on_behalf_of?: string;
+  origin?: DecisionOrigin;
 }
 
 /** Receives every decision record after the answer is written (the decision log, metrics). */

@@ -26,6 +26,7 @@ t.test("lists every route with its method (the plugins' routes too)", async (t) 
     'GET /v1/data/{path}',
     'GET /v1/decisions/{id}',
     'GET /v1/status',
+    'POST /v1/admission/model-deployment',
     'POST /v1/data',
     'POST /v1/data/{path}',
     'POST /v1/decisions/model-deployment',

@@ -33,6 +33,24 @@ interface Row {
 const ROWS: Row[] = [
   { name: 'tool-call decision', method: 'POST', path: '/v1/decisions/tool-call', body: TOOL_CALL, scope: 'decide:tool-call' },
   { name: 'model-deployment decision', method: 'POST', path: '/v1/decisions/model-deployment', body: DEPLOYMENT, scope: 'decide:model-deployment' },
+  {
+    name: 'admission webhook',
+    method: 'POST',
+    path: '/v1/admission/model-deployment',
+    body: {
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+      request: {
+        uid: 'u-matrix',
+        kind: { group: 'apps', version: 'v1', kind: 'Deployment' },
+        resource: { group: 'apps', version: 'v1', resource: 'deployments' },
+        operation: 'CREATE',
+        userInfo: { username: 'ci' },
+        object: { metadata: { name: 'x' } },
+      },
+    },
+    scope: 'decide:model-deployment',
+  },
   { name: 'data GET under ai/tools', method: 'GET', path: '/v1/data/ai/tools/config/catalog', scope: 'data:read:ai/tools' },
   { name: 'data POST under ai/deployment', method: 'POST', path: '/v1/data/ai/deployment/decision', body: { input: {} }, scope: 'data:read:ai/deployment' },
   { name: 'data GET of the whole document', method: 'GET', path: '/v1/data', scope: 'data:read:*' },

@@ -326,6 +326,106 @@ t.test('the chart refuses contradictory values', async (t) => {
     );
 });
 
+t.test('admission webhook: off by default; one value turns it on; valid against the Kubernetes schemas', async (t) => {
+  t.notOk(
+    renderChart(defaults).objs.some((o) => o.kind === 'ValidatingWebhookConfiguration'),
+    'no webhook by default',
+  );
+  const on = deepMerge(everything, { admissionWebhook: { enabled: true, excludeNamespaces: ['ml-sandbox'] } });
+  const { objs } = renderChart(on);
+  await validateAll(t, objs, 'admission');
+  const vwc = objs.find((o) => o.kind === 'ValidatingWebhookConfiguration') as any;
+  if (!t.ok(vwc, 'admissionWebhook.enabled renders it')) return;
+  t.equal(vwc.metadata.annotations['cert-manager.io/inject-ca-from'], 'default/pdp', 'cert-manager injects the CA of the Certificate the pods serve');
+  const wh = vwc.webhooks[0];
+  t.same(wh.clientConfig.service, { name: 'pdp', namespace: 'default', path: '/v1/admission/model-deployment', port: 8181 });
+  t.same(
+    wh.rules.map((r: any) => `${r.apiGroups[0]}/${r.apiVersions[0]}/${r.resources.join('+')}:${r.operations.join('+')}`),
+    ['serving.kserve.io/v1beta1/inferenceservices:CREATE+UPDATE', 'apps/v1/deployments+statefulsets:CREATE+UPDATE', '/v1/pods:CREATE+UPDATE'],
+    'the kinds, on create and update',
+  );
+  t.same(
+    wh.namespaceSelector.matchExpressions[0],
+    { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kube-system', 'default', 'ml-sandbox'] },
+    'never kube-system or its own namespace',
+  );
+  t.equal(wh.failurePolicy, 'Fail');
+  t.equal(wh.timeoutSeconds, 5);
+  t.equal(wh.sideEffects, 'NoneOnDryRun');
+  t.same(wh.admissionReviewVersions, ['v1']);
+  t.match(wh.matchConditions[0].expression, "'pdp.ai-governance.io/name' in object.metadata.annotations", 'skips objects without the model annotation');
+  t.equal(
+    (
+      renderChart(deepMerge(on, { admissionWebhook: { failurePolicy: 'Ignore', timeoutSeconds: 10 } })).objs.find(
+        (o) => o.kind === 'ValidatingWebhookConfiguration',
+      ) as any
+    )?.webhooks?.[0]?.failurePolicy,
+    'Ignore',
+    'failurePolicy is a value',
+  );
+  const prefixed = renderChart(deepMerge(on, { config: { PDP_ADMISSION_ANNOTATION_PREFIX: 'models.example.com/' } })).objs.find(
+    (o) => o.kind === 'ValidatingWebhookConfiguration',
+  ) as any;
+  t.match(prefixed.webhooks[0].matchConditions[0].expression, "'models.example.com/name' in", 'the condition follows the configured prefix');
+  const labelled = renderChart(deepMerge(on, { admissionWebhook: { modeLabel: 'pdp.ai-governance.io/admission-mode' } })).objs.find(
+    (o) => o.kind === 'ValidatingWebhookConfiguration',
+  ) as any;
+  await validateAll(t, [labelled], 'admission by label');
+  t.same(
+    labelled.webhooks.map((w: any) => [w.name, w.clientConfig.service.path, w.namespaceSelector.matchExpressions[1]]),
+    [
+      ['model-deployment.pdp.default.svc', '/v1/admission/model-deployment', { key: 'pdp.ai-governance.io/admission-mode', operator: 'DoesNotExist' }],
+      [
+        'enforce.model-deployment.pdp.default.svc',
+        '/v1/admission/model-deployment?mode=enforce',
+        { key: 'pdp.ai-governance.io/admission-mode', operator: 'In', values: ['enforce'] },
+      ],
+      [
+        'warn.model-deployment.pdp.default.svc',
+        '/v1/admission/model-deployment?mode=warn',
+        { key: 'pdp.ai-governance.io/admission-mode', operator: 'In', values: ['warn'] },
+      ],
+      [
+        'audit.model-deployment.pdp.default.svc',
+        '/v1/admission/model-deployment?mode=audit',
+        { key: 'pdp.ai-governance.io/admission-mode', operator: 'In', values: ['audit'] },
+      ],
+    ],
+    'modeLabel: one webhook per mode, each selecting its namespaces by the label and naming the mode in the path',
+  );
+  t.ok(
+    labelled.webhooks.every((w: any) => w.namespaceSelector.matchExpressions[0].values.includes('kube-system')),
+    'every one of them excludes kube-system and its own namespace',
+  );
+  const withoutCm = renderChart(
+    deepMerge(defaults, {
+      tls: { enabled: true },
+      admissionWebhook: { enabled: true, caBundle: Buffer.from('-----BEGIN CERTIFICATE-----').toString('base64') },
+    }),
+  ).objs.find((o) => o.kind === 'ValidatingWebhookConfiguration') as any;
+  t.ok(withoutCm.webhooks[0].clientConfig.caBundle, 'without cert-manager: the CA from admissionWebhook.caBundle');
+  t.notOk(withoutCm.metadata.annotations, 'and no injection annotation');
+  t.throws(
+    () => renderChart(deepMerge(defaults, { admissionWebhook: { enabled: true } })),
+    /fail: admissionWebhook\.enabled: the API server calls webhooks over HTTPS only/,
+  );
+  t.throws(
+    () => renderChart(deepMerge(defaults, { tls: { enabled: true }, admissionWebhook: { enabled: true } })),
+    /fail: admissionWebhook\.enabled: the API server must trust the PDP's certificate/,
+  );
+});
+
+t.test("deploy/kubernetes/admission is the chart's webhook for release pdp in ai-governance", async (t) => {
+  const values = deepMerge(defaults, { tls: { enabled: true, certManager: { create: true, issuerRef: { name: 'ca' } } }, admissionWebhook: { enabled: true } });
+  const ctx = context(values, 'pdp', 'ai-governance');
+  const out = renderer.render('pdp/templates/admission-webhook.yaml', { ...ctx, Template: { ...ctx.Template, Name: 'pdp/templates/admission-webhook.yaml' } });
+  const chart = parseYaml(out) as any;
+  const plain = parseYaml(fs.readFileSync(path.join(repoRoot, 'deploy', 'kubernetes', 'admission', 'validatingwebhookconfiguration.yaml'), 'utf8')) as any;
+  t.same(plain.webhooks, chart.webhooks, 'the same webhook');
+  t.same(plain.metadata.annotations, chart.metadata.annotations, 'the same CA injection');
+  t.equal(plain.metadata.name, chart.metadata.name);
+});
+
 t.test('the renderer refuses what it does not implement (self-test)', async (t) => {
   const r = createRenderer({ 'a.yaml': '{{ nosuchfunc . }}', 'b.yaml': '{{ include "missing" . }}' });
   t.throws(() => r.render('a.yaml', {}), /function "nosuchfunc" is not supported/, 'unknown function');

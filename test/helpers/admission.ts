@@ -1,0 +1,166 @@
+// Test support for the admission webhook: AdmissionReview requests the way the Kubernetes API
+// server sends them (admission.k8s.io/v1), the examples/model-deployment bodies wrapped as KServe
+// InferenceServices (the request's fields as governance annotations, the artifact URI as the
+// predictor's storageUri, the deployment target as the namespace's admission.namespaces entry,
+// the requester as the API server's userInfo), and the check of every answer against
+// schemas/admission-review-response.json.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ErrorObject } from 'ajv';
+import { validatorFor } from '../../src/shared/schemas.js';
+import { repoRoot } from './deploy.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- example bodies and Kubernetes objects are JSON whose fields the tests read freely
+export type Json = any;
+
+export const PREFIX = 'pdp.ai-governance.io/';
+export const ADMISSION_PATH = '/v1/admission/model-deployment';
+
+const validateResponse = validatorFor('admission-review-response.json');
+
+/** null when the body is a valid AdmissionReview response, else the schema's complaints. */
+export function responseProblems(body: unknown): ErrorObject[] | null {
+  return validateResponse(body) ? null : [...(validateResponse.errors ?? [])];
+}
+
+export interface Example {
+  name: string;
+  file: string;
+  body: Record<string, Json>;
+  expectAllow: boolean;
+}
+
+export function modelDeploymentExamples(): Example[] {
+  const dir = join(repoRoot, 'examples', 'model-deployment');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => ({
+      name: f.replace(/\.(allow|deny)\.json$/, ''),
+      file: join(dir, f),
+      body: JSON.parse(readFileSync(join(dir, f), 'utf8')) as Record<string, Json>,
+      expectAllow: f.endsWith('.allow.json'),
+    }));
+}
+
+const GVK: Record<string, { group: string; version: string; kind: string; resource: string }> = {
+  InferenceService: { group: 'serving.kserve.io', version: 'v1beta1', kind: 'InferenceService', resource: 'inferenceservices' },
+  Deployment: { group: 'apps', version: 'v1', kind: 'Deployment', resource: 'deployments' },
+  StatefulSet: { group: 'apps', version: 'v1', kind: 'StatefulSet', resource: 'statefulsets' },
+  Pod: { group: '', version: 'v1', kind: 'Pod', resource: 'pods' },
+  ConfigMap: { group: '', version: 'v1', kind: 'ConfigMap', resource: 'configmaps' },
+};
+
+/** The governance annotations that carry a model-deployment request's model and approvals. */
+export function annotationsFor(body: Record<string, Json>, opts: { withUri?: boolean } = {}): Record<string, string> {
+  const m = body.model ?? {};
+  const a: Record<string, string> = {};
+  const put = (k: string, v: unknown): void => {
+    if (v === undefined) return;
+    a[PREFIX + k] = typeof v === 'string' ? v : JSON.stringify(v);
+  };
+  put('name', m.name);
+  put('version', m.version);
+  put('registry', m.registry);
+  if (opts.withUri) put('artifact-uri', m.artifact?.uri);
+  put('artifact-digest', m.artifact?.digest);
+  put('artifact-signed', m.artifact?.signed);
+  put('license', m.license);
+  put('owner', m.owner);
+  put('risk-tier', m.risk_tier);
+  put('data-classification', m.data_classification);
+  put('intended-use', m.intended_use);
+  put('retention-days', m.retention_days);
+  put('evaluation', m.evaluation);
+  put('approvals', body.approvals);
+  return a;
+}
+
+/** A model-deployment request as a KServe InferenceService (v1beta1). */
+export function inferenceService(body: Record<string, Json>, namespace: string, name = body.model?.name ?? 'model'): Json {
+  return {
+    apiVersion: 'serving.kserve.io/v1beta1',
+    kind: 'InferenceService',
+    metadata: { name, namespace, annotations: annotationsFor(body) },
+    spec: {
+      predictor: {
+        model: {
+          modelFormat: { name: 'sklearn' },
+          ...(body.model?.artifact?.uri !== undefined ? { storageUri: body.model.artifact.uri } : {}),
+        },
+      },
+    },
+  };
+}
+
+/** A Deployment / StatefulSet / Pod serving the model (annotations on the object's metadata). */
+export function workload(kind: 'Deployment' | 'StatefulSet' | 'Pod', body: Record<string, Json> | null, namespace: string, name = 'server'): Json {
+  const annotations = body ? annotationsFor(body, { withUri: true }) : {};
+  const podSpec = { containers: [{ name: 'server', image: 'registry.internal/serving/triton:24.01' }] };
+  const metadata = { name, namespace, annotations };
+  if (kind === 'Pod') return { apiVersion: 'v1', kind, metadata, spec: podSpec };
+  return {
+    apiVersion: 'apps/v1',
+    kind,
+    metadata,
+    spec: {
+      replicas: 2,
+      selector: { matchLabels: { app: name } },
+      ...(kind === 'StatefulSet' ? { serviceName: name } : {}),
+      template: { metadata: { labels: { app: name } }, spec: podSpec },
+    },
+  };
+}
+
+/** An allow example that aged into a deny: its evaluation left the freshness window, and that is
+ * the only reason (examples/README.md; test/api/real-policies.test.ts tolerates it the same way). */
+export function aged(reasons: readonly { code: string }[]): boolean {
+  return reasons.length > 0 && reasons.every((r) => r.code === 'STALE_EVALUATION');
+}
+
+let uidCounter = 0;
+
+/** An AdmissionReview request as the API server sends it. */
+export function review(
+  kind: keyof typeof GVK,
+  operation: 'CREATE' | 'UPDATE' | 'DELETE',
+  opts: {
+    object?: Record<string, Json> | null;
+    oldObject?: Record<string, Json> | null;
+    namespace: string;
+    dryRun?: boolean;
+    user?: { username: string; groups: string[] };
+  },
+): Json {
+  const g = GVK[kind]!;
+  const obj = opts.object ?? opts.oldObject ?? null;
+  return {
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    request: {
+      uid: `705ab4f5-6393-11e8-b7cc-42010a8000${String(++uidCounter).padStart(2, '0')}`,
+      kind: { group: g.group, version: g.version, kind: g.kind },
+      resource: { group: g.group, version: g.version, resource: g.resource },
+      requestKind: { group: g.group, version: g.version, kind: g.kind },
+      requestResource: { group: g.group, version: g.version, resource: g.resource },
+      name: (obj?.metadata?.name as string | undefined) ?? '',
+      namespace: opts.namespace,
+      operation,
+      userInfo: { username: opts.user?.username ?? 'u-1', uid: '014fbff9a07c', groups: opts.user?.groups ?? ['ml-engineer', 'system:authenticated'] },
+      object: operation === 'DELETE' ? null : (opts.object ?? null),
+      oldObject: opts.oldObject ?? null,
+      dryRun: opts.dryRun ?? false,
+      options: { apiVersion: 'meta.k8s.io/v1', kind: operation === 'CREATE' ? 'CreateOptions' : operation === 'UPDATE' ? 'UpdateOptions' : 'DeleteOptions' },
+    },
+  };
+}
+
+/** admission.namespaces for the examples: one namespace per example, its deployment target. */
+export function namespacesFor(examples: Example[], mode?: string): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = {};
+  for (const e of examples) {
+    const d = e.body.deployment;
+    out[e.name] = { environment: d.environment, exposure: d.exposure, region: d.region, cluster: d.cluster, ...(mode ? { mode } : {}) };
+  }
+  return out;
+}
