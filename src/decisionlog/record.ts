@@ -2,14 +2,22 @@
 import type { CallerRecord, DecisionQuery, DecisionRecord } from '../decisions/types.js';
 import type { LogRecord } from './types.js';
 
-// A snapshot's revisions object lives as long as the snapshot: convert it once, not per record.
-const bundleFields = new WeakMap<object, Record<string, { revision: string }>>();
+// A snapshot's revisions object lives as long as the snapshot (its digests too): convert it once,
+// not per record.
+const bundleFields = new WeakMap<object, Record<string, { revision: string; digest?: string }>>();
 
-function bundlesField(revisions: Readonly<Record<string, string>>): Record<string, { revision: string }> {
+/** OPA's {name: {revision}}, plus the digest of the exact files that decided. */
+function bundlesField(
+  revisions: Readonly<Record<string, string>>,
+  digests: Readonly<Record<string, string>> | undefined,
+): Record<string, { revision: string; digest?: string }> {
   let bundles = bundleFields.get(revisions);
   if (!bundles) {
     bundles = {};
-    for (const name of Object.keys(revisions).sort()) bundles[name] = { revision: revisions[name] as string };
+    for (const name of Object.keys(revisions).sort()) {
+      const digest = digests?.[name];
+      bundles[name] = { revision: revisions[name] as string, ...(digest !== undefined ? { digest } : {}) };
+    }
     bundleFields.set(revisions, bundles);
   }
   return bundles;
@@ -20,7 +28,7 @@ const NONE: unknown[] = [];
 /** The record shares the decision record's arrays and objects (it is serialized, never modified:
  * masking deep-copies before it changes anything). `raw`: raw logging is on (the bundle's mask will not be applied). */
 export function toLogRecord(r: DecisionRecord, labels: Record<string, string>, raw = false): LogRecord {
-  const bundles = bundlesField(r.bundles);
+  const bundles = bundlesField(r.bundles, r.digests);
   const d = r.decision;
   return {
     decision_id: r.decision_id,

@@ -39,6 +39,7 @@ interface Evaluated {
   shared: boolean;
   engine: EngineKind | null;
   revisions: Readonly<Record<string, string>>;
+  digests: Readonly<Record<string, string>>;
 }
 
 /** Per-request state carried from start to finish. */
@@ -102,7 +103,7 @@ export class DecisionPipeline {
       reasons: shaped.reasons,
       obligations: shaped.obligations,
       exceptions_applied: shaped.exceptions_applied,
-      policy: { path: query.path, bundles: { ...ev.revisions } },
+      policy: { path: query.path, bundles: { ...ev.revisions }, ...(ev.digests !== NO_REVISIONS ? { digests: { ...ev.digests } } : {}) },
       cached: ev.cached,
       ...(run.span.traceId ? { trace_id: run.span.traceId } : {}),
     };
@@ -156,8 +157,9 @@ export class DecisionPipeline {
     // The one snapshot for this request: a bundle swap during an await below does not change
     // which policy answers it.
     const snapshot = this.policies.current();
-    if (!snapshot) return { evaluation: { kind: 'no_policy' }, cached: false, shared: false, engine: null, revisions: NO_REVISIONS };
+    if (!snapshot) return { evaluation: { kind: 'no_policy' }, cached: false, shared: false, engine: null, revisions: NO_REVISIONS, digests: NO_REVISIONS };
     const revisions = snapshot.revisions;
+    const digests = snapshot.digests ?? NO_REVISIONS;
     const key: CacheQuery = { path: query.path, input: query.input, strict: query.strict, revisions, digests: snapshot.digests, cacheKey: undefined };
 
     const lookup = startChild(span, 'pdp.cache.lookup');
@@ -172,6 +174,7 @@ export class DecisionPipeline {
         shared: hit.shared,
         engine: entry.engine,
         revisions,
+        digests,
       };
     }
 
@@ -179,7 +182,8 @@ export class DecisionPipeline {
     const outcome = evaluateSafely(snapshot, query, this.budgetFor(query));
     evalSpan?.end(outcome.ok ? { 'pdp.defined': outcome.defined } : { 'error.type': outcome.code });
     const engine = outcome.engine ?? null;
-    if (!outcome.ok) return { evaluation: { kind: 'error', code: outcome.code, message: outcome.message }, cached: false, shared: false, engine, revisions };
+    if (!outcome.ok)
+      return { evaluation: { kind: 'error', code: outcome.code, message: outcome.message }, cached: false, shared: false, engine, revisions, digests };
     // The cache decides from dependsOn (and e.g. a valid_until in the result) what it may keep.
     this.cacheSet(key, outcome);
     return {
@@ -188,6 +192,7 @@ export class DecisionPipeline {
       shared: false,
       engine,
       revisions,
+      digests,
     };
   }
 
@@ -238,6 +243,7 @@ export class DecisionPipeline {
       path: query.path,
       input: query.input,
       bundles: ev.revisions,
+      digests: ev.digests,
       outcome,
       result: ev.evaluation.kind === 'defined' ? ev.evaluation.result : undefined,
       decision,

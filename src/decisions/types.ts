@@ -155,6 +155,8 @@ export interface DecisionRecord {
   input: unknown;
   /** bundle name → revision of the snapshot used (empty when no policy was active). */
   bundles: Readonly<Record<string, string>>;
+  /** bundle name → sha256 of its files: the exact content, where a revision was not bumped. */
+  digests?: Readonly<Record<string, string>>;
   outcome: DecisionOutcomeKind;
   /** The raw policy result, when defined. */
   result?: unknown;
@@ -236,7 +238,7 @@ export interface DecisionAnswerBody {
   reasons: Reason[];
   obligations: Obligation[];
   exceptions_applied: ExceptionApplied[];
-  policy: { path: string; bundles: Record<string, string> };
+  policy: { path: string; bundles: Record<string, string>; digests?: Record<string, string> };
   cached: boolean;
   trace_id?: string;
 }

@@ -40,7 +40,11 @@ for (const kind of ['model-deployment', 'tool-call'] as const) {
       const a = r.json as Answer;
       t.same(
         a.policy,
-        { path: kind === 'tool-call' ? 'ai/tools/decision' : 'ai/deployment/decision', bundles: { 'ai-governance': status.bundles[0]?.revision } },
+        {
+          path: kind === 'tool-call' ? 'ai/tools/decision' : 'ai/deployment/decision',
+          bundles: { 'ai-governance': status.bundles[0]?.revision },
+          digests: { 'ai-governance': status.bundles[0]?.digest },
+        },
         `${f}: policy`,
       );
       if (f.endsWith('.deny.json')) {
