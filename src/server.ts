@@ -13,6 +13,7 @@ import decisionApi from './api/routes/index.js';
 import { loadConfig } from './config/load.js';
 import type { PdpConfig } from './config/types.js';
 import authPlugin from './plugins/auth.js';
+import authzenPlugin from './plugins/authzen.js';
 import cachePlugin from './plugins/cache.js';
 import decisionLogPlugin from './plugins/decision-log.js';
 import metricsPlugin from './plugins/metrics.js';
@@ -59,6 +60,7 @@ export function buildApp(config: PdpConfig, opts: AppOptions = {}): FastifyInsta
   // Its hooks cover every route, those registered before it too.
   app.register(authPlugin, { config: config.auth, server: config.server, evaluation: config.evaluation });
   app.register(decisionApi);
+  app.register(authzenPlugin, { config: config.authzen, bodyLimit: config.server.body_limit_bytes });
   app.register(configApi, { config });
   return app;
 }

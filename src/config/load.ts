@@ -13,6 +13,7 @@ import { invalidScope } from '../auth/scopes.js';
 import { readSecretFile } from './secret-file.js';
 import {
   DEFAULT_AUTH,
+  DEFAULT_AUTHZEN,
   DEFAULT_CACHE,
   DEFAULT_DECISION_LOG,
   DEFAULT_EVALUATION,
@@ -99,6 +100,7 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
     decision_log: { ...DEFAULT_DECISION_LOG, mask_paths: [] },
     tracing: { ...DEFAULT_TRACING },
     auth: { ...DEFAULT_AUTH, api_keys: [], mtls_identities: [] },
+    authzen: { ...DEFAULT_AUTHZEN, rules: DEFAULT_AUTHZEN.rules.map((r) => ({ ...r })) },
   } as JsonObject;
   const merged = merge(merge(defaults, fileLayer), envLayer) as JsonObject;
 

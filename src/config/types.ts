@@ -172,6 +172,27 @@ export interface AuthConfig {
   max_credential_bytes: number;
 }
 
+/** One AuthZEN mapping rule: requests with this resource.type / action.name are answered by `decision`. */
+export interface AuthzenRuleConfig {
+  resource_type?: string;
+  action_name?: string;
+  decision: string;
+  /** How the policy input is made: the AuthZEN entities as sent, or the COAZ-MCP tool-call mapping. */
+  input?: 'authzen' | 'mcp-tool-call';
+  candidates?: string;
+}
+
+/** The AuthZEN Authorization API (src/plugins/authzen.ts, docs/authzen.md). */
+export interface AuthzenConfig {
+  decision: string;
+  rules: AuthzenRuleConfig[];
+  candidates: string;
+  /** "" = derived from the metadata request. */
+  pdp_url: string;
+  max_evaluations: number;
+  max_candidates: number;
+}
+
 export interface PdpConfig {
   server: ServerConfig;
   evaluation: EvaluationConfig;
@@ -184,6 +205,7 @@ export interface PdpConfig {
   decision_log: DecisionLogConfig;
   tracing: TracingConfig;
   auth: AuthConfig;
+  authzen: AuthzenConfig;
 }
 
 /** One bad value, named the way the operator wrote it (env var name or file + key). */
