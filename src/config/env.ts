@@ -653,4 +653,13 @@ export const ENV_VARS: readonly EnvVar[] = [
     default: '1000',
     description: 'Most search candidates evaluated for one search request; beyond that the answer says `candidates_truncated`.',
   },
+  {
+    name: 'PDP_AUTHZEN_PAGE_TOKEN_SECRET',
+    pointer: '/authzen/page_token_secret',
+    type: 'string',
+    default: '',
+    description:
+      'Key (at least 32 characters) that signs AuthZEN search page tokens; give every replica the same one so a token from one is accepted by the others. Unset: a random key per process. Give it as a file with `PDP_AUTHZEN_PAGE_TOKEN_SECRET_FILE`.',
+    secret: true,
+  },
 ];

@@ -191,6 +191,8 @@ export interface AuthzenConfig {
   pdp_url: string;
   max_evaluations: number;
   max_candidates: number;
+  /** Signs search page tokens; unset: a random key per process (tokens valid on this replica only). */
+  page_token_secret?: string;
 }
 
 export interface PdpConfig {

@@ -26,10 +26,10 @@ declare module 'fastify' {
 
 const REQUEST_ID = 'x-request-id';
 
-async function authzenPlugin(app: FastifyInstance, opts: { config: AuthzenConfig; bodyLimit: number; pageTokenSecret?: string }): Promise<void> {
+async function authzenPlugin(app: FastifyInstance, opts: { config: AuthzenConfig; bodyLimit: number }): Promise<void> {
   const { config } = opts;
   const mapping = new PolicyMapping({ decision: config.decision, candidates: config.candidates, rules: config.rules });
-  const service = new AuthzenService(app.pipeline, mapping, new PageTokens(opts.pageTokenSecret ?? ''), {
+  const service = new AuthzenService(app.pipeline, mapping, new PageTokens(config.page_token_secret ?? ''), {
     maxEvaluations: config.max_evaluations,
     maxCandidates: config.max_candidates,
   });

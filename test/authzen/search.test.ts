@@ -3,6 +3,7 @@
 // signed page tokens to the last page (next_token ""); unknown types and ids give no results;
 // the searched entity's id is ignored; a candidates document that fails is a 500, never a guess.
 import t from 'tap';
+import { configIssues } from '../helpers/config.js';
 import { writeBundle } from '../helpers/real-server.js';
 import { EVALUATION, SEARCH_ACTION, SEARCH_RESOURCE, SEARCH_SUBJECT, startAuthzen, type Decision } from '../helpers/authzen.js';
 
@@ -160,4 +161,23 @@ t.test('candidates that fail to evaluate: 500, never a guess; no bundle owning t
   t.same((await elsewhere.post(SEARCH_SUBJECT, { subject: { type: 'user' }, action: read, resource: { type: 'document', id: 'doc-1' } })).json, {
     results: [],
   });
+});
+
+t.test("PDP_AUTHZEN_PAGE_TOKEN_SECRET: replicas with the same key accept each other's tokens", async (t) => {
+  const secret = 'a-page-token-key-of-32-characters-or-more';
+  const [a, b] = [
+    await startAuthzen({ bundleDir, env: { PDP_AUTHZEN_PAGE_TOKEN_SECRET: secret } }),
+    await startAuthzen({ bundleDir, env: { PDP_AUTHZEN_PAGE_TOKEN_SECRET: secret } }),
+  ];
+  t.teardown(() => Promise.all([a.close(), b.close()]));
+  const body = { subject: u0, action: read, resource: { type: 'document' }, page: { limit: 10 } };
+  const first = (await a.post(SEARCH_RESOURCE, body)).json as Page;
+  const second = await b.post(SEARCH_RESOURCE, { ...body, page: { limit: 10, token: first.page?.next_token } });
+  t.equal(second.status, 200, 'the next page from the other replica');
+  t.equal((second.json as Page).results.length, 5);
+  t.equal((second.json as Page).page?.next_token, '');
+  const other = await startAuthzen({ bundleDir });
+  t.teardown(() => other.close());
+  t.equal((await other.post(SEARCH_RESOURCE, { ...body, page: { limit: 10, token: first.page?.next_token } })).status, 400, 'not on one with its own key');
+  t.match(configIssues({ PDP_AUTHZEN_PAGE_TOKEN_SECRET: 'short' }), [{ source: 'PDP_AUTHZEN_PAGE_TOKEN_SECRET' }], 'a short key is refused at start');
 });
