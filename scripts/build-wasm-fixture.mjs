@@ -10,6 +10,7 @@
 //   fixture/undefined  []                     (an undefined decision)
 //   fixture/abort      calls opa_abort        (how OPA modules report internal errors)
 //   fixture/trap       executes `unreachable` (a wasm trap)
+//   fixture/loop       never returns (a policy that does not terminate)
 //
 // Usage: node scripts/build-wasm-fixture.mjs [out.wasm] [--minor=1|2] [--builtins='{"time.now_ns":0}']
 // or import { buildWasmFixture } from this file.
@@ -18,7 +19,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import wabtInit from 'wabt';
 
-export const FIXTURE_ENTRYPOINTS = ['fixture/allow', 'fixture/data', 'fixture/input', 'fixture/undefined', 'fixture/abort', 'fixture/trap'];
+export const FIXTURE_ENTRYPOINTS = ['fixture/allow', 'fixture/data', 'fixture/input', 'fixture/undefined', 'fixture/abort', 'fixture/trap', 'fixture/loop'];
 
 /**
  * @param {{ minorVersion?: number, builtins?: Record<string, number>, entrypointPrefix?: string }} [opts]
@@ -157,6 +158,7 @@ function fixtureWat({ minorVersion = 2, builtins = {}, entrypointPrefix = 'fixtu
       (then (if (i32.eqz (local.get $input)) (then (return (i32.const ${s('undef')})))) (return (call $wrap (local.get $input)))))
     (if (i32.eq (local.get $ep) (i32.const 3)) (then (return (i32.const ${s('undef')}))))
     (if (i32.eq (local.get $ep) (i32.const 4)) (then (call $opa_abort (i32.const ${s('abortmsg') + 4})) (unreachable)))
+    (if (i32.eq (local.get $ep) (i32.const 6)) (then (loop $forever (br $forever))))
     (unreachable))
 
   ;; ABI 1.0 path: context = [input][data][entrypoint][result]

@@ -16,9 +16,11 @@ import authPlugin from './plugins/auth.js';
 import authzenPlugin from './plugins/authzen.js';
 import cachePlugin from './plugins/cache.js';
 import decisionLogPlugin from './plugins/decision-log.js';
+import loadSheddingPlugin from './plugins/load-shedding.js';
 import metricsPlugin from './plugins/metrics.js';
 import pipelinePlugin from './plugins/pipeline.js';
 import policiesPlugin, { type PolicyProvider } from './plugins/policies.js';
+import rateLimitPlugin from './plugins/rate-limit.js';
 import redisPlugin from './plugins/redis.js';
 import statusPlugin from './plugins/status.js';
 import tracingPlugin from './plugins/tracing.js';
@@ -44,6 +46,8 @@ export interface AppOptions {
 export function buildApp(config: PdpConfig, opts: AppOptions = {}): FastifyInstance {
   const app = createHttpApp(config.server, opts.logStream ? { logStream: opts.logStream } : {});
   // Order matters: a plugin can use what the plugins before it decorated.
+  // First: an overloaded process answers before it spends anything else on a request.
+  app.register(loadSheddingPlugin, { config: config.server.load_shedding });
   app.register(statusPlugin);
   app.register(metricsPlugin);
   app.register(tracingPlugin, { config: config.tracing, ...(opts.ownsTracing ? { ownsSdk: true } : {}), ...(opts.tracer ? { tracer: opts.tracer } : {}) });
@@ -59,6 +63,8 @@ export function buildApp(config: PdpConfig, opts: AppOptions = {}): FastifyInsta
   });
   // Its hooks cover every route, those registered before it too.
   app.register(authPlugin, { config: config.auth, server: config.server, evaluation: config.evaluation });
+  // Keyed by the caller auth verified; limits the routes registered after it.
+  app.register(rateLimitPlugin, { config: config.server.rate_limit });
   app.register(decisionApi);
   app.register(authzenPlugin, { config: config.authzen, bodyLimit: config.server.body_limit_bytes });
   app.register(configApi, { config });

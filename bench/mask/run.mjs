@@ -34,7 +34,7 @@ const WARMUP = 1000;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function loadSet(dir) {
-  const files = await readDirectory(dir, DEFAULT_BUNDLE_LIMITS);
+  const { files } = await readDirectory(dir, DEFAULT_BUNDLE_LIMITS);
   const snapshot = await activate(null, await prepareBundle('ai-governance', files, null));
   return snapshot.set;
 }

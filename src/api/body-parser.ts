@@ -1,5 +1,5 @@
-// JSON bodies: size limit (fastify, → 413), nesting depth (→ 400, checked before parsing),
-// syntax and prototype-poisoning keys (→ 400). Registered once per app.
+// JSON bodies: size limit (fastify, → 413), nesting depth (→ 400) and number of values (→ 413),
+// both checked before parsing; syntax and prototype-poisoning keys (→ 400). Registered once per app.
 //
 // Only JSON media types are read: application/json and the structured-syntax suffix
 // application/<anything>+json (RFC 6839). OPA reads every body as JSON whatever its type; this
@@ -9,14 +9,14 @@
 // no type.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from './errors.js';
-import { exceedsDepth } from './json-depth.js';
+import { measureJson, nonFinitePath } from './json-shape.js';
 
 type Done = (err: Error | null, body?: unknown) => void;
 
 /** application/<subtype>+json, parameters allowed (fastify matches the essence of the type). */
 const JSON_SUFFIX = /^application\/[a-z0-9!#$&^_.-]+\+json(?:\s*;|$)/i;
 
-export function registerJsonParser(app: FastifyInstance, maxDepth: number): void {
+export function registerJsonParser(app: FastifyInstance, maxDepth: number, maxValues: number): void {
   // fastify's own parser (secure-json-parse) refuses __proto__ / constructor.prototype keys,
   // which keeps poisoned objects out of every later merge.
   const secureParse = app.getDefaultJsonParser('error', 'error');
@@ -24,11 +24,25 @@ export function registerJsonParser(app: FastifyInstance, maxDepth: number): void
   const parseJson = (req: FastifyRequest, body: string, done: Done): void => {
     // An empty body is "no body": the Data API allows it, decision schemas then say what is missing.
     if (body.trim() === '') return done(null, undefined);
-    if (exceedsDepth(body, maxDepth)) {
+    const { problem, mayOverflow } = measureJson(body, maxDepth, maxValues);
+    if (problem?.kind === 'depth') {
       return done(new ApiError(400, 'JSON_TOO_DEEP', `JSON nesting is deeper than ${maxDepth} levels`, [{ path: '', message: `nesting exceeds ${maxDepth}` }]));
     }
+    if (problem?.kind === 'values') {
+      return done(
+        new ApiError(413, 'PAYLOAD_TOO_LARGE', `request body has more than ${maxValues} JSON values`, [{ path: '', message: `more than ${maxValues} values` }]),
+      );
+    }
     secureParse(req, body, (err: Error | null, value?: unknown) => {
-      if (!err) return done(null, value);
+      if (!err) {
+        const overflow = mayOverflow ? nonFinitePath(value) : undefined;
+        if (overflow === undefined) return done(null, value);
+        return done(
+          new ApiError(400, 'INVALID_JSON', 'request body has a number beyond the supported range (±1.8e308)', [
+            { path: overflow, message: 'number out of range' },
+          ]),
+        );
+      }
       done(new ApiError(400, 'INVALID_JSON', 'request body is not valid JSON', [{ path: '', message: syntaxMessage(body) }]));
     });
   };

@@ -4,6 +4,14 @@ import type { ErrorObject } from 'ajv';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { ApiError, validationDetails } from './errors.js';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** A decision route: every 5xx answer also says allow:false, so a client that reads only
+     * `allow` still denies. */
+    denyOn5xx?: boolean;
+  }
+}
+
 export function toApiError(err: unknown, bodyLimit: number): ApiError {
   if (err instanceof ApiError) return err;
   const e = (typeof err === 'object' && err !== null ? err : {}) as Partial<FastifyError> & { validation?: ErrorObject[] };
@@ -48,7 +56,10 @@ export function installErrorHandlers(app: FastifyInstance, bodyLimit: number): v
     // answered before parsing).
     if (api.statusCode === 413 || (REFUSED_UNREAD.has(api.statusCode) && carriesBody(request.headers))) reply.header('connection', 'close');
     if (api.headers) for (const [k, v] of Object.entries(api.headers)) reply.header(k, v);
-    return reply.code(api.statusCode).type('application/json').send(api.toBody());
+    reply.code(api.statusCode).type('application/json');
+    // A string: the route's response schema for this status (a decision answer) must not reshape it.
+    if (api.statusCode >= 500 && request.routeOptions.config?.denyOn5xx) return reply.send(JSON.stringify({ allow: false, ...api.toBody() }));
+    return reply.send(api.toBody());
   });
 
   // Routes are collected as they are added; the 404 handler uses them to tell "no such path"

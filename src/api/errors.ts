@@ -20,6 +20,8 @@ export type ApiErrorCode =
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
   | 'AUTH_UNAVAILABLE'
+  | 'OVERLOADED'
+  | 'RATE_LIMITED'
   | 'INTERNAL_ERROR';
 
 export interface ErrorDetail {

@@ -6,19 +6,23 @@ import type { Server as HttpsServer } from 'node:https';
 import type { Writable } from 'node:stream';
 import type { ServerConfig } from '../config/types.js';
 import { packageVersion } from '../shared/package-root.js';
-import { ajv, schemas, validatorFor } from '../shared/schemas.js';
+import { ajv, firstErrorValidatorFor, schemas, validatorFor } from '../shared/schemas.js';
+import { boundedValidator } from './validator.js';
 import { registerJsonParser } from './body-parser.js';
 import { installErrorHandlers } from './error-handler.js';
 import { ApiError } from './errors.js';
 import { registerOpenApi } from './openapi.js';
 import { DEFAULT_TLS_RELOAD_INTERVAL_MS } from '../config/defaults.js';
 import { httpsOptions, watchTlsFiles } from './tls.js';
+import { maxConnections, serverTimeoutOptions } from './connections.js';
 
 export function createHttpApp(server: ServerConfig, opts: { logStream?: Writable } = {}): FastifyInstance {
   const tls = server.tls?.cert_file !== undefined ? server.tls : undefined;
   const options = {
     logger: server.log_level === 'silent' ? false : { level: server.log_level, ...(opts.logStream ? { stream: opts.logStream } : {}) },
     bodyLimit: server.body_limit_bytes,
+    requestTimeout: server.request_timeout_ms,
+    keepAliveTimeout: server.keep_alive_timeout_ms,
     logController: new LogController({ disableRequestLogging: !server.request_logging }),
     // Our own 503 below keeps the one error shape during a drain.
     return503OnClosing: false,
@@ -26,7 +30,11 @@ export function createHttpApp(server: ServerConfig, opts: { logStream?: Writable
   } satisfies FastifyServerOptions;
   // With TLS fastify runs an https.Server; every route and plugin here is the same either way, so
   // the app keeps the one FastifyInstance type (the cast is only about the raw server's type).
-  const app = (tls ? Fastify({ ...options, https: httpsOptions(tls) }) : Fastify(options)) as unknown as FastifyInstance;
+  const timeouts = serverTimeoutOptions(server);
+  const app = (tls
+    ? Fastify({ ...options, https: { ...httpsOptions(tls), ...timeouts } })
+    : Fastify({ ...options, http: timeouts })) as unknown as FastifyInstance;
+  app.server.maxConnections = maxConnections(server);
   if (tls) {
     const interval = tls.reload_interval_ms ?? DEFAULT_TLS_RELOAD_INTERVAL_MS;
     let stop: (() => void) | undefined;
@@ -44,12 +52,15 @@ export function createHttpApp(server: ServerConfig, opts: { logStream?: Writable
   // Validators come from the one ajv instance that compiled schemas/ at load time.
   app.setValidatorCompiler(({ schema }) => {
     const ref = (schema as { $ref?: unknown }).$ref;
-    if (typeof ref === 'string' && Object.keys(schema).length === 1) return validatorFor(ref.replace(/#$/, ''));
+    if (typeof ref === 'string' && Object.keys(schema).length === 1) {
+      const id = ref.replace(/#$/, '');
+      return boundedValidator(firstErrorValidatorFor(id), validatorFor(id), server.max_validation_errors);
+    }
     return ajv.compile(schema);
   });
 
   installErrorHandlers(app, server.body_limit_bytes);
-  registerJsonParser(app, server.max_json_depth);
+  registerJsonParser(app, server.max_json_depth, server.max_json_nodes);
   registerOpenApi(app, packageVersion);
 
   // From app.close() on, requests that still arrive on open connections get a clean 503 while

@@ -1,15 +1,18 @@
 // Activation: verify → assemble → compile/instantiate → a new immutable PolicySet.
 // Nothing here touches the active snapshot; the manager swaps it in only when all steps succeed.
-import { createHash } from 'node:crypto';
 import type { EngineKind } from '../engines/types.js';
 import { RegoEngine } from '../engines/rego.js';
 import { WasmEngine, type WasmEngineOptions } from '../engines/wasm.js';
 import { assembleBundle, type AssembledBundle } from './assemble.js';
+import { digestFiles } from './digest.js';
 import { mountData } from './data.js';
 import { BundleError } from './errors.js';
 import { rootsOverlap } from './paths.js';
 import { PolicySet, type RoutedBundle } from './policy-set.js';
-import { verifyBundleSignature, type Verifier } from './signature.js';
+import { verifyBundleSignature, type Verifier, type VerifyOptions } from './signature.js';
+
+/** Requests are bounded by their time budget (seconds); a retired engine outlives them all. */
+const RETIRED_ENGINE_GRACE_MS = 60_000;
 
 export interface PreparedBundle {
   name: string;
@@ -20,6 +23,8 @@ export interface PreparedBundle {
   revision: string;
   kind: EngineKind;
   signed: boolean;
+  /** The signature's iat (rollback guard). */
+  signedAt?: number;
 }
 
 export interface Snapshot {
@@ -29,15 +34,9 @@ export interface Snapshot {
   set: PolicySet;
 }
 
-/** Identity of a bundle's content, independent of how it was packed (tar order, mtimes). */
-export function digestFiles(files: ReadonlyMap<string, Uint8Array>): string {
-  const h = createHash('sha256');
-  for (const path of [...files.keys()].sort()) {
-    const bytes = files.get(path) as Uint8Array;
-    h.update(`${path}\0${bytes.byteLength}\0`);
-    h.update(bytes);
-  }
-  return h.digest('hex');
+export interface PrepareOptions extends VerifyOptions {
+  /** A bundle of data alone is acceptable (else it is refused as a likely bad upload). */
+  dataOnly?: boolean;
 }
 
 /** Signature first, so nothing in an unverified bundle is parsed beyond what hashing needs. */
@@ -46,11 +45,13 @@ export async function prepareBundle(
   files: ReadonlyMap<string, Uint8Array>,
   verifier: Verifier | null,
   digest = digestFiles(files),
+  opts: PrepareOptions = {},
 ): Promise<PreparedBundle> {
-  const { signed } = await verifyBundleSignature(files, verifier);
+  const { signed, issuedAt } = await verifyBundleSignature(files, verifier, opts);
   const bundle = assembleBundle(name, files);
+  checkNotEmpty(name, files, bundle, opts);
   const revision = bundle.manifest.revision ? bundle.manifest.revision : `sha256:${digest.slice(0, 16)}`;
-  return { name, bundle, digest, revision, kind: bundle.wasm.length > 0 ? 'wasm' : 'rego', signed };
+  return { name, bundle, digest, revision, kind: bundle.wasm.length > 0 ? 'wasm' : 'rego', signed, ...(issuedAt !== undefined ? { signedAt: issuedAt } : {}) };
 }
 
 /**
@@ -58,7 +59,12 @@ export async function prepareBundle(
  * compiled together into one engine, as OPA does; each wasm bundle keeps its own instance, so
  * replacing one wasm bundle leaves the others' instances untouched.
  */
-export async function activate(prev: Snapshot | null, next: PreparedBundle, wasmOpts: WasmEngineOptions = {}): Promise<Snapshot> {
+export async function activate(
+  prev: Snapshot | null,
+  next: PreparedBundle,
+  wasmOpts: WasmEngineOptions = {},
+  decisionPaths: readonly string[] = [],
+): Promise<Snapshot> {
   const others = [...(prev?.bundles.values() ?? [])].filter((b) => b.name !== next.name);
   checkDisjoint(next, others);
   const all = [...others, next].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -68,15 +74,56 @@ export async function activate(prev: Snapshot | null, next: PreparedBundle, wasm
   if (next.kind === 'rego' || replaced?.kind === 'rego') rego = compileRego(all.filter((b) => b.kind === 'rego'));
 
   const wasm = new Map(prev?.wasm ?? []);
+  const replacedWasm = wasm.get(next.name);
   wasm.delete(next.name);
-  if (next.kind === 'wasm') wasm.set(next.name, await loadWasm(next, wasmOpts));
+  const loaded = next.kind === 'wasm' ? await loadWasm(next, wasmOpts) : undefined;
+  if (loaded) wasm.set(next.name, loaded);
 
   const routed: RoutedBundle[] = all.map((b) => {
     const engine = b.kind === 'wasm' ? wasm.get(b.name) : rego;
     if (!engine) throw new Error(`no engine for bundle ${b.name}`); // unreachable: every kind got one above
     return { name: b.name, roots: b.bundle.manifest.roots, revision: b.revision, digest: b.digest, engine };
   });
-  return { bundles: new Map(all.map((b) => [b.name, b])), rego, wasm, set: new PolicySet(routed) };
+  const set = new PolicySet(routed);
+  try {
+    checkKeepsDecisions(prev, set, next.name, decisionPaths);
+  } catch (e) {
+    loaded?.close();
+    throw e;
+  }
+  // Its worker thread ends once requests that took the previous snapshot are long answered.
+  if (replacedWasm) setTimeout(() => replacedWasm.close(), RETIRED_ENGINE_GRACE_MS).unref();
+  return { bundles: new Map(all.map((b) => [b.name, b])), rego, wasm, set };
+}
+
+/** An empty tarball, a manifest alone, or data where policies were expected is a bad upload, not
+ * a new policy: activating it would turn every decision into a deny (or worse, an undefined). */
+function checkNotEmpty(name: string, files: ReadonlyMap<string, Uint8Array>, bundle: AssembledBundle, opts: PrepareOptions): void {
+  const policies = bundle.modules.length + bundle.wasm.length;
+  if (files.size === 0 || (policies === 0 && Object.keys(bundle.data).length === 0)) {
+    throw new BundleError('BUNDLE_EMPTY', `bundle ${JSON.stringify(name)} holds no policy and no data (${files.size} files)`);
+  }
+  if (policies === 0 && !opts.dataOnly) {
+    throw new BundleError(
+      'BUNDLE_NO_POLICIES',
+      `bundle ${JSON.stringify(name)} holds data but no policy; configure it with data_only: true if that is intended`,
+    );
+  }
+}
+
+/** A new revision of a bundle must still define every decision path the one it replaces defined
+ * (a bundle cut short, or the wrong bundle uploaded, would otherwise deny everything). */
+function checkKeepsDecisions(prev: Snapshot | null, next: PolicySet, name: string, decisionPaths: readonly string[]): void {
+  if (!prev?.bundles.has(name)) return;
+  for (const path of decisionPaths) {
+    if (next.bundleFor(path) !== name && prev.set.bundleFor(path) !== name) continue;
+    if (prev.set.mayDefine(path) && !next.mayDefine(path)) {
+      throw new BundleError(
+        'BUNDLE_DROPS_DECISION',
+        `bundle ${JSON.stringify(name)}: the new revision defines nothing at data.${path.replace(/\//g, '.')}, which the active revision decides; refused (restart to drop a decision on purpose)`,
+      );
+    }
+  }
 }
 
 function checkDisjoint(next: PreparedBundle, others: PreparedBundle[]): void {

@@ -84,8 +84,14 @@ function encodeObject(members: Map<string, string>): string {
 
 /** Go's encoding/json with HTML escaping off: like JSON.stringify, plus U+2028/U+2029 escaped
  * and lone surrogates replaced (Go strings are UTF-8). */
+/** A lone UTF-16 surrogate becomes U+FFFD, as Go (OPA) decodes it: what is hashed, served and
+ * signed is then one and the same string. */
+export function wellFormed(s: string): string {
+  return s.replace(LONE_SURROGATE, '\uFFFD');
+}
+
 function encodeString(s: string): string {
-  return JSON.stringify(s.replace(LONE_SURROGATE, '\uFFFD'))
+  return JSON.stringify(wellFormed(s))
     .replace(/\u2028/g, '\\u2028')
     .replace(/\u2029/g, '\\u2029');
 }

@@ -1,5 +1,6 @@
 // Base documents: parse data.json / data.yaml and mount each at its directory path, like OPA.
 import { parse as parseYaml } from 'yaml';
+import { wellFormed } from './canonical-json.js';
 import { BundleError } from './errors.js';
 import { isRecord } from './manifest.js';
 import { isPrefix, rootSegments, rootsContain } from './paths.js';
@@ -23,7 +24,18 @@ export function parseDataFile(path: string, bytes: Uint8Array): unknown {
     throw new BundleError('BUNDLE_INVALID_DATA', `${path} does not parse: ${(e as Error).message}`);
   }
   assertJsonValue(value, path);
-  return value;
+  // A signature hashes strings as Go decodes them (lone surrogates → U+FFFD); serve the same.
+  return /\\u[dD][89abcdefABCDEF]/.test(text) ? wellFormedDeep(value) : value;
+}
+
+function wellFormedDeep(v: unknown): unknown {
+  if (typeof v === 'string') return wellFormed(v);
+  if (Array.isArray(v)) return v.map(wellFormedDeep);
+  if (v === null || typeof v !== 'object') return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v))
+    Object.defineProperty(out, wellFormed(k), { value: wellFormedDeep(x), enumerable: true, writable: true, configurable: true });
+  return out;
 }
 
 /** YAML can produce values JSON cannot hold; a policy must never see them. */

@@ -28,6 +28,18 @@ export type BundleErrorCode =
   | 'BUNDLE_SIGNATURE_INVALID'
   /** a file is missing from the signature, listed but absent, or its digest differs */
   | 'BUNDLE_SIGNATURE_MISMATCH'
+  /** a signature whose exp is past or nbf/iat in the future */
+  | 'BUNDLE_SIGNATURE_EXPIRED'
+  /** a signed bundle signed earlier than the active one (signing.reject_rollback) */
+  | 'BUNDLE_ROLLBACK'
+  /** a directory that kept changing while it was read (a copy in progress) */
+  | 'BUNDLE_UNSTABLE'
+  /** no files at all, or nothing in them (no policy, no data) */
+  | 'BUNDLE_EMPTY'
+  /** data only, where the bundle is not configured as data-only */
+  | 'BUNDLE_NO_POLICIES'
+  /** a new revision that no longer defines a decision the active one defined */
+  | 'BUNDLE_DROPS_DECISION'
   /** Rego parse/compile errors (the Rego error code is in the message) */
   | 'BUNDLE_COMPILE_ERROR'
   /** policy.wasm does not instantiate, lacks a declared entrypoint, or traps while loading data */

@@ -9,7 +9,8 @@
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { WasmEngineOptions } from '../engines/wasm.js';
-import { activate, digestFiles, prepareBundle, type PreparedBundle, type Snapshot } from './activate.js';
+import { activate, prepareBundle, type PreparedBundle, type PrepareOptions, type Snapshot } from './activate.js';
+import { digestFiles } from './digest.js';
 import { BundleError } from './errors.js';
 import { describeThrown } from '../shared/errors.js';
 import { resolveLimits, type BundleLimits } from './limits.js';
@@ -43,6 +44,12 @@ export interface BundleSourceConfig {
   timeoutMs?: number;
   /** http: ceiling of the error backoff (default 60 s). */
   maxBackoffMs?: number;
+  /** file: a directory is served once two reads this far apart agree (default 1 s; 0 = read once). */
+  settleMs?: number;
+  /** Data alone is a valid bundle (else refused as BUNDLE_NO_POLICIES). */
+  dataOnly?: boolean;
+  /** Only this signing key verifies the bundle. */
+  signingKeyId?: string;
 }
 export interface BundleLogger {
   info(o: object, msg?: string): void;
@@ -58,6 +65,9 @@ export interface BundleManagerOptions {
   logger?: BundleLogger;
   /** Bounds for opa-wasm instances. */
   wasm?: WasmEngineOptions;
+  /** Decision paths the service serves: a new revision of a bundle that defined one must still
+   * define it (BUNDLE_DROPS_DECISION). */
+  decisionPaths?: readonly string[];
 }
 
 interface SourceState {
@@ -136,6 +146,8 @@ export class BundleManager extends EventEmitter {
   async stop(): Promise<void> {
     await Promise.all([...this.states.values()].map((s) => s.source.stop()));
     await this.queue;
+    // The wasm engines' worker threads end with the manager.
+    for (const engine of this.snapshot?.wasm.values() ?? []) engine.close();
   }
 
   /** null until at least one bundle is active. */
@@ -169,7 +181,7 @@ export class BundleManager extends EventEmitter {
 
   private makeSource(cfg: BundleSourceConfig): BundleSource {
     if (cfg.kind === 'file') {
-      return new FileSource({ path: cfg.location, watch: cfg.watch, pollIntervalMs: cfg.pollIntervalMs }, this.limits);
+      return new FileSource({ path: cfg.location, watch: cfg.watch, pollIntervalMs: cfg.pollIntervalMs, settleMs: cfg.settleMs }, this.limits);
     }
     if (cfg.kind === 'http') {
       if (!/^https?:\/\//i.test(cfg.location)) throw new BundleError('BUNDLE_CONFIG_INVALID', `bundle ${cfg.name}: ${cfg.location} is not an http(s) URL`);
@@ -210,8 +222,8 @@ export class BundleManager extends EventEmitter {
     }
     if (this.failedBefore(st, tarDigest ?? digest)) return false;
     try {
-      const prepared = await prepareBundle(name, files, this.verifier, digest);
-      this.snapshot = await activate(this.snapshot, prepared, this.opts.wasm);
+      const prepared = await prepareBundle(name, files, this.verifier, digest, this.prepareOptions(st));
+      this.snapshot = await activate(this.snapshot, prepared, this.opts.wasm, this.opts.decisionPaths);
       this.generation++;
       st.activatedAt = new Date().toISOString();
       st.lastError = null;
@@ -226,6 +238,15 @@ export class BundleManager extends EventEmitter {
       this.recordFailure(st, tarDigest ?? digest, e);
       return false;
     }
+  }
+
+  private prepareOptions(st: SourceState): PrepareOptions {
+    const active = this.snapshot?.bundles.get(st.cfg.name)?.signedAt;
+    return {
+      dataOnly: st.cfg.dataOnly ?? false,
+      ...(st.cfg.signingKeyId !== undefined ? { keyId: st.cfg.signingKeyId } : {}),
+      ...(active !== undefined ? { activeIssuedAt: active } : {}),
+    };
   }
 
   /** Same content as what is active (a touch, a re-save, a server without ETags): nothing to do,
@@ -255,8 +276,8 @@ export class BundleManager extends EventEmitter {
       const bytes = await loadPersisted(dir, name);
       if (!bytes) return;
       const files = await readTarball(bytes, this.limits);
-      const prepared = await prepareBundle(name, files, this.verifier);
-      this.snapshot = await activate(this.snapshot, prepared, this.opts.wasm);
+      const prepared = await prepareBundle(name, files, this.verifier, undefined, this.prepareOptions(st));
+      this.snapshot = await activate(this.snapshot, prepared, this.opts.wasm, this.opts.decisionPaths);
       this.generation++;
       st.activatedAt = new Date().toISOString();
       st.loadedFrom = 'persisted';

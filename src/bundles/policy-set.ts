@@ -18,7 +18,10 @@ interface Route {
   bundle: RoutedBundle;
 }
 
-type Resolution = { engine: Engine } | { error: { code: string; message: string } };
+/** `nothing`: no bundle's roots are at, above or below the path. */
+type Resolution = { engine: Engine } | { nothing: true } | { error: { code: string; message: string } };
+
+const NO_DEPENDENCIES = Object.freeze({ time: false, random: false, external: false });
 
 export class PolicySet implements ActivePolicySet {
   readonly revisions: Readonly<Record<string, string>>;
@@ -50,12 +53,15 @@ export class PolicySet implements ActivePolicySet {
     // An unresolvable path is for evaluate() to report (e.g. a mask path spanning engines must
     // fail closed, not be skipped).
     if ('error' in r) return true;
+    if ('nothing' in r) return false;
     return r.engine.mayDefine?.(path) ?? true;
   }
 
   evaluate(path: string, input: unknown, opts?: EvaluationOptions): EvaluationOutcome {
     const r = this.resolve(splitQueryPath(path));
     if ('error' in r) return { ok: false, ...r.error, engine: this.bundles[0]?.engine.kind ?? 'rego' };
+    // Like OPA: a path no bundle defines anything under is an undefined document, not an error.
+    if ('nothing' in r) return { ok: true, defined: false, dependsOn: NO_DEPENDENCIES, engine: this.bundles[0]?.engine.kind ?? 'rego' };
     // A throw is a bug; the decision pipeline turns it into a deny (its one fail-closed catch).
     return r.engine.evaluate(path, input, opts);
   }
@@ -67,8 +73,8 @@ export class PolicySet implements ActivePolicySet {
     // holds everything below it; bundles on different engines cannot be stitched together.
     const below = new Set(this.routes.filter((r) => isPrefix(segs, r.root)).map((r) => r.bundle.engine));
     if (below.size === 1) return { engine: [...below][0] };
+    if (below.size === 0) return { nothing: true };
     const where = `data${segs.length ? '.' + segs.join('.') : ''}`;
-    if (below.size === 0) return { error: { code: 'no_bundle_for_path', message: `no active bundle owns ${where}` } };
     return { error: { code: 'path_spans_engines', message: `${where} spans bundles served by different engines` } };
   }
 }

@@ -6,17 +6,36 @@ import { describeThrown } from '../shared/errors.js';
 import type { BundleLimits } from './limits.js';
 
 /**
+ * `atomic`: the directory is a ConfigMap-style volume read through one resolution of its `..data`
+ * link, so the files are one consistent version.
+ *
  * Symbolic links are followed only when they resolve inside the bundle directory: a Kubernetes
  * ConfigMap volume is made of such links, while a link to /etc is a way out of the bundle.
  * Names starting with ".." (the ConfigMap writer's `..data` and timestamped directories) are
  * skipped, because the visible links already point into them and reading both would load every
  * module twice.
  */
-export async function readDirectory(dir: string, limits: BundleLimits): Promise<Map<string, Uint8Array>> {
+export async function readDirectory(dir: string, limits: BundleLimits): Promise<{ files: Map<string, Uint8Array>; atomic: boolean }> {
   let root: string;
+  let atomic = false;
   try {
     root = await realpath(dir);
     if (!(await stat(root)).isDirectory()) throw new Error('not a directory');
+    // A ConfigMap/Secret volume: the visible names link into `..data`, itself a link swapped
+    // atomically to a new timestamped directory on each update. Reading through one resolution
+    // of `..data` sees one version, never a mix of two.
+    const data = join(root, '..data');
+    if (
+      await lstat(data).then(
+        (s) => s.isSymbolicLink(),
+        () => false,
+      )
+    ) {
+      const target = await realpath(data);
+      if (!isInside(root, target)) throw new Error('..data points outside the directory');
+      root = target;
+      atomic = true;
+    }
   } catch (e) {
     throw new BundleError('BUNDLE_FETCH_FAILED', `cannot read bundle directory ${dir}: ${describeThrown(e)}`, { cause: e });
   }
@@ -66,7 +85,7 @@ export async function readDirectory(dir: string, limits: BundleLimits): Promise<
     // A file vanishing mid-walk (an editor saving) is an ordinary read failure; the watcher retries.
     throw new BundleError('BUNDLE_FETCH_FAILED', `cannot read bundle directory ${dir}: ${describeThrown(e)}`, { cause: e });
   }
-  return files;
+  return { files, atomic };
 }
 
 function isInside(root: string, p: string): boolean {

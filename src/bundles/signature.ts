@@ -23,7 +23,22 @@ export interface SignatureVerification {
   keys: VerificationKey[];
   /** Must equal the payload's `scope` claim (both absent also matches). */
   scope?: string;
+  /** Refuse a signature issued (iat) before the active bundle's. */
+  rejectRollback?: boolean;
 }
+
+/** Per bundle: which key may verify it, and what the active revision's signature said. */
+export interface VerifyOptions {
+  /** Only this key verifies the bundle (OPA: bundles.<name>.signing.keyid). */
+  keyId?: string;
+  /** `iat` of the active revision's signature (checked with Verifier.rejectRollback). */
+  activeIssuedAt?: number;
+  /** Seconds since the epoch (tests). */
+  now?: number;
+}
+
+/** Clock skew allowed between the signer and this host for exp/nbf/iat. */
+const CLOCK_TOLERANCE_SECONDS = 60;
 
 interface PreparedKey {
   keyId: string;
@@ -35,6 +50,7 @@ export interface Verifier {
   required: boolean;
   scope: string;
   keys: Map<string, PreparedKey>;
+  rejectRollback: boolean;
 }
 
 const HMAC = new Set(['HS256', 'HS384', 'HS512']);
@@ -59,15 +75,21 @@ export function prepareVerifier(cfg: SignatureVerification | undefined): Verifie
     }
   }
   if (cfg.required && keys.size === 0) throw configError('signing is required but no keys are configured');
-  return { required: cfg.required, scope: cfg.scope ?? '', keys };
+  return { required: cfg.required, scope: cfg.scope ?? '', keys, rejectRollback: cfg.rejectRollback ?? false };
 }
 
 export interface VerificationResult {
   signed: boolean;
   keyId?: string;
+  /** The signature's `iat`, when it has one. */
+  issuedAt?: number;
 }
 
-export async function verifyBundleSignature(files: ReadonlyMap<string, Uint8Array>, verifier: Verifier | null): Promise<VerificationResult> {
+export async function verifyBundleSignature(
+  files: ReadonlyMap<string, Uint8Array>,
+  verifier: Verifier | null,
+  opts: VerifyOptions = {},
+): Promise<VerificationResult> {
   const sigFile = files.get(SIGNATURES_FILE);
   if (sigFile === undefined) {
     if (verifier?.required) throw new BundleError('BUNDLE_SIGNATURE_MISSING', `signing is required but the bundle has no ${SIGNATURES_FILE}`);
@@ -77,7 +99,7 @@ export async function verifyBundleSignature(files: ReadonlyMap<string, Uint8Arra
   if (!verifier || verifier.keys.size === 0) throw invalid(`bundle carries ${SIGNATURES_FILE} but no verification keys are configured`);
 
   const token = singleToken(sigFile);
-  const key = pickKey(token, verifier);
+  const key = pickKey(token, verifier, opts.keyId);
   let payloadBytes: Uint8Array;
   try {
     ({ payload: payloadBytes } = await compactVerify(token, key.key, { algorithms: [key.algorithm] }));
@@ -87,6 +109,8 @@ export async function verifyBundleSignature(files: ReadonlyMap<string, Uint8Arra
   const payload = parseJsonObject(payloadBytes, 'signature payload');
   const scope = typeof payload.scope === 'string' ? payload.scope : '';
   if (scope !== verifier.scope) throw invalid(`signature scope ${JSON.stringify(scope)} does not match the configured scope`);
+
+  const issuedAt = checkTimes(payload, verifier, opts);
 
   const listed = listedFiles(payload);
   for (const [path, bytes] of files) {
@@ -98,7 +122,36 @@ export async function verifyBundleSignature(files: ReadonlyMap<string, Uint8Arra
     listed.delete(path);
   }
   if (listed.size > 0) throw mismatch(`signature lists files the bundle lacks: ${[...listed.keys()].join(', ')}`);
-  return { signed: true, keyId: key.keyId };
+  return { signed: true, keyId: key.keyId, ...(issuedAt !== undefined ? { issuedAt } : {}) };
+}
+
+/** exp, nbf and iat as JWT defines them (seconds since the epoch), with a small clock tolerance;
+ * and, with rejectRollback, no signature older than the active one's. Returns iat. */
+function checkTimes(payload: Record<string, unknown>, verifier: Verifier, opts: VerifyOptions): number | undefined {
+  const now = opts.now ?? Math.floor(Date.now() / 1000);
+  const claim = (name: string): number | undefined => {
+    const v = payload[name];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw invalid(`signature claim ${name} must be a number (seconds since the epoch)`);
+    return v;
+  };
+  const exp = claim('exp');
+  const nbf = claim('nbf');
+  const iat = claim('iat');
+  const at = (s: number): string => new Date(s * 1000).toISOString();
+  if (exp !== undefined && now > exp + CLOCK_TOLERANCE_SECONDS) throw expired(`signature expired at ${at(exp)}`);
+  if (nbf !== undefined && now < nbf - CLOCK_TOLERANCE_SECONDS) throw expired(`signature is not valid before ${at(nbf)}`);
+  if (iat !== undefined && now < iat - CLOCK_TOLERANCE_SECONDS) throw expired(`signature issued in the future (${at(iat)})`);
+  if (verifier.rejectRollback && opts.activeIssuedAt !== undefined) {
+    if (iat === undefined)
+      throw new BundleError('BUNDLE_ROLLBACK', 'signature has no iat while the active revision was signed at a known time (signing.reject_rollback)');
+    if (iat < opts.activeIssuedAt)
+      throw new BundleError(
+        'BUNDLE_ROLLBACK',
+        `signature issued ${at(iat)}, before the active revision's (${at(opts.activeIssuedAt)}) (signing.reject_rollback)`,
+      );
+  }
+  return iat;
 }
 
 function singleToken(sigFile: Uint8Array): string {
@@ -110,8 +163,9 @@ function singleToken(sigFile: Uint8Array): string {
   return sigs[0];
 }
 
-/** The header `kid` picks the key (then the deprecated payload `keyid`); with one key configured, it is used. */
-function pickKey(token: string, verifier: Verifier): PreparedKey {
+/** The header `kid` picks the key (then the deprecated payload `keyid`); with one key configured, it
+ * is used. A bundle bound to a key id accepts that key only. */
+function pickKey(token: string, verifier: Verifier, boundKeyId: string | undefined): PreparedKey {
   let kid: unknown;
   let legacyKeyId: unknown;
   try {
@@ -122,6 +176,13 @@ function pickKey(token: string, verifier: Verifier): PreparedKey {
     throw invalid(`malformed signature JWT: ${describeThrown(e)}`);
   }
   const id = typeof kid === 'string' && kid !== '' ? kid : typeof legacyKeyId === 'string' && legacyKeyId !== '' ? legacyKeyId : null;
+  if (boundKeyId !== undefined) {
+    if (id !== null && id !== boundKeyId)
+      throw invalid(`signature names key ${JSON.stringify(id)}, but this bundle is verified only by key ${JSON.stringify(boundKeyId)}`);
+    const bound = verifier.keys.get(boundKeyId);
+    if (!bound) throw invalid(`this bundle's signing key ${JSON.stringify(boundKeyId)} is not configured`);
+    return bound;
+  }
   if (id === null) {
     if (verifier.keys.size === 1) return [...verifier.keys.values()][0];
     throw invalid('signature names no key id (kid) and several keys are configured');
@@ -201,6 +262,9 @@ function parseJsonObject(bytes: Uint8Array, what: string): Record<string, unknow
 
 function invalid(msg: string): BundleError {
   return new BundleError('BUNDLE_SIGNATURE_INVALID', msg);
+}
+function expired(msg: string): BundleError {
+  return new BundleError('BUNDLE_SIGNATURE_EXPIRED', msg);
 }
 function mismatch(msg: string): BundleError {
   return new BundleError('BUNDLE_SIGNATURE_MISMATCH', msg);

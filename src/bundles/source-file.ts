@@ -2,6 +2,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
+import { digestFiles } from './digest.js';
 import { BundleError } from './errors.js';
 import { describeThrown } from '../shared/errors.js';
 import type { BundleLimits } from './limits.js';
@@ -17,9 +18,16 @@ export interface FileSourceOptions {
   /** Quiet period after the last change event before reloading (default 200 ms): editors and
    * `cp -r` produce bursts of events, and a half-written bundle is not worth compiling. */
   debounceMs?: number;
+  /** A directory is read twice this far apart (default 1000 ms) and served only when both reads
+   * agree: a slow copy, an rsync or a git checkout must never go live half done. 0 = read once. */
+  settleMs?: number;
 }
 
+/** Reads that kept changing this many times in a row give up until the next change event. */
+const MAX_SETTLE_ROUNDS = 10;
+
 const REARM_DELAY_MS = 1000;
+export const DEFAULT_SETTLE_MS = 1000;
 
 export class FileSource implements BundleSource {
   private readonly opts: FileSourceOptions;
@@ -97,12 +105,32 @@ export class FileSource implements BundleSource {
     const st = await stat(this.opts.path);
     if (st.isDirectory()) {
       if (this.opts.watch !== false) this.armTree(st.ino);
-      return { kind: 'files', files: await readDirectory(this.opts.path, this.limits) };
+      return { kind: 'files', files: await this.readSettled() };
     }
     if (st.size > this.limits.maxCompressedBytes) {
       throw new BundleError('BUNDLE_TOO_LARGE', `${this.opts.path} is ${st.size} bytes, limit is ${this.limits.maxCompressedBytes}`);
     }
     return { kind: 'tarball', bytes: new Uint8Array(await readFile(this.opts.path)) };
+  }
+
+  /** The directory's files once two reads a quiet period apart agree. A ConfigMap-style
+   * directory (an atomically swapped `..data` link) is consistent by construction: read once. */
+  private async readSettled(): Promise<Map<string, Uint8Array>> {
+    const read = await readDirectory(this.opts.path, this.limits);
+    const settleMs = this.opts.settleMs ?? DEFAULT_SETTLE_MS;
+    if (settleMs === 0 || read.atomic) return read.files;
+    let digest = digestFiles(read.files);
+    for (let round = 0; round < MAX_SETTLE_ROUNDS && !this.stopped; round++) {
+      await new Promise((resolve) => setTimeout(resolve, settleMs));
+      const again = (await readDirectory(this.opts.path, this.limits)).files;
+      const d = digestFiles(again);
+      if (d === digest) return again;
+      digest = d;
+    }
+    throw new BundleError(
+      'BUNDLE_UNSTABLE',
+      `bundle directory ${this.opts.path} kept changing for ${MAX_SETTLE_ROUNDS} reads ${settleMs} ms apart; it is read again on its next change`,
+    );
   }
 
   private changed = (): void => {

@@ -5,6 +5,7 @@ import type { RedisClient } from '../redis/connection.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { TieredDecisionCache } from './decision-cache.js';
 import { MemoryTier } from './memory-tier.js';
+import { RedisSeal } from './redis-seal.js';
 import { RedisTier } from './redis-tier.js';
 import type { CacheObserver } from './types.js';
 
@@ -20,6 +21,9 @@ export function createDecisionCache(
         breaker: new CircuitBreaker({ failureThreshold: redisCfg.breaker_failures, cooldownMs: redisCfg.breaker_cooldown_ms, now: deps.now }),
         keyPrefix: `${redisCfg.key_prefix}dc:`,
         timeoutMs: redisCfg.command_timeout_ms,
+        seal: cfg.secret !== undefined ? new RedisSeal(cfg.secret) : RedisSeal.random(),
+        ttlMs: cfg.ttl_seconds * 1000,
+        ...(deps.observer ? { onRejected: () => deps.observer?.rejected('redis') } : {}),
         now: deps.now,
       })
     : undefined;

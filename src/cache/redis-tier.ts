@@ -1,5 +1,6 @@
-// The shared tier: decision outcomes in Redis, `SET key value PX ttl` — the key a digest of the
-// cache key and the value sealed under it (redis-seal.ts), so Redis holds no request values.
+// The shared tier: decision outcomes in Redis, `SET key value PX ttl` — the key a keyed digest of
+// the cache key and the value sealed under it (redis-seal.ts): Redis holds no request values, and
+// a value written by anyone without the secret is rejected (and counted).
 //
 // Redis is never on the failure path: every call is bounded by a deadline, guarded by a
 // circuit breaker, and any failure reads as a miss (get) or is dropped (set). The breaker
@@ -10,7 +11,7 @@ import { describeThrown } from '../shared/errors.js';
 import type { CacheEntry } from '../decisions/types.js';
 import type { RedisClient } from '../redis/connection.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
-import { redisKeyOf, seal, unseal } from './redis-seal.js';
+import type { RedisSeal } from './redis-seal.js';
 import type { BreakerState, RedisHealth } from './types.js';
 
 export interface RedisTierOptions {
@@ -20,6 +21,12 @@ export interface RedisTierOptions {
   keyPrefix: string;
   /** Our own deadline around each call (ioredis' commandTimeout is the first line). */
   timeoutMs: number;
+  /** Keys and seals values with the configured secret. */
+  seal: RedisSeal;
+  /** No entry read back lives longer than this from now, whatever its expiresAt says. */
+  ttlMs: number;
+  /** Told about each value that was there but failed authentication or decoding. */
+  onRejected?: () => void;
   now?: () => number;
 }
 
@@ -37,6 +44,9 @@ export class RedisTier {
   private readonly breaker: CircuitBreaker;
   private readonly keyPrefix: string;
   private readonly timeoutMs: number;
+  private readonly sealer: RedisSeal;
+  private readonly ttlMs: number;
+  private readonly onRejected: () => void;
   private readonly now: () => number;
   private lastError: { message: string; at: string } | null = null;
 
@@ -45,6 +55,9 @@ export class RedisTier {
     this.breaker = opts.breaker;
     this.keyPrefix = opts.keyPrefix;
     this.timeoutMs = opts.timeoutMs;
+    this.sealer = opts.seal;
+    this.ttlMs = opts.ttlMs;
+    this.onRejected = opts.onRejected ?? (() => undefined);
     this.now = opts.now ?? Date.now;
     // A reconnect is the best moment to probe: do not wait out the rest of the cool-down.
     this.client.on('ready', () => this.breaker.expediteProbe());
@@ -55,18 +68,23 @@ export class RedisTier {
     if (!this.breaker.tryAcquire()) return undefined;
     let sealed: string | null;
     try {
-      sealed = await this.bounded(this.client.get(this.keyPrefix + redisKeyOf(key)));
+      sealed = await this.bounded(this.client.get(this.keyPrefix + this.sealer.keyOf(key)));
       this.breaker.success();
     } catch (e) {
       this.fail(e);
       return undefined;
     }
     if (sealed === null) return undefined;
-    const raw = unseal(key, sealed);
-    if (raw === undefined) return undefined;
-    const entry = decodeEntry(raw);
-    if (entry === undefined || entry.expiresAt <= this.now()) return undefined;
-    return entry;
+    const raw = this.sealer.unseal(key, sealed);
+    const entry = raw === undefined ? undefined : decodeEntry(raw);
+    if (entry === undefined) {
+      this.onRejected();
+      return undefined;
+    }
+    const now = this.now();
+    if (entry.expiresAt <= now) return undefined;
+    // A writer's clock or a bug must not make an entry outlive the configured TTL here.
+    return entry.expiresAt > now + this.ttlMs ? { ...entry, expiresAt: now + this.ttlMs } : entry;
   }
 
   /** Fire and forget: the decision never waits for the write. */
@@ -74,7 +92,7 @@ export class RedisTier {
     const ttl = Math.ceil(entry.expiresAt - this.now());
     if (ttl <= 0) return;
     if (!this.breaker.tryAcquire()) return;
-    this.bounded(this.client.set(this.keyPrefix + redisKeyOf(key), seal(key, JSON.stringify(entry)), 'PX', ttl)).then(
+    this.bounded(this.client.set(this.keyPrefix + this.sealer.keyOf(key), this.sealer.seal(key, JSON.stringify(entry)), 'PX', ttl)).then(
       () => this.breaker.success(),
       (e: unknown) => this.fail(e),
     );

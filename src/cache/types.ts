@@ -8,6 +8,8 @@ export type CacheTierName = 'memory' | 'redis';
 export interface CacheObserver {
   hit(tier: CacheTierName): void;
   miss(tier: CacheTierName): void;
+  /** A stored value failed authentication or decoding (forged, tampered, another secret). */
+  rejected(tier: CacheTierName): void;
 }
 
 export type RedisHealth = 'ok' | 'degraded' | 'disabled';

@@ -12,6 +12,7 @@ Commands:
   eval           evaluate a Rego query
   bundle build   build an OPA source bundle (.tar.gz) from a directory
   conformance    run the OPA-format Rego conformance suites against the built-in engine
+  capabilities   the builtins the built-in engine supports (OPA capabilities JSON) and their status
   auth new-key   make an API key for a caller and the entry that configures it
 
 Run \`pdp <command> --help\` for a command's options.
@@ -43,25 +44,36 @@ Print the effective configuration that \`pdp serve\` would run with (defaults < 
 < environment), validated the same way, with passwords, tokens, keys and header values
 redacted. Exit 2 with every problem listed when the configuration is invalid.
 `,
-  test: `Usage: pdp test <path>... [--format pretty|json] [--run REGEX] [-v] [--timeout MS]
+  test: `Usage: pdp test <path>... [-b <bundle>]... [--ignore PATTERN]... [--v0-compatible]
+                [--format pretty|json] [--run REGEX] [-v] [--timeout DURATION]
 
-Loads .rego files and data.json/data.yaml files (mounted at their directory, as in a
-bundle) from the given files and directories, and runs every test_* rule. A test passes
-when its rule is defined and true; an evaluation error counts as a failure (ERROR);
-todo_test_* rules are SKIPPED.
+Loads policies and data as \`opa test\` does, and runs every test_* rule. From a directory:
+every .rego file is a module and every .json, .yaml and .yml file is data, mounted at its
+directory below the path given (a/b/x.json -> data.a.b); a data file named directly is
+merged at the root of data. A .tar.gz path, or a path given with -b, is read as an OPA
+bundle: only data.json/data.yaml files are data. A .manifest at a directory or bundle root
+sets its modules' rego_version. Numbers in JSON are kept exact. A test passes when its rule
+is defined and true; an evaluation error counts as a failure (ERROR); todo_test_* rules are
+SKIPPED.
 
+  -b, --bundle PATH     load PATH (directory or .tar.gz) as a bundle (repeatable)
+  --ignore PATTERN      skip files and directories whose name matches PATTERN (shell
+                        pattern: *, ?, [...]; repeatable), as opa's --ignore
+  --v0-compatible       parse modules as Rego v0 (unless a bundle manifest says otherwise)
   --format pretty|json  pretty (default): failing tests, then "N passed, N failed";
                         json: [{package, name, file, row, pass, fail, skip, error, duration_ms, output}]
   --run, -r REGEX       only tests whose data.<package>.<name> matches REGEX
   -v, --verbose         print every test's result and print() output
-  --timeout MS          per-test time budget (default 5000)
+  --timeout DURATION    per-test time budget in Go's syntax: 5s (default), 250ms, 1m30s;
+                        a bare number is milliseconds
 
 Exit status: 0 when every test passes, 1 when any fails, 2 when nothing ran or the
 policies do not compile.
 `,
   check: `Usage: pdp check <path>... [--entrypoint PATH]... [--format pretty|json] [--timeout MS]
 
-Loads policies like \`pdp test\` and checks that every decision the service serves —
+Loads policies as a bundle (only data.json/data.yaml are data, as the service reads them) and
+checks that every decision the service serves —
 data.ai.deployment.decision and data.ai.tools.decision (POST /v1/decisions/*), the boolean
 \`allow\` beside each, and every --entrypoint — does not allow without a request: evaluated with
 no input, and with {}, [], "", 0, null, false and true as the input, none may be \`true\` or a
@@ -76,18 +88,23 @@ skipped (the service denies it as POLICY_UNDEFINED).
 Exit status: 0 when every checked document denies, 1 when one allows (its path and the inputs
 are printed), 2 when the policies do not compile or none of the documents is defined.
 `,
-  eval: `Usage: pdp eval [-d <path>]... [-i <input.json|yaml>] [--format json|pretty] <query>
+  eval: `Usage: pdp eval [-d <path>]... [-b <bundle>]... [-i <input.json|yaml>] [--format json|pretty] <query>
 
-Evaluates <query> against the modules and data loaded from the -d paths (files or
-directories in bundle layout), like \`opa eval\`.
+Evaluates <query> against the modules and data loaded from the -d and -b paths, like
+\`opa eval\`: -d paths are read as \`pdp test\` reads its paths (every .rego, .json, .yaml
+and .yml file; data mounted at its directory), -b paths (directories or .tar.gz) as OPA
+bundles. Numbers in JSON data and input are kept exact.
 
-  -d, --data PATH          a .rego/.json/.yaml file or a directory (repeatable)
+  -d, --data PATH          a .rego/.json/.yaml file, a directory or a .tar.gz bundle (repeatable)
+  -b, --bundle PATH        a bundle directory or .tar.gz (repeatable)
   -i, --input FILE         the input document (JSON or YAML)
   -f, --format json|pretty json (default): {"result":[{"expressions":[...],"bindings":{...}}]}, {} when undefined;
                            pretty: the value, or a table of bindings, or "undefined"
+  --ignore PATTERN         skip files and directories whose name matches (shell pattern; repeatable)
+  --v0-compatible          parse modules as Rego v0 (unless a bundle manifest says otherwise)
   --strict-builtin-errors  raise builtin errors instead of making the expression undefined
   --fail                   exit 1 when the result is undefined
-  --timeout MS             evaluation time budget (default 10000)
+  --timeout DURATION       evaluation time budget in Go's syntax (default 10s; a bare number is ms)
 `,
   bundle: `Usage: pdp bundle build <dir> -o <bundle.tar.gz> [--revision R]
 
@@ -95,6 +112,19 @@ Writes an OPA source bundle: /.manifest (revision, roots) plus every .rego and
 data.json/data.yaml file of <dir>. Roots come from <dir>/.manifest when it has them (every
 package and data file must lie under one), else from the packages' and data's top-level
 names. Refuses (writes nothing) when the modules do not compile.
+`,
+  capabilities: `Usage: pdp capabilities [--format json|status|markdown]
+
+Prints what the built-in Rego engine supports.
+
+  --format json       (default) OPA's capabilities JSON: every builtin the engine evaluates,
+                      with its declaration ({"builtins": [{"name", "decl"}, ...], ...})
+  --format status     one line per builtin on OPA's list: name, status (implemented, refused,
+                      not implemented) and why
+  --format markdown   the same as the table in docs/rego-builtins.md
+
+Builtins that call outside the process (http.send, net.lookup_ip_addr) are refused at load;
+tests can still replace them with \`with http.send as mock\`.
 `,
   conformance: `Usage: pdp conformance [<dir>...] [--format text|json] [--known-failures FILE]
                        [--fail-on-new] [--write-known-failures FILE] [--only SUBFOLDER]...

@@ -1,6 +1,7 @@
 // The `pdp` command: parse the subcommand and hand over. bin/pdp.js calls main().
 import { authCommand } from './commands/auth.js';
 import { bundleCommand } from './commands/bundle.js';
+import { capabilitiesCommand } from './commands/capabilities.js';
 import { checkCommand } from './commands/check.js';
 import { configCommand } from './commands/config.js';
 import { conformanceCommand } from './commands/conformance.js';
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, Command> = {
   eval: evalCommand,
   bundle: bundleCommand,
   conformance: conformanceCommand,
+  capabilities: capabilitiesCommand,
   auth: authCommand,
 };
 

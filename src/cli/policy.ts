@@ -1,13 +1,17 @@
 // Compiling loaded sources, and printing compile errors with file:line.
 import { compile, RegoCompileErrors, RegoError, type CompiledPolicy } from '../rego/index.js';
 import type { CliIO } from './io.js';
-import { regoVersionOf, type LoadedSources } from './sources.js';
+import type { LoadedSources } from './sources.js';
 
 export type CompileOutcome = { ok: true; policy: CompiledPolicy } | { ok: false; errors: RegoError[] };
 
-export function compileSources(s: LoadedSources): CompileOutcome {
+/**
+ * Compiles loaded sources. Modules whose bundle manifest sets `rego_version` carry it; the
+ * others are Rego v1, or v0 with `v0Compatible` (`--v0-compatible`, as OPA's flag).
+ */
+export function compileSources(s: LoadedSources, v0Compatible = false): CompileOutcome {
   try {
-    return { ok: true, policy: compile(s.modules, s.data, { regoVersion: regoVersionOf(s) }) };
+    return { ok: true, policy: compile(s.modules, s.data, { regoVersion: v0Compatible ? 0 : 1 }) };
   } catch (e) {
     if (e instanceof RegoCompileErrors) return { ok: false, errors: e.errors };
     if (e instanceof RegoError) return { ok: false, errors: [e] };

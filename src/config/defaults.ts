@@ -26,6 +26,19 @@ export const DEFAULT_SERVER: Readonly<ServerConfig> = Object.freeze({
   shutdown_timeout_ms: 10_000,
   log_level: 'info',
   request_logging: false,
+  // Seconds, not minutes: a slow-body or slowloris connection is closed long before a few
+  // hundred of them exhaust the file limit.
+  request_timeout_ms: 10_000,
+  headers_timeout_ms: 5_000,
+  keep_alive_timeout_ms: 5_000,
+  max_connections: 0,
+  // 1 MB of `[1,1,…]` is 500k values; no decision request needs more than a fraction of that.
+  max_json_nodes: 100_000,
+  max_validation_errors: 10,
+  // Off by default: after a long synchronous step (compiling a large bundle at activation) the
+  // delay reading stays high for a sample period, and shedding then would deny a burst of callers.
+  load_shedding: Object.freeze({ max_event_loop_delay_ms: 0, max_heap_used_bytes: 0 }),
+  rate_limit: Object.freeze({ max: 0, window_ms: 1_000 }),
 });
 
 export const DEFAULT_EVALUATION: Readonly<EvaluationConfig> = Object.freeze({

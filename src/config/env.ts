@@ -71,6 +71,77 @@ export const ENV_VARS: readonly EnvVar[] = [
     description: 'One access-log line per request (the decision log is the audit trail).',
   },
   {
+    name: 'PDP_REQUEST_TIMEOUT_MS',
+    pointer: '/server/request_timeout_ms',
+    type: 'integer',
+    default: '10000',
+    description: 'How long a client may take to send a whole request (headers and body); slower connections are closed.',
+  },
+  {
+    name: 'PDP_HEADERS_TIMEOUT_MS',
+    pointer: '/server/headers_timeout_ms',
+    type: 'integer',
+    default: '5000',
+    description: 'How long a client may take to send the request headers; at most `PDP_REQUEST_TIMEOUT_MS`.',
+  },
+  {
+    name: 'PDP_KEEP_ALIVE_TIMEOUT_MS',
+    pointer: '/server/keep_alive_timeout_ms',
+    type: 'integer',
+    default: '5000',
+    description: 'How long an idle keep-alive connection stays open between requests.',
+  },
+  {
+    name: 'PDP_MAX_CONNECTIONS',
+    pointer: '/server/max_connections',
+    type: 'integer',
+    default: '0',
+    description: "Most open connections; more are closed at once. `0` = the process's soft open-file limit less 128 (kept for bundles, Redis and log sinks).",
+  },
+  {
+    name: 'PDP_MAX_JSON_NODES',
+    pointer: '/server/max_json_nodes',
+    type: 'integer',
+    default: '100000',
+    description: 'Most JSON values (objects, arrays, scalars) in a request body, counted before parsing; more → 413.',
+  },
+  {
+    name: 'PDP_MAX_VALIDATION_ERRORS',
+    pointer: '/server/max_validation_errors',
+    type: 'integer',
+    default: '10',
+    description: 'Most schema errors one 400 answer lists; validation of a large invalid body stops at the first.',
+  },
+  {
+    name: 'PDP_SHED_EVENT_LOOP_DELAY_MS',
+    pointer: '/server/load_shedding/max_event_loop_delay_ms',
+    type: 'integer',
+    default: '0',
+    description:
+      'While the event-loop delay exceeds this, requests get 503 (decision routes: a deny, `OVERLOADED`) instead of queueing; `0` = off. The reading lags a second: after a long bundle compile it sheds for about that long, so set it well above your largest activation time (1000 is a reasonable start).',
+  },
+  {
+    name: 'PDP_SHED_HEAP_USED_BYTES',
+    pointer: '/server/load_shedding/max_heap_used_bytes',
+    type: 'integer',
+    default: '0',
+    description: 'While the V8 heap in use exceeds this, requests get 503 as above; `0` = off.',
+  },
+  {
+    name: 'PDP_RATE_LIMIT_MAX',
+    pointer: '/server/rate_limit/max',
+    type: 'integer',
+    default: '0',
+    description: 'Requests per caller (the authenticated caller, else the peer address) per window; over it → 429 with `retry-after`. `0` = no limit.',
+  },
+  {
+    name: 'PDP_RATE_LIMIT_WINDOW_MS',
+    pointer: '/server/rate_limit/window_ms',
+    type: 'integer',
+    default: '1000',
+    description: 'The rate-limit window.',
+  },
+  {
     name: 'PDP_TLS_CERT_FILE',
     pointer: '/server/tls/cert_file',
     type: 'string',
@@ -145,6 +216,20 @@ export const ENV_VARS: readonly EnvVar[] = [
   },
   { name: 'PDP_BUNDLE_WATCH', pointer: '/bundles/0/watch', type: 'boolean', default: 'true', description: 'Watch a local bundle path and reload on change.' },
   {
+    name: 'PDP_BUNDLE_SETTLE_MS',
+    pointer: '/bundles/0/settle_ms',
+    type: 'integer',
+    default: '1000',
+    description: 'A bundle directory is served once two reads this far apart give the same files, so a copy in progress never goes live; `0` = read once.',
+  },
+  {
+    name: 'PDP_BUNDLE_DATA_ONLY',
+    pointer: '/bundles/0/data_only',
+    type: 'boolean',
+    default: 'false',
+    description: 'The bundle may hold data alone; otherwise a bundle without policies is refused as a likely bad upload.',
+  },
+  {
     name: 'PDP_BUNDLE_POLL_INTERVAL_MS',
     pointer: '/bundles/0/poll_interval_ms',
     type: 'integer',
@@ -205,6 +290,13 @@ export const ENV_VARS: readonly EnvVar[] = [
   },
   { name: 'PDP_BUNDLE_SIGNING_SCOPE', pointer: '/signing/scope', type: 'string', default: '', description: 'Required `scope` claim in the signature, if any.' },
   {
+    name: 'PDP_BUNDLE_SIGNING_REJECT_ROLLBACK',
+    pointer: '/signing/reject_rollback',
+    type: 'boolean',
+    default: 'false',
+    description: "Refuse a signed bundle whose signature was issued (`iat`) before the active one's: an old signed revision cannot be replayed.",
+  },
+  {
     name: 'PDP_BUNDLE_MAX_COMPRESSED_BYTES',
     pointer: '/limits/max_compressed_bytes',
     type: 'integer',
@@ -235,6 +327,15 @@ export const ENV_VARS: readonly EnvVar[] = [
     default: '67108864',
     description:
       "Bound of the in-process tier on the cached results' estimated JSON size (a Data API result can be a whole document); a single larger result is not cached.",
+  },
+  {
+    name: 'PDP_CACHE_SECRET',
+    pointer: '/cache/secret',
+    type: 'string',
+    default: '',
+    description:
+      'Secret that keys and authenticates the Redis tier: a value written by anyone without it is rejected (and counted in `pdp_cache_lookups_total{result="rejected"}`). Give every replica the same one to share entries; unset: a random secret per process (safe, but replicas share nothing). Secret.',
+    secret: true,
   },
   {
     name: 'REDIS_URL',
@@ -453,6 +554,14 @@ export const ENV_VARS: readonly EnvVar[] = [
     type: 'integer',
     default: '5000',
     description: 'On shutdown, how long to try delivering what is buffered.',
+  },
+  {
+    name: 'PDP_DECISION_LOG_SPILL_FILE',
+    pointer: '/decision_log/spill_file',
+    type: 'string',
+    default: '',
+    description:
+      'At shutdown, records that no sink took within `PDP_DECISION_LOG_FLUSH_TIMEOUT_MS` are appended to this file as JSON lines (masked, as the sinks get them; created mode 0600). Unset: they are counted and the count is logged.',
   },
   {
     name: 'OTEL_SDK_DISABLED',

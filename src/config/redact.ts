@@ -4,8 +4,8 @@ import type { PdpConfig } from './types.js';
 
 export const REDACTED = '[REDACTED]';
 
-/** A deep copy with secrets replaced: passwords, tokens, signing keys, header values, API key
- * hashes, and the password part of URLs (redis://user:pw@host keeps the user and host). */
+/** A deep copy with secrets replaced: passwords, tokens, signing keys, the cache secret, header
+ * values, API key hashes, and the password part of URLs (redis://user:pw@host keeps the user and host). */
 export function redactConfig(config: PdpConfig): PdpConfig {
   const c = structuredClone(config);
   const secret = (v: string | undefined): string | undefined => (v === undefined ? undefined : REDACTED);
@@ -15,6 +15,7 @@ export function redactConfig(config: PdpConfig): PdpConfig {
     ...(b.headers !== undefined ? { headers: Object.fromEntries(Object.keys(b.headers).map((k) => [k, REDACTED])) } : {}),
   }));
   if (c.signing) c.signing.keys = c.signing.keys.map((k) => ({ ...k, key: REDACTED }));
+  if (c.cache.secret !== undefined) c.cache.secret = REDACTED;
   const r = c.redis;
   if (r.url !== undefined) r.url = redactUrl(r.url);
   if (r.password !== undefined) r.password = secret(r.password);

@@ -14,6 +14,27 @@ export interface ServerConfig {
   request_logging: boolean;
   /** Listen with TLS (and, with client_ca_file, authenticate callers by client certificate). */
   tls?: TlsConfig;
+  request_timeout_ms: number;
+  headers_timeout_ms: number;
+  keep_alive_timeout_ms: number;
+  /** 0 = derived from the process's open-file limit. */
+  max_connections: number;
+  max_json_nodes: number;
+  max_validation_errors: number;
+  load_shedding: LoadSheddingConfig;
+  rate_limit: RateLimitConfig;
+}
+
+/** 0 = that check is off. */
+export interface LoadSheddingConfig {
+  max_event_loop_delay_ms: number;
+  max_heap_used_bytes: number;
+}
+
+export interface RateLimitConfig {
+  /** Requests per caller per window; 0 = no limit. */
+  max: number;
+  window_ms: number;
 }
 
 export interface TlsConfig {
@@ -41,6 +62,11 @@ export interface BundleConfig {
   watch?: boolean;
   poll_interval_ms?: number;
   headers?: Record<string, string>;
+  /** Directory sources: quiet period between the two reads that must agree (default 1000). */
+  settle_ms?: number;
+  data_only?: boolean;
+  /** The one signing key that verifies this bundle. */
+  signing_key_id?: string;
 }
 
 export interface SigningKeyConfig {
@@ -54,6 +80,7 @@ export interface SigningKeyConfig {
 export interface SigningConfig {
   required: boolean;
   scope?: string;
+  reject_rollback?: boolean;
   keys: SigningKeyConfig[];
 }
 
@@ -69,6 +96,8 @@ export interface CacheConfig {
   max_entries: number;
   /** In-process tier bound on the cached results' estimated JSON size. */
   max_bytes: number;
+  /** Keys and authenticates what the Redis tier stores; unset: a random secret per process. */
+  secret?: string;
 }
 
 /** At most one of url / cluster_nodes / sentinels (checked at load); none = no Redis. */
@@ -117,6 +146,8 @@ export interface DecisionLogConfig {
    * assert it); "" = ignore it. */
   caller_header: string;
   flush_timeout_ms: number;
+  /** Records still undelivered at shutdown are appended here (JSON lines). */
+  spill_file?: string;
 }
 
 export interface TracingConfig {

@@ -1,5 +1,7 @@
-// The conformance floor: per folder, the passed count a run must reach. Only ever raised.
+// The conformance floor: per suite (`opa-v1`) and per subfolder (`opa-v1/aggregates`), the
+// passed count a run must reach. Only ever raised: a folder that drops fails the run.
 import { readJsonObject } from './json-file.js';
+import type { FolderReport } from './types.js';
 
 export type Floor = Record<string, number>;
 
@@ -27,4 +29,14 @@ export function belowFloor(floor: Floor, passed: Record<string, number>): { fold
   return Object.entries(floor)
     .filter(([folder, min]) => folder in passed && passed[folder] < min)
     .map(([folder, min]) => ({ folder, floor: min, passed: passed[folder] }));
+}
+
+/** Passed counts keyed as the floor keys them: each suite, and each `<suite>/<subfolder>`. */
+export function passedCounts(folders: readonly FolderReport[]): [string, number][] {
+  const out: [string, number][] = [];
+  for (const f of folders) {
+    out.push([f.folder, f.counts.passed]);
+    for (const [group, c] of Object.entries(f.groups)) out.push([`${f.folder}/${group}`, c.passed]);
+  }
+  return out;
 }

@@ -6,6 +6,8 @@ import { SinkDispatcher } from './dispatcher.js';
 import type { Masker } from './mask/masker.js';
 import type { RecordStore } from './record-store.js';
 import { toLogRecord } from './record.js';
+import { recordJson } from './record-json.js';
+import { describeThrown } from '../shared/errors.js';
 import type { RedisRecordLookup } from './sinks/redis-stream.js';
 import type { DecisionLogStatus, LogObserver, LogRecord, LogSink } from './types.js';
 
@@ -36,6 +38,13 @@ export interface DecisionLogOptions {
   perSink?: Record<string, Partial<{ batchSize: number; maxDelayMs: number }>>;
   observer?: LogObserver;
   now?: () => number;
+}
+
+/** What a shutdown could not deliver: per sink, and how many of those reached the spill file. */
+export interface ShutdownLoss {
+  undelivered: Record<string, number>;
+  spilled: number;
+  spill_error?: string;
 }
 
 export class DecisionLog implements DecisionRecorder {
@@ -111,17 +120,32 @@ export class DecisionLog implements DecisionRecorder {
     };
   }
 
-  /** Shutdown: deliver what is buffered (all sinks in parallel) until the deadline; returns
-   * how many records were left undelivered per sink. */
-  async close(timeoutMs: number): Promise<Record<string, number>> {
+  /** Shutdown: deliver what is buffered (all sinks in parallel) until the deadline. What is left
+   * is counted as dropped per sink and, with a spill file, appended to it as JSON lines (at least
+   * once: a batch a hung sink may yet have taken is spilled too). */
+  async close(timeoutMs: number, spill?: (lines: string) => void): Promise<ShutdownLoss> {
     const deadline = this.now() + timeoutMs;
-    const left = await Promise.all(this.dispatchers.map((d) => d.flush(deadline)));
-    const out: Record<string, number> = {};
-    this.dispatchers.forEach((d, i) => {
+    await Promise.all(this.dispatchers.map((d) => d.flush(deadline)));
+    const undelivered: Record<string, number> = {};
+    let spilled = 0;
+    let spillError: string | undefined;
+    for (const d of this.dispatchers) {
       d.close();
-      out[d.sink.name] = left[i] ?? 0;
-    });
-    await Promise.all(this.dispatchers.map((d) => d.sink.close?.().catch(() => undefined)));
-    return out;
+      const left = d.abandon();
+      undelivered[d.sink.name] = left.length;
+      if (left.length === 0 || !spill) continue;
+      try {
+        spill(left.map((r) => recordJson(r) + '\n').join(''));
+        spilled += left.length;
+      } catch (e) {
+        spillError = describeThrown(e);
+      }
+    }
+    // A sink that hangs on close must not hold the shutdown past its deadline.
+    await Promise.race([
+      Promise.all(this.dispatchers.map((d) => d.sink.close?.().catch(() => undefined))),
+      new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - this.now())).unref()),
+    ]);
+    return { undelivered, spilled, ...(spillError !== undefined ? { spill_error: spillError } : {}) };
   }
 }

@@ -34,6 +34,7 @@ export class SinkDispatcher {
   private readonly now: () => number;
   private inFlight: Promise<void> | null = null;
   private inFlightCount = 0;
+  private inFlightBatch: readonly LogRecord[] = [];
   private timer: { cancel(): void } | null = null;
   private retryDelay = 0;
   private retryAt = 0;
@@ -95,6 +96,15 @@ export class SinkDispatcher {
     return this.queue.size + this.inFlightCount;
   }
 
+  /** Shutdown, after flush: every record not delivered (buffered, and a batch the sink never
+   * answered for), counted as dropped. The caller may still spill them somewhere. */
+  abandon(): LogRecord[] {
+    const left = [...this.inFlightBatch, ...this.queue.take(this.queue.size)];
+    this.inFlightBatch = [];
+    if (left.length > 0) this.countDrops(left.length);
+    return left;
+  }
+
   /** Stops scheduling; buffered records stay (call flush first). */
   close(): void {
     this.closed = true;
@@ -132,6 +142,7 @@ export class SinkDispatcher {
     const batch = this.queue.take(this.batchSize);
     if (batch.length === 0) return Promise.resolve();
     this.inFlightCount = batch.length;
+    this.inFlightBatch = batch;
     const run = (async () => {
       try {
         await this.sink.send(batch);
@@ -150,6 +161,7 @@ export class SinkDispatcher {
       } finally {
         this.inFlight = null;
         this.inFlightCount = 0;
+        this.inFlightBatch = [];
       }
     })();
     this.inFlight = run;

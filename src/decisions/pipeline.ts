@@ -176,7 +176,7 @@ export class DecisionPipeline {
     }
 
     const evalSpan = startChild(span, 'pdp.evaluate');
-    const outcome = evaluateSafely(snapshot, query, this.evaluation);
+    const outcome = evaluateSafely(snapshot, query, this.budgetFor(query));
     evalSpan?.end(outcome.ok ? { 'pdp.defined': outcome.defined } : { 'error.type': outcome.code });
     const engine = outcome.engine ?? null;
     if (!outcome.ok) return { evaluation: { kind: 'error', code: outcome.code, message: outcome.message }, cached: false, shared: false, engine, revisions };
@@ -189,6 +189,14 @@ export class DecisionPipeline {
       engine,
       revisions,
     };
+  }
+
+  /** The evaluation options with what is left of the request's time budget. */
+  private budgetFor(query: DecisionQuery): EvaluationOptions | undefined {
+    const total = this.evaluation.timeoutMs;
+    if (query.receivedAt === undefined || total === undefined) return this.evaluation;
+    const left = total - (performance.now() - query.receivedAt);
+    return left > 0 ? { ...this.evaluation, timeoutMs: left } : undefined;
   }
 
   private async cacheGet(key: CacheQuery): Promise<CacheHit | undefined> {
@@ -276,7 +284,10 @@ export class DecisionPipeline {
 
 type SafeOutcome = EvaluationOutcome | { ok: false; code: string; message: string; engine?: undefined };
 
-function evaluateSafely(snapshot: ActivePolicySet, query: DecisionQuery, opts: EvaluationOptions): SafeOutcome {
+function evaluateSafely(snapshot: ActivePolicySet, query: DecisionQuery, opts: EvaluationOptions | undefined): SafeOutcome {
+  if (opts === undefined) {
+    return { ok: false, code: 'eval_budget_exceeded', message: 'the request spent its time budget before evaluation (reading, parsing, validating)' };
+  }
   try {
     return snapshot.evaluate(query.path, query.input, query.strict ? { ...opts, strict: true } : opts);
   } catch (err) {

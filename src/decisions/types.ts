@@ -44,6 +44,9 @@ export interface DecisionQuery {
   remoteAddress?: string;
   /** Who is asking, as authentication verified it; null or absent when authentication is off. */
   caller?: VerifiedCaller | null;
+  /** performance.now() when the request arrived: the evaluation's time budget counts from here,
+   * so reading, parsing and validating the body spend from the same budget. */
+  receivedAt?: number;
 }
 
 /** How a caller was authenticated ("none": authentication is off). */

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { appendFileSync } from 'node:fs';
 import { decisionLogRoutes } from '../api/routes/decision-log.js';
 import type { DecisionLogConfig, RedisConfig } from '../config/types.js';
 import { createDecisionLog } from '../decisionlog/create.js';
@@ -45,7 +46,22 @@ async function decisionLogPlugin(app: FastifyInstance, opts: DecisionLogPluginOp
   app.status.add('decision_log', () => log.status());
   metrics?.bind({ decisionLog: () => log.status() });
   app.addHook('onClose', async () => {
-    await log.close(cfg.flush_timeout_ms);
+    const spillFile = cfg.spill_file;
+    const loss = await log.close(cfg.flush_timeout_ms, spillFile === undefined ? undefined : (lines) => appendFileSync(spillFile, lines, { mode: 0o600 }));
+    const lost = Object.values(loss.undelivered).reduce((a, b) => a + b, 0);
+    // Never silent: an auditor must be able to tell a quiet shutdown from one that lost records.
+    if (lost > 0) {
+      app.log.error(
+        {
+          undelivered: loss.undelivered,
+          spilled: loss.spilled,
+          ...(spillFile !== undefined ? { spill_file: spillFile } : {}),
+          ...(loss.spill_error ? { spill_error: loss.spill_error } : {}),
+        },
+        `decision log: ${lost} records not delivered within ${cfg.flush_timeout_ms} ms of shutdown` +
+          (loss.spilled > 0 ? `; ${loss.spilled} written to the spill file` : ''),
+      );
+    }
   });
 }
 

@@ -4,6 +4,7 @@
 // "internal.member_2", `k, v in xs` is "internal.member_3".
 
 import type { Location } from './errors.js';
+import type { Value } from './value.js';
 
 export type Loc = Location;
 
@@ -189,6 +190,15 @@ export interface Import {
   loc: Loc;
 }
 
+/** A `# METADATA` block attached to the package (no rule) or to a rule (annotations.ts). */
+export interface Annotation {
+  scope: 'rule' | 'document' | 'package' | 'subpackages';
+  /** The annotation object (scope included), as rego.metadata.* return it. */
+  value: Value;
+  loc: Loc;
+  rule?: Rule;
+}
+
 export interface Module {
   file: string;
   /** Package path without the leading `data`: `package a.b` is ['a','b']. */
@@ -200,4 +210,6 @@ export interface Module {
   regoVersion: 0 | 1;
   /** Source text (kept for error snippets). */
   source: string;
+  /** `# METADATA` blocks, when the module has any. */
+  annotations?: Annotation[];
 }

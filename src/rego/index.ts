@@ -4,6 +4,8 @@
 import type { CompileOptions, Dependencies, EvalOptions, EvalResult, ModuleSource, QueryResult, TestRule } from './api.js';
 import type { Module } from './ast.js';
 import { BUILTINS } from './builtins/index.js';
+import { mockedUnsupported, unsupportedStub } from './builtins/unsupported.js';
+import type { Builtin } from './builtins/types.js';
 import { Compiler } from './compiler/compile.js';
 import type { CBody } from './compiler/ir.js';
 import type { DataNode } from './compiler/tree.js';
@@ -15,6 +17,7 @@ import { fromJSON, ObjectV, sizeOf, type Value } from './value.js';
 export * from './api.js';
 export { RegoError, RegoCompileErrors, isRegoError } from './errors.js';
 export { parseModule, parseQuery } from './parser.js';
+export { parseJSONExact } from './json-exact.js';
 export { fromJSON, toJSON, stringify, equal, compare, type Value, ObjectV, SetV } from './value.js';
 
 const DEFAULT_MAX_STEPS = 1_000_000;
@@ -176,7 +179,7 @@ export function compile(sources: ModuleSource[], data: unknown = {}, opts: Compi
     }
   }
   if (errors.length) throw new RegoCompileErrors(errors);
-  const compiler = new Compiler(BUILTINS);
+  const compiler = new Compiler(withMockedStubs(BUILTINS, modules));
   compiler.compileModules(modules);
   if (compiler.errors.length) throw new RegoCompileErrors(compiler.errors.splice(0));
   let base: Value;
@@ -187,6 +190,18 @@ export function compile(sources: ModuleSource[], data: unknown = {}, opts: Compi
   }
   if (!(base instanceof ObjectV)) throw new RegoCompileErrors([new RegoError('rego_compile_error', 'base data must be an object')]);
   return new CompiledPolicy(modules, compiler, base);
+}
+
+/**
+ * The registry plus a stub for each unsupported builtin that a module replaces with `with`
+ * (so tests can mock http.send as in OPA); without a mock such a call is refused at load.
+ */
+function withMockedStubs(builtins: Map<string, Builtin>, modules: readonly Module[]): Map<string, Builtin> {
+  const mocked = mockedUnsupported(modules);
+  if (mocked.size === 0) return builtins;
+  const out = new Map(builtins);
+  for (const name of mocked) out.set(name, unsupportedStub(name));
+  return out;
 }
 
 export type { Dependencies };

@@ -56,8 +56,18 @@ function identPartLen(src: string, i: number): number {
   return LETTER_OR_DIGIT.test(String.fromCodePoint(cp)) ? (cp > 0xffff ? 2 : 1) : 0;
 }
 
-/** Tokenizes `src`; throws RegoError('rego_parse_error') with the file position on bad input. */
-export function tokenize(file: string, src: string): Token[] {
+/** A `#` comment: its text after the `#`, and where the `#` is (1-based). */
+export interface Comment {
+  text: string;
+  row: number;
+  col: number;
+}
+
+/**
+ * Tokenizes `src`; throws RegoError('rego_parse_error') with the file position on bad input.
+ * Comments are dropped, or collected into `comments` when given (for `# METADATA` blocks).
+ */
+export function tokenize(file: string, src: string, comments?: Comment[]): Token[] {
   const toks: Token[] = [];
   const n = src.length;
   let i = 0;
@@ -102,7 +112,9 @@ export function tokenize(file: string, src: string): Token[] {
     }
     // Comment to the end of the line.
     if (c === 35 /* # */) {
+      const at = i;
       while (i < n && src.charCodeAt(i) !== 10) i++;
+      if (comments) comments.push({ text: src.slice(at + 1, i).replace(/\r$/, ''), row, col: at - lineStart + 1 });
       ws = true;
       continue;
     }

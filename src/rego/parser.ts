@@ -40,8 +40,9 @@ import type {
   With,
 } from './ast.js';
 import { RegoError } from './errors.js';
-import { tokenize, type Token } from './lexer.js';
-import { normNum } from './value.js';
+import { attachAnnotations } from './annotations.js';
+import { tokenize, type Comment, type Token } from './lexer.js';
+import { parseNumberText } from './value.js';
 
 /** Deepest nesting of terms/bodies accepted (OPA refuses deep nesting too). */
 export const MAX_DEPTH = 1000;
@@ -183,13 +184,15 @@ class Parser {
   private keywords: Set<string>;
   /** Effective version: a v0 module switches to 1 on `import rego.v1`. */
   version: 0 | 1;
+  /** The source's comments (for `# METADATA` blocks). */
+  readonly comments: Comment[] = [];
 
   constructor(
     readonly file: string,
     readonly src: string,
     version: 0 | 1,
   ) {
-    this.toks = tokenize(file, src);
+    this.toks = tokenize(file, src, this.comments);
     this.memo = new Array<{ term: Term; end: number } | undefined>(this.toks.length);
     this.version = version;
     this.keywords = new Set(version === 1 ? V1_KEYWORDS : V0_KEYWORDS);
@@ -287,15 +290,9 @@ class Parser {
   private numberTerm(raw: string, loc: Loc, at: Token): NumberTerm {
     const digits = raw.startsWith('-') ? raw.slice(1) : raw;
     if (/^0\d/.test(digits)) this.fail(`invalid number ${raw}: numbers must not have leading zeros`, at);
-    let value: number | bigint;
-    if (/^\d+$/.test(digits)) {
-      const n = Number(raw);
-      value = Number.isSafeInteger(n) ? n : normNum(BigInt(raw));
-    } else {
-      const n = Number(raw);
-      if (!Number.isFinite(n)) this.fail(`number ${raw} is too big`, at);
-      value = normNum(n);
-    }
+    // Kept exact as OPA keeps its literals (json.Number); refused past OPA's size limit.
+    const value = parseNumberText(raw.startsWith('.') || raw.startsWith('-.') ? raw.replace('.', '0.') : raw);
+    if (value === null) this.fail(`number ${raw} is too big`, at);
     return { type: 'number', value, raw, loc };
   }
 
@@ -825,6 +822,7 @@ class Parser {
       }
       mod.rules.push(...this.parseRule());
     }
+    if (this.comments.some((c) => c.text.trim().startsWith('METADATA'))) attachAnnotations(mod, this.comments);
     return mod;
   }
 
@@ -1049,6 +1047,10 @@ class Parser {
       rule.body = this.parseBraceBody();
       hasBody = true;
       braceBody = true;
+    } else if (head.value === undefined && !head.contains && ((args !== undefined && args.length > 0) || (!v1 && args === undefined && ref.length > 2))) {
+      // OPA reads a bodiless `f("a", _)` as a function that is true for those arguments (v0
+      // and v1), and in v0 `a.b.c` as a rule whose value is true; Rego v1 refuses the latter
+      // ("rule must have value assignment and/or body declaration").
     } else if (head.value === undefined && !head.contains) {
       const hint = this.futureKeywordHint(this.tok);
       if (hint) this.fail(`unexpected name "${this.tok.text}" after rule head "${name}"${hint}`);
@@ -1075,6 +1077,8 @@ class Parser {
             clause.body = [this.parseExpr()];
           }
         } else if (this.isPunct('{')) {
+          // OPA's Rego v1 check applies to every else branch too
+          if (v1) this.fail('`if` keyword is required before rule body (Rego v1): write "else ... if { ... }"');
           clause.body = this.parseBraceBody();
         } else if (clause.value === undefined) {
           this.unexpected('":= <value>", "if" or "{" after "else"');

@@ -19,6 +19,40 @@ export function normNum(n: number | bigint): number | bigint {
   return n === 0 ? 0 : n; // fold -0 into 0
 }
 
+/**
+ * Largest power of ten a number literal may reach. OPA refuses literals whose binary exponent
+ * passes 1e5 ("number too big"); 10^30000 is just below 2^100000.
+ */
+export const MAX_DECIMAL_EXPONENT = 30_000;
+
+const NUMBER_TEXT = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
+
+/**
+ * The value of a JSON/Rego number literal, kept exact as OPA keeps it: an integer of any size
+ * (however it is written: `1e1000`, `123456789012345678901234567890e0`, `2.50e2`) is exact;
+ * other values are the nearest double. Null when the text is not a number or it is too big.
+ */
+export function parseNumberText(raw: string): number | bigint | null {
+  const m = NUMBER_TEXT.exec(raw);
+  if (m === null) return null;
+  const [, sign, int, frac = '', expText] = m;
+  if (frac === '' && expText === undefined) {
+    // plain integer: the common case stays a double when it fits
+    const n = Number(raw);
+    return Number.isSafeInteger(n) ? normNum(n) : normNum(BigInt(raw));
+  }
+  const digits = (int + frac).replace(/^0+/, '');
+  if (digits === '') return 0;
+  const exp = (expText === undefined ? 0 : Number(expText)) - frac.length; // value = digits * 10^exp
+  const magnitude = exp + digits.length;
+  if (Math.abs(magnitude) > MAX_DECIMAL_EXPONENT || !Number.isFinite(exp)) return null;
+  if (exp >= 0) return normNum(BigInt(sign + digits) * 10n ** BigInt(exp));
+  const trailing = digits.length - digits.replace(/0+$/, '').length;
+  if (trailing >= -exp) return normNum(BigInt(sign + digits.slice(0, digits.length + exp)));
+  const n = Number(raw);
+  return Number.isFinite(n) ? normNum(n) : null;
+}
+
 export function keyOf(v: Value): Key {
   switch (typeof v) {
     case 'string':

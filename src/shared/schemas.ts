@@ -21,20 +21,37 @@ function readSchemas(): JsonSchema[] {
 
 export const schemas: readonly JsonSchema[] = readSchemas();
 
-// allErrors: report every bad field at once (bodies are bounded by the body limit).
+// allErrors: report every bad field at once (config files, decision documents). Request bodies
+// are checked first by a validator that stops at the first error (src/api/validator.ts).
 // No coercion, no defaults, no removal: what the caller sent is what the policy sees.
-export const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, coerceTypes: false, useDefaults: false });
-for (const s of schemas) ajv.addSchema(s);
+const AJV_OPTIONS = { strict: true, allowUnionTypes: true, coerceTypes: false, useDefaults: false } as const;
+export const ajv = new Ajv({ ...AJV_OPTIONS, allErrors: true });
+const firstErrorAjv = new Ajv({ ...AJV_OPTIONS, allErrors: false });
 
-const compiled = new Map<string, ValidateFunction>();
-for (const s of schemas) {
-  const fn = ajv.getSchema(s.$id);
-  if (!fn) throw new Error(`schema ${s.$id} did not compile`);
-  compiled.set(s.$id, fn);
+function compileAll(instance: Ajv): Map<string, ValidateFunction> {
+  for (const s of schemas) instance.addSchema(s);
+  const compiled = new Map<string, ValidateFunction>();
+  for (const s of schemas) {
+    const fn = instance.getSchema(s.$id);
+    if (!fn) throw new Error(`schema ${s.$id} did not compile`);
+    compiled.set(s.$id, fn);
+  }
+  return compiled;
 }
 
+const compiled = compileAll(ajv);
+const compiledFirstError = compileAll(firstErrorAjv);
+
+/** Reports every error. */
 export function validatorFor(id: string): ValidateFunction {
   const fn = compiled.get(id);
+  if (!fn) throw new Error(`unknown schema ${id}`);
+  return fn;
+}
+
+/** Stops at the first error: cost bounded by the data up to it. */
+export function firstErrorValidatorFor(id: string): ValidateFunction {
+  const fn = compiledFirstError.get(id);
   if (!fn) throw new Error(`unknown schema ${id}`);
   return fn;
 }

@@ -2,7 +2,7 @@
 //
 //   pdp_decisions_total{path,outcome}                    counter  outcome: allow|deny|defined|undefined|malformed|error|no_policy
 //   pdp_decision_duration_seconds{path,cached}           histogram
-//   pdp_cache_lookups_total{tier,result}                 counter  tier: memory|redis, result: hit|miss
+//   pdp_cache_lookups_total{tier,result}                 counter  tier: memory|redis, result: hit|miss|rejected
 //   pdp_cache_entries{tier="memory"}                     gauge
 //   pdp_redis_state{state}                               gauge    1 for the current state: ok|degraded|disabled
 //   pdp_redis_breaker_state{state}                       gauge    1 for the current state: closed|open|half_open
@@ -77,6 +77,7 @@ export class PdpMetrics implements DecisionRecorder {
     this.cacheObserver = {
       hit: (tier) => lookups.inc({ tier, result: 'hit' }),
       miss: (tier) => lookups.inc({ tier, result: 'miss' }),
+      rejected: (tier) => lookups.inc({ tier, result: 'rejected' }),
     };
     const self = this;
     new Gauge({

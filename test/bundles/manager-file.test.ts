@@ -130,7 +130,7 @@ t.test('several bundles: disjoint roots compile together; overlaps are refused n
   const m = manager(t, {
     sources: [
       { name: 'tools', kind: 'file', location: tools },
-      { name: 'shared', kind: 'file', location: shared },
+      { name: 'shared', kind: 'file', location: shared, dataOnly: true },
       { name: 'rogue', kind: 'file', location: rogue },
     ],
   });
@@ -141,7 +141,7 @@ t.test('several bundles: disjoint roots compile together; overlaps are refused n
   t.equal(rogueStatus?.last_error?.code, 'BUNDLE_ROOTS_OVERLAP');
   t.match(rogueStatus?.last_error?.message, /bundle "rogue" root "ai" overlaps bundle "tools" root "ai\/tools"/);
   t.equal(m.ready(), false, 'not ready while a configured bundle has never activated');
-  t.match(m.current()?.evaluate('nowhere/x', {}), { ok: false, code: 'no_bundle_for_path' });
+  t.match(m.current()?.evaluate('nowhere/x', {}), { ok: true, defined: false }, 'a path no bundle owns is undefined, as in OPA');
 });
 
 t.test('a wasm bundle and a Rego bundle side by side, each path routed to its engine', async (t) => {

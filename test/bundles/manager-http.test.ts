@@ -237,7 +237,7 @@ t.test('a bundle refused for overlapping roots activates once the other bundle m
   srv.handler = (req, res) => (req.url === '/a' ? serveA.fn(req, res) : serveB(req, res));
   const m = manager(t, {
     sources: [
-      { name: 'a', kind: 'http', location: `${srv.url}/a`, pollIntervalMs: 40 },
+      { name: 'a', kind: 'http', location: `${srv.url}/a`, pollIntervalMs: 40, dataOnly: true },
       { name: 'b', kind: 'http', location: `${srv.url}/b`, pollIntervalMs: 40 },
     ],
   });

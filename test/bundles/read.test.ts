@@ -37,7 +37,7 @@ const syncCode = (f: () => unknown): Promise<string> => codeOf(Promise.resolve()
 t.test('a directory and the same files as a tarball read to the same bundle', async (t) => {
   const dir = t.testdir();
   await writeTree(dir, BUNDLE);
-  const fromDir = assembleBundle('b', await readDirectory(dir, limits));
+  const fromDir = assembleBundle('b', (await readDirectory(dir, limits)).files);
   const fromTar = assembleBundle('b', await readTarball(await tarball(BUNDLE), limits));
   for (const b of [fromDir, fromTar]) {
     t.equal(b.manifest.revision, 'r1');
@@ -191,10 +191,11 @@ t.test('directory limits and links', async (t) => {
   await writeFile(join(cm, '..2026_01_01', 'policy.rego'), 'package cm\n');
   await symlink('..2026_01_01', join(cm, '..data'));
   await symlink(join('..data', 'policy.rego'), join(cm, 'policy.rego'));
-  const files = await readDirectory(cm, limits);
-  t.same([...files.keys()], ['policy.rego'], 'links inside the bundle are followed, "..x" entries skipped');
+  const read = await readDirectory(cm, limits);
+  t.same([...read.files.keys()], ['policy.rego'], 'read through ..data, "..x" entries skipped');
+  t.equal(read.atomic, true, 'one consistent version: no settle reads needed');
 
   const hard = t.testdir({ 'a.rego': 'package a\n' });
   await link(join(hard, 'a.rego'), join(hard, 'b.rego'));
-  t.same([...(await readDirectory(hard, limits)).keys()], ['a.rego', 'b.rego'], 'hard links are just files on disk');
+  t.same([...(await readDirectory(hard, limits)).files.keys()], ['a.rego', 'b.rego'], 'hard links are just files on disk');
 });

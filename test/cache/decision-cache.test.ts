@@ -4,7 +4,11 @@ import t from 'tap';
 import { Redis } from 'ioredis';
 import { createDecisionCache } from '../../src/cache/create.js';
 import { decisionCacheKey } from '../../src/cache/key.js';
-import { redisKeyOf } from '../../src/cache/redis-seal.js';
+import { RedisSeal } from '../../src/cache/redis-seal.js';
+
+// Caches that share Redis need the same secret.
+const CACHE_SECRET = 'shared-cache-secret-of-the-test';
+const redisKeyOf = (key: string): string => new RedisSeal(CACHE_SECRET).keyOf(key);
 import { DEFAULT_CACHE, DEFAULT_REDIS } from '../../src/config/defaults.js';
 import type { CacheConfig, RedisConfig } from '../../src/config/types.js';
 import type { CacheQuery, SuccessfulOutcome } from '../../src/decisions/types.js';
@@ -24,7 +28,7 @@ interface Config {
 /** The cache and Redis sections; a fresh key prefix per call, so tests do not see each other's keys. */
 function config(url: string | null, over: { cache?: Partial<CacheConfig>; redis?: Partial<RedisConfig> } = {}): Config {
   return {
-    cache: { ...DEFAULT_CACHE, ttl_seconds: 60, max_entries: 1000, max_bytes: 1024 * 1024, ...over.cache },
+    cache: { ...DEFAULT_CACHE, ttl_seconds: 60, max_entries: 1000, max_bytes: 1024 * 1024, secret: CACHE_SECRET, ...over.cache },
     redis: {
       ...DEFAULT_REDIS,
       ...(url !== null ? { url } : {}),
@@ -135,7 +139,7 @@ t.test('a Redis hit is served by a second instance (shared tier) and copied into
   const a = createDecisionCache(cfg.cache, cfg.redis, { redis: r1 });
   const b = createDecisionCache(cfg.cache, cfg.redis, {
     redis: r2,
-    observer: { hit: (tier) => tiers.push(`hit:${tier}`), miss: (tier) => tiers.push(`miss:${tier}`) },
+    observer: { hit: (tier) => tiers.push(`hit:${tier}`), miss: (tier) => tiers.push(`miss:${tier}`), rejected: (tier) => tiers.push(`rejected:${tier}`) },
   });
   a.remember('shared', allow);
   t.ok(await until(async () => (await r2.exists(`${cfg.redis.key_prefix}dc:${redisKeyOf('shared')}`)) === 1, 1000), 'written to redis');
@@ -260,7 +264,7 @@ t.test('Redis holds a digest as key and a sealed value: no request value, readab
   t.match(redisKeyOf(key), /^[0-9a-f]{64}$/);
   t.not(redisKeyOf(key), key, 'the Redis key is not the cache key (which opens the value)');
   const value = (await raw.get(stored)) ?? '';
-  t.match(value, /^s1\.[A-Za-z0-9+/]+=*$/, 'sealed');
+  t.match(value, /^s2\.[A-Za-z0-9+/]+=*$/, 'sealed');
   t.equal(value.includes(secret), false, 'the value does not carry the request value');
   t.equal(Buffer.from(value.slice(3), 'base64').toString('latin1').includes(secret), false, 'not even base64-decoded');
 

@@ -6,7 +6,10 @@ import t from 'tap';
 import { getJson, postJson, startPdp, testBundle, toolCall, writeBundle } from '../helpers/pdp-harness.js';
 import { Redis } from 'ioredis';
 import { decisionCacheKey } from '../../src/cache/key.js';
-import { redisKeyOf } from '../../src/cache/redis-seal.js';
+import { RedisSeal } from '../../src/cache/redis-seal.js';
+
+// Both instances share the Redis tier: they need the same secret.
+const CACHE_SECRET = 'shared-cache-secret-of-the-test';
 import { startRedisServer } from '../helpers/redis-server.js';
 import { until } from '../helpers/until.js';
 
@@ -17,6 +20,7 @@ t.test('Redis killed mid-burst: every decision answered; degraded; recovers by i
   await writeBundle(dir, testBundle({ revision: 'o1' }));
   const env = {
     REDIS_URL: redis.url,
+    PDP_CACHE_SECRET: CACHE_SECRET,
     REDIS_COMMAND_TIMEOUT_MS: '100',
     REDIS_CONNECT_TIMEOUT_MS: '300',
     REDIS_BREAKER_FAILURES: '3',
@@ -92,7 +96,7 @@ t.test('Redis killed mid-burst: every decision answered; degraded; recovers by i
   const raw = new Redis(redis.url);
   t.teardown(() => raw.disconnect());
   const digest = ((await getJson(`${a.url}/v1/status`)).json.bundles as { digest: string }[])[0]?.digest ?? '';
-  const key = `pdp:dc:${redisKeyOf(decisionCacheKey({ revisions: { test: 'o1' }, digests: { test: digest }, path: 'ai/tools/decision', input: fresh, strict: false }))}`;
+  const key = `pdp:dc:${new RedisSeal(CACHE_SECRET).keyOf(decisionCacheKey({ revisions: { test: 'o1' }, digests: { test: digest }, path: 'ai/tools/decision', input: fresh, strict: false }))}`;
   t.ok(await until(async () => (await raw.exists(key)) === 1, 5000), 'A wrote the decision to Redis after the restart');
   t.ok(await until(async () => ((await getJson(`${b.url}/v1/status`)).json.cache as { redis: string }).redis === 'ok', 10_000), 'B reconnected too');
   const fromB = (await postJson(`${b.url}/v1/decisions/tool-call`, fresh)).json;

@@ -34,7 +34,7 @@ t.test('no configuration: embedded policies/, watched; loopback, OPA port; 1 MiB
   t.equal(config.signing, undefined);
   t.same(warnings, []);
   const opts = toBundleManagerOptions(config);
-  t.same(opts.sources, [{ name: 'ai-governance', kind: 'file', location: defaultPoliciesDir, watch: true }]);
+  t.same(opts.sources, [{ name: 'ai-governance', kind: 'file', location: defaultPoliciesDir, watch: true, settleMs: 1000 }]);
 });
 
 t.test('env vars are coerced and override the file, which overrides defaults', async (t) => {

@@ -71,7 +71,7 @@ t.test('every secret setting is redacted (the settings table marks them)', async
   const secrets = ENV_VARS.filter((v) => v.secret);
   t.ok(secrets.length >= 6);
   for (const v of secrets) {
-    const value = v.name === 'REDIS_URL' ? 'redis://u:s3cr3t-value@h:6379' : 's3cr3t-value';
+    const value = v.name === 'REDIS_URL' ? 'redis://u:s3cr3t-value@h:6379' : v.name === 'PDP_CACHE_SECRET' ? 's3cr3t-value-long-enough' : 's3cr3t-value';
     const env: Record<string, string> = { [v.name]: value };
     // The API key list is JSON; its secret part is each key's hash.
     const hash = 'c0ffee'.repeat(10) + 'c0ff';

@@ -174,6 +174,20 @@ t.test('floor is only ever raised', async (t) => {
   t.same(belowFloor({ gone: 3 }, {}), [], 'a folder not run is not judged');
 });
 
+t.test('floor keys: each suite and each <suite>/<subfolder>, so one subfolder dropping fails', async (t) => {
+  const { passedCounts, belowFloor } = await import('../../src/conformance/floor.js');
+  const c = (passed: number) => ({ total: 5, passed, failed: 5 - passed, errored: 0, skipped: 0 });
+  const counts = passedCounts([{ folder: 'opa-v1', counts: c(5), groups: { a: c(3), b: c(2) } }]);
+  t.same(counts, [
+    ['opa-v1', 5],
+    ['opa-v1/a', 3],
+    ['opa-v1/b', 2],
+  ]);
+  // the suite total holds, but subfolder a lost a case that b gained
+  const moved = Object.fromEntries(passedCounts([{ folder: 'opa-v1', counts: c(5), groups: { a: c(2), b: c(3) } }]));
+  t.same(belowFloor(Object.fromEntries(counts), moved), [{ folder: 'opa-v1/a', floor: 3, passed: 2 }]);
+});
+
 t.test('YAML fallback: under-indented flow collection after a key', async (t) => {
   const { reindentFlowCollections } = await import('../../src/conformance/yaml-repair.js');
   const { parse } = await import('yaml');

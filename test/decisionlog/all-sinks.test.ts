@@ -78,7 +78,7 @@ t.test('masked fields never reach any sink', async (t) => {
     t.equal(log.log(e)?.decision_id, `m-${i}`);
   }
   const flushed = await log.close(5000);
-  t.same(flushed, { stdout: 0, redis: 0, http: 0 }, 'everything delivered on close');
+  t.same(flushed.undelivered, { stdout: 0, redis: 0, http: 0 }, 'everything delivered on close');
 
   // The stream key defaults to <REDIS_KEY_PREFIX>{decisions}:stream.
   const stream = (await raw.xrange('all:{decisions}:stream', '-', '+')).map(([, f]) => f.join(' '));

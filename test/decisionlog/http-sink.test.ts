@@ -150,7 +150,7 @@ t.test('shutdown flushes what is buffered; a hung receiver cannot hold it past t
   t.teardown(() => c.stop());
   const { log } = logTo(c);
   for (let i = 0; i < 7; i++) log.log(event(i));
-  t.same(await log.close(2000), { http: 0 }, 'all delivered on close');
+  t.same((await log.close(2000)).undelivered, { http: 0 }, 'all delivered on close');
   t.equal(c.events().length, 7);
 
   const hung = await startCollector();
@@ -159,8 +159,12 @@ t.test('shutdown flushes what is buffered; a hung receiver cannot hold it past t
   const { log: log2 } = logTo(hung);
   for (let i = 0; i < 3; i++) log2.log(event(i));
   const t0 = Date.now();
-  const left = await log2.close(300);
+  const spilled: string[] = [];
+  const left = await log2.close(300, (lines) => spilled.push(lines));
   const took = Date.now() - t0;
-  t.equal(left.http, 3, 'undelivered records are reported');
+  t.equal(left.undelivered.http, 3, 'undelivered records are reported');
+  t.equal(left.spilled, 3, 'and spilled');
+  t.equal(spilled.join('').trim().split('\n').length, 3, 'one JSON line each');
+  t.equal(log2.status().dropped_total, 3, 'and counted as dropped');
   t.ok(took < 1500, `close returned near its deadline (${took} ms)`);
 });

@@ -191,6 +191,7 @@ t.test('config keys are exactly the variables the service reads', async (t) => {
     'PDP_BUNDLE_AUTH_TOKEN',
     'PDP_BUNDLE_SIGNING_KEY',
     'PDP_DECISION_LOG_AUTH_TOKEN',
+    'PDP_CACHE_SECRET',
     'PDP_AUTH_API_KEYS',
     'PDP_AUTHZEN_PAGE_TOKEN_SECRET',
   ]);

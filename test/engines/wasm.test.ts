@@ -104,3 +104,12 @@ t.test('mayDefine: entrypoints and paths inside them only — so a bundle withou
   const mask = policyMaskFrom(() => set);
   t.same(mask({} as LogRecord), { kind: 'absent' });
 });
+
+t.test('a non-terminating entrypoint fails at its deadline; the engine keeps serving; close() ends it', async (t) => {
+  const bytes = await buildWasmFixture();
+  const engine = await WasmEngine.load([{ path: 'policy.wasm', bytes, entrypoints: ['fixture/loop', 'fixture/allow'] }], {});
+  t.match(engine.evaluate('fixture/loop', {}, { timeoutMs: 150 }), { ok: false, code: 'eval_budget_exceeded' });
+  t.match(engine.evaluate('fixture/allow', { allow: true }), { ok: true, result: true }, 'a fresh worker answers');
+  engine.close();
+  t.match(engine.evaluate('fixture/allow', { allow: true }), { ok: false, code: 'wasm_error', message: /replaced/ }, 'closed: a deny, never a hang');
+});

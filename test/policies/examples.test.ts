@@ -45,7 +45,7 @@ interface Decision {
 }
 
 async function loadBundle() {
-  const files = await readDirectory(policiesDir, { ...DEFAULT_BUNDLE_LIMITS });
+  const { files } = await readDirectory(policiesDir, { ...DEFAULT_BUNDLE_LIMITS });
   const bundle = assembleBundle('ai-governance', files);
   const policy = compile(
     bundle.modules.map((m) => ({ file: `policies/${m.path}`, source: m.source })),

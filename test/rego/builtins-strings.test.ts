@@ -180,3 +180,24 @@ t.test('hostile inputs fail instead of building huge strings', async (t) => {
   t.match(err('concat', 'x'.repeat(1 << 16), new Array<Value>(1000).fill('y')).detail, /exceeds the limit/);
   t.match(err('regex.replace', big, 'a', 'x'.repeat(100)).detail, /exceeds the limit/);
 });
+
+t.test('sprintf %v of big floats prints them as OPA does (issue 14: was a 301-digit integer)', async (t) => {
+  const { compile, toJSON } = await import('../../src/rego/index.js');
+  const p = compile([
+    {
+      file: 'x.rego',
+      source: `package p
+issue14 := sprintf("%v", [2.5e300])
+negative := sprintf("%v", [-2.5e300])
+whole := sprintf("%v", [123456789123456789123])
+round := sprintf("%d", [100000000000000000000])
+power := sprintf("%x", [1180591620717411303424])
+`,
+    },
+  ]);
+  t.equal(toJSON(p.evaluate('p.issue14').value!), '2.5e+300');
+  t.equal(toJSON(p.evaluate('p.negative').value!), '-2.5e+300');
+  t.equal(toJSON(p.evaluate('p.whole').value!), '123456789123456789123', 'whole-number literals stay integers (opa-v1/sprintf)');
+  t.equal(toJSON(p.evaluate('p.round').value!), '100000000000000000000');
+  t.equal(toJSON(p.evaluate('p.power').value!), '400000000000000000', '2^70 is an integer, not a float');
+});

@@ -9,15 +9,20 @@ package ai.deployment
 
 import data.ai.lib
 
-evaluation_enforced if not environment in cfg.evaluation.exempt_environments
+# (a positive rule, negated: with the configuration missing, evaluation stays enforced)
+evaluation_exempt if environment in cfg.evaluation.exempt_environments
+
+evaluation_enforced if not evaluation_exempt
 
 required_metrics := object.keys(tier_standard.thresholds)
 
 # --- AIGOV-EVAL-01: every required metric is reported (as a number) ------------------------
 
+metric_reported(name) if is_number(metrics[name])
+
 missing_metrics contains name if {
 	some name in required_metrics
-	not is_number(metrics[name])
+	not metric_reported(name)
 }
 
 violations contains {"control": "AIGOV-EVAL-01", "code": "MISSING_EVALUATION", "message": message} if {
@@ -73,9 +78,11 @@ evaluation_completed_ns := lib.parse_instant(model_evaluation.completed_at)
 # Instant the evaluation stops being fresh for the effective risk tier.
 evaluation_stale_at_ns := time.add_date(evaluation_completed_ns, 0, 0, tier_standard.freshness_days)
 
+evaluation_of_this_version if model_evaluation.model_version == model.version
+
 violations contains {"control": "AIGOV-EVAL-03", "code": "STALE_EVALUATION", "message": message} if {
 	evaluation_enforced
-	not model_evaluation.model_version == model.version
+	not evaluation_of_this_version
 	message := sprintf("evaluation is of model version %s, not the version being deployed (%s)", [
 		lib.display(lib.string_or_null(model_evaluation, "model_version")),
 		lib.display(lib.string_or_null(model, "version")),

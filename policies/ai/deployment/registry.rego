@@ -8,9 +8,12 @@ package ai.deployment
 
 import data.ai.lib
 
+# (positive, then negated: with the approved list missing, the registry is not approved)
+approved_registry(registry) if registry in cfg.registries.approved
+
 violations contains {"control": "AIGOV-REG-01", "code": "UNAPPROVED_REGISTRY", "message": message} if {
 	registry := lib.string_or_null(model, "registry")
-	not registry in cfg.registries.approved
+	not approved_registry(registry)
 	message := sprintf("model registry %s is not an approved registry (approved: %s)", [
 		lib.display(registry),
 		lib.list_text(cfg.registries.approved),

@@ -6,11 +6,15 @@
 # waive it (see config/exceptions non_waivable), and the message says so.
 package ai.deployment
 
-supply_chain_enforced if not environment in cfg.supply_chain.exempt_environments
+supply_chain_exempt if environment in cfg.supply_chain.exempt_environments
+
+supply_chain_enforced if not supply_chain_exempt
+
+artifact_signed if artifact.signed == true
 
 violations contains {"control": "AIGOV-SUP-01", "code": "UNSIGNED_ARTIFACT", "message": message} if {
 	supply_chain_enforced
-	not artifact.signed == true
+	not artifact_signed
 	message := sprintf("artifact must be signed for %s deployments%s", [
 		environment_label, non_waivable_note("AIGOV-SUP-01"),
 	])

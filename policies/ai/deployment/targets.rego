@@ -7,8 +7,10 @@ package ai.deployment
 
 import data.ai.lib
 
+known_environment if environment in cfg.targets.environments
+
 violations contains {"control": "AIGOV-ENV-01", "code": "UNKNOWN_ENVIRONMENT", "message": message} if {
-	not environment in cfg.targets.environments
+	not known_environment
 	message := sprintf("deployment environment %s is not one of: %s", [
 		lib.display(environment),
 		lib.list_text(cfg.targets.environments),

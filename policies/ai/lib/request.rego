@@ -27,6 +27,11 @@ input_problem := "there is no request: the input document is missing" if {
 	input_type != "object"
 }
 
+# is_false(obj, key): obj[key] is exactly false. `not lib.is_false(o, "k")` reads "k is missing
+# or not false": OPA evaluates a negated call's reference arguments before the negation (a
+# missing one makes the whole expression undefined), so the lookup sits inside this function.
+is_false(obj, key) if obj[key] == false
+
 # missing_request_fields(required) names, as "a.b", every required field (a list of key paths)
 # that is missing or not a non-empty string in an object input.
 missing_request_fields(required) := {concat(".", path) |

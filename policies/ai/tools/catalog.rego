@@ -26,9 +26,13 @@ violations contains {"control": "AGT-CAT-01", "code": "UNKNOWN_TOOL", "message":
 	])
 }
 
+# (positive, then negated: OPA evaluates `entry.server` before a negated comparison, so a
+# catalogue entry without a server would otherwise make this check undefined instead of true)
+catalogued_for_request_server(entry) if entry.server == tool_server
+
 violations contains {"control": "AGT-CAT-01", "code": "UNKNOWN_TOOL", "message": message} if {
 	entry := cfg.catalog.tools[tool_name]
-	not entry.server == tool_server
+	not catalogued_for_request_server(entry)
 	message := sprintf("tool %s is catalogued for server %s, not %s", [
 		tool_name,
 		lib.display(entry.server),

@@ -38,10 +38,14 @@ default decision := {
 
 # The configuration sections every control relies on. A bundle shipped without one of them must
 # deny everything, not quietly skip the control that reads it.
+# (a positive function, negated: OPA evaluates `cfg[section]` before a negated call, so
+# `not is_object(cfg[section])` would be undefined, not true, for a missing section)
+config_section_present(section) if is_object(cfg[section])
+
 required_config_sections := ["request", "catalog", "trust", "email", "payments", "files", "sql", "injection", "pii"]
 
 violations contains {"control": "AGT-POLICY", "code": "POLICY_ERROR", "message": message} if {
 	some section in required_config_sections
-	not is_object(cfg[section])
+	not config_section_present(section)
 	message := sprintf("policy bundle configuration data.ai.tools.config.%s is missing", [section])
 }

@@ -7,9 +7,11 @@
 # Unreported session flags count as set.
 package ai.tools
 
-session_saw_untrusted_content if not session.untrusted_content_seen == false
+import data.ai.lib
 
-session_accessed_sensitive_data if not session.sensitive_data_accessed == false
+session_saw_untrusted_content if not lib.is_false(session, "untrusted_content_seen")
+
+session_accessed_sensitive_data if not lib.is_false(session, "sensitive_data_accessed")
 
 violations contains {"control": "AGT-FLOW-01", "code": "EXFILTRATION_RISK", "message": message} if {
 	external_tool

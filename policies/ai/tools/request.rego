@@ -40,12 +40,12 @@ tool_entry := entry if {
 # Catalog flags; a missing flag counts as the risky value.
 side_effecting_tool if {
 	tool_entry
-	not tool_entry.side_effecting == false
+	not lib.is_false(tool_entry, "side_effecting")
 }
 
 external_tool if {
 	tool_entry
-	not tool_entry.external == false
+	not lib.is_false(tool_entry, "external")
 }
 
 user_holds_any(roles) if {

@@ -2,6 +2,7 @@
 // → {"decision_id", "result"}; an undefined document has no "result" (like OPA).
 // Query parameters: ?pretty, ?strict-builtin-errors; others OPA knows (metrics, explain,
 // provenance, instrument) are accepted and ignored.
+import { performance } from 'node:perf_hooks';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import stableStringify from 'safe-stable-stringify';
 import type { DecisionPipeline } from '../../decisions/pipeline.js';
@@ -38,6 +39,7 @@ export function dataRoutes(app: FastifyInstance, pipeline: DecisionPipeline): vo
       headers: request.headers,
       remoteAddress: request.ip,
       caller: request.caller,
+      receivedAt: performance.now() - reply.elapsedTime,
     });
     return send(reply, answer, flag(query.pretty));
   };

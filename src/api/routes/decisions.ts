@@ -1,6 +1,7 @@
 // POST /v1/decisions/model-deployment and /v1/decisions/tool-call: schema-checked body in,
 // decision answer out. The route only hands over to the pipeline.
 import type { FastifyInstance } from 'fastify';
+import { performance } from 'node:perf_hooks';
 import { DECISION_ENDPOINTS } from '../../decisions/kinds.js';
 import type { DecisionPipeline } from '../../decisions/pipeline.js';
 
@@ -10,6 +11,7 @@ const DECISION = { $ref: 'decision-response.json#' };
 export function decisionRoutes(app: FastifyInstance, pipeline: DecisionPipeline): void {
   for (const ep of DECISION_ENDPOINTS) {
     app.post(`/v1/decisions/${ep.kind}`, {
+      config: { denyOn5xx: true },
       schema: {
         summary: `Decide a ${ep.kind} request (policy data.${ep.policyPath.replace(/\//g, '.')})`,
         body: { $ref: `${ep.requestSchema}#` },
@@ -24,6 +26,7 @@ export function decisionRoutes(app: FastifyInstance, pipeline: DecisionPipeline)
           headers: request.headers,
           remoteAddress: request.ip,
           caller: request.caller,
+          receivedAt: performance.now() - reply.elapsedTime,
         });
         if (answer.traceparent) reply.header('traceparent', answer.traceparent);
         return reply.code(answer.status).send(answer.body);

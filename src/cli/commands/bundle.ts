@@ -40,7 +40,7 @@ export async function bundleCommand(argv: string[], io: CliIO): Promise<number> 
     () => false,
   );
   if (!isDir) throw new CliError('usage', `pdp bundle build: ${dir} is not a directory`);
-  const sources = await loadSources([dir], io.cwd);
+  const sources = await loadSources([dir], io.cwd, { mode: 'bundle' });
   const compiled = compileSources(sources);
   if (!compiled.ok) {
     printCompileErrors(io, compiled.errors);

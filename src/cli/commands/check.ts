@@ -92,7 +92,7 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
   });
   if (extra.some((p) => p === '')) throw new CliError('usage', '--entrypoint must name a document under data (e.g. authz.allow)');
 
-  const sources = await loadSources(positionals, io.cwd);
+  const sources = await loadSources(positionals, io.cwd, { mode: 'bundle' });
   const compiled = compileSources(sources);
   if (!compiled.ok) {
     printCompileErrors(io, compiled.errors);

@@ -11,6 +11,7 @@ import { CliError, type CliIO } from '../io.js';
 import { jsonText } from '../json.js';
 import { compileSources } from '../policy.js';
 import { loadSources, parseDocument } from '../sources.js';
+import { parseDuration } from '../duration.js';
 
 interface ResultEntry {
   expressions: { value: unknown; text: string; location: { row: number; col: number } }[];
@@ -61,16 +62,19 @@ export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
       format: { type: 'string', short: 'f', default: 'json' },
       fail: { type: 'boolean', default: false },
       'strict-builtin-errors': { type: 'boolean', default: false },
-      timeout: { type: 'string', default: '10000' },
+      timeout: { type: 'string', default: '10s' },
+      bundle: { type: 'string', short: 'b', multiple: true },
+      ignore: { type: 'string', multiple: true },
+      'v0-compatible': { type: 'boolean', default: false },
     },
   });
   if (values.format !== 'json' && values.format !== 'pretty') throw new CliError('usage', '--format must be json or pretty');
   if (positionals.length !== 1) throw new CliError('usage', 'pdp eval: give exactly one query (quote it)');
-  const timeoutMs = Number(values.timeout);
-  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new CliError('usage', '--timeout must be a positive number of milliseconds');
+  const timeoutMs = parseDuration(values.timeout, '--timeout');
   const query = positionals[0];
 
-  const sources = await loadSources(values.data ?? [], io.cwd);
+  const bundles = values.bundle ?? [];
+  const sources = await loadSources([...(values.data ?? []), ...bundles], io.cwd, { bundles, ignore: values.ignore ?? [] });
   let input: unknown;
   if (values.input !== undefined) {
     const file = path.resolve(io.cwd, values.input);
@@ -85,7 +89,7 @@ export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
     else io.err(`${errors.length} error${errors.length === 1 ? '' : 's'} occurred:\n${errors.map((e) => e.message).join('\n')}\n`);
     return 1;
   };
-  const compiled = compileSources(sources);
+  const compiled = compileSources(sources, values['v0-compatible']);
   if (!compiled.ok) return fail(compiled.errors);
 
   let result: ResultEntry[];

@@ -8,6 +8,7 @@ import { CliError, type CliIO } from '../io.js';
 import { jsonText } from '../json.js';
 import { compileSources, printCompileErrors } from '../policy.js';
 import { loadSources } from '../sources.js';
+import { parseDuration } from '../duration.js';
 
 export interface TestResult {
   package: string;
@@ -57,13 +58,16 @@ export async function testCommand(argv: string[], io: CliIO): Promise<number> {
       format: { type: 'string', default: 'pretty' },
       run: { type: 'string', short: 'r' },
       verbose: { type: 'boolean', short: 'v', default: false },
-      timeout: { type: 'string', default: '5000' },
+      timeout: { type: 'string', default: '5s' },
+      bundle: { type: 'string', short: 'b', multiple: true },
+      ignore: { type: 'string', multiple: true },
+      'v0-compatible': { type: 'boolean', default: false },
     },
   });
   if (values.format !== 'pretty' && values.format !== 'json') throw new CliError('usage', '--format must be pretty or json');
-  if (positionals.length === 0) throw new CliError('usage', 'pdp test: give at least one file or directory');
-  const timeoutMs = Number(values.timeout);
-  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new CliError('usage', '--timeout must be a positive number of milliseconds');
+  const bundles = values.bundle ?? [];
+  if (positionals.length === 0 && bundles.length === 0) throw new CliError('usage', 'pdp test: give at least one file or directory');
+  const timeoutMs = parseDuration(values.timeout, '--timeout');
   let filter: RegExp | undefined;
   if (values.run !== undefined) {
     try {
@@ -73,8 +77,8 @@ export async function testCommand(argv: string[], io: CliIO): Promise<number> {
     }
   }
 
-  const sources = await loadSources(positionals, io.cwd);
-  const compiled = compileSources(sources);
+  const sources = await loadSources([...positionals, ...bundles], io.cwd, { bundles, ignore: values.ignore ?? [] });
+  const compiled = compileSources(sources, values['v0-compatible']);
   if (!compiled.ok) {
     printCompileErrors(io, compiled.errors);
     return 2;

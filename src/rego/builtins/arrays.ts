@@ -1,5 +1,6 @@
-// array.concat array.slice array.reverse
+// array.concat array.slice array.reverse array.flatten
 
+import type { Value } from '../value.js';
 import type { Builtin } from './types.js';
 import { arr, def, intOp } from './util.js';
 
@@ -27,5 +28,21 @@ export const arrays: Builtin[] = [
     const x = arr(a, 1);
     ctx.checkBudget(x.length);
     return [...x].reverse();
+  }),
+  // OPA v1.13: one level of nesting is spliced, other elements are kept as they are
+  // (array.flatten([a, b]) is array.concat(a, b); array.flatten([x, a]) is [x, a...]).
+  def('array.flatten', ['array'], ([a], ctx) => {
+    const x = arr(a, 1);
+    const out: Value[] = [];
+    for (const e of x) {
+      if (Array.isArray(e)) {
+        ctx.checkBudget(e.length + 1);
+        for (const y of e) out.push(y);
+      } else {
+        ctx.checkBudget(1);
+        out.push(e);
+      }
+    }
+    return out;
   }),
 ];

@@ -4,17 +4,23 @@ import { aggregates } from './aggregates.js';
 import { arithmetic } from './arithmetic.js';
 import { arrays } from './arrays.js';
 import { bits } from './bits.js';
+import { cidrmerge } from './cidrmerge.js';
 import { comparison } from './comparison.js';
 import { conversions } from './conversions.js';
 import { crypto } from './crypto.js';
+import { deprecated } from './deprecated.js';
 import { encoding } from './encoding.js';
 import { glob } from './glob.js';
+import { globsmatch } from './globsmatch.js';
 import { graph } from './graph.js';
+import { jsonschema } from './jsonschema.js';
 import { jwt } from './jwt.js';
 import { misc } from './misc.js';
 import { net } from './net.js';
 import { objects } from './objects.js';
+import { providers } from './providers.js';
 import { regex } from './regex.js';
+import { rego } from './rego.js';
 import { semver } from './semver.js';
 import { sets } from './sets.js';
 import { strings } from './strings.js';
@@ -39,19 +45,25 @@ const families: Builtin[][] = [
   arrays,
   regex,
   glob,
+  globsmatch,
   objects,
   graph,
   encoding,
+  jsonschema,
   time,
   semver,
   units,
   uuid,
   bits,
   net,
+  cidrmerge,
   crypto,
   jwt,
+  providers,
   conversions,
   misc,
+  rego,
+  deprecated,
 ];
 
 export const BUILTINS: Map<string, Builtin> = new Map();

@@ -177,9 +177,28 @@ function reverse(s: string): string {
   return Array.from(s).reverse().join('');
 }
 
+/**
+ * A number beyond int64 that is exactly a float64 with more significant digits than a float64
+ * literal needs came from a float (an exponent literal such as 2.5e300, or float arithmetic):
+ * OPA formats those as floats (%v of 2.5e300 is 2.5e+300), and whole-number literals as integers.
+ * The engine keeps both as exact integers, so the digits are what tells them apart (a heuristic
+ * until numbers keep their literal form: 2^70 computed by integer arithmetic stays an integer).
+ */
+function fromFloat(v: bigint): boolean {
+  if (v >= -(2n ** 63n) && v < 2n ** 63n) return false;
+  const f = Number(v);
+  if (!Number.isFinite(f) || BigInt(f) !== v) return false;
+  const a = v < 0n ? -v : v;
+  if (a.toString().replace(/0+$/, '').length <= 17) return false;
+  // Powers of two (and small multiples) are integer arithmetic's exact doubles: keep them integers.
+  let odd = a;
+  while ((odd & 1n) === 0n) odd >>= 1n;
+  return odd >= 2n ** 32n;
+}
+
 function sprintfArg(v: Value): GoArg {
   if (typeof v === 'string') return { kind: 'string', v };
-  if (typeof v === 'bigint') return goInt(v);
+  if (typeof v === 'bigint') return fromFloat(v) ? { kind: 'float', v: Number(v) } : goInt(v);
   if (typeof v === 'number') return Number.isInteger(v) ? goInt(BigInt(v)) : { kind: 'float', v };
   return { kind: 'string', v: regoString(v) };
 }

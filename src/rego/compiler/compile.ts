@@ -6,9 +6,12 @@
 import type { Body, Expr, Module, Rule, Term, Loc, VarTerm } from '../ast.js';
 import type { Builtin } from '../builtins/types.js';
 import { RELATIONS } from '../builtins/walk.js';
+import { UNSUPPORTED_BUILTINS, unsupportedError } from '../builtins/unsupported.js';
 import { RegoError } from '../errors.js';
 import { ObjectV, SetV, typeName, type Value } from '../value.js';
 import type { CBody, CExpr, CFunc, CRule, CTerm, CWith } from './ir.js';
+import { hoistNegatedArgs } from './negation.js';
+import { isMetadataCall, MetadataIndex } from './metadata.js';
 import { analyzeTerm, orderBody, setClosureNeeds } from './safety.js';
 import { Scope } from './scope.js';
 import { Normalizer } from './layout.js';
@@ -36,6 +39,8 @@ interface PendingRule {
 /** Scope plus bookkeeping used while compiling one rule or query. */
 class RuleScope extends Scope {
   readonly children: RuleScope[] = [];
+  /** The scope of a function's arguments (its body may not assign them again with :=). */
+  isArgs = false;
   readonly names: Map<number, string>;
   constructor(parent: RuleScope | null, names?: Map<number, string>) {
     super(parent);
@@ -83,6 +88,12 @@ export class Compiler {
   /** Rule nodes whose own bodies read input, the clock/randomness, print or use `with`. */
   private readonly variable = new Set<DataNode>();
   private readonly placedLoc = new Map<DataNode, Loc>();
+  /** Variables made by hoistNegatedArgs so far (their names are `$neg<n>`). */
+  private hoisted = 0;
+  /** `# METADATA` annotations by scope, for rego.metadata.rule() / chain(). */
+  private readonly metadata = new MetadataIndex();
+  /** The rule being compiled, with its package (for rego.metadata.*). */
+  private currentRule: { rule: Rule; pkg: string[] } | null = null;
 
   constructor(builtins: Map<string, Builtin>) {
     this.builtins = builtins;
@@ -105,6 +116,7 @@ export class Compiler {
         if (h && h.type === 'var') names.add(h.name);
       }
     }
+    for (const m of modules) this.metadata.add(m);
     const pending: PendingRule[] = [];
     for (const m of modules) {
       // a package defines its path even when empty (data.a.b is {} for `package a.b`)
@@ -271,7 +283,9 @@ export class Compiler {
   private compileRule(p: PendingRule): void {
     const { rule, node, kind, m } = p;
     this.currentNode = node;
+    this.currentRule = { rule, pkg: m.pkg };
     const scope = new RuleScope(null);
+    scope.isArgs = rule.head.args !== undefined;
     let args: CTerm[] | null = null;
     const argSlots = new Set<number>();
     if (rule.head.args) {
@@ -323,6 +337,7 @@ export class Compiler {
       node.defaultRule = crule;
     } else node.rules.push(crule);
     this.currentNode = null;
+    this.currentRule = null;
   }
 
   private checkHeadSafety(terms: CTerm[], bound: Set<number>, argSlots: Set<number>, scope: RuleScope, loc: Loc): void {
@@ -351,7 +366,12 @@ export class Compiler {
 
   // ---------------------------------------------------------------- bodies
 
-  private body(body: Body, scope: RuleScope, m: ModCtx, initiallyBound: (s: number) => boolean): { body: CBody; bound: Set<number> } {
+  private body(source: Body, scope: RuleScope, m: ModCtx, initiallyBound: (s: number) => boolean): { body: CBody; bound: Set<number> } {
+    const body = hoistNegatedArgs(source, {
+      isDocument: (name) => this.isGlobalName(name, scope, m),
+      isOuterLocal: (name) => scope.parent !== null && scope.parent.lookup(name) !== undefined,
+      fresh: () => `$neg${this.hoisted++}`,
+    });
     this.predeclare(body, scope, m);
     const exprs: CBody = [];
     for (const e of body) {
@@ -408,15 +428,27 @@ export class Compiler {
           }
         }
       } else if (e.kind === 'term') collectFreeNames(e.term, used);
+      // OPA: a name declared (some, :=) after an expression that used it is "referenced above";
+      // so is a function argument assigned again with := in the function's body.
+      const referencedAbove = (names: Set<string>, loc: Loc): void => {
+        for (const n of names) {
+          if (n === '_' || declared.has(n) || this.isGlobalName(n, scope, m)) continue;
+          const args = scope.parent as RuleScope | null;
+          if (e.kind === 'somein' && used.has(n) && scope.lookup(n) === undefined) this.err('rego_compile_error', `var ${n} referenced above`, loc);
+          else if (e.kind === 'term' && args?.isArgs && args.vars.has(n)) this.err('rego_compile_error', `var ${n} assigned above`, loc);
+        }
+      };
       if (e.kind === 'some') declare(new Set(e.vars.map((v) => v.name)), 'declared', e.loc);
       else if (e.kind === 'somein') {
         const names = new Set<string>();
         if (e.key) collectVarNames(e.key, names);
         collectVarNames(e.value, names);
+        referencedAbove(names, e.loc);
         declare(names, 'declared', e.loc);
       } else if (e.kind === 'term' && e.term.type === 'call' && e.term.name === 'assign' && e.term.args.length === 2) {
         const names = new Set<string>();
         collectVarNames(e.term.args[0], names);
+        referencedAbove(names, e.loc);
         declare(names, 'assigned', e.loc);
       }
     }
@@ -571,6 +603,10 @@ export class Compiler {
             }
             this.checkStaticMatch(t.args[0], t.args[1]);
             return { op: 'unify', a: this.term(t.args[0], scope, m), b: this.term(t.args[1], scope, m), ...base };
+          }
+          if (t.args.length === 1 && isMetadataCall(t.name)) {
+            const meta = this.metadataCall(t.name, 0, t.loc, scope, m);
+            if (meta !== undefined) return { op: 'unify', a: this.term(t.args[0], scope, m), b: { t: 'const', v: meta }, ...base };
           }
           const fn = this.resolveCall(t.name, t.loc, scope, m);
           const arity = this.arityOf(fn);
@@ -739,9 +775,25 @@ export class Compiler {
     return null;
   }
 
+  /**
+   * rego.metadata.rule() / chain(): OPA replaces them at compile time by the annotations of the
+   * rule they are in (its RewriteRegoMetadataCalls stage); undefined for any other call.
+   */
+  private metadataCall(name: string, nargs: number, loc: Loc, scope: RuleScope, m: ModCtx): Value | undefined {
+    if (!isMetadataCall(name) || this.tryResolveCall(name, scope, m)?.f === 'user') return undefined;
+    if (nargs !== 0) throw this.arityError(name, 0, nargs, loc);
+    const cur = this.currentRule;
+    if (name === 'rego.metadata.rule') return cur ? this.metadata.rule(cur.rule) : new ObjectV();
+    return cur ? this.metadata.chain(cur.rule, cur.pkg) : [];
+  }
+
   private resolveCall(name: string, loc: Loc, scope: RuleScope, m: ModCtx): CFunc {
     const fn = this.tryResolveCall(name, scope, m);
+    if (!fn && UNSUPPORTED_BUILTINS.has(name)) throw unsupportedError(name, loc);
     if (!fn) throw new RegoError('rego_type_error', `undefined function ${name}`, loc);
+    // OPA refuses deprecated builtins (all, any, cast_*, re_match, ...) in Rego v1 modules.
+    if (fn.f === 'builtin' && fn.builtin.deprecated && m.v1)
+      throw new RegoError('rego_type_error', `deprecated built-in function calls in expression: ${name}`, loc);
     return fn;
   }
 
@@ -809,6 +861,8 @@ export class Compiler {
       }
       case 'call': {
         if (t.name === 'set' && t.args.length === 0) return { t: 'const', v: new SetV() }; // `set()` is the empty set literal
+        const meta = this.metadataCall(t.name, t.args.length, t.loc, scope, m);
+        if (meta !== undefined) return { t: 'const', v: meta };
         const special = SPECIAL_CALLS[t.name];
         if (special === 'eq' || special === 'assign') {
           throw new RegoError('rego_parse_error', `${t.name === 'eq' ? '=' : ':='} cannot be used inside a term`, t.loc);

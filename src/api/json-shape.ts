@@ -1,0 +1,67 @@
+// The shape of JSON text, measured before parsing with one flat loop (no recursion): nesting
+// depth, so a hostile body cannot overflow the stack of the parser, the validator or the engine;
+// and the number of values, so the cost of parsing and validating a body stays bounded even
+// when every value in it is wrong (1 MB of `[1,1,…]` is 500,000 values).
+
+export type JsonShapeProblem = { kind: 'depth' } | { kind: 'values' };
+
+export interface JsonShape {
+  problem?: JsonShapeProblem;
+  /** The text has a number with an exponent or more than 300 digits: JSON.parse may have turned
+   * it into ±Infinity (see nonFinitePath). */
+  mayOverflow: boolean;
+}
+
+/** The first bound the text exceeds, if any. Values are counted as opening brackets plus
+ * commas, plus one — exact for non-empty containers, an over-count by one per empty container.
+ * Strings (and escapes in them) are skipped. */
+export function measureJson(text: string, maxDepth: number, maxValues: number): JsonShape {
+  let depth = 0;
+  let values = 1;
+  let digits = 0;
+  let mayOverflow = false;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) {
+      if (++digits > 300) mayOverflow = true;
+      continue;
+    }
+    // An exponent follows a digit (the e in true/false follows a letter).
+    if ((c === 0x65 || c === 0x45) /* e E */ && digits > 0) mayOverflow = true;
+    if (c !== 0x2e /* . */) digits = 0;
+    if (c === 0x22 /* " */) {
+      // Skip to the closing quote; a backslash escapes the next character.
+      for (i++; i < n; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c /* \ */) i++;
+        else if (d === 0x22) break;
+      }
+    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      if (++depth > maxDepth) return { problem: { kind: 'depth' }, mayOverflow };
+      if (++values > maxValues) return { problem: { kind: 'values' }, mayOverflow };
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      depth--;
+    } else if (c === 0x2c /* , */) {
+      if (++values > maxValues) return { problem: { kind: 'values' }, mayOverflow };
+    }
+  }
+  return { mayOverflow };
+}
+
+/** JSON pointer of the first number that parsed to ±Infinity (a number beyond the double
+ * range), else undefined. */
+export function nonFinitePath(value: unknown): string | undefined {
+  const stack: [unknown, string][] = [[value, '']];
+  while (stack.length > 0) {
+    const [v, path] = stack.pop() as [unknown, string];
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) return path;
+    } else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], `${path}/${i}`]);
+    } else if (typeof v === 'object' && v !== null) {
+      for (const [k, x] of Object.entries(v)) stack.push([x, `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`]);
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,109 @@
+// The opa-wasm evaluator's thread (see wasm.ts): its protocol and its code. The code is plain
+// JavaScript run with `eval: true`, so the same worker starts from the compiled service and from
+// the TypeScript sources under test (a .ts worker file would need a loader in the worker).
+//
+// It loads the modules and their data once, then answers one evaluation at a time: the request
+// arrives on the port, the result set goes back on it, and the shared flag wakes the main thread
+// blocked in Atomics.wait. A policy that never returns keeps only this thread busy; the main
+// thread stops waiting at its deadline and terminates it.
+import { createRequire } from 'node:module';
+import type { MessagePort } from 'node:worker_threads';
+
+export interface WorkerInit {
+  /** Absolute path of @open-policy-agent/opa-wasm (resolved by the main thread). */
+  opaWasm: string;
+  modules: { path: string; module: WebAssembly.Module }[];
+  /** The bundle data as JSON text. */
+  data: string;
+  maxMemoryPages: number;
+  port: MessagePort;
+  /** [0]: set to 1 when a reply is on the port (the load report, or an evaluation's result). */
+  flag: Int32Array;
+}
+
+/** Per module: entrypoint name → id, and the builtins it imports. */
+export type LoadReport = { ok: true; modules: { entrypoints: Record<string, number>; builtins: string[] }[] } | { ok: false; path: string; message: string };
+
+export interface EvalRequest {
+  module: number;
+  entrypoint: number;
+  /** Input as JSON text; undefined: no input. */
+  input?: string;
+}
+
+export type EvalReply = { ok: true; resultSet: unknown } | { ok: false; message: string };
+
+export const OPA_WASM_PATH = createRequire(import.meta.url).resolve('@open-policy-agent/opa-wasm');
+
+export const WORKER_SOURCE = String.raw`
+'use strict';
+const { workerData } = require('node:worker_threads');
+const { loadPolicy } = require(workerData.opaWasm);
+const init = workerData;
+
+function reply(message) {
+  init.port.postMessage(message);
+  Atomics.store(init.flag, 0, 1);
+  Atomics.notify(init.flag, 0);
+}
+function describe(e) {
+  if (e instanceof Error) return e.message;
+  if (typeof e === 'string') return e;
+  try { return JSON.stringify(e); } catch { return String(e); }
+}
+function jsonBuffer(text) {
+  const bytes = new TextEncoder().encode(text);
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+}
+function instanceOf(policy) {
+  const w = policy.wasmInstance;
+  return 'instance' in w ? w.instance : w;
+}
+function entrypointsOf(policy) {
+  const out = {};
+  const eps = policy.entrypoints;
+  if (typeof eps === 'object' && eps !== null) {
+    for (const [name, id] of Object.entries(eps)) if (typeof id === 'number') out[name.replace(/^\/+|\/+$/g, '')] = id;
+  }
+  return out;
+}
+// Names of the builtins the module will call on the host.
+function builtinsOf(policy) {
+  const ex = instanceOf(policy).exports;
+  if (typeof ex.builtins !== 'function' || typeof ex.opa_json_dump !== 'function') return [];
+  const addr = ex.opa_json_dump(ex.builtins());
+  const mem = new Uint8Array(policy.mem.buffer);
+  let end = addr;
+  while (end < mem.length && mem[end] !== 0) end++;
+  const parsed = JSON.parse(new TextDecoder().decode(mem.subarray(addr, end)));
+  return typeof parsed === 'object' && parsed !== null ? Object.keys(parsed) : [];
+}
+
+(async () => {
+  const policies = [];
+  const report = [];
+  for (const m of init.modules) {
+    try {
+      const policy = await loadPolicy(m.module, { initial: 5, maximum: init.maxMemoryPages });
+      report.push({ entrypoints: entrypointsOf(policy), builtins: builtinsOf(policy) });
+      policy.setData(jsonBuffer(init.data));
+      policies.push(policy);
+    } catch (e) {
+      reply({ ok: false, path: m.path, message: describe(e) });
+      return;
+    }
+  }
+  init.port.on('message', (req) => {
+    const policy = policies[req.module];
+    if (!policy) return reply({ ok: false, message: 'no module ' + req.module });
+    try {
+      // Input goes in as JSON bytes: the package treats falsy inputs (false, 0, "") as "no input".
+      reply({ ok: true, resultSet: policy.evaluate(req.input === undefined ? undefined : jsonBuffer(req.input), req.entrypoint) });
+    } catch (e) {
+      // opa_abort throws a string, a trap a RuntimeError, a missing builtin a plain object.
+      reply({ ok: false, message: describe(e) });
+    }
+  });
+  reply({ ok: true, modules: report });
+})();
+`;
