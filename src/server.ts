@@ -14,6 +14,7 @@ import { loadConfig } from './config/load.js';
 import type { PdpConfig } from './config/types.js';
 import admissionPlugin from './plugins/admission.js';
 import authPlugin from './plugins/auth.js';
+import authzenPlugin from './plugins/authzen.js';
 import cachePlugin from './plugins/cache.js';
 import decisionLogPlugin from './plugins/decision-log.js';
 import loadSheddingPlugin from './plugins/load-shedding.js';
@@ -67,6 +68,7 @@ export function buildApp(config: PdpConfig, opts: AppOptions = {}): FastifyInsta
   app.register(rateLimitPlugin, { config: config.server.rate_limit });
   app.register(decisionApi);
   app.register(admissionPlugin, { config: config.admission, bodyLimit: config.server.body_limit_bytes });
+  app.register(authzenPlugin, { config: config.authzen, bodyLimit: config.server.body_limit_bytes });
   app.register(configApi, { config });
   return app;
 }

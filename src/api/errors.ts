@@ -4,6 +4,7 @@ import type { ErrorObject } from 'ajv';
 export type ApiErrorCode =
   | 'INVALID_REQUEST'
   | 'INVALID_JSON'
+  | 'INVALID_PAGE_TOKEN'
   | 'JSON_TOO_DEEP'
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'

@@ -60,7 +60,7 @@ function build(routes: CollectedRoute[], version: string): Json {
     if (parameters.length + queryParams.length > 0) op.parameters = [...parameters, ...queryParams];
     if (r.schema.body)
       op.requestBody = {
-        required: r.method === 'post' && r.url.startsWith('/v1/decisions/'),
+        required: r.method === 'post' && (r.url.startsWith('/v1/decisions/') || r.url.startsWith('/access/v1/')),
         content: { 'application/json': { schema: rewriteRefs(r.schema.body) } },
       };
     const responses: Json = {};

@@ -10,11 +10,15 @@
 //   status:read               GET /v1/status
 //   metrics:read              GET /metrics
 //   config:read               GET /v1/config
+//   decide:authzen            POST /access/v1/evaluation, /access/v1/evaluations (AuthZEN PEPs)
+//   search:authzen            POST /access/v1/search/{subject,resource,action} (lists what is
+//                             allowed: more than a yes/no, so its own scope)
 //   assert:on-behalf-of       may name the user it acts for in the on-behalf-of header (a gateway);
 //                             grants no route by itself
 //
-// Open to everyone: /health, /ready (probes) and /openapi.json (the API's own description, the
-// same as the repository's schemas/). A registered route that is in no table and declares no
+// Open to everyone: /health, /ready (probes), /openapi.json (the API's own description, the
+// same as the repository's schemas/) and /.well-known/authzen-configuration (the AuthZEN
+// endpoints' addresses, which PEPs read before they authenticate). A registered route that is in no table and declares no
 // `config.scope` is refused to every caller: a new route is closed until someone decides.
 
 export const SCOPE = Object.freeze({
@@ -25,6 +29,8 @@ export const SCOPE = Object.freeze({
   metricsRead: 'metrics:read',
   configRead: 'config:read',
   assertOnBehalfOf: 'assert:on-behalf-of',
+  decideAuthzen: 'decide:authzen',
+  searchAuthzen: 'search:authzen',
 });
 
 export const DATA_READ = 'data:read:';
@@ -137,6 +143,12 @@ const ROUTES: ReadonlyMap<string, RouteRule> = new Map([
   ['/v1/status', scope(SCOPE.statusRead)],
   ['/metrics', scope(SCOPE.metricsRead)],
   ['/v1/config', scope(SCOPE.configRead)],
+  ['/.well-known/authzen-configuration', OPEN],
+  ['/access/v1/evaluation', scope(SCOPE.decideAuthzen)],
+  ['/access/v1/evaluations', scope(SCOPE.decideAuthzen)],
+  ['/access/v1/search/subject', scope(SCOPE.searchAuthzen)],
+  ['/access/v1/search/resource', scope(SCOPE.searchAuthzen)],
+  ['/access/v1/search/action', scope(SCOPE.searchAuthzen)],
 ]);
 
 const declared = new Map<string, RouteRule>();

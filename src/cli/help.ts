@@ -58,7 +58,8 @@ PDP_AUTH_API_KEYS_FILE names; written owner-only). Callers send Authorization: B
   --name NAME        the caller id recorded with every decision this key makes
   --scopes LIST      comma-separated: decide:tool-call, decide:model-deployment,
                      data:read:<path> (or data:read:*), decisions:read, status:read,
-                     metrics:read, config:read, assert:on-behalf-of
+                     metrics:read, config:read, decide:authzen, search:authzen,
+                     assert:on-behalf-of
   --add-to FILE      append the entry to FILE (refuses a second key of the same name)
   -f, --format json  {"key", "entry"} on stdout instead
 `,

@@ -3,6 +3,7 @@ import { defaultPoliciesDir } from '../shared/package-root.js';
 import type {
   AdmissionConfig,
   AuthConfig,
+  AuthzenConfig,
   BundleConfig,
   CacheConfig,
   DecisionLogConfig,
@@ -126,6 +127,21 @@ export const DEFAULT_ADMISSION: Readonly<AdmissionConfig> = Object.freeze({
 });
 
 /** Client-certificate mode when a client CA is configured and nothing else is said. */
+/** AuthZEN: a decision document at data.authzen.decision (reasons and obligations reach the
+ * PEP), and MCP tool calls (COAZ-MCP: resource type "tool", action "tools/call") answered by the
+ * tool-call decision, its candidates the tool catalog. */
+export const DEFAULT_AUTHZEN: Readonly<AuthzenConfig> = Object.freeze<AuthzenConfig>({
+  decision: 'authzen/decision',
+  rules: [
+    { resource_type: 'tool', action_name: 'tools/call', decision: 'ai/tools/decision', input: 'mcp-tool-call', candidates: 'ai/tools/authzen_candidates' },
+  ],
+  candidates: 'authzen/candidates',
+  pdp_url: '',
+  // A batch is answered in one request: bounded so one caller cannot hold the event loop.
+  max_evaluations: 100,
+  max_candidates: 1000,
+});
+
 export const DEFAULT_TLS_CLIENT_AUTH = 'require';
 export const DEFAULT_TLS_RELOAD_INTERVAL_MS = 60_000;
 

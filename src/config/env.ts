@@ -755,4 +755,58 @@ export const ENV_VARS: readonly EnvVar[] = [
     description:
       'Namespace name → `{"environment", "exposure", "region", "cluster", "mode"}`: the deployment target its workloads are decided for. A model workload in a namespace not listed is denied (`NAMESPACE_NOT_MAPPED`).',
   },
+  {
+    name: 'PDP_AUTHZEN_DECISION',
+    pointer: '/authzen/decision',
+    type: 'string',
+    default: 'authzen/decision',
+    description: 'Decision document (path under data) that answers AuthZEN requests no rule in `PDP_AUTHZEN_RULES` matches.',
+  },
+  {
+    name: 'PDP_AUTHZEN_RULES',
+    pointer: '/authzen/rules',
+    type: 'json',
+    default:
+      '[{"resource_type":"tool","action_name":"tools/call","decision":"ai/tools/decision","input":"mcp-tool-call","candidates":"ai/tools/authzen_candidates"}]',
+    description:
+      'AuthZEN mapping rules as a JSON list of `{"resource_type", "action_name", "decision", "input", "candidates"}`, first match wins: `input` `authzen` passes the request entities as sent, `mcp-tool-call` maps a COAZ-MCP tool call onto the tool-call input.',
+  },
+  {
+    name: 'PDP_AUTHZEN_CANDIDATES',
+    pointer: '/authzen/candidates',
+    type: 'string',
+    default: 'authzen/candidates',
+    description: 'Document (path under data) naming the AuthZEN search candidates, for requests no rule with its own `candidates` matches.',
+  },
+  {
+    name: 'PDP_AUTHZEN_PDP_URL',
+    pointer: '/authzen/pdp_url',
+    type: 'string',
+    default: '',
+    description:
+      'The PDP identifier (https URL) published as `policy_decision_point` in `/.well-known/authzen-configuration`; unset: the scheme and host the metadata request was sent to.',
+  },
+  {
+    name: 'PDP_AUTHZEN_MAX_EVALUATIONS',
+    pointer: '/authzen/max_evaluations',
+    type: 'integer',
+    default: '100',
+    description: 'Most items in one `/access/v1/evaluations` request; more → 400.',
+  },
+  {
+    name: 'PDP_AUTHZEN_MAX_CANDIDATES',
+    pointer: '/authzen/max_candidates',
+    type: 'integer',
+    default: '1000',
+    description: 'Most search candidates evaluated for one search request; beyond that the answer says `candidates_truncated`.',
+  },
+  {
+    name: 'PDP_AUTHZEN_PAGE_TOKEN_SECRET',
+    pointer: '/authzen/page_token_secret',
+    type: 'string',
+    default: '',
+    description:
+      'Key (at least 32 characters) that signs AuthZEN search page tokens; give every replica the same one so a token from one is accepted by the others. Unset: a random key per process. Give it as a file with `PDP_AUTHZEN_PAGE_TOKEN_SECRET_FILE`.',
+    secret: true,
+  },
 ];

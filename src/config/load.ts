@@ -14,6 +14,7 @@ import { readSecretFile } from './secret-file.js';
 import {
   DEFAULT_ADMISSION,
   DEFAULT_AUTH,
+  DEFAULT_AUTHZEN,
   DEFAULT_CACHE,
   DEFAULT_DECISION_LOG,
   DEFAULT_EVALUATION,
@@ -101,6 +102,7 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
     tracing: { ...DEFAULT_TRACING },
     auth: { ...DEFAULT_AUTH, api_keys: [], mtls_identities: [] },
     admission: { ...DEFAULT_ADMISSION, namespaces: {} },
+    authzen: { ...DEFAULT_AUTHZEN, rules: DEFAULT_AUTHZEN.rules.map((r) => ({ ...r })) },
   } as JsonObject;
   const merged = merge(merge(defaults, fileLayer), envLayer) as JsonObject;
 

@@ -25,6 +25,7 @@ export function redactConfig(config: PdpConfig): PdpConfig {
   if (d.auth_token !== undefined) d.auth_token = secret(d.auth_token);
   // Key hashes cannot be reversed into keys, but they are credentials' fingerprints: not shown.
   c.auth.api_keys = c.auth.api_keys.map((k) => ({ ...k, sha256: REDACTED }));
+  if (c.authzen.page_token_secret !== undefined) c.authzen.page_token_secret = REDACTED;
   for (const k of ['endpoint', 'traces_endpoint'] as const) {
     const v = c.tracing[k];
     if (v !== undefined) c.tracing[k] = redactUrl(v);

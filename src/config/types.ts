@@ -226,6 +226,29 @@ export interface AdmissionConfig {
   namespaces: Record<string, AdmissionNamespace>;
 }
 
+/** One AuthZEN mapping rule: requests with this resource.type / action.name are answered by `decision`. */
+export interface AuthzenRuleConfig {
+  resource_type?: string;
+  action_name?: string;
+  decision: string;
+  /** How the policy input is made: the AuthZEN entities as sent, or the COAZ-MCP tool-call mapping. */
+  input?: 'authzen' | 'mcp-tool-call';
+  candidates?: string;
+}
+
+/** The AuthZEN Authorization API (src/plugins/authzen.ts, docs/authzen.md). */
+export interface AuthzenConfig {
+  decision: string;
+  rules: AuthzenRuleConfig[];
+  candidates: string;
+  /** "" = derived from the metadata request. */
+  pdp_url: string;
+  max_evaluations: number;
+  max_candidates: number;
+  /** Signs search page tokens; unset: a random key per process (tokens valid on this replica only). */
+  page_token_secret?: string;
+}
+
 export interface PdpConfig {
   server: ServerConfig;
   evaluation: EvaluationConfig;
@@ -239,6 +262,7 @@ export interface PdpConfig {
   tracing: TracingConfig;
   auth: AuthConfig;
   admission: AdmissionConfig;
+  authzen: AuthzenConfig;
 }
 
 /** One bad value, named the way the operator wrote it (env var name or file + key). */

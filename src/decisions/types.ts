@@ -20,8 +20,9 @@ export type SuccessfulOutcome = Extract<EvaluationOutcome, { ok: true }>;
 
 export type MaybePromise<T> = T | Promise<T>;
 
-/** Which question was asked: the two decision endpoints, or the OPA-compatible Data API. */
-export type DecisionKind = 'model-deployment' | 'tool-call' | 'data';
+/** Which question was asked: the two decision endpoints, the OPA-compatible Data API, or the
+ * AuthZEN Authorization API (each evaluation, batch item and search candidate). */
+export type DecisionKind = 'model-deployment' | 'tool-call' | 'data' | 'authzen';
 
 /** Where the active policy comes from (the BundleManager satisfies this). */
 export interface PolicySnapshotSource {

@@ -15,6 +15,7 @@
 //   pdp_decision_log_dropped_total{sink}                 counter  dropped because the buffer was full
 //   pdp_decision_log_sink_errors_total{sink}             counter  failed deliveries (each retried)
 //   pdp_auth_failures_total{reason}                      counter  requests refused by authentication/authorization
+//   pdp_authzen_requests_total{endpoint,status}          counter  AuthZEN API requests (registered by src/plugins/authzen.ts)
 //   plus prom-client's process/nodejs default metrics.
 //
 // Paths are caller-controlled on the Data API, so the `path` label is bounded: after

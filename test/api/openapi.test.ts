@@ -17,6 +17,7 @@ t.test("lists every route with its method (the plugins' routes too)", async (t) 
     .flatMap(([p, m]) => Object.keys(m).map((k) => `${k.toUpperCase()} ${p}`))
     .sort();
   t.same(ops, [
+    'GET /.well-known/authzen-configuration',
     'GET /health',
     'GET /metrics',
     'GET /openapi.json',
@@ -27,6 +28,11 @@ t.test("lists every route with its method (the plugins' routes too)", async (t) 
     'GET /v1/decisions/{id}',
     'GET /v1/status',
     'POST /v1/admission/model-deployment',
+    'POST /access/v1/evaluation',
+    'POST /access/v1/evaluations',
+    'POST /access/v1/search/action',
+    'POST /access/v1/search/resource',
+    'POST /access/v1/search/subject',
     'POST /v1/data',
     'POST /v1/data/{path}',
     'POST /v1/decisions/model-deployment',
@@ -40,6 +46,16 @@ t.test('request bodies and responses point at the published schemas', async (t) 
   t.match(tool?.responses['200'], { content: { 'application/json': { schema: { $ref: '#/components/schemas/decision-response' } } } });
   t.match(tool?.responses['4XX'], { content: { 'application/json': { schema: { $ref: '#/components/schemas/error' } } } });
   t.match(doc.components.schemas['tool-call-request'], { required: ['agent', 'tool'] });
+});
+
+t.test("the AuthZEN routes carry the specification's request schemas", async (t) => {
+  const evaluation = doc.paths['/access/v1/evaluation']?.post;
+  t.match(evaluation?.requestBody, {
+    required: true,
+    content: { 'application/json': { schema: { title: 'Access Evaluation API Request', required: ['subject', 'resource', 'action'] } } },
+  });
+  t.match(evaluation?.responses['200'], { content: { 'application/json': { schema: { required: ['decision'] } } } });
+  t.match(doc.paths['/access/v1/search/action']?.post?.requestBody, { content: { 'application/json': { schema: { required: ['subject', 'resource'] } } } });
 });
 
 t.test('every $ref in the document resolves inside it', async (t) => {

@@ -20,6 +20,7 @@ const bundleDir = writeBundle({
 });
 
 const TOOL_CALL = { agent: { id: 'support-bot' }, tool: { name: 'send_email' }, arguments: { to: 'a@example.com' } };
+const AUTHZEN = { subject: { type: 'user', id: 'alice' }, action: { name: 'read' }, resource: { type: 'record', id: 'r-1' } };
 const DEPLOYMENT = { model: { name: 'fraud-scorer', version: '3.2.0' }, deployment: { environment: 'prod' } };
 
 interface Row {
@@ -58,6 +59,11 @@ const ROWS: Row[] = [
   { name: 'status', method: 'GET', path: '/v1/status', scope: 'status:read' },
   { name: 'metrics', method: 'GET', path: '/metrics', scope: 'metrics:read' },
   { name: 'config', method: 'GET', path: '/v1/config', scope: 'config:read' },
+  { name: 'AuthZEN evaluation', method: 'POST', path: '/access/v1/evaluation', body: AUTHZEN, scope: 'decide:authzen' },
+  { name: 'AuthZEN evaluations', method: 'POST', path: '/access/v1/evaluations', body: { ...AUTHZEN, evaluations: [{}] }, scope: 'decide:authzen' },
+  { name: 'AuthZEN subject search', method: 'POST', path: '/access/v1/search/subject', body: AUTHZEN, scope: 'search:authzen' },
+  { name: 'AuthZEN resource search', method: 'POST', path: '/access/v1/search/resource', body: AUTHZEN, scope: 'search:authzen' },
+  { name: 'AuthZEN action search', method: 'POST', path: '/access/v1/search/action', body: AUTHZEN, scope: 'search:authzen' },
 ];
 const ALL_SCOPES = [...new Set(ROWS.map((r) => r.scope))];
 
@@ -148,8 +154,8 @@ t.test('GET /v1/config shows the configuration with the key hashes redacted', as
   t.notMatch(r.text, /[0-9a-f]{64}/, 'nothing that looks like a key hash');
 });
 
-t.test('/health, /ready and /openapi.json stay open, whatever the credentials', async (t) => {
-  for (const path of ['/health', '/ready', '/openapi.json']) {
+t.test('/health, /ready, /openapi.json and the AuthZEN metadata stay open, whatever the credentials', async (t) => {
+  for (const path of ['/health', '/ready', '/openapi.json', '/.well-known/authzen-configuration']) {
     for (const headers of [{}, bearer(BAD_KEY), bearer(keys.nothing!), { authorization: 'Basic Zm9vOmJhcg==' }]) {
       t.equal((await req('GET', path, headers)).status, 200, `${path} ${JSON.stringify(Object.keys(headers))}`);
     }

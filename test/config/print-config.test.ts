@@ -13,7 +13,7 @@ function capture(cwd = process.cwd()): CliIO & { stdout: string; stderr: string 
   return io;
 }
 
-const SECRETS = ['redispw', 'sentinelpw', 'logtoken', 'bundletoken', 'hmac-signing-secret', 'filepw'];
+const SECRETS = ['redispw', 'sentinelpw', 'logtoken', 'bundletoken', 'hmac-signing-secret', 'filepw', 'page-token-secret-0123456789abcdef'];
 
 t.test('secrets from env, file and *_FILE never appear; the rest does', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'pdp-config-'));
@@ -29,6 +29,7 @@ t.test('secrets from env, file and *_FILE never appear; the rest does', async (t
     PDP_BUNDLE_AUTH_TOKEN: 'bundletoken',
     PDP_BUNDLE_SIGNING_KEY: 'hmac-signing-secret',
     PDP_BUNDLE_SIGNING_ALG: 'HS256',
+    PDP_AUTHZEN_PAGE_TOKEN_SECRET: 'page-token-secret-0123456789abcdef',
   };
   for (const format of ['yaml', 'json']) {
     const io = capture(dir);
@@ -38,6 +39,7 @@ t.test('secrets from env, file and *_FILE never appear; the rest does', async (t
     t.equal(shown.redis?.url, 'redis://app:REDACTED@cache.example:6380/1', 'user and host stay');
     t.equal(shown.redis?.password, '[REDACTED]');
     t.equal(shown.decision_log?.auth_token, '[REDACTED]');
+    t.equal(shown.authzen?.page_token_secret, '[REDACTED]');
     t.equal(shown.cache?.ttl_seconds, 7, 'from the file');
     t.same((shown.bundles as unknown as { headers: unknown }[])[0]?.headers, { Authorization: '[REDACTED]' });
     t.same((shown.signing as unknown as { keys: { key: string }[] }).keys[0]?.key, '[REDACTED]');
@@ -77,6 +79,8 @@ t.test('every secret setting is redacted (the settings table marks them)', async
     if (v.name.startsWith('PDP_BUNDLE_') && v.name !== 'PDP_BUNDLE_SIGNING_KEY') env.PDP_BUNDLE_URL = 'https://b.example/b.tar.gz';
     if (v.name === 'PDP_BUNDLE_SIGNING_KEY') env.PDP_BUNDLE_SIGNING_ALG = 'HS256';
     if (v.name === 'REDIS_SENTINEL_PASSWORD') Object.assign(env, { REDIS_SENTINELS: 's:26379', REDIS_SENTINEL_NAME: 'm' });
+    // A signing key has a minimum length.
+    if (v.name === 'PDP_AUTHZEN_PAGE_TOKEN_SECRET') env[v.name] = value.repeat(3);
     const io = capture();
     t.equal(await configCommand(['-f', 'json'], io, env), 0, `${v.name}: ${io.stderr}`);
     t.notMatch(io.stdout, 's3cr3t-value', `${v.name} is not printed`);

@@ -204,6 +204,7 @@ const everything = deepMerge(defaults, {
     bundleServer: { existingSecret: 'pdp-bundle-server' },
     bundleSigning: { existingSecret: 'pdp-bundle-signing' },
     decisionLog: { existingSecret: 'pdp-decision-log' },
+    authzen: { existingSecret: 'pdp-authzen' },
     apiKeys: { existingSecret: 'pdp-callers' },
     jwtKey: { existingSecret: 'pdp-jwt-keys' },
   },
@@ -232,6 +233,11 @@ t.test('every optional feature on: still valid, and each feature is rendered', a
   t.equal(env.REDIS_PASSWORD?.valueFrom?.secretKeyRef?.name, 'pdp-redis', 'REDIS_PASSWORD from the Secret');
   t.equal(env.PDP_BUNDLE_AUTH_TOKEN?.valueFrom?.secretKeyRef?.name, 'pdp-bundle-server', 'bundle token from the Secret');
   t.equal(env.PDP_DECISION_LOG_AUTH_TOKEN?.valueFrom?.secretKeyRef?.name, 'pdp-decision-log', 'decision-log token from the Secret');
+  t.same(
+    env.PDP_AUTHZEN_PAGE_TOKEN_SECRET?.valueFrom?.secretKeyRef,
+    { name: 'pdp-authzen', key: 'page-token-secret' },
+    'AuthZEN page-token key from the Secret',
+  );
   t.equal(env.PDP_BUNDLE_SIGNING_KEY_FILE?.value, '/etc/pdp/signing/verification.pem', 'signing key file in the mounted Secret');
   t.equal(env.NODE_OPTIONS?.value, '--max-old-space-size=384', 'extraEnv');
   t.equal(env.PDP_AUTH_API_KEYS_FILE?.value, '/etc/pdp/auth/api-keys.json', 'API keys from the mounted Secret');

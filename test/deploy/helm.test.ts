@@ -193,6 +193,7 @@ t.test('config keys are exactly the variables the service reads', async (t) => {
     'PDP_DECISION_LOG_AUTH_TOKEN',
     'PDP_CACHE_SECRET',
     'PDP_AUTH_API_KEYS',
+    'PDP_AUTHZEN_PAGE_TOKEN_SECRET',
   ]);
   for (const v of known.values()) {
     if (CHART_MANAGED_VARS.has(v.name) || secretFed.has(v.name)) continue;

@@ -5,7 +5,8 @@
 // Privacy by default, failing closed:
 //  - no mask policy to evaluate (the bundle has none, none is active yet, or policy_mask is
 //    off): the input is left out of the record (`erased: ["/input"]`), and so is the result of
-//    a Data API query (any document, which may echo its input); a decision endpoint's result
+//    a query that is not a decision (the Data API, an AuthZEN search's candidates: any document,
+//    which may echo its input); a decision endpoint's result
 //    is the decision document, whose reasons and obligations the record carries anyway;
 //  - the policy mask errors, returns a malformed rule, or applying the rules throws: the whole
 //    input and result are erased and the record says why (`mask_error`, counted);
@@ -68,7 +69,9 @@ export class Masker {
       if (out.kind === 'error') return this.failClosed(record, `policy mask failed: ${out.message}`);
       if (out.kind === 'absent') {
         dropInput = 'input' in record;
-        dropResult = record.kind === 'data' && 'result' in record;
+        // Not a decision endpoint's answer (allow null: a Data API query, an AuthZEN search's
+        // candidates): the result is any document, which may echo the input.
+        dropResult = (record.kind === 'data' || record.allow === null) && 'result' in record;
       }
     }
     const redactError = !this.raw && record.error !== undefined && hasQuoted(record.error.message);
