@@ -45,7 +45,15 @@ async function startService() {
     }),
   );
   const child = spawn(process.execPath, [join(ROOT, 'bin/pdp.js'), 'serve'], {
-    env: { ...process.env, PDP_CONFIG: config, PDP_PORT: '0', PDP_HOST: '127.0.0.1', PDP_LOG_LEVEL: 'info', PDP_DECISION_LOG_STDOUT: 'false', PDP_CACHE_ENABLED: 'false' },
+    env: {
+      ...process.env,
+      PDP_CONFIG: config,
+      PDP_PORT: '0',
+      PDP_HOST: '127.0.0.1',
+      PDP_LOG_LEVEL: 'info',
+      PDP_DECISION_LOG_STDOUT: 'false',
+      PDP_CACHE_ENABLED: 'false',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise((resolve, reject) => {
@@ -179,7 +187,9 @@ for (const [name, start] of Object.entries(ATTACKS)) {
   const v = await victim(service.url, Date.now() + SECONDS * 1000);
   const got = await attack.stop();
   rows.push({ attack: name, ...v, got });
-  console.log(`${name.padEnd(12)} victim ${String(v.requests).padStart(6)} req, ${String(v.failed).padStart(4)} failed, p50 ${v.p50.toFixed(2).padStart(8)} ms, p99 ${v.p99.toFixed(2).padStart(8)} ms   ${got}`);
+  console.log(
+    `${name.padEnd(12)} victim ${String(v.requests).padStart(6)} req, ${String(v.failed).padStart(4)} failed, p50 ${v.p50.toFixed(2).padStart(8)} ms, p99 ${v.p99.toFixed(2).padStart(8)} ms   ${got}`,
+  );
   await new Promise((r) => setTimeout(r, 1000));
 }
 service.stop();
