@@ -320,6 +320,12 @@ function semanticChecks(config: PdpConfig, origins: Origins, fileDir: string, cw
     });
     if (signing.required && signing.keys.length === 0) at('/signing/required', 'signatures are required but no verification key is configured');
   }
+  const keyIds = new Set(signing?.keys.map((k) => k.key_id) ?? []);
+  config.bundles.forEach((b, i) => {
+    if (b.signing_key_id !== undefined && !keyIds.has(b.signing_key_id)) {
+      at(`/bundles/${i}/signing_key_id`, `names signing key ${JSON.stringify(b.signing_key_id)}, which signing.keys does not configure`);
+    }
+  });
   const redis = config.redis;
   const topologies = (['url', 'cluster_nodes', 'sentinels'] as const).filter((k) => redis[k] !== undefined);
   if (topologies.length > 1) {

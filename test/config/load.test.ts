@@ -170,3 +170,20 @@ t.test('unknown PDP_* variables are warnings; empty values are unset', async (t)
   t.equal(config.server.port, 8181);
   t.same(warnings, ['unknown environment variable PDP_PROT (ignored; a typo?)']);
 });
+
+t.test('a bundle bound to a signing key names a configured key', async (t) => {
+  const bound = (keyId: string) =>
+    file(
+      `bound-${keyId}.json`,
+      JSON.stringify({
+        bundles: [{ name: 'gov', url: 'https://bundles.example/gov.tar.gz', signing_key_id: keyId }],
+        signing: { required: true, keys: [{ key_id: 'gov-key', algorithm: 'HS256', key: 'a-shared-secret-of-enough-length' }] },
+      }),
+    );
+  t.same(configIssues({ PDP_CONFIG: bound('gov-key') }), []);
+  t.match(configIssues({ PDP_CONFIG: bound('team-tools') }), [
+    { source: /bundles\[0\]\.signing_key_id$/, message: /"team-tools", which signing.keys does not configure/ },
+  ]);
+  const opts = toBundleManagerOptions(loadConfig({ env: { PDP_CONFIG: bound('gov-key') } }).config);
+  t.match(opts.sources[0], { name: 'gov', signingKeyId: 'gov-key' }, 'handed to the bundle manager');
+});
