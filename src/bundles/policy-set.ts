@@ -66,6 +66,12 @@ export class PolicySet implements ActivePolicySet {
     return r.engine.evaluate(path, input, opts);
   }
 
+  evaluateAsync(path: string, input: unknown, opts?: EvaluationOptions): Promise<EvaluationOutcome> {
+    const r = this.resolve(splitQueryPath(path));
+    if ('engine' in r && r.engine.evaluateAsync) return r.engine.evaluateAsync(path, input, opts);
+    return Promise.resolve(this.evaluate(path, input, opts));
+  }
+
   private resolve(segs: string[]): Resolution {
     const owner = this.routes.find((r) => isPrefix(r.root, segs));
     if (owner) return { engine: owner.bundle.engine };

@@ -179,7 +179,12 @@ export class DecisionPipeline {
     }
 
     const evalSpan = startChild(span, 'pdp.evaluate');
-    const outcome = evaluateSafely(snapshot, query, this.budgetFor(query));
+    const budget = this.budgetFor(query);
+    // A wasm policy runs in a worker: await it, so the main thread serves other requests meanwhile.
+    const outcome =
+      budget && snapshot.evaluateAsync && snapshot.engineFor(query.path) === 'wasm'
+        ? await evaluateAsyncSafely(snapshot.evaluateAsync.bind(snapshot), query, budget)
+        : evaluateSafely(snapshot, query, budget);
     evalSpan?.end(outcome.ok ? { 'pdp.defined': outcome.defined } : { 'error.type': outcome.code });
     const engine = outcome.engine ?? null;
     if (!outcome.ok)
@@ -299,6 +304,19 @@ function evaluateSafely(snapshot: ActivePolicySet, query: DecisionQuery, opts: E
     return snapshot.evaluate(query.path, query.input, query.strict ? { ...opts, strict: true } : opts);
   } catch (err) {
     // Engines report policy failures as outcomes; a throw is a bug, and still a deny.
+    return { ok: false, code: 'internal_error', message: describeThrown(err) };
+  }
+}
+
+async function evaluateAsyncSafely(
+  evaluate: NonNullable<ActivePolicySet['evaluateAsync']>,
+  query: DecisionQuery,
+  opts: EvaluationOptions,
+): Promise<SafeOutcome> {
+  try {
+    return await evaluate(query.path, query.input, query.strict ? { ...opts, strict: true } : opts);
+  } catch (err) {
+    // As in evaluateSafely: a throw is a bug, and still a deny.
     return { ok: false, code: 'internal_error', message: describeThrown(err) };
   }
 }

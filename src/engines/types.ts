@@ -34,6 +34,8 @@ export interface Engine {
   readonly kind: EngineKind;
   /** Evaluate the document at a slash- or dot-separated path under `data` (e.g. "ai/tools/decision"). */
   evaluate(path: string, input: unknown, opts?: EvaluationOptions): EvaluationOutcome;
+  /** The same, without holding the main thread (an engine that evaluates elsewhere: opa-wasm's worker). */
+  evaluateAsync?(path: string, input: unknown, opts?: EvaluationOptions): Promise<EvaluationOutcome>;
   /** False only when the loaded policy cannot define anything at `path` (checked at no per-request
    * cost); engines that cannot tell leave it out, which means "may". */
   mayDefine?(path: string): boolean;

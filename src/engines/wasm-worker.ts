@@ -19,19 +19,23 @@ export interface WorkerInit {
   port: MessagePort;
   /** [0]: set to 1 when a reply is on the port (the load report, or an evaluation's result). */
   flag: Int32Array;
+  /** Evaluations whose caller awaits the reply instead of blocking: replies carry the request id. */
+  asyncPort: MessagePort;
 }
 
 /** Per module: entrypoint name → id, and the builtins it imports. */
 export type LoadReport = { ok: true; modules: { entrypoints: Record<string, number>; builtins: string[] }[] } | { ok: false; path: string; message: string };
 
 export interface EvalRequest {
+  /** Set on the async port: echoed in the reply. */
+  id?: number;
   module: number;
   entrypoint: number;
   /** Input as JSON text; undefined: no input. */
   input?: string;
 }
 
-export type EvalReply = { ok: true; resultSet: unknown } | { ok: false; message: string };
+export type EvalReply = ({ ok: true; resultSet: unknown } | { ok: false; message: string }) & { id?: number };
 
 export const OPA_WASM_PATH = createRequire(import.meta.url).resolve('@open-policy-agent/opa-wasm');
 
@@ -93,17 +97,19 @@ function builtinsOf(policy) {
       return;
     }
   }
-  init.port.on('message', (req) => {
+  const evaluate = (req) => {
     const policy = policies[req.module];
-    if (!policy) return reply({ ok: false, message: 'no module ' + req.module });
+    if (!policy) return { ok: false, message: 'no module ' + req.module };
     try {
       // Input goes in as JSON bytes: the package treats falsy inputs (false, 0, "") as "no input".
-      reply({ ok: true, resultSet: policy.evaluate(req.input === undefined ? undefined : jsonBuffer(req.input), req.entrypoint) });
+      return { ok: true, resultSet: policy.evaluate(req.input === undefined ? undefined : jsonBuffer(req.input), req.entrypoint) };
     } catch (e) {
       // opa_abort throws a string, a trap a RuntimeError, a missing builtin a plain object.
-      reply({ ok: false, message: describe(e) });
+      return { ok: false, message: describe(e) };
     }
-  });
+  };
+  init.port.on('message', (req) => reply(evaluate(req)));
+  init.asyncPort.on('message', (req) => init.asyncPort.postMessage({ ...evaluate(req), id: req.id }));
   reply({ ok: true, modules: report });
 })();
 `;

@@ -1,9 +1,10 @@
 // opa-wasm adapter: policies compiled by `opa build -t wasm`, run through the official
 // @open-policy-agent/opa-wasm package in a worker thread (wasm-worker.ts). Modules are compiled,
-// instantiated and given their data once, at activation; a request sends its input and waits for
-// the result set, synchronously (Atomics.wait), up to its deadline. A policy that does not
-// terminate cannot wedge the process: at the deadline the worker is terminated, the evaluation
-// fails (a deny), and a fresh worker is started for the next one.
+// instantiated and given their data once, at activation; a request sends its input and awaits the
+// result set (evaluateAsync: the decision pipeline), or blocks for it in Atomics.wait (evaluate:
+// callers that must stay synchronous), up to its deadline. A policy that does not terminate cannot
+// wedge the process: at the deadline the worker is terminated, the evaluation fails (a deny), and
+// a fresh worker is started for the next one.
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { BundleError } from '../bundles/errors.js';
 import { describeThrown } from '../shared/errors.js';
@@ -56,10 +57,16 @@ class WasmThread {
     private readonly maxMemoryPages: number,
   ) {}
 
+  /** Evaluations awaited on the async port, by request id. */
+  private readonly pending = new Map<number, { resolve: (r: EvalReply | 'timeout') => void; timer: NodeJS.Timeout }>();
+  private asyncPort: MessagePort | null = null;
+  private nextId = 1;
+
   /** Starts a worker and waits (blocking) until it has loaded the modules, or the deadline. */
   start(timeoutMs: number): LoadReport | 'timeout' {
     this.stop();
     const { port1, port2 } = new MessageChannel();
+    const asyncChannel = new MessageChannel();
     this.flag = new Int32Array(new SharedArrayBuffer(4));
     const init: WorkerInit = {
       opaWasm: OPA_WASM_PATH,
@@ -68,8 +75,19 @@ class WasmThread {
       maxMemoryPages: this.maxMemoryPages,
       port: port2,
       flag: this.flag,
+      asyncPort: asyncChannel.port2,
     };
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: init, transferList: [port2] });
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: init, transferList: [port2, asyncChannel.port2] });
+    this.asyncPort = asyncChannel.port1;
+    this.asyncPort.on('message', (r: EvalReply) => {
+      const p = r.id === undefined ? undefined : this.pending.get(r.id);
+      if (!p || r.id === undefined) return;
+      clearTimeout(p.timer);
+      this.pending.delete(r.id);
+      p.resolve(r);
+      if (this.pending.size === 0) this.asyncPort?.unref();
+    });
+    this.asyncPort.unref();
     // The worker must never keep the process alive, nor crash it.
     this.worker.unref();
     this.worker.on('error', () => undefined);
@@ -102,6 +120,30 @@ class WasmThread {
     return r as EvalReply | 'timeout';
   }
 
+  /** One evaluation without blocking the main thread: the reply is awaited. At the deadline the
+   * worker is terminated, and every evaluation still waiting on it fails with it. */
+  async callAsync(req: EvalRequest, timeoutMs: number, loadTimeoutMs: number): Promise<EvalReply | 'timeout' | 'closed' | { ok: false; message: string }> {
+    if (this.closed) return 'closed';
+    if (!this.worker || !this.asyncPort || !this.loaded) {
+      const r = this.start(Math.min(timeoutMs, loadTimeoutMs));
+      if (r === 'timeout') return 'timeout';
+      if (!r.ok) return { ok: false, message: `${r.path}: ${r.message}` };
+    }
+    const port = this.asyncPort;
+    if (!port) return 'timeout';
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        resolve('timeout');
+        this.stop();
+      }, timeoutMs);
+      this.pending.set(id, { resolve, timer });
+      port.ref();
+      port.postMessage({ ...req, id });
+    });
+  }
+
   private wait(timeoutMs: number): LoadReport | EvalReply | 'timeout' {
     if (Atomics.wait(this.flag, 0, 0, timeoutMs) === 'timed-out') return 'timeout';
     const m = this.port ? receiveMessageOnPort(this.port) : undefined;
@@ -112,8 +154,16 @@ class WasmThread {
   private stop(): void {
     void this.worker?.terminate();
     this.port?.close();
+    this.asyncPort?.close();
+    // Evaluations queued behind the one that ran out of time die with its worker.
+    for (const [id, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.resolve({ ok: false, message: 'the wasm worker was stopped (an evaluation ahead of this one exceeded its deadline)', id });
+    }
+    this.pending.clear();
     this.worker = null;
     this.port = null;
+    this.asyncPort = null;
     this.loaded = null;
   }
 
@@ -204,11 +254,25 @@ export class WasmEngine implements Engine {
       };
     }
     const timeoutMs = opts.timeoutMs ?? this.defaultTimeoutMs;
-    const reply = this.thread.call(
-      { module: route.module, entrypoint: route.id, ...(input === undefined ? {} : { input: JSON.stringify(input) }) },
-      timeoutMs,
-      this.loadTimeoutMs,
-    );
+    return this.outcomeOf(route, segs, timeoutMs, this.thread.call(requestFor(route, input), timeoutMs, this.loadTimeoutMs));
+  }
+
+  /** The same evaluation, awaited: the main thread serves other requests meanwhile (the decision
+   * pipeline uses this; evaluate() is for callers that must stay synchronous). */
+  async evaluateAsync(path: string, input: unknown, opts: EvaluationOptions = {}): Promise<EvaluationOutcome> {
+    const segs = splitQueryPath(path);
+    const route = this.routes.find((r) => isPrefix(r.entrypoint, segs));
+    if (!route) return this.evaluate(path, input, opts);
+    const timeoutMs = opts.timeoutMs ?? this.defaultTimeoutMs;
+    return this.outcomeOf(route, segs, timeoutMs, await this.thread.callAsync(requestFor(route, input), timeoutMs, this.loadTimeoutMs));
+  }
+
+  private outcomeOf(
+    route: Route,
+    segs: string[],
+    timeoutMs: number,
+    reply: EvalReply | 'timeout' | 'closed' | { ok: false; message: string },
+  ): EvaluationOutcome {
     if (reply === 'timeout') {
       return {
         ok: false,
@@ -236,6 +300,10 @@ export class WasmEngine implements Engine {
     }
     return { ok: true, defined: true, result: value, dependsOn: route.dependsOn, engine: 'wasm' };
   }
+}
+
+function requestFor(route: Route, input: unknown): EvalRequest {
+  return { module: route.module, entrypoint: route.id, ...(input === undefined ? {} : { input: JSON.stringify(input) }) };
 }
 
 function child(v: unknown, seg: string): unknown {

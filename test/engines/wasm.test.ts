@@ -113,3 +113,22 @@ t.test('a non-terminating entrypoint fails at its deadline; the engine keeps ser
   engine.close();
   t.match(engine.evaluate('fixture/allow', { allow: true }), { ok: false, code: 'wasm_error', message: /replaced/ }, 'closed: a deny, never a hang');
 });
+
+t.test('evaluateAsync: the main thread is free while the worker runs; what waits behind a runaway evaluation fails with it', async (t) => {
+  const bytes = await buildWasmFixture();
+  const engine = await WasmEngine.load([{ path: 'policy.wasm', bytes, entrypoints: ['fixture/loop', 'fixture/allow'] }], {});
+  t.teardown(() => engine.close());
+  t.match(await engine.evaluateAsync('fixture/allow', { allow: true }), { ok: true, result: true });
+  let ticks = 0;
+  const ticker = setInterval(() => ticks++, 5);
+  const [loop, behind] = await Promise.all([
+    engine.evaluateAsync('fixture/loop', {}, { timeoutMs: 200 }),
+    engine.evaluateAsync('fixture/allow', { allow: true }, { timeoutMs: 5000 }),
+  ]);
+  clearInterval(ticker);
+  t.match(loop, { ok: false, code: 'eval_budget_exceeded' });
+  t.match(behind, { ok: false, code: 'wasm_error', message: /worker was stopped/ }, 'queued behind it on the same worker');
+  t.ok(ticks > 3, `timers ran on the main thread meanwhile (${ticks})`);
+  t.match(await engine.evaluateAsync('fixture/allow', { allow: true }), { ok: true, result: true }, 'a fresh worker answers');
+  t.match(await engine.evaluateAsync('fixture/data', {}), { ok: false, code: 'wasm_no_entrypoint' });
+});

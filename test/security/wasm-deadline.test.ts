@@ -18,8 +18,15 @@ t.test('a non-terminating wasm entrypoint fails at the deadline; the service sta
   const s = await startServer(testConfig({ PDP_BUNDLE_PATH: dir, PDP_BUNDLE_NAME: 'compiled', PDP_BUNDLE_WATCH: 'false', PDP_EVAL_TIMEOUT_MS: '500' }));
 
   const t0 = Date.now();
-  const loop = await postJson(`${s.url}/v1/data/fixture/loop`, { input: {} });
+  const order: string[] = [];
+  const pending = postJson(`${s.url}/v1/data/fixture/loop`, { input: {} }).then((r) => (order.push('loop'), r));
+  // While the worker spins, the main thread answers others.
+  await new Promise((r) => setTimeout(r, 50));
+  t.equal((await send(`${s.url}/health`)).status, 200);
+  order.push('health');
+  const loop = await pending;
   const took = Date.now() - t0;
+  t.same(order, ['health', 'loop'], 'health answered while the runaway evaluation was still running');
   t.equal(loop.status, 500, 'an evaluation error, as OPA answers one on the Data API');
   t.match((loop.json as { error: { message: string } }).error.message, /eval_budget_exceeded: wasm evaluation exceeded/);
   t.ok(took < 5000, `answered at its deadline (${took} ms)`);
