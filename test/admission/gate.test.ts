@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import { startServer } from '../../src/server.js';
 import { makeApiKeys } from '../helpers/auth.js';
-import { modelDeploymentExamples, type Json } from '../helpers/admission.js';
+import { modelDeploymentExamples, withFreshDates, type Json } from '../helpers/admission.js';
 import { runCli } from '../helpers/cli.js';
 import { testConfig } from '../helpers/config.js';
 import { repoRoot } from '../helpers/deploy.js';
@@ -19,6 +19,13 @@ const policies = join(repoRoot, 'policies');
 const fixtures = join(repoRoot, 'test', 'fixtures', 'gate');
 const tmp = mkdtempSync(join(tmpdir(), 'pdp-gate-'));
 const gate = (args: string[]) => runCli(['gate', 'model-deployment', ...args], repoRoot);
+
+/** A fixture with its dates moved to eight days ago (withFreshDates). */
+function freshFixture(name: string): string {
+  const out = join(tmp, `fresh-${name}`);
+  writeFileSync(out, withFreshDates(readFileSync(join(fixtures, name), 'utf8')));
+  return out;
+}
 const MLFLOW_TARGET = ['-e', 'prod', '--exposure', 'customer_facing', '--region', 'eu-west-1', '--cluster', 'prod-eu-west-1-a', '--roles', 'ml-engineer'];
 const SAGEMAKER_TARGET = ['-e', 'staging', '--exposure', 'partner', '--region', 'eu-central-1', '--roles', 'ml-engineer'];
 
@@ -45,7 +52,7 @@ t.test('a YAML request, and flags overriding its target', async (t) => {
 });
 
 t.test('MLflow model version: tags carry the governance fields; status and aliases shown', async (t) => {
-  const file = join(fixtures, 'mlflow-model-version.json');
+  const file = freshFixture('mlflow-model-version.json');
   const r = await gate(['--from', 'mlflow', file, '-b', policies, ...MLFLOW_TARGET]);
   t.equal(r.code, 0, r.out);
   t.match(r.out, /^ALLOW {2}fraud-scorer 3\.2\.0 → prod \(customer_facing\)/, 'the semantic version tag wins over the registry version number');
@@ -91,7 +98,7 @@ t.test('MLflow model version: tags carry the governance fields; status and alias
 });
 
 t.test('SageMaker model package: metadata properties, ModelApprovalStatus', async (t) => {
-  const file = join(fixtures, 'sagemaker-describe-model-package.json');
+  const file = freshFixture('sagemaker-describe-model-package.json');
   const r = await gate(['--from', 'sagemaker', file, '-b', policies, ...SAGEMAKER_TARGET]);
   t.equal(r.code, 0, r.out);
   t.match(r.out, /^ALLOW {2}contract-clause-tagger 2\.1\.0 → staging \(partner\)/);

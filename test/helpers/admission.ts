@@ -4,7 +4,8 @@
 // predictor's storageUri, the deployment target as the namespace's admission.namespaces entry,
 // the requester as the API server's userInfo), and the check of every answer against
 // schemas/admission-review-response.json.
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ErrorObject } from 'ajv';
 import { validatorFor } from '../../src/shared/schemas.js';
@@ -32,15 +33,21 @@ export interface Example {
 
 export function modelDeploymentExamples(): Example[] {
   const dir = join(repoRoot, 'examples', 'model-deployment');
+  // Copies with fresh dates (withFreshDates), so what they expect does not change as they age.
+  const fresh = mkdtempSync(join(tmpdir(), 'pdp-examples-'));
   return readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .sort()
-    .map((f) => ({
-      name: f.replace(/\.(allow|deny)\.json$/, ''),
-      file: join(dir, f),
-      body: JSON.parse(readFileSync(join(dir, f), 'utf8')) as Record<string, Json>,
-      expectAllow: f.endsWith('.allow.json'),
-    }));
+    .map((f) => {
+      const text = withFreshDates(readFileSync(join(dir, f), 'utf8'));
+      writeFileSync(join(fresh, f), text);
+      return {
+        name: f.replace(/\.(allow|deny)\.json$/, ''),
+        file: join(fresh, f),
+        body: JSON.parse(text) as Record<string, Json>,
+        expectAllow: f.endsWith('.allow.json'),
+      };
+    });
 }
 
 const GVK: Record<string, { group: string; version: string; kind: string; resource: string }> = {
@@ -163,4 +170,12 @@ export function namespacesFor(examples: Example[], mode?: string): Record<string
     out[e.name] = { environment: d.environment, exposure: d.exposure, region: d.region, cluster: d.cluster, ...(mode ? { mode } : {}) };
   }
   return out;
+}
+
+/** `text` with the dates the fixtures and examples were written on (2026-11-25) moved to eight days
+ * ago, all by the same shift: the policy refuses evaluations older than its freshness bound, and a
+ * test that expects an allow must not start failing as its fixture ages. */
+export function withFreshDates(text: string): string {
+  const shift = Date.now() - 8 * 86_400_000 - Date.parse('2026-11-25T00:00:00Z');
+  return text.replace(/2026-11-25T(\d\d:\d\d:\d\d)/g, (_m, hms: string) => new Date(Date.parse(`2026-11-25T${hms}Z`) + shift).toISOString().slice(0, 19));
 }
