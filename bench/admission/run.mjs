@@ -13,6 +13,7 @@ import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { cpuUs } from '../lib/proc-cpu.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DURATION = Number(process.env.BENCH_DURATION ?? 8);
@@ -111,16 +112,6 @@ function startServer(env) {
     });
     child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${tail}`)));
   });
-}
-
-function cpuUs(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) * 10_000;
-  } catch {
-    return null;
-  }
 }
 
 function cannon(url, route, duration) {

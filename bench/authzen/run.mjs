@@ -15,6 +15,7 @@ import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { cpuUs } from '../lib/proc-cpu.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DURATION = Number(process.env.BENCH_DURATION ?? 3);
@@ -51,17 +52,6 @@ function startServer() {
   });
 }
 
-/** The server's CPU time so far in µs (user + system), or null without /proc. */
-function cpu(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) * 10_000;
-  } catch {
-    return null;
-  }
-}
-
 /** Every body once: 200 and the same allow on both endpoints (else the bench compares nothing). */
 async function check(url) {
   for (let i = 0; i < files.length; i++) {
@@ -96,9 +86,9 @@ try {
     // Alternate which goes first, so drift in the machine's load hits both alike.
     const order = run % 2 ? [...SCENARIOS].reverse() : SCENARIOS;
     for (const s of order) {
-      const c0 = cpu(server.pid);
+      const c0 = cpuUs(server.pid);
       const r = await cannon(server.url, s, DURATION);
-      const c1 = cpu(server.pid);
+      const c1 = cpuUs(server.pid);
       if (r.non2xx || r.errors) throw new Error(`${s.key}: ${r.non2xx} non-2xx, ${r.errors} errors`);
       results[s.key].rps.push(r.requests.average);
       if (c0 !== null && c1 !== null) results[s.key].cpu.push((c1 - c0) / r.requests.total);

@@ -26,6 +26,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import { cpuTimes } from '../lib/proc-cpu.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
@@ -216,19 +217,6 @@ function summarize(r, cpu) {
     user_us: cpu && n ? cpu.user / n : null,
     sys_us: cpu && n ? cpu.sys / n : null,
   };
-}
-
-/** A process's CPU time so far in µs ({user, sys}), or null where /proc is not available. */
-function cpuTimes(pid) {
-  try {
-    // Fields after the command name (which may contain spaces, hence the last ')'): utime is
-    // the 12th, stime the 13th, in clock ticks (100 per second on Linux).
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { user: Number(f[11]) * 10_000, sys: Number(f[12]) * 10_000 };
-  } catch {
-    return null;
-  }
 }
 
 /** Runs fn and returns its result with the server's CPU time spent meanwhile (or null). */

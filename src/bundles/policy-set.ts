@@ -27,6 +27,8 @@ export class PolicySet implements ActivePolicySet {
   readonly revisions: Readonly<Record<string, string>>;
   readonly digests: Readonly<Record<string, string>>;
   readonly bundles: readonly RoutedBundle[];
+  /** Some engine evaluates off the main thread (see evaluateAsync); decided once, not per request. */
+  readonly offThread: boolean;
   private readonly routes: Route[];
 
   constructor(bundles: RoutedBundle[]) {
@@ -34,6 +36,7 @@ export class PolicySet implements ActivePolicySet {
     this.revisions = Object.freeze(Object.fromEntries(bundles.map((b) => [b.name, b.revision])));
     this.digests = Object.freeze(Object.fromEntries(bundles.map((b) => [b.name, b.digest])));
     this.routes = bundles.flatMap((b) => b.roots.map((r) => ({ root: rootSegments(r), bundle: b })));
+    this.offThread = bundles.some((b) => b.engine.evaluateAsync !== undefined);
     Object.freeze(this);
   }
 

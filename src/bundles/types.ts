@@ -52,6 +52,8 @@ export interface ActivePolicySet {
   /** Which engine serves a path, or null if no bundle owns it. */
   engineFor(path: string): EngineKind | null;
   evaluate(path: string, input: unknown, opts?: EvaluationOptions): EvaluationOutcome;
+  /** True when some engine evaluates off the main thread: only then is evaluateAsync worth asking. */
+  readonly offThread?: boolean;
   /** evaluate(), awaited where the engine evaluates off the main thread (see Engine.evaluateAsync). */
   evaluateAsync?(path: string, input: unknown, opts?: EvaluationOptions): Promise<EvaluationOutcome>;
   /** False only when no bundle can define anything at `path` (see Engine.mayDefine); absent = may. */

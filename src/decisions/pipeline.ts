@@ -182,7 +182,7 @@ export class DecisionPipeline {
     const budget = this.budgetFor(query);
     // A wasm policy runs in a worker: await it, so the main thread serves other requests meanwhile.
     const outcome =
-      budget && snapshot.evaluateAsync && snapshot.engineFor(query.path) === 'wasm'
+      budget && snapshot.offThread && snapshot.evaluateAsync && snapshot.engineFor(query.path) === 'wasm'
         ? await evaluateAsyncSafely(snapshot.evaluateAsync.bind(snapshot), query, budget)
         : evaluateSafely(snapshot, query, budget);
     evalSpan?.end(outcome.ok ? { 'pdp.defined': outcome.defined } : { 'error.type': outcome.code });

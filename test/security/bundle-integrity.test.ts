@@ -139,7 +139,7 @@ t.test('signatures: bound to the bundle key, fresh, not rolled back, over the by
   for (const [i, [what, files, code, message]] of attempts.entries()) {
     srv.handler = serveBundle(await tarball(files), `"bad-${i}"`);
     await waitFor(`${what} refused`, () => m.status()[0]?.last_error?.code === code && message.test(m.status()[0]?.last_error?.message ?? ''));
-    t.pass(what);
+    t.match(m.status()[0]?.last_error, { code, message }, what);
     t.equal(m.current()?.revisions.app, 'v1', `${what}: v1 still serves`);
   }
 
