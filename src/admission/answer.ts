@@ -1,7 +1,8 @@
 // A decision (or the reason there is none) + the namespace's mode → the AdmissionResponse the API
 // server reads: `allowed`, a Status listing the reasons with their control ids, warnings for
 // obligations (and for denials in warn mode), auditAnnotations with the decision id and bundle
-// revisions. Kept within the API server's limits: warnings are cut at 256 characters (longer ones
+// revisions. Every answer names a decision id, also the ones given without a decision (skipped,
+// refused, could not decide): the id minted for the review, the one the service log names. Kept within the API server's limits: warnings are cut at 256 characters (longer ones
 // may be truncated by it anyway), at most MAX_WARNINGS of them, the message at MAX_MESSAGE.
 import type { DecisionAnswerBody, Reason } from '../decisions/types.js';
 import type { AdmissionMode, AdmissionResponse } from './types.js';
@@ -41,8 +42,16 @@ export interface Subject {
 const subjectText = (s: Subject): string => `${s.kind} ${s.namespace}/${s.name || '(generated name)'} (model ${s.model})`;
 
 /** The answer from a policy decision. */
-export function fromDecision(uid: string, body: DecisionAnswerBody, mode: AdmissionMode, subject: Subject, dryRun: boolean): AdmissionResponse {
+export function fromDecision(
+  uid: string,
+  body: DecisionAnswerBody,
+  mode: AdmissionMode,
+  subject: Subject,
+  dryRun: boolean,
+  extra: Readonly<Record<string, string>> = {},
+): AdmissionResponse {
   const audit: Record<string, string> = {
+    ...extra,
     'decision-id': body.decision_id,
     'bundle-revisions': bundlesText(body.policy.bundles),
     'policy-allowed': String(body.allow),
@@ -86,9 +95,18 @@ export function fromDecision(uid: string, body: DecisionAnswerBody, mode: Admiss
 
 /** A deny the webhook gives without a policy decision (a namespace it cannot place, annotations
  * that make no valid request); the mode applies like it does to a policy's deny. */
-export function refusal(uid: string, code: string, message: string, mode: AdmissionMode, subject: Subject, dryRun: boolean): AdmissionResponse {
-  const text = `${subjectText(subject)}: ${code}: ${message}`;
-  const audit: Record<string, string> = { refused: code, mode, ...(dryRun ? { 'dry-run': 'true' } : {}) };
+export function refusal(
+  uid: string,
+  decisionId: string,
+  code: string,
+  message: string,
+  mode: AdmissionMode,
+  subject: Subject,
+  dryRun: boolean,
+  extra: Readonly<Record<string, string>> = {},
+): AdmissionResponse {
+  const text = `${subjectText(subject)}: ${code}: ${message} (decision ${decisionId})`;
+  const audit: Record<string, string> = { ...extra, 'decision-id': decisionId, refused: code, mode, ...(dryRun ? { 'dry-run': 'true' } : {}) };
   if (mode === 'enforce') {
     return { uid, allowed: false, status: { status: 'Failure', code: 400, reason: 'BadRequest', message: cut(text, MAX_MESSAGE) }, auditAnnotations: audit };
   }
@@ -101,10 +119,10 @@ export function refusal(uid: string, code: string, message: string, mode: Admiss
 }
 
 /** The webhook could not decide (timeout, no policy, its own error): the configured failure mode,
- * saying so. `decisionId` names the decision still running, when there is one. */
-export function failure(uid: string, code: string, message: string, failureMode: 'deny' | 'allow', decisionId?: string): AdmissionResponse {
-  const text = `${code}: ${message}; failure mode ${failureMode}: ${failureMode === 'deny' ? 'refused (fail closed)' : 'allowed (fail open)'}`;
-  const audit: Record<string, string> = { failure: code, 'failure-mode': failureMode, ...(decisionId ? { 'decision-id': decisionId } : {}) };
+ * saying so. `decisionId` also names the decision still running after a timeout. */
+export function failure(uid: string, decisionId: string, code: string, message: string, failureMode: 'deny' | 'allow'): AdmissionResponse {
+  const text = `${code}: ${message}; failure mode ${failureMode}: ${failureMode === 'deny' ? 'refused (fail closed)' : 'allowed (fail open)'} (decision ${decisionId})`;
+  const audit: Record<string, string> = { 'decision-id': decisionId, failure: code, 'failure-mode': failureMode };
   if (failureMode === 'deny') {
     return { uid, allowed: false, status: { status: 'Failure', code: 500, reason: 'InternalError', message: cut(text, MAX_MESSAGE) }, auditAnnotations: audit };
   }
@@ -112,8 +130,8 @@ export function failure(uid: string, code: string, message: string, failureMode:
 }
 
 /** Allowed without a decision (no model, a DELETE, an UPDATE that left the model alone). */
-export function skipped(uid: string, why: string): AdmissionResponse {
-  return { uid, allowed: true, auditAnnotations: { skipped: why } };
+export function skipped(uid: string, decisionId: string, why: string): AdmissionResponse {
+  return { uid, allowed: true, auditAnnotations: { 'decision-id': decisionId, skipped: why } };
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

@@ -34,25 +34,48 @@ const SOURCE: Readonly<Record<string, AnnotationSuffix>> = {
   '/approvals': 'approvals',
 };
 
-/** The model part of the request (model and approvals): what an UPDATE compares. */
-export function modelPart(fields: ModelFields, prefix: string): { model: Record<string, unknown>; approvals?: unknown; problems: string[] } {
+/** The model part of the request (model and approvals): what an UPDATE compares. Precedence,
+ * field by field: the annotation, else (artifact URI only) the object's own storage URI — what is
+ * actually served — else the registry record, else the object's name (model name) or the
+ * registry's own version number. */
+export function modelPart(
+  fields: ModelFields,
+  prefix: string,
+): { model: Record<string, unknown>; approvals?: unknown; problems: string[]; fromRecord: ReadonlySet<string> } {
   const a = fields.annotations;
+  const rec = fields.record?.model ?? {};
   const problems: string[] = [];
   const model: Record<string, unknown> = {};
   const artifact: Record<string, unknown> = {};
+  // Request paths whose value came from the record, to name the record in problems.
+  const fromRecord = new Set<string>();
   const set = (key: string, v: unknown): void => {
     if (v !== undefined) model[key] = v;
+    else if (rec[key] !== undefined) {
+      model[key] = rec[key];
+      fromRecord.add(`/model/${key}`);
+    }
   };
-  set('name', a.name ?? fields.defaultName);
-  set('version', a.version ?? fields.defaultVersion);
+  const recArtifact = (rec.artifact ?? {}) as Record<string, unknown>;
+  const setArtifact = (key: string, v: unknown): void => {
+    if (v !== undefined) artifact[key] = v;
+    else if (recArtifact[key] !== undefined) {
+      artifact[key] = recArtifact[key];
+      fromRecord.add(`/model/artifact/${key}`);
+    }
+  };
+  set('name', a.name ?? (rec.name === undefined ? fields.defaultName : undefined));
+  set('version', a.version ?? (rec.version === undefined ? fields.defaultVersion : undefined));
   set('registry', a.registry);
-  const uri = a['artifact-uri'] ?? fields.storageUri;
-  if (uri !== undefined) artifact.uri = uri;
-  if (a['artifact-digest'] !== undefined) artifact.digest = a['artifact-digest'];
+  setArtifact('uri', a['artifact-uri'] ?? fields.storageUri);
+  setArtifact('digest', a['artifact-digest']);
+  let signed: boolean | undefined;
   if (a['artifact-signed'] !== undefined) {
-    if (a['artifact-signed'] === 'true' || a['artifact-signed'] === 'false') artifact.signed = a['artifact-signed'] === 'true';
+    if (a['artifact-signed'] === 'true' || a['artifact-signed'] === 'false') signed = a['artifact-signed'] === 'true';
     else problems.push(`${prefix}artifact-signed: must be "true" or "false"`);
   }
+  setArtifact('signed', signed);
+  for (const key of Object.keys(recArtifact)) if (artifact[key] === undefined) setArtifact(key, undefined);
   if (Object.keys(artifact).length > 0) model.artifact = artifact;
   set('license', a.license);
   set('owner', a.owner);
@@ -61,8 +84,12 @@ export function modelPart(fields: ModelFields, prefix: string): { model: Record<
   set('intended_use', a['intended-use']);
   set('retention_days', integer(a['retention-days'], `${prefix}retention-days`, problems));
   set('evaluation', json(a.evaluation, `${prefix}evaluation`, 'object', problems));
-  const approvals = json(a.approvals, `${prefix}approvals`, 'array', problems);
-  return { model, ...(approvals !== undefined ? { approvals } : {}), problems };
+  let approvals = json(a.approvals, `${prefix}approvals`, 'array', problems);
+  if (approvals === undefined && fields.record?.approvals !== undefined) {
+    approvals = fields.record.approvals;
+    fromRecord.add('/approvals');
+  }
+  return { model, ...(approvals !== undefined ? { approvals } : {}), problems, fromRecord };
 }
 
 /** The whole request: the model part, the namespace's target, the requester from userInfo. */
@@ -79,7 +106,10 @@ export function toRequest(fields: ModelFields, prefix: string, target: Admission
   if (Array.isArray(user.groups)) requester.roles = user.groups.filter((g) => typeof g === 'string');
   const request: Record<string, unknown> = { model: part.model, deployment, requester };
   if (part.approvals !== undefined) request.approvals = part.approvals;
-  if (!validateRequest(request)) return { ok: false, problems: (validateRequest.errors ?? []).map((e) => describe(e, prefix)) };
+  if (!validateRequest(request)) {
+    const record = fields.record ? { id: fields.record.id, paths: part.fromRecord } : undefined;
+    return { ok: false, problems: (validateRequest.errors ?? []).map((e) => describe(e, prefix, record)) };
+  }
   return { ok: true, request };
 }
 
@@ -113,13 +143,18 @@ function json(v: string | undefined, name: string, want: 'object' | 'array', pro
   return parsed;
 }
 
-/** An ajv error, named by the annotation the field came from when there is one. */
-function describe(e: ErrorObject, prefix: string): string {
+/** An ajv error, named by the annotation or the registry record field the value came from. */
+function describe(e: ErrorObject, prefix: string, record?: { id: string; paths: ReadonlySet<string> }): string {
   let path = e.instancePath;
   if (e.keyword === 'required') path = `${path}/${(e.params as { missingProperty: string }).missingProperty}`;
   let source: string | undefined;
   for (const [field, suffix] of Object.entries(SOURCE)) {
     if (path === field || path.startsWith(`${field}/`)) source = `${prefix}${suffix}${path.slice(field.length).replace(/\//g, '.')}`;
+  }
+  for (const field of record?.paths ?? []) {
+    if (path !== field && !path.startsWith(`${field}/`)) continue;
+    const rel = path.startsWith('/model/') ? path.slice('/model/'.length) : path.slice(1);
+    source = `registry record ${JSON.stringify(record?.id)} field ${rel.replace(/\//g, '.')}`;
   }
   const what = source ?? path.slice(1).replace(/\//g, '.');
   return `${what}: ${e.keyword === 'required' ? 'is required' : (e.message ?? 'is invalid')}`;

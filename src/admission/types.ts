@@ -29,6 +29,9 @@ export interface AdmissionRequest {
   object?: KubeObject | null;
   oldObject?: KubeObject | null;
   dryRun?: boolean;
+  /** Not sent by the kube-apiserver (AdmissionRequest v1 has no such field; `namespaceObject` is a
+   * CEL variable of ValidatingAdmissionPolicy only): read when a proxy in front adds it. */
+  namespaceObject?: KubeObject | null;
 }
 
 export interface AdmissionReviewIn {
@@ -66,6 +69,14 @@ export const AdmissionCode = {
   NAMESPACE_NOT_MAPPED: 'NAMESPACE_NOT_MAPPED',
   /** The governance annotations do not make a valid model-deployment request. */
   INVALID_REQUEST: 'INVALID_REQUEST',
+  /** A namespace label the webhook reads holds a value that is not a valid one. */
+  NAMESPACE_LABEL_INVALID: 'NAMESPACE_LABEL_INVALID',
+  /** `<prefix>registry-record` names a record that is not in the bundle data. */
+  REGISTRY_RECORD_NOT_FOUND: 'REGISTRY_RECORD_NOT_FOUND',
+  /** `<prefix>registry-record` is not a valid id, or the record it names is not a record. */
+  REGISTRY_RECORD_INVALID: 'REGISTRY_RECORD_INVALID',
+  /** The bundle data the webhook reads (namespace labels, registry records) could not be read. */
+  BUNDLE_DATA_ERROR: 'BUNDLE_DATA_ERROR',
   /** No answer within admission.timeout_ms. */
   DECISION_TIMEOUT: 'DECISION_TIMEOUT',
   /** No policy bundle is active yet. */

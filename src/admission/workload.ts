@@ -2,6 +2,7 @@
 // annotations (under the configured prefix) and, for a KServe InferenceService, the model's name
 // and storage URI from the object itself. Objects arrive from the API server as sent by users:
 // nothing here assumes a shape it has not checked.
+import type { RecordFields } from './registry-record.js';
 import type { GroupVersionKind, KubeObject } from './types.js';
 
 export type WorkloadKind = 'InferenceService' | 'Deployment' | 'StatefulSet' | 'Pod';
@@ -47,13 +48,20 @@ export interface ModelFields {
   storageUri?: string;
   /** A registry record: its own version number, when no annotation or tag gives one. */
   defaultVersion?: string;
+  /** `<prefix>registry-record`: the id of the model's record in the bundle data. */
+  recordId?: string;
+  /** That record, once read (its fields go under the annotations: see modelPart). */
+  record?: RecordFields;
 }
+
+/** The annotation suffix that references a registry record. */
+export const RECORD_ANNOTATION = 'registry-record';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
-/** The model fields of the object, or undefined when it carries no model: no `<prefix>name`
- * annotation, and not an InferenceService (which always serves one). */
+/** The model fields of the object, or undefined when it carries no model: no `<prefix>name` or
+ * `<prefix>registry-record` annotation, and not an InferenceService (which always serves one). */
 export function modelFields(kind: WorkloadKind, object: KubeObject, prefix: string): ModelFields | undefined {
   const meta = isObject(object.metadata) ? object.metadata : {};
   const raw = isObject(meta.annotations) ? meta.annotations : {};
@@ -62,8 +70,14 @@ export function modelFields(kind: WorkloadKind, object: KubeObject, prefix: stri
     const v = raw[prefix + suffix];
     if (typeof v === 'string') annotations[suffix] = v;
   }
-  if (kind !== 'InferenceService') return annotations.name !== undefined ? { annotations } : undefined;
+  const ref = raw[prefix + RECORD_ANNOTATION];
+  const recordId = typeof ref === 'string' ? ref : undefined;
+  if (kind !== 'InferenceService') {
+    if (annotations.name === undefined && recordId === undefined) return undefined;
+    return recordId !== undefined ? { annotations, recordId } : { annotations };
+  }
   const fields: ModelFields = { annotations };
+  if (recordId !== undefined) fields.recordId = recordId;
   const name = str(meta.name);
   if (name !== undefined) fields.defaultName = name;
   const uri = predictorStorageUri(object.spec);

@@ -136,7 +136,8 @@ t.test('UPDATE: decided only when a model field changed', { skip }, async (t) =>
   const r = await admit(req);
   checkShape(t, r, req);
   t.equal(r.response.allowed, true);
-  t.same(r.response.auditAnnotations, { skipped: 'model-unchanged' }, 'not decided');
+  t.equal(r.response.auditAnnotations.skipped, 'model-unchanged', 'not decided');
+  t.match(r.response.auditAnnotations['decision-id'], /^[0-9a-f-]{36}$/, 'and still named by a decision id');
   t.equal(await decisionsTotal(), n0, 'and not counted or logged as a decision');
 
   const newVersion = structuredClone(before);
@@ -172,7 +173,10 @@ t.test('DELETE, objects without a model, other kinds, controller-owned Pods: all
     checkShape(t, r, req);
     t.equal(r.response.allowed, true, `${name}: allowed`);
     t.ok(r.response.auditAnnotations.skipped, `${name}: says why no decision was needed (${r.response.auditAnnotations.skipped})`);
-    t.notOk(r.response.auditAnnotations['decision-id'], `${name}: no decision`);
+    const id = r.response.auditAnnotations['decision-id'];
+    t.match(id, /^[0-9a-f-]{36}$/, `${name}: the answer carries a decision id`);
+    const rec = await call(`${server.url}/v1/decisions/${id}`, { headers: { authorization: `Bearer ${keys.auditor!}` }, tls: tls() });
+    t.equal(rec.status, 404, `${name}: no decision record under it`);
   }
   t.equal(await decisionsTotal(), n0, 'none of them counted or logged as a decision');
 });

@@ -4,9 +4,10 @@
 // predictor's storageUri, the deployment target as the namespace's admission.namespaces entry,
 // the requester as the API server's userInfo), and the check of every answer against
 // schemas/admission-review-response.json.
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Status } from '@kubernetes-models/apimachinery/apis/meta/v1/Status';
 import type { ErrorObject } from 'ajv';
 import { validatorFor } from '../../src/shared/schemas.js';
 import { repoRoot } from './deploy.js';
@@ -19,9 +20,26 @@ export const ADMISSION_PATH = '/v1/admission/model-deployment';
 
 const validateResponse = validatorFor('admission-review-response.json');
 
-/** null when the body is a valid AdmissionReview response, else the schema's complaints. */
-export function responseProblems(body: unknown): ErrorObject[] | null {
-  return validateResponse(body) ? null : [...(validateResponse.errors ?? [])];
+/** null when the body is a valid AdmissionReview response that names its decision, else what is
+ * wrong: schemas/admission-review-response.json (AdmissionResponse has no published OpenAPI
+ * schema: admission.k8s.io is not a served API group), its `status` also against Kubernetes' own
+ * meta/v1 Status schema (the OpenAPI one bundled in @kubernetes-models/apimachinery), and the
+ * decision id every answer carries. */
+export function responseProblems(body: unknown): Array<ErrorObject | string> | null {
+  if (!validateResponse(body)) return [...(validateResponse.errors ?? [])];
+  const response = (body as Json).response;
+  const problems: string[] = [];
+  if (response.status !== undefined) {
+    try {
+      new Status(response.status).validate();
+    } catch (e) {
+      problems.push(`status is not a meta/v1 Status: ${(e as Error).message}`);
+    }
+  }
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(response.auditAnnotations?.['decision-id'] ?? '')) {
+    problems.push('auditAnnotations["decision-id"] is not a decision id');
+  }
+  return problems.length ? problems : null;
 }
 
 export interface Example {
@@ -178,4 +196,61 @@ export function namespacesFor(examples: Example[], mode?: string): Record<string
 export function withFreshDates(text: string): string {
   const shift = Date.now() - 8 * 86_400_000 - Date.parse('2026-11-25T00:00:00Z');
   return text.replace(/2026-11-25T(\d\d:\d\d:\d\d)/g, (_m, hms: string) => new Date(Date.parse(`2026-11-25T${hms}Z`) + shift).toISOString().slice(0, 19));
+}
+
+/** The namespace labels that describe a deployment target (environment, exposure, region, cluster). */
+export function targetLabels(deployment: Record<string, Json>, mode?: string): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const k of ['environment', 'exposure', 'region', 'cluster']) if (typeof deployment[k] === 'string') labels[PREFIX + k] = deployment[k];
+  if (mode) labels[`${PREFIX}admission-mode`] = mode;
+  return labels;
+}
+
+/** A Namespace object as the API server (and a replicator) has it. */
+export function namespaceObject(name: string, labels: Record<string, unknown>): Json {
+  return {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name, labels: { 'kubernetes.io/metadata.name': name, ...labels } },
+    spec: { finalizers: ['kubernetes'] },
+  };
+}
+
+/** A model-deployment request's model and approvals as a registry record (data.registry.models[id]). */
+export function recordFor(body: Record<string, Json>): Json {
+  return { ...body.model, ...(body.approvals !== undefined ? { approvals: body.approvals } : {}) };
+}
+
+export interface ClusterData {
+  /** data.kubernetes.namespaces (kube-mgmt's layout): name → Namespace object. */
+  kubeMgmt?: Record<string, Json>;
+  /** data.inventory.cluster.v1.Namespace (Gatekeeper's sync layout): name → Namespace object. */
+  gatekeeper?: Record<string, Json>;
+  /** data.registry.models: id → record. */
+  records?: Record<string, Json>;
+}
+
+/** A data-only bundle like the one a cluster replicator and a registry export would ship, next
+ * to the policy bundle; and a config file serving both. Returns the config file's path. */
+export function clusterDataConfig(data: ClusterData, revision = 'cluster-data-1'): string {
+  const dir = mkdtempSync(join(tmpdir(), 'pdp-cluster-data-'));
+  const put = (rel: string, value: unknown): void => {
+    mkdirSync(join(dir, rel), { recursive: true });
+    writeFileSync(join(dir, rel, 'data.json'), JSON.stringify(value));
+  };
+  writeFileSync(join(dir, '.manifest'), JSON.stringify({ revision, roots: ['kubernetes', 'inventory', 'registry'] }));
+  if (data.kubeMgmt) put('kubernetes/namespaces', data.kubeMgmt);
+  if (data.gatekeeper) put('inventory/cluster/v1/Namespace', data.gatekeeper);
+  if (data.records) put('registry/models', data.records);
+  const config = join(mkdtempSync(join(tmpdir(), 'pdp-config-')), 'pdp.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      bundles: [
+        { name: 'main', path: join(repoRoot, 'policies'), watch: false },
+        { name: 'cluster', path: dir, watch: false, data_only: true },
+      ],
+    }),
+  );
+  return config;
 }
