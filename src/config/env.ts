@@ -753,7 +753,7 @@ export const ENV_VARS: readonly EnvVar[] = [
     type: 'json',
     default: '',
     description:
-      'Namespace name → `{"environment", "exposure", "region", "cluster", "mode"}`: the deployment target its workloads are decided for. A model workload in a namespace not listed is denied (`NAMESPACE_NOT_MAPPED`).',
+      'Namespace name → `{"environment", "exposure", "region", "cluster", "mode"}`: the deployment target its workloads are decided for, field by field where the namespace\'s labels say nothing; `mode` pins the namespace\'s mode. A model workload in a namespace described by neither is denied (`NAMESPACE_NOT_MAPPED`).',
   },
   {
     name: 'PDP_AUTHZEN_DECISION',

@@ -360,6 +360,11 @@ t.test('admission webhook: off by default; one value turns it on; valid against 
   t.equal(wh.sideEffects, 'NoneOnDryRun');
   t.same(wh.admissionReviewVersions, ['v1']);
   t.match(wh.matchConditions[0].expression, "'pdp.ai-governance.io/name' in object.metadata.annotations", 'skips objects without the model annotation');
+  t.match(
+    wh.matchConditions[0].expression,
+    "'pdp.ai-governance.io/registry-record' in object.metadata.annotations",
+    'or with only a registry-record reference (those carry a model too)',
+  );
   t.equal(
     (
       renderChart(deepMerge(on, { admissionWebhook: { failurePolicy: 'Ignore', timeoutSeconds: 10 } })).objs.find(
