@@ -285,3 +285,38 @@ t.test('could not decide: the configured failure mode, saying so', async (t) => 
   t.equal(err.response.auditAnnotations.failure, 'WEBHOOK_ERROR');
   t.match(err.response.status.message, /WEBHOOK_ERROR: the webhook failed: .*boom.*failure mode deny/);
 });
+
+t.test('a hostile namespaceObject: 400 when it is not an object, else refused naming the label; never a 500', async (t) => {
+  const a = await app(t);
+  const withNs = (ns: unknown): Json => {
+    const r = good();
+    r.request.namespaceObject = ns;
+    return r;
+  };
+  for (const bad of ['ml', 7, ['ml']]) {
+    const r = await post(a, withNs(bad));
+    t.equal(r.statusCode, 400, `namespaceObject ${JSON.stringify(bad)}: 400`);
+    t.match(r.body, /namespaceObject/, 'names the field');
+  }
+  const many = Object.fromEntries(Array.from({ length: 50_000 }, (_, i) => [`example.com/k${i}`, 'v']));
+  const labels: Array<[string, Record<string, unknown>, RegExp | null]> = [
+    ['50 000 labels, none of ours', many, null],
+    ['50 000 labels and a hostile environment', { ...many, [`${PREFIX}environment`]: 'prod\u0000' }, /environment is not a valid label value/],
+    ['environment a list', { [`${PREFIX}environment`]: ['prod'] }, /environment is not a valid label value/],
+    ['a 1 MiB region', { [`${PREFIX}environment`]: 'prod', [`${PREFIX}region`]: 'r'.repeat(1024 * 1024) }, /region is not a valid label value/],
+    ['mode in upper case', { [`${PREFIX}environment`]: 'prod', [`${PREFIX}admission-mode`]: 'AUDIT' }, /admission-mode is not one of/],
+  ];
+  for (const [name, l, message] of labels) {
+    const r = await post(a, withNs({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ml', labels: l } }));
+    t.equal(r.statusCode, 200, `${name}: answered`);
+    const res = r.json();
+    t.equal(responseProblems(res), null, `${name}: a valid AdmissionReview response`);
+    if (message) {
+      t.equal(res.response.auditAnnotations.refused, 'NAMESPACE_LABEL_INVALID', `${name}: refused`);
+      t.match(res.response.status.message, message);
+      t.ok(res.response.status.message.length < 1024, 'the hostile value is not echoed');
+    } else {
+      t.equal(res.response.auditAnnotations['namespace-source'], 'admission.namespaces', `${name}: the setting describes it`);
+    }
+  }
+});

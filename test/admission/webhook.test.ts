@@ -12,7 +12,11 @@ import {
   ADMISSION_PATH,
   PREFIX,
   aged,
+  clusterDataConfig,
   inferenceService,
+  namespaceObject,
+  recordFor,
+  targetLabels,
   modelDeploymentExamples,
   responseProblems,
   review,
@@ -158,6 +162,28 @@ t.test('UPDATE: decided only when a model field changed', { skip }, async (t) =>
   t.ok(r4.response.auditAnnotations['decision-id'], 'annotations added to a Deployment that had none: decided');
 });
 
+t.test('every kind: UPDATE decided only on a model change, DELETE never, each answer with its decision id', { skip }, async (t) => {
+  for (const kind of ['InferenceService', 'Deployment', 'StatefulSet', 'Pod'] as const) {
+    const make = (body: Json): Json => (kind === 'InferenceService' ? inferenceService(body, 'ml-enforce') : workload(kind, body, 'ml-enforce'));
+    const before = make(allowEx.body);
+    const relabelled = structuredClone(before);
+    relabelled.metadata.labels = { team: 'risk' };
+    const same = review(kind, 'UPDATE', { object: relabelled, oldObject: before, namespace: 'ml-enforce' });
+    const r1 = await admit(same);
+    checkShape(t, r1, same);
+    t.equal(r1.response.auditAnnotations.skipped, 'model-unchanged', `${kind} UPDATE, model unchanged: not decided`);
+    const changed = review(kind, 'UPDATE', { object: make(denyEx.body), oldObject: before, namespace: 'ml-enforce' });
+    const r2 = await admit(changed);
+    checkShape(t, r2, changed);
+    t.equal(r2.response.allowed, false, `${kind} UPDATE to another release: decided, denied`);
+    t.equal((await record(t, r2.response.auditAnnotations['decision-id'])).origin.operation, 'UPDATE');
+    const del = review(kind, 'DELETE', { oldObject: before, namespace: 'ml-enforce' });
+    const r3 = await admit(del);
+    checkShape(t, r3, del);
+    t.equal(r3.response.auditAnnotations.skipped, 'operation:DELETE', `${kind} DELETE: allowed without a decision`);
+  }
+});
+
 t.test('DELETE, objects without a model, other kinds, controller-owned Pods: allowed without a decision', { skip }, async (t) => {
   const n0 = await decisionsTotal();
   const cases: Array<[string, Json]> = [
@@ -297,4 +323,48 @@ t.test('the webhook needs the caller to be authenticated and allowed', { skip },
   t.equal(none.status, 401, 'no credential');
   const wrong = await admit(req, keys.auditor!);
   t.equal(wrong.status, 403, 'a caller without decide:model-deployment');
+});
+
+t.test('over HTTPS, the target and mode from replicated namespace labels and the model from a registry record', { skip }, async (t) => {
+  const config = clusterDataConfig({
+    kubeMgmt: {
+      'ml-prod': namespaceObject('ml-prod', targetLabels(allowEx.body.deployment)),
+      'ml-prod-warn': namespaceObject('ml-prod-warn', targetLabels(allowEx.body.deployment, 'warn')),
+    },
+    records: { 'fraud-scorer-3.2.0': recordFor(allowEx.body), 'unapproved-1.0': recordFor(denyEx.body) },
+  });
+  const s = await startServer(
+    testConfig({ PDP_CONFIG: config, PDP_TLS_CERT_FILE: pki.server.certFile, PDP_TLS_KEY_FILE: pki.server.keyFile, PDP_AUTH_API_KEYS: apiKeys }),
+  );
+  t.teardown(() => s.close());
+  const send = async (ns: string, id: string): Promise<HttpResult & { response: Json; req: Json }> => {
+    const object = inferenceService(allowEx.body, ns);
+    object.metadata.annotations = { [`${PREFIX}registry-record`]: id };
+    const req = review('InferenceService', 'CREATE', { object, namespace: ns });
+    const r = await call(`${s.url}${ADMISSION_PATH}?timeout=5s`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${keys['kube-apiserver']!}` },
+      body: JSON.stringify(req),
+      tls: tls(),
+    });
+    return { ...r, response: (r.json as Json)?.response, req };
+  };
+  const ok = await send('ml-prod', 'fraud-scorer-3.2.0');
+  checkShape(t, ok, ok.req);
+  t.ok(ok.response.allowed || ok.response.status.message.includes('STALE_EVALUATION'), 'the allowed release');
+  t.equal(ok.response.auditAnnotations['namespace-source'], 'data.kubernetes.namespaces');
+  t.equal(ok.response.auditAnnotations['registry-record'], 'fraud-scorer-3.2.0');
+  t.match(ok.response.auditAnnotations['bundle-revisions'], /cluster=cluster-data-1/, 'the data bundle is among the revisions');
+  const deny = await send('ml-prod', 'unapproved-1.0');
+  checkShape(t, deny, deny.req);
+  t.equal(deny.response.allowed, false);
+  t.match(deny.response.status.message, /UNAPPROVED_REGISTRY \[AIGOV-REG-01\]/);
+  const warned = await send('ml-prod-warn', 'unapproved-1.0');
+  checkShape(t, warned, warned.req);
+  t.equal(warned.response.auditAnnotations.mode, 'warn', 'the mode from the replicated label');
+  t.equal(warned.response.allowed, true);
+  const missing = await send('ml-prod', 'no-such-record');
+  checkShape(t, missing, missing.req);
+  t.equal(missing.response.allowed, false);
+  t.equal(missing.response.auditAnnotations.refused, 'REGISTRY_RECORD_NOT_FOUND');
 });
