@@ -39,6 +39,7 @@ const DATA: ClusterData = {
     'ml-partial': namespaceObject('ml-partial', { [`${PREFIX}environment`]: 'staging' }),
     'ml-warn-label': namespaceObject('ml-warn-label', targetLabels(D, 'warn')),
     'ml-no-labels': { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ml-no-labels' } },
+    'ml-empty-env': namespaceObject('ml-empty-env', { [`${PREFIX}environment`]: '', [`${PREFIX}exposure`]: 'partner' }),
     // Hostile label values (a replicator copies whatever the cluster holds; a bundle may be forged).
     'bad-number': namespaceObject('bad-number', { [`${PREFIX}environment`]: 7 }),
     'bad-object': namespaceObject('bad-object', { [`${PREFIX}environment`]: { prod: true } }),
@@ -64,6 +65,8 @@ const DATA: ClusterData = {
     'deep-record': { ...recordFor(allowEx.body), evaluation: JSON.parse('{"a":'.repeat(20) + '1' + '}'.repeat(20)) },
     'huge-record': { ...recordFor(allowEx.body), notes: Array.from({ length: 20_000 }, (_, i) => i) },
     'a:b.c_d-e': recordFor(allowEx.body),
+    'approvals-a-string': { ...recordFor(allowEx.body), approvals: 'u-9' },
+    'extra-artifact-fields': { ...recordFor(allowEx.body), artifact: { ...allowEx.body.model.artifact, format: 'onnx' }, description: 'ignored' },
   },
 };
 const config = clusterDataConfig(DATA);
@@ -125,8 +128,16 @@ t.test('admission.namespaces is the fallback, field by field', async (t) => {
       'ml-partial': { environment: 'prod', exposure: 'internal', region: 'eu-central-1' },
       'ml-labelled': { environment: 'dev', exposure: 'internal' },
       'ml-no-labels': { environment: 'dev', exposure: 'internal' },
+      'ml-empty-env': { environment: 'dev', exposure: 'internal' },
     }),
   });
+  const e = await admit(a, isvc('ml-empty-env'));
+  t.same(
+    inputs.get(e.auditAnnotations['decision-id']).deployment,
+    { environment: 'dev', exposure: 'partner', namespace: 'ml-empty-env' },
+    "an empty label value says nothing: the setting's environment, the label's exposure",
+  );
+  t.equal(e.auditAnnotations['namespace-source'], 'admission.namespaces');
   const p = await admit(a, isvc('ml-partial'));
   t.same(
     inputs.get(p.auditAnnotations['decision-id']).deployment,
@@ -286,6 +297,7 @@ t.test('registry records: missing, malformed or hostile → refused with a reaso
     ['artifact-a-string', 'REGISTRY_RECORD_INVALID', /\.artifact is not an object/],
     ['deep-record', 'REGISTRY_RECORD_INVALID', /nests deeper than 8/],
     ['wrong-types', 'INVALID_REQUEST', /registry record "wrong-types" field risk_tier: must be integer/],
+    ['approvals-a-string', 'INVALID_REQUEST', /registry record "approvals-a-string" field approvals: must be array/],
   ];
   for (const [id, code, message] of cases) {
     const r = await admit(a, isvc('ml-labelled', allowEx.body, ref(id)));
@@ -299,7 +311,11 @@ t.test('registry records: missing, malformed or hostile → refused with a reaso
   t.equal(huge.allowed, false);
   const ok = await admit(a, isvc('ml-labelled', allowEx.body, ref('a:b.c_d-e')));
   t.equal(ok.allowed, true, 'ids with . _ : - are ids');
-  t.equal(inputs.size, 1, 'only that one was decided');
+  const extra = await admit(a, isvc('ml-labelled', allowEx.body, ref('extra-artifact-fields')));
+  const input = inputs.get(extra.auditAnnotations['decision-id']);
+  t.equal(input.model.artifact.format, 'onnx', "the record's other artifact fields are kept (the schema allows them)");
+  t.notOk('description' in input.model, 'fields that are not model fields are not taken');
+  t.equal(inputs.size, 2, 'only those two were decided');
   // Refusals follow the namespace's mode like a policy's deny.
   const warn = await admit(a, isvc('ml-warn-label', allowEx.body, ref('fraud-scorer-9.9.9')));
   t.equal(warn.allowed, true);
