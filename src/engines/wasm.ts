@@ -9,6 +9,7 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import { BundleError } from '../bundles/errors.js';
 import { describeThrown } from '../shared/errors.js';
 import { isPrefix } from '../bundles/paths.js';
+import { stringifyExact } from '../shared/exact-json.js';
 import { DataDocumentEngine } from './data-document.js';
 import { splitQueryPath } from './path.js';
 import type { Dependencies, Engine, EvaluationOptions, EvaluationOutcome } from './types.js';
@@ -209,7 +210,7 @@ export class WasmEngine implements Engine {
         throw new BundleError('BUNDLE_WASM_ERROR', `${m.path} does not load as an OPA wasm module: ${describeThrown(e)}`, { cause: e });
       }
     }
-    const thread = new WasmThread(compiled, JSON.stringify(data ?? {}), opts.maxMemoryPages ?? 4096);
+    const thread = new WasmThread(compiled, stringifyExact(data ?? {}), opts.maxMemoryPages ?? 4096);
     const report = thread.start(opts.loadTimeoutMs ?? 30_000);
     if (report === 'timeout') {
       thread.close();
@@ -307,7 +308,7 @@ export class WasmEngine implements Engine {
 }
 
 function requestFor(route: Route, input: unknown): EvalRequest {
-  return { module: route.module, entrypoint: route.id, ...(input === undefined ? {} : { input: JSON.stringify(input) }) };
+  return { module: route.module, entrypoint: route.id, ...(input === undefined ? {} : { input: stringifyExact(input) }) };
 }
 
 function child(v: unknown, seg: string): unknown {
