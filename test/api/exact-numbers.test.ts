@@ -71,3 +71,24 @@ t.test('big integers in Data API input and bundle data come back exactly', async
   );
   t.equal((await call('nums/echo', `{"input": {"__proto__": ${BIG}e0}}`)).status, 400, 'poisoned keys still refused');
 });
+
+t.test('the exact-number reader on its own: the pre-scan, the forms, the digit budget', async (t) => {
+  const { mayHoldInexactNumber, parseJsonExact, ExactDigitsExceeded, stringifyExact } = await import('../../src/shared/exact-json.js');
+  t.equal(mayHoldInexactNumber('{"a": 123456789012345, "b": "1234567890123456789", "c": "x\\"1e5"}'), false, 'digits in strings (escapes too) do not count');
+  t.equal(mayHoldInexactNumber('[1234567890123456]'), true, '16 digits');
+  t.equal(mayHoldInexactNumber('[1e5]'), true, 'an exponent');
+  t.equal(mayHoldInexactNumber('[true, false, 1.5]'), false, 'the e of true/false is no exponent');
+  t.strictSame(parseJsonExact('[12345678901234567.5, 1.5e20, -0, 1E+2]', 1e6), [12345678901234568n, 150000000000000000000n, -0, 100]);
+  t.strictSame(parseJsonExact('{"ok": true}', 1e6), { ok: true });
+  let thrown: unknown;
+  try {
+    parseJsonExact(`[${Array.from({ length: 10 }, () => '1e100').join(',')}]`, 500);
+  } catch (e) {
+    thrown = e;
+  }
+  t.ok(thrown instanceof ExactDigitsExceeded, 'past the digit budget');
+  t.match(thrown, { message: 'more than 500 digits of integers beyond 2^53' });
+  t.throws(() => parseJsonExact('[1', 10), SyntaxError);
+  t.equal(stringifyExact({ z: 123456789012345678901234567890n, n: 1 }), '{"z":123456789012345678901234567890,"n":1}');
+  t.equal(stringifyExact({ n: 1 }), '{"n":1}');
+});

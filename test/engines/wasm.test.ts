@@ -40,6 +40,13 @@ for (const minorVersion of [2, 1]) {
     const nested = { a: [1, 'two', { three: null }], ü: '✓' };
     t.match(engine.evaluate('fixture/input', nested), { ok: true, defined: true, result: nested }, 'JSON round trip, UTF-8');
     t.match(engine.evaluate('fixture/input', undefined), { ok: true, defined: false }, 'no input → undefined');
+    // An exact big integer (Data API input) reaches the module as its JSON text; the module's
+    // answer comes back through JSON.parse, a double.
+    t.match(
+      engine.evaluate('fixture/input', { z: 123456789012345678901234567890n }),
+      { ok: true, defined: true, result: { z: 1.2345678901234568e29 } },
+      'bigint input',
+    );
     t.match(engine.evaluate('fixture/undefined', {}), { ok: true, defined: false });
 
     t.match(engine.evaluate('fixture/abort', {}), { ok: false, code: 'wasm_error', message: /fixture abort/ });
