@@ -8,8 +8,23 @@
 // never reach a decision: they get 415 before the body is read. A request without a body needs
 // no type.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { describeThrown } from '../shared/errors.js';
 import { ApiError } from './errors.js';
+import { ExactDigitsExceeded, reparseExact } from '../shared/exact-json.js';
 import { measureJson, nonFinitePath } from './json-shape.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Integers in the body are kept exact (bigints past 2^53, as OPA keeps json.Number): the
+     * Data API, where the input reaches the policy and may come back in the answer as it was.
+     * Decision routes keep doubles (their schemas type numbers; their answers are documents). */
+    exactNumbers?: boolean;
+  }
+}
+
+/** Digits of exact integers (beyond 2^53) one body may hold: 3,000 numbers near 1e308, or
+ * 60,000 of 17 digits — more than any real input, far less work than the body limit allows. */
+const MAX_EXACT_DIGITS = 1_000_000;
 
 type Done = (err: Error | null, body?: unknown) => void;
 
@@ -24,7 +39,7 @@ export function registerJsonParser(app: FastifyInstance, maxDepth: number, maxVa
   const parseJson = (req: FastifyRequest, body: string, done: Done): void => {
     // An empty body is "no body": the Data API allows it, decision schemas then say what is missing.
     if (body.trim() === '') return done(null, undefined);
-    const { problem, mayOverflow } = measureJson(body, maxDepth, maxValues);
+    const { problem, mayOverflow, mayBeInexact } = measureJson(body, maxDepth, maxValues);
     if (problem?.kind === 'depth') {
       return done(new ApiError(400, 'JSON_TOO_DEEP', `JSON nesting is deeper than ${maxDepth} levels`, [{ path: '', message: `nesting exceeds ${maxDepth}` }]));
     }
@@ -33,8 +48,19 @@ export function registerJsonParser(app: FastifyInstance, maxDepth: number, maxVa
         new ApiError(413, 'PAYLOAD_TOO_LARGE', `request body has more than ${maxValues} JSON values`, [{ path: '', message: `more than ${maxValues} values` }]),
       );
     }
-    secureParse(req, body, (err: Error | null, value?: unknown) => {
+    secureParse(req, body, (err: Error | null, parsed?: unknown) => {
       if (!err) {
+        // Parsed again only when a number may need it (a long digit run or an exponent); the
+        // first parse has refused syntax errors and poisoned keys already.
+        let value = parsed;
+        if (mayBeInexact && req.routeOptions.config?.exactNumbers) {
+          try {
+            value = reparseExact(body, MAX_EXACT_DIGITS) ?? parsed;
+          } catch (e) {
+            const msg = e instanceof ExactDigitsExceeded ? e.message : describeThrown(e);
+            return done(new ApiError(413, 'PAYLOAD_TOO_LARGE', `request body holds ${msg}`, [{ path: '', message: msg }]));
+          }
+        }
         const overflow = mayOverflow ? nonFinitePath(value) : undefined;
         if (overflow === undefined) return done(null, value);
         return done(

@@ -10,6 +10,9 @@ export interface JsonShape {
   /** The text has a number with an exponent or more than 300 digits: JSON.parse may have turned
    * it into ±Infinity (see nonFinitePath). */
   mayOverflow: boolean;
+  /** The text has a run of more than 15 digits or an exponent: an integer in it may be beyond
+   * what a double holds exactly (see src/shared/exact-json.ts). */
+  mayBeInexact: boolean;
 }
 
 /** The first bound the text exceeds, if any. Values are counted as opening brackets plus
@@ -20,15 +23,19 @@ export function measureJson(text: string, maxDepth: number, maxValues: number): 
   let values = 1;
   let digits = 0;
   let mayOverflow = false;
+  let mayBeInexact = false;
   const n = text.length;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c >= 0x30 && c <= 0x39) {
-      if (++digits > 300) mayOverflow = true;
+      if (++digits > 15) {
+        mayBeInexact = true;
+        if (digits > 300) mayOverflow = true;
+      }
       continue;
     }
     // An exponent follows a digit (the e in true/false follows a letter).
-    if ((c === 0x65 || c === 0x45) /* e E */ && digits > 0) mayOverflow = true;
+    if ((c === 0x65 || c === 0x45) /* e E */ && digits > 0) mayOverflow = mayBeInexact = true;
     if (c !== 0x2e /* . */) digits = 0;
     if (c === 0x22 /* " */) {
       // Skip to the closing quote; a backslash escapes the next character.
@@ -38,15 +45,15 @@ export function measureJson(text: string, maxDepth: number, maxValues: number): 
         else if (d === 0x22) break;
       }
     } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
-      if (++depth > maxDepth) return { problem: { kind: 'depth' }, mayOverflow };
-      if (++values > maxValues) return { problem: { kind: 'values' }, mayOverflow };
+      if (++depth > maxDepth) return { problem: { kind: 'depth' }, mayOverflow, mayBeInexact };
+      if (++values > maxValues) return { problem: { kind: 'values' }, mayOverflow, mayBeInexact };
     } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
       depth--;
     } else if (c === 0x2c /* , */) {
-      if (++values > maxValues) return { problem: { kind: 'values' }, mayOverflow };
+      if (++values > maxValues) return { problem: { kind: 'values' }, mayOverflow, mayBeInexact };
     }
   }
-  return { mayOverflow };
+  return { mayOverflow, mayBeInexact };
 }
 
 /** JSON pointer of the first number that parsed to ±Infinity (a number beyond the double

@@ -162,5 +162,19 @@ async function loadWasm(b: PreparedBundle, opts: WasmEngineOptions): Promise<Was
     spec.entrypoints.push(w.entrypoint);
     byModule.set(w.path, spec);
   }
-  return WasmEngine.load([...byModule.values()], b.bundle.data, opts);
+  return WasmEngine.load([...byModule.values()], b.bundle.data, opts, sourceFallback(b));
+}
+
+/** `opa build -t wasm` bundles carry their Rego source: paths outside the entrypoints are then
+ * evaluated from it, as OPA does. Source this engine cannot compile (a builtin it lacks…) must not
+ * cost the bundle its compiled entrypoints: those paths are then answered from data alone. */
+function sourceFallback(b: PreparedBundle): RegoEngine | undefined {
+  if (b.bundle.modules.length === 0) return undefined;
+  const regoVersion = b.bundle.manifest.rego_version === 0 ? 0 : 1;
+  const modules = b.bundle.modules.map((m) => ({ file: `${b.name}/${m.path}`, source: m.source, regoVersion: regoVersion as 0 | 1 }));
+  try {
+    return RegoEngine.compile(modules, structuredClone(b.bundle.data), regoVersion);
+  } catch {
+    return undefined;
+  }
 }

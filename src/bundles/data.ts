@@ -1,9 +1,13 @@
 // Base documents: parse data.json / data.yaml and mount each at its directory path, like OPA.
 import { parse as parseYaml } from 'yaml';
+import { parseJsonExact } from '../shared/exact-json.js';
 import { wellFormed } from './canonical-json.js';
 import { BundleError } from './errors.js';
 import { isRecord } from './manifest.js';
 import { isPrefix, rootSegments, rootsContain } from './paths.js';
+
+/** Digits of integers beyond 2^53 one data file may hold (bundle sizes are bounded anyway). */
+const MAX_EXACT_DIGITS = 10_000_000;
 
 export const DATA_FILE_NAMES: ReadonlySet<string> = new Set(['data.json', 'data.yaml', 'data.yml']);
 
@@ -17,7 +21,8 @@ export function parseDataFile(path: string, bytes: Uint8Array): unknown {
   let value: unknown;
   try {
     value = path.endsWith('.json')
-      ? JSON.parse(text)
+      ? // integers exact, as OPA reads them (json.Number): see src/shared/exact-json.ts
+        parseJsonExact(text, MAX_EXACT_DIGITS)
       : // maxAliasCount bounds "billion laughs" alias expansion.
         parseYaml(text, { maxAliasCount: 100, uniqueKeys: true, prettyErrors: false });
   } catch (e) {
@@ -43,7 +48,7 @@ function assertJsonValue(v: unknown, file: string): void {
   const stack: unknown[] = [v];
   while (stack.length > 0) {
     const x = stack.pop();
-    if (x === null || typeof x === 'string' || typeof x === 'boolean') continue;
+    if (x === null || typeof x === 'string' || typeof x === 'boolean' || typeof x === 'bigint') continue;
     if (typeof x === 'number') {
       if (!Number.isFinite(x)) throw new BundleError('BUNDLE_INVALID_DATA', `${file} holds a non-finite number`);
       continue;

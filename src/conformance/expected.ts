@@ -1,5 +1,6 @@
 // Converts expected values written in YAML into Rego values.
 import { fromJSON, ObjectV, SetV, type Value } from '../rego/value.js';
+import { TYPED_ENTRIES } from './load.js';
 
 /** An error code named inside an expected message, e.g. "test-0.rego:4: eval_type_error: ..." → "eval_type_error". */
 export function errorCodeInMessage(message: string): string | undefined {
@@ -45,7 +46,10 @@ export function regorusValue(x: unknown): Value | undefined {
       return o;
     }
     const o = new ObjectV();
-    for (const k of keys) o.set(k, defined(regorusValue(x[k])));
+    // Keys as regorus reads them: typed (null, booleans, numbers) where the YAML wrote them so.
+    const typed = (x as { [TYPED_ENTRIES]?: [unknown, unknown][] })[TYPED_ENTRIES];
+    if (typed) for (const [k, v] of typed) o.set(defined(regorusValue(k)), defined(regorusValue(v)));
+    else for (const k of keys) o.set(k, defined(regorusValue(x[k])));
     return o;
   }
   return fromJSON(x);

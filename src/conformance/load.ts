@@ -7,17 +7,47 @@ import { describeThrown } from '../shared/errors.js';
 import type { LoadProblem } from './types.js';
 import { reindentFlowCollections } from './yaml-repair.js';
 
-const OPTIONS = { intAsBigInt: true, maxAliasCount: 100 } as const;
+const OPTIONS = { intAsBigInt: true, maxAliasCount: 100, mapAsMap: true } as const;
+
+/**
+ * Mapping keys that are not strings (`null:`, `true:`, `7:`), as regorus's runner reads them
+ * (serde_yaml keeps each key's type): such a mapping also carries its typed entries here, which
+ * the regorus expectations use (expected.ts); everything else sees plain objects with the keys
+ * as text, as before (OPA's runner turns keys into strings).
+ */
+export const TYPED_ENTRIES = Symbol('conformance.typedEntries');
+
+function plain(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(plain);
+  if (!(v instanceof Map)) return v;
+  const out: Record<string, unknown> = {};
+  let typed = false;
+  const entries: [unknown, unknown][] = [];
+  for (const [k, x] of v as Map<unknown, unknown>) {
+    const value = plain(x);
+    if (typeof k !== 'string') typed = true;
+    entries.push([plain(k), value]);
+    Object.defineProperty(out, keyText(k), { value, enumerable: true, writable: true, configurable: true });
+  }
+  if (typed) Object.defineProperty(out, TYPED_ENTRIES, { value: entries, enumerable: false });
+  return out;
+}
+
+/** The key as the yaml library writes it into a plain object (null → ""). */
+function keyText(k: unknown): string {
+  if (k === null || k === undefined) return '';
+  return typeof k === 'object' ? JSON.stringify(k, (_, x: unknown) => (typeof x === 'bigint' ? Number(x) : x)) : String(k);
+}
 
 /** Parses strictly; if that fails, retries once with under-indented flow collections repaired. */
 function parseYaml(text: string): unknown {
   try {
-    return parse(text, OPTIONS);
+    return plain(parse(text, OPTIONS));
   } catch (e) {
     const repaired = reindentFlowCollections(text);
     if (repaired === undefined) throw e;
     try {
-      return parse(repaired, OPTIONS);
+      return plain(parse(repaired, OPTIONS));
     } catch {
       throw e;
     }

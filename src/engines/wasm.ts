@@ -9,6 +9,8 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import { BundleError } from '../bundles/errors.js';
 import { describeThrown } from '../shared/errors.js';
 import { isPrefix } from '../bundles/paths.js';
+import { stringifyExact } from '../shared/exact-json.js';
+import { DataDocumentEngine } from './data-document.js';
 import { splitQueryPath } from './path.js';
 import type { Dependencies, Engine, EvaluationOptions, EvaluationOutcome } from './types.js';
 import { OPA_WASM_PATH, WORKER_SOURCE, type EvalReply, type EvalRequest, type LoadReport, type WorkerInit } from './wasm-worker.js';
@@ -179,17 +181,27 @@ export class WasmEngine implements Engine {
   private readonly thread: WasmThread;
   private readonly defaultTimeoutMs: number;
   private readonly loadTimeoutMs: number;
+  /** Serves every path no entrypoint covers (OPA answers them all): the built-in engine over the
+   * bundle's Rego source when it carries (and compiles) it, else its data documents. */
+  readonly fallback: Engine;
 
-  private constructor(routes: Route[], thread: WasmThread, opts: WasmEngineOptions) {
+  private constructor(routes: Route[], thread: WasmThread, opts: WasmEngineOptions, fallback: Engine | undefined, data: unknown) {
     // Longest entrypoint first, so a query picks the most specific one.
     this.routes = [...routes].sort((a, b) => b.entrypoint.length - a.entrypoint.length);
     this.thread = thread;
     this.defaultTimeoutMs = opts.defaultTimeoutMs ?? 1000;
     this.loadTimeoutMs = opts.loadTimeoutMs ?? 30_000;
+    this.fallback =
+      fallback ??
+      new DataDocumentEngine(
+        data ?? {},
+        this.routes.map((r) => r.entrypoint),
+      );
   }
 
-  /** Throws BUNDLE_WASM_ERROR when a module does not load, lacks a declared entrypoint, or rejects the data. */
-  static async load(modules: WasmModuleSpec[], data: unknown, opts: WasmEngineOptions = {}): Promise<WasmEngine> {
+  /** Throws BUNDLE_WASM_ERROR when a module does not load, lacks a declared entrypoint, or rejects
+   * the data. `fallback` answers paths outside the entrypoints (default: the data documents). */
+  static async load(modules: WasmModuleSpec[], data: unknown, opts: WasmEngineOptions = {}, fallback?: Engine): Promise<WasmEngine> {
     const compiled: { path: string; module: WebAssembly.Module }[] = [];
     for (const m of modules) {
       try {
@@ -198,7 +210,7 @@ export class WasmEngine implements Engine {
         throw new BundleError('BUNDLE_WASM_ERROR', `${m.path} does not load as an OPA wasm module: ${describeThrown(e)}`, { cause: e });
       }
     }
-    const thread = new WasmThread(compiled, JSON.stringify(data ?? {}), opts.maxMemoryPages ?? 4096);
+    const thread = new WasmThread(compiled, stringifyExact(data ?? {}), opts.maxMemoryPages ?? 4096);
     const report = thread.start(opts.loadTimeoutMs ?? 30_000);
     if (report === 'timeout') {
       thread.close();
@@ -221,7 +233,7 @@ export class WasmEngine implements Engine {
         routes.push({ entrypoint: splitQueryPath(ep), module: i, id, dependsOn });
       }
     });
-    return new WasmEngine(routes, thread, opts);
+    return new WasmEngine(routes, thread, opts, fallback, data);
   }
 
   /** Entrypoints served, as "a/b/c". */
@@ -229,12 +241,12 @@ export class WasmEngine implements Engine {
     return this.routes.map((r) => r.entrypoint.join('/'));
   }
 
-  /** Only an entrypoint (or a path inside one) can be evaluated; a path above an entrypoint
-   * may still be asked for (and then fails as evaluate() reports). Anything else: not here —
-   * e.g. data.system.log.mask in a bundle compiled without that entrypoint. */
+  /** An entrypoint (or a path inside or above one), or whatever the fallback may define. Anything
+   * else: not here — e.g. data.system.log.mask in a bundle compiled without that entrypoint. */
   mayDefine(path: string): boolean {
     const segs = splitQueryPath(path);
-    return this.routes.some((r) => isPrefix(r.entrypoint, segs) || isPrefix(segs, r.entrypoint));
+    if (this.routes.some((r) => isPrefix(r.entrypoint, segs) || isPrefix(segs, r.entrypoint))) return true;
+    return this.fallback.mayDefine?.(path) ?? true;
   }
 
   /** Stops the worker; later evaluations fail (a deny). Called when a newer bundle replaced this one. */
@@ -245,14 +257,7 @@ export class WasmEngine implements Engine {
   evaluate(path: string, input: unknown, opts: EvaluationOptions = {}): EvaluationOutcome {
     const segs = splitQueryPath(path);
     const route = this.routes.find((r) => isPrefix(r.entrypoint, segs));
-    if (!route) {
-      return {
-        ok: false,
-        code: 'wasm_no_entrypoint',
-        message: `no wasm entrypoint serves ${segs.join('/')} (entrypoints: ${this.entrypoints().join(', ')})`,
-        engine: 'wasm',
-      };
-    }
+    if (!route) return this.fallback.evaluate(path, input, opts);
     const timeoutMs = opts.timeoutMs ?? this.defaultTimeoutMs;
     return this.outcomeOf(route, segs, timeoutMs, this.thread.call(requestFor(route, input), timeoutMs, this.loadTimeoutMs));
   }
@@ -303,7 +308,7 @@ export class WasmEngine implements Engine {
 }
 
 function requestFor(route: Route, input: unknown): EvalRequest {
-  return { module: route.module, entrypoint: route.id, ...(input === undefined ? {} : { input: JSON.stringify(input) }) };
+  return { module: route.module, entrypoint: route.id, ...(input === undefined ? {} : { input: stringifyExact(input) }) };
 }
 
 function child(v: unknown, seg: string): unknown {

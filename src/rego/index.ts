@@ -67,7 +67,7 @@ export class CompiledPolicy {
     let node: DataNode | undefined = this.root;
     for (const s of segs) {
       // A rule at a prefix may produce an object holding the rest of the path.
-      if (node.rules.length > 0 || node.defaultRule) return true;
+      if (node.rules.length > 0 || node.defaultRule || node.objectDefaults.length > 0) return true;
       node = node.children.get(s);
       if (!node) break;
     }

@@ -92,6 +92,31 @@ nul := g(null)
   ]);
 });
 
+t.test('default on one key of an object document (`default p[true] := x`): holds when no rule defines that key', async (t) => {
+  // OPA's rule tree takes any ground head key; regorus's default/basic.yaml expects this document.
+  const p = pol(`
+default complex[true] := "bool_true"
+default complex[false] := "bool_false"
+default complex[7] := "seven"
+complex.hello := "world"
+complex[false] := "defined" if input.x
+`);
+  const c = val(p, 't.complex', {}) as Record<string, unknown>;
+  t.strictSame(c, { false: 'bool_false', true: 'bool_true', 7: 'seven', hello: 'world' });
+  t.equal((val(p, 't.complex', { x: 1 }) as Record<string, unknown>).false, 'defined', 'a rule for the key wins over its default');
+  t.equal(val(p, 't.complex.hello', {}), 'world');
+  t.equal(p.mayDefine(['t', 'complex']), true);
+  const only = pol('default d[null] := 0\n');
+  t.strictSame(val(only, 't.d'), { null: 0 }, 'defaults alone make the document');
+  for (const [src, msg] of [
+    ['default p[x] := 1\n', /default rules must not have variables in the head reference/],
+    ['default p[[1]] := 1\n', /default rules must not have variables in the head reference/],
+    ['default p[1] := 1\ndefault p[1] := 2\n', /multiple default rules data\.t\.p found/],
+  ] as const) {
+    t.throws(() => pol(src), msg, src);
+  }
+});
+
 t.test('else chains', async (t) => {
   const p = pol(`
 grade := "A" if input.score >= 90

@@ -211,3 +211,10 @@ t.test('OPA compile errors: a function argument reassigned with :=, some-in afte
   t.throws(() => pol('r if { value = 0; some value in [1, 2] }'), { message: /var value referenced above/ });
   t.equal(pol('f(x) := y if { y := x }\nr := f(1)').evaluate('t.r').value, 1, 'other locals are fine');
 });
+
+t.test('sprintf %v of a number beyond the double range prints it as written, as OPA does (opa-v1 strings "float too big")', async (t) => {
+  const c = compile([{ file: 'a.rego', source: 'package p\na := sprintf("hi %v", [2e308])\nb := sprintf("%v", [-2.5e400])\nc := sprintf("%v", [2.5e300])\n' }]);
+  t.equal(toJSON(c.evaluate('p.a').value!), 'hi 2e308');
+  t.equal(toJSON(c.evaluate('p.b').value!), '-2.5e400');
+  t.equal(toJSON(c.evaluate('p.c').value!), '2.5e+300', 'within the range: a float64, as Go prints it');
+});

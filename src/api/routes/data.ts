@@ -45,6 +45,7 @@ export function dataRoutes(app: FastifyInstance, pipeline: DecisionPipeline): vo
   };
 
   const post = {
+    config: { exactNumbers: true },
     // OPA accepts a POST with no body at all: treat it as {} (no input) before validation.
     preValidation: async (request: FastifyRequest) => {
       if (request.body === undefined) request.body = {};

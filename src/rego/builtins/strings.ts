@@ -200,9 +200,23 @@ function fromFloat(v: bigint): boolean {
   return odd >= 2n ** 32n;
 }
 
+/** 25·10^399 → "2.5e400". */
+function exponentText(v: bigint): string {
+  const digits = (v < 0n ? -v : v).toString();
+  const mantissa = digits.replace(/0+$/, '');
+  const exp = digits.length - 1;
+  return `${v < 0n ? '-' : ''}${mantissa[0]}${mantissa.length > 1 ? '.' + mantissa.slice(1) : ''}e${exp}`;
+}
+
 function sprintfArg(v: Value): GoArg {
   if (typeof v === 'string') return { kind: 'string', v };
-  if (typeof v === 'bigint') return fromFloat(v) ? { kind: 'float', v: Number(v) } : goInt(v);
+  if (typeof v === 'bigint') {
+    if (!fromFloat(v)) return goInt(v);
+    const f = Number(v);
+    // Beyond the double range OPA cannot make it a float64 either and prints the literal as
+    // written (2e308 → "2e308"); the exponent form of its digits is that text.
+    return Number.isFinite(f) ? { kind: 'float', v: f } : { kind: 'string', v: exponentText(v) };
+  }
   if (typeof v === 'number') return Number.isInteger(v) ? goInt(BigInt(v)) : { kind: 'float', v };
   return { kind: 'string', v: regoString(v) };
 }

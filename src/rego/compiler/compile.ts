@@ -85,6 +85,7 @@ export class Compiler {
   readonly deps = new Map<DataNode, Set<DataNode>>();
   private currentNode: DataNode | null = null;
   private readonly defaultsPlaced = new Set<DataNode>();
+  private readonly objectDefaultsPlaced = new Set<string>();
   /** Rule nodes whose own bodies read input, the clock/randomness, print or use `with`. */
   private readonly variable = new Set<DataNode>();
   private readonly placedLoc = new Map<DataNode, Loc>();
@@ -146,6 +147,7 @@ export class Compiler {
       for (const n of this.root.ruleNodes()) {
         for (const r of n.rules) norm.rule(r);
         if (n.defaultRule !== null) norm.rule(n.defaultRule);
+        for (const r of n.objectDefaults) norm.rule(r);
       }
     }
   }
@@ -244,7 +246,9 @@ export class Compiler {
       kind = dyn.length ? 'object' : 'set';
     } else if (dyn.length) {
       kind = 'object';
-      if (rule.default) {
+      // A default for one key of an object (`default p[true] := x`, as OPA's rule tree allows
+      // for any ground key): only scalar keys, never variables.
+      if (rule.default && !dyn.every((x) => x.type === 'null' || x.type === 'boolean' || x.type === 'number' || x.type === 'string')) {
         this.err('rego_type_error', 'default rules must not have variables in the head reference', rule.loc);
         return null;
       }
@@ -265,7 +269,14 @@ export class Compiler {
       }
       node.arity = n;
     }
-    if (rule.default) {
+    if (rule.default && kind === 'object') {
+      const key = `${node.dottedPath}${JSON.stringify(dyn.map((x) => ('value' in x ? x.value : null)))}`;
+      if (this.objectDefaultsPlaced.has(key)) {
+        this.err('rego_type_error', `multiple default rules ${node.dottedPath} found`, rule.loc);
+        return null;
+      }
+      this.objectDefaultsPlaced.add(key);
+    } else if (rule.default) {
       if (this.defaultsPlaced.has(node)) {
         this.err('rego_type_error', `multiple default rules ${node.dottedPath} found`, rule.loc);
         return null;
@@ -274,7 +285,7 @@ export class Compiler {
         this.err('rego_parse_error', 'default rules must not have a body', rule.loc);
       }
     }
-    if (rule.default) this.defaultsPlaced.add(node);
+    if (rule.default && kind !== 'object') this.defaultsPlaced.add(node);
     if (!this.placedLoc.has(node)) this.placedLoc.set(node, rule.loc);
     node.kind = kind;
     return { rule, node, kind, dyn, m };
@@ -334,7 +345,8 @@ export class Compiler {
         const tv = analyzeTerm(value, false);
         if (tv.need.size || tv.pat.size || tv.refOut.size) this.err('rego_type_error', `default rule ${name} value must be ground`, rule.loc);
       }
-      node.defaultRule = crule;
+      if (kind === 'object') node.objectDefaults.push(crule);
+      else node.defaultRule = crule;
     } else node.rules.push(crule);
     this.currentNode = null;
     this.currentRule = null;

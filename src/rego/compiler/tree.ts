@@ -13,6 +13,9 @@ export class DataNode {
   /** Rules whose constant head prefix ends at this node. */
   rules: CRule[] = [];
   defaultRule: CRule | null = null;
+  /** Defaults of single keys of an object document (`default p[true] := x`): each holds when no
+   * rule defines its key. */
+  objectDefaults: CRule[] = [];
   kind: NodeKind | null = null;
   /** Function arity (for functions). */
   arity = -1;

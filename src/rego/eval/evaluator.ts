@@ -1064,6 +1064,17 @@ export class Evaluator {
         defined = true;
       }
     }
+    // `default p[k] := x`: the key's value when no rule defined it
+    for (const d of node.objectDefaults) {
+      const env: Env = new Array(d.nslots);
+      this.evalItems(d.keyPath, 0, new Array(d.keyPath.length), env, (keys) =>
+        this.evalTerm(d.value, env, (v) => {
+          if (!hasPath(out, keys)) insertPath(out, keys, v, d);
+          defined = true;
+          return true;
+        }),
+      );
+    }
     return defined || node.rules.length ? out : undefined;
   }
 
@@ -1501,6 +1512,17 @@ function applyOverride(v: Value | undefined, ov: OvNode): Value | undefined {
 function structural<T extends ObjectV | SetV>(v: T): T {
   v.assembled = true;
   return v;
+}
+
+/** Whether the object already holds a value at the key path (a default must not replace it). */
+function hasPath(obj: ObjectV, keys: Value[]): boolean {
+  let cur: Value | undefined = obj;
+  for (const k of keys) {
+    if (!(cur instanceof ObjectV)) return false;
+    cur = cur.get(k);
+    if (cur === undefined) return false;
+  }
+  return true;
 }
 
 function insertPath(obj: ObjectV, keys: Value[], v: Value, rule: CRule): void {
