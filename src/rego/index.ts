@@ -18,6 +18,9 @@ export * from './api.js';
 export { RegoError, RegoCompileErrors, isRegoError } from './errors.js';
 export { parseModule, parseQuery } from './parser.js';
 export { parseJSONExact } from './json-exact.js';
+export { Tracer, type TraceEvent, type TraceOp } from './trace/tracer.js';
+export { NdBuiltinCache } from './trace/nd-cache.js';
+export { filterTrace, traceJson, traceText, isExplainMode, EXPLAIN_MODES, type ExplainMode } from './trace/render.js';
 export { fromJSON, toJSON, stringify, equal, compare, type Value, ObjectV, SetV } from './value.js';
 
 const DEFAULT_MAX_STEPS = 1_000_000;
@@ -137,6 +140,8 @@ export class CompiledPolicy {
         maxOutputSize: opts.maxOutputSize ?? DEFAULT_MAX_OUTPUT,
         nowNs: opts.nowNs,
         print: opts.print,
+        tracer: opts.tracer,
+        ndCache: opts.ndBuiltinCache,
       },
       this.shared,
     );
