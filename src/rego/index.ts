@@ -20,6 +20,9 @@ export { parseModule, parseQuery } from './parser.js';
 export { parseJSONExact } from './json-exact.js';
 export { Tracer, type TraceEvent, type TraceOp } from './trace/tracer.js';
 export { NdBuiltinCache } from './trace/nd-cache.js';
+export { profile, goDuration, PROFILE_SORTS, type ProfileRow, type ProfileSort } from './trace/profile.js';
+export { CoverageCollector, type CoverageReport, type FileCoverage } from './trace/coverage.js';
+export { exprText, termText } from './trace/ast-text.js';
 export { filterTrace, traceJson, traceText, isExplainMode, EXPLAIN_MODES, type ExplainMode } from './trace/render.js';
 export { fromJSON, toJSON, stringify, equal, compare, type Value, ObjectV, SetV } from './value.js';
 
@@ -210,3 +213,4 @@ function withMockedStubs(builtins: Map<string, Builtin>, modules: readonly Modul
 }
 
 export type { Dependencies };
+export type { Module } from './ast.js';

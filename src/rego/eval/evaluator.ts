@@ -1122,7 +1122,9 @@ export class Evaluator {
     }
     if (result === undefined && node.defaultRule) {
       const d = node.defaultRule;
-      this.evalTerm(d.value, new Array(d.nslots), (v) => {
+      const env: Env = new Array(d.nslots);
+      if (this.tr !== undefined) this.traceRule(d, [], env, () => false);
+      this.evalTerm(d.value, env, (v) => {
         result = v;
         return true;
       });
