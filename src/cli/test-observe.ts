@@ -6,7 +6,7 @@ import {
   exprText,
   filterTrace,
   isExplainMode,
-  stringify,
+  regoText,
   traceText,
   Tracer,
   type CoverageReport,
@@ -73,7 +73,7 @@ function varValues(events: readonly TraceEvent[]): string[] {
   const out = [`${fail.location.file}:${fail.location.row}:`, `  ${exprText(fail.expr)}`];
   const locals = [...fail.locals].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const width = Math.max(0, ...locals.map(([n]) => n.length));
-  for (const [name, v] of locals) out.push(`  ${name.padEnd(width)} = ${stringify(v)}`);
+  for (const [name, v] of locals) out.push(`  ${name.padEnd(width)} = ${regoText(v)}`);
   return out;
 }
 

@@ -23,6 +23,7 @@ export { NdBuiltinCache } from './trace/nd-cache.js';
 export { profile, goDuration, PROFILE_SORTS, type ProfileRow, type ProfileSort } from './trace/profile.js';
 export { CoverageCollector, type CoverageReport, type FileCoverage } from './trace/coverage.js';
 export { exprText, termText } from './trace/ast-text.js';
+export { regoString as regoText } from './builtins/util.js';
 export { filterTrace, traceJson, traceText, isExplainMode, EXPLAIN_MODES, type ExplainMode } from './trace/render.js';
 export { fromJSON, toJSON, stringify, equal, compare, type Value, ObjectV, SetV } from './value.js';
 
