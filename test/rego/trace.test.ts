@@ -300,3 +300,21 @@ t.test('nd_builtin_cache is bounded per evaluation', async (t) => {
   p.evaluate('b/r', { ndBuiltinCache: nd });
   t.equal(Object.keys(nd.toJSON()['rand.intn']).length, 1000);
 });
+
+t.test('nd_builtin_cache records mocked non-deterministic builtins with the mocked result', async (t) => {
+  const p = compile([
+    {
+      file: 'm.rego',
+      source: `package m
+r := x if { x := http.send({"method": "get", "url": "http://x"}) with http.send as {"status_code": 200} }
+f(_, _) := 4
+s := x if { x := rand.intn("a", 10) with rand.intn as f }
+u := x if { x := upper("a") with upper as "B" }
+`,
+    },
+  ]);
+  const nd = new NdBuiltinCache();
+  for (const d of ['m/r', 'm/s', 'm/u']) t.ok(p.evaluate(d, { ndBuiltinCache: nd }).defined);
+  t.same(nd.toJSON(), { 'http.send': { '[{"method":"get","url":"http://x"}]': { status_code: 200 } }, 'rand.intn': { '["a",10]': 4 } });
+  t.equal(toJSON(p.evaluate('m/s').value!), 4, 'without a cache the mocks work as before');
+});

@@ -865,8 +865,17 @@ export class Evaluator {
     if (this.frame.mocks !== null) {
       const m = this.frame.mocks.get(funcId(fn));
       if (m !== undefined) {
-        if (m.kind === 'value') return k(m.v);
-        return this.callReplacement(m.fn, args, k);
+        // a mocked non-deterministic builtin (http.send in a test) is recorded with its mocked result
+        const nd = fn.f === 'builtin' && fn.builtin.nondeterministic ? this.opts.ndCache : undefined;
+        if (m.kind === 'value') {
+          nd?.record(fn.name, args, m.v);
+          return k(m.v);
+        }
+        if (nd === undefined) return this.callReplacement(m.fn, args, k);
+        return this.callReplacement(m.fn, args, (v) => {
+          nd.record(fn.name, args, v);
+          return k(v);
+        });
       }
     }
     switch (fn.f) {
