@@ -147,3 +147,18 @@ t.test('nd_builtin_cache: off by default; on, records carry OPA shape and the de
   await afterAnswers();
   t.equal(on.records[1].nd_builtin_cache, undefined);
 });
+
+t.test('an evaluation error with explain is an error answer (no explanation), and nothing is cached', async (t) => {
+  const engine = RegoEngine.compile([{ file: 'c.rego', source: 'package c\nx := 1 if input.a\nx := 2 if input.a\n' }], {});
+  const policies = new SwappablePolicies('b');
+  policies.activate(new PolicySet([{ name: 'b', roots: [''], revision: 'r1', digest: 'd', engine }]));
+  const pipeline = new DecisionPipeline({ policies, evaluation: {}, ndBuiltinCache: true });
+  const cache = new MapCache();
+  pipeline.useCache(cache);
+  const a = await pipeline.query({ kind: 'data', path: 'c/x', input: { a: true }, strict: false, explain: 'full', metrics: true });
+  t.match(a, { ok: false, code: 'EVALUATION_ERROR', message: /eval_conflict_error/ });
+  t.notOk('explanation' in a);
+  t.equal(cache.sets.length, 0);
+  const plain = await pipeline.query({ kind: 'data', path: 'c/x', input: { a: false }, strict: false });
+  t.match(plain, { ok: true, defined: false });
+});

@@ -318,3 +318,106 @@ u := x if { x := upper("a") with upper as "B" }
   t.same(nd.toJSON(), { 'http.send': { '[{"method":"get","url":"http://x"}]': { status_code: 200 } }, 'rand.intn': { '["a",10]': 4 } });
   t.equal(toJSON(p.evaluate('m/s').value!), 4, 'without a cache the mocks work as before');
 });
+
+t.test('text of every kind of expression and term, as the text trace prints them', async (t) => {
+  const src = `package txt
+import rego.v1
+r if {
+	some a, b
+	a = null
+	b = {"k": [1, 2.5], "x y": {3}}
+	c := set()
+	plus(1, 2, d)
+	e := [v | some v in [1]]
+	f := {v | some v in [1]}
+	g := {k: v | some k, v in {"a": 1}}
+	not startswith("abc", "z")
+	every k, v in {"a": 1} { k != v }
+	i := 1 - 2 * 3 / 3 % 5
+	j := {1} | {2} & {3}
+	k := count([1]) >= 1
+	k2 := 1 <= 2
+	k3 := 2 > 1
+	l := true
+	m := false
+	n := concat(",", ["a"])
+	x := "s" with input as {}
+	h := input["x y"].z[0]
+}
+s contains msg if { msg := "m" }
+o[key] := 1 if { key := "k" }
+`;
+  const p = compile([{ file: 'txt.rego', source: src }]);
+  const tr = new Tracer();
+  p.evaluate('txt', { tracer: tr });
+  const evals = traceText(tr.events.filter((e) => e.op === 'Eval' && e.type === 'expr')).map((l) => l.replace(/^\S+\s+(\| )*Eval /, ''));
+  t.same(evals, [
+    'data.txt',
+    'some a, b',
+    'a = null',
+    'b = {"k": [1, 2.5], "x y": {3}}',
+    'c := set()',
+    'd = 1 + 2',
+    'e := [v | some v in [1]]',
+    'some v in [1]',
+    'f := {v | some v in [1]}',
+    'some v in [1]',
+    'g := {k: v | some k, v in {"a": 1}}',
+    'some k, v in {"a": 1}',
+    'not startswith("abc", "z")',
+    'every k, v in {"a": 1} { k != v }',
+    'k != v',
+    'i := 1 - 2 * 3 / 3 % 5',
+    'j := {1} | {2} & {3}',
+    'k := count([1]) >= 1',
+    'k2 := 1 <= 2',
+    'k3 := 2 > 1',
+    'l := true',
+    'm := false',
+    'n := concat(",", ["a"])',
+    'x := "s" with input as {}',
+    'h := input["x y"].z[0]',
+    'msg := "m"',
+    'key := "k"',
+  ]);
+  // the rule bodies' locals, as OPA terms
+  const json = traceJson(tr.events.filter((e) => e.op === 'Eval' && e.type === 'expr' && e.location.row === 23)) as {
+    locals: { key: unknown; value: unknown }[];
+  }[];
+  const locals = Object.fromEntries(json[0].locals.map((l) => [(l.key as { value: string }).value, l.value]));
+  t.same(locals.a, { type: 'null' });
+  t.same(locals.b, {
+    type: 'object',
+    value: [
+      [
+        { type: 'string', value: 'k' },
+        {
+          type: 'array',
+          value: [
+            { type: 'number', value: 1 },
+            { type: 'number', value: 2.5 },
+          ],
+        },
+      ],
+      [
+        { type: 'string', value: 'x y' },
+        { type: 'set', value: [{ type: 'number', value: 3 }] },
+      ],
+    ],
+  });
+  t.same(locals.c, { type: 'set', value: [] });
+  t.same(locals.d, { type: 'number', value: 3 });
+  t.same(locals.e, { type: 'array', value: [{ type: 'number', value: 1 }] });
+  const sets = traceText(tr.events.filter((e) => e.type === 'rule' && e.op === 'Exit'));
+  t.ok(sets.some((l) => l.endsWith('Exit data.txt.s')));
+  t.ok(sets.some((l) => l.endsWith('Exit data.txt.o')));
+});
+
+t.test('locals of big integers, booleans and strings as OPA terms', async (t) => {
+  const p = compile([{ file: 'b.rego', source: 'package b\nr if {\n\tx := 12345678901234567890\n\ty := true\n\tz := "s"\n\tx > 1\n}\n' }]);
+  const tr = new Tracer();
+  p.evaluate('b/r', { tracer: tr });
+  const last = (traceJson(tr.events).filter((e) => e.op === 'eval') as { locals: { key: { value: string }; value: unknown }[] }[]).at(-1)!;
+  const locals = Object.fromEntries(last.locals.map((l) => [l.key.value, l.value]));
+  t.same(locals, { x: { type: 'number', value: 12345678901234567890 }, y: { type: 'boolean', value: true }, z: { type: 'string', value: 's' } });
+});
