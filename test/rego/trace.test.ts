@@ -419,5 +419,5 @@ t.test('locals of big integers, booleans and strings as OPA terms', async (t) =>
   p.evaluate('b/r', { tracer: tr });
   const last = (traceJson(tr.events).filter((e) => e.op === 'eval') as { locals: { key: { value: string }; value: unknown }[] }[]).at(-1)!;
   const locals = Object.fromEntries(last.locals.map((l) => [l.key.value, l.value]));
-  t.same(locals, { x: { type: 'number', value: 12345678901234567890 }, y: { type: 'boolean', value: true }, z: { type: 'string', value: 's' } });
+  t.same(locals, { x: { type: 'number', value: 12345678901234567890n }, y: { type: 'boolean', value: true }, z: { type: 'string', value: 's' } });
 });

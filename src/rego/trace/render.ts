@@ -2,7 +2,7 @@
 // API's `explanation` field, and the text lines of `opa eval --explain` (PrettyTraceWithLocation).
 
 import { bodyJson, exprJson, ruleJson } from '../ast-json.js';
-import { ObjectV, SetV, formatNumber, type Value } from '../value.js';
+import { ObjectV, SetV, type Value } from '../value.js';
 import { bodyText, exprText } from './ast-text.js';
 import type { TraceEvent } from './tracer.js';
 
@@ -63,7 +63,8 @@ export function valueTerm(v: Value): J {
       return { type: 'boolean', value: v };
     case 'number':
     case 'bigint':
-      return { type: 'number', value: typeof v === 'bigint' ? Number(formatNumber(v)) : v };
+      // integers past 2^53 stay exact (bigint), as results do: the response writer prints them exactly
+      return { type: 'number', value: v };
     case 'string':
       return { type: 'string', value: v };
     default:
