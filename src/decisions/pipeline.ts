@@ -368,20 +368,21 @@ function callerOf(fn: (q: DecisionQuery) => CallerRecord | undefined, query: Dec
 }
 
 function observationsOf(outcome: SuccessfulOutcome): Observations {
-  return { explanation: outcome.explanation, metrics: outcome.metrics, nd_builtin_cache: outcome.nd_builtin_cache };
+  return { explanation: outcome.explanation, explanation_text: outcome.explanation_text, metrics: outcome.metrics, nd_builtin_cache: outcome.nd_builtin_cache };
 }
 
 /** The outcome as the cache keeps it: observations belong to the request that asked. */
 function withoutObservations(outcome: SuccessfulOutcome): SuccessfulOutcome {
   if (outcome.explanation === undefined && outcome.metrics === undefined && outcome.nd_builtin_cache === undefined) return outcome;
-  const { explanation: _e, metrics: _m, nd_builtin_cache: _n, ...rest } = outcome;
+  const { explanation: _e, explanation_text: _t, metrics: _m, nd_builtin_cache: _n, ...rest } = outcome;
   return rest;
 }
 
-function answerObservations(seen: Observations | undefined): { explanation?: unknown[]; metrics?: Record<string, number> } {
+function answerObservations(seen: Observations | undefined): { explanation?: unknown[]; explanation_text?: string[]; metrics?: Record<string, number> } {
   if (seen === undefined) return {};
   return {
     ...(seen.explanation !== undefined ? { explanation: seen.explanation } : {}),
+    ...(seen.explanation_text !== undefined ? { explanation_text: seen.explanation_text } : {}),
     ...(seen.metrics !== undefined ? { metrics: seen.metrics } : {}),
   };
 }

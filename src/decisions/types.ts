@@ -269,6 +269,8 @@ export type DataAnswer = (
       result?: unknown;
       /** OPA's trace-event JSON array, when the query asked to explain. */
       explanation?: unknown[];
+      /** The same trace as OPA's text lines (what `?explain=…&pretty` shows). */
+      explanation_text?: string[];
       /** Engine timers (timer_rego_query_eval_ns), when the query asked for metrics. */
       metrics?: Record<string, number>;
     }

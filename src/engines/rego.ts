@@ -1,6 +1,6 @@
 // Adapter for the built-in Rego engine (src/rego): compile once at activation, evaluate per request.
 import { BundleError } from '../bundles/errors.js';
-import { compile, filterTrace, NdBuiltinCache, traceJson, Tracer, type CompiledPolicy, type ModuleSource } from '../rego/index.js';
+import { compile, filterTrace, NdBuiltinCache, traceJson, traceText, Tracer, type CompiledPolicy, type ModuleSource } from '../rego/index.js';
 import { isRegoError, RegoCompileErrors } from '../rego/errors.js';
 import { toJSON } from '../rego/value.js';
 import { splitQueryPath } from './path.js';
@@ -78,7 +78,11 @@ export class RegoEngine implements Engine {
       });
       const seen: Observations = {};
       if (opts.metrics === true) seen.metrics = { timer_rego_query_eval_ns: Number(process.hrtime.bigint() - t0) };
-      if (tracer !== undefined && opts.explain !== undefined) seen.explanation = traceJson(filterTrace(tracer.events, opts.explain));
+      if (tracer !== undefined && opts.explain !== undefined) {
+        const events = filterTrace(tracer.events, opts.explain);
+        seen.explanation = traceJson(events);
+        seen.explanation_text = traceText(events);
+      }
       if (nd !== undefined && !nd.empty) seen.nd_builtin_cache = nd.toJSON();
       if (!r.defined || r.value === undefined) return { ok: true, defined: false, dependsOn: r.dependsOn, engine: 'rego', ...seen };
       return { ok: true, defined: true, result: toJSON(r.value), dependsOn: r.dependsOn, engine: 'rego', ...seen };

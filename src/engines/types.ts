@@ -29,6 +29,8 @@ export interface EvaluationOptions {
 export interface Observations {
   /** OPA's trace-event JSON array. */
   explanation?: unknown[];
+  /** The same events as OPA's text trace lines (the Data API's `?explain=…&pretty` form). */
+  explanation_text?: string[];
   metrics?: Record<string, number>;
   /** OPA's shape: builtin name → (JSON of the argument array → result). */
   nd_builtin_cache?: Record<string, Record<string, unknown>>;

@@ -91,6 +91,8 @@ t.test('explain: the answer carries OPA trace events; the cache is bypassed both
       else t.ok(ev.some((e) => e.op === 'exit'));
       t.ok(ev.some((e) => e.op === 'note' && e.message === 'alice is allowed'));
     }
+    t.equal(a.explanation_text?.length, ev.length, `${mode}: one text line per event`);
+    if (mode === 'notes') t.match(a.explanation_text?.at(-1), /^app\.rego:7 +\| \| Note "alice is allowed"$/);
   }
   const bob = await pipeline.query({ ...DATA_Q, input: { user: 'bob' }, explain: 'fails' });
   t.ok(bob.ok && (bob.explanation as { op: string }[]).some((e) => e.op === 'fail'));
@@ -117,7 +119,7 @@ t.test('observations never enter the decision cache', async (t) => {
   await pipeline.query({ ...DATA_Q, metrics: true });
   t.equal(cache.sets.length, 1);
   const kept = cache.sets[0];
-  t.notOk('metrics' in kept || 'explanation' in kept || 'nd_builtin_cache' in kept);
+  t.notOk('metrics' in kept || 'explanation' in kept || 'explanation_text' in kept || 'nd_builtin_cache' in kept);
   const hit = await pipeline.query({ ...DATA_Q, metrics: true });
   t.ok(hit.ok && hit.metrics === undefined, 'a cached answer has no engine timers (no evaluation ran)');
 });
