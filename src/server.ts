@@ -54,7 +54,7 @@ export function buildApp(config: PdpConfig, opts: AppOptions = {}): FastifyInsta
   app.register(tracingPlugin, { config: config.tracing, ...(opts.ownsTracing ? { ownsSdk: true } : {}), ...(opts.tracer ? { tracer: opts.tracer } : {}) });
   app.register(redisPlugin, { config: config.redis });
   app.register(policiesPlugin, { config, ...(opts.policies ? { provider: opts.policies } : {}) });
-  app.register(pipelinePlugin, { evaluation: config.evaluation });
+  app.register(pipelinePlugin, { evaluation: config.evaluation, ndBuiltinCache: config.decision_log.nd_builtin_cache });
   app.register(cachePlugin, { config: config.cache, redis: config.redis });
   app.register(decisionLogPlugin, {
     config: config.decision_log,

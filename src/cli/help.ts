@@ -91,9 +91,17 @@ SKIPPED.
   -v, --verbose         print every test's result and print() output
   --timeout DURATION    per-test time budget in Go's syntax: 5s (default), 250ms, 1m30s;
                         a bare number is milliseconds
+  -c, --coverage        print OPA's coverage report (JSON: files{covered, not_covered,
+                        covered_lines, not_covered_lines, coverage}, covered_lines,
+                        not_covered_lines, coverage) instead of the test listing
+  --threshold PCT       with --coverage: exit 2 when coverage is below PCT (0-100)
+  --var-values          under a failed test: the expression that failed and the local
+                        variables bound there
+  --explain MODE        under a failed test (every test with -v for notes): its trace,
+                        notes|fails|full|debug, in OPA's text form
 
-Exit status: 0 when every test passes, 1 when any fails, 2 when nothing ran or the
-policies do not compile.
+Exit status: 0 when every test passes, 1 when any fails, 2 when nothing ran, the
+policies do not compile, or coverage is below --threshold.
 `,
   check: `Usage: pdp check <path>... [--entrypoint PATH]... [--format pretty|json] [--timeout MS]
 
@@ -130,6 +138,14 @@ bundles. Numbers in JSON data and input are kept exact.
   --strict-builtin-errors  raise builtin errors instead of making the expression undefined
   --fail                   exit 1 when the result is undefined
   --timeout DURATION       evaluation time budget in Go's syntax (default 10s; a bare number is ms)
+  --explain MODE           notes|fails|full|debug: the evaluation trace (json: "explanation", OPA's
+                           event objects; pretty: OPA's text trace before the result)
+  --metrics                timers: timer_rego_load_files_ns, timer_rego_module_compile_ns,
+                           timer_rego_query_eval_ns (json: "metrics"; pretty: a table)
+  --profile                per expression location: time, num_eval, num_redo, num_gen_expr
+                           (json: "profile"; pretty: a table); implies --metrics
+  --profile-limit N        rows of the profile (default 10; 0 = all)
+  --profile-sort KEY       total_time_ns (default), num_eval, num_redo, num_gen_expr, file, line
 `,
   bundle: `Usage: pdp bundle build <dir> -o <bundle.tar.gz> [--revision R]
 

@@ -84,6 +84,7 @@ export const DEFAULT_DECISION_LOG: Readonly<DecisionLogConfig> = Object.freeze({
   policy_mask: true,
   mask_decision: 'system/log/mask',
   raw: false,
+  nd_builtin_cache: false,
   retention_seconds: 3600,
   store_max_entries: 10_000,
   store_max_bytes: 64 * 1024 * 1024,

@@ -518,6 +518,14 @@ export const ENV_VARS: readonly EnvVar[] = [
       '`true` logs requests unmasked: the mask policy is not applied (`PDP_DECISION_LOG_MASK_PATHS` still is) and every record says `"raw": true`. Off, records say `"raw": false`. Warned at start.',
   },
   {
+    name: 'PDP_DECISION_LOG_ND_BUILTIN_CACHE',
+    pointer: '/decision_log/nd_builtin_cache',
+    type: 'boolean',
+    default: 'false',
+    description:
+      '`true`: records carry `nd_builtin_cache` (OPA\'s field): the results of the non-deterministic builtins the evaluation called (`time.now_ns`, `rand.intn`, `uuid.rfc4122`, `http.send` mocks…), as `{builtin: {"<JSON of the arguments>": result}}`, so a decision can be replayed exactly.',
+  },
+  {
     name: 'PDP_DECISION_LOG_RETENTION_SECONDS',
     pointer: '/decision_log/retention_seconds',
     type: 'integer',

@@ -139,6 +139,8 @@ export interface DecisionLogConfig {
   mask_decision: string;
   /** Raw logging: the bundle's mask is not applied (mask_paths still are); records say so. */
   raw: boolean;
+  /** Records carry the results of non-deterministic builtins (OPA's nd_builtin_cache). */
+  nd_builtin_cache: boolean;
   retention_seconds: number;
   store_max_entries: number;
   store_max_bytes: number;

@@ -58,6 +58,7 @@ export function toLogRecord(r: DecisionRecord, labels: Record<string, string>, r
     ...(r.origin ? { origin: { ...r.origin } } : {}),
     raw,
     labels,
+    ...(r.nd_builtin_cache !== undefined ? { nd_builtin_cache: r.nd_builtin_cache } : {}),
   };
 }
 

@@ -50,6 +50,8 @@ export interface LogRecord {
   raw: boolean;
   /** Identify this service instance (OPA's `labels`). */
   labels: Record<string, string>;
+  /** Results of non-deterministic builtins (OPA's field; decision_log.nd_builtin_cache). */
+  nd_builtin_cache?: Record<string, Record<string, unknown>>;
 }
 
 /** A destination for records. `send` resolves when the batch is durably handed over and

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { ActivePolicySet } from '../bundles/types.js';
-import type { EngineKind, EvaluationOptions, EvaluationOutcome } from '../engines/types.js';
+import type { EngineKind, EvaluationOptions, EvaluationOutcome, Observations } from '../engines/types.js';
 import { isPromise } from '../shared/is-promise.js';
 import { describeThrown } from '../shared/errors.js';
 import { noopCache, noopSpan, noopTracer } from './noop.js';
@@ -40,6 +40,8 @@ interface Evaluated {
   engine: EngineKind | null;
   revisions: Readonly<Record<string, string>>;
   digests: Readonly<Record<string, string>>;
+  /** What the engine reported besides the result, when asked (explain, metrics, nd_builtin_cache). */
+  seen?: Observations;
 }
 
 /** Per-request state carried from start to finish. */
@@ -55,6 +57,7 @@ const NO_REVISIONS: Readonly<Record<string, string>> = Object.freeze({});
 export class DecisionPipeline {
   private readonly policies: PolicySnapshotSource;
   private readonly evaluation: EvaluationOptions;
+  private readonly ndBuiltinCache: boolean;
   private cache: DecisionCache = noopCache;
   private tracer: DecisionTracer = noopTracer;
   private readonly recorders: DecisionRecorder[] = [];
@@ -69,6 +72,7 @@ export class DecisionPipeline {
   constructor(opts: PipelineOptions) {
     this.policies = opts.policies;
     this.evaluation = { ...opts.evaluation };
+    this.ndBuiltinCache = opts.ndBuiltinCache === true;
     this.newId = opts.newId ?? randomUUID;
     this.now = opts.now ?? Date.now;
   }
@@ -121,11 +125,11 @@ export class DecisionPipeline {
     let error: { code: string; message: string } | undefined;
     switch (ev.evaluation.kind) {
       case 'defined':
-        answer = { ok: true, decision_id: id, defined: true, result: ev.evaluation.result };
+        answer = { ok: true, decision_id: id, defined: true, result: ev.evaluation.result, ...answerObservations(ev.seen) };
         outcome = 'decided';
         break;
       case 'undefined':
-        answer = { ok: true, decision_id: id, defined: false };
+        answer = { ok: true, decision_id: id, defined: false, ...answerObservations(ev.seen) };
         outcome = 'undefined';
         break;
       case 'error':
@@ -161,9 +165,12 @@ export class DecisionPipeline {
     const revisions = snapshot.revisions;
     const digests = snapshot.digests ?? NO_REVISIONS;
     const key: CacheQuery = { path: query.path, input: query.input, strict: query.strict, revisions, digests: snapshot.digests, cacheKey: undefined };
+    // An explanation must come from an evaluation: such a query neither reads nor fills the cache.
+    const observe = query.explain !== undefined || query.metrics === true || query.instrument === true || this.ndBuiltinCache;
+    const bypass = query.explain !== undefined;
 
-    const lookup = startChild(span, 'pdp.cache.lookup');
-    const hit = await this.cacheGet(key);
+    const lookup = bypass ? undefined : startChild(span, 'pdp.cache.lookup');
+    const hit = bypass ? undefined : await this.cacheGet(key);
     lookup?.end({ 'pdp.cache.hit': hit !== undefined });
     if (hit) {
       const { entry } = hit;
@@ -179,7 +186,7 @@ export class DecisionPipeline {
     }
 
     const evalSpan = startChild(span, 'pdp.evaluate');
-    const budget = this.budgetFor(query);
+    const budget = observe ? this.observing(this.budgetFor(query), query) : this.budgetFor(query);
     // A wasm policy runs in a worker: await it, so the main thread serves other requests meanwhile.
     const outcome =
       budget && snapshot.offThread && snapshot.evaluateAsync && snapshot.engineFor(query.path) === 'wasm'
@@ -190,7 +197,7 @@ export class DecisionPipeline {
     if (!outcome.ok)
       return { evaluation: { kind: 'error', code: outcome.code, message: outcome.message }, cached: false, shared: false, engine, revisions, digests };
     // The cache decides from dependsOn (and e.g. a valid_until in the result) what it may keep.
-    this.cacheSet(key, outcome);
+    if (!bypass) this.cacheSet(key, observe ? withoutObservations(outcome) : outcome);
     return {
       evaluation: outcome.defined ? { kind: 'defined', result: outcome.result } : { kind: 'undefined' },
       cached: false,
@@ -198,6 +205,18 @@ export class DecisionPipeline {
       engine,
       revisions,
       digests,
+      seen: observe ? observationsOf(outcome) : undefined,
+    };
+  }
+
+  /** The evaluation options plus what this query (and the decision log) asked the engine to report. */
+  private observing(opts: EvaluationOptions | undefined, query: DecisionQuery): EvaluationOptions | undefined {
+    if (opts === undefined) return undefined;
+    return {
+      ...opts,
+      ...(query.explain !== undefined ? { explain: query.explain } : {}),
+      ...(query.metrics === true || query.instrument === true ? { metrics: true } : {}),
+      ...(this.ndBuiltinCache ? { ndBuiltinCache: true } : {}),
     };
   }
 
@@ -265,6 +284,7 @@ export class DecisionPipeline {
       on_behalf_of: who?.on_behalf_of,
       ignored_on_behalf_of: who?.ignored_on_behalf_of,
       origin: query.origin,
+      nd_builtin_cache: ev.seen?.nd_builtin_cache,
     };
     try {
       run.span.end(record);
@@ -345,4 +365,24 @@ function callerOf(fn: (q: DecisionQuery) => CallerRecord | undefined, query: Dec
   } catch {
     return undefined;
   }
+}
+
+function observationsOf(outcome: SuccessfulOutcome): Observations {
+  return { explanation: outcome.explanation, explanation_text: outcome.explanation_text, metrics: outcome.metrics, nd_builtin_cache: outcome.nd_builtin_cache };
+}
+
+/** The outcome as the cache keeps it: observations belong to the request that asked. */
+function withoutObservations(outcome: SuccessfulOutcome): SuccessfulOutcome {
+  if (outcome.explanation === undefined && outcome.metrics === undefined && outcome.nd_builtin_cache === undefined) return outcome;
+  const { explanation: _e, explanation_text: _t, metrics: _m, nd_builtin_cache: _n, ...rest } = outcome;
+  return rest;
+}
+
+function answerObservations(seen: Observations | undefined): { explanation?: unknown[]; explanation_text?: string[]; metrics?: Record<string, number> } {
+  if (seen === undefined) return {};
+  return {
+    ...(seen.explanation !== undefined ? { explanation: seen.explanation } : {}),
+    ...(seen.explanation_text !== undefined ? { explanation_text: seen.explanation_text } : {}),
+    ...(seen.metrics !== undefined ? { metrics: seen.metrics } : {}),
+  };
 }

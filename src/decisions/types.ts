@@ -52,6 +52,12 @@ export interface DecisionQuery {
   decisionId?: string;
   /** How the question arrived, when not on a decision endpoint (recorded as-is). */
   origin?: DecisionOrigin;
+  /** OPA's `?explain=`: answer with the trace events of this mode (the evaluation skips the decision cache). */
+  explain?: 'notes' | 'fails' | 'full' | 'debug';
+  /** OPA's `?metrics`: answer with the engine's timers. */
+  metrics?: boolean;
+  /** OPA's `?instrument`: like metrics (this engine has no finer instrumentation to add). */
+  instrument?: boolean;
 }
 
 /** The admission webhook's request, in the audit record: which object, and whether it was a dry run. */
@@ -182,6 +188,9 @@ export interface DecisionRecord {
   on_behalf_of?: { id: string; asserted: true };
   ignored_on_behalf_of?: string;
   origin?: DecisionOrigin;
+  /** Results of non-deterministic builtins made by the evaluation (OPA's nd_builtin_cache), when
+   * decision_log.nd_builtin_cache is on and the engine made any. */
+  nd_builtin_cache?: Record<string, Record<string, unknown>>;
 }
 
 /** Receives every decision record after the answer is written (the decision log, metrics). */
@@ -253,13 +262,26 @@ export interface DecisionAnswer {
 
 /** Data API answer: the document (absent when undefined), or why there is none. */
 export type DataAnswer = (
-  | { ok: true; decision_id: string; defined: boolean; result?: unknown }
+  | {
+      ok: true;
+      decision_id: string;
+      defined: boolean;
+      result?: unknown;
+      /** OPA's trace-event JSON array, when the query asked to explain. */
+      explanation?: unknown[];
+      /** The same trace as OPA's text lines (what `?explain=…&pretty` shows). */
+      explanation_text?: string[];
+      /** Engine timers (timer_rego_query_eval_ns), when the query asked for metrics. */
+      metrics?: Record<string, number>;
+    }
   | { ok: false; decision_id: string; code: 'NO_ACTIVE_POLICY' | 'EVALUATION_ERROR'; message: string }
 ) & { traceparent?: string };
 
 export interface PipelineOptions {
   policies: PolicySnapshotSource;
   evaluation: EvaluationOptions;
+  /** decision_log.nd_builtin_cache: records carry the results of non-deterministic builtins. */
+  ndBuiltinCache?: boolean;
   /** Injected for deterministic tests; defaults to crypto.randomUUID / Date.now. */
   newId?: () => string;
   now?: () => number;

@@ -1,10 +1,10 @@
 // Adapter for the built-in Rego engine (src/rego): compile once at activation, evaluate per request.
 import { BundleError } from '../bundles/errors.js';
-import { compile, type CompiledPolicy, type ModuleSource } from '../rego/index.js';
+import { compile, filterTrace, NdBuiltinCache, traceJson, traceText, Tracer, type CompiledPolicy, type ModuleSource } from '../rego/index.js';
 import { isRegoError, RegoCompileErrors } from '../rego/errors.js';
 import { toJSON } from '../rego/value.js';
 import { splitQueryPath } from './path.js';
-import type { Engine, EvaluationOptions, EvaluationOutcome } from './types.js';
+import type { Engine, EvaluationOptions, EvaluationOutcome, Observations } from './types.js';
 
 /** How many compile errors a status message lists before "… and N more". */
 const MAX_LISTED_ERRORS = 5;
@@ -37,6 +37,12 @@ export class RegoEngine implements Engine {
   }
 
   evaluate(path: string, input: unknown, opts: EvaluationOptions = {}): EvaluationOutcome {
+    // Observations cost something only when asked for: the common call takes the first branch.
+    if (opts.explain === undefined && opts.metrics !== true && opts.ndBuiltinCache !== true) return this.evaluatePlain(path, input, opts);
+    return this.evaluateObserved(path, input, opts);
+  }
+
+  private evaluatePlain(path: string, input: unknown, opts: EvaluationOptions): EvaluationOutcome {
     try {
       const r = this.policy.evaluate(splitQueryPath(path), {
         input,
@@ -50,6 +56,37 @@ export class RegoEngine implements Engine {
     } catch (e) {
       // A policy's failure (conflict, budget, type error…) is an outcome; anything else is a bug,
       // for the pipeline's one fail-closed catch.
+      if (isRegoError(e)) return { ok: false, code: e.code, message: e.message, engine: 'rego' };
+      throw e;
+    }
+  }
+
+  /** The same, with the trace, timers and non-deterministic builtin results that were asked for. */
+  private evaluateObserved(path: string, input: unknown, opts: EvaluationOptions): EvaluationOutcome {
+    const tracer = opts.explain !== undefined ? new Tracer() : undefined;
+    const nd = opts.ndBuiltinCache === true ? new NdBuiltinCache() : undefined;
+    const t0 = process.hrtime.bigint();
+    try {
+      const r = this.policy.evaluate(splitQueryPath(path), {
+        input,
+        strict: opts.strict,
+        maxSteps: opts.maxSteps,
+        timeoutMs: opts.timeoutMs,
+        maxOutputSize: opts.maxOutputSize,
+        tracer,
+        ndBuiltinCache: nd,
+      });
+      const seen: Observations = {};
+      if (opts.metrics === true) seen.metrics = { timer_rego_query_eval_ns: Number(process.hrtime.bigint() - t0) };
+      if (tracer !== undefined && opts.explain !== undefined) {
+        const events = filterTrace(tracer.events, opts.explain);
+        seen.explanation = traceJson(events);
+        seen.explanation_text = traceText(events);
+      }
+      if (nd !== undefined && !nd.empty) seen.nd_builtin_cache = nd.toJSON();
+      if (!r.defined || r.value === undefined) return { ok: true, defined: false, dependsOn: r.dependsOn, engine: 'rego', ...seen };
+      return { ok: true, defined: true, result: toJSON(r.value), dependsOn: r.dependsOn, engine: 'rego', ...seen };
+    } catch (e) {
       if (isRegoError(e)) return { ok: false, code: e.code, message: e.message, engine: 'rego' };
       throw e;
     }

@@ -17,11 +17,28 @@ export interface EvaluationOptions {
   maxOutputSize?: number;
   /** Raise builtin errors instead of treating them as undefined. */
   strict?: boolean;
+  /** Return OPA's trace events (the Data API's `explanation`) in this mode. Rego engine only. */
+  explain?: 'notes' | 'fails' | 'full' | 'debug';
+  /** Return the engine's timers (timer_rego_query_eval_ns). */
+  metrics?: boolean;
+  /** Record the results of non-deterministic builtins (the decision log's nd_builtin_cache). Rego engine only. */
+  ndBuiltinCache?: boolean;
+}
+
+/** What an evaluation reports besides its result, when asked (EvaluationOptions). */
+export interface Observations {
+  /** OPA's trace-event JSON array. */
+  explanation?: unknown[];
+  /** The same events as OPA's text trace lines (the Data API's `?explain=…&pretty` form). */
+  explanation_text?: string[];
+  metrics?: Record<string, number>;
+  /** OPA's shape: builtin name → (JSON of the argument array → result). */
+  nd_builtin_cache?: Record<string, Record<string, unknown>>;
 }
 
 export type EvaluationOutcome =
-  | { ok: true; defined: true; result: unknown; dependsOn: Dependencies; engine: EngineKind }
-  | { ok: true; defined: false; dependsOn: Dependencies; engine: EngineKind }
+  | ({ ok: true; defined: true; result: unknown; dependsOn: Dependencies; engine: EngineKind } & Observations)
+  | ({ ok: true; defined: false; dependsOn: Dependencies; engine: EngineKind } & Observations)
   | {
       ok: false;
       /** e.g. eval_conflict_error, eval_budget_exceeded, eval_type_error, wasm_trap */

@@ -11,9 +11,10 @@ declare module 'fastify' {
   }
 }
 
-async function pipelinePlugin(app: FastifyInstance, opts: { evaluation: EvaluationConfig }): Promise<void> {
+async function pipelinePlugin(app: FastifyInstance, opts: { evaluation: EvaluationConfig; ndBuiltinCache?: boolean }): Promise<void> {
   const pipeline = new DecisionPipeline({
     policies: app.policies,
+    ndBuiltinCache: opts.ndBuiltinCache === true,
     evaluation: { timeoutMs: opts.evaluation.timeout_ms, maxSteps: opts.evaluation.max_steps, maxOutputSize: opts.evaluation.max_output_size },
   });
   if (app.hasDecorator('decisionTracer')) pipeline.useTracer(app.decisionTracer);

@@ -1,5 +1,7 @@
 // Public types of the Rego engine's API (see index.ts for the functions).
 import type { Value } from './value.js';
+import type { Tracer } from './trace/tracer.js';
+import type { NdBuiltinCache } from './trace/nd-cache.js';
 
 export interface ModuleSource {
   /** File name used in error messages (e.g. "policies/ai/tools.rego"). */
@@ -29,6 +31,10 @@ export interface EvalOptions {
   nowNs?: bigint;
   /** Receives `print()` output; default: discarded. */
   print?: (message: string) => void;
+  /** Records trace events (explain, profile, coverage). Tracing turns off the evaluator's shortcuts: slower. */
+  tracer?: Tracer;
+  /** Records the results of non-deterministic builtins made by this evaluation. */
+  ndBuiltinCache?: NdBuiltinCache;
 }
 
 /** What a result depended on besides input and data. */

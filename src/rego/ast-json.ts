@@ -51,7 +51,7 @@ export function termJson(t: Term): J {
   }
 }
 
-function exprJson(e: Expr, index: number): J {
+export function exprJson(e: Expr, index: number): J {
   const out: J = { index };
   switch (e.kind) {
     case 'term':
@@ -77,13 +77,13 @@ function exprJson(e: Expr, index: number): J {
   return out;
 }
 
-function bodyJson(b: Body): J[] {
+export function bodyJson(b: Body): J[] {
   return b.map(exprJson);
 }
 
 const TRUE_BODY = (): J[] => [{ index: 0, terms: { type: 'boolean', value: true } }];
 
-function ruleJson(r: Rule): J {
+export function ruleJson(r: Rule): J {
   const h = r.head;
   const head: J = { ref: h.ref.map((t) => termJson(t)) };
   if (h.ref.length === 1 && h.ref[0].type === 'var') head.name = h.ref[0].name;

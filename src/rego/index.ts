@@ -18,6 +18,13 @@ export * from './api.js';
 export { RegoError, RegoCompileErrors, isRegoError } from './errors.js';
 export { parseModule, parseQuery } from './parser.js';
 export { parseJSONExact } from './json-exact.js';
+export { Tracer, type TraceEvent, type TraceOp } from './trace/tracer.js';
+export { NdBuiltinCache } from './trace/nd-cache.js';
+export { profile, goDuration, PROFILE_SORTS, type ProfileRow, type ProfileSort } from './trace/profile.js';
+export { CoverageCollector, type CoverageReport, type FileCoverage } from './trace/coverage.js';
+export { exprText, termText } from './trace/ast-text.js';
+export { regoString as regoText } from './builtins/util.js';
+export { filterTrace, traceJson, traceText, isExplainMode, EXPLAIN_MODES, type ExplainMode } from './trace/render.js';
 export { fromJSON, toJSON, stringify, equal, compare, type Value, ObjectV, SetV } from './value.js';
 
 const DEFAULT_MAX_STEPS = 1_000_000;
@@ -137,6 +144,8 @@ export class CompiledPolicy {
         maxOutputSize: opts.maxOutputSize ?? DEFAULT_MAX_OUTPUT,
         nowNs: opts.nowNs,
         print: opts.print,
+        tracer: opts.tracer,
+        ndCache: opts.ndBuiltinCache,
       },
       this.shared,
     );
@@ -205,3 +214,4 @@ function withMockedStubs(builtins: Map<string, Builtin>, modules: readonly Modul
 }
 
 export type { Dependencies };
+export type { Module } from './ast.js';

@@ -12,6 +12,7 @@ import { jsonText } from '../json.js';
 import { compileSources } from '../policy.js';
 import { loadSources, parseDocument } from '../sources.js';
 import { parseDuration } from '../duration.js';
+import { OBSERVE_OPTIONS, observe, observedJson, observedPretty, observeFlags, wantsObservation, type Observed } from '../eval-observe.js';
 
 interface ResultEntry {
   expressions: { value: unknown; text: string; location: { row: number; col: number } }[];
@@ -66,13 +67,16 @@ export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
       bundle: { type: 'string', short: 'b', multiple: true },
       ignore: { type: 'string', multiple: true },
       'v0-compatible': { type: 'boolean', default: false },
+      ...OBSERVE_OPTIONS,
     },
   });
+  const flags = observeFlags(values);
   if (values.format !== 'json' && values.format !== 'pretty') throw new CliError('usage', '--format must be json or pretty');
   if (positionals.length !== 1) throw new CliError('usage', 'pdp eval: give exactly one query (quote it)');
   const timeoutMs = parseDuration(values.timeout, '--timeout');
   const query = positionals[0];
 
+  const tLoad = process.hrtime.bigint();
   const bundles = values.bundle ?? [];
   const sources = await loadSources([...(values.data ?? []), ...bundles], io.cwd, { bundles, ignore: values.ignore ?? [] });
   let input: unknown;
@@ -89,8 +93,10 @@ export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
     else io.err(`${errors.length} error${errors.length === 1 ? '' : 's'} occurred:\n${errors.map((e) => e.message).join('\n')}\n`);
     return 1;
   };
+  const tCompile = process.hrtime.bigint();
   const compiled = compileSources(sources, values['v0-compatible']);
   if (!compiled.ok) return fail(compiled.errors);
+  const tEval = process.hrtime.bigint();
 
   let result: ResultEntry[];
   try {
@@ -117,7 +123,19 @@ export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
     throw e;
   }
 
-  if (values.format === 'json') io.out(jsonText(result.length === 0 ? {} : { result }) + '\n');
-  else io.out(pretty(result) + '\n');
+  let seen: Observed = {};
+  if (wantsObservation(flags)) {
+    const timers = {
+      timer_rego_load_files_ns: Number(tCompile - tLoad),
+      timer_rego_module_compile_ns: Number(tEval - tCompile),
+      timer_rego_query_eval_ns: Number(process.hrtime.bigint() - tEval),
+    };
+    seen = observe(flags, compiled.policy, query, { input, strict: values['strict-builtin-errors'], timeoutMs }, timers);
+  }
+  if (values.format === 'json') io.out(jsonText({ ...(result.length === 0 ? {} : { result }), ...observedJson(seen) }) + '\n');
+  else {
+    const extra = observedPretty(seen);
+    io.out(extra.before + pretty(result) + '\n' + extra.after);
+  }
   return values.fail && result.length === 0 ? 1 : 0;
 }

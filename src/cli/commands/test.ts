@@ -9,6 +9,8 @@ import { jsonText } from '../json.js';
 import { compileSources, printCompileErrors } from '../policy.js';
 import { loadSources } from '../sources.js';
 import { parseDuration } from '../duration.js';
+import { printCoverage, TEST_OBSERVE_OPTIONS, testDetails, testObserveFlags, testTracer, TestCoverage } from '../test-observe.js';
+import type { Tracer } from '../../rego/index.js';
 
 export interface TestResult {
   package: string;
@@ -23,6 +25,8 @@ export interface TestResult {
   duration_ms: number;
   /** print() output of the test. */
   output: string[];
+  /** --explain / --var-values lines for the test. */
+  details?: string[];
 }
 
 export function formatDuration(ms: number): string {
@@ -31,12 +35,18 @@ export function formatDuration(ms: number): string {
   return `${(ms / 1000).toFixed(2)}s`;
 }
 
-function runOne(policy: CompiledPolicy, pkg: string[], name: string, timeoutMs: number): Omit<TestResult, 'package' | 'name' | 'file' | 'row'> {
+function runOne(
+  policy: CompiledPolicy,
+  pkg: string[],
+  name: string,
+  timeoutMs: number,
+  tracer?: Tracer,
+): Omit<TestResult, 'package' | 'name' | 'file' | 'row'> {
   if (name.startsWith('todo_')) return { pass: false, fail: false, skip: true, error: null, duration_ms: 0, output: [] };
   const output: string[] = [];
   const t0 = performance.now();
   try {
-    const r = policy.evaluate([...pkg, name], { timeoutMs, print: (m) => output.push(m) });
+    const r = policy.evaluate([...pkg, name], { timeoutMs, print: (m) => output.push(m), tracer });
     const pass = r.defined && r.value === true;
     return { pass, fail: !pass, skip: false, error: null, duration_ms: performance.now() - t0, output };
   } catch (e) {
@@ -62,8 +72,11 @@ export async function testCommand(argv: string[], io: CliIO): Promise<number> {
       bundle: { type: 'string', short: 'b', multiple: true },
       ignore: { type: 'string', multiple: true },
       'v0-compatible': { type: 'boolean', default: false },
+      ...TEST_OBSERVE_OPTIONS,
     },
   });
+  const observe = testObserveFlags(values);
+  const coverage = observe.coverage ? new TestCoverage() : undefined;
   if (values.format !== 'pretty' && values.format !== 'json') throw new CliError('usage', '--format must be pretty or json');
   const bundles = values.bundle ?? [];
   if (positionals.length === 0 && bundles.length === 0) throw new CliError('usage', 'pdp test: give at least one file or directory');
@@ -89,11 +102,28 @@ export async function testCommand(argv: string[], io: CliIO): Promise<number> {
     const full = ['data', ...t.package, t.name].join('.');
     if (seen.has(full) || (filter && !filter.test(full))) continue;
     seen.add(full);
-    results.push({ package: t.package.join('.'), name: t.name, file: t.file, row: t.row, ...runOne(compiled.policy, t.package, t.name, timeoutMs) });
+    const tracer = testTracer(observe);
+    const r: TestResult = {
+      package: t.package.join('.'),
+      name: t.name,
+      file: t.file,
+      row: t.row,
+      ...runOne(compiled.policy, t.package, t.name, timeoutMs, tracer),
+    };
+    coverage?.add(tracer);
+    const details = testDetails(observe, tracer, r.fail || r.error !== null);
+    if (details.length > 0) r.details = details;
+    results.push(r);
   }
 
   const passed = results.filter((r) => r.pass).length;
   const failed = results.filter((r) => r.fail || r.error).length;
+  if (coverage !== undefined) {
+    // As `opa test --coverage`: the report replaces the test listing.
+    const met = printCoverage(io, coverage.report(compiled.policy.modules), observe.threshold);
+    if (!met) return 2;
+    return failed === 0 && results.length > 0 ? 0 : results.length === 0 ? 2 : 1;
+  }
   if (values.format === 'json') {
     io.out(jsonText(results) + '\n');
   } else {
@@ -103,6 +133,7 @@ export async function testCommand(argv: string[], io: CliIO): Promise<number> {
       io.out(`data.${r.package}.${r.name}: ${status(r)}${r.skip ? '' : ` (${formatDuration(r.duration_ms)})`}\n`);
       if (r.error) io.out(`  ${r.error.message.replace(/\n/g, '\n  ')}\n`);
       if ((bad || values.verbose) && r.output.length > 0) for (const line of r.output) io.out(`  ${line}\n`);
+      if (r.details) for (const line of r.details) io.out(`  ${line}\n`);
     }
     if (results.length === 0) io.err(filter ? `no tests match --run ${values.run}\n` : 'no tests found\n');
     io.out(`${passed} passed, ${failed} failed\n`);

@@ -28,8 +28,9 @@ export const misc: Builtin[] = [
     { arity: -1 },
   ),
 
-  def('trace', ['string'], ([note]) => {
-    str(note, 1);
+  def('trace', ['string'], ([note], ctx) => {
+    const msg = str(note, 1);
+    ctx.trace?.(msg);
     return true;
   }),
 

@@ -30,6 +30,8 @@ export interface BuiltinContext {
    * characters of string processed.
    */
   checkBudget(cost: number): void;
+  /** Set only while tracing: `trace(note)` adds a Note event. */
+  trace?: (note: string) => void;
 }
 
 export interface Builtin {

@@ -338,6 +338,7 @@ export class Compiler {
       file: m.module.file,
       loc: rule.loc,
       name,
+      src: rule,
     };
     if (rule.default) {
       if (value.t !== 'const' && !(kind === 'function')) {
@@ -573,7 +574,7 @@ export class Compiler {
 
   private expr(e: Expr, scope: RuleScope, m: ModCtx): CExpr | null {
     const withs = e.with.length ? e.with.map((w) => this.withMod(w.target, w.value, w.loc, scope, m)) : null;
-    const base = { negated: e.negated, withs, loc: e.loc };
+    const base = { negated: e.negated, withs, loc: e.loc, src: e };
     switch (e.kind) {
       case 'some':
         return { op: 'noop', ...base };

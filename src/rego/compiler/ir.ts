@@ -2,7 +2,7 @@
 // data paths, imports expanded, calls bound to a builtin or a rule node), bodies are
 // ordered for safety, and ground terms are folded into constants — all once, at load time.
 
-import type { Loc } from '../ast.js';
+import type { Expr, Loc, Rule } from '../ast.js';
 import type { Builtin } from '../builtins/types.js';
 import type { Value } from '../value.js';
 import type { DataNode } from './tree.js';
@@ -62,7 +62,8 @@ export type CExprOp =
   | { op: 'every'; key: CTerm | null; value: CTerm; domain: CTerm; body: CBody }
   | { op: 'noop' };
 
-export type CExpr = CExprOp & { negated: boolean; withs: CWith[] | null; loc: Loc; text?: string };
+/** `src`: the parsed expression it was compiled from (trace events show it). */
+export type CExpr = CExprOp & { negated: boolean; withs: CWith[] | null; loc: Loc; text?: string; src?: Expr };
 
 export type CBody = CExpr[];
 
@@ -87,4 +88,6 @@ export interface CRule {
   file: string;
   loc: Loc;
   name: string;
+  /** The parsed rule (trace events show it). */
+  src?: Rule;
 }

@@ -45,6 +45,7 @@ class ExprLayout {
   withs: any = undefined;
   loc: any = undefined;
   text: any = undefined;
+  src: any = undefined;
 }
 
 class HeadLayout {

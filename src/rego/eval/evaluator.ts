@@ -3,6 +3,7 @@
 // live in a per-rule slot array and are undone as the search backtracks.
 
 import type { BuiltinContext } from '../builtins/types.js';
+import type { Expr } from '../ast.js';
 import type { CBody, CExpr, CFunc, CRule, CTerm } from '../compiler/ir.js';
 import { funcId } from '../compiler/compile.js';
 import { constTerm } from '../compiler/layout.js';
@@ -12,6 +13,8 @@ import { RegoError, errorMessage } from '../errors.js';
 import { equal, formatNumber, ObjectV, SetV, sizeOf, type Value } from '../value.js';
 import { printText } from '../builtins/misc.js';
 import { walkValue } from '../builtins/walk.js';
+import type { Tracer } from '../trace/tracer.js';
+import type { NdBuiltinCache } from '../trace/nd-cache.js';
 
 type K = () => boolean;
 type KV = (v: Value) => boolean;
@@ -171,6 +174,10 @@ export interface EvaluatorOptions {
   maxOutputSize: number;
   nowNs?: bigint;
   print?: (msg: string) => void;
+  /** Records trace events (explain, profile, coverage); undefined = no tracing, no cost. */
+  tracer?: Tracer;
+  /** Records the results of non-deterministic builtins (decision logs' nd_builtin_cache). */
+  ndCache?: NdBuiltinCache;
 }
 
 export interface DependencyFlags {
@@ -189,6 +196,8 @@ export class Evaluator {
   private now: bigint | undefined;
   readonly deps: DependencyFlags = { time: false, random: false, external: false };
   private readonly bctx: BuiltinContext;
+  /** Undefined unless tracing was asked for: each hook is one branch on this field. */
+  private readonly tr: Tracer | undefined;
 
   constructor(
     private readonly root: DataNode,
@@ -203,6 +212,7 @@ export class Evaluator {
     this.maxOutput = opts.maxOutputSize;
     this.strict = opts.strict;
     this.now = opts.nowNs;
+    this.tr = opts.tracer;
     const self = this; // the builtin context needs the evaluator's state
     this.bctx = {
       strict: opts.strict,
@@ -225,12 +235,17 @@ export class Evaluator {
         self.tick();
       },
     };
+    if (this.tr !== undefined) {
+      const tr = this.tr;
+      this.bctx.trace = (msg: string): void => tr.note('Note', msg);
+    }
   }
 
   // ------------------------------------------------------------ entry points
 
   /** Value of the document at `path` under data (undefined when undefined). */
   evalPath(path: readonly string[]): Value | undefined {
+    if (this.tr !== undefined) return this.tracePath(path);
     let result: Value | undefined;
     const terms: CTerm[] = path.map((p) => constTerm(p));
     this.evalData(terms, 0, this.root, this.baseData, this.frame.dataOv, [], (v) => {
@@ -245,7 +260,10 @@ export class Evaluator {
     const env: Env = new Array(nslots);
     const rows: Record<string, Value>[] = [];
     const names = [...vars].filter(([n]) => !n.startsWith('_') && !n.startsWith('$'));
+    const tr = this.tr;
+    if (tr !== undefined) tr.body('Enter', body, env);
     this.evalBody(body, 0, env, () => {
+      if (tr !== undefined) tr.body('Exit', body, env);
       const row: Record<string, Value> = {};
       for (const [n, s] of names) {
         const v = env[s];
@@ -253,9 +271,36 @@ export class Evaluator {
       }
       rows.push(row);
       if (rows.length > this.maxOutput) throw new RegoError('eval_output_too_large', `query produced more than ${this.maxOutput} results`);
+      if (tr !== undefined) tr.body('Redo', body, env);
       return false;
     });
     return rows;
+  }
+
+  /** evalPath with trace events: the path is shown as the query `data.a.b` OPA's Data API runs. */
+  private tracePath(path: readonly string[]): Value | undefined {
+    const tr = this.tr!;
+    const loc = { file: '', row: 1, col: 1 };
+    const ref: Expr = {
+      kind: 'term',
+      term: { type: 'ref', head: { type: 'var', name: 'data', loc }, path: path.map((p) => ({ type: 'string', value: p, loc })), loc },
+      negated: false,
+      with: [],
+      loc,
+    };
+    tr.cur = 0;
+    tr.parent = 0;
+    tr.synthetic('Enter', 'body', ref);
+    tr.synthetic('Eval', 'expr', ref);
+    let result: Value | undefined;
+    const terms: CTerm[] = path.map((p) => constTerm(p));
+    this.evalData(terms, 0, this.root, this.baseData, this.frame.dataOv, [], (v) => {
+      result = v;
+      return true;
+    });
+    if (result === undefined) tr.synthetic('Fail', 'expr', ref);
+    else tr.synthetic('Exit', 'body', ref);
+    return result;
   }
 
   // ------------------------------------------------------------ budget
@@ -276,6 +321,7 @@ export class Evaluator {
   // ------------------------------------------------------------ bodies and expressions
 
   private evalBody(body: CBody, i: number, env: Env, k: K): boolean {
+    if (this.tr !== undefined) return this.evalBodyTraced(body, i, env, k);
     // Straight-line prefix: expressions with at most one solution run in a loop, without
     // continuations; variables they bind are undone when this call returns.
     let trail: number[] | null = null;
@@ -299,6 +345,65 @@ export class Evaluator {
     }
     if (trail !== null) for (const s of trail) env[s] = undefined;
     return result;
+  }
+
+  /**
+   * evalBody with trace events, as OPA emits them: Eval before each expression, Redo when the
+   * search comes back to it for another solution, Fail when it had none. No direct fast path.
+   */
+  private evalBodyTraced(body: CBody, i: number, env: Env, k: K): boolean {
+    if (i === body.length) return k();
+    const tr = this.tr!;
+    const e = body[i];
+    const q = tr.cur;
+    const p = tr.parent;
+    tr.curExpr = e;
+    tr.curEnv = env;
+    tr.expr('Eval', e, i, env, body);
+    let defined = false;
+    const r = this.evalExpr(e, env, () => {
+      defined = true;
+      const res = this.evalBodyTraced(body, i + 1, env, k);
+      tr.cur = q;
+      tr.parent = p;
+      tr.curExpr = e;
+      tr.curEnv = env;
+      if (!res) tr.expr('Redo', e, i, env, body);
+      return res;
+    });
+    tr.cur = q;
+    tr.parent = p;
+    if (!defined) tr.expr('Fail', e, i, env, body);
+    return r;
+  }
+
+  /** A rule's body as a child query: Enter, then Exit per solution and Redo when asked for more. */
+  private traceRule(rule: CRule, body: CBody, env: Env, k: K): boolean {
+    const tr = this.tr!;
+    const outerQ = tr.cur;
+    const outerP = tr.parent;
+    const q = tr.newQuery();
+    tr.parent = outerQ;
+    tr.cur = q;
+    tr.rule('Enter', rule, env);
+    const r = this.evalBodyTraced(body, 0, env, () => {
+      tr.rule('Exit', rule, env);
+      tr.cur = outerQ;
+      tr.parent = outerP;
+      const res = k();
+      tr.cur = q;
+      tr.parent = outerQ;
+      if (!res) tr.rule('Redo', rule, env);
+      return res;
+    });
+    tr.cur = outerQ;
+    tr.parent = outerP;
+    return r;
+  }
+
+  /** A rule body, traced when a tracer is set. */
+  private ruleBody(rule: CRule, body: CBody, env: Env, k: K): boolean {
+    return this.tr === undefined ? this.evalBody(body, 0, env, k) : this.traceRule(rule, body, env, k);
   }
 
   /**
@@ -727,7 +832,7 @@ export class Evaluator {
         this.builtinError(e, fn.name);
         return undefined;
       }
-      if (fn.builtin.nondeterministic) this.markNondeterministic(fn.name);
+      if (fn.builtin.nondeterministic) this.markNondeterministic(fn.name, args, r);
       return r;
     }
     if (fn.f === 'user' && this.frame.mocks === null) return this.userValue(fn.node, args);
@@ -760,8 +865,17 @@ export class Evaluator {
     if (this.frame.mocks !== null) {
       const m = this.frame.mocks.get(funcId(fn));
       if (m !== undefined) {
-        if (m.kind === 'value') return k(m.v);
-        return this.callReplacement(m.fn, args, k);
+        // a mocked non-deterministic builtin (http.send in a test) is recorded with its mocked result
+        const nd = fn.f === 'builtin' && fn.builtin.nondeterministic ? this.opts.ndCache : undefined;
+        if (m.kind === 'value') {
+          nd?.record(fn.name, args, m.v);
+          return k(m.v);
+        }
+        if (nd === undefined) return this.callReplacement(m.fn, args, k);
+        return this.callReplacement(m.fn, args, (v) => {
+          nd.record(fn.name, args, v);
+          return k(v);
+        });
       }
     }
     switch (fn.f) {
@@ -772,7 +886,7 @@ export class Evaluator {
         } catch (e) {
           return this.builtinError(e, fn.name);
         }
-        if (fn.builtin.nondeterministic) this.markNondeterministic(fn.name);
+        if (fn.builtin.nondeterministic) this.markNondeterministic(fn.name, args, r);
         return r === undefined ? false : k(r);
       }
       case 'user':
@@ -813,7 +927,8 @@ export class Evaluator {
     return result === undefined ? false : k(result);
   }
 
-  private markNondeterministic(name: string): void {
+  private markNondeterministic(name: string, args: Value[], result: Value | undefined): void {
+    if (this.opts.ndCache !== undefined && result !== undefined) this.opts.ndCache.record(name, args, result);
     if (name.startsWith('time.now')) this.deps.time = true;
     else if (name.startsWith('http.') || name.startsWith('net.lookup')) this.deps.external = true;
     else this.deps.random = true;
@@ -842,7 +957,8 @@ export class Evaluator {
   private userValue(node: DataNode, args: Value[]): Value | undefined {
     // a pure function's result for the same arguments is reused across evaluations, unless
     // `with` replaces data or functions here
-    if (node.pure && this.frame.dataOv === null && this.frame.mocks === null) return this.memoUserValue(node, args);
+    // (not when tracing: a remembered result would hide the rules that produce it)
+    if (node.pure && this.frame.dataOv === null && this.frame.mocks === null && this.tr === undefined) return this.memoUserValue(node, args);
     return this.computeUserValue(node, args);
   }
 
@@ -889,7 +1005,7 @@ export class Evaluator {
       const stopEarly = rule.value.t === 'const';
       let got = false;
       const body = (): boolean =>
-        this.evalBody(rule.body, 0, env, () => {
+        this.ruleBody(rule, rule.body, env, () => {
           if (this.bound(rule.value, env)) {
             const v = this.evalDirect(rule.value, env);
             if (v === undefined) return false;
@@ -927,7 +1043,7 @@ export class Evaluator {
       let got = false;
       const stopEarly = el.value.t === 'const';
       const body = (): boolean =>
-        this.evalBody(el.body, 0, env, () =>
+        this.ruleBody(rule, el.body, env, () =>
           this.evalTerm(el.value, env, (v) => {
             record(v);
             got = true;
@@ -952,7 +1068,7 @@ export class Evaluator {
     const slot = node.slot;
     const c = cache[slot];
     if (c !== undefined) return c === UNDEF ? undefined : c;
-    if (node.constant && this.frame.dataOv === null && this.frame.mocks === null) {
+    if (node.constant && this.frame.dataOv === null && this.frame.mocks === null && this.tr === undefined) {
       const k = this.shared.constants[slot];
       if (k !== undefined) {
         cache[slot] = k;
@@ -970,6 +1086,7 @@ export class Evaluator {
   }
 
   private computeRule(node: DataNode): Value | undefined {
+    if (this.tr !== undefined) this.tr.note('Index', `(matched ${node.rules.length} rule${node.rules.length === 1 ? '' : 's'})`);
     let v: Value | undefined;
     switch (node.kind) {
       case 'complete':
@@ -1003,7 +1120,7 @@ export class Evaluator {
       const env: Env = new Array(rule.nslots);
       const stopEarly = rule.value.t === 'const';
       let got = false;
-      this.evalBody(rule.body, 0, env, () =>
+      this.ruleBody(rule, rule.body, env, () =>
         this.evalTerm(rule.value, env, (v) => {
           record(v);
           got = true;
@@ -1014,7 +1131,9 @@ export class Evaluator {
     }
     if (result === undefined && node.defaultRule) {
       const d = node.defaultRule;
-      this.evalTerm(d.value, new Array(d.nslots), (v) => {
+      const env: Env = new Array(d.nslots);
+      if (this.tr !== undefined) this.traceRule(d, [], env, () => false);
+      this.evalTerm(d.value, env, (v) => {
         result = v;
         return true;
       });
@@ -1027,7 +1146,7 @@ export class Evaluator {
     for (const rule of node.rules) {
       const env: Env = new Array(rule.nslots);
       const ground = rule.key!.t === 'const'; // one solution is enough (OPA's early exit)
-      this.evalBody(rule.body, 0, env, () =>
+      this.ruleBody(rule, rule.body, env, () =>
         this.evalTerm(rule.key!, env, (v) => {
           out.add(v);
           this.checkSize(out.size);
@@ -1044,7 +1163,7 @@ export class Evaluator {
     for (const rule of node.rules) {
       const env: Env = new Array(rule.nslots);
       const ground = rule.keyPath.every((x) => x.t === 'const') && (rule.multi ? rule.key! : rule.value).t === 'const';
-      this.evalBody(rule.body, 0, env, () =>
+      this.ruleBody(rule, rule.body, env, () =>
         this.evalItems(rule.keyPath, 0, new Array(rule.keyPath.length), env, (keys) =>
           this.evalTerm(rule.multi ? rule.key! : rule.value, env, (v) => {
             insertPath(out, keys, v, rule);
