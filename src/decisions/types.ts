@@ -52,7 +52,25 @@ export interface DecisionQuery {
   decisionId?: string;
   /** How the question arrived, when not on a decision endpoint (recorded as-is). */
   origin?: DecisionOrigin;
+  /** OPA's ?explain: the engine adds its trace events to the answer (DataAnswer.explanation). */
+  explain?: 'notes' | 'fails' | 'full' | 'debug';
+  /** OPA's ?metrics: the engine adds its timers to the answer (DataAnswer.metrics). */
+  metrics?: boolean;
+  /** OPA's ?instrument: like metrics, with the engine's finer timers where it has them. */
+  instrument?: boolean;
 }
+
+/** An ad-hoc Rego query (OPA's /v1/query). */
+export interface AdhocQuery {
+  query: string;
+  input: unknown;
+  strict: boolean;
+  /** performance.now() when the request arrived (the evaluation's time budget counts from here). */
+  receivedAt?: number;
+}
+
+/** Bindings per solution, or why there are none. `invalid`: the query itself is wrong (400). */
+export type AdhocAnswer = { ok: true; rows: Record<string, unknown>[] } | { ok: false; code: string; message: string; kind: 'invalid' | 'no_policy' | 'error' };
 
 /** The admission webhook's request, in the audit record: which object, and whether it was a dry run. */
 export interface DecisionOrigin {
@@ -253,7 +271,18 @@ export interface DecisionAnswer {
 
 /** Data API answer: the document (absent when undefined), or why there is none. */
 export type DataAnswer = (
-  | { ok: true; decision_id: string; defined: boolean; result?: unknown }
+  | {
+      ok: true;
+      decision_id: string;
+      defined: boolean;
+      result?: unknown;
+      /** OPA's trace-event JSON array, when the query asked for explain and the engine gave it. */
+      explanation?: unknown[];
+      /** Engine-side timers (ns), when the query asked for metrics and the engine gave them. */
+      metrics?: Record<string, number>;
+      /** bundle name → revision of the snapshot that answered (OPA's provenance). */
+      revisions?: Readonly<Record<string, string>>;
+    }
   | { ok: false; decision_id: string; code: 'NO_ACTIVE_POLICY' | 'EVALUATION_ERROR'; message: string }
 ) & { traceparent?: string };
 

@@ -197,7 +197,7 @@ t.test('unknown route → 404; known path, wrong method → 405 with Allow', asy
   assertErrorShape(t, wrong.json, 'METHOD_NOT_ALLOWED');
   t.equal(wrong.headers.allow, 'POST');
 
-  const del = await inject(app, '/v1/status', { method: 'DELETE' });
+  const del = await inject(app, '/v1/pdp/status', { method: 'DELETE' });
   t.equal(del.status, 405);
   t.equal(del.headers.allow, 'GET, HEAD');
 
@@ -207,7 +207,7 @@ t.test('unknown route → 404; known path, wrong method → 405 with Allow', asy
 });
 
 t.test('trailing slashes and unknown query parameters are tolerated', async (t) => {
-  t.equal((await inject(app, '/v1/status/')).status, 200);
+  t.equal((await inject(app, '/v1/pdp/status/')).status, 200);
   t.equal((await inject(app, '/health?verbose=1&x')).status, 200);
   t.equal((await injectJson(app, `${TOOL}?foo=bar`, { agent: { id: 'a' }, tool: { name: 't' } })).status, 200);
 });

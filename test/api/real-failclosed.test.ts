@@ -112,8 +112,8 @@ t.test('OPA Data API over Rego: result, undefined, errors', async (t) => {
   t.match(conflict.json, { error: { code: 'EVALUATION_ERROR', message: /eval_conflict_error/ }, decision_id: /^[0-9a-f-]{36}$/ });
 });
 
-t.test('/v1/status reports the real bundle', async (t) => {
-  const r = await send(`${s.url}/v1/status`);
+t.test('/v1/pdp/status reports the real bundle', async (t) => {
+  const r = await send(`${s.url}/v1/pdp/status`);
   t.match(r.json, {
     ready: true,
     bundles: [{ name: 'test', source: bundleDir, revision: 'rev-failclosed-1', engine: 'rego', roots: ['ai'], last_error: null }],
@@ -129,7 +129,7 @@ t.test('/ready: 503 while the only bundle is broken, 200 once a fixed one activa
   const before = await send(`${broken.url}/ready`);
   t.equal(before.status, 503);
   t.equal((before.json as { error: { code: string } }).error.code, 'NOT_READY');
-  const status = (await send(`${broken.url}/v1/status`)).json as {
+  const status = (await send(`${broken.url}/v1/pdp/status`)).json as {
     ready: boolean;
     bundles: { last_error: { code: string; message: string } | null; revision: string | null }[];
   };

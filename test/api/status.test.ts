@@ -1,4 +1,4 @@
-// /health, /ready, /v1/status (with the sections plugins add) through app.inject(); GET
+// /health, /ready, /v1/pdp/status (with the sections plugins add) through app.inject(); GET
 // /v1/decisions/{id} over a real socket (see that test for why).
 import t from 'tap';
 import type { FastifyInstance } from 'fastify';
@@ -17,7 +17,7 @@ t.test('/ready is 503 until a bundle is active, then 200; /health is 200 through
   t.equal((await inject(app, '/health')).status, 200);
   t.same((await inject(app, '/health')).json, { status: 'ok' });
 
-  const statusBefore = (await inject(app, '/v1/status')).json as { ready: boolean; bundles: { revision: string | null }[] };
+  const statusBefore = (await inject(app, '/v1/pdp/status')).json as { ready: boolean; bundles: { revision: string | null }[] };
   t.equal(statusBefore.ready, false);
   t.equal(statusBefore.bundles[0]?.revision, null);
 
@@ -28,7 +28,7 @@ t.test('/ready is 503 until a bundle is active, then 200; /health is 200 through
   t.equal((await inject(app, '/health')).status, 200);
 });
 
-t.test('/v1/status lists bundles and the sections plugins added; a failing section does not hide the rest', async (t) => {
+t.test('/v1/pdp/status lists bundles and the sections plugins added; a failing section does not hide the rest', async (t) => {
   const policies = new SwappablePolicies('ai-governance');
   policies.activate(new JsPolicySet(new JsEngine({}), { 'ai-governance': 'rev-7' }));
   const app = await injectApp({
@@ -43,7 +43,7 @@ t.test('/v1/status lists bundles and the sections plugins added; a failing secti
       }),
   });
   t.teardown(() => app.close());
-  const r = await inject(app, '/v1/status');
+  const r = await inject(app, '/v1/pdp/status');
   t.equal(r.status, 200);
   const body = r.json as Record<string, unknown> & { bundles: Record<string, unknown>[] };
   t.equal(body.ready, true);

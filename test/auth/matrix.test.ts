@@ -56,9 +56,9 @@ const ROWS: Row[] = [
   { name: 'data POST under ai/deployment', method: 'POST', path: '/v1/data/ai/deployment/decision', body: { input: {} }, scope: 'data:read:ai/deployment' },
   { name: 'data GET of the whole document', method: 'GET', path: '/v1/data', scope: 'data:read:*' },
   { name: 'decision record', method: 'GET', path: '/v1/decisions/{id}', scope: 'decisions:read' },
-  { name: 'status', method: 'GET', path: '/v1/status', scope: 'status:read' },
+  { name: 'status', method: 'GET', path: '/v1/pdp/status', scope: 'status:read' },
   { name: 'metrics', method: 'GET', path: '/metrics', scope: 'metrics:read' },
-  { name: 'config', method: 'GET', path: '/v1/config', scope: 'config:read' },
+  { name: 'config', method: 'GET', path: '/v1/pdp/config', scope: 'config:read' },
   { name: 'AuthZEN evaluation', method: 'POST', path: '/access/v1/evaluation', body: AUTHZEN, scope: 'decide:authzen' },
   { name: 'AuthZEN evaluations', method: 'POST', path: '/access/v1/evaluations', body: { ...AUTHZEN, evaluations: [{}] }, scope: 'decide:authzen' },
   { name: 'AuthZEN subject search', method: 'POST', path: '/access/v1/search/subject', body: AUTHZEN, scope: 'search:authzen' },
@@ -143,8 +143,8 @@ t.test('every route × no credentials / unknown key / key without the scope / ke
   }
 });
 
-t.test('GET /v1/config shows the configuration with the key hashes redacted', async (t) => {
-  const r = await req('GET', '/v1/config', bearer(keys['with-config:read']!));
+t.test('GET /v1/pdp/config shows the configuration with the key hashes redacted', async (t) => {
+  const r = await req('GET', '/v1/pdp/config', bearer(keys['with-config:read']!));
   const shown = (r.json as { result: { auth: { api_keys: { name: string; sha256: string }[] } } }).result;
   t.ok(shown.auth.api_keys.length > 10, 'the keys are listed by name');
   t.ok(
@@ -165,7 +165,7 @@ t.test('/health, /ready, /openapi.json and the AuthZEN metadata stay open, whate
 t.test('unknown routes: authenticate first (no route discovery without a key), then 404/405', async (t) => {
   errorShape(t, await req('GET', '/v1/nope'), 'UNAUTHENTICATED', 401);
   errorShape(t, await req('GET', '/v1/nope', bearer(keys.nothing!)), 'NOT_FOUND', 404);
-  errorShape(t, await req('DELETE', '/v1/status', bearer(keys.nothing!)), 'METHOD_NOT_ALLOWED', 405);
+  errorShape(t, await req('DELETE', '/v1/pdp/status', bearer(keys.nothing!)), 'METHOD_NOT_ALLOWED', 405);
 });
 
 t.test('data scopes: a release pipeline cannot read the tool catalog, an agent runtime cannot read deployment exceptions', async (t) => {
@@ -217,14 +217,14 @@ t.test('refusals are counted by reason', async (t) => {
 t.test('hostile Authorization headers: a 4xx, never a crash; the server keeps answering', async (t) => {
   const good = keys['with-status:read']!;
   // Longer than auth.max_credential_bytes (8 KiB) but within Node's header limit: refused unparsed.
-  const long = await req('GET', '/v1/status', bearer('A'.repeat(10_000)));
+  const long = await req('GET', '/v1/pdp/status', bearer('A'.repeat(10_000)));
   errorShape(t, long, 'UNAUTHENTICATED', 401);
   t.match((long.json as { error: { details: { message: string }[] } }).error.details, [{ message: 'token_too_large' }]);
   // Past Node's 16 KiB header limit: the HTTP parser itself answers 431.
-  const huge = await req('GET', '/v1/status', bearer('A'.repeat(100_000))).catch(() => ({ status: 431 }) as HttpResult);
+  const huge = await req('GET', '/v1/pdp/status', bearer('A'.repeat(100_000))).catch(() => ({ status: 431 }) as HttpResult);
   t.ok(huge.status === 431 || huge.status === 401, `huge header: ${huge.status}`);
   // Two credentials: which one is the caller? Neither.
-  const twice = await call(`${server.url}/v1/status`, {
+  const twice = await call(`${server.url}/v1/pdp/status`, {
     rawHeaders: [
       ['Authorization', `Bearer ${good}`],
       ['Authorization', `Bearer ${good}`],
@@ -232,7 +232,7 @@ t.test('hostile Authorization headers: a 4xx, never a crash; the server keeps an
   });
   errorShape(t, twice, 'UNAUTHENTICATED', 401);
   t.equal(twice.headers['www-authenticate'], 'Bearer realm="pdp", error="invalid_request"');
-  const mixedCase = await call(`${server.url}/v1/status`, {
+  const mixedCase = await call(`${server.url}/v1/pdp/status`, {
     rawHeaders: [
       ['authorization', `Bearer ${good}`],
       ['AUTHORIZATION', `Bearer ${BAD_KEY}`],
@@ -240,18 +240,18 @@ t.test('hostile Authorization headers: a 4xx, never a crash; the server keeps an
   });
   t.equal(mixedCase.status, 401, 'repeated under different cases too');
   for (const value of ['Basic Zm9vOmJhcg==', 'Bearer', 'Bearer ', `Bearer ${good} extra`, `Token ${good}`, 'Bearer a"b', `Bearer\t${good}`]) {
-    const r = await req('GET', '/v1/status', { authorization: value });
+    const r = await req('GET', '/v1/pdp/status', { authorization: value });
     t.equal(r.status, 401, JSON.stringify(value));
   }
-  t.equal((await req('GET', '/v1/status', { authorization: `bearer ${good}` })).status, 200, 'the scheme is case-insensitive');
+  t.equal((await req('GET', '/v1/pdp/status', { authorization: `bearer ${good}` })).status, 200, 'the scheme is case-insensitive');
   // Many headers, within Node's limits, plus a valid key: still just a request.
   const many: Record<string, string> = bearer(good);
   for (let i = 0; i < 300; i++) many[`x-filler-${i}`] = 'y'.repeat(20);
-  t.equal((await req('GET', '/v1/status', many)).status, 200, '300 extra headers');
+  t.equal((await req('GET', '/v1/pdp/status', many)).status, 200, '300 extra headers');
   // Non-ASCII bytes in the credential (raw socket: clients refuse to send them).
-  const raw = await rawRequest(server.port, `GET /v1/status HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer pdp_\xe9\xe8\xff\r\nConnection: close\r\n\r\n`);
+  const raw = await rawRequest(server.port, `GET /v1/pdp/status HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer pdp_\xe9\xe8\xff\r\nConnection: close\r\n\r\n`);
   t.match(raw, /^HTTP\/1\.1 (400|401) /, 'non-ASCII credential → 4xx');
-  t.equal((await req('GET', '/v1/status', bearer(good))).status, 200, 'still serving');
+  t.equal((await req('GET', '/v1/pdp/status', bearer(good))).status, 200, 'still serving');
 });
 
 t.test('the log names refusals by reason and never holds a credential', async (t) => {
