@@ -1,6 +1,7 @@
 // OPA's query parameters on the Data API (and /v0, POST /, /v1/query): parsed once per request
 // into what the pipeline and the answer need. Unknown values are refused as OPA refuses them
 // (400 invalid_parameter), never silently ignored.
+import { performance } from 'node:perf_hooks';
 import { ApiError } from '../errors.js';
 
 export type ExplainMode = 'notes' | 'fails' | 'full' | 'debug';
@@ -15,6 +16,8 @@ export interface OpaParams {
   explain?: ExplainMode;
   /** `?input=` (GET): the parsed JSON, or undefined when absent. */
   input?: { value: unknown };
+  /** How long reading `?input=` took (OPA's timer_rego_input_parse_ns). */
+  inputParseNs?: number;
 }
 
 /** The last value of a repeated parameter (OPA reads the first; a repeat is unusual either way). */
@@ -48,7 +51,9 @@ export function parseOpaParams(query: Record<string, unknown>, parseInput: (text
   if (query.input !== undefined) {
     const text = last(query.input);
     if (text === undefined) throw invalidParameter('input', 'input must be one URL-encoded JSON value');
+    const t0 = performance.now();
     out.input = { value: parseInput(text) };
+    out.inputParseNs = Math.round((performance.now() - t0) * 1e6);
   }
   return out;
 }

@@ -15,7 +15,7 @@ import type { DecisionPipeline } from '../../decisions/pipeline.js';
 import type { DataAnswer } from '../../decisions/types.js';
 import { describeThrown } from '../../shared/errors.js';
 import { packageVersion } from '../../shared/package-root.js';
-import { ApiError } from '../errors.js';
+import { ApiError, type OpaErrorDetail } from '../errors.js';
 import { parseOpaParams, type OpaParams } from '../opa/params.js';
 
 // Documents are arbitrary: bigints (integers past 2^53) are written exactly, keys sorted like OPA.
@@ -62,12 +62,10 @@ export function dataRoutes(app: FastifyInstance, pipeline: DecisionPipeline, def
     });
     const evalNs = Math.round((performance.now() - handlerStart) * 1e6);
     if (form === 'bare') return sendBare(reply, answer, path);
-    // Time spent reading and parsing the request before the handler: OPA's input parse timer.
-    const parseNs = Math.round(Math.max(0, reply.elapsedTime - (performance.now() - handlerStart)) * 1e6);
     return send(reply, answer, p, () => ({
-      timer_rego_input_parse_ns: parseNs,
+      ...(p.inputParseNs !== undefined ? { timer_rego_input_parse_ns: p.inputParseNs } : {}),
       timer_rego_query_eval_ns: evalNs,
-      timer_server_handler_ns: Math.round(reply.elapsedTime * 1e6),
+      timer_server_handler_ns: Math.round((performance.now() - handlerStart) * 1e6) + (p.inputParseNs ?? 0),
     }));
   };
 
@@ -156,13 +154,20 @@ function failure(answer: Extract<DataAnswer, { ok: false }>): ApiError {
   // internal_error and the engine's error (code, message) in "errors".
   const status = answer.code === 'NO_ACTIVE_POLICY' ? 503 : 500;
   const err = new ApiError(status, answer.code, answer.message, [], answer.decision_id);
-  const sep = answer.message.indexOf(': ');
-  const engineCode = answer.code === 'EVALUATION_ERROR' && sep > 0 ? answer.message.slice(0, sep) : undefined;
   err.opa = {
     code: 'internal_error',
-    errors: [{ code: engineCode ?? 'internal_error', message: engineCode ? answer.message.slice(sep + 2) : answer.message }],
+    errors: [answer.code === 'EVALUATION_ERROR' ? engineError(answer.message) : { code: 'internal_error', message: answer.message }],
   };
   return err;
+}
+
+/** "<code>: <file>:<row>:<col>: <code>: <message>" (the pipeline's message for an engine error)
+ * → OPA's {code, message, location}. */
+function engineError(message: string): OpaErrorDetail {
+  const m = /^([a-z_]+): (?:(.+?):(\d+):(\d+): (?:[a-z_]+: )?)?(.*)$/s.exec(message);
+  if (!m) return { code: 'internal_error', message };
+  const [, code = 'internal_error', file, row, col, text = message] = m;
+  return { code, message: text, ...(file !== undefined ? { location: { file, row: Number(row), col: Number(col) } } : {}) };
 }
 
 function provenance(revisions: Readonly<Record<string, string>> | undefined): Record<string, unknown> {
