@@ -15,7 +15,11 @@ t.test('/ready is 503 until a bundle is active, then 200; /health is 200 through
   t.equal(before.status, 503);
   t.equal((before.json as { error: { code: string } }).error.code, 'NOT_READY');
   t.equal((await inject(app, '/health')).status, 200);
-  t.same((await inject(app, '/health')).json, { status: 'ok' });
+  t.same((await inject(app, '/health')).json, {}, "OPA's body");
+  // OPA's readiness form: 500 until the bundles are active (the "Why" row of issue 15: it said 200).
+  const bundlesBefore = await inject(app, '/health?bundles');
+  t.equal(bundlesBefore.status, 500);
+  t.match(bundlesBefore.json, { code: 'internal_error', message: /bundles/ });
 
   const statusBefore = (await inject(app, '/v1/pdp/status')).json as { ready: boolean; bundles: { revision: string | null }[] };
   t.equal(statusBefore.ready, false);
@@ -26,6 +30,7 @@ t.test('/ready is 503 until a bundle is active, then 200; /health is 200 through
   t.equal(after.status, 200);
   t.same(after.json, { status: 'ready' });
   t.equal((await inject(app, '/health')).status, 200);
+  t.equal((await inject(app, '/health?bundles')).status, 200, 'bundles active');
 });
 
 t.test('/v1/pdp/status lists bundles and the sections plugins added; a failing section does not hide the rest', async (t) => {
