@@ -75,7 +75,7 @@ t.test('the policy decides, from identity, scopes, path, params, headers and bod
     'authentication still comes first',
   );
 
-  const statusAs = (headers: Record<string, string>, q = '?verbose=1'): Promise<HttpResult> => call(`${s.url}/v1/pdp/status${q}`, { headers });
+  const statusAs = (headers: Record<string, string>, q = '?verbose=1'): Promise<HttpResult> => call(`${s.url}/v1/status${q}`, { headers });
   t.equal((await statusAs({ ...bearer(keys.ops!), 'x-team': 'platform' })).status, 200, 'ops with the header');
   t.equal((await statusAs({ ...bearer(keys.ops!) })).status, 403, 'without the header: undefined → deny');
   t.equal((await statusAs({ ...bearer(keys.ops!), 'x-team': 'platform' }, '')).status, 403, 'params are an input');
@@ -94,6 +94,6 @@ t.test('no active bundle: the policy cannot decide, so 503 (fail closed)', async
 
 t.test('without authentication (loopback), the policy still decides; identity is absent', async (t) => {
   const s = await start({ PDP_BUNDLE_PATH: bundleDir });
-  t.equal((await call(`${s.url}/v1/pdp/status?verbose=1`, { headers: { 'x-team': 'platform' } })).status, 403, 'no identity: the ops rule does not match');
+  t.equal((await call(`${s.url}/v1/status?verbose=1`, { headers: { 'x-team': 'platform' } })).status, 403, 'no identity: the ops rule does not match');
   t.equal((await call(`${s.url}/ready`)).status, 200);
 });
