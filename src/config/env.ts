@@ -234,7 +234,7 @@ export const ENV_VARS: readonly EnvVar[] = [
     pointer: '/bundles/0/name',
     type: 'string',
     default: 'ai-governance (embedded) / main',
-    description: 'Name of that bundle (shown in /v1/status and in every decision).',
+    description: 'Name of that bundle (shown in /v1/pdp/status and in every decision).',
   },
   { name: 'PDP_BUNDLE_WATCH', pointer: '/bundles/0/watch', type: 'boolean', default: 'true', description: 'Watch a local bundle path and reload on change.' },
   {

@@ -115,7 +115,7 @@ t.test('integers past 2^53 are written exactly; keys sorted as OPA does', async 
   t.match(r.text, /"result":\{"a":2,"b":1,"id":12345678901234567890\}/);
 });
 
-t.test('evaluation error → 500 internal_error (as OPA), OPA\'s error shape, and the decision id', async (t) => {
+t.test("evaluation error → 500 internal_error (as OPA), OPA's error shape, and the decision id", async (t) => {
   const r = await injectJson(app, `/v1/data/ai/tools/error`, { input: {} });
   t.equal(r.status, 500);
   const body = r.json as { code: string; message: string; errors: { code: string }[]; decision_id: string };

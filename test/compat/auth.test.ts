@@ -19,7 +19,11 @@ const server = await startServer(testConfig({ PDP_BUNDLE_PATH: compatBundleDir()
 t.teardown(() => server.close());
 
 const q = `/v1/query?q=${encodeURIComponent('x := data.roles')}`;
-const post = (body: unknown, headers: Record<string, string> = {}) => ({ method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } });
+const post = (body: unknown, headers: Record<string, string> = {}) => ({
+  method: 'POST',
+  body: JSON.stringify(body),
+  headers: { 'content-type': 'application/json', ...headers },
+});
 
 t.test('unauthenticated callers get 401 in OPA shape on OPA routes', async (t) => {
   for (const [path, init] of [
@@ -46,7 +50,11 @@ t.test('/v1/query needs query:adhoc; data:read:* is not enough', async (t) => {
   const ok = await call(`${server.url}${q}`, { headers: bearer(keys.querier!) });
   t.equal(ok.status, 200);
   t.match(ok.json, { result: [{ x: { admin: ['alice', 'bob'] } }] });
-  t.equal((await call(`${server.url}/v1/query`, { ...post({ query: 'x := 1' }), headers: { ...post({}).headers, ...bearer(keys.reader!) } })).status, 403, 'POST too');
+  t.equal(
+    (await call(`${server.url}/v1/query`, { ...post({ query: 'x := 1' }), headers: { ...post({}).headers, ...bearer(keys.reader!) } })).status,
+    403,
+    'POST too',
+  );
 });
 
 t.test('/v1/policies needs policies:read', async (t) => {
@@ -57,7 +65,11 @@ t.test('/v1/policies needs policies:read', async (t) => {
 
 t.test("POST / needs data:read for the default decision's path; /v0/data for its path", async (t) => {
   const h = (k: string) => ({ ...post({ user: 'alice' }).headers, ...bearer(k) });
-  t.equal((await call(`${server.url}/`, { ...post({ user: 'alice' }), headers: h(keys.authzOnly!) })).status, 403, 'data:read:authz does not cover system/main');
+  t.equal(
+    (await call(`${server.url}/`, { ...post({ user: 'alice' }), headers: h(keys.authzOnly!) })).status,
+    403,
+    'data:read:authz does not cover system/main',
+  );
   const main = await call(`${server.url}/`, { ...post({ user: 'alice' }), headers: h(keys.mainOnly!) });
   t.equal(main.status, 200);
   t.same(main.json, { allowed: true });
