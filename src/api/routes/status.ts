@@ -93,10 +93,12 @@ export function statusRoutes(app: FastifyInstance, sections: StatusSections, opt
         caller: request.caller,
         receivedAt: performance.now() - reply.elapsedTime,
       });
+      // Without a rule (or before any bundle), the built-in checks: live = the process serves
+      // (never restart a pod for a bundle it cannot fetch yet), ready = bundles active.
+      const builtin = segs.length === 1 && segs[0] === 'live' ? true : segs.length === 1 && segs[0] === 'ready' ? app.policies.ready() : false;
       let healthy: boolean;
       if (answer.ok && answer.defined) healthy = answer.result === true;
-      else if (answer.ok && segs.length === 1 && segs[0] === 'live') healthy = true;
-      else if (answer.ok && segs.length === 1 && segs[0] === 'ready') healthy = app.policies.ready();
+      else if (answer.ok || answer.code === 'NO_ACTIVE_POLICY') healthy = builtin;
       else healthy = false;
       if (!healthy) throw unhealthy(`health check data.system.health.${segs.join('.')} is not true`);
       return {};
