@@ -301,6 +301,7 @@ export class DecisionPipeline {
     // answer is written, not before: a slow mask policy or a large record never delays the
     // answer. It runs before the event loop takes the next request, so a lookup of this
     // decision_id that follows the answer finds it.
+    if (query.unrecorded) return;
     this.pendingLogs.push(record);
     if (this.pendingLogs.length === 1) setImmediate(this.flushLogs);
   }

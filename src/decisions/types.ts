@@ -58,6 +58,9 @@ export interface DecisionQuery {
   metrics?: boolean;
   /** OPA's ?instrument: like metrics, with the engine's finer timers where it has them. */
   instrument?: boolean;
+  /** Not a decision (OPA's /health/{path} checks): no record reaches the recorders (decision
+   * log, metrics), so a probe every few seconds does not fill the audit trail. */
+  unrecorded?: boolean;
 }
 
 /** An ad-hoc Rego query (OPA's /v1/query). */

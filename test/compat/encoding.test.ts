@@ -86,6 +86,11 @@ t.test('corrupt gzip and unknown encodings are 4xx, never 500', async (t) => {
     400,
     'truncated gzip',
   );
+  const identity = await raw('POST', '/v1/data/authz/allow', JSON.stringify({ input: { user: 'alice' } }), {
+    'content-type': 'application/json',
+    'content-encoding': 'identity',
+  });
+  t.match(json(identity), { result: true }, 'identity is no encoding');
   const br = await raw('POST', '/v1/data/authz/allow', Buffer.from('{}'), { 'content-type': 'application/json', 'content-encoding': 'br' });
   t.equal(br.status, 415, 'an encoding other than gzip');
   t.match(json(br), { code: 'invalid_parameter', message: /Content-Encoding/ });
@@ -112,6 +117,9 @@ t.test('YAML request bodies: read like JSON, with the same bounds', async (t) =>
   const bomb = await raw('POST', '/v1/data/authz/allow', `${lol}input: *a8\n`, { 'content-type': 'application/yaml' });
   t.ok(bomb.status === 400 || bomb.status === 413, `an alias bomb is refused (${bomb.status})`);
   t.match(json(bomb), { code: 'invalid_parameter' });
+
+  const circular = await raw('POST', '/v1/data/authz/allow', 'input: &a [*a]\n', { 'content-type': 'application/yaml' });
+  t.equal(circular.status, 400, 'a self-referencing alias has no JSON form');
 
   const dup = await raw('POST', '/v1/data/authz/allow', 'input: {user: alice}\ninput: {user: bob}\n', { 'content-type': 'application/yaml' });
   t.equal(dup.status, 400, 'duplicate keys are refused, not silently merged');

@@ -114,14 +114,16 @@ t.test('ad-hoc queries: no policy, a policy set that cannot query, the budget sp
 
 t.test('health and status forms: no bundle, a failing plugin, exclude-plugin', async (t) => {
   const policies = new SwappablePolicies('main');
+  const recorded: string[] = [];
   const app = await injectApp({
     policies,
     setup: (a) =>
-      void a.register(async (instance: FastifyInstance) =>
+      void a.register(async (instance: FastifyInstance) => {
         instance.status.add('broken', () => {
           throw new Error('down');
-        }),
-      ),
+        });
+        instance.pipeline.addRecorder({ log: (r) => void recorded.push(r.path) });
+      }),
   });
   t.teardown(() => app.close());
   t.equal((await inject(app, '/health')).status, 200, 'alive');
@@ -143,4 +145,6 @@ t.test('health and status forms: no bundle, a failing plugin, exclude-plugin', a
   t.equal((await inject(app, '/health/other')).status, 500, 'an undefined custom check is unhealthy');
   t.equal((await inject(app, '/health/live/deeper')).status, 500, 'only the one-segment built-ins have defaults');
   t.match((await inject(app, '/v1/data/x')).json, { decision_id: String }, 'data still answers');
+  await new Promise((r) => setImmediate(r));
+  t.same(recorded, ['x'], 'health checks are not decisions: only the Data API query was recorded');
 });

@@ -89,6 +89,7 @@ export function statusRoutes(app: FastifyInstance, sections: StatusSections, opt
         path: ['system', 'health', ...segs].join('/'),
         input,
         strict: false,
+        unrecorded: true,
         remoteAddress: request.ip,
         caller: request.caller,
         receivedAt: performance.now() - reply.elapsedTime,
