@@ -10,6 +10,7 @@ import type { Writable } from 'node:stream';
 import { createHttpApp } from './api/http.js';
 import configApi from './api/routes/config.js';
 import decisionApi from './api/routes/index.js';
+import { DEFAULT_OPA } from './config/defaults.js';
 import { loadConfig } from './config/load.js';
 import type { PdpConfig } from './config/types.js';
 import admissionPlugin from './plugins/admission.js';
@@ -49,7 +50,8 @@ export function buildApp(config: PdpConfig, opts: AppOptions = {}): FastifyInsta
   // Order matters: a plugin can use what the plugins before it decorated.
   // First: an overloaded process answers before it spends anything else on a request.
   app.register(loadSheddingPlugin, { config: config.server.load_shedding });
-  app.register(statusPlugin);
+  // OPA's labels (a top-level `labels` setting, when the configuration has one).
+  app.register(statusPlugin, { labels: (config as { labels?: Record<string, string> }).labels ?? {} });
   app.register(metricsPlugin);
   app.register(tracingPlugin, { config: config.tracing, ...(opts.ownsTracing ? { ownsSdk: true } : {}), ...(opts.tracer ? { tracer: opts.tracer } : {}) });
   app.register(redisPlugin, { config: config.redis });
@@ -66,7 +68,7 @@ export function buildApp(config: PdpConfig, opts: AppOptions = {}): FastifyInsta
   app.register(authPlugin, { config: config.auth, server: config.server, evaluation: config.evaluation });
   // Keyed by the caller auth verified; limits the routes registered after it.
   app.register(rateLimitPlugin, { config: config.server.rate_limit });
-  app.register(decisionApi);
+  app.register(decisionApi, { defaultDecision: config.opa?.default_decision ?? DEFAULT_OPA.default_decision });
   app.register(admissionPlugin, { config: config.admission, bodyLimit: config.server.body_limit_bytes });
   app.register(authzenPlugin, { config: config.authzen, bodyLimit: config.server.body_limit_bytes });
   app.register(configApi, { config });

@@ -7,7 +7,11 @@
 // (application/x-www-form-urlencoded, multipart/form-data, text/plain — and no type at all) must
 // never reach a decision: they get 415 before the body is read. A request without a body needs
 // no type.
+//
+// OPA also reads YAML bodies (application/x-yaml, application/yaml): they are read as YAML, turned
+// into JSON text and held to the same bounds (size, depth, values) as a JSON body.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import YAML from 'yaml';
 import { describeThrown } from '../shared/errors.js';
 import { ApiError } from './errors.js';
 import { ExactDigitsExceeded, reparseExact } from '../shared/exact-json.js';
@@ -28,15 +32,29 @@ const MAX_EXACT_DIGITS = 1_000_000;
 
 type Done = (err: Error | null, body?: unknown) => void;
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Parses JSON text with the body's bounds (depth, values, no prototype keys); throws ApiError.
+     * For JSON that arrives outside a body (OPA's `?input=`). */
+    readBoundedJson(text: string): unknown;
+  }
+}
+
+const YAML_TYPES = /^application\/(x-)?yaml(?:\s*;|$)/i;
+/** YAML anchors may repeat a node; more aliases than this is a "billion laughs" document. */
+const MAX_YAML_ALIASES = 100;
+
 /** application/<subtype>+json, parameters allowed (fastify matches the essence of the type). */
 const JSON_SUFFIX = /^application\/[a-z0-9!#$&^_.-]+\+json(?:\s*;|$)/i;
 
-export function registerJsonParser(app: FastifyInstance, maxDepth: number, maxValues: number): void {
+export function registerJsonParser(app: FastifyInstance, maxDepth: number, maxValues: number, bodyLimit = Number.MAX_SAFE_INTEGER): void {
   // fastify's own parser (secure-json-parse) refuses __proto__ / constructor.prototype keys,
   // which keeps poisoned objects out of every later merge.
   const secureParse = app.getDefaultJsonParser('error', 'error');
 
-  const parseJson = (req: FastifyRequest, body: string, done: Done): void => {
+  const parseJson = (req: FastifyRequest, body: string, done: Done): void => readJson(req, body, req.routeOptions.config?.exactNumbers === true, done);
+
+  const readJson = (req: FastifyRequest, body: string, exact: boolean, done: Done): void => {
     // An empty body is "no body": the Data API allows it, decision schemas then say what is missing.
     if (body.trim() === '') return done(null, undefined);
     const { problem, mayOverflow, mayBeInexact } = measureJson(body, maxDepth, maxValues);
@@ -53,7 +71,7 @@ export function registerJsonParser(app: FastifyInstance, maxDepth: number, maxVa
         // Parsed again only when a number may need it (a long digit run or an exponent); the
         // first parse has refused syntax errors and poisoned keys already.
         let value = parsed;
-        if (mayBeInexact && req.routeOptions.config?.exactNumbers) {
+        if (mayBeInexact && exact) {
           try {
             value = reparseExact(body, MAX_EXACT_DIGITS) ?? parsed;
           } catch (e) {
@@ -73,15 +91,46 @@ export function registerJsonParser(app: FastifyInstance, maxDepth: number, maxVa
     });
   };
 
+  app.decorate('readBoundedJson', (text: string): unknown => {
+    let out: { err: Error | null; value?: unknown } | undefined;
+    // readJson answers synchronously (secure-json-parse is synchronous); secureParse does not read
+    // the request. Inputs in a query string are kept exact like Data API bodies.
+    readJson({} as FastifyRequest, text, true, (err, value) => (out = { err, value }));
+    if (!out) throw new ApiError(500, 'INTERNAL_ERROR', 'JSON reader did not answer');
+    if (out.err) throw out.err;
+    return out.value;
+  });
+
+  const parseYaml = (req: FastifyRequest, body: string, done: Done): void => {
+    if (body.trim() === '') return done(null, undefined);
+    let value: unknown;
+    try {
+      value = YAML.parse(body, { maxAliasCount: MAX_YAML_ALIASES, uniqueKeys: true });
+    } catch (err) {
+      return done(new ApiError(400, 'INVALID_JSON', 'request body is not valid YAML', [{ path: '', message: describeThrown(err).slice(0, 300) }]));
+    }
+    let text: string | undefined;
+    try {
+      text = JSON.stringify(value);
+    } catch (err) {
+      return done(new ApiError(400, 'INVALID_JSON', 'request body is YAML that has no JSON form', [{ path: '', message: describeThrown(err).slice(0, 300) }]));
+    }
+    // Expanded aliases may make it bigger than what was sent: the body limit holds for the JSON form.
+    if (text === undefined) return done(null, undefined);
+    if (text.length > bodyLimit) return done(new ApiError(413, 'PAYLOAD_TOO_LARGE', `request body exceeds the limit of ${bodyLimit} bytes once read as YAML`));
+    parseJson(req, text, done);
+  };
+
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, parseJson);
   app.addContentTypeParser(JSON_SUFFIX, { parseAs: 'string' }, parseJson);
+  app.addContentTypeParser(YAML_TYPES, { parseAs: 'string' }, parseYaml);
   // Everything else — including a body without a Content-Type — is refused before it is read
   // (the stream form of a parser: the body is never buffered).
   app.addContentTypeParser('*', (req: FastifyRequest, _payload: unknown, done: Done) => {
     const type = req.headers['content-type'];
     const shown = type === undefined || type === '' ? 'no Content-Type' : `Content-Type ${JSON.stringify(type.slice(0, 100))}`;
-    done(new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', `unsupported media type (${shown}); send the body as application/json`));
+    done(new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', `unsupported media type (${shown}); send the body as application/json (or application/yaml)`));
   });
 }
 

@@ -3,12 +3,16 @@
 import type { ErrorObject } from 'ajv';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { ApiError, validationDetails } from './errors.js';
+import { toOpaBody } from './opa-errors.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** A decision route: every 5xx answer also says allow:false, so a client that reads only
      * `allow` still denies. */
     denyOn5xx?: boolean;
+    /** An OPA REST API route: errors leave in OPA's shape ({"code","message","errors"}), not
+     * this service's own (src/api/opa-errors.ts). */
+    opaErrors?: boolean;
   }
 }
 
@@ -28,6 +32,8 @@ export function toApiError(err: unknown, bodyLimit: number): ApiError {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new ApiError(400, 'INVALID_JSON', 'request body is not valid JSON');
     default:
+      // zlib's codes (Z_DATA_ERROR, Z_BUF_ERROR…): a gzip request body that does not inflate.
+      if (typeof e.code === 'string' && e.code.startsWith('Z_')) return new ApiError(400, 'INVALID_JSON', 'request body is not valid gzip');
       break;
   }
   const status = typeof e.statusCode === 'number' ? e.statusCode : 500;
@@ -58,6 +64,7 @@ export function installErrorHandlers(app: FastifyInstance, bodyLimit: number): v
     if (api.headers) for (const [k, v] of Object.entries(api.headers)) reply.header(k, v);
     reply.code(api.statusCode).type('application/json');
     // A string: the route's response schema for this status (a decision answer) must not reshape it.
+    if (request.routeOptions.config?.opaErrors) return reply.send(toOpaBody(api));
     if (api.statusCode >= 500 && request.routeOptions.config?.denyOn5xx) return reply.send(JSON.stringify({ allow: false, ...api.toBody() }));
     return reply.send(api.toBody());
   });

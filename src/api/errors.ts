@@ -34,6 +34,20 @@ export interface ErrorBody {
   decision_id?: string;
 }
 
+/** OPA's error body: {"code", "message", "errors": [{"code", "message", "location"}]}. */
+export interface OpaErrorBody {
+  code: string;
+  message: string;
+  errors?: OpaErrorDetail[];
+  decision_id?: string;
+}
+
+export interface OpaErrorDetail {
+  code: string;
+  message: string;
+  location?: { file: string; row: number; col: number };
+}
+
 export class ApiError extends Error {
   readonly statusCode: number;
   readonly code: ApiErrorCode;
@@ -41,6 +55,9 @@ export class ApiError extends Error {
   readonly decisionId?: string;
   /** Response headers that belong to the error (WWW-Authenticate, Retry-After). */
   readonly headers?: Readonly<Record<string, string>>;
+  /** On an OPA route: OPA's code and errors for this failure, when the mapping in
+   * src/api/opa-errors.ts would not know them (an engine's error code, undefined_document). */
+  opa?: { code: string; errors?: OpaErrorDetail[] };
 
   constructor(
     statusCode: number,

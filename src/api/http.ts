@@ -8,11 +8,13 @@ import type { ServerConfig } from '../config/types.js';
 import { packageVersion } from '../shared/package-root.js';
 import { ajv, firstErrorValidatorFor, schemas, validatorFor } from '../shared/schemas.js';
 import { boundedValidator } from './validator.js';
+import compress from '@fastify/compress';
 import { registerJsonParser } from './body-parser.js';
+import { registerRequestDecoding } from './request-encoding.js';
 import { installErrorHandlers } from './error-handler.js';
 import { ApiError } from './errors.js';
 import { registerOpenApi } from './openapi.js';
-import { DEFAULT_TLS_RELOAD_INTERVAL_MS } from '../config/defaults.js';
+import { DEFAULT_SERVER, DEFAULT_TLS_RELOAD_INTERVAL_MS } from '../config/defaults.js';
 import { httpsOptions, watchTlsFiles } from './tls.js';
 import { maxConnections, serverTimeoutOptions } from './connections.js';
 
@@ -60,7 +62,18 @@ export function createHttpApp(server: ServerConfig, opts: { logStream?: Writable
   });
 
   installErrorHandlers(app, server.body_limit_bytes);
-  registerJsonParser(app, server.max_json_depth, server.max_json_nodes);
+  registerJsonParser(app, server.max_json_depth, server.max_json_nodes, server.body_limit_bytes);
+  registerRequestDecoding(app, server.body_limit_bytes);
+  // gzip responses for clients that accept it (OPA's server.encoding.gzip).
+  const gzip = server.gzip ?? DEFAULT_SERVER.gzip;
+  if (gzip)
+    app.register(compress, {
+      globalCompression: true,
+      globalDecompression: false,
+      threshold: gzip.min_length,
+      encodings: ['gzip'],
+      zlibOptions: { level: gzip.compression_level },
+    });
   registerOpenApi(app, packageVersion);
 
   // From app.close() on, requests that still arrive on open connections get a clean 503 while

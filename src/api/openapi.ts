@@ -13,6 +13,7 @@ interface CollectedRoute {
 
 const PUBLISHED = new Set([
   'error.json',
+  'opa-error.json',
   'decision-document.json',
   'decision-response.json',
   'model-deployment-request.json',

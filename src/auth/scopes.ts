@@ -7,16 +7,22 @@
 //                             grants ai/tools and ai/tools/…, not ai/toolsX); data:read:* = all,
 //                             including the whole document at /v1/data
 //   decisions:read            GET /v1/decisions/{id} (the audit role)
-//   status:read               GET /v1/status
+//   status:read               GET /v1/status (OPA's status report), /v1/pdp/status (this service's view)
+//   query:adhoc               GET/POST /v1/query (OPA's Query API: an arbitrary Rego query over all
+//                             of data, so never implied by a data:read scope)
+//   policies:read             GET /v1/policies, /v1/policies/{id} (policy source and AST)
+//   POST / (the default decision) needs data:read for opa.default_decision's path.
 //   metrics:read              GET /metrics
-//   config:read               GET /v1/config
+//   config:read               GET /v1/config (OPA's shape), /v1/pdp/config (this service's own)
 //   decide:authzen            POST /access/v1/evaluation, /access/v1/evaluations (AuthZEN PEPs)
 //   search:authzen            POST /access/v1/search/{subject,resource,action} (lists what is
 //                             allowed: more than a yes/no, so its own scope)
 //   assert:on-behalf-of       may name the user it acts for in the on-behalf-of header (a gateway);
 //                             grants no route by itself
 //
-// Open to everyone: /health, /ready (probes), /openapi.json (the API's own description, the
+// Authenticated, no scope: the writes OPA has and this service refuses (PUT/PATCH/DELETE
+// /v1/data, PUT/DELETE /v1/policies): every caller gets the same clear refusal.
+// Open to everyone: /health, /health/live, /health/ready, /health/{path} (OPA's probes), /ready, /openapi.json (the API's own description, the
 // same as the repository's schemas/) and /.well-known/authzen-configuration (the AuthZEN
 // endpoints' addresses, which PEPs read before they authenticate). A registered route that is in no table and declares no
 // `config.scope` is refused to every caller: a new route is closed until someone decides.
@@ -31,6 +37,8 @@ export const SCOPE = Object.freeze({
   assertOnBehalfOf: 'assert:on-behalf-of',
   decideAuthzen: 'decide:authzen',
   searchAuthzen: 'search:authzen',
+  queryAdhoc: 'query:adhoc',
+  policiesRead: 'policies:read',
 });
 
 export const DATA_READ = 'data:read:';
@@ -133,6 +141,14 @@ const scope = (s: string): RouteRule => Object.freeze({ kind: 'scope', scope: s 
 /** By fastify route url (the pattern, not the request path). */
 const ROUTES: ReadonlyMap<string, RouteRule> = new Map([
   ['/health', OPEN],
+  ['/health/*', OPEN],
+  ['/', DATA],
+  ['/v0/data/*', DATA],
+  ['/v1/query', scope(SCOPE.queryAdhoc)],
+  ['/v1/policies', scope(SCOPE.policiesRead)],
+  ['/v1/policies/*', scope(SCOPE.policiesRead)],
+  ['/v1/pdp/status', scope(SCOPE.statusRead)],
+  ['/v1/pdp/config', scope(SCOPE.configRead)],
   ['/ready', OPEN],
   ['/openapi.json', OPEN],
   ['/v1/decisions/tool-call', scope(SCOPE.decideToolCall)],

@@ -1,6 +1,6 @@
 // The immutable snapshot requests evaluate against: which bundle owns which data path, and the
 // engine that serves it. Built once per activation, never mutated.
-import type { Engine, EngineKind, EvaluationOptions, EvaluationOutcome } from '../engines/types.js';
+import type { Engine, EngineKind, EvaluationOptions, EvaluationOutcome, PolicyModule, QueryOutcome } from '../engines/types.js';
 import { splitQueryPath } from '../engines/path.js';
 import { isPrefix, rootSegments } from './paths.js';
 import type { ActivePolicySet } from './types.js';
@@ -73,6 +73,33 @@ export class PolicySet implements ActivePolicySet {
     const r = this.resolve(splitQueryPath(path));
     if ('engine' in r && r.engine.evaluateAsync) return r.engine.evaluateAsync(path, input, opts);
     return Promise.resolve(this.evaluate(path, input, opts));
+  }
+
+  /** An ad-hoc query: answered by the one engine that holds every source bundle (all Rego
+   * bundles compile into one engine); compiled wasm bundles keep no source to query. */
+  query(query: string, input: unknown, opts?: EvaluationOptions): QueryOutcome {
+    const engine = this.bundles.find((b) => b.engine.query !== undefined)?.engine;
+    if (!engine?.query) {
+      return {
+        ok: false,
+        code: 'query_unsupported',
+        message: 'no active bundle holds Rego source; compiled (wasm) bundles cannot answer ad-hoc queries',
+        engine: 'wasm',
+      };
+    }
+    return engine.query(query, input, opts);
+  }
+
+  /** The policy modules of every source bundle (compiled wasm bundles have none to show). */
+  policies(): PolicyModule[] {
+    const seen = new Set<Engine>();
+    const out: PolicyModule[] = [];
+    for (const b of this.bundles) {
+      if (seen.has(b.engine) || !b.engine.policies) continue;
+      seen.add(b.engine);
+      out.push(...b.engine.policies());
+    }
+    return out;
   }
 
   private resolve(segs: string[]): Resolution {

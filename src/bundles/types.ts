@@ -1,5 +1,5 @@
 // Shapes shared by bundle reading, sources and activation.
-import type { EngineKind, EvaluationOptions, EvaluationOutcome } from '../engines/types.js';
+import type { EngineKind, EvaluationOptions, EvaluationOutcome, PolicyModule, QueryOutcome } from '../engines/types.js';
 
 export interface BundleManifest {
   revision?: string;
@@ -58,4 +58,8 @@ export interface ActivePolicySet {
   evaluateAsync?(path: string, input: unknown, opts?: EvaluationOptions): Promise<EvaluationOutcome>;
   /** False only when no bundle can define anything at `path` (see Engine.mayDefine); absent = may. */
   mayDefine?(path: string): boolean;
+  /** An ad-hoc Rego query (OPA's /v1/query); absent = not supported by this policy set. */
+  query?(query: string, input: unknown, opts?: EvaluationOptions): QueryOutcome;
+  /** The policy modules (OPA's Policy API); absent = none to show. */
+  policies?(): PolicyModule[];
 }

@@ -5,7 +5,7 @@
 //   value        AES-256-GCM(key = HMAC-SHA256(secret, "pdp-cache/value\0" ‖ cacheKey), entry JSON)
 //
 // Why a secret: the cache key is computable by anyone who knows a request and the bundle
-// revisions and digests (public in /v1/status); without a secret, whoever can write to Redis
+// revisions and digests (public in /v1/pdp/status); without a secret, whoever can write to Redis
 // could seal a forged `allow: true` under it. With one, only replicas holding the secret can write
 // a value another replica accepts (GCM authenticates it), and a reader of Redis learns nothing.
 // Replicas share entries only when they share the secret.

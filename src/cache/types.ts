@@ -15,7 +15,7 @@ export interface CacheObserver {
 export type RedisHealth = 'ok' | 'degraded' | 'disabled';
 export type BreakerState = 'closed' | 'open' | 'half_open';
 
-/** The cache's part of `/v1/status`. */
+/** The cache's part of `/v1/pdp/status`. */
 export interface CacheStatus {
   redis: RedisHealth;
   breaker: BreakerState;

@@ -11,6 +11,7 @@ import type {
   JwtAlgorithm,
   JwtConfig,
   LimitsConfig,
+  OpaConfig,
   RedisConfig,
   ServerConfig,
   TracingConfig,
@@ -40,7 +41,12 @@ export const DEFAULT_SERVER: Readonly<ServerConfig> = Object.freeze({
   // delay reading stays high for a sample period, and shedding then would deny a burst of callers.
   load_shedding: Object.freeze({ max_event_loop_delay_ms: 0, max_heap_used_bytes: 0 }),
   rate_limit: Object.freeze({ max: 0, window_ms: 1_000 }),
+  // OPA's defaults for server.encoding.gzip.
+  gzip: Object.freeze({ min_length: 1024, compression_level: 9 }),
 });
+
+/** OPA's default_decision. */
+export const DEFAULT_OPA: Readonly<OpaConfig> = Object.freeze({ default_decision: '/system/main' });
 
 export const DEFAULT_EVALUATION: Readonly<EvaluationConfig> = Object.freeze({
   timeout_ms: 250,

@@ -56,6 +56,28 @@ export const ENV_VARS: readonly EnvVar[] = [
     description: 'Deepest accepted JSON nesting; deeper → 400.',
   },
   {
+    name: 'PDP_GZIP_MIN_LENGTH',
+    pointer: '/server/gzip/min_length',
+    type: 'integer',
+    default: '1024',
+    description:
+      "Responses of at least this many bytes are gzip-compressed when the client sends `Accept-Encoding: gzip` (OPA's `server.encoding.gzip.min_length`).",
+  },
+  {
+    name: 'PDP_GZIP_COMPRESSION_LEVEL',
+    pointer: '/server/gzip/compression_level',
+    type: 'integer',
+    default: '9',
+    description: "gzip level for responses, 1 (fastest) to 9 (smallest) (OPA's `server.encoding.gzip.compression_level`).",
+  },
+  {
+    name: 'PDP_OPA_DEFAULT_DECISION',
+    pointer: '/opa/default_decision',
+    type: 'string',
+    default: '/system/main',
+    description: "The document `POST /` answers (OPA's `default_decision`); undefined there → 404 `undefined_document`.",
+  },
+  {
     name: 'PDP_SHUTDOWN_TIMEOUT_MS',
     pointer: '/server/shutdown_timeout_ms',
     type: 'integer',
@@ -212,7 +234,7 @@ export const ENV_VARS: readonly EnvVar[] = [
     pointer: '/bundles/0/name',
     type: 'string',
     default: 'ai-governance (embedded) / main',
-    description: 'Name of that bundle (shown in /v1/status and in every decision).',
+    description: 'Name of that bundle (shown in /v1/pdp/status and in every decision).',
   },
   { name: 'PDP_BUNDLE_WATCH', pointer: '/bundles/0/watch', type: 'boolean', default: 'true', description: 'Watch a local bundle path and reload on change.' },
   {

@@ -15,6 +15,7 @@ import {
   DEFAULT_ADMISSION,
   DEFAULT_AUTH,
   DEFAULT_AUTHZEN,
+  DEFAULT_OPA,
   DEFAULT_CACHE,
   DEFAULT_DECISION_LOG,
   DEFAULT_EVALUATION,
@@ -93,7 +94,7 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
   }
 
   const defaults = {
-    server: { ...DEFAULT_SERVER },
+    server: { ...DEFAULT_SERVER, gzip: { ...DEFAULT_SERVER.gzip } },
     evaluation: { ...DEFAULT_EVALUATION },
     limits: { ...DEFAULT_LIMITS },
     cache: { ...DEFAULT_CACHE },
@@ -103,6 +104,7 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
     auth: { ...DEFAULT_AUTH, api_keys: [], mtls_identities: [] },
     admission: { ...DEFAULT_ADMISSION, namespaces: {} },
     authzen: { ...DEFAULT_AUTHZEN, rules: DEFAULT_AUTHZEN.rules.map((r) => ({ ...r })) },
+    opa: { ...DEFAULT_OPA },
   } as JsonObject;
   const merged = merge(merge(defaults, fileLayer), envLayer) as JsonObject;
 

@@ -23,6 +23,21 @@ export interface ServerConfig {
   max_validation_errors: number;
   load_shedding: LoadSheddingConfig;
   rate_limit: RateLimitConfig;
+  /** gzip responses (OPA's server.encoding.gzip); the defaults fill it. */
+  gzip?: GzipConfig;
+}
+
+export interface GzipConfig {
+  /** Smallest response body (bytes) that is compressed. */
+  min_length: number;
+  /** 1..9 */
+  compression_level: number;
+}
+
+/** OPA compatibility settings. */
+export interface OpaConfig {
+  /** The document POST / answers, e.g. "/system/main" (OPA's default_decision). */
+  default_decision: string;
 }
 
 /** 0 = that check is off. */
@@ -265,6 +280,8 @@ export interface PdpConfig {
   auth: AuthConfig;
   admission: AdmissionConfig;
   authzen: AuthzenConfig;
+  /** The defaults fill it. */
+  opa?: OpaConfig;
 }
 
 /** One bad value, named the way the operator wrote it (env var name or file + key). */

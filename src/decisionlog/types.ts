@@ -76,7 +76,7 @@ export interface SinkStatus {
   last_error: { message: string; at: string } | null;
 }
 
-/** The decision log's part of `/v1/status`. */
+/** The decision log's part of `/v1/pdp/status`. */
 export interface DecisionLogStatus {
   sinks: SinkStatus[];
   /** Records dropped because a sink buffer was full, all sinks together. */

@@ -12,6 +12,8 @@ import { noopCache, noopSpan, noopTracer } from './noop.js';
 import { ReasonCode } from './reasons.js';
 import { shapeDecision, type Evaluation } from './answer.js';
 import type {
+  AdhocAnswer,
+  AdhocQuery,
   CallerRecord,
   CacheHit,
   CacheQuery,
@@ -125,11 +127,11 @@ export class DecisionPipeline {
     let error: { code: string; message: string } | undefined;
     switch (ev.evaluation.kind) {
       case 'defined':
-        answer = { ok: true, decision_id: id, defined: true, result: ev.evaluation.result, ...answerObservations(ev.seen) };
+        answer = { ok: true, decision_id: id, defined: true, result: ev.evaluation.result, revisions: ev.revisions, ...answerObservations(ev.seen) };
         outcome = 'decided';
         break;
       case 'undefined':
-        answer = { ok: true, decision_id: id, defined: false, ...answerObservations(ev.seen) };
+        answer = { ok: true, decision_id: id, defined: false, revisions: ev.revisions, ...answerObservations(ev.seen) };
         outcome = 'undefined';
         break;
       case 'error':
@@ -144,6 +146,30 @@ export class DecisionPipeline {
     }
     this.finish(query, run, ev, outcome, error, undefined);
     return run.span.traceparent ? { ...answer, traceparent: run.span.traceparent } : answer;
+  }
+
+  /** An ad-hoc Rego query (OPA's /v1/query) against the current snapshot, within the same
+   * evaluation budget as a decision. Not cached, and not a decision: no record is written. */
+  async adhoc(query: AdhocQuery): Promise<AdhocAnswer> {
+    const snapshot = this.policies.current();
+    if (!snapshot) return { ok: false, code: ReasonCode.NO_ACTIVE_POLICY, message: 'no policy bundle is active yet', kind: 'no_policy' };
+    if (!snapshot.query) return { ok: false, code: 'query_unsupported', message: 'the active policy set cannot answer ad-hoc queries', kind: 'error' };
+    const budget = this.budgetFor({ receivedAt: query.receivedAt });
+    if (!budget) return { ok: false, code: 'eval_budget_exceeded', message: 'the request spent its time budget before evaluation', kind: 'error' };
+    let outcome;
+    try {
+      outcome = snapshot.query(query.query, query.input, query.strict ? { ...budget, strict: true } : budget);
+    } catch (err) {
+      return { ok: false, code: 'internal_error', message: describeThrown(err), kind: 'error' };
+    }
+    if (outcome.ok) return { ok: true, rows: outcome.rows };
+    const invalid =
+      outcome.code === 'rego_parse_error' ||
+      outcome.code === 'rego_compile_error' ||
+      outcome.code === 'rego_type_error' ||
+      outcome.code === 'rego_unsafe_var_error' ||
+      outcome.code === 'rego_recursion_error';
+    return { ok: false, code: outcome.code, message: outcome.message, kind: invalid ? 'invalid' : 'error' };
   }
 
   private begin(query: DecisionQuery): Run {
@@ -221,7 +247,7 @@ export class DecisionPipeline {
   }
 
   /** The evaluation options with what is left of the request's time budget. */
-  private budgetFor(query: DecisionQuery): EvaluationOptions | undefined {
+  private budgetFor(query: Pick<DecisionQuery, 'receivedAt'>): EvaluationOptions | undefined {
     const total = this.evaluation.timeoutMs;
     if (query.receivedAt === undefined || total === undefined) return this.evaluation;
     const left = total - (performance.now() - query.receivedAt);
@@ -295,6 +321,7 @@ export class DecisionPipeline {
     // answer is written, not before: a slow mask policy or a large record never delays the
     // answer. It runs before the event loop takes the next request, so a lookup of this
     // decision_id that follows the answer finds it.
+    if (query.unrecorded) return;
     this.pendingLogs.push(record);
     if (this.pendingLogs.length === 1) setImmediate(this.flushLogs);
   }

@@ -58,7 +58,22 @@ export interface DecisionQuery {
   metrics?: boolean;
   /** OPA's `?instrument`: like metrics (this engine has no finer instrumentation to add). */
   instrument?: boolean;
+  /** Not a decision (OPA's /health/{path} checks): no record reaches the recorders (decision
+   * log, metrics), so a probe every few seconds does not fill the audit trail. */
+  unrecorded?: boolean;
 }
+
+/** An ad-hoc Rego query (OPA's /v1/query). */
+export interface AdhocQuery {
+  query: string;
+  input: unknown;
+  strict: boolean;
+  /** performance.now() when the request arrived (the evaluation's time budget counts from here). */
+  receivedAt?: number;
+}
+
+/** Bindings per solution, or why there are none. `invalid`: the query itself is wrong (400). */
+export type AdhocAnswer = { ok: true; rows: Record<string, unknown>[] } | { ok: false; code: string; message: string; kind: 'invalid' | 'no_policy' | 'error' };
 
 /** The admission webhook's request, in the audit record: which object, and whether it was a dry run. */
 export interface DecisionOrigin {
@@ -273,6 +288,8 @@ export type DataAnswer = (
       explanation_text?: string[];
       /** Engine timers (timer_rego_query_eval_ns), when the query asked for metrics. */
       metrics?: Record<string, number>;
+      /** bundle name → revision of the snapshot that answered (OPA's provenance). */
+      revisions?: Readonly<Record<string, string>>;
     }
   | { ok: false; decision_id: string; code: 'NO_ACTIVE_POLICY' | 'EVALUATION_ERROR'; message: string }
 ) & { traceparent?: string };

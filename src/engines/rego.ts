@@ -2,9 +2,10 @@
 import { BundleError } from '../bundles/errors.js';
 import { compile, filterTrace, NdBuiltinCache, traceJson, traceText, Tracer, type CompiledPolicy, type ModuleSource } from '../rego/index.js';
 import { isRegoError, RegoCompileErrors } from '../rego/errors.js';
+import { moduleJson } from '../rego/ast-json.js';
 import { toJSON } from '../rego/value.js';
-import { splitQueryPath } from './path.js';
-import type { Engine, EvaluationOptions, EvaluationOutcome, Observations } from './types.js';
+import { resolveRemaining, splitQueryPath } from './path.js';
+import type { Engine, EvaluationOptions, EvaluationOutcome, Observations, PolicyModule, QueryOutcome } from './types.js';
 
 /** How many compile errors a status message lists before "… and N more". */
 const MAX_LISTED_ERRORS = 5;
@@ -12,15 +13,18 @@ const MAX_LISTED_ERRORS = 5;
 export class RegoEngine implements Engine {
   readonly kind = 'rego' as const;
   private readonly policy: CompiledPolicy;
+  private readonly sources: readonly ModuleSource[];
+  private listed: PolicyModule[] | undefined;
 
-  private constructor(policy: CompiledPolicy) {
+  private constructor(policy: CompiledPolicy, sources: readonly ModuleSource[]) {
     this.policy = policy;
+    this.sources = sources;
   }
 
   /** Throws BUNDLE_COMPILE_ERROR naming every file:line:col and Rego error code (up to a few). */
   static compile(modules: ModuleSource[], data: unknown, regoVersion: 0 | 1 = 1): RegoEngine {
     try {
-      return new RegoEngine(compile(modules, data, { regoVersion }));
+      return new RegoEngine(compile(modules, data, { regoVersion }), modules);
     } catch (e) {
       if (e instanceof RegoCompileErrors) {
         const listed = e.errors.slice(0, MAX_LISTED_ERRORS).map((x) => x.message);
@@ -37,14 +41,43 @@ export class RegoEngine implements Engine {
   }
 
   evaluate(path: string, input: unknown, opts: EvaluationOptions = {}): EvaluationOutcome {
-    // Observations cost something only when asked for: the common call takes the first branch.
-    if (opts.explain === undefined && opts.metrics !== true && opts.ndBuiltinCache !== true) return this.evaluatePlain(path, input, opts);
-    return this.evaluateObserved(path, input, opts);
+    const segs = splitQueryPath(path);
+    const outcome = this.evaluateSegments(segs, input, opts);
+    // OPA reads "roles/admin/0" as the element at index 0 of the array at roles.admin: an
+    // undefined answer with an integer segment is tried again at the prefix before it.
+    if (!outcome.ok || outcome.defined) return outcome;
+    const at = segs.findIndex((s) => /^(0|[1-9][0-9]*)$/.test(s));
+    if (at <= 0) return outcome;
+    const prefix = this.evaluateSegments(segs.slice(0, at), input, opts);
+    if (!prefix.ok || !prefix.defined) return outcome;
+    const found = resolveRemaining(prefix.result, segs.slice(at));
+    return found === undefined ? outcome : { ...prefix, result: found.value };
   }
 
-  private evaluatePlain(path: string, input: unknown, opts: EvaluationOptions): EvaluationOutcome {
+  query(query: string, input: unknown, opts: EvaluationOptions = {}): QueryOutcome {
     try {
-      const r = this.policy.evaluate(splitQueryPath(path), {
+      const r = this.policy.query(query, { input, strict: opts.strict, maxSteps: opts.maxSteps, timeoutMs: opts.timeoutMs, maxOutputSize: opts.maxOutputSize });
+      const rows = r.rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, toJSON(v)])));
+      return { ok: true, rows, engine: 'rego' };
+    } catch (e) {
+      if (e instanceof RegoCompileErrors)
+        return { ok: false, code: e.errors[0]?.code ?? 'rego_compile_error', message: e.errors.map((x) => x.message).join('\n'), engine: 'rego' };
+      if (isRegoError(e)) return { ok: false, code: e.code, message: e.message, engine: 'rego' };
+      throw e;
+    }
+  }
+
+  policies(): PolicyModule[] {
+    // Made once: the modules never change for this engine.
+    this.listed ??= this.policy.modules.map((m, i) => ({ id: this.sources[i]?.file ?? `module${i}`, raw: this.sources[i]?.source ?? '', ast: moduleJson(m) }));
+    return this.listed;
+  }
+
+  private evaluateSegments(segs: readonly string[], input: unknown, opts: EvaluationOptions): EvaluationOutcome {
+    // Observations cost something only when asked for: the common call skips them.
+    if (opts.explain !== undefined || opts.metrics === true || opts.ndBuiltinCache === true) return this.evaluateObserved(segs, input, opts);
+    try {
+      const r = this.policy.evaluate(segs, {
         input,
         strict: opts.strict,
         maxSteps: opts.maxSteps,
@@ -62,12 +95,12 @@ export class RegoEngine implements Engine {
   }
 
   /** The same, with the trace, timers and non-deterministic builtin results that were asked for. */
-  private evaluateObserved(path: string, input: unknown, opts: EvaluationOptions): EvaluationOutcome {
+  private evaluateObserved(segs: readonly string[], input: unknown, opts: EvaluationOptions): EvaluationOutcome {
     const tracer = opts.explain !== undefined ? new Tracer() : undefined;
     const nd = opts.ndBuiltinCache === true ? new NdBuiltinCache() : undefined;
     const t0 = process.hrtime.bigint();
     try {
-      const r = this.policy.evaluate(splitQueryPath(path), {
+      const r = this.policy.evaluate(segs, {
         input,
         strict: opts.strict,
         maxSteps: opts.maxSteps,

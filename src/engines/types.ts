@@ -47,6 +47,26 @@ export type EvaluationOutcome =
       engine: EngineKind;
     };
 
+/** An ad-hoc query's answer (OPA's /v1/query): one row of variable bindings per solution. */
+export type QueryOutcome =
+  | { ok: true; rows: Record<string, unknown>[]; engine: EngineKind }
+  | {
+      ok: false;
+      /** rego_parse_error / rego_compile_error (the caller's query is wrong), or an evaluation error. */
+      code: string;
+      message: string;
+      engine: EngineKind;
+    };
+
+/** A policy module as the engine holds it (OPA's Policy API). */
+export interface PolicyModule {
+  /** "<bundle>/<path in the bundle>" */
+  id: string;
+  raw: string;
+  /** OPA's AST JSON of the module. */
+  ast: unknown;
+}
+
 export interface Engine {
   readonly kind: EngineKind;
   /** Evaluate the document at a slash- or dot-separated path under `data` (e.g. "ai/tools/decision"). */
@@ -56,4 +76,8 @@ export interface Engine {
   /** False only when the loaded policy cannot define anything at `path` (checked at no per-request
    * cost); engines that cannot tell leave it out, which means "may". */
   mayDefine?(path: string): boolean;
+  /** An ad-hoc Rego query against the loaded policies and data (engines that keep source). */
+  query?(query: string, input: unknown, opts?: EvaluationOptions): QueryOutcome;
+  /** The policy modules it was compiled from (engines that keep source). */
+  policies?(): PolicyModule[];
 }

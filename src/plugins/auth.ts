@@ -32,6 +32,9 @@ declare module 'fastify' {
     /** The scope a plugin's own route needs (src/auth/scopes.ts); without it, and outside that
      * table, a route is closed to every caller. */
     scope?: string;
+    /** A route that answers one fixed data document (POST /, the default decision): the
+     * data:read scope is checked against this path instead of the URL. */
+    dataPath?: string;
   }
 }
 
@@ -73,7 +76,8 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
     if (result instanceof AuthFailure) return refuse(request, result, done);
     request.caller = result;
     if (!byPolicy) {
-      const missing = missingScope(rule, result.grants, request.params);
+      const fixed = request.routeOptions.config?.dataPath;
+      const missing = missingScope(rule, result.grants, fixed !== undefined ? { '*': fixed } : request.params);
       if (missing !== undefined) return refuse(request, new AuthFailure('insufficient_scope', `caller ${result.id} lacks scope ${missing}`, missing), done);
     }
     done();

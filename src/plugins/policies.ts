@@ -1,6 +1,6 @@
 // Capability: the active policy. Decorates `policies` — the bundle manager built from the bundle
 // settings (or a provider handed in, for embedding and tests) — loads every bundle source before
-// the server listens (a failure is not fatal: /v1/status shows it and /ready stays 503 until a
+// the server listens (a failure is not fatal: /v1/pdp/status shows it and /ready stays 503 until a
 // bundle activates) and stops the sources on close.
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';

@@ -3,7 +3,7 @@
 // policies plugin, read per request). Registered first, so every plugin after it can add a section.
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { statusRoutes } from '../api/routes/status.js';
+import { statusRoutes, type StatusRouteOptions } from '../api/routes/status.js';
 
 /** A named section of GET /v1/status (e.g. "cache", "decision_log"); called per status request. */
 export type StatusSection = () => unknown;
@@ -27,10 +27,10 @@ declare module 'fastify' {
   }
 }
 
-async function statusPlugin(app: FastifyInstance): Promise<void> {
+async function statusPlugin(app: FastifyInstance, opts: StatusRouteOptions = {}): Promise<void> {
   const sections = new StatusSections();
   app.decorate('status', sections);
-  statusRoutes(app, sections);
+  statusRoutes(app, sections, opts);
 }
 
 export default fp(statusPlugin, { name: 'pdp-status', fastify: '5.x' });

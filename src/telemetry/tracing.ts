@@ -29,7 +29,7 @@ export interface TracingOptions {
 
 export const DEFAULT_SERVICE_NAME = 'ai-governance-pdp';
 
-/** The exporters the settings ask for (pure; exported for tests and /v1/status). */
+/** The exporters the settings ask for (pure; exported for tests and /v1/pdp/status). */
 export function traceExportMode(cfg: TracingConfig, hasCustomProcessors: boolean): TraceExportMode {
   if (cfg.disabled) return 'disabled';
   if (hasCustomProcessors) return 'custom';

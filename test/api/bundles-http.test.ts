@@ -1,6 +1,6 @@
 // Bundle handling seen through a real listening service (startServer, configured from the
 // environment like `pdp serve`): an HTTP bundle server polled with ETags, its 500s and a
-// truncated tarball (the last good bundle keeps answering, /v1/status and /metrics say what
+// truncated tarball (the last good bundle keeps answering, /v1/pdp/status and /metrics say what
 // failed), required signatures (a tampered bundle is refused), and a watched directory where a
 // broken module is refused and its fix goes live.
 import t, { type Test } from 'tap';
@@ -41,7 +41,7 @@ async function get(url: string): Promise<{ status: number; json: Record<string, 
 
 const allow = async (s: RunningServer): Promise<unknown> => (await get(`${s.url}/v1/data/authz/allow`)).json.result;
 const bundleStatus = async (s: RunningServer): Promise<Record<string, unknown>> =>
-  ((await get(`${s.url}/v1/status`)).json.bundles as Record<string, unknown>[])[0] ?? {};
+  ((await get(`${s.url}/v1/pdp/status`)).json.bundles as Record<string, unknown>[])[0] ?? {};
 
 t.test('HTTP bundle server: ETag/304, 500s and a truncated tarball never replace the last good bundle', async (t) => {
   const srv = await startBundleServer();
@@ -62,7 +62,7 @@ t.test('HTTP bundle server: ETag/304, 500s and a truncated tarball never replace
     res.statusCode = 500;
     res.end('boom');
   };
-  t.ok(await until(async () => (await bundleStatus(s)).last_error !== null), 'the failure in /v1/status');
+  t.ok(await until(async () => (await bundleStatus(s)).last_error !== null), 'the failure in /v1/pdp/status');
   t.match(await bundleStatus(s), { revision: 'v1', last_error: { message: /500/, at: String } }, 'the error and when it happened');
   t.equal(await allow(s), true, 'still v1');
 
@@ -115,7 +115,7 @@ t.test('watched directory: a broken module is refused (old revision serves, stat
   t.equal(await allow(s), true);
 
   await writeTree(dir, { '.manifest': JSON.stringify({ revision: 'w2', roots: ['authz'] }), 'authz/policy.rego': 'package authz\n\nallow := \n' });
-  t.ok(await until(async () => (await bundleStatus(s)).last_error !== null), 'the broken module in /v1/status');
+  t.ok(await until(async () => (await bundleStatus(s)).last_error !== null), 'the broken module in /v1/pdp/status');
   t.match(await bundleStatus(s), { revision: 'w1', last_error: { message: /policy\.rego/ } }, 'names the file');
   t.equal(await allow(s), true, 'w1 keeps answering');
 

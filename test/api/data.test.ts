@@ -82,7 +82,8 @@ t.test('input may be any JSON value', async (t) => {
 t.test('a body that is not an object → 400', async (t) => {
   const r = await injectJson(app, `/v1/data/ai/tools/allow`, '[1]');
   t.equal(r.status, 400);
-  t.equal((r.json as { error: { code: string } }).error.code, 'INVALID_REQUEST');
+  // OPA's error shape (issue 15: the SDKs raised SDKValidationError on the service's own shape).
+  t.match(r.json, { code: 'invalid_parameter', message: String, errors: [{ code: 'invalid_parameter', message: String }] });
 });
 
 t.test('/v1/data alone is the data root', async (t) => {
@@ -114,12 +115,13 @@ t.test('integers past 2^53 are written exactly; keys sorted as OPA does', async 
   t.match(r.text, /"result":\{"a":2,"b":1,"id":12345678901234567890\}/);
 });
 
-t.test('evaluation error → 500 EVALUATION_ERROR (as OPA), the error shape, and the decision id', async (t) => {
+t.test("evaluation error → 500 internal_error (as OPA), OPA's error shape, and the decision id", async (t) => {
   const r = await injectJson(app, `/v1/data/ai/tools/error`, { input: {} });
   t.equal(r.status, 500);
-  const body = r.json as { error: { code: string; message: string; details: unknown[] }; decision_id: string };
-  t.equal(body.error.code, 'EVALUATION_ERROR');
-  t.match(body.error.message, 'eval_conflict_error');
+  const body = r.json as { code: string; message: string; errors: { code: string }[]; decision_id: string };
+  t.equal(body.code, 'internal_error', "OPA's code for an evaluation error");
+  t.match(body.message, 'eval_conflict_error');
+  t.equal(body.errors[0]?.code, 'eval_conflict_error', "the engine's code in errors[]");
   t.match(body.decision_id, UUID);
   t.notOk('result' in body, 'no result that a client could read as an answer');
 });
@@ -129,5 +131,5 @@ t.test('no active policy → 503 NO_ACTIVE_POLICY', async (t) => {
   t.teardown(() => empty.close());
   const r = await injectJson(empty, '/v1/data/ai/tools/allow', { input: {} });
   t.equal(r.status, 503);
-  t.equal((r.json as { error: { code: string } }).error.code, 'NO_ACTIVE_POLICY');
+  t.match(r.json, { code: 'internal_error', message: /no policy bundle is active/ });
 });

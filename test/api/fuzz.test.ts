@@ -115,7 +115,10 @@ t.test('no random body produces a 5xx or an undocumented shape', async (t) => {
       t.fail(`5xx: ${res.status} ${res.text.slice(0, 200)} for ${where}`);
       continue;
     }
-    const isError = typeof json?.error === 'object' && json.error !== null && typeof (json.error as { code?: unknown }).code === 'string';
+    // The OPA routes (/v1/data) answer OPA's error shape {"code", "message"}; the others their own.
+    const isError = route.startsWith('/v1/data')
+      ? typeof json?.code === 'string' && typeof json.message === 'string' && json.error === undefined
+      : typeof json?.error === 'object' && json.error !== null && typeof (json.error as { code?: unknown }).code === 'string';
     const isDecision = typeof json?.allow === 'boolean' && typeof json.decision_id === 'string';
     const isData = typeof json?.decision_id === 'string' && route.startsWith('/v1/data');
     if (res.status >= 400 && !isError) t.fail(`${res.status} without the error shape for ${where}`);

@@ -17,8 +17,12 @@ t.test("lists every route with its method (the plugins' routes too)", async (t) 
     .flatMap(([p, m]) => Object.keys(m).map((k) => `${k.toUpperCase()} ${p}`))
     .sort();
   t.same(ops, [
+    'DELETE /v1/data',
+    'DELETE /v1/data/{path}',
+    'DELETE /v1/policies/{path}',
     'GET /.well-known/authzen-configuration',
     'GET /health',
+    'GET /health/{path}',
     'GET /metrics',
     'GET /openapi.json',
     'GET /ready',
@@ -26,17 +30,30 @@ t.test("lists every route with its method (the plugins' routes too)", async (t) 
     'GET /v1/data',
     'GET /v1/data/{path}',
     'GET /v1/decisions/{id}',
+    'GET /v1/pdp/config',
+    'GET /v1/pdp/status',
+    'GET /v1/policies',
+    'GET /v1/policies/{path}',
+    'GET /v1/query',
     'GET /v1/status',
+    'PATCH /v1/data',
+    'PATCH /v1/data/{path}',
+    'POST /',
     'POST /access/v1/evaluation',
     'POST /access/v1/evaluations',
     'POST /access/v1/search/action',
     'POST /access/v1/search/resource',
     'POST /access/v1/search/subject',
+    'POST /v0/data/{path}',
     'POST /v1/admission/model-deployment',
     'POST /v1/data',
     'POST /v1/data/{path}',
     'POST /v1/decisions/model-deployment',
     'POST /v1/decisions/tool-call',
+    'POST /v1/query',
+    'PUT /v1/data',
+    'PUT /v1/data/{path}',
+    'PUT /v1/policies/{path}',
   ]);
 });
 

@@ -109,11 +109,11 @@ t.test('OPA Data API over Rego: result, undefined, errors', async (t) => {
 
   const conflict = await postJson(`${s.url}/v1/data/ai/tools/decision`, { input: { tool: { name: 'conflict' } } });
   t.equal(conflict.status, 500);
-  t.match(conflict.json, { error: { code: 'EVALUATION_ERROR', message: /eval_conflict_error/ }, decision_id: /^[0-9a-f-]{36}$/ });
+  t.match(conflict.json, { code: 'internal_error', message: /eval_conflict_error/, errors: [{ code: 'eval_conflict_error' }], decision_id: /^[0-9a-f-]{36}$/ });
 });
 
-t.test('/v1/status reports the real bundle', async (t) => {
-  const r = await send(`${s.url}/v1/status`);
+t.test('/v1/pdp/status reports the real bundle', async (t) => {
+  const r = await send(`${s.url}/v1/pdp/status`);
   t.match(r.json, {
     ready: true,
     bundles: [{ name: 'test', source: bundleDir, revision: 'rev-failclosed-1', engine: 'rego', roots: ['ai'], last_error: null }],
@@ -129,7 +129,7 @@ t.test('/ready: 503 while the only bundle is broken, 200 once a fixed one activa
   const before = await send(`${broken.url}/ready`);
   t.equal(before.status, 503);
   t.equal((before.json as { error: { code: string } }).error.code, 'NOT_READY');
-  const status = (await send(`${broken.url}/v1/status`)).json as {
+  const status = (await send(`${broken.url}/v1/pdp/status`)).json as {
     ready: boolean;
     bundles: { last_error: { code: string; message: string } | null; revision: string | null }[];
   };

@@ -20,7 +20,7 @@ interface Answer {
   cached: boolean;
 }
 
-const status = (await send(`${s.url}/v1/status`)).json as { ready: boolean; bundles: { name: string; revision: string; engine: string; digest: string }[] };
+const status = (await send(`${s.url}/v1/pdp/status`)).json as { ready: boolean; bundles: { name: string; revision: string; engine: string; digest: string }[] };
 
 t.test('the embedded policies/ bundle is active', async (t) => {
   t.equal(status.ready, true);

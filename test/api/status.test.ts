@@ -1,4 +1,4 @@
-// /health, /ready, /v1/status (with the sections plugins add) through app.inject(); GET
+// /health, /ready, /v1/pdp/status (with the sections plugins add) through app.inject(); GET
 // /v1/decisions/{id} over a real socket (see that test for why).
 import t from 'tap';
 import type { FastifyInstance } from 'fastify';
@@ -15,9 +15,13 @@ t.test('/ready is 503 until a bundle is active, then 200; /health is 200 through
   t.equal(before.status, 503);
   t.equal((before.json as { error: { code: string } }).error.code, 'NOT_READY');
   t.equal((await inject(app, '/health')).status, 200);
-  t.same((await inject(app, '/health')).json, { status: 'ok' });
+  t.same((await inject(app, '/health')).json, {}, "OPA's body");
+  // OPA's readiness form: 500 until the bundles are active (the "Why" row of issue 15: it said 200).
+  const bundlesBefore = await inject(app, '/health?bundles');
+  t.equal(bundlesBefore.status, 500);
+  t.match(bundlesBefore.json, { code: 'internal_error', message: /bundles/ });
 
-  const statusBefore = (await inject(app, '/v1/status')).json as { ready: boolean; bundles: { revision: string | null }[] };
+  const statusBefore = (await inject(app, '/v1/pdp/status')).json as { ready: boolean; bundles: { revision: string | null }[] };
   t.equal(statusBefore.ready, false);
   t.equal(statusBefore.bundles[0]?.revision, null);
 
@@ -26,9 +30,10 @@ t.test('/ready is 503 until a bundle is active, then 200; /health is 200 through
   t.equal(after.status, 200);
   t.same(after.json, { status: 'ready' });
   t.equal((await inject(app, '/health')).status, 200);
+  t.equal((await inject(app, '/health?bundles')).status, 200, 'bundles active');
 });
 
-t.test('/v1/status lists bundles and the sections plugins added; a failing section does not hide the rest', async (t) => {
+t.test('/v1/pdp/status lists bundles and the sections plugins added; a failing section does not hide the rest', async (t) => {
   const policies = new SwappablePolicies('ai-governance');
   policies.activate(new JsPolicySet(new JsEngine({}), { 'ai-governance': 'rev-7' }));
   const app = await injectApp({
@@ -43,7 +48,7 @@ t.test('/v1/status lists bundles and the sections plugins added; a failing secti
       }),
   });
   t.teardown(() => app.close());
-  const r = await inject(app, '/v1/status');
+  const r = await inject(app, '/v1/pdp/status');
   t.equal(r.status, 200);
   const body = r.json as Record<string, unknown> & { bundles: Record<string, unknown>[] };
   t.equal(body.ready, true);

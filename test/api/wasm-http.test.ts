@@ -1,5 +1,5 @@
 // A bundle carrying policy.wasm, served through the real listening service: the engine is
-// chosen per bundle (opa-wasm here, named in /v1/status), answers have the same shapes as the
+// chosen per bundle (opa-wasm here, named in /v1/pdp/status), answers have the same shapes as the
 // built-in engine's (Data API {"result"}, undefined → {} with a decision_id), a trap is an
 // evaluation error, not a crash, and every decision is logged with engine "wasm".
 // What this cannot prove: the module is a hand-written fixture speaking OPA's wasm ABI
@@ -33,8 +33,8 @@ t.test('opa-wasm bundle over HTTP: Data API shapes, status, errors, audit record
   const s = await startServer(config);
   t.teardown(() => s.close());
 
-  const status = (await (await fetch(`${s.url}/v1/status`)).json()) as { bundles: { name: string; engine: string }[] };
-  t.match(status.bundles, [{ name: 'compiled', engine: 'wasm' }], 'the engine is named in /v1/status');
+  const status = (await (await fetch(`${s.url}/v1/pdp/status`)).json()) as { bundles: { name: string; engine: string }[] };
+  t.match(status.bundles, [{ name: 'compiled', engine: 'wasm' }], 'the engine is named in /v1/pdp/status');
 
   const post = async (path: string, input: unknown): Promise<{ status: number; body: Record<string, unknown> }> => {
     const res = await fetch(`${s.url}/v1/data/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ input }) });
@@ -54,7 +54,7 @@ t.test('opa-wasm bundle over HTTP: Data API shapes, status, errors, audit record
 
   const trap = await post('fixture/trap', {});
   t.equal(trap.status, 500, 'an evaluation error on the Data API is a 500, as OPA answers it');
-  t.match(trap.body, { error: { code: 'EVALUATION_ERROR' } });
+  t.match(trap.body, { code: 'internal_error', errors: [{ code: String }] }, "OPA's error shape");
   t.match(await post('fixture/allow', { allow: true }), { status: 200, body: { result: true } }, 'still serving after a trap');
 
   const rec = (await (await fetch(`${s.url}/v1/decisions/${String(echoed.body.decision_id)}`)).json()) as Record<string, unknown>;

@@ -47,7 +47,7 @@ t.teardown(() => jwks.close());
 jwks.keys = [k1.publicJwk];
 
 const pdp = await start({ PDP_AUTH_JWT_JWKS_URL: jwks.url, PDP_AUTH_JWT_JWKS_COOLDOWN_MS: '1500' });
-const get = (token: string, path = '/v1/status'): Promise<HttpResult> => call(`${pdp.url}${path}`, { headers: bearer(token) });
+const get = (token: string, path = '/v1/pdp/status'): Promise<HttpResult> => call(`${pdp.url}${path}`, { headers: bearer(token) });
 const status = (claims: Record<string, unknown> = {}, opts: Parameters<typeof signToken>[2] = {}, key: SigningKey = k1): Promise<string> =>
   signToken(key, { scope: 'status:read decisions:read decide:tool-call', ...claims }, opts);
 
@@ -159,7 +159,7 @@ t.test('JWKS rotation: a new kid is fetched (at most once per cooldown); a remov
   t.equal(r.status, 401, 'k1 was removed from the JWKS: refused');
   t.equal(reason(r), 'unknown_key');
   const st = (await get(byK2)).json as { auth: { jwks: { fresh: boolean; keys: number } } };
-  t.match(st.auth, { mode: 'authenticated', methods: ['jwt'], jwks: { fresh: true, keys: 1 } }, '/v1/status shows the key set');
+  t.match(st.auth, { mode: 'authenticated', methods: ['jwt'], jwks: { fresh: true, keys: 1 } }, '/v1/pdp/status shows the key set');
 });
 
 t.test('JWKS down, failing, slow or huge: 503 AUTH_UNAVAILABLE (fail closed), bounded, and the server keeps serving', async (t) => {
@@ -178,7 +178,7 @@ t.test('JWKS down, failing, slow or huge: 503 AUTH_UNAVAILABLE (fail closed), bo
     bad.mode = mode;
     await new Promise((r) => setTimeout(r, 1100)); // past the cache's max age: a fetch is needed
     const t0 = Date.now();
-    const r = await call(`${s.url}/v1/status`, { headers: bearer(token) });
+    const r = await call(`${s.url}/v1/pdp/status`, { headers: bearer(token) });
     const ms = Date.now() - t0;
     t.equal(r.status, 503, `${mode}: 503`);
     t.equal((r.json as { error: { code: string } }).error.code, 'AUTH_UNAVAILABLE', `${mode}: AUTH_UNAVAILABLE`);
@@ -187,8 +187,8 @@ t.test('JWKS down, failing, slow or huge: 503 AUTH_UNAVAILABLE (fail closed), bo
     t.equal((await call(`${s.url}/health`)).status, 200, `${mode}: still serving`);
   }
   bad.mode = 'ok';
-  t.equal((await call(`${s.url}/v1/status`, { headers: bearer(token) })).status, 200, 'recovers once the JWKS answers again');
-  const st = (await call(`${s.url}/v1/status`, { headers: bearer(token) })).json as { auth: { jwks: { last_error: unknown } } };
+  t.equal((await call(`${s.url}/v1/pdp/status`, { headers: bearer(token) })).status, 200, 'recovers once the JWKS answers again');
+  const st = (await call(`${s.url}/v1/pdp/status`, { headers: bearer(token) })).json as { auth: { jwks: { last_error: unknown } } };
   t.ok(st.auth.jwks.last_error, 'the last JWKS error is shown');
 });
 
@@ -205,7 +205,7 @@ t.test('a static key file (PEM): valid tokens pass; other keys, algorithms and k
       .setAudience(AUDIENCE)
       .setExpirationTime('5m')
       .sign(key);
-  const at = (token: string): Promise<HttpResult> => call(`${s.url}/v1/status`, { headers: bearer(token) });
+  const at = (token: string): Promise<HttpResult> => call(`${s.url}/v1/pdp/status`, { headers: bearer(token) });
   t.equal((await at(await sign('RS256', privateKey))).status, 200, 'signed by the key');
   const other = await generateKeyPair('RS256');
   t.equal(reason(await at(await sign('RS256', other.privateKey))), 'bad_signature', 'another RSA key');

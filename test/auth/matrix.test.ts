@@ -29,6 +29,8 @@ interface Row {
   path: string;
   body?: unknown;
   scope: string;
+  /** An OPA REST API route: refusals in OPA's error shape ({"code":"unauthorized"}). */
+  opa?: boolean;
 }
 
 const ROWS: Row[] = [
@@ -52,13 +54,26 @@ const ROWS: Row[] = [
     },
     scope: 'decide:model-deployment',
   },
-  { name: 'data GET under ai/tools', method: 'GET', path: '/v1/data/ai/tools/config/catalog', scope: 'data:read:ai/tools' },
-  { name: 'data POST under ai/deployment', method: 'POST', path: '/v1/data/ai/deployment/decision', body: { input: {} }, scope: 'data:read:ai/deployment' },
-  { name: 'data GET of the whole document', method: 'GET', path: '/v1/data', scope: 'data:read:*' },
+  { name: 'data GET under ai/tools', method: 'GET', path: '/v1/data/ai/tools/config/catalog', scope: 'data:read:ai/tools', opa: true },
+  {
+    name: 'data POST under ai/deployment',
+    method: 'POST',
+    path: '/v1/data/ai/deployment/decision',
+    body: { input: {} },
+    scope: 'data:read:ai/deployment',
+    opa: true,
+  },
+  { name: 'data GET of the whole document', method: 'GET', path: '/v1/data', scope: 'data:read:*', opa: true },
   { name: 'decision record', method: 'GET', path: '/v1/decisions/{id}', scope: 'decisions:read' },
-  { name: 'status', method: 'GET', path: '/v1/status', scope: 'status:read' },
+  { name: 'status', method: 'GET', path: '/v1/pdp/status', scope: 'status:read' },
   { name: 'metrics', method: 'GET', path: '/metrics', scope: 'metrics:read' },
-  { name: 'config', method: 'GET', path: '/v1/config', scope: 'config:read' },
+  { name: 'config', method: 'GET', path: '/v1/pdp/config', scope: 'config:read' },
+  { name: 'OPA config', method: 'GET', path: '/v1/config', scope: 'config:read', opa: true },
+  { name: 'OPA status', method: 'GET', path: '/v1/status', scope: 'status:read', opa: true },
+  { name: 'OPA query', method: 'GET', path: '/v1/query?q=x%20%3A%3D%201', scope: 'query:adhoc', opa: true },
+  { name: 'OPA query POST', method: 'POST', path: '/v1/query', body: { query: 'x := 1' }, scope: 'query:adhoc', opa: true },
+  { name: 'OPA policies', method: 'GET', path: '/v1/policies', scope: 'policies:read', opa: true },
+  { name: 'OPA webhook data', method: 'POST', path: '/v0/data/ai/tools/config/catalog', body: {}, scope: 'data:read:ai/tools', opa: true },
   { name: 'AuthZEN evaluation', method: 'POST', path: '/access/v1/evaluation', body: AUTHZEN, scope: 'decide:authzen' },
   { name: 'AuthZEN evaluations', method: 'POST', path: '/access/v1/evaluations', body: { ...AUTHZEN, evaluations: [{}] }, scope: 'decide:authzen' },
   { name: 'AuthZEN subject search', method: 'POST', path: '/access/v1/search/subject', body: AUTHZEN, scope: 'search:authzen' },
@@ -106,7 +121,18 @@ const req = (method: string, path: string, headers: Record<string, string> = {},
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
 
-function errorShape(t: Test, r: HttpResult, code: string, status: number): void {
+const OPA_CODE: Record<string, string> = { UNAUTHENTICATED: 'unauthorized', FORBIDDEN: 'unauthorized' };
+
+function errorShape(t: Test, r: HttpResult, code: string, status: number, opa = false): void {
+  if (opa) {
+    // OPA's shape: {"code", "message", "errors"} (OPA answers 401 {"code":"unauthorized"}).
+    t.equal(r.status, status, `${status}`);
+    const body = r.json as { code?: string; message?: string; errors?: { message: string }[] };
+    t.equal(body?.code, OPA_CODE[code] ?? code, `OPA code for ${code}`);
+    t.type(body?.message, 'string');
+    t.same(Object.keys(body ?? {}).sort(), ['code', 'errors', 'message'], 'nothing but the error (no decision_id: not a decision)');
+    return;
+  }
   t.equal(r.status, status, `${status}`);
   const body = r.json as { error?: { code?: string; message?: string; details?: unknown[] } };
   t.equal(body?.error?.code, code, code);
@@ -124,17 +150,18 @@ t.test('every route × no credentials / unknown key / key without the scope / ke
     const path = row.path.replace('{id}', decisionId);
     await t.test(`${row.method} ${row.path} (${row.scope})`, async (t) => {
       const none = await req(row.method, path, {}, row.body);
-      errorShape(t, none, 'UNAUTHENTICATED', 401);
+      errorShape(t, none, 'UNAUTHENTICATED', 401, row.opa);
       t.equal(none.headers['www-authenticate'], 'Bearer realm="pdp"', 'challenge without error: nothing was presented');
-      t.match((none.json as { error: { details: { message: string }[] } }).error.details, [{ message: 'missing_credentials' }]);
+      if (row.opa) t.match((none.json as { errors: { message: string }[] }).errors, [{ message: 'missing_credentials' }]);
+      else t.match((none.json as { error: { details: { message: string }[] } }).error.details, [{ message: 'missing_credentials' }]);
 
       const bad = await req(row.method, path, bearer(BAD_KEY), row.body);
-      errorShape(t, bad, 'UNAUTHENTICATED', 401);
+      errorShape(t, bad, 'UNAUTHENTICATED', 401, row.opa);
       t.equal(bad.headers['www-authenticate'], 'Bearer realm="pdp", error="invalid_token"', 'a presented credential is invalid');
 
       for (const k of ['nothing', `without-${slug(row.scope)}`]) {
         const denied = await req(row.method, path, bearer(keys[k]!), row.body);
-        errorShape(t, denied, 'FORBIDDEN', 403);
+        errorShape(t, denied, 'FORBIDDEN', 403, row.opa);
         t.match(denied.headers['www-authenticate'], /^Bearer realm="pdp", error="insufficient_scope"/, `${k}: insufficient_scope`);
       }
       const ok = await req(row.method, path, bearer(keys[`with-${slug(row.scope)}`]!), row.body);
@@ -143,8 +170,8 @@ t.test('every route × no credentials / unknown key / key without the scope / ke
   }
 });
 
-t.test('GET /v1/config shows the configuration with the key hashes redacted', async (t) => {
-  const r = await req('GET', '/v1/config', bearer(keys['with-config:read']!));
+t.test('GET /v1/pdp/config shows the configuration with the key hashes redacted', async (t) => {
+  const r = await req('GET', '/v1/pdp/config', bearer(keys['with-config:read']!));
   const shown = (r.json as { result: { auth: { api_keys: { name: string; sha256: string }[] } } }).result;
   t.ok(shown.auth.api_keys.length > 10, 'the keys are listed by name');
   t.ok(
@@ -165,27 +192,27 @@ t.test('/health, /ready, /openapi.json and the AuthZEN metadata stay open, whate
 t.test('unknown routes: authenticate first (no route discovery without a key), then 404/405', async (t) => {
   errorShape(t, await req('GET', '/v1/nope'), 'UNAUTHENTICATED', 401);
   errorShape(t, await req('GET', '/v1/nope', bearer(keys.nothing!)), 'NOT_FOUND', 404);
-  errorShape(t, await req('DELETE', '/v1/status', bearer(keys.nothing!)), 'METHOD_NOT_ALLOWED', 405);
+  errorShape(t, await req('DELETE', '/v1/pdp/status', bearer(keys.nothing!)), 'METHOD_NOT_ALLOWED', 405);
 });
 
 t.test('data scopes: a release pipeline cannot read the tool catalog, an agent runtime cannot read deployment exceptions', async (t) => {
   const pipeline = bearer(keys['release-pipeline']!);
   const agent = bearer(keys['agent-runtime']!);
-  errorShape(t, await req('GET', '/v1/data/ai/tools/config/catalog', pipeline), 'FORBIDDEN', 403);
-  errorShape(t, await req('POST', '/v1/data/ai/tools/decision', pipeline, { input: TOOL_CALL }), 'FORBIDDEN', 403);
+  errorShape(t, await req('GET', '/v1/data/ai/tools/config/catalog', pipeline), 'FORBIDDEN', 403, true);
+  errorShape(t, await req('POST', '/v1/data/ai/tools/decision', pipeline, { input: TOOL_CALL }), 'FORBIDDEN', 403, true);
   const own = await req('GET', '/v1/data/ai/deployment/config/exceptions', pipeline);
   t.equal(own.status, 200);
   t.match(own.text, 'EXC-SECRET-1', 'the pipeline reads its own subtree');
 
-  errorShape(t, await req('GET', '/v1/data/ai/deployment/config/exceptions', agent), 'FORBIDDEN', 403);
-  errorShape(t, await req('GET', '/v1/data', agent), 'FORBIDDEN', 403);
-  errorShape(t, await req('GET', '/v1/data/ai', agent), 'FORBIDDEN', 403);
-  errorShape(t, await req('GET', '/v1/data/ai/toolsX', agent), 'FORBIDDEN', 403);
+  errorShape(t, await req('GET', '/v1/data/ai/deployment/config/exceptions', agent), 'FORBIDDEN', 403, true);
+  errorShape(t, await req('GET', '/v1/data', agent), 'FORBIDDEN', 403, true);
+  errorShape(t, await req('GET', '/v1/data/ai', agent), 'FORBIDDEN', 403, true);
+  errorShape(t, await req('GET', '/v1/data/ai/toolsX', agent), 'FORBIDDEN', 403, true);
   // The scope says which path: the route's own splitting and decoding decide, so the tricks that
   // name another subtree through encoding or empty segments are refused...
-  errorShape(t, await req('GET', '/v1/data/ai%2Fdeployment/config/exceptions', agent), 'FORBIDDEN', 403);
-  errorShape(t, await req('GET', '/v1/data//ai/deployment/config/exceptions', agent), 'FORBIDDEN', 403);
-  errorShape(t, await req('GET', '/v1/data/ai/deployment/config/exceptions/', agent), 'FORBIDDEN', 403);
+  errorShape(t, await req('GET', '/v1/data/ai%2Fdeployment/config/exceptions', agent), 'FORBIDDEN', 403, true);
+  errorShape(t, await req('GET', '/v1/data//ai/deployment/config/exceptions', agent), 'FORBIDDEN', 403, true);
+  errorShape(t, await req('GET', '/v1/data/ai/deployment/config/exceptions/', agent), 'FORBIDDEN', 403, true);
   // ...and a dot segment is a key, not a step up: it stays under ai/tools and finds nothing.
   for (const p of ['/v1/data/ai/tools/../deployment/config/exceptions', '/v1/data/ai/tools/%2e%2e/deployment/config/exceptions']) {
     const r = await req('GET', p, agent);
@@ -217,14 +244,14 @@ t.test('refusals are counted by reason', async (t) => {
 t.test('hostile Authorization headers: a 4xx, never a crash; the server keeps answering', async (t) => {
   const good = keys['with-status:read']!;
   // Longer than auth.max_credential_bytes (8 KiB) but within Node's header limit: refused unparsed.
-  const long = await req('GET', '/v1/status', bearer('A'.repeat(10_000)));
+  const long = await req('GET', '/v1/pdp/status', bearer('A'.repeat(10_000)));
   errorShape(t, long, 'UNAUTHENTICATED', 401);
   t.match((long.json as { error: { details: { message: string }[] } }).error.details, [{ message: 'token_too_large' }]);
   // Past Node's 16 KiB header limit: the HTTP parser itself answers 431.
-  const huge = await req('GET', '/v1/status', bearer('A'.repeat(100_000))).catch(() => ({ status: 431 }) as HttpResult);
+  const huge = await req('GET', '/v1/pdp/status', bearer('A'.repeat(100_000))).catch(() => ({ status: 431 }) as HttpResult);
   t.ok(huge.status === 431 || huge.status === 401, `huge header: ${huge.status}`);
   // Two credentials: which one is the caller? Neither.
-  const twice = await call(`${server.url}/v1/status`, {
+  const twice = await call(`${server.url}/v1/pdp/status`, {
     rawHeaders: [
       ['Authorization', `Bearer ${good}`],
       ['Authorization', `Bearer ${good}`],
@@ -232,7 +259,7 @@ t.test('hostile Authorization headers: a 4xx, never a crash; the server keeps an
   });
   errorShape(t, twice, 'UNAUTHENTICATED', 401);
   t.equal(twice.headers['www-authenticate'], 'Bearer realm="pdp", error="invalid_request"');
-  const mixedCase = await call(`${server.url}/v1/status`, {
+  const mixedCase = await call(`${server.url}/v1/pdp/status`, {
     rawHeaders: [
       ['authorization', `Bearer ${good}`],
       ['AUTHORIZATION', `Bearer ${BAD_KEY}`],
@@ -240,18 +267,18 @@ t.test('hostile Authorization headers: a 4xx, never a crash; the server keeps an
   });
   t.equal(mixedCase.status, 401, 'repeated under different cases too');
   for (const value of ['Basic Zm9vOmJhcg==', 'Bearer', 'Bearer ', `Bearer ${good} extra`, `Token ${good}`, 'Bearer a"b', `Bearer\t${good}`]) {
-    const r = await req('GET', '/v1/status', { authorization: value });
+    const r = await req('GET', '/v1/pdp/status', { authorization: value });
     t.equal(r.status, 401, JSON.stringify(value));
   }
-  t.equal((await req('GET', '/v1/status', { authorization: `bearer ${good}` })).status, 200, 'the scheme is case-insensitive');
+  t.equal((await req('GET', '/v1/pdp/status', { authorization: `bearer ${good}` })).status, 200, 'the scheme is case-insensitive');
   // Many headers, within Node's limits, plus a valid key: still just a request.
   const many: Record<string, string> = bearer(good);
   for (let i = 0; i < 300; i++) many[`x-filler-${i}`] = 'y'.repeat(20);
-  t.equal((await req('GET', '/v1/status', many)).status, 200, '300 extra headers');
+  t.equal((await req('GET', '/v1/pdp/status', many)).status, 200, '300 extra headers');
   // Non-ASCII bytes in the credential (raw socket: clients refuse to send them).
-  const raw = await rawRequest(server.port, `GET /v1/status HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer pdp_\xe9\xe8\xff\r\nConnection: close\r\n\r\n`);
+  const raw = await rawRequest(server.port, `GET /v1/pdp/status HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer pdp_\xe9\xe8\xff\r\nConnection: close\r\n\r\n`);
   t.match(raw, /^HTTP\/1\.1 (400|401) /, 'non-ASCII credential → 4xx');
-  t.equal((await req('GET', '/v1/status', bearer(good))).status, 200, 'still serving');
+  t.equal((await req('GET', '/v1/pdp/status', bearer(good))).status, 200, 'still serving');
 });
 
 t.test('the log names refusals by reason and never holds a credential', async (t) => {

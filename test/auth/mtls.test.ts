@@ -44,9 +44,9 @@ t.test('client_auth require: the handshake refuses no certificate and certificat
   const s = await start({ PDP_TLS_RELOAD_INTERVAL_MS: '200' });
   t.match(s.url, /^https:\/\/127\.0\.0\.1:\d+$/);
   await t.rejects(call(`${s.url}/health`, { tls: as(null) }), 'no client certificate: no connection (not even /health)');
-  await t.rejects(call(`${s.url}/v1/status`, { tls: as('stranger') }), 'a certificate from another CA: no connection');
+  await t.rejects(call(`${s.url}/v1/pdp/status`, { tls: as('stranger') }), 'a certificate from another CA: no connection');
 
-  const status = await call(`${s.url}/v1/status`, { tls: as('release-pipeline') });
+  const status = await call(`${s.url}/v1/pdp/status`, { tls: as('release-pipeline') });
   t.equal(status.status, 200, 'a listed certificate with status:read');
   t.match(status.json, { auth: { mode: 'authenticated', methods: ['mtls'] } });
   const d = await call(`${s.url}/v1/decisions/model-deployment`, {
@@ -78,7 +78,7 @@ t.test('client_auth require: the handshake refuses no certificate and certificat
   );
   t.notOk((rec.json as Record<string, unknown>).on_behalf_of, 'the header is not an identity');
 
-  const unlisted = await call(`${s.url}/v1/status`, { tls: as('unlisted') });
+  const unlisted = await call(`${s.url}/v1/pdp/status`, { tls: as('unlisted') });
   t.equal(unlisted.status, 403, 'a valid certificate that is not listed authenticates, with no scopes');
   t.equal((await call(`${s.url}/health`, { tls: as('unlisted') })).status, 200);
 
@@ -115,16 +115,16 @@ t.test('client_auth optional: probes without a certificate, bearer keys beside c
   const { keys, env } = makeApiKeys({ ci: ['status:read'] });
   const s = await start({ PDP_TLS_CLIENT_AUTH: 'optional', PDP_AUTH_API_KEYS: env, PDP_TLS_RELOAD_INTERVAL_MS: '0' });
   t.equal((await call(`${s.url}/health`, { tls: as(null) })).status, 200, 'kubelet-style probe without a certificate');
-  const none = await call(`${s.url}/v1/status`, { tls: as(null) });
+  const none = await call(`${s.url}/v1/pdp/status`, { tls: as(null) });
   t.equal(none.status, 401);
   t.equal(reason(none), 'missing_credentials');
-  const stranger = await call(`${s.url}/v1/status`, { tls: as('stranger') });
+  const stranger = await call(`${s.url}/v1/pdp/status`, { tls: as('stranger') });
   t.equal(stranger.status, 401, 'a certificate from another CA does not authenticate');
   t.equal(reason(stranger), 'untrusted_certificate');
-  t.equal((await call(`${s.url}/v1/status`, { tls: as('release-pipeline') })).status, 200, 'a valid certificate');
-  t.equal((await call(`${s.url}/v1/status`, { tls: as(null), headers: bearer(keys.ci!) })).status, 200, 'an API key without a certificate');
+  t.equal((await call(`${s.url}/v1/pdp/status`, { tls: as('release-pipeline') })).status, 200, 'a valid certificate');
+  t.equal((await call(`${s.url}/v1/pdp/status`, { tls: as(null), headers: bearer(keys.ci!) })).status, 200, 'an API key without a certificate');
   t.equal(
-    (await call(`${s.url}/v1/status`, { tls: as('unlisted'), headers: bearer('pdp_unknown') })).status,
+    (await call(`${s.url}/v1/pdp/status`, { tls: as('unlisted'), headers: bearer('pdp_unknown') })).status,
     401,
     'a presented bearer credential must be valid, certificate or not',
   );

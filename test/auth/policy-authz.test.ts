@@ -86,7 +86,7 @@ t.test('the policy decides, from identity, scopes, path, params, headers and bod
 
 t.test('no active bundle: the policy cannot decide, so 503 (fail closed)', async (t) => {
   const s = await start({ PDP_BUNDLE_PATH: '/nonexistent/pdp-bundle', PDP_AUTH_API_KEYS: env });
-  const r = await call(`${s.url}/v1/status?verbose=1`, { headers: { ...bearer(keys.ops!), 'x-team': 'platform' } });
+  const r = await call(`${s.url}/v1/pdp/status?verbose=1`, { headers: { ...bearer(keys.ops!), 'x-team': 'platform' } });
   t.equal(r.status, 503);
   t.match(r.json, { error: { code: 'AUTH_UNAVAILABLE' } });
   t.equal(reason(r), 'policy_unavailable');

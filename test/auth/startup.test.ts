@@ -83,7 +83,7 @@ t.test('auth.mode none on 0.0.0.0: starts, with a warning on stderr and in the l
       s.logs.some((l) => l.level === 40 && /caller authentication is OFF/.test(String(l.msg))),
       `start ${i + 1}: a warn log line`,
     );
-    t.equal((await call(`${s.url}/v1/status`)).status, 200, 'unauthenticated callers are served');
+    t.equal((await call(`${s.url}/v1/pdp/status`)).status, 200, 'unauthenticated callers are served');
     t.equal(await s.stop(), 0, 'drains and exits 0');
   }
 });

@@ -62,9 +62,9 @@ t.test("a plugin's route: closed unless it declares a scope", async (t) => {
   t.equal(closed.status, 403, 'no scope grants an undeclared route');
   t.equal(closed.headers['www-authenticate'], 'Bearer realm="pdp", error="insufficient_scope"', 'no scope= when there is none to name');
   t.equal((await inject(app, '/v1/declared', { headers: bearer(keys.ops!) })).status, 200);
-  const st = (await inject(app, '/v1/status', { headers: bearer(keys.ops!) })).json as { auth: unknown };
+  const st = (await inject(app, '/v1/pdp/status', { headers: bearer(keys.ops!) })).json as { auth: unknown };
   t.same(st.auth, { mode: 'authenticated', methods: ['api_key'], authorization: 'scopes', api_keys: 1, jwks: null });
-  const jwtLike = await inject(app, '/v1/status', { headers: bearer('aaa.bbb.ccc') });
+  const jwtLike = await inject(app, '/v1/pdp/status', { headers: bearer('aaa.bbb.ccc') });
   t.equal(jwtLike.status, 401, 'a JWT where no JWT verification is configured');
   t.match(jwtLike.json, { error: { details: [{ message: 'jwt_not_accepted' }] } });
 });

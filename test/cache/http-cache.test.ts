@@ -45,7 +45,7 @@ t.test('hit on repeat; miss after a bundle revision change', async (t) => {
   // New revision: read_file no longer allowed; the cached allow must not be served.
   await writeBundle(dir, testBundle({ revision: 'r2', allowedTools: ['send_email'] }));
   t.ok(
-    await until(async () => ((await getJson(`${pdp.url}/v1/status`)).json.bundles as { revision: string | null }[])[0]?.revision === 'r2', 10_000),
+    await until(async () => ((await getJson(`${pdp.url}/v1/pdp/status`)).json.bundles as { revision: string | null }[])[0]?.revision === 'r2', 10_000),
     'r2 active',
   );
   const after = await postJson(url, toolCall('read_file'));

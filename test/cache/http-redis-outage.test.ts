@@ -1,5 +1,5 @@
 // Redis is never on the failure path, through the real service: a dedicated redis-server is
-// killed during a burst of 600 decisions → zero failed decisions, /v1/status and /metrics show
+// killed during a burst of 600 decisions → zero failed decisions, /v1/pdp/status and /metrics show
 // the degraded state; restarted → the service reconnects by itself and the Redis tier serves
 // again (a second instance with an empty in-process tier gets a Redis hit).
 import t from 'tap';
@@ -37,7 +37,7 @@ t.test('Redis killed mid-burst: every decision answered; degraded; recovers by i
   // Connected before the burst (on a loaded machine the first commands can outlast the 100 ms
   // deadline and open the breaker for a moment).
   const healthy = async () => {
-    const cache = (await getJson(`${a.url}/v1/status`)).json.cache as { redis?: string; breaker?: string } | undefined;
+    const cache = (await getJson(`${a.url}/v1/pdp/status`)).json.cache as { redis?: string; breaker?: string } | undefined;
     return cache?.redis === 'ok' && cache.breaker === 'closed';
   };
   t.ok(await until(healthy, 10_000), 'Redis tier ok and breaker closed before the burst');
@@ -71,8 +71,8 @@ t.test('Redis killed mid-burst: every decision answered; degraded; recovers by i
   t.equal(failed, 0, `no failed decisions ${problems.slice(0, 3).join(' | ')}`);
   t.equal(answered, TOTAL);
 
-  const down = (await getJson(`${a.url}/v1/status`)).json.cache as Record<string, unknown>;
-  t.equal(down.redis, 'degraded', '/v1/status shows the degraded Redis tier');
+  const down = (await getJson(`${a.url}/v1/pdp/status`)).json.cache as Record<string, unknown>;
+  t.equal(down.redis, 'degraded', '/v1/pdp/status shows the degraded Redis tier');
   t.match(down.last_error, { message: String });
   const metricsDown = await (await fetch(`${a.url}/metrics`)).text();
   t.match(metricsDown, /pdp_redis_state\{state="degraded"\} 1/, 'and so does /metrics');
@@ -83,11 +83,11 @@ t.test('Redis killed mid-burst: every decision answered; degraded; recovers by i
   t.ok(
     await until(async () => {
       await postJson(`${a.url}/v1/decisions/tool-call`, toolCall('read_file', { arguments: { probe: n++ } }));
-      return ((await getJson(`${a.url}/v1/status`)).json.cache as { redis: string }).redis === 'ok';
+      return ((await getJson(`${a.url}/v1/pdp/status`)).json.cache as { redis: string }).redis === 'ok';
     }, 15_000),
     'back to ok without a restart of the service',
   );
-  t.match((await getJson(`${a.url}/v1/status`)).json.cache, { redis: 'ok', breaker: 'closed' });
+  t.match((await getJson(`${a.url}/v1/pdp/status`)).json.cache, { redis: 'ok', breaker: 'closed' });
 
   // A new decision on A is written to Redis (fire-and-forget: wait until it landed); B, whose
   // in-process tier has never seen it, is then served from Redis.
@@ -95,10 +95,10 @@ t.test('Redis killed mid-burst: every decision answered; degraded; recovers by i
   t.match((await postJson(`${a.url}/v1/decisions/tool-call`, fresh)).json, { cached: false });
   const raw = new Redis(redis.url);
   t.teardown(() => raw.disconnect());
-  const digest = ((await getJson(`${a.url}/v1/status`)).json.bundles as { digest: string }[])[0]?.digest ?? '';
+  const digest = ((await getJson(`${a.url}/v1/pdp/status`)).json.bundles as { digest: string }[])[0]?.digest ?? '';
   const key = `pdp:dc:${new RedisSeal(CACHE_SECRET).keyOf(decisionCacheKey({ revisions: { test: 'o1' }, digests: { test: digest }, path: 'ai/tools/decision', input: fresh, strict: false }))}`;
   t.ok(await until(async () => (await raw.exists(key)) === 1, 5000), 'A wrote the decision to Redis after the restart');
-  t.ok(await until(async () => ((await getJson(`${b.url}/v1/status`)).json.cache as { redis: string }).redis === 'ok', 10_000), 'B reconnected too');
+  t.ok(await until(async () => ((await getJson(`${b.url}/v1/pdp/status`)).json.cache as { redis: string }).redis === 'ok', 10_000), 'B reconnected too');
   const fromB = (await postJson(`${b.url}/v1/decisions/tool-call`, fresh)).json;
   t.match(fromB, { allow: true, cached: true }, 'second instance answers from the shared tier');
   const rec = await getJson(`${b.url}/v1/decisions/${String(fromB.decision_id)}`);

@@ -1,5 +1,5 @@
 // Through the real service: Data API results as large as their input, each input different, do
-// not grow the in-process cache past PDP_CACHE_MAX_BYTES (/v1/status says how much it holds).
+// not grow the in-process cache past PDP_CACHE_MAX_BYTES (/v1/pdp/status says how much it holds).
 import t from 'tap';
 import { getJson, postJson, startPdp, testBundle, writeBundle } from '../helpers/pdp-harness.js';
 
@@ -18,7 +18,7 @@ t.test('large Data API results keep the in-process cache within its byte bound',
     t.equal(r.status, 200);
     t.same(r.json.result, input);
   }
-  const cache = ((await getJson(`${pdp.url}/v1/status`)).json as { cache: { memory: { entries: number; bytes: number; max_bytes: number } } }).cache.memory;
+  const cache = ((await getJson(`${pdp.url}/v1/pdp/status`)).json as { cache: { memory: { entries: number; bytes: number; max_bytes: number } } }).cache.memory;
   t.equal(cache.max_bytes, 300000);
   t.ok(cache.bytes <= cache.max_bytes, `the tier holds ${cache.bytes} of ${cache.max_bytes} bytes`);
   t.ok(cache.entries >= 1 && cache.entries < 8, `only the newest ${cache.entries} results are kept`);

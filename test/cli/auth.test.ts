@@ -31,7 +31,7 @@ t.test('new-key: the key on stdout, its entry (hash only) on stderr; the entry c
   const s = await startReal({ env: { PDP_AUTH_API_KEYS: JSON.stringify([entry]) } });
   t.teardown(() => s.close());
   t.equal((await call(`${s.url}/v1/data/ai/deployment`, { headers: bearer(key) })).status, 200, 'the key works');
-  t.equal((await call(`${s.url}/v1/status`, { headers: bearer(key) })).status, 403, 'with its scopes only');
+  t.equal((await call(`${s.url}/v1/pdp/status`, { headers: bearer(key) })).status, 403, 'with its scopes only');
 });
 
 t.test('--format json and --add-to FILE (owner-only, appended, no duplicate names)', async (t) => {

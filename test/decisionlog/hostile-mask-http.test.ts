@@ -1,7 +1,7 @@
 // A bundle whose system.log.mask fails — an evaluation error, a pointer outside the record's
 // maskable fields, a rule that is not a rule, a budget it cannot meet — through the real service:
 // every decision is still answered and recorded (stdout, the lookup), without its input and
-// result, saying why; the failures are counted in /v1/status; nothing of the request is written.
+// result, saying why; the failures are counted in /v1/pdp/status; nothing of the request is written.
 import t from 'tap';
 import { getJson, postJson, startPdp, toolCall, writeBundle } from '../helpers/pdp-harness.js';
 
@@ -57,7 +57,7 @@ t.test('a failing bundle mask never costs a record, never writes it unmasked, an
   const fine = (await getJson(`${pdp.url}/v1/decisions/${ids[5]}`)).json;
   t.match(fine, { input: { tool: { name: 'fine' }, arguments: {} }, erased: ['/input/arguments/password'] }, 'a working mask still applies');
   t.notOk('mask_error' in fine);
-  t.match((await getJson(`${pdp.url}/v1/status`)).json, { decision_log: { mask_errors: hostile.length, raw: false } }, 'counted');
+  t.match((await getJson(`${pdp.url}/v1/pdp/status`)).json, { decision_log: { mask_errors: hostile.length, raw: false } }, 'counted');
   t.equal(pdp.stdout.length, ids.length, 'one stdout line per decision');
   // The policy's own reason message echoes the arguments (what a mask of /input cannot reach):
   // everything but the reasons (top level, and in the kept decision document) is searched.

@@ -112,7 +112,7 @@ t.test('N decisions → N records in every sink, ids matching, secrets masked ev
   }
   t.ok(
     await until(async () => {
-      const st = (await getJson(`${a.url}/v1/status`)).json.decision_log as { sinks: { name: string; errors: number }[] };
+      const st = (await getJson(`${a.url}/v1/pdp/status`)).json.decision_log as { sinks: { name: string; errors: number }[] };
       return (st.sinks.find((s) => s.name === 'http')?.errors ?? 0) > 0;
     }, 5000),
     'status shows the failing upload',

@@ -6,7 +6,7 @@
 // e-mail address, a US SSN and a cookie, each a unique marker, at depth 1 and 6 in `arguments`,
 // `context` and `metadata` and in the identity fields. Then every place the service writes to
 // is read: its stdout and stderr, every Redis key and value (stream entries, per-id keys, cache
-// entries), GET /v1/decisions/{id}, /v1/status, /metrics, the HTTP sink's bodies and the OTLP
+// entries), GET /v1/decisions/{id}, /v1/pdp/status, /metrics, the HTTP sink's bodies and the OTLP
 // receiver's spans. No marker may appear anywhere — raw, URL-encoded, JSON-escaped or base64
 // (std and url alphabets, every alignment). A failing assertion names the sink, the marker and
 // the JSON fields it was found in.
@@ -379,7 +379,7 @@ async function runService(t: Test, runTag: string, env: Record<string, string>):
     if (res.status === 200) records.set(answers[i]?.name ?? '', JSON.parse(text) as Record<string, unknown>);
   }
   t.equal(records.size, N, 'every decision is found by GET /v1/decisions/{id}');
-  const status = await (await fetch(`${url}/v1/status`)).text();
+  const status = await (await fetch(`${url}/v1/pdp/status`)).text();
   const metrics = await (await fetch(`${url}/metrics`)).text();
 
   // Shutdown flushes every sink and the span exporter.
@@ -418,7 +418,7 @@ async function runService(t: Test, runTag: string, env: Record<string, string>):
       stderr: { text: stderr, docs: [] },
       'redis (every key and value)': { text: redisDump.join('\n'), docs: streamRecords },
       'GET /v1/decisions/{id}': { text: lookups.join('\n'), docs: [...records.values()] },
-      'GET /v1/status and /metrics': { text: `${status}\n${metrics}`, docs: [] },
+      'GET /v1/pdp/status and /metrics': { text: `${status}\n${metrics}`, docs: [] },
       'HTTP sink': { text: httpText, docs: httpSink.events() },
       'OTLP receiver (spans)': { text: otlpText, docs: otlp.uploads.map((u) => JSON.parse(u.text) as unknown) },
     },
@@ -514,7 +514,7 @@ t.test('raw logging: the values are logged and the record says raw; spans and th
     run.stdoutLines.some((l) => l.level === 40 && /raw decision logging is on/.test(String(l.msg))),
     'a warning at start',
   );
-  t.match(JSON.parse(run.sinks['GET /v1/status and /metrics']?.text.split('\n')[0] ?? '{}'), { decision_log: { raw: true } }, '/v1/status says so');
+  t.match(JSON.parse(run.sinks['GET /v1/pdp/status and /metrics']?.text.split('\n')[0] ?? '{}'), { decision_log: { raw: true } }, '/v1/pdp/status says so');
   const email = run.records.get('tc-email#1') ?? {};
   t.equal(email.raw, true, 'the record says raw');
   t.equal(email.masked, undefined, 'nothing masked');
@@ -525,7 +525,7 @@ t.test('raw logging: the values are logged and the record says raw; spans and th
     const found = leaksIn(run.sinks[sink] ?? { text: '', docs: [] }, atDepth6);
     t.equal(found.length, atDepth6.length, `${sink}: every depth-6 argument value is there`);
   }
-  for (const sink of ['OTLP receiver (spans)', 'GET /v1/status and /metrics']) {
+  for (const sink of ['OTLP receiver (spans)', 'GET /v1/pdp/status and /metrics']) {
     t.same(leaksIn(run.sinks[sink] ?? { text: '', docs: [] }, run.markers.all), [], `${sink}: still none`);
   }
   const cache = { text: run.cacheValues.join('\n'), docs: [] };

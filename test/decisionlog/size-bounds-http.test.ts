@@ -36,7 +36,7 @@ t.test('large inputs: the store and a stalled sink buffer stay within their byte
     t.equal(r.status, 200);
     ids.push(String(r.json.decision_id));
   }
-  const status = (await getJson(`${pdp.url}/v1/status`)).json as {
+  const status = (await getJson(`${pdp.url}/v1/pdp/status`)).json as {
     decision_log: {
       store: { entries: number; bytes: number; max_bytes: number };
       sinks: { name: string; queue_bytes: number; max_bytes: number; dropped: number }[];

@@ -105,7 +105,7 @@ t.test('cache: a hit skips the engine and says cached:true; the key includes the
 
   // Undefined results are cached too (they are just as deterministic); errors are not.
   const undef = await pipeline.query({ kind: 'data', path: 'no/such', input: 1, strict: false });
-  t.same(undef, { ok: true, decision_id: undef.decision_id, defined: false });
+  t.same(undef, { ok: true, decision_id: undef.decision_id, defined: false, revisions: { b: 'r2' } }, 'with the revisions that answered (OPA provenance)');
   t.equal((await pipeline.query({ kind: 'data', path: 'no/such', input: 1, strict: false })).ok, true);
   await afterAnswers();
   t.equal(records.at(-1)?.cached, true);

@@ -101,7 +101,7 @@ t.test('the guide covers deploying, scaling, failure modes and policy rollout/ro
     'REDIS_CLUSTER_NODES',
     'bundle server',
     'collector',
-    '/v1/status',
+    '/v1/pdp/status',
     '/metrics',
     'revision',
     '.signatures.json',

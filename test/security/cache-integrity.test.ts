@@ -1,5 +1,5 @@
 // Forged decision-cache entries (issue "Trust II"): the cache key is computable from a request and
-// the public /v1/status revisions, so anyone who can write to Redis could plant `allow: true`.
+// the public /v1/pdp/status revisions, so anyone who can write to Redis could plant `allow: true`.
 // Values are now keyed and sealed with a configured secret: a value not sealed with it is
 // rejected and counted, the decision is evaluated instead; and no entry lives past the TTL.
 import { readFileSync } from 'node:fs';
@@ -26,8 +26,8 @@ t.test('a value planted in Redis is never served: not under the guessable key, n
   const a = await startServer(testConfig(env));
   t.teardown(() => a.close());
 
-  // What an attacker can compute: the cache key from the request and /v1/status.
-  const status = (await send(`${a.url}/v1/status`)).json as { bundles: { name: string; revision: string; digest: string }[] };
+  // What an attacker can compute: the cache key from the request and /v1/pdp/status.
+  const status = (await send(`${a.url}/v1/pdp/status`)).json as { bundles: { name: string; revision: string; digest: string }[] };
   const b0 = status.bundles[0];
   const cacheKey = decisionCacheKey({
     revisions: { [b0.name]: b0.revision },

@@ -63,6 +63,11 @@ t.test('numbers beyond the double range are a 400 naming the field, never a 500'
   ] as const) {
     const r = await injectJson(a, url, text);
     t.equal(r.status, 400, `${url} ${text.slice(0, 40)}`);
+    if (url.startsWith('/v1/data')) {
+      // OPA's error shape on the Data API, the field named all the same.
+      t.match(r.json, { code: 'invalid_parameter', errors: [{ code: 'invalid_parameter', message: `${path}: number out of range` }] });
+      continue;
+    }
     t.equal((r.json as ErrorJson).error.code, 'INVALID_JSON');
     t.same((r.json as ErrorJson).error.details, [{ path, message: 'number out of range' }]);
   }

@@ -1,5 +1,5 @@
 // The service as the harness starts it: decisions from the test bundle, and the extensions
-// (cache, decision log, metrics) visible in /v1/status and /metrics.
+// (cache, decision log, metrics) visible in /v1/pdp/status and /metrics.
 import t from 'tap';
 import { getJson, postJson, startPdp, testBundle, toolCall, writeBundle } from '../helpers/pdp-harness.js';
 
@@ -12,7 +12,7 @@ t.test('the harness serves decisions from the test bundle with the extensions wi
   t.match(allow, { status: 200, json: { allow: true, cached: false, policy: { bundles: { test: 'h1' } } } });
   const deny = await postJson(`${pdp.url}/v1/decisions/tool-call`, toolCall('rm_rf'));
   t.match(deny.json, { allow: false, reasons: [{ code: 'TOOL_NOT_ALLOWED' }] });
-  const status = await getJson(`${pdp.url}/v1/status`);
+  const status = await getJson(`${pdp.url}/v1/pdp/status`);
   t.match(status.json, { cache: { enabled: true, redis: 'disabled' }, decision_log: { sinks: [{ name: 'stdout' }] }, tracing: { export: String } });
   const metrics = await (await fetch(`${pdp.url}/metrics`)).text();
   t.match(metrics, /pdp_decisions_total\{path="ai\/tools\/decision",outcome="allow"\} 1/);

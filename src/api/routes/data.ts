@@ -1,14 +1,22 @@
-// OPA-compatible Data API: POST /v1/data/{path} {"input": …} and GET /v1/data/{path}
-// → {"decision_id", "result"}; an undefined document has no "result" (like OPA).
-// Query parameters: ?pretty, ?strict-builtin-errors; others OPA knows (metrics, explain,
-// provenance, instrument) are accepted and ignored.
+// OPA's Data API, as OPA documents it (docs/opa-compatibility.md):
+//   POST /v1/data/{path} {"input": …} and GET /v1/data/{path}[?input=<url-encoded JSON>]
+//     → {"decision_id", "result"} (no "result" when undefined), plus "metrics", "provenance",
+//       "explanation" when asked for; array elements by index in the path (/roles/admin/0)
+//   POST /v0/data/{path} (webhooks): the body is the input, the answer the bare document;
+//     undefined → 404 undefined_document
+//   POST / : the same at opa.default_decision (OPA's default decision, data.system.main)
+//   PUT/PATCH/DELETE /v1/data: refused — data comes from bundles.
+// Errors leave in OPA's shape (config opaErrors).
+import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import stableStringify from 'safe-stable-stringify';
 import type { DecisionPipeline } from '../../decisions/pipeline.js';
 import type { DataAnswer } from '../../decisions/types.js';
 import { describeThrown } from '../../shared/errors.js';
-import { ApiError } from '../errors.js';
+import { packageVersion } from '../../shared/package-root.js';
+import { ApiError, type OpaErrorDetail } from '../errors.js';
+import { parseOpaParams, type OpaParams } from '../opa/params.js';
 
 // Documents are arbitrary: bigints (integers past 2^53) are written exactly, keys sorted like OPA.
 const stringify = stableStringify.configure({ bigint: true, deterministic: true, circularValue: TypeError });
@@ -16,18 +24,28 @@ const stringify = stableStringify.configure({ bigint: true, deterministic: true,
 const QUERY = {
   type: 'object',
   properties: {
+    input: { description: 'GET only: the input document, URL-encoded JSON.' },
     pretty: { description: 'Indent the JSON answer.' },
     'strict-builtin-errors': { description: 'Builtin errors fail the evaluation instead of making it undefined.' },
+    provenance: { description: 'Add OPA\'s "provenance": version and bundle revisions.' },
+    metrics: { description: 'Add OPA\'s "metrics": timers in nanoseconds.' },
+    instrument: { description: 'Like metrics (this service has no finer instrumentation timers).' },
+    explain: { description: 'notes, fails, full or debug: add OPA\'s "explanation" trace events.' },
   },
 };
-const ERROR = { $ref: 'error.json#' };
+const ERROR = { $ref: 'opa-error.json#' };
 const RESPONSE = { 200: { $ref: 'data-response.json#' }, '4xx': ERROR, '5xx': ERROR };
+const OPA = { opaErrors: true } as const;
+/** Routes whose body carries an input: its integers are kept exact (see body-parser.ts). */
+const OPA_INPUT = { ...OPA, exactNumbers: true } as const;
 
-export function dataRoutes(app: FastifyInstance, pipeline: DecisionPipeline): void {
-  const handle = async (request: FastifyRequest, reply: FastifyReply, input: unknown): Promise<FastifyReply> => {
-    const params = request.params as Record<string, string | undefined>;
-    const query = request.query as Record<string, unknown>;
-    const path = (params['*'] ?? '')
+/** Where the answer goes: the Data API's envelope, or the bare document (v0, POST /). */
+type Form = 'v1' | 'bare';
+
+export function dataRoutes(app: FastifyInstance, pipeline: DecisionPipeline, defaultDecision: string): void {
+  const evaluate = async (request: FastifyRequest, reply: FastifyReply, rawPath: string, input: unknown, p: OpaParams, form: Form): Promise<FastifyReply> => {
+    const handlerStart = performance.now();
+    const path = rawPath
       .split('/')
       .filter((s) => s !== '')
       .join('/');
@@ -35,17 +53,29 @@ export function dataRoutes(app: FastifyInstance, pipeline: DecisionPipeline): vo
       kind: 'data',
       path,
       input,
-      strict: flag(query['strict-builtin-errors']),
+      strict: p.strict,
       headers: request.headers,
       remoteAddress: request.ip,
       caller: request.caller,
       receivedAt: performance.now() - reply.elapsedTime,
+      ...(p.explain ? { explain: p.explain } : {}),
+      ...(p.metrics ? { metrics: true } : {}),
+      ...(p.instrument ? { instrument: true } : {}),
     });
-    return send(reply, answer, flag(query.pretty));
+    const evalNs = Math.round((performance.now() - handlerStart) * 1e6);
+    if (form === 'bare') return sendBare(reply, answer, path);
+    return send(reply, answer, p, () => ({
+      ...(p.inputParseNs !== undefined ? { timer_rego_input_parse_ns: p.inputParseNs } : {}),
+      timer_rego_query_eval_ns: evalNs,
+      timer_server_handler_ns: Math.round((performance.now() - handlerStart) * 1e6) + (p.inputParseNs ?? 0),
+    }));
   };
 
+  const params = (request: FastifyRequest): OpaParams => parseOpaParams(request.query as Record<string, unknown>, (text) => readInput(app, text));
+  const pathOf = (request: FastifyRequest): string => (request.params as Record<string, string | undefined>)['*'] ?? '';
+
   const post = {
-    config: { exactNumbers: true },
+    config: OPA_INPUT,
     // OPA accepts a POST with no body at all: treat it as {} (no input) before validation.
     preValidation: async (request: FastifyRequest) => {
       if (request.body === undefined) request.body = {};
@@ -56,39 +86,135 @@ export function dataRoutes(app: FastifyInstance, pipeline: DecisionPipeline): vo
       body: { $ref: 'data-request.json#' },
       response: RESPONSE,
     },
-    handler: (request: FastifyRequest, reply: FastifyReply) => handle(request, reply, (request.body as { input?: unknown } | undefined)?.input),
+    handler: (request: FastifyRequest, reply: FastifyReply) =>
+      evaluate(request, reply, pathOf(request), (request.body as { input?: unknown } | undefined)?.input, params(request), 'v1'),
   };
   const get = {
-    schema: { summary: 'Read the document at {path} without input (OPA Data API)', querystring: QUERY, response: RESPONSE },
-    handler: (request: FastifyRequest, reply: FastifyReply) => handle(request, reply, undefined),
+    config: OPA,
+    schema: { summary: 'Read the document at {path}; ?input= gives an input (OPA Data API)', querystring: QUERY, response: RESPONSE },
+    handler: (request: FastifyRequest, reply: FastifyReply) => {
+      const p = params(request);
+      return evaluate(request, reply, pathOf(request), p.input?.value, p, 'v1');
+    },
   };
   app.post('/v1/data', post);
   app.post('/v1/data/*', post);
   app.get('/v1/data', get);
   app.get('/v1/data/*', get);
-}
 
-/** OPA treats "?pretty" and "?pretty=true" as on. */
-function flag(v: unknown): boolean {
-  const s = Array.isArray(v) ? v[v.length - 1] : v;
-  return s !== undefined && s !== 'false' && s !== '0';
-}
+  // The webhook form: the whole body is the input, the answer is the bare document.
+  const bareSchema = { querystring: QUERY, response: { '4xx': ERROR, '5xx': ERROR } };
+  app.post('/v0/data/*', {
+    config: OPA_INPUT,
+    schema: { summary: 'Evaluate the document at {path}; the body is the input, the answer the bare document (OPA v0 Data API)', ...bareSchema },
+    handler: (request: FastifyRequest, reply: FastifyReply) => evaluate(request, reply, pathOf(request), request.body, params(request), 'bare'),
+  });
+  app.post('/', {
+    config: { ...OPA_INPUT, dataPath: defaultDecision },
+    schema: { summary: `Evaluate the default decision (opa.default_decision, ${defaultDecision}); the body is the input (OPA Query API)`, ...bareSchema },
+    handler: (request: FastifyRequest, reply: FastifyReply) => evaluate(request, reply, defaultDecision, request.body, params(request), 'bare'),
+  });
 
-function send(reply: FastifyReply, answer: DataAnswer, pretty: boolean): FastifyReply {
-  if (answer.traceparent) reply.header('traceparent', answer.traceparent);
-  if (!answer.ok) {
-    // NO_ACTIVE_POLICY: cannot answer at all (503). EVALUATION_ERROR: OPA answers 500 here; a
-    // client of the Data API treats it as a failure and fails closed.
-    const status = answer.code === 'NO_ACTIVE_POLICY' ? 503 : 500;
-    throw new ApiError(status, answer.code, answer.message, [], answer.decision_id);
+  // Data comes from bundles: OPA's write API is refused, in OPA's error shape.
+  const refuse = async (request: FastifyRequest): Promise<never> => {
+    const err = new ApiError(
+      405,
+      'METHOD_NOT_ALLOWED',
+      `${request.method} /v1/data is not supported: data is loaded from bundles only (configure bundles; see docs/opa-compatibility.md)`,
+      [],
+      undefined,
+      { allow: 'GET, POST' },
+    );
+    err.opa = { code: 'invalid_operation' };
+    throw err;
+  };
+  for (const url of ['/v1/data', '/v1/data/*']) {
+    app.route({
+      method: ['PUT', 'PATCH', 'DELETE'],
+      url,
+      config: OPA,
+      schema: { summary: 'Refused: data comes from bundles (OPA Data API writes)', response: { '4xx': ERROR } },
+      handler: refuse,
+    });
   }
-  const body = answer.defined ? { decision_id: answer.decision_id, result: answer.result } : { decision_id: answer.decision_id };
+}
+
+/** `?input=`: the same bounds and checks as a JSON body; a bad value names the parameter. */
+function readInput(app: FastifyInstance, text: string): unknown {
+  try {
+    return app.readBoundedJson(text);
+  } catch (err) {
+    const message = `input parameter is not valid JSON: ${err instanceof ApiError ? err.message : describeThrown(err)}`;
+    const e = new ApiError(400, 'INVALID_JSON', message, [{ path: 'input', message }]);
+    e.opa = { code: 'invalid_parameter', errors: [{ code: 'invalid_parameter', message }] };
+    throw e;
+  }
+}
+
+function failure(answer: Extract<DataAnswer, { ok: false }>): ApiError {
+  // NO_ACTIVE_POLICY: cannot answer at all (503). EVALUATION_ERROR: OPA answers 500 with
+  // internal_error and the engine's error (code, message) in "errors".
+  const status = answer.code === 'NO_ACTIVE_POLICY' ? 503 : 500;
+  const err = new ApiError(status, answer.code, answer.message, [], answer.decision_id);
+  err.opa = {
+    code: 'internal_error',
+    errors: [answer.code === 'EVALUATION_ERROR' ? engineError(answer.message) : { code: 'internal_error', message: answer.message }],
+  };
+  return err;
+}
+
+/** "<code>: <file>:<row>:<col>: <code>: <message>" (the pipeline's message for an engine error)
+ * → OPA's {code, message, location}. */
+function engineError(message: string): OpaErrorDetail {
+  const m = /^([a-z_]+): (?:(.+?):(\d+):(\d+): (?:[a-z_]+: )?)?(.*)$/s.exec(message);
+  if (!m) return { code: 'internal_error', message };
+  const [, code = 'internal_error', file, row, col, text = message] = m;
+  return { code, message: text, ...(file !== undefined ? { location: { file, row: Number(row), col: Number(col) } } : {}) };
+}
+
+function provenance(revisions: Readonly<Record<string, string>> | undefined): Record<string, unknown> {
+  return {
+    version: packageVersion,
+    build_hostname: hostname(),
+    bundles: Object.fromEntries(Object.entries(revisions ?? {}).map(([name, revision]) => [name, { revision }])),
+  };
+}
+
+function write(reply: FastifyReply, body: unknown, pretty: boolean, decisionId: string): FastifyReply {
   let text: string | undefined;
   try {
     text = stringify(body, null, pretty ? 2 : undefined);
   } catch (err) {
-    throw new ApiError(500, 'RESULT_NOT_SERIALIZABLE', `the result cannot be written as JSON: ${describeThrown(err)}`, [], answer.decision_id);
+    const e = new ApiError(500, 'RESULT_NOT_SERIALIZABLE', `the result cannot be written as JSON: ${describeThrown(err)}`, [], decisionId);
+    e.opa = { code: 'internal_error' };
+    throw e;
   }
   // Serialized here rather than by the response schema: documents are arbitrary JSON.
-  return reply.code(200).type('application/json; charset=utf-8').send(text);
+  return reply
+    .code(200)
+    .type('application/json; charset=utf-8')
+    .send(text ?? 'null');
+}
+
+function send(reply: FastifyReply, answer: DataAnswer, p: OpaParams, serverTimers: () => Record<string, number>): FastifyReply {
+  if (answer.traceparent) reply.header('traceparent', answer.traceparent);
+  if (!answer.ok) throw failure(answer);
+  const body: Record<string, unknown> = { decision_id: answer.decision_id };
+  if (answer.defined) body.result = answer.result;
+  if (p.metrics || p.instrument) body.metrics = { ...serverTimers(), ...answer.metrics };
+  if (p.provenance) body.provenance = provenance(answer.revisions);
+  if (p.explain && answer.explanation) body.explanation = answer.explanation;
+  return write(reply, body, p.pretty, answer.decision_id);
+}
+
+function sendBare(reply: FastifyReply, answer: DataAnswer, path: string): FastifyReply {
+  if (answer.traceparent) reply.header('traceparent', answer.traceparent);
+  if (!answer.ok) throw failure(answer);
+  if (!answer.defined) {
+    const doc = `data${path ? '.' + path.replace(/\//g, '.') : ''}`;
+    const err = new ApiError(404, 'NOT_FOUND', `document undefined: ${doc}`, [], answer.decision_id);
+    err.opa = { code: 'undefined_document' };
+    throw err;
+  }
+  return write(reply, answer.result, false, answer.decision_id);
 }

@@ -3,12 +3,17 @@
 // are registered by their own plugins.)
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { DEFAULT_OPA } from '../../config/defaults.js';
 import { dataRoutes } from './data.js';
+import { policyRoutes } from './opa-policies.js';
+import { queryRoutes } from './opa-query.js';
 import { decisionRoutes } from './decisions.js';
 
-async function decisionApi(app: FastifyInstance): Promise<void> {
+async function decisionApi(app: FastifyInstance, opts: { defaultDecision?: string }): Promise<void> {
   decisionRoutes(app, app.pipeline);
-  dataRoutes(app, app.pipeline);
+  dataRoutes(app, app.pipeline, opts.defaultDecision ?? DEFAULT_OPA.default_decision);
+  queryRoutes(app, app.pipeline);
+  policyRoutes(app);
 }
 
 export default fp(decisionApi, { name: 'pdp-decision-api', fastify: '5.x', dependencies: ['pdp-pipeline'] });

@@ -1,0 +1,209 @@
+// OPA's REST API at the HTTP level (what curl sees), against a real listening service: each
+// endpoint and query parameter OPA documents, each answer in OPA's documented shape.
+import t, { type Test } from 'tap';
+import { startReal } from '../helpers/real-server.js';
+import { compatBundleDir } from '../helpers/opa-compat.js';
+
+const server = await startReal({ bundleDir: compatBundleDir(), env: { PDP_LOG_LEVEL: 'silent' } });
+t.teardown(() => server.close());
+
+interface Res {
+  status: number;
+  headers: Headers;
+  text: string;
+  json: unknown;
+}
+
+async function http(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Res> {
+  const init: RequestInit = { method, headers: { ...headers } };
+  if (body !== undefined) {
+    init.body = typeof body === 'string' ? body : JSON.stringify(body);
+    (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
+  }
+  const r = await fetch(`${server.url}${path}`, init);
+  const text = await r.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: r.status, headers: r.headers, text, json };
+}
+
+const enc = (v: unknown): string => encodeURIComponent(JSON.stringify(v));
+
+/** OPA's error body: {code, message, errors?}, and nothing of this service's own shape. */
+function opaError(t: Test, r: Res, status: number, code: string): void {
+  t.equal(r.status, status, `status ${status}`);
+  t.match(r.json, { code, message: String }, `OPA error shape with code ${code}`);
+  t.notOk((r.json as Record<string, unknown>).error, 'not the service\'s own {"error": …} shape');
+}
+
+t.test('Data API: GET with ?input=, array indexes, undefined', async (t) => {
+  t.match((await http('GET', `/v1/data/authz/allow?input=${enc({ user: 'alice' })}`)).json, { result: true, decision_id: String }, '?input= is the input');
+  t.match((await http('GET', `/v1/data/authz/allow?input=${enc({ user: 'mallory' })}`)).json, { result: false });
+  t.match((await http('GET', '/v1/data/roles/admin/0')).json, { result: 'alice' }, 'index 0');
+  t.match((await http('GET', '/v1/data/roles/admin/1')).json, { result: 'bob' }, 'index 1');
+  const out = (await http('GET', '/v1/data/roles/admin/7')).json as Record<string, unknown>;
+  t.notOk('result' in out, 'an index past the end is undefined');
+  t.notOk('result' in ((await http('GET', '/v1/data/roles/admin/x')).json as object), 'a non-integer segment on an array is undefined');
+  t.notOk('result' in ((await http('GET', '/v1/data/roles/admin/01')).json as object), 'a leading zero is not an index');
+  const undef = await http('GET', '/v1/data/no/such/doc');
+  t.equal(undef.status, 200);
+  t.notOk('result' in (undef.json as object), 'undefined: 200 without result');
+});
+
+t.test('Data API: bad ?input= and bad parameters are 400 invalid_parameter', async (t) => {
+  opaError(t, await http('GET', '/v1/data/authz/allow?input=%7Bnot-json'), 400, 'invalid_parameter');
+  opaError(t, await http('GET', `/v1/data/authz/allow?input=${encodeURIComponent('['.repeat(500) + ']'.repeat(500))}`), 400, 'invalid_parameter');
+  opaError(
+    t,
+    await http('GET', `/v1/data/authz/allow?input=${enc({ __proto__: 1 }).replace('%7B%7D', encodeURIComponent('{"__proto__":{"x":1}}'))}`),
+    400,
+    'invalid_parameter',
+  );
+  opaError(t, await http('POST', '/v1/data/authz/allow?explain=everything', { input: {} }), 400, 'invalid_parameter');
+  opaError(t, await http('POST', '/v1/data/authz/allow', '{"input": '), 400, 'invalid_parameter');
+  opaError(
+    t,
+    await http('POST', '/v1/data/authz/allow', { input: {}, extra: 1, deep: JSON.parse('['.repeat(100) + ']'.repeat(100)) as unknown }),
+    400,
+    'invalid_parameter',
+  );
+});
+
+t.test('Data API: errors in OPA shape; conflicts are 500 internal_error with the engine error', async (t) => {
+  const r = await http('POST', '/v1/data/authz/conflict', { input: { a: true, b: true } });
+  opaError(t, r, 500, 'internal_error');
+  t.match(r.json, { errors: [{ code: 'eval_conflict_error', message: String, location: { file: /policy\.rego$/, row: 8, col: Number } }] });
+});
+
+t.test('Data API: strict-builtin-errors, pretty', async (t) => {
+  t.notOk('result' in ((await http('POST', '/v1/data/authz/number', { input: { text: 'x' } })).json as object), 'a builtin error is undefined by default');
+  const strict = await http('POST', '/v1/data/authz/number?strict-builtin-errors=true', { input: { text: 'x' } });
+  opaError(t, strict, 500, 'internal_error');
+  t.match(strict.json, { errors: [{ code: 'eval_builtin_error' }] });
+  const pretty = await http('GET', '/v1/data/roles?pretty=true');
+  t.match(pretty.text, /\n {2}"decision_id"/, 'indented');
+  t.notMatch((await http('GET', '/v1/data/roles')).text, /\n/, 'compact by default');
+});
+
+t.test('Data API: provenance, metrics, instrument in OPA shape', async (t) => {
+  const r = (await http('POST', '/v1/data/authz/allow?provenance&metrics', { input: { user: 'alice' } })).json as Record<string, unknown>;
+  t.match(r.provenance, { version: String, bundles: { test: { revision: 'compat-1' } } }, 'provenance: version and bundle revisions');
+  const m = r.metrics as Record<string, number>;
+  t.ok(m.timer_rego_query_eval_ns! > 0, 'timer_rego_query_eval_ns');
+  t.ok(m.timer_server_handler_ns! >= m.timer_rego_query_eval_ns!, 'timer_server_handler_ns');
+  const get = (await http('GET', `/v1/data/authz/allow?metrics=true&input=${enc({ user: 'bob' })}`)).json as {
+    metrics: Record<string, number>;
+    result: boolean;
+  };
+  t.equal(get.result, true);
+  t.type(get.metrics.timer_rego_input_parse_ns, 'number', 'timer_rego_input_parse_ns for ?input=');
+  t.type(((await http('GET', '/v1/data/roles?instrument')).json as { metrics: unknown }).metrics, 'object', 'instrument gives metrics');
+  const plain = (await http('GET', '/v1/data/roles')).json as Record<string, unknown>;
+  t.notOk('metrics' in plain || 'provenance' in plain, 'nothing unless asked');
+  t.equal((await http('GET', '/v1/data/roles?explain=full')).status, 200, 'explain accepted (trace events come from the engine)');
+});
+
+t.test('POST / answers the default decision with the whole body as input', async (t) => {
+  const r = await http('POST', '/', { user: 'alice' });
+  t.equal(r.status, 200);
+  t.same(r.json, { allowed: true }, 'the bare result, no envelope');
+  opaError(t, await http('POST', '/', {}), 404, 'undefined_document');
+});
+
+t.test('/v0/data: the webhook form', async (t) => {
+  const r = await http('POST', '/v0/data/authz/allow', { user: 'bob' });
+  t.equal(r.status, 200);
+  t.equal(r.json, true, 'the bare document');
+  t.same((await http('POST', '/v0/data/roles/admin/0', {})).json, 'alice');
+  const undef = await http('POST', '/v0/data/authz/nothing', {});
+  opaError(t, undef, 404, 'undefined_document');
+  t.match((undef.json as { message: string }).message, /data\.authz\.nothing/);
+  opaError(t, await http('POST', '/v0/data/authz/conflict', { a: true, b: true }), 500, 'internal_error');
+});
+
+t.test('/v1/query: GET ?q= and POST {query, input}', async (t) => {
+  t.same((await http('GET', `/v1/query?q=${encodeURIComponent('x := data.roles.admin[_]')}`)).json, { result: [{ x: 'alice' }, { x: 'bob' }] });
+  t.same((await http('POST', '/v1/query', { query: 'y := input.n + 1', input: { n: 41 } })).json, { result: [{ y: 42 }] });
+  t.same((await http('GET', `/v1/query?q=${encodeURIComponent('x := input.n')}&input=${enc({ n: 'via-get' })}`)).json, { result: [{ x: 'via-get' }] });
+  t.same((await http('GET', `/v1/query?q=${encodeURIComponent('1 == 2')}`)).json, {}, 'no solutions: no result');
+  const parse = await http('GET', `/v1/query?q=${encodeURIComponent('x := [')}`);
+  opaError(t, parse, 400, 'invalid_parameter');
+  t.match(parse.json, { errors: [{ code: 'rego_parse_error' }] });
+  opaError(t, await http('GET', '/v1/query'), 400, 'invalid_parameter');
+  opaError(t, await http('POST', '/v1/query', { query: `x := ${'1 + '.repeat(20_000)}1` }), 400, 'invalid_parameter');
+  opaError(t, await http('POST', '/v1/query', { input: {} }), 400, 'invalid_parameter');
+  // A runaway query spends the same budget as a decision, then fails.
+  const runaway = 'x := count([1 | some i, j, k; numbers.range(1, 1000)[i]; numbers.range(1, 1000)[j]; numbers.range(1, 1000)[k]])';
+  const slow = await http('GET', `/v1/query?q=${encodeURIComponent(runaway)}`);
+  opaError(t, slow, 500, 'internal_error');
+  t.match(slow.json, { errors: [{ code: 'eval_budget_exceeded' }] }, 'stopped by the evaluation budget');
+});
+
+t.test('/v1/policies: list and get in OPA shape; writes refused', async (t) => {
+  const list = (await http('GET', '/v1/policies')).json as { result: { id: string; raw: string; ast: { package: unknown; rules: unknown[] } }[] };
+  const ids = list.result.map((p) => p.id).sort();
+  t.same(ids, ['test/authz/policy.rego', 'test/system/health/health.rego', 'test/system/main.rego']);
+  const authz = list.result.find((p) => p.id === 'test/authz/policy.rego');
+  t.match(authz?.raw, /^package authz/);
+  t.match(
+    authz?.ast.package,
+    {
+      path: [
+        { type: 'var', value: 'data' },
+        { type: 'string', value: 'authz' },
+      ],
+    },
+    "OPA's AST JSON",
+  );
+  t.match((await http('GET', '/v1/policies/test/authz/policy.rego')).json, { result: { id: 'test/authz/policy.rego', raw: String, ast: Object } });
+  opaError(t, await http('GET', '/v1/policies/nope.rego'), 404, 'resource_not_found');
+  for (const m of ['PUT', 'DELETE']) {
+    const r = await http(m, '/v1/policies/x.rego');
+    t.equal(r.status, 405, `${m} refused`);
+    t.match(r.json, { code: 'invalid_operation', message: /bundles/ }, `${m}: says policies come from bundles`);
+  }
+});
+
+t.test('Data API writes are refused clearly', async (t) => {
+  for (const m of ['PUT', 'PATCH', 'DELETE']) {
+    const r = await http(m, '/v1/data/roles', m === 'DELETE' ? undefined : []);
+    t.equal(r.status, 405, m);
+    t.match(r.json, { code: 'invalid_operation', message: /bundles/ });
+  }
+  t.match((await http('GET', '/v1/data/roles/admin')).json, { result: ['alice', 'bob'] }, 'data unchanged');
+});
+
+t.test('/v1/config and /v1/status in OPA shape; the service views moved to /v1/pdp/*', async (t) => {
+  const cfg = (await http('GET', '/v1/config')).json as { result: Record<string, unknown> };
+  t.match(cfg.result, { default_decision: '/system/main', labels: { version: String }, bundles: { test: { resource: /^file:\/\// } } });
+  t.match((await http('GET', '/v1/pdp/config')).json, { result: { server: Object, bundles: Array } }, 'the native configuration');
+  const st = (await http('GET', '/v1/status')).json as { result: Record<string, unknown> };
+  t.match(st.result, {
+    labels: { id: String, version: String },
+    bundles: { test: { name: 'test', active_revision: 'compat-1', last_successful_activation: String } },
+    plugins: { bundle: { state: 'OK' } },
+  });
+  t.match((await http('GET', '/v1/pdp/status')).json, { ready: true, bundles: [{ name: 'test', engine: 'rego' }] }, 'the richer view');
+});
+
+t.test('/health and its forms', async (t) => {
+  for (const q of ['', '?bundles', '?bundles=true&plugins', '?plugins&exclude-plugin=bundle&exclude-plugin=cache']) {
+    const r = await http('GET', `/health${q}`);
+    t.equal(r.status, 200, `/health${q}`);
+    t.same(r.json, {});
+  }
+  t.equal((await http('GET', '/health/live')).status, 200, '/health/live');
+  t.equal((await http('GET', '/health/ready')).status, 200, '/health/ready: system.health.ready (plugins ready)');
+  opaError(t, await http('GET', '/health/custom'), 500, 'internal_error');
+  opaError(t, await http('GET', '/health/not/defined'), 500, 'internal_error');
+});
+
+t.test('unknown OPA-looking routes and the service routes keep the service error shape', async (t) => {
+  const own = await http('POST', '/v1/decisions/tool-call', '{bad');
+  t.equal(own.status, 400);
+  t.match(own.json, { error: { code: 'INVALID_JSON' } }, 'a service route keeps its own shape');
+});
