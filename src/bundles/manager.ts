@@ -11,7 +11,9 @@ import { EventEmitter } from 'node:events';
 import type { WasmEngineOptions } from '../engines/wasm.js';
 import { activate, prepareBundle, type PreparedBundle, type PrepareOptions, type Snapshot } from './activate.js';
 import { digestFiles } from './digest.js';
+import { readPatch } from './delta.js';
 import { BundleError } from './errors.js';
+import { prepareDelta } from './prepare-delta.js';
 import { describeThrown } from '../shared/errors.js';
 import { resolveLimits, type BundleLimits } from './limits.js';
 import { packTarball } from './pack-tarball.js';
@@ -80,6 +82,8 @@ interface SourceState {
   failed: { digest: string; generation: number } | null;
   /** hash of the tarball bytes behind the active bundle */
   activeTarDigest: string | null;
+  /** digestFiles of what was last activated (a delta's own files differ from the result's digest) */
+  appliedDigest: string | null;
   loadedFrom: 'source' | 'persisted' | null;
 }
 
@@ -117,6 +121,7 @@ export class BundleManager extends EventEmitter {
         lastAttemptAt: null,
         failed: null,
         activeTarDigest: null,
+        appliedDigest: null,
         loadedFrom: null,
       });
     }
@@ -216,23 +221,36 @@ export class BundleManager extends EventEmitter {
       return false;
     }
     const digest = digestFiles(files);
-    if (this.snapshot?.bundles.get(name)?.digest === digest) {
+    // A delta is recognised by its own files: applying the same patch twice is not a no-op.
+    if (this.snapshot?.bundles.get(name)?.digest === digest || (st.appliedDigest === digest && this.snapshot?.bundles.has(name))) {
       st.activeTarDigest = tarDigest;
       return this.unchanged(st);
     }
     if (this.failedBefore(st, tarDigest ?? digest)) return false;
     try {
-      const prepared = await prepareBundle(name, files, this.verifier, digest, this.prepareOptions(st));
+      const etag = p.kind === 'tarball' ? p.etag : undefined;
+      const options = { ...this.prepareOptions(st), ...(etag !== undefined ? { etag } : {}) };
+      const ops = readPatch(files);
+      const prepared = ops
+        ? await prepareDelta(name, files, ops, this.snapshot?.bundles.get(name), this.verifier, digest, {
+            ...options,
+            persisting: this.opts.persistDir !== undefined,
+          })
+        : await prepareBundle(name, files, this.verifier, digest, options);
       this.snapshot = await activate(this.snapshot, prepared, this.opts.wasm, this.opts.decisionPaths);
       this.generation++;
       st.activatedAt = new Date().toISOString();
       st.lastError = null;
       st.failed = null;
       st.activeTarDigest = tarDigest;
+      st.appliedDigest = digest;
       st.loadedFrom = 'source';
-      this.log.info({ bundle: name, revision: prepared.revision, engine: prepared.kind, digest }, 'bundle activated');
+      this.log.info(
+        { bundle: name, revision: prepared.revision, engine: prepared.kind, digest: prepared.digest, delta: prepared.delta === true },
+        'bundle activated',
+      );
       this.emit('activated', { name, revision: prepared.revision });
-      if (this.opts.persistDir) await this.persist(prepared, p);
+      if (this.opts.persistDir && !prepared.delta) await this.persist(prepared, p);
       return true;
     } catch (e) {
       this.recordFailure(st, tarDigest ?? digest, e);
