@@ -46,6 +46,8 @@ export interface BundleSourceConfig {
   timeoutMs?: number;
   /** http: ceiling of the error backoff (default 60 s). */
   maxBackoffMs?: number;
+  /** http: long polling; the server may hold each request this many seconds (OPA's Prefer: wait=N). */
+  longPollingTimeoutSeconds?: number;
   /** file: a directory is served once two reads this far apart agree (default 1 s; 0 = read once). */
   settleMs?: number;
   /** Data alone is a valid bundle (else refused as BUNDLE_NO_POLICIES). */
@@ -191,7 +193,14 @@ export class BundleManager extends EventEmitter {
     if (cfg.kind === 'http') {
       if (!/^https?:\/\//i.test(cfg.location)) throw new BundleError('BUNDLE_CONFIG_INVALID', `bundle ${cfg.name}: ${cfg.location} is not an http(s) URL`);
       return new HttpSource(
-        { url: cfg.location, pollIntervalMs: cfg.pollIntervalMs, headers: cfg.headers, timeoutMs: cfg.timeoutMs, maxBackoffMs: cfg.maxBackoffMs },
+        {
+          url: cfg.location,
+          pollIntervalMs: cfg.pollIntervalMs,
+          headers: cfg.headers,
+          timeoutMs: cfg.timeoutMs,
+          maxBackoffMs: cfg.maxBackoffMs,
+          longPollingTimeoutSeconds: cfg.longPollingTimeoutSeconds,
+        },
         this.limits,
       );
     }

@@ -238,6 +238,14 @@ export const ENV_VARS: readonly EnvVar[] = [
       'How often to poll the bundle server (for a local path: an optional re-read interval besides watching, for volumes where file events are missed).',
   },
   {
+    name: 'PDP_BUNDLE_LONG_POLLING_TIMEOUT_SECONDS',
+    pointer: '/bundles/0/long_polling_timeout_seconds',
+    type: 'integer',
+    default: '',
+    description:
+      'HTTP long polling: ask the bundle server to hold each request up to this many seconds until a new bundle exists (`Prefer: wait=N`, as OPA sends); a server that answers `Content-Type: application/vnd.openpolicyagent.bundles` is asked again at once, any other is polled every `PDP_BUNDLE_POLL_INTERVAL_MS`. Only with `PDP_BUNDLE_URL`.',
+  },
+  {
     name: 'PDP_BUNDLE_AUTH_TOKEN',
     pointer: '/bundles/0/headers/Authorization',
     type: 'string',

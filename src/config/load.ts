@@ -302,6 +302,9 @@ function semanticChecks(config: PdpConfig, origins: Origins, fileDir: string, cw
     if (seen.has(b.name)) at(`${p}/name`, `duplicate bundle name ${JSON.stringify(b.name)}`);
     seen.add(b.name);
     if (b.headers !== undefined && b.url === undefined) at(`${p}/headers`, 'headers (or PDP_BUNDLE_AUTH_TOKEN) only apply to a bundle url');
+    if (b.long_polling_timeout_seconds !== undefined && b.url === undefined) {
+      at(`${p}/long_polling_timeout_seconds`, 'long polling only applies to a bundle url');
+    }
   });
   const signing = config.signing;
   if (signing) {

@@ -18,6 +18,7 @@ export function toBundleManagerOptions(config: PdpConfig, logger?: BundleLogger)
         kind: 'http',
         location: b.url,
         pollIntervalMs: b.poll_interval_ms ?? DEFAULT_POLL_INTERVAL_MS,
+        ...(b.long_polling_timeout_seconds !== undefined ? { longPollingTimeoutSeconds: b.long_polling_timeout_seconds } : {}),
         ...(b.headers ? { headers: { ...b.headers } } : {}),
       };
     }

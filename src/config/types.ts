@@ -61,6 +61,8 @@ export interface BundleConfig {
   url?: string;
   watch?: boolean;
   poll_interval_ms?: number;
+  /** HTTP long polling: the server may hold each request this long (Prefer: wait=N). */
+  long_polling_timeout_seconds?: number;
   headers?: Record<string, string>;
   /** Directory sources: quiet period between the two reads that must agree (default 1000). */
   settle_ms?: number;

@@ -82,6 +82,22 @@ t.test('PDP_BUNDLE_URL replaces the bundle list; the token becomes a bearer head
   t.same(config.bundles, [{ name: 'main', url: 'http://bundles:8080/b.tar.gz', headers: { Authorization: 'Bearer s3cret' }, poll_interval_ms: 1000 }]);
 });
 
+t.test('long polling: PDP_BUNDLE_LONG_POLLING_TIMEOUT_SECONDS reaches the HTTP source; bounded; only with a url', async (t) => {
+  const { config } = loadConfig({ env: { PDP_BUNDLE_URL: 'http://bundles:8080/b.tar.gz', PDP_BUNDLE_LONG_POLLING_TIMEOUT_SECONDS: '30' } });
+  t.equal(config.bundles[0].long_polling_timeout_seconds, 30);
+  t.match(toBundleManagerOptions(config).sources[0], { kind: 'http', longPollingTimeoutSeconds: 30 });
+  t.notOk('longPollingTimeoutSeconds' in toBundleManagerOptions(loadConfig({ env: { PDP_BUNDLE_URL: 'http://b/x' } }).config).sources[0]);
+  for (const bad of ['0', '86401', '1.5', 'soon']) {
+    t.match(
+      issuesOf({ PDP_BUNDLE_URL: 'http://b/x', PDP_BUNDLE_LONG_POLLING_TIMEOUT_SECONDS: bad }),
+      [{ source: 'PDP_BUNDLE_LONG_POLLING_TIMEOUT_SECONDS' }],
+      bad,
+    );
+  }
+  const onPath = file('lp.yaml', 'bundles:\n  - name: local\n    path: /tmp/x\n    long_polling_timeout_seconds: 5\n');
+  t.throws(() => loadConfig({ env: { PDP_CONFIG: onPath }, cwd: dir }), /long polling only applies to a bundle url/);
+});
+
 t.test('PDP_BUNDLE_WATCH alone adjusts the embedded default', async (t) => {
   const { config } = loadConfig({ env: { PDP_BUNDLE_WATCH: 'false' } });
   t.same(config.bundles, [{ name: 'ai-governance', path: defaultPoliciesDir, watch: false }]);
