@@ -23,6 +23,7 @@ import type { SignatureVerification } from './signature.js';
 import { prepareVerifier, type Verifier } from './signature.js';
 import { FileSource } from './source-file.js';
 import { HttpSource, redactUrl } from './source-http.js';
+import { OciSource } from './source-oci.js';
 import type { BundleSource, SourcePayload } from './source.js';
 import type { ActivePolicySet, BundleStatus } from './types.js';
 
@@ -33,8 +34,8 @@ export type { PolicySet } from './policy-set.js';
 export interface BundleSourceConfig {
   /** Unique; names the bundle in status, revisions and decision logs. */
   name: string;
-  kind: 'file' | 'http';
-  /** path (file: a directory or a .tar.gz) or URL (http) */
+  kind: 'file' | 'http' | 'oci';
+  /** path (file: a directory or a .tar.gz), URL (http), or http(s)://registry/repository:tag (oci) */
   location: string;
   /** http: delay between polls (default 30 s). file: optional re-read interval besides watching. */
   pollIntervalMs?: number;
@@ -172,7 +173,7 @@ export class BundleManager extends EventEmitter {
       const b = this.snapshot?.bundles.get(st.cfg.name);
       return {
         name: st.cfg.name,
-        source: st.cfg.kind === 'http' ? redactUrl(st.cfg.location) : st.cfg.location,
+        source: st.cfg.kind === 'file' ? st.cfg.location : redactUrl(st.cfg.location),
         revision: b?.revision ?? null,
         engine: b?.kind ?? null,
         roots: b ? [...b.bundle.manifest.roots] : [],
@@ -201,6 +202,12 @@ export class BundleManager extends EventEmitter {
           maxBackoffMs: cfg.maxBackoffMs,
           longPollingTimeoutSeconds: cfg.longPollingTimeoutSeconds,
         },
+        this.limits,
+      );
+    }
+    if (cfg.kind === 'oci') {
+      return new OciSource(
+        { ref: cfg.location, pollIntervalMs: cfg.pollIntervalMs, headers: cfg.headers, timeoutMs: cfg.timeoutMs, maxBackoffMs: cfg.maxBackoffMs },
         this.limits,
       );
     }

@@ -208,6 +208,14 @@ export const ENV_VARS: readonly EnvVar[] = [
     description: 'Serve the bundle from this HTTP(S) bundle server, polled with ETag (replaces the embedded policies/ and config-file bundles).',
   },
   {
+    name: 'PDP_BUNDLE_OCI',
+    pointer: '/bundles/0/oci',
+    type: 'string',
+    default: '',
+    description:
+      'Pull the bundle from an OCI registry, as OPA does: `http(s)://registry/repository:tag` (or `@sha256:…`); the image layer of media type `application/vnd.oci.image.layer.v1.tar+gzip` is the bundle. Polled every `PDP_BUNDLE_POLL_INTERVAL_MS`; `PDP_BUNDLE_AUTH_TOKEN` is sent as a bearer token (no registry token exchange). Replaces the embedded policies/ and config-file bundles.',
+  },
+  {
     name: 'PDP_BUNDLE_NAME',
     pointer: '/bundles/0/name',
     type: 'string',

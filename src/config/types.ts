@@ -56,9 +56,11 @@ export interface EvaluationConfig {
 
 export interface BundleConfig {
   name: string;
-  /** Exactly one of path / url (checked at load). Paths are absolute after loading. */
+  /** Exactly one of path / url / oci (checked at load). Paths are absolute after loading. */
   path?: string;
   url?: string;
+  /** OCI registry reference: http(s)://registry/repository:tag */
+  oci?: string;
   watch?: boolean;
   poll_interval_ms?: number;
   /** HTTP long polling: the server may hold each request this long (Prefer: wait=N). */
