@@ -7,7 +7,7 @@ import { assembleBundle, type AssembledBundle } from './assemble.js';
 import { digestFiles } from './digest.js';
 import { mountData } from './data.js';
 import { moduleRegoVersion, opaManifestDoc } from './manifest.js';
-import { mountSystemBundles } from './system-bundles.js';
+import { mountSystemBundles, systemBundlesDoc } from './system-bundles.js';
 import { BundleError } from './errors.js';
 import { rootsOverlap } from './paths.js';
 import { PolicySet, type RoutedBundle } from './policy-set.js';
@@ -109,7 +109,7 @@ export async function activate(
     if (!engine) throw new Error(`no engine for bundle ${b.name}`); // unreachable: every kind got one above
     return { name: b.name, roots: b.bundle.manifest.roots, revision: b.revision, digest: b.digest, engine };
   });
-  const set = new PolicySet(routed);
+  const set = new PolicySet(routed, systemBundlesDoc(all));
   try {
     checkKeepsDecisions(prev, set, next.name, decisionPaths);
   } catch (e) {

@@ -4,6 +4,7 @@ import t, { type Test } from 'tap';
 import { activate, prepareBundle } from '../../src/bundles/activate.js';
 import { BundleManager } from '../../src/bundles/manager.js';
 import { globToRegExp } from '../../src/bundles/rego-versions.js';
+import { startReal } from '../helpers/real-server.js';
 import { serveBundle, startBundleServer, tarball, toMap, writeTree, type FileSpec } from '../helpers/bundle-files.js';
 
 const V0 = 'package app.legacy\n\nallow { input.x == 1 }\n';
@@ -111,10 +112,31 @@ t.test('data.system.bundles holds every active bundle manifest and ETag, as OPA 
     other: { manifest: { revision: '', roots: ['other'] }, etag: '' },
   });
   t.match(m.current()?.evaluate('app/my_rev', {}), { ok: true, defined: true, result: 'v7' });
+  // No bundle owns data.system here, yet the Data API path answers, as in OPA.
+  t.match(m.current()?.evaluate('system/bundles/app/manifest/revision', {}), { ok: true, defined: true, result: 'v7' });
+  t.match(m.current()?.evaluate('system/bundles/app/manifest/roots/0', {}), { ok: true, defined: true, result: 'app' });
+  t.match(m.current()?.evaluate('system/bundles/other', {}), { ok: true, defined: true, result: { etag: '' } });
+  t.match(m.current()?.evaluate('system/bundles/nope', {}), { ok: true, defined: false });
+  t.match(m.current()?.evaluate('system/bundles/app/manifest/roots/9', {}), { ok: true, defined: false });
+  t.match(m.current()?.evaluate('system/bundles/app/etag/x', {}), { ok: true, defined: false });
+  t.match(m.current()?.evaluate('system/other', {}), { ok: true, defined: false });
+  t.equal(m.current()?.mayDefine?.('system/bundles/app'), true);
+  t.equal(m.current()?.mayDefine?.('system/bundles/nope'), false);
 });
 
 t.test('a bundle without a manifest is recorded with OPA defaults (revision "", roots [""])', async (t) => {
   const snap = await activated({ 'app/policy.rego': 'package app\n\nbundles := data.system.bundles\n' });
   t.match(snap.set.evaluate('app/bundles', {}), { ok: true, result: { app: { manifest: { revision: '', roots: [''] }, etag: '"t"' } } });
   t.match(snap.set.evaluate('system/bundles/app/manifest/roots', {}), { ok: true, result: [''] }, 'and a root-less bundle serves it at its data path');
+});
+
+t.test('end to end: the Data API of a listening service serves data.system.bundles (embedded bundle)', async (t) => {
+  const server = await startReal();
+  t.teardown(() => server.close());
+  const res = await fetch(`${server.url}/v1/data/system/bundles`);
+  t.equal(res.status, 200);
+  const body = (await res.json()) as { result: Record<string, { manifest: { revision: string; roots: string[]; metadata: { name: string } }; etag: string }> };
+  const b = body.result['ai-governance'];
+  t.match(b, { manifest: { roots: ['ai', 'system/log'], metadata: { name: 'ai-governance' } }, etag: '' });
+  t.match(b.manifest.revision, /^ai-governance-/);
 });
