@@ -3,10 +3,11 @@
 // application/vnd.oci.image.layer.v1.tar+gzip is the bundle tarball (OPA's format) is pulled,
 // activated, updated when the tag moves, and refused (the active bundle keeps serving) when the
 // image is not a bundle. Before this change there were no OCI sources.
+import { createHash } from 'node:crypto';
 import t from 'tap';
 import { BundleManager } from '../../src/bundles/manager.js';
 import { parseOciRef } from '../../src/bundles/source-oci.js';
-import { tarball, waitFor, type FileSpec } from '../helpers/bundle-files.js';
+import { startBundleServer, tarball, waitFor, type FileSpec } from '../helpers/bundle-files.js';
 import { OCI_LAYER, pushImage, registryBinary, startRegistry, type Registry } from '../helpers/oci-registry.js';
 
 const bundle = (revision: string, allow: boolean): FileSpec => ({
@@ -76,4 +77,88 @@ t.test('registry errors and limits', { skip: binary ? false : 'no registry binar
   await small.start();
   t.match(small.status()[0].last_error, { code: 'BUNDLE_TOO_LARGE' }, 'the layer size in the manifest is checked before downloading');
   t.throws(() => new BundleManager({ sources: [{ name: 'x', kind: 'oci', location: 'https://r/Bad:1' }] }), { code: 'BUNDLE_CONFIG_INVALID' });
+});
+
+t.test('a hostile or broken registry: every answer is checked, nothing is activated', async (t) => {
+  const srv = await startBundleServer();
+  t.teardown(() => srv.close());
+  const good = await tarball(bundle('v1', true));
+  const digestOf = (b: Uint8Array): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+  let manifest: string | null = null;
+  const blob: Uint8Array = good;
+  let chunked = false;
+  srv.handler = (req, res) => {
+    if (req.url?.includes('/manifests/')) {
+      if (manifest === null) return; // never answers
+      res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' });
+      res.end(manifest);
+      return;
+    }
+    if (chunked) {
+      res.writeHead(200);
+      res.write(blob.subarray(0, 10));
+      res.end(blob.subarray(10));
+      return;
+    }
+    res.writeHead(200, { 'content-length': blob.byteLength });
+    res.end(blob);
+  };
+  const pull = async (limits?: { maxCompressedBytes: number }, timeoutMs = 2000, headers?: Record<string, string>): Promise<BundleManager> => {
+    const m = new BundleManager({
+      sources: [
+        {
+          name: 'authz',
+          kind: 'oci',
+          location: `${srv.url.replace('http://', 'http://user:pa%3Ass@')}/p/b:v1`,
+          pollIntervalMs: 60_000,
+          timeoutMs,
+          ...(headers ? { headers } : {}),
+        },
+      ],
+      ...(limits ? { limits } : {}),
+    });
+    t.teardown(() => m.stop());
+    await m.start();
+    return m;
+  };
+  const layer = (digest: string, size?: number): string =>
+    JSON.stringify({ layers: [{ mediaType: OCI_LAYER, digest, ...(size !== undefined ? { size } : {}) }] });
+
+  const slow = await pull(undefined, 200);
+  t.match(slow.status()[0].last_error, { code: 'BUNDLE_FETCH_TIMEOUT' });
+
+  const cases: [string, string, RegExp][] = [
+    ['not JSON', '{"layers": [', /not JSON/],
+    ['no layers', '{"layers": []}', /no layers in manifest/],
+    ['a manifest that is JSON null', 'null', /no layers in manifest/],
+    ['a digest that is not sha256', layer('md5:abc'), /no sha256 digest/],
+    ['a blob that does not match its digest', layer(digestOf(new Uint8Array([9]))), /does not match its digest/],
+  ];
+  for (const [what, body, message] of cases) {
+    manifest = body;
+    const m = await pull();
+    t.equal(m.current(), null, what);
+    t.match(m.status()[0].last_error, { code: 'BUNDLE_FETCH_FAILED', message }, what);
+  }
+
+  manifest = layer(digestOf(good), 10);
+  chunked = true;
+  const over = await pull({ maxCompressedBytes: 64 });
+  t.match(over.status()[0].last_error, { code: 'BUNDLE_TOO_LARGE' }, 'a layer bigger than it claimed is cut off at the limit');
+  chunked = false;
+  const declared = await pull({ maxCompressedBytes: 64 });
+  t.match(declared.status()[0].last_error, { code: 'BUNDLE_TOO_LARGE' }, 'a content-length over the limit is refused unread');
+
+  manifest = layer(digestOf(good));
+  const ok = await pull();
+  t.equal(ok.current()?.revisions.authz, 'v1');
+  t.equal(ok.status()[0].source, `${srv.url}/p/b:v1`, 'credentials in the reference are not shown');
+  const sent = srv.requests.at(-1)?.headers.authorization;
+  t.equal(sent, `Basic ${Buffer.from('user:pa:ss').toString('base64')}`, 'credentials in the reference become Basic auth');
+  await pull(undefined, 2000, { Authorization: 'Bearer tok' });
+  t.equal(srv.requests.at(-1)?.headers.authorization, 'Bearer tok', 'configured headers win');
+
+  await srv.close();
+  const down = await pull();
+  t.match(down.status()[0].last_error, { code: 'BUNDLE_FETCH_FAILED', message: /p\/b:v1/ });
 });
