@@ -4,6 +4,9 @@
 // delta. Before this change a delta was taken as a snapshot and wiped the data it meant to patch.
 import { generateKeyPairSync } from 'node:crypto';
 import t, { type Test } from 'tap';
+import { buildWasmFixture, FIXTURE_ENTRYPOINTS } from '../../scripts/build-wasm-fixture.mjs';
+import { activate, prepareBundle } from '../../src/bundles/activate.js';
+import { prepareDelta } from '../../src/bundles/prepare-delta.js';
 import { BundleManager, type BundleManagerOptions } from '../../src/bundles/manager.js';
 import { applyPatches, parsePatchPath, readPatch, type PatchOperation } from '../../src/bundles/delta.js';
 import { BundleError } from '../../src/bundles/errors.js';
@@ -337,4 +340,49 @@ t.test('applyPatches and readPatch directly', async (t) => {
     return null;
   })();
   t.match(e?.message, /data\[1\] \(remove "\/y"\)/, 'the message names the failing operation');
+});
+
+t.test('a delta on a wasm bundle reloads its module with the patched data; Rego policies see the new revision', async (t) => {
+  const wasmFiles = toMap({
+    '.manifest': JSON.stringify({
+      revision: 'w1',
+      roots: ['fixture'],
+      wasm: FIXTURE_ENTRYPOINTS.map((entrypoint) => ({ entrypoint, module: '/policy.wasm' })),
+    }),
+    'policy.wasm': await buildWasmFixture(),
+    'fixture/settings/data.json': JSON.stringify({ revision: 'w1' }),
+  });
+  const regoFiles = toMap({
+    '.manifest': JSON.stringify({ roots: ['g'] }),
+    'g/p.rego': 'package g\n\nwasm_rev := data.system.bundles.compiled.manifest.revision\n',
+  });
+  let snap = await activate(null, await prepareBundle('compiled', wasmFiles, null));
+  snap = await activate(snap, await prepareBundle('governance', regoFiles, null));
+  t.teardown(() => [...snap.wasm.values()].forEach((e) => e.close()));
+  t.match(snap.set.evaluate('g/wasm_rev', {}), { ok: true, result: 'w1' });
+
+  const deltaFiles = toMap(
+    delta('w2', [{ op: 'replace', path: '/fixture/settings/revision', value: 'w2' }], {
+      revision: 'w2',
+      roots: ['fixture'],
+      wasm: FIXTURE_ENTRYPOINTS.map((entrypoint) => ({ entrypoint, module: '/policy.wasm' })),
+    }),
+  );
+  const ops = readPatch(deltaFiles) ?? [];
+  const next = await prepareDelta('compiled', deltaFiles, ops, snap.bundles.get('compiled'), null, 'x');
+  t.equal(next.kind, 'wasm');
+  snap = await activate(snap, next);
+  t.match(snap.set.evaluate('fixture/data/fixture/settings', {}), { ok: true, defined: true, result: { revision: 'w2' } }, 'the module got the patched data');
+  t.match(snap.set.evaluate('g/wasm_rev', {}), { ok: true, result: 'w2' }, 'data.system.bundles follows the wasm bundle');
+
+  const noWasm = toMap(delta('w3', [{ op: 'replace', path: '/fixture/settings/revision', value: 'w3' }], { revision: 'w3', roots: ['fixture'] }));
+  await t.rejects(prepareDelta('compiled', noWasm, readPatch(noWasm) ?? [], snap.bundles.get('compiled'), null, 'y'), {
+    code: 'BUNDLE_DELTA_MANIFEST_MISMATCH',
+    message: /wasm/,
+  });
+  const withWasm = toMap({ ...delta('w3', [{ op: 'upsert', path: '/fixture/x', value: 1 }], { roots: ['fixture'] }), 'policy.wasm': new Uint8Array([0]) });
+  await t.rejects(prepareDelta('compiled', withWasm, readPatch(withWasm) ?? [], snap.bundles.get('compiled'), null, 'z'), {
+    code: 'BUNDLE_DELTA_INVALID',
+    message: /wasm file/,
+  });
 });
