@@ -1,5 +1,6 @@
 // A bundle served over HTTP(S), polled with If-None-Match so an unchanged bundle costs a 304;
 // with long polling (OPA's Prefer: wait=N) the server holds each request until it has news.
+import { deadline } from './deadline.js';
 import { BundleError } from './errors.js';
 import { describeThrown } from '../shared/errors.js';
 import type { BundleLimits } from './limits.js';
@@ -142,7 +143,8 @@ export class HttpSource implements BundleSource {
     const wait = this.longPoll ? this.opts.longPollingTimeoutSeconds : undefined;
     // A held request may take the whole wait before its answer even starts.
     const timeoutMs = (this.opts.timeoutMs ?? 10_000) + (wait ?? 0) * 1000;
-    const signal = AbortSignal.any([this.stopper.signal, AbortSignal.timeout(timeoutMs)]);
+    const dl = deadline(this.stopper.signal, timeoutMs);
+    const signal = dl.signal;
     const headers = { ...this.baseHeaders };
     if (this.etag !== null) headers['if-none-match'] = this.etag;
     // What OPA sends: it takes snapshot and delta bundles, and (long polling) how long to hold.
@@ -166,12 +168,14 @@ export class HttpSource implements BundleSource {
       return { bytes: await this.readBody(res), etag: res.headers.get('etag'), longPoll: contentType === LONG_POLL_CONTENT_TYPE };
     } catch (e) {
       if (e instanceof BundleError) throw e;
-      if (signal.aborted && !this.stopper.signal.aborted) {
+      if (dl.expired()) {
         throw new BundleError('BUNDLE_FETCH_TIMEOUT', `GET ${this.shownUrl}: no complete answer within ${timeoutMs} ms`, { cause: e });
       }
       const cause = (e as { cause?: unknown }).cause;
       const detail = this.scrub(cause ? `${describeThrown(e)} (${describeThrown(cause)})` : describeThrown(e));
       throw new BundleError('BUNDLE_FETCH_FAILED', `GET ${this.shownUrl}: ${detail}`, { cause: e });
+    } finally {
+      dl.done();
     }
   }
 

@@ -6,6 +6,7 @@
 // Authentication: the configured headers (e.g. a bearer or basic Authorization) go with every
 // request; the registry token exchange (WWW-Authenticate: Bearer realm=…) is not performed.
 import { createHash } from 'node:crypto';
+import { deadline } from './deadline.js';
 import { BundleError } from './errors.js';
 import { describeThrown } from '../shared/errors.js';
 import type { BundleLimits } from './limits.js';
@@ -173,7 +174,8 @@ export class OciSource implements BundleSource {
 
   private async get(url: string, accept: string, limit: number): Promise<Uint8Array> {
     const timeoutMs = this.opts.timeoutMs ?? 10_000;
-    const signal = AbortSignal.any([this.stopper.signal, AbortSignal.timeout(timeoutMs)]);
+    const dl = deadline(this.stopper.signal, timeoutMs);
+    const signal = dl.signal;
     try {
       const res = await fetch(url, { headers: { accept, ...this.headers }, signal, redirect: 'follow' });
       if (res.status !== 200) {
@@ -196,13 +198,15 @@ export class OciSource implements BundleSource {
       return new Uint8Array(Buffer.concat(chunks));
     } catch (e) {
       if (e instanceof BundleError) throw e;
-      if (signal.aborted && !this.stopper.signal.aborted) {
+      if (dl.expired()) {
         throw new BundleError('BUNDLE_FETCH_TIMEOUT', `${this.shown}: no complete answer within ${timeoutMs} ms`, { cause: e });
       }
       const cause = (e as { cause?: unknown }).cause;
       throw new BundleError('BUNDLE_FETCH_FAILED', `${this.shown}: ${cause ? `${describeThrown(e)} (${describeThrown(cause)})` : describeThrown(e)}`, {
         cause: e,
       });
+    } finally {
+      dl.done();
     }
   }
 }
