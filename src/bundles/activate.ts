@@ -6,6 +6,8 @@ import { WasmEngine, type WasmEngineOptions } from '../engines/wasm.js';
 import { assembleBundle, type AssembledBundle } from './assemble.js';
 import { digestFiles } from './digest.js';
 import { mountData } from './data.js';
+import { moduleRegoVersion, opaManifestDoc } from './manifest.js';
+import { mountSystemBundles, systemBundlesDoc } from './system-bundles.js';
 import { BundleError } from './errors.js';
 import { rootsOverlap } from './paths.js';
 import { PolicySet, type RoutedBundle } from './policy-set.js';
@@ -25,6 +27,12 @@ export interface PreparedBundle {
   signed: boolean;
   /** The signature's iat (rollback guard). */
   signedAt?: number;
+  /** The ETag it was served with ("" when none), as OPA records it at data.system.bundles[name].etag. */
+  etag: string;
+  /** The manifest as OPA records it at data.system.bundles[name].manifest (a delta's own manifest). */
+  manifestDoc: Record<string, unknown>;
+  /** Produced by applying a delta bundle to the previous version. */
+  delta?: boolean;
 }
 
 export interface Snapshot {
@@ -37,6 +45,8 @@ export interface Snapshot {
 export interface PrepareOptions extends VerifyOptions {
   /** A bundle of data alone is acceptable (else it is refused as a likely bad upload). */
   dataOnly?: boolean;
+  /** The ETag the bundle was served with. */
+  etag?: string;
 }
 
 /** Signature first, so nothing in an unverified bundle is parsed beyond what hashing needs. */
@@ -51,7 +61,17 @@ export async function prepareBundle(
   const bundle = assembleBundle(name, files);
   checkNotEmpty(name, files, bundle, opts);
   const revision = bundle.manifest.revision ? bundle.manifest.revision : `sha256:${digest.slice(0, 16)}`;
-  return { name, bundle, digest, revision, kind: bundle.wasm.length > 0 ? 'wasm' : 'rego', signed, ...(issuedAt !== undefined ? { signedAt: issuedAt } : {}) };
+  return {
+    name,
+    bundle,
+    digest,
+    revision,
+    kind: bundle.wasm.length > 0 ? 'wasm' : 'rego',
+    signed,
+    ...(issuedAt !== undefined ? { signedAt: issuedAt } : {}),
+    etag: opts.etag ?? '',
+    manifestDoc: opaManifestDoc(bundle.manifest),
+  };
 }
 
 /**
@@ -70,8 +90,13 @@ export async function activate(
   const all = [...others, next].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
   let rego = prev?.rego ?? null;
-  const replaced = prev?.bundles.get(next.name);
-  if (next.kind === 'rego' || replaced?.kind === 'rego') rego = compileRego(all.filter((b) => b.kind === 'rego'));
+  // Rego policies read every bundle's manifest at data.system.bundles, so the Rego engine is
+  // rebuilt whenever any bundle changes while it exists.
+  if (next.kind === 'rego' || rego !== null)
+    rego = compileRego(
+      all.filter((b) => b.kind === 'rego'),
+      all,
+    );
 
   const wasm = new Map(prev?.wasm ?? []);
   const replacedWasm = wasm.get(next.name);
@@ -84,7 +109,7 @@ export async function activate(
     if (!engine) throw new Error(`no engine for bundle ${b.name}`); // unreachable: every kind got one above
     return { name: b.name, roots: b.bundle.manifest.roots, revision: b.revision, digest: b.digest, engine };
   });
-  const set = new PolicySet(routed);
+  const set = new PolicySet(routed, systemBundlesDoc(all));
   try {
     checkKeepsDecisions(prev, set, next.name, decisionPaths);
   } catch (e) {
@@ -142,16 +167,17 @@ function checkDisjoint(next: PreparedBundle, others: PreparedBundle[]): void {
   }
 }
 
-function compileRego(bundles: PreparedBundle[]): RegoEngine | null {
+function compileRego(bundles: PreparedBundle[], all: readonly PreparedBundle[]): RegoEngine | null {
   if (bundles.length === 0) return null;
-  // One engine for all source bundles (as OPA does); each module keeps its bundle's rego_version.
-  const modules = bundles.flatMap((b) => {
-    const regoVersion = b.bundle.manifest.rego_version === 0 ? 0 : 1;
-    return b.bundle.modules.map((m) => ({ file: `${b.name}/${m.path}`, source: m.source, regoVersion: regoVersion as 0 | 1 }));
-  });
+  // One engine for all source bundles (as OPA does); each module keeps its own Rego version
+  // (file_rego_versions, else its bundle's rego_version).
+  const modules = bundles.flatMap((b) =>
+    b.bundle.modules.map((m) => ({ file: `${b.name}/${m.path}`, source: m.source, regoVersion: moduleRegoVersion(b.bundle.manifest, m.path) })),
+  );
   const data: Record<string, unknown> = {};
   // Roots are disjoint, so merging cannot conflict; clone so later merges never touch a bundle's own tree.
   for (const b of bundles) mountData(data, [], structuredClone(b.bundle.data), b.name);
+  mountSystemBundles(data, all);
   return RegoEngine.compile(modules, data);
 }
 

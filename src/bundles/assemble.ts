@@ -3,7 +3,7 @@
 import { parseModule } from '../rego/index.js';
 import { BundleError } from './errors.js';
 import { checkDataRoots, DATA_FILE_NAMES, mountData, parseDataFile } from './data.js';
-import { parseManifest, type ParsedManifest } from './manifest.js';
+import { moduleRegoVersion, parseManifest, type ParsedManifest } from './manifest.js';
 import { rootsContain, rootSegments } from './paths.js';
 import { packagePath } from './rego-package.js';
 import type { RawBundle } from './types.js';
@@ -33,7 +33,9 @@ export function assembleBundle(name: string, files: ReadonlyMap<string, Uint8Arr
   }
 
   for (const m of modules) {
-    const pkg = packagePath(m.source) ?? parsedPackage(m.path, m.source, manifest.rego_version);
+    // Resolved here for every module, so an ambiguous file_rego_versions entry refuses the bundle.
+    const regoVersion = moduleRegoVersion(manifest, m.path);
+    const pkg = packagePath(m.source) ?? parsedPackage(m.path, m.source, regoVersion);
     // A module that does not parse is left for the compiler, which reports it with a location.
     if (pkg !== null && !rootsContain(manifest.roots, pkg)) {
       throw new BundleError('BUNDLE_OUTSIDE_ROOTS', `${m.path}: package ${pkg.join('.')} is outside the bundle roots ${JSON.stringify(manifest.roots)}`);
@@ -71,9 +73,9 @@ export function assembleBundle(name: string, files: ReadonlyMap<string, Uint8Arr
 
 /** The full parser, for package lines the quick reader does not handle (raw strings, odd spacing):
  * skipping the roots check for those would let a module slip outside its roots. */
-function parsedPackage(file: string, source: string, regoVersion: number | undefined): string[] | null {
+function parsedPackage(file: string, source: string, regoVersion: 0 | 1): string[] | null {
   try {
-    return parseModule(file, source, { regoVersion: regoVersion === 0 ? 0 : 1 }).package;
+    return parseModule(file, source, { regoVersion }).package;
   } catch {
     return null;
   }

@@ -49,6 +49,16 @@ export type BundleErrorCode =
   | 'BUNDLE_FETCH_TIMEOUT'
   /** configuration that can never work (bad key PEM, unknown algorithm, duplicate source names) */
   | 'BUNDLE_CONFIG_INVALID'
+  /** delta bundle: patch.json malformed, an unknown op, or policy/data/wasm files beside it */
+  | 'BUNDLE_DELTA_INVALID'
+  /** delta bundle whose manifest roots or wasm resolvers differ from the active snapshot's */
+  | 'BUNDLE_DELTA_MANIFEST_MISMATCH'
+  /** delta bundle with no active snapshot of a bundle that is not data-only */
+  | 'BUNDLE_DELTA_NO_SNAPSHOT'
+  /** delta bundle where persistence is on (OPA refuses this too: a delta cannot be persisted) */
+  | 'BUNDLE_DELTA_UNSUPPORTED'
+  /** a patch operation that cannot apply (missing path, bad array index, non-object parent) */
+  | 'BUNDLE_PATCH_FAILED'
   /** a bug: something failed that has no better code */
   | 'BUNDLE_INTERNAL_ERROR';
 

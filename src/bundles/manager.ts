@@ -11,7 +11,9 @@ import { EventEmitter } from 'node:events';
 import type { WasmEngineOptions } from '../engines/wasm.js';
 import { activate, prepareBundle, type PreparedBundle, type PrepareOptions, type Snapshot } from './activate.js';
 import { digestFiles } from './digest.js';
+import { readPatch } from './delta.js';
 import { BundleError } from './errors.js';
+import { prepareDelta } from './prepare-delta.js';
 import { describeThrown } from '../shared/errors.js';
 import { resolveLimits, type BundleLimits } from './limits.js';
 import { packTarball } from './pack-tarball.js';
@@ -21,6 +23,7 @@ import type { SignatureVerification } from './signature.js';
 import { prepareVerifier, type Verifier } from './signature.js';
 import { FileSource } from './source-file.js';
 import { HttpSource, redactUrl } from './source-http.js';
+import { OciSource } from './source-oci.js';
 import type { BundleSource, SourcePayload } from './source.js';
 import type { ActivePolicySet, BundleStatus } from './types.js';
 
@@ -31,8 +34,8 @@ export type { PolicySet } from './policy-set.js';
 export interface BundleSourceConfig {
   /** Unique; names the bundle in status, revisions and decision logs. */
   name: string;
-  kind: 'file' | 'http';
-  /** path (file: a directory or a .tar.gz) or URL (http) */
+  kind: 'file' | 'http' | 'oci';
+  /** path (file: a directory or a .tar.gz), URL (http), or http(s)://registry/repository:tag (oci) */
   location: string;
   /** http: delay between polls (default 30 s). file: optional re-read interval besides watching. */
   pollIntervalMs?: number;
@@ -44,6 +47,8 @@ export interface BundleSourceConfig {
   timeoutMs?: number;
   /** http: ceiling of the error backoff (default 60 s). */
   maxBackoffMs?: number;
+  /** http: long polling; the server may hold each request this many seconds (OPA's Prefer: wait=N). */
+  longPollingTimeoutSeconds?: number;
   /** file: a directory is served once two reads this far apart agree (default 1 s; 0 = read once). */
   settleMs?: number;
   /** Data alone is a valid bundle (else refused as BUNDLE_NO_POLICIES). */
@@ -80,6 +85,8 @@ interface SourceState {
   failed: { digest: string; generation: number } | null;
   /** hash of the tarball bytes behind the active bundle */
   activeTarDigest: string | null;
+  /** digestFiles of what was last activated (a delta's own files differ from the result's digest) */
+  appliedDigest: string | null;
   loadedFrom: 'source' | 'persisted' | null;
 }
 
@@ -117,6 +124,7 @@ export class BundleManager extends EventEmitter {
         lastAttemptAt: null,
         failed: null,
         activeTarDigest: null,
+        appliedDigest: null,
         loadedFrom: null,
       });
     }
@@ -165,7 +173,7 @@ export class BundleManager extends EventEmitter {
       const b = this.snapshot?.bundles.get(st.cfg.name);
       return {
         name: st.cfg.name,
-        source: st.cfg.kind === 'http' ? redactUrl(st.cfg.location) : st.cfg.location,
+        source: st.cfg.kind === 'file' ? st.cfg.location : redactUrl(st.cfg.location),
         revision: b?.revision ?? null,
         engine: b?.kind ?? null,
         roots: b ? [...b.bundle.manifest.roots] : [],
@@ -186,7 +194,20 @@ export class BundleManager extends EventEmitter {
     if (cfg.kind === 'http') {
       if (!/^https?:\/\//i.test(cfg.location)) throw new BundleError('BUNDLE_CONFIG_INVALID', `bundle ${cfg.name}: ${cfg.location} is not an http(s) URL`);
       return new HttpSource(
-        { url: cfg.location, pollIntervalMs: cfg.pollIntervalMs, headers: cfg.headers, timeoutMs: cfg.timeoutMs, maxBackoffMs: cfg.maxBackoffMs },
+        {
+          url: cfg.location,
+          pollIntervalMs: cfg.pollIntervalMs,
+          headers: cfg.headers,
+          timeoutMs: cfg.timeoutMs,
+          maxBackoffMs: cfg.maxBackoffMs,
+          longPollingTimeoutSeconds: cfg.longPollingTimeoutSeconds,
+        },
+        this.limits,
+      );
+    }
+    if (cfg.kind === 'oci') {
+      return new OciSource(
+        { ref: cfg.location, pollIntervalMs: cfg.pollIntervalMs, headers: cfg.headers, timeoutMs: cfg.timeoutMs, maxBackoffMs: cfg.maxBackoffMs },
         this.limits,
       );
     }
@@ -216,23 +237,36 @@ export class BundleManager extends EventEmitter {
       return false;
     }
     const digest = digestFiles(files);
-    if (this.snapshot?.bundles.get(name)?.digest === digest) {
+    // A delta is recognised by its own files: applying the same patch twice is not a no-op.
+    if (this.snapshot?.bundles.get(name)?.digest === digest || (st.appliedDigest === digest && this.snapshot?.bundles.has(name))) {
       st.activeTarDigest = tarDigest;
       return this.unchanged(st);
     }
     if (this.failedBefore(st, tarDigest ?? digest)) return false;
     try {
-      const prepared = await prepareBundle(name, files, this.verifier, digest, this.prepareOptions(st));
+      const etag = p.kind === 'tarball' ? p.etag : undefined;
+      const options = { ...this.prepareOptions(st), ...(etag !== undefined ? { etag } : {}) };
+      const ops = readPatch(files);
+      const prepared = ops
+        ? await prepareDelta(name, files, ops, this.snapshot?.bundles.get(name), this.verifier, digest, {
+            ...options,
+            persisting: this.opts.persistDir !== undefined,
+          })
+        : await prepareBundle(name, files, this.verifier, digest, options);
       this.snapshot = await activate(this.snapshot, prepared, this.opts.wasm, this.opts.decisionPaths);
       this.generation++;
       st.activatedAt = new Date().toISOString();
       st.lastError = null;
       st.failed = null;
       st.activeTarDigest = tarDigest;
+      st.appliedDigest = digest;
       st.loadedFrom = 'source';
-      this.log.info({ bundle: name, revision: prepared.revision, engine: prepared.kind, digest }, 'bundle activated');
+      this.log.info(
+        { bundle: name, revision: prepared.revision, engine: prepared.kind, digest: prepared.digest, delta: prepared.delta === true },
+        'bundle activated',
+      );
       this.emit('activated', { name, revision: prepared.revision });
-      if (this.opts.persistDir) await this.persist(prepared, p);
+      if (this.opts.persistDir && !prepared.delta) await this.persist(prepared, p);
       return true;
     } catch (e) {
       this.recordFailure(st, tarDigest ?? digest, e);

@@ -1,16 +1,25 @@
 // Parses and validates `/.manifest`.
 import { BundleError } from './errors.js';
 import { normalizeBundlePath, normalizeRoot, rootsOverlap } from './paths.js';
+import { compileFileRegoVersions, regoVersionForFile, type FileRegoVersion } from './rego-versions.js';
 import type { BundleManifest } from './types.js';
 
 /** The manifest with defaults applied: roots normalized (`[""]`, the whole tree, when absent). */
 export interface ParsedManifest extends BundleManifest {
   roots: string[];
   wasm: { entrypoint: string; module: string }[];
+  /** file_rego_versions, compiled */
+  fileRegoVersions: FileRegoVersion[];
+}
+
+/** The Rego version a module of this bundle is parsed with: its file_rego_versions entry, else the
+ * bundle's rego_version, else v1. */
+export function moduleRegoVersion(m: ParsedManifest, path: string): 0 | 1 {
+  return regoVersionForFile(m.fileRegoVersions, path) ?? (m.rego_version === 0 ? 0 : 1);
 }
 
 export function parseManifest(bytes: Uint8Array | undefined): ParsedManifest {
-  if (bytes === undefined) return { roots: [''], wasm: [] };
+  if (bytes === undefined) return { roots: [''], wasm: [], fileRegoVersions: [] };
   let doc: unknown;
   try {
     doc = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
@@ -19,7 +28,7 @@ export function parseManifest(bytes: Uint8Array | undefined): ParsedManifest {
   }
   if (!isRecord(doc)) throw invalid('.manifest must be a JSON object');
 
-  const out: ParsedManifest = { roots: [''], wasm: [] };
+  const out: ParsedManifest = { roots: [''], wasm: [], fileRegoVersions: [] };
   if (doc.revision !== undefined) {
     if (typeof doc.revision !== 'string') throw invalid('.manifest revision must be a string');
     out.revision = doc.revision;
@@ -48,8 +57,9 @@ export function parseManifest(bytes: Uint8Array | undefined): ParsedManifest {
     }
   }
   if (doc.file_rego_versions !== undefined) {
-    // Per-file language versions would silently change how some modules parse; refuse rather than ignore.
-    throw invalid('.manifest file_rego_versions is not supported; use one rego_version per bundle');
+    if (!isRecord(doc.file_rego_versions)) throw invalid('.manifest file_rego_versions must be an object of glob pattern → 0 or 1');
+    out.fileRegoVersions = compileFileRegoVersions(doc.file_rego_versions);
+    out.file_rego_versions = Object.fromEntries(out.fileRegoVersions.map((f) => [f.pattern, f.version]));
   }
 
   for (let i = 0; i < out.roots.length; i++) {
@@ -60,6 +70,19 @@ export function parseManifest(bytes: Uint8Array | undefined): ParsedManifest {
     }
   }
   return out;
+}
+
+/** The manifest as OPA stores it at data.system.bundles[name].manifest: revision always (OPA
+ * writes "" when there is none), roots always, the other fields when present. */
+export function opaManifestDoc(m: ParsedManifest): Record<string, unknown> {
+  return {
+    revision: m.revision ?? '',
+    roots: [...m.roots],
+    ...(m.wasm.length > 0 ? { wasm: m.wasm.map((w) => ({ entrypoint: w.entrypoint, module: w.module })) } : {}),
+    ...(m.rego_version !== undefined ? { rego_version: m.rego_version } : {}),
+    ...(m.file_rego_versions !== undefined && Object.keys(m.file_rego_versions).length > 0 ? { file_rego_versions: { ...m.file_rego_versions } } : {}),
+    ...(m.metadata !== undefined ? { metadata: structuredClone(m.metadata) } : {}),
+  };
 }
 
 function invalid(msg: string): BundleError {

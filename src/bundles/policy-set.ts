@@ -31,7 +31,11 @@ export class PolicySet implements ActivePolicySet {
   readonly offThread: boolean;
   private readonly routes: Route[];
 
-  constructor(bundles: RoutedBundle[]) {
+  /** data.system.bundles (OPA's bundle manifests), served at that path when no bundle owns it. */
+  private readonly systemBundles: Readonly<Record<string, unknown>>;
+
+  constructor(bundles: RoutedBundle[], systemBundles: Record<string, unknown> = {}) {
+    this.systemBundles = systemBundles;
     this.bundles = Object.freeze([...bundles]);
     this.revisions = Object.freeze(Object.fromEntries(bundles.map((b) => [b.name, b.revision])));
     this.digests = Object.freeze(Object.fromEntries(bundles.map((b) => [b.name, b.digest])));
@@ -56,7 +60,7 @@ export class PolicySet implements ActivePolicySet {
     // An unresolvable path is for evaluate() to report (e.g. a mask path spanning engines must
     // fail closed, not be skipped).
     if ('error' in r) return true;
-    if ('nothing' in r) return false;
+    if ('nothing' in r) return this.systemDocument(splitQueryPath(path)) !== undefined;
     return r.engine.mayDefine?.(path) ?? true;
   }
 
@@ -64,7 +68,13 @@ export class PolicySet implements ActivePolicySet {
     const r = this.resolve(splitQueryPath(path));
     if ('error' in r) return { ok: false, ...r.error, engine: this.bundles[0]?.engine.kind ?? 'rego' };
     // Like OPA: a path no bundle defines anything under is an undefined document, not an error.
-    if ('nothing' in r) return { ok: true, defined: false, dependsOn: NO_DEPENDENCIES, engine: this.bundles[0]?.engine.kind ?? 'rego' };
+    if ('nothing' in r) {
+      const doc = this.systemDocument(splitQueryPath(path));
+      const engine = this.bundles[0]?.engine.kind ?? 'rego';
+      return doc === undefined
+        ? { ok: true, defined: false, dependsOn: NO_DEPENDENCIES, engine }
+        : { ok: true, defined: true, result: doc, dependsOn: NO_DEPENDENCIES, engine };
+    }
     // A throw is a bug; the decision pipeline turns it into a deny (its one fail-closed catch).
     return r.engine.evaluate(path, input, opts);
   }
@@ -100,6 +110,18 @@ export class PolicySet implements ActivePolicySet {
       out.push(...b.engine.policies());
     }
     return out;
+  }
+
+  /** The part of data.system.bundles at `segs` (a copy), or undefined when the path is not in it. */
+  private systemDocument(segs: readonly string[]): unknown {
+    if (segs.length < 2 || segs[0] !== 'system' || segs[1] !== 'bundles') return undefined;
+    let node: unknown = this.systemBundles;
+    for (const s of segs.slice(2)) {
+      if (Array.isArray(node) && /^(0|[1-9][0-9]*)$/.test(s)) node = node[Number(s)];
+      else if (node !== null && typeof node === 'object' && !Array.isArray(node) && Object.hasOwn(node, s)) node = (node as Record<string, unknown>)[s];
+      else return undefined;
+    }
+    return structuredClone(node);
   }
 
   private resolve(segs: string[]): Resolution {

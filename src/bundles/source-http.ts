@@ -1,4 +1,6 @@
-// A bundle served over HTTP(S), polled with If-None-Match so an unchanged bundle costs a 304.
+// A bundle served over HTTP(S), polled with If-None-Match so an unchanged bundle costs a 304;
+// with long polling (OPA's Prefer: wait=N) the server holds each request until it has news.
+import { deadline } from './deadline.js';
 import { BundleError } from './errors.js';
 import { describeThrown } from '../shared/errors.js';
 import type { BundleLimits } from './limits.js';
@@ -14,7 +16,15 @@ export interface HttpSourceOptions {
   maxBackoffMs?: number;
   /** e.g. { authorization: 'Bearer …' } */
   headers?: Record<string, string>;
+  /** Ask the server to hold each request up to this long (Prefer: wait=N); see OPA's HTTP long polling. */
+  longPollingTimeoutSeconds?: number;
 }
+
+/** What a bundle server that supports long polling answers with (OPA's contract). */
+export const LONG_POLL_CONTENT_TYPE = 'application/vnd.openpolicyagent.bundles';
+/** A long-polling server is asked again at once, but never more often than this: a server that
+ * claims long polling yet answers at once must not turn into a request loop. */
+export const LONG_POLL_MIN_GAP_MS = 200;
 
 /** The URL without credentials or query (pre-signed URLs carry secrets there), for messages and status. */
 export function redactUrl(url: string): string {
@@ -42,6 +52,11 @@ export class HttpSource implements BundleSource {
   private readonly limits: BundleLimits;
   private etag: string | null = null;
   private failures = 0;
+  /** The server speaks long polling (configured, and it has not answered otherwise). */
+  private longPoll: boolean;
+  /** The last poll ended in a state where the next long poll may start at once. */
+  private pollAgain = false;
+  private startedAt = 0;
   private timer: NodeJS.Timeout | null = null;
   private inflight: Promise<void> | null = null;
   private readonly stopper = new AbortController();
@@ -56,7 +71,8 @@ export class HttpSource implements BundleSource {
     this.limits = limits;
     this.shownUrl = redactUrl(opts.url);
     const u = new URL(opts.url);
-    const headers: Record<string, string> = { accept: 'application/gzip, application/octet-stream' };
+    this.longPoll = opts.longPollingTimeoutSeconds !== undefined;
+    const headers: Record<string, string> = { accept: `application/gzip, application/octet-stream, ${LONG_POLL_CONTENT_TYPE}` };
     if (u.username || u.password) {
       headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}`;
       u.username = u.password = '';
@@ -81,6 +97,7 @@ export class HttpSource implements BundleSource {
   /** The delay before the next poll: the interval while healthy, exponential backoff with
    * jitter while failing, so a struggling bundle server is not hammered by every replica at once. */
   nextDelayMs(): number {
+    if (this.pollAgain && this.failures === 0) return Math.max(0, LONG_POLL_MIN_GAP_MS - (Date.now() - this.startedAt));
     return pollDelayMs(this.failures, this.opts.pollIntervalMs ?? 30_000, this.opts.maxBackoffMs ?? 60_000);
   }
 
@@ -94,16 +111,25 @@ export class HttpSource implements BundleSource {
   }
 
   private async poll(h: SourceHandlers): Promise<void> {
+    this.pollAgain = false;
+    this.startedAt = Date.now();
     try {
       const res = await this.fetchBundle();
       this.failures = 0;
       if (res === 'not-modified') {
+        // As OPA: a 304 says nothing about long-polling support; the last 200 did.
+        this.pollAgain = this.longPoll;
         h.onUnchanged();
         return;
       }
+      if (this.opts.longPollingTimeoutSeconds !== undefined) this.longPoll = res.longPoll;
       // The ETag is only remembered once its bundle is active: a rejected bundle is fetched
-      // again next time (the manager recognises identical bytes and skips the work).
-      if (await h.onPayload({ kind: 'tarball', bytes: res.bytes, etag: res.etag ?? undefined })) this.etag = res.etag;
+      // again next time (the manager recognises identical bytes and skips the work), after the
+      // ordinary interval, so a server re-serving it at once is not asked in a loop.
+      if (await h.onPayload({ kind: 'tarball', bytes: res.bytes, etag: res.etag ?? undefined })) {
+        this.etag = res.etag;
+        this.pollAgain = this.longPoll;
+      }
     } catch (e) {
       if (this.stopper.signal.aborted) return;
       const err = e instanceof BundleError ? e : new BundleError('BUNDLE_FETCH_FAILED', describeThrown(e), { cause: e });
@@ -113,11 +139,16 @@ export class HttpSource implements BundleSource {
     }
   }
 
-  private async fetchBundle(): Promise<'not-modified' | { bytes: Uint8Array; etag: string | null }> {
-    const timeoutMs = this.opts.timeoutMs ?? 10_000;
-    const signal = AbortSignal.any([this.stopper.signal, AbortSignal.timeout(timeoutMs)]);
+  private async fetchBundle(): Promise<'not-modified' | { bytes: Uint8Array; etag: string | null; longPoll: boolean }> {
+    const wait = this.longPoll ? this.opts.longPollingTimeoutSeconds : undefined;
+    // A held request may take the whole wait before its answer even starts.
+    const timeoutMs = (this.opts.timeoutMs ?? 10_000) + (wait ?? 0) * 1000;
+    const dl = deadline(this.stopper.signal, timeoutMs);
+    const signal = dl.signal;
     const headers = { ...this.baseHeaders };
     if (this.etag !== null) headers['if-none-match'] = this.etag;
+    // What OPA sends: it takes snapshot and delta bundles, and (long polling) how long to hold.
+    headers.prefer = wait !== undefined ? `modes=snapshot,delta;wait=${wait}` : 'modes=snapshot,delta';
     try {
       const res = await fetch(this.fetchUrl, { headers, signal, redirect: 'follow' });
       if (res.status === 304) {
@@ -133,15 +164,18 @@ export class HttpSource implements BundleSource {
         await res.body?.cancel();
         throw this.tooLarge(`${declared} bytes`);
       }
-      return { bytes: await this.readBody(res), etag: res.headers.get('etag') };
+      const contentType = (res.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
+      return { bytes: await this.readBody(res), etag: res.headers.get('etag'), longPoll: contentType === LONG_POLL_CONTENT_TYPE };
     } catch (e) {
       if (e instanceof BundleError) throw e;
-      if (signal.aborted && !this.stopper.signal.aborted) {
+      if (dl.expired()) {
         throw new BundleError('BUNDLE_FETCH_TIMEOUT', `GET ${this.shownUrl}: no complete answer within ${timeoutMs} ms`, { cause: e });
       }
       const cause = (e as { cause?: unknown }).cause;
       const detail = this.scrub(cause ? `${describeThrown(e)} (${describeThrown(cause)})` : describeThrown(e));
       throw new BundleError('BUNDLE_FETCH_FAILED', `GET ${this.shownUrl}: ${detail}`, { cause: e });
+    } finally {
+      dl.done();
     }
   }
 

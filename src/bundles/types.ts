@@ -5,6 +5,8 @@ export interface BundleManifest {
   revision?: string;
   roots?: string[];
   rego_version?: number;
+  /** glob pattern → Rego version for the modules it matches (OPA's file_rego_versions) */
+  file_rego_versions?: Record<string, number>;
   metadata?: Record<string, unknown>;
   wasm?: { entrypoint: string; module: string }[];
 }

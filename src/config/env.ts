@@ -230,6 +230,14 @@ export const ENV_VARS: readonly EnvVar[] = [
     description: 'Serve the bundle from this HTTP(S) bundle server, polled with ETag (replaces the embedded policies/ and config-file bundles).',
   },
   {
+    name: 'PDP_BUNDLE_OCI',
+    pointer: '/bundles/0/oci',
+    type: 'string',
+    default: '',
+    description:
+      'Pull the bundle from an OCI registry, as OPA does: `http(s)://registry/repository:tag` (or `@sha256:…`); the image layer of media type `application/vnd.oci.image.layer.v1.tar+gzip` is the bundle. Polled every `PDP_BUNDLE_POLL_INTERVAL_MS`; `PDP_BUNDLE_AUTH_TOKEN` is sent as a bearer token (no registry token exchange). Replaces the embedded policies/ and config-file bundles.',
+  },
+  {
     name: 'PDP_BUNDLE_NAME',
     pointer: '/bundles/0/name',
     type: 'string',
@@ -258,6 +266,14 @@ export const ENV_VARS: readonly EnvVar[] = [
     default: '30000',
     description:
       'How often to poll the bundle server (for a local path: an optional re-read interval besides watching, for volumes where file events are missed).',
+  },
+  {
+    name: 'PDP_BUNDLE_LONG_POLLING_TIMEOUT_SECONDS',
+    pointer: '/bundles/0/long_polling_timeout_seconds',
+    type: 'integer',
+    default: '',
+    description:
+      'HTTP long polling: ask the bundle server to hold each request up to this many seconds until a new bundle exists (`Prefer: wait=N`, as OPA sends); a server that answers `Content-Type: application/vnd.openpolicyagent.bundles` is asked again at once, any other is polled every `PDP_BUNDLE_POLL_INTERVAL_MS`. Only with `PDP_BUNDLE_URL`.',
   },
   {
     name: 'PDP_BUNDLE_AUTH_TOKEN',

@@ -115,13 +115,16 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
   }
   if (typeof envBundle.path === 'string') envBundle.path = resolve(cwd, envBundle.path);
 
-  if (envBundle.path !== undefined || envBundle.url !== undefined) {
+  if (envBundle.path !== undefined || envBundle.url !== undefined || envBundle.oci !== undefined) {
     merged.bundles = [{ name: ENV_BUNDLE_NAME, ...(envBundle.path !== undefined ? { watch: true } : {}), ...envBundle }];
   } else if (Object.keys(envBundle).length > 0) {
     if (merged.bundles !== undefined) {
       for (const [pointer, v] of origins.env) {
         if (pointer.startsWith(BUNDLE_PREFIX)) {
-          issues.push({ source: v.name, message: 'applies only with PDP_BUNDLE_PATH or PDP_BUNDLE_URL (the config file defines the bundles; set it there)' });
+          issues.push({
+            source: v.name,
+            message: 'applies only with PDP_BUNDLE_PATH, PDP_BUNDLE_URL or PDP_BUNDLE_OCI (the config file defines the bundles; set it there)',
+          });
         }
       }
     } else {
@@ -300,10 +303,15 @@ function semanticChecks(config: PdpConfig, origins: Origins, fileDir: string, cw
   const seen = new Set<string>();
   config.bundles.forEach((b, i) => {
     const p = `/bundles/${i}`;
-    if ((b.path === undefined) === (b.url === undefined)) at(p, 'a bundle needs exactly one of path or url');
+    if ([b.path, b.url, b.oci].filter((x) => x !== undefined).length !== 1) at(p, 'a bundle needs exactly one of path, url or oci');
     if (seen.has(b.name)) at(`${p}/name`, `duplicate bundle name ${JSON.stringify(b.name)}`);
     seen.add(b.name);
-    if (b.headers !== undefined && b.url === undefined) at(`${p}/headers`, 'headers (or PDP_BUNDLE_AUTH_TOKEN) only apply to a bundle url');
+    if (b.headers !== undefined && b.url === undefined && b.oci === undefined) {
+      at(`${p}/headers`, 'headers (or PDP_BUNDLE_AUTH_TOKEN) only apply to a bundle url or oci reference');
+    }
+    if (b.long_polling_timeout_seconds !== undefined && b.url === undefined) {
+      at(`${p}/long_polling_timeout_seconds`, 'long polling only applies to a bundle url');
+    }
   });
   const signing = config.signing;
   if (signing) {

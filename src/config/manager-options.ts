@@ -12,12 +12,22 @@ export function toBundleManagerOptions(config: PdpConfig, logger?: BundleLogger)
       ...(b.data_only !== undefined ? { dataOnly: b.data_only } : {}),
       ...(b.signing_key_id !== undefined ? { signingKeyId: b.signing_key_id } : {}),
     };
+    if (b.oci !== undefined) {
+      return {
+        ...common,
+        kind: 'oci',
+        location: b.oci,
+        pollIntervalMs: b.poll_interval_ms ?? DEFAULT_POLL_INTERVAL_MS,
+        ...(b.headers ? { headers: { ...b.headers } } : {}),
+      };
+    }
     if (b.url !== undefined) {
       return {
         ...common,
         kind: 'http',
         location: b.url,
         pollIntervalMs: b.poll_interval_ms ?? DEFAULT_POLL_INTERVAL_MS,
+        ...(b.long_polling_timeout_seconds !== undefined ? { longPollingTimeoutSeconds: b.long_polling_timeout_seconds } : {}),
         ...(b.headers ? { headers: { ...b.headers } } : {}),
       };
     }

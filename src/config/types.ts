@@ -71,11 +71,15 @@ export interface EvaluationConfig {
 
 export interface BundleConfig {
   name: string;
-  /** Exactly one of path / url (checked at load). Paths are absolute after loading. */
+  /** Exactly one of path / url / oci (checked at load). Paths are absolute after loading. */
   path?: string;
   url?: string;
+  /** OCI registry reference: http(s)://registry/repository:tag */
+  oci?: string;
   watch?: boolean;
   poll_interval_ms?: number;
+  /** HTTP long polling: the server may hold each request this long (Prefer: wait=N). */
+  long_polling_timeout_seconds?: number;
   headers?: Record<string, string>;
   /** Directory sources: quiet period between the two reads that must agree (default 1000). */
   settle_ms?: number;

@@ -82,6 +82,35 @@ t.test('PDP_BUNDLE_URL replaces the bundle list; the token becomes a bearer head
   t.same(config.bundles, [{ name: 'main', url: 'http://bundles:8080/b.tar.gz', headers: { Authorization: 'Bearer s3cret' }, poll_interval_ms: 1000 }]);
 });
 
+t.test('long polling: PDP_BUNDLE_LONG_POLLING_TIMEOUT_SECONDS reaches the HTTP source; bounded; only with a url', async (t) => {
+  const { config } = loadConfig({ env: { PDP_BUNDLE_URL: 'http://bundles:8080/b.tar.gz', PDP_BUNDLE_LONG_POLLING_TIMEOUT_SECONDS: '30' } });
+  t.equal(config.bundles[0].long_polling_timeout_seconds, 30);
+  t.match(toBundleManagerOptions(config).sources[0], { kind: 'http', longPollingTimeoutSeconds: 30 });
+  t.notOk('longPollingTimeoutSeconds' in toBundleManagerOptions(loadConfig({ env: { PDP_BUNDLE_URL: 'http://b/x' } }).config).sources[0]);
+  for (const bad of ['0', '86401', '1.5', 'soon']) {
+    t.match(
+      issuesOf({ PDP_BUNDLE_URL: 'http://b/x', PDP_BUNDLE_LONG_POLLING_TIMEOUT_SECONDS: bad }),
+      [{ source: 'PDP_BUNDLE_LONG_POLLING_TIMEOUT_SECONDS' }],
+      bad,
+    );
+  }
+  const onPath = file('lp.yaml', 'bundles:\n  - name: local\n    path: /tmp/x\n    long_polling_timeout_seconds: 5\n');
+  t.throws(() => loadConfig({ env: { PDP_CONFIG: onPath }, cwd: dir }), /long polling only applies to a bundle url/);
+});
+
+t.test('OCI sources: PDP_BUNDLE_OCI replaces the bundle list; the token is a bearer header; one source kind per bundle', async (t) => {
+  const { config } = loadConfig({ env: { PDP_BUNDLE_OCI: 'https://ghcr.io/org/policy:1.0', PDP_BUNDLE_AUTH_TOKEN: 'tok' } });
+  t.same(config.bundles, [{ name: 'main', oci: 'https://ghcr.io/org/policy:1.0', headers: { Authorization: 'Bearer tok' } }]);
+  t.same(toBundleManagerOptions(config).sources, [
+    { name: 'main', kind: 'oci', location: 'https://ghcr.io/org/policy:1.0', pollIntervalMs: 30000, headers: { Authorization: 'Bearer tok' } },
+  ]);
+  t.match(issuesOf({ PDP_BUNDLE_OCI: 'ghcr.io/org/policy:1.0' }), [{ source: 'PDP_BUNDLE_OCI' }], 'a scheme is required');
+  const both = file('both.yaml', 'bundles:\n  - name: b\n    url: http://x/b.tar.gz\n    oci: http://r/p:1\n');
+  t.throws(() => loadConfig({ env: { PDP_CONFIG: both }, cwd: dir }), /exactly one of path, url or oci/);
+  const lp = file('lp-oci.yaml', 'bundles:\n  - name: b\n    oci: http://r/p:1\n    long_polling_timeout_seconds: 5\n');
+  t.throws(() => loadConfig({ env: { PDP_CONFIG: lp }, cwd: dir }), /long polling only applies to a bundle url/);
+});
+
 t.test('PDP_BUNDLE_WATCH alone adjusts the embedded default', async (t) => {
   const { config } = loadConfig({ env: { PDP_BUNDLE_WATCH: 'false' } });
   t.same(config.bundles, [{ name: 'ai-governance', path: defaultPoliciesDir, watch: false }]);
@@ -144,7 +173,7 @@ t.test('bad values in the config file are named by file and key; unknown keys ar
   const text2 = issuesOf({ PDP_CONFIG: cfg2 })
     .map((i) => `${i.source}: ${i.message}`)
     .join('\n');
-  t.match(text2, /bundles\[0\]: a bundle needs exactly one of path or url/);
+  t.match(text2, /bundles\[0\]: a bundle needs exactly one of path, url or oci/);
   t.match(text2, /bundles\[1\]\.name: duplicate bundle name "a"/);
   t.match(text2, /signing\.required: signatures are required but no verification key/);
 });
@@ -162,7 +191,9 @@ t.test('unreadable or unparsable config files', async (t) => {
 
 t.test('bundle modifiers without a bundle, when the file defines bundles, are an error', async (t) => {
   const cfg = file('two.yaml', 'bundles:\n  - name: a\n    path: p\n');
-  t.match(issuesOf({ PDP_CONFIG: cfg, PDP_BUNDLE_WATCH: 'false' }), [{ source: 'PDP_BUNDLE_WATCH', message: /PDP_BUNDLE_PATH or PDP_BUNDLE_URL/ }]);
+  t.match(issuesOf({ PDP_CONFIG: cfg, PDP_BUNDLE_WATCH: 'false' }), [
+    { source: 'PDP_BUNDLE_WATCH', message: /PDP_BUNDLE_PATH, PDP_BUNDLE_URL or PDP_BUNDLE_OCI/ },
+  ]);
 });
 
 t.test('unknown PDP_* variables are warnings; empty values are unset', async (t) => {
