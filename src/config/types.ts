@@ -23,6 +23,22 @@ export interface ServerConfig {
   max_validation_errors: number;
   load_shedding: LoadSheddingConfig;
   rate_limit: RateLimitConfig;
+  /** gzip responses (OPA's server.encoding.gzip). */
+  gzip?: GzipConfig;
+}
+
+export interface GzipConfig {
+  min_length?: number;
+  compression_level?: number;
+}
+
+/** TLS towards a server this service calls (bundle server, decision-log endpoint). Paths are
+ * absolute after loading. */
+export interface ClientTlsConfig {
+  ca_file?: string;
+  /** Both or neither (checked at load). */
+  cert_file?: string;
+  key_file?: string;
 }
 
 /** 0 = that check is off. */
@@ -67,6 +83,13 @@ export interface BundleConfig {
   data_only?: boolean;
   /** The one signing key that verifies this bundle. */
   signing_key_id?: string;
+  /** Long polling (OPA's polling.long_polling_timeout_seconds). */
+  long_polling_timeout_seconds?: number;
+  tls?: ClientTlsConfig;
+  /** Read for every request (rotated tokens); sent as `Authorization: <token_scheme> <token>`. */
+  token_file?: string;
+  /** Default "Bearer". */
+  token_scheme?: string;
 }
 
 export interface SigningKeyConfig {
@@ -128,6 +151,9 @@ export interface DecisionLogConfig {
   redis_maxlen: number;
   url?: string;
   auth_token?: string;
+  tls?: ClientTlsConfig;
+  /** Largest gzipped upload; a larger batch is split. 0 = no limit. */
+  upload_max_bytes: number;
   upload_timeout_ms: number;
   upload_interval_ms: number;
   batch_size: number;
@@ -137,6 +163,8 @@ export interface DecisionLogConfig {
   mask_paths: string[];
   policy_mask: boolean;
   mask_decision: string;
+  /** Evaluated per record with the record as input (OPA's system.log.drop): true → not logged. */
+  drop_decision: string;
   /** Raw logging: the bundle's mask is not applied (mask_paths still are); records say so. */
   raw: boolean;
   retention_seconds: number;
@@ -263,6 +291,15 @@ export interface PdpConfig {
   auth: AuthConfig;
   admission: AdmissionConfig;
   authzen: AuthzenConfig;
+  /** Identify this instance (OPA's labels), in decision records and the OPA-shaped status. */
+  labels?: Record<string, string>;
+  /** OPA-compatibility settings. */
+  opa?: OpaConfig;
+}
+
+export interface OpaConfig {
+  /** Data path answering POST / (OPA's default_decision), e.g. "/system/main". */
+  default_decision?: string;
 }
 
 /** One bad value, named the way the operator wrote it (env var name or file + key). */
