@@ -60,6 +60,7 @@ export function buildApp(config: PdpConfig, opts: AppOptions = {}): FastifyInsta
     config: config.decision_log,
     redis: config.redis,
     ...(opts.labels ? { labels: opts.labels } : {}),
+    ...(config.labels ? { configuredLabels: config.labels } : {}),
     ...(opts.decisionLogStdout ? { stdout: opts.decisionLogStdout } : {}),
   });
   // Its hooks cover every route, those registered before it too.

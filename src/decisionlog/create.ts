@@ -4,6 +4,7 @@ import type { DecisionLogConfig, RedisConfig } from '../config/types.js';
 import type { RedisClient } from '../redis/connection.js';
 import { DecisionLog } from './decision-log.js';
 import { Masker, type PolicyMaskFn } from './mask/masker.js';
+import type { PolicyDropFn } from './policy-drop.js';
 import { RecordStore } from './record-store.js';
 import { HttpSink } from './sinks/http.js';
 import { RedisRecordLookup, RedisStreamSink } from './sinks/redis-stream.js';
@@ -14,6 +15,7 @@ export interface DecisionLogDeps {
   /** The shared connection, when Redis is configured. */
   redis?: RedisClient | null;
   policyMask?: PolicyMaskFn;
+  policyDrop?: PolicyDropFn;
   labels: Record<string, string>;
   observer?: LogObserver;
   stdout?: Writable;
@@ -54,6 +56,7 @@ export function createDecisionLog(cfg: DecisionLogConfig, redisCfg: RedisConfig,
     store: new RecordStore({ maxEntries: cfg.store_max_entries, maxBytes: cfg.store_max_bytes, retentionMs }),
     remoteLookup: redis && retentionMs > 0 ? new RedisRecordLookup({ client: redis, idKeyPrefix, timeoutMs: redisCfg.command_timeout_ms }) : undefined,
     labels: deps.labels,
+    ...(deps.policyDrop ? { policyDrop: deps.policyDrop } : {}),
     buffer: { capacity: cfg.buffer_size, maxBytes: cfg.buffer_max_bytes, batchSize: cfg.batch_size, maxDelayMs: 0, backoff: { initialMs: 200, maxMs: 30_000 } },
     perSink: cfg.url !== undefined ? { http: { maxDelayMs: cfg.upload_interval_ms } } : undefined,
     observer: deps.observer,

@@ -60,6 +60,8 @@ export class DecisionPipeline {
   private readonly recorders: DecisionRecorder[] = [];
   private readonly newId: () => string;
   private readonly now: () => number;
+  /** OPA's req_id: a per-process counter, one per decision record. */
+  private requests = 0;
   private callerOf: (query: DecisionQuery) => CallerRecord | undefined = (q) => ({
     id: q.caller?.id ?? null,
     auth: q.caller?.method ?? 'none',
@@ -265,6 +267,9 @@ export class DecisionPipeline {
       on_behalf_of: who?.on_behalf_of,
       ignored_on_behalf_of: who?.ignored_on_behalf_of,
       origin: query.origin,
+      requested_by: requestedBy(query),
+      req_id: ++this.requests,
+      metrics: undefined,
     };
     try {
       run.span.end(record);
@@ -345,4 +350,12 @@ function callerOf(fn: (q: DecisionQuery) => CallerRecord | undefined, query: Dec
   } catch {
     return undefined;
   }
+}
+
+/** OPA's requested_by: the peer's address and port, an IPv6 address in brackets. */
+function requestedBy(q: DecisionQuery): string | undefined {
+  const ip = q.remoteAddress;
+  if (ip === undefined) return undefined;
+  if (q.remotePort === undefined) return ip;
+  return ip.includes(':') ? `[${ip}]:${q.remotePort}` : `${ip}:${q.remotePort}`;
 }

@@ -38,6 +38,7 @@ export function dataRoutes(app: FastifyInstance, pipeline: DecisionPipeline): vo
       strict: flag(query['strict-builtin-errors']),
       headers: request.headers,
       remoteAddress: request.ip,
+      remotePort: request.socket.remotePort,
       caller: request.caller,
       receivedAt: performance.now() - reply.elapsedTime,
     });

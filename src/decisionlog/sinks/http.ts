@@ -31,11 +31,12 @@ export class HttpSinkError extends Error {
 
 /** The OPA event for a record: OPA's names where they exist, ours added alongside. */
 export function toOpaEvent(r: LogRecord): Record<string, unknown> {
+  // The record carries OPA's requested_by (address:port), req_id and metrics itself; a record
+  // made without them (read back from an older replica) gets what can be derived.
   return {
     ...r,
-    // OPA's requested_by is the peer's address (the verified caller is `caller`).
-    requested_by: r.peer_address ?? '',
-    metrics: { timer_server_handler_ns: Math.round(r.latency_ms * 1e6) },
+    requested_by: r.requested_by ?? r.peer_address ?? '',
+    metrics: r.metrics ?? { timer_server_handler_ns: Math.round(r.latency_ms * 1e6) },
   };
 }
 
