@@ -21,6 +21,7 @@ import type { SignatureVerification } from './signature.js';
 import { prepareVerifier, type Verifier } from './signature.js';
 import { FileSource } from './source-file.js';
 import { HttpSource, redactUrl } from './source-http.js';
+import type { HttpClientOptions } from './http-client-options.js';
 import type { BundleSource, SourcePayload } from './source.js';
 import type { ActivePolicySet, BundleStatus } from './types.js';
 
@@ -50,6 +51,8 @@ export interface BundleSourceConfig {
   dataOnly?: boolean;
   /** Only this signing key verifies the bundle. */
   signingKeyId?: string;
+  /** http: TLS and a per-request token (src/bundles/http-client-options.ts). */
+  client?: HttpClientOptions;
 }
 export interface BundleLogger {
   info(o: object, msg?: string): void;
@@ -186,7 +189,14 @@ export class BundleManager extends EventEmitter {
     if (cfg.kind === 'http') {
       if (!/^https?:\/\//i.test(cfg.location)) throw new BundleError('BUNDLE_CONFIG_INVALID', `bundle ${cfg.name}: ${cfg.location} is not an http(s) URL`);
       return new HttpSource(
-        { url: cfg.location, pollIntervalMs: cfg.pollIntervalMs, headers: cfg.headers, timeoutMs: cfg.timeoutMs, maxBackoffMs: cfg.maxBackoffMs },
+        {
+          url: cfg.location,
+          pollIntervalMs: cfg.pollIntervalMs,
+          headers: cfg.headers,
+          timeoutMs: cfg.timeoutMs,
+          maxBackoffMs: cfg.maxBackoffMs,
+          ...(cfg.client ? { client: cfg.client } : {}),
+        },
         this.limits,
       );
     }

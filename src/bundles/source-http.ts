@@ -3,6 +3,7 @@ import { BundleError } from './errors.js';
 import { describeThrown } from '../shared/errors.js';
 import type { BundleLimits } from './limits.js';
 import type { BundleSource, SourceHandlers } from './source.js';
+import type { HttpClientOptions } from './http-client-options.js';
 
 export interface HttpSourceOptions {
   url: string;
@@ -14,6 +15,8 @@ export interface HttpSourceOptions {
   maxBackoffMs?: number;
   /** e.g. { authorization: 'Bearer …' } */
   headers?: Record<string, string>;
+  /** TLS towards the server and a per-request token (http-client-options.ts). */
+  client?: HttpClientOptions;
 }
 
 /** The URL without credentials or query (pre-signed URLs carry secrets there), for messages and status. */
@@ -76,6 +79,7 @@ export class HttpSource implements BundleSource {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.inflight;
+    await this.opts.client?.close();
   }
 
   /** The delay before the next poll: the interval while healthy, exponential backoff with
@@ -118,8 +122,13 @@ export class HttpSource implements BundleSource {
     const signal = AbortSignal.any([this.stopper.signal, AbortSignal.timeout(timeoutMs)]);
     const headers = { ...this.baseHeaders };
     if (this.etag !== null) headers['if-none-match'] = this.etag;
+    const client = this.opts.client;
     try {
-      const res = await fetch(this.fetchUrl, { headers, signal, redirect: 'follow' });
+      // The token file is read for every request (rotation); it wins over a configured header.
+      if (client?.requestHeaders) Object.assign(headers, client.requestHeaders());
+      const init: RequestInit & { dispatcher?: unknown } = { headers, signal, redirect: 'follow' };
+      if (client?.dispatcher) init.dispatcher = client.dispatcher;
+      const res = await fetch(this.fetchUrl, init);
       if (res.status === 304) {
         await res.body?.cancel();
         return 'not-modified';

@@ -1,6 +1,7 @@
 // Maps the validated config onto the BundleManager's constructor options (src/bundles owns those).
 import type { BundleLogger, BundleManagerOptions, BundleSourceConfig } from '../bundles/manager.js';
 import { DEFAULT_SETTLE_MS } from '../bundles/source-file.js';
+import { httpClientOptions } from '../bundles/http-client-options.js';
 import { DECISION_ENDPOINTS } from '../decisions/kinds.js';
 import { DEFAULT_POLL_INTERVAL_MS } from './defaults.js';
 import type { PdpConfig } from './types.js';
@@ -13,12 +14,14 @@ export function toBundleManagerOptions(config: PdpConfig, logger?: BundleLogger)
       ...(b.signing_key_id !== undefined ? { signingKeyId: b.signing_key_id } : {}),
     };
     if (b.url !== undefined) {
+      const client = httpClientOptions(b);
       return {
         ...common,
         kind: 'http',
         location: b.url,
         pollIntervalMs: b.poll_interval_ms ?? DEFAULT_POLL_INTERVAL_MS,
         ...(b.headers ? { headers: { ...b.headers } } : {}),
+        ...(client ? { client } : {}),
       };
     }
     return {

@@ -7,6 +7,7 @@ import { Masker, type PolicyMaskFn } from './mask/masker.js';
 import type { PolicyDropFn } from './policy-drop.js';
 import { RecordStore } from './record-store.js';
 import { HttpSink } from './sinks/http.js';
+import { httpClientOptions } from '../bundles/http-client-options.js';
 import { RedisRecordLookup, RedisStreamSink } from './sinks/redis-stream.js';
 import { StdoutSink } from './sinks/stdout.js';
 import type { LogObserver, LogSink } from './types.js';
@@ -42,11 +43,14 @@ export function createDecisionLog(cfg: DecisionLogConfig, redisCfg: RedisConfig,
     );
   }
   if (cfg.url !== undefined) {
+    const client = cfg.tls ? httpClientOptions({ tls: cfg.tls }) : undefined;
     sinks.push(
       new HttpSink({
         url: cfg.url,
         headers: cfg.auth_token !== undefined ? { authorization: `Bearer ${cfg.auth_token}` } : {},
         timeoutMs: cfg.upload_timeout_ms,
+        maxUploadBytes: cfg.upload_max_bytes,
+        ...(client ? { client } : {}),
       }),
     );
   }
