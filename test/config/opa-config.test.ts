@@ -374,3 +374,127 @@ t.test('services as a list, partition_name and environment variables still overr
   t.equal(config.decision_log.url, 'https://s.example.com/logs/p1');
   t.same(config.labels, { a: 'from-env' });
 });
+
+t.test('more OPA shapes: each maps or is named', async (t) => {
+  const dir = workspace();
+  const file = join(dir, 'opa-config.yaml');
+  const cases: [string, string, (l: LoadedConfig | ConfigIssue[]) => void][] = [
+    [
+      'key scope used when the bundle has none; private_key warned',
+      'services: { s: { url: "https://s" } }\nbundles: { b: { service: s, signing: { keyid: k } } }\nkeys: { k: { key: x, algorithm: HS256, scope: deploy, private_key: y } }\n',
+      (l) => {
+        const c = l as LoadedConfig;
+        t.equal(c.config.signing?.scope, 'deploy');
+        t.equal(c.config.signing?.required, true);
+        t.match(c.warnings.join('\n'), /keys\.k\.private_key/);
+      },
+    ],
+    [
+      'signing without keys',
+      'services: { s: { url: "https://s" } }\nbundles: { b: { service: s, signing: { scope: w } } }\n',
+      (l) => {
+        const issues = l as ConfigIssue[];
+        t.match(issues.map((i) => i.message).join('\n'), /signatures are required but no verification key/);
+      },
+    ],
+    [
+      'decision-log token_path read once (warned); timeout mapped',
+      'services: { s: { url: "https://s", response_header_timeout_seconds: 3, credentials: { bearer: { token_path: token.txt } } } }\ndecision_logs: { service: s }\n',
+      (l) => {
+        const c = l as LoadedConfig;
+        t.equal(c.config.decision_log.auth_token, 'rotating-token');
+        t.equal(c.config.decision_log.upload_timeout_ms, 3000);
+        t.match(c.warnings.join('\n'), /token_path: decision-log uploads read the token once/);
+      },
+    ],
+    [
+      'bundles response_header_timeout warned, persistence mixed warned, size limit mapped',
+      'services: { s: { url: "https://s", response_header_timeout_seconds: 3 } }\nbundles: { a: { service: s, persist: true, size_limit_bytes: 2048 }, b: { service: s } }\n',
+      (l) => {
+        const c = l as LoadedConfig;
+        t.equal(c.config.persist_dir, '.opa', "OPA's default directory");
+        t.equal(c.config.limits.max_uncompressed_bytes, 2048);
+        t.match(c.warnings.join('\n'), /response_header_timeout_seconds/);
+        t.match(c.warnings.join('\n'), /bundles\.b: persist is not set/);
+      },
+    ],
+    [
+      'reporting without a receiving service is warned',
+      'decision_logs: { console: true, reporting: { min_delay_seconds: 1, max_delay_seconds: 2, buffer_type: event } }\n',
+      (l) => t.match((l as LoadedConfig).warnings.join('\n'), /no service receives decision logs/),
+    ],
+    [
+      'services without bundles: the embedded policies (warned)',
+      'services: { s: { url: "https://s" } }\n',
+      (l) => t.match((l as LoadedConfig).warnings.join('\n'), /no bundles are configured/),
+    ],
+    [
+      'many wrong shapes at once',
+      `services:
+  - { url: "https://nameless" }
+  - nope
+  - { name: t, url: "https://t", type: oci, tls: { system_ca_required: true, extra: 1 }, credentials: { bearer: { token: a, token_path: b } } }
+  - { name: u, url: "https://u", credentials: { bearer: {}, client_tls: { cert: c, private_key: k, private_key_passphrase: p } } }
+  - { name: v, url: "https://v", credentials: { bearer: { token: x, scheme: Token } } }
+bundles:
+  a: nope
+  b: { resource: x }
+  c: { service: t, polling: { long_polling_timeout_seconds: "x" } }
+keys: { k: nope }
+decision_logs: { service: v, reporting: { buffer_type: ring, trigger: manual }, nd_builtin_cache: true }
+nd_builtin_cache: true
+server: { encoding: { gzip: { level: 1 } }, decoding: { gzip: { max_length: 1 } }, extra: 1 }
+default_decision: 5
+`,
+      (l) => {
+        const issues = (l as ConfigIssue[]).map((i) => `${i.source.split(': ').slice(1).join(': ')} — ${i.message}`).join('\n');
+        for (const expected of [
+          /services\[0\]\.name — is required/,
+          /services\[1\] — must be an object/,
+          /services\[2\]\.type — service type "oci" is not supported/,
+          /services\[2\]\.tls\.system_ca_required — is not supported/,
+          /services\[2\]\.tls\.extra — unknown OPA configuration key/,
+          /services\[2\]\.credentials\.bearer — set only one of token or token_path/,
+          /services\[3\]\.credentials\.bearer — needs token or token_path/,
+          /services\[3\]\.credentials\.client_tls\.private_key_passphrase — encrypted private keys/,
+          /bundles\.a — must be an object/,
+          /bundles\.b\.service — is required/,
+          /bundles\.c\.polling\.long_polling_timeout_seconds — must be an integer/,
+          /keys\.k — must be an object/,
+          /services\[4\]\.credentials\.bearer\.scheme — decision-log uploads authenticate with scheme Bearer only/,
+          /decision_logs\.reporting\.buffer_type — must be "size" or "event"/,
+          /decision_logs\.reporting\.trigger — only "periodic"/,
+          /decision_logs\.nd_builtin_cache — .*not supported by this build|decision_logs\.nd_builtin_cache/,
+          /server\.encoding\.gzip\.level — unknown/,
+          /server\.decoding\.gzip — the decompressed size/,
+          /server\.extra — unknown/,
+          /default_decision — must be a string/,
+        ]) {
+          t.match(issues, expected, String(expected));
+        }
+      },
+    ],
+    [
+      'decision_logs names an unknown service; bundles a list is refused',
+      'services: { s: { url: "https://s" } }\ndecision_logs: { service: nope }\nkeys: { k: { key: x } }\nbundles: []\n',
+      (l) => {
+        const issues = (l as ConfigIssue[]).map((i) => `${i.source.split(': ').slice(1).join(': ')} — ${i.message}`).join('\n');
+        t.match(issues, /decision_logs\.service — names service "nope"/);
+        t.match(issues, /bundles — must be an object of bundles by name/);
+      },
+    ],
+  ];
+  for (const [name, text, check] of cases) {
+    await t.test(name, async () => {
+      writeFileSync(file, text);
+      let result: LoadedConfig | ConfigIssue[];
+      try {
+        result = loadConfig({ env: { PDP_CONFIG: file }, cwd: dir });
+      } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        result = [...e.issues];
+      }
+      check(result);
+    });
+  }
+});
