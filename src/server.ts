@@ -62,6 +62,7 @@ export function buildApp(config: PdpConfig, opts: AppOptions = {}): FastifyInsta
     config: config.decision_log,
     redis: config.redis,
     ...(opts.labels ? { labels: opts.labels } : {}),
+    ...(config.labels ? { configuredLabels: config.labels } : {}),
     ...(opts.decisionLogStdout ? { stdout: opts.decisionLogStdout } : {}),
   });
   // Its hooks cover every route, those registered before it too.
@@ -150,10 +151,11 @@ function installSignalHandlers(app: FastifyInstance, close: () => Promise<void>,
   process.once('SIGINT', onSignal);
 }
 
-/** `pdp serve` / `npm start`: configuration from PDP_CONFIG and the environment, signals handled.
- * A bad configuration throws one ConfigError listing every problem (bin/pdp.js prints it, exit 2). */
-export async function start(_argv: string[] = []): Promise<RunningServer> {
-  const loaded = loadConfig();
+/** `pdp serve` / `npm start`: configuration from the config file (`configFile`, else PDP_CONFIG;
+ * native or OPA's format) and the environment, signals handled. A bad configuration throws one
+ * ConfigError listing every problem (bin/pdp.js prints it, exit 2). */
+export async function start(opts: { configFile?: string } = {}): Promise<RunningServer> {
+  const loaded = loadConfig(opts.configFile !== undefined ? { configFile: opts.configFile } : {});
   for (const w of loaded.warnings) process.stderr.write(`pdp: warning: ${w}\n`);
   return startServer(loaded.config, { handleSignals: true, ownsTracing: true });
 }

@@ -27,7 +27,7 @@ export interface Decider {
 }
 
 /** The HTTP request's own context, handed through to the decision (caller, peer, trace headers). */
-export type RequestContext = Pick<DecisionQuery, 'headers' | 'remoteAddress' | 'caller'>;
+export type RequestContext = Pick<DecisionQuery, 'headers' | 'remoteAddress' | 'remotePort' | 'caller'>;
 
 const MODEL_DEPLOYMENT = DECISION_ENDPOINTS.find((e) => e.kind === 'model-deployment');
 if (!MODEL_DEPLOYMENT) throw new Error('model-deployment decision endpoint is not defined');

@@ -13,7 +13,7 @@ import { candidateList, searchEntity, searchRequestFor, type Candidate, type Can
 import type { AuthzenDecision, EvaluationRequest } from './types.js';
 
 /** Who asks, passed on to the pipeline unchanged (record, trace context). */
-export type RequestMeta = Pick<DecisionQuery, 'headers' | 'remoteAddress' | 'caller'>;
+export type RequestMeta = Pick<DecisionQuery, 'headers' | 'remoteAddress' | 'remotePort' | 'caller'>;
 
 export interface AuthzenLimits {
   maxEvaluations: number;

@@ -24,6 +24,7 @@ import { prepareVerifier, type Verifier } from './signature.js';
 import { FileSource } from './source-file.js';
 import { HttpSource, redactUrl } from './source-http.js';
 import { OciSource } from './source-oci.js';
+import type { HttpClientOptions } from './http-client-options.js';
 import type { BundleSource, SourcePayload } from './source.js';
 import type { ActivePolicySet, BundleStatus } from './types.js';
 
@@ -55,6 +56,8 @@ export interface BundleSourceConfig {
   dataOnly?: boolean;
   /** Only this signing key verifies the bundle. */
   signingKeyId?: string;
+  /** http: TLS and a per-request token (src/bundles/http-client-options.ts). */
+  client?: HttpClientOptions;
 }
 export interface BundleLogger {
   info(o: object, msg?: string): void;
@@ -200,6 +203,7 @@ export class BundleManager extends EventEmitter {
           headers: cfg.headers,
           timeoutMs: cfg.timeoutMs,
           maxBackoffMs: cfg.maxBackoffMs,
+          ...(cfg.client ? { client: cfg.client } : {}),
           longPollingTimeoutSeconds: cfg.longPollingTimeoutSeconds,
         },
         this.limits,

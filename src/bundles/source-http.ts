@@ -5,6 +5,7 @@ import { BundleError } from './errors.js';
 import { describeThrown } from '../shared/errors.js';
 import type { BundleLimits } from './limits.js';
 import type { BundleSource, SourceHandlers } from './source.js';
+import type { HttpClientOptions } from './http-client-options.js';
 
 export interface HttpSourceOptions {
   url: string;
@@ -18,6 +19,8 @@ export interface HttpSourceOptions {
   headers?: Record<string, string>;
   /** Ask the server to hold each request up to this long (Prefer: wait=N); see OPA's HTTP long polling. */
   longPollingTimeoutSeconds?: number;
+  /** TLS towards the server and a per-request token (http-client-options.ts). */
+  client?: HttpClientOptions;
 }
 
 /** What a bundle server that supports long polling answers with (OPA's contract). */
@@ -92,6 +95,7 @@ export class HttpSource implements BundleSource {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.inflight;
+    await this.opts.client?.close();
   }
 
   /** The delay before the next poll: the interval while healthy, exponential backoff with
@@ -149,8 +153,13 @@ export class HttpSource implements BundleSource {
     if (this.etag !== null) headers['if-none-match'] = this.etag;
     // What OPA sends: it takes snapshot and delta bundles, and (long polling) how long to hold.
     headers.prefer = wait !== undefined ? `modes=snapshot,delta;wait=${wait}` : 'modes=snapshot,delta';
+    const client = this.opts.client;
     try {
-      const res = await fetch(this.fetchUrl, { headers, signal, redirect: 'follow' });
+      // The token file is read for every request (rotation); it wins over a configured header.
+      if (client?.requestHeaders) Object.assign(headers, client.requestHeaders());
+      const init: RequestInit & { dispatcher?: unknown } = { headers, signal, redirect: 'follow' };
+      if (client?.dispatcher) init.dispatcher = client.dispatcher;
+      const res = await fetch(this.fetchUrl, init);
       if (res.status === 304) {
         await res.body?.cancel();
         return 'not-modified';

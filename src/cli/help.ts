@@ -42,11 +42,15 @@ properties carry the governance fields (docs/ci.md).
 Exit status: 0 allow, 1 deny, 2 could not decide (bad input, service unreachable or refusing,
 no policy, MLflow version not READY). A SageMaker package that is Rejected is a deny.
 `,
-  serve: `Usage: pdp serve
+  serve: `Usage: pdp serve [--config FILE]
 
-Start the HTTP decision service, configured by defaults < the config file named by PDP_CONFIG
-(YAML or JSON) < environment variables (docs/operations.md lists every setting). A bad value
-stops the start with every problem listed (exit 2).
+Start the HTTP decision service, configured by defaults < the config file (--config, else
+PDP_CONFIG; YAML or JSON) < environment variables (docs/operations.md lists every setting). The
+file may be OPA's configuration file (services, bundles, keys, decision_logs, labels, …): it is
+recognised and mapped onto the same settings (docs/opa-config.md). A bad value stops the start
+with every problem listed (exit 2).
+
+  -c, --config FILE     the config file (--config-file, OPA's name, works too)
 `,
   auth: `Usage: pdp auth new-key --name NAME [--scopes S1,S2,…] [--add-to FILE] [--format text|json]
 
@@ -63,7 +67,7 @@ PDP_AUTH_API_KEYS_FILE names; written owner-only). Callers send Authorization: B
   --add-to FILE      append the entry to FILE (refuses a second key of the same name)
   -f, --format json  {"key", "entry"} on stdout instead
 `,
-  config: `Usage: pdp config [--format yaml|json]
+  config: `Usage: pdp config [--format yaml|json] [--config FILE]
 
 Print the effective configuration that \`pdp serve\` would run with (defaults < PDP_CONFIG file
 < environment), validated the same way, with passwords, tokens, keys and header values

@@ -89,6 +89,9 @@ export const DEFAULT_DECISION_LOG: Readonly<DecisionLogConfig> = Object.freeze({
   mask_paths: [],
   policy_mask: true,
   mask_decision: 'system/log/mask',
+  // OPA's default: a bundle that defines data.system.log.drop decides which records are not kept.
+  drop_decision: '/system/log/drop',
+  upload_max_bytes: 0,
   raw: false,
   nd_builtin_cache: false,
   retention_seconds: 3600,

@@ -284,6 +284,42 @@ export const ENV_VARS: readonly EnvVar[] = [
     secret: true,
   },
   {
+    name: 'PDP_BUNDLE_BEARER_FILE',
+    pointer: '/bundles/0/token_file',
+    type: 'string',
+    default: '',
+    description:
+      'File holding the bundle server token, read again for every request (a rotated token is picked up without a restart); sent as `Authorization: <PDP_BUNDLE_BEARER_SCHEME> <token>`.',
+  },
+  {
+    name: 'PDP_BUNDLE_BEARER_SCHEME',
+    pointer: '/bundles/0/token_scheme',
+    type: 'string',
+    default: 'Bearer',
+    description: 'Authorization scheme sent with the token from `PDP_BUNDLE_BEARER_FILE`.',
+  },
+  {
+    name: 'PDP_BUNDLE_TLS_CA_FILE',
+    pointer: '/bundles/0/tls/ca_file',
+    type: 'string',
+    default: '',
+    description: "PEM CA certificate(s) the bundle server's certificate must chain to (instead of the system's CAs).",
+  },
+  {
+    name: 'PDP_BUNDLE_TLS_CERT_FILE',
+    pointer: '/bundles/0/tls/cert_file',
+    type: 'string',
+    default: '',
+    description: 'PEM client certificate presented to the bundle server (mTLS); needs `PDP_BUNDLE_TLS_KEY_FILE`.',
+  },
+  {
+    name: 'PDP_BUNDLE_TLS_KEY_FILE',
+    pointer: '/bundles/0/tls/key_file',
+    type: 'string',
+    default: '',
+    description: 'PEM private key of that client certificate.',
+  },
+  {
     name: 'PDP_BUNDLE_PERSIST_DIR',
     pointer: '/persist_dir',
     type: 'string',
@@ -490,6 +526,35 @@ export const ENV_VARS: readonly EnvVar[] = [
     secret: true,
   },
   {
+    name: 'PDP_DECISION_LOG_UPLOAD_MAX_BYTES',
+    pointer: '/decision_log/upload_max_bytes',
+    type: 'integer',
+    default: '0',
+    description:
+      "Largest gzipped upload to `PDP_DECISION_LOG_URL` (OPA's `upload_size_limit_bytes`): a larger batch is split; a single record larger than this is still sent, alone. `0` = no limit.",
+  },
+  {
+    name: 'PDP_DECISION_LOG_TLS_CA_FILE',
+    pointer: '/decision_log/tls/ca_file',
+    type: 'string',
+    default: '',
+    description: "PEM CA certificate(s) the decision-log endpoint's certificate must chain to (instead of the system's CAs).",
+  },
+  {
+    name: 'PDP_DECISION_LOG_TLS_CERT_FILE',
+    pointer: '/decision_log/tls/cert_file',
+    type: 'string',
+    default: '',
+    description: 'PEM client certificate presented to the decision-log endpoint (mTLS); needs `PDP_DECISION_LOG_TLS_KEY_FILE`.',
+  },
+  {
+    name: 'PDP_DECISION_LOG_TLS_KEY_FILE',
+    pointer: '/decision_log/tls/key_file',
+    type: 'string',
+    default: '',
+    description: 'PEM private key of that client certificate.',
+  },
+  {
     name: 'PDP_DECISION_LOG_UPLOAD_TIMEOUT_MS',
     pointer: '/decision_log/upload_timeout_ms',
     type: 'integer',
@@ -546,6 +611,14 @@ export const ENV_VARS: readonly EnvVar[] = [
     type: 'string',
     default: 'system/log/mask',
     description: 'Decision path of that mask policy.',
+  },
+  {
+    name: 'PDP_DECISION_LOG_DROP_DECISION',
+    pointer: '/decision_log/drop_decision',
+    type: 'string',
+    default: '/system/log/drop',
+    description:
+      "Decision path evaluated for every record, with the record as input (OPA's `system.log.drop`): exactly `true` and the record is not logged anywhere (counted in `pdp_decision_log_policy_dropped_total`). A bundle without that rule drops nothing.",
   },
   {
     name: 'PDP_DECISION_LOG_RAW',
@@ -608,6 +681,14 @@ export const ENV_VARS: readonly EnvVar[] = [
     default: '',
     description:
       'At shutdown, records that no sink took within `PDP_DECISION_LOG_FLUSH_TIMEOUT_MS` are appended to this file as JSON lines (masked, as the sinks get them; created mode 0600). Unset: they are counted and the count is logged.',
+  },
+  {
+    name: 'PDP_LABELS',
+    pointer: '/labels',
+    type: 'json',
+    default: '',
+    description:
+      'JSON object of strings identifying this instance (OPA\'s `labels`), e.g. `{"region":"eu-west","environment":"prod"}`: in every decision-log record, next to the `id` and `version` the service adds.',
   },
   {
     name: 'OTEL_SDK_DISABLED',

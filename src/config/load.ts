@@ -31,16 +31,20 @@ import {
 } from './defaults.js';
 import { CONFIG_FILE_VAR, ENV_VARS, OWN_PREFIXES, type EnvVar } from './env.js';
 import { dotted, getAt, isObject, merge, setAt, type JsonObject } from './pointer.js';
-import { validatorFor } from '../shared/schemas.js';
-import { ConfigError, type ConfigIssue, type LoadedConfig, type PdpConfig } from './types.js';
+import { schemas, validatorFor } from '../shared/schemas.js';
+import { isOpaConfig, mapOpaConfig } from './opa-config.js';
+import { ConfigError, type ClientTlsConfig, type ConfigIssue, type LoadedConfig, type PdpConfig } from './types.js';
 
 export interface LoadOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** Relative paths in env vars resolve against this (default process.cwd()). */
   cwd?: string;
+  /** The config file (`pdp serve --config`); instead of PDP_CONFIG. Native or OPA's format. */
+  configFile?: string;
 }
 
 const validateConfig = validatorFor('config.json');
+const configSchema = schemas.find((s) => s.$id === 'config.json');
 const ENV_NAMES = new Set(ENV_VARS.map((v) => v.name));
 const ENV_BY_POINTER = new Map(ENV_VARS.map((v) => [v.pointer, v]));
 
@@ -50,7 +54,8 @@ const SIGNING_KEY_PREFIX = '/signing/keys/0/';
 interface Origins {
   env: Map<string, EnvVar>;
   envRaw: Map<string, string>;
-  file?: { path: string; content: unknown };
+  /** names: for an OPA-format file, native pointer → the OPA key it was mapped from. */
+  file?: { path: string; content: unknown; names?: Map<string, string> };
 }
 
 export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
@@ -60,13 +65,20 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
   const warnings: string[] = [];
   const origins: Origins = { env: new Map(), envRaw: new Map() };
 
-  const filePath = nonEmpty(env[CONFIG_FILE_VAR]);
+  const filePath = nonEmpty(opts.configFile) ?? nonEmpty(env[CONFIG_FILE_VAR]);
   let fileLayer: JsonObject = {};
   if (filePath !== undefined) {
     const abs = resolve(cwd, filePath);
     const read = readConfigFile(abs);
-    if ('issue' in read) issues.push({ source: CONFIG_FILE_VAR, message: read.issue });
-    else {
+    if ('issue' in read) issues.push({ source: opts.configFile !== undefined ? '--config' : CONFIG_FILE_VAR, message: read.issue });
+    else if (isOpaConfig(read.content)) {
+      // OPA's format: mapped onto native settings, then validated like any native file.
+      const mapped = mapOpaConfig(read.content, { env, fileDir: dirname(abs), hasSetting });
+      for (const i of mapped.issues) issues.push({ source: `${abs}: ${i.key}`, message: i.message });
+      for (const w of mapped.warnings) warnings.push(`${abs}: ${w}`);
+      fileLayer = mapped.config;
+      origins.file = { path: abs, content: mapped.config, names: mapped.names };
+    } else {
       fileLayer = read.content;
       origins.file = { path: abs, content: read.content };
     }
@@ -247,6 +259,10 @@ function sourceOf(pointer: string, origins: Origins): { source: string; got?: st
     // Inside a structured (JSON) variable: say where, e.g. PDP_AUTH_API_KEYS[2].name.
     if (pointer.startsWith(p + '/')) return { source: ev.type === 'json' ? `${ev.name}${itemPath(pointer.slice(p.length))}` : ev.name };
   }
+  if (origins.file?.names) {
+    const opaKey = opaKeyOf(pointer, origins.file.names);
+    if (opaKey !== undefined) return { source: `${origins.file.path}: ${opaKey}` };
+  }
   if (origins.file && getAt(origins.file.content, pointer) !== undefined) {
     return { source: `${origins.file.path}: ${dotted(pointer) || '(top level)'}` };
   }
@@ -255,6 +271,28 @@ function sourceOf(pointer: string, origins: Origins): { source: string; got?: st
   const variable = ENV_BY_POINTER.get(pointer);
   if (variable && !origins.file) return { source: variable.name };
   return { source: dotted(pointer) || 'configuration' };
+}
+
+/** The OPA key a native pointer was mapped from: the nearest mapped pointer at or above it, or
+ * one below it (an error about an object the mapping filled). */
+function opaKeyOf(pointer: string, names: Map<string, string>): string | undefined {
+  for (let p = pointer; p !== ''; p = p.slice(0, p.lastIndexOf('/'))) {
+    const name = names.get(p);
+    if (name !== undefined) return name;
+  }
+  for (const [p, name] of names) if (p.startsWith(pointer + '/')) return name;
+  return undefined;
+}
+
+/** Whether the configuration schema has a setting (JSON pointer; array items as /0). */
+function hasSetting(pointer: string): boolean {
+  let node: unknown = configSchema;
+  for (const seg of pointer.slice(1).split('/')) {
+    if (!isObject(node)) return false;
+    if (/^\d+$/.test(seg) && isObject(node.items)) node = node.items;
+    else node = isObject(node.properties) ? node.properties[seg] : undefined;
+  }
+  return node !== undefined;
 }
 
 /** "/2/name" → "[2].name". */
@@ -309,10 +347,23 @@ function semanticChecks(config: PdpConfig, origins: Origins, fileDir: string, cw
     if (b.headers !== undefined && b.url === undefined && b.oci === undefined) {
       at(`${p}/headers`, 'headers (or PDP_BUNDLE_AUTH_TOKEN) only apply to a bundle url or oci reference');
     }
-    if (b.long_polling_timeout_seconds !== undefined && b.url === undefined) {
-      at(`${p}/long_polling_timeout_seconds`, 'long polling only applies to a bundle url');
+    for (const k of ['tls', 'token_file', 'token_scheme', 'long_polling_timeout_seconds'] as const) {
+      if (b[k] !== undefined && b.url === undefined) at(`${p}/${k}`, 'applies only to a bundle url');
     }
+    if (b.token_scheme !== undefined && b.token_file === undefined) at(`${p}/token_scheme`, 'applies only with token_file');
+    if (b.token_file !== undefined) {
+      b.token_file = resolvedPath(`${p}/token_file`, b.token_file, origins, fileDir, cwd);
+      // Read again for every request; checked now so a wrong path stops the start, not the first poll.
+      const read = readSecretFile(b.token_file);
+      if (typeof read !== 'string') at(`${p}/token_file`, `cannot read ${b.token_file}: ${read.problem}`);
+      else if (read.trim() === '') at(`${p}/token_file`, `${b.token_file} is empty`);
+    }
+    if (b.tls) clientTlsChecks(b.tls, `${p}/tls`, at, origins, fileDir, cwd);
   });
+  if (config.decision_log.tls) {
+    if (config.decision_log.url === undefined) at('/decision_log/tls', 'applies only with a decision log url');
+    clientTlsChecks(config.decision_log.tls, '/decision_log/tls', at, origins, fileDir, cwd);
+  }
   const signing = config.signing;
   if (signing) {
     signing.keys.forEach((k, i) => {
@@ -363,6 +414,27 @@ function semanticChecks(config: PdpConfig, origins: Origins, fileDir: string, cw
  * the file, to the working directory when it came from the environment. */
 function resolvedPath(pointer: string, value: string, origins: Origins, fileDir: string, cwd: string): string {
   return resolve(origins.env.has(pointer) ? cwd : fileDir, value);
+}
+
+/** TLS towards a server: readable PEM files, paths made absolute, certificate and key together. */
+function clientTlsChecks(
+  tls: ClientTlsConfig,
+  pointer: string,
+  at: (pointer: string, message: string) => void,
+  origins: Origins,
+  fileDir: string,
+  cwd: string,
+): void {
+  if ((tls.cert_file === undefined) !== (tls.key_file === undefined)) at(pointer, 'a client certificate needs both cert_file and key_file');
+  for (const k of ['ca_file', 'cert_file', 'key_file'] as const) {
+    const v = tls[k];
+    if (v === undefined) continue;
+    const abs = resolvedPath(`${pointer}/${k}`, v, origins, fileDir, cwd);
+    tls[k] = abs;
+    const read = readSecretFile(abs);
+    if (typeof read !== 'string') at(`${pointer}/${k}`, `cannot read ${v}: ${read.problem}`);
+    else if (!read.includes('-----BEGIN ')) at(`${pointer}/${k}`, `${v} is not PEM`);
+  }
 }
 
 function tlsChecks(config: PdpConfig, origins: Origins, fileDir: string, cwd: string): ConfigIssue[] {

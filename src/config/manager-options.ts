@@ -1,6 +1,7 @@
 // Maps the validated config onto the BundleManager's constructor options (src/bundles owns those).
 import type { BundleLogger, BundleManagerOptions, BundleSourceConfig } from '../bundles/manager.js';
 import { DEFAULT_SETTLE_MS } from '../bundles/source-file.js';
+import { httpClientOptions } from '../bundles/http-client-options.js';
 import { DECISION_ENDPOINTS } from '../decisions/kinds.js';
 import { DEFAULT_POLL_INTERVAL_MS } from './defaults.js';
 import type { PdpConfig } from './types.js';
@@ -22,6 +23,7 @@ export function toBundleManagerOptions(config: PdpConfig, logger?: BundleLogger)
       };
     }
     if (b.url !== undefined) {
+      const client = httpClientOptions(b);
       return {
         ...common,
         kind: 'http',
@@ -29,6 +31,7 @@ export function toBundleManagerOptions(config: PdpConfig, logger?: BundleLogger)
         pollIntervalMs: b.poll_interval_ms ?? DEFAULT_POLL_INTERVAL_MS,
         ...(b.long_polling_timeout_seconds !== undefined ? { longPollingTimeoutSeconds: b.long_polling_timeout_seconds } : {}),
         ...(b.headers ? { headers: { ...b.headers } } : {}),
+        ...(client ? { client } : {}),
       };
     }
     return {

@@ -40,6 +40,15 @@ export interface OpaConfig {
   default_decision: string;
 }
 
+/** TLS towards a server this service calls (bundle server, decision-log endpoint). Paths are
+ * absolute after loading. */
+export interface ClientTlsConfig {
+  ca_file?: string;
+  /** Both or neither (checked at load). */
+  cert_file?: string;
+  key_file?: string;
+}
+
 /** 0 = that check is off. */
 export interface LoadSheddingConfig {
   max_event_loop_delay_ms: number;
@@ -86,6 +95,11 @@ export interface BundleConfig {
   data_only?: boolean;
   /** The one signing key that verifies this bundle. */
   signing_key_id?: string;
+  tls?: ClientTlsConfig;
+  /** Read for every request (rotated tokens); sent as `Authorization: <token_scheme> <token>`. */
+  token_file?: string;
+  /** Default "Bearer". */
+  token_scheme?: string;
 }
 
 export interface SigningKeyConfig {
@@ -147,6 +161,9 @@ export interface DecisionLogConfig {
   redis_maxlen: number;
   url?: string;
   auth_token?: string;
+  tls?: ClientTlsConfig;
+  /** Largest gzipped upload; a larger batch is split. 0 = no limit. */
+  upload_max_bytes: number;
   upload_timeout_ms: number;
   upload_interval_ms: number;
   batch_size: number;
@@ -156,6 +173,8 @@ export interface DecisionLogConfig {
   mask_paths: string[];
   policy_mask: boolean;
   mask_decision: string;
+  /** Evaluated per record with the record as input (OPA's system.log.drop): true → not logged. */
+  drop_decision: string;
   /** Raw logging: the bundle's mask is not applied (mask_paths still are); records say so. */
   raw: boolean;
   /** Records carry the results of non-deterministic builtins (OPA's nd_builtin_cache). */
@@ -284,7 +303,9 @@ export interface PdpConfig {
   auth: AuthConfig;
   admission: AdmissionConfig;
   authzen: AuthzenConfig;
-  /** The defaults fill it. */
+  /** Identify this instance (OPA's labels), in decision records and the OPA-shaped status. */
+  labels?: Record<string, string>;
+  /** OPA-compatibility settings. */
   opa?: OpaConfig;
 }
 

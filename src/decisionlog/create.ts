@@ -4,8 +4,10 @@ import type { DecisionLogConfig, RedisConfig } from '../config/types.js';
 import type { RedisClient } from '../redis/connection.js';
 import { DecisionLog } from './decision-log.js';
 import { Masker, type PolicyMaskFn } from './mask/masker.js';
+import type { PolicyDropFn } from './policy-drop.js';
 import { RecordStore } from './record-store.js';
 import { HttpSink } from './sinks/http.js';
+import { httpClientOptions } from '../bundles/http-client-options.js';
 import { RedisRecordLookup, RedisStreamSink } from './sinks/redis-stream.js';
 import { StdoutSink } from './sinks/stdout.js';
 import type { LogObserver, LogSink } from './types.js';
@@ -14,6 +16,7 @@ export interface DecisionLogDeps {
   /** The shared connection, when Redis is configured. */
   redis?: RedisClient | null;
   policyMask?: PolicyMaskFn;
+  policyDrop?: PolicyDropFn;
   labels: Record<string, string>;
   observer?: LogObserver;
   stdout?: Writable;
@@ -40,11 +43,14 @@ export function createDecisionLog(cfg: DecisionLogConfig, redisCfg: RedisConfig,
     );
   }
   if (cfg.url !== undefined) {
+    const client = cfg.tls ? httpClientOptions({ tls: cfg.tls }) : undefined;
     sinks.push(
       new HttpSink({
         url: cfg.url,
         headers: cfg.auth_token !== undefined ? { authorization: `Bearer ${cfg.auth_token}` } : {},
         timeoutMs: cfg.upload_timeout_ms,
+        maxUploadBytes: cfg.upload_max_bytes,
+        ...(client ? { client } : {}),
       }),
     );
   }
@@ -54,6 +60,7 @@ export function createDecisionLog(cfg: DecisionLogConfig, redisCfg: RedisConfig,
     store: new RecordStore({ maxEntries: cfg.store_max_entries, maxBytes: cfg.store_max_bytes, retentionMs }),
     remoteLookup: redis && retentionMs > 0 ? new RedisRecordLookup({ client: redis, idKeyPrefix, timeoutMs: redisCfg.command_timeout_ms }) : undefined,
     labels: deps.labels,
+    ...(deps.policyDrop ? { policyDrop: deps.policyDrop } : {}),
     buffer: { capacity: cfg.buffer_size, maxBytes: cfg.buffer_max_bytes, batchSize: cfg.batch_size, maxDelayMs: 0, backoff: { initialMs: 200, maxMs: 30_000 } },
     perSink: cfg.url !== undefined ? { http: { maxDelayMs: cfg.upload_interval_ms } } : undefined,
     observer: deps.observer,

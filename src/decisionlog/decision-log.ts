@@ -4,6 +4,7 @@
 import type { DecisionRecord, DecisionRecorder } from '../decisions/types.js';
 import { SinkDispatcher } from './dispatcher.js';
 import type { Masker } from './mask/masker.js';
+import type { DropVerdict, PolicyDropFn } from './policy-drop.js';
 import type { RecordStore } from './record-store.js';
 import { toLogRecord } from './record.js';
 import { recordJson } from './record-json.js';
@@ -33,6 +34,8 @@ export interface DecisionLogOptions {
   /** Reads records other replicas wrote (optional). */
   remoteLookup?: RedisRecordLookup;
   labels: Record<string, string>;
+  /** OPA's drop policy (data.system.log.drop): records it drops are not logged at all. */
+  policyDrop?: PolicyDropFn;
   buffer: { capacity: number; maxBytes?: number; batchSize: number; maxDelayMs: number; backoff?: { initialMs: number; maxMs: number } };
   /** Per-sink overrides, e.g. the HTTP sink batches for longer. */
   perSink?: Record<string, Partial<{ batchSize: number; maxDelayMs: number }>>;
@@ -54,7 +57,11 @@ export class DecisionLog implements DecisionRecorder {
   private readonly remote: RedisRecordLookup | undefined;
   private readonly labels: Record<string, string>;
   private readonly now: () => number;
+  private readonly policyDrop: PolicyDropFn | undefined;
+  private readonly observer: LogObserver | undefined;
   private internalErrors = 0;
+  private policyDropped = 0;
+  private dropErrors = 0;
 
   constructor(opts: DecisionLogOptions) {
     this.masker = opts.masker;
@@ -62,6 +69,8 @@ export class DecisionLog implements DecisionRecorder {
     this.remote = opts.remoteLookup;
     this.labels = opts.labels;
     this.now = opts.now ?? Date.now;
+    this.policyDrop = opts.policyDrop;
+    this.observer = opts.observer;
     this.dispatchers = opts.sinks.map(
       (sink) =>
         new SinkDispatcher({
@@ -77,12 +86,15 @@ export class DecisionLog implements DecisionRecorder {
     );
   }
 
-  /** Masks, stores and enqueues; returns the masked record (or undefined if even the fail-closed
-   * record could not be made). */
+  /** Asks the drop policy, masks, stores and enqueues; returns the masked record (undefined when
+   * the drop policy dropped it, or if even the fail-closed record could not be made). */
   log(decision: DecisionRecord): LogRecord | undefined {
     let record: LogRecord;
     try {
-      record = this.masker.mask(toLogRecord(decision, this.labels, this.masker.raw));
+      const unmasked = toLogRecord(decision, this.labels, this.masker.raw);
+      // As OPA: the drop policy sees the record before masking.
+      if (this.policyDrop && this.dropped(unmasked)) return undefined;
+      record = this.masker.mask(unmasked);
     } catch (e) {
       // The masker does not throw (its own failures fail closed inside); if it ever does, the
       // decision is still recorded — without anything taken from the request or the policy.
@@ -96,6 +108,20 @@ export class DecisionLog implements DecisionRecorder {
     this.store.put(record);
     for (const d of this.dispatchers) d.enqueue(record);
     return record;
+  }
+
+  private dropped(record: LogRecord): boolean {
+    let verdict: DropVerdict;
+    try {
+      verdict = this.policyDrop?.(record) ?? 'keep';
+    } catch {
+      verdict = 'error';
+    }
+    if (verdict === 'error') this.dropErrors++;
+    if (verdict !== 'drop') return false;
+    this.policyDropped++;
+    this.observer?.policyDropped?.();
+    return true;
   }
 
   /** A record within retention: this replica's memory first, then Redis if configured. */
@@ -116,6 +142,8 @@ export class DecisionLog implements DecisionRecorder {
         retention_ms: this.store.retentionMs,
       },
       mask_errors: this.masker.maskErrors + this.internalErrors,
+      policy_dropped: this.policyDropped,
+      drop_errors: this.dropErrors,
       raw: this.masker.raw,
     };
   }

@@ -59,6 +59,9 @@ export function toLogRecord(r: DecisionRecord, labels: Record<string, string>, r
     raw,
     labels,
     ...(r.nd_builtin_cache !== undefined ? { nd_builtin_cache: r.nd_builtin_cache } : {}),
+    ...(r.requested_by !== undefined ? { requested_by: r.requested_by } : {}),
+    ...(r.req_id !== undefined ? { req_id: r.req_id } : {}),
+    metrics: { ...r.metrics, timer_server_handler_ns: Math.round(r.duration_ms * 1e6) },
   };
 }
 

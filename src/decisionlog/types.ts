@@ -48,10 +48,16 @@ export interface LogRecord {
    * pointers. false: the record was masked (by the bundle's mask policy; without one, the input
    * is left out). */
   raw: boolean;
-  /** Identify this service instance (OPA's `labels`). */
+  /** Identify this service instance (OPA's `labels`: the configured labels, id and version). */
   labels: Record<string, string>;
   /** Results of non-deterministic builtins (OPA's field; decision_log.nd_builtin_cache). */
   nd_builtin_cache?: Record<string, Record<string, unknown>>;
+  /** OPA's requested_by: the peer as address:port. */
+  requested_by?: string;
+  /** OPA's req_id: this process's request counter. */
+  req_id?: number;
+  /** OPA's metrics: timer_server_handler_ns, plus what the engine measured. */
+  metrics?: Record<string, number>;
 }
 
 /** A destination for records. `send` resolves when the batch is durably handed over and
@@ -84,6 +90,10 @@ export interface DecisionLogStatus {
   /** bytes: JSON characters held; max_bytes null = unbounded. */
   store: { entries: number; max_entries: number; bytes: number; max_bytes: number | null; retention_ms: number };
   mask_errors: number;
+  /** Records not logged because the drop policy (decision_log.drop_decision) said so. */
+  policy_dropped: number;
+  /** Drop-policy evaluations that failed (the record was kept). */
+  drop_errors: number;
   /** Raw logging is on (decision_log.raw). */
   raw: boolean;
 }
@@ -93,4 +103,6 @@ export interface LogObserver {
   delivered(sink: string, n: number): void;
   dropped(sink: string, n: number): void;
   failed(sink: string): void;
+  /** A record the drop policy dropped. */
+  policyDropped?(): void;
 }

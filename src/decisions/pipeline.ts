@@ -65,6 +65,8 @@ export class DecisionPipeline {
   private readonly recorders: DecisionRecorder[] = [];
   private readonly newId: () => string;
   private readonly now: () => number;
+  /** OPA's req_id: a per-process counter, one per decision record. */
+  private requests = 0;
   private callerOf: (query: DecisionQuery) => CallerRecord | undefined = (q) => ({
     id: q.caller?.id ?? null,
     auth: q.caller?.method ?? 'none',
@@ -311,6 +313,9 @@ export class DecisionPipeline {
       ignored_on_behalf_of: who?.ignored_on_behalf_of,
       origin: query.origin,
       nd_builtin_cache: ev.seen?.nd_builtin_cache,
+      requested_by: requestedBy(query),
+      req_id: ++this.requests,
+      metrics: ev.seen?.metrics,
     };
     try {
       run.span.end(record);
@@ -412,4 +417,12 @@ function answerObservations(seen: Observations | undefined): { explanation?: unk
     ...(seen.explanation_text !== undefined ? { explanation_text: seen.explanation_text } : {}),
     ...(seen.metrics !== undefined ? { metrics: seen.metrics } : {}),
   };
+}
+
+/** OPA's requested_by: the peer's address and port, an IPv6 address in brackets. */
+function requestedBy(q: DecisionQuery): string | undefined {
+  const ip = q.remoteAddress;
+  if (ip === undefined) return undefined;
+  if (q.remotePort === undefined) return ip;
+  return ip.includes(':') ? `[${ip}]:${q.remotePort}` : `${ip}:${q.remotePort}`;
 }

@@ -42,6 +42,8 @@ export interface DecisionQuery {
   headers?: Readonly<Record<string, string | string[] | undefined>>;
   /** Peer address of the request (recorded as the decision's peer address). */
   remoteAddress?: string;
+  /** Peer port of the request (OPA's requested_by is address:port). */
+  remotePort?: number;
   /** Who is asking, as authentication verified it; null or absent when authentication is off. */
   caller?: VerifiedCaller | null;
   /** performance.now() when the request arrived: the evaluation's time budget counts from here,
@@ -206,6 +208,12 @@ export interface DecisionRecord {
   /** Results of non-deterministic builtins made by the evaluation (OPA's nd_builtin_cache), when
    * decision_log.nd_builtin_cache is on and the engine made any. */
   nd_builtin_cache?: Record<string, Record<string, unknown>>;
+  /** OPA's requested_by: the peer as address:port ([v6]:port). */
+  requested_by?: string;
+  /** OPA's req_id: this process's request counter. */
+  req_id?: number;
+  /** OPA's metrics (timers in ns, counters), when the engine measured any. */
+  metrics?: Record<string, number>;
 }
 
 /** Receives every decision record after the answer is written (the decision log, metrics). */

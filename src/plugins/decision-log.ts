@@ -10,15 +10,19 @@ import { decisionLogRoutes } from '../api/routes/decision-log.js';
 import type { DecisionLogConfig, RedisConfig } from '../config/types.js';
 import { createDecisionLog } from '../decisionlog/create.js';
 import { policyMaskFrom } from '../decisionlog/mask/policy-mask.js';
+import { policyDropFrom } from '../decisionlog/policy-drop.js';
 import { callerOf } from '../decisionlog/record.js';
 import { packageVersion } from '../shared/package-root.js';
 
 export interface DecisionLogPluginOptions {
   config: DecisionLogConfig;
   redis: RedisConfig;
-  /** Identify this instance in every record (OPA's `labels`). Default: a fresh id per process,
-   * this package's name and version. */
+  /** Identify this instance in every record (OPA's `labels`). Default: the configured labels
+   * (top-level setting `labels`) plus, as OPA adds them, a fresh id per process and this
+   * package's version (and its name as `app` unless configured). */
   labels?: Record<string, string>;
+  /** The top-level setting `labels`. */
+  configuredLabels?: Record<string, string>;
   /** Where the stdout sink writes (default process.stdout). */
   stdout?: Writable;
 }
@@ -29,7 +33,8 @@ async function decisionLogPlugin(app: FastifyInstance, opts: DecisionLogPluginOp
   const log = createDecisionLog(cfg, opts.redis, {
     redis: app.hasDecorator('redis') ? app.redis : null,
     policyMask: policyMaskFrom(() => app.policies.current(), { path: cfg.mask_decision }),
-    labels: opts.labels ?? { id: randomUUID(), app: 'ai-governance-pdp', version: packageVersion },
+    policyDrop: policyDropFrom(() => app.policies.current(), { path: cfg.drop_decision }),
+    labels: opts.labels ?? { app: 'ai-governance-pdp', ...opts.configuredLabels, id: randomUUID(), version: packageVersion },
     ...(metrics ? { observer: metrics.logObserver } : {}),
     ...(opts.stdout ? { stdout: opts.stdout } : {}),
   });

@@ -14,6 +14,7 @@
 //   pdp_decision_log_delivered_total{sink}               counter
 //   pdp_decision_log_dropped_total{sink}                 counter  dropped because the buffer was full
 //   pdp_decision_log_sink_errors_total{sink}             counter  failed deliveries (each retried)
+//   pdp_decision_log_policy_dropped_total                counter  records the drop policy (system.log.drop) dropped
 //   pdp_auth_failures_total{reason}                      counter  requests refused by authentication/authorization
 //   pdp_authzen_requests_total{endpoint,status}          counter  AuthZEN API requests (registered by src/plugins/authzen.ts)
 //   plus prom-client's process/nodejs default metrics.
@@ -190,7 +191,13 @@ export class PdpMetrics implements DecisionRecorder {
       labelNames: ['sink'] as const,
       registers,
     });
+    const policyDropped = new Counter({
+      name: 'pdp_decision_log_policy_dropped_total',
+      help: 'Decision log records not logged because the drop policy (decision_log.drop_decision) returned true.',
+      registers,
+    });
     this.logObserver = {
+      policyDropped: () => policyDropped.inc(),
       delivered: (sink, n) => delivered.inc({ sink }, n),
       dropped: (sink, n) => dropped.inc({ sink }, n),
       failed: (sink) => sinkErrors.inc({ sink }),

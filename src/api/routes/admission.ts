@@ -31,7 +31,7 @@ export function admissionRoutes(app: FastifyInstance, controller: AdmissionContr
     handler: async (request) =>
       controller.review(
         request.body as AdmissionReviewIn,
-        { headers: request.headers, remoteAddress: request.ip, caller: request.caller },
+        { headers: request.headers, remoteAddress: request.ip, remotePort: request.socket.remotePort, caller: request.caller },
         (request.query as { mode?: AdmissionMode }).mode,
       ),
   });

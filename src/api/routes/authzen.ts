@@ -12,7 +12,7 @@ import type { EvaluationRequest } from '../../authzen/types.js';
 const ERROR = { $ref: 'error.json#' };
 
 function meta(request: FastifyRequest): RequestMeta {
-  return { headers: request.headers, remoteAddress: request.ip, caller: request.caller };
+  return { headers: request.headers, remoteAddress: request.ip, remotePort: request.socket.remotePort, caller: request.caller };
 }
 
 export function authzenRoutes(app: FastifyInstance, service: AuthzenService, opts: { pdpUrl: string }): void {

@@ -56,6 +56,7 @@ export function dataRoutes(app: FastifyInstance, pipeline: DecisionPipeline, def
       strict: p.strict,
       headers: request.headers,
       remoteAddress: request.ip,
+      remotePort: request.socket.remotePort,
       caller: request.caller,
       receivedAt: performance.now() - reply.elapsedTime,
       ...(p.explain ? { explain: p.explain } : {}),

@@ -25,6 +25,7 @@ export function decisionRoutes(app: FastifyInstance, pipeline: DecisionPipeline)
           strict: false,
           headers: request.headers,
           remoteAddress: request.ip,
+          remotePort: request.socket.remotePort,
           caller: request.caller,
           receivedAt: performance.now() - reply.elapsedTime,
         });

@@ -8,11 +8,15 @@ import { ConfigError } from '../../config/types.js';
 import { CliError, type CliIO } from '../io.js';
 
 export async function configCommand(argv: string[], io: CliIO, env: Readonly<Record<string, string | undefined>> = process.env): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { format: { type: 'string', short: 'f', default: 'yaml' } }, strict: true });
+  const { values } = parseArgs({
+    args: argv,
+    options: { format: { type: 'string', short: 'f', default: 'yaml' }, config: { type: 'string', short: 'c' } },
+    strict: true,
+  });
   if (values.format !== 'yaml' && values.format !== 'json') throw new CliError('usage', `--format must be yaml or json (got ${JSON.stringify(values.format)})`);
   let loaded;
   try {
-    loaded = loadConfig({ env, cwd: io.cwd });
+    loaded = loadConfig({ env, cwd: io.cwd, ...(values.config !== undefined ? { configFile: values.config } : {}) });
   } catch (e) {
     if (e instanceof ConfigError) {
       io.err(`pdp config: ${e.message}\n`);

@@ -68,7 +68,8 @@ export class Masker {
       }
       if (out.kind === 'error') return this.failClosed(record, `policy mask failed: ${out.message}`);
       if (out.kind === 'absent') {
-        dropInput = 'input' in record;
+        // Non-deterministic builtin results (http.send responses, …) may carry request data too.
+        dropInput = 'input' in record || 'nd_builtin_cache' in record;
         // Not a decision endpoint's answer (allow null: a Data API query, an AuthZEN search's
         // candidates): the result is any document, which may echo the input.
         dropResult = (record.kind === 'data' || record.allow === null) && 'result' in record;
@@ -98,8 +99,12 @@ export class Masker {
     delete copy.mask_error;
     // Left out before copying: what is dropped is never cloned.
     if (dropInput) {
-      delete copy.input;
-      report.erased.add('/input');
+      for (const field of ['input', 'nd_builtin_cache'] as const) {
+        if (field in copy) {
+          delete copy[field];
+          report.erased.add(`/${field}`);
+        }
+      }
     }
     if (dropResult) {
       delete copy.result;
@@ -127,7 +132,7 @@ export class Masker {
     delete copy.masked;
     delete copy.mask_error;
     const report: MaskReport = { erased: new Set(), masked: new Set() };
-    for (const field of ['input', 'result'] as const) {
+    for (const field of ['input', 'result', 'nd_builtin_cache'] as const) {
       if (field in copy) {
         delete copy[field];
         report.erased.add(`/${field}`);

@@ -2,15 +2,17 @@
 //   "/input/password"                                   erase the field
 //   {"op": "remove", "path": "/input/password"}         the same, spelled out
 //   {"op": "upsert", "path": "/input/password", "value": "**REDACTED**"}   replace (or add)
-// Pointers address the decision log record, so they start with /input or /result (OPA's
-// rule); we also allow /reasons, /obligations and /exceptions_applied, which repeat parts of
-// the result. `*` segments match every key/element (our extension, configured paths only
+// Pointers address the decision log record, so they start with /input, /result or
+// /nd_builtin_cache (OPA's rule); we also allow /reasons, /obligations and /exceptions_applied,
+// which repeat parts of the result. `*` segments match every key/element (our extension, configured paths only
 // need it, but policy rules may use it too).
 import { parsePointer, PointerError, type Pointer } from './pointer.js';
 
 export type MaskRule = { op: 'remove'; path: Pointer; raw: string } | { op: 'upsert'; path: Pointer; raw: string; value: unknown };
 
-export const MASKABLE_ROOTS: readonly string[] = ['input', 'result', 'reasons', 'obligations', 'exceptions_applied'];
+export const MASKABLE_ROOTS: readonly string[] = ['input', 'result', 'nd_builtin_cache', 'reasons', 'obligations', 'exceptions_applied'];
+/** Roots a rule may remove or replace whole (OPA's: input, result, nd_builtin_cache). */
+const WHOLE_ROOTS: readonly string[] = ['input', 'result', 'nd_builtin_cache'];
 
 export class MaskRuleError extends Error {
   readonly code = 'MASK_RULE_INVALID';
@@ -31,7 +33,7 @@ function checkedPointer(raw: string): Pointer {
   if (root === undefined || !MASKABLE_ROOTS.includes(root)) {
     throw new MaskRuleError(`mask path "${raw}" must start with ${MASKABLE_ROOTS.map((r) => '/' + r).join(', ')}`);
   }
-  if (ptr.length === 1 && ptr[0] !== 'input' && ptr[0] !== 'result') {
+  if (ptr.length === 1 && !WHOLE_ROOTS.includes(root)) {
     throw new MaskRuleError(`mask path "${raw}" would remove a whole record field; name a field below it`);
   }
   return ptr;

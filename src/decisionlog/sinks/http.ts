@@ -9,14 +9,22 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { LogRecord, LogSink } from '../types.js';
 import { toJsonText } from '../record-json.js';
+import type { HttpClientOptions } from '../../bundles/http-client-options.js';
 
 const gzipAsync = promisify(gzip);
+type Gzipped = Awaited<ReturnType<typeof gzipAsync>>;
 
 export interface HttpSinkOptions {
   url: string;
   headers?: Record<string, string>;
   /** Per-request deadline. */
   timeoutMs: number;
+  /** Largest gzipped body (OPA's upload_size_limit_bytes): a larger batch is sent in parts; a
+   * single record larger than this is still sent, alone (an audit record is never discarded for
+   * its size). 0 or unset = no limit. */
+  maxUploadBytes?: number;
+  /** TLS towards the endpoint (src/bundles/http-client-options.ts). */
+  client?: HttpClientOptions;
 }
 
 export class HttpSinkError extends Error {
@@ -31,11 +39,12 @@ export class HttpSinkError extends Error {
 
 /** The OPA event for a record: OPA's names where they exist, ours added alongside. */
 export function toOpaEvent(r: LogRecord): Record<string, unknown> {
+  // The record carries OPA's requested_by (address:port), req_id and metrics itself; a record
+  // made without them (read back from an older replica) gets what can be derived.
   return {
     ...r,
-    // OPA's requested_by is the peer's address (the verified caller is `caller`).
-    requested_by: r.peer_address ?? '',
-    metrics: { timer_server_handler_ns: Math.round(r.latency_ms * 1e6) },
+    requested_by: r.requested_by ?? r.peer_address ?? '',
+    metrics: r.metrics ?? { timer_server_handler_ns: Math.round(r.latency_ms * 1e6) },
   };
 }
 
@@ -48,10 +57,26 @@ export class HttpSink implements LogSink {
   }
 
   async send(batch: readonly LogRecord[]): Promise<void> {
-    const body = await gzipAsync(Buffer.from(toJsonText(batch.map(toOpaEvent)), 'utf8'));
+    for (const body of await this.bodies(batch.map(toOpaEvent))) await this.post(body);
+  }
+
+  async close(): Promise<void> {
+    await this.opts.client?.close();
+  }
+
+  /** The gzipped upload bodies: one, or halves of the batch until each fits the limit. */
+  private async bodies(events: readonly unknown[]): Promise<Gzipped[]> {
+    const body = await gzipAsync(Buffer.from(toJsonText(events), 'utf8'));
+    const max = this.opts.maxUploadBytes ?? 0;
+    if (max <= 0 || body.byteLength <= max || events.length <= 1) return [body];
+    const half = Math.ceil(events.length / 2);
+    return [...(await this.bodies(events.slice(0, half))), ...(await this.bodies(events.slice(half)))];
+  }
+
+  private async post(body: Gzipped): Promise<void> {
     let res: Response;
     try {
-      res = await fetch(this.opts.url, {
+      const init: RequestInit & { dispatcher?: unknown } = {
         method: 'POST',
         headers: {
           ...this.opts.headers,
@@ -60,7 +85,9 @@ export class HttpSink implements LogSink {
         },
         body,
         signal: AbortSignal.timeout(this.opts.timeoutMs),
-      });
+      };
+      if (this.opts.client?.dispatcher) init.dispatcher = this.opts.client.dispatcher;
+      res = await fetch(this.opts.url, init);
     } catch (e) {
       throw new HttpSinkError(`decision log upload failed: ${e instanceof Error ? e.message : String(e)}`, null);
     }

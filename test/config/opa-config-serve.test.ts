@@ -1,0 +1,143 @@
+// Must hold: `pdp serve --config opa-config.yaml` (OPA's file, as an OPA user writes it) starts
+// the service with the same effective settings as the hand-written native file — compared on
+// the running service's GET /v1/config — and the service then behaves as configured: the bundle
+// is downloaded from the OPA service with its bearer token, decisions are uploaded to the
+// decision-log service with the labels.
+import t from 'tap';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify as toYaml } from 'yaml';
+import { loadConfig } from '../../src/config/load.js';
+import { redactConfig } from '../../src/config/redact.js';
+import { packageRoot } from '../../src/shared/package-root.js';
+import { serveBundle, startBundleServer, tarball } from '../helpers/bundle-files.js';
+import { startCollector } from '../helpers/collector.js';
+import { until } from '../helpers/until.js';
+
+function jsonLines(text: string): Record<string, unknown>[] {
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => {
+      try {
+        return JSON.parse(l) as Record<string, unknown>;
+      } catch {
+        return {};
+      }
+    });
+}
+
+t.test('pdp serve --config <OPA file> runs with the native equivalent, and behaves so', async (t) => {
+  const bundles = await startBundleServer();
+  bundles.handler = serveBundle(await tarball({ 'http/authz/policy.rego': 'package http.authz\n\nallow if input.user == "alice"\n' }), '"rev-1"');
+  const logs = await startCollector();
+  t.teardown(async () => {
+    await bundles.close();
+    await logs.stop();
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'pdp-opa-serve-'));
+  const opaFile = join(dir, 'opa-config.yaml');
+  writeFileSync(
+    opaFile,
+    `services:
+  acmecorp:
+    url: ${bundles.url}/control-plane-api/v1
+    credentials:
+      bearer:
+        token: "\${ACME_TOKEN}"
+  logs:
+    url: http://127.0.0.1:${logs.port}
+labels:
+  app: myapp
+  region: west
+bundles:
+  authz:
+    service: acmecorp
+    resource: bundles/authz.tar.gz
+    polling:
+      min_delay_seconds: 60
+      max_delay_seconds: 120
+decision_logs:
+  service: logs
+  resource: /logs/opa
+  reporting:
+    min_delay_seconds: 1
+    max_delay_seconds: 2
+  console: true
+default_decision: /http/authz/allow
+server:
+  encoding:
+    gzip:
+      min_length: 512
+      compression_level: 6
+`,
+  );
+  const nativeFile = join(dir, 'native.yaml');
+  writeFileSync(
+    nativeFile,
+    toYaml({
+      labels: { app: 'myapp', region: 'west' },
+      opa: { default_decision: '/http/authz/allow' },
+      server: { gzip: { min_length: 512, compression_level: 6 } },
+      bundles: [
+        {
+          name: 'authz',
+          url: `${bundles.url}/control-plane-api/v1/bundles/authz.tar.gz`,
+          poll_interval_ms: 60000,
+          headers: { Authorization: 'Bearer acme-s3cr3t' },
+        },
+      ],
+      decision_log: { stdout: true, url: `http://127.0.0.1:${logs.port}/logs/opa`, upload_interval_ms: 1000, upload_max_bytes: 32768 },
+    }),
+  );
+  const env = { PDP_HOST: '127.0.0.1', PDP_PORT: '0', PDP_EVAL_TIMEOUT_MS: '10000', OTEL_SDK_DISABLED: 'true' };
+  const native = loadConfig({ env: { ...env, PDP_CONFIG: nativeFile }, cwd: dir }).config;
+
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(PDP_|REDIS_|OTEL_)/.test(k)));
+  const child = spawn(process.execPath, ['--import', 'tsx', join(packageRoot, 'test/helpers/pdp-serve.ts'), '--config', opaFile], {
+    // tsx is resolved from the working directory.
+    cwd: packageRoot,
+    env: { ...base, ...env, ACME_TOKEN: 'acme-s3cr3t' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (b: Buffer) => (stdout += b.toString('utf8')));
+  child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
+  t.teardown(async () => {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+  });
+  const listening = () => jsonLines(stdout).find((l) => l.msg === 'pdp listening');
+  if (!(await until(() => listening() !== undefined, 60_000, 50))) throw new Error(`the service did not start:\n${stdout}\n${stderr}`);
+  const url = String(listening()?.url);
+  t.notMatch(stderr, /warning/, 'no warnings at start');
+
+  // The running service's effective configuration (secrets redacted) is the native file's.
+  const effective = (await (await fetch(`${url}/v1/config`)).json()) as { result: unknown };
+  t.strictSame(effective.result, JSON.parse(JSON.stringify(redactConfig(native))), 'same effective settings as the native file');
+
+  // And it behaves so: the bundle came with the bearer token; a decision is uploaded with the labels.
+  t.ok(await until(() => bundles.requests.some((r) => r.status === 200), 20_000), 'bundle downloaded');
+  t.equal(bundles.requests[0]?.headers.authorization, 'Bearer acme-s3cr3t', '${ACME_TOKEN} was sent as the bearer token');
+  const r = await fetch(`${url}/v1/data/http/authz/allow`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"input":{"user":"alice"}}',
+  });
+  const answer = (await r.json()) as { result: unknown; decision_id: string };
+  t.equal(answer.result, true);
+  t.ok(await until(() => logs.events().some((e) => e.decision_id === answer.decision_id), 20_000), 'uploaded to the decision-log service');
+  const event = logs.events().find((e) => e.decision_id === answer.decision_id);
+  t.equal(logs.uploads[0]?.path, '/logs/opa');
+  t.match(event?.labels, { app: 'myapp', region: 'west' });
+  t.ok(
+    jsonLines(stdout).some((l) => l.msg === 'Decision Log' && l.decision_id === answer.decision_id),
+    'console: true logs the decision on stdout',
+  );
+});
