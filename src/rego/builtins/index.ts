@@ -28,6 +28,7 @@ import { time } from './time.js';
 import type { Builtin } from './types.js';
 import { typenames } from './typenames.js';
 import { units } from './units.js';
+import { uri } from './uri.js';
 import { uuid } from './uuid.js';
 
 export type { Builtin, BuiltinContext } from './types.js';
@@ -54,6 +55,7 @@ const families: Builtin[][] = [
   semver,
   units,
   uuid,
+  uri,
   bits,
   net,
   cidrmerge,

@@ -100,6 +100,26 @@ function cutset(chars: string): (cp: number) => boolean {
   return (cp) => set.has(cp);
 }
 
+/** Go's strings.SplitN (limit < 0: no limit); an empty separator splits after each rune. */
+function goSplitN(s: string, sep: string, limit: number): string[] {
+  if (sep === '') {
+    const runes = Array.from(s);
+    if (limit < 0 || runes.length <= limit) return runes;
+    return [...runes.slice(0, limit - 1), runes.slice(limit - 1).join('')];
+  }
+  if (limit < 0) return s.split(sep);
+  const out: string[] = [];
+  let rest = s;
+  while (out.length < limit - 1) {
+    const i = rest.indexOf(sep);
+    if (i < 0) break;
+    out.push(rest.slice(0, i));
+    rest = rest.slice(i + sep.length);
+  }
+  out.push(rest);
+  return out;
+}
+
 // ---- replacing ----
 
 /** strings.NewReplacer(old, new).Replace(s) for one pair. */
@@ -310,6 +330,21 @@ export const strings: Builtin[] = [
     charge(ctx, s);
     if (d === '') return Array.from(s);
     return s.split(d);
+  }),
+
+  // OPA: n >= 0 keeps the first n fields (Go's strings.SplitN with n+1, the remainder dropped);
+  // n < 0 keeps the last -n fields.
+  def('strings.split_n', ['string', 'string', 'number'], ([a, b, c], ctx) => {
+    const s = str(a, 1);
+    const d = str(b, 2);
+    const n = intOp(c, 3);
+    charge(ctx, s);
+    if (n >= 0) {
+      if (n === 0) return [];
+      return goSplitN(s, d, n + 1).slice(0, n);
+    }
+    const parts = goSplitN(s, d, -1);
+    return parts.slice(Math.max(parts.length + n, 0));
   }),
 
   def('replace', ['string', 'string', 'string'], ([a, b, c], ctx) => {
