@@ -29,6 +29,7 @@ import type { Builtin } from './types.js';
 import { typenames } from './typenames.js';
 import { units } from './units.js';
 import { uri } from './uri.js';
+import { x509 } from './x509.js';
 import { uuid } from './uuid.js';
 
 export type { Builtin, BuiltinContext } from './types.js';
@@ -60,6 +61,7 @@ const families: Builtin[][] = [
   net,
   cidrmerge,
   crypto,
+  x509,
   jwt,
   providers,
   conversions,

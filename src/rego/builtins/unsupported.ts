@@ -23,13 +23,6 @@ export const NOT_YET = 'not implemented yet';
 export const UNSUPPORTED_BUILTINS: ReadonlyMap<string, Unsupported> = new Map([
   ['http.send', { arity: 1, reason: CALLS_OUTSIDE }],
   ['net.lookup_ip_addr', { arity: 1, reason: CALLS_OUTSIDE }],
-  ['crypto.parse_private_keys', { arity: 1, reason: NOT_YET }],
-  ['crypto.x509.parse_and_verify_certificates', { arity: 1, reason: NOT_YET }],
-  ['crypto.x509.parse_and_verify_certificates_with_options', { arity: 2, reason: NOT_YET }],
-  ['crypto.x509.parse_certificate_request', { arity: 1, reason: NOT_YET }],
-  ['crypto.x509.parse_certificates', { arity: 1, reason: NOT_YET }],
-  ['crypto.x509.parse_keypair', { arity: 2, reason: NOT_YET }],
-  ['crypto.x509.parse_rsa_private_key', { arity: 1, reason: NOT_YET }],
   ['graphql.is_valid', { arity: 2, reason: NOT_YET }],
   ['graphql.parse', { arity: 2, reason: NOT_YET }],
   ['graphql.parse_and_verify', { arity: 2, reason: NOT_YET }],
