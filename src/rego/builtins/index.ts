@@ -20,6 +20,7 @@ import { net } from './net.js';
 import { objects } from './objects.js';
 import { providers } from './providers.js';
 import { regex } from './regex.js';
+import { renderTemplate } from './render-template.js';
 import { rego } from './rego.js';
 import { semver } from './semver.js';
 import { sets } from './sets.js';
@@ -43,6 +44,7 @@ const families: Builtin[][] = [
   comparison,
   sets,
   strings,
+  renderTemplate,
   typenames,
   arrays,
   regex,

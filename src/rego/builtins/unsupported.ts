@@ -29,7 +29,6 @@ export const UNSUPPORTED_BUILTINS: ReadonlyMap<string, Unsupported> = new Map([
   ['graphql.parse_query', { arity: 1, reason: NOT_YET }],
   ['graphql.parse_schema', { arity: 1, reason: NOT_YET }],
   ['graphql.schema_is_valid', { arity: 1, reason: NOT_YET }],
-  ['strings.render_template', { arity: 2, reason: NOT_YET }],
 ]);
 
 export function unsupportedMessage(name: string): string {
