@@ -13,6 +13,7 @@ import { encoding } from './encoding.js';
 import { glob } from './glob.js';
 import { globsmatch } from './globsmatch.js';
 import { graph } from './graph.js';
+import { graphql } from './graphql.js';
 import { jsonschema } from './jsonschema.js';
 import { jwt } from './jwt.js';
 import { misc } from './misc.js';
@@ -52,6 +53,7 @@ const families: Builtin[][] = [
   globsmatch,
   objects,
   graph,
+  graphql,
   encoding,
   jsonschema,
   time,

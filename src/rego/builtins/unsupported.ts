@@ -23,12 +23,6 @@ export const NOT_YET = 'not implemented yet';
 export const UNSUPPORTED_BUILTINS: ReadonlyMap<string, Unsupported> = new Map([
   ['http.send', { arity: 1, reason: CALLS_OUTSIDE }],
   ['net.lookup_ip_addr', { arity: 1, reason: CALLS_OUTSIDE }],
-  ['graphql.is_valid', { arity: 2, reason: NOT_YET }],
-  ['graphql.parse', { arity: 2, reason: NOT_YET }],
-  ['graphql.parse_and_verify', { arity: 2, reason: NOT_YET }],
-  ['graphql.parse_query', { arity: 1, reason: NOT_YET }],
-  ['graphql.parse_schema', { arity: 1, reason: NOT_YET }],
-  ['graphql.schema_is_valid', { arity: 1, reason: NOT_YET }],
 ]);
 
 export function unsupportedMessage(name: string): string {
