@@ -26,6 +26,7 @@ import { rego } from './rego.js';
 import { semver } from './semver.js';
 import { sets } from './sets.js';
 import { strings } from './strings.js';
+import { templateString } from './template-string.js';
 import { time } from './time.js';
 import type { Builtin } from './types.js';
 import { typenames } from './typenames.js';
@@ -70,6 +71,7 @@ const families: Builtin[][] = [
   providers,
   conversions,
   misc,
+  templateString,
   rego,
   deprecated,
 ];

@@ -205,6 +205,15 @@ function reverse(s: string): string {
  * until numbers keep their literal form: 2^70 computed by integer arithmetic stays an integer, and
  * a digits-only literal like 10^30 prints as 1e+30 where OPA prints its digits).
  */
+/** 2·10^308 as "2e308": the significant digits, a point after the first, and the exponent. */
+function exponentText(v: bigint): string {
+  const neg = v < 0n;
+  const digits = (neg ? -v : v).toString();
+  const sig = digits.replace(/0+$/, '');
+  const exp = digits.length - 1;
+  return (neg ? '-' : '') + sig[0] + (sig.length > 1 ? '.' + sig.slice(1) : '') + 'e' + exp;
+}
+
 function fromFloat(v: bigint): boolean {
   if (v >= -(2n ** 63n) && v < 2n ** 63n) return false;
   // An exponent literal kept exact (2.5e300 is 25·10^299): few significant digits, many zeros.
@@ -222,7 +231,13 @@ function fromFloat(v: bigint): boolean {
 
 function sprintfArg(v: Value): GoArg {
   if (typeof v === 'string') return { kind: 'string', v };
-  if (typeof v === 'bigint') return fromFloat(v) ? { kind: 'float', v: Number(v) } : goInt(v);
+  if (typeof v === 'bigint') {
+    if (!fromFloat(v)) return goInt(v);
+    const f = Number(v);
+    // Beyond float64 OPA hands sprintf the number's literal text (2e308); the shortest
+    // exponent form of the exact value stands in for it.
+    return Number.isFinite(f) ? { kind: 'float', v: f } : { kind: 'string', v: exponentText(v) };
+  }
   if (typeof v === 'number') return Number.isInteger(v) ? goInt(BigInt(v)) : { kind: 'float', v };
   return { kind: 'string', v: regoString(v) };
 }
