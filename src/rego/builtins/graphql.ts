@@ -5,26 +5,32 @@
 // back, for AST objects passed in as arguments). Error texts follow OPA's framing
 // ("<msg> in GraphQL string at location L:C"); the messages themselves are graphql-js's.
 
-import {
+import { createRequire } from 'node:module';
+import type {
   GraphQLError,
-  Kind,
-  buildASTSchema,
-  parse,
-  validate,
-  type ArgumentNode,
-  type ConstValueNode,
-  type DefinitionNode,
-  type DirectiveNode,
-  type DocumentNode,
-  type FieldDefinitionNode,
-  type InputValueDefinitionNode,
-  type SelectionNode,
-  type TypeNode,
-  type ValueNode,
+  Kind as K,
+  ArgumentNode,
+  ConstValueNode,
+  DefinitionNode,
+  DirectiveNode,
+  DocumentNode,
+  FieldDefinitionNode,
+  InputValueDefinitionNode,
+  SelectionNode,
+  TypeNode,
+  ValueNode,
 } from 'graphql';
 import { ObjectV, fromJSON, toJSON, type Value } from '../value.js';
 import type { Builtin } from './types.js';
 import { def, fail, strCost, typeErr } from './util.js';
+
+// graphql is loaded on first use: it is large (~100 ms to load) and few policies call it.
+type GraphQL = typeof import('graphql');
+let loaded: GraphQL | undefined;
+const gql = (): GraphQL => (loaded ??= createRequire(import.meta.url)('graphql') as GraphQL);
+/** graphql's Kind enum, read from the module when first used. */
+const Kind = new Proxy({} as GraphQL['Kind'], { get: (_, k) => gql().Kind[k as keyof GraphQL['Kind']] });
+const isGraphQLError = (e: unknown): e is GraphQLError => e instanceof gql().GraphQLError;
 
 type J = null | string | number | boolean | J[] | { [k: string]: J };
 
@@ -130,7 +136,7 @@ function gqQuery(doc: DocumentNode): J {
         Definition: null,
       });
     } else {
-      throw new GraphQLError(`Unexpected ${d.kind}`, { nodes: d });
+      throw new (gql().GraphQLError)(`Unexpected ${d.kind}`, { nodes: d });
     }
   }
   return { Operations: ops, Fragments: frags };
@@ -218,7 +224,7 @@ function gqSchema(doc: DocumentNode): J {
       default:
         if (d.kind.endsWith('Extension')) exts.push(gqDefinition(d));
         else if (DEF_KIND[d.kind]) defs.push(gqDefinition(d));
-        else throw new GraphQLError(`Unexpected ${d.kind}`, { nodes: d });
+        else throw new (gql().GraphQLError)(`Unexpected ${d.kind}`, { nodes: d });
     }
   }
   return { Schema: schema, SchemaExtension: schemaExt, Directives: directives, Definitions: defs, Extensions: exts };
@@ -257,7 +263,7 @@ type R = Record<string, unknown>;
 const rec = (x: unknown): R => (x !== null && typeof x === 'object' && !Array.isArray(x) ? (x as R) : {});
 const arrOf = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
 const sval = (x: unknown): string => (typeof x === 'string' ? x : '');
-const name = (x: unknown): { kind: Kind.NAME; value: string } => {
+const name = (x: unknown): { kind: K.NAME; value: string } => {
   const v = sval(x);
   if (v === '') throw new ShapeError('missing Name');
   return { kind: Kind.NAME, value: v };
@@ -294,14 +300,14 @@ function jsValue(x: unknown): ValueNode {
 function jsType(x: unknown): TypeNode {
   const t = rec(x);
   const inner: TypeNode = t.Elem ? { kind: Kind.LIST_TYPE, type: jsType(t.Elem) } : { kind: Kind.NAMED_TYPE, name: name(t.NamedType) };
-  return t.NonNull === true ? { kind: Kind.NON_NULL_TYPE, type: inner as Exclude<TypeNode, { kind: Kind.NON_NULL_TYPE }> } : inner;
+  return t.NonNull === true ? { kind: Kind.NON_NULL_TYPE, type: inner as Exclude<TypeNode, { kind: K.NON_NULL_TYPE }> } : inner;
 }
 
 const jsArgs = (x: unknown): ArgumentNode[] => arrOf(x).map((a) => ({ kind: Kind.ARGUMENT, name: name(rec(a).Name), value: jsValue(rec(a).Value) }));
 const jsDirectives = (x: unknown): DirectiveNode[] =>
   arrOf(x).map((d) => ({ kind: Kind.DIRECTIVE, name: name(rec(d).Name), arguments: jsArgs(rec(d).Arguments) }));
 
-function jsSelections(x: unknown): { kind: Kind.SELECTION_SET; selections: SelectionNode[] } {
+function jsSelections(x: unknown): { kind: K.SELECTION_SET; selections: SelectionNode[] } {
   return {
     kind: Kind.SELECTION_SET,
     selections: arrOf(x).map((s0): SelectionNode => {
@@ -369,16 +375,17 @@ function jsQuery(o: R): DocumentNode {
   return { kind: Kind.DOCUMENT, definitions: defs };
 }
 
-const JS_DEF_KIND: Record<string, [Kind, Kind]> = {
-  SCALAR: [Kind.SCALAR_TYPE_DEFINITION, Kind.SCALAR_TYPE_EXTENSION],
-  OBJECT: [Kind.OBJECT_TYPE_DEFINITION, Kind.OBJECT_TYPE_EXTENSION],
-  INTERFACE: [Kind.INTERFACE_TYPE_DEFINITION, Kind.INTERFACE_TYPE_EXTENSION],
-  UNION: [Kind.UNION_TYPE_DEFINITION, Kind.UNION_TYPE_EXTENSION],
-  ENUM: [Kind.ENUM_TYPE_DEFINITION, Kind.ENUM_TYPE_EXTENSION],
-  INPUT_OBJECT: [Kind.INPUT_OBJECT_TYPE_DEFINITION, Kind.INPUT_OBJECT_TYPE_EXTENSION],
+/** gqlparser's definition kinds → graphql-js node kinds (definition, extension). */
+const JS_DEF_KIND: Record<string, [string, string]> = {
+  SCALAR: ['ScalarTypeDefinition', 'ScalarTypeExtension'],
+  OBJECT: ['ObjectTypeDefinition', 'ObjectTypeExtension'],
+  INTERFACE: ['InterfaceTypeDefinition', 'InterfaceTypeExtension'],
+  UNION: ['UnionTypeDefinition', 'UnionTypeExtension'],
+  ENUM: ['EnumTypeDefinition', 'EnumTypeExtension'],
+  INPUT_OBJECT: ['InputObjectTypeDefinition', 'InputObjectTypeExtension'],
 };
 
-const strNode = (s: unknown): { kind: Kind.STRING; value: string } | undefined => (sval(s) ? { kind: Kind.STRING, value: sval(s) } : undefined);
+const strNode = (s: unknown): { kind: K.STRING; value: string } | undefined => (sval(s) ? { kind: Kind.STRING, value: sval(s) } : undefined);
 
 function jsInputValue(x: unknown): InputValueDefinitionNode {
   const a = rec(x);
@@ -499,9 +506,9 @@ function nestingDepth(src: string): number {
 function parseWith(src: string, what: string): DocumentNode {
   if (nestingDepth(src) > MAX_GRAPHQL_DEPTH) throw fail(`${what} nests deeper than ${MAX_GRAPHQL_DEPTH} levels`);
   try {
-    return parse(src, { noLocation: false, maxTokens: 100_000 });
+    return gql().parse(src, { noLocation: false, maxTokens: 100_000 });
   } catch (e) {
-    if (e instanceof GraphQLError) throw where(e, what);
+    if (isGraphQLError(e)) throw where(e, what);
     throw e;
   }
 }
@@ -543,14 +550,14 @@ function fromObject(v: ObjectV, f: (o: R) => DocumentNode): DocumentNode {
 function check(query: DocumentNode, schema: DocumentNode): void {
   let s;
   try {
-    s = buildASTSchema(schema);
+    s = gql().buildASTSchema(schema);
   } catch (e) {
     if (e instanceof Error) throw fail(`Error in gqlparser SchemaDocument to Schema conversion: ${e.message.replace(/\.$/, '')}`);
     throw e;
   }
   let errors: readonly GraphQLError[];
   try {
-    errors = validate(s, query);
+    errors = gql().validate(s, query);
   } catch (e) {
     // An invalid schema (e.g. no Query root type) is reported by validate's schema assertion.
     if (e instanceof Error) throw fail(`Error in gqlparser SchemaDocument to Schema conversion: ${e.message.replace(/\.$/, '')}`);
