@@ -62,7 +62,6 @@ const NOTES: Readonly<Record<string, string>> = {
   'internal.print': 'what OPA rewrites print() to; print() itself is implemented',
   'opa.runtime': 'returns {}: the host environment (env) and OPA configuration are not exposed to policies',
   'internal.template_string': 'what OPA rewrites template strings ($"…{x}…") to; the builtin is implemented, the template-string syntax is not parsed yet',
-  'internal.test_case': "OPA's test-runner internal (reports the cases of parameterized tests); pdp test does not use it",
 };
 
 /** OPA's infix spelling of the operator builtins in the registry. */
