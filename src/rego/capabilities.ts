@@ -61,7 +61,7 @@ const COMPILER_CALLS: ReadonlyMap<string, { infix?: string; args: string[]; resu
 const NOTES: Readonly<Record<string, string>> = {
   'internal.print': 'what OPA rewrites print() to; print() itself is implemented',
   'opa.runtime': 'returns {}: the host environment (env) and OPA configuration are not exposed to policies',
-  'internal.template_string': 'what OPA rewrites template strings ($"…{x}…") to; the builtin is implemented, the template-string syntax is not parsed yet',
+  'internal.template_string': 'what OPA (and this parser) rewrites template strings ($"…{x}…") to',
 };
 
 /** OPA's infix spelling of the operator builtins in the registry. */
