@@ -47,19 +47,21 @@ yaml.unmarshal`
   .filter(Boolean);
 
 /** Operators the compiler handles itself (not registry entries), with their OPA infix form and arity. */
-const COMPILER_CALLS: ReadonlyMap<string, { infix?: string; args: string[] }> = new Map([
+const COMPILER_CALLS: ReadonlyMap<string, { infix?: string; args: string[]; result?: string }> = new Map([
   ['eq', { infix: '=', args: ['any', 'any'] }],
   ['assign', { infix: ':=', args: ['any', 'any'] }],
   ['internal.member_2', { infix: 'in', args: ['any', 'any'] }],
   ['internal.member_3', { infix: 'in', args: ['any', 'any', 'any'] }],
+  // Replaced by constants at compile time (compiler/metadata.ts), as OPA's compiler does.
+  ['rego.metadata.chain', { args: [], result: 'array' }],
+  ['rego.metadata.rule', { args: [], result: 'any' }],
 ]);
 
 /** Notes shown in the table: what differs from OPA, or names OPA's compiler emits (not called by users). */
 const NOTES: Readonly<Record<string, string>> = {
   'internal.print': 'what OPA rewrites print() to; print() itself is implemented',
   'opa.runtime': 'returns {}: the host environment (env) and OPA configuration are not exposed to policies',
-  'internal.template_string': 'what OPA rewrites template strings to; the syntax is not supported yet',
-  'internal.test_case': "OPA's test-runner internal; not implemented yet",
+  'internal.template_string': 'what OPA (and this parser) rewrites template strings ($"…{x}…") to',
 };
 
 /** OPA's infix spelling of the operator builtins in the registry. */
@@ -134,7 +136,7 @@ export function capabilities(): Capabilities {
   const out: CapabilityBuiltin[] = [...BUILTINS.values()].map(fromBuiltin);
   for (const [name, c] of COMPILER_CALLS) {
     if (BUILTINS.has(name)) continue;
-    const b: CapabilityBuiltin = { name, decl: { args: c.args.map(typeDecl), result: { type: 'boolean' }, type: 'function' } };
+    const b: CapabilityBuiltin = { name, decl: { args: c.args.map(typeDecl), result: typeDecl(c.result ?? 'boolean'), type: 'function' } };
     if (c.infix) b.infix = c.infix;
     out.push(b);
   }

@@ -9,7 +9,10 @@
 
 import { RegoError, type Location } from './errors.js';
 
-export type TokenKind = 'ident' | 'number' | 'string' | 'punct' | 'eof';
+export type TokenKind = 'ident' | 'number' | 'string' | 'template' | 'punct' | 'eof';
+
+/** A part of a template string: literal text, or the source of an {expression}. */
+export type TemplatePart = { text: string } | { expr: string };
 
 export interface Token {
   kind: TokenKind;
@@ -17,6 +20,8 @@ export interface Token {
   text: string;
   /** Decoded value of a string literal. */
   value?: string;
+  /** The parts of a template string. */
+  parts?: TemplatePart[];
   /** Offset of the first character in the source. */
   offset: number;
   /** Offset just past the last character. */
@@ -267,7 +272,80 @@ export function tokenize(file: string, src: string, comments?: Comment[]): Token
     }
     const ch = src[i];
     if (ch === '$' && (src[i + 1] === '"' || src[i + 1] === '`')) {
-      fail('template strings ($"...") are not supported; use sprintf or concat', locAt(start));
+      // A template string ($"a {x} b" or $`a {x} b`): literal parts and {expression} parts;
+      // \{ is a literal brace. The parser turns it into internal.template_string, as OPA does.
+      const raw = src[i + 1] === '`';
+      const close = raw ? '`' : '"';
+      i += 2;
+      const parts: TemplatePart[] = [];
+      let text = '';
+      let chunk = i;
+      const flush = (): void => {
+        const seg = src.slice(chunk, i);
+        if (raw) text += seg;
+        else {
+          try {
+            text += JSON.parse('"' + seg + '"') as string;
+          } catch {
+            fail('invalid escape in template string', locAt(start));
+          }
+        }
+      };
+      for (;;) {
+        if (i >= n || (!raw && src.charCodeAt(i) === 10)) fail('unterminated template string', locAt(start, tokRow, start - tokCol + 1));
+        const d = src[i];
+        if (d === close) break;
+        if (d === '\n') {
+          row++;
+          lineStart = i + 1;
+        }
+        if (d === '\\' && src[i + 1] === '{') {
+          flush();
+          text += '{';
+          i += 2;
+          chunk = i;
+          continue;
+        }
+        if (d === '\\' && !raw) {
+          i += 2;
+          continue;
+        }
+        if (d !== '{') {
+          i++;
+          continue;
+        }
+        flush();
+        if (text !== '') parts.push({ text });
+        text = '';
+        // The expression runs to the matching }, skipping strings inside it.
+        const exprStart = i + 1;
+        let depth = 0;
+        let j = exprStart;
+        for (; j < n; j++) {
+          const e = src[j];
+          if (e === '"' || e === '`') {
+            const q = e;
+            for (j++; j < n && src[j] !== q; j++) if (q === '"' && src[j] === '\\') j++;
+          } else if (e === '{' || e === '[' || e === '(') depth++;
+          else if (e === ']' || e === ')') depth--;
+          else if (e === '}') {
+            if (depth === 0) break;
+            depth--;
+          }
+        }
+        if (j >= n) fail('expected } to end template string expression', locAt(start));
+        const expr = src.slice(exprStart, j);
+        if (expr.trim() === '') fail('empty template string expression', locAt(start));
+        parts.push({ expr });
+        i = j + 1;
+        chunk = i;
+      }
+      flush();
+      if (text !== '') parts.push({ text });
+      i++; // closing quote
+      push('template', src.slice(start, i));
+      toks[toks.length - 1].parts = parts;
+      continue;
     }
     if (ch === '!') fail('unexpected "!": use "not" to negate an expression, or "!=" for inequality', locAt(start));
     const cp = src.codePointAt(i) ?? c;

@@ -91,8 +91,13 @@ function describe(t: Token, keyword: boolean): string {
     }
     case 'ident':
       return keyword ? `keyword "${t.text}"` : `name "${t.text}"`;
+    case 'template':
+      return 'template string';
   }
 }
+
+/** Names the comprehension variables of template strings; global so nested templates never share one. */
+let templateVarSeq = 0;
 
 function isGround(t: Term): boolean {
   switch (t.type) {
@@ -296,6 +301,32 @@ class Parser {
     return { type: 'number', value, raw, loc };
   }
 
+  /**
+   * $"a {x} b" → internal.template_string(["a ", {__tmplN__ | __tmplN__ = x}, " b"]), OPA's
+   * rewrite: each expression becomes the set of its values, so an undefined one prints
+   * <undefined> instead of making the string undefined.
+   */
+  private templateString(t: Token, loc: Loc): Term {
+    const args: Term[] = [];
+    for (const p of t.parts ?? []) {
+      if ('text' in p) {
+        args.push({ type: 'string', value: p.text, loc });
+        continue;
+      }
+      let term: Term;
+      try {
+        term = parseTerm(p.expr, this.file);
+      } catch (e) {
+        if (e instanceof RegoError) this.fail(`invalid template string expression {${p.expr}}: ${e.detail}`, t);
+        throw e;
+      }
+      const v: Term = { type: 'var', name: `__tmpl${templateVarSeq++}__`, loc };
+      const expr: TermExpr = { kind: 'term', term: this.call('eq', [v, term], loc), negated: false, with: [], loc };
+      args.push({ type: 'setcompr', term: v, body: [expr], loc });
+    }
+    return this.call('internal.template_string', [{ type: 'array', items: args, loc }], loc);
+  }
+
   private parsePrimary(): Term {
     const t = this.tok;
     const loc = this.loc(t);
@@ -306,6 +337,9 @@ class Parser {
       case 'string':
         this.next();
         return { type: 'string', value: t.value ?? '', loc };
+      case 'template':
+        this.next();
+        return this.templateString(t, loc);
       case 'ident': {
         if (this.isKeyword(t)) {
           if (t.text === 'null') {

@@ -201,3 +201,9 @@ power := sprintf("%x", [1180591620717411303424])
   t.equal(toJSON(p.evaluate('p.round').value!), '100000000000000000000');
   t.equal(toJSON(p.evaluate('p.power').value!), '400000000000000000', '2^70 is an integer, not a float');
 });
+
+t.test('sprintf of an exponent literal beyond float64 prints it in exponent form, as OPA prints its text', async (t) => {
+  t.equal(call('sprintf', 'hi %v', [2n * 10n ** 308n]), 'hi 2e308');
+  t.equal(call('sprintf', '%v', [-25n * 10n ** 400n]), '-2.5e401');
+  t.equal(call('sprintf', '%v', [25n * 10n ** 299n]), '2.5e+300', 'within float64: a float');
+});

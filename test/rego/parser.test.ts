@@ -522,7 +522,8 @@ t.test('parse errors name what was expected, with file:line:col', async (t) => {
   parseError(t, () => mod('package p\np contains x { x := 1 }'), 2, 14, 'write "p contains x if { ... }"');
   parseError(t, () => mod('package p\np[x]'), 2, 1, 'in Rego v1 a partial set rule is written with "contains": p contains x');
   parseError(t, () => mod('package p\np.a'), 2, 1, 'p contains "a" (or give it a value: p.a := <value>)');
-  parseError(t, () => mod('package p\nx := $"a{1}"'), 2, 6, 'template strings ($"...") are not supported');
+  parseError(t, () => mod('package p\nx := $"a{1"'), 2, 6, 'expected } to end template string expression');
+  parseError(t, () => mod('package p\nx := $"a{1 +}"'), 2, 6, 'invalid template string expression {1 +}');
   parseError(t, () => mod('package p\np := "abc'), 2, 6, 'unterminated string');
   parseError(t, () => mod('package p\np := "abc\ndef"'), 2, 6, 'unterminated string');
   parseError(t, () => mod('package p\np := "a\\qb"'), 2, 8, 'invalid escape \\q in string');

@@ -13,6 +13,7 @@ import { encoding } from './encoding.js';
 import { glob } from './glob.js';
 import { globsmatch } from './globsmatch.js';
 import { graph } from './graph.js';
+import { graphql } from './graphql.js';
 import { jsonschema } from './jsonschema.js';
 import { jwt } from './jwt.js';
 import { misc } from './misc.js';
@@ -20,14 +21,18 @@ import { net } from './net.js';
 import { objects } from './objects.js';
 import { providers } from './providers.js';
 import { regex } from './regex.js';
+import { renderTemplate } from './render-template.js';
 import { rego } from './rego.js';
 import { semver } from './semver.js';
 import { sets } from './sets.js';
 import { strings } from './strings.js';
+import { templateString } from './template-string.js';
 import { time } from './time.js';
 import type { Builtin } from './types.js';
 import { typenames } from './typenames.js';
 import { units } from './units.js';
+import { uri } from './uri.js';
+import { x509 } from './x509.js';
 import { uuid } from './uuid.js';
 
 export type { Builtin, BuiltinContext } from './types.js';
@@ -41,6 +46,7 @@ const families: Builtin[][] = [
   comparison,
   sets,
   strings,
+  renderTemplate,
   typenames,
   arrays,
   regex,
@@ -48,20 +54,24 @@ const families: Builtin[][] = [
   globsmatch,
   objects,
   graph,
+  graphql,
   encoding,
   jsonschema,
   time,
   semver,
   units,
   uuid,
+  uri,
   bits,
   net,
   cidrmerge,
   crypto,
+  x509,
   jwt,
   providers,
   conversions,
   misc,
+  templateString,
   rego,
   deprecated,
 ];

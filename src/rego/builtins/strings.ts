@@ -100,6 +100,26 @@ function cutset(chars: string): (cp: number) => boolean {
   return (cp) => set.has(cp);
 }
 
+/** Go's strings.SplitN (limit < 0: no limit); an empty separator splits after each rune. */
+function goSplitN(s: string, sep: string, limit: number): string[] {
+  if (sep === '') {
+    const runes = Array.from(s);
+    if (limit < 0 || runes.length <= limit) return runes;
+    return [...runes.slice(0, limit - 1), runes.slice(limit - 1).join('')];
+  }
+  if (limit < 0) return s.split(sep);
+  const out: string[] = [];
+  let rest = s;
+  while (out.length < limit - 1) {
+    const i = rest.indexOf(sep);
+    if (i < 0) break;
+    out.push(rest.slice(0, i));
+    rest = rest.slice(i + sep.length);
+  }
+  out.push(rest);
+  return out;
+}
+
 // ---- replacing ----
 
 /** strings.NewReplacer(old, new).Replace(s) for one pair. */
@@ -177,6 +197,15 @@ function reverse(s: string): string {
   return Array.from(s).reverse().join('');
 }
 
+/** 2·10^308 as "2e308": the significant digits, a point after the first, and the exponent. */
+function exponentText(v: bigint): string {
+  const neg = v < 0n;
+  const digits = (neg ? -v : v).toString();
+  const sig = digits.replace(/0+$/, '');
+  const exp = digits.length - 1;
+  return (neg ? '-' : '') + sig[0] + (sig.length > 1 ? '.' + sig.slice(1) : '') + 'e' + exp;
+}
+
 /**
  * A number beyond int64 that is exactly a float64 with more significant digits than a float64
  * literal needs came from a float (an exponent literal such as 2.5e300, or float arithmetic):
@@ -198,14 +227,6 @@ function fromFloat(v: bigint): boolean {
   let odd = a;
   while ((odd & 1n) === 0n) odd >>= 1n;
   return odd >= 2n ** 32n;
-}
-
-/** 25·10^399 → "2.5e400". */
-function exponentText(v: bigint): string {
-  const digits = (v < 0n ? -v : v).toString();
-  const mantissa = digits.replace(/0+$/, '');
-  const exp = digits.length - 1;
-  return `${v < 0n ? '-' : ''}${mantissa[0]}${mantissa.length > 1 ? '.' + mantissa.slice(1) : ''}e${exp}`;
 }
 
 function sprintfArg(v: Value): GoArg {
@@ -324,6 +345,21 @@ export const strings: Builtin[] = [
     charge(ctx, s);
     if (d === '') return Array.from(s);
     return s.split(d);
+  }),
+
+  // OPA: n >= 0 keeps the first n fields (Go's strings.SplitN with n+1, the remainder dropped);
+  // n < 0 keeps the last -n fields.
+  def('strings.split_n', ['string', 'string', 'number'], ([a, b, c], ctx) => {
+    const s = str(a, 1);
+    const d = str(b, 2);
+    const n = intOp(c, 3);
+    charge(ctx, s);
+    if (n >= 0) {
+      if (n === 0) return [];
+      return goSplitN(s, d, n + 1).slice(0, n);
+    }
+    const parts = goSplitN(s, d, -1);
+    return parts.slice(Math.max(parts.length + n, 0));
   }),
 
   def('replace', ['string', 'string', 'string'], ([a, b, c], ctx) => {
