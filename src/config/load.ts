@@ -31,7 +31,7 @@ import {
 } from './defaults.js';
 import { CONFIG_FILE_VAR, ENV_VARS, OWN_PREFIXES, type EnvVar } from './env.js';
 import { dotted, getAt, isObject, merge, setAt, type JsonObject } from './pointer.js';
-import { schemas, validatorFor } from '../shared/schemas.js';
+import { validatorFor } from '../shared/schemas.js';
 import { isOpaConfig, mapOpaConfig } from './opa-config.js';
 import { ConfigError, type ClientTlsConfig, type ConfigIssue, type LoadedConfig, type PdpConfig } from './types.js';
 
@@ -44,7 +44,6 @@ export interface LoadOptions {
 }
 
 const validateConfig = validatorFor('config.json');
-const configSchema = schemas.find((s) => s.$id === 'config.json');
 const ENV_NAMES = new Set(ENV_VARS.map((v) => v.name));
 const ENV_BY_POINTER = new Map(ENV_VARS.map((v) => [v.pointer, v]));
 
@@ -73,7 +72,7 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
     if ('issue' in read) issues.push({ source: opts.configFile !== undefined ? '--config' : CONFIG_FILE_VAR, message: read.issue });
     else if (isOpaConfig(read.content)) {
       // OPA's format: mapped onto native settings, then validated like any native file.
-      const mapped = mapOpaConfig(read.content, { env, fileDir: dirname(abs), hasSetting });
+      const mapped = mapOpaConfig(read.content, { env, fileDir: dirname(abs) });
       for (const i of mapped.issues) issues.push({ source: `${abs}: ${i.key}`, message: i.message });
       for (const w of mapped.warnings) warnings.push(`${abs}: ${w}`);
       fileLayer = mapped.config;
@@ -282,17 +281,6 @@ function opaKeyOf(pointer: string, names: Map<string, string>): string | undefin
   }
   for (const [p, name] of names) if (p.startsWith(pointer + '/')) return name;
   return undefined;
-}
-
-/** Whether the configuration schema has a setting (JSON pointer; array items as /0). */
-function hasSetting(pointer: string): boolean {
-  let node: unknown = configSchema;
-  for (const seg of pointer.slice(1).split('/')) {
-    if (!isObject(node)) return false;
-    if (/^\d+$/.test(seg) && isObject(node.items)) node = node.items;
-    else node = isObject(node.properties) ? node.properties[seg] : undefined;
-  }
-  return node !== undefined;
 }
 
 /** "/2/name" → "[2].name". */

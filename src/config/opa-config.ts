@@ -61,8 +61,6 @@ export interface OpaMapOptions {
   env: Readonly<Record<string, string | undefined>>;
   /** Relative paths in the file resolve against its directory. */
   fileDir: string;
-  /** Settings this build's schema has (decision_log.nd_builtin_cache may come with engine support). */
-  hasSetting?: (pointer: string) => boolean;
 }
 
 /** Whether a parsed config file is written in OPA's format. */
@@ -466,7 +464,7 @@ const REPORTING_KEYS = [
   'trigger',
 ];
 
-function mapDecisionLogs(r: Reader, root: JsonObject, services: Map<string, Service>, servicesInOrder: string[], opts: OpaMapOptions): void {
+function mapDecisionLogs(r: Reader, root: JsonObject, services: Map<string, Service>, servicesInOrder: string[]): void {
   const dl = r.get(root, 'decision_logs', '', 'object');
   // No decision_logs section: OPA logs no decisions at all.
   if (!dl) {
@@ -488,7 +486,7 @@ function mapDecisionLogs(r: Reader, root: JsonObject, services: Map<string, Serv
   if (mask !== undefined) r.set('/decision_log/mask_decision', dataPath(mask), join(at, 'mask_decision'));
   r.set('/decision_log/drop_decision', r.get(dl, 'drop_decision', at, 'string'), join(at, 'drop_decision'));
   const nd = r.get(dl, 'nd_builtin_cache', at, 'boolean');
-  if (nd !== undefined) mapNdCache(r, nd, join(at, 'nd_builtin_cache'), opts);
+  if (nd !== undefined) mapNdCache(r, nd, join(at, 'nd_builtin_cache'));
   const reporting = r.get(dl, 'reporting', at, 'object');
   const rAt = join(at, 'reporting');
   if (reporting) {
@@ -545,9 +543,8 @@ function mapDecisionLogs(r: Reader, root: JsonObject, services: Map<string, Serv
   r.set('/decision_log/upload_max_bytes', upload ?? 32768, upload !== undefined ? join(rAt, 'upload_size_limit_bytes') : at);
 }
 
-function mapNdCache(r: Reader, on: boolean, key: string, opts: OpaMapOptions): void {
-  if (opts.hasSetting?.('/decision_log/nd_builtin_cache')) r.set('/decision_log/nd_builtin_cache', on, key);
-  else if (on) r.issue(key, 'recording non-deterministic builtin results in decision logs is not supported by this build');
+function mapNdCache(r: Reader, on: boolean, key: string): void {
+  r.set('/decision_log/nd_builtin_cache', on, key);
 }
 
 function mapServer(r: Reader, root: JsonObject): void {
@@ -612,14 +609,14 @@ export function mapOpaConfig(root: JsonObject, opts: OpaMapOptions): MappedOpaCo
   const bundles = mapBundles(r, root, services, persistDir);
   if (!Object.hasOwn(root, 'bundles') && services.size > 0) r.warnings.push('services: no bundles are configured, so the embedded policies are served');
   mapKeysAndSigning(r, root, bundles);
-  mapDecisionLogs(r, root, services, order, opts);
+  mapDecisionLogs(r, root, services, order);
   r.set('/labels', r.get(root, 'labels', '', 'string map'), 'labels');
   const dd = r.get(root, 'default_decision', '', 'string');
   r.set('/opa/default_decision', dd, 'default_decision');
   const authz = r.get(root, 'default_authorization_decision', '', 'string');
   if (authz !== undefined) r.set('/auth/authorization_decision', dataPath(authz), 'default_authorization_decision');
   const nd = r.get(root, 'nd_builtin_cache', '', 'boolean');
-  if (nd !== undefined) mapNdCache(r, nd, 'nd_builtin_cache', opts);
+  if (nd !== undefined) mapNdCache(r, nd, 'nd_builtin_cache');
   mapServer(r, root);
   return { config: r.out, names: r.names, issues: r.issues, warnings: r.warnings };
 }

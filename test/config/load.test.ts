@@ -95,7 +95,7 @@ t.test('long polling: PDP_BUNDLE_LONG_POLLING_TIMEOUT_SECONDS reaches the HTTP s
     );
   }
   const onPath = file('lp.yaml', 'bundles:\n  - name: local\n    path: /tmp/x\n    long_polling_timeout_seconds: 5\n');
-  t.throws(() => loadConfig({ env: { PDP_CONFIG: onPath }, cwd: dir }), /long polling only applies to a bundle url/);
+  t.throws(() => loadConfig({ env: { PDP_CONFIG: onPath }, cwd: dir }), /long_polling_timeout_seconds: applies only to a bundle url/);
 });
 
 t.test('OCI sources: PDP_BUNDLE_OCI replaces the bundle list; the token is a bearer header; one source kind per bundle', async (t) => {
@@ -108,7 +108,7 @@ t.test('OCI sources: PDP_BUNDLE_OCI replaces the bundle list; the token is a bea
   const both = file('both.yaml', 'bundles:\n  - name: b\n    url: http://x/b.tar.gz\n    oci: http://r/p:1\n');
   t.throws(() => loadConfig({ env: { PDP_CONFIG: both }, cwd: dir }), /exactly one of path, url or oci/);
   const lp = file('lp-oci.yaml', 'bundles:\n  - name: b\n    oci: http://r/p:1\n    long_polling_timeout_seconds: 5\n');
-  t.throws(() => loadConfig({ env: { PDP_CONFIG: lp }, cwd: dir }), /long polling only applies to a bundle url/);
+  t.throws(() => loadConfig({ env: { PDP_CONFIG: lp }, cwd: dir }), /long_polling_timeout_seconds: applies only to a bundle url/);
 });
 
 t.test('PDP_BUNDLE_WATCH alone adjusts the embedded default', async (t) => {

@@ -1,6 +1,6 @@
 // Must hold: `pdp serve --config opa-config.yaml` (OPA's file, as an OPA user writes it) starts
 // the service with the same effective settings as the hand-written native file — compared on
-// the running service's GET /v1/config — and the service then behaves as configured: the bundle
+// the running service's GET /v1/pdp/config — and the service then behaves as configured: the bundle
 // is downloaded from the OPA service with its bearer token, decisions are uploaded to the
 // decision-log service with the labels.
 import t from 'tap';
@@ -119,7 +119,7 @@ server:
   t.notMatch(stderr, /warning/, 'no warnings at start');
 
   // The running service's effective configuration (secrets redacted) is the native file's.
-  const effective = (await (await fetch(`${url}/v1/config`)).json()) as { result: unknown };
+  const effective = (await (await fetch(`${url}/v1/pdp/config`)).json()) as { result: unknown };
   t.strictSame(effective.result, JSON.parse(JSON.stringify(redactConfig(native))), 'same effective settings as the native file');
 
   // And it behaves so: the bundle came with the bearer token; a decision is uploaded with the labels.

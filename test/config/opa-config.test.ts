@@ -419,6 +419,11 @@ t.test('more OPA shapes: each maps or is named', async (t) => {
       },
     ],
     [
+      'nd_builtin_cache (top level, as OPA has it) turns on decision_log.nd_builtin_cache',
+      'nd_builtin_cache: true\n',
+      (l) => t.equal((l as LoadedConfig).config.decision_log.nd_builtin_cache, true),
+    ],
+    [
       'reporting without a receiving service is warned',
       'decision_logs: { console: true, reporting: { min_delay_seconds: 1, max_delay_seconds: 2, buffer_type: event } }\n',
       (l) => t.match((l as LoadedConfig).warnings.join('\n'), /no service receives decision logs/),
@@ -464,7 +469,6 @@ default_decision: 5
           /services\[4\]\.credentials\.bearer\.scheme — decision-log uploads authenticate with scheme Bearer only/,
           /decision_logs\.reporting\.buffer_type — must be "size" or "event"/,
           /decision_logs\.reporting\.trigger — only "periodic"/,
-          /decision_logs\.nd_builtin_cache — .*not supported by this build|decision_logs\.nd_builtin_cache/,
           /server\.encoding\.gzip\.level — unknown/,
           /server\.decoding\.gzip — the decompressed size/,
           /server\.extra — unknown/,

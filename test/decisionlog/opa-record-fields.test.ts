@@ -99,7 +99,7 @@ t.test('drop, nd_builtin_cache masks, labels, requested_by, req_id and metrics i
     t.same(recs.map((r) => r.decision_id).sort(), [...kept].sort(), `${name}: every kept record`);
   }
   t.equal(await lookup(droppedId), null, 'lookup: dropped record not found');
-  const status = (await send(`${s.url}/v1/status`)).json as { decision_log: { policy_dropped: number; drop_errors: number; mask_errors: number } };
+  const status = (await send(`${s.url}/v1/pdp/status`)).json as { decision_log: { policy_dropped: number; drop_errors: number; mask_errors: number } };
   t.equal(status.decision_log.policy_dropped, 1, 'status counts the drop');
   t.equal(status.decision_log.drop_errors, 0);
   t.equal(status.decision_log.mask_errors, 0, 'the /nd_builtin_cache mask is not a mask error');
@@ -156,7 +156,7 @@ t.test('a drop policy that fails keeps the record (and counts the error)', async
   t.equal(r.status, 200);
   await waitFor('the record', () => lines.length >= 1);
   t.equal(lines[0]?.decision_id, (r.json as { decision_id: string }).decision_id);
-  const status = (await send(`${s.url}/v1/status`)).json as { decision_log: { policy_dropped: number; drop_errors: number } };
+  const status = (await send(`${s.url}/v1/pdp/status`)).json as { decision_log: { policy_dropped: number; drop_errors: number } };
   t.equal(status.decision_log.policy_dropped, 0);
   t.equal(status.decision_log.drop_errors, 1, 'the failed drop evaluation is counted');
 });

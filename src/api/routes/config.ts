@@ -27,7 +27,7 @@ export function opaConfigView(config: PdpConfig): Record<string, unknown> {
     };
   }
   return {
-    labels: { ...(config as { labels?: Record<string, string> }).labels, version: packageVersion },
+    labels: { ...config.labels, version: packageVersion },
     default_decision: config.opa?.default_decision ?? DEFAULT_OPA.default_decision,
     bundles,
     decision_logs: { console: config.decision_log.stdout, ...(redacted.decision_log.url !== undefined ? { service: redacted.decision_log.url } : {}) },
