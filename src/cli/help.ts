@@ -10,13 +10,33 @@ Commands:
   test           run Rego unit tests (test_* rules)
   check          check a bundle's served decisions fail closed without a request
   eval           evaluate a Rego query
+  fmt            format Rego files in OPA's canonical layout (opa fmt)
   bundle build   build an OPA source bundle (.tar.gz) from a directory
   conformance    run the OPA-format Rego conformance suites against the built-in engine
   capabilities   the builtins the built-in engine supports (OPA capabilities JSON) and their status
   auth new-key   make an API key for a caller and the entry that configures it
   gate           release gate: decide a model release, exit 0 allow / 1 deny / 2 could not decide
 
-Run \`pdp <command> --help\` for a command's options.
+Run \`pdp <command> --help\` for a command's options. docs/cli.md compares them with OPA's CLI.
+`,
+  fmt: `Usage: pdp fmt <path>... [-w | -l | -d] [--fail] [--v0-compatible | --v0-v1]
+
+Formats .rego files (a directory: every .rego below it) in OPA's canonical layout, as
+\`opa fmt\`: tab indentation, \`:=\`, \`if\` and \`contains\` in Rego v1, import groups sorted,
+\`future.keywords\` and \`rego.v1\` imports dropped (v1 needs neither), one blank line between
+rules (one-line rules written on adjacent lines stay together), parentheses only where written or
+needed, composites and calls written over several lines kept one source line per line with a
+trailing comma, comments kept. Without a flag the formatted text is printed.
+
+  -w, --write        rewrite each file that changes
+  -l, --list         print the names of the files that would change
+  -d, --diff         print a unified diff of the changes
+  --fail             exit 1 when any file would change (for CI, with -l or -d)
+  --v0-compatible    read and write Rego v0 (rules without if/contains unless imported)
+  --v0-v1            read Rego v0, write Rego v1
+
+Exit status: 0, 1 with --fail when a file would change, 2 when a file does not parse
+(each error is printed; the other files are still formatted).
 `,
   gate: `Usage: pdp gate model-deployment <request.json|yaml> (-b BUNDLE | --url URL) [options]
        pdp gate model-deployment --from mlflow|sagemaker <record.json> --environment ENV (-b BUNDLE | --url URL) [options]

@@ -6,6 +6,7 @@ import { checkCommand } from './commands/check.js';
 import { configCommand } from './commands/config.js';
 import { conformanceCommand } from './commands/conformance.js';
 import { evalCommand } from './commands/eval.js';
+import { fmtCommand } from './commands/fmt.js';
 import { gateCommand } from './commands/gate.js';
 import { serveCommand } from './commands/serve.js';
 import { testCommand } from './commands/test.js';
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, Command> = {
   test: testCommand,
   check: checkCommand,
   eval: evalCommand,
+  fmt: fmtCommand,
   bundle: bundleCommand,
   conformance: conformanceCommand,
   capabilities: capabilitiesCommand,

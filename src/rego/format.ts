@@ -496,7 +496,8 @@ class Printer {
 
   private importText(i: Import): string {
     const [head, ...rest] = i.path;
-    const p = head + rest.map((s) => (IDENT.test(s) && !KEYWORDS.has(s) ? '.' + s : `[${JSON.stringify(s)}]`)).join('');
+    // Keywords may follow a dot in import paths (`import future.keywords.in`).
+    const p = head + rest.map((s) => (IDENT.test(s) ? '.' + s : `[${JSON.stringify(s)}]`)).join('');
     return `import ${p}${i.alias !== undefined ? ` as ${i.alias}` : ''}`;
   }
 
@@ -539,9 +540,14 @@ class Printer {
       const s = stmts[i];
       if (s.kind === 'import') {
         // A group: imports on consecutive lines (no blank line or other statement between).
+        // (Dropped imports still join the lines around them into one group.)
         const group: Import[] = [s.imp];
         let j = i + 1;
-        while (j < stmts.length && stmts[j].kind === 'import' && loc(stmts[j]).row === loc(stmts[j - 1]).row + 1) {
+        const adjacent = (a: Import, b: Import): boolean => {
+          for (let row = a.loc.row + 1; row < b.loc.row; row++) if (!m.imports.some((x) => dropImport(x) && x.loc.row === row)) return false;
+          return true;
+        };
+        while (j < stmts.length && stmts[j].kind === 'import' && adjacent((stmts[j - 1] as { imp: Import }).imp, (stmts[j] as { imp: Import }).imp)) {
           group.push((stmts[j] as { imp: Import }).imp);
           j++;
         }
