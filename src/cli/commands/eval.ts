@@ -12,6 +12,7 @@ import { jsonText } from '../json.js';
 import { compileSources } from '../policy.js';
 import { loadSources, parseDocument } from '../sources.js';
 import { parseDuration } from '../duration.js';
+import { EVAL_FORMATS, evalExitCode, opaFormat, type EvalFormat } from '../eval-output.js';
 
 interface ResultEntry {
   expressions: { value: unknown; text: string; location: { row: number; col: number } }[];
@@ -66,9 +67,13 @@ export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
       bundle: { type: 'string', short: 'b', multiple: true },
       ignore: { type: 'string', multiple: true },
       'v0-compatible': { type: 'boolean', default: false },
+      'stdin-input': { type: 'boolean', short: 'I', default: false },
+      'fail-defined': { type: 'boolean', default: false },
     },
   });
-  if (values.format !== 'json' && values.format !== 'pretty') throw new CliError('usage', '--format must be json or pretty');
+  const format = values.format as EvalFormat;
+  if (!EVAL_FORMATS.includes(format)) throw new CliError('usage', `--format must be one of ${EVAL_FORMATS.join(', ')}`);
+  if (values['stdin-input'] && values.input !== undefined) throw new CliError('usage', 'give the input with -i FILE or -I (stdin), not both');
   if (positionals.length !== 1) throw new CliError('usage', 'pdp eval: give exactly one query (quote it)');
   const timeoutMs = parseDuration(values.timeout, '--timeout');
   const query = positionals[0];
@@ -82,6 +87,10 @@ export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
       throw new CliError('load_error', `${values.input}: cannot read input file`);
     });
     input = parseDocument(text, values.input);
+  }
+  if (values['stdin-input']) {
+    if (!io.readStdin) throw new CliError('usage', '-I: no standard input to read');
+    input = parseDocument(await io.readStdin(), 'stdin');
   }
 
   const fail = (errors: RegoError[]): number => {
@@ -117,7 +126,8 @@ export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
     throw e;
   }
 
-  if (values.format === 'json') io.out(jsonText(result.length === 0 ? {} : { result }) + '\n');
-  else io.out(pretty(result) + '\n');
-  return values.fail && result.length === 0 ? 1 : 0;
+  if (format === 'json') io.out(jsonText(result.length === 0 ? {} : { result }) + '\n');
+  else if (format === 'pretty') io.out(pretty(result) + '\n');
+  else io.out(opaFormat(format, result));
+  return evalExitCode(result.length > 0, values.fail, values['fail-defined']);
 }
