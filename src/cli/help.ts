@@ -11,7 +11,8 @@ Commands:
   check          check a bundle's served decisions fail closed without a request
   eval           evaluate a Rego query
   fmt            format Rego files in OPA's canonical layout (opa fmt)
-  bundle build   build an OPA source bundle (.tar.gz) from a directory
+  bundle build   build an OPA source bundle (.tar.gz) from a directory (optionally signed)
+  bundle sign    write OPA's .signatures.json for a bundle directory
   conformance    run the OPA-format Rego conformance suites against the built-in engine
   capabilities   the builtins the built-in engine supports (OPA capabilities JSON) and their status
   auth new-key   make an API key for a caller and the entry that configures it
@@ -90,7 +91,7 @@ Print the effective configuration that \`pdp serve\` would run with (defaults < 
 redacted. Exit 2 with every problem listed when the configuration is invalid.
 `,
   test: `Usage: pdp test <path>... [-b <bundle>]... [--ignore PATTERN]... [--v0-compatible]
-                [--format pretty|json] [--run REGEX] [-v] [--timeout DURATION]
+                [--format pretty|json] [--run REGEX] [-v] [--timeout DURATION] [--count N] [--bench]
 
 Loads policies and data as \`opa test\` does, and runs every test_* rule. From a directory:
 every .rego file is a module and every .json, .yaml and .yml file is data, mounted at its
@@ -105,8 +106,12 @@ SKIPPED.
   --ignore PATTERN      skip files and directories whose name matches PATTERN (shell
                         pattern: *, ?, [...]; repeatable), as opa's --ignore
   --v0-compatible       parse modules as Rego v0 (unless a bundle manifest says otherwise)
-  --format pretty|json  pretty (default): failing tests, then "N passed, N failed";
-                        json: [{package, name, file, row, pass, fail, skip, error, duration_ms, output}]
+  --format pretty|json  pretty (default): failing tests, then OPA's summary (PASS: n/N,
+                        FAIL: n/N, ERROR, SKIPPED) and "N passed, N failed";
+                        json: OPA's result array [{location, package, name, fail, error,
+                        skip, duration (ns), output (base64), bench}]
+  --count N             run every test N times (each run is a result)
+  --bench               also benchmark every passing test: name, iterations, ns/op
   --run, -r REGEX       only tests whose data.<package>.<name> matches REGEX
   -v, --verbose         print every test's result and print() output
   --timeout DURATION    per-test time budget in Go's syntax: 5s (default), 250ms, 1m30s;
@@ -133,7 +138,7 @@ skipped (the service denies it as POLICY_UNDEFINED).
 Exit status: 0 when every checked document denies, 1 when one allows (its path and the inputs
 are printed), 2 when the policies do not compile or none of the documents is defined.
 `,
-  eval: `Usage: pdp eval [-d <path>]... [-b <bundle>]... [-i <input.json|yaml>] [--format json|pretty] <query>
+  eval: `Usage: pdp eval [-d <path>]... [-b <bundle>]... [-i <input.json|yaml> | -I] [-f FORMAT] <query>
 
 Evaluates <query> against the modules and data loaded from the -d and -b paths, like
 \`opa eval\`: -d paths are read as \`pdp test\` reads its paths (every .rego, .json, .yaml
@@ -143,20 +148,37 @@ bundles. Numbers in JSON data and input are kept exact.
   -d, --data PATH          a .rego/.json/.yaml file, a directory or a .tar.gz bundle (repeatable)
   -b, --bundle PATH        a bundle directory or .tar.gz (repeatable)
   -i, --input FILE         the input document (JSON or YAML)
-  -f, --format json|pretty json (default): {"result":[{"expressions":[...],"bindings":{...}}]}, {} when undefined;
-                           pretty: the value, or a table of bindings, or "undefined"
+  -I, --stdin-input        read the input document from standard input
+  -f, --format FORMAT      json (default): {"result":[{"expressions":[...],"bindings":{...}}]}, {} when undefined;
+                           pretty: the value, or a table of bindings, or "undefined";
+                           values: [each result's expression value]; bindings: [each result's
+                           bindings]; raw: each value on a line, strings unquoted
   --ignore PATTERN         skip files and directories whose name matches (shell pattern; repeatable)
   --v0-compatible          parse modules as Rego v0 (unless a bundle manifest says otherwise)
   --strict-builtin-errors  raise builtin errors instead of making the expression undefined
   --fail                   exit 1 when the result is undefined
+  --fail-defined           exit 1 when the result is defined
   --timeout DURATION       evaluation time budget in Go's syntax (default 10s; a bare number is ms)
 `,
-  bundle: `Usage: pdp bundle build <dir> -o <bundle.tar.gz> [--revision R]
+  bundle: `Usage: pdp bundle build <dir> -o <bundle.tar.gz> [--revision R] [signing options]
+       pdp bundle sign <dir> --signing-key KEY [-o FILE] [signing options]
 
 Writes an OPA source bundle: /.manifest (revision, roots) plus every .rego and
 data.json/data.yaml file of <dir>. Roots come from <dir>/.manifest when it has them (every
 package and data file must lie under one), else from the packages' and data's top-level
 names. Refuses (writes nothing) when the modules do not compile.
+
+Signing (as \`opa build --signing-key\` / \`opa sign\`): /.signatures.json holds
+{"signatures": [JWS]} whose payload lists every file with its SHA-256 digest (data.json,
+data.yaml and .manifest in canonical JSON form, as OPA hashes them) — the service's bundle
+verifier (bundles[].signing) checks exactly this. \`bundle sign\` writes <dir>/.signatures.json.
+
+  --signing-key KEY      PEM private key file, or the HMAC secret (a file's content or the value)
+  --signing-alg ALG      RS256 (default), RS384/512, PS256/384/512, ES256/384/512, EdDSA, HS256/384/512
+  --signing-key-id ID    kid header and keyid claim (the verifier picks its key by it)
+  --scope S              scope claim (must equal the verifier's bundles[].signing.scope)
+  --claims-file FILE     extra payload claims (a JSON object: iss, exp, ...)
+  -o FILE                (sign) where to write, default <dir>/.signatures.json
 `,
   capabilities: `Usage: pdp capabilities [--format json|status|markdown]
 
