@@ -11,6 +11,7 @@ Commands:
   check          check a bundle's served decisions fail closed without a request
   eval           evaluate a Rego query
   fmt            format Rego files in OPA's canonical layout (opa fmt)
+  inspect        show a bundle's manifest, namespaces and annotations (opa inspect)
   bundle build   build an OPA source bundle (.tar.gz) from a directory (optionally signed)
   bundle sign    write OPA's .signatures.json for a bundle directory
   conformance    run the OPA-format Rego conformance suites against the built-in engine
@@ -19,6 +20,14 @@ Commands:
   gate           release gate: decide a model release, exit 0 allow / 1 deny / 2 could not decide
 
 Run \`pdp <command> --help\` for a command's options. docs/cli.md compares them with OPA's CLI.
+`,
+  inspect: `Usage: pdp inspect <bundle dir|bundle.tar.gz> [--format pretty|json] [--v0-compatible]
+
+Shows what a bundle holds, as \`opa inspect\`: the manifest (revision, roots, rego_version,
+metadata), the namespaces (each package and the files that declare it) and the METADATA
+annotations (path, location, annotation). --format json prints OPA's shape:
+{"manifest": {...}, "namespaces": {"data.a.b": ["file.rego"]}, "annotations": [{location, path, annotations}]}.
+Exit 2 when a module does not parse.
 `,
   fmt: `Usage: pdp fmt <path>... [-w | -l | -d] [--fail] [--v0-compatible | --v0-v1]
 

@@ -7,6 +7,7 @@ import { configCommand } from './commands/config.js';
 import { conformanceCommand } from './commands/conformance.js';
 import { evalCommand } from './commands/eval.js';
 import { fmtCommand } from './commands/fmt.js';
+import { inspectCommand } from './commands/inspect.js';
 import { gateCommand } from './commands/gate.js';
 import { serveCommand } from './commands/serve.js';
 import { testCommand } from './commands/test.js';
@@ -22,6 +23,7 @@ const COMMANDS: Record<string, Command> = {
   check: checkCommand,
   eval: evalCommand,
   fmt: fmtCommand,
+  inspect: inspectCommand,
   bundle: bundleCommand,
   conformance: conformanceCommand,
   capabilities: capabilitiesCommand,
