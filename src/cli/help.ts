@@ -11,6 +11,7 @@ Commands:
   check          check a bundle's served decisions fail closed without a request
   eval           evaluate a Rego query
   fmt            format Rego files in OPA's canonical layout (opa fmt)
+  bench          time a query (opa bench): iterations and ns/op
   inspect        show a bundle's manifest, namespaces and annotations (opa inspect)
   bundle build   build an OPA source bundle (.tar.gz) from a directory (optionally signed)
   bundle sign    write OPA's .signatures.json for a bundle directory
@@ -20,6 +21,16 @@ Commands:
   gate           release gate: decide a model release, exit 0 allow / 1 deny / 2 could not decide
 
 Run \`pdp <command> --help\` for a command's options. docs/cli.md compares them with OPA's CLI.
+`,
+  bench: `Usage: pdp bench [-d <path>]... [-b <bundle>]... [-i <input>] [--count N] [--benchtime D] [-f pretty|json] <query>
+
+Evaluates <query> (loaded as \`pdp eval\` loads it) repeatedly, as \`opa bench\`: the number of
+iterations grows (as Go's testing.Benchmark grows it) until one run lasts --benchtime (default
+1s); prints samples and ns/op, or with --format json Go's benchmark result {"N", "T" (ns),
+"Extra": {"ns/op"}}. No B/op or allocs/op: JavaScript has no per-call allocation counter.
+
+  --count N        repeat the whole benchmark N times (one result each; default 1)
+  --benchtime D    target duration of a run in Go's syntax (default 1s)
 `,
   inspect: `Usage: pdp inspect <bundle dir|bundle.tar.gz> [--format pretty|json] [--v0-compatible]
 

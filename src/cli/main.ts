@@ -1,5 +1,6 @@
 // The `pdp` command: parse the subcommand and hand over. bin/pdp.js calls main().
 import { authCommand } from './commands/auth.js';
+import { benchCommand } from './commands/bench.js';
 import { bundleCommand } from './commands/bundle.js';
 import { capabilitiesCommand } from './commands/capabilities.js';
 import { checkCommand } from './commands/check.js';
@@ -23,6 +24,7 @@ const COMMANDS: Record<string, Command> = {
   check: checkCommand,
   eval: evalCommand,
   fmt: fmtCommand,
+  bench: benchCommand,
   inspect: inspectCommand,
   bundle: bundleCommand,
   conformance: conformanceCommand,
