@@ -140,7 +140,7 @@ SKIPPED.
 Exit status: 0 when every test passes, 1 when any fails, 2 when nothing ran or the
 policies do not compile.
 `,
-  check: `Usage: pdp check <path>... [--entrypoint PATH]... [--format pretty|json] [--timeout MS]
+  check: `Usage: pdp check <path>... [--entrypoint PATH]... [--strict] [--format pretty|json] [--timeout MS]
 
 Loads policies as a bundle (only data.json/data.yaml are data, as the service reads them) and
 checks that every decision the service serves —
@@ -151,6 +151,9 @@ document whose \`allow\` is true. A document these policies do not define is rep
 skipped (the service denies it as POLICY_UNDEFINED).
 
   --entrypoint, -e PATH  also check this document (e.g. authz.allow or data/authz/allow)
+  --strict, -s           first OPA's strict-mode errors (exit 2): unused or duplicate imports,
+                         deprecated builtins (any, all, re_match, set_diff, cast_*, ...),
+                         input/data shadowed by a local or a function argument
   --format pretty|json   pretty (default): one line per document, then "N passed, N failed";
                          json: [{path, defined, allows, errors, pass}]
   --timeout MS           per-evaluation time budget (default 10000)
