@@ -10,13 +10,54 @@ Commands:
   test           run Rego unit tests (test_* rules)
   check          check a bundle's served decisions fail closed without a request
   eval           evaluate a Rego query
-  bundle build   build an OPA source bundle (.tar.gz) from a directory
+  fmt            format Rego files in OPA's canonical layout (opa fmt)
+  bench          time a query (opa bench): iterations and ns/op
+  inspect        show a bundle's manifest, namespaces and annotations (opa inspect)
+  bundle build   build an OPA source bundle (.tar.gz) from a directory (optionally signed)
+  bundle sign    write OPA's .signatures.json for a bundle directory
   conformance    run the OPA-format Rego conformance suites against the built-in engine
   capabilities   the builtins the built-in engine supports (OPA capabilities JSON) and their status
   auth new-key   make an API key for a caller and the entry that configures it
   gate           release gate: decide a model release, exit 0 allow / 1 deny / 2 could not decide
 
-Run \`pdp <command> --help\` for a command's options.
+Run \`pdp <command> --help\` for a command's options. docs/cli.md compares them with OPA's CLI.
+`,
+  bench: `Usage: pdp bench [-d <path>]... [-b <bundle>]... [-i <input>] [--count N] [--benchtime D] [-f pretty|json] <query>
+
+Evaluates <query> (loaded as \`pdp eval\` loads it) repeatedly, as \`opa bench\`: the number of
+iterations grows (as Go's testing.Benchmark grows it) until one run lasts --benchtime (default
+1s); prints samples and ns/op, or with --format json Go's benchmark result {"N", "T" (ns),
+"Extra": {"ns/op"}}. No B/op or allocs/op: JavaScript has no per-call allocation counter.
+
+  --count N        repeat the whole benchmark N times (one result each; default 1)
+  --benchtime D    target duration of a run in Go's syntax (default 1s)
+`,
+  inspect: `Usage: pdp inspect <bundle dir|bundle.tar.gz> [--format pretty|json] [--v0-compatible]
+
+Shows what a bundle holds, as \`opa inspect\`: the manifest (revision, roots, rego_version,
+metadata), the namespaces (each package and the files that declare it) and the METADATA
+annotations (path, location, annotation). --format json prints OPA's shape:
+{"manifest": {...}, "namespaces": {"data.a.b": ["file.rego"]}, "annotations": [{location, path, annotations}]}.
+Exit 2 when a module does not parse.
+`,
+  fmt: `Usage: pdp fmt <path>... [-w | -l | -d] [--fail] [--v0-compatible | --v0-v1]
+
+Formats .rego files (a directory: every .rego below it) in OPA's canonical layout, as
+\`opa fmt\`: tab indentation, \`:=\`, \`if\` and \`contains\` in Rego v1, import groups sorted,
+\`future.keywords\` and \`rego.v1\` imports dropped (v1 needs neither), one blank line between
+rules (one-line rules written on adjacent lines stay together), parentheses only where written or
+needed, composites and calls written over several lines kept one source line per line with a
+trailing comma, comments kept. Without a flag the formatted text is printed.
+
+  -w, --write        rewrite each file that changes
+  -l, --list         print the names of the files that would change
+  -d, --diff         print a unified diff of the changes
+  --fail             exit 1 when any file would change (for CI, with -l or -d)
+  --v0-compatible    read and write Rego v0 (rules without if/contains unless imported)
+  --v0-v1            read Rego v0, write Rego v1
+
+Exit status: 0, 1 with --fail when a file would change, 2 when a file does not parse
+(each error is printed; the other files are still formatted).
 `,
   gate: `Usage: pdp gate model-deployment <request.json|yaml> (-b BUNDLE | --url URL) [options]
        pdp gate model-deployment --from mlflow|sagemaker <record.json> --environment ENV (-b BUNDLE | --url URL) [options]
@@ -74,7 +115,7 @@ Print the effective configuration that \`pdp serve\` would run with (defaults < 
 redacted. Exit 2 with every problem listed when the configuration is invalid.
 `,
   test: `Usage: pdp test <path>... [-b <bundle>]... [--ignore PATTERN]... [--v0-compatible]
-                [--format pretty|json] [--run REGEX] [-v] [--timeout DURATION]
+                [--format pretty|json] [--run REGEX] [-v] [--timeout DURATION] [--count N] [--bench]
 
 Loads policies and data as \`opa test\` does, and runs every test_* rule. From a directory:
 every .rego file is a module and every .json, .yaml and .yml file is data, mounted at its
@@ -89,8 +130,12 @@ SKIPPED.
   --ignore PATTERN      skip files and directories whose name matches PATTERN (shell
                         pattern: *, ?, [...]; repeatable), as opa's --ignore
   --v0-compatible       parse modules as Rego v0 (unless a bundle manifest says otherwise)
-  --format pretty|json  pretty (default): failing tests, then "N passed, N failed";
-                        json: [{package, name, file, row, pass, fail, skip, error, duration_ms, output}]
+  --format pretty|json  pretty (default): failing tests, then OPA's summary (PASS: n/N,
+                        FAIL: n/N, ERROR, SKIPPED) and "N passed, N failed";
+                        json: OPA's result array [{location, package, name, fail, error,
+                        skip, duration (ns), output (base64), bench}]
+  --count N             run every test N times (each run is a result)
+  --bench               also benchmark every passing test: name, iterations, ns/op
   --run, -r REGEX       only tests whose data.<package>.<name> matches REGEX
   -v, --verbose         print every test's result and print() output
   --timeout DURATION    per-test time budget in Go's syntax: 5s (default), 250ms, 1m30s;
@@ -107,7 +152,7 @@ SKIPPED.
 Exit status: 0 when every test passes, 1 when any fails, 2 when nothing ran, the
 policies do not compile, or coverage is below --threshold.
 `,
-  check: `Usage: pdp check <path>... [--entrypoint PATH]... [--format pretty|json] [--timeout MS]
+  check: `Usage: pdp check <path>... [--entrypoint PATH]... [--strict] [--format pretty|json] [--timeout MS]
 
 Loads policies as a bundle (only data.json/data.yaml are data, as the service reads them) and
 checks that every decision the service serves —
@@ -118,6 +163,9 @@ document whose \`allow\` is true. A document these policies do not define is rep
 skipped (the service denies it as POLICY_UNDEFINED).
 
   --entrypoint, -e PATH  also check this document (e.g. authz.allow or data/authz/allow)
+  --strict, -s           first OPA's strict-mode errors (exit 2): unused or duplicate imports,
+                         deprecated builtins (any, all, re_match, set_diff, cast_*, ...),
+                         input/data shadowed by a local or a function argument
   --format pretty|json   pretty (default): one line per document, then "N passed, N failed";
                          json: [{path, defined, allows, errors, pass}]
   --timeout MS           per-evaluation time budget (default 10000)
@@ -125,7 +173,7 @@ skipped (the service denies it as POLICY_UNDEFINED).
 Exit status: 0 when every checked document denies, 1 when one allows (its path and the inputs
 are printed), 2 when the policies do not compile or none of the documents is defined.
 `,
-  eval: `Usage: pdp eval [-d <path>]... [-b <bundle>]... [-i <input.json|yaml>] [--format json|pretty] <query>
+  eval: `Usage: pdp eval [-d <path>]... [-b <bundle>]... [-i <input.json|yaml> | -I] [-f FORMAT] <query>
 
 Evaluates <query> against the modules and data loaded from the -d and -b paths, like
 \`opa eval\`: -d paths are read as \`pdp test\` reads its paths (every .rego, .json, .yaml
@@ -135,12 +183,16 @@ bundles. Numbers in JSON data and input are kept exact.
   -d, --data PATH          a .rego/.json/.yaml file, a directory or a .tar.gz bundle (repeatable)
   -b, --bundle PATH        a bundle directory or .tar.gz (repeatable)
   -i, --input FILE         the input document (JSON or YAML)
-  -f, --format json|pretty json (default): {"result":[{"expressions":[...],"bindings":{...}}]}, {} when undefined;
-                           pretty: the value, or a table of bindings, or "undefined"
+  -I, --stdin-input        read the input document from standard input
+  -f, --format FORMAT      json (default): {"result":[{"expressions":[...],"bindings":{...}}]}, {} when undefined;
+                           pretty: the value, or a table of bindings, or "undefined";
+                           values: [each result's expression value]; bindings: [each result's
+                           bindings]; raw: each value on a line, strings unquoted
   --ignore PATTERN         skip files and directories whose name matches (shell pattern; repeatable)
   --v0-compatible          parse modules as Rego v0 (unless a bundle manifest says otherwise)
   --strict-builtin-errors  raise builtin errors instead of making the expression undefined
   --fail                   exit 1 when the result is undefined
+  --fail-defined           exit 1 when the result is defined
   --timeout DURATION       evaluation time budget in Go's syntax (default 10s; a bare number is ms)
   --explain MODE           notes|fails|full|debug: the evaluation trace (json: "explanation", OPA's
                            event objects; pretty: OPA's text trace before the result)
@@ -151,12 +203,25 @@ bundles. Numbers in JSON data and input are kept exact.
   --profile-limit N        rows of the profile (default 10; 0 = all)
   --profile-sort KEY       total_time_ns (default), num_eval, num_redo, num_gen_expr, file, line
 `,
-  bundle: `Usage: pdp bundle build <dir> -o <bundle.tar.gz> [--revision R]
+  bundle: `Usage: pdp bundle build <dir> -o <bundle.tar.gz> [--revision R] [signing options]
+       pdp bundle sign <dir> --signing-key KEY [-o FILE] [signing options]
 
 Writes an OPA source bundle: /.manifest (revision, roots) plus every .rego and
 data.json/data.yaml file of <dir>. Roots come from <dir>/.manifest when it has them (every
 package and data file must lie under one), else from the packages' and data's top-level
 names. Refuses (writes nothing) when the modules do not compile.
+
+Signing (as \`opa build --signing-key\` / \`opa sign\`): /.signatures.json holds
+{"signatures": [JWS]} whose payload lists every file with its SHA-256 digest (data.json,
+data.yaml and .manifest in canonical JSON form, as OPA hashes them) — the service's bundle
+verifier (bundles[].signing) checks exactly this. \`bundle sign\` writes <dir>/.signatures.json.
+
+  --signing-key KEY      PEM private key file, or the HMAC secret (a file's content or the value)
+  --signing-alg ALG      RS256 (default), RS384/512, PS256/384/512, ES256/384/512, EdDSA, HS256/384/512
+  --signing-key-id ID    kid header and keyid claim (the verifier picks its key by it)
+  --scope S              scope claim (must equal the verifier's bundles[].signing.scope)
+  --claims-file FILE     extra payload claims (a JSON object: iss, exp, ...)
+  -o FILE                (sign) where to write, default <dir>/.signatures.json
 `,
   capabilities: `Usage: pdp capabilities [--format json|status|markdown]
 

@@ -4,6 +4,8 @@ export interface CliIO {
   err(text: string): void;
   /** Working directory relative paths are resolved against. */
   cwd: string;
+  /** Reads all of standard input (`pdp eval -I`); absent when there is none. */
+  readStdin?: () => Promise<string>;
 }
 
 export function processIO(): CliIO {
@@ -11,6 +13,11 @@ export function processIO(): CliIO {
     out: (t) => void process.stdout.write(t),
     err: (t) => void process.stderr.write(t),
     cwd: process.cwd(),
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const c of process.stdin) chunks.push(c as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
   };
 }
 

@@ -1,11 +1,14 @@
 // The `pdp` command: parse the subcommand and hand over. bin/pdp.js calls main().
 import { authCommand } from './commands/auth.js';
+import { benchCommand } from './commands/bench.js';
 import { bundleCommand } from './commands/bundle.js';
 import { capabilitiesCommand } from './commands/capabilities.js';
 import { checkCommand } from './commands/check.js';
 import { configCommand } from './commands/config.js';
 import { conformanceCommand } from './commands/conformance.js';
 import { evalCommand } from './commands/eval.js';
+import { fmtCommand } from './commands/fmt.js';
+import { inspectCommand } from './commands/inspect.js';
 import { gateCommand } from './commands/gate.js';
 import { serveCommand } from './commands/serve.js';
 import { testCommand } from './commands/test.js';
@@ -20,6 +23,9 @@ const COMMANDS: Record<string, Command> = {
   test: testCommand,
   check: checkCommand,
   eval: evalCommand,
+  fmt: fmtCommand,
+  bench: benchCommand,
+  inspect: inspectCommand,
   bundle: bundleCommand,
   conformance: conformanceCommand,
   capabilities: capabilitiesCommand,

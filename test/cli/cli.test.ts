@@ -46,7 +46,7 @@ t.test('help', async (t) => {
 t.test('pdp test: passing suite, verbose and quiet', async (t) => {
   const quiet = await run(['test', 'pass']);
   t.equal(quiet.code, 0, quiet.err);
-  t.equal(quiet.out, '3 passed, 0 failed\n', 'only the summary when everything passes');
+  t.equal(quiet.out, 'PASS: 3/4\nSKIPPED: 1/4\n3 passed, 0 failed\n', "only the summary (OPA's, then ours) when everything passes");
   const verbose = await run(['test', 'pass', '-v']);
   t.match(verbose.out, /^data\.authz\.test_admin_allowed: PASS \(\d+(\.\d+)?(µs|ms)\)$/m);
   t.match(verbose.out, /^data\.authz\.todo_test_later: SKIPPED$/m);
@@ -64,36 +64,37 @@ t.test('pdp test: failures, errors, prints, --run, json', async (t) => {
 
   const only = await run(['test', 'mixed', '--run', 'test_pass']);
   t.equal(only.code, 0);
-  t.equal(only.out, '1 passed, 0 failed\n');
+  t.equal(only.out, 'PASS: 1/1\n1 passed, 0 failed\n');
 
   const none = await run(['test', 'mixed', '--run', 'no_such_test']);
   t.equal(none.code, 2);
   t.match(none.err, /no tests match/);
 
+  // OPA's `opa test --format json` shape (tester.Result): omitempty fail/error/skip, duration in ns.
   const json = await run(['test', 'mixed', '--format', 'json']);
   const rows = JSON.parse(json.out) as {
     name: string;
-    pass: boolean;
-    fail: boolean;
-    error: { code: string } | null;
-    file: string;
-    row: number;
+    fail?: boolean;
+    error?: { code: string };
+    location: { file: string; row: number; col: number };
     package: string;
-    duration_ms: number;
+    duration: number;
+    output?: string;
   }[];
   t.same(
-    rows.map((x) => [x.name, x.pass, x.fail, x.error?.code ?? null]),
+    rows.map((x) => [x.name, x.fail ?? false, x.error?.code ?? null]),
     [
-      ['test_passes', true, false, null],
-      ['test_fails', false, true, null],
-      ['test_errors', false, false, 'eval_conflict_error'],
-      ['test_prints', false, true, null],
+      ['test_passes', false, null],
+      ['test_fails', true, null],
+      ['test_errors', false, 'eval_conflict_error'],
+      ['test_prints', true, null],
     ],
   );
-  t.equal(rows[0].package, 'mixed');
-  t.equal(rows[0].row, 8);
-  t.match(rows[0].file, /m\.rego$/);
-  t.type(rows[0].duration_ms, 'number');
+  t.equal(rows[0].package, 'data.mixed');
+  t.same(rows[0].location.row, 8);
+  t.match(rows[0].location.file, /m\.rego$/);
+  t.ok(Number.isInteger(rows[0].duration) && rows[0].duration > 0, 'duration in nanoseconds');
+  t.equal(Buffer.from(rows[3].output ?? '', 'base64').toString(), 'hello from test\n', 'print output, base64 as Go encodes []byte');
 });
 
 t.test('pdp test: compile errors are printed with file:line', async (t) => {

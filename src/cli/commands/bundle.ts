@@ -8,6 +8,7 @@ import { CliError, type CliIO } from '../io.js';
 import { compileSources, printCompileErrors } from '../policy.js';
 import { loadSources, type Manifest } from '../sources.js';
 import { writeTarGz } from '../tarball.js';
+import { readClaims, readSigningKey, signBundleFiles, type SigningOptions } from '../bundle-sign.js';
 
 const segments = (root: string): string[] => root.split('/').filter((s) => s !== '');
 const under = (roots: string[], p: string[]): boolean => roots.some((r) => segments(r).every((s, i) => p[i] === s) && segments(r).length <= p.length);
@@ -22,16 +23,34 @@ export function deriveRoots(packages: string[][], data: Record<string, unknown>)
 
 export async function bundleCommand(argv: string[], io: CliIO): Promise<number> {
   const [sub, ...rest] = argv;
-  if (sub !== 'build') throw new CliError('usage', 'pdp bundle: the only subcommand is `build` (see pdp bundle --help)');
+  if (sub !== 'build' && sub !== 'sign') throw new CliError('usage', 'pdp bundle: the subcommands are `build` and `sign` (see pdp bundle --help)');
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
     options: {
       output: { type: 'string', short: 'o' },
       revision: { type: 'string' },
+      'signing-key': { type: 'string' },
+      'signing-alg': { type: 'string', default: 'RS256' },
+      'signing-key-id': { type: 'string' },
+      'claims-file': { type: 'string' },
+      scope: { type: 'string' },
     },
   });
-  if (positionals.length !== 1) throw new CliError('usage', 'pdp bundle build: give exactly one directory');
+  let signing: SigningOptions | undefined;
+  if (values['signing-key'] !== undefined) {
+    signing = {
+      key: await readSigningKey(values['signing-key'], io.cwd),
+      alg: values['signing-alg'],
+      ...(values['signing-key-id'] !== undefined ? { keyId: values['signing-key-id'] } : {}),
+      ...(values.scope !== undefined ? { scope: values.scope } : {}),
+      ...(values['claims-file'] !== undefined ? { claims: await readClaims(values['claims-file'], io.cwd) } : {}),
+    };
+  } else if (sub === 'sign') {
+    throw new CliError('usage', 'pdp bundle sign: --signing-key is required');
+  }
+  if (positionals.length !== 1) throw new CliError('usage', `pdp bundle ${sub}: give exactly one directory`);
+  if (sub === 'sign') return signCommand(positionals[0], signing!, values.output, io);
   if (!values.output) throw new CliError('usage', 'pdp bundle build: -o <bundle.tar.gz> is required');
   const dir = positionals[0];
 
@@ -66,10 +85,11 @@ export async function bundleCommand(argv: string[], io: CliIO): Promise<number> 
     }
   }
 
-  const entries = [{ name: '/.manifest', body: new TextEncoder().encode(JSON.stringify(manifest) + '\n') }];
+  const entries: { name: string; body: Uint8Array }[] = [{ name: '/.manifest', body: new TextEncoder().encode(JSON.stringify(manifest) + '\n') }];
   for (const f of [...sources.files].sort((a, b) => (a.bundlePath < b.bundlePath ? -1 : 1))) {
     entries.push({ name: '/' + f.bundlePath, body: await readFile(f.diskPath) });
   }
+  if (signing) entries.push({ name: '/.signatures.json', body: await signBundleFiles(entries, signing) });
   const out = path.resolve(io.cwd, values.output);
   try {
     await writeFile(out, await writeTarGz(entries));
@@ -78,7 +98,35 @@ export async function bundleCommand(argv: string[], io: CliIO): Promise<number> 
   }
   const nMod = sources.files.filter((f) => f.kind === 'module').length;
   io.out(
-    `wrote ${values.output}: ${nMod} module(s), ${entries.length - 1 - nMod} data file(s), revision ${JSON.stringify(manifest.revision)}, roots ${JSON.stringify(manifest.roots)}\n`,
+    `wrote ${values.output}: ${nMod} module(s), ${entries.length - 1 - nMod - (signing ? 1 : 0)} data file(s),${signing ? ' signed,' : ''} revision ${JSON.stringify(manifest.revision)}, roots ${JSON.stringify(manifest.roots)}\n`,
   );
+  return 0;
+}
+
+/**
+ * `pdp bundle sign <dir>` (`opa sign --bundle`): writes <dir>/.signatures.json (or -o FILE) over the
+ * files a bundle of <dir> holds: its .manifest, .rego files and data.json/data.yaml files.
+ */
+async function signCommand(dir: string, signing: SigningOptions, output: string | undefined, io: CliIO): Promise<number> {
+  const root = path.resolve(io.cwd, dir);
+  const isDir = await stat(root).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  if (!isDir) throw new CliError('usage', `pdp bundle sign: ${dir} is not a directory`);
+  const sources = await loadSources([dir], io.cwd, { mode: 'bundle' });
+  const entries: { name: string; body: Uint8Array }[] = [];
+  const manifest = await readFile(path.join(root, '.manifest')).catch(() => undefined);
+  if (manifest) entries.push({ name: '.manifest', body: manifest });
+  for (const f of [...sources.files].sort((a, b) => (a.bundlePath < b.bundlePath ? -1 : 1)))
+    entries.push({ name: f.bundlePath, body: await readFile(f.diskPath) });
+  const out = path.resolve(io.cwd, output ?? path.join(dir, '.signatures.json'));
+  try {
+    await writeFile(out, await signBundleFiles(entries, signing));
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    throw new CliError('io_error', `${out}: ${describeThrown(e)}`);
+  }
+  io.out(`wrote ${path.relative(io.cwd, out) || out}: ${entries.length} file(s) signed with ${signing.alg}\n`);
   return 0;
 }

@@ -12,6 +12,7 @@ import { CliError, type CliIO } from '../io.js';
 import { jsonText } from '../json.js';
 import { compileSources, printCompileErrors } from '../policy.js';
 import { loadSources } from '../sources.js';
+import { strictErrors } from '../strict.js';
 
 /** Inputs that carry no request: none at all (a GET, a POST without a body), then every JSON type. */
 export const NO_REQUEST_INPUTS: readonly { label: string; input: unknown }[] = [
@@ -80,6 +81,7 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
       entrypoint: { type: 'string', short: 'e', multiple: true },
       format: { type: 'string', default: 'pretty' },
       timeout: { type: 'string', default: '10000' },
+      strict: { type: 'boolean', short: 's', default: false },
     },
   });
   if (values.format !== 'pretty' && values.format !== 'json') throw new CliError('usage', '--format must be pretty or json');
@@ -97,6 +99,13 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
   if (!compiled.ok) {
     printCompileErrors(io, compiled.errors);
     return 2;
+  }
+  if (values.strict) {
+    const strict = strictErrors(compiled.policy.modules);
+    if (strict.length > 0) {
+      printCompileErrors(io, strict);
+      return 2;
+    }
   }
   const paths = [...new Set([...servedDecisionPaths(), ...extra])];
   const results = checkFailClosed(compiled.policy, paths, timeoutMs);

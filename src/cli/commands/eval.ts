@@ -13,6 +13,7 @@ import { compileSources } from '../policy.js';
 import { loadSources, parseDocument } from '../sources.js';
 import { parseDuration } from '../duration.js';
 import { OBSERVE_OPTIONS, observe, observedJson, observedPretty, observeFlags, wantsObservation, type Observed } from '../eval-observe.js';
+import { EVAL_FORMATS, evalExitCode, opaFormat, type EvalFormat } from '../eval-output.js';
 
 interface ResultEntry {
   expressions: { value: unknown; text: string; location: { row: number; col: number } }[];
@@ -67,11 +68,15 @@ export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
       bundle: { type: 'string', short: 'b', multiple: true },
       ignore: { type: 'string', multiple: true },
       'v0-compatible': { type: 'boolean', default: false },
+      'stdin-input': { type: 'boolean', short: 'I', default: false },
+      'fail-defined': { type: 'boolean', default: false },
       ...OBSERVE_OPTIONS,
     },
   });
   const flags = observeFlags(values);
-  if (values.format !== 'json' && values.format !== 'pretty') throw new CliError('usage', '--format must be json or pretty');
+  const format = values.format as EvalFormat;
+  if (!EVAL_FORMATS.includes(format)) throw new CliError('usage', `--format must be one of ${EVAL_FORMATS.join(', ')}`);
+  if (values['stdin-input'] && values.input !== undefined) throw new CliError('usage', 'give the input with -i FILE or -I (stdin), not both');
   if (positionals.length !== 1) throw new CliError('usage', 'pdp eval: give exactly one query (quote it)');
   const timeoutMs = parseDuration(values.timeout, '--timeout');
   const query = positionals[0];
@@ -86,6 +91,10 @@ export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
       throw new CliError('load_error', `${values.input}: cannot read input file`);
     });
     input = parseDocument(text, values.input);
+  }
+  if (values['stdin-input']) {
+    if (!io.readStdin) throw new CliError('usage', '-I: no standard input to read');
+    input = parseDocument(await io.readStdin(), 'stdin');
   }
 
   const fail = (errors: RegoError[]): number => {
@@ -132,10 +141,10 @@ export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
     };
     seen = observe(flags, compiled.policy, query, { input, strict: values['strict-builtin-errors'], timeoutMs }, timers);
   }
-  if (values.format === 'json') io.out(jsonText({ ...(result.length === 0 ? {} : { result }), ...observedJson(seen) }) + '\n');
-  else {
+  if (format === 'json') io.out(jsonText({ ...(result.length === 0 ? {} : { result }), ...observedJson(seen) }) + '\n');
+  else if (format === 'pretty') {
     const extra = observedPretty(seen);
     io.out(extra.before + pretty(result) + '\n' + extra.after);
-  }
-  return values.fail && result.length === 0 ? 1 : 0;
+  } else io.out(opaFormat(format, result));
+  return evalExitCode(result.length > 0, values.fail, values['fail-defined']);
 }

@@ -11,6 +11,7 @@ import { loadSources } from '../sources.js';
 import { parseDuration } from '../duration.js';
 import { printCoverage, TEST_OBSERVE_OPTIONS, testDetails, testObserveFlags, testTracer, TestCoverage } from '../test-observe.js';
 import type { Tracer } from '../../rego/index.js';
+import { benchLine, benchmark, opaSummary, opaTestJson, type BenchResult } from '../test-output.js';
 
 export interface TestResult {
   package: string;
@@ -72,11 +73,15 @@ export async function testCommand(argv: string[], io: CliIO): Promise<number> {
       bundle: { type: 'string', short: 'b', multiple: true },
       ignore: { type: 'string', multiple: true },
       'v0-compatible': { type: 'boolean', default: false },
+      count: { type: 'string', default: '1' },
+      bench: { type: 'boolean', default: false },
       ...TEST_OBSERVE_OPTIONS,
     },
   });
   const observe = testObserveFlags(values);
   const coverage = observe.coverage ? new TestCoverage() : undefined;
+  const count = Number(values.count);
+  if (!Number.isInteger(count) || count < 1 || count > 10000) throw new CliError('usage', '--count must be an integer from 1 to 10000');
   if (values.format !== 'pretty' && values.format !== 'json') throw new CliError('usage', '--format must be pretty or json');
   const bundles = values.bundle ?? [];
   if (positionals.length === 0 && bundles.length === 0) throw new CliError('usage', 'pdp test: give at least one file or directory');
@@ -102,18 +107,33 @@ export async function testCommand(argv: string[], io: CliIO): Promise<number> {
     const full = ['data', ...t.package, t.name].join('.');
     if (seen.has(full) || (filter && !filter.test(full))) continue;
     seen.add(full);
-    const tracer = testTracer(observe);
-    const r: TestResult = {
-      package: t.package.join('.'),
-      name: t.name,
-      file: t.file,
-      row: t.row,
-      ...runOne(compiled.policy, t.package, t.name, timeoutMs, tracer),
-    };
-    coverage?.add(tracer);
-    const details = testDetails(observe, tracer, r.fail || r.error !== null);
-    if (details.length > 0) r.details = details;
-    results.push(r);
+    // --count N: each test runs N times and each run is a result, as `opa test --count`.
+    for (let k = 0; k < count; k++) {
+      const tracer = testTracer(observe);
+      const r: TestResult = {
+        package: t.package.join('.'),
+        name: t.name,
+        file: t.file,
+        row: t.row,
+        ...runOne(compiled.policy, t.package, t.name, timeoutMs, tracer),
+      };
+      coverage?.add(tracer);
+      const details = testDetails(observe, tracer, r.fail || r.error !== null);
+      if (details.length > 0) r.details = details;
+      results.push(r);
+    }
+  }
+  // --bench: every passing test is also run as a benchmark (Go's testing.Benchmark growth of N).
+  const benches = new Map<TestResult, BenchResult>();
+  if (values.bench) {
+    for (const r of results) {
+      if (!r.pass) continue;
+      const pkg = r.package.split('.');
+      benches.set(
+        r,
+        benchmark(() => void compiled.policy.evaluate([...pkg, r.name], { timeoutMs })),
+      );
+    }
   }
 
   const passed = results.filter((r) => r.pass).length;
@@ -125,17 +145,27 @@ export async function testCommand(argv: string[], io: CliIO): Promise<number> {
     return failed === 0 && results.length > 0 ? 0 : results.length === 0 ? 2 : 1;
   }
   if (values.format === 'json') {
-    io.out(jsonText(results) + '\n');
+    io.out(jsonText(results.map((r) => opaTestJson(r, benches.get(r)))) + '\n');
+  } else if (values.bench) {
+    for (const r of results) {
+      const b = benches.get(r);
+      if (b) io.out(benchLine(`data.${r.package}.${r.name}`, b));
+      else io.out(`data.${r.package}.${r.name}: ${status(r)}\n`);
+    }
+    io.out(opaSummary(results, true));
   } else {
+    let detail = false;
     for (const r of results) {
       const bad = r.fail || r.error !== null;
       if (!values.verbose && !bad) continue;
+      detail = true;
       io.out(`data.${r.package}.${r.name}: ${status(r)}${r.skip ? '' : ` (${formatDuration(r.duration_ms)})`}\n`);
       if (r.error) io.out(`  ${r.error.message.replace(/\n/g, '\n  ')}\n`);
       if ((bad || values.verbose) && r.output.length > 0) for (const line of r.output) io.out(`  ${line}\n`);
       if (r.details) for (const line of r.details) io.out(`  ${line}\n`);
     }
     if (results.length === 0) io.err(filter ? `no tests match --run ${values.run}\n` : 'no tests found\n');
+    io.out(opaSummary(results, detail));
     io.out(`${passed} passed, ${failed} failed\n`);
   }
   if (results.length === 0) return 2;

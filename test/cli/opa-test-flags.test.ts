@@ -1,0 +1,54 @@
+// `pdp test` in OPA's shapes: the PASS/FAIL summary, --count, --bench (src/cli/test-output.ts).
+import path from 'node:path';
+import t from 'tap';
+import { benchmark, opaSummary } from '../../src/cli/test-output.js';
+import { runCli } from '../helpers/cli.js';
+
+const fixtures = path.join(import.meta.dirname, 'fixtures');
+const run = (argv: string[]) => runCli(argv, fixtures);
+
+t.test('summary: PASS/FAIL/ERROR/SKIPPED counts of all tests, after a rule when details were printed', async (t) => {
+  const r = await run(['test', 'mixed']);
+  t.match(r.out, /\n-{80}\nPASS: 1\/4\nFAIL: 2\/4\nERROR: 1\/4\n1 passed, 3 failed\n$/);
+  const v = await run(['test', 'pass', '-v']);
+  t.match(v.out, /\n-{80}\nPASS: 3\/4\nSKIPPED: 1\/4\n/);
+  t.equal(opaSummary([], false), '');
+});
+
+t.test('--count N runs every test N times', async (t) => {
+  const r = await run(['test', 'pass', '--count', '3', '--format', 'json']);
+  const rows = JSON.parse(r.out) as { name: string }[];
+  t.equal(rows.length, 12);
+  t.equal(rows.filter((x) => x.name === 'test_admin_allowed').length, 3);
+  const pretty = await run(['test', 'pass', '--count', '2']);
+  t.match(pretty.out, /^PASS: 6\/8$/m);
+  for (const bad of ['0', 'x', '1.5', '10001']) {
+    const b = await run(['test', 'pass', '--count', bad]);
+    t.equal(b.code, 2, bad);
+    t.match(b.err, /--count must be an integer/);
+  }
+});
+
+t.test('--bench: ns/op per passing test, bench in the JSON', async (t) => {
+  const r = await run(['test', 'pass', '--bench', '--run', 'test_viewer']);
+  t.equal(r.code, 0, r.err);
+  t.match(r.out, /^data\.authz\.test_viewer_denied\t +\d+\t +\d+ ns\/op$/m);
+  const j = await run(['test', 'pass', '--bench', '--run', 'test_viewer', '--format', 'json']);
+  const rows = JSON.parse(j.out) as { bench?: { N: number; T: number; ns_per_op: number } }[];
+  t.ok(rows[0].bench && rows[0].bench.N >= 1 && rows[0].bench.ns_per_op > 0, JSON.stringify(rows[0].bench));
+  const failing = await run(['test', 'mixed', '--bench']);
+  t.match(failing.out, /^data\.mixed\.test_fails: FAIL$/m, 'a failing test is not benchmarked');
+  t.equal(failing.code, 1);
+});
+
+t.test('benchmark grows N until the run lasts the target time, capped', async (t) => {
+  let calls = 0;
+  const b = benchmark(() => void calls++, 5, 1000);
+  t.equal(b.n, 1000, 'a trivial body reaches the cap');
+  t.ok(calls >= 1000);
+  const slow = benchmark(() => {
+    const end = performance.now() + 2;
+    while (performance.now() < end);
+  }, 5);
+  t.ok(slow.totalNs >= 5e6 && slow.n >= 1, `${slow.n} runs, ${slow.totalNs} ns`);
+});
