@@ -30,7 +30,8 @@ const OPA_ONLY_KEYS = [
 /** Top-level OPA keys this service does not implement, and why. */
 const UNSUPPORTED: Record<string, string> = {
   discovery: 'discovery bundles are not supported: configure bundles, keys and decision_logs in this file',
-  status: "status reporting to a remote service is not supported: the service's status is served at GET /v1/status and as Prometheus metrics at GET /metrics",
+  status:
+    "status reporting to a remote service is not supported: the service's status is served at GET /v1/status (OPA's shape), GET /v1/pdp/status and as Prometheus metrics at GET /metrics",
   plugins: 'custom OPA plugins are not supported',
   storage: 'on-disk storage is not supported: data comes from bundles (persist them with bundles.<name>.persist)',
   distributed_tracing:

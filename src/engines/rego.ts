@@ -74,31 +74,10 @@ export class RegoEngine implements Engine {
   }
 
   private evaluateSegments(segs: readonly string[], input: unknown, opts: EvaluationOptions): EvaluationOutcome {
-    // Observations cost something only when asked for: the common call skips them.
-    if (opts.explain !== undefined || opts.metrics === true || opts.ndBuiltinCache === true) return this.evaluateObserved(segs, input, opts);
-    try {
-      const r = this.policy.evaluate(segs, {
-        input,
-        strict: opts.strict,
-        maxSteps: opts.maxSteps,
-        timeoutMs: opts.timeoutMs,
-        maxOutputSize: opts.maxOutputSize,
-      });
-      if (!r.defined || r.value === undefined) return { ok: true, defined: false, dependsOn: r.dependsOn, engine: 'rego' };
-      return { ok: true, defined: true, result: toJSON(r.value), dependsOn: r.dependsOn, engine: 'rego' };
-    } catch (e) {
-      // A policy's failure (conflict, budget, type error…) is an outcome; anything else is a bug,
-      // for the pipeline's one fail-closed catch.
-      if (isRegoError(e)) return { ok: false, code: e.code, message: e.message, engine: 'rego' };
-      throw e;
-    }
-  }
-
-  /** The same, with the trace, timers and non-deterministic builtin results that were asked for. */
-  private evaluateObserved(segs: readonly string[], input: unknown, opts: EvaluationOptions): EvaluationOutcome {
+    // Observations cost something only when asked for: the common call makes none.
     const tracer = opts.explain !== undefined ? new Tracer() : undefined;
     const nd = opts.ndBuiltinCache === true ? new NdBuiltinCache() : undefined;
-    const t0 = process.hrtime.bigint();
+    const t0 = opts.metrics === true ? process.hrtime.bigint() : undefined;
     try {
       const r = this.policy.evaluate(segs, {
         input,
@@ -109,19 +88,27 @@ export class RegoEngine implements Engine {
         tracer,
         ndBuiltinCache: nd,
       });
-      const seen: Observations = {};
-      if (opts.metrics === true) seen.metrics = { timer_rego_query_eval_ns: Number(process.hrtime.bigint() - t0) };
-      if (tracer !== undefined && opts.explain !== undefined) {
-        const events = filterTrace(tracer.events, opts.explain);
-        seen.explanation = traceJson(events);
-        seen.explanation_text = traceText(events);
-      }
-      if (nd !== undefined && !nd.empty) seen.nd_builtin_cache = nd.toJSON();
+      const seen = tracer || nd || t0 !== undefined ? observations(opts, tracer, nd, t0) : undefined;
       if (!r.defined || r.value === undefined) return { ok: true, defined: false, dependsOn: r.dependsOn, engine: 'rego', ...seen };
       return { ok: true, defined: true, result: toJSON(r.value), dependsOn: r.dependsOn, engine: 'rego', ...seen };
     } catch (e) {
+      // A policy's failure (conflict, budget, type error…) is an outcome; anything else is a bug,
+      // for the pipeline's one fail-closed catch.
       if (isRegoError(e)) return { ok: false, code: e.code, message: e.message, engine: 'rego' };
       throw e;
     }
   }
+}
+
+/** The trace, timers and non-deterministic builtin results that were asked for. */
+function observations(opts: EvaluationOptions, tracer: Tracer | undefined, nd: NdBuiltinCache | undefined, t0: bigint | undefined): Observations {
+  const seen: Observations = {};
+  if (t0 !== undefined) seen.metrics = { timer_rego_query_eval_ns: Number(process.hrtime.bigint() - t0) };
+  if (tracer !== undefined && opts.explain !== undefined) {
+    const events = filterTrace(tracer.events, opts.explain);
+    seen.explanation = traceJson(events);
+    seen.explanation_text = traceText(events);
+  }
+  if (nd !== undefined && !nd.empty) seen.nd_builtin_cache = nd.toJSON();
+  return seen;
 }

@@ -122,7 +122,7 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
     if (authn.enabled) {
       app.log.info({ methods: authn.methods, authorization: cfg.authorization }, 'caller authentication on');
       // Fetched ahead of the first token; a failure is retried by the next token, and shown in
-      // /v1/status until then.
+      // /v1/pdp/status until then.
       authn.jwt?.prefetch().catch((err: unknown) => app.log.warn({ error: err instanceof Error ? err.message : String(err) }, 'JWKS could not be fetched'));
     } else if (cfg.mode === 'none') {
       app.log.warn(

@@ -1,11 +1,11 @@
 // Capability: service status. Decorates `status`, where every other plugin adds its section of
-// GET /v1/status, and serves GET /health, GET /ready and GET /v1/status (bundles from the
-// policies plugin, read per request). Registered first, so every plugin after it can add a section.
+// GET /v1/pdp/status, and serves GET /health (and OPA's forms), GET /ready, OPA's GET /v1/status
+// and GET /v1/pdp/status (bundles from the policies plugin, read per request). Registered first, so every plugin after it can add a section.
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { statusRoutes, type StatusRouteOptions } from '../api/routes/status.js';
 
-/** A named section of GET /v1/status (e.g. "cache", "decision_log"); called per status request. */
+/** A named section of GET /v1/pdp/status (e.g. "cache", "decision_log"); called per status request. */
 export type StatusSection = () => unknown;
 
 export class StatusSections {

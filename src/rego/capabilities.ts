@@ -7,6 +7,7 @@ import { BUILTINS } from './builtins/index.js';
 import type { Builtin } from './builtins/types.js';
 import { UNSUPPORTED_BUILTINS } from './builtins/unsupported.js';
 import { RELATIONS } from './builtins/walk.js';
+import { INFIX_OPERATORS as INFIX } from './operators.js';
 
 /** The OPA capabilities file the list below was taken from (open-policy-agent/opa, capabilities/). */
 export const OPA_CAPABILITIES_VERSION = 'v1.20.2';
@@ -62,23 +63,6 @@ const NOTES: Readonly<Record<string, string>> = {
   'internal.print': 'what OPA rewrites print() to; print() itself is implemented',
   'opa.runtime': 'returns {}: the host environment (env) and OPA configuration are not exposed to policies',
   'internal.template_string': 'what OPA (and this parser) rewrites template strings ($"…{x}…") to',
-};
-
-/** OPA's infix spelling of the operator builtins in the registry. */
-const INFIX: Readonly<Record<string, string>> = {
-  and: '&',
-  or: '|',
-  div: '/',
-  equal: '==',
-  gt: '>',
-  gte: '>=',
-  lt: '<',
-  lte: '<=',
-  minus: '-',
-  mul: '*',
-  neq: '!=',
-  plus: '+',
-  rem: '%',
 };
 
 /** An OPA type declaration (ast/types JSON). */

@@ -14,27 +14,12 @@
 import type { Body, ElseClause, Expr, Import, Module, Rule, Term, With } from './ast.js';
 import { tokenize, type Comment, type Token } from './lexer.js';
 import { parseModule } from './parser.js';
+import { INFIX_OPERATORS as INFIX } from './operators.js';
 
 export interface FormatOptions {
   /** Rego version of the output; default: the module's. v1 output drops future/rego.v1 imports. */
   regoVersion?: 0 | 1;
 }
-
-const INFIX: Record<string, string> = {
-  equal: '==',
-  neq: '!=',
-  lt: '<',
-  lte: '<=',
-  gt: '>',
-  gte: '>=',
-  or: '|',
-  and: '&',
-  plus: '+',
-  minus: '-',
-  mul: '*',
-  div: '/',
-  rem: '%',
-};
 
 const KEYWORDS = new Set(['as', 'default', 'else', 'false', 'import', 'not', 'null', 'package', 'some', 'true', 'with', 'contains', 'every', 'if', 'in']);
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;

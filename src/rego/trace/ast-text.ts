@@ -2,24 +2,9 @@
 // (`opa eval --explain`): operators infix, `.x` for identifier keys, strings JSON-quoted.
 
 import type { Body, Expr, Rule, Term } from '../ast.js';
+import { INFIX_OPERATORS } from '../operators.js';
 
-const INFIX: Record<string, string> = {
-  eq: '=',
-  assign: ':=',
-  equal: '==',
-  neq: '!=',
-  lt: '<',
-  lte: '<=',
-  gt: '>',
-  gte: '>=',
-  or: '|',
-  and: '&',
-  plus: '+',
-  minus: '-',
-  mul: '*',
-  div: '/',
-  rem: '%',
-};
+const INFIX: Readonly<Record<string, string>> = { eq: '=', assign: ':=', ...INFIX_OPERATORS };
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
