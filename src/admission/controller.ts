@@ -147,7 +147,11 @@ export class AdmissionController {
     const decision = this.decider.decide({
       kind: 'model-deployment',
       path: POLICY_PATH,
-      input: mapped.request,
+      // A copy in JSON's own form: the request shares objects with remembered bundle data (registry
+      // records) that must not change, and — measured with --cpu-prof under bench/admission — the
+      // copy costs less than it saves when the decision log's mask policy converts the record
+      // (bench/admission, cache hits: 1.21 → 1.16 × the endpoint's CPU per request).
+      input: JSON.parse(JSON.stringify(mapped.request)) as unknown,
       strict: false,
       ...ctx,
       decisionId,

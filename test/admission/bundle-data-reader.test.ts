@@ -74,3 +74,28 @@ t.test('the limits are handed to the engine; wasm snapshots are read with evalua
   t.same(seen, [{ timeoutMs: 100, maxOutputSize: 10, strict: false }]);
   t.same(await noBundleData.read(['anything']), { kind: 'undefined' }, 'no bundle data: nothing is there');
 });
+
+t.test('a path is evaluated once per snapshot; a new snapshot is read afresh; errors are not remembered', async (t) => {
+  const calls: string[] = [];
+  let active = snapshot({ calls });
+  const data = snapshotData({ current: () => active }, limits);
+  const first = await data.read(['kubernetes', 'namespaces', 'prod']);
+  t.same(await data.read(['kubernetes', 'namespaces', 'prod']), first, 'the same answer');
+  await data.read(['registry', 'models', 'm1']);
+  t.same(calls, ['sync kubernetes/namespaces/prod', 'sync registry/models/m1'], 'each path asked once');
+
+  active = snapshot({ calls });
+  await data.read(['kubernetes', 'namespaces', 'prod']);
+  t.equal(calls.length, 3, 'a bundle change (new snapshot) is read again');
+
+  let fails = 0;
+  active = snapshot({
+    evaluate: () => {
+      fails++;
+      return { ok: false, code: 'eval_budget_exceeded', message: 'deadline', engine: 'rego' };
+    },
+  });
+  await data.read(['x']);
+  await data.read(['x']);
+  t.equal(fails, 2, 'an error is asked again next time');
+});
