@@ -45,6 +45,11 @@ t.test('big integers in Data API input and bundle data come back exactly', async
   t.equal(resultText((await call('nums/is_big', `{"input": {"z": ${BIG}E-0}}`)).text), 'true');
   t.equal(resultText((await call('nums/echo', '{"input": 9007199254740993}')).text), '9007199254740993', '2^53 + 1, a plain 16-digit integer');
 
+  // OPA's GET form: the input in the query string is read with the same reader (it once threw here).
+  const viaQuery = await call(`nums/echo?input=${encodeURIComponent(`{"z": ${BIG}e0}`)}`);
+  t.equal(viaQuery.status, 200, '?input= with a big number');
+  t.equal(resultText(viaQuery.text), `{"z":${BIG}}`, '?input= keeps it exact too');
+
   const stored = await call('nums/stored');
   t.equal(stored.status, 200);
   t.equal(

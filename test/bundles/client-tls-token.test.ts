@@ -119,7 +119,10 @@ labels: { team: platform }
 
     writeFileSync(tokenFile, 'token-two\n');
     await waitFor('a poll with the rotated token', () => bundles.seen.some((x) => x.authorization === 'Bearer token-two'), 5000);
-    t.pass('the rotated token is used without a restart');
+    t.ok(
+      bundles.seen.some((x) => x.authorization === 'Bearer token-two'),
+      'the rotated token is used without a restart',
+    );
 
     await waitFor('a decision-log upload', () => logs.seen.length > 0, 8000);
     const upload = logs.seen[0];
