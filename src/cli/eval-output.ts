@@ -10,21 +10,20 @@ export interface EvalEntry {
 export const EVAL_FORMATS = ['json', 'pretty', 'raw', 'values', 'bindings'] as const;
 export type EvalFormat = (typeof EVAL_FORMATS)[number];
 
-/** Text for raw/values/bindings (json and pretty are eval.ts's own). */
+/** Text for raw/values/bindings (json and pretty are eval.ts's own), as OPA's presentation
+ * package writes them: one document (or line) per result, nothing when the query is undefined. */
 export function opaFormat(format: 'raw' | 'values' | 'bindings', result: readonly EvalEntry[]): string {
   switch (format) {
     case 'bindings':
-      // Each result's bindings object; [] when the query is undefined.
-      return jsonText(result.map((r) => r.bindings ?? {})) + '\n';
+      // Each result's bindings, an indented JSON object of its own.
+      return result.map((r) => jsonText(r.bindings ?? {}) + '\n').join('');
     case 'values':
-      // Each result's expression value (an array of them when the query has several expressions).
-      return jsonText(result.map((r) => (r.expressions.length === 1 ? r.expressions[0].value : r.expressions.map((e) => e.value)))) + '\n';
+      // Each result's expression values, an indented JSON array of its own (one per expression).
+      return result.map((r) => jsonText(r.expressions.map((e) => e.value)) + '\n').join('');
     case 'raw':
-      // Each expression value on a line: strings as they are, anything else as compact JSON; nothing when undefined.
-      return result
-        .flatMap((r) => r.expressions.map((e) => (typeof e.value === 'string' ? e.value : jsonText(e.value, 0))))
-        .map((l) => l + '\n')
-        .join('');
+      // Each result on a line, its expressions separated by spaces: strings as they are, anything
+      // else as compact JSON.
+      return result.map((r) => r.expressions.map((e) => (typeof e.value === 'string' ? e.value : jsonText(e.value, 0))).join(' ') + '\n').join('');
   }
 }
 

@@ -17,24 +17,24 @@ async function withStdin(argv: string[], stdin: string | undefined): Promise<{ c
   return { code, out, err };
 }
 
-t.test('-f values, bindings, raw', async (t) => {
+t.test('-f values, bindings, raw: one document (or line) per result, as OPA prints them', async (t) => {
   let r = await run(['eval', '-f', 'values', '[1, 2][_]']);
   t.equal(r.code, 0, r.err);
-  t.same(JSON.parse(r.out), [1, 2], 'each result: its one expression value');
+  t.equal(r.out, '[\n  1\n]\n[\n  2\n]\n', 'each result: the array of its expression values');
   r = await run(['eval', '-f', 'values', '1 + 1; "a"']);
-  t.same(JSON.parse(r.out), [[2, 'a']], 'several expressions: an array of their values');
+  t.equal(r.out, '[\n  2,\n  "a"\n]\n', 'several expressions: all in that array');
   r = await run(['eval', '-f', 'bindings', 'x := [1, 2][_]; y := "k"']);
-  t.same(JSON.parse(r.out), [
-    { x: 1, y: 'k' },
-    { x: 2, y: 'k' },
-  ]);
+  t.equal(r.out, '{\n  "x": 1,\n  "y": "k"\n}\n{\n  "x": 2,\n  "y": "k"\n}\n', 'each result: its bindings object');
   r = await run(['eval', '-f', 'raw', '"plain text"']);
   t.equal(r.out, 'plain text\n', 'strings without quotes');
   r = await run(['eval', '-f', 'raw', '{"a": [1]}']);
   t.equal(r.out, '{"a":[1]}\n', 'others as compact JSON');
+  r = await run(['eval', '-f', 'raw', '"a"; 1 + 1; [1, 2][_]']);
+  t.equal(r.out, 'a 2 1\na 2 2\n', 'a line per result, its expressions separated by spaces');
   r = await run(['eval', '-f', 'raw', 'input.nope']);
   t.equal(r.out, '', 'undefined prints nothing');
-  t.equal(opaFormat('bindings', []), '[]\n');
+  t.equal(opaFormat('bindings', []), '', 'no result, no document');
+  t.equal(opaFormat('values', []), '');
   r = await run(['eval', '-f', 'yaml', '1']);
   t.equal(r.code, 2);
   t.match(r.err, /--format must be one of json, pretty, raw, values, bindings/);
