@@ -8,17 +8,17 @@ import { runCli } from '../helpers/cli.js';
 const fixtures = path.join(import.meta.dirname, 'fixtures');
 const run = (argv: string[], cwd = fixtures) => runCli(argv, cwd);
 
-t.test('--format json: {manifest, namespaces, annotations}', async (t) => {
+t.test("--format json: {manifest, namespaces, annotations} (namespaces as OPA's NamespaceInfo: file, title, organizations)", async (t) => {
   const r = await run(['inspect', 'inspect', '--format', 'json']);
   t.equal(r.code, 0, r.err);
   const j = JSON.parse(r.out) as {
     manifest: unknown;
-    namespaces: Record<string, string[]>;
+    namespaces: Record<string, { file: string; title?: string; organizations?: string[] }[]>;
     annotations: { location: { row: number }; path: { value: string }[]; annotations: { title?: string; scope?: string; entrypoint?: boolean } }[];
   };
   t.same(j.manifest, { revision: 'r7', roots: ['authz'] });
   t.same(Object.keys(j.namespaces), ['data.authz']);
-  t.match(j.namespaces['data.authz'][0], /authz\/policy\.rego$/);
+  t.match(j.namespaces['data.authz'][0], { file: /authz\/policy\.rego$/, title: 'Authorization' }, "the package annotation's title");
   t.same(
     j.annotations.map((a) => [a.path.map((p) => p.value).join('.'), a.annotations.title, a.annotations.scope, a.location.row]),
     [

@@ -1,6 +1,7 @@
 // `pdp inspect <bundle dir|.tar.gz>`: what a bundle holds, as `opa inspect` shows it — the
-// manifest, the namespaces (package → files) and the METADATA annotations; `--format json`
-// prints OPA's shape {manifest, namespaces, annotations}.
+// manifest, the namespaces (package → its files, with the package annotation's title and
+// organizations) and the METADATA annotations; `--format json` prints OPA's shape
+// {manifest, namespaces, annotations}.
 import { parseArgs } from 'node:util';
 import type { Rule, Term } from '../../rego/ast.js';
 import { isRegoError, parseModule, toJSON } from '../../rego/index.js';
@@ -8,6 +9,13 @@ import { describeThrown } from '../../shared/errors.js';
 import { CliError, type CliIO } from '../io.js';
 import { jsonText } from '../json.js';
 import { loadSources } from '../sources.js';
+
+/** OPA's NamespaceInfo. */
+interface NamespaceFile {
+  file: string;
+  title?: string;
+  organizations?: string[];
+}
 
 interface AnnotationEntry {
   location: { file: string; row: number; col: number };
@@ -35,7 +43,7 @@ export async function inspectCommand(argv: string[], io: CliIO): Promise<number>
   if (positionals.length !== 1) throw new CliError('usage', 'give exactly one bundle directory or .tar.gz');
   const sources = await loadSources(positionals, io.cwd, { mode: 'bundle', bundles: positionals });
 
-  const namespaces: Record<string, string[]> = {};
+  const namespaces: Record<string, NamespaceFile[]> = {};
   const annotations: AnnotationEntry[] = [];
   let errors = 0;
   for (const m of sources.modules) {
@@ -49,13 +57,20 @@ export async function inspectCommand(argv: string[], io: CliIO): Promise<number>
       continue;
     }
     const ns = ['data', ...mod.package].join('.');
-    (namespaces[ns] ??= []).push(m.file);
+    const info: NamespaceFile = { file: m.file };
+    const pkg = mod.annotations?.find((a) => a.scope === 'package' || a.scope === 'subpackages');
+    if (pkg) {
+      const v = toJSON(pkg.value) as { title?: unknown; organizations?: unknown };
+      if (typeof v.title === 'string') info.title = v.title;
+      if (Array.isArray(v.organizations)) info.organizations = v.organizations.filter((o): o is string => typeof o === 'string');
+    }
+    (namespaces[ns] ??= []).push(info);
     for (const a of mod.annotations ?? []) {
       annotations.push({ location: { file: m.file, row: a.loc.row, col: a.loc.col }, path: refPath(mod.package, a.rule), annotations: toJSON(a.value) });
     }
   }
   if (errors > 0) return 2;
-  for (const files of Object.values(namespaces)) files.sort();
+  for (const files of Object.values(namespaces)) files.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   const manifest = sources.manifest ?? {};
 
   if (values.format === 'json') {
@@ -78,7 +93,7 @@ export async function inspectCommand(argv: string[], io: CliIO): Promise<number>
       ['Namespace', 'File'],
       Object.keys(namespaces)
         .sort()
-        .flatMap((ns) => namespaces[ns].map((f, i): [string, string] => [i === 0 ? ns : '', f])),
+        .flatMap((ns) => namespaces[ns].map((f, i): [string, string] => [i === 0 ? ns : '', f.file])),
     ),
   );
   if (annotations.length > 0) {
