@@ -725,6 +725,22 @@ function derFail<T>(f: () => T, what: string): T {
   }
 }
 
+/** Parse, then verify the chain: [true, the chain] or [false, []] — certificates that do not
+ * parse are a false, not an error, as in OPA; the options are read only once they parse. */
+function parseAndVerify(s: string, ctx: BuiltinContext, uriStrings: boolean, options: () => VerifyOpts): [boolean, Value[]] {
+  ctx.checkBudget(strCost(s) * 4);
+  let parsed;
+  try {
+    parsed = parseCerts(s);
+  } catch {
+    return [false, []];
+  }
+  const opts = options();
+  const json = parsed.json(uriStrings);
+  const chain = verifyChain(parsed.ders, json, opts, opts.timeMs ?? nowMs(ctx));
+  return chain ? [true, chain.map((i) => json[i])] : [false, []];
+}
+
 export const x509: Builtin[] = [
   def('crypto.x509.parse_certificates', ['string'], ([a], ctx) => {
     const s = str(a, 1);
@@ -732,24 +748,7 @@ export const x509: Builtin[] = [
     return parseCerts(s).json(true);
   }),
 
-  def(
-    'crypto.x509.parse_and_verify_certificates',
-    ['string'],
-    ([a], ctx) => {
-      const s = str(a, 1);
-      ctx.checkBudget(strCost(s) * 4);
-      let parsed;
-      try {
-        parsed = parseCerts(s);
-      } catch {
-        return [false, []];
-      }
-      const json = parsed.json(true);
-      const chain = verifyChain(parsed.ders, json, {}, nowMs(ctx));
-      return chain ? [true, chain.map((i) => json[i])] : [false, []];
-    },
-    { readsClock: true },
-  ),
+  def('crypto.x509.parse_and_verify_certificates', ['string'], ([a], ctx) => parseAndVerify(str(a, 1), ctx, true, () => ({})), { readsClock: true }),
 
   def(
     'crypto.x509.parse_and_verify_certificates_with_options',
@@ -757,17 +756,8 @@ export const x509: Builtin[] = [
     ([a, b], ctx) => {
       const s = str(a, 1);
       const o = obj(b, 2);
-      ctx.checkBudget(strCost(s) * 4);
-      let parsed;
-      try {
-        parsed = parseCerts(s);
-      } catch {
-        return [false, []];
-      }
-      const opts = verifyOpts(o);
-      const json = parsed.json(false); // OPA does not add URIStrings here
-      const chain = verifyChain(parsed.ders, json, opts, opts.timeMs ?? nowMs(ctx));
-      return chain ? [true, chain.map((i) => json[i])] : [false, []];
+      // OPA does not add URIStrings here.
+      return parseAndVerify(s, ctx, false, () => verifyOpts(o));
     },
     { readsClock: true },
   ),
