@@ -1,5 +1,7 @@
 // (b)/(c) The service exactly as `npm start` runs it (compiled dist/, start() from src/server.ts,
-// configuration from the environment). Prints {"url"} on stderr once listening.
+// configuration from the environment — PDP_WORKERS included: unset means the service's default;
+// with workers the benches read the CPU of this process and all its descendants). Prints {"url"}
+// on stderr once listening.
 import { existsSync } from 'node:fs';
 
 const entry = new URL('../../dist/server.js', import.meta.url);
@@ -9,4 +11,4 @@ if (!existsSync(entry)) {
 }
 const { start } = await import(entry.href);
 const s = await start([]);
-process.stderr.write(`${JSON.stringify({ url: s.url })}\n`);
+process.stderr.write(`${JSON.stringify({ url: s.url, workers: process.env.PDP_WORKERS ?? null })}\n`);
