@@ -11,10 +11,13 @@
 //   stage µs/req = (the stage's share of the main threads' non-idle samples)
 //                  × (main-thread CPU µs per request, measured)
 //
-// plus one row for the CPU of the other threads (V8's concurrent GC helpers, the libuv pool, the
+// plus one row for the CPU of the other threads (V8's concurrent GC and JIT compiler threads, the libuv pool, the
 // profiler's own sampling thread), so that the rows add up to the measured total. Profiling
 // costs a few per cent of CPU: compare stages with each other and with the bare route measured
-// the same way, not with bench:http's totals.
+// the same way, not with bench:http's totals. The server runs on the last CPU and the load
+// generator on CPU 0 (taskset; --no-pin: not), else the client's wake-ups preempt the server
+// inside its socket writes and those take a share of the samples out of proportion to their CPU
+// (see main()).
 //
 // Scenarios: off    default tool-call policies, cache off
 //            hit    default policies, default in-process cache (every body repeats: hits)
@@ -23,15 +26,15 @@
 //            bare   bench/http/bare-server.mjs: a bare fastify route (parse, constant answer) —
 //                   the ceiling, broken down by the same rules
 //
-//   npm run bench:breakdown [-- --duration=S --warmup=S --connections=N --only=off,hit --json --top=N --keep]
+//   npm run bench:breakdown [-- --duration=S --warmup=S --connections=N --only=off,hit --json --top=N --keep --no-pin]
 //   (BENCH_DURATION, BENCH_WARMUP, BENCH_CONNECTIONS set the defaults: 10, 3, 10)
 //
 // PDP_WORKERS in the environment is passed to the service (unset: the service's default); the
 // number of server processes seen is printed.
 import autocannon from 'autocannon';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { treeCpuTimes } from '../lib/proc-cpu.mjs';
@@ -50,6 +53,8 @@ function parseArgs(argv) {
     top: 12,
     only: null,
     peer: process.env.BENCH_PEER_DIR ?? join(ROOT, '..', 'shared', 'bench-peer'),
+    // Default on: see main().
+    pin: true,
   };
   for (const a of argv) {
     const m = /^--([a-z-]+)(?:=(.*))?$/.exec(a);
@@ -66,6 +71,7 @@ function parseArgs(argv) {
     else if (k === 'top') o.top = num();
     else if (k === 'json') o.json = true;
     else if (k === 'keep') o.keep = true;
+    else if (k === 'no-pin') o.pin = false;
     else if (k === 'only') o.only = (v ?? '').split(',').filter(Boolean);
     else if (k === 'peer') o.peer = v;
     else throw new Error(`unknown option --${k}`);
@@ -118,8 +124,10 @@ function scenarios(o) {
   return o.only ? list.filter((s) => o.only.includes(s.key)) : list;
 }
 
-function startProfiled(s, profDir) {
-  const child = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profDir, join(ROOT, s.script)], {
+function startProfiled(s, profDir, pinCpu) {
+  const argv = [process.execPath, '--cpu-prof', '--cpu-prof-dir', profDir, join(ROOT, s.script)];
+  const [file, ...args] = pinCpu === null ? argv : ['taskset', '-c', String(pinCpu), ...argv];
+  const child = spawn(file, args, {
     cwd: ROOT,
     env: { ...process.env, ...s.env },
     // The decision log's console sink writes here, as in bench:http: its cost is counted, its text dropped.
@@ -184,7 +192,7 @@ const hrtimeUs = () => Number(process.hrtime.bigint() / 1000n);
 
 async function measure(s, o, bodies) {
   const profDir = mkdtempSync(join(tmpdir(), `pdp-breakdown-${s.key}-`));
-  const srv = await startProfiled(s, profDir);
+  const srv = await startProfiled(s, profDir, o.pinCpu);
   let r;
   let c0;
   let c1;
@@ -241,7 +249,7 @@ function printTable(results, skipped, o) {
   const w = 9;
   const row = (name, vals) => `${name.padEnd(34)}${vals.map((v) => String(v).padStart(w)).join('')}`;
   console.log(
-    `\nCPU µs per request by stage — ${o.duration} s per scenario after ${o.warmup} s warm-up, ${o.connections} connections, examples/tool-call bodies (node ${process.version}, ${new Date().toISOString()}, PDP_WORKERS=${process.env.PDP_WORKERS ?? 'unset'})`,
+    `\nCPU µs per request by stage — ${o.duration} s per scenario after ${o.warmup} s warm-up, ${o.connections} connections, examples/tool-call bodies (node ${process.version}, ${new Date().toISOString()}, PDP_WORKERS=${process.env.PDP_WORKERS ?? 'unset'}, ${o.pinCpu === null ? 'not pinned' : `server on CPU ${o.pinCpu}, load generator on CPU 0`})`,
   );
   for (const r of results) console.log(`  ${r.key.padEnd(6)} ${r.label}`);
   console.log(row('stage', cols));
@@ -254,7 +262,7 @@ function printTable(results, skipped, o) {
     );
   console.log(
     row(
-      '  other threads (GC helpers, libuv…)',
+      '  other threads (V8 GC+JIT, libuv)',
       results.map((r) => fmt(r.cpu_us_per_req.other_threads, 1)),
     ),
   );
@@ -309,6 +317,17 @@ async function main() {
   const o = parseArgs(process.argv.slice(2));
   if (!existsSync(join(ROOT, 'dist', 'server.js'))) throw new Error('dist/server.js is missing: run `npm run build` (npm ci does it) first');
   const bodies = examples();
+  o.pinCpu = null;
+  if (o.pin && cpus().length >= 2) {
+    // The profiler samples wall time on the server's main thread. When the load generator shares
+    // its core, the answer's socket write wakes the client, which then preempts the server inside
+    // writev (and the kernel's loopback delivery runs there, accounted as softirq time, not the
+    // server's): writev then takes half the samples of a bare route instead of a fifth. So the
+    // server goes on the last CPU, the load generator on CPU 0 (--no-pin: not).
+    o.pinCpu = cpus().length - 1;
+    execFileSync('taskset', ['-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
+    log(`pinned: load generator (this process) on CPU 0, servers on CPU ${o.pinCpu}`);
+  }
   const results = [];
   const skipped = [];
   for (const s of scenarios(o)) {
@@ -329,7 +348,13 @@ async function main() {
       JSON.stringify({
         node: process.version,
         at: new Date().toISOString(),
-        settings: { duration_s: o.duration, warmup_s: o.warmup, connections: o.connections, pdp_workers: process.env.PDP_WORKERS ?? null },
+        settings: {
+          duration_s: o.duration,
+          warmup_s: o.warmup,
+          connections: o.connections,
+          pdp_workers: process.env.PDP_WORKERS ?? null,
+          server_cpu: o.pinCpu,
+        },
         stages: STAGES,
         results,
         skipped,
