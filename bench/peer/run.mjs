@@ -20,21 +20,15 @@
 //   the service's default), `--workers=N` sets it.
 // When ../shared/bench-peer (or BENCH_PEER_DIR) is absent, says so and exits 0.
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { UNTRANSLATABLE, shadowCheckout } from './shadow.mjs';
+import { targets } from './targets.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const log = (m) => process.stderr.write(`${m}\n`);
-
-/** Examples the harness's Cerbos translation (policies/cerbos-full.yaml) cannot decide as the PDP does. */
-export const UNTRANSLATABLE = [
-  {
-    file: 'pii-nested-to-webhook.deny.json',
-    reason: 'PII nested three levels deep in arguments.payload; the Cerbos translation scans top-level arguments only, so it allows what the PDP denies',
-  },
-];
 
 function parseArgs(argv) {
   const o = { harness: null, workers: '1', json: false, keep: false, pass: [], peer: process.env.BENCH_PEER_DIR ?? join(ROOT, '..', 'shared', 'bench-peer') };
@@ -50,24 +44,6 @@ function parseArgs(argv) {
     else o.pass.push(a); // the harness's own options (--smoke, --duration=S, …); it rejects unknown ones
   }
   return o;
-}
-
-/** A temporary checkout: symlinks to this one, examples/tool-call copied minus UNTRANSLATABLE. */
-function shadowCheckout() {
-  const dir = mkdtempSync(join(tmpdir(), 'pdp-peer-shadow-'));
-  // .git is left out on purpose: git would see the shadow's symlinks and missing examples as changes.
-  for (const e of readdirSync(ROOT)) if (e !== 'examples' && e !== '.git') symlinkSync(join(ROOT, e), join(dir, e));
-  mkdirSync(join(dir, 'examples'));
-  for (const e of readdirSync(join(ROOT, 'examples'))) if (e !== 'tool-call') symlinkSync(join(ROOT, 'examples', e), join(dir, 'examples', e));
-  mkdirSync(join(dir, 'examples', 'tool-call'));
-  const skip = new Set(UNTRANSLATABLE.map((u) => u.file));
-  let copied = 0;
-  for (const f of readdirSync(join(ROOT, 'examples', 'tool-call'))) {
-    if (skip.has(f)) continue;
-    copyFileSync(join(ROOT, 'examples', 'tool-call', f), join(dir, 'examples', 'tool-call', f));
-    if (f.endsWith('.json')) copied++;
-  }
-  return { dir, copied };
 }
 
 /** The harness copied somewhere writable and installed (npm ci), as its README says. */
@@ -108,37 +84,6 @@ function runHarness(harness, checkout, pass, env) {
       }
     });
   });
-}
-
-const ratio = (x, y) => (typeof x === 'number' && typeof y === 'number' && y > 0 ? x / y : null);
-
-/** Issue 18's five targets from one harness result. */
-export function targets(r) {
-  const sc = r.http?.scenarios ?? {};
-  const rps = (k) => sc[k]?.median?.rps ?? null;
-  const cpu = (k) => sc[k]?.median?.server_cpu_us_per_req ?? null;
-  const t = [];
-  const row = (target, value, limit, better, note) =>
-    t.push({ target, value, limit, met: value === null ? null : better === 'min' ? value >= limit : value <= limit, note: note ?? null });
-  row('small policy, cache off: req/s ≥ 0.5 × bare', ratio(rps('b_pdp_small'), rps('a_bare')), 0.5, 'min');
-  row('small policy, cache off: CPU/req ≤ 2 × bare', ratio(cpu('b_pdp_small'), cpu('a_bare')), 2, 'max');
-  row('default policies, cache hit: req/s ≥ 0.6 × bare', ratio(rps('d_pdp_full_cache'), rps('a_bare')), 0.6, 'min');
-  row('default policies, cache off: req/s ≥ 2.5 × Cerbos', ratio(rps('b_pdp_full'), rps('c_cerbos_full')), 2.5, 'min');
-  row('default policies, cache off: CPU/req ≤ 0.25 × Cerbos', ratio(cpu('b_pdp_full'), cpu('c_cerbos_full')), 0.25, 'max');
-  const eng = r.engine?.median_us;
-  row('engine (RBAC allow): µs/eval ≤ 0.4 × opa-wasm', eng ? ratio(eng.project_rego, eng.opa_wasm) : null, 0.4, 'max');
-  // The harness measures p99 under full closed-loop load only; the target is at half the max
-  // rate with an open-loop client (npm run bench:http measures that).
-  t.push({
-    target: 'p99 ≤ 5 ms at half max rate',
-    value: null,
-    limit: 5,
-    met: null,
-    note: `not measured by the harness (npm run bench:http does); its p99 at full load: ${Object.entries(sc)
-      .map(([k, v]) => `${k} ${v.median?.p99_ms ?? 'n/a'} ms`)
-      .join(', ')}`,
-  });
-  return t;
 }
 
 function print(r, t, meta) {
@@ -188,7 +133,7 @@ async function main() {
     workersNote = `PDP_WORKERS=${o.workers}${o.workers === '1' ? ' (default here: the harness reads CPU from the PID it started, which does not include cluster workers; --workers=pass|N to change)' : ": the harness reads CPU from the PID it started only, so the PDP's CPU per request is undercounted"}`;
   }
   const harness = o.harness ?? installHarness(o.peer);
-  const shadow = shadowCheckout();
+  const shadow = shadowCheckout(ROOT);
   log(
     `bench-peer: harness ${harness}; shadow checkout ${shadow.dir} (${shadow.copied} of the tool-call examples; left out: ${UNTRANSLATABLE.map((u) => u.file).join(', ')})`,
   );
