@@ -103,6 +103,17 @@ export const RULES = [
   ['framework/other', false, /^node:internal\/(timers|process\/task_queues|async_hooks)#|^node:async_hooks#/, 'timers, microtasks'],
 ];
 
+/**
+ * Parts of a stage, printed under it ("of which"): [stage, part, patterns]. A sample of that stage
+ * belongs to the first part whose every pattern matches some frame of its stack.
+ */
+export const PARTS = [
+  ['audit record', 'mask policy (Rego)', [/^src\/decisionlog\/mask\//, /^src\/(rego|engines)\//]],
+  ['audit record', 'masking, other', [/^src\/decisionlog\/mask\//]],
+  ['audit record', 'record JSON', [/^src\/decisionlog\/record-json#/]],
+  ['audit record', 'sinks', [/^src\/decisionlog\/sinks\//]],
+];
+
 /** `<where>` for a profile URL (see the header), given the checkout's root directory. */
 export function whereOf(url, root) {
   if (!url) return '';
@@ -129,8 +140,9 @@ function ruleFor(key) {
 /**
  * Attribute the samples of one profile taken within [fromUs, toUs] (profile timestamps: µs of
  * the monotonic clock, the clock of process.hrtime in every process on the machine).
- * Returns { samples, idle, byStage: Map(stage → samples), byStageFn: Map(stage → Map(fn → samples)),
- *   unmatched: Map(fn → samples) } — counts, idle samples excluded from byStage.
+ * Returns { samples, idle, byStage: Map(stage → samples), byPart: Map('stage › part' → samples),
+ *   byStageFn: Map(stage → Map(fn → samples)), unmatched: Map(fn → samples) } — counts, idle
+ *   samples excluded from the others.
  */
 export function attribute(profile, root, fromUs = -Infinity, toUs = Infinity) {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -140,8 +152,8 @@ export function attribute(profile, root, fromUs = -Infinity, toUs = Infinity) {
   // stage and leaf function per node, memoised (stacks share prefixes)
   const nodeStage = new Map();
   const stageOfNode = (id) => {
-    const hit = nodeStage.get(id);
-    if (hit !== undefined) return hit;
+    const known = nodeStage.get(id);
+    if (known !== undefined) return known;
     const path = [];
     for (let x = id; x !== undefined; x = parent.get(x)) path.push(byId.get(x));
     path.reverse();
@@ -152,10 +164,13 @@ export function attribute(profile, root, fromUs = -Infinity, toUs = Infinity) {
       stage = r[0];
       if (r[1]) break;
     }
-    nodeStage.set(id, stage);
-    return stage;
+    const keys = path.map(keyOf);
+    const part = PARTS.find(([st, , res]) => st === stage && res.every((re) => keys.some((k) => re.test(k))));
+    const hit = { stage, part: part ? `${stage} › ${part[1]}` : null };
+    nodeStage.set(id, hit);
+    return hit;
   };
-  const out = { samples: 0, idle: 0, byStage: new Map(), byStageFn: new Map(), unmatched: new Map() };
+  const out = { samples: 0, idle: 0, byStage: new Map(), byPart: new Map(), byStageFn: new Map(), unmatched: new Map() };
   let t = profile.startTime;
   for (let i = 0; i < profile.samples.length; i++) {
     t += profile.timeDeltas[i] ?? 0;
@@ -166,9 +181,10 @@ export function attribute(profile, root, fromUs = -Infinity, toUs = Infinity) {
       continue;
     }
     out.samples++;
-    const matched = stageOfNode(node.id);
+    const { stage: matched, part } = stageOfNode(node.id);
     const stage = matched ?? 'framework/other';
     out.byStage.set(stage, (out.byStage.get(stage) ?? 0) + 1);
+    if (part) out.byPart.set(part, (out.byPart.get(part) ?? 0) + 1);
     const fn = `${node.callFrame.functionName || '(anonymous)'} ${whereOf(node.callFrame.url, root) || '(native)'}:${node.callFrame.lineNumber + 1}`;
     const m = out.byStageFn.get(stage) ?? new Map();
     m.set(fn, (m.get(fn) ?? 0) + 1);
@@ -180,7 +196,7 @@ export function attribute(profile, root, fromUs = -Infinity, toUs = Infinity) {
 
 /** Sum of several attribute() results (one per process: a cluster primary and its workers). */
 export function merge(parts) {
-  const out = { samples: 0, idle: 0, byStage: new Map(), byStageFn: new Map(), unmatched: new Map() };
+  const out = { samples: 0, idle: 0, byStage: new Map(), byPart: new Map(), byStageFn: new Map(), unmatched: new Map() };
   const add = (into, from) => {
     for (const [k, v] of from) into.set(k, (into.get(k) ?? 0) + v);
   };
@@ -188,6 +204,7 @@ export function merge(parts) {
     out.samples += p.samples;
     out.idle += p.idle;
     add(out.byStage, p.byStage);
+    add(out.byPart, p.byPart);
     add(out.unmatched, p.unmatched);
     for (const [s, m] of p.byStageFn) {
       const into = out.byStageFn.get(s) ?? new Map();

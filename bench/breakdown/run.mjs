@@ -38,7 +38,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { treeCpuTimes } from '../lib/proc-cpu.mjs';
-import { STAGES, attribute, merge, top } from './classify.mjs';
+import { PARTS, STAGES, attribute, merge, top } from './classify.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const log = (m) => process.stderr.write(`${m}\n`);
@@ -236,6 +236,9 @@ async function measure(s, o, bodies) {
     samples: a.samples,
     cpu_us_per_req: { total, main_threads: main, other_threads: total - main, user: (c1.user - c0.user) / n, sys: (c1.sys - c0.sys) / n },
     stages_us_per_req: stages,
+    parts_us_per_req: Object.fromEntries(
+      PARTS.map(([st, part]) => [`${st} › ${part}`, a.samples ? ((a.byPart.get(`${st} › ${part}`) ?? 0) / a.samples) * main : 0]),
+    ),
     cache_lookups: cache,
     top_by_stage: Object.fromEntries(STAGES.map((st) => [st, top(a.byStageFn.get(st) ?? new Map(), 5).map(([fn, c]) => ({ fn, share: c / a.samples }))])),
     unclassified: top(a.unmatched, o.top).map(([fn, c]) => ({ fn, share: c / a.samples })),
@@ -247,19 +250,29 @@ const fmt = (x, d = 0) => (typeof x === 'number' && Number.isFinite(x) ? x.toFix
 function printTable(results, skipped, o) {
   const cols = results.map((r) => r.key);
   const w = 9;
-  const row = (name, vals) => `${name.padEnd(34)}${vals.map((v) => String(v).padStart(w)).join('')}`;
+  const row = (name, vals) => `${name.padEnd(40)}${vals.map((v) => String(v).padStart(w)).join('')}`;
   console.log(
     `\nCPU µs per request by stage — ${o.duration} s per scenario after ${o.warmup} s warm-up, ${o.connections} connections, examples/tool-call bodies (node ${process.version}, ${new Date().toISOString()}, PDP_WORKERS=${process.env.PDP_WORKERS ?? 'unset'}, ${o.pinCpu === null ? 'not pinned' : `server on CPU ${o.pinCpu}, load generator on CPU 0`})`,
   );
   for (const r of results) console.log(`  ${r.key.padEnd(6)} ${r.label}`);
   console.log(row('stage', cols));
-  for (const st of STAGES)
+  for (const st of STAGES) {
     console.log(
       row(
         `  ${st}`,
         results.map((r) => fmt(r.stages_us_per_req[st], 1)),
       ),
     );
+    for (const [pst, part] of PARTS) {
+      if (pst === st)
+        console.log(
+          row(
+            `    of which ${part}`,
+            results.map((r) => fmt(r.parts_us_per_req[`${st} › ${part}`], 1)),
+          ),
+        );
+    }
+  }
   console.log(
     row(
       '  other threads (V8 GC+JIT, libuv)',
