@@ -28,6 +28,7 @@ interface Attribution {
   samples: number;
   idle: number;
   byStage: Map<string, number>;
+  byPart: Map<string, number>;
   unmatched: Map<string, number>;
 }
 interface Classify {
@@ -150,6 +151,7 @@ t.test('stages of real-looking stacks', async (t) => {
     want.set(st, (want.get(st) ?? 0) + 1);
   }
   t.same(Object.fromEntries(a.byStage), Object.fromEntries(want), "every stack in its stage (the mask policy's Rego is audit; the handler is not parse)");
+  t.same(Object.fromEntries(a.byPart), { 'audit record › mask policy (Rego)': 1 }, "the audit sample is the mask policy's evaluation");
   t.same([...a.unmatched.keys()], ['somethingNew /elsewhere/x.js:1'], 'only the stack no rule knows is listed as unclassified');
   for (const s of a.byStage.keys()) t.ok(lib.STAGES.includes(s), `${s} is a declared stage`);
   for (const stage of new Set(lib.RULES.map((r) => r[0]))) t.ok(lib.STAGES.includes(stage), `rule stage ${stage} is declared`);
