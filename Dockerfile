@@ -37,8 +37,12 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts
 
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/build-info.mjs ./scripts/
 COPY src ./src
-RUN npm run build
+# The commit ?provenance reports as build_commit (the context has no .git):
+#   docker build --build-arg BUILD_COMMIT=$(git rev-parse HEAD) .
+ARG BUILD_COMMIT=""
+RUN BUILD_COMMIT="$BUILD_COMMIT" npm run build
 
 # -------------------------------------------------------------- runtime stage
 FROM ${NODE_IMAGE} AS runtime

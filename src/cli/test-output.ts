@@ -8,13 +8,16 @@ export interface OpaTestResult {
   package: string;
   name: string;
   fail?: true;
-  error?: { code: string; message: string };
+  /** topdown.Error's fields: code, message (without the location and code prefix), location. */
+  error?: { code: string; message: string; location?: { file: string; row: number; col: number } };
   skip?: true;
   /** Nanoseconds (Go's time.Duration). */
   duration: number;
   /** print() output, base64 (Go encodes []byte so). */
   output?: string;
-  bench?: { N: number; T: number; ns_per_op: number };
+  /** Go's testing.BenchmarkResult as encoding/json writes it (no tags: the Go field names; T in
+   * ns). Allocations are not measured here: Bytes, MemAllocs and MemBytes are 0. */
+  benchmark_result?: { N: number; T: number; Bytes: number; MemAllocs: number; MemBytes: number; Extra: Record<string, number> };
 }
 
 export interface BenchResult {
@@ -25,18 +28,26 @@ export interface BenchResult {
 }
 
 export function opaTestJson(r: TestResult, bench?: BenchResult): OpaTestResult {
-  const out: OpaTestResult = {
+  // Keys in tester.Result's field order, as encoding/json writes them.
+  return {
     location: { file: r.file, row: r.row, col: 1 },
     package: `data.${r.package}`,
     name: r.name,
+    ...(r.fail ? { fail: true as const } : {}),
+    ...(r.error
+      ? {
+          error: {
+            code: r.error.code,
+            message: r.error.detail ?? r.error.message,
+            ...(r.error.location ? { location: r.error.location } : {}),
+          },
+        }
+      : {}),
+    ...(r.skip ? { skip: true as const } : {}),
     duration: Math.round(r.duration_ms * 1e6),
+    ...(r.output.length > 0 ? { output: Buffer.from(r.output.map((l) => l + '\n').join('')).toString('base64') } : {}),
+    ...(bench ? { benchmark_result: { N: bench.n, T: bench.totalNs, Bytes: 0, MemAllocs: 0, MemBytes: 0, Extra: {} } } : {}),
   };
-  if (r.fail) out.fail = true;
-  if (r.error) out.error = { code: r.error.code, message: r.error.message };
-  if (r.skip) out.skip = true;
-  if (r.output.length > 0) out.output = Buffer.from(r.output.map((l) => l + '\n').join('')).toString('base64');
-  if (bench) out.bench = { N: bench.n, T: bench.totalNs, ns_per_op: Math.round(bench.totalNs / bench.n) };
-  return out;
 }
 
 /** OPA's closing block: a rule of dashes (after detail lines), then PASS/FAIL/ERROR/SKIPPED counts of all tests. */

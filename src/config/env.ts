@@ -526,6 +526,21 @@ export const ENV_VARS: readonly EnvVar[] = [
     secret: true,
   },
   {
+    name: 'PDP_DECISION_LOG_BEARER_FILE',
+    pointer: '/decision_log/token_file',
+    type: 'string',
+    default: '',
+    description:
+      "File holding the decision-log endpoint's token, read again for every upload (a rotated token is picked up without a restart; OPA's `token_path`); sent as `Authorization: <PDP_DECISION_LOG_BEARER_SCHEME> <token>`. Not with `PDP_DECISION_LOG_AUTH_TOKEN`.",
+  },
+  {
+    name: 'PDP_DECISION_LOG_BEARER_SCHEME',
+    pointer: '/decision_log/token_scheme',
+    type: 'string',
+    default: 'Bearer',
+    description: 'Authorization scheme sent with `PDP_DECISION_LOG_AUTH_TOKEN` or the token from `PDP_DECISION_LOG_BEARER_FILE`.',
+  },
+  {
     name: 'PDP_DECISION_LOG_UPLOAD_MAX_BYTES',
     pointer: '/decision_log/upload_max_bytes',
     type: 'integer',

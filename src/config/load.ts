@@ -348,6 +348,20 @@ function semanticChecks(config: PdpConfig, origins: Origins, fileDir: string, cw
     }
     if (b.tls) clientTlsChecks(b.tls, `${p}/tls`, at, origins, fileDir, cwd);
   });
+  const dl = config.decision_log;
+  for (const k of ['token_file', 'token_scheme', 'headers'] as const) {
+    if (dl[k] !== undefined && dl.url === undefined) at(`/decision_log/${k}`, 'applies only with a decision log url');
+  }
+  if (dl.token_file !== undefined && dl.auth_token !== undefined) at('/decision_log/token_file', 'set only one of auth_token or token_file');
+  if (dl.token_scheme !== undefined && dl.token_file === undefined && dl.auth_token === undefined)
+    at('/decision_log/token_scheme', 'applies only with auth_token or token_file');
+  if (dl.token_file !== undefined) {
+    dl.token_file = resolvedPath('/decision_log/token_file', dl.token_file, origins, fileDir, cwd);
+    // Read again for every upload; checked now so a wrong path stops the start, not the first upload.
+    const read = readSecretFile(dl.token_file);
+    if (typeof read !== 'string') at('/decision_log/token_file', `cannot read ${dl.token_file}: ${read.problem}`);
+    else if (read.trim() === '') at('/decision_log/token_file', `${dl.token_file} is empty`);
+  }
   if (config.decision_log.tls) {
     if (config.decision_log.url === undefined) at('/decision_log/tls', 'applies only with a decision log url');
     clientTlsChecks(config.decision_log.tls, '/decision_log/tls', at, origins, fileDir, cwd);

@@ -8,7 +8,6 @@
 // secret must not turn into an unauthenticated request.
 import { resolve } from 'node:path';
 import { isObject, setAt, type JsonObject } from './pointer.js';
-import { readSecretFile } from './secret-file.js';
 
 /** Keys only OPA's format has: a file with one of them (or `bundles` as a map) is OPA's. */
 const OPA_ONLY_KEYS = [
@@ -513,23 +512,13 @@ function mapDecisionLogs(r: Reader, root: JsonObject, services: Map<string, Serv
   const partition = r.get(dl, 'partition_name', at, 'string');
   const resource = partition !== undefined ? `/logs/${partition}` : (r.get(dl, 'resource', at, 'string') ?? '/logs');
   r.set('/decision_log/url', joinUrl(svc.url, resource), `${svc.key}.url, ${join(at, 'resource')}`);
-  if (Object.keys(svc.headers).length > 0)
-    r.issue(
-      `${svc.key}.headers`,
-      'headers are not sent with decision-log uploads (only bundle downloads); authenticate the upload with credentials.bearer or credentials.client_tls',
-    );
+  // As OPA's rest client: the service's headers go with every upload, then its credential.
+  if (Object.keys(svc.headers).length > 0) r.set('/decision_log/headers', { ...svc.headers }, `${svc.key}.headers`);
   if (svc.token) {
-    if (svc.token.scheme !== 'Bearer') r.issue(join(svc.token.key, 'scheme'), 'decision-log uploads authenticate with scheme Bearer only');
-    let token = svc.token.token;
-    if (svc.token.tokenPath !== undefined) {
-      // The upload's token is one setting read at start (a bundle's token_file is re-read per request).
-      const read = readSecretFile(svc.token.tokenPath);
-      if (typeof read === 'string') {
-        token = read.trim();
-        r.warnings.push(`${svc.token.key}.token_path: decision-log uploads read the token once at start (bundle downloads re-read it for every request)`);
-      } else r.issue(join(svc.token.key, 'token_path'), `cannot read ${svc.token.tokenPath}: ${read.problem}`);
-    }
-    if (token !== undefined && token !== '') r.set('/decision_log/auth_token', token, svc.token.key);
+    if (svc.token.scheme !== 'Bearer') r.set('/decision_log/token_scheme', svc.token.scheme, join(svc.token.key, 'scheme'));
+    if (svc.token.token !== undefined && svc.token.token !== '') r.set('/decision_log/auth_token', svc.token.token, join(svc.token.key, 'token'));
+    // Read again for every upload, as OPA's bearer plugin reads token_path for every request.
+    if (svc.token.tokenPath !== undefined) r.set('/decision_log/token_file', svc.token.tokenPath, join(svc.token.key, 'token_path'));
   }
   if (Object.keys(svc.tls).length > 0) r.set('/decision_log/tls', { ...svc.tls }, `${svc.key}.credentials.client_tls, ${svc.key}.tls`);
   if (svc.responseHeaderTimeoutSeconds !== undefined)

@@ -23,6 +23,7 @@ export function redactConfig(config: PdpConfig): PdpConfig {
   const d = c.decision_log;
   if (d.url !== undefined) d.url = redactUrl(d.url);
   if (d.auth_token !== undefined) d.auth_token = secret(d.auth_token);
+  if (d.headers !== undefined) d.headers = Object.fromEntries(Object.keys(d.headers).map((k) => [k, REDACTED]));
   // Key hashes cannot be reversed into keys, but they are credentials' fingerprints: not shown.
   c.auth.api_keys = c.auth.api_keys.map((k) => ({ ...k, sha256: REDACTED }));
   if (c.authzen.page_token_secret !== undefined) c.authzen.page_token_secret = REDACTED;

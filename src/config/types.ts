@@ -161,6 +161,12 @@ export interface DecisionLogConfig {
   redis_maxlen: number;
   url?: string;
   auth_token?: string;
+  /** Read for every upload (rotated tokens); not with auth_token. */
+  token_file?: string;
+  /** Scheme of the Authorization header for auth_token / token_file; default "Bearer". */
+  token_scheme?: string;
+  /** Extra headers sent with every upload (OPA's service headers). */
+  headers?: Record<string, string>;
   tls?: ClientTlsConfig;
   /** Largest gzipped upload; a larger batch is split. 0 = no limit. */
   upload_max_bytes: number;

@@ -43,11 +43,18 @@ export function createDecisionLog(cfg: DecisionLogConfig, redisCfg: RedisConfig,
     );
   }
   if (cfg.url !== undefined) {
-    const client = cfg.tls ? httpClientOptions({ tls: cfg.tls }) : undefined;
+    // The token file is read for every upload (a rotated token is used without a restart), as OPA.
+    const client = httpClientOptions({
+      ...(cfg.tls ? { tls: cfg.tls } : {}),
+      ...(cfg.token_file !== undefined ? { token_file: cfg.token_file, token_scheme: cfg.token_scheme } : {}),
+    });
     sinks.push(
       new HttpSink({
         url: cfg.url,
-        headers: cfg.auth_token !== undefined ? { authorization: `Bearer ${cfg.auth_token}` } : {},
+        headers: {
+          ...cfg.headers,
+          ...(cfg.auth_token !== undefined ? { authorization: `${cfg.token_scheme ?? 'Bearer'} ${cfg.auth_token}` } : {}),
+        },
         timeoutMs: cfg.upload_timeout_ms,
         maxUploadBytes: cfg.upload_max_bytes,
         ...(client ? { client } : {}),

@@ -84,3 +84,33 @@ t.test('usage and load errors', async (t) => {
   t.match(help.out, /^Usage: pdp check/);
   t.match((await run(['--help'])).out, /^ {2}check {10}check a bundle/m);
 });
+
+t.test("--format json: errors in OPA's check shape (stderr, {errors: [{location, message, code}]}, two-space indent)", async (t) => {
+  const broken = await run(['check', 'broken', '--format', 'json']);
+  t.equal(broken.code, 2);
+  t.equal(broken.out, '', 'nothing on stdout, as OPA');
+  const parsed = JSON.parse(broken.err) as { errors: Record<string, unknown>[] };
+  t.same(Object.keys(parsed), ['errors']);
+  const [first] = parsed.errors;
+  t.same(Object.keys(first ?? {}), ['location', 'message', 'code'], "OPA's OutputError field order, no details");
+  t.match(first, { location: { file: 'broken/b.rego', row: 5, col: 1 }, code: 'rego_parse_error', message: /expected/ });
+  t.same(Object.keys((first?.location as object) ?? {}), ['file', 'row', 'col']);
+  t.match(broken.err, /^\{\n {2}"errors": \[\n {4}\{\n {6}"location"/, "pr.JSON's two-space indent");
+  t.ok(broken.err.endsWith('}\n'));
+
+  const strict = await run(['check', 'strict', '--strict', '--format', 'json']);
+  t.equal(strict.code, 2);
+  const strictErrors = (JSON.parse(strict.err) as { errors: { code: string; location: { file: string } }[] }).errors;
+  t.ok(strictErrors.length >= 2, 'every strict error');
+  t.ok(
+    strictErrors.every((e) => e.code === 'rego_compile_error' && e.location.file === 'strict/s.rego'),
+    'each with its code and file',
+  );
+
+  const missing = await run(['check', 'no-such-dir', '--format', 'json']);
+  t.not(missing.code, 0);
+  t.same(JSON.parse(missing.err), { errors: [{ message: 'no-such-dir: no such file or directory' }] }, 'a load error: message only, as OPA');
+
+  const pretty = await run(['check', 'broken']);
+  t.match(pretty.err, /^1 error occurred:\nbroken\/b\.rego:5:1: rego_parse_error: /, 'the pretty form is unchanged');
+});

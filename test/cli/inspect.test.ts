@@ -51,3 +51,70 @@ t.test('pretty tables; a .tar.gz bundle; errors', async (t) => {
   t.equal((await run(['inspect'])).code, 2);
   t.equal((await run(['inspect', 'inspect', '-f', 'xml'])).code, 2);
 });
+
+t.test("data files, signatures_config and wasm_modules as OPA's inspect lists them (internal/bundle/inspect)", async (t) => {
+  const { writeTree, tarball } = await import('../helpers/bundle-files.js');
+  const { writeFile } = await import('node:fs/promises');
+  const dir = await mkdtemp(path.join(tmpdir(), 'pdp-inspect-extras-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const files = {
+    '.manifest': JSON.stringify({
+      revision: 'quickbrownfaux',
+      wasm: [
+        { entrypoint: 'http/example/authz/allow', module: '/policy.wasm' },
+        { entrypoint: 'http/example/foo/allow', module: '/example/policy.wasm' },
+      ],
+    }),
+    '.signatures.json': JSON.stringify({ signatures: ['eyJhbGciOiJIUzI1NiJ9.e30.sig'] }),
+    'a/b/c/data.json': '[1,2,3]',
+    'a/b/y/data.yaml': 'foo: 1\n',
+    'a/b/y/foo.rego': 'package a.b.y\n\np := 1\n',
+    'example/example.rego': 'package example\n\nq := 1\n',
+    'example/policy.wasm': 'modules-compiled-as-wasm-binary',
+    'policy.wasm': 'modules-compiled-as-wasm-binary',
+    'data.json': '{"x": {"y": true}}',
+  };
+  await writeTree(path.join(dir, 'b'), files);
+  await writeFile(path.join(dir, 'b.tar.gz'), await tarball(files));
+
+  const d = await run(['inspect', 'b', '--format', 'json'], dir);
+  t.equal(d.code, 0, d.err);
+  const j = JSON.parse(d.out) as Record<string, unknown>;
+  t.same(Object.keys(j), ['manifest', 'signatures_config', 'wasm_modules', 'namespaces'], "inspect.Info's field order");
+  t.same(j.signatures_config, { signatures: ['eyJhbGciOiJIUzI1NiJ9.e30.sig'] });
+  t.same(j.wasm_modules, [
+    { entrypoints: ['data.http.example.foo.allow'], path: '/example/policy.wasm', url: 'b/example/policy.wasm' },
+    { entrypoints: ['data.http.example.authz.allow'], path: '/policy.wasm', url: 'b/policy.wasm' },
+  ]);
+  t.same(j.namespaces, {
+    data: [{ file: 'b/data.json' }],
+    'data.a.b.c': [{ file: 'b/a/b/c/data.json' }],
+    'data.a.b.y': [{ file: 'b/a/b/y/foo.rego' }, { file: 'b/a/b/y/data.yaml' }],
+    'data.example': [{ file: 'b/example/example.rego' }],
+    'data.http.example.authz.allow': [{ file: '/policy.wasm' }],
+    'data.http.example.foo.allow': [{ file: '/example/policy.wasm' }],
+  });
+
+  const tar = await run(['inspect', 'b.tar.gz', '--format', 'json'], dir);
+  t.equal(tar.code, 0, tar.err);
+  const tj = JSON.parse(tar.out) as { namespaces: Record<string, { file: string }[]>; wasm_modules: { url: string }[] };
+  t.same(tj.namespaces['data.a.b.y'], [{ file: '/a/b/y/foo.rego' }, { file: '/a/b/y/data.yaml' }], "a tarball's files as /path, as OPA");
+  t.same(tj.namespaces.data, [{ file: '/data.json' }]);
+  t.equal(tj.wasm_modules[1]?.url, 'b.tar.gz/policy.wasm');
+
+  const pretty = await run(['inspect', 'b'], dir);
+  t.match(pretty.out, /\| data\.a\.b\.y +\| b\/a\/b\/y\/foo\.rego +\|\n\| +\| b\/a\/b\/y\/data\.yaml +\|/, 'the data file in the namespaces table');
+  t.match(pretty.out, /\| data\.http\.example\.authz\.allow +\| \/policy\.wasm +\|/);
+
+  const plain = await run(['inspect', 'inspect', '--format', 'json']);
+  t.same((JSON.parse(plain.out) as { signatures_config: unknown }).signatures_config, {}, 'no signatures: {} (Go does not omit an empty struct)');
+  t.notOk('wasm_modules' in (JSON.parse(plain.out) as object), 'no wasm modules: left out');
+
+  // Hostile: a signatures file that is not JSON, or of the wrong shape, is a load error.
+  await writeTree(path.join(dir, 'bad'), { 'p.rego': 'package p\n', '.signatures.json': '{nope' });
+  const bad = await run(['inspect', 'bad'], dir);
+  t.not(bad.code, 0);
+  t.match(bad.err, /signatures decode/);
+  await writeTree(path.join(dir, 'bad2'), { 'p.rego': 'package p\n', '.signatures.json': '{"signatures": [1]}' });
+  t.match((await run(['inspect', 'bad2'], dir)).err, /signatures must be a list of strings/);
+});

@@ -34,8 +34,11 @@ t.test('--bench: ns/op per passing test, bench in the JSON', async (t) => {
   t.equal(r.code, 0, r.err);
   t.match(r.out, /^data\.authz\.test_viewer_denied\t +\d+\t +\d+ ns\/op$/m);
   const j = await run(['test', 'pass', '--bench', '--run', 'test_viewer', '--format', 'json']);
-  const rows = JSON.parse(j.out) as { bench?: { N: number; T: number; ns_per_op: number } }[];
-  t.ok(rows[0].bench && rows[0].bench.N >= 1 && rows[0].bench.ns_per_op > 0, JSON.stringify(rows[0].bench));
+  const rows = JSON.parse(j.out) as Record<string, unknown>[];
+  const b = rows[0]?.benchmark_result as { N: number; T: number } | undefined;
+  t.ok(b && b.N >= 1 && b.T > 0, JSON.stringify(b));
+  t.same(Object.keys(b ?? {}), ['N', 'T', 'Bytes', 'MemAllocs', 'MemBytes', 'Extra'], "Go's testing.BenchmarkResult field names (OPA's benchmark_result)");
+  t.notOk('bench' in (rows[0] ?? {}), 'no field of our own');
   const failing = await run(['test', 'mixed', '--bench']);
   t.match(failing.out, /^data\.mixed\.test_fails: FAIL$/m, 'a failing test is not benchmarked');
   t.equal(failing.code, 1);
@@ -51,4 +54,36 @@ t.test('benchmark grows N until the run lasts the target time, capped', async (t
     while (performance.now() < end);
   }, 5);
   t.ok(slow.totalNs >= 5e6 && slow.n >= 1, `${slow.n} runs, ${slow.totalNs} ns`);
+});
+
+t.test("--format json: each field as OPA's tester.Result encodes it (v1/tester/runner.go, reporter.go)", async (t) => {
+  const r = await run(['test', 'mixed', '--format', 'json']);
+  t.equal(r.code, 1);
+  t.match(r.out, /^\[\n {2}\{\n {4}"location": \{/, "json.MarshalIndent's two-space indent");
+  const rows = JSON.parse(r.out) as Record<string, unknown>[];
+  const by = (name: string) => rows.find((x) => x.name === name) ?? {};
+  const order = ['location', 'package', 'name', 'fail', 'error', 'skip', 'duration', 'trace', 'output', 'failed_at', 'benchmark_result', 'sub_results'];
+  for (const row of rows) {
+    const keys = Object.keys(row);
+    t.same(
+      keys,
+      order.filter((k) => keys.includes(k)),
+      `${String(row.name)}: OPA's field order`,
+    );
+    t.ok(
+      keys.every((k) => order.includes(k)),
+      `${String(row.name)}: only OPA's fields`,
+    );
+  }
+  t.same(Object.keys(by('test_passes')), ['location', 'package', 'name', 'duration'], 'a pass: omitempty fields left out');
+  t.same(Object.keys(by('test_passes').location as object), ['file', 'row', 'col']);
+  t.match(by('test_passes'), { package: 'data.mixed', location: { file: 'mixed/m.rego', row: 8, col: 1 } });
+  t.equal(by('test_fails').fail, true);
+  const err = by('test_errors').error as { code: string; message: string; location?: { file: string; row: number } };
+  t.same(Object.keys(err), ['code', 'message', 'location'], "topdown.Error's fields");
+  t.equal(err.code, 'eval_conflict_error');
+  t.notMatch(err.message, /^mixed\/m\.rego:|eval_conflict_error:/, 'the message without the location and code prefix');
+  t.equal(err.location?.file, 'mixed/m.rego');
+  t.equal(Buffer.from(String(by('test_prints').output), 'base64').toString('utf8'), 'hello from test\n', '[]byte output is base64');
+  t.ok(Number.isInteger(by('test_passes').duration), 'duration in integer nanoseconds');
 });

@@ -92,6 +92,10 @@ t.test('Data API: strict-builtin-errors, pretty', async (t) => {
 t.test('Data API: provenance, metrics, instrument in OPA shape', async (t) => {
   const r = (await http('POST', '/v1/data/authz/allow?provenance&metrics', { input: { user: 'alice' } })).json as Record<string, unknown>;
   t.match(r.provenance, { version: String, bundles: { test: { revision: 'compat-1' } } }, 'provenance: version and bundle revisions');
+  // OPA's ProvenanceV1 fields; the build fields are always present (no omitempty in OPA).
+  // This test runs the sources, which carry no build stamp: "" rather than this machine's name.
+  t.same(Object.keys(r.provenance as object).sort(), ['build_commit', 'build_hostname', 'build_timestamp', 'bundles', 'version']);
+  t.match(r.provenance, { build_commit: '', build_timestamp: '', build_hostname: '' }, 'no stamp when run from src/');
   const m = r.metrics as Record<string, number>;
   t.ok(m.timer_rego_query_eval_ns! > 0, 'timer_rego_query_eval_ns');
   t.ok(m.timer_server_handler_ns! >= m.timer_rego_query_eval_ns!, 'timer_server_handler_ns');

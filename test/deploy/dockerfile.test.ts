@@ -78,7 +78,11 @@ t.test('multi-stage build on node:20-bookworm-slim', async (t) => {
     /npm ci --omit=dev --ignore-scripts/,
     'runtime stage installs production dependencies only, without running prepare (tsc is a devDependency)',
   );
-  t.equal(pkg.scripts.build, 'tsc -p tsconfig.build.json', 'npm run build is tsc -p tsconfig.build.json');
+  t.equal(
+    pkg.scripts.build,
+    'tsc -p tsconfig.build.json && node scripts/build-info.mjs',
+    "npm run build is tsc -p tsconfig.build.json, then the build stamp (?provenance's build_* fields)",
+  );
 });
 
 t.test('non-root, read-only-root friendly runtime stage', async (t) => {

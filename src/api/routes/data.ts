@@ -7,13 +7,13 @@
 //   POST / : the same at opa.default_decision (OPA's default decision, data.system.main)
 //   PUT/PATCH/DELETE /v1/data: refused — data comes from bundles.
 // Errors leave in OPA's shape (config opaErrors).
-import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import stableStringify from 'safe-stable-stringify';
 import type { DecisionPipeline } from '../../decisions/pipeline.js';
 import type { DataAnswer } from '../../decisions/types.js';
 import { describeThrown } from '../../shared/errors.js';
+import { buildInfo } from '../../shared/build-info.js';
 import { packageVersion } from '../../shared/package-root.js';
 import { ApiError, type OpaErrorDetail } from '../errors.js';
 import { parseOpaParams, type OpaParams } from '../opa/params.js';
@@ -173,11 +173,16 @@ function engineError(message: string): OpaErrorDetail {
   return { code, message: text, ...(file !== undefined ? { location: { file, row: Number(row), col: Number(col) } } : {}) };
 }
 
+/** OPA's ProvenanceV1: the four build fields always (OPA has no omitempty on them; "" when this
+ * build has no stamp, as an unstamped OPA build), bundles only when some answered. */
 function provenance(revisions: Readonly<Record<string, string>> | undefined): Record<string, unknown> {
+  const bundles = Object.entries(revisions ?? {});
   return {
     version: packageVersion,
-    build_hostname: hostname(),
-    bundles: Object.fromEntries(Object.entries(revisions ?? {}).map(([name, revision]) => [name, { revision }])),
+    build_commit: buildInfo.build_commit,
+    build_timestamp: buildInfo.build_timestamp,
+    build_hostname: buildInfo.build_hostname,
+    ...(bundles.length > 0 ? { bundles: Object.fromEntries(bundles.map(([name, revision]) => [name, { revision }])) } : {}),
   };
 }
 

@@ -6,10 +6,11 @@
 // (`allow := count(reasons) == 0` with no reasons), through the OPA Data API that has no schema.
 import { parseArgs } from 'node:util';
 import { DECISION_ENDPOINTS } from '../../decisions/kinds.js';
-import { isRegoError, toJSON, type CompiledPolicy } from '../../rego/index.js';
+import { isRegoError, toJSON, type CompiledPolicy, type RegoError } from '../../rego/index.js';
 import { describeThrown } from '../../shared/errors.js';
 import { CliError, type CliIO } from '../io.js';
 import { jsonText } from '../json.js';
+import { opaErrorsText } from '../opa-errors.js';
 import { compileSources, printCompileErrors } from '../policy.js';
 import { loadSources } from '../sources.js';
 import { strictErrors } from '../strict.js';
@@ -94,25 +95,34 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
   });
   if (extra.some((p) => p === '')) throw new CliError('usage', '--entrypoint must name a document under data (e.g. authz.allow)');
 
-  const sources = await loadSources(positionals, io.cwd, { mode: 'bundle' });
-  const compiled = compileSources(sources);
-  if (!compiled.ok) {
-    printCompileErrors(io, compiled.errors);
+  const json = values.format === 'json';
+  // --format json: errors as OPA's check writes them (stderr, {"errors": [...]}), so tooling
+  // that reads `opa check --format json` reads these too.
+  const reportErrors = (errors: RegoError[]): number => {
+    if (json) io.err(opaErrorsText(errors));
+    else printCompileErrors(io, errors);
     return 2;
+  };
+  let sources: Awaited<ReturnType<typeof loadSources>>;
+  try {
+    sources = await loadSources(positionals, io.cwd, { mode: 'bundle' });
+  } catch (e) {
+    if (!json || !(e instanceof CliError)) throw e;
+    io.err(opaErrorsText([{ message: e.message }]));
+    return e.exitCode;
   }
+  const compiled = compileSources(sources);
+  if (!compiled.ok) return reportErrors(compiled.errors);
   if (values.strict) {
     const strict = strictErrors(compiled.policy.modules);
-    if (strict.length > 0) {
-      printCompileErrors(io, strict);
-      return 2;
-    }
+    if (strict.length > 0) return reportErrors(strict);
   }
   const paths = [...new Set([...servedDecisionPaths(), ...extra])];
   const results = checkFailClosed(compiled.policy, paths, timeoutMs);
   const failed = results.filter((r) => !r.pass);
   const checked = results.filter((r) => r.defined);
 
-  if (values.format === 'json') io.out(jsonText(results) + '\n');
+  if (json) io.out(jsonText(results) + '\n');
   else {
     for (const r of results) {
       if (!r.defined) io.out(`${r.path}: not defined by these policies (the service denies it: POLICY_UNDEFINED)\n`);

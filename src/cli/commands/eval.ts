@@ -14,6 +14,8 @@ import { loadSources, parseDocument } from '../sources.js';
 import { parseDuration } from '../duration.js';
 import { OBSERVE_OPTIONS, observe, observedJson, observedPretty, observeFlags, wantsObservation, type Observed } from '../eval-observe.js';
 import { EVAL_FORMATS, evalExitCode, opaFormat, type EvalFormat } from '../eval-output.js';
+import { partialEval, partialJson, partialPretty, PartialEvalRefusal, type PartialResult } from '../partial-eval.js';
+import type { Module } from '../../rego/index.js';
 
 interface ResultEntry {
   expressions: { value: unknown; text: string; location: { row: number; col: number } }[];
@@ -70,6 +72,8 @@ export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
       'v0-compatible': { type: 'boolean', default: false },
       'stdin-input': { type: 'boolean', short: 'I', default: false },
       'fail-defined': { type: 'boolean', default: false },
+      partial: { type: 'boolean', default: false },
+      unknowns: { type: 'string', short: 'u', multiple: true },
       ...OBSERVE_OPTIONS,
     },
   });
@@ -80,6 +84,14 @@ export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
   if (positionals.length !== 1) throw new CliError('usage', 'pdp eval: give exactly one query (quote it)');
   const timeoutMs = parseDuration(values.timeout, '--timeout');
   const query = positionals[0];
+
+  if (values.unknowns !== undefined && !values.partial) throw new CliError('usage', '--unknowns applies only with --partial');
+  if (values.partial) {
+    if (format !== 'json' && format !== 'pretty') throw new CliError('usage', '--partial prints -f json or -f pretty');
+    if (values.input !== undefined || values['stdin-input'])
+      throw new CliError('usage', '--partial with a known input is not supported here (the input is the unknown)');
+    if (wantsObservation(flags)) throw new CliError('usage', '--partial cannot be combined with --explain, --profile, --metrics or --coverage here');
+  }
 
   const tLoad = process.hrtime.bigint();
   const bundles = values.bundle ?? [];
@@ -105,6 +117,7 @@ export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
   const tCompile = process.hrtime.bigint();
   const compiled = compileSources(sources, values['v0-compatible']);
   if (!compiled.ok) return fail(compiled.errors);
+  if (values.partial) return partialCommand(io, compiled.policy.modules, sources.data, query, values.unknowns ?? ['input'], format);
   const tEval = process.hrtime.bigint();
 
   let result: ResultEntry[];
@@ -147,4 +160,33 @@ export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
     io.out(extra.before + pretty(result) + '\n' + extra.after);
   } else io.out(opaFormat(format, result));
   return evalExitCode(result.length > 0, values.fail, values['fail-defined']);
+}
+
+/** --partial: OPA's {"partial": {...}}, or a refusal in OPA's error shape with exit 2. */
+function partialCommand(io: CliIO, modules: readonly Module[], data: Record<string, unknown>, query: string, unknowns: string[], format: EvalFormat): number {
+  let result: PartialResult;
+  try {
+    result = partialEval(modules, query, unknowns);
+    // A path that base data also defines is a conflict OPA reports; not decided here.
+    const segs = /^\s*data\.(.*?)\s*$/.exec(query)?.[1]?.split('.') ?? [];
+    let node: unknown = data;
+    for (const s of segs) {
+      if (node === null || typeof node !== 'object' || !Object.hasOwn(node, s)) {
+        node = undefined;
+        break;
+      }
+      node = (node as Record<string, unknown>)[s];
+      if (node === null || typeof node !== 'object') break;
+    }
+    if (node !== undefined && segs.length > 0) throw new PartialEvalRefusal(`${query.trim()}: data files define values on this path`);
+  } catch (e) {
+    if (!(e instanceof PartialEvalRefusal)) throw e;
+    const err = { message: e.message, code: e.code, ...(e.location ? { location: e.location } : {}) };
+    if (format === 'json') io.out(jsonText({ errors: [err] }) + '\n');
+    else io.err(`1 error occurred: ${e.location ? `${e.location.file}:${e.location.row}: ` : ''}${e.code}: ${e.message}\n`);
+    return 2;
+  }
+  if (format === 'json') io.out(jsonText(partialJson(result)) + '\n');
+  else io.out(partialPretty(result));
+  return 0;
 }

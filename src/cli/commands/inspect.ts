@@ -1,13 +1,17 @@
 // `pdp inspect <bundle dir|.tar.gz>`: what a bundle holds, as `opa inspect` shows it — the
 // manifest, the namespaces (package → its files, with the package annotation's title and
-// organizations) and the METADATA annotations; `--format json` prints OPA's shape
-// {manifest, namespaces, annotations}.
+// organizations; then the data files and wasm modules mounted there) and the METADATA
+// annotations; `--format json` prints OPA's shape {manifest, signatures_config, wasm_modules,
+// namespaces, annotations}.
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Rule, Term } from '../../rego/ast.js';
 import { isRegoError, parseModule, toJSON } from '../../rego/index.js';
 import { describeThrown } from '../../shared/errors.js';
 import { CliError, type CliIO } from '../io.js';
 import { jsonText } from '../json.js';
+import { bundleExtras } from '../inspect-files.js';
 import { loadSources } from '../sources.js';
 
 /** OPA's NamespaceInfo. */
@@ -42,6 +46,12 @@ export async function inspectCommand(argv: string[], io: CliIO): Promise<number>
   if (values.format !== 'pretty' && values.format !== 'json') throw new CliError('usage', '--format must be pretty or json');
   if (positionals.length !== 1) throw new CliError('usage', 'give exactly one bundle directory or .tar.gz');
   const sources = await loadSources(positionals, io.cwd, { mode: 'bundle', bundles: positionals });
+  const arg = positionals[0] as string;
+  const abs = path.resolve(io.cwd, arg);
+  const isTarball = (await stat(abs)).isFile() && /\.(tar\.gz|tgz)$/.test(abs);
+  const extras = await bundleExtras(arg, abs, isTarball, sources.manifest);
+  // A tarball's files as OPA names them: /path inside the bundle (the loader says <arg>/path).
+  const shownFile = (file: string): string => (isTarball && file.startsWith(`${arg}/`) ? `/${file.slice(arg.length + 1)}` : file);
 
   const namespaces: Record<string, NamespaceFile[]> = {};
   const annotations: AnnotationEntry[] = [];
@@ -57,7 +67,7 @@ export async function inspectCommand(argv: string[], io: CliIO): Promise<number>
       continue;
     }
     const ns = ['data', ...mod.package].join('.');
-    const info: NamespaceFile = { file: m.file };
+    const info: NamespaceFile = { file: shownFile(m.file) };
     const pkg = mod.annotations?.find((a) => a.scope === 'package' || a.scope === 'subpackages');
     if (pkg) {
       const v = toJSON(pkg.value) as { title?: unknown; organizations?: unknown };
@@ -66,15 +76,27 @@ export async function inspectCommand(argv: string[], io: CliIO): Promise<number>
     }
     (namespaces[ns] ??= []).push(info);
     for (const a of mod.annotations ?? []) {
-      annotations.push({ location: { file: m.file, row: a.loc.row, col: a.loc.col }, path: refPath(mod.package, a.rule), annotations: toJSON(a.value) });
+      annotations.push({
+        location: { file: shownFile(m.file), row: a.loc.row, col: a.loc.col },
+        path: refPath(mod.package, a.rule),
+        annotations: toJSON(a.value),
+      });
     }
   }
   if (errors > 0) return 2;
   for (const files of Object.values(namespaces)) files.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  // As OPA: a namespace lists its modules, then its data files, then the wasm modules of the
+  // manifest's entrypoints there.
+  for (const [ns, files] of [...extras.dataFiles, ...extras.wasmNamespaces]) for (const file of files) (namespaces[ns] ??= []).push({ file });
   const manifest = sources.manifest ?? {};
 
   if (values.format === 'json') {
-    const out: Record<string, unknown> = { manifest, namespaces };
+    // OPA's inspect.Info in field order; Go writes map keys sorted, and always writes the
+    // signatures struct (omitempty does not omit a struct).
+    const out: Record<string, unknown> = { manifest, signatures_config: extras.signatures };
+    if (extras.wasmModules.length > 0) out.wasm_modules = extras.wasmModules;
+    const nsKeys = Object.keys(namespaces).sort();
+    if (nsKeys.length > 0) out.namespaces = Object.fromEntries(nsKeys.map((k) => [k, namespaces[k]]));
     if (annotations.length > 0) out.annotations = annotations;
     io.out(jsonText(out) + '\n');
     return 0;

@@ -3,7 +3,7 @@
 // as failed); `todo_test_*` rules are SKIPPED.
 import { parseArgs } from 'node:util';
 import { describeThrown } from '../../shared/errors.js';
-import type { CompiledPolicy } from '../../rego/index.js';
+import { RegoError, type CompiledPolicy } from '../../rego/index.js';
 import { CliError, type CliIO } from '../io.js';
 import { jsonText } from '../json.js';
 import { compileSources, printCompileErrors } from '../policy.js';
@@ -21,8 +21,9 @@ export interface TestResult {
   pass: boolean;
   fail: boolean;
   skip: boolean;
-  /** Set when evaluation raised an error. */
-  error: { code: string; message: string } | null;
+  /** Set when evaluation raised an error: `message` as printed (location and code first), `detail`
+   * and `location` apart for OPA's JSON (topdown.Error's code, message, location). */
+  error: { code: string; message: string; detail?: string; location?: { file: string; row: number; col: number } } | null;
   duration_ms: number;
   /** print() output of the test. */
   output: string[];
@@ -53,7 +54,12 @@ function runOne(
   } catch (e) {
     const code = typeof (e as { code?: unknown }).code === 'string' ? (e as { code: string }).code : 'internal_error';
     const message = describeThrown(e);
-    return { pass: false, fail: false, skip: false, error: { code, message }, duration_ms: performance.now() - t0, output };
+    const error: NonNullable<TestResult['error']> = { code, message };
+    if (e instanceof RegoError) {
+      error.detail = e.detail;
+      if (e.location) error.location = { file: e.location.file, row: e.location.row, col: e.location.col };
+    }
+    return { pass: false, fail: false, skip: false, error, duration_ms: performance.now() - t0, output };
   }
 }
 

@@ -16,6 +16,7 @@ type Gzipped = Awaited<ReturnType<typeof gzipAsync>>;
 
 export interface HttpSinkOptions {
   url: string;
+  /** Sent with every upload (the service's headers, a static credential). */
   headers?: Record<string, string>;
   /** Per-request deadline. */
   timeoutMs: number;
@@ -23,7 +24,7 @@ export interface HttpSinkOptions {
    * single record larger than this is still sent, alone (an audit record is never discarded for
    * its size). 0 or unset = no limit. */
   maxUploadBytes?: number;
-  /** TLS towards the endpoint (src/bundles/http-client-options.ts). */
+  /** TLS towards the endpoint and a token read per upload (src/bundles/http-client-options.ts). */
   client?: HttpClientOptions;
 }
 
@@ -76,13 +77,16 @@ export class HttpSink implements LogSink {
   private async post(body: Gzipped): Promise<void> {
     let res: Response;
     try {
+      // As OPA's rest client: the service's headers, then the credential, then the body's own
+      // type and encoding (set, so a configured header cannot make the gzip body unreadable).
+      const headers = new Headers(this.opts.headers);
+      // The token file is read now, for this upload; a read failure fails the upload (retried).
+      for (const [k, v] of Object.entries(this.opts.client?.requestHeaders?.() ?? {})) headers.set(k, v);
+      headers.set('content-type', 'application/json');
+      headers.set('content-encoding', 'gzip');
       const init: RequestInit & { dispatcher?: unknown } = {
         method: 'POST',
-        headers: {
-          ...this.opts.headers,
-          'content-type': 'application/json',
-          'content-encoding': 'gzip',
-        },
+        headers,
         body,
         signal: AbortSignal.timeout(this.opts.timeoutMs),
       };
