@@ -3,7 +3,7 @@
 import { describeThrown } from '../shared/errors.js';
 import { errorCodeInMessage, manyOrOne, opaRows, regorusValue } from './expected.js';
 import type { RawFile } from './load.js';
-import type { ConformanceCase, Dialect, Expectation, InputSpec } from './types.js';
+import type { ConformanceCase, Dialect, Expectation, InputSpec, SimulatedTimer } from './types.js';
 
 /** Fields only regorus's runner knows. A folder using any of them is read as regorus dialect. */
 const REGORUS_ONLY = [
@@ -133,5 +133,29 @@ function regorusCase(rec: Record<string, unknown>, id: CaseIdentity): Conformanc
     regoVersion: id.file.endsWith('bindings.yaml') ? 1 : 0,
     expect,
     wantPrints,
+    timer: simulatedTimer(rec),
   };
+}
+
+function record(x: unknown): Record<string, unknown> | undefined {
+  return x !== null && typeof x === 'object' && !Array.isArray(x) ? (x as Record<string, unknown>) : undefined;
+}
+
+function num(x: unknown): number | undefined {
+  if (typeof x === 'bigint') return Number(x);
+  return typeof x === 'number' && Number.isFinite(x) ? x : undefined;
+}
+
+/**
+ * regorus's runner: the engine's `execution_timer` overrides the `global_execution_timer`;
+ * `disable` (or no limit) means no time limit; the clock is the case's `time_source`.
+ */
+function simulatedTimer(rec: Record<string, unknown>): SimulatedTimer | undefined {
+  const cfg = record(rec.execution_timer) ?? record(rec.global_execution_timer);
+  const src = record(rec.time_source);
+  if (cfg === undefined || src === undefined || cfg.disable === true) return undefined;
+  const limitMs = num(cfg.limit_ms);
+  if (limitMs === undefined) return undefined;
+  const increments = Array.isArray(src.increments_ms) ? src.increments_ms.map(num).filter((n): n is number => n !== undefined) : [];
+  return { limitMs, checkInterval: Math.max(1, num(cfg.check_interval) ?? 1), incrementsMs: increments, defaultIncrementMs: num(src.default_increment_ms) ?? 0 };
 }

@@ -13,7 +13,7 @@ import { queryWithExpressions } from './capture.js';
 import { compareRows, compareValues, short } from './compare.js';
 import type { EngineLike, PolicyLike, QueryOptions } from './engine.js';
 import { classifyThrown } from './errors.js';
-import type { CaseOutcome, ConformanceCase, InputSpec } from './types.js';
+import type { CaseOutcome, ConformanceCase, InputSpec, SimulatedTimer } from './types.js';
 
 export interface RunLimits {
   /** Evaluation step budget per query. */
@@ -66,13 +66,29 @@ function judgeError(c: ConformanceCase, e: unknown): Verdict {
   return { status: 'failed', reason: `expected error ${want}, got ${info.line}` };
 }
 
+/** A clock that advances by the timer's increments at each reading (regorus's test TimeSource). */
+function simulatedClock(t: SimulatedTimer): () => number {
+  let now = 0;
+  let reads = 0;
+  return () => {
+    now += reads < t.incrementsMs.length ? t.incrementsMs[reads] : t.defaultIncrementMs;
+    reads++;
+    return now;
+  };
+}
+
+function timerOptions(c: ConformanceCase, limits: RunLimits): Pick<QueryOptions, 'timeoutMs' | 'clockMs' | 'clockCheckInterval'> {
+  if (c.timer === undefined) return { timeoutMs: limits.timeoutMs };
+  return { timeoutMs: c.timer.limitMs, clockMs: simulatedClock(c.timer), clockCheckInterval: c.timer.checkInterval };
+}
+
 function evaluate(engine: EngineLike, c: ConformanceCase, limits: RunLimits, prints: string[]): Verdict {
   const modules = c.modules.map((source, i) => ({ file: moduleFile(c, i), source }));
   const policy = engine.compile(modules, c.data, { regoVersion: c.regoVersion });
   const base: QueryOptions = {
     strict: c.strict,
     maxSteps: limits.maxSteps,
-    timeoutMs: limits.timeoutMs,
+    ...timerOptions(c, limits),
     maxOutputSize: limits.maxOutputSize,
     print: (m) => prints.push(m),
   };

@@ -47,6 +47,18 @@ export interface ConformanceCase {
   expect: Expectation;
   /** regorus `want_prints`: expected print() lines, in order. */
   wantPrints?: string[];
+  /** regorus `execution_timer` (else `global_execution_timer`) measured on its simulated `time_source`. */
+  timer?: SimulatedTimer;
+}
+
+/** A time limit read on a test clock that advances by fixed steps at each reading (regorus's TimeSource). */
+export interface SimulatedTimer {
+  limitMs: number;
+  /** Work units (here: evaluation steps) between two readings of the clock. */
+  checkInterval: number;
+  /** Advance of the clock at its first readings, in order; then `defaultIncrementMs`. */
+  incrementsMs: number[];
+  defaultIncrementMs: number;
 }
 
 export type InputSpec =

@@ -25,6 +25,13 @@ export interface EvalOptions {
   maxSteps?: number;
   /** Wall-clock budget in ms; exceeding it raises `eval_budget_exceeded`. Default none. */
   timeoutMs?: number;
+  /**
+   * The clock the time budget is measured on, in ms (default Date.now). A test can pass a simulated
+   * clock, as regorus's test harness does with its time source.
+   */
+  clockMs?: () => number;
+  /** Evaluation steps between two readings of the clock for the time budget. Default 1024. */
+  clockCheckInterval?: number;
   /** Output size budget (value nodes in any single built value); exceeding raises `eval_output_too_large`. Default 1,000,000. */
   maxOutputSize?: number;
   /** Fixed "now" for time.now_ns (nanoseconds since epoch); default the real clock, read once per evaluation. */

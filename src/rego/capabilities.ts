@@ -63,6 +63,7 @@ const NOTES: Readonly<Record<string, string>> = {
   'internal.print': 'what OPA rewrites print() to; print() itself is implemented',
   'opa.runtime': 'returns {}: the host environment (env) and OPA configuration are not exposed to policies',
   'internal.template_string': 'what OPA (and this parser) rewrites template strings ($"…{x}…") to',
+  'internal.test_case': "true, as in OPA; the TestCase trace event opa test reads to name a parameterized test's cases is not emitted",
 };
 
 /** An OPA type declaration (ast/types JSON). */

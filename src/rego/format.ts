@@ -24,11 +24,10 @@ export interface FormatOptions {
 const KEYWORDS = new Set(['as', 'default', 'else', 'false', 'import', 'not', 'null', 'package', 'some', 'true', 'with', 'contains', 'every', 'if', 'in']);
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** Binding strength, as the parser's: `in` 0, comparisons 1, `|` 2, `&` 3, `+ -` 4, `* / %` 5, unary minus 6. */
+/** Binding strength, as the parser's: `in` 0, comparisons 1, `|` 2, `&` 3, `+ -` 4, `* / %` 5. */
 const PREC: Record<string, number> = { equal: 1, neq: 1, lt: 1, lte: 1, gt: 1, gte: 1, or: 2, and: 3, plus: 4, minus: 4, mul: 5, div: 5, rem: 5 };
 function precOf(t: Term): number {
   if (t.type !== 'call') return 7;
-  if (isUnaryMinus(t)) return 6;
   if (t.name === 'assign' || t.name === 'eq' || t.name === 'internal.member_3') return -1;
   if (t.name === 'internal.member_2') return 0;
   return PREC[t.name] ?? 7;
@@ -38,17 +37,6 @@ const isInfix = (t: Term): boolean =>
   t.type === 'call' &&
   ((t.args.length === 2 && (INFIX[t.name] !== undefined || t.name === 'internal.member_2' || t.name === 'assign' || t.name === 'eq')) ||
     (t.args.length === 3 && t.name === 'internal.member_3'));
-
-/** `-x` is parsed as minus(0, x) where the 0 sits where the minus sign is. */
-const isUnaryMinus = (t: Term): boolean =>
-  t.type === 'call' &&
-  t.name === 'minus' &&
-  t.args.length === 2 &&
-  t.args[0].type === 'number' &&
-  t.args[0].raw === '0' &&
-  t.args[0].loc.row === t.loc.row &&
-  t.args[0].loc.col === t.loc.col &&
-  t.args[1].loc.col > t.loc.col + 0;
 
 class Printer {
   private readonly lineStarts: number[] = [0];
@@ -162,7 +150,7 @@ class Printer {
 
   /** A comprehension's head term: the parser reads one unary term there, so an infix one needs parentheses. */
   private head(t: Term, ind: number): string {
-    if (!isInfix(t) && !isUnaryMinus(t)) return this.term(t, ind);
+    if (!isInfix(t)) return this.term(t, ind);
     return this.wrap(t, () => this.term(t, ind));
   }
 
@@ -178,7 +166,7 @@ class Printer {
    * equally on the right (operators are left-associative), so that it parses back the same.
    */
   private operand(t: Term, ind: number, prec = 7, right = false): string {
-    if (!isInfix(t) && !isUnaryMinus(t)) return this.term(t, ind);
+    if (!isInfix(t)) return this.term(t, ind);
     const p = precOf(t);
     // Parentheses the author wrote around an operand are kept (as OPA keeps them).
     const written = this.innerIndex(t) <= this.parensBefore(this.offset(t.loc));
@@ -198,7 +186,7 @@ class Printer {
       case 'var':
         return t.name;
       case 'ref': {
-        let s = t.head.type === 'var' ? t.head.name : isInfix(t.head) || isUnaryMinus(t.head) ? `(${this.term(t.head, ind)})` : this.term(t.head, ind);
+        let s = t.head.type === 'var' ? t.head.name : isInfix(t.head) ? `(${this.term(t.head, ind)})` : this.term(t.head, ind);
         for (const p of t.path) {
           if (p.type === 'string' && IDENT.test(p.value) && !KEYWORDS.has(p.value)) s += '.' + p.value;
           else s += '[' + this.term(p, ind) + ']';
@@ -243,7 +231,6 @@ class Printer {
         return `{${this.head(t.key, ind)}: ${this.head(t.value, ind)} |${this.comprBody(t.body, t.loc.row, ind)}}`;
       case 'call': {
         if (t.name === 'set' && t.args.length === 0) return 'set()';
-        if (isUnaryMinus(t)) return '-' + this.operand(t.args[1], ind, 6, true);
         if (isInfix(t)) {
           const [a, b, c] = t.args;
           if (t.name === 'assign' || t.name === 'eq') return `${this.term(a, ind)} ${t.name === 'assign' ? ':=' : '='} ${this.term(b, ind)}`;
@@ -383,9 +370,9 @@ class Printer {
 
   /** 1 for an infix call whose left operand starts elsewhere; n+1 for one whose left operand is such a call of index n. */
   private innerIndex(t: Term): number {
-    if (t.type !== 'call' || isUnaryMinus(t) || t.args.length === 0) return 1;
+    if (t.type !== 'call' || t.args.length === 0) return 1;
     const a = t.args[0];
-    return (isInfix(a) || isUnaryMinus(a)) && a.loc.row === t.loc.row && a.loc.col === t.loc.col ? 1 + this.innerIndex(a) : 1;
+    return isInfix(a) && a.loc.row === t.loc.row && a.loc.col === t.loc.col ? 1 + this.innerIndex(a) : 1;
   }
 
   /** How many `(` come directly before `offset`. */

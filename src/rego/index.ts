@@ -152,6 +152,8 @@ export class CompiledPolicy {
         strict: opts.strict ?? false,
         maxSteps: opts.maxSteps ?? DEFAULT_MAX_STEPS,
         timeoutMs: opts.timeoutMs,
+        clockMs: opts.clockMs,
+        clockCheckInterval: opts.clockCheckInterval,
         maxOutputSize: opts.maxOutputSize ?? DEFAULT_MAX_OUTPUT,
         nowNs: opts.nowNs,
         print: opts.print,

@@ -405,7 +405,7 @@ class Parser {
     return term;
   }
 
-  /** `-1` is a negative number literal; `-x` is minus(0, x). */
+  /** `-1` (also `- 1`, `-.5`) is a negative number literal; `-` before anything else is refused, as in OPA. */
   private parseMinus(): Term {
     const t = this.tok;
     const n = this.peek();
@@ -422,9 +422,9 @@ class Parser {
       this.next();
       return this.numberTerm('-.' + m.text, loc, m);
     }
-    this.next();
-    const operand = this.parseUnary();
-    return this.call('minus', [{ type: 'number', value: 0, raw: '0', loc }, operand], loc);
+    // OPA's parser reads "-" only as the sign of a number literal (parseTerm → parseNumber:
+    // "expected number"); `-x`, `- -1` and `-f(x)` are parse errors there.
+    return this.unexpected('a number after "-" (a minus sign only starts a number literal: write 0 - x)', n);
   }
 
   /** `.name`, `[term]` and `(args)` directly after a term (no whitespace before them). */

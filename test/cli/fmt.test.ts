@@ -124,8 +124,8 @@ t.test('layout rules', async (t) => {
     'v1 needs no keyword imports',
   );
   t.equal(
-    f('package p\na := (1 + 2) * 3\nb := 1 + (2 * 3)\nc := -x\nd := 1 - (2 - 3)\n'),
-    'package p\n\na := (1 + 2) * 3\nb := 1 + (2 * 3)\nc := -x\nd := 1 - (2 - 3)\n',
+    f('package p\na := (1 + 2) * 3\nb := 1 + (2 * 3)\nc := -1.5\nd := 1 - (2 - 3)\n'),
+    'package p\n\na := (1 + 2) * 3\nb := 1 + (2 * 3)\nc := -1.5\nd := 1 - (2 - 3)\n',
     'parentheses kept where written',
   );
   t.equal(

@@ -198,3 +198,38 @@ t.test('YAML fallback: under-indented flow collection after a key', async (t) =>
   t.same(parse(fixed ?? ''), { cases: [{ want_result: { x1: { 'set!': ['a', 'b'] }, x2: true } }] });
   t.equal(reindentFlowCollections('a: 1\n'), undefined, 'nothing to repair');
 });
+
+t.test("regorus time_source and execution_timer: a simulated clock decides the time limit, as in regorus's runner", async (t) => {
+  const { regoEngine } = await import('../../src/conformance/rego-engine.js');
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'pdp-timer-'));
+  const sub = path.join(dir, 'regorus-timer', 'limits');
+  const { mkdir } = await import('node:fs/promises');
+  await mkdir(sub, { recursive: true });
+  const mod = '        package t\n        import rego.v1\n        n := count({v | v := data.values[_]})\n';
+  const kase = (note: string, extra: string, want: string): string =>
+    `  - note: ${note}\n    data:\n      values: [1, 2, 3, 4, 5]\n    modules:\n      - |\n${mod}    query: data.t.n\n${extra}${want}`;
+  const yaml = [
+    'cases:',
+    kase('over', '    execution_timer:\n      limit_ms: 1\n      check_interval: 1\n    time_source:\n      default_increment_ms: 5\n', '    error: execution exceeded time limit\n'),
+    kase('global', '    global_execution_timer:\n      limit_ms: 1\n      check_interval: 1\n    time_source:\n      default_increment_ms: 5\n', '    error: execution exceeded time limit\n'),
+    kase(
+      'engine overrides global',
+      '    global_execution_timer:\n      limit_ms: 1\n      check_interval: 1\n    execution_timer:\n      limit_ms: 500\n      check_interval: 1\n    time_source:\n      default_increment_ms: 5\n',
+      '    want_result: 5\n',
+    ),
+    kase('disabled', '    global_execution_timer:\n      disable: true\n    time_source:\n      default_increment_ms: 5\n', '    want_result: 5\n'),
+    kase('increments list then default', '    execution_timer:\n      limit_ms: 10\n      check_interval: 1\n    time_source:\n      increments_ms: [0, 0]\n      default_increment_ms: 20\n', '    error: execution exceeded time limit\n'),
+    kase('hostile timer fields are ignored', '    execution_timer:\n      limit_ms: soon\n    time_source: 7\n', '    want_result: 5\n'),
+  ].join('\n');
+  await writeFile(path.join(sub, 'execution_timer.yaml'), yaml);
+  const res = await runSuite(regoEngine, [path.join(dir, 'regorus-timer')]);
+  const st = Object.fromEntries(res.outcomes.map((o) => [o.note, o.status]));
+  t.same(st, {
+    over: 'passed',
+    global: 'passed',
+    'engine overrides global': 'passed',
+    disabled: 'passed',
+    'increments list then default': 'passed',
+    'hostile timer fields are ignored': 'passed',
+  });
+});

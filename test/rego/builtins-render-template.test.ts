@@ -48,6 +48,38 @@ t.test('strings.render_template errors', async (t) => {
   t.match(err('strings.render_template', '{{.}}', new ObjectV([[1, 2]])).detail, /non-string keys/);
 });
 
+t.test("strings.render_template errors carry text/template's prefix, as OPA returns them", async (t) => {
+  // OPA returns Go's error as is (v1/topdown/template.go); execution errors are state.errorf's
+  // "template: NAME:LINE:COL: executing "NAME" at <NODE>: …" with parse.Tree.ErrorContext's
+  // location (byte offset in the line) and the node's text.
+  t.equal(fails('hi {{.x}}'), 'strings.render_template: template: template:1:5: executing "template" at <.x>: map has no entry for key "x"');
+  t.equal(
+    fails('line\n  {{ .x.y }}', { x: 1 }),
+    'strings.render_template: template: template:2:5: executing "template" at <.x.y>: can\'t evaluate field y in type json.Number',
+  );
+  t.equal(fails('{{len 3}}'), 'strings.render_template: template: template:1:2: executing "template" at <len 3>: error calling len: len of type int');
+  t.equal(
+    fails('{{if eq .n 1}}x{{end}}', { n: 1 }),
+    'strings.render_template: template: template:1:5: executing "template" at <eq .n 1>: error calling eq: incompatible types for comparison',
+  );
+  t.equal(
+    fails('{{3 | len}}'),
+    'strings.render_template: template: template:1:6: executing "template" at <len>: error calling len: len of type int',
+    'a piped command is located at its own start',
+  );
+  t.equal(
+    fails('{{define "T"}}{{.q}}{{end}}{{template "T" .}}'),
+    'strings.render_template: template: template:1:16: executing "T" at <.q>: map has no entry for key "q"',
+    'inside a defined template its name is the one executing',
+  );
+  t.equal(
+    fails('é{{$.m.k}}', { m: o({}) }),
+    'strings.render_template: template: template:1:4: executing "template" at <$.m.k>: map has no entry for key "k"',
+    'byte offsets, as Go counts',
+  );
+  t.equal(fails('{{ if'), 'strings.render_template: template: template:1: unclosed action', 'parse errors keep "template: NAME:LINE:"');
+});
+
 t.test('strings.render_template: hostile templates are bounded', async (t) => {
   // 2^20 iterations of nested ranges: the evaluation budget stops it with a typed error.
   const nested = '{{range $.xs}}'.repeat(20) + 'x' + '{{end}}'.repeat(20);

@@ -1,5 +1,8 @@
 import { X509Certificate, generateKeyPairSync } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import t from 'tap';
 import type { BuiltinContext } from '../../src/rego/builtins/types.js';
 import { BUILTINS } from '../../src/rego/builtins/index.js';
@@ -205,5 +208,66 @@ t.test(
       /malformed certificate \(truncated\)/,
     );
     t.match(err('crypto.x509.parse_certificates', Buffer.from([0x30, 0x80]).toString('base64')).detail, /malformed certificate/);
+  },
+);
+
+/** A self-signed certificate with the given nameConstraints extension value (openssl syntax). */
+function constrainedCert(constraints: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'pdp-nc-'));
+  writeFileSync(join(dir, 'req.cnf'), '[req]\ndistinguished_name=dn\n[dn]\n[dn_sect]\nCN=x\n');
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem')].concat([
+      '-days',
+      '1',
+      '-subj',
+      '/CN=nc',
+      '-config',
+      join(dir, 'req.cnf'),
+      '-addext',
+      `nameConstraints=${constraints}`,
+    ]),
+    { stdio: 'ignore' },
+  );
+  return readFileSync(join(dir, 'c.pem'), 'utf8');
+}
+
+t.test(
+  "crypto.x509.parse_certificates: name constraints as Go's x509.Certificate fields",
+  { skip: hasOpenssl() ? false : 'needs the openssl CLI to make certificates' },
+  async (t) => {
+    // Go's parseNameConstraintsExtension fills Permitted*/Excluded* and PermittedDNSDomainsCritical;
+    // IP ranges are net.IPNet values: IP as text, Mask ([]byte) as base64.
+    const pem = constrainedCert(
+      'critical,permitted;DNS:.example.com,permitted;IP:10.0.0.0/255.0.0.0,permitted;IP:2001:db8::/ffff:ffff::,' +
+        'excluded;email:bad.com,permitted;email:ops@example.com,permitted;URI:.example.org,excluded;DNS:secret.example.com',
+    );
+    const [c] = call('crypto.x509.parse_certificates', pem) as Value[];
+    t.equal(get(c, 'PermittedDNSDomainsCritical'), true);
+    t.same(get(c, 'PermittedDNSDomains'), ['.example.com']);
+    t.same(get(c, 'ExcludedDNSDomains'), ['secret.example.com']);
+    t.equal(show(get(c, 'PermittedIPRanges')), '[{"IP":"10.0.0.0","Mask":"/wAAAA=="},{"IP":"2001:db8::","Mask":"/////wAAAAAAAAAAAAAAAA=="}]');
+    t.equal(get(c, 'ExcludedIPRanges'), null, 'a category with no entries is a nil slice: null');
+    t.same(get(c, 'PermittedEmailAddresses'), ['ops@example.com']);
+    t.same(get(c, 'ExcludedEmailAddresses'), ['bad.com']);
+    t.same(get(c, 'PermittedURIDomains'), ['.example.org']);
+    t.equal(get(c, 'ExcludedURIDomains'), null);
+    t.equal(get(c, 'UnhandledCriticalExtensions'), null, 'every form here is one Go handles');
+
+    // A directory-name constraint is a form Go does not handle: critical, the extension is unhandled.
+    const [d] = call('crypto.x509.parse_certificates', constrainedCert('critical,permitted;DNS:a.example,excluded;dirName:dn_sect')) as Value[];
+    t.same(get(d, 'PermittedDNSDomains'), ['a.example']);
+    t.same(get(d, 'UnhandledCriticalExtensions'), [[2, 5, 29, 30]]);
+    const [e] = call('crypto.x509.parse_certificates', constrainedCert('permitted;DNS:a.example,excluded;dirName:dn_sect')) as Value[];
+    t.equal(get(e, 'UnhandledCriticalExtensions'), null, 'not critical: not listed');
+    t.equal(get(e, 'PermittedDNSDomainsCritical'), false);
+
+    // Hostile values are refused as Go refuses them.
+    t.match(
+      err('crypto.x509.parse_certificates', constrainedCert('permitted;IP:10.0.0.0/255.0.255.0')).detail,
+      /IP constraint contained invalid mask ff00ff00/,
+    );
+    t.match(err('crypto.x509.parse_certificates', constrainedCert('permitted;DNS:a..example')).detail, /failed to parse dnsName constraint "a\.\.example"/);
+    t.match(err('crypto.x509.parse_certificates', constrainedCert('permitted;URI:10.1.2.3')).detail, /cannot be IP address/);
   },
 );

@@ -77,3 +77,34 @@ t.test('the default step budget bounds evaluation when no options are given', as
   const err = t.throws(() => policy.evaluate('h.p')) as unknown as RegoError;
   t.equal(err.code, 'eval_budget_exceeded');
 });
+
+t.test('the time budget reads the clock it is given, every clockCheckInterval steps', async (t) => {
+  const src = 'package h\nimport rego.v1\np := count({v | some v in numbers.range(1, input.n)})\n';
+  // p reads input so that no evaluation reuses another's result.
+  const policy = compile([{ file: 'clock.rego', source: src }]);
+  let reads = 0;
+  // A test clock that advances 5 ms at each reading: the 1 ms budget is over at the first check.
+  const clockMs = (): number => ++reads * 5;
+  const err = t.throws(() => policy.evaluate('h.p', { input: { n: 50 }, timeoutMs: 1, clockMs, clockCheckInterval: 1 })) as unknown as RegoError;
+  t.equal(err.code, 'eval_budget_exceeded');
+  t.match(err.message, /time budget of 1 ms/);
+  t.equal(reads, 2, 'read once at the start and once at the first check');
+  // A clock that stands still never ends the evaluation, however often it is read.
+  reads = 0;
+  t.equal(policy.evaluate('h.p', { input: { n: 50 }, timeoutMs: 1, clockMs: () => 7, clockCheckInterval: 1 }).value, 50);
+  let stillReads = 0;
+  policy.evaluate('h.p', { input: { n: 50 }, timeoutMs: 1, clockCheckInterval: 1, clockMs: () => (stillReads++, 0) });
+  t.ok(stillReads > 10, 'checked at every step');
+  let sparse = 0;
+  policy.evaluate('h.p', { input: { n: 50 }, timeoutMs: 1, clockCheckInterval: 1_000_000, clockMs: () => (sparse++, 0) });
+  t.equal(sparse, 1, 'a long interval reads the clock only at the start');
+  // Hostile intervals (0, negative, NaN) fall back to checking at every step rather than never.
+  for (const bad of [0, -5, Number.NaN]) {
+    let n = 0;
+    const e = t.throws(() =>
+      policy.evaluate('h.p', { input: { n: 50 }, timeoutMs: 1, clockCheckInterval: bad, clockMs: () => ++n * 5 }),
+    ) as unknown as RegoError;
+    t.equal(e.code, 'eval_budget_exceeded', `interval ${bad}`);
+  }
+  stillHealthy(t);
+});

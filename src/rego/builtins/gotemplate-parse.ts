@@ -22,11 +22,20 @@ export type Term =
   | { t: 'nil' }
   | { t: 'ident'; name: string };
 
+/** Where a command starts in the template source and its text as Go prints a CommandNode (for errors). */
+export interface CommandInfo {
+  at: number;
+  text: string;
+}
+/** Source offset and text of each parsed command and field term, for text/template's error context. */
+export const sourceInfo = new WeakMap<object, CommandInfo>();
+
 export class TemplateError extends Error {}
 
 // ------------------------------------------------------------------ lexing
 
-type RawToken = { kind: 'text'; text: string } | { kind: 'action'; body: string; line: number; comment: boolean };
+/** `at`: offset of the (trimmed) action body in the template source. */
+type RawToken = { kind: 'text'; text: string } | { kind: 'action'; body: string; at: number; line: number; comment: boolean };
 
 function lex(src: string, file: string): RawToken[] {
   const out: RawToken[] = [];
@@ -74,7 +83,7 @@ function lex(src: string, file: string): RawToken[] {
     let body = src.slice(j, k);
     const trimRight = /\s-$/.test(body);
     if (trimRight) body = body.slice(0, -1);
-    out.push({ kind: 'action', body: body.trim(), line: lineAt(open), comment: isComment });
+    out.push({ kind: 'action', body: body.trim(), at: j + (body.length - body.trimStart().length), line: lineAt(open), comment: isComment });
     i = k + 2;
     if (trimRight) {
       const m = /^\s*/.exec(src.slice(i));
@@ -86,9 +95,16 @@ function lex(src: string, file: string): RawToken[] {
 
 // ------------------------------------------------------------------ parsing expressions
 
-function tokenizeExpr(s: string, where: string): string[] {
+function tokenizeExpr(s: string, where: string, offs: number[]): string[] {
   const toks: string[] = [];
   let i = 0;
+  // offs[k]: where toks[k] starts in s (kept in step with every push below)
+  const push = (...ts: string[]): void => {
+    for (const t of ts) {
+      offs.push(i + (t.startsWith('\u0000') ? 1 : 0));
+      toks.push(t);
+    }
+  };
   while (i < s.length) {
     const c = s[i];
     if (/\s/.test(c)) {
@@ -99,14 +115,14 @@ function tokenizeExpr(s: string, where: string): string[] {
       let j = i + 1;
       while (j < s.length && s[j] !== '"') j += s[j] === '\\' ? 2 : 1;
       if (j >= s.length) throw new TemplateError(`${where}: unterminated quoted string`);
-      toks.push(s.slice(i, j + 1));
+      push(s.slice(i, j + 1));
       i = j + 1;
       continue;
     }
     if (c === '`') {
       const j = s.indexOf('`', i + 1);
       if (j < 0) throw new TemplateError(`${where}: unterminated raw quoted string`);
-      toks.push(s.slice(i, j + 1));
+      push(s.slice(i, j + 1));
       i = j + 1;
       continue;
     }
@@ -114,36 +130,37 @@ function tokenizeExpr(s: string, where: string): string[] {
       // "(pipeline).Field" (no space): a field chain on the parenthesised value, marked with
       // a leading NUL so it is not mistaken for a separate ".Field" argument.
       const m = /^\.[^\s()|,=]+/.exec(s.slice(i + 1));
-      toks.push(')', '\u0000' + (m ? m[0] : '.'));
+      push(')', '\u0000' + (m ? m[0] : '.'));
       i += 1 + (m ? m[0].length : 1);
       continue;
     }
     if (c === '(' || c === ')' || c === '|' || c === ',') {
-      toks.push(c);
+      push(c);
       i++;
       continue;
     }
     if (s.startsWith(':=', i)) {
-      toks.push(':=');
+      push(':=');
       i += 2;
       continue;
     }
     if (c === '=') {
-      toks.push('=');
+      push('=');
       i++;
       continue;
     }
     const m = /^[^\s()|,=]+/.exec(s.slice(i));
     if (!m) throw new TemplateError(`${where}: cannot tokenize ${JSON.stringify(s.slice(i))}`);
     // ").Field" chains: a token starting with "." right after ")" is a field chain on the paren.
-    toks.push(m[0]);
+    push(m[0]);
     i += m[0].length;
   }
   return toks;
 }
 
-function parsePipeline(src: string, where: string): Pipeline {
-  const toks = tokenizeExpr(src, where);
+function parsePipeline(src: string, where: string, base = 0): Pipeline {
+  const offs: number[] = [];
+  const toks = tokenizeExpr(src, where, offs);
   let pos = 0;
   const decl: string[] = [];
   let assign = false;
@@ -157,6 +174,12 @@ function parsePipeline(src: string, where: string): Pipeline {
   const parseCmds = (stopAtParen: boolean): Command[] => {
     const cmds: Command[] = [];
     let cmd: Command = [];
+    let words: string[] = [];
+    let cmdAt = base + (offs[pos] ?? 0);
+    const close = (): void => {
+      cmds.push(cmd);
+      sourceInfo.set(cmd, { at: cmdAt, text: words.join(' ') });
+    };
     while (pos < toks.length) {
       const t = toks[pos];
       if (t === ')') {
@@ -165,11 +188,15 @@ function parsePipeline(src: string, where: string): Pipeline {
       }
       pos++;
       if (t === '|') {
-        cmds.push(cmd);
+        close();
         cmd = [];
+        words = [];
+        cmdAt = base + (offs[pos] ?? 0);
         continue;
       }
       if (t === '(') {
+        const at = base + offs[pos - 1];
+        const from = pos;
         const inner = parseCmds(true);
         if (toks[pos] !== ')') throw new TemplateError(`${where}: missing )`);
         pos++;
@@ -178,12 +205,20 @@ function parsePipeline(src: string, where: string): Pipeline {
           chain = toks[pos].slice(2).split('.');
           pos++;
         }
-        cmd.push({ t: 'field', base: 'paren', paren: { decl: [], assign: false, cmds: inner }, chain });
+        const innerText = toks.slice(from, pos - (chain.length ? 2 : 1)).join(' ');
+        const text = `(${innerText})` + (chain.length ? '.' + chain.join('.') : '');
+        const term: Term = { t: 'field', base: 'paren', paren: { decl: [], assign: false, cmds: inner }, chain };
+        sourceInfo.set(term, { at, text });
+        words.push(text);
+        cmd.push(term);
         continue;
       }
-      cmd.push(parseTerm(t, where));
+      const term = parseTerm(t, where);
+      sourceInfo.set(term, { at: base + offs[pos - 1], text: t });
+      words.push(t);
+      cmd.push(term);
     }
-    cmds.push(cmd);
+    close();
     if (cmds.some((c) => c.length === 0)) throw new TemplateError(`${where}: empty command in pipeline`);
     return cmds;
   };
@@ -215,7 +250,7 @@ function parseTerm(t: string, where: string): Term {
 function parse(tokens: RawToken[], file: string, defines: Map<string, Node[]>): Node[] {
   let pos = 0;
   const where = (line: number) => `${file}:${line}`;
-  const parseList = (terminators: string[]): { nodes: Node[]; term: string; rest: string; line: number } => {
+  const parseList = (terminators: string[]): { nodes: Node[]; term: string; rest: string; restAt: number; line: number } => {
     const nodes: Node[] = [];
     while (pos < tokens.length) {
       const tok = tokens[pos++];
@@ -227,18 +262,19 @@ function parse(tokens: RawToken[], file: string, defines: Map<string, Node[]>): 
       const body = tok.body;
       const word = /^[a-z]+/.exec(body)?.[0] ?? '';
       const rest = body.slice(word.length).trim();
-      if (terminators.includes(word) && (word === 'end' || word === 'else')) return { nodes, term: word, rest, line: tok.line };
+      const restAt = tok.at + body.length - body.slice(word.length).trimStart().length;
+      if (terminators.includes(word) && (word === 'end' || word === 'else')) return { nodes, term: word, rest, restAt, line: tok.line };
       switch (word) {
         case 'if': {
           const branches: Array<{ cond: Pipeline; body: Node[] }> = [];
-          let cond = parsePipeline(rest, where(tok.line));
+          let cond = parsePipeline(rest, where(tok.line), restAt);
           let elseBody: Node[] | null = null;
           for (;;) {
             const r = parseList(['else', 'end']);
             branches.push({ cond, body: r.nodes });
             if (r.term === 'end') break;
             if (r.rest.startsWith('if ')) {
-              cond = parsePipeline(r.rest.slice(3), where(r.line));
+              cond = parsePipeline(r.rest.slice(3), where(r.line), r.restAt + 3);
               continue;
             }
             const e = parseList(['end']);
@@ -250,7 +286,7 @@ function parse(tokens: RawToken[], file: string, defines: Map<string, Node[]>): 
         }
         case 'with':
         case 'range': {
-          const pipe = parsePipeline(rest, where(tok.line));
+          const pipe = parsePipeline(rest, where(tok.line), restAt);
           const r = parseList(['else', 'end']);
           let elseBody: Node[] | null = null;
           if (r.term === 'else') elseBody = parseList(['end']).nodes;
@@ -267,7 +303,8 @@ function parse(tokens: RawToken[], file: string, defines: Map<string, Node[]>): 
         case 'template': {
           const m = /^"([^"]+)"\s*(.*)$/.exec(rest);
           if (!m) throw new TemplateError(`${where(tok.line)}: template needs a quoted name`);
-          nodes.push({ kind: 'template', name: m[1], arg: m[2] ? parsePipeline(m[2], where(tok.line)) : null, line: tok.line });
+          const argAt = restAt + rest.length - m[2].length;
+          nodes.push({ kind: 'template', name: m[1], arg: m[2] ? parsePipeline(m[2], where(tok.line), argAt) : null, line: tok.line });
           break;
         }
         case 'end':
@@ -278,11 +315,11 @@ function parse(tokens: RawToken[], file: string, defines: Map<string, Node[]>): 
         case 'continue':
           throw new TemplateError(`${where(tok.line)}: ${word} is not supported by this renderer`);
         default:
-          nodes.push({ kind: 'action', pipe: parsePipeline(body, where(tok.line)), line: tok.line });
+          nodes.push({ kind: 'action', pipe: parsePipeline(body, where(tok.line), tok.at), line: tok.line });
       }
     }
     if (terminators.length) throw new TemplateError(`${file}: missing {{ end }}`);
-    return { nodes, term: '', rest: '', line: 0 };
+    return { nodes, term: '', rest: '', restAt: 0, line: 0 };
   };
   return parseList([]).nodes;
 }

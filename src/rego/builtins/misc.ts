@@ -1,4 +1,4 @@
-// print, trace, opa.runtime, rand.intn.
+// print, trace, internal.test_case, opa.runtime, rand.intn.
 
 import { randomInt } from 'node:crypto';
 import { ObjectV, type Value } from '../value.js';
@@ -33,6 +33,11 @@ export const misc: Builtin[] = [
     ctx.trace?.(msg);
     return true;
   }),
+
+  // OPA's builtinTestCase (v1/topdown/test.go) is true and hands its argument to the query
+  // tracers as a TestCase event, which opa test reads to name the cases of a parameterized
+  // test. The value is OPA's; the event has no reader here (pdp test reports rules, not cases).
+  def('internal.test_case', ['array'], () => true),
 
   def('opa.runtime', [], () => new ObjectV()),
 

@@ -6,7 +6,7 @@
 
 import { ObjectV, SetV, formatNumber, type Value } from '../value.js';
 import { GoFmtTooLong, goInt, goSprintf, type GoArg } from './gofmt.js';
-import { TemplateError, parseTemplate, type Command, type Node, type Pipeline, type Term } from './gotemplate-parse.js';
+import { TemplateError, parseTemplate, sourceInfo, type Command, type Node, type Pipeline, type Term } from './gotemplate-parse.js';
 import type { Builtin, BuiltinContext } from './types.js';
 import { MAX_STRING_LENGTH, def, fail, obj, str, strCost } from './util.js';
 
@@ -203,6 +203,30 @@ const FUNCS: Record<string, (args: GoV[]) => GoV> = {
   ge: ([a, b]) => cmp(a, b, 'ge') >= 0,
 };
 
+/**
+ * An error text/template raises while executing a node: Go prefixes it with the node's position
+ * and text ("template: NAME:LINE:COL: executing "NAME" at <NODE>: …", state.errorf).
+ */
+class ExecError extends TemplateError {
+  constructor(
+    msg: string,
+    readonly at: number,
+    readonly context: string,
+    readonly template: string,
+  ) {
+    super(msg);
+  }
+}
+
+/** Go's parse.Tree.ErrorContext: 1-based line, byte offset in the line (the offset itself on line 1). */
+function goLocation(src: string, at: number): string {
+  const before = src.slice(0, at);
+  const nl = before.lastIndexOf('\n');
+  const line = 1 + before.split('\n').length - 1;
+  const col = nl < 0 ? Buffer.byteLength(before) : Buffer.byteLength(before.slice(nl + 1));
+  return `${line}:${col}`;
+}
+
 class Scope {
   constructor(
     private readonly vars: Map<string, GoV>,
@@ -230,6 +254,8 @@ class Scope {
 
 class Renderer {
   private out = '';
+  /** Name of the template being executed ("template", or a {{define}}d one). */
+  private name = 'template';
   constructor(
     private readonly defines: Map<string, Node[]>,
     private readonly ctx: BuiltinContext,
@@ -260,7 +286,24 @@ class Renderer {
     return prev;
   }
 
+  /** Runs f; a plain TemplateError from it becomes an ExecError at `node` (the innermost node wins). */
+  private at<T>(node: object, f: () => T, prefix = ''): T {
+    try {
+      return f();
+    } catch (e) {
+      if (e instanceof ExecError || !(e instanceof TemplateError)) throw e;
+      const info = sourceInfo.get(node);
+      if (info === undefined) throw e;
+      const msg = prefix !== '' && !e.message.startsWith('wrong number of args') ? `${prefix}${e.message}` : e.message;
+      throw new ExecError(msg, info.at, info.text, this.name);
+    }
+  }
+
   private command(cmd: Command, dot: GoV, scope: Scope, piped: GoV[]): GoV {
+    return this.at(cmd, () => this.commandIn(cmd, dot, scope, piped));
+  }
+
+  private commandIn(cmd: Command, dot: GoV, scope: Scope, piped: GoV[]): GoV {
     const [head, ...rest] = cmd;
     if (head.t === 'ident') {
       const args = rest.map((a) => this.term(a, dot, scope)).concat(piped);
@@ -271,7 +314,8 @@ class Renderer {
       }
       const f = FUNCS[head.name];
       if (!f) throw new TemplateError(`function "${head.name}" not defined`);
-      return f(args);
+      // exec.go evalCall: a function's error is "error calling NAME: …" at the command.
+      return this.at(cmd, () => f(args), `error calling ${head.name}: `);
     }
     if (rest.length || piped.length) throw new TemplateError(`can't give argument to non-function ${this.termText(head)}`);
     return this.term(head, dot, scope);
@@ -297,26 +341,29 @@ class Renderer {
         if (!f) throw new TemplateError(`function "${t.name}" not defined`);
         return f([]);
       }
-      case 'field': {
-        let v: GoV =
-          t.base === 'dot'
-            ? dot
-            : t.base === 'root'
-              ? scope.get('$')
-              : t.base === 'var'
-                ? scope.get(t.varName as string)
-                : this.pipeline(t.paren as Pipeline, dot, scope);
-        for (const k of t.chain) {
-          if (v instanceof Map) {
-            // missingkey=error, as OPA sets it.
-            if (!v.has(k)) throw new TemplateError(`map has no entry for key "${k}"`);
-            v = v.get(k);
-          } else if (v === null || v === undefined) throw new TemplateError(`nil pointer evaluating interface {}.${k}`);
-          else throw new TemplateError(`can't evaluate field ${k} in type ${typeName(v)}`);
-        }
-        return v;
-      }
+      case 'field':
+        return this.at(t, () => this.field(t, dot, scope));
     }
+  }
+
+  private field(t: Extract<Term, { t: 'field' }>, dot: GoV, scope: Scope): GoV {
+    let v: GoV =
+      t.base === 'dot'
+        ? dot
+        : t.base === 'root'
+          ? scope.get('$')
+          : t.base === 'var'
+            ? scope.get(t.varName as string)
+            : this.pipeline(t.paren as Pipeline, dot, scope);
+    for (const k of t.chain) {
+      if (v instanceof Map) {
+        // missingkey=error, as OPA sets it.
+        if (!v.has(k)) throw new TemplateError(`map has no entry for key "${k}"`);
+        v = v.get(k);
+      } else if (v === null || v === undefined) throw new TemplateError(`nil pointer evaluating interface {}.${k}`);
+      else throw new TemplateError(`can't evaluate field ${k} in type ${typeName(v)}`);
+    }
+    return v;
   }
 
   private exec(nodes: Node[], dot: GoV, scope: Scope, depth: number): void {
@@ -373,7 +420,10 @@ class Renderer {
           const body = this.defines.get(n.name);
           if (!body) throw new TemplateError(`no such template "${n.name}"`);
           const arg = n.arg ? this.pipeline(n.arg, dot, scope) : undefined;
+          const caller = this.name;
+          this.name = n.name;
           this.exec(body, arg, new Scope(new Map([['$', arg]]), null), depth + 1);
+          this.name = caller;
           break;
         }
       }
@@ -392,6 +442,9 @@ export const renderTemplate: Builtin[] = [
       defines.set('template', nodes);
       return new Renderer(defines, ctx).run(nodes, vars);
     } catch (e) {
+      if (e instanceof ExecError) {
+        throw fail(`template: template:${goLocation(src, e.at)}: executing ${JSON.stringify(e.template)} at <${e.context}>: ${e.message}`);
+      }
       if (e instanceof TemplateError) throw fail(`template: ${e.message}`);
       if (e instanceof GoFmtTooLong) throw fail('output too long');
       throw e;

@@ -23,8 +23,6 @@ export const NOT_YET = 'not implemented yet';
 export const UNSUPPORTED_BUILTINS: ReadonlyMap<string, Unsupported> = new Map([
   ['http.send', { arity: 1, reason: CALLS_OUTSIDE }],
   ['net.lookup_ip_addr', { arity: 1, reason: CALLS_OUTSIDE }],
-  // OPA's test runner reports each case of a parameterized test through it; pdp test does not.
-  ['internal.test_case', { arity: 1, reason: NOT_YET }],
 ]);
 
 export function unsupportedMessage(name: string): string {

@@ -260,6 +260,98 @@ function parseSAN(value: Node, out: SanOut): void {
   }
 }
 
+/** Go's domainToReverseLabels validity: non-empty labels of printable ASCII, no trailing dot. */
+function validDomain(d: string): boolean {
+  if (d === '') return true;
+  if (d.endsWith('.')) return false;
+  return d.split('.').every((l) => l.length > 0 && [...l].every((c) => c.charCodeAt(0) >= 33 && c.charCodeAt(0) <= 126));
+}
+
+/** Go's isIA5String: every rune below 128. */
+function ia5(s: string): string {
+  for (const c of s)
+    if (c.codePointAt(0)! >= 128) throw new DerError(`x509: invalid constraint value: x509: ${JSON.stringify(s)} cannot be encoded as an IA5String`);
+  return s;
+}
+
+/** Ones then zeros, as Go's isValidIPMask. */
+function validMask(m: Uint8Array): boolean {
+  let seenZero = false;
+  for (const b of m) {
+    for (let bit = 7; bit >= 0; bit--) {
+      if ((b >> bit) & 1) {
+        if (seenZero) return false;
+      } else seenZero = true;
+    }
+  }
+  return true;
+}
+
+interface NameConstraints {
+  dns: Value[];
+  ips: Value[];
+  emails: Value[];
+  uris: Value[];
+}
+
+/**
+ * One GeneralSubtrees list of a NameConstraints extension, checked as Go's
+ * parseNameConstraintsExtension checks it. `other` is set when a name form Go does not
+ * handle appears (the extension is then unhandled, which matters when it is critical).
+ */
+function nameSubtrees(list: Node | undefined, other: { unhandled: boolean }): NameConstraints {
+  const out: NameConstraints = { dns: [], ips: [], emails: [], uris: [] };
+  if (list === undefined) return out;
+  for (const sub of children(list)) {
+    const base = children(expect(sub, 0x30, 'NameConstraints subtree'))[0];
+    if (base === undefined) throw new DerError('x509: invalid NameConstraints extension');
+    const raw = contents(base);
+    const text = (): string => ia5(Buffer.from(raw).toString('latin1'));
+    switch (base.tag) {
+      case 0x82: {
+        const d = text();
+        if (!validDomain(d.startsWith('.') ? d.slice(1) : d)) throw new DerError(`x509: failed to parse dnsName constraint ${JSON.stringify(d)}`);
+        out.dns.push(d);
+        break;
+      }
+      case 0x87: {
+        if (raw.length !== 8 && raw.length !== 32) throw new DerError(`x509: IP constraint contained value of length ${raw.length}`);
+        const half = raw.length / 2;
+        const mask = raw.subarray(half);
+        if (!validMask(mask)) throw new DerError(`x509: IP constraint contained invalid mask ${Buffer.from(mask).toString('hex')}`);
+        // net.IPNet: IP marshals as text, IPMask ([]byte) as base64.
+        out.ips.push(
+          new ObjectV([
+            ['IP', ipString(raw.subarray(0, half))],
+            ['Mask', b64(mask)],
+          ]),
+        );
+        break;
+      }
+      case 0x81: {
+        const c = text();
+        const at = c.lastIndexOf('@');
+        const domain = at >= 0 ? c.slice(at + 1) : c.startsWith('.') ? c.slice(1) : c;
+        if ((at >= 0 && (at === 0 || domain === '')) || !validDomain(domain))
+          throw new DerError(`x509: failed to parse rfc822Name constraint ${JSON.stringify(c)}`);
+        out.emails.push(c);
+        break;
+      }
+      case 0x86: {
+        const d = text();
+        if (/^\d{1,3}(\.\d{1,3}){3}$/.test(d) || d.includes(':'))
+          throw new DerError(`x509: failed to parse URI constraint ${JSON.stringify(d)}: cannot be IP address`);
+        if (!validDomain(d.startsWith('.') ? d.slice(1) : d)) throw new DerError(`x509: failed to parse URI constraint ${JSON.stringify(d)}`);
+        out.uris.push(d);
+        break;
+      }
+      default:
+        other.unhandled = true;
+    }
+  }
+  return out;
+}
+
 /** Extension OIDs Go's parser understands (others, when critical, are "unhandled"). */
 const HANDLED = new Set([
   '2.5.29.15',
@@ -309,6 +401,10 @@ export function certificateJSON(der: Uint8Array, withURIStrings: boolean): Objec
 
   const exts: Value[] = [];
   const unhandled: Value[] = [];
+  const none = (): NameConstraints => ({ dns: [], ips: [], emails: [], uris: [] });
+  let permitted = none();
+  let excluded = none();
+  let constraintsCritical = false;
   let keyUsage = 0;
   let extKeyUsage: Value[] = [];
   const unknownEKU: Value[] = [];
@@ -399,8 +495,24 @@ export function certificateJSON(der: Uint8Array, withURIStrings: boolean): Objec
             policies.push(oidString(pid));
           }
           break;
+        case '2.5.29.30': {
+          // NameConstraints ::= SEQUENCE { permittedSubtrees [0] OPTIONAL, excludedSubtrees [1] OPTIONAL }
+          const parts = children(expect(v, 0x30, 'NameConstraints'));
+          const p = parts.find((x) => x.tag === 0xa0);
+          const e = parts.find((x) => x.tag === 0xa1);
+          if (parts.some((x) => x.tag !== 0xa0 && x.tag !== 0xa1)) throw new DerError('x509: invalid NameConstraints extension');
+          if ((p === undefined || contents(p).length === 0) && (e === undefined || contents(e).length === 0)) {
+            throw new DerError('x509: empty name constraints extension');
+          }
+          const other = { unhandled: false };
+          permitted = nameSubtrees(p, other);
+          excluded = nameSubtrees(e, other);
+          constraintsCritical = critical;
+          if (other.unhandled && critical) unhandled.push(oidArcs(id));
+          break;
+        }
         default:
-          break; // name constraints (2.5.29.30): not decoded, see the fields below
+          break;
       }
     }
   }
@@ -439,15 +551,15 @@ export function certificateJSON(der: Uint8Array, withURIStrings: boolean): Objec
     ['EmailAddresses', nullable(san.EmailAddresses)],
     ['IPAddresses', nullable(san.IPAddresses)],
     ['URIs', nullable(san.URIs)],
-    ['PermittedDNSDomainsCritical', false],
-    ['PermittedDNSDomains', null],
-    ['ExcludedDNSDomains', null],
-    ['PermittedIPRanges', null],
-    ['ExcludedIPRanges', null],
-    ['PermittedEmailAddresses', null],
-    ['ExcludedEmailAddresses', null],
-    ['PermittedURIDomains', null],
-    ['ExcludedURIDomains', null],
+    ['PermittedDNSDomainsCritical', constraintsCritical],
+    ['PermittedDNSDomains', nullable(permitted.dns)],
+    ['ExcludedDNSDomains', nullable(excluded.dns)],
+    ['PermittedIPRanges', nullable(permitted.ips)],
+    ['ExcludedIPRanges', nullable(excluded.ips)],
+    ['PermittedEmailAddresses', nullable(permitted.emails)],
+    ['ExcludedEmailAddresses', nullable(excluded.emails)],
+    ['PermittedURIDomains', nullable(permitted.uris)],
+    ['ExcludedURIDomains', nullable(excluded.uris)],
     ['CRLDistributionPoints', nullable(crl)],
     ['PolicyIdentifiers', nullable(policyIds)],
     ['Policies', nullable(policies)],

@@ -171,6 +171,10 @@ export interface EvaluatorOptions {
   strict: boolean;
   maxSteps: number;
   timeoutMs?: number;
+  /** Clock for the time budget, in ms; default Date.now. */
+  clockMs?: () => number;
+  /** Steps between two readings of that clock; default 1024. */
+  clockCheckInterval?: number;
   maxOutputSize: number;
   nowNs?: bigint;
   print?: (msg: string) => void;
@@ -191,6 +195,10 @@ export class Evaluator {
   private steps = 0;
   private readonly maxSteps: number;
   private readonly deadline: number;
+  private readonly clock: () => number;
+  private readonly checkEvery: number;
+  /** Steps left until the clock is read again (a countdown: no division per step). */
+  private untilCheck: number;
   private readonly maxOutput: number;
   private readonly strict: boolean;
   private now: bigint | undefined;
@@ -208,7 +216,11 @@ export class Evaluator {
   ) {
     this.frame = new Frame(opts.input, null, null, shared.nodeCount);
     this.maxSteps = opts.maxSteps;
-    this.deadline = opts.timeoutMs !== undefined ? Date.now() + opts.timeoutMs : Infinity;
+    this.clock = opts.clockMs ?? Date.now;
+    const every = Math.floor(opts.clockCheckInterval ?? 1024);
+    this.checkEvery = every >= 1 ? every : 1; // NaN or < 1: check every step rather than never
+    this.untilCheck = this.checkEvery;
+    this.deadline = opts.timeoutMs !== undefined ? this.clock() + opts.timeoutMs : Infinity;
     this.maxOutput = opts.maxOutputSize;
     this.strict = opts.strict;
     this.now = opts.nowNs;
@@ -309,9 +321,14 @@ export class Evaluator {
     if (++this.steps > this.maxSteps) {
       throw new RegoError('eval_budget_exceeded', `evaluation exceeded the budget of ${this.maxSteps} steps`);
     }
-    if ((this.steps & 1023) === 0 && this.deadline !== Infinity && Date.now() > this.deadline) {
-      throw new RegoError('eval_budget_exceeded', `evaluation exceeded the time budget of ${this.opts.timeoutMs} ms`);
+    if (--this.untilCheck === 0) {
+      this.untilCheck = this.checkEvery;
+      if (this.deadline !== Infinity && this.clock() > this.deadline) this.overTime();
     }
+  }
+
+  private overTime(): never {
+    throw new RegoError('eval_budget_exceeded', `evaluation exceeded the time budget of ${this.opts.timeoutMs} ms`);
   }
 
   private checkSize(n: number): void {
