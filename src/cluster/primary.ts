@@ -79,12 +79,15 @@ export function runPrimary(opts: PrimaryOptions): RunningCluster {
   const onGone = (w: Worker, code: number | null, signal: string | null): void => {
     const fields = { worker: w.id, worker_pid: w.process.pid, code, signal };
     if (stopping) {
-      if (code !== 0) failed = true;
+      if (code !== 0) {
+        failed = true;
+        log.error(fields, 'worker did not stop cleanly');
+      }
       if (live.size === 0) finish();
       return;
     }
-    failed = true;
     if (!served.has(w) && url === undefined) {
+      failed = true;
       // A worker that never started, before any did: a configuration or startup fault every
       // replacement would repeat. Stop, as a single process would.
       log.fatal(fields, 'worker exited before it started serving; stopping');
@@ -93,6 +96,7 @@ export function runPrimary(opts: PrimaryOptions): RunningCluster {
     }
     const delay = budget.next();
     if (delay === undefined) {
+      failed = true;
       log.fatal(fields, 'workers keep crashing (restart budget spent); stopping');
       stopAndExit();
       return;
