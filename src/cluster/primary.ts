@@ -26,8 +26,9 @@ export interface PrimaryOptions {
 }
 
 export interface RunningCluster {
-  /** The shared url, once the first worker listens. */
-  listening: Promise<string>;
+  /** The shared url (as RunningServer's), e.g. http://127.0.0.1:8181. */
+  url: string;
+  workers: number;
   /** SIGTERM to every worker; resolves with the exit code the primary ends with. */
   close(): Promise<number>;
 }
@@ -35,7 +36,9 @@ export interface RunningCluster {
 // The worker entry next to this file: worker-main.ts under tsx (tests), .js when compiled.
 const WORKER_ENTRY = fileURLToPath(new URL(`./worker-main${extname(fileURLToPath(import.meta.url))}`, import.meta.url));
 
-export function runPrimary(opts: PrimaryOptions): RunningCluster {
+/** Forks the workers; resolves once every one of them listens (a startup failure ends the
+ * process instead, exit 1). */
+export function runPrimary(opts: PrimaryOptions): Promise<RunningCluster> {
   const { log, count } = opts;
   const write = opts.write ?? ((text: string) => process.stdout.write(text));
   const exit = opts.exit ?? ((code: number) => process.exit(code));
@@ -49,7 +52,7 @@ export function runPrimary(opts: PrimaryOptions): RunningCluster {
   let url: string | undefined;
   let started = 0;
   let announce: (u: string) => void = () => undefined;
-  const listening = new Promise<string>((r) => (announce = r));
+  const allListening = new Promise<string>((r) => (announce = r));
 
   cluster.setupPrimary({ exec: WORKER_ENTRY, execArgv: workerExecArgv(process.execArgv), args: [] });
   const env = opts.configFile !== undefined ? { PDP_CONFIG: resolve(opts.configFile) } : {};
@@ -138,10 +141,12 @@ export function runPrimary(opts: PrimaryOptions): RunningCluster {
       if (url === undefined) {
         url = m.url;
         log.info({ url, workers: count }, 'pdp listening');
-        announce(url);
       }
       // Every worker of the first set serves (tests wait for this before spreading requests).
-      if (started === count) log.info({ url, workers: count }, 'all workers listening');
+      if (started === count) {
+        log.info({ url, workers: count }, 'all workers listening');
+        announce(url);
+      }
     } else relay.handle(w, m);
   });
 
@@ -163,5 +168,5 @@ export function runPrimary(opts: PrimaryOptions): RunningCluster {
 
   for (let i = 0; i < count; i++) fork();
   log.info({ workers: count, pid: process.pid }, 'pdp primary started');
-  return { listening, close: stop };
+  return allListening.then((u) => ({ url: u, workers: count, close: stop }));
 }

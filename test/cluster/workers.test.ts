@@ -115,7 +115,7 @@ t.test('a decision answered by one worker is found by a lookup the other receive
 });
 
 t.test('/metrics from either worker counts the decisions of both', async (t) => {
-  const before = counterSum((await (await a.client.request({ method: 'GET', path: '/metrics' })).body.text()), 'pdp_decisions_total');
+  const before = counterSum(await (await a.client.request({ method: 'GET', path: '/metrics' })).body.text(), 'pdp_decisions_total');
   for (let i = 0; i < 3; i++) await decide(a.client);
   for (let i = 0; i < 2; i++) await decide(b.client);
   for (const w of [a, b]) {
@@ -133,7 +133,9 @@ t.test('records over 4 KiB from both workers at once: whole lines on stdout, eac
   closers.push(() => pool.close());
   // The default mask summarizes argument values but keeps their names: a long name makes a long record.
   const long = 'n'.repeat(40_000);
-  const ids = await Promise.all(Array.from({ length: 48 }, (_, i) => decide(pool, { arguments: { ...(TOOL_CALL.arguments as object), [`${i}${long}`]: 'x' } })));
+  const ids = await Promise.all(
+    Array.from({ length: 48 }, (_, i) => decide(pool, { arguments: { ...(TOOL_CALL.arguments as object), [`${i}${long}`]: 'x' } })),
+  );
   t.equal(new Set(ids).size, 48);
   await until('every record on stdout', () => ids.every((id) => decisionLines(run).has(id)));
   const by = decisionLines(run);
@@ -146,7 +148,11 @@ t.test('records over 4 KiB from both workers at once: whole lines on stdout, eac
   t.equal(instances.size, 2, 'both workers wrote records');
   // Every line is whole: nothing on stdout fails to parse.
   const torn = run.lines.filter((l) => l !== '' && parseLine(l) === undefined);
-  t.same(torn.map((l) => l.slice(0, 80)), [], 'no torn or interleaved line');
+  t.same(
+    torn.map((l) => l.slice(0, 80)),
+    [],
+    'no torn or interleaved line',
+  );
 });
 
 t.test('a worker killed is replaced; the others keep serving meanwhile', async (t) => {
@@ -184,7 +190,13 @@ t.test('SIGTERM: the in-flight request completes, its record is flushed, the pri
   const url = new URL(run.url);
   const inFlight = new Promise<{ status: number; text: string }>((resolve, reject) => {
     const req = httpRequest(
-      { host: url.hostname, port: url.port, method: 'POST', path: '/v1/decisions/tool-call', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      {
+        host: url.hostname,
+        port: url.port,
+        method: 'POST',
+        path: '/v1/decisions/tool-call',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
       (res) => {
         let text = '';
         res.on('data', (c: Buffer) => (text += c.toString()));

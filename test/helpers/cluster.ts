@@ -40,7 +40,10 @@ export function parseLine(l: string): Record<string, unknown> | undefined {
 }
 
 /** Spawns the primary and resolves once every worker of the first set listens. */
-export async function startCluster(env: Record<string, string>, opts: { waitFor?: 'all workers listening' | 'pdp listening' | null } = {}): Promise<ClusterRun> {
+export async function startCluster(
+  env: Record<string, string>,
+  opts: { waitFor?: 'all workers listening' | 'pdp listening' | null } = {},
+): Promise<ClusterRun> {
   // The runner's environment minus this service's own settings: only what is set here.
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(PDP_|REDIS_|OTEL_)/.test(k)));
   const child = spawn(process.execPath, ['--import', 'tsx', join(packageRoot, 'test/helpers/pdp-serve.ts')], {
