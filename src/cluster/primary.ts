@@ -54,7 +54,8 @@ export function runPrimary(opts: PrimaryOptions): Promise<RunningCluster> {
   let announce: (u: string) => void = () => undefined;
   const allListening = new Promise<string>((r) => (announce = r));
 
-  cluster.setupPrimary({ exec: WORKER_ENTRY, execArgv: workerExecArgv(process.execArgv), args: [] });
+  // 'advanced' (V8's serializer): a batch of record lines crosses as a string, not re-escaped as JSON.
+  cluster.setupPrimary({ exec: WORKER_ENTRY, execArgv: workerExecArgv(process.execArgv), args: [], serialization: 'advanced' });
   const env = opts.configFile !== undefined ? { PDP_CONFIG: resolve(opts.configFile) } : {};
 
   const fork = (): void => {
