@@ -188,7 +188,10 @@ export async function start(opts: { configFile?: string } = {}): Promise<Running
 async function startWorker(config: PdpConfig): Promise<RunningServer> {
   const link = new WorkerLink({ id: cluster.worker?.id ?? 0, count: resolveWorkers(config.server.workers) });
   // The primary gone (killed): this worker drains and exits rather than serve on as an orphan.
-  process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+  // (Unless it is already shutting down: a second SIGTERM, its handler spent, would kill it mid-drain.)
+  process.once('disconnect', () => {
+    if (process.listenerCount('SIGTERM') > 0) process.kill(process.pid, 'SIGTERM');
+  });
   const running = await startServer(config, {
     handleSignals: true,
     ownsTracing: true,

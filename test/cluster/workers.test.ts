@@ -6,7 +6,8 @@
 // workers at once come out on stdout as whole lines, each decision exactly once; a killed worker
 // is replaced, and the primary never serves; SIGTERM lets an in-flight request finish, flushes
 // its record, and the primary exits 0. A second, short-lived cluster whose workers cannot listen
-// shows the primary stops (exit 1) instead of restarting them forever.
+// shows the primary stops (exit 1) instead of restarting them forever; a third, whose primary is
+// killed outright, that its workers end too.
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
@@ -237,4 +238,22 @@ t.test('workers that cannot start (the port is taken): the primary stops with ex
     failing.lines.some((l) => parseLine(l)?.msg === 'worker exited; replacing it'),
     'no replacement was forked',
   );
+});
+
+t.test('the primary killed outright: its workers shut themselves down instead of serving on as orphans', async (t) => {
+  const orphaned = await startCluster({ PDP_WORKERS: '2', PDP_DECISION_LOG_STDOUT: 'false' });
+  t.teardown(() => orphaned.kill());
+  const workers = await clientsOnDistinctWorkers(orphaned.url, 2);
+  for (const w of workers) await w.client.close();
+  orphaned.child.kill('SIGKILL');
+  const alive = (pid: number): boolean => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  await until('both workers to exit', () => workers.every((w) => !alive(w.worker.pid)), 30_000);
+  t.pass('no worker outlived its primary');
 });
