@@ -13,7 +13,7 @@ import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { cpuUs } from '../lib/proc-cpu.mjs';
+import { treeCpuUs } from '../lib/proc-cpu.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DURATION = Number(process.env.BENCH_DURATION ?? 8);
@@ -144,9 +144,9 @@ async function measure(label, env) {
     const res = Object.fromEntries(ROUTES.map((r) => [r.key, { rps: [], cpu: [] }]));
     for (let run = 0; run < RUNS; run++) {
       for (const r of ROUTES) {
-        const c0 = cpuUs(server.pid);
+        const c0 = treeCpuUs(server.pid);
         const out = await cannon(server.url, r, DURATION);
-        const c1 = cpuUs(server.pid);
+        const c1 = treeCpuUs(server.pid);
         if (out.non2xx || out.errors || out.timeouts)
           throw new Error(`${label} ${r.key}: ${out.non2xx} non-2xx, ${out.errors} errors, ${out.timeouts} timeouts`);
         res[r.key].rps.push(out.requests.average);

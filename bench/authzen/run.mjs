@@ -15,7 +15,7 @@ import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { cpuUs } from '../lib/proc-cpu.mjs';
+import { treeCpuUs } from '../lib/proc-cpu.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DURATION = Number(process.env.BENCH_DURATION ?? 3);
@@ -86,9 +86,9 @@ try {
     // Alternate which goes first, so drift in the machine's load hits both alike.
     const order = run % 2 ? [...SCENARIOS].reverse() : SCENARIOS;
     for (const s of order) {
-      const c0 = cpuUs(server.pid);
+      const c0 = treeCpuUs(server.pid);
       const r = await cannon(server.url, s, DURATION);
-      const c1 = cpuUs(server.pid);
+      const c1 = treeCpuUs(server.pid);
       if (r.non2xx || r.errors) throw new Error(`${s.key}: ${r.non2xx} non-2xx, ${r.errors} errors`);
       results[s.key].rps.push(r.requests.average);
       if (c0 !== null && c1 !== null) results[s.key].cpu.push((c1 - c0) / r.requests.total);

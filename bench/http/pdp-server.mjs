@@ -1,5 +1,7 @@
 // (b)/(c) The service exactly as `npm start` runs it (compiled dist/, start() from src/server.ts,
-// configuration from the environment). Prints {"url"} on stderr once listening.
+// configuration from the environment — PDP_WORKERS included: unset means the service's default;
+// with workers this process is the cluster primary, and the benches read the CPU of this process
+// and all its descendants). Prints {"url"} on stderr once listening.
 import { existsSync } from 'node:fs';
 
 const entry = new URL('../../dist/server.js', import.meta.url);
@@ -9,4 +11,7 @@ if (!existsSync(entry)) {
 }
 const { start } = await import(entry.href);
 const s = await start([]);
-process.stderr.write(`${JSON.stringify({ url: s.url })}\n`);
+// A single process answers with its url; a cluster primary with a promise of the shared url,
+// settled once the first worker listens.
+const url = s.url ?? (await s.listening);
+process.stderr.write(`${JSON.stringify({ url, workers: process.env.PDP_WORKERS ?? null })}\n`);

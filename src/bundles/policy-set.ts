@@ -64,6 +64,11 @@ export class PolicySet implements ActivePolicySet {
     return r.engine.mayDefine?.(path) ?? true;
   }
 
+  inputKeys(path: string): ReadonlySet<string> | null {
+    const r = this.resolve(splitQueryPath(path));
+    return 'engine' in r ? (r.engine.inputKeys?.(path) ?? null) : null;
+  }
+
   evaluate(path: string, input: unknown, opts?: EvaluationOptions): EvaluationOutcome {
     const r = this.resolve(splitQueryPath(path));
     if ('error' in r) return { ok: false, ...r.error, engine: this.bundles[0]?.engine.kind ?? 'rego' };

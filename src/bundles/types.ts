@@ -60,6 +60,8 @@ export interface ActivePolicySet {
   evaluateAsync?(path: string, input: unknown, opts?: EvaluationOptions): Promise<EvaluationOutcome>;
   /** False only when no bundle can define anything at `path` (see Engine.mayDefine); absent = may. */
   mayDefine?(path: string): boolean;
+  /** See Engine.inputKeys; null (or absent) = any key may be read. */
+  inputKeys?(path: string): ReadonlySet<string> | null;
   /** An ad-hoc Rego query (OPA's /v1/query); absent = not supported by this policy set. */
   query?(query: string, input: unknown, opts?: EvaluationOptions): QueryOutcome;
   /** The policy modules (OPA's Policy API); absent = none to show. */

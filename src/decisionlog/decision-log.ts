@@ -3,7 +3,7 @@
 // delivery happen in the per-sink dispatchers.
 import type { DecisionRecord, DecisionRecorder } from '../decisions/types.js';
 import { SinkDispatcher } from './dispatcher.js';
-import type { Masker } from './mask/masker.js';
+import type { MaskHint, Masker } from './mask/masker.js';
 import type { DropVerdict, PolicyDropFn } from './policy-drop.js';
 import type { RecordStore } from './record-store.js';
 import { toLogRecord } from './record.js';
@@ -24,6 +24,13 @@ function withoutRequestData(d: DecisionRecord, labels: Record<string, string>, r
     erased: ['/input', '/result', '/reasons', '/obligations', '/exceptions_applied'],
     mask_error: `masking failed: ${e instanceof Error ? e.name : typeof e}`,
   };
+}
+
+/** Equal records share a hint: the cache's key and the result object a cache hit shares. */
+function maskHint(d: DecisionRecord): MaskHint | undefined {
+  return d.input_key !== undefined && typeof d.result === 'object' && d.result !== null
+    ? { anchor: d.result, key: `${d.input_key}\u0000${d.kind}\u0000${d.path}` }
+    : undefined;
 }
 
 /** Where records this process's memory does not hold may be found (Redis, sibling workers). */
@@ -103,7 +110,7 @@ export class DecisionLog implements DecisionRecorder {
       const unmasked = toLogRecord(decision, this.labels, this.masker.raw);
       // As OPA: the drop policy sees the record before masking.
       if (this.policyDrop && this.dropped(unmasked)) return undefined;
-      record = this.masker.mask(unmasked);
+      record = this.masker.mask(unmasked, maskHint(decision));
     } catch (e) {
       // The masker does not throw (its own failures fail closed inside); if it ever does, the
       // decision is still recorded — without anything taken from the request or the policy.

@@ -44,6 +44,8 @@ interface Evaluated {
   digests: Readonly<Record<string, string>>;
   /** What the engine reported besides the result, when asked (explain, metrics, nd_builtin_cache). */
   seen?: Observations;
+  /** See DecisionRecord.input_key. */
+  inputKey?: string;
 }
 
 /** Per-request state carried from start to finish. */
@@ -210,6 +212,7 @@ export class DecisionPipeline {
         engine: entry.engine,
         revisions,
         digests,
+        inputKey: key.cacheKey,
       };
     }
 
@@ -234,6 +237,7 @@ export class DecisionPipeline {
       revisions,
       digests,
       seen: observe ? observationsOf(outcome) : undefined,
+      inputKey: key.cacheKey,
     };
   }
 
@@ -316,6 +320,7 @@ export class DecisionPipeline {
       requested_by: requestedBy(query),
       req_id: ++this.requests,
       metrics: ev.seen?.metrics,
+      input_key: ev.inputKey,
     };
     try {
       run.span.end(record);

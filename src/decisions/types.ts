@@ -214,6 +214,10 @@ export interface DecisionRecord {
   req_id?: number;
   /** OPA's metrics (timers in ns, counters), when the engine measured any. */
   metrics?: Record<string, number>;
+  /** The decision cache's key of this query (snapshot, path, input), when the cache computed
+   * one: records with the same key and the same result object (a cache hit shares it) hold equal
+   * input and result, so work derived from those alone (the decision-log mask) can be reused. */
+  input_key?: string;
 }
 
 /** Receives every decision record after the answer is written (the decision log, metrics). */

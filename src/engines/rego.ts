@@ -40,6 +40,13 @@ export class RegoEngine implements Engine {
     return this.policy.mayDefine(splitQueryPath(path));
   }
 
+  inputKeys(path: string): ReadonlySet<string> | null {
+    const segs = splitQueryPath(path);
+    // evaluate() may answer an integer segment from the document before it: no static answer.
+    if (segs.some((s) => /^(0|[1-9][0-9]*)$/.test(s))) return null;
+    return this.policy.inputKeys(segs);
+  }
+
   evaluate(path: string, input: unknown, opts: EvaluationOptions = {}): EvaluationOutcome {
     const segs = splitQueryPath(path);
     const outcome = this.evaluateSegments(segs, input, opts);

@@ -76,6 +76,9 @@ export interface Engine {
   /** False only when the loaded policy cannot define anything at `path` (checked at no per-request
    * cost); engines that cannot tell leave it out, which means "may". */
   mayDefine?(path: string): boolean;
+  /** The top-level input keys the document at `path` can read, found at load time; null (or
+   * absent) when the engine cannot tell or any key may be read. */
+  inputKeys?(path: string): ReadonlySet<string> | null;
   /** An ad-hoc Rego query against the loaded policies and data (engines that keep source). */
   query?(query: string, input: unknown, opts?: EvaluationOptions): QueryOutcome;
   /** The policy modules it was compiled from (engines that keep source). */

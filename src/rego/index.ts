@@ -8,6 +8,7 @@ import { mockedUnsupported, unsupportedStub } from './builtins/unsupported.js';
 import type { Builtin } from './builtins/types.js';
 import { Compiler } from './compiler/compile.js';
 import type { CBody } from './compiler/ir.js';
+import { inputKeysOf } from './compiler/input-keys.js';
 import type { DataNode } from './compiler/tree.js';
 import { RegoCompileErrors, RegoError } from './errors.js';
 import { Evaluator, SharedState } from './eval/evaluator.js';
@@ -44,6 +45,7 @@ export class CompiledPolicy {
   private readonly data: Value;
   private readonly compiler: Compiler;
   private readonly pathCache = new Map<string, string[]>();
+  private readonly inputKeysMemo = new Map<string, Set<string> | null>();
   private readonly shared: SharedState;
 
   constructor(modules: Module[], compiler: Compiler, data: Value) {
@@ -87,6 +89,15 @@ export class CompiledPolicy {
       v = next;
     }
     return true;
+  }
+
+  /** The top-level `input` keys the document at `path` can read (through every rule it may
+   * reach), or null when it may read any of them. See compiler/input-keys.ts. */
+  inputKeys(path: string | readonly string[]): ReadonlySet<string> | null {
+    const segs = typeof path === 'string' ? this.splitPath(path) : path;
+    const k = segs.join('\u0000');
+    if (!this.inputKeysMemo.has(k)) this.inputKeysMemo.set(k, inputKeysOf(this.root, segs));
+    return this.inputKeysMemo.get(k) ?? null;
   }
 
   /** Compile a query once for repeated use. Throws RegoCompileErrors. */

@@ -20,6 +20,8 @@ export const DECISION_SPAN = 'pdp.decision';
 
 const propagator = new W3CTraceContextPropagator();
 
+const NO_CHILD: ChildSpan = { end: () => undefined };
+
 export class ActiveDecisionSpan implements DecisionSpan {
   /** '' when tracing is off (no SDK registered and no caller trace). */
   readonly traceId: string;
@@ -47,6 +49,8 @@ export class ActiveDecisionSpan implements DecisionSpan {
   }
 
   child(name: ChildSpanName): ChildSpan {
+    // Not recorded (sampled out, or exported nowhere): neither are its children.
+    if (!this.span.isRecording()) return NO_CHILD;
     this.ctx ??= trace.setSpan(this.parent, this.span);
     const child = this.tracer.startSpan(name, { kind: SpanKind.INTERNAL }, this.ctx);
     let done = false;
@@ -65,6 +69,10 @@ export class ActiveDecisionSpan implements DecisionSpan {
     if (this.ended) return;
     this.ended = true;
     const span = this.span;
+    if (!span.isRecording()) {
+      span.end();
+      return;
+    }
     const allow = r.decision?.allow;
     if (allow !== undefined) span.setAttribute('pdp.allow', allow);
     span.setAttribute('pdp.outcome', r.outcome);

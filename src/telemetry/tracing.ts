@@ -4,8 +4,9 @@
 //   disabled                            no SDK at all (answers then carry no trace_id)
 //   exporter otlp (or an endpoint set)  spans go to that collector over OTLP/HTTP (JSON), batched
 //   exporter console                    spans are printed (debugging)
-//   none of the above                   spans are created (real trace ids for responses and the
-//                                       decision log) but exported nowhere
+//   none of the above                   real trace ids for responses and the decision log, but
+//                                       nothing recorded (the AlwaysOff sampler: non-recording
+//                                       spans cost ids only) and nothing exported
 //
 // The SDK itself still reads the OTEL_* variables this service has no setting for:
 // OTEL_EXPORTER_OTLP_HEADERS/TIMEOUT/COMPRESSION, OTEL_BSP_*, OTEL_TRACES_SAMPLER(_ARG),
@@ -16,7 +17,14 @@
 import { diag } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { BatchSpanProcessor, ConsoleSpanExporter, NoopSpanProcessor, SimpleSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  AlwaysOffSampler,
+  BatchSpanProcessor,
+  ConsoleSpanExporter,
+  NoopSpanProcessor,
+  SimpleSpanProcessor,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import type { TracingConfig } from '../config/types.js';
 import { setTracingHandle, tracingHandle, type TraceExportMode, type TracingHandle } from './tracing-handle.js';
 
@@ -65,7 +73,13 @@ export function startTracing(cfg: TracingConfig, opts: TracingOptions = {}): Tra
         e === 'console' ? new SimpleSpanProcessor(new ConsoleSpanExporter()) : new BatchSpanProcessor(new OTLPTraceExporter(url !== undefined ? { url } : {})),
       );
   }
-  const sdk = new NodeSDK({ instrumentations: [], serviceName: cfg.service_name ?? DEFAULT_SERVICE_NAME, spanProcessors });
+  const sdk = new NodeSDK({
+    instrumentations: [],
+    serviceName: cfg.service_name ?? DEFAULT_SERVICE_NAME,
+    spanProcessors,
+    // Exported nowhere: a recorded span (attributes, events, children) would be work for nothing.
+    ...(mode === 'none' ? { sampler: new AlwaysOffSampler() } : {}),
+  });
   sdk.start();
   let stopped = false;
   return setTracingHandle({

@@ -1,6 +1,8 @@
 // With no exporter configured the SDK still runs: decisions get real trace ids (for the
-// response and the decision log). That no exporter is set up in this mode is traceExportMode's
-// job (tested in tracing-otlp.own-process.test.ts); here: the mode, and that ids are real.
+// response and the decision log), continuing a caller's trace, but nothing is recorded (the
+// AlwaysOff sampler: a recorded span would be work for nothing). That no exporter is set up in
+// this mode is traceExportMode's job (tested in tracing-otlp.own-process.test.ts); here: the
+// mode, that ids are real, and that spans are not recorded.
 import t from 'tap';
 import { trace } from '@opentelemetry/api';
 import { DecisionTracing } from '../../src/telemetry/decision-tracer.js';
@@ -16,8 +18,16 @@ t.test('no OTEL endpoint: mode "none", and spans still have valid ids', async (t
   t.equal(startTracing(cfg), handle, 'started once per process');
   const d = new DecisionTracing().start({ kind: 'data', path: 'p', input: undefined, strict: false }, 'x');
   t.match(d.traceId, /^[0-9a-f]{32}$/);
-  t.match(d.traceparent, /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
-  t.equal(trace.getTracer('probe').startSpan('probe').isRecording(), true, 'a real SDK tracer is registered');
+  t.match(d.traceparent, /^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/, 'not sampled: nothing is exported');
+  const probe = trace.getTracer('probe').startSpan('probe');
+  t.equal(probe.isRecording(), false, 'spans are not recorded');
+  t.match(probe.spanContext().traceId, /^[0-9a-f]{32}$/, 'a real SDK tracer is registered: ids are generated');
+  t.not(probe.spanContext().traceId, '00000000000000000000000000000000');
+  const caller = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+  const child = new DecisionTracing().start({ kind: 'data', path: 'p', input: undefined, strict: false, headers: { traceparent: caller } }, 'y');
+  t.equal(child.traceId, '0af7651916cd43dd8448eb211c80319c', "the caller's trace continues");
+  t.not(child.spanId, 'b7ad6b7169203331', 'with a span of its own');
+  child.child?.('pdp.evaluate').end({ 'pdp.defined': true });
   d.end({
     decision_id: 'x',
     timestamp: new Date().toISOString(),

@@ -16,11 +16,27 @@
 // request value it failed on, e.g. a timestamp that does not parse).
 import type { LogRecord } from '../types.js';
 import { applyMaskRules, type MaskReport } from './apply.js';
-import { MaskRuleError, parseMaskRule, type MaskRule } from './rules.js';
+import { MASKABLE_ROOTS, MaskRuleError, parseMaskRule, type MaskRule } from './rules.js';
 
 export type PolicyMaskOutcome = { kind: 'absent' } | { kind: 'none' } | { kind: 'rules'; rules: unknown } | { kind: 'error'; message: string };
 
-export type PolicyMaskFn = (record: Readonly<LogRecord>) => PolicyMaskOutcome;
+/** Says that another record with the same key and the same anchor (the decision's result object,
+ * which a cache hit shares) holds equal input and result: see DecisionRecord.input_key. */
+export interface MaskHint {
+  anchor: object;
+  key: string;
+}
+
+export type PolicyMaskFn = (record: Readonly<LogRecord>, hint?: MaskHint) => PolicyMaskOutcome;
+
+/** The maskable fields of a masked record, kept for the next record with the same hint. */
+interface Applied {
+  key: string;
+  rules: unknown;
+  fields: Record<string, unknown>;
+  erased: Set<string>;
+  masked: Set<string>;
+}
 
 export interface MaskerOptions {
   /** Pointers to erase from every record, e.g. "/input/arguments/password", "/input/*\/token". */
@@ -40,6 +56,7 @@ export class Masker {
   private readonly configured: MaskRule[];
   private readonly policyMask: PolicyMaskFn | undefined;
   private errorCount = 0;
+  private readonly applied = new WeakMap<object, Applied>();
 
   /** Throws MaskRuleError for a bad configured path (a startup error). */
   constructor(opts: MaskerOptions = {}) {
@@ -54,15 +71,25 @@ export class Masker {
 
   /** Returns a masked copy (or, when nothing is to be changed, the record itself); the argument
    * is not modified. Never throws. */
-  mask(record: LogRecord): LogRecord {
+  mask(record: LogRecord, hint?: MaskHint): LogRecord {
     let policyRules: MaskRule[] = [];
     let dropInput = false;
     let dropResult = false;
+    let reuse: { hint: MaskHint; rules: unknown } | undefined;
     if (!this.raw) {
       let out: PolicyMaskOutcome;
       try {
-        out = this.policyMask ? this.policyMask(record) : ABSENT;
-        if (out.kind === 'rules') policyRules = toRules(out.rules);
+        out = this.policyMask ? this.policyMask(record, hint) : ABSENT;
+        if (out.kind === 'rules') {
+          // The same rules for an equal record (the policy mask reused its outcome): the masked
+          // fields are equal too. Only policy rules: configured pointers may address any field.
+          if (hint !== undefined && this.configured.length === 0 && !('nd_builtin_cache' in record)) {
+            const a = this.applied.get(hint.anchor);
+            if (a !== undefined && a.key === hint.key && a.rules === out.rules) return this.reapply(record, a);
+            reuse = { hint, rules: out.rules };
+          }
+          policyRules = toRules(out.rules);
+        }
       } catch (e) {
         return this.failClosed(record, e instanceof MaskRuleError ? `policy mask: ${e.message}` : `policy mask failed: ${describe(e)}`);
       }
@@ -119,8 +146,27 @@ export class Masker {
         // A hostile or broken rule set must not cost the record, nor let it through unmasked.
         return this.failClosed(record, `mask rules failed: ${describe(e)}`);
       }
+      if (reuse !== undefined) {
+        const fields: Record<string, unknown> = {};
+        for (const f of MASKABLE_ROOTS) if (f in copy) fields[f] = copy[f];
+        this.applied.set(reuse.hint.anchor, { key: reuse.hint.key, rules: reuse.rules, fields, erased: report.erased, masked: report.masked });
+      }
     }
     return this.finish(copy, report);
+  }
+
+  /** An equal record's masked fields on this record (they are shared, never modified: records
+   * are serialized, not changed). */
+  private reapply(record: LogRecord, a: Applied): LogRecord {
+    const copy = { ...record } as MutableRecord;
+    delete copy.erased;
+    delete copy.masked;
+    delete copy.mask_error;
+    for (const f of MASKABLE_ROOTS) {
+      if (f in a.fields) copy[f] = a.fields[f];
+      else delete copy[f];
+    }
+    return this.finish(copy, { erased: a.erased, masked: a.masked });
   }
 
   /** The record without input and result, saying why; the configured pointers still apply to

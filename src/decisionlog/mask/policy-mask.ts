@@ -2,7 +2,7 @@
 // (unmasked) record as input, as OPA does. The result is a set of JSON pointers to erase
 // and/or {"op": "upsert", "path", "value"} objects (see rules.ts).
 import type { ActivePolicySet } from '../../bundles/types.js';
-import type { PolicyMaskFn } from './masker.js';
+import type { MaskHint, PolicyMaskFn, PolicyMaskOutcome } from './masker.js';
 
 export const DEFAULT_MASK_PATH = 'system/log/mask';
 
@@ -12,18 +12,43 @@ export const DEFAULT_MASK_PATH = 'system/log/mask';
  * typical request. */
 export const DEFAULT_MASK_TIMEOUT_MS = 250;
 
+/** The record fields a reusable mask outcome may depend on: a hint's key stands for equal input
+ * and result (and names the path and kind). */
+const HINTED_FIELDS: ReadonlySet<string> = new Set(['input', 'result', 'path', 'kind']);
+
 export function policyMaskFrom(current: () => ActivePolicySet | null, opts: { path?: string; timeoutMs?: number } = {}): PolicyMaskFn {
   const path = opts.path ?? DEFAULT_MASK_PATH;
   const budget = { timeoutMs: opts.timeoutMs ?? DEFAULT_MASK_TIMEOUT_MS };
-  return (record) => {
+  // Per policy snapshot: may a hinted record reuse the outcome of an equal one? Only when the
+  // mask reads nothing of the record but the hinted fields (decided once, from the compiled rules).
+  const reusableIn = new WeakMap<ActivePolicySet, boolean>();
+  // A cache hit shares its result object: the outcome for that result, under that key and snapshot.
+  const memo = new WeakMap<object, { key: string; set: ActivePolicySet; out: PolicyMaskOutcome }>();
+  const reusable = (set: ActivePolicySet): boolean => {
+    let r = reusableIn.get(set);
+    if (r === undefined) {
+      const keys = set.inputKeys?.(path) ?? null;
+      r = keys !== null && [...keys].every((k) => HINTED_FIELDS.has(k));
+      reusableIn.set(set, r);
+    }
+    return r;
+  };
+  return (record, hint?: MaskHint) => {
     const set = current();
     // No policy yet, no bundle owns the path, or the policy has nothing there: the record is not
     // handed to the engine at all, and the masker treats it as "no mask policy" (fail closed).
     if (!set || set.engineFor(path) === null || set.mayDefine?.(path) === false) return { kind: 'absent' };
+    const reuse = hint !== undefined && reusable(set);
+    if (reuse) {
+      const m = memo.get(hint.anchor);
+      if (m !== undefined && m.key === hint.key && m.set === set) return m.out;
+    }
     const out = set.evaluate(path, record, budget);
     if (!out.ok) return { kind: 'error', message: `${out.code}: ${out.message}` };
     // The policy exists and chose to mask nothing for this record.
-    if (!out.defined) return { kind: 'none' };
-    return { kind: 'rules', rules: out.result };
+    const outcome: PolicyMaskOutcome = out.defined ? { kind: 'rules', rules: out.result } : { kind: 'none' };
+    const d = out.dependsOn;
+    if (reuse && !d.time && !d.random && !d.external) memo.set(hint.anchor, { key: hint.key, set, out: outcome });
+    return outcome;
   };
 }
