@@ -5,10 +5,15 @@
 // (tests, embedding).
 import type { Tracer } from '@opentelemetry/api';
 import type { FastifyInstance } from 'fastify';
+import cluster from 'node:cluster';
 import type { AddressInfo } from 'node:net';
 import type { Writable } from 'node:stream';
 import { createHttpApp } from './api/http.js';
 import configApi from './api/routes/config.js';
+import { resolveWorkers } from './cluster/cpus.js';
+import { runPrimary, type RunningCluster } from './cluster/primary.js';
+import { primaryLog } from './cluster/primary-log.js';
+import { WorkerLink, type ClusterHooks } from './cluster/worker-link.js';
 import decisionApi from './api/routes/index.js';
 import { DEFAULT_OPA } from './config/defaults.js';
 import { loadConfig } from './config/load.js';
@@ -40,6 +45,8 @@ export interface AppOptions {
   labels?: Record<string, string>;
   /** Where the service log (pino JSON lines) goes (default process.stdout). */
   logStream?: Writable;
+  /** This process is one worker of several (server.workers > 1, src/cluster/). */
+  cluster?: ClusterHooks;
 }
 
 /** Builds (does not start) the service. `listen` on it, or use startServer. Closing it drains
@@ -51,8 +58,11 @@ export function buildApp(config: PdpConfig, opts: AppOptions = {}): FastifyInsta
   // First: an overloaded process answers before it spends anything else on a request.
   app.register(loadSheddingPlugin, { config: config.server.load_shedding });
   // OPA's labels (a top-level `labels` setting, when the configuration has one).
-  app.register(statusPlugin, { labels: (config as { labels?: Record<string, string> }).labels ?? {} });
-  app.register(metricsPlugin);
+  app.register(statusPlugin, {
+    labels: (config as { labels?: Record<string, string> }).labels ?? {},
+    ...(opts.cluster ? { worker: opts.cluster.identity } : {}),
+  });
+  app.register(metricsPlugin, opts.cluster ? { cluster: opts.cluster } : {});
   app.register(tracingPlugin, { config: config.tracing, ...(opts.ownsTracing ? { ownsSdk: true } : {}), ...(opts.tracer ? { tracer: opts.tracer } : {}) });
   app.register(redisPlugin, { config: config.redis });
   app.register(policiesPlugin, { config, ...(opts.policies ? { provider: opts.policies } : {}) });
@@ -64,6 +74,7 @@ export function buildApp(config: PdpConfig, opts: AppOptions = {}): FastifyInsta
     ...(opts.labels ? { labels: opts.labels } : {}),
     ...(config.labels ? { configuredLabels: config.labels } : {}),
     ...(opts.decisionLogStdout ? { stdout: opts.decisionLogStdout } : {}),
+    ...(opts.cluster ? { siblings: opts.cluster } : {}),
   });
   // Its hooks cover every route, those registered before it too.
   app.register(authPlugin, { config: config.auth, server: config.server, evaluation: config.evaluation });
@@ -153,9 +164,43 @@ function installSignalHandlers(app: FastifyInstance, close: () => Promise<void>,
 
 /** `pdp serve` / `npm start`: configuration from the config file (`configFile`, else PDP_CONFIG;
  * native or OPA's format) and the environment, signals handled. A bad configuration throws one
- * ConfigError listing every problem (bin/pdp.js prints it, exit 2). */
-export async function start(opts: { configFile?: string } = {}): Promise<RunningServer> {
+ * ConfigError listing every problem (bin/pdp.js prints it, exit 2). With server.workers > 1 this
+ * process becomes the cluster primary (src/cluster/primary.ts) and each worker it forks comes
+ * back here as a worker. */
+export async function start(opts: { configFile?: string } = {}): Promise<RunningServer | RunningCluster> {
   const loaded = loadConfig(opts.configFile !== undefined ? { configFile: opts.configFile } : {});
+  if (cluster.isWorker) return startWorker(loaded.config);
   for (const w of loaded.warnings) process.stderr.write(`pdp: warning: ${w}\n`);
-  return startServer(loaded.config, { handleSignals: true, ownsTracing: true });
+  const count = resolveWorkers(loaded.config.server.workers);
+  if (count === 1) return startServer(loaded.config, { handleSignals: true, ownsTracing: true });
+  const { server, decision_log } = loaded.config;
+  return runPrimary({
+    count,
+    ...(opts.configFile !== undefined ? { configFile: opts.configFile } : {}),
+    log: primaryLog(server.log_level, (line) => process.stdout.write(line)),
+    // Drain, then flush the decision log, then a margin for the process to end.
+    shutdownBudgetMs: server.shutdown_timeout_ms + decision_log.flush_timeout_ms + 2000,
+  });
+}
+
+/** One worker of the cluster: the app as in a single process, with its stdout (service log and
+ * decision log) through the primary, and the cluster hooks for lookups, metrics and status. */
+async function startWorker(config: PdpConfig): Promise<RunningServer> {
+  const link = new WorkerLink({ id: cluster.worker?.id ?? 0, count: resolveWorkers(config.server.workers) });
+  // The primary gone (killed): this worker drains and exits rather than serve on as an orphan.
+  // (Unless it is already shutting down: a second SIGTERM, its handler spent, would kill it mid-drain.)
+  process.once('disconnect', () => {
+    if (process.listenerCount('SIGTERM') > 0) process.kill(process.pid, 'SIGTERM');
+  });
+  const running = await startServer(config, {
+    handleSignals: true,
+    ownsTracing: true,
+    cluster: link,
+    logStream: link.stdout,
+    decisionLogStdout: link.stdout,
+    // The last lines (the decision-log flush, "shutdown complete") reach the primary first.
+    exit: (code) => void link.drain().then(() => process.exit(code)),
+  });
+  link.listening(running.url);
+  return running;
 }

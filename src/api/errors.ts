@@ -22,6 +22,7 @@ export type ApiErrorCode =
   | 'AUTH_UNAVAILABLE'
   | 'OVERLOADED'
   | 'RATE_LIMITED'
+  | 'METRICS_UNAVAILABLE'
   | 'INTERNAL_ERROR';
 
 export interface ErrorDetail {

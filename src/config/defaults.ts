@@ -26,6 +26,8 @@ export const DEFAULT_SERVER: Readonly<ServerConfig> = Object.freeze({
   body_limit_bytes: 1024 * 1024,
   max_json_depth: 64,
   shutdown_timeout_ms: 10_000,
+  // Every core the process is given, as OPA and Cerbos use them (src/cluster/cpus.ts).
+  workers: 'auto',
   log_level: 'info',
   request_logging: false,
   // Seconds, not minutes: a slow-body or slowloris connection is closed long before a few

@@ -2,9 +2,10 @@
 // env layer and to name the variable in error messages; docs/operations.md's table is checked
 // against it. A variable marked secret may also be given as NAME_FILE (a file holding the value).
 
-/** list: comma-separated; auto-boolean: "auto" or a boolean; json: a JSON value (YAML is accepted
+/** list: comma-separated; auto-boolean: "auto" or a boolean; auto-integer: "auto" or an
+ * integer; json: a JSON value (YAML is accepted
  * too, so a mounted file may be either). */
-export type EnvType = 'string' | 'integer' | 'boolean' | 'list' | 'auto-boolean' | 'json';
+export type EnvType = 'string' | 'integer' | 'boolean' | 'list' | 'auto-boolean' | 'auto-integer' | 'json';
 
 export interface EnvVar {
   name: string;
@@ -83,6 +84,14 @@ export const ENV_VARS: readonly EnvVar[] = [
     type: 'integer',
     default: '10000',
     description: 'On SIGTERM/SIGINT, how long to drain in-flight requests before exiting anyway.',
+  },
+  {
+    name: 'PDP_WORKERS',
+    pointer: '/server/workers',
+    type: 'auto-integer',
+    default: 'auto',
+    description:
+      'Processes serving requests on the one port (node:cluster), each with its own event loop, bundles and in-process cache. `auto` = the CPUs the process may use (cgroup CPU quota rounded up, CPU affinity); `1` = one process, no cluster.',
   },
   { name: 'PDP_LOG_LEVEL', pointer: '/server/log_level', type: 'string', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent.' },
   {

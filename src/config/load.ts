@@ -203,7 +203,8 @@ function envValue(env: Readonly<Record<string, string | undefined>>, v: EnvVar, 
 
 /** Coerces only well-formed values; anything else stays a string so the schema reports it. */
 function coerce(raw: string, v: EnvVar): unknown {
-  if (v.type === 'integer' && /^[+-]?\d+$/.test(raw)) return Number(raw);
+  if ((v.type === 'integer' || v.type === 'auto-integer') && /^[+-]?\d+$/.test(raw)) return Number(raw);
+  if (v.type === 'auto-integer' && raw.toLowerCase() === 'auto') return 'auto';
   if (v.type === 'json') {
     try {
       // YAML is a superset of JSON: a mounted file may be either.

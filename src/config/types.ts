@@ -9,6 +9,10 @@ export interface ServerConfig {
   body_limit_bytes: number;
   max_json_depth: number;
   shutdown_timeout_ms: number;
+  /** Processes serving requests (node:cluster): a positive integer, or "auto" = the CPUs this
+   * process may use (cgroup quota, affinity). 1 = one process, no cluster. Optional in the type
+   * only so hand-built configs (tests) need not name it; the defaults fill it. */
+  workers?: number | 'auto';
   log_level: LogLevel;
   /** Per-request access log lines; off by default because the decision log is the audit trail. */
   request_logging: boolean;

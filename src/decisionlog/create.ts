@@ -2,7 +2,7 @@
 import type { Writable } from 'node:stream';
 import type { DecisionLogConfig, RedisConfig } from '../config/types.js';
 import type { RedisClient } from '../redis/connection.js';
-import { DecisionLog } from './decision-log.js';
+import { DecisionLog, type RecordLookup } from './decision-log.js';
 import { Masker, type PolicyMaskFn } from './mask/masker.js';
 import type { PolicyDropFn } from './policy-drop.js';
 import { RecordStore } from './record-store.js';
@@ -20,6 +20,8 @@ export interface DecisionLogDeps {
   labels: Record<string, string>;
   observer?: LogObserver;
   stdout?: Writable;
+  /** The other workers of this process (server.workers > 1). */
+  siblings?: RecordLookup;
 }
 
 export function createDecisionLog(cfg: DecisionLogConfig, redisCfg: RedisConfig, deps: DecisionLogDeps): DecisionLog {
@@ -66,6 +68,7 @@ export function createDecisionLog(cfg: DecisionLogConfig, redisCfg: RedisConfig,
     masker: new Masker({ paths: cfg.mask_paths, policyMask: cfg.policy_mask ? deps.policyMask : undefined, raw: cfg.raw }),
     store: new RecordStore({ maxEntries: cfg.store_max_entries, maxBytes: cfg.store_max_bytes, retentionMs }),
     remoteLookup: redis && retentionMs > 0 ? new RedisRecordLookup({ client: redis, idKeyPrefix, timeoutMs: redisCfg.command_timeout_ms }) : undefined,
+    ...(deps.siblings ? { siblingLookup: deps.siblings } : {}),
     labels: deps.labels,
     ...(deps.policyDrop ? { policyDrop: deps.policyDrop } : {}),
     buffer: { capacity: cfg.buffer_size, maxBytes: cfg.buffer_max_bytes, batchSize: cfg.batch_size, maxDelayMs: 0, backoff: { initialMs: 200, maxMs: 30_000 } },

@@ -9,7 +9,6 @@ import type { RecordStore } from './record-store.js';
 import { toLogRecord } from './record.js';
 import { recordJson } from './record-json.js';
 import { describeThrown } from '../shared/errors.js';
-import type { RedisRecordLookup } from './sinks/redis-stream.js';
 import type { DecisionLogStatus, LogObserver, LogRecord, LogSink } from './types.js';
 
 /** The last resort when masking itself broke: the envelope of the decision only — no request
@@ -34,12 +33,20 @@ function maskHint(d: DecisionRecord): MaskHint | undefined {
     : undefined;
 }
 
+/** Where records this process's memory does not hold may be found (Redis, sibling workers). */
+export interface RecordLookup {
+  /** undefined when absent or unavailable (each bounds its own wait). */
+  get(decisionId: string): Promise<LogRecord | undefined>;
+}
+
 export interface DecisionLogOptions {
   sinks: readonly LogSink[];
   masker: Masker;
   store: RecordStore;
   /** Reads records other replicas wrote (optional). */
-  remoteLookup?: RedisRecordLookup;
+  remoteLookup?: RecordLookup;
+  /** Asks the other workers of this process (server.workers > 1), before the remote lookup. */
+  siblingLookup?: RecordLookup;
   labels: Record<string, string>;
   /** OPA's drop policy (data.system.log.drop): records it drops are not logged at all. */
   policyDrop?: PolicyDropFn;
@@ -61,7 +68,8 @@ export class DecisionLog implements DecisionRecorder {
   private readonly dispatchers: SinkDispatcher[];
   private readonly masker: Masker;
   private readonly store: RecordStore;
-  private readonly remote: RedisRecordLookup | undefined;
+  private readonly remote: RecordLookup | undefined;
+  private readonly siblings: RecordLookup | undefined;
   private readonly labels: Record<string, string>;
   private readonly now: () => number;
   private readonly policyDrop: PolicyDropFn | undefined;
@@ -74,6 +82,7 @@ export class DecisionLog implements DecisionRecorder {
     this.masker = opts.masker;
     this.store = opts.store;
     this.remote = opts.remoteLookup;
+    this.siblings = opts.siblingLookup;
     this.labels = opts.labels;
     this.now = opts.now ?? Date.now;
     this.policyDrop = opts.policyDrop;
@@ -131,9 +140,18 @@ export class DecisionLog implements DecisionRecorder {
     return true;
   }
 
-  /** A record within retention: this replica's memory first, then Redis if configured. */
+  /** A record within retention: this process's memory first (this worker's, then its
+   * siblings'), then Redis if configured. */
   async get(decisionId: string): Promise<LogRecord | undefined> {
-    return this.store.get(decisionId) ?? (this.remote ? await this.remote.get(decisionId) : undefined);
+    const local = this.store.get(decisionId);
+    if (local) return local;
+    const sibling = this.siblings ? await this.siblings.get(decisionId) : undefined;
+    return sibling ?? (this.remote ? await this.remote.get(decisionId) : undefined);
+  }
+
+  /** This worker's memory only (what it answers its siblings with). */
+  getLocal(decisionId: string): LogRecord | undefined {
+    return this.store.get(decisionId);
   }
 
   status(): DecisionLogStatus {

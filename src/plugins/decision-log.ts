@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { appendFileSync } from 'node:fs';
 import { decisionLogRoutes } from '../api/routes/decision-log.js';
+import type { ClusterHooks } from '../cluster/worker-link.js';
 import type { DecisionLogConfig, RedisConfig } from '../config/types.js';
 import { createDecisionLog } from '../decisionlog/create.js';
 import { policyMaskFrom } from '../decisionlog/mask/policy-mask.js';
@@ -25,6 +26,9 @@ export interface DecisionLogPluginOptions {
   configuredLabels?: Record<string, string>;
   /** Where the stdout sink writes (default process.stdout). */
   stdout?: Writable;
+  /** The other workers of this process (server.workers > 1): asked for records this one lacks,
+   * and answered from this one's store. */
+  siblings?: Pick<ClusterHooks, 'lookup' | 'answerLookups'>;
 }
 
 async function decisionLogPlugin(app: FastifyInstance, opts: DecisionLogPluginOptions): Promise<void> {
@@ -37,7 +41,9 @@ async function decisionLogPlugin(app: FastifyInstance, opts: DecisionLogPluginOp
     labels: opts.labels ?? { app: 'ai-governance-pdp', ...opts.configuredLabels, id: randomUUID(), version: packageVersion },
     ...(metrics ? { observer: metrics.logObserver } : {}),
     ...(opts.stdout ? { stdout: opts.stdout } : {}),
+    ...(opts.siblings ? { siblings: { get: (id: string) => opts.siblings!.lookup(id) } } : {}),
   });
+  opts.siblings?.answerLookups((id) => log.getLocal(id));
   if (cfg.raw) {
     app.log.warn(
       { setting: 'decision_log.raw' },

@@ -3,6 +3,8 @@
 // Registered first, so the plugins after it can report to it.
 import type { FastifyInstance, FastifySchema } from 'fastify';
 import fp from 'fastify-plugin';
+import { ApiError } from '../api/errors.js';
+import type { ClusterHooks } from '../cluster/worker-link.js';
 import { PdpMetrics } from '../telemetry/metrics.js';
 
 declare module 'fastify' {
@@ -14,13 +16,27 @@ declare module 'fastify' {
 // Documented in /openapi.json like the other routes; no response schema (plain text).
 const METRICS_SCHEMA: FastifySchema & { summary: string } = { summary: 'Prometheus metrics (text exposition format)' };
 
-async function metricsPlugin(app: FastifyInstance): Promise<void> {
+export interface MetricsPluginOptions {
+  /** With server.workers > 1: every worker's metrics, aggregated (whichever worker is asked). */
+  cluster?: Pick<ClusterHooks, 'metrics' | 'shareMetrics'>;
+}
+
+async function metricsPlugin(app: FastifyInstance, opts: MetricsPluginOptions = {}): Promise<void> {
   const metrics = new PdpMetrics();
   app.decorate('metrics', metrics);
+  const { cluster } = opts;
+  cluster?.shareMetrics(metrics.registry);
   app.get('/metrics', {
     schema: METRICS_SCHEMA,
     handler: async (_request, reply) => {
-      const { contentType, body } = await metrics.render();
+      let rendered: { contentType: string; body: string };
+      try {
+        rendered = cluster ? await cluster.metrics() : await metrics.render();
+      } catch (err) {
+        // Not this worker's numbers alone, presented as the process's: say it failed.
+        throw new ApiError(503, 'METRICS_UNAVAILABLE', `metrics of the other workers unavailable: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      const { contentType, body } = rendered;
       return reply.type(contentType).send(body);
     },
   });

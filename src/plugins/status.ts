@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { statusRoutes, type StatusRouteOptions } from '../api/routes/status.js';
+import type { WorkerIdentity } from '../cluster/worker-link.js';
 
 /** A named section of GET /v1/pdp/status (e.g. "cache", "decision_log"); called per status request. */
 export type StatusSection = () => unknown;
@@ -27,9 +28,17 @@ declare module 'fastify' {
   }
 }
 
-async function statusPlugin(app: FastifyInstance, opts: StatusRouteOptions = {}): Promise<void> {
+export interface StatusPluginOptions extends StatusRouteOptions {
+  /** Who answers (server.workers > 1); without it, one process. */
+  worker?: WorkerIdentity;
+}
+
+async function statusPlugin(app: FastifyInstance, opts: StatusPluginOptions = {}): Promise<void> {
   const sections = new StatusSections();
   app.decorate('status', sections);
+  const w = opts.worker ?? { count: 1, id: 0, pid: process.pid };
+  // How many processes serve, and which one answered this request.
+  sections.add('workers', () => ({ count: w.count, answered_by: { id: w.id, pid: w.pid } }));
   statusRoutes(app, sections, opts);
 }
 

@@ -93,6 +93,8 @@ export class PdpMetrics implements DecisionRecorder {
     });
     new Gauge({
       name: 'pdp_redis_state',
+      // Across cluster workers (server.workers > 1) a state, not a sum: 1 when any worker is in it.
+      aggregator: 'max',
       help: 'Redis tier state: 1 for the current one of ok, degraded, disabled.',
       labelNames: ['state'] as const,
       registers,
@@ -104,6 +106,8 @@ export class PdpMetrics implements DecisionRecorder {
     });
     new Gauge({
       name: 'pdp_redis_breaker_state',
+      // Across cluster workers (server.workers > 1) a state, not a sum: 1 when any worker is in it.
+      aggregator: 'max',
       help: 'Redis circuit breaker: 1 for the current one of closed, open, half_open.',
       labelNames: ['state'] as const,
       registers,
@@ -115,6 +119,8 @@ export class PdpMetrics implements DecisionRecorder {
     });
     new Gauge({
       name: 'pdp_bundle_info',
+      // Across cluster workers (server.workers > 1) a state, not a sum: 1 when any worker is in it.
+      aggregator: 'max',
       help: 'Active bundle revisions (value 1), with the engine serving them.',
       labelNames: ['bundle', 'revision', 'engine'] as const,
       registers,
@@ -127,6 +133,8 @@ export class PdpMetrics implements DecisionRecorder {
     });
     new Gauge({
       name: 'pdp_bundle_activation_age_seconds',
+      // Across cluster workers: the oldest activation.
+      aggregator: 'max',
       help: 'Seconds since the active revision of each bundle was activated.',
       labelNames: ['bundle'] as const,
       registers,
@@ -140,6 +148,8 @@ export class PdpMetrics implements DecisionRecorder {
     });
     new Gauge({
       name: 'pdp_bundle_last_activation_error',
+      // Across cluster workers (server.workers > 1) a state, not a sum: 1 when any worker is in it.
+      aggregator: 'max',
       help: '1 while the most recent activation attempt of a bundle failed (the last good revision keeps serving).',
       labelNames: ['bundle'] as const,
       registers,

@@ -62,6 +62,7 @@ t.test('/v1/pdp/status lists bundles and the sections plugins added; a failing s
   t.match(body.decision_log, { store: { entries: Number } }, 'the decision log: the in-memory store');
   t.same((body.decision_log as { sinks: unknown[] }).sinks, [], 'and no sinks (stdout off in tests, no Redis, no upload URL)');
   t.match(body.tracing, { export: String });
+  t.same(body.workers, { count: 1, answered_by: { id: 0, pid: process.pid } }, 'one process, no cluster (server.workers 1 or buildApp)');
 });
 
 t.test('status section names may not shadow the core fields or another section', async (t) => {

@@ -93,7 +93,8 @@ server:
       decision_log: { stdout: true, url: `http://127.0.0.1:${logs.port}/logs/opa`, upload_interval_ms: 1000, upload_max_bytes: 32768 },
     }),
   );
-  const env = { PDP_HOST: '127.0.0.1', PDP_PORT: '0', PDP_EVAL_TIMEOUT_MS: '10000', OTEL_SDK_DISABLED: 'true' };
+  // One process (PDP_WORKERS=1): the cluster has its own tests (test/cluster/).
+  const env = { PDP_HOST: '127.0.0.1', PDP_PORT: '0', PDP_WORKERS: '1', PDP_EVAL_TIMEOUT_MS: '10000', OTEL_SDK_DISABLED: 'true' };
   const native = loadConfig({ env: { ...env, PDP_CONFIG: nativeFile }, cwd: dir }).config;
 
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(PDP_|REDIS_|OTEL_)/.test(k)));

@@ -327,6 +327,8 @@ async function runService(t: Test, runTag: string, env: Record<string, string>):
       ...base,
       PDP_HOST: '127.0.0.1',
       PDP_PORT: '0',
+      // One process, as before server.workers (the cluster has its own tests, test/cluster/).
+      PDP_WORKERS: '1',
       PDP_EVAL_TIMEOUT_MS: '10000',
       PDP_BUNDLE_WATCH: 'false',
       REDIS_URL: redis.url,

@@ -1,0 +1,8 @@
+// The entry a cluster worker runs: the same start() as `pdp serve`, which sees cluster.isWorker
+// and serves on the primary's shared socket instead of forking.
+import { start } from '../server.js';
+
+start().catch((err: unknown) => {
+  process.stderr.write(`pdp worker: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(2);
+});
