@@ -213,32 +213,27 @@ export class Evaluator {
     this.strict = opts.strict;
     this.now = opts.nowNs;
     this.tr = opts.tracer;
-    const self = this; // the builtin context needs the evaluator's state
-    this.bctx = {
-      strict: opts.strict,
-      nowNs(): bigint {
-        self.deps.time = true;
-        if (self.now === undefined) self.now = BigInt(Date.now()) * 1_000_000n;
-        return self.now;
-      },
-      markRandom(): void {
-        self.deps.random = true;
-      },
-      markExternal(): void {
-        self.deps.external = true;
-      },
-      print(msg: string): void {
-        self.opts.print?.(msg);
-      },
-      checkBudget(cost: number): void {
-        self.steps += cost;
-        self.tick();
-      },
-    };
+    this.bctx = new EvalContext(this, opts.strict);
     if (this.tr !== undefined) {
       const tr = this.tr;
       this.bctx.trace = (msg: string): void => tr.note('Note', msg);
     }
+  }
+
+  /** time.now_ns: fixed per evaluation, and the evaluation is marked as reading the clock. */
+  clockNs(): bigint {
+    this.deps.time = true;
+    if (this.now === undefined) this.now = BigInt(Date.now()) * 1_000_000n;
+    return this.now;
+  }
+
+  printOut(msg: string): void {
+    this.opts.print?.(msg);
+  }
+
+  spend(cost: number): void {
+    this.steps += cost;
+    this.tick();
   }
 
   // ------------------------------------------------------------ entry points
@@ -246,6 +241,7 @@ export class Evaluator {
   /** Value of the document at `path` under data (undefined when undefined). */
   evalPath(path: readonly string[]): Value | undefined {
     if (this.tr !== undefined) return this.tracePath(path);
+    if (this.frame.dataOv === null) return this.pathDirect(path);
     let result: Value | undefined;
     const terms: CTerm[] = path.map((p) => constTerm(p));
     this.evalData(terms, 0, this.root, this.baseData, this.frame.dataOv, [], (v) => {
@@ -253,6 +249,30 @@ export class Evaluator {
       return true;
     });
     return result;
+  }
+
+  /** evalPath without overrides: the walk dataDirect makes, on plain string segments (no terms to build). */
+  private pathDirect(path: readonly string[]): Value | undefined {
+    let node: DataNode | null = this.root;
+    let base: Value | undefined = this.baseData;
+    let i = 0;
+    for (;;) {
+      if (node === null || node.kind !== null) {
+        let v: Value | undefined;
+        let baseDoc = false;
+        if (node === null || base !== undefined) {
+          v = base;
+          baseDoc = true;
+        } else v = this.ruleValue(node);
+        for (; i < path.length && v !== undefined; i++) v = baseDoc ? selectBase(v, path[i]) : select(v, path[i]);
+        return v;
+      }
+      if (i === path.length) return this.nodeValue(node, base, null);
+      const st = this.dataStep(node, base, null, path[i]);
+      node = st.node;
+      base = st.base;
+      i++;
+    }
   }
 
   /** All solutions of a compiled query body. */
@@ -1460,6 +1480,36 @@ export class Evaluator {
 }
 
 // ------------------------------------------------------------ helpers
+
+/**
+ * The builtin context of one evaluation: one small object whose methods reach the evaluator
+ * (cheaper to create per evaluation than a closure per method).
+ */
+class EvalContext implements BuiltinContext {
+  readonly strict: boolean;
+  trace?: (note: string) => void;
+  constructor(
+    private readonly ev: Evaluator,
+    strict: boolean,
+  ) {
+    this.strict = strict;
+  }
+  nowNs(): bigint {
+    return this.ev.clockNs();
+  }
+  markRandom(): void {
+    this.ev.deps.random = true;
+  }
+  markExternal(): void {
+    this.ev.deps.external = true;
+  }
+  print(msg: string): void {
+    this.ev.printOut(msg);
+  }
+  checkBudget(cost: number): void {
+    this.ev.spend(cost);
+  }
+}
 
 /** Every constant argument pattern equals its argument. */
 function constArgsMatch(patterns: CTerm[], args: Value[]): boolean {
