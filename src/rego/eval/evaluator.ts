@@ -12,7 +12,6 @@ import type { DataNode } from '../compiler/tree.js';
 import { RegoError, errorMessage } from '../errors.js';
 import { equal, formatNumber, ObjectV, SetV, sizeOf, type Value } from '../value.js';
 import { printText } from '../builtins/misc.js';
-import { walkValue } from '../builtins/walk.js';
 import type { Tracer } from '../trace/tracer.js';
 import type { NdBuiltinCache } from '../trace/nd-cache.js';
 
@@ -919,15 +918,43 @@ export class Evaluator {
             return k(member3(args[0], args[1], args[2]));
           case 'walk':
             // One result per node, root first (path []); stops as soon as the continuation does.
-            for (const [path, value] of walkValue(args[0])) {
-              this.tick();
-              if (k([path, value])) return true;
-            }
-            return false;
+            return this.walkFrom(args[0], [], k);
           default:
             throw new RegoError('rego_type_error', `${fn.name} cannot be called here`);
         }
     }
+  }
+
+  /**
+   * walk's results in walkValue's order (pre-order; objects and sets in sorted order), by plain
+   * recursion over one path stack: nested generators cost more than the rest of a small walk.
+   */
+  private walkFrom(v: Value, path: Value[], k: KV): boolean {
+    this.tick();
+    if (k([path.slice(), v])) return true;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        path.push(i);
+        const stop = this.walkFrom(v[i], path, k);
+        path.pop();
+        if (stop) return true;
+      }
+    } else if (v instanceof ObjectV) {
+      for (const [kk, x] of v.sorted()) {
+        path.push(kk);
+        const stop = this.walkFrom(x, path, k);
+        path.pop();
+        if (stop) return true;
+      }
+    } else if (v instanceof SetV) {
+      for (const x of v.sorted()) {
+        path.push(x);
+        const stop = this.walkFrom(x, path, k);
+        path.pop();
+        if (stop) return true;
+      }
+    }
+    return false;
   }
 
   /** Call a `with` replacement; inside it no function is mocked (a mock never calls another mock, nor itself). */
