@@ -1163,6 +1163,7 @@ export class Evaluator {
         throw new RegoError('eval_conflict_error', 'complete rules must not produce multiple outputs', node.rules[0]?.loc);
       }
     };
+    const early = node.earlyExit ?? (node.earlyExit = sameConstantValue(node.rules));
     for (const rule of node.rules) {
       const env: Env = new Array(rule.nslots);
       const stopEarly = rule.value.t === 'const';
@@ -1174,6 +1175,7 @@ export class Evaluator {
           return stopEarly;
         }),
       );
+      if (got && early) break; // OPA's early exit: the remaining rules could only agree
       if (!got && rule.elses.length) this.evalElses(rule, null, env, record);
     }
     if (result === undefined && node.defaultRule) {
@@ -1536,6 +1538,17 @@ class EvalContext implements BuiltinContext {
   checkBudget(cost: number): void {
     this.ev.spend(cost);
   }
+}
+
+/** Several rules, each with the same constant value and no else branch (see DataNode.earlyExit). */
+function sameConstantValue(rules: readonly CRule[]): boolean {
+  if (rules.length < 2) return false;
+  const first = rules[0].value;
+  if (first.t !== 'const') return false;
+  for (const r of rules) {
+    if (r.elses.length > 0 || r.value.t !== 'const' || !equal(r.value.v, first.v)) return false;
+  }
+  return true;
 }
 
 /** Every constant argument pattern equals its argument. */
