@@ -61,9 +61,17 @@ export class CompiledPolicy {
   evaluate(path: string | readonly string[], opts: EvalOptions = {}): EvalResult {
     const segs = typeof path === 'string' ? this.splitPath(path) : path;
     const ev = this.evaluator(opts);
-    const value = this.run(() => ev.evalPath(segs));
+    let value: Value | undefined;
+    try {
+      value = ev.evalPath(segs);
+    } catch (e) {
+      throw stackToBudget(e);
+    }
     this.checkOutput(value, opts);
-    return value === undefined ? { defined: false, dependsOn: { ...ev.deps } } : { defined: true, value, dependsOn: { ...ev.deps } };
+    // a literal copy (not a spread): the same object shape on every evaluation
+    const d = ev.deps;
+    const dependsOn = { time: d.time, random: d.random, external: d.external };
+    return value === undefined ? { defined: false, dependsOn } : { defined: true, value, dependsOn };
   }
 
   /**
@@ -168,11 +176,7 @@ export class CompiledPolicy {
     try {
       return f();
     } catch (e) {
-      if (e instanceof RangeError) {
-        // JS stack exhausted: report it as a budget error rather than crashing the caller
-        throw new RegoError('eval_budget_exceeded', 'evaluation exceeded the maximum nesting depth');
-      }
-      throw e;
+      throw stackToBudget(e);
     }
   }
 
@@ -182,6 +186,11 @@ export class CompiledPolicy {
       throw new RegoError('eval_output_too_large', `result exceeds the output budget of ${max} nodes`);
     }
   }
+}
+
+/** JS stack exhausted: reported as a budget error rather than crashing the caller; other errors unchanged. */
+function stackToBudget(e: unknown): unknown {
+  return e instanceof RangeError ? new RegoError('eval_budget_exceeded', 'evaluation exceeded the maximum nesting depth') : e;
 }
 
 /**

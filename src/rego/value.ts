@@ -63,7 +63,9 @@ export function keyOf(v: Value): Key {
       return v;
     default:
       if (v === null) return null;
-      return '\u0000' + canonical(v);
+      if (Array.isArray(v)) return '\u0000' + canonical(v);
+      // cached: a fresh concatenation would be flattened and hashed again on every map operation
+      return v.mapKey ?? (v.mapKey = '\u0000' + canonical(v));
   }
 }
 
@@ -72,6 +74,8 @@ export class ObjectV {
   private sortedCache: [Value, Value][] | null = null;
   /** Cached canonical text (objects are immutable once built). */
   canon: string | null = null;
+  /** Cached keyOf (the canonical text behind a NUL): reset with canon. */
+  mapKey: string | null = null;
   /** Set by the evaluator on documents it assembles from rule heads (they may merge). */
   assembled = false;
   /** Set by the evaluator on values that live as long as the compiled policy (memo keys). */
@@ -113,12 +117,14 @@ export class ObjectV {
     this.map.set(keyOf(k), [k, v]);
     this.sortedCache = null;
     this.canon = null;
+    this.mapKey = null;
   }
 
   delete(k: Value): void {
     this.map.delete(keyOf(k));
     this.sortedCache = null;
     this.canon = null;
+    this.mapKey = null;
   }
 
   entries(): IterableIterator<[Value, Value]> {
@@ -145,6 +151,8 @@ export class SetV {
   private sortedCache: Value[] | null = null;
   /** Cached canonical text (sets are immutable once built). */
   canon: string | null = null;
+  /** Cached keyOf (the canonical text behind a NUL): reset with canon. */
+  mapKey: string | null = null;
   /** Set by the evaluator on documents it assembles from rule heads (they may merge). */
   assembled = false;
   /** Set by the evaluator on values that live as long as the compiled policy (memo keys). */
@@ -168,6 +176,7 @@ export class SetV {
     this.map.set(keyOf(v), v);
     this.sortedCache = null;
     this.canon = null;
+    this.mapKey = null;
   }
 
   values(): IterableIterator<Value> {
@@ -374,6 +383,17 @@ export function fromJSON(x: unknown, opts: FromJSONOptions = {}): Value {
           const out = new Array<Value>(y.length);
           for (let i = 0; i < y.length; i++) out[i] = conv(y[i], depth + 1);
           return out;
+        }
+        const proto: unknown = Object.getPrototypeOf(y);
+        if (proto === Object.prototype || proto === null) {
+          // a parsed JSON object (the common case): no class checks, keys read in one pass
+          const o = new ObjectV();
+          const m = o.map;
+          for (const k in y) {
+            if (!Object.prototype.hasOwnProperty.call(y, k)) continue;
+            m.set(k.charCodeAt(0) === 0 ? keyOf(k) : k, [k, conv((y as Record<string, unknown>)[k], depth + 1)]);
+          }
+          return o;
         }
         if (y instanceof ObjectV || y instanceof SetV) return y;
         if (y instanceof Map) {

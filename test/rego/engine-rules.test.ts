@@ -186,6 +186,24 @@ a.b.c := 2 if input.b
   t.equal(val(q, 't.q', { a: true }), true);
 });
 
+t.test('complete rules sharing one constant value stop at the first that holds (OPA early exit)', async (t) => {
+  // OPA's index marks such rules EarlyExit: once one body holds, the others are not evaluated,
+  // so an error only a later rule would raise does not surface.
+  const p = pol(`
+p if input.a
+p if q
+q := 1 if input.b
+q := 2 if input.b
+r := 1 if input.a
+r := 2 if q
+`);
+  t.equal(val(p, 't.p', { a: true, b: true }), true, 'the first rule holds: the conflicting q is never read');
+  evalError(t, p, 't.p', { b: true }, 'eval_conflict_error'); // the first fails: the second reads q
+  evalError(t, p, 't.q', { b: true }, 'eval_conflict_error');
+  // different values: every rule is evaluated, as before
+  evalError(t, p, 't.r', { a: true, b: true }, 'eval_conflict_error');
+});
+
 t.test('partial set rules (contains)', async (t) => {
   const p = pol(`
 s contains x if { some x in input.xs }

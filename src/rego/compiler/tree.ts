@@ -30,6 +30,12 @@ export class DataNode {
    * reused for the same arguments across evaluations of the compiled policy.
    */
   pure = false;
+  /**
+   * Complete rules that all give the same constant value (no else branches): once one body
+   * succeeds the others cannot change the document, and OPA stops there (its index's
+   * EarlyExit). Set by the evaluator on first use.
+   */
+  earlyExit: boolean | undefined = undefined;
   /** Dense index within its compiled tree (Compiler.numberNodes), for per-evaluation caches. */
   slot = -1;
   /** Unique id used as a cache key. */

@@ -12,7 +12,6 @@ import type { DataNode } from '../compiler/tree.js';
 import { RegoError, errorMessage } from '../errors.js';
 import { equal, formatNumber, ObjectV, SetV, sizeOf, type Value } from '../value.js';
 import { printText } from '../builtins/misc.js';
-import { walkValue } from '../builtins/walk.js';
 import type { Tracer } from '../trace/tracer.js';
 import type { NdBuiltinCache } from '../trace/nd-cache.js';
 
@@ -225,32 +224,27 @@ export class Evaluator {
     this.strict = opts.strict;
     this.now = opts.nowNs;
     this.tr = opts.tracer;
-    const self = this; // the builtin context needs the evaluator's state
-    this.bctx = {
-      strict: opts.strict,
-      nowNs(): bigint {
-        self.deps.time = true;
-        if (self.now === undefined) self.now = BigInt(Date.now()) * 1_000_000n;
-        return self.now;
-      },
-      markRandom(): void {
-        self.deps.random = true;
-      },
-      markExternal(): void {
-        self.deps.external = true;
-      },
-      print(msg: string): void {
-        self.opts.print?.(msg);
-      },
-      checkBudget(cost: number): void {
-        self.steps += cost;
-        self.tick();
-      },
-    };
+    this.bctx = new EvalContext(this, opts.strict);
     if (this.tr !== undefined) {
       const tr = this.tr;
       this.bctx.trace = (msg: string): void => tr.note('Note', msg);
     }
+  }
+
+  /** time.now_ns: fixed per evaluation, and the evaluation is marked as reading the clock. */
+  clockNs(): bigint {
+    this.deps.time = true;
+    if (this.now === undefined) this.now = BigInt(Date.now()) * 1_000_000n;
+    return this.now;
+  }
+
+  printOut(msg: string): void {
+    this.opts.print?.(msg);
+  }
+
+  spend(cost: number): void {
+    this.steps += cost;
+    this.tick();
   }
 
   // ------------------------------------------------------------ entry points
@@ -258,6 +252,7 @@ export class Evaluator {
   /** Value of the document at `path` under data (undefined when undefined). */
   evalPath(path: readonly string[]): Value | undefined {
     if (this.tr !== undefined) return this.tracePath(path);
+    if (this.frame.dataOv === null) return this.pathDirect(path);
     let result: Value | undefined;
     const terms: CTerm[] = path.map((p) => constTerm(p));
     this.evalData(terms, 0, this.root, this.baseData, this.frame.dataOv, [], (v) => {
@@ -265,6 +260,30 @@ export class Evaluator {
       return true;
     });
     return result;
+  }
+
+  /** evalPath without overrides: the walk dataDirect makes, on plain string segments (no terms to build). */
+  private pathDirect(path: readonly string[]): Value | undefined {
+    let node: DataNode | null = this.root;
+    let base: Value | undefined = this.baseData;
+    let i = 0;
+    for (;;) {
+      if (node === null || node.kind !== null) {
+        let v: Value | undefined;
+        let baseDoc = false;
+        if (node === null || base !== undefined) {
+          v = base;
+          baseDoc = true;
+        } else v = this.ruleValue(node);
+        for (; i < path.length && v !== undefined; i++) v = baseDoc ? selectBase(v, path[i]) : select(v, path[i]);
+        return v;
+      }
+      if (i === path.length) return this.nodeValue(node, base, null);
+      const st = this.dataStep(node, base, null, path[i]);
+      node = st.node;
+      base = st.base;
+      i++;
+    }
   }
 
   /** All solutions of a compiled query body. */
@@ -916,15 +935,43 @@ export class Evaluator {
             return k(member3(args[0], args[1], args[2]));
           case 'walk':
             // One result per node, root first (path []); stops as soon as the continuation does.
-            for (const [path, value] of walkValue(args[0])) {
-              this.tick();
-              if (k([path, value])) return true;
-            }
-            return false;
+            return this.walkFrom(args[0], [], k);
           default:
             throw new RegoError('rego_type_error', `${fn.name} cannot be called here`);
         }
     }
+  }
+
+  /**
+   * walk's results in walkValue's order (pre-order; objects and sets in sorted order), by plain
+   * recursion over one path stack: nested generators cost more than the rest of a small walk.
+   */
+  private walkFrom(v: Value, path: Value[], k: KV): boolean {
+    this.tick();
+    if (k([path.slice(), v])) return true;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        path.push(i);
+        const stop = this.walkFrom(v[i], path, k);
+        path.pop();
+        if (stop) return true;
+      }
+    } else if (v instanceof ObjectV) {
+      for (const [kk, x] of v.sorted()) {
+        path.push(kk);
+        const stop = this.walkFrom(x, path, k);
+        path.pop();
+        if (stop) return true;
+      }
+    } else if (v instanceof SetV) {
+      for (const x of v.sorted()) {
+        path.push(x);
+        const stop = this.walkFrom(x, path, k);
+        path.pop();
+        if (stop) return true;
+      }
+    }
+    return false;
   }
 
   /** Call a `with` replacement; inside it no function is mocked (a mock never calls another mock, nor itself). */
@@ -1133,6 +1180,7 @@ export class Evaluator {
         throw new RegoError('eval_conflict_error', 'complete rules must not produce multiple outputs', node.rules[0]?.loc);
       }
     };
+    const early = node.earlyExit ?? (node.earlyExit = sameConstantValue(node.rules));
     for (const rule of node.rules) {
       const env: Env = new Array(rule.nslots);
       const stopEarly = rule.value.t === 'const';
@@ -1144,6 +1192,7 @@ export class Evaluator {
           return stopEarly;
         }),
       );
+      if (got && early) break; // OPA's early exit: the remaining rules could only agree
       if (!got && rule.elses.length) this.evalElses(rule, null, env, record);
     }
     if (result === undefined && node.defaultRule) {
@@ -1477,6 +1526,47 @@ export class Evaluator {
 }
 
 // ------------------------------------------------------------ helpers
+
+/**
+ * The builtin context of one evaluation: one small object whose methods reach the evaluator
+ * (cheaper to create per evaluation than a closure per method).
+ */
+class EvalContext implements BuiltinContext {
+  readonly strict: boolean;
+  trace?: (note: string) => void;
+  constructor(
+    private readonly ev: Evaluator,
+    strict: boolean,
+  ) {
+    this.strict = strict;
+  }
+  nowNs(): bigint {
+    return this.ev.clockNs();
+  }
+  markRandom(): void {
+    this.ev.deps.random = true;
+  }
+  markExternal(): void {
+    this.ev.deps.external = true;
+  }
+  print(msg: string): void {
+    this.ev.printOut(msg);
+  }
+  checkBudget(cost: number): void {
+    this.ev.spend(cost);
+  }
+}
+
+/** Several rules, each with the same constant value and no else branch (see DataNode.earlyExit). */
+function sameConstantValue(rules: readonly CRule[]): boolean {
+  if (rules.length < 2) return false;
+  const first = rules[0].value;
+  if (first.t !== 'const') return false;
+  for (const r of rules) {
+    if (r.elses.length > 0 || r.value.t !== 'const' || !equal(r.value.v, first.v)) return false;
+  }
+  return true;
+}
 
 /** Every constant argument pattern equals its argument. */
 function constArgsMatch(patterns: CTerm[], args: Value[]): boolean {
