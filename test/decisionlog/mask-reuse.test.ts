@@ -101,3 +101,20 @@ t.test('configured pointers: the policy outcome may be reused, the fields are ma
   t.not(b.input, a.input, 'masked again (configured pointers may address any field)');
   t.equal(set.evaluations, 1);
 });
+
+t.test('the engine is handed only the record fields the mask can read', async (t) => {
+  const seen: unknown[] = [];
+  const set = (keys: ReadonlySet<string> | null): ActivePolicySet => ({
+    revisions: {},
+    engineFor: () => 'rego' as const,
+    inputKeys: () => keys,
+    evaluate(_path: string, input: unknown): EvaluationOutcome {
+      seen.push(input);
+      return { ok: true, defined: false, dependsOn: { time: false, random: false, external: false }, engine: 'rego' };
+    },
+  });
+  new Masker({ policyMask: policyMaskFrom(() => set(new Set(['input', 'path', 'absent']))) }).mask(record('a'));
+  t.same(seen[0], { input: { secret: 'x', keep: 1 }, path: 'p/decision' }, 'only input and path (a field the record lacks stays absent)');
+  new Masker({ policyMask: policyMaskFrom(() => set(null)) }).mask(record('b'));
+  t.match(seen[1], { decision_id: 'b', input: { secret: 'x', keep: 1 }, labels: {} }, 'a mask that may read anything sees the whole record');
+});

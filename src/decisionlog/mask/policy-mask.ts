@@ -2,6 +2,7 @@
 // (unmasked) record as input, as OPA does. The result is a set of JSON pointers to erase
 // and/or {"op": "upsert", "path", "value"} objects (see rules.ts).
 import type { ActivePolicySet } from '../../bundles/types.js';
+import type { LogRecord } from '../types.js';
 import type { MaskHint, PolicyMaskFn, PolicyMaskOutcome } from './masker.js';
 
 export const DEFAULT_MASK_PATH = 'system/log/mask';
@@ -22,6 +23,19 @@ export function policyMaskFrom(current: () => ActivePolicySet | null, opts: { pa
   // Per policy snapshot: may a hinted record reuse the outcome of an equal one? Only when the
   // mask reads nothing of the record but the hinted fields (decided once, from the compiled rules).
   const reusableIn = new WeakMap<ActivePolicySet, boolean>();
+  // Per policy snapshot: the record fields the mask can read (null: any). Only those are handed
+  // to the engine — converting the rest of the record (labels, metrics, the reasons the result
+  // repeats) would be work for fields the mask never reads.
+  const readsIn = new WeakMap<ActivePolicySet, readonly string[] | null>();
+  const reads = (set: ActivePolicySet): readonly string[] | null => {
+    let r = readsIn.get(set);
+    if (r === undefined) {
+      const keys = set.inputKeys?.(path) ?? null;
+      r = keys === null ? null : [...keys];
+      readsIn.set(set, r);
+    }
+    return r;
+  };
   // A cache hit shares its result object: the outcome for that result, under that key and snapshot.
   const memo = new WeakMap<object, { key: string; set: ActivePolicySet; out: PolicyMaskOutcome }>();
   const reusable = (set: ActivePolicySet): boolean => {
@@ -43,7 +57,7 @@ export function policyMaskFrom(current: () => ActivePolicySet | null, opts: { pa
       const m = memo.get(hint.anchor);
       if (m !== undefined && m.key === hint.key && m.set === set) return m.out;
     }
-    const out = set.evaluate(path, record, budget);
+    const out = set.evaluate(path, onlyFields(record, reads(set)), budget);
     if (!out.ok) return { kind: 'error', message: `${out.code}: ${out.message}` };
     // The policy exists and chose to mask nothing for this record.
     const outcome: PolicyMaskOutcome = out.defined ? { kind: 'rules', rules: out.result } : { kind: 'none' };
@@ -51,4 +65,12 @@ export function policyMaskFrom(current: () => ActivePolicySet | null, opts: { pa
     if (reuse && !d.time && !d.random && !d.external) memo.set(hint.anchor, { key: hint.key, set, out: outcome });
     return outcome;
   };
+}
+
+/** The record with only the named fields (all of it for null). */
+function onlyFields(record: Readonly<LogRecord>, fields: readonly string[] | null): unknown {
+  if (fields === null) return record;
+  const out: Record<string, unknown> = {};
+  for (const f of fields) if (Object.prototype.hasOwnProperty.call(record, f)) out[f] = (record as unknown as Record<string, unknown>)[f];
+  return out;
 }
