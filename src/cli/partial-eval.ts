@@ -15,6 +15,7 @@
 import type { Body, Expr, Module, Rule, Term } from '../rego/ast.js';
 import { exprJson } from '../rego/ast-json.js';
 import { exprText } from '../rego/index.js';
+import { isGround } from '../rego/parser.js';
 
 export const PARTIAL_UNSUPPORTED = 'partial_eval_unsupported';
 
@@ -37,23 +38,6 @@ export interface PartialResult {
   queries: Body[];
 }
 
-function isConstant(t: Term): boolean {
-  switch (t.type) {
-    case 'null':
-    case 'boolean':
-    case 'number':
-    case 'string':
-      return true;
-    case 'array':
-    case 'set':
-      return t.items.every(isConstant);
-    case 'object':
-      return t.items.every(([k, v]) => isConstant(k) && isConstant(v));
-    default:
-      return false;
-  }
-}
-
 /** `input`, `input.a`, `input.a[0]["b"]`: the unknown, with constant segments only. */
 function isInputRef(t: Term): boolean {
   if (t.type === 'var') return t.name === 'input';
@@ -72,7 +56,7 @@ function residual(e: Expr): Expr | boolean {
     const [a, b] = t.args as [Term, Term];
     const unknownA = isInputRef(a);
     const unknownB = isInputRef(b);
-    if ((unknownA || unknownB) && (unknownA || isConstant(a)) && (unknownB || isConstant(b))) return e;
+    if ((unknownA || unknownB) && (unknownA || isGround(a)) && (unknownB || isGround(b))) return e;
   }
   throw new PartialEvalRefusal(
     `${exprText(e)}: only comparisons of input references with constants, bare input references and true/false are supported by partial evaluation here`,

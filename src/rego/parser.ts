@@ -99,7 +99,8 @@ function describe(t: Token, keyword: boolean): string {
 /** Names the comprehension variables of template strings; global so nested templates never share one. */
 let templateVarSeq = 0;
 
-function isGround(t: Term): boolean {
+/** A term made of scalars and collections of them only (no variables, refs or calls). */
+export function isGround(t: Term): boolean {
   switch (t.type) {
     case 'null':
     case 'boolean':
