@@ -1,5 +1,6 @@
 // Applies mask rules to a record in place and reports what was erased/masked (OPA's
 // `erased` and `masked` event fields, as the patterns that matched).
+import { cloneJson } from './clone.js';
 import { expand, removeAt, upsertAt } from './pointer.js';
 import type { MaskRule } from './rules.js';
 
@@ -24,7 +25,7 @@ export function applyMaskRules(doc: Record<string, unknown>, rules: readonly Mas
       // Upsert creates the path when it is concrete; with wildcards it replaces what exists.
       const targets = hasWildcard ? expand(doc, rule.path) : [rule.path];
       let done = false;
-      for (const ptr of targets) done = upsertAt(doc, ptr, structuredClone(rule.value)) || done;
+      for (const ptr of targets) done = upsertAt(doc, ptr, cloneJson(rule.value)) || done;
       if (done) report.masked.add(rule.raw);
     }
   }

@@ -16,6 +16,7 @@
 // request value it failed on, e.g. a timestamp that does not parse).
 import type { LogRecord } from '../types.js';
 import { applyMaskRules, type MaskReport } from './apply.js';
+import { withMaskableCopied } from './clone.js';
 import { MASKABLE_ROOTS, MaskRuleError, parseMaskRule, type MaskRule } from './rules.js';
 
 export type PolicyMaskOutcome = { kind: 'absent' } | { kind: 'none' } | { kind: 'rules'; rules: unknown } | { kind: 'error'; message: string };
@@ -139,7 +140,7 @@ export class Masker {
     }
     if (rules) {
       try {
-        copy = structuredClone(copy);
+        copy = withMaskableCopied(copy);
         applyMaskRules(copy, this.configured, report);
         applyMaskRules(copy, policyRules, report);
       } catch (e) {
@@ -186,7 +187,7 @@ export class Masker {
     }
     if (this.configured.length > 0) {
       try {
-        const deep = structuredClone(copy);
+        const deep = withMaskableCopied(copy);
         applyMaskRules(deep, this.configured, report);
         copy = deep;
       } catch {
