@@ -7,11 +7,12 @@ import { createGunzip } from 'node:zlib';
 import { ApiError } from './errors.js';
 
 export function registerRequestDecoding(app: FastifyInstance, bodyLimit: number): void {
-  app.addHook('preParsing', async (request, _reply, payload) => {
+  // A callback hook, not an async one: it runs on every request and a promise per request shows.
+  app.addHook('preParsing', (request, _reply, payload, done) => {
     const enc = request.headers['content-encoding'];
-    if (enc === undefined || enc === '' || enc.toLowerCase() === 'identity') return payload;
+    if (enc === undefined || enc === '' || enc.toLowerCase() === 'identity') return done(null, payload);
     if (enc.toLowerCase() !== 'gzip')
-      throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', `unsupported Content-Encoding ${JSON.stringify(enc.slice(0, 50))}; send gzip or none`);
+      return done(new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', `unsupported Content-Encoding ${JSON.stringify(enc.slice(0, 50))}; send gzip or none`));
     const gunzip = createGunzip();
     let encoded = 0;
     let inflated = 0;
@@ -28,6 +29,6 @@ export function registerRequestDecoding(app: FastifyInstance, bodyLimit: number)
     payload.pipe(gunzip);
     // fastify compares Content-Length with what it received: the encoded bytes, counted above.
     Object.defineProperty(gunzip, 'receivedEncodedLength', { get: () => encoded });
-    return gunzip as unknown as Readable;
+    done(null, gunzip as unknown as Readable);
   });
 }
