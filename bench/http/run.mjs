@@ -26,10 +26,15 @@
 // bare route), each met or not met. The small exactly-equivalent policy and the peers are
 // measured by `npm run bench:peer`.
 //
+// BENCH_PIN=1: servers on the last CPU, this process and the paced client on CPU 0 (taskset), so
+// that on a small machine the load generator does not preempt the server it measures (see
+// bench/breakdown/run.mjs); use it with PDP_WORKERS=1.
+//
 // Absolute numbers depend on the machine (and on the load generator sharing its cores); compare ratios.
 import autocannon from 'autocannon';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { signalTree, treeCpuTimes } from '../lib/proc-cpu.mjs';
@@ -39,6 +44,7 @@ const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
+const PIN_CPU = process.env.BENCH_PIN === '1' && cpus().length >= 2 ? cpus().length - 1 : null;
 
 function examples(kind) {
   const dir = `${ROOT}examples/${kind}`;
@@ -147,7 +153,9 @@ async function cacheHits(url) {
 }
 
 function startChild(script, env) {
-  const child = spawn(process.execPath, [`${ROOT}${script}`], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const argv = [process.execPath, `${ROOT}${script}`];
+  const [file, ...args] = PIN_CPU === null ? argv : ['taskset', '-c', String(PIN_CPU), ...argv];
+  const child = spawn(file, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let tail = '';
   return new Promise((resolve, reject) => {
     let found = false;
@@ -265,6 +273,10 @@ async function alone(servers, key, fn) {
 }
 
 async function main() {
+  if (PIN_CPU !== null) {
+    execFileSync('taskset', ['-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
+    process.stderr.write(`pinned: load generator (this process, the paced client) on CPU 0, servers on CPU ${PIN_CPU}\n`);
+  }
   const servers = new Map();
   const redis = await redisOrNull();
   if (!redis) process.stderr.write(`no Redis answers at ${REDIS_URL}: the Redis-tier scenarios are skipped\n`);
