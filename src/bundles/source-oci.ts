@@ -47,7 +47,8 @@ export function parseOciRef(ref: string): OciReference {
   try {
     u = new URL(ref);
   } catch {
-    throw config(`${ref} is not an OCI reference URL (http(s)://registry/repository:tag)`);
+    // Not quoted: a malformed reference may still hold credentials.
+    throw config('the OCI reference is not a URL (http(s)://registry/repository:tag)');
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw config(`${redactUrl(ref)}: an OCI reference is http(s)://registry/repository:tag`);
   if (u.search || u.hash) throw config(`${redactUrl(ref)}: an OCI reference has no query or fragment`);
