@@ -2,8 +2,8 @@
 // OCI downloader performs it through containerd): a 401 with `WWW-Authenticate: Bearer realm=…,
 // service=…,scope=…` sends the client to the realm (GET with service and scope as query
 // parameters, the configured credentials if any, else anonymous); the JSON answer's `token` (or
-// `access_token`) goes as `Authorization: Bearer …` until its `expires_in` (default 60 s) passes
-// or the registry answers 401 again. A `Basic` challenge is answered with the configured
+// `access_token`) goes as `Authorization: Bearer …` until its `expires_in` (default 60 s) nearly
+// passes (then the exchange is done again before the next request) or the registry answers 401. A `Basic` challenge is answered with the configured
 // credentials.
 //
 // The realm is named by the registry's answer, so it is untrusted: configured credentials never go
@@ -217,7 +217,9 @@ export class RegistryAuth {
     // One header value of visible ASCII: anything else would be a header injection or garbage.
     if (!/^[\x21-\x7e]+$/.test(token)) throw this.fail(`${this.o.shown}: ${shown}: the token is not a valid header value`);
     const ttl = typeof a.expires_in === 'number' && Number.isFinite(a.expires_in) && a.expires_in > 0 ? a.expires_in : DEFAULT_TOKEN_TTL_S;
-    return { value: token, expiresAt: Date.now() + ttl * 1000 };
+    // Renewed a little early (a tenth of its life, at most 10 s): the realm counted from before
+    // this answer arrived, so a token used to its last millisecond may already be refused.
+    return { value: token, expiresAt: Date.now() + ttl * 1000 - Math.min(ttl * 100, 10_000) };
   }
 
   /** https anywhere; plain http only to the registry's own origin or to loopback. */

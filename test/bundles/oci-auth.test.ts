@@ -16,7 +16,7 @@ import { BundleManager, type BundleLogger } from '../../src/bundles/manager.js';
 import { httpClientOptions, type HttpClientOptions } from '../../src/bundles/http-client-options.js';
 import { isLoopback } from '../../src/bundles/oci-auth.js';
 import { parseChallenges } from '../../src/bundles/oci-challenge.js';
-import { tarball, waitFor, type FileSpec } from '../helpers/bundle-files.js';
+import { startBundleServer, tarball, waitFor, type FileSpec } from '../helpers/bundle-files.js';
 import { startTokenRegistry, type TokenRegistry } from '../helpers/oci-token-registry.js';
 
 const bundle = (revision: string): FileSpec => ({
@@ -207,6 +207,7 @@ t.test('tokens are cached until expires_in, renewed after, and exchanged again w
   reg.push(REPO, 'v1', await tarball(bundle('v2')));
   await waitFor('v2 with the renewed token', () => p.m.current()?.revisions.authz === 'v2', 5000);
   t.equal(p.m.status()[0].last_error, null, 'no poll failed across the renewal');
+  t.equal(reg.unauthorized, 1, 'renewed before expiry: the registry never saw an expired token (its one 401 was the first, anonymous request)');
 
   // The registry revokes every token before its expiry: the next 401 triggers a new exchange.
   reg.ttlSeconds = 60;
@@ -218,6 +219,37 @@ t.test('tokens are cached until expires_in, renewed after, and exchanged again w
   t.equal(reg.realmRequests.length, before + 1, 'exactly one new exchange');
   t.equal(p.m.status()[0].last_error, null);
   t.same(leaks(p, ['tok-']), []);
+});
+
+t.test('blobs redirected to another origin (a CDN) are fetched without the token', async (t) => {
+  const reg = await registryWith(t);
+  const cdn = await startBundleServer();
+  t.teardown(() => cdn.close());
+  cdn.handler = (req, res) => {
+    const blob = reg.blob(req.url?.split('/').at(-1) ?? '');
+    res.writeHead(blob ? 200 : 404);
+    res.end(blob);
+  };
+  reg.blobRedirect = cdn.url;
+  const p = await pull(t, reg);
+  t.equal(p.m.current()?.revisions.authz, 'v1');
+  t.equal(cdn.requests.length, 1);
+  t.equal(cdn.requests[0].headers.authorization, undefined, 'the token stayed with the registry');
+});
+
+t.test('a 401 the client cannot answer is a typed error naming why', async (t) => {
+  const reg = await registryWith(t);
+  const cases: [string | null, RegExp][] = [
+    [null, /GET \/v2\/policies\/authz\/manifests\/v1: HTTP 401 without a WWW-Authenticate challenge/],
+    ['Negotiate', /HTTP 401: unsupported authentication scheme "negotiate" \(Bearer and Basic are supported\)/],
+    [`X${'y'.repeat(10_000)}`, /unsupported authentication scheme "xy{39}"/],
+  ];
+  for (const [challenge, message] of cases) {
+    reg.challenge = challenge;
+    const p = await pull(t, reg);
+    t.match(p.m.status()[0].last_error, { code: 'BUNDLE_AUTH_FAILED', message }, String(challenge).slice(0, 20));
+    t.equal(reg.realmRequests.length, 0);
+  }
 });
 
 t.test('a realm on a foreign plain-http origin never gets the configured credentials', async (t) => {

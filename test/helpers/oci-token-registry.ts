@@ -24,15 +24,23 @@ export interface TokenRegistry {
   mode: 'bearer' | 'basic' | 'none';
   /** Basic credentials the registry (mode basic) or the realm (when set) demands */
   basic: string | null;
+  /** replaces the registry's Bearer challenge (null: a 401 without WWW-Authenticate) */
+  challenge?: string | null;
+  /** blobs are redirected here (a CDN on another origin), as many registries do */
+  blobRedirect?: string;
   /** lifetime of the realm's tokens (expires_in), and how long the registry honours them */
   ttlSeconds: number;
   /** tokens the registry accepts, with their expiry */
   readonly tokens: Map<string, number>;
   readonly registryRequests: SeenRequest[];
+  /** 401 answers the registry gave */
+  unauthorized: number;
   readonly realmRequests: SeenRequest[];
   /** The realm's default behaviour; assign realm.handler to replace it. */
   issueToken(req: IncomingMessage, res: ServerResponse): void;
   push(repo: string, tag: string, layer: Uint8Array): void;
+  /** a stored blob, for a CDN the test runs */
+  blob(digest: string): Uint8Array | undefined;
   close(): Promise<void>;
 }
 
@@ -57,6 +65,7 @@ export async function startTokenRegistry(): Promise<TokenRegistry> {
     ttlSeconds: 60,
     tokens: new Map(),
     registryRequests: [],
+    unauthorized: 0,
     realmRequests: [],
     issueToken(req, res) {
       const q = new URL(req.url ?? '/', 'http://x').searchParams;
@@ -89,6 +98,7 @@ export async function startTokenRegistry(): Promise<TokenRegistry> {
         }),
       );
     },
+    blob: (digest) => blobs.get(digest),
     close: async () => {
       await registry.close();
       await realm.close();
@@ -100,19 +110,21 @@ export async function startTokenRegistry(): Promise<TokenRegistry> {
   };
   const authorized = (req: IncomingMessage, repo: string, res: ServerResponse): boolean => {
     const auth = req.headers.authorization;
-    if (reg.mode === 'none') return true;
-    if (reg.mode === 'basic') {
-      if (auth === reg.basic) return true;
-      res.writeHead(401, { 'www-authenticate': 'Basic realm="test-registry"' });
-      res.end('{"errors":[{"code":"UNAUTHORIZED"}]}');
-      return false;
-    }
     const token = auth?.startsWith('Bearer ') ? auth.slice('Bearer '.length) : undefined;
     const expires = token !== undefined ? reg.tokens.get(token) : undefined;
-    if (token !== undefined && expires !== undefined && expires > Date.now() && token.endsWith(`repository:${repo}:pull`)) return true;
-    res.writeHead(401, {
-      'www-authenticate': `Bearer realm="${reg.realmUrl}",service="test-registry",scope="repository:${repo}:pull"`,
-    });
+    const ok =
+      reg.mode === 'none' ||
+      (reg.mode === 'basic' && auth === reg.basic) ||
+      (reg.mode === 'bearer' && expires !== undefined && expires > Date.now() && token?.endsWith(`repository:${repo}:pull`) === true);
+    if (ok) return true;
+    reg.unauthorized++;
+    const challenge =
+      reg.challenge !== undefined
+        ? reg.challenge
+        : reg.mode === 'basic'
+          ? 'Basic realm="test-registry"'
+          : `Bearer realm="${reg.realmUrl}",service="test-registry",scope="repository:${repo}:pull"`;
+    res.writeHead(401, challenge === null ? {} : { 'www-authenticate': challenge });
     res.end('{"errors":[{"code":"UNAUTHORIZED"}]}');
     return false;
   };
@@ -126,6 +138,11 @@ export async function startTokenRegistry(): Promise<TokenRegistry> {
     }
     const [, repo, kind, ref] = m;
     if (!authorized(req, repo, res)) return;
+    if (kind === 'blobs' && reg.blobRedirect !== undefined) {
+      res.writeHead(307, { location: `${reg.blobRedirect}/blobs/${ref}` });
+      res.end();
+      return;
+    }
     const body = kind === 'manifests' ? manifests.get(`${repo}:${ref}`) : blobs.get(ref);
     if (body === undefined) {
       res.writeHead(404);
