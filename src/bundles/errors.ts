@@ -47,6 +47,8 @@ export type BundleErrorCode =
   /** the source could not be read (missing path, HTTP error, network error) */
   | 'BUNDLE_FETCH_FAILED'
   | 'BUNDLE_FETCH_TIMEOUT'
+  /** a registry refused the credentials, or its token service (realm) gave no usable token */
+  | 'BUNDLE_AUTH_FAILED'
   /** configuration that can never work (bad key PEM, unknown algorithm, duplicate source names) */
   | 'BUNDLE_CONFIG_INVALID'
   /** delta bundle: patch.json malformed, an unknown op, or policy/data/wasm files beside it */

@@ -56,7 +56,7 @@ export interface BundleSourceConfig {
   dataOnly?: boolean;
   /** Only this signing key verifies the bundle. */
   signingKeyId?: string;
-  /** http: TLS and a per-request token (src/bundles/http-client-options.ts). */
+  /** http, oci: TLS and a per-request token (src/bundles/http-client-options.ts). */
   client?: HttpClientOptions;
 }
 export interface BundleLogger {
@@ -211,7 +211,14 @@ export class BundleManager extends EventEmitter {
     }
     if (cfg.kind === 'oci') {
       return new OciSource(
-        { ref: cfg.location, pollIntervalMs: cfg.pollIntervalMs, headers: cfg.headers, timeoutMs: cfg.timeoutMs, maxBackoffMs: cfg.maxBackoffMs },
+        {
+          ref: cfg.location,
+          pollIntervalMs: cfg.pollIntervalMs,
+          headers: cfg.headers,
+          timeoutMs: cfg.timeoutMs,
+          maxBackoffMs: cfg.maxBackoffMs,
+          ...(cfg.client ? { client: cfg.client } : {}),
+        },
         this.limits,
       );
     }

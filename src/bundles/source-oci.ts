@@ -3,13 +3,16 @@
 // tarball. Polled: the manifest each time (small); the layer only when its digest changed, and
 // checked against that digest before anything reads it.
 //
-// Authentication: the configured headers (e.g. a bearer or basic Authorization) go with every
-// request; the registry token exchange (WWW-Authenticate: Bearer realm=…) is not performed.
+// Authentication: the configured credentials (an Authorization header, credentials in the URL, a
+// token file) go with the first request; a 401 is answered as registries ask (oci-auth.ts: the
+// token exchange with the challenge's realm, or Basic credentials), once per request.
 import { createHash } from 'node:crypto';
 import { deadline } from './deadline.js';
 import { BundleError } from './errors.js';
 import { describeThrown } from '../shared/errors.js';
+import type { HttpClientOptions } from './http-client-options.js';
 import type { BundleLimits } from './limits.js';
+import { RegistryAuth, type Sent } from './oci-auth.js';
 import { pollDelayMs, redactUrl } from './source-http.js';
 import type { BundleSource, SourceHandlers } from './source.js';
 
@@ -25,6 +28,8 @@ export interface OciSourceOptions {
   timeoutMs?: number;
   maxBackoffMs?: number;
   headers?: Record<string, string>;
+  /** TLS towards the registry (and its token realm) and a per-request token file. */
+  client?: HttpClientOptions;
 }
 
 export interface OciReference {
@@ -42,7 +47,8 @@ export function parseOciRef(ref: string): OciReference {
   try {
     u = new URL(ref);
   } catch {
-    throw config(`${ref} is not an OCI reference URL (http(s)://registry/repository:tag)`);
+    // Not quoted: a malformed reference may still hold credentials.
+    throw config('the OCI reference is not a URL (http(s)://registry/repository:tag)');
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw config(`${redactUrl(ref)}: an OCI reference is http(s)://registry/repository:tag`);
   if (u.search || u.hash) throw config(`${redactUrl(ref)}: an OCI reference has no query or fragment`);
@@ -75,7 +81,10 @@ export class OciSource implements BundleSource {
   private readonly opts: OciSourceOptions;
   private readonly limits: BundleLimits;
   private readonly ref: OciReference;
+  /** configured headers, without Authorization (that is `credentials`) */
   private readonly headers: Record<string, string>;
+  private readonly credentials: string | undefined;
+  private readonly auth: RegistryAuth;
   private readonly shown: string;
   private failures = 0;
   /** digest of the layer behind the active bundle */
@@ -90,11 +99,20 @@ export class OciSource implements BundleSource {
     this.ref = parseOciRef(opts.ref);
     // URL.host never holds credentials, so this is safe to show.
     this.shown = `${this.ref.registry}/${this.ref.repository}${this.ref.reference.startsWith('sha256:') ? '@' : ':'}${this.ref.reference}`;
-    this.headers = {
-      ...(this.ref.basic ? { authorization: this.ref.basic } : {}),
-      // Configured headers win (an explicit bearer token over URL credentials).
-      ...Object.fromEntries(Object.entries(opts.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
-    };
+    const headers = Object.fromEntries(Object.entries(opts.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+    // Configured headers win (an explicit bearer token over URL credentials).
+    this.credentials = headers.authorization ?? this.ref.basic;
+    delete headers.authorization;
+    this.headers = headers;
+    this.auth = new RegistryAuth({
+      registry: this.ref.registry,
+      repository: this.ref.repository,
+      shown: this.shown,
+      timeoutMs: opts.timeoutMs ?? 10_000,
+      maxBytes: limits.maxCompressedBytes,
+      stop: this.stopper.signal,
+      ...(opts.client?.dispatcher ? { dispatcher: opts.client.dispatcher } : {}),
+    });
   }
 
   async start(h: SourceHandlers): Promise<void> {
@@ -106,6 +124,7 @@ export class OciSource implements BundleSource {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.inflight;
+    await this.opts.client?.close();
   }
 
   private async tick(h: SourceHandlers): Promise<void> {
@@ -172,30 +191,63 @@ export class OciSource implements BundleSource {
     return bytes;
   }
 
+  /** The body of a 200 answer; a 401 is answered (token exchange or Basic) and asked once more. */
   private async get(url: string, accept: string, limit: number): Promise<Uint8Array> {
+    const path = new URL(url).pathname;
+    // The token file is read for every request (rotation); it wins over a configured header.
+    const credentials = this.opts.client?.requestHeaders?.().authorization ?? this.credentials;
+    let answer = await this.getOnce(url, accept, limit, await this.auth.authorization(credentials));
+    if (answer.kind === 'unauthorized') {
+      await this.auth.unauthorized(answer.challenge, answer.sent, credentials, `${this.shown}: GET ${path}`);
+      answer = await this.getOnce(url, accept, limit, await this.auth.authorization(credentials));
+    }
+    if (answer.kind === 'unauthorized') {
+      throw new BundleError(
+        'BUNDLE_AUTH_FAILED',
+        `${this.shown}: GET ${path}: HTTP 401 ${answer.sent === 'token' ? 'with a fresh token from the realm' : answer.sent === 'credentials' ? 'with the configured credentials' : 'without credentials'}`,
+      );
+    }
+    return answer.bytes;
+  }
+
+  private async getOnce(
+    url: string,
+    accept: string,
+    limit: number,
+    auth: { value?: string; sent: Sent },
+  ): Promise<{ kind: 'ok'; bytes: Uint8Array } | { kind: 'unauthorized'; challenge: string | null; sent: Sent }> {
     const timeoutMs = this.opts.timeoutMs ?? 10_000;
     const dl = deadline(this.stopper.signal, timeoutMs);
     const signal = dl.signal;
+    const path = new URL(url).pathname;
     try {
-      const res = await fetch(url, { headers: { accept, ...this.headers }, signal, redirect: 'follow' });
+      const headers = { accept, ...this.headers, ...(auth.value !== undefined ? { authorization: auth.value } : {}) };
+      // Redirects (blobs are often served from a CDN) are followed; fetch drops Authorization when the origin changes.
+      const init: RequestInit & { dispatcher?: unknown } = { headers, signal, redirect: 'follow' };
+      if (this.opts.client?.dispatcher) init.dispatcher = this.opts.client.dispatcher;
+      const res = await fetch(url, init);
+      if (res.status === 401) {
+        await res.body?.cancel();
+        return { kind: 'unauthorized', challenge: res.headers.get('www-authenticate'), sent: auth.sent };
+      }
       if (res.status !== 200) {
         await res.body?.cancel();
-        throw new BundleError('BUNDLE_FETCH_FAILED', `${this.shown}: GET ${new URL(url).pathname}: HTTP ${res.status}`);
+        throw new BundleError('BUNDLE_FETCH_FAILED', `${this.shown}: GET ${path}: HTTP ${res.status}`);
       }
       if (Number(res.headers.get('content-length') ?? NaN) > limit) {
         await res.body?.cancel();
-        throw new BundleError('BUNDLE_TOO_LARGE', `${this.shown}: ${new URL(url).pathname} is over ${limit} bytes`);
+        throw new BundleError('BUNDLE_TOO_LARGE', `${this.shown}: ${path} is over ${limit} bytes`);
       }
       const chunks: Uint8Array[] = [];
       let total = 0;
       if (res.body) {
         for await (const c of res.body) {
           total += c.byteLength;
-          if (total > limit) throw new BundleError('BUNDLE_TOO_LARGE', `${this.shown}: ${new URL(url).pathname} is over ${limit} bytes`);
+          if (total > limit) throw new BundleError('BUNDLE_TOO_LARGE', `${this.shown}: ${path} is over ${limit} bytes`);
           chunks.push(c);
         }
       }
-      return new Uint8Array(Buffer.concat(chunks));
+      return { kind: 'ok', bytes: new Uint8Array(Buffer.concat(chunks)) };
     } catch (e) {
       if (e instanceof BundleError) throw e;
       if (dl.expired()) {

@@ -244,7 +244,7 @@ export const ENV_VARS: readonly EnvVar[] = [
     type: 'string',
     default: '',
     description:
-      'Pull the bundle from an OCI registry, as OPA does: `http(s)://registry/repository:tag` (or `@sha256:…`); the image layer of media type `application/vnd.oci.image.layer.v1.tar+gzip` is the bundle. Polled every `PDP_BUNDLE_POLL_INTERVAL_MS`; `PDP_BUNDLE_AUTH_TOKEN` is sent as a bearer token (no registry token exchange). Replaces the embedded policies/ and config-file bundles.',
+      'Pull the bundle from an OCI registry, as OPA does: `http(s)://registry/repository:tag` (or `@sha256:…`); the image layer of media type `application/vnd.oci.image.layer.v1.tar+gzip` is the bundle. Polled every `PDP_BUNDLE_POLL_INTERVAL_MS`. Credentials (`PDP_BUNDLE_AUTH_TOKEN`, `PDP_BUNDLE_BEARER_FILE`, or `user:password@` in the reference) go with the first request; a registry answering 401 with a Bearer challenge gets its token exchange (the realm is asked with those credentials, or anonymously; the token is cached for its `expires_in`), a Basic challenge gets the credentials. Replaces the embedded policies/ and config-file bundles.',
   },
   {
     name: 'PDP_BUNDLE_NAME',

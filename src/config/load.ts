@@ -336,9 +336,10 @@ function semanticChecks(config: PdpConfig, origins: Origins, fileDir: string, cw
     if (b.headers !== undefined && b.url === undefined && b.oci === undefined) {
       at(`${p}/headers`, 'headers (or PDP_BUNDLE_AUTH_TOKEN) only apply to a bundle url or oci reference');
     }
-    for (const k of ['tls', 'token_file', 'token_scheme', 'long_polling_timeout_seconds'] as const) {
-      if (b[k] !== undefined && b.url === undefined) at(`${p}/${k}`, 'applies only to a bundle url');
+    for (const k of ['tls', 'token_file', 'token_scheme'] as const) {
+      if (b[k] !== undefined && b.url === undefined && b.oci === undefined) at(`${p}/${k}`, 'applies only to a bundle url or oci reference');
     }
+    if (b.long_polling_timeout_seconds !== undefined && b.url === undefined) at(`${p}/long_polling_timeout_seconds`, 'applies only to a bundle url');
     if (b.token_scheme !== undefined && b.token_file === undefined) at(`${p}/token_scheme`, 'applies only with token_file');
     if (b.token_file !== undefined) {
       b.token_file = resolvedPath(`${p}/token_file`, b.token_file, origins, fileDir, cwd);

@@ -14,12 +14,14 @@ export function toBundleManagerOptions(config: PdpConfig, logger?: BundleLogger)
       ...(b.signing_key_id !== undefined ? { signingKeyId: b.signing_key_id } : {}),
     };
     if (b.oci !== undefined) {
+      const client = httpClientOptions(b);
       return {
         ...common,
         kind: 'oci',
         location: b.oci,
         pollIntervalMs: b.poll_interval_ms ?? DEFAULT_POLL_INTERVAL_MS,
         ...(b.headers ? { headers: { ...b.headers } } : {}),
+        ...(client ? { client } : {}),
       };
     }
     if (b.url !== undefined) {

@@ -7,6 +7,8 @@
 // unlike OPA (which substitutes ""), an unset variable is an error naming the key: a missing
 // secret must not turn into an unauthenticated request.
 import { resolve } from 'node:path';
+import { BundleError } from '../bundles/errors.js';
+import { parseOciRef } from '../bundles/source-oci.js';
 import { isObject, setAt, type JsonObject } from './pointer.js';
 
 /** Keys only OPA's format has: a file with one of them (or `bundles` as a map) is OPA's. */
@@ -203,6 +205,8 @@ interface Service {
   name: string;
   key: string;
   url: string;
+  /** type: oci — an OCI registry; its bundles' resource is registry/repository:tag. */
+  oci: boolean;
   headers: Record<string, string>;
   /** OPA's bearer token, with its scheme. */
   token?: { token?: string; tokenPath?: string; scheme: string; key: string };
@@ -247,10 +251,10 @@ function readServices(r: Reader, root: JsonObject, fileDir: string): Map<string,
     }
     if (s.allow_insecure_tls === true)
       r.issue(join(at, 'allow_insecure_tls'), 'is not supported: certificates are always verified (give the CA with tls.ca_cert)');
-    const type = r.get(s, 'type', at, 'string');
-    if (type !== undefined && type !== '' && type.toLowerCase() !== 'http')
-      r.issue(join(at, 'type'), `service type ${JSON.stringify(type)} is not supported (bundles are fetched over HTTP(S))`);
-    const svc: Service = { name, key: at, url, headers: r.get(s, 'headers', at, 'string map') ?? {}, tls: {} };
+    const type = r.get(s, 'type', at, 'string')?.toLowerCase();
+    if (type !== undefined && type !== '' && type !== 'http' && type !== 'oci')
+      r.issue(join(at, 'type'), `service type ${JSON.stringify(type)} is not supported (http, or oci for an OCI registry)`);
+    const svc: Service = { name, key: at, url, oci: type === 'oci', headers: r.get(s, 'headers', at, 'string map') ?? {}, tls: {} };
     svc.responseHeaderTimeoutSeconds = r.get(s, 'response_header_timeout_seconds', at, 'integer');
     const tls = r.get(s, 'tls', at, 'object');
     if (tls) {
@@ -304,6 +308,56 @@ function readServices(r: Reader, root: JsonObject, fileDir: string): Map<string,
   return services;
 }
 
+/**
+ * A bundle of an oci service: OPA's resource is `registry/repository[:tag|@digest]`, and the
+ * registry it contacts is the service url's scheme and host (the resource's registry part only
+ * names it). Mapped onto the native `bundles[].oci` reference.
+ */
+function mapOciResource(r: Reader, b: JsonObject, at: string, p: string, svc: Service): void {
+  const rAt = join(at, 'resource');
+  const resource = r.get(b, 'resource', at, 'string');
+  if (resource === undefined) {
+    if (!Object.hasOwn(b, 'resource'))
+      r.issue(rAt, `is required for a bundle of an oci service (registry/repository:tag, e.g. ghcr.io/org/policy:1.0.0): ${svc.key} has type oci`);
+    return;
+  }
+  let base: URL;
+  try {
+    base = new URL(svc.url);
+  } catch {
+    r.issue(join(svc.key, 'url'), 'is not a URL (an oci service url is the registry, e.g. https://ghcr.io)');
+    return;
+  }
+  if (base.protocol !== 'https:' && base.protocol !== 'http:') {
+    r.issue(join(svc.key, 'url'), 'must be an http(s) URL (an oci service url is the registry, e.g. https://ghcr.io)');
+    return;
+  }
+  if (base.search || base.hash) {
+    r.issue(join(svc.key, 'url'), 'an oci service url is the registry alone (no query or fragment)');
+    return;
+  }
+  if (base.pathname !== '/' && base.pathname !== '')
+    r.warnings.push(`${svc.key}.url: the path ${base.pathname} is not used for an oci service (the registry is scheme and host, as OPA uses it)`);
+  const slash = resource.indexOf('/');
+  if (slash <= 0) {
+    r.issue(rAt, `must be registry/repository[:tag] (e.g. ghcr.io/org/policy:1.0.0; got ${JSON.stringify(resource)})`);
+    return;
+  }
+  const named = resource.slice(0, slash);
+  if (named.toLowerCase() !== base.host.toLowerCase())
+    r.warnings.push(`${rAt}: names the registry ${named}, but ${svc.key}.url is ${base.host}: the service url's registry is contacted, as OPA does`);
+  const userinfo = base.username || base.password ? `${base.username}${base.password ? `:${base.password}` : ''}@` : '';
+  const ref = `${base.protocol}//${userinfo}${base.host}/${resource.slice(slash + 1)}`;
+  try {
+    parseOciRef(ref);
+  } catch (e) {
+    // parseOciRef names the reference without credentials.
+    r.issue(rAt, e instanceof BundleError ? e.message : 'is not a valid OCI reference');
+    return;
+  }
+  r.set(`${p}/oci`, ref, `${svc.key}.url, ${rAt}`);
+}
+
 const BUNDLE_KEYS = ['service', 'resource', 'polling', 'signing', 'persist', 'trigger', 'size_limit_bytes'];
 
 interface SignedBundle {
@@ -347,8 +401,11 @@ function mapBundles(r: Reader, root: JsonObject, services: Map<string, Service>,
     }
     i++;
     r.set(`${p}/name`, name, at);
-    const resource = r.get(b, 'resource', at, 'string') ?? `bundles/${name}`;
-    r.set(`${p}/url`, joinUrl(svc.url, resource), `${svc.key}.url, ${join(at, 'resource')}`);
+    if (svc.oci) mapOciResource(r, b, at, p, svc);
+    else {
+      const resource = r.get(b, 'resource', at, 'string') ?? `bundles/${name}`;
+      r.set(`${p}/url`, joinUrl(svc.url, resource), `${svc.key}.url, ${join(at, 'resource')}`);
+    }
     const polling = r.get(b, 'polling', at, 'object');
     let minDelay = 60;
     if (polling) {
@@ -362,7 +419,8 @@ function mapBundles(r: Reader, root: JsonObject, services: Map<string, Service>,
         minDelay = min;
       }
       const long = r.get(polling, 'long_polling_timeout_seconds', pAt, 'integer');
-      r.set(`${p}/long_polling_timeout_seconds`, long, join(pAt, 'long_polling_timeout_seconds'));
+      if (long !== undefined && svc.oci) r.issue(join(pAt, 'long_polling_timeout_seconds'), 'does not apply to an oci service (a registry is polled)');
+      else r.set(`${p}/long_polling_timeout_seconds`, long, join(pAt, 'long_polling_timeout_seconds'));
     }
     // Polls every min_delay_seconds (±10 % jitter): at least as fresh as OPA's random wait in [min, max].
     r.set(`${p}/poll_interval_ms`, minDelay * 1000, polling ? join(at, 'polling.min_delay_seconds') : at);
@@ -507,6 +565,15 @@ function mapDecisionLogs(r: Reader, root: JsonObject, services: Map<string, Serv
   const svc = services.get(serviceName);
   if (!svc) {
     r.issue(join(at, 'service'), `names service ${JSON.stringify(serviceName)}, which services does not define`);
+    return;
+  }
+  if (svc.oci) {
+    r.issue(
+      join(at, 'service'),
+      Object.hasOwn(dl, 'service')
+        ? `names service ${JSON.stringify(serviceName)}, an OCI registry (type oci): decision logs go to an http service`
+        : `defaults to the first service, ${JSON.stringify(serviceName)}, an OCI registry (type oci): name an http service, or set console: true`,
+    );
     return;
   }
   const partition = r.get(dl, 'partition_name', at, 'string');

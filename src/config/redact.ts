@@ -12,6 +12,8 @@ export function redactConfig(config: PdpConfig): PdpConfig {
   c.bundles = c.bundles.map((b) => ({
     ...b,
     ...(b.url !== undefined ? { url: redactUrl(b.url) } : {}),
+    // An OCI reference may carry registry credentials (https://user:pw@registry/repo:tag).
+    ...(b.oci !== undefined ? { oci: redactUrl(b.oci) } : {}),
     ...(b.headers !== undefined ? { headers: Object.fromEntries(Object.keys(b.headers).map((k) => [k, REDACTED])) } : {}),
   }));
   if (c.signing) c.signing.keys = c.signing.keys.map((k) => ({ ...k, key: REDACTED }));

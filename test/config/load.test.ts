@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { defaultPoliciesDir } from '../../src/shared/package-root.js';
 import { loadConfig } from '../../src/config/load.js';
 import { toBundleManagerOptions } from '../../src/config/manager-options.js';
+import { redactConfig } from '../../src/config/redact.js';
 import { ConfigError } from '../../src/config/types.js';
 import { configIssues } from '../helpers/config.js';
 
@@ -109,6 +110,24 @@ t.test('OCI sources: PDP_BUNDLE_OCI replaces the bundle list; the token is a bea
   t.throws(() => loadConfig({ env: { PDP_CONFIG: both }, cwd: dir }), /exactly one of path, url or oci/);
   const lp = file('lp-oci.yaml', 'bundles:\n  - name: b\n    oci: http://r/p:1\n    long_polling_timeout_seconds: 5\n');
   t.throws(() => loadConfig({ env: { PDP_CONFIG: lp }, cwd: dir }), /long_polling_timeout_seconds: applies only to a bundle url/);
+
+  // A token file and TLS apply to a registry too (OPA's token_path, tls.ca_cert on an oci service).
+  const token = file('oci-token', 'dXNlcjpwdw==\n');
+  const ca = file('oci-ca.crt', '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+  const withFile = loadConfig({
+    env: { PDP_BUNDLE_OCI: 'https://r.example/p:1', PDP_BUNDLE_BEARER_FILE: token, PDP_BUNDLE_BEARER_SCHEME: 'Basic', PDP_BUNDLE_TLS_CA_FILE: ca },
+  }).config;
+  t.match(withFile.bundles[0], { oci: 'https://r.example/p:1', token_file: token, token_scheme: 'Basic', tls: { ca_file: ca } });
+  const source = toBundleManagerOptions(withFile).sources[0];
+  t.same(source.client?.requestHeaders?.(), { authorization: 'Basic dXNlcjpwdw==' });
+  t.ok(source.client?.dispatcher, 'the CA makes a dispatcher');
+  await source.client?.close();
+  const onPath2 = file('tf-path.yaml', `bundles:\n  - name: local\n    path: /tmp/x\n    token_file: ${token}\n`);
+  t.throws(() => loadConfig({ env: { PDP_CONFIG: onPath2 }, cwd: dir }), /token_file: applies only to a bundle url or oci reference/);
+
+  // Credentials in the reference are not shown.
+  const shown = redactConfig(loadConfig({ env: { PDP_BUNDLE_OCI: 'https://robot:s3cret@r.example/p:1' } }).config);
+  t.equal(shown.bundles[0].oci, 'https://robot:REDACTED@r.example/p:1');
 });
 
 t.test('PDP_BUNDLE_WATCH alone adjusts the embedded default', async (t) => {

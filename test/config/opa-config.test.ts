@@ -187,6 +187,115 @@ t.test('a real OPA config file gives the same effective configuration as the nat
   t.equal(opa.config.persist_dir, 'opa-data');
 });
 
+t.test('type: oci services map onto bundles[].oci with the same credentials, TLS and polling', async (t) => {
+  const dir = workspace();
+  const opa = load(
+    dir,
+    'opa-config.yaml',
+    `
+services:
+  ghcr:
+    url: https://ghcr.io
+    type: oci
+    credentials:
+      bearer:
+        scheme: Bearer
+        token: "\${BUNDLE_TOKEN}"
+  private:
+    url: https://registry.example.com:5000
+    type: OCI
+    tls:
+      ca_cert: ca.crt
+    credentials:
+      bearer:
+        scheme: Basic
+        token_path: token.txt
+bundles:
+  authz:
+    service: ghcr
+    resource: ghcr.io/org/policy:1.0.0
+    polling:
+      min_delay_seconds: 30
+      max_delay_seconds: 60
+  pinned:
+    service: private
+    resource: registry.example.com:5000/team/rules@sha256:${'a'.repeat(64)}
+`,
+  );
+  const native = load(
+    dir,
+    'native.yaml',
+    toYaml({
+      decision_log: { stdout: false },
+      bundles: [
+        { name: 'authz', oci: 'https://ghcr.io/org/policy:1.0.0', poll_interval_ms: 30000, headers: { Authorization: 'Bearer s3cr3t' } },
+        {
+          name: 'pinned',
+          oci: `https://registry.example.com:5000/team/rules@sha256:${'a'.repeat(64)}`,
+          poll_interval_ms: 60000,
+          token_file: 'token.txt',
+          token_scheme: 'Basic',
+          tls: { ca_file: 'ca.crt' },
+        },
+      ],
+    }),
+  );
+  t.strictSame(opa.config, native.config, 'deep-equal effective configuration');
+  t.same(opa.warnings, []);
+  t.equal(opa.config.bundles[0]?.oci, 'https://ghcr.io/org/policy:1.0.0');
+
+  // The registry contacted is the service url's, as OPA: a resource naming another one is warned.
+  const other = load(
+    dir,
+    'other.yaml',
+    'services: { r: { url: "http://127.0.0.1:5000/ignored", type: oci } }\nbundles: { b: { service: r, resource: "docker.io/org/p" } }\n',
+  );
+  t.equal(other.config.bundles[0]?.oci, 'http://127.0.0.1:5000/org/p');
+  t.match(other.warnings.join('\n'), /bundles\.b\.resource: names the registry docker\.io, but services\.r\.url is 127\.0\.0\.1:5000/);
+  t.match(other.warnings.join('\n'), /services\.r\.url: the path \/ignored is not used for an oci service/);
+});
+
+t.test('what a type: oci service cannot be is refused, each named', async (t) => {
+  const dir = workspace();
+  const issues = issuesOf(
+    dir,
+    `services:
+  r: { url: "https://ghcr.io", type: oci }
+  bad: { url: "ftp://ghcr.io", type: oci }
+  q: { url: "https://ghcr.io?x=1", type: oci }
+bundles:
+  noresource: { service: r }
+  nohost: { service: r, resource: "policy:1" }
+  upper: { service: r, resource: "ghcr.io/Org/Policy:1" }
+  badtag: { service: r, resource: "ghcr.io/org/p:bad tag" }
+  long: { service: r, resource: "ghcr.io/org/p:1", polling: { long_polling_timeout_seconds: 10 } }
+  ftp: { service: bad, resource: "ghcr.io/org/p:1" }
+  query: { service: q, resource: "ghcr.io/org/p:1" }
+decision_logs: { service: r }
+`,
+  );
+  const text = issues.map((i) => `${i.source.split(': ').slice(1).join(': ')} — ${i.message}`).join('\n');
+  for (const expected of [
+    /bundles\.noresource\.resource — is required for a bundle of an oci service .*services\.r has type oci/,
+    /bundles\.nohost\.resource — must be registry\/repository\[:tag\]/,
+    /bundles\.upper\.resource — .*"Org\/Policy" is not a valid repository name/,
+    /bundles\.badtag\.resource — .*"bad tag" is not a valid tag/,
+    /bundles\.long\.polling\.long_polling_timeout_seconds — does not apply to an oci service/,
+    /services\.bad\.url — must be an http\(s\) URL/,
+    /services\.q\.url — an oci service url is the registry alone/,
+    /decision_logs\.service — names service "r", an OCI registry/,
+  ]) {
+    t.match(text, expected);
+  }
+  const first = issuesOf(
+    dir,
+    'services: { r: { url: "https://ghcr.io", type: oci } }\ndecision_logs: { reporting: { min_delay_seconds: 1, max_delay_seconds: 2 } }\n',
+  );
+  t.match(first, [{ message: /defaults to the first service, "r", an OCI registry/ }]);
+  const creds = issuesOf(dir, 'services: { r: { url: "https://u:pw@ghcr.io", type: oci } }\nbundles: { b: { service: r, resource: "ghcr.io/Bad" } }\n');
+  t.notMatch(JSON.stringify(creds), /pw/, 'credentials in the service url are not shown');
+});
+
 t.test('--config (configFile) takes the file instead of PDP_CONFIG, and a JSON OPA file works too', async (t) => {
   const dir = workspace();
   const file = join(dir, 'opa.json');
@@ -444,7 +553,7 @@ t.test('more OPA shapes: each maps or is named', async (t) => {
       `services:
   - { url: "https://nameless" }
   - nope
-  - { name: t, url: "https://t", type: oci, tls: { system_ca_required: true, extra: 1 }, credentials: { bearer: { token: a, token_path: b } } }
+  - { name: t, url: "https://t", type: grpc, tls: { system_ca_required: true, extra: 1 }, credentials: { bearer: { token: a, token_path: b } } }
   - { name: u, url: "https://u", credentials: { bearer: {}, client_tls: { cert: c, private_key: k, private_key_passphrase: p } } }
   - { name: v, url: "https://v", credentials: { bearer: { token: x, scheme: Token } } }
 bundles:
@@ -462,7 +571,7 @@ default_decision: 5
         for (const expected of [
           /services\[0\]\.name — is required/,
           /services\[1\] — must be an object/,
-          /services\[2\]\.type — service type "oci" is not supported/,
+          /services\[2\]\.type — service type "grpc" is not supported \(http, or oci for an OCI registry\)/,
           /services\[2\]\.tls\.system_ca_required — is not supported/,
           /services\[2\]\.tls\.extra — unknown OPA configuration key/,
           /services\[2\]\.credentials\.bearer — set only one of token or token_path/,

@@ -20,6 +20,7 @@ export function opaConfigView(config: PdpConfig): Record<string, unknown> {
   for (const b of redacted.bundles) {
     bundles[b.name] = {
       ...(b.url !== undefined ? { resource: b.url } : {}),
+      ...(b.oci !== undefined ? { resource: b.oci } : {}),
       ...(b.path !== undefined ? { resource: `file://${b.path}` } : {}),
       ...(b.poll_interval_ms !== undefined ? { polling: { min_delay_seconds: b.poll_interval_ms / 1000, max_delay_seconds: b.poll_interval_ms / 1000 } } : {}),
       ...(b.signing_key_id !== undefined ? { signing: { keyid: b.signing_key_id, ...(config.signing?.scope ? { scope: config.signing.scope } : {}) } } : {}),
