@@ -402,7 +402,7 @@ class Printer {
       for (const c of lead) out.push(pad + Printer.commentText(c));
       // a blank line between the comments and the expression stays, as OPA keeps it
       if (lead.length > 0 && start > lead[lead.length - 1].row + 1) out.push('');
-      const end = Math.max(this.exprEndRow(e), this.lastTokenRow(e, body[i + 1]));
+      const end = Math.max(this.exprEndRow(e), this.lastTokenRow(e, body[i + 1], endRow));
       const text = this.expr(e, ind);
       const trail = this.takeTrailing(start, Math.max(start, end));
       out.push(pad + text + trail.map((c) => ' ' + Printer.commentText(c)).join(''));
@@ -423,15 +423,16 @@ class Printer {
 
   /**
    * Row of an expression's last token (its closing brackets included): the token before the next
-   * expression, or, for the last one, the token before the bracket that closes the enclosing body.
+   * expression, or, for the last one, the token before the bracket that closes the enclosing body
+   * (at most the body's last row `endRow`: a body without braces ends with its rule).
    */
-  private lastTokenRow(e: Expr, next: Expr | undefined): number {
+  private lastTokenRow(e: Expr, next: Expr | undefined, endRow: number): number {
     if (next) return this.lastRowBefore(this.exprStart(next));
     let depth = 0;
     let last = e.loc.row;
     for (let i = this.tokenIndexFrom(this.exprStart(e)); i < this.toks.length; i++) {
       const t = this.toks[i];
-      if (t.kind === 'eof') break;
+      if (t.kind === 'eof' || t.row > endRow) break;
       if (t.kind === 'punct' && (t.text === '(' || t.text === '[' || t.text === '{')) depth++;
       else if (t.kind === 'punct' && (t.text === ')' || t.text === ']' || t.text === '}') && --depth < 0) break;
       last = this.rowOfEnd(t);

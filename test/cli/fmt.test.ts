@@ -50,6 +50,21 @@ function missingComments(src: string, out: string): string[] {
   });
 }
 
+/**
+ * Each end-of-line comment with the code token before it on its line (`] # note`): formatting
+ * keeps these pairs unless it joins the lines the comment sat between.
+ */
+function commentAnchors(text: string): string[] {
+  const cs: Comment[] = [];
+  const toks = tokenize('x.rego', text, cs);
+  const out: string[] = [];
+  for (const c of cs) {
+    const before = toks.filter((k) => k.kind !== 'eof' && k.row === c.row && k.col < c.col).at(-1);
+    if (before) out.push(`${before.text} #${c.text.trimEnd()}`);
+  }
+  return out.sort();
+}
+
 /** Parses src (v1, else v0), formats it, and says what is wrong, or null. */
 function roundTrip(file: string, src: string): string | null | 'unparsable' {
   let m: Module;
@@ -90,8 +105,11 @@ t.test('every .rego in policies/ and examples/ round-trips and is idempotent', a
   t.ok(files.length > 40, `${files.length} files`);
   const bad: string[] = [];
   for (const f of files) {
-    const r = roundTrip(f, await readFile(f, 'utf8'));
+    const src = await readFile(f, 'utf8');
+    const r = roundTrip(f, src);
     if (r !== null) bad.push(`${path.relative(packageRoot, f)}: ${r}`);
+    // none of these files splits a term the formatter joins: every end-of-line comment keeps its code
+    else t.same(commentAnchors(formatSource(f, src)), commentAnchors(src), `${path.relative(packageRoot, f)}: end-of-line comments stay on their code`);
   }
   t.same(bad, []);
 });
@@ -145,6 +163,7 @@ t.test('comments stay where they were written, and none is dropped', async (t) =
   const out = formatSource('comments_moved.rego', src);
   t.equal(out, await readFile(path.join(fixtures, 'comments_moved.rego.formatted'), 'utf8'));
   t.same(missingComments(src, out), [], 'every comment survives');
+  t.same(commentAnchors(formatSource('comments.rego', inPlace)), commentAnchors(inPlace), 'end-of-line comments stay on their code');
   t.equal(roundTrip('comments_moved.rego', src), null, 'same AST, idempotent');
   t.equal(roundTrip('comments.rego', inPlace), null);
 });
