@@ -58,6 +58,20 @@ t.test('?instrument=true: metrics plus the instrumentation the engine measures, 
   t.notOk('timer_eval_op_plug_ns' in m || 'timer_eval_op_rule_index_ns' in m, 'operations this engine does not perform are not reported');
 });
 
+t.test("the decision log's record carries the same metrics, histograms included", async (t) => {
+  const r = await ask('?instrument');
+  const id = (r.json as { decision_id?: string }).decision_id!;
+  let rec: { metrics?: Metrics } | undefined;
+  for (let i = 0; i < 50 && rec === undefined; i++) {
+    const g = await fetch(`${server.url}/v1/decisions/${id}`);
+    if (g.status === 200) rec = (await g.json()) as { metrics?: Metrics };
+    else await new Promise((res) => setTimeout(res, 20));
+  }
+  t.ok(rec, 'logged');
+  t.same(Object.keys(rec!.metrics!.histogram_eval_op_builtin_call as object).sort(), HISTOGRAM_KEYS, 'served through the record schema intact');
+  t.equal(rec!.metrics!.counter_eval_op_virtual_cache_miss, 3);
+});
+
 t.test('every instrumented request evaluates (no decision-cache answer without instrumentation)', async (t) => {
   for (let i = 0; i < 2; i++) {
     const m = (await ask('?instrument')).json.metrics!;
