@@ -165,7 +165,9 @@ skipped (the service denies it as POLICY_UNDEFINED).
   --entrypoint, -e PATH  also check this document (e.g. authz.allow or data/authz/allow)
   --strict, -s           first OPA's strict-mode errors (exit 2): unused or duplicate imports,
                          deprecated builtins (any, all, re_match, set_diff, cast_*, ...),
-                         input/data shadowed by a local or a function argument
+                         input/data shadowed by a local or a function argument,
+                         unused locals (assigned var x unused, declared var x unused)
+                         and unused function arguments
   --format pretty|json   pretty (default): one line per document, then "N passed, N failed";
                          json: [{path, defined, allows, errors, pass}]
   --timeout MS           per-evaluation time budget (default 10000)

@@ -1,8 +1,9 @@
 // `pdp check --strict`: OPA's strict-mode compile errors that need only the AST — unused and
-// duplicate imports, deprecated builtins, and `input` / `data` shadowed by a local or an argument.
-// (OPA's unused-local-assignment check is not here yet.)
+// duplicate imports, deprecated builtins, `input` / `data` shadowed by a local or an argument,
+// and unused locals and arguments (strict-locals.ts).
 import type { Module, Term } from '../rego/ast.js';
 import { RegoError } from '../rego/index.js';
+import { unusedLocalErrors } from './strict-locals.js';
 
 /** Builtins OPA deprecates and refuses in strict mode. */
 export const DEPRECATED_BUILTINS = new Set([
@@ -32,6 +33,7 @@ function walk(x: unknown, f: (o: Record<string, unknown>) => void): void {
 
 export function strictErrors(mods: readonly Module[]): RegoError[] {
   const errors: RegoError[] = [];
+  const shadowingArgs = new Set(['input', 'data']);
   for (const m of mods) {
     const seen = new Map<string, number>();
     const used = new Set<string>();
@@ -62,5 +64,7 @@ export function strictErrors(mods: readonly Module[]): RegoError[] {
       if (i.path.length > 1 && !used.has(name)) errors.push(new RegoError('rego_compile_error', `import ${text} unused`, i.loc));
     }
   }
+  // an argument shadowing input/data stops OPA before its unused-argument check
+  errors.push(...unusedLocalErrors(mods, shadowingArgs));
   return errors;
 }

@@ -1,6 +1,7 @@
 // The decision log's vocabulary: what every sink receives and GET /v1/decisions/{id} returns
 // (LogRecord, made from the pipeline's DecisionRecord), and the sink interface.
 import type { DecisionOrigin } from '../decisions/types.js';
+import type { OpaMetrics } from '../engines/types.js';
 
 /** One audit record. Field names follow OPA's decision log event where OPA has one
  * (decision_id, timestamp, path, input, result, bundles, trace_id, span_id, erased, masked,
@@ -57,7 +58,7 @@ export interface LogRecord {
   /** OPA's req_id: this process's request counter. */
   req_id?: number;
   /** OPA's metrics: timer_server_handler_ns, plus what the engine measured. */
-  metrics?: Record<string, number>;
+  metrics?: OpaMetrics;
 }
 
 /** A destination for records. `send` resolves when the batch is durably handed over and

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { ActivePolicySet } from '../bundles/types.js';
-import type { EngineKind, EvaluationOptions, EvaluationOutcome, Observations } from '../engines/types.js';
+import type { EngineKind, EvaluationOptions, EvaluationOutcome, Observations, OpaMetrics } from '../engines/types.js';
 import { isPromise } from '../shared/is-promise.js';
 import { describeThrown } from '../shared/errors.js';
 import { noopCache, noopSpan, noopTracer } from './noop.js';
@@ -195,9 +195,10 @@ export class DecisionPipeline {
     const revisions = snapshot.revisions;
     const digests = snapshot.digests ?? NO_REVISIONS;
     const key: CacheQuery = { path: query.path, input: query.input, strict: query.strict, revisions, digests: snapshot.digests, cacheKey: undefined };
-    // An explanation must come from an evaluation: such a query neither reads nor fills the cache.
+    // An explanation or instrumentation must come from an evaluation: such a query neither reads
+    // nor fills the cache.
     const observe = query.explain !== undefined || query.metrics === true || query.instrument === true || this.ndBuiltinCache;
-    const bypass = query.explain !== undefined;
+    const bypass = query.explain !== undefined || query.instrument === true;
 
     const lookup = bypass ? undefined : startChild(span, 'pdp.cache.lookup');
     const hit = bypass ? undefined : await this.cacheGet(key);
@@ -248,6 +249,7 @@ export class DecisionPipeline {
       ...opts,
       ...(query.explain !== undefined ? { explain: query.explain } : {}),
       ...(query.metrics === true || query.instrument === true ? { metrics: true } : {}),
+      ...(query.instrument === true ? { instrument: true } : {}),
       ...(this.ndBuiltinCache ? { ndBuiltinCache: true } : {}),
     };
   }
@@ -415,7 +417,7 @@ function withoutObservations(outcome: SuccessfulOutcome): SuccessfulOutcome {
   return rest;
 }
 
-function answerObservations(seen: Observations | undefined): { explanation?: unknown[]; explanation_text?: string[]; metrics?: Record<string, number> } {
+function answerObservations(seen: Observations | undefined): { explanation?: unknown[]; explanation_text?: string[]; metrics?: OpaMetrics } {
   if (seen === undefined) return {};
   return {
     ...(seen.explanation !== undefined ? { explanation: seen.explanation } : {}),

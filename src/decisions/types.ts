@@ -14,7 +14,7 @@
 // Each part is optional (no-op defaults in noop.ts); the plugins in src/plugins hand theirs to
 // the pipeline when the app is built.
 import type { ActivePolicySet } from '../bundles/types.js';
-import type { EngineKind, EvaluationOptions, EvaluationOutcome } from '../engines/types.js';
+import type { EngineKind, EvaluationOptions, EvaluationOutcome, OpaMetrics } from '../engines/types.js';
 
 export type SuccessfulOutcome = Extract<EvaluationOutcome, { ok: true }>;
 
@@ -58,7 +58,7 @@ export interface DecisionQuery {
   explain?: 'notes' | 'fails' | 'full' | 'debug';
   /** OPA's `?metrics`: answer with the engine's timers. */
   metrics?: boolean;
-  /** OPA's `?instrument`: like metrics (this engine has no finer instrumentation to add). */
+  /** OPA's `?instrument`: metrics plus the engine's per-operation instrumentation (OPA's names). */
   instrument?: boolean;
   /** Not a decision (OPA's /health/{path} checks): no record reaches the recorders (decision
    * log, metrics), so a probe every few seconds does not fill the audit trail. */
@@ -212,8 +212,8 @@ export interface DecisionRecord {
   requested_by?: string;
   /** OPA's req_id: this process's request counter. */
   req_id?: number;
-  /** OPA's metrics (timers in ns, counters), when the engine measured any. */
-  metrics?: Record<string, number>;
+  /** OPA's metrics (timers in ns, counters, instrumentation histograms), when the engine measured any. */
+  metrics?: OpaMetrics;
   /** The decision cache's key of this query (snapshot, path, input), when the cache computed
    * one: records with the same key and the same result object (a cache hit shares it) hold equal
    * input and result, so work derived from those alone (the decision-log mask) can be reused. */
@@ -298,8 +298,8 @@ export type DataAnswer = (
       explanation?: unknown[];
       /** The same trace as OPA's text lines (what `?explain=…&pretty` shows). */
       explanation_text?: string[];
-      /** Engine timers (timer_rego_query_eval_ns), when the query asked for metrics. */
-      metrics?: Record<string, number>;
+      /** Engine timers (timer_rego_query_eval_ns), when the query asked for metrics; instrumentation too with ?instrument. */
+      metrics?: OpaMetrics;
       /** bundle name → revision of the snapshot that answered (OPA's provenance). */
       revisions?: Readonly<Record<string, string>>;
     }

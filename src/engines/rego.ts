@@ -1,6 +1,6 @@
 // Adapter for the built-in Rego engine (src/rego): compile once at activation, evaluate per request.
 import { BundleError } from '../bundles/errors.js';
-import { compile, filterTrace, NdBuiltinCache, traceJson, traceText, Tracer, type CompiledPolicy, type ModuleSource } from '../rego/index.js';
+import { compile, filterTrace, Instrumentation, NdBuiltinCache, traceJson, traceText, Tracer, type CompiledPolicy, type ModuleSource } from '../rego/index.js';
 import { isRegoError, RegoCompileErrors } from '../rego/errors.js';
 import { moduleJson } from '../rego/ast-json.js';
 import { toJSON } from '../rego/value.js';
@@ -84,7 +84,8 @@ export class RegoEngine implements Engine {
     // Observations cost something only when asked for: the common call makes none.
     const tracer = opts.explain !== undefined ? new Tracer() : undefined;
     const nd = opts.ndBuiltinCache === true ? new NdBuiltinCache() : undefined;
-    const t0 = opts.metrics === true ? process.hrtime.bigint() : undefined;
+    const t0 = opts.metrics === true || opts.instrument === true ? process.hrtime.bigint() : undefined;
+    const ins = opts.instrument === true ? new Instrumentation() : undefined;
     try {
       const r = this.policy.evaluate(segs, {
         input,
@@ -94,8 +95,9 @@ export class RegoEngine implements Engine {
         maxOutputSize: opts.maxOutputSize,
         tracer,
         ndBuiltinCache: nd,
+        instrumentation: ins,
       });
-      const seen = tracer || nd || t0 !== undefined ? observations(opts, tracer, nd, t0) : undefined;
+      const seen = tracer || nd || t0 !== undefined ? observations(opts, tracer, nd, t0, ins) : undefined;
       if (!r.defined || r.value === undefined) return { ok: true, defined: false, dependsOn: r.dependsOn, engine: 'rego', ...seen };
       return { ok: true, defined: true, result: toJSON(r.value), dependsOn: r.dependsOn, engine: 'rego', ...seen };
     } catch (e) {
@@ -108,9 +110,15 @@ export class RegoEngine implements Engine {
 }
 
 /** The trace, timers and non-deterministic builtin results that were asked for. */
-function observations(opts: EvaluationOptions, tracer: Tracer | undefined, nd: NdBuiltinCache | undefined, t0: bigint | undefined): Observations {
+function observations(
+  opts: EvaluationOptions,
+  tracer: Tracer | undefined,
+  nd: NdBuiltinCache | undefined,
+  t0: bigint | undefined,
+  ins: Instrumentation | undefined,
+): Observations {
   const seen: Observations = {};
-  if (t0 !== undefined) seen.metrics = { timer_rego_query_eval_ns: Number(process.hrtime.bigint() - t0) };
+  if (t0 !== undefined) seen.metrics = { timer_rego_query_eval_ns: Number(process.hrtime.bigint() - t0), ...ins?.toJSON() };
   if (tracer !== undefined && opts.explain !== undefined) {
     const events = filterTrace(tracer.events, opts.explain);
     seen.explanation = traceJson(events);

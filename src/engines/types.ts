@@ -21,9 +21,17 @@ export interface EvaluationOptions {
   explain?: 'notes' | 'fails' | 'full' | 'debug';
   /** Return the engine's timers (timer_rego_query_eval_ns). */
   metrics?: boolean;
+  /** Also return OPA's instrumentation metrics (timer_/histogram_/counter_eval_op_*). Rego engine only. */
+  instrument?: boolean;
   /** Record the results of non-deterministic builtins (the decision log's nd_builtin_cache). Rego engine only. */
   ndBuiltinCache?: boolean;
 }
+
+/**
+ * OPA's `metrics` object: timers (ns) and counters are numbers; with `?instrument` a histogram is
+ * OPA's statistics object (count, min, max, mean, stddev, median, 75%…99.99%).
+ */
+export type OpaMetrics = Record<string, number | Readonly<Record<string, number>>>;
 
 /** What an evaluation reports besides its result, when asked (EvaluationOptions). */
 export interface Observations {
@@ -31,7 +39,7 @@ export interface Observations {
   explanation?: unknown[];
   /** The same events as OPA's text trace lines (the Data API's `?explain=…&pretty` form). */
   explanation_text?: string[];
-  metrics?: Record<string, number>;
+  metrics?: OpaMetrics;
   /** OPA's shape: builtin name → (JSON of the argument array → result). */
   nd_builtin_cache?: Record<string, Record<string, unknown>>;
 }

@@ -2,6 +2,7 @@
 import type { Value } from './value.js';
 import type { Tracer } from './trace/tracer.js';
 import type { NdBuiltinCache } from './trace/nd-cache.js';
+import type { Instrumentation } from './trace/instrumentation.js';
 
 export interface ModuleSource {
   /** File name used in error messages (e.g. "policies/ai/tools.rego"). */
@@ -42,6 +43,8 @@ export interface EvalOptions {
   tracer?: Tracer;
   /** Records the results of non-deterministic builtins made by this evaluation. */
   ndBuiltinCache?: NdBuiltinCache;
+  /** Records OPA's per-operation instrumentation metrics (`?instrument`) for this evaluation. */
+  instrumentation?: Instrumentation;
 }
 
 /** What a result depended on besides input and data. */

@@ -4,9 +4,10 @@
 // sorted, `future.keywords` / `rego.v1` imports dropped from v1 output, infix operators with
 // operands that are themselves infix calls in parentheses, composites and calls kept
 // multi-line (one item per line, trailing comma) when they were written over several lines,
-// raw strings kept raw, and comments kept: a comment on its own line is printed before the
-// statement or expression that follows it, a comment after code on a line at the end of the
-// line of the statement or expression it follows.
+// raw strings kept raw, and comments kept where written: a comment on its own line is printed
+// before what follows it (an expression, an item of a multi-line composite, a closing bracket), a
+// comment after code at the end of the line it followed. Where the layout joins source lines, a
+// comment there goes to the nearest line; none is ever dropped.
 //
 // The output parses back to the same AST (test/cli/fmt.test.ts checks this over every policy in
 // the repository) and formatting is idempotent.
@@ -125,19 +126,76 @@ class Printer {
 
   /**
    * Items in brackets: on one line, or (written over several lines) one source line of items per
-   * line, each line ending with a comma, as OPA prints them.
+   * line, each line ending with a comma, as OPA prints them. Comments written inside stay where
+   * they were: one after the open bracket stays there, one after a line of items ends that line,
+   * one on its own line stays on its own line before the items that followed it (or before the
+   * closing bracket). `open` is the source offset of the opening bracket.
    */
-  private list<T>(open: string, close: string, xs: T[], render: (x: T, ind: number) => string, rows: number[], openRow: number, ind: number): string {
+  private list<T>(
+    open: string,
+    close: string,
+    xs: T[],
+    render: (x: T, ind: number) => string,
+    rows: number[],
+    openRow: number,
+    ind: number,
+    openAt: number,
+  ): string {
     const multi = rows.some((r) => r > openRow);
-    const items = xs.map((x) => render(x, multi ? ind + 1 : ind));
-    if (!multi || items.length === 0) return open + items.join(', ') + close;
+    if (!multi || xs.length === 0) return open + xs.map((x) => render(x, ind)).join(', ') + close;
     const pad = '\t'.repeat(ind + 1);
-    const lines: string[][] = [];
-    items.forEach((s, i) => {
-      if (i === 0 || rows[i] !== rows[i - 1]) lines.push([s]);
-      else lines[lines.length - 1].push(s);
-    });
-    return open + '\n' + lines.map((l) => pad + l.join(', ') + ',\n').join('') + '\t'.repeat(ind) + close;
+    const closeRow = this.closeRow(openAt);
+    const trail = (cs: Comment[]): string => cs.map((c) => ' ' + Printer.commentText(c)).join('');
+    let out = open + trail(this.takeTrailing(openRow, Math.min(openRow, rows[0] - 1))) + '\n';
+    // Rendered in source order, so that comments inside nested terms are taken by those terms.
+    for (let i = 0; i < xs.length;) {
+      let j = i + 1;
+      while (j < xs.length && rows[j] === rows[i]) j++;
+      for (const c of this.takeBefore(rows[i])) out += pad + Printer.commentText(c) + '\n';
+      const texts = xs.slice(i, j).map((x) => render(x, ind + 1));
+      const lastRow = j < xs.length ? rows[j] - 1 : closeRow - 1;
+      out += pad + texts.join(', ') + ',' + trail(this.takeTrailing(rows[i], lastRow)) + '\n';
+      i = j;
+    }
+    for (const c of this.takeBefore(closeRow)) out += pad + Printer.commentText(c) + '\n';
+    return out + '\t'.repeat(ind) + close;
+  }
+
+  /** Row of the bracket that closes the one at `openAt` (its last row, if unmatched). */
+  private closeRow(openAt: number): number {
+    let i = this.tokenIndexFrom(openAt);
+    let depth = 0;
+    for (; i < this.toks.length; i++) {
+      const t = this.toks[i];
+      if (t.kind !== 'punct') continue;
+      if (t.text === '(' || t.text === '[' || t.text === '{') depth++;
+      else if (t.text === ')' || t.text === ']' || t.text === '}') {
+        depth--;
+        if (depth === 0) return t.row;
+      }
+    }
+    return this.lineStarts.length;
+  }
+
+  /** Index of the first token at or after `offset`. */
+  private tokenIndexFrom(offset: number): number {
+    let lo = 0;
+    let hi = this.toks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.toks[mid].offset < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Offset of the first `(` at or after `offset` (a call's or a function head's argument list). */
+  private parenFrom(offset: number): number {
+    for (let i = this.tokenIndexFrom(offset); i < this.toks.length; i++) {
+      const t = this.toks[i];
+      if (t.kind === 'punct' && t.text === '(') return t.offset;
+    }
+    return offset;
   }
 
   /** A term inside a collection or call argument: `|` and `k, v in` need parentheses there. */
@@ -202,6 +260,7 @@ class Printer {
           t.items.map((i) => i.loc.row),
           t.loc.row,
           ind,
+          this.offset(t.loc),
         );
       case 'set':
         return this.list(
@@ -212,6 +271,7 @@ class Printer {
           t.items.map((i) => i.loc.row),
           t.loc.row,
           ind,
+          this.offset(t.loc),
         );
       case 'object':
         return this.list(
@@ -222,13 +282,14 @@ class Printer {
           t.items.map(([k]) => k.loc.row),
           t.loc.row,
           ind,
+          this.offset(t.loc),
         );
       case 'arraycompr':
-        return `[${this.head(t.term, ind)} |${this.comprBody(t.body, t.loc.row, ind)}]`;
+        return `[${this.head(t.term, ind)} |${this.comprBody(t.body, t.loc.row, ind, this.offset(t.loc))}]`;
       case 'setcompr':
-        return `{${this.head(t.term, ind)} |${this.comprBody(t.body, t.loc.row, ind)}}`;
+        return `{${this.head(t.term, ind)} |${this.comprBody(t.body, t.loc.row, ind, this.offset(t.loc))}}`;
       case 'objectcompr':
-        return `{${this.head(t.key, ind)}: ${this.head(t.value, ind)} |${this.comprBody(t.body, t.loc.row, ind)}}`;
+        return `{${this.head(t.key, ind)}: ${this.head(t.value, ind)} |${this.comprBody(t.body, t.loc.row, ind, this.offset(t.loc))}}`;
       case 'call': {
         if (t.name === 'set' && t.args.length === 0) return 'set()';
         if (isInfix(t)) {
@@ -251,16 +312,35 @@ class Printer {
           t.args.map((a) => a.loc.row),
           t.loc.row,
           ind,
+          this.parenFrom(this.offset(t.loc)),
         );
       }
     }
   }
 
-  /** A comprehension body: `; `-joined on one line, or one expression per line when written so. */
-  private comprBody(body: Body, row: number, ind: number): string {
+  /**
+   * A comprehension body: `; `-joined on one line, or one expression per line when written so,
+   * with the comments written after the `|` and before the closing bracket kept there.
+   */
+  private comprBody(body: Body, row: number, ind: number, openAt: number): string {
     const multi = body.some((e) => e.loc.row > row);
     if (!multi) return ' ' + body.map((e) => this.expr(e, ind)).join('; ');
-    return '\n' + this.bodyLines(body, ind + 1, Infinity).join('\n') + '\n' + '\t'.repeat(ind);
+    return this.afterOpen(body) + '\n' + this.bodyLines(body, ind + 1, this.closeRow(openAt)).join('\n') + '\n' + '\t'.repeat(ind);
+  }
+
+  /** Comments after the token that opens a body (`{`, `|`) on its line: they stay after it. */
+  private afterOpen(body: Body): string {
+    const openRow = this.lastRowBefore(this.offset(body[0].loc));
+    return this.takeTrailing(openRow, Math.min(openRow, body[0].loc.row - 1))
+      .map((c) => ' ' + Printer.commentText(c))
+      .join('');
+  }
+
+  /** Offset of the `{` that opens a non-empty `every` body: the bracket before its first expression. */
+  private everyBrace(e: Expr & { kind: 'every' }): number {
+    let t = this.tokenBefore(this.offset(e.body[0].loc));
+    while (t && t.kind === 'punct' && t.text === '(') t = this.tokenBefore(t.offset);
+    return t ? t.offset : this.offset(e.loc);
   }
 
   // ---- expressions --------------------------------------------------------------------
@@ -280,12 +360,30 @@ class Printer {
     switch (e.kind) {
       case 'term':
         return not + this.term(e.term, ind) + this.withs(e.with, ind);
-      case 'some':
-        return 'some ' + e.vars.map((v) => v.name).join(', ');
+      case 'some': {
+        // Written over several lines, one source line of names per line, as OPA prints them.
+        const lines: string[][] = [];
+        e.vars.forEach((v, i) => (i > 0 && v.loc.row === e.vars[i - 1].loc.row ? lines[lines.length - 1].push(v.name) : lines.push([v.name])));
+        const rows = [...new Set(e.vars.map((v) => v.loc.row))];
+        return (
+          'some ' +
+          lines
+            .map((names, i) => {
+              if (i === lines.length - 1) return names.join(', ');
+              const trail = this.takeTrailing(rows[i], rows[i + 1] - 1).map((c) => ' ' + Printer.commentText(c));
+              return names.join(', ') + ',' + trail.join('') + '\n' + '\t'.repeat(ind + 1);
+            })
+            .join('')
+        );
+      }
       case 'somein':
         return `some ${e.key ? this.operand(e.key, ind, 1) + ', ' : ''}${this.operand(e.value, ind, 1)} in ${this.operand(e.collection, ind, 0, true)}${this.withs(e.with, ind)}`;
-      case 'every':
-        return `every ${e.key ? this.term(e.key, ind) + ', ' : ''}${this.term(e.value, ind)} in ${this.operand(e.domain, ind, 0, true)} {\n${this.bodyLines(e.body, ind + 1, Infinity).join('\n')}\n${'\t'.repeat(ind)}}${this.withs(e.with, ind)}`;
+      case 'every': {
+        const head = `every ${e.key ? this.term(e.key, ind) + ', ' : ''}${this.term(e.value, ind)} in ${this.operand(e.domain, ind, 0, true)} {`;
+        if (e.body.length === 0) return `${head}\n${'\t'.repeat(ind)}}${this.withs(e.with, ind)}`;
+        const close = this.closeRow(this.everyBrace(e));
+        return `${head}${this.afterOpen(e.body)}\n${this.bodyLines(e.body, ind + 1, close).join('\n')}\n${'\t'.repeat(ind)}}${this.withs(e.with, ind)}`;
+      }
     }
   }
 
@@ -302,7 +400,9 @@ class Printer {
       const firstRow = lead.length > 0 ? lead[0].row : start;
       if (i > 0 && firstRow > this.lastRowBefore(this.offsetOfRow(firstRow)) + 1) out.push('');
       for (const c of lead) out.push(pad + Printer.commentText(c));
-      const end = this.exprEndRow(e);
+      // a blank line between the comments and the expression stays, as OPA keeps it
+      if (lead.length > 0 && start > lead[lead.length - 1].row + 1) out.push('');
+      const end = Math.max(this.exprEndRow(e), this.lastTokenRow(e, body[i + 1], endRow));
       const text = this.expr(e, ind);
       const trail = this.takeTrailing(start, Math.max(start, end));
       out.push(pad + text + trail.map((c) => ' ' + Printer.commentText(c)).join(''));
@@ -312,6 +412,32 @@ class Printer {
       for (const c of rest) out.push(pad + Printer.commentText(c));
     }
     return out;
+  }
+
+  /** Where an expression starts, counting the `(` written before its first term. */
+  private exprStart(e: Expr): number {
+    let off = this.offset(e.loc);
+    for (let t = this.tokenBefore(off); t && t.kind === 'punct' && t.text === '('; t = this.tokenBefore(off)) off = t.offset;
+    return off;
+  }
+
+  /**
+   * Row of an expression's last token (its closing brackets included): the token before the next
+   * expression, or, for the last one, the token before the bracket that closes the enclosing body
+   * (at most the body's last row `endRow`: a body without braces ends with its rule).
+   */
+  private lastTokenRow(e: Expr, next: Expr | undefined, endRow: number): number {
+    if (next) return this.lastRowBefore(this.exprStart(next));
+    let depth = 0;
+    let last = e.loc.row;
+    for (let i = this.tokenIndexFrom(this.exprStart(e)); i < this.toks.length; i++) {
+      const t = this.toks[i];
+      if (t.kind === 'eof' || t.row > endRow) break;
+      if (t.kind === 'punct' && (t.text === '(' || t.text === '[' || t.text === '{')) depth++;
+      else if (t.kind === 'punct' && (t.text === ')' || t.text === ']' || t.text === '}') && --depth < 0) break;
+      last = this.rowOfEnd(t);
+    }
+    return last;
   }
 
   private offsetOfRow(row: number): number {
@@ -436,6 +562,7 @@ class Printer {
         h.args.map((a) => a.loc.row),
         h.loc.row,
         0,
+        this.parenFrom(this.offset(h.loc)),
       );
     if (h.contains) {
       head += this.kwContains ? ` contains ${this.term(h.key!, 0)}` : `[${this.term(h.key!, 0)}]`;
@@ -451,6 +578,13 @@ class Printer {
     r.elses.forEach((e: ElseClause, i) => {
       // OPA keeps `} else` together when written so; otherwise the else starts its own paragraph.
       const sameLine = prev.braces && this.lastRowBefore(this.offset(e.loc)) === e.loc.row;
+      // A comment after the `}` before a separate `else` stays on the `}` line.
+      const closeRow = closeOf(i);
+      if (!sameLine) {
+        s += this.takeTrailing(closeRow, closeRow)
+          .map((c) => ' ' + Printer.commentText(c))
+          .join('');
+      }
       const lead = this.takeBefore(e.loc.row);
       const value = e.value !== undefined ? ` ${assign} ${this.term(e.value, 0)}` : '';
       s += sameLine && lead.length === 0 ? ' ' : '\n\n' + lead.map((c) => Printer.commentText(c) + '\n').join('');

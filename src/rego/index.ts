@@ -21,6 +21,7 @@ export { parseModule, parseQuery } from './parser.js';
 export { parseJSONExact } from './json-exact.js';
 export { Tracer, type TraceEvent, type TraceOp } from './trace/tracer.js';
 export { NdBuiltinCache } from './trace/nd-cache.js';
+export { Instrumentation, type HistogramStats } from './trace/instrumentation.js';
 export { profile, goDuration, PROFILE_SORTS, type ProfileRow, type ProfileSort } from './trace/profile.js';
 export { CoverageCollector, type CoverageReport, type FileCoverage } from './trace/coverage.js';
 export { exprText, termText } from './trace/ast-text.js';
@@ -167,6 +168,7 @@ export class CompiledPolicy {
         print: opts.print,
         tracer: opts.tracer,
         ndCache: opts.ndBuiltinCache,
+        instrument: opts.instrumentation,
       },
       this.shared,
     );

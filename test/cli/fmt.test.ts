@@ -2,7 +2,8 @@
 // - Round trip: every .rego in policies/ and examples/, and every module of the conformance cases
 //   in /work/shared/conformance (read at test time), formats to text that parses back to the same
 //   AST (up to what `opa fmt` rewrites on purpose: `=` → `:=` in rule heads, import order,
-//   future.keywords / rego.v1 imports dropped) and formats to itself again (idempotent).
+//   future.keywords / rego.v1 imports dropped), keeps every comment, and formats to itself again
+//   (idempotent). Comments in every position stay in place (fixtures/fmt/comments*.rego).
 // - OPA's own fmt cases (its format/testfiles/v1 test_if and test_if_else inputs; the expected
 //   .formatted files hold OPA's published outputs) print byte for byte as OPA prints them.
 // - The flags: -l, -d, -w, --fail, --v0-compatible, --v0-v1, parse errors, missing paths.
@@ -15,6 +16,7 @@ import { loadFolder } from '../../src/conformance/load.js';
 import { moduleJson } from '../../src/rego/ast-json.js';
 import type { Module } from '../../src/rego/ast.js';
 import { formatSource } from '../../src/rego/format.js';
+import { tokenize, type Comment } from '../../src/rego/lexer.js';
 import { parseModule } from '../../src/rego/parser.js';
 import { packageRoot } from '../../src/shared/package-root.js';
 import { runCli } from '../helpers/cli.js';
@@ -30,6 +32,37 @@ function canonical(m: Module): string {
     if (j.imports.length === 0) delete j.imports;
   }
   return JSON.stringify(j, (k, v: unknown) => (k === 'assign' ? undefined : typeof v === 'bigint' ? v.toString() : v));
+}
+
+/** The comments of `src` that `out` does not have (as a multiset of their texts). */
+function missingComments(src: string, out: string): string[] {
+  const texts = (text: string): string[] => {
+    const cs: Comment[] = [];
+    tokenize('x.rego', text, cs);
+    return cs.map((c) => c.text.trimEnd());
+  };
+  const left = texts(out);
+  return texts(src).filter((c) => {
+    const i = left.indexOf(c);
+    if (i < 0) return true;
+    left.splice(i, 1);
+    return false;
+  });
+}
+
+/**
+ * Each end-of-line comment with the code token before it on its line (`] # note`): formatting
+ * keeps these pairs unless it joins the lines the comment sat between.
+ */
+function commentAnchors(text: string): string[] {
+  const cs: Comment[] = [];
+  const toks = tokenize('x.rego', text, cs);
+  const out: string[] = [];
+  for (const c of cs) {
+    const before = toks.filter((k) => k.kind !== 'eof' && k.row === c.row && k.col < c.col).at(-1);
+    if (before) out.push(`${before.text} #${c.text.trimEnd()}`);
+  }
+  return out.sort();
 }
 
 /** Parses src (v1, else v0), formats it, and says what is wrong, or null. */
@@ -52,6 +85,8 @@ function roundTrip(file: string, src: string): string | null | 'unparsable' {
     return `formatted text does not parse: ${(e as Error).message}\n${out}`;
   }
   if (canonical(back) !== canonical(m)) return `AST differs after formatting:\n${out}`;
+  const lost = missingComments(src, out);
+  if (lost.length > 0) return `comments lost: ${lost.join(' | ')}\n${out}`;
   const again = formatSource(file, out, { regoVersion: m.regoVersion });
   if (again !== out) return `not idempotent:\n${out}\n---\n${again}`;
   return null;
@@ -70,8 +105,11 @@ t.test('every .rego in policies/ and examples/ round-trips and is idempotent', a
   t.ok(files.length > 40, `${files.length} files`);
   const bad: string[] = [];
   for (const f of files) {
-    const r = roundTrip(f, await readFile(f, 'utf8'));
+    const src = await readFile(f, 'utf8');
+    const r = roundTrip(f, src);
     if (r !== null) bad.push(`${path.relative(packageRoot, f)}: ${r}`);
+    // none of these files splits a term the formatter joins: every end-of-line comment keeps its code
+    else t.same(commentAnchors(formatSource(f, src)), commentAnchors(src), `${path.relative(packageRoot, f)}: end-of-line comments stay on their code`);
   }
   t.same(bad, []);
 });
@@ -109,6 +147,25 @@ t.test("OPA's own fmt cases print as OPA prints them", async (t) => {
   }
   const v0 = await readFile(path.join(fixtures, 'v0.rego'), 'utf8');
   t.equal(formatSource('v0.rego', v0, { regoVersion: 0, outputVersion: 1 }), await readFile(path.join(fixtures, 'v0.rego.v1-formatted'), 'utf8'));
+});
+
+t.test('comments stay where they were written, and none is dropped', async (t) => {
+  // In place: after an open bracket, after a line of items, on their own lines between items and
+  // before a closing bracket (arrays, objects, sets, call and function arguments, comprehensions,
+  // every bodies, rule bodies), on a closing brace before a separate else, in a multi-line some.
+  // The file is already in OPA's layout, so formatting must not change it.
+  const inPlace = await readFile(path.join(fixtures, 'comments.rego'), 'utf8');
+  t.equal(formatSource('comments.rego', inPlace), inPlace, 'comments.rego formats to itself');
+  // Where the layout cannot keep the line (an infix or a ref split over lines, an object entry
+  // split after its colon, a comment before a closing bracket that shares the last item's row),
+  // the comment goes to the nearest line; it is never dropped.
+  const src = await readFile(path.join(fixtures, 'comments_moved.rego'), 'utf8');
+  const out = formatSource('comments_moved.rego', src);
+  t.equal(out, await readFile(path.join(fixtures, 'comments_moved.rego.formatted'), 'utf8'));
+  t.same(missingComments(src, out), [], 'every comment survives');
+  t.same(commentAnchors(formatSource('comments.rego', inPlace)), commentAnchors(inPlace), 'end-of-line comments stay on their code');
+  t.equal(roundTrip('comments_moved.rego', src), null, 'same AST, idempotent');
+  t.equal(roundTrip('comments.rego', inPlace), null);
 });
 
 t.test('layout rules', async (t) => {

@@ -41,6 +41,7 @@ t.test('parseOpaParams: flags, explain, input', async (t) => {
   t.equal(flag(['false', 'true']), true, 'the last of repeated values');
   const p = parseOpaParams({ pretty: '', provenance: 'true', metrics: 'false', explain: 'off' }, JSON.parse);
   t.same(p, { pretty: true, strict: false, provenance: true, metrics: false, instrument: false }, 'explain=off is no explain');
+  t.match(parseOpaParams({ instrument: '', metrics: 'false' }, JSON.parse), { metrics: true, instrument: true }, 'instrument implies metrics');
   t.equal(parseOpaParams({ explain: ['notes', 'fails'] }, JSON.parse).explain, 'fails');
   t.throws(() => parseOpaParams({ explain: 'verbose' }, JSON.parse), /explain must be one of/);
   t.throws(() => parseOpaParams({ explain: {} }, JSON.parse), /explain must be one of/, 'a nested value (qs objects)');

@@ -65,7 +65,7 @@ shortfall_message("lower_is_better", name, value, threshold) := sprintf(
 	[name, value, risk_tier, threshold],
 )
 
-shortfall_message(direction, name, value, threshold) := sprintf(
+shortfall_message(direction, name, value, _) := sprintf(
 	"%s %v cannot be judged: metric direction %s is not configured",
 	[name, value, direction],
 ) if not direction in {"higher_is_better", "lower_is_better"}

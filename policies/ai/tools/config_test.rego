@@ -6,7 +6,7 @@ package ai.tools.config_test
 cfg := data.ai.tools.config
 
 test_every_catalog_entry_is_complete if {
-	every name, entry in cfg.catalog.tools {
+	every _, entry in cfg.catalog.tools {
 		is_string(entry.server)
 		is_array(entry.agents)
 		is_array(entry.environments)

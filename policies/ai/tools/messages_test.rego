@@ -132,10 +132,10 @@ test_webhook_url_and_payload_are_not_echoed if {
 # --- echo_request_values: off by default, per concern ------------------------------------------
 
 test_shipped_configuration_echoes_no_request_values if {
-	every concern, settings in data.ai.tools.config {
+	every _, settings in data.ai.tools.config {
 		not settings.echo_request_values == true
 	}
-	every concern, settings in data.ai.deployment.config {
+	every _, settings in data.ai.deployment.config {
 		not settings.echo_request_values == true
 	}
 }

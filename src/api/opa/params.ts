@@ -11,7 +11,9 @@ export interface OpaParams {
   pretty: boolean;
   strict: boolean;
   provenance: boolean;
+  /** ?metrics, or implied by ?instrument. */
   metrics: boolean;
+  /** ?instrument: also OPA's evaluation instrumentation (timer_/histogram_/counter_eval_op_*). */
   instrument: boolean;
   explain?: ExplainMode;
   /** `?input=` (GET): the parsed JSON, or undefined when absent. */
@@ -34,12 +36,14 @@ export function flag(v: unknown): boolean {
 }
 
 export function parseOpaParams(query: Record<string, unknown>, parseInput: (text: string) => unknown): OpaParams {
+  const instrument = flag(query.instrument);
   const out: OpaParams = {
     pretty: flag(query.pretty),
     strict: flag(query['strict-builtin-errors']),
     provenance: flag(query.provenance),
-    metrics: flag(query.metrics),
-    instrument: flag(query.instrument),
+    // OPA: instrumentation is reported in the metrics object, so ?instrument implies ?metrics
+    metrics: flag(query.metrics) || instrument,
+    instrument,
   };
   const explain = last(query.explain);
   if (query.explain !== undefined) {

@@ -29,7 +29,10 @@ const QUERY = {
     'strict-builtin-errors': { description: 'Builtin errors fail the evaluation instead of making it undefined.' },
     provenance: { description: 'Add OPA\'s "provenance": version and bundle revisions.' },
     metrics: { description: 'Add OPA\'s "metrics": timers in nanoseconds.' },
-    instrument: { description: 'Like metrics (this service has no finer instrumentation timers).' },
+    instrument: {
+      description:
+        "Metrics plus OPA's evaluation instrumentation: timer_eval_op_builtin_call_ns, histogram_eval_op_builtin_call, counter_eval_op_virtual_cache_hit / _miss.",
+    },
     explain: { description: 'notes, fails, full or debug: add OPA\'s "explanation" trace events.' },
   },
 };

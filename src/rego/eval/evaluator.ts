@@ -14,6 +14,7 @@ import { equal, formatNumber, ObjectV, SetV, sizeOf, type Value } from '../value
 import { printText } from '../builtins/misc.js';
 import type { Tracer } from '../trace/tracer.js';
 import type { NdBuiltinCache } from '../trace/nd-cache.js';
+import type { Instrumentation } from '../trace/instrumentation.js';
 
 type K = () => boolean;
 type KV = (v: Value) => boolean;
@@ -181,6 +182,8 @@ export interface EvaluatorOptions {
   tracer?: Tracer;
   /** Records the results of non-deterministic builtins (decision logs' nd_builtin_cache). */
   ndCache?: NdBuiltinCache;
+  /** OPA's `instrument`: per-operation timers and counters; undefined = none, no cost. */
+  instrument?: Instrumentation;
 }
 
 export interface DependencyFlags {
@@ -205,6 +208,8 @@ export class Evaluator {
   private readonly bctx: BuiltinContext;
   /** Undefined unless tracing was asked for: each hook is one branch on this field. */
   private readonly tr: Tracer | undefined;
+  /** Undefined unless instrumentation was asked for (same pattern as `tr`). */
+  private readonly ins: Instrumentation | undefined;
 
   constructor(
     private readonly root: DataNode,
@@ -224,6 +229,7 @@ export class Evaluator {
     this.strict = opts.strict;
     this.now = opts.nowNs;
     this.tr = opts.tracer;
+    this.ins = opts.instrument;
     this.bctx = new EvalContext(this, opts.strict);
     if (this.tr !== undefined) {
       const tr = this.tr;
@@ -859,11 +865,21 @@ export class Evaluator {
     return out;
   }
 
+  /** A builtin call timed as OPA's eval_op_builtin_call (the call itself, not what follows it). */
+  private timedBuiltin(b: Extract<CFunc, { f: 'builtin' }>['builtin'], args: Value[]): Value | undefined {
+    const t0 = process.hrtime.bigint();
+    try {
+      return b.fn(args, this.bctx);
+    } finally {
+      this.ins?.time('eval_op_builtin_call', Number(process.hrtime.bigint() - t0));
+    }
+  }
+
   private callDirect(fn: CFunc, args: Value[]): Value | undefined {
     if (fn.f === 'builtin' && this.frame.mocks === null) {
       let r: Value | undefined;
       try {
-        r = fn.builtin.fn(args, this.bctx);
+        r = this.ins === undefined ? fn.builtin.fn(args, this.bctx) : this.timedBuiltin(fn.builtin, args);
       } catch (e) {
         this.builtinError(e, fn.name);
         return undefined;
@@ -918,7 +934,7 @@ export class Evaluator {
       case 'builtin': {
         let r: Value | undefined;
         try {
-          r = fn.builtin.fn(args, this.bctx);
+          r = this.ins === undefined ? fn.builtin.fn(args, this.bctx) : this.timedBuiltin(fn.builtin, args);
         } catch (e) {
           return this.builtinError(e, fn.name);
         }
@@ -1131,19 +1147,26 @@ export class Evaluator {
     const cache = this.frame.cache;
     const slot = node.slot;
     const c = cache[slot];
-    if (c !== undefined) return c === UNDEF ? undefined : c;
+    if (c !== undefined) {
+      this.ins?.count('eval_op_virtual_cache_hit');
+      return c === UNDEF ? undefined : c;
+    }
     if (node.constant && this.frame.dataOv === null && this.frame.mocks === null && this.tr === undefined) {
       const k = this.shared.constants[slot];
       if (k !== undefined) {
+        // a constant rule's value kept from an earlier evaluation: not evaluated again
+        this.ins?.count('eval_op_virtual_cache_hit');
         cache[slot] = k;
         return k === UNDEF ? undefined : k;
       }
+      this.ins?.count('eval_op_virtual_cache_miss');
       const v = this.computeRule(node);
       this.shared.constants[slot] = v === undefined ? UNDEF : v;
       if (v !== undefined) this.shared.own(v);
       cache[slot] = v === undefined ? UNDEF : v;
       return v;
     }
+    this.ins?.count('eval_op_virtual_cache_miss');
     const v = this.computeRule(node);
     cache[slot] = v === undefined ? UNDEF : v;
     return v;
