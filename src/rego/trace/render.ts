@@ -3,7 +3,8 @@
 
 import { bodyJson, exprJson, ruleJson } from '../ast-json.js';
 import { ObjectV, SetV, type Value } from '../value.js';
-import { bodyText, exprText } from './ast-text.js';
+import { bodyText, exprText, type TextStyle } from './ast-text.js';
+import type { NameScope } from '../compiler/ir.js';
 import type { TraceEvent } from './tracer.js';
 
 export type ExplainMode = 'notes' | 'fails' | 'full' | 'debug';
@@ -15,14 +16,14 @@ export function isExplainMode(x: unknown): x is ExplainMode {
 
 /**
  * The events a mode shows: `notes` and `fails` keep each Note/Fail with the Enter/Redo events of
- * the queries leading to it (OPA's lineage), `full` everything but Index events, `debug` all.
+ * the queries leading to it (OPA's lineage), `full` everything but Unify events, `debug` all.
  */
 export function filterTrace(events: readonly TraceEvent[], mode: ExplainMode): TraceEvent[] {
   switch (mode) {
     case 'debug':
       return [...events];
     case 'full':
-      return events.filter((e) => e.op !== 'Index');
+      return events.filter((e) => e.op !== 'Unify');
     case 'notes':
       return lineage(events, 'Note');
     case 'fails':
@@ -121,7 +122,37 @@ function eventText(ev: TraceEvent, depth: number): string {
   const spaces = ev.op === 'Enter' || (ev.op === 'Redo' && ev.type !== 'expr') ? depth : depth + 1;
   const pad = spaces > 1 ? '| '.repeat(spaces - 1) : '';
   if (ev.op === 'Note') return `${pad}Note ${JSON.stringify(ev.message ?? '')}`;
-  const node = ev.type === 'rule' ? (ev.rulePath ?? '') : ev.type === 'body' ? bodyText(ev.body ?? []) : ev.expr !== undefined ? exprText(ev.expr) : '';
+  // OPA prints a rule's path, else the looked-up reference (Index events), else the node
+  const st: TextStyle = { opa: true, resolve: ev.scope !== undefined ? resolver(ev.scope, ev.localNames) : undefined };
+  const node =
+    ev.type === 'rule'
+      ? (ev.rulePath ?? '')
+      : ev.ref !== undefined
+        ? ev.ref
+        : ev.type === 'body'
+          ? bodyText(ev.body ?? [], st)
+          : ev.expr !== undefined
+            ? exprText(ev.expr, st)
+            : '';
   if (ev.message !== undefined) return `${pad}${ev.op} ${node} ${ev.message}`;
   return `${pad}${ev.op} ${node}`;
+}
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** A name in a rule's expression as OPA's compiler rewrites it: rules and imports as full references. */
+function resolver(scope: NameScope, locals: ReadonlySet<string> | undefined): (name: string) => string {
+  return (name) => {
+    const parts = name.split('.');
+    const head = parts[0];
+    if (head === 'input' || head === 'data' || locals?.has(head)) return name;
+    const imp = scope.imports.get(head);
+    if (imp !== undefined) return refText(imp.root, [...imp.path, ...parts.slice(1)]);
+    if (scope.ruleNames.has(head)) return refText('data', [...scope.pkg, ...parts]);
+    return name;
+  };
+}
+
+function refText(root: string, path: readonly string[]): string {
+  return root + path.map((p) => (IDENT.test(p) ? `.${p}` : `[${JSON.stringify(p)}]`)).join('');
 }
