@@ -220,3 +220,11 @@ t.test('a rule held back events only until its reader finished: complete rules w
   t.ok(firstV > 0 && firstV < exitP, 'the first value of v comes before p exits');
   t.ok(lines.indexOf('| | Redo data.test.v') > lines.indexOf('| | Redo equal(data.test.v, 1)'), "v's Redo follows its reader's");
 });
+
+t.test('without early exit (rules give different values) every solution of a body is traced, as OPA looks for all', async (t) => {
+  const src = 'package test\nv := 1 if { input.xs[_] > 0 }\nv := 2 if { input.none }\n';
+  const lines = pretty(run(src, 'data.test.v', { xs: [1, 2] }));
+  t.ok(lines.includes('| Index data.test.v (matched 2 rules)'));
+  t.equal(lines.filter((l) => l === '| | Exit data.test.v').length, 2, 'one Exit per solution, none marked early');
+  t.equal(lines.filter((l) => l.startsWith('| Enter data.test.v')).length, 2, 'both rules are entered');
+});

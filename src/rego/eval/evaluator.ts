@@ -1233,7 +1233,8 @@ export class Evaluator {
       // a constant argument pattern that differs rejects the rule (and its elses) before any work
       if (!constArgsMatch(rule.args!, args)) continue;
       const env: Env = new Array(rule.nslots);
-      const stopEarly = rule.value.t === 'const';
+      // traced: only under OPA's early exit does one solution end the body (OPA looks for all otherwise)
+      const stopEarly = rule.value.t === 'const' && (tr === undefined || traceEarly);
       let got = false;
       const body = (): boolean =>
         this.ruleBody(
@@ -1367,7 +1368,8 @@ export class Evaluator {
     const traceEarly = tr !== undefined && oneConstantValue(node.rules);
     for (const rule of node.rules) {
       const env: Env = new Array(rule.nslots);
-      const stopEarly = rule.value.t === 'const';
+      // traced: only under OPA's early exit does one solution end the body (OPA looks for all otherwise)
+      const stopEarly = rule.value.t === 'const' && (tr === undefined || traceEarly);
       let got = false;
       this.ruleBody(
         rule,
@@ -1388,10 +1390,16 @@ export class Evaluator {
       const d = node.defaultRule;
       const env: Env = new Array(d.nslots);
       if (tr !== undefined)
-        this.traceRule(d, [], env, () => {
-          held = tr.deferStart();
-          return false;
-        });
+        this.traceRule(
+          d,
+          [],
+          env,
+          () => {
+            held = tr.deferStart();
+            return false;
+          },
+          traceEarly,
+        );
       this.evalTerm(d.value, env, (v) => {
         result = v;
         return true;
