@@ -228,3 +228,14 @@ t.test('without early exit (rules give different values) every solution of a bod
   t.equal(lines.filter((l) => l === '| | Exit data.test.v').length, 2, 'one Exit per solution, none marked early');
   t.equal(lines.filter((l) => l.startsWith('| Enter data.test.v')).length, 2, 'both rules are entered');
 });
+
+t.test('an error while a rule holds events back loses none of them', async (t) => {
+  const policy = compile([{ file: 'test.rego', source: 'package test\nv := 1 if { input.a }\nv := 2 if { input.b }\n' }]);
+  const tracer = new Tracer();
+  t.throws(() => policy.query('data.test.v', { input: { a: true, b: true }, tracer }), /complete rules must not produce multiple outputs/);
+  const lines = pretty(tracer.events, 'debug');
+  t.equal(lines.filter((l) => l === '| Enter data.test.v').length, 2, 'the second rule, entered after the first value, is in the trace');
+  const again = new Tracer();
+  t.equal(policy.query('data.test.v', { input: { a: true }, tracer: again }).rows.length, 1);
+  t.same(pretty(again.events).slice(0, 3), ['Enter data.test.v', '| Eval data.test.v', '| Index data.test.v (matched 2 rules)']);
+});

@@ -12,7 +12,7 @@ import type { DataNode } from '../compiler/tree.js';
 import { RegoError, errorMessage } from '../errors.js';
 import { equal, formatNumber, ObjectV, SetV, sizeOf, type Value } from '../value.js';
 import { printText } from '../builtins/misc.js';
-import type { TraceEvent, Tracer } from '../trace/tracer.js';
+import type { Tracer } from '../trace/tracer.js';
 import type { NdBuiltinCache } from '../trace/nd-cache.js';
 
 type K = () => boolean;
@@ -1212,7 +1212,7 @@ export class Evaluator {
   private computeUserValue(node: DataNode, args: Value[]): Value | undefined {
     let result: Value | undefined;
     const tr = this.tr;
-    let held: TraceEvent[] | null = null;
+    let held = false;
     let traceEarly = false;
     if (tr !== undefined) {
       traceEarly = oneConstantValue(node.rules);
@@ -1222,7 +1222,10 @@ export class Evaluator {
       if (result === undefined) {
         result = v;
         // what the rules do after their first result follows the rest of the query (see Tracer)
-        if (tr !== undefined && held === null) held = tr.deferStart();
+        if (tr !== undefined && !held) {
+          tr.deferStart();
+          held = true;
+        }
       } else if (!equal(result, v)) {
         throw new RegoError('eval_conflict_error', 'functions must not produce multiple outputs for same inputs', node.rules[0]?.loc);
       }
@@ -1273,7 +1276,7 @@ export class Evaluator {
         }),
       );
     }
-    if (held !== null) tr!.deferEnd(held);
+    if (held) tr!.deferEnd();
     return result;
   }
 
@@ -1354,12 +1357,15 @@ export class Evaluator {
   private completeValue(node: DataNode): Value | undefined {
     let result: Value | undefined;
     const tr = this.tr;
-    let held: TraceEvent[] | null = null;
+    let held = false;
     const record = (v: Value): void => {
       if (result === undefined) {
         result = v;
         // what the rules do after their first result follows the rest of the query (see Tracer)
-        if (tr !== undefined && held === null) held = tr.deferStart();
+        if (tr !== undefined && !held) {
+          tr.deferStart();
+          held = true;
+        }
       } else if (!equal(result, v)) {
         throw new RegoError('eval_conflict_error', 'complete rules must not produce multiple outputs', node.rules[0]?.loc);
       }
@@ -1395,7 +1401,8 @@ export class Evaluator {
           [],
           env,
           () => {
-            held = tr.deferStart();
+            tr.deferStart();
+            held = true;
             return false;
           },
           traceEarly,
@@ -1405,7 +1412,7 @@ export class Evaluator {
         return true;
       });
     }
-    if (held !== null) tr!.deferEnd(held);
+    if (held) tr!.deferEnd();
     return result;
   }
 

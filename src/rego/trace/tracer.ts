@@ -54,6 +54,8 @@ export class Tracer {
    * deferEnd) and the expression that read the value emits them after its own Redo.
    */
   private sink: TraceEvent[] = this.events;
+  /** The sinks a deferStart replaced, innermost last. */
+  private readonly sinks: TraceEvent[][] = [];
   /** Held-back chunks waiting for the expression that consumes them (see takePending). */
   private readonly pending: TraceEvent[][] = [];
   private count = 0;
@@ -87,17 +89,16 @@ export class Tracer {
     this.sink.push(ev);
   }
 
-  /** Hold back the events from now on; returns what deferEnd needs to restore. */
-  deferStart(): TraceEvent[] {
-    const prev = this.sink;
+  /** Hold back the events from now on (until the matching deferEnd). */
+  deferStart(): void {
+    this.sinks.push(this.sink);
     this.sink = [];
-    return prev;
   }
 
   /** Stop holding back; the held events wait in `pending` for their consumer. */
-  deferEnd(prev: TraceEvent[]): void {
+  deferEnd(): void {
     const chunk = this.sink;
-    this.sink = prev;
+    this.sink = this.sinks.pop() ?? this.events;
     if (chunk.length > 0) this.pending.push(chunk);
   }
 
@@ -221,7 +222,8 @@ export class Tracer {
 
   /** After an evaluation (or its error): stop holding events back and emit whatever is still held. */
   settle(): void {
-    this.sink = this.events;
+    // an error may have left holds open: close them, losing no event
+    while (this.sinks.length > 0) this.deferEnd();
     this.flush(this.pending.splice(0));
   }
 
