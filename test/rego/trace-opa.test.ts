@@ -239,3 +239,47 @@ t.test('an error while a rule holds events back loses none of them', async (t) =
   t.equal(policy.query('data.test.v', { input: { a: true }, tracer: again }).rows.length, 1);
   t.same(pretty(again.events).slice(0, 3), ['Enter data.test.v', '| Eval data.test.v', '| Index data.test.v (matched 2 rules)']);
 });
+
+t.test('nodes carry names as OPA compiles them: rules, functions and imports as data references, `=` for `:=`', async (t) => {
+  const policy = compile([
+    { file: 'lib.rego', source: 'package lib\nf(x) := x\n' },
+    { file: 'test.rego', source: 'package test\nimport data.lib\nq contains 1\np if { q[y]; z := lib.f(y); z == 1 }\n' },
+  ]);
+  const tracer = new Tracer();
+  policy.query('data.test.p', { tracer });
+  const evals = pretty(tracer.events).filter((l) => l.includes('Eval'));
+  t.same(evals, ['| Eval data.test.p', '| | Eval data.test.q[y]', '| | Eval z = data.lib.f(y)', '| | Eval equal(z, 1)']);
+  const json = traceJson(tracer.events).filter((e) => e.op === 'eval' && e.query_id === 1);
+  t.same(json[0].node, {
+    index: 0,
+    terms: {
+      type: 'ref',
+      value: [
+        { type: 'var', value: 'data' },
+        { type: 'string', value: 'test' },
+        { type: 'string', value: 'q' },
+        { type: 'var', value: 'y' },
+      ],
+    },
+  });
+  t.match(json[1].node, {
+    terms: [
+      { type: 'ref', value: [{ type: 'var', value: 'eq' }] },
+      { type: 'var', value: 'z' },
+      {
+        type: 'call',
+        value: [
+          {
+            type: 'ref',
+            value: [
+              { type: 'var', value: 'data' },
+              { type: 'string', value: 'lib' },
+              { type: 'string', value: 'f' },
+            ],
+          },
+          { type: 'var', value: 'y' },
+        ],
+      },
+    ],
+  });
+});

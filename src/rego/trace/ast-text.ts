@@ -1,7 +1,6 @@
 // Rego source text of parsed terms and expressions: operators infix, `.x` for identifier keys,
-// strings JSON-quoted. With a TextStyle `opa`, as OPA's compiled expressions print in its text
-// trace (`opa eval --explain`): every call but `=` as `name(args)` (`:=` is `=` once compiled),
-// and rule and import names as full `data.` references.
+// strings JSON-quoted. With the `opa` style, as OPA's compiled expressions print in its text
+// trace (`opa eval --explain`): every call but `=` as `name(args)` (`:=` is `=` once compiled).
 
 import type { Body, Expr, Rule, Term } from '../ast.js';
 import { INFIX_OPERATORS } from '../operators.js';
@@ -12,8 +11,6 @@ const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export interface TextStyle {
   opa: boolean;
-  /** A variable or dotted call name as the compiler resolves it (`q` → `data.pkg.q`). */
-  resolve?: (name: string) => string;
 }
 
 const PLAIN: TextStyle = { opa: false };
@@ -30,9 +27,9 @@ export function termText(t: Term, st: TextStyle = PLAIN): string {
     case 'string':
       return JSON.stringify(t.value);
     case 'var':
-      return st.resolve ? st.resolve(t.name) : t.name;
+      return t.name;
     case 'ref': {
-      const head = t.head.type === 'var' && st.resolve ? st.resolve(t.head.name) : text(t.head);
+      const head = text(t.head);
       return head + t.path.map((p) => (p.type === 'string' && IDENT.test(p.value) ? `.${p.value}` : `[${text(p)}]`)).join('');
     }
     case 'array':
@@ -51,7 +48,7 @@ export function termText(t: Term, st: TextStyle = PLAIN): string {
       const op = INFIX[t.name];
       if (st.opa) {
         if (op !== undefined && (t.name === 'eq' || t.name === 'assign') && t.args.length === 2) return `${text(t.args[0])} = ${text(t.args[1])}`;
-        return `${st.resolve ? st.resolve(t.name) : t.name}(${t.args.map(text).join(', ')})`;
+        return `${t.name}(${t.args.map(text).join(', ')})`;
       }
       if (op !== undefined && t.args.length === 2) return `${text(t.args[0])} ${op} ${text(t.args[1])}`;
       if (op !== undefined && t.args.length === 3 && t.name !== 'eq' && t.name !== 'assign') {

@@ -3,8 +3,8 @@
 
 import { bodyJson, exprJson, ruleJson } from '../ast-json.js';
 import { ObjectV, SetV, type Value } from '../value.js';
-import { bodyText, exprText, type TextStyle } from './ast-text.js';
-import type { NameScope } from '../compiler/ir.js';
+import { bodyText, exprText } from './ast-text.js';
+import { resolvedBody, resolvedExpr } from './resolve.js';
 import type { TraceEvent } from './tracer.js';
 
 export type ExplainMode = 'notes' | 'fails' | 'full' | 'debug';
@@ -89,8 +89,9 @@ export function traceJson(events: readonly TraceEvent[]): J[] {
 
 function nodeJson(ev: TraceEvent): unknown {
   if (ev.type === 'rule') return ev.rule !== undefined ? ruleJson(ev.rule) : null;
-  if (ev.type === 'body') return ev.body !== undefined ? bodyJson(ev.body) : [];
-  return ev.expr !== undefined ? exprJson(ev.expr, ev.index ?? 0) : null;
+  // nodes with names as OPA's compiler leaves them (rules and imports as data references, `=` for `:=`)
+  if (ev.type === 'body') return ev.body !== undefined ? bodyJson(resolvedBody(ev.body, ev.scope, ev.localNames)) : [];
+  return ev.expr !== undefined ? exprJson(resolvedExpr(ev.expr, ev.scope, ev.localNames), ev.index ?? 0) : null;
 }
 
 // ------------------------------------------------------------------ text
@@ -123,36 +124,17 @@ function eventText(ev: TraceEvent, depth: number): string {
   const pad = spaces > 1 ? '| '.repeat(spaces - 1) : '';
   if (ev.op === 'Note') return `${pad}Note ${JSON.stringify(ev.message ?? '')}`;
   // OPA prints a rule's path, else the looked-up reference (Index events), else the node
-  const st: TextStyle = { opa: true, resolve: ev.scope !== undefined ? resolver(ev.scope, ev.localNames) : undefined };
+  const st = { opa: true };
   const node =
     ev.type === 'rule'
       ? (ev.rulePath ?? '')
       : ev.ref !== undefined
         ? ev.ref
         : ev.type === 'body'
-          ? bodyText(ev.body ?? [], st)
+          ? bodyText(resolvedBody(ev.body ?? [], ev.scope, ev.localNames), st)
           : ev.expr !== undefined
-            ? exprText(ev.expr, st)
+            ? exprText(resolvedExpr(ev.expr, ev.scope, ev.localNames), st)
             : '';
   if (ev.message !== undefined) return `${pad}${ev.op} ${node} ${ev.message}`;
   return `${pad}${ev.op} ${node}`;
-}
-
-const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/** A name in a rule's expression as OPA's compiler rewrites it: rules and imports as full references. */
-function resolver(scope: NameScope, locals: ReadonlySet<string> | undefined): (name: string) => string {
-  return (name) => {
-    const parts = name.split('.');
-    const head = parts[0];
-    if (head === 'input' || head === 'data' || locals?.has(head)) return name;
-    const imp = scope.imports.get(head);
-    if (imp !== undefined) return refText(imp.root, [...imp.path, ...parts.slice(1)]);
-    if (scope.ruleNames.has(head)) return refText('data', [...scope.pkg, ...parts]);
-    return name;
-  };
-}
-
-function refText(root: string, path: readonly string[]): string {
-  return root + path.map((p) => (IDENT.test(p) ? `.${p}` : `[${JSON.stringify(p)}]`)).join('');
 }
