@@ -109,6 +109,27 @@ t.test('Data API: provenance, metrics, instrument in OPA shape', async (t) => {
   const plain = (await http('GET', '/v1/data/roles')).json as Record<string, unknown>;
   t.notOk('metrics' in plain || 'provenance' in plain, 'nothing unless asked');
   t.equal((await http('GET', '/v1/data/roles?explain=full')).status, 200, 'explain accepted (trace events come from the engine)');
+  // OPA's event sequence for the Data API query data.authz.allow: the query is query 0, the rule
+  // body query 1 (parent 0); Index before the rule; Exit "early"; the rule's Redo after the query's
+  type Ev = { op: string; query_id: number; parent_id: number; type: string; message?: string };
+  const ex = (await http('GET', `/v1/data/authz/allow?explain=full&input=${enc({ user: 'alice' })}`)).json as { result: boolean; explanation: Ev[] };
+  t.equal(ex.result, true);
+  t.same(
+    ex.explanation.map((e) => [e.op, e.query_id, e.parent_id, e.type, e.message ?? '']),
+    [
+      ['enter', 0, 0, 'body', ''],
+      ['eval', 0, 0, 'expr', ''],
+      ['index', 0, 0, 'expr', '(matched 1 rule, early exit)'],
+      ['enter', 1, 0, 'rule', ''],
+      ['eval', 1, 0, 'expr', ''],
+      ['exit', 1, 0, 'rule', 'early'],
+      ['exit', 0, 0, 'body', ''],
+      ['redo', 0, 0, 'body', ''],
+      ['redo', 0, 0, 'expr', ''],
+      ['redo', 1, 0, 'rule', ''],
+      ['redo', 1, 0, 'expr', ''],
+    ],
+  );
 });
 
 t.test('POST / answers the default decision with the whole body as input', async (t) => {

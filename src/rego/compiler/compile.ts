@@ -339,6 +339,7 @@ export class Compiler {
       loc: rule.loc,
       name,
       src: rule,
+      scope: m,
     };
     if (rule.default) {
       if (value.t !== 'const' && !(kind === 'function')) {

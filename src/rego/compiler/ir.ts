@@ -67,6 +67,13 @@ export type CExpr = CExprOp & { negated: boolean; withs: CWith[] | null; loc: Lo
 
 export type CBody = CExpr[];
 
+/** The names a rule's expressions can refer to (trace output prints them as OPA's compiler resolves them). */
+export interface NameScope {
+  readonly pkg: readonly string[];
+  readonly imports: ReadonlyMap<string, { root: 'data' | 'input'; path: string[] }>;
+  readonly ruleNames: ReadonlySet<string>;
+}
+
 export interface CRule {
   /** Which kind of document the rule defines at its node. */
   kind: 'complete' | 'set' | 'object' | 'function';
@@ -90,4 +97,6 @@ export interface CRule {
   name: string;
   /** The parsed rule (trace events show it). */
   src?: Rule;
+  /** Its module's names (trace events resolve rule and import references with them). */
+  scope?: NameScope;
 }

@@ -30,6 +30,9 @@ type Mock = { kind: 'value'; v: Value } | { kind: 'fn'; fn: CFunc };
 
 const UNDEF = Symbol('undefined');
 
+/** `not e` → `e`, made once per expression when a trace needs it (module-wide: no cost per evaluation). */
+const POSITIVES = new WeakMap<CExpr, CExpr>();
+
 /** tryDirect results (slots are >= 0). */
 const DIRECT_OK = -1;
 const DIRECT_FAIL = -2;
@@ -298,8 +301,7 @@ export class Evaluator {
     const rows: Record<string, Value>[] = [];
     const names = [...vars].filter(([n]) => !n.startsWith('_') && !n.startsWith('$'));
     const tr = this.tr;
-    if (tr !== undefined) tr.body('Enter', body, env);
-    this.evalBody(body, 0, env, () => {
+    const k = (): boolean => {
       if (tr !== undefined) tr.body('Exit', body, env);
       const row: Record<string, Value> = {};
       for (const [n, s] of names) {
@@ -310,7 +312,17 @@ export class Evaluator {
       if (rows.length > this.maxOutput) throw new RegoError('eval_output_too_large', `query produced more than ${this.maxOutput} results`);
       if (tr !== undefined) tr.body('Redo', body, env);
       return false;
-    });
+    };
+    if (tr === undefined) this.evalBody(body, 0, env, k);
+    else {
+      // the query is query 0; evalBody would open a child query
+      tr.body('Enter', body, env);
+      try {
+        this.evalBodyTraced(body, 0, env, k);
+      } finally {
+        tr.settle();
+      }
+    }
     return rows;
   }
 
@@ -331,12 +343,26 @@ export class Evaluator {
     tr.synthetic('Eval', 'expr', ref);
     let result: Value | undefined;
     const terms: CTerm[] = path.map((p) => constTerm(p));
-    this.evalData(terms, 0, this.root, this.baseData, this.frame.dataOv, [], (v) => {
-      result = v;
-      return true;
-    });
-    if (result === undefined) tr.synthetic('Fail', 'expr', ref);
-    else tr.synthetic('Exit', 'body', ref);
+    const mark = tr.pendingMark();
+    try {
+      this.evalData(terms, 0, this.root, this.baseData, this.frame.dataOv, [], (v) => {
+        result = v;
+        return true;
+      });
+      const held = tr.takePending(mark);
+      if (result === undefined) {
+        tr.flush(held);
+        tr.synthetic('Fail', 'expr', ref);
+      } else {
+        // OPA: the query's Exit and Redo, the expression's Redo, then what the rules did after their value
+        tr.synthetic('Exit', 'body', ref);
+        tr.synthetic('Redo', 'body', ref);
+        tr.synthetic('Redo', 'expr', ref);
+        tr.flush(held);
+      }
+    } finally {
+      tr.settle();
+    }
     return result;
   }
 
@@ -363,7 +389,9 @@ export class Evaluator {
   // ------------------------------------------------------------ bodies and expressions
 
   private evalBody(body: CBody, i: number, env: Env, k: K): boolean {
-    if (this.tr !== undefined) return this.evalBodyTraced(body, i, env, k);
+    // traced, evalBody is only called for a new query (comprehension, `every` body); its
+    // expressions continue in evalBodyTraced
+    if (this.tr !== undefined) return this.subQueryTraced(body, env, k);
     // Straight-line prefix: expressions with at most one solution run in a loop, without
     // continuations; variables they bind are undone when this call returns.
     let trail: number[] | null = null;
@@ -402,40 +430,48 @@ export class Evaluator {
     tr.curExpr = e;
     tr.curEnv = env;
     tr.expr('Eval', e, i, env, body);
+    if (e.negated && e.withs === null) return this.notTraced(body, i, env, k);
+    if (e.op === 'unify') tr.unify(e, env, body);
+    // events a rule held back while this expression read its value come after this expression's Redo
+    const mark = tr.pendingMark();
     let defined = false;
     const r = this.evalExpr(e, env, () => {
       defined = true;
+      const held = tr.takePending(mark);
       const res = this.evalBodyTraced(body, i + 1, env, k);
       tr.cur = q;
       tr.parent = p;
       tr.curExpr = e;
       tr.curEnv = env;
-      if (!res) tr.expr('Redo', e, i, env, body);
+      // OPA emits the Redo also when the search stops (early exit unwinds through it)
+      tr.expr('Redo', e, i, env, body);
+      tr.flush(held);
       return res;
     });
     tr.cur = q;
     tr.parent = p;
+    tr.flush(tr.takePending(mark));
     if (!defined) tr.expr('Fail', e, i, env, body);
     return r;
   }
 
-  /** A rule's body as a child query: Enter, then Exit per solution and Redo when asked for more. */
-  private traceRule(rule: CRule, body: CBody, env: Env, k: K): boolean {
+  /** A new query (comprehension, `every` body) under the current one: Enter, Exit and Redo per solution. */
+  private subQueryTraced(body: CBody, env: Env, k: K, exitMessage?: string): boolean {
     const tr = this.tr!;
     const outerQ = tr.cur;
     const outerP = tr.parent;
     const q = tr.newQuery();
     tr.parent = outerQ;
     tr.cur = q;
-    tr.rule('Enter', rule, env);
+    tr.body('Enter', body, env);
     const r = this.evalBodyTraced(body, 0, env, () => {
-      tr.rule('Exit', rule, env);
+      tr.body('Exit', body, env, exitMessage);
       tr.cur = outerQ;
       tr.parent = outerP;
       const res = k();
       tr.cur = q;
       tr.parent = outerQ;
-      if (!res) tr.rule('Redo', rule, env);
+      tr.body('Redo', body, env);
       return res;
     });
     tr.cur = outerQ;
@@ -443,9 +479,77 @@ export class Evaluator {
     return r;
   }
 
-  /** A rule body, traced when a tracer is set. */
-  private ruleBody(rule: CRule, body: CBody, env: Env, k: K): boolean {
-    return this.tr === undefined ? this.evalBody(body, 0, env, k) : this.traceRule(rule, body, env, k);
+  /**
+   * `not e` as OPA traces it: the expression runs as a child query (Enter, Exit and Redo per
+   * solution); when it has one, `not e` fails; otherwise the body goes on, without a Redo of `not e`.
+   */
+  private notTraced(body: CBody, i: number, env: Env, k: K): boolean {
+    const tr = this.tr!;
+    const e = body[i];
+    const q = tr.cur;
+    const p = tr.parent;
+    const inner = [this.positive(e)];
+    tr.parent = q;
+    tr.cur = tr.newQuery();
+    tr.body('Enter', inner, env);
+    let found = false;
+    this.evalBodyTraced(inner, 0, env, () => {
+      tr.body('Exit', inner, env);
+      tr.body('Redo', inner, env);
+      found = true;
+      return false; // OPA looks for every solution of the negated expression
+    });
+    tr.cur = q;
+    tr.parent = p;
+    if (found) {
+      tr.expr('Fail', e, i, env, body);
+      return false;
+    }
+    return this.evalBodyTraced(body, i + 1, env, k);
+  }
+
+  /** The expression without its `not` (what the negation's child query evaluates). */
+  private positive(e: CExpr): CExpr {
+    let x = POSITIVES.get(e);
+    if (x === undefined) {
+      x = { ...e, negated: false, src: e.src === undefined ? undefined : { ...e.src, negated: false } };
+      POSITIVES.set(e, x);
+    }
+    return x;
+  }
+
+  /** A rule's body as a child query: Enter, then Exit per solution and Redo when asked for more. */
+  private traceRule(rule: CRule, body: CBody, env: Env, k: K, early = false): boolean {
+    const tr = this.tr!;
+    const outerQ = tr.cur;
+    const outerP = tr.parent;
+    const q = tr.newQuery();
+    tr.parent = outerQ;
+    tr.cur = q;
+    const outerRule = tr.curRule;
+    tr.curRule = rule;
+    tr.rule('Enter', rule, env);
+    const r = this.evalBodyTraced(body, 0, env, () => {
+      tr.rule('Exit', rule, env, early ? 'early' : undefined);
+      tr.cur = outerQ;
+      tr.parent = outerP;
+      tr.curRule = outerRule;
+      const res = k();
+      tr.cur = q;
+      tr.parent = outerQ;
+      tr.curRule = rule;
+      tr.rule('Redo', rule, env);
+      return res;
+    });
+    tr.cur = outerQ;
+    tr.parent = outerP;
+    tr.curRule = outerRule;
+    return r;
+  }
+
+  /** A rule body, traced when a tracer is set (`early`: OPA's early exit applies, shown on Exit). */
+  private ruleBody(rule: CRule, body: CBody, env: Env, k: K, early = false): boolean {
+    return this.tr === undefined ? this.evalBody(body, 0, env, k) : this.traceRule(rule, body, env, k, early);
   }
 
   /**
@@ -602,6 +706,7 @@ export class Evaluator {
   }
 
   private evalEvery(e: Extract<CExpr, { op: 'every' }>, env: Env, k: K): boolean {
+    if (this.tr !== undefined && e.src !== undefined) return this.everyTraced(e, e.src, env, k);
     return this.evalTerm(e.domain, env, (d) => {
       if (!(Array.isArray(d) || d instanceof ObjectV || d instanceof SetV)) return false;
       let all = true;
@@ -617,6 +722,56 @@ export class Evaluator {
         return false;
       });
       return all ? k() : false;
+    });
+  }
+
+  /**
+   * `every` as OPA traces it: a query for the domain (Enter with the `every` expression), a child
+   * query per element for the body (its Exit marked early), a Redo of `every` after each
+   * element, and Exit (after the rest of the body ran) or Fail at the end.
+   */
+  private everyTraced(e: Extract<CExpr, { op: 'every' }>, src: Expr, env: Env, k: K): boolean {
+    const tr = this.tr!;
+    const owner: CBody = [e];
+    return this.evalTerm(e.domain, env, (d) => {
+      if (!(Array.isArray(d) || d instanceof ObjectV || d instanceof SetV)) {
+        tr.node('Fail', src, env, owner); // OPA fails it here and again as the body's expression
+        return false;
+      }
+      const q = tr.cur;
+      const p = tr.parent;
+      const dom = tr.newQuery();
+      const inDomain = (): void => {
+        tr.cur = dom;
+        tr.parent = q;
+      };
+      inDomain();
+      tr.node('Enter', src, env, owner);
+      let all = true;
+      this.iterate(d, (kk, vv) => {
+        let ok = false;
+        const run = (): boolean => this.subQueryTraced(e.body, env, () => (ok = true), 'early');
+        if (e.key !== null) this.unifyValue(e.key, kk, env, () => this.unifyValue(e.value, vv, env, run));
+        else this.unifyValue(e.value, vv, env, run);
+        inDomain();
+        tr.node('Redo', src, env, owner);
+        if (!ok) all = false;
+        return !ok;
+      });
+      if (!all) {
+        tr.node('Fail', src, env, owner);
+        tr.cur = q;
+        tr.parent = p;
+        return false;
+      }
+      tr.cur = q;
+      tr.parent = p;
+      const res = k();
+      inDomain();
+      tr.node('Exit', src, env, owner);
+      tr.cur = q;
+      tr.parent = p;
+      return res;
     });
   }
 
@@ -1072,37 +1227,60 @@ export class Evaluator {
 
   private computeUserValue(node: DataNode, args: Value[]): Value | undefined {
     let result: Value | undefined;
+    const tr = this.tr;
+    let held = false;
+    let traceEarly = false;
+    if (tr !== undefined) {
+      traceEarly = oneConstantValue(node.rules);
+      tr.note('Index', indexMessage(node.rules.filter((r) => constArgsMatch(r.args!, args)).length, traceEarly), node.dottedPath);
+    }
     const record = (v: Value): void => {
-      if (result === undefined) result = v;
-      else if (!equal(result, v)) {
+      if (result === undefined) {
+        result = v;
+        // what the rules do after their first result follows the rest of the query (see Tracer)
+        if (tr !== undefined && !held) {
+          tr.deferStart();
+          held = true;
+        }
+      } else if (!equal(result, v)) {
         throw new RegoError('eval_conflict_error', 'functions must not produce multiple outputs for same inputs', node.rules[0]?.loc);
       }
     };
+    // OPA's early exit: once a rule gave the value all rules give, the others could only agree
+    const early = node.earlyExit ?? (node.earlyExit = sameConstantValue(node.rules));
     for (const rule of node.rules) {
       // a constant argument pattern that differs rejects the rule (and its elses) before any work
       if (!constArgsMatch(rule.args!, args)) continue;
       const env: Env = new Array(rule.nslots);
-      const stopEarly = rule.value.t === 'const';
+      // traced: only under OPA's early exit does one solution end the body (OPA looks for all otherwise)
+      const stopEarly = rule.value.t === 'const' && (tr === undefined || traceEarly);
       let got = false;
       const body = (): boolean =>
-        this.ruleBody(rule, rule.body, env, () => {
-          if (this.bound(rule.value, env)) {
-            const v = this.evalDirect(rule.value, env);
-            if (v === undefined) return false;
-            record(v);
-            got = true;
-            return stopEarly;
-          }
-          return this.evalTerm(rule.value, env, (v) => {
-            record(v);
-            got = true;
-            return stopEarly;
-          });
-        });
+        this.ruleBody(
+          rule,
+          rule.body,
+          env,
+          () => {
+            if (this.bound(rule.value, env)) {
+              const v = this.evalDirect(rule.value, env);
+              if (v === undefined) return false;
+              record(v);
+              got = true;
+              return stopEarly;
+            }
+            return this.evalTerm(rule.value, env, (v) => {
+              record(v);
+              got = true;
+              return stopEarly;
+            });
+          },
+          traceEarly,
+        );
       const direct = bindArgs(rule.args!, args, env);
       if (direct === true) body();
       else if (direct === null) this.unifyArgs(rule.args!, args, 0, env, body);
       if (!got && rule.elses.length) this.evalElses(rule, args, env, record);
+      if (got && early) break;
     }
     if (result === undefined && node.defaultRule) {
       const d = node.defaultRule;
@@ -1114,6 +1292,7 @@ export class Evaluator {
         }),
       );
     }
+    if (held) tr!.deferEnd();
     return result;
   }
 
@@ -1173,7 +1352,10 @@ export class Evaluator {
   }
 
   private computeRule(node: DataNode): Value | undefined {
-    if (this.tr !== undefined) this.tr.note('Index', `(matched ${node.rules.length} rule${node.rules.length === 1 ? '' : 's'})`);
+    // (functions note their own lookup, with the arguments)
+    if (this.tr !== undefined && node.kind !== 'function') {
+      this.tr.note('Index', indexMessage(node.rules.length, node.kind === 'complete' && oneConstantValue(node.rules)), node.dottedPath);
+    }
     let v: Value | undefined;
     switch (node.kind) {
       case 'complete':
@@ -1197,23 +1379,38 @@ export class Evaluator {
 
   private completeValue(node: DataNode): Value | undefined {
     let result: Value | undefined;
+    const tr = this.tr;
+    let held = false;
     const record = (v: Value): void => {
-      if (result === undefined) result = v;
-      else if (!equal(result, v)) {
+      if (result === undefined) {
+        result = v;
+        // what the rules do after their first result follows the rest of the query (see Tracer)
+        if (tr !== undefined && !held) {
+          tr.deferStart();
+          held = true;
+        }
+      } else if (!equal(result, v)) {
         throw new RegoError('eval_conflict_error', 'complete rules must not produce multiple outputs', node.rules[0]?.loc);
       }
     };
     const early = node.earlyExit ?? (node.earlyExit = sameConstantValue(node.rules));
+    const traceEarly = tr !== undefined && oneConstantValue(node.rules);
     for (const rule of node.rules) {
       const env: Env = new Array(rule.nslots);
-      const stopEarly = rule.value.t === 'const';
+      // traced: only under OPA's early exit does one solution end the body (OPA looks for all otherwise)
+      const stopEarly = rule.value.t === 'const' && (tr === undefined || traceEarly);
       let got = false;
-      this.ruleBody(rule, rule.body, env, () =>
-        this.evalTerm(rule.value, env, (v) => {
-          record(v);
-          got = true;
-          return stopEarly;
-        }),
+      this.ruleBody(
+        rule,
+        rule.body,
+        env,
+        () =>
+          this.evalTerm(rule.value, env, (v) => {
+            record(v);
+            got = true;
+            return stopEarly;
+          }),
+        traceEarly,
       );
       if (got && early) break; // OPA's early exit: the remaining rules could only agree
       if (!got && rule.elses.length) this.evalElses(rule, null, env, record);
@@ -1221,12 +1418,24 @@ export class Evaluator {
     if (result === undefined && node.defaultRule) {
       const d = node.defaultRule;
       const env: Env = new Array(d.nslots);
-      if (this.tr !== undefined) this.traceRule(d, [], env, () => false);
+      if (tr !== undefined)
+        this.traceRule(
+          d,
+          [],
+          env,
+          () => {
+            tr.deferStart();
+            held = true;
+            return false;
+          },
+          traceEarly,
+        );
       this.evalTerm(d.value, env, (v) => {
         result = v;
         return true;
       });
     }
+    if (held) tr!.deferEnd();
     return result;
   }
 
@@ -1581,6 +1790,20 @@ class EvalContext implements BuiltinContext {
 }
 
 /** Several rules, each with the same constant value and no else branch (see DataNode.earlyExit). */
+/** OPA's index result is an early exit when every rule gives the same constant value (no else). */
+function oneConstantValue(rules: readonly CRule[]): boolean {
+  if (rules.length === 0) return false;
+  const first = rules[0].value;
+  if (first.t !== 'const') return false;
+  for (const r of rules) if (r.elses.length > 0 || r.value.t !== 'const' || !equal(r.value.v, first.v)) return false;
+  return true;
+}
+
+/** The message of OPA's Index event. */
+function indexMessage(matched: number, early: boolean): string {
+  return `(matched ${matched} rule${matched === 1 ? '' : 's'}${early ? ', early exit' : ''})`;
+}
+
 function sameConstantValue(rules: readonly CRule[]): boolean {
   if (rules.length < 2) return false;
   const first = rules[0].value;

@@ -30,7 +30,8 @@ export function profile(events: readonly TraceEvent[], sort: ProfileSort = 'tota
   let open: { row: ProfileRow; at: bigint } | null = null;
   for (const ev of events) {
     if (open !== null) {
-      open.row.total_time_ns += Number(ev.at - open.at);
+      // events a rule held back (Tracer.deferStart) come later than they happened: never a negative span
+      if (ev.at > open.at) open.row.total_time_ns += Number(ev.at - open.at);
       open = null;
     }
     // query expressions have no file (or the compiled query's name): OPA profiles the policy only

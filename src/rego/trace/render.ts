@@ -4,6 +4,7 @@
 import { bodyJson, exprJson, ruleJson } from '../ast-json.js';
 import { ObjectV, SetV, type Value } from '../value.js';
 import { bodyText, exprText } from './ast-text.js';
+import { resolvedBody, resolvedExpr } from './resolve.js';
 import type { TraceEvent } from './tracer.js';
 
 export type ExplainMode = 'notes' | 'fails' | 'full' | 'debug';
@@ -15,14 +16,14 @@ export function isExplainMode(x: unknown): x is ExplainMode {
 
 /**
  * The events a mode shows: `notes` and `fails` keep each Note/Fail with the Enter/Redo events of
- * the queries leading to it (OPA's lineage), `full` everything but Index events, `debug` all.
+ * the queries leading to it (OPA's lineage), `full` everything but Unify events, `debug` all.
  */
 export function filterTrace(events: readonly TraceEvent[], mode: ExplainMode): TraceEvent[] {
   switch (mode) {
     case 'debug':
       return [...events];
     case 'full':
-      return events.filter((e) => e.op !== 'Index');
+      return events.filter((e) => e.op !== 'Unify');
     case 'notes':
       return lineage(events, 'Note');
     case 'fails':
@@ -88,8 +89,9 @@ export function traceJson(events: readonly TraceEvent[]): J[] {
 
 function nodeJson(ev: TraceEvent): unknown {
   if (ev.type === 'rule') return ev.rule !== undefined ? ruleJson(ev.rule) : null;
-  if (ev.type === 'body') return ev.body !== undefined ? bodyJson(ev.body) : [];
-  return ev.expr !== undefined ? exprJson(ev.expr, ev.index ?? 0) : null;
+  // nodes with names as OPA's compiler leaves them (rules and imports as data references, `=` for `:=`)
+  if (ev.type === 'body') return ev.body !== undefined ? bodyJson(resolvedBody(ev.body, ev.scope, ev.localNames)) : [];
+  return ev.expr !== undefined ? exprJson(resolvedExpr(ev.expr, ev.scope, ev.localNames), ev.index ?? 0) : null;
 }
 
 // ------------------------------------------------------------------ text
@@ -121,7 +123,18 @@ function eventText(ev: TraceEvent, depth: number): string {
   const spaces = ev.op === 'Enter' || (ev.op === 'Redo' && ev.type !== 'expr') ? depth : depth + 1;
   const pad = spaces > 1 ? '| '.repeat(spaces - 1) : '';
   if (ev.op === 'Note') return `${pad}Note ${JSON.stringify(ev.message ?? '')}`;
-  const node = ev.type === 'rule' ? (ev.rulePath ?? '') : ev.type === 'body' ? bodyText(ev.body ?? []) : ev.expr !== undefined ? exprText(ev.expr) : '';
+  // OPA prints a rule's path, else the looked-up reference (Index events), else the node
+  const st = { opa: true };
+  const node =
+    ev.type === 'rule'
+      ? (ev.rulePath ?? '')
+      : ev.ref !== undefined
+        ? ev.ref
+        : ev.type === 'body'
+          ? bodyText(resolvedBody(ev.body ?? [], ev.scope, ev.localNames), st)
+          : ev.expr !== undefined
+            ? exprText(resolvedExpr(ev.expr, ev.scope, ev.localNames), st)
+            : '';
   if (ev.message !== undefined) return `${pad}${ev.op} ${node} ${ev.message}`;
   return `${pad}${ev.op} ${node}`;
 }
