@@ -374,6 +374,7 @@ export class Evaluator {
     }
     let result: boolean;
     if (i === body.length) result = k();
+    else if (body[i].op === 'somein' && this.someInDirect(body[i], env)) result = this.iterateBody(body, i, env, k);
     else if (i === body.length - 1) result = this.evalExpr(body[i], env, k);
     else {
       const next = i + 1;
@@ -381,6 +382,72 @@ export class Evaluator {
     }
     if (trail !== null) for (const s of trail) env[s] = undefined;
     return result;
+  }
+
+  /**
+   * `some [k,] x in coll` that only binds fresh variables over a bound collection: evalBody loops
+   * over it itself (iterateBody) instead of through evalSomeIn's continuations.
+   */
+  private someInDirect(e: CExpr, env: Env): boolean {
+    if (e.op !== 'somein' || e.negated || e.withs !== null) return false;
+    const v = e.value;
+    if (v.t !== 'var' || env[v.slot] !== undefined) return false;
+    const key = e.key;
+    if (key !== null && (key.t !== 'var' || env[key.slot] !== undefined || key.slot === v.slot)) return false;
+    return this.bound(e.coll, env);
+  }
+
+  /** body[i] (a someInDirect expression) and the rest of the body, per element (as evalSomeIn). */
+  private iterateBody(body: CBody, i: number, env: Env, k: K): boolean {
+    const e = body[i] as Extract<CExpr, { op: 'somein' }>;
+    this.tick();
+    const c = this.evalDirect(e.coll, env);
+    if (c === undefined) return false;
+    const vs = (e.value as { slot: number }).slot;
+    const ks = e.key === null ? -1 : (e.key as { slot: number }).slot;
+    const next = i + 1;
+    let stop = false;
+    if (Array.isArray(c)) {
+      for (let j = 0; j < c.length && !stop; j++) {
+        this.tick();
+        if (ks >= 0) env[ks] = j;
+        env[vs] = c[j];
+        stop = this.evalBody(body, next, env, k);
+      }
+    } else if (c instanceof ObjectV) {
+      for (const [kk, vv] of c.entries()) {
+        this.tick();
+        if (ks >= 0) env[ks] = kk;
+        env[vs] = vv;
+        if ((stop = this.evalBody(body, next, env, k))) break;
+      }
+    } else if (c instanceof SetV) {
+      for (const x of c.values()) {
+        this.tick();
+        if (ks >= 0) env[ks] = x;
+        env[vs] = x;
+        if ((stop = this.evalBody(body, next, env, k))) break;
+      }
+    }
+    if (ks >= 0) env[ks] = undefined;
+    env[vs] = undefined;
+    return stop;
+  }
+
+  /**
+   * The straight-line prefix of a rule body on a fresh env (its bindings are not undone: the env
+   * is dropped after the rule): the index of the first expression that needs evalBody,
+   * body.length when every one held, -1 when one failed. No continuations are built.
+   */
+  private directPrefix(body: CBody, env: Env): number {
+    for (let i = 0; i < body.length; i++) {
+      const e = body[i];
+      if (e.withs !== null) return i;
+      const r = this.tryDirect(e, env);
+      if (r === DIRECT_NO) return i;
+      if (r === DIRECT_FAIL) return -1;
+    }
+    return body.length;
   }
 
   /**
@@ -440,6 +507,11 @@ export class Evaluator {
   /** A rule body, traced when a tracer is set. */
   private ruleBody(rule: CRule, body: CBody, env: Env, k: K): boolean {
     return this.tr === undefined ? this.evalBody(body, 0, env, k) : this.traceRule(rule, body, env, k);
+  }
+
+  /** ruleBody from expression i (> 0 only untraced, after directPrefix ran the ones before). */
+  private ruleBodyFrom(rule: CRule, body: CBody, i: number, env: Env, k: K): boolean {
+    return this.tr === undefined ? this.evalBody(body, i, env, k) : this.traceRule(rule, body, env, k);
   }
 
   /**
@@ -1068,8 +1140,8 @@ export class Evaluator {
       const env: Env = new Array(rule.nslots);
       const stopEarly = rule.value.t === 'const';
       let got = false;
-      const body = (): boolean =>
-        this.ruleBody(rule, rule.body, env, () => {
+      const body = (from: number): boolean =>
+        this.ruleBodyFrom(rule, rule.body, from, env, () => {
           if (this.bound(rule.value, env)) {
             const v = this.evalDirect(rule.value, env);
             if (v === undefined) return false;
@@ -1084,8 +1156,18 @@ export class Evaluator {
           });
         });
       const direct = bindArgs(rule.args!, args, env);
-      if (direct === true) body();
-      else if (direct === null) this.unifyArgs(rule.args!, args, 0, env, body);
+      if (direct === true && this.tr === undefined) {
+        // most function bodies are straight-line: run them without building continuations
+        const i = this.directPrefix(rule.body, env);
+        if (i === rule.body.length && this.bound(rule.value, env)) {
+          const v = this.evalDirect(rule.value, env);
+          if (v !== undefined) {
+            record(v);
+            got = true;
+          }
+        } else if (i >= 0) body(i);
+      } else if (direct === true) body(0);
+      else if (direct === null) this.unifyArgs(rule.args!, args, 0, env, () => body(0));
       if (!got && rule.elses.length) this.evalElses(rule, args, env, record);
     }
     if (result === undefined && node.defaultRule) {
@@ -1185,13 +1267,22 @@ export class Evaluator {
       const env: Env = new Array(rule.nslots);
       const stopEarly = rule.value.t === 'const';
       let got = false;
-      this.ruleBody(rule, rule.body, env, () =>
-        this.evalTerm(rule.value, env, (v) => {
+      const i = this.tr === undefined ? this.directPrefix(rule.body, env) : 0;
+      if (this.tr === undefined && i === rule.body.length && this.bound(rule.value, env)) {
+        // a straight-line body and a single-valued head: no continuations
+        const v = this.evalDirect(rule.value, env);
+        if (v !== undefined) {
           record(v);
           got = true;
-          return stopEarly;
-        }),
-      );
+        }
+      } else if (i >= 0)
+        this.ruleBodyFrom(rule, rule.body, i, env, () =>
+          this.evalTerm(rule.value, env, (v) => {
+            record(v);
+            got = true;
+            return stopEarly;
+          }),
+        );
       if (got && early) break; // OPA's early exit: the remaining rules could only agree
       if (!got && rule.elses.length) this.evalElses(rule, null, env, record);
     }
