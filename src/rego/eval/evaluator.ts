@@ -1127,49 +1127,16 @@ export class Evaluator {
   }
 
   private computeUserValue(node: DataNode, args: Value[]): Value | undefined {
-    let result: Value | undefined;
-    const record = (v: Value): void => {
-      if (result === undefined) result = v;
-      else if (!equal(result, v)) {
-        throw new RegoError('eval_conflict_error', 'functions must not produce multiple outputs for same inputs', node.rules[0]?.loc);
-      }
-    };
+    const acc = new Values(node, 'functions must not produce multiple outputs for same inputs');
     for (const rule of node.rules) {
       // a constant argument pattern that differs rejects the rule (and its elses) before any work
       if (!constArgsMatch(rule.args!, args)) continue;
       const env: Env = new Array(rule.nslots);
-      const stopEarly = rule.value.t === 'const';
-      let got = false;
-      const body = (from: number): boolean =>
-        this.ruleBodyFrom(rule, rule.body, from, env, () => {
-          if (this.bound(rule.value, env)) {
-            const v = this.evalDirect(rule.value, env);
-            if (v === undefined) return false;
-            record(v);
-            got = true;
-            return stopEarly;
-          }
-          return this.evalTerm(rule.value, env, (v) => {
-            record(v);
-            got = true;
-            return stopEarly;
-          });
-        });
       const direct = bindArgs(rule.args!, args, env);
-      if (direct === true && this.tr === undefined) {
-        // most function bodies are straight-line: run them without building continuations
-        const i = this.directPrefix(rule.body, env);
-        if (i === rule.body.length && this.bound(rule.value, env)) {
-          const v = this.evalDirect(rule.value, env);
-          if (v !== undefined) {
-            record(v);
-            got = true;
-          }
-        } else if (i >= 0) body(i);
-      } else if (direct === true) body(0);
-      else if (direct === null) this.unifyArgs(rule.args!, args, 0, env, () => body(0));
-      if (!got && rule.elses.length) this.evalElses(rule, args, env, record);
+      const got = direct === false ? false : this.ruleValues(rule, rule.body, rule.value, env, direct === null ? args : null, acc);
+      if (!got && rule.elses.length) this.evalElses(rule, args, acc);
     }
+    let result = acc.v;
     if (result === undefined && node.defaultRule) {
       const d = node.defaultRule;
       const env: Env = new Array(d.nslots);
@@ -1183,21 +1150,55 @@ export class Evaluator {
     return result;
   }
 
-  private evalElses(rule: CRule, args: Value[] | null, _env: Env, record: (v: Value) => void): void {
+  /**
+   * The values of one rule or else body (head value `value`) into acc; whether it had any.
+   * `args`: unified with the rule's argument patterns first (null: bound already, or none).
+   * A straight-line body with a single-valued head runs without continuations.
+   */
+  private ruleValues(rule: CRule, body: CBody, value: CTerm, env: Env, args: Value[] | null, acc: Values): boolean {
+    if (args !== null || this.tr !== undefined) return this.bodyValues(rule, body, value, env, 0, args, acc);
+    const i = this.directPrefix(body, env);
+    if (i < 0) return false;
+    if (i < body.length || !this.bound(value, env)) return this.bodyValues(rule, body, value, env, i, null, acc);
+    const v = this.evalDirect(value, env);
+    if (v === undefined) return false;
+    acc.add(v);
+    return true;
+  }
+
+  /** ruleValues through continuations, from expression `from` of the body. */
+  private bodyValues(rule: CRule, body: CBody, value: CTerm, env: Env, from: number, args: Value[] | null, acc: Values): boolean {
+    const stopEarly = value.t === 'const';
+    let got = false;
+    const k = (): boolean => {
+      if (this.bound(value, env)) {
+        const v = this.evalDirect(value, env);
+        if (v === undefined) return false;
+        acc.add(v);
+        got = true;
+        return stopEarly;
+      }
+      return this.evalTerm(value, env, (v) => {
+        acc.add(v);
+        got = true;
+        return stopEarly;
+      });
+    };
+    if (args === null) this.ruleBodyFrom(rule, body, from, env, k);
+    else this.unifyArgs(rule.args!, args, 0, env, () => this.ruleBodyFrom(rule, body, from, env, k));
+    return got;
+  }
+
+  /** The else branches of a rule, in order, until one has a value (args: a function's arguments). */
+  private evalElses(rule: CRule, args: Value[] | null, acc: Values): void {
     for (const el of rule.elses) {
       const env: Env = new Array(rule.nslots);
-      let got = false;
-      const stopEarly = el.value.t === 'const';
-      const body = (): boolean =>
-        this.ruleBody(rule, el.body, env, () =>
-          this.evalTerm(el.value, env, (v) => {
-            record(v);
-            got = true;
-            return stopEarly;
-          }),
-        );
-      if (args) this.unifyArgs(rule.args!, args, 0, env, body);
-      else body();
+      let got: boolean;
+      if (args === null) got = this.ruleValues(rule, el.body, el.value, env, null, acc);
+      else {
+        const direct = bindArgs(rule.args!, args, env);
+        got = direct === false ? false : this.ruleValues(rule, el.body, el.value, env, direct === null ? args : null, acc);
+      }
       if (got) return;
     }
   }
@@ -1255,37 +1256,15 @@ export class Evaluator {
   }
 
   private completeValue(node: DataNode): Value | undefined {
-    let result: Value | undefined;
-    const record = (v: Value): void => {
-      if (result === undefined) result = v;
-      else if (!equal(result, v)) {
-        throw new RegoError('eval_conflict_error', 'complete rules must not produce multiple outputs', node.rules[0]?.loc);
-      }
-    };
+    const acc = new Values(node, 'complete rules must not produce multiple outputs');
     const early = node.earlyExit ?? (node.earlyExit = sameConstantValue(node.rules));
     for (const rule of node.rules) {
       const env: Env = new Array(rule.nslots);
-      const stopEarly = rule.value.t === 'const';
-      let got = false;
-      const i = this.tr === undefined ? this.directPrefix(rule.body, env) : 0;
-      if (this.tr === undefined && i === rule.body.length && this.bound(rule.value, env)) {
-        // a straight-line body and a single-valued head: no continuations
-        const v = this.evalDirect(rule.value, env);
-        if (v !== undefined) {
-          record(v);
-          got = true;
-        }
-      } else if (i >= 0)
-        this.ruleBodyFrom(rule, rule.body, i, env, () =>
-          this.evalTerm(rule.value, env, (v) => {
-            record(v);
-            got = true;
-            return stopEarly;
-          }),
-        );
+      const got = this.ruleValues(rule, rule.body, rule.value, env, null, acc);
       if (got && early) break; // OPA's early exit: the remaining rules could only agree
-      if (!got && rule.elses.length) this.evalElses(rule, null, env, record);
+      if (!got && rule.elses.length) this.evalElses(rule, null, acc);
     }
+    let result = acc.v;
     if (result === undefined && node.defaultRule) {
       const d = node.defaultRule;
       const env: Env = new Array(d.nslots);
@@ -1645,6 +1624,19 @@ class EvalContext implements BuiltinContext {
   }
   checkBudget(cost: number): void {
     this.ev.spend(cost);
+  }
+}
+
+/** The value rules agree on (one object per evaluated document, instead of closures). */
+class Values {
+  v: Value | undefined = undefined;
+  constructor(
+    private readonly node: DataNode,
+    private readonly conflict: string,
+  ) {}
+  add(v: Value): void {
+    if (this.v === undefined) this.v = v;
+    else if (!equal(this.v, v)) throw new RegoError('eval_conflict_error', this.conflict, this.node.rules[0]?.loc);
   }
 }
 
