@@ -375,6 +375,7 @@ export class Evaluator {
     let result: boolean;
     if (i === body.length) result = k();
     else if (body[i].op === 'somein' && this.someInDirect(body[i], env)) result = this.iterateBody(body, i, env, k);
+    else if (body[i].op === 'call' && this.walkDirect(body[i], env)) result = this.walkBody(body, i, env, k);
     else if (i === body.length - 1) result = this.evalExpr(body[i], env, k);
     else {
       const next = i + 1;
@@ -432,6 +433,65 @@ export class Evaluator {
     if (ks >= 0) env[ks] = undefined;
     env[vs] = undefined;
     return stop;
+  }
+
+  /**
+   * `walk(x, [path, value])` with both fresh variables: evalBody walks x itself (walkBody),
+   * binding the two slots per node instead of building a pair and unifying it.
+   */
+  private walkDirect(e: CExpr, env: Env): boolean {
+    if (e.op !== 'call' || e.fn.f !== 'special' || e.fn.name !== 'walk' || e.negated || e.withs !== null || this.frame.mocks !== null) return false;
+    const out = e.out;
+    if (out === null || out.t !== 'array' || out.items.length !== 2) return false;
+    const [p, v] = out.items;
+    if (p.t !== 'var' || v.t !== 'var' || p.slot === v.slot || env[p.slot] !== undefined || env[v.slot] !== undefined) return false;
+    return this.allBound(e.args, env);
+  }
+
+  /** body[i] (a walkDirect expression) and the rest of the body, per node in walk's order. */
+  private walkBody(body: CBody, i: number, env: Env, k: K): boolean {
+    const e = body[i] as Extract<CExpr, { op: 'call' }>;
+    this.tick();
+    const root = this.evalDirect(e.args[0], env);
+    if (root === undefined) return false;
+    const items = (e.out as Extract<CTerm, { t: 'array' }>).items;
+    const st: WalkState = { body, next: i + 1, env, k, ps: (items[0] as { slot: number }).slot, vs: (items[1] as { slot: number }).slot, path: [] };
+    const stop = this.walkNode(root, st);
+    env[st.ps] = undefined;
+    env[st.vs] = undefined;
+    return stop;
+  }
+
+  /** walkFrom's order (pre-order; objects and sets sorted), the rest of the body at each node. */
+  private walkNode(v: Value, st: WalkState): boolean {
+    this.tick();
+    const path = st.path;
+    st.env[st.ps] = path.slice();
+    st.env[st.vs] = v;
+    if (this.evalBody(st.body, st.next, st.env, st.k)) return true;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        path.push(i);
+        const stop = this.walkNode(v[i], st);
+        path.pop();
+        if (stop) return true;
+      }
+    } else if (v instanceof ObjectV) {
+      for (const [kk, x] of v.sorted()) {
+        path.push(kk);
+        const stop = this.walkNode(x, st);
+        path.pop();
+        if (stop) return true;
+      }
+    } else if (v instanceof SetV) {
+      for (const x of v.sorted()) {
+        path.push(x);
+        const stop = this.walkNode(x, st);
+        path.pop();
+        if (stop) return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -786,28 +846,10 @@ export class Evaluator {
           return k(o);
         });
       }
-      case 'arraycompr': {
-        const out: Value[] = [];
-        this.evalBody(t.body, 0, env, () =>
-          this.evalTerm(t.term, env, (v) => {
-            out.push(v);
-            this.checkSize(out.length);
-            return false;
-          }),
-        );
-        return k(out);
-      }
-      case 'setcompr': {
-        const out = new SetV();
-        this.evalBody(t.body, 0, env, () =>
-          this.evalTerm(t.term, env, (v) => {
-            out.add(v);
-            this.checkSize(out.size);
-            return false;
-          }),
-        );
-        return k(out);
-      }
+      case 'arraycompr':
+        return k(this.arrayCompr(t, env));
+      case 'setcompr':
+        return k(this.setCompr(t, env));
       case 'objectcompr': {
         const out = new ObjectV();
         this.evalBody(t.body, 0, env, () =>
@@ -824,6 +866,38 @@ export class Evaluator {
         return k(out);
       }
     }
+  }
+
+  /** An array comprehension's value (a bound head is read directly: no continuation per element). */
+  private arrayCompr(t: Extract<CTerm, { t: 'arraycompr' }>, env: Env): Value[] {
+    const out: Value[] = [];
+    const push = (v: Value): boolean => {
+      out.push(v);
+      this.checkSize(out.length);
+      return false;
+    };
+    this.evalBody(t.body, 0, env, () => {
+      if (!this.bound(t.term, env)) return this.evalTerm(t.term, env, push);
+      const v = this.evalDirect(t.term, env);
+      return v === undefined ? false : push(v);
+    });
+    return out;
+  }
+
+  /** A set comprehension's value, as arrayCompr. */
+  private setCompr(t: Extract<CTerm, { t: 'setcompr' }>, env: Env): SetV {
+    const out = new SetV();
+    const add = (v: Value): boolean => {
+      out.add(v);
+      this.checkSize(out.size);
+      return false;
+    };
+    this.evalBody(t.body, 0, env, () => {
+      if (!this.bound(t.term, env)) return this.evalTerm(t.term, env, add);
+      const v = this.evalDirect(t.term, env);
+      return v === undefined ? false : add(v);
+    });
+    return out;
   }
 
   // ------------------------------------------------------------ direct (single-valued) evaluation
@@ -884,6 +958,30 @@ export class Evaluator {
         }
         return out;
       }
+      case 'object': {
+        // every key and value first (an undefined one makes the object undefined, before any conflict)
+        const items = t.items;
+        const vals = new Array<Value>(items.length * 2);
+        for (let i = 0; i < items.length; i++) {
+          const kv = this.evalDirect(items[i][0], env);
+          if (kv === undefined) return undefined;
+          const vv = this.evalDirect(items[i][1], env);
+          if (vv === undefined) return undefined;
+          vals[2 * i] = kv;
+          vals[2 * i + 1] = vv;
+        }
+        const o = new ObjectV();
+        for (let i = 0; i < vals.length; i += 2) {
+          const prev = o.get(vals[i]);
+          if (prev !== undefined && !equal(prev, vals[i + 1])) throw new RegoError('eval_conflict_error', 'object keys must be unique');
+          o.set(vals[i], vals[i + 1]);
+        }
+        return o;
+      }
+      case 'arraycompr':
+        return this.arrayCompr(t, env);
+      case 'setcompr':
+        return this.setCompr(t, env);
       default:
         return this.single((k) => this.evalTerm(t, env, k));
     }
@@ -1281,14 +1379,19 @@ export class Evaluator {
     const out = structural(new SetV());
     for (const rule of node.rules) {
       const env: Env = new Array(rule.nslots);
-      const ground = rule.key!.t === 'const'; // one solution is enough (OPA's early exit)
-      this.ruleBody(rule, rule.body, env, () =>
-        this.evalTerm(rule.key!, env, (v) => {
-          out.add(v);
-          this.checkSize(out.size);
-          return ground;
-        }),
-      );
+      const key = rule.key!;
+      const ground = key.t === 'const'; // one solution is enough (OPA's early exit)
+      const add = (v: Value): boolean => {
+        out.add(v);
+        this.checkSize(out.size);
+        return ground;
+      };
+      this.ruleBody(rule, rule.body, env, () => {
+        // a bound element (the usual case) is built directly: no continuation per solution
+        if (!this.bound(key, env)) return this.evalTerm(key, env, add);
+        const v = this.evalDirect(key, env);
+        return v === undefined ? false : add(v);
+      });
     }
     return out;
   }
@@ -1625,6 +1728,17 @@ class EvalContext implements BuiltinContext {
   checkBudget(cost: number): void {
     this.ev.spend(cost);
   }
+}
+
+/** One walkBody: the rest of the body to run at each node, and the slots it binds. */
+interface WalkState {
+  readonly body: CBody;
+  readonly next: number;
+  readonly env: Env;
+  readonly k: K;
+  readonly ps: number;
+  readonly vs: number;
+  readonly path: Value[];
 }
 
 /** The value rules agree on (one object per evaluated document, instead of closures). */
