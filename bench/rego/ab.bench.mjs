@@ -7,6 +7,10 @@
 //   (both checkouts built: `npm run build`; rbac needs ../shared/bench-peer's vendored policy,
 //   or BENCH_PEER=<dir>). mask: data.system.log.mask on the records the decision log builds for
 //   the tool-call examples — {path, input: the request, result: its decision document}.
+// Run it both ways (A B, then B A): two identical builds in two directories have measured B/A
+// 0.70 on tool-call on a loaded machine (each checkout's engine is its own set of functions, with
+// its own JIT history). With r1 = B/A of `A B` and r2 = B/A of `B A`, sqrt(r1 / r2) cancels a
+// bias that favours one side.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
