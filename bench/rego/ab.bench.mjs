@@ -10,7 +10,9 @@
 // Run it both ways (A B, then B A): two identical builds in two directories have measured B/A
 // 0.70 on tool-call on a loaded machine (each checkout's engine is its own set of functions, with
 // its own JIT history). With r1 = B/A of `A B` and r2 = B/A of `B A`, sqrt(r1 / r2) cancels a
-// bias that favours one side.
+// bias that favours one side. One process's ratio can also land in one of two modes (identical
+// builds, each given its own copy of the bodies: 1.01 in one process, 0.70 in the next; a longer
+// warm-up did not change it): repeat each pair of runs.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
