@@ -4,9 +4,10 @@
 // evaluation and the median per-round ratio B/A, measured in both import orders (see below) — on a
 // shared, noisy machine the ratio of
 // neighbouring slices is steadier than either absolute number.
-// Run: node bench/rego/ab.bench.mjs <checkout-A> <checkout-B> [tool-call|model-deployment|rbac]
+// Run: node bench/rego/ab.bench.mjs <checkout-A> <checkout-B> [tool-call|model-deployment|mask|rbac]
 //   (both checkouts built: `npm run build`; rbac needs ../shared/bench-peer's vendored policy,
-//   or BENCH_PEER=<dir>).
+//   or BENCH_PEER=<dir>). mask: data.system.log.mask on the records the decision log builds for
+//   the tool-call examples — {path, input: the request, result: its decision document}.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -15,7 +16,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const [a, b, which = 'tool-call'] = process.argv.slice(2);
 if (!a || !b) {
-  console.error('usage: node bench/rego/ab.bench.mjs <checkout-A> <checkout-B> [tool-call|model-deployment|rbac]');
+  console.error('usage: node bench/rego/ab.bench.mjs <checkout-A> <checkout-B> [tool-call|model-deployment|mask|rbac]');
   process.exit(2);
 }
 // Position matters on V8: with two copies of the SAME build under two paths, the copy imported
@@ -79,13 +80,22 @@ if (which === 'rbac') {
 } else {
   const { modules, data } = loadBundle(join(repo, 'policies'));
   make = (e) => e.compile(modules, data, { regoVersion: 1 });
-  const dir = join(repo, 'examples', which);
+  const dir = join(repo, 'examples', which === 'mask' ? 'tool-call' : which);
   bodies = readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .sort()
     .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')));
-  path = which === 'tool-call' ? ['ai', 'tools', 'decision'] : ['ai', 'deployment', 'decision'];
+  path = which === 'model-deployment' ? ['ai', 'deployment', 'decision'] : ['ai', 'tools', 'decision'];
   iters = 40;
+  if (which === 'mask') {
+    // The record as the decision log hands it to the mask: the decision from engine A (the two
+    // engines' decisions are compared below like any other result).
+    const e = engines[0];
+    const p = make(e);
+    bodies = bodies.map((body) => ({ path: 'ai/tools/decision', input: body, result: e.toJSON(p.evaluate(path, { input: body }).value) }));
+    path = ['system', 'log', 'mask'];
+    iters = 20;
+  }
 }
 
 const median = (xs) => [...xs].sort((p, q) => p - q)[Math.floor(xs.length / 2)];

@@ -139,11 +139,16 @@ export class ObjectV {
 
   /** Entries in key order (cached: objects are immutable once built). */
   sorted(): [Value, Value][] {
-    if (this.sortedCache === null) {
-      this.sortedCache = [...this.map.values()].sort((a, b) => compare(a[0], b[0]));
-    }
+    if (this.sortedCache === null) this.sortedCache = Array.from(this.map.values()).sort(byKey);
     return this.sortedCache;
   }
+}
+
+/** Entry order of ObjectV.sorted (one function, not a closure per call). */
+function byKey(a: [Value, Value], b: [Value, Value]): number {
+  const x = a[0];
+  const y = b[0];
+  return typeof x === 'string' && typeof y === 'string' ? compareStrings(x, y) : compare(x, y);
 }
 
 export class SetV {
@@ -217,6 +222,10 @@ export function isNumber(v: Value): v is number | bigint {
 /** Go compares strings by UTF-8 bytes, i.e. by code point; JS `<` compares UTF-16 units. */
 export function compareStrings(a: string, b: string): number {
   if (a === b) return 0;
+  // most keys differ in their first unit: below the surrogates, that unit decides
+  const a0 = a.charCodeAt(0);
+  const b0 = b.charCodeAt(0);
+  if (a0 !== b0 && a0 < 0xd800 && b0 < 0xd800) return a0 < b0 ? -1 : 1;
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
     const x = a.charCodeAt(i);

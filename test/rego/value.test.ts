@@ -48,3 +48,17 @@ t.test('quote is JSON.stringify for every UTF-16 code unit', async (t) => {
     'pairs, lone surrogates, separators, escapes',
   );
 });
+
+t.test('object keys sort by code point (Go compares UTF-8 bytes), not by UTF-16 unit', async (t) => {
+  const keys = ['b', '\uffff', 'a', '\u{1F600}', '', 'ab', '\ue000', 'B'];
+  const o = fromJSON(Object.fromEntries(keys.map((k) => [k, 1]))) as ObjectV;
+  t.strictSame(
+    o.sorted().map(([k]) => k),
+    ['', 'B', 'a', 'ab', 'b', '\ue000', '\uffff', '\u{1F600}'],
+  );
+  t.equal(compare('\u{1F600}', '\ue000'), 1, 'an astral character after any BMP unit');
+  t.equal(compare('\ue000', '\u{1F600}'), -1);
+  t.equal(compare('a', 'b'), -1);
+  t.equal(compare('', 'a'), -1);
+  t.equal(compare('ab', 'a'), 1);
+});

@@ -41,6 +41,12 @@ function stringSlice(v: Value, pos: number): string[] {
   return out;
 }
 
+/** The array itself when every element is a string (else the same error as stringSlice). */
+function stringArray(v: Value[], pos: number): string[] {
+  for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'string') throw elemErr(pos, v, v[i], 'string');
+  return v as string[];
+}
+
 function stringsOrString(v: Value, pos: number): string[] {
   if (typeof v === 'string') return [v];
   if (Array.isArray(v) || v instanceof SetV) return stringSlice(v, pos);
@@ -135,6 +141,8 @@ function replaceAll(s: string, old: string, repl: string): string {
     for (const ch of s) out += ch + repl;
     return out;
   }
+  // the common case (a key without "~" or "/"): nothing to replace, no split array
+  if (!s.includes(old)) return s;
   return s.split(old).join(repl);
 }
 
@@ -260,7 +268,8 @@ export const strings: Builtin[] = [
   def('concat', ['string', 'array|set'], ([d, c], ctx) => {
     const delim = str(d, 1);
     if (!Array.isArray(c) && !(c instanceof SetV)) throw typeErr(2, c, 'set', 'array');
-    const xs = stringSlice(c, 2);
+    // an array is joined as it is (checked to hold strings): no copy
+    const xs = Array.isArray(c) ? stringArray(c, 2) : stringSlice(c, 2);
     ctx.checkBudget(xs.length + 1);
     let total = delim.length * Math.max(0, xs.length - 1);
     for (const x of xs) total += x.length;

@@ -408,6 +408,8 @@ export class Evaluator {
     }
     let result: boolean;
     if (i === body.length) result = k();
+    else if (body[i].op === 'somein' && this.someInDirect(body[i], env)) result = this.iterateBody(body, i, env, k);
+    else if (body[i].op === 'call' && this.walkDirect(body[i], env)) result = this.walkBody(body, i, env, k);
     else if (i === body.length - 1) result = this.evalExpr(body[i], env, k);
     else {
       const next = i + 1;
@@ -415,6 +417,131 @@ export class Evaluator {
     }
     if (trail !== null) for (const s of trail) env[s] = undefined;
     return result;
+  }
+
+  /**
+   * `some [k,] x in coll` that only binds fresh variables over a bound collection: evalBody loops
+   * over it itself (iterateBody) instead of through evalSomeIn's continuations.
+   */
+  private someInDirect(e: CExpr, env: Env): boolean {
+    if (e.op !== 'somein' || e.negated || e.withs !== null) return false;
+    const v = e.value;
+    if (v.t !== 'var' || env[v.slot] !== undefined) return false;
+    const key = e.key;
+    if (key !== null && (key.t !== 'var' || env[key.slot] !== undefined || key.slot === v.slot)) return false;
+    return this.bound(e.coll, env);
+  }
+
+  /** body[i] (a someInDirect expression) and the rest of the body, per element (as evalSomeIn). */
+  private iterateBody(body: CBody, i: number, env: Env, k: K): boolean {
+    const e = body[i] as Extract<CExpr, { op: 'somein' }>;
+    this.tick();
+    const c = this.evalDirect(e.coll, env);
+    if (c === undefined) return false;
+    const vs = (e.value as { slot: number }).slot;
+    const ks = e.key === null ? -1 : (e.key as { slot: number }).slot;
+    const next = i + 1;
+    let stop = false;
+    if (Array.isArray(c)) {
+      for (let j = 0; j < c.length && !stop; j++) {
+        this.tick();
+        if (ks >= 0) env[ks] = j;
+        env[vs] = c[j];
+        stop = this.evalBody(body, next, env, k);
+      }
+    } else if (c instanceof ObjectV) {
+      for (const [kk, vv] of c.entries()) {
+        this.tick();
+        if (ks >= 0) env[ks] = kk;
+        env[vs] = vv;
+        if ((stop = this.evalBody(body, next, env, k))) break;
+      }
+    } else if (c instanceof SetV) {
+      for (const x of c.values()) {
+        this.tick();
+        if (ks >= 0) env[ks] = x;
+        env[vs] = x;
+        if ((stop = this.evalBody(body, next, env, k))) break;
+      }
+    }
+    if (ks >= 0) env[ks] = undefined;
+    env[vs] = undefined;
+    return stop;
+  }
+
+  /**
+   * `walk(x, [path, value])` with both fresh variables: evalBody walks x itself (walkBody),
+   * binding the two slots per node instead of building a pair and unifying it.
+   */
+  private walkDirect(e: CExpr, env: Env): boolean {
+    if (e.op !== 'call' || e.fn.f !== 'special' || e.fn.name !== 'walk' || e.negated || e.withs !== null || this.frame.mocks !== null) return false;
+    const out = e.out;
+    if (out === null || out.t !== 'array' || out.items.length !== 2) return false;
+    const [p, v] = out.items;
+    if (p.t !== 'var' || v.t !== 'var' || p.slot === v.slot || env[p.slot] !== undefined || env[v.slot] !== undefined) return false;
+    return this.allBound(e.args, env);
+  }
+
+  /** body[i] (a walkDirect expression) and the rest of the body, per node in walk's order. */
+  private walkBody(body: CBody, i: number, env: Env, k: K): boolean {
+    const e = body[i] as Extract<CExpr, { op: 'call' }>;
+    this.tick();
+    const root = this.evalDirect(e.args[0], env);
+    if (root === undefined) return false;
+    const items = (e.out as Extract<CTerm, { t: 'array' }>).items;
+    const st: WalkState = { body, next: i + 1, env, k, ps: (items[0] as { slot: number }).slot, vs: (items[1] as { slot: number }).slot, path: [] };
+    const stop = this.walkNode(root, st);
+    env[st.ps] = undefined;
+    env[st.vs] = undefined;
+    return stop;
+  }
+
+  /** walkFrom's order (pre-order; objects and sets sorted), the rest of the body at each node. */
+  private walkNode(v: Value, st: WalkState): boolean {
+    this.tick();
+    const path = st.path;
+    st.env[st.ps] = path.slice();
+    st.env[st.vs] = v;
+    if (this.evalBody(st.body, st.next, st.env, st.k)) return true;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        path.push(i);
+        const stop = this.walkNode(v[i], st);
+        path.pop();
+        if (stop) return true;
+      }
+    } else if (v instanceof ObjectV) {
+      for (const [kk, x] of v.sorted()) {
+        path.push(kk);
+        const stop = this.walkNode(x, st);
+        path.pop();
+        if (stop) return true;
+      }
+    } else if (v instanceof SetV) {
+      for (const x of v.sorted()) {
+        path.push(x);
+        const stop = this.walkNode(x, st);
+        path.pop();
+        if (stop) return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The straight-line prefix of a rule body on a fresh env (its bindings are not undone: the env
+   * is dropped after the rule): the index of the first expression that needs evalBody,
+   * body.length when every one held, -1 when one failed. No continuations are built.
+   */
+  private directPrefix(body: CBody, env: Env): number {
+    for (let i = 0; i < body.length; i++) {
+      const e = body[i];
+      if (e.withs !== null) return i;
+      const r = this.tryDirect(e, env);
+      if (r === DIRECT_NO) return i;
+      if (r === DIRECT_FAIL) return -1;
+    }
+    return body.length;
   }
 
   /**
@@ -550,6 +677,11 @@ export class Evaluator {
   /** A rule body, traced when a tracer is set (`early`: OPA's early exit applies, shown on Exit). */
   private ruleBody(rule: CRule, body: CBody, env: Env, k: K, early = false): boolean {
     return this.tr === undefined ? this.evalBody(body, 0, env, k) : this.traceRule(rule, body, env, k, early);
+  }
+
+  /** ruleBody from expression i (> 0 only untraced, after directPrefix ran the ones before). */
+  private ruleBodyFrom(rule: CRule, body: CBody, i: number, env: Env, k: K): boolean {
+    return this.tr === undefined ? this.evalBody(body, i, env, k) : this.traceRule(rule, body, env, k);
   }
 
   /**
@@ -875,28 +1007,10 @@ export class Evaluator {
           return k(o);
         });
       }
-      case 'arraycompr': {
-        const out: Value[] = [];
-        this.evalBody(t.body, 0, env, () =>
-          this.evalTerm(t.term, env, (v) => {
-            out.push(v);
-            this.checkSize(out.length);
-            return false;
-          }),
-        );
-        return k(out);
-      }
-      case 'setcompr': {
-        const out = new SetV();
-        this.evalBody(t.body, 0, env, () =>
-          this.evalTerm(t.term, env, (v) => {
-            out.add(v);
-            this.checkSize(out.size);
-            return false;
-          }),
-        );
-        return k(out);
-      }
+      case 'arraycompr':
+        return k(this.arrayCompr(t, env));
+      case 'setcompr':
+        return k(this.setCompr(t, env));
       case 'objectcompr': {
         const out = new ObjectV();
         this.evalBody(t.body, 0, env, () =>
@@ -913,6 +1027,38 @@ export class Evaluator {
         return k(out);
       }
     }
+  }
+
+  /** An array comprehension's value (a bound head is read directly: no continuation per element). */
+  private arrayCompr(t: Extract<CTerm, { t: 'arraycompr' }>, env: Env): Value[] {
+    const out: Value[] = [];
+    const push = (v: Value): boolean => {
+      out.push(v);
+      this.checkSize(out.length);
+      return false;
+    };
+    this.evalBody(t.body, 0, env, () => {
+      if (!this.bound(t.term, env)) return this.evalTerm(t.term, env, push);
+      const v = this.evalDirect(t.term, env);
+      return v === undefined ? false : push(v);
+    });
+    return out;
+  }
+
+  /** A set comprehension's value, as arrayCompr. */
+  private setCompr(t: Extract<CTerm, { t: 'setcompr' }>, env: Env): SetV {
+    const out = new SetV();
+    const add = (v: Value): boolean => {
+      out.add(v);
+      this.checkSize(out.size);
+      return false;
+    };
+    this.evalBody(t.body, 0, env, () => {
+      if (!this.bound(t.term, env)) return this.evalTerm(t.term, env, add);
+      const v = this.evalDirect(t.term, env);
+      return v === undefined ? false : add(v);
+    });
+    return out;
   }
 
   // ------------------------------------------------------------ direct (single-valued) evaluation
@@ -973,6 +1119,30 @@ export class Evaluator {
         }
         return out;
       }
+      case 'object': {
+        // every key and value first (an undefined one makes the object undefined, before any conflict)
+        const items = t.items;
+        const vals = new Array<Value>(items.length * 2);
+        for (let i = 0; i < items.length; i++) {
+          const kv = this.evalDirect(items[i][0], env);
+          if (kv === undefined) return undefined;
+          const vv = this.evalDirect(items[i][1], env);
+          if (vv === undefined) return undefined;
+          vals[2 * i] = kv;
+          vals[2 * i + 1] = vv;
+        }
+        const o = new ObjectV();
+        for (let i = 0; i < vals.length; i += 2) {
+          const prev = o.get(vals[i]);
+          if (prev !== undefined && !equal(prev, vals[i + 1])) throw new RegoError('eval_conflict_error', 'object keys must be unique');
+          o.set(vals[i], vals[i + 1]);
+        }
+        return o;
+      }
+      case 'arraycompr':
+        return this.arrayCompr(t, env);
+      case 'setcompr':
+        return this.setCompr(t, env);
       default:
         return this.single((k) => this.evalTerm(t, env, k));
     }
@@ -1226,19 +1396,99 @@ export class Evaluator {
   }
 
   private computeUserValue(node: DataNode, args: Value[]): Value | undefined {
-    let result: Value | undefined;
-    const tr = this.tr;
-    let held = false;
-    let traceEarly = false;
-    if (tr !== undefined) {
-      traceEarly = oneConstantValue(node.rules);
-      tr.note('Index', indexMessage(node.rules.filter((r) => constArgsMatch(r.args!, args)).length, traceEarly), node.dottedPath);
+    if (this.tr !== undefined) return this.computeUserValueTraced(node, args);
+    const acc = new Values(node, 'functions must not produce multiple outputs for same inputs');
+    // OPA's early exit: once a rule gave the value all rules give, the others could only agree
+    const early = node.earlyExit ?? (node.earlyExit = sameConstantValue(node.rules));
+    for (const rule of node.rules) {
+      // a constant argument pattern that differs rejects the rule (and its elses) before any work
+      if (!constArgsMatch(rule.args!, args)) continue;
+      const env: Env = new Array(rule.nslots);
+      const direct = bindArgs(rule.args!, args, env);
+      const got = direct === false ? false : this.ruleValues(rule, rule.body, rule.value, env, direct === null ? args : null, acc);
+      if (!got && rule.elses.length) this.evalElses(rule, args, acc);
+      if (got && early) break;
     }
+    let result = acc.v;
+    if (result === undefined && node.defaultRule) {
+      const d = node.defaultRule;
+      const env: Env = new Array(d.nslots);
+      this.unifyArgs(d.args!, args, 0, env, () =>
+        this.evalTerm(d.value, env, (v) => {
+          result = v;
+          return true;
+        }),
+      );
+    }
+    return result;
+  }
+
+  /**
+   * The values of one rule or else body (head value `value`) into acc; whether it had any.
+   * `args`: unified with the rule's argument patterns first (null: bound already, or none).
+   * A straight-line body with a single-valued head runs without continuations.
+   */
+  private ruleValues(rule: CRule, body: CBody, value: CTerm, env: Env, args: Value[] | null, acc: Values): boolean {
+    if (args !== null || this.tr !== undefined) return this.bodyValues(rule, body, value, env, 0, args, acc);
+    const i = this.directPrefix(body, env);
+    if (i < 0) return false;
+    if (i < body.length || !this.bound(value, env)) return this.bodyValues(rule, body, value, env, i, null, acc);
+    const v = this.evalDirect(value, env);
+    if (v === undefined) return false;
+    acc.add(v);
+    return true;
+  }
+
+  /** ruleValues through continuations, from expression `from` of the body. */
+  private bodyValues(rule: CRule, body: CBody, value: CTerm, env: Env, from: number, args: Value[] | null, acc: Values): boolean {
+    const stopEarly = value.t === 'const';
+    let got = false;
+    const k = (): boolean => {
+      if (this.bound(value, env)) {
+        const v = this.evalDirect(value, env);
+        if (v === undefined) return false;
+        acc.add(v);
+        got = true;
+        return stopEarly;
+      }
+      return this.evalTerm(value, env, (v) => {
+        acc.add(v);
+        got = true;
+        return stopEarly;
+      });
+    };
+    if (args === null) this.ruleBodyFrom(rule, body, from, env, k);
+    else this.unifyArgs(rule.args!, args, 0, env, () => this.ruleBodyFrom(rule, body, from, env, k));
+    return got;
+  }
+
+  /** The else branches of a rule, in order, until one has a value (args: a function's arguments). */
+  private evalElses(rule: CRule, args: Value[] | null, acc: Values): void {
+    for (const el of rule.elses) {
+      const env: Env = new Array(rule.nslots);
+      let got: boolean;
+      if (args === null) got = this.ruleValues(rule, el.body, el.value, env, null, acc);
+      else {
+        const direct = bindArgs(rule.args!, args, env);
+        got = direct === false ? false : this.ruleValues(rule, el.body, el.value, env, direct === null ? args : null, acc);
+      }
+      if (got) return;
+    }
+  }
+
+  /** computeUserValue under a tracer: OPA's Index note, all solutions unless early exit applies, and
+   * what the rules do after their first value held back until the consumer's Redo (see Tracer). */
+  private computeUserValueTraced(node: DataNode, args: Value[]): Value | undefined {
+    const tr = this.tr!;
+    let result: Value | undefined;
+    let held = false;
+    const traceEarly = oneConstantValue(node.rules);
+    tr.note('Index', indexMessage(node.rules.filter((r) => constArgsMatch(r.args!, args)).length, traceEarly), node.dottedPath);
     const record = (v: Value): void => {
       if (result === undefined) {
         result = v;
         // what the rules do after their first result follows the rest of the query (see Tracer)
-        if (tr !== undefined && !held) {
+        if (!held) {
           tr.deferStart();
           held = true;
         }
@@ -1252,8 +1502,8 @@ export class Evaluator {
       // a constant argument pattern that differs rejects the rule (and its elses) before any work
       if (!constArgsMatch(rule.args!, args)) continue;
       const env: Env = new Array(rule.nslots);
-      // traced: only under OPA's early exit does one solution end the body (OPA looks for all otherwise)
-      const stopEarly = rule.value.t === 'const' && (tr === undefined || traceEarly);
+      // only under OPA's early exit does one solution end the body (OPA looks for all otherwise)
+      const stopEarly = rule.value.t === 'const' && traceEarly;
       let got = false;
       const body = (): boolean =>
         this.ruleBody(
@@ -1279,7 +1529,7 @@ export class Evaluator {
       const direct = bindArgs(rule.args!, args, env);
       if (direct === true) body();
       else if (direct === null) this.unifyArgs(rule.args!, args, 0, env, body);
-      if (!got && rule.elses.length) this.evalElses(rule, args, env, record);
+      if (!got && rule.elses.length) this.evalElsesTraced(rule, args, record);
       if (got && early) break;
     }
     if (result === undefined && node.defaultRule) {
@@ -1292,11 +1542,12 @@ export class Evaluator {
         }),
       );
     }
-    if (held) tr!.deferEnd();
+    if (held) tr.deferEnd();
     return result;
   }
 
-  private evalElses(rule: CRule, args: Value[] | null, _env: Env, record: (v: Value) => void): void {
+  /** evalElses under a tracer (see computeUserValueTraced). */
+  private evalElsesTraced(rule: CRule, args: Value[] | null, record: (v: Value) => void): void {
     for (const el of rule.elses) {
       const env: Env = new Array(rule.nslots);
       let got = false;
@@ -1378,14 +1629,37 @@ export class Evaluator {
   }
 
   private completeValue(node: DataNode): Value | undefined {
+    if (this.tr !== undefined) return this.completeValueTraced(node);
+    const acc = new Values(node, 'complete rules must not produce multiple outputs');
+    const early = node.earlyExit ?? (node.earlyExit = sameConstantValue(node.rules));
+    for (const rule of node.rules) {
+      const env: Env = new Array(rule.nslots);
+      const got = this.ruleValues(rule, rule.body, rule.value, env, null, acc);
+      if (got && early) break; // OPA's early exit: the remaining rules could only agree
+      if (!got && rule.elses.length) this.evalElses(rule, null, acc);
+    }
+    let result = acc.v;
+    if (result === undefined && node.defaultRule) {
+      const d = node.defaultRule;
+      const env: Env = new Array(d.nslots);
+      this.evalTerm(d.value, env, (v) => {
+        result = v;
+        return true;
+      });
+    }
+    return result;
+  }
+
+  /** completeValue under a tracer (see computeUserValueTraced). */
+  private completeValueTraced(node: DataNode): Value | undefined {
+    const tr = this.tr!;
     let result: Value | undefined;
-    const tr = this.tr;
     let held = false;
     const record = (v: Value): void => {
       if (result === undefined) {
         result = v;
         // what the rules do after their first result follows the rest of the query (see Tracer)
-        if (tr !== undefined && !held) {
+        if (!held) {
           tr.deferStart();
           held = true;
         }
@@ -1394,11 +1668,11 @@ export class Evaluator {
       }
     };
     const early = node.earlyExit ?? (node.earlyExit = sameConstantValue(node.rules));
-    const traceEarly = tr !== undefined && oneConstantValue(node.rules);
+    const traceEarly = oneConstantValue(node.rules);
     for (const rule of node.rules) {
       const env: Env = new Array(rule.nslots);
-      // traced: only under OPA's early exit does one solution end the body (OPA looks for all otherwise)
-      const stopEarly = rule.value.t === 'const' && (tr === undefined || traceEarly);
+      // only under OPA's early exit does one solution end the body (OPA looks for all otherwise)
+      const stopEarly = rule.value.t === 'const' && traceEarly;
       let got = false;
       this.ruleBody(
         rule,
@@ -1413,29 +1687,28 @@ export class Evaluator {
         traceEarly,
       );
       if (got && early) break; // OPA's early exit: the remaining rules could only agree
-      if (!got && rule.elses.length) this.evalElses(rule, null, env, record);
+      if (!got && rule.elses.length) this.evalElsesTraced(rule, null, record);
     }
     if (result === undefined && node.defaultRule) {
       const d = node.defaultRule;
       const env: Env = new Array(d.nslots);
-      if (tr !== undefined)
-        this.traceRule(
-          d,
-          [],
-          env,
-          () => {
-            tr.deferStart();
-            held = true;
-            return false;
-          },
-          traceEarly,
-        );
+      this.traceRule(
+        d,
+        [],
+        env,
+        () => {
+          tr.deferStart();
+          held = true;
+          return false;
+        },
+        traceEarly,
+      );
       this.evalTerm(d.value, env, (v) => {
         result = v;
         return true;
       });
     }
-    if (held) tr!.deferEnd();
+    if (held) tr.deferEnd();
     return result;
   }
 
@@ -1443,14 +1716,19 @@ export class Evaluator {
     const out = structural(new SetV());
     for (const rule of node.rules) {
       const env: Env = new Array(rule.nslots);
-      const ground = rule.key!.t === 'const'; // one solution is enough (OPA's early exit)
-      this.ruleBody(rule, rule.body, env, () =>
-        this.evalTerm(rule.key!, env, (v) => {
-          out.add(v);
-          this.checkSize(out.size);
-          return ground;
-        }),
-      );
+      const key = rule.key!;
+      const ground = key.t === 'const'; // one solution is enough (OPA's early exit)
+      const add = (v: Value): boolean => {
+        out.add(v);
+        this.checkSize(out.size);
+        return ground;
+      };
+      this.ruleBody(rule, rule.body, env, () => {
+        // a bound element (the usual case) is built directly: no continuation per solution
+        if (!this.bound(key, env)) return this.evalTerm(key, env, add);
+        const v = this.evalDirect(key, env);
+        return v === undefined ? false : add(v);
+      });
     }
     return out;
   }
@@ -1786,6 +2064,30 @@ class EvalContext implements BuiltinContext {
   }
   checkBudget(cost: number): void {
     this.ev.spend(cost);
+  }
+}
+
+/** One walkBody: the rest of the body to run at each node, and the slots it binds. */
+interface WalkState {
+  readonly body: CBody;
+  readonly next: number;
+  readonly env: Env;
+  readonly k: K;
+  readonly ps: number;
+  readonly vs: number;
+  readonly path: Value[];
+}
+
+/** The value rules agree on (one object per evaluated document, instead of closures). */
+class Values {
+  v: Value | undefined = undefined;
+  constructor(
+    private readonly node: DataNode,
+    private readonly conflict: string,
+  ) {}
+  add(v: Value): void {
+    if (this.v === undefined) this.v = v;
+    else if (!equal(this.v, v)) throw new RegoError('eval_conflict_error', this.conflict, this.node.rules[0]?.loc);
   }
 }
 
