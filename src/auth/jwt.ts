@@ -10,6 +10,7 @@ import { readSecretFile } from '../config/secret-file.js';
 import { AuthFailure } from './failures.js';
 import type { AuthIdentity } from './identity.js';
 import { parseJwtKeys } from './jwt-keys.js';
+import { readBounded } from '../shared/read-bounded.js';
 import { grantsOf, SCOPE } from './scopes.js';
 
 /** Bounds on what a token may make us keep: caller ids and scope lists come from the token. */
@@ -160,21 +161,8 @@ export function boundedFetch(maxBytes: number): FetchImplementation {
       await res.body?.cancel().catch(() => undefined);
       throw new Error(`JWKS response of ${declared} bytes exceeds ${maxBytes}`);
     }
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    if (res.body) {
-      const reader = res.body.getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        size += value.byteLength;
-        if (size > maxBytes) {
-          await reader.cancel().catch(() => undefined);
-          throw new Error(`JWKS response exceeds ${maxBytes} bytes`);
-        }
-        chunks.push(value);
-      }
-    }
-    return new Response(Buffer.concat(chunks), { status: res.status, headers: res.headers });
+    const body = await readBounded(res, maxBytes);
+    if (body === null) throw new Error(`JWKS response exceeds ${maxBytes} bytes`);
+    return new Response(body, { status: res.status, headers: res.headers });
   };
 }

@@ -14,6 +14,7 @@ import type { Dispatcher } from 'undici';
 import { deadline } from './deadline.js';
 import { BundleError } from './errors.js';
 import { describeThrown } from '../shared/errors.js';
+import { readBounded } from '../shared/read-bounded.js';
 import { parseChallenges, type Challenge } from './oci-challenge.js';
 import { redactUrl } from './source-http.js';
 
@@ -184,21 +185,9 @@ export class RegistryAuth {
       await res.body?.cancel();
       throw tooLarge();
     }
-    if (!res.body) return new Uint8Array();
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    const reader = res.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > limit) {
-        await reader.cancel();
-        throw tooLarge();
-      }
-      chunks.push(value);
-    }
-    return new Uint8Array(Buffer.concat(chunks));
+    const body = await readBounded(res, limit);
+    if (body === null) throw tooLarge();
+    return new Uint8Array(body);
   }
 
   private readAnswer(body: Uint8Array, shown: string): { value: string; expiresAt: number } {

@@ -3,6 +3,7 @@
 import { deadline } from './deadline.js';
 import { BundleError } from './errors.js';
 import { describeThrown } from '../shared/errors.js';
+import { readBounded } from '../shared/read-bounded.js';
 import type { BundleLimits } from './limits.js';
 import type { BundleSource, SourceHandlers } from './source.js';
 import type { HttpClientOptions } from './http-client-options.js';
@@ -190,21 +191,9 @@ export class HttpSource implements BundleSource {
 
   /** Reads the body, giving up as soon as it passes the compressed-size limit. */
   private async readBody(res: Response): Promise<Uint8Array> {
-    if (!res.body) return new Uint8Array();
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    const reader = res.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > this.limits.maxCompressedBytes) {
-        await reader.cancel();
-        throw this.tooLarge(`more than ${this.limits.maxCompressedBytes} bytes`);
-      }
-      chunks.push(value);
-    }
-    return new Uint8Array(Buffer.concat(chunks));
+    const body = await readBounded(res, this.limits.maxCompressedBytes);
+    if (body === null) throw this.tooLarge(`more than ${this.limits.maxCompressedBytes} bytes`);
+    return new Uint8Array(body);
   }
 
   /** Library messages may quote the URL; status and logs must not show its secrets. */
