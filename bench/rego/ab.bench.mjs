@@ -19,11 +19,13 @@ if (!a || !b) {
   console.error('usage: node bench/rego/ab.bench.mjs <checkout-A> <checkout-B> [tool-call|model-deployment|mask|rbac]');
   process.exit(2);
 }
-// Position matters on V8: with two copies of the SAME build under two paths, the copy imported
-// and compiled second evaluated 15–25 % faster in one process (A/A' ratios 0.73–0.96, whichever
-// path came second). So each A/B runs in two child processes, one importing and compiling A first
-// and one B first, and the two median ratios are combined (geometric mean), which cancels a bias
-// that favours either position alike. An A/A' check of this script now reads within a few per cent of 1.
+// One process is not enough: with two copies of the SAME build under two paths, one side ran
+// 15–25 % faster within a process (A/A' ratios 0.73–0.96 with the second-loaded copy ahead; the
+// same three-way check with a third policy showed no order effect, so the cause — perhaps where
+// the JIT places each copy's code — is not established). So each A/B runs in two child
+// processes, one importing and compiling A first and one B first, and the two median ratios are
+// combined (geometric mean). An A/A' check of this script reads 0.98, 1.00, 1.01; when a result
+// matters, run it several times.
 const child = process.env.AB_FIRST;
 if (child === undefined) {
   const self = fileURLToPath(import.meta.url);
