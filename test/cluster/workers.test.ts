@@ -255,5 +255,9 @@ t.test('the primary killed outright: its workers shut themselves down instead of
     }
   };
   await until('both workers to exit', () => workers.every((w) => !alive(w.worker.pid)), 30_000);
-  t.pass('no worker outlived its primary');
+  t.same(
+    workers.filter((w) => alive(w.worker.pid)).map((w) => w.worker.pid),
+    [],
+    'no worker outlived its primary',
+  );
 });
