@@ -32,12 +32,13 @@
 // PDP_WORKERS in the environment is passed to the service (unset: the service's default); the
 // number of server processes seen is printed.
 import autocannon from 'autocannon';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { treeCpuTimes } from '../lib/proc-cpu.mjs';
+import { onCpu, pinSelf } from '../lib/pin.mjs';
 import { PARTS, STAGES, attribute, merge, top } from './classify.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -126,7 +127,7 @@ function scenarios(o) {
 
 function startProfiled(s, profDir, pinCpu) {
   const argv = [process.execPath, '--cpu-prof', '--cpu-prof-dir', profDir, join(ROOT, s.script)];
-  const [file, ...args] = pinCpu === null ? argv : ['taskset', '-c', String(pinCpu), ...argv];
+  const [file, ...args] = onCpu(argv, pinCpu);
   const child = spawn(file, args, {
     cwd: ROOT,
     env: { ...process.env, ...s.env },
@@ -338,7 +339,7 @@ async function main() {
     // server's): writev then takes half the samples of a bare route instead of a fifth. So the
     // server goes on the last CPU, the load generator on CPU 0 (--no-pin: not).
     o.pinCpu = cpus().length - 1;
-    execFileSync('taskset', ['-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
+    pinSelf(0);
     log(`pinned: load generator (this process) on CPU 0, servers on CPU ${o.pinCpu}`);
   }
   const results = [];

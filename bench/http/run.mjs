@@ -32,11 +32,12 @@
 //
 // Absolute numbers depend on the machine (and on the load generator sharing its cores); compare ratios.
 import autocannon from 'autocannon';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import { onCpu, pinSelf } from '../lib/pin.mjs';
 import { signalTree, treeCpuTimes } from '../lib/proc-cpu.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -154,7 +155,7 @@ async function cacheHits(url) {
 
 function startChild(script, env) {
   const argv = [process.execPath, `${ROOT}${script}`];
-  const [file, ...args] = PIN_CPU === null ? argv : ['taskset', '-c', String(PIN_CPU), ...argv];
+  const [file, ...args] = onCpu(argv, PIN_CPU);
   const child = spawn(file, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let tail = '';
   return new Promise((resolve, reject) => {
@@ -274,7 +275,7 @@ async function alone(servers, key, fn) {
 
 async function main() {
   if (PIN_CPU !== null) {
-    execFileSync('taskset', ['-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
+    pinSelf(0);
     process.stderr.write(`pinned: load generator (this process, the paced client) on CPU 0, servers on CPU ${PIN_CPU}\n`);
   }
   const servers = new Map();

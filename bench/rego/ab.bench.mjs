@@ -9,9 +9,10 @@
 //   or BENCH_PEER=<dir>). mask: data.system.log.mask on the records the decision log builds for
 //   the tool-call examples — {path, input: the request, result: its decision document}.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { loadBundle } from '../lib/policy-dir.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const [a, b, which = 'tool-call'] = process.argv.slice(2);
@@ -42,27 +43,6 @@ if (child === undefined) {
 const order = child === 'B' ? [1, 0] : [0, 1];
 const engines = [];
 for (const i of order) engines[i] = await import(pathToFileURL(join(resolve([a, b][i]), 'dist/rego/index.js')).href);
-
-/** Modules and base data as the bundle loader builds them: data.json mounted at its directory. */
-function loadBundle(dir) {
-  const modules = [];
-  const data = {};
-  const walk = (d) => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (name.endsWith('.rego')) modules.push({ file: `policies/${relative(dir, p)}`, source: readFileSync(p, 'utf8'), regoVersion: 1 });
-      else if (name === 'data.json') {
-        const segs = relative(dir, d).split('/');
-        let node = data;
-        for (const s of segs.slice(0, -1)) node = node[s] ??= {};
-        node[segs[segs.length - 1]] = JSON.parse(readFileSync(p, 'utf8'));
-      }
-    }
-  };
-  walk(dir);
-  return { modules, data };
-}
 
 let make;
 let bodies;

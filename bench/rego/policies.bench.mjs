@@ -3,34 +3,14 @@
 // data.json files compiled together, each body as `input`, the kind's decision document queried.
 // Prints the median CPU µs per evaluation of each kind over several runs.
 // Run: npm run build && node bench/rego/policies.bench.mjs  (measures the compiled engine in dist/)
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compile } from '../../dist/rego/index.js';
+import { loadBundle } from '../lib/policy-dir.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const policiesDir = join(repo, 'policies');
-
-/** Modules and base data as the bundle loader builds them: data.json mounted at its directory. */
-function loadBundle(dir) {
-  const modules = [];
-  const data = {};
-  const walk = (d) => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (name.endsWith('.rego')) modules.push({ file: `policies/${relative(dir, p)}`, source: readFileSync(p, 'utf8'), regoVersion: 1 });
-      else if (name === 'data.json') {
-        const segs = relative(dir, d).split('/');
-        let node = data;
-        for (const s of segs.slice(0, -1)) node = node[s] ??= {};
-        node[segs[segs.length - 1]] = JSON.parse(readFileSync(p, 'utf8'));
-      }
-    }
-  };
-  walk(dir);
-  return { modules, data };
-}
 
 const KINDS = [
   { kind: 'tool-call', path: ['ai', 'tools', 'decision'] },
