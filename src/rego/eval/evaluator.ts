@@ -1037,11 +1037,7 @@ export class Evaluator {
       this.checkSize(out.length);
       return false;
     };
-    this.evalBody(t.body, 0, env, () => {
-      if (!this.bound(t.term, env)) return this.evalTerm(t.term, env, push);
-      const v = this.evalDirect(t.term, env);
-      return v === undefined ? false : push(v);
-    });
+    this.comprElements(t.body, t.term, env, push);
     return out;
   }
 
@@ -1053,12 +1049,17 @@ export class Evaluator {
       this.checkSize(out.size);
       return false;
     };
-    this.evalBody(t.body, 0, env, () => {
-      if (!this.bound(t.term, env)) return this.evalTerm(t.term, env, add);
-      const v = this.evalDirect(t.term, env);
+    this.comprElements(t.body, t.term, env, add);
+    return out;
+  }
+
+  /** Each value of a comprehension's head term over its body's solutions, to `add`. */
+  private comprElements(body: CBody, term: CTerm, env: Env, add: (v: Value) => boolean): void {
+    this.evalBody(body, 0, env, () => {
+      if (!this.bound(term, env)) return this.evalTerm(term, env, add);
+      const v = this.evalDirect(term, env);
       return v === undefined ? false : add(v);
     });
-    return out;
   }
 
   // ------------------------------------------------------------ direct (single-valued) evaluation
