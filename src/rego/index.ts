@@ -67,6 +67,8 @@ export class CompiledPolicy {
       value = ev.evalPath(segs);
     } catch (e) {
       throw stackToBudget(e);
+    } finally {
+      ev.release();
     }
     this.checkOutput(value, opts);
     // a literal copy (not a spread): the same object shape on every evaluation
@@ -122,7 +124,12 @@ export class CompiledPolicy {
   query(query: string | PreparedQuery, opts: EvalOptions & { inputValue?: Value } = {}): QueryResult {
     const q = typeof query === 'string' ? this.prepare(query) : query;
     const ev = this.evaluator(opts, opts.inputValue);
-    const rows = this.run(() => ev.evalQuery(q.body, q.nslots, q.vars));
+    let rows: QueryResult['rows'];
+    try {
+      rows = this.run(() => ev.evalQuery(q.body, q.nslots, q.vars));
+    } finally {
+      ev.release();
+    }
     return { rows, dependsOn: { ...ev.deps } };
   }
 

@@ -139,9 +139,31 @@ export class ObjectV {
 
   /** Entries in key order (cached: objects are immutable once built). */
   sorted(): [Value, Value][] {
-    if (this.sortedCache === null) this.sortedCache = Array.from(this.map.values()).sort(byKey);
+    if (this.sortedCache === null) this.sortedCache = sortSmall(Array.from(this.map.values()), byKey);
     return this.sortedCache;
   }
+}
+
+/** Longest array sortSmall sorts by insertion. */
+const INSERTION_SORT_MAX = 12;
+
+/**
+ * xs sorted in place. Array.prototype.sort copies its input to a work array first: for the
+ * small objects and sets an evaluation keys and walks (most have a handful of entries) an
+ * insertion sort is as fast and allocates nothing.
+ */
+function sortSmall<T>(xs: T[], cmp: (a: T, b: T) => number): T[] {
+  if (xs.length > INSERTION_SORT_MAX) return xs.sort(cmp);
+  for (let i = 1; i < xs.length; i++) {
+    const x = xs[i];
+    let j = i - 1;
+    while (j >= 0 && cmp(xs[j], x) > 0) {
+      xs[j + 1] = xs[j];
+      j--;
+    }
+    xs[j + 1] = x;
+  }
+  return xs;
 }
 
 /** Entry order of ObjectV.sorted (one function, not a closure per call). */
@@ -189,7 +211,7 @@ export class SetV {
   }
 
   sorted(): Value[] {
-    if (this.sortedCache === null) this.sortedCache = [...this.map.values()].sort(compare);
+    if (this.sortedCache === null) this.sortedCache = sortSmall(Array.from(this.map.values()), compare);
     return this.sortedCache;
   }
 }

@@ -72,3 +72,39 @@ valid if {
   t.equal(before.dependsOn.time, true, 'the evaluation reports that it read the clock');
   t.equal(p.evaluate('j.valid', { nowNs: 3000n * 1_000_000_000n }).defined, false, 'expired once the clock passes exp');
 });
+
+// Each evaluation's rule-value cache is pooled per compiled policy once the evaluation is over:
+// a reused cache must start empty, whether the evaluation before it answered, failed or was
+// still running (an evaluation started from inside another one).
+t.test('rule values of one evaluation never reach the next (pooled caches)', async (t) => {
+  const p = compile([
+    {
+      file: 'p.rego',
+      source: `package p
+import rego.v1
+v := input.n
+double := v * 2
+conflict := 1 if input.clash
+conflict := 2 if input.clash
+loud if {
+	print("outer", v)
+	v > 0
+}
+`,
+    },
+  ]);
+  t.equal(p.evaluate('p.double', { input: { n: 1 } }).value, 2);
+  t.equal(p.evaluate('p.double', { input: { n: 5 } }).value, 10, 'the second evaluation computes v afresh');
+  t.throws(() => p.evaluate('p.conflict', { input: { n: 7, clash: true } }), 'a failed evaluation');
+  t.equal(p.evaluate('p.double', { input: { n: 3 } }).value, 6, 'after a failure: no value left behind');
+  t.equal(p.query('x := data.p.double', { input: { n: 4 } }).rows[0]?.x, 8, 'queries share the pool');
+  const inner: unknown[] = [];
+  const outer = p.evaluate('p.loud', {
+    input: { n: 9 },
+    // a nested evaluation of the same policy while the outer one holds its cache
+    print: () => inner.push(toJSON(p.evaluate('p.double', { input: { n: 100 } }).value!)),
+  });
+  t.same(inner, [200], 'the nested evaluation saw its own input');
+  t.equal(outer.value, true, 'the outer evaluation kept its own values');
+  t.equal(p.evaluate('p.double', { input: { n: 11 } }).value, 22, 'and neither left values in the pool');
+});

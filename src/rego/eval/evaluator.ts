@@ -61,10 +61,25 @@ export class SharedState {
    */
   private readonly ownedArrays = new WeakSet<Value[]>();
 
+  /** Rule-value caches of finished evaluations, cleared, for the next ones (one per node: a fresh
+   * one per evaluation was a tenth of the bytes an evaluation allocated). */
+  private readonly cachePool: NodeCache[] = [];
+
   constructor(nodeCount = 0) {
     this.nodeCount = nodeCount;
     this.constants = new Array(nodeCount);
     this.fnMemo = new Array(nodeCount * 2);
+  }
+
+  takeCache(): NodeCache {
+    return this.cachePool.pop() ?? new Array(this.nodeCount);
+  }
+
+  /** Back to the pool once its evaluation is over (nested evaluations each hold their own). */
+  returnCache(cache: NodeCache): void {
+    if (this.cachePool.length >= CACHE_POOL_MAX) return;
+    cache.fill(undefined);
+    this.cachePool.push(cache);
   }
 
   /**
@@ -103,6 +118,9 @@ export class SharedState {
     }
   }
 }
+
+/** Cleared rule-value caches kept for reuse per policy (more only under nested evaluations). */
+const CACHE_POOL_MAX = 4;
 
 /** Longest string argument a memoised call is keyed by (the memo keeps its keys alive). */
 const MEMO_MAX_STRING = 256;
@@ -158,15 +176,12 @@ class FnMemo {
 type NodeCache = (Value | typeof UNDEF | undefined)[];
 
 class Frame {
-  readonly cache: NodeCache;
   constructor(
     readonly input: Value | undefined,
     readonly dataOv: OvNode | null,
     readonly mocks: Map<string, Mock> | null,
-    nodeCount: number,
-  ) {
-    this.cache = new Array(nodeCount);
-  }
+    readonly cache: NodeCache,
+  ) {}
 }
 
 export interface EvaluatorOptions {
@@ -197,6 +212,8 @@ export interface DependencyFlags {
 
 export class Evaluator {
   private frame: Frame;
+  /** The outermost frame's cache (release() returns it; `with` frames have their own). */
+  private readonly rootCache: NodeCache;
   private steps = 0;
   private readonly maxSteps: number;
   private readonly deadline: number;
@@ -221,7 +238,8 @@ export class Evaluator {
     /** State shared by every evaluation of one compiled policy (e.g. resolved data-ref prefixes). */
     private readonly shared: SharedState = new SharedState(),
   ) {
-    this.frame = new Frame(opts.input, null, null, shared.nodeCount);
+    this.rootCache = shared.takeCache();
+    this.frame = new Frame(opts.input, null, null, this.rootCache);
     this.maxSteps = opts.maxSteps;
     this.clock = opts.clockMs ?? Date.now;
     const every = Math.floor(opts.clockCheckInterval ?? 1024);
@@ -238,6 +256,11 @@ export class Evaluator {
       const tr = this.tr;
       this.bctx.trace = (msg: string): void => tr.note('Note', msg);
     }
+  }
+
+  /** The evaluation is over: its rule-value cache goes back to the policy's pool. Call once. */
+  release(): void {
+    this.shared.returnCache(this.rootCache);
   }
 
   /** time.now_ns: fixed per evaluation, and the evaluation is marked as reading the clock. */
@@ -411,12 +434,15 @@ export class Evaluator {
     else if (body[i].op === 'somein' && this.someInDirect(body[i], env)) result = this.iterateBody(body, i, env, k);
     else if (body[i].op === 'call' && this.walkDirect(body[i], env)) result = this.walkBody(body, i, env, k);
     else if (i === body.length - 1) result = this.evalExpr(body[i], env, k);
-    else {
-      const next = i + 1;
-      result = this.evalExpr(body[i], env, () => this.evalBody(body, next, env, k));
-    }
+    else result = this.evalExprThenBody(body, i, env, k);
     if (trail !== null) for (const s of trail) env[s] = undefined;
     return result;
+  }
+
+  /** body[i] through its continuations, the rest of the body per solution (a closure kept out of evalBody: see termSingle). */
+  private evalExprThenBody(body: CBody, i: number, env: Env, k: K): boolean {
+    const next = i + 1;
+    return this.evalExpr(body[i], env, () => this.evalBody(body, next, env, k));
   }
 
   /**
@@ -952,7 +978,7 @@ export class Evaluator {
         mocks.set(w.funcId!, { kind: 'value', v: val });
       }
     }
-    const inner = new Frame(input, dataOv, mocks, this.shared.nodeCount);
+    const inner = new Frame(input, dataOv, mocks, new Array(this.shared.nodeCount));
     this.frame = inner;
     try {
       if (e.negated) {
@@ -1102,7 +1128,7 @@ export class Evaluator {
         return base;
       }
       case 'call': {
-        if (t.fn.f === 'special' && t.fn.name === 'print') return this.single((k) => this.evalTerm(t, env, k));
+        if (t.fn.f === 'special' && t.fn.name === 'print') return this.termSingle(t, env);
         const vals = new Array<Value>(t.args.length);
         for (let i = 0; i < vals.length; i++) {
           const v = this.evalDirect(t.args[i], env);
@@ -1145,13 +1171,13 @@ export class Evaluator {
       case 'setcompr':
         return this.setCompr(t, env);
       default:
-        return this.single((k) => this.evalTerm(t, env, k));
+        return this.termSingle(t, env);
     }
   }
 
   /** A bound data ref, walked without continuations (overrides from `with` take the general path). */
   private dataDirect(t: Extract<CTerm, { t: 'ref' }>, env: Env): Value | undefined {
-    if (this.frame.dataOv !== null) return this.single((k) => this.evalRef(t, env, k));
+    if (this.frame.dataOv !== null) return this.refSingle(t, env);
     const pre = this.prefix(t);
     const path = t.path;
     let node = pre.node;
@@ -1191,6 +1217,21 @@ export class Evaluator {
     return out;
   }
 
+  // The closures of the general path live in these helpers, not in the hot functions that call
+  // them: V8 allocates a function's closure context on every call that could create one, taken
+  // or not (evalDirect and callDirect run hundreds of times per evaluation).
+  private termSingle(t: CTerm, env: Env): Value | undefined {
+    return this.single((k) => this.evalTerm(t, env, k));
+  }
+
+  private refSingle(t: Extract<CTerm, { t: 'ref' }>, env: Env): Value | undefined {
+    return this.single((k) => this.evalRef(t, env, k));
+  }
+
+  private callSingle(fn: CFunc, args: Value[]): Value | undefined {
+    return this.single((k) => this.callFn(fn, args, k));
+  }
+
   /** A builtin call timed as OPA's eval_op_builtin_call (the call itself, not what follows it). */
   private timedBuiltin(b: Extract<CFunc, { f: 'builtin' }>['builtin'], args: Value[]): Value | undefined {
     const t0 = process.hrtime.bigint();
@@ -1214,7 +1255,7 @@ export class Evaluator {
       return r;
     }
     if (fn.f === 'user' && this.frame.mocks === null) return this.userValue(fn.node, args);
-    return this.single((k) => this.callFn(fn, args, k));
+    return this.callSingle(fn, args);
   }
 
   private evalItems(items: CTerm[], i: number, acc: Value[], env: Env, k: (vals: Value[]) => boolean): boolean {
@@ -1319,7 +1360,7 @@ export class Evaluator {
   /** Call a `with` replacement; inside it no function is mocked (a mock never calls another mock, nor itself). */
   private callReplacement(repl: CFunc, args: Value[], k: KV): boolean {
     const outer = this.frame;
-    const inner = new Frame(outer.input, outer.dataOv, null, this.shared.nodeCount);
+    const inner = new Frame(outer.input, outer.dataOv, null, new Array(this.shared.nodeCount));
     let result: Value | undefined;
     this.frame = inner;
     try {
@@ -1410,17 +1451,20 @@ export class Evaluator {
       if (!got && rule.elses.length) this.evalElses(rule, args, acc);
       if (got && early) break;
     }
-    let result = acc.v;
-    if (result === undefined && node.defaultRule) {
-      const d = node.defaultRule;
-      const env: Env = new Array(d.nslots);
-      this.unifyArgs(d.args!, args, 0, env, () =>
-        this.evalTerm(d.value, env, (v) => {
-          result = v;
-          return true;
-        }),
-      );
-    }
+    const result = acc.v;
+    return result === undefined && node.defaultRule ? this.defaultFunctionValue(node.defaultRule, args) : result;
+  }
+
+  /** A function's default value (closures kept out of computeUserValue: see termSingle). */
+  private defaultFunctionValue(d: CRule, args: Value[]): Value | undefined {
+    let result: Value | undefined;
+    const env: Env = new Array(d.nslots);
+    this.unifyArgs(d.args!, args, 0, env, () =>
+      this.evalTerm(d.value, env, (v) => {
+        result = v;
+        return true;
+      }),
+    );
     return result;
   }
 
@@ -1639,16 +1683,8 @@ export class Evaluator {
       if (got && early) break; // OPA's early exit: the remaining rules could only agree
       if (!got && rule.elses.length) this.evalElses(rule, null, acc);
     }
-    let result = acc.v;
-    if (result === undefined && node.defaultRule) {
-      const d = node.defaultRule;
-      const env: Env = new Array(d.nslots);
-      this.evalTerm(d.value, env, (v) => {
-        result = v;
-        return true;
-      });
-    }
-    return result;
+    const result = acc.v;
+    return result === undefined && node.defaultRule ? this.termSingle(node.defaultRule.value, new Array(node.defaultRule.nslots)) : result;
   }
 
   /** completeValue under a tracer (see computeUserValueTraced). */
@@ -1717,21 +1753,41 @@ export class Evaluator {
     const out = structural(new SetV());
     for (const rule of node.rules) {
       const env: Env = new Array(rule.nslots);
-      const key = rule.key!;
-      const ground = key.t === 'const'; // one solution is enough (OPA's early exit)
-      const add = (v: Value): boolean => {
-        out.add(v);
-        this.checkSize(out.size);
-        return ground;
-      };
-      this.ruleBody(rule, rule.body, env, () => {
-        // a bound element (the usual case) is built directly: no continuation per solution
-        if (!this.bound(key, env)) return this.evalTerm(key, env, add);
-        const v = this.evalDirect(key, env);
-        return v === undefined ? false : add(v);
-      });
+      if (this.tr !== undefined) {
+        this.setRuleBody(rule, 0, env, out);
+        continue;
+      }
+      // A straight-line body with a bound element (most `contains` rules) adds its one element
+      // without continuations; the rest of a body that needs them goes on from where this stopped.
+      const i = this.directPrefix(rule.body, env);
+      if (i < 0) continue;
+      if (i < rule.body.length || !this.bound(rule.key!, env)) {
+        this.setRuleBody(rule, i, env, out);
+        continue;
+      }
+      const v = this.evalDirect(rule.key!, env);
+      if (v === undefined) continue;
+      out.add(v);
+      this.checkSize(out.size);
     }
     return out;
+  }
+
+  /** A partial set rule's elements into out, through continuations from expression `from`. */
+  private setRuleBody(rule: CRule, from: number, env: Env, out: SetV): void {
+    const key = rule.key!;
+    const ground = key.t === 'const'; // one solution is enough (OPA's early exit)
+    const add = (v: Value): boolean => {
+      out.add(v);
+      this.checkSize(out.size);
+      return ground;
+    };
+    this.ruleBodyFrom(rule, rule.body, from, env, () => {
+      // a bound element (the usual case) is built directly: no continuation per solution
+      if (!this.bound(key, env)) return this.evalTerm(key, env, add);
+      const v = this.evalDirect(key, env);
+      return v === undefined ? false : add(v);
+    });
   }
 
   private objectValue(node: DataNode): Value | undefined {
