@@ -11,7 +11,12 @@ export const arrays: Builtin[] = [
     ctx.checkBudget(x.length + y.length);
     if (x.length === 0) return y;
     if (y.length === 0) return x;
-    return x.concat(y);
+    // a copy loop: Array.prototype.concat's generic path (spreadable checks) costs more on the
+    // short arrays policies join (a path and a prefix)
+    const out = new Array<Value>(x.length + y.length);
+    for (let i = 0; i < x.length; i++) out[i] = x[i];
+    for (let i = 0; i < y.length; i++) out[x.length + i] = y[i];
+    return out;
   }),
   def('array.slice', ['array', 'number', 'number'], ([a, b, c], ctx) => {
     const x = arr(a, 1);

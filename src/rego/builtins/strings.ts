@@ -42,6 +42,9 @@ function stringSlice(v: Value, pos: number): string[] {
 }
 
 /** The array itself when every element is a string (else the same error as stringSlice). */
+/** Longest list `concat` joins by string concatenation rather than Array.prototype.join. */
+const SHORT_JOIN = 8;
+
 function stringArray(v: Value[], pos: number): string[] {
   for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'string') throw elemErr(pos, v, v[i], 'string');
   return v as string[];
@@ -275,7 +278,11 @@ export const strings: Builtin[] = [
     for (const x of xs) total += x.length;
     checkLength(total);
     ctx.checkBudget(total >> 5);
-    return xs.join(delim);
+    if (xs.length > SHORT_JOIN) return xs.join(delim);
+    // short lists (paths, messages) by concatenation: Array.prototype.join's setup costs more there
+    let out = xs.length === 0 ? '' : xs[0];
+    for (let i = 1; i < xs.length; i++) out = out + delim + xs[i];
+    return out;
   }),
 
   def('indexof', ['string', 'string'], ([a, b], ctx) => {

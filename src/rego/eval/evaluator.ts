@@ -72,13 +72,13 @@ export class SharedState {
   }
 
   takeCache(): NodeCache {
-    return this.cachePool.pop() ?? new Array(this.nodeCount);
+    return this.cachePool.pop() ?? new NodeCache(this.nodeCount);
   }
 
   /** Back to the pool once its evaluation is over (nested evaluations each hold their own). */
   returnCache(cache: NodeCache): void {
     if (this.cachePool.length >= CACHE_POOL_MAX) return;
-    cache.fill(undefined);
+    cache.clear();
     this.cachePool.push(cache);
   }
 
@@ -172,8 +172,32 @@ class FnMemo {
   }
 }
 
-/** Per-frame values of rule and package nodes, by DataNode.slot (an array: cheaper than a Map). */
-type NodeCache = (Value | typeof UNDEF | undefined)[];
+/** Rule values of one evaluation (or one `with` frame) by DataNode.slot; UNDEF: known undefined. */
+class NodeCache {
+  private readonly vals: (Value | typeof UNDEF | undefined)[];
+  /** The slots set, so that clearing for reuse touches only those (most of a policy's nodes are
+   * never read by one evaluation). */
+  private readonly touched: number[] = [];
+
+  constructor(nodeCount: number) {
+    this.vals = new Array(nodeCount);
+  }
+
+  get(slot: number): Value | typeof UNDEF | undefined {
+    return this.vals[slot];
+  }
+
+  set(slot: number, v: Value | typeof UNDEF): void {
+    if (this.vals[slot] === undefined) this.touched.push(slot);
+    this.vals[slot] = v;
+  }
+
+  clear(): void {
+    const t = this.touched;
+    for (let i = 0; i < t.length; i++) this.vals[t[i]] = undefined;
+    t.length = 0;
+  }
+}
 
 class Frame {
   constructor(
@@ -785,12 +809,15 @@ export class Evaluator {
   private evalExpr(e: CExpr, env: Env, k: K): boolean {
     this.tick();
     if (e.withs !== null) return this.evalWith(e, env, k);
-    if (e.negated) {
-      let found = false;
-      this.evalExprInner(e, env, () => (found = true));
-      return found ? false : k();
-    }
+    if (e.negated) return this.evalNegated(e, env, k);
     return this.evalExprInner(e, env, k);
+  }
+
+  /** `not e` (its closure kept out of evalExpr: see termSingle). */
+  private evalNegated(e: CExpr, env: Env, k: K): boolean {
+    let found = false;
+    this.evalExprInner(e, env, () => (found = true));
+    return found ? false : k();
   }
 
   private evalExprInner(e: CExpr, env: Env, k: K): boolean {
@@ -801,7 +828,7 @@ export class Evaluator {
           const v = this.evalDirect(e.term, env);
           return v !== undefined && v !== false ? k() : false;
         }
-        return this.evalTerm(e.term, env, (v) => (v !== false ? k() : false));
+        return this.evalTruthy(e.term, env, k);
       }
       case 'unify':
         if (this.bound(e.a, env)) {
@@ -833,6 +860,11 @@ export class Evaluator {
       case 'noop':
         return k();
     }
+  }
+
+  /** A term as an expression: k per value that is not false (a closure kept out of evalExprInner). */
+  private evalTruthy(t: CTerm, env: Env, k: K): boolean {
+    return this.evalTerm(t, env, (v) => (v !== false ? k() : false));
   }
 
   private evalCallExpr(fn: CFunc, args: CTerm[], out: CTerm | null, env: Env, k: K): boolean {
@@ -978,7 +1010,7 @@ export class Evaluator {
         mocks.set(w.funcId!, { kind: 'value', v: val });
       }
     }
-    const inner = new Frame(input, dataOv, mocks, new Array(this.shared.nodeCount));
+    const inner = new Frame(input, dataOv, mocks, new NodeCache(this.shared.nodeCount));
     this.frame = inner;
     try {
       if (e.negated) {
@@ -1360,7 +1392,7 @@ export class Evaluator {
   /** Call a `with` replacement; inside it no function is mocked (a mock never calls another mock, nor itself). */
   private callReplacement(repl: CFunc, args: Value[], k: KV): boolean {
     const outer = this.frame;
-    const inner = new Frame(outer.input, outer.dataOv, null, new Array(this.shared.nodeCount));
+    const inner = new Frame(outer.input, outer.dataOv, null, new NodeCache(this.shared.nodeCount));
     let result: Value | undefined;
     this.frame = inner;
     try {
@@ -1621,7 +1653,7 @@ export class Evaluator {
   private ruleValue(node: DataNode): Value | undefined {
     const cache = this.frame.cache;
     const slot = node.slot;
-    const c = cache[slot];
+    const c = cache.get(slot);
     if (c !== undefined) {
       this.ins?.count('eval_op_virtual_cache_hit');
       return c === UNDEF ? undefined : c;
@@ -1631,19 +1663,26 @@ export class Evaluator {
       if (k !== undefined) {
         // a constant rule's value kept from an earlier evaluation: not evaluated again
         this.ins?.count('eval_op_virtual_cache_hit');
-        cache[slot] = k;
+        cache.set(slot, k);
         return k === UNDEF ? undefined : k;
       }
       this.ins?.count('eval_op_virtual_cache_miss');
       const v = this.computeRule(node);
       this.shared.constants[slot] = v === undefined ? UNDEF : v;
       if (v !== undefined) this.shared.own(v);
-      cache[slot] = v === undefined ? UNDEF : v;
+      cache.set(slot, v === undefined ? UNDEF : v);
       return v;
     }
     this.ins?.count('eval_op_virtual_cache_miss');
     const v = this.computeRule(node);
-    cache[slot] = v === undefined ? UNDEF : v;
+    cache.set(slot, v === undefined ? UNDEF : v);
+    return v;
+  }
+
+  /** A function without arguments read as a document (its closure kept out of computeRule). */
+  private zeroArityValue(node: DataNode): Value | undefined {
+    let v: Value | undefined;
+    this.callUser(node, [], (x) => ((v = x), true));
     return v;
   }
 
@@ -1665,7 +1704,7 @@ export class Evaluator {
         break;
       case 'function':
         // a function without arguments can also be read as a document
-        if (node.arity === 0) this.callUser(node, [], (x) => ((v = x), true));
+        if (node.arity === 0) v = this.zeroArityValue(node);
         break;
       default:
         v = undefined;
@@ -1839,7 +1878,7 @@ export class Evaluator {
       return ov !== null ? applyOverride(v, ov) : v;
     }
     const cache = this.frame.cache;
-    const c = cache[node.slot];
+    const c = cache.get(node.slot);
     if (c !== undefined) return c === UNDEF ? undefined : c;
     const o = structural(new ObjectV());
     if (base instanceof ObjectV) for (const [kk, vv] of base.entries()) o.set(kk, vv);
@@ -1856,7 +1895,7 @@ export class Evaluator {
         if (v !== undefined) o.set(name, v);
       }
     }
-    cache[node.slot] = o;
+    cache.set(node.slot, o);
     return o;
   }
 
