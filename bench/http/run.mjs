@@ -38,11 +38,13 @@ import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { onCpu, pinSelf } from '../lib/pin.mjs';
-import { signalTree, treeCpuTimes } from '../lib/proc-cpu.mjs';
+import { signalTree, stealMs, treeCpuTimes } from '../lib/proc-cpu.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+/** Steal time (ms, all CPUs) in a latency run's window from which its line says the host took the CPUs. */
+const STEAL_NOTE_MS = 50;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
 const PIN_CPU = process.env.BENCH_PIN === '1' && cpus().length >= 2 ? cpus().length - 1 : null;
@@ -326,10 +328,13 @@ async function main() {
     const half = new Map();
     for (const s of SCENARIOS) {
       const rate = Math.max(1, Math.floor(med.get(s.key).rps / 2));
+      const steal0 = stealMs();
       const r = await alone(servers, s.key, () => pacedChild(servers.get(s.key).url, s, rate));
-      half.set(s.key, { rate, ...r });
+      const steal1 = stealMs();
+      const steal_ms = steal0 === null || steal1 === null ? null : steal1 - steal0;
+      half.set(s.key, { rate, ...r, steal_ms });
       process.stderr.write(
-        `  ${s.key.padEnd(8)} ${rate} req/s target → ${fmt(r.rps)} req/s  p50 ${fmt(r.p50, 2)} ms  p99 ${fmt(r.p99, 2)} ms  (client lag p99 ${fmt(r.lag_p99, 2)} ms${r.lag_p99 > 5 ? ': the client fell behind its schedule, this rate is beyond what it can pace' : ''})${r.non2xx || r.errors ? `  non2xx ${r.non2xx} errors ${r.errors}` : ''}\n`,
+        `  ${s.key.padEnd(8)} ${rate} req/s target → ${fmt(r.rps)} req/s  p50 ${fmt(r.p50, 2)} ms  p99 ${fmt(r.p99, 2)} ms  (client lag p99 ${fmt(r.lag_p99, 2)} ms${r.lag_p99 > 5 ? ': the client fell behind its schedule, this rate is beyond what it can pace' : ''}; steal ${steal_ms === null ? 'n/a' : `${fmt(steal_ms)} ms`}${steal_ms !== null && steal_ms >= STEAL_NOTE_MS ? ": the hypervisor took the CPUs away during this run, its tail is the host's" : ''})${r.non2xx || r.errors ? `  non2xx ${r.non2xx} errors ${r.errors}` : ''}\n`,
       );
     }
     // Proof that the cached scenarios were answered by the tier they are named for.
@@ -398,7 +403,13 @@ function issueTargets(med, half) {
   t.push({ target: 'tool-call, cache hit: req/s ≥ 0.6 × bare', value: rh, limit: 0.6, met: rh === null ? null : rh >= 0.6, unit: '×' });
   for (const [k, h] of half) {
     if (k === 'a') continue;
-    t.push({ target: `${k}: p99 ≤ 5 ms at half max rate (${h.rate}/s)`, value: h.p99, limit: 5, met: Number.isFinite(h.p99) ? h.p99 <= 5 : null, unit: 'ms' });
+    t.push({
+      target: `${k}: p99 ≤ 5 ms at half max rate (${h.rate}/s${h.steal_ms === null ? '' : `, steal ${fmt(h.steal_ms)} ms`})`,
+      value: h.p99,
+      limit: 5,
+      met: Number.isFinite(h.p99) ? h.p99 <= 5 : null,
+      unit: 'ms',
+    });
   }
   return t;
 }

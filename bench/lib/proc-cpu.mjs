@@ -116,3 +116,17 @@ export function signalTree(pid, sig) {
     }
   }
 }
+
+/** Time the hypervisor ran something else while this machine's CPUs wanted to run ("steal", the
+ * 8th value of /proc/stat's cpu line), in ms summed over all CPUs, or null without /proc. A
+ * virtual machine whose vCPUs are descheduled stalls every process on them: a latency run with
+ * steal in its window measured the host, not the service. */
+export function stealMs() {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0];
+    const f = line.trim().split(/\s+/);
+    return f[0] === 'cpu' && f.length > 8 ? (Number(f[8]) * TICK_US) / 1000 : null;
+  } catch {
+    return null;
+  }
+}

@@ -15,6 +15,7 @@ interface ProcCpu {
   processTree(pid: number): number[];
   childPids(pid: number): number[];
   signalTree(pid: number, sig: NodeJS.Signals): void;
+  stealMs(): number | null;
 }
 // The bench library is plain JavaScript (bench/ runs without a build): typed here by its use.
 const lib = (await import(new URL('../../bench/lib/proc-cpu.mjs', import.meta.url).href)) as ProcCpu;
@@ -69,3 +70,13 @@ t.test(
     t.equal(lib.cpuTimes(-1), null, 'a hostile PID reads as null');
   },
 );
+
+t.test('steal time: a reading of /proc/stat that never goes backwards', { skip: existsSync('/proc/stat') ? false : 'needs /proc (Linux)' }, async (t) => {
+  const a = lib.stealMs();
+  t.type(a, 'number', 'a number where /proc/stat exists');
+  t.ok(Number.isFinite(a) && a! >= 0, 'finite and not negative');
+  const end = Date.now() + 50;
+  while (Date.now() < end); // some CPU time in between
+  const b = lib.stealMs();
+  t.ok(b! >= a!, 'a later reading is not smaller');
+});
