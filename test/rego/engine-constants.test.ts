@@ -77,6 +77,8 @@ valid if {
 // a reused cache must start empty, whether the evaluation before it answered, failed or was
 // still running (an evaluation started from inside another one).
 t.test('rule values of one evaluation never reach the next (pooled caches)', async (t) => {
+  // enough rules for the policy's caches to be pooled (small policies allocate one per evaluation)
+  const filler = Array.from({ length: 200 }, (_, i) => `r${i} := input.n + ${i}\n`).join('');
   const p = compile([
     {
       file: 'p.rego',
@@ -90,7 +92,7 @@ loud if {
 	print("outer", v)
 	v > 0
 }
-`,
+${filler}`,
     },
   ]);
   t.equal(p.evaluate('p.double', { input: { n: 1 } }).value, 2);
@@ -107,4 +109,6 @@ loud if {
   t.same(inner, [200], 'the nested evaluation saw its own input');
   t.equal(outer.value, true, 'the outer evaluation kept its own values');
   t.equal(p.evaluate('p.double', { input: { n: 11 } }).value, 22, 'and neither left values in the pool');
+  t.equal(p.evaluate('p.r150', { input: { n: 1 } }).value, 151);
+  t.equal(p.evaluate('p.r150', { input: { n: 2 } }).value, 152, 'a rule far into the node table, recomputed');
 });

@@ -71,13 +71,16 @@ export class SharedState {
     this.fnMemo = new Array(nodeCount * 2);
   }
 
+  /** A rule-value cache for one evaluation: a cleared one from the pool where the policy is large
+   * enough for that to pay (allocating a small one costs less than tracking what to clear). */
   takeCache(): NodeCache {
-    return this.cachePool.pop() ?? new NodeCache(this.nodeCount);
+    if (this.nodeCount < POOLED_CACHE_MIN_NODES) return new NodeCache(this.nodeCount, false);
+    return this.cachePool.pop() ?? new NodeCache(this.nodeCount, true);
   }
 
   /** Back to the pool once its evaluation is over (nested evaluations each hold their own). */
   returnCache(cache: NodeCache): void {
-    if (this.cachePool.length >= CACHE_POOL_MAX) return;
+    if (this.nodeCount < POOLED_CACHE_MIN_NODES || this.cachePool.length >= CACHE_POOL_MAX) return;
     cache.clear();
     this.cachePool.push(cache);
   }
@@ -121,6 +124,8 @@ export class SharedState {
 
 /** Cleared rule-value caches kept for reuse per policy (more only under nested evaluations). */
 const CACHE_POOL_MAX = 4;
+/** Policies with fewer nodes allocate a rule-value cache per evaluation instead. */
+const POOLED_CACHE_MIN_NODES = 128;
 
 /** Longest string argument a memoised call is keyed by (the memo keeps its keys alive). */
 const MEMO_MAX_STRING = 256;
@@ -176,11 +181,12 @@ class FnMemo {
 class NodeCache {
   private readonly vals: (Value | typeof UNDEF | undefined)[];
   /** The slots set, so that clearing for reuse touches only those (most of a policy's nodes are
-   * never read by one evaluation). */
-  private readonly touched: number[] = [];
+   * never read by one evaluation); null for a cache that is not reused. */
+  private readonly touched: number[] | null;
 
-  constructor(nodeCount: number) {
+  constructor(nodeCount: number, reused: boolean) {
     this.vals = new Array(nodeCount);
+    this.touched = reused ? [] : null;
   }
 
   get(slot: number): Value | typeof UNDEF | undefined {
@@ -188,12 +194,13 @@ class NodeCache {
   }
 
   set(slot: number, v: Value | typeof UNDEF): void {
-    if (this.vals[slot] === undefined) this.touched.push(slot);
+    if (this.touched !== null && this.vals[slot] === undefined) this.touched.push(slot);
     this.vals[slot] = v;
   }
 
   clear(): void {
     const t = this.touched;
+    if (t === null) return;
     for (let i = 0; i < t.length; i++) this.vals[t[i]] = undefined;
     t.length = 0;
   }
@@ -1010,7 +1017,7 @@ export class Evaluator {
         mocks.set(w.funcId!, { kind: 'value', v: val });
       }
     }
-    const inner = new Frame(input, dataOv, mocks, new NodeCache(this.shared.nodeCount));
+    const inner = new Frame(input, dataOv, mocks, new NodeCache(this.shared.nodeCount, false));
     this.frame = inner;
     try {
       if (e.negated) {
@@ -1392,7 +1399,7 @@ export class Evaluator {
   /** Call a `with` replacement; inside it no function is mocked (a mock never calls another mock, nor itself). */
   private callReplacement(repl: CFunc, args: Value[], k: KV): boolean {
     const outer = this.frame;
-    const inner = new Frame(outer.input, outer.dataOv, null, new NodeCache(this.shared.nodeCount));
+    const inner = new Frame(outer.input, outer.dataOv, null, new NodeCache(this.shared.nodeCount, false));
     let result: Value | undefined;
     this.frame = inner;
     try {
