@@ -2,6 +2,7 @@
 // policy set with the unmasked record as input, as OPA does. Exactly `true` drops the record: it
 // is not stored, not sent to any sink, and counted. A bundle without the rule drops nothing.
 import type { ActivePolicySet } from '../bundles/types.js';
+import { hasPolicyDocument } from './policy-document.js';
 import type { LogRecord } from './types.js';
 
 export const DEFAULT_DROP_PATH = '/system/log/drop';
@@ -29,8 +30,8 @@ export function policyDropFrom(current: () => ActivePolicySet | null, opts: { pa
   return (record) => {
     const set = current();
     // No policy, no bundle owns the path, or nothing is defined there: the record is not handed
-    // to the engine at all (the common case costs two lookups).
-    if (path === '' || !set || set.engineFor(path) === null || set.mayDefine?.(path) === false) return 'keep';
+    // to the engine at all (the common case costs one lookup).
+    if (path === '' || !set || !hasPolicyDocument(set, path)) return 'keep';
     const out = set.evaluate(path, record, budget);
     if (!out.ok) return 'error';
     return out.defined && out.result === true ? 'drop' : 'keep';

@@ -2,6 +2,7 @@
 // (unmasked) record as input, as OPA does. The result is a set of JSON pointers to erase
 // and/or {"op": "upsert", "path", "value"} objects (see rules.ts).
 import type { ActivePolicySet } from '../../bundles/types.js';
+import { hasPolicyDocument } from '../policy-document.js';
 import type { LogRecord } from '../types.js';
 import type { MaskHint, PolicyMaskFn, PolicyMaskOutcome } from './masker.js';
 
@@ -51,7 +52,7 @@ export function policyMaskFrom(current: () => ActivePolicySet | null, opts: { pa
     const set = current();
     // No policy yet, no bundle owns the path, or the policy has nothing there: the record is not
     // handed to the engine at all, and the masker treats it as "no mask policy" (fail closed).
-    if (!set || set.engineFor(path) === null || set.mayDefine?.(path) === false) return { kind: 'absent' };
+    if (!set || !hasPolicyDocument(set, path)) return { kind: 'absent' };
     const reuse = hint !== undefined && reusable(set);
     if (reuse) {
       const m = memo.get(hint.anchor);
