@@ -106,3 +106,20 @@ t.test('a mocked function is not answered from the memo', async (t) => {
   t.equal(p.evaluate('w.mocked').value, 7);
   t.equal(p.evaluate('w.real').value, 4);
 });
+
+// A function whose arguments rarely repeat (request values) goes without the memo for a while:
+// lookups and inserts that never hit only cost. Results are the same either way; the step
+// budget shows whether a call was computed.
+t.test('a memo that rarely hits is skipped for a while, then used again', async (t) => {
+  const p = compile([{ file: 'm.rego', source }], data);
+  t.equal(p.evaluate('m.via_input', { input: { n: 20000 } }).value, 20001, 'kept: heavy(20000)');
+  t.equal(p.evaluate('m.via_input', { input: { n: 20000 }, maxSteps: 500 }).value, 20001, 'a hit fits a small budget');
+  // 255 calls with arguments never seen before: one window of 256 lookups with a single hit
+  for (let n = 1; n <= 255; n++) t.equal(p.evaluate('m.via_input', { input: { n } }).value, n + 1, `heavy(${n})`);
+  const err = t.throws(() => p.evaluate('m.via_input', { input: { n: 20000 }, maxSteps: 500 })) as unknown as RegoError;
+  t.equal(err.code, 'eval_budget_exceeded', 'skipped: the kept result is not looked up, the call is computed');
+  let ok = 0;
+  for (let i = 0; i < 4095; i++) if (p.evaluate('m.via_input', { input: { n: 1 } }).value === 2) ok++;
+  t.equal(ok, 4095, 'results while skipping are the computed ones');
+  t.equal(p.evaluate('m.via_input', { input: { n: 20000 }, maxSteps: 500 }).value, 20001, 'then the memo is used again, its entries kept');
+});

@@ -129,6 +129,12 @@ const POOLED_CACHE_MIN_NODES = 128;
 
 /** Longest string argument a memoised call is keyed by (the memo keeps its keys alive). */
 const MEMO_MAX_STRING = 256;
+/** Lookups per window over which a memo's hit rate is judged. */
+const MEMO_WINDOW = 256;
+/** A window with fewer hits than 1 in this many lookups turns the memo off for a while. */
+const MEMO_MIN_HIT_RATIO = 8;
+/** Calls that then go without the memo before it is tried again. */
+const MEMO_SKIP = 4096;
 /** Results kept per pure function (and strictness); the memo starts over when full. */
 const MEMO_MAX_ENTRIES = 1024;
 /** Larger results (sizeOf) are not kept: the memo's memory stays bounded. */
@@ -143,8 +149,31 @@ const NO_ARGS = Symbol('no arguments');
 class FnMemo {
   private root = new Map<unknown, unknown>();
   private size = 0;
+  /** Lookups and hits in the current window (see bypass). */
+  private lookups = 0;
+  private hits = 0;
+  /** Calls left that skip the memo: a function whose arguments rarely repeat (request values:
+   * ids, amounts, free text) only pays for lookups and inserts that never hit. */
+  private skip = 0;
+
+  /** Whether this call should go without the memo (counts the call down when it does). */
+  bypass(): boolean {
+    if (this.skip === 0) return false;
+    this.skip--;
+    return true;
+  }
 
   get(args: Value[]): Value | typeof UNDEF | undefined {
+    const r = this.find(args);
+    if (r !== undefined) this.hits++;
+    if (++this.lookups === MEMO_WINDOW) {
+      if (this.hits * MEMO_MIN_HIT_RATIO < MEMO_WINDOW) this.skip = MEMO_SKIP;
+      this.lookups = this.hits = 0;
+    }
+    return r;
+  }
+
+  private find(args: Value[]): Value | typeof UNDEF | undefined {
     const n = args.length;
     if (n === 0) return this.root.get(NO_ARGS) as Value | typeof UNDEF | undefined;
     let m = this.root;
@@ -1455,6 +1484,7 @@ export class Evaluator {
     const idx = node.slot * 2 + (this.strict ? 1 : 0);
     let memo = shared.fnMemo[idx];
     if (memo === undefined) memo = shared.fnMemo[idx] = new FnMemo();
+    if (memo.bypass()) return this.computeUserValue(node, args);
     const hit = memo.get(args);
     if (hit !== undefined) return hit === UNDEF ? undefined : hit;
     // A pure function calls no builtin flagged nondeterministic or readsClock; this run-time
