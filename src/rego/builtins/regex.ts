@@ -27,7 +27,8 @@ class ReCache {
   private readonly map = new Map<string, Entry>();
   private clock = 0;
 
-  get(key: string, build: () => RE2JS): RE2JS {
+  /** The compiled pattern for key; on a miss, `source` is the pattern (or makes it). */
+  get(key: string, source: string | (() => string)): RE2JS {
     const hit = this.map.get(key);
     if (hit !== undefined) {
       hit.used = ++this.clock;
@@ -36,7 +37,7 @@ class ReCache {
     }
     let re: RE2JS | string;
     try {
-      re = build();
+      re = RE2JS.compile(typeof source === 'string' ? source : source());
     } catch (e) {
       re = errorMessage(e);
     }
@@ -72,12 +73,13 @@ export const MAX_PATTERN_LENGTH = 64 * 1024;
 /** Compile a pattern with Go/RE2 syntax; a syntax error becomes a builtin error with Go's message. */
 export function compileRegex(pattern: string): RE2JS {
   if (pattern.length > MAX_PATTERN_LENGTH) throw fail(`regular expression longer than ${MAX_PATTERN_LENGTH} characters`);
-  return userPatterns.get(pattern, () => RE2JS.compile(pattern));
+  // the pattern itself, not a closure over it: this runs for every regex call, hits included
+  return userPatterns.get(pattern, pattern);
 }
 
 /** Compile an internal pattern (e.g. a translated glob) under its own cache key; `build` runs on a miss. */
 export function compileCached(key: string, build: () => string): RE2JS {
-  return internalPatterns.get(key, () => RE2JS.compile(build()));
+  return internalPatterns.get(key, build);
 }
 
 /** Go's regexp.QuoteMeta. */

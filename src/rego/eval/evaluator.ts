@@ -1323,6 +1323,11 @@ export class Evaluator {
       return r;
     }
     if (fn.f === 'user' && this.frame.mocks === null) return this.userValue(fn.node, args);
+    // `x in xs`, `k, x in xs` as values: answered here, not through callFn's continuation
+    if (fn.f === 'special' && this.frame.mocks === null) {
+      if (fn.name === 'member2') return member(args[0], args[1]);
+      if (fn.name === 'member3') return member3(args[0], args[1], args[2]);
+    }
     return this.callSingle(fn, args);
   }
 
