@@ -1599,22 +1599,9 @@ export class Evaluator {
    * what the rules do after their first value held back until the consumer's Redo (see Tracer). */
   private computeUserValueTraced(node: DataNode, args: Value[]): Value | undefined {
     const tr = this.tr!;
-    let result: Value | undefined;
-    let held = false;
     const traceEarly = oneConstantValue(node.rules);
     tr.note('Index', indexMessage(node.rules.filter((r) => constArgsMatch(r.args!, args)).length, traceEarly), node.dottedPath);
-    const record = (v: Value): void => {
-      if (result === undefined) {
-        result = v;
-        // what the rules do after their first result follows the rest of the query (see Tracer)
-        if (!held) {
-          tr.deferStart();
-          held = true;
-        }
-      } else if (!equal(result, v)) {
-        throw new RegoError('eval_conflict_error', 'functions must not produce multiple outputs for same inputs', node.rules[0]?.loc);
-      }
-    };
+    const acc = new TracedValues(node, 'functions must not produce multiple outputs for same inputs', tr);
     // OPA's early exit: once a rule gave the value all rules give, the others could only agree
     const early = node.earlyExit ?? (node.earlyExit = sameConstantValue(node.rules));
     for (const rule of node.rules) {
@@ -1633,12 +1620,12 @@ export class Evaluator {
             if (this.bound(rule.value, env)) {
               const v = this.evalDirect(rule.value, env);
               if (v === undefined) return false;
-              record(v);
+              acc.add(v);
               got = true;
               return stopEarly;
             }
             return this.evalTerm(rule.value, env, (v) => {
-              record(v);
+              acc.add(v);
               got = true;
               return stopEarly;
             });
@@ -1648,25 +1635,16 @@ export class Evaluator {
       const direct = bindArgs(rule.args!, args, env);
       if (direct === true) body();
       else if (direct === null) this.unifyArgs(rule.args!, args, 0, env, body);
-      if (!got && rule.elses.length) this.evalElsesTraced(rule, args, record);
+      if (!got && rule.elses.length) this.evalElsesTraced(rule, args, acc);
       if (got && early) break;
     }
-    if (result === undefined && node.defaultRule) {
-      const d = node.defaultRule;
-      const env: Env = new Array(d.nslots);
-      this.unifyArgs(d.args!, args, 0, env, () =>
-        this.evalTerm(d.value, env, (v) => {
-          result = v;
-          return true;
-        }),
-      );
-    }
-    if (held) tr.deferEnd();
+    const result = acc.v === undefined && node.defaultRule ? this.defaultFunctionValue(node.defaultRule, args) : acc.v;
+    acc.end();
     return result;
   }
 
   /** evalElses under a tracer (see computeUserValueTraced). */
-  private evalElsesTraced(rule: CRule, args: Value[] | null, record: (v: Value) => void): void {
+  private evalElsesTraced(rule: CRule, args: Value[] | null, acc: TracedValues): void {
     for (const el of rule.elses) {
       const env: Env = new Array(rule.nslots);
       let got = false;
@@ -1674,7 +1652,7 @@ export class Evaluator {
       const body = (): boolean =>
         this.ruleBody(rule, el.body, env, () =>
           this.evalTerm(el.value, env, (v) => {
-            record(v);
+            acc.add(v);
             got = true;
             return stopEarly;
           }),
@@ -1770,21 +1748,7 @@ export class Evaluator {
 
   /** completeValue under a tracer (see computeUserValueTraced). */
   private completeValueTraced(node: DataNode): Value | undefined {
-    const tr = this.tr!;
-    let result: Value | undefined;
-    let held = false;
-    const record = (v: Value): void => {
-      if (result === undefined) {
-        result = v;
-        // what the rules do after their first result follows the rest of the query (see Tracer)
-        if (!held) {
-          tr.deferStart();
-          held = true;
-        }
-      } else if (!equal(result, v)) {
-        throw new RegoError('eval_conflict_error', 'complete rules must not produce multiple outputs', node.rules[0]?.loc);
-      }
-    };
+    const acc = new TracedValues(node, 'complete rules must not produce multiple outputs', this.tr!);
     const early = node.earlyExit ?? (node.earlyExit = sameConstantValue(node.rules));
     const traceEarly = oneConstantValue(node.rules);
     for (const rule of node.rules) {
@@ -1798,35 +1762,24 @@ export class Evaluator {
         env,
         () =>
           this.evalTerm(rule.value, env, (v) => {
-            record(v);
+            acc.add(v);
             got = true;
             return stopEarly;
           }),
         traceEarly,
       );
       if (got && early) break; // OPA's early exit: the remaining rules could only agree
-      if (!got && rule.elses.length) this.evalElsesTraced(rule, null, record);
+      if (!got && rule.elses.length) this.evalElsesTraced(rule, null, acc);
     }
+    let result = acc.v;
     if (result === undefined && node.defaultRule) {
       const d = node.defaultRule;
       const env: Env = new Array(d.nslots);
-      this.traceRule(
-        d,
-        [],
-        env,
-        () => {
-          tr.deferStart();
-          held = true;
-          return false;
-        },
-        traceEarly,
-      );
-      this.evalTerm(d.value, env, (v) => {
-        result = v;
-        return true;
-      });
+      // the default's rule is traced, then its value follows the rest of the query like a rule's
+      this.traceRule(d, [], env, () => (acc.hold(), false), traceEarly);
+      result = this.termSingle(d.value, env);
     }
-    if (held) tr.deferEnd();
+    acc.end();
     return result;
   }
 
@@ -2226,6 +2179,38 @@ class Values {
   add(v: Value): void {
     if (this.v === undefined) this.v = v;
     else if (!equal(this.v, v)) throw new RegoError('eval_conflict_error', this.conflict, this.node.rules[0]?.loc);
+  }
+}
+
+/**
+ * Values under a tracer: as Values, and from the first value on what the rules do is held back
+ * until the consumer's Redo (Tracer.deferStart … deferEnd), as OPA's trace orders it.
+ */
+class TracedValues {
+  v: Value | undefined = undefined;
+  private held = false;
+  constructor(
+    private readonly node: DataNode,
+    private readonly conflict: string,
+    private readonly tr: Tracer,
+  ) {}
+
+  add(v: Value): void {
+    if (this.v === undefined) {
+      this.v = v;
+      this.hold();
+    } else if (!equal(this.v, v)) throw new RegoError('eval_conflict_error', this.conflict, this.node.rules[0]?.loc);
+  }
+
+  hold(): void {
+    if (this.held) return;
+    this.tr.deferStart();
+    this.held = true;
+  }
+
+  /** Releases what was held (once the rules are done). */
+  end(): void {
+    if (this.held) this.tr.deferEnd();
   }
 }
 
