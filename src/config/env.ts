@@ -680,7 +680,7 @@ export const ENV_VARS: readonly EnvVar[] = [
     type: 'integer',
     default: '67108864',
     description:
-      "Bound on those records' JSON size (characters; bytes for ASCII); the oldest go first. A record larger than the bound is not kept in memory (Redis id keys still find it when the stream sink is on).",
+      "Bound on those records' JSON size in bytes (UTF-8; kept outside the JavaScript heap); the oldest go first. A record larger than the bound is not kept in memory (Redis id keys still find it when the stream sink is on).",
   },
   {
     name: 'PDP_DECISION_LOG_CALLER_HEADER',

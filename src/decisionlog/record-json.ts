@@ -1,5 +1,4 @@
-// A record's JSON text, written once: the in-memory store keeps it (a flat string, cheap to
-// retain, instead of the record's object graph with the request's input), and the stdout and
+// A record's JSON text, written once: the in-memory store keeps its bytes, and the stdout and
 // Redis sinks send it. Records are never modified after masking, so the text stays true.
 import { configure } from 'safe-stable-stringify';
 import type { LogRecord } from './types.js';

@@ -64,3 +64,38 @@ t.test("bounded by the records' JSON size: the oldest go first, and a record ove
   t.ok(s.bytes <= 2500 && s.bytes > 0, `after many puts still within the bound (${s.bytes})`);
   t.ok(s.get('m199'), 'the newest is there');
 });
+
+t.test('records are read back exactly: non-ASCII text, the size bound in UTF-8 bytes', async (t) => {
+  const text = 'é€😀 \u0000 "quoted" \\ ' + 'ü'.repeat(100);
+  const s = new RecordStore({ maxEntries: 10, maxBytes: 1024, retentionMs: 60_000 });
+  s.put(rec('u', text));
+  t.equal(s.get('u')?.path, text);
+  const bytes = Buffer.byteLength(JSON.stringify(rec('u', text)));
+  t.equal(s.bytes, bytes, 'counted in UTF-8 bytes, not characters');
+  // 'ü' is one character and two bytes: 400 of them are 800 bytes, and two such records do not fit in 1 KiB.
+  s.put(rec('v', 'ü'.repeat(400)));
+  s.put(rec('w', 'ü'.repeat(400)));
+  t.equal(s.get('v'), undefined, 'evicted by the byte bound');
+  t.equal(s.get('w')?.path, 'ü'.repeat(400));
+  t.ok(s.bytes <= 1024, `bytes ${s.bytes} within the bound`);
+});
+
+t.test('across many buffer chunks and records larger than a chunk, every kept record reads back whole', async (t) => {
+  const s = new RecordStore({ maxEntries: 50, maxBytes: 8 * 1024 * 1024, retentionMs: 60_000 });
+  const sizes: Record<string, number> = {};
+  for (let i = 0; i < 400; i++) {
+    // Mostly ~50 KB records (20 per 1 MiB chunk), every 37th one of 1.5 MiB (a chunk of its own).
+    const n = i % 37 === 0 ? 1_500_000 : 50_000 + i;
+    sizes[`r${i}`] = n;
+    s.put(rec(`r${i}`, String.fromCharCode(97 + (i % 26)).repeat(n)));
+  }
+  t.equal(s.size, 50);
+  let whole = 0;
+  for (let i = 350; i < 400; i++) {
+    const got = s.get(`r${i}`);
+    if (got?.path.length === sizes[`r${i}`] && got.path[0] === String.fromCharCode(97 + (i % 26)) && got.path.endsWith(got.path[0] as string)) whole++;
+  }
+  t.equal(whole, 50, 'the newest 50 records are intact');
+  t.equal(s.get('r349'), undefined);
+  t.ok(s.bytes <= 8 * 1024 * 1024);
+});
