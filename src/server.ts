@@ -13,6 +13,7 @@ import configApi from './api/routes/config.js';
 import { resolveWorkers } from './cluster/cpus.js';
 import { runPrimary, type RunningCluster } from './cluster/primary.js';
 import { primaryLog } from './cluster/primary-log.js';
+import { tuneHeapForServing } from './shared/heap-tuning.js';
 import { WorkerLink, type ClusterHooks } from './cluster/worker-link.js';
 import decisionApi from './api/routes/index.js';
 import { DEFAULT_OPA } from './config/defaults.js';
@@ -168,6 +169,7 @@ function installSignalHandlers(app: FastifyInstance, close: () => Promise<void>,
  * process becomes the cluster primary (src/cluster/primary.ts) and each worker it forks comes
  * back here as a worker. */
 export async function start(opts: { configFile?: string } = {}): Promise<RunningServer | RunningCluster> {
+  tuneHeapForServing();
   const loaded = loadConfig(opts.configFile !== undefined ? { configFile: opts.configFile } : {});
   if (cluster.isWorker) return startWorker(loaded.config);
   for (const w of loaded.warnings) process.stderr.write(`pdp: warning: ${w}\n`);

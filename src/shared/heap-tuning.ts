@@ -1,0 +1,23 @@
+// V8 heap settings for a serving process, applied once before it takes requests.
+//
+// Allocation-site pretenuring off: V8 watches which allocation sites' objects survive young
+// collections and, past a threshold, allocates that site's objects directly in the old
+// generation. A decision's objects (parsed bodies, Rego values, records) live for one request;
+// under load enough of them are alive at each scavenge that V8 tenures their sites, and from
+// then on every request's garbage lands in the old generation, where only a mark-compact frees
+// it. Measured on the tool-call decision, cache off, 1,300/s, server on one CPU (--trace-gc-nvp,
+// alternating runs): promoted per scavenge 250–760 KB → 161 KB, scavenge pause 2.4–5.7 → 1.8 ms,
+// mark-compacts (each a 10 ms pause after ~80 ms of marking that shares the CPU) 3–4 → 2 in the
+// window; and at full load 16–20 % less CPU per decision (3 alternating runs).
+//
+// Set at run time (Node does not accept the flag in NODE_OPTIONS): V8 reads it when a garbage
+// collection processes pretenuring feedback, so it holds from the next collection on.
+import v8 from 'node:v8';
+
+let applied = false;
+
+export function tuneHeapForServing(): void {
+  if (applied) return;
+  applied = true;
+  v8.setFlagsFromString('--no-allocation-site-pretenuring');
+}

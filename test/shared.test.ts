@@ -1,0 +1,3 @@
+import { importFolder } from './helpers/suite.js';
+
+importFolder(new URL('./shared/', import.meta.url));
