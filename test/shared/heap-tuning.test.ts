@@ -24,7 +24,11 @@ function pretenuringLines(tuned: boolean): { lines: number; stderr: string; stat
     timeout: 60_000,
   });
   const after = r.stdout.slice(Math.max(0, r.stdout.indexOf('WORKLOAD\n')));
-  return { lines: after.split('\n').filter((l) => l.includes('pretenuring')).length, stderr: r.stderr + (r.stdout.includes('WORKLOAD') ? '' : ' (no marker)'), status: r.status };
+  return {
+    lines: after.split('\n').filter((l) => l.includes('pretenuring')).length,
+    stderr: r.stderr + (r.stdout.includes('WORKLOAD') ? '' : ' (no marker)'),
+    status: r.status,
+  };
 }
 
 t.test('by default V8 tenures the allocation sites of the workload (so the next check can fail)', async (t) => {
