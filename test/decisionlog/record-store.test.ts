@@ -1,4 +1,6 @@
 // The in-memory store behind GET /v1/decisions/{id}: bounded by count (oldest out first) and by age.
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import t from 'tap';
 import { RecordStore } from '../../src/decisionlog/record-store.js';
 import type { LogRecord } from '../../src/decisionlog/types.js';
@@ -98,4 +100,23 @@ t.test('across many buffer chunks and records larger than a chunk, every kept re
   t.equal(whole, 50, 'the newest 50 records are intact');
   t.equal(s.get('r349'), undefined);
   t.ok(s.bytes <= 8 * 1024 * 1024);
+});
+
+t.test("the stored JSON lives outside the V8 heap (what keeps it out of every garbage collection's work)", async (t) => {
+  // A collection before each reading, so that garbage does not count as held.
+  v8.setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const s = new RecordStore({ maxEntries: 5000, maxBytes: 256 * 1024 * 1024, retentionMs: 60_000 });
+  const payload = 'x'.repeat(10_000);
+  gc();
+  const heap0 = v8.getHeapStatistics().used_heap_size;
+  const buffers0 = process.memoryUsage().arrayBuffers;
+  for (let i = 0; i < 5000; i++) s.put(rec(`id-${i}`, `${payload}${i}`));
+  gc();
+  const heapGrowth = v8.getHeapStatistics().used_heap_size - heap0;
+  const bufferGrowth = process.memoryUsage().arrayBuffers - buffers0;
+  t.ok(s.bytes > 50_000_000, `50 MB of records held (${s.bytes})`);
+  t.ok(bufferGrowth >= s.bytes, `in buffers: ${bufferGrowth} bytes`);
+  t.ok(heapGrowth < 5_000_000, `the V8 heap grew by ${heapGrowth} bytes, not by the records' size`);
+  t.equal(s.get('id-4999')?.path, `${payload}4999`);
 });
