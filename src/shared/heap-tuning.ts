@@ -14,10 +14,7 @@
 // collection processes pretenuring feedback, so it holds from the next collection on.
 import v8 from 'node:v8';
 
-let applied = false;
-
+/** Idempotent: setting the flag again changes nothing. */
 export function tuneHeapForServing(): void {
-  if (applied) return;
-  applied = true;
   v8.setFlagsFromString('--no-allocation-site-pretenuring');
 }
