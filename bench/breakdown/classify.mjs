@@ -47,7 +47,7 @@ export const RULES = [
   [
     'audit record',
     false,
-    /^src\/decisions\/pipeline#(finish|flushLogs)$/,
+    /^src\/decisions\/pipeline#(finish|flushRecords)$/,
     'the pipeline builds the DecisionRecord and hands it to recorders (metrics/span recorders below it say so)',
   ],
   ['span', true, /^npm:@opentelemetry\//, 'OpenTelemetry SDK'],

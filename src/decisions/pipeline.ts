@@ -11,6 +11,7 @@ import { describeThrown } from '../shared/errors.js';
 import { noopCache, noopSpan, noopTracer } from './noop.js';
 import { ReasonCode } from './reasons.js';
 import { shapeDecision, type Evaluation } from './answer.js';
+import { EvaluationBatch } from './evaluation-batch.js';
 import type {
   AdhocAnswer,
   AdhocQuery,
@@ -63,6 +64,7 @@ export class DecisionPipeline {
   private readonly evaluation: EvaluationOptions;
   private readonly ndBuiltinCache: boolean;
   private cache: DecisionCache = noopCache;
+  private readonly batch = new EvaluationBatch();
   private tracer: DecisionTracer = noopTracer;
   private readonly recorders: DecisionRecorder[] = [];
   private readonly newId: () => string;
@@ -218,12 +220,13 @@ export class DecisionPipeline {
     }
 
     const evalSpan = startChild(span, 'pdp.evaluate');
-    const budget = observe ? this.observing(this.budgetFor(query), query) : this.budgetFor(query);
     // A wasm policy runs in a worker: await it, so the main thread serves other requests meanwhile.
+    // Everything else runs in this turn's evaluation batch; its budget is taken when it runs, so
+    // the wait for the batch counts against it.
     const outcome =
-      budget && snapshot.offThread && snapshot.evaluateAsync && snapshot.engineFor(query.path) === 'wasm'
-        ? await evaluateAsyncSafely(snapshot.evaluateAsync.bind(snapshot), query, budget)
-        : evaluateSafely(snapshot, query, budget);
+      snapshot.offThread && snapshot.evaluateAsync && snapshot.engineFor(query.path) === 'wasm'
+        ? await this.evaluateOffThread(snapshot, query, observe)
+        : await this.batch.run(() => evaluateSafely(snapshot, query, this.budgetWithObservations(query, observe)));
     evalSpan?.end(outcome.ok ? { 'pdp.defined': outcome.defined } : { 'error.type': outcome.code });
     const engine = outcome.engine ?? null;
     if (!outcome.ok)
@@ -240,6 +243,16 @@ export class DecisionPipeline {
       seen: observe ? observationsOf(outcome) : undefined,
       inputKey: key.cacheKey,
     };
+  }
+
+  private budgetWithObservations(query: DecisionQuery, observe: boolean): EvaluationOptions | undefined {
+    return observe ? this.observing(this.budgetFor(query), query) : this.budgetFor(query);
+  }
+
+  private async evaluateOffThread(snapshot: ActivePolicySet, query: DecisionQuery, observe: boolean): Promise<SafeOutcome> {
+    const budget = this.budgetWithObservations(query, observe);
+    if (budget === undefined || !snapshot.evaluateAsync) return evaluateSafely(snapshot, query, budget);
+    return evaluateAsyncSafely(snapshot.evaluateAsync.bind(snapshot), query, budget);
   }
 
   /** The evaluation options plus what this query (and the decision log) asked the engine to report. */
@@ -329,17 +342,21 @@ export class DecisionPipeline {
     } catch {
       // Tracing never breaks a decision.
     }
-    // The audit record (masking, serialization, storage, metrics) is made right after the
-    // answer is written, not before: a slow mask policy or a large record never delays the
-    // answer. It runs before the event loop takes the next request, so a lookup of this
-    // decision_id that follows the answer finds it.
+    // The audit record (masking, serialization, storage, metrics) is made after the answer is
+    // written, not before: a slow mask policy or a large record never delays the answer. An
+    // answer from an evaluation batch is written in a check phase, so its records are made in
+    // the next one, after the next poll phase: a reader of records calls flushRecords() first.
     if (query.unrecorded) return;
     this.pendingLogs.push(record);
-    if (this.pendingLogs.length === 1) setImmediate(this.flushLogs);
+    if (this.pendingLogs.length === 1) setImmediate(this.flushRecords);
   }
 
   private readonly pendingLogs: DecisionRecord[] = [];
-  private readonly flushLogs = (): void => {
+
+  /** Hands every decision answered so far to the recorders now, if that has not happened yet:
+   * for GET /v1/decisions/{id}, so that a lookup that follows an answer finds its record. */
+  readonly flushRecords = (): void => {
+    if (this.pendingLogs.length === 0) return;
     const batch = this.pendingLogs.splice(0);
     for (const record of batch) {
       for (const recorder of this.recorders) {

@@ -43,7 +43,13 @@ async function decisionLogPlugin(app: FastifyInstance, opts: DecisionLogPluginOp
     ...(opts.stdout ? { stdout: opts.stdout } : {}),
     ...(opts.siblings ? { siblings: { get: (id: string) => opts.siblings!.lookup(id) } } : {}),
   });
-  opts.siblings?.answerLookups((id) => log.getLocal(id));
+  // Records are made after the answers (src/decisions/pipeline.ts): a lookup first has the
+  // pipeline hand over the ones still pending, so a decision read back after its answer is found.
+  const flush = app.pipeline.flushRecords;
+  opts.siblings?.answerLookups((id) => {
+    flush();
+    return log.getLocal(id);
+  });
   if (cfg.raw) {
     app.log.warn(
       { setting: 'decision_log.raw' },
@@ -53,10 +59,16 @@ async function decisionLogPlugin(app: FastifyInstance, opts: DecisionLogPluginOp
   app.pipeline.addRecorder(log);
   const header = cfg.caller_header === '' ? null : cfg.caller_header.toLowerCase();
   app.pipeline.useCallerOf((q) => callerOf(q, header));
-  decisionLogRoutes(app, log);
+  decisionLogRoutes(app, {
+    get: (id) => {
+      flush();
+      return log.get(id);
+    },
+  });
   app.status.add('decision_log', () => log.status());
   metrics?.bind({ decisionLog: () => log.status() });
   app.addHook('onClose', async () => {
+    flush();
     const spillFile = cfg.spill_file;
     const loss = await log.close(cfg.flush_timeout_ms, spillFile === undefined ? undefined : (lines) => appendFileSync(spillFile, lines, { mode: 0o600 }));
     const lost = Object.values(loss.undelivered).reduce((a, b) => a + b, 0);

@@ -118,3 +118,45 @@ t.test('GET /v1/decisions/{id}: the logged record (in-memory store, no Redis nee
   t.equal(missing.status, 404);
   t.equal((missing.json as { error: { code: string } }).error.code, 'DECISION_NOT_FOUND');
 });
+
+// Records are made after the answers (an answer from an evaluation batch is written in a check
+// phase, its record in the next one): the lookup route has the pipeline hand over pending records
+// first. inject() issues the lookup in the very turn the answer was made, so without that it
+// would be a 404.
+t.test('GET /v1/decisions/{id} issued in the same turn as the answer finds the record', async (t) => {
+  const policies = new SwappablePolicies();
+  policies.activate(new JsPolicySet(new JsEngine({ 'ai/tools/decision': () => ({ allow: true }) }), { 'test-bundle': 'r1' }));
+  const app = await injectApp({ policies });
+  t.teardown(() => app.close());
+  const decided = await app.inject({ method: 'POST', url: '/v1/decisions/tool-call', payload: { agent: { id: 'a' }, tool: { name: 't' } } });
+  t.equal(decided.statusCode, 200);
+  const id = (decided.json() as { decision_id: string }).decision_id;
+  const got = await app.inject({ method: 'GET', url: `/v1/decisions/${id}` });
+  t.equal(got.statusCode, 200, got.body);
+  t.match(got.json(), { decision_id: id, outcome: 'decided', allow: true });
+});
+
+// Many decisions in flight at once over real sockets form evaluation batches; each client reads
+// its record back the moment its answer arrives.
+t.test('concurrent decisions over real sockets: every answer is found by a lookup that follows it', async (t) => {
+  const policies = new SwappablePolicies();
+  policies.activate(
+    new JsPolicySet(new JsEngine({ 'ai/tools/decision': (input) => ({ allow: (input as { n: number }).n % 2 === 0 }) }), { 'test-bundle': 'r1' }),
+  );
+  const s = await startApp({ policies });
+  t.teardown(() => s.close());
+  const rounds = await Promise.all(
+    Array.from({ length: 40 }, async (_, n) => {
+      const decided = await postJson(`${s.url}/v1/decisions/tool-call`, { agent: { id: `a${n}` }, tool: { name: 't' }, n });
+      const body = decided.json as { decision_id: string; allow: boolean };
+      const got = await send(`${s.url}/v1/decisions/${body.decision_id}`);
+      return { n, status: decided.status, allow: body.allow, lookup: got.status, record: got.json as { input?: { n?: number }; allow?: boolean } };
+    }),
+  );
+  for (const r of rounds) {
+    t.equal(r.status, 200);
+    t.equal(r.allow, r.n % 2 === 0, `decision ${r.n} answered for its own input`);
+    t.equal(r.lookup, 200, `decision ${r.n} found right after its answer`);
+    t.equal(r.record.allow, r.allow, `record ${r.n} holds its own decision`);
+  }
+});

@@ -78,7 +78,7 @@ const HANDLER: [string, string][] = [
 ];
 const FLUSH: [string, string][] = [
   ['processImmediate', 'node:internal/timers'],
-  ['flushLogs', dist('decisions/pipeline.js')],
+  ['flushRecords', dist('decisions/pipeline.js')],
 ];
 
 t.test('stages of real-looking stacks', async (t) => {
