@@ -37,9 +37,16 @@ export class AuthzenService {
   ) {}
 
   /** One access evaluation; 503 (not a decision) only while no policy is active. */
-  async evaluate(req: EvaluationRequest, meta: RequestMeta): Promise<AuthzenDecision> {
+  async evaluate(req: EvaluationRequest, meta: RequestMeta, sequential = false): Promise<AuthzenDecision> {
     const rule = this.mapping.resolve(req.resource.type, req.action.name);
-    const answer = await this.pipeline.decide({ kind: 'authzen', path: rule.decision, input: policyInput(req, rule.input), strict: false, ...meta });
+    const answer = await this.pipeline.decide({
+      kind: 'authzen',
+      path: rule.decision,
+      input: policyInput(req, rule.input),
+      strict: false,
+      ...meta,
+      sequential,
+    });
     if (answer.status === 503) throw noPolicy(answer.body.decision_id);
     return toAuthzenDecision(answer.body);
   }
@@ -55,12 +62,11 @@ export class AuthzenService {
       throw invalid([{ path: '/evaluations', message: `has ${items.length} items; at most ${this.limits.maxEvaluations} are evaluated in one request` }]);
     }
     const semantic = ((body.options as Json | undefined)?.evaluations_semantic ?? 'execute_all') as EvaluationsSemantic;
-    const one = (item: Json, i: number): Promise<AuthzenDecision> => this.item(merge(body, item), i, meta);
-    if (semantic === 'execute_all') return { evaluations: await Promise.all(items.map(one)) };
+    if (semantic === 'execute_all') return { evaluations: await Promise.all(items.map((item, i) => this.item(merge(body, item), i, meta, false))) };
     // Short-circuit: in order, stopping after the first deny (or error) / the first permit.
     const out: AuthzenDecision[] = [];
     for (let i = 0; i < items.length; i++) {
-      const d = await one(items[i] as Json, i);
+      const d = await this.item(merge(body, items[i] as Json), i, meta, true);
       if (semantic === 'deny_on_first_deny' && !d.decision) {
         out.push({ decision: false, context: { ...d.context, code: '200', reason: 'deny_on_first_deny' } });
         break;
@@ -72,13 +78,13 @@ export class AuthzenService {
   }
 
   /** One item of a batch: an item that is not a valid evaluation is a deny with its error. */
-  private async item(merged: Json, index: number, meta: RequestMeta): Promise<AuthzenDecision> {
+  private async item(merged: Json, index: number, meta: RequestMeta, sequential: boolean): Promise<AuthzenDecision> {
     if (!validateEvaluation(merged)) {
       const details = validationDetails(validateEvaluation.errors ?? []);
       const message = details.map((d) => `${d.path || '(evaluation)'} ${d.message}`).join('; ');
       return { decision: false, context: { error: { status: 400, message: `evaluations[${index}]: ${message}` } } };
     }
-    return this.evaluate(merged as unknown as EvaluationRequest, meta);
+    return this.evaluate(merged as unknown as EvaluationRequest, meta, sequential);
   }
 
   /** A search: candidates named by the policy, each re-evaluated; only allowed ones returned. */
@@ -113,7 +119,7 @@ export class AuthzenService {
     let next = '';
     for (let i = offset; i < candidates.length; i++) {
       const entity = searchEntity(target, body, candidates[i] as Candidate);
-      const d = await this.evaluate(entity.request, meta);
+      const d = await this.evaluate(entity.request, meta, true);
       if (!d.decision) continue;
       if (limit !== undefined && results.length >= limit) {
         // One more allowed result exists: the next page starts here.

@@ -202,6 +202,9 @@ export class DecisionPipeline {
     const observe = query.explain !== undefined || query.metrics === true || query.instrument === true || this.ndBuiltinCache;
     const bypass = query.explain !== undefined || query.instrument === true;
 
+    // This turn's batch (src/decisions/evaluation-batch.ts): from here to the answer, the
+    // decisions ready in this turn run back to back.
+    if (query.sequential !== true) await this.batch.join();
     const lookup = bypass ? undefined : startChild(span, 'pdp.cache.lookup');
     const hit = bypass ? undefined : await this.cacheGet(key);
     lookup?.end({ 'pdp.cache.hit': hit !== undefined });
@@ -221,12 +224,11 @@ export class DecisionPipeline {
 
     const evalSpan = startChild(span, 'pdp.evaluate');
     // A wasm policy runs in a worker: await it, so the main thread serves other requests meanwhile.
-    // Everything else runs in this turn's evaluation batch; its budget is taken when it runs, so
-    // the wait for the batch counts against it.
+    const budget = observe ? this.observing(this.budgetFor(query), query) : this.budgetFor(query);
     const outcome =
-      snapshot.offThread && snapshot.evaluateAsync && snapshot.engineFor(query.path) === 'wasm'
-        ? await this.evaluateOffThread(snapshot, query, observe)
-        : await this.batch.run(() => evaluateSafely(snapshot, query, this.budgetWithObservations(query, observe)));
+      budget && snapshot.offThread && snapshot.evaluateAsync && snapshot.engineFor(query.path) === 'wasm'
+        ? await evaluateAsyncSafely(snapshot.evaluateAsync.bind(snapshot), query, budget)
+        : evaluateSafely(snapshot, query, budget);
     evalSpan?.end(outcome.ok ? { 'pdp.defined': outcome.defined } : { 'error.type': outcome.code });
     const engine = outcome.engine ?? null;
     if (!outcome.ok)
@@ -243,16 +245,6 @@ export class DecisionPipeline {
       seen: observe ? observationsOf(outcome) : undefined,
       inputKey: key.cacheKey,
     };
-  }
-
-  private budgetWithObservations(query: DecisionQuery, observe: boolean): EvaluationOptions | undefined {
-    return observe ? this.observing(this.budgetFor(query), query) : this.budgetFor(query);
-  }
-
-  private async evaluateOffThread(snapshot: ActivePolicySet, query: DecisionQuery, observe: boolean): Promise<SafeOutcome> {
-    const budget = this.budgetWithObservations(query, observe);
-    if (budget === undefined || !snapshot.evaluateAsync) return evaluateSafely(snapshot, query, budget);
-    return evaluateAsyncSafely(snapshot.evaluateAsync.bind(snapshot), query, budget);
   }
 
   /** The evaluation options plus what this query (and the decision log) asked the engine to report. */

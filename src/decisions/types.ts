@@ -63,6 +63,11 @@ export interface DecisionQuery {
   /** Not a decision (OPA's /health/{path} checks): no record reaches the recorders (decision
    * log, metrics), so a probe every few seconds does not fill the audit trail. */
   unrecorded?: boolean;
+  /** One of a sequence of decisions inside one request, each waiting for the one before (AuthZEN's
+   * short-circuit evaluations and searches): it does not wait for the turn's batch
+   * (src/decisions/evaluation-batch.ts), which would cost every step of the sequence a turn of
+   * the event loop. */
+  sequential?: boolean;
 }
 
 /** An ad-hoc Rego query (OPA's /v1/query). */

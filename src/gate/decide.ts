@@ -52,8 +52,8 @@ export async function decideWithBundle(bundle: string, request: unknown, timeout
     const r = await app.inject({ method: 'POST', url: PATH, payload: request as object });
     const outcome = toOutcome(r.statusCode, r.body);
     if (outcome.kind === 'decided') {
-      // Records are handed to recorders right after the answer (setImmediate).
-      await new Promise((r) => setImmediate(r));
+      // Records are handed to recorders after the answer: have the pipeline hand this one over now.
+      app.pipeline.flushRecords();
       const vu = (results.get(outcome.body.decision_id) as { valid_until?: unknown } | undefined)?.valid_until;
       if (typeof vu === 'string') outcome.validUntil = vu;
     }

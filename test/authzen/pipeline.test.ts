@@ -161,3 +161,54 @@ t.test('no active policy: 503 NO_ACTIVE_POLICY, not a decision', async (t) => {
   const s = await postJson(server.url + '/access/v1/search/subject', { subject: { type: 'user' }, action: read, resource: doc1 });
   t.equal(s.status, 503);
 });
+
+// A search re-evaluates every candidate in turn, a short-circuit batch every item until it stops:
+// those steps must not each wait for a turn of the event loop (src/decisions/evaluation-batch.ts),
+// which under load would put every other request's work between two steps. In-process server:
+// the loop's check phases are counted while one request runs.
+t.test('searches and short-circuit batches do not cost a turn of the event loop per step', async (t) => {
+  const dir = writeBundle({
+    '.manifest': JSON.stringify({ revision: 'seq-1', roots: ['authzen'] }),
+    'authzen/policy.rego': `package authzen
+
+decision := {"allow": startswith(input.resource.id, "doc-")}
+
+candidates := {"resource": {"document": [sprintf("doc-%d", [i]) | some i in numbers.range(0, 199)]}}
+`,
+  });
+  const server = await startServer(testConfig({ PDP_BUNDLE_PATH: dir, PDP_BUNDLE_NAME: 'seq', PDP_BUNDLE_WATCH: 'false', PDP_CACHE_ENABLED: 'false' }));
+  t.teardown(() => server.close());
+  const turnsOf = async (run: () => Promise<unknown>): Promise<{ turns: number; result: unknown }> => {
+    let turns = 0;
+    let counting = true;
+    const count = (): void => {
+      turns++;
+      if (counting) setImmediate(count);
+    };
+    setImmediate(count);
+    const result = await run();
+    counting = false;
+    return { turns, result };
+  };
+  const search = await turnsOf(async () =>
+    postJson(server.url + '/access/v1/search/resource', { subject: { type: 'user', id: 'u' }, action: { name: 'read' }, resource: { type: 'document' } }),
+  );
+  const found = (search.result as { status: number; json: { results: unknown[] } }).json.results;
+  t.equal(found.length, 200, 'every candidate was evaluated and allowed');
+  t.ok(search.turns < 50, `200 candidates took ${search.turns} turns of the loop`);
+
+  // 99 denied items, then a permitted one: the default limit is 100 items per request.
+  const items = Array.from({ length: 99 }, (_, i) => ({ resource: { type: 'document', id: `x-${i}` } }));
+  const batch = await turnsOf(async () =>
+    postJson(server.url + EVALUATIONS, {
+      subject: { type: 'user', id: 'u' },
+      action: { name: 'read' },
+      options: { evaluations_semantic: 'permit_on_first_permit' },
+      evaluations: [...items, { resource: { type: 'document', id: 'doc-1' } }],
+    }),
+  );
+  const evaluations = (batch.result as { json: { evaluations: Decision[] } }).json.evaluations;
+  t.equal(evaluations.length, 100, 'every item up to the first permit');
+  t.equal(evaluations[99]?.decision, true);
+  t.ok(batch.turns < 30, `100 sequential items took ${batch.turns} turns of the loop`);
+});

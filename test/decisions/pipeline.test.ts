@@ -81,12 +81,12 @@ t.test('cache: a hit skips the engine and says cached:true; the key includes the
   pipeline.addRecorder({ log: (r) => void records.push(r) });
 
   const first = await pipeline.decide(TOOL);
+  t.equal(records.length, 0, 'a record is made after its answer, not before');
   const second = await pipeline.decide(TOOL);
   t.equal(evaluations, 1);
   t.same([first.body.cached, second.body.cached], [false, true]);
   t.equal(second.body.allow, true);
   t.not(first.body.decision_id, second.body.decision_id, 'a cached answer is still its own decision');
-  t.equal(records.length, 0, 'records are made after the answers, not before');
   await afterAnswers();
   t.same(
     records.map((r) => [r.cached, r.cache_tier]),
@@ -324,4 +324,35 @@ t.test('evaluation budgets from config reach the engine; strict only when asked'
     { timeoutMs: 50, maxSteps: 10, maxOutputSize: 99 },
     { timeoutMs: 50, maxSteps: 10, maxOutputSize: 99, strict: true },
   ]);
+});
+
+t.test("batching: decisions of one turn are evaluated back to back after it; a sequence's steps wait for no turn", async (t) => {
+  const order: string[] = [];
+  const policies = policiesWith((input) => {
+    order.push(`eval ${(input as { n: number }).n}`);
+    return { allow: true };
+  });
+  const pipeline = new DecisionPipeline({ policies, evaluation: {} });
+  const three = [0, 1, 2].map((n) => pipeline.decide({ ...TOOL, input: { n } }).then(() => order.push(`answer ${n}`)));
+  order.push('turn over');
+  await Promise.all(three);
+  t.same(order.slice(0, 4), ['turn over', 'eval 0', 'eval 1', 'eval 2'], 'the three evaluations ran together, after the turn that asked');
+
+  // Count the loop's check phases while 20 decisions run one after another.
+  const turnsFor = async (sequential: boolean): Promise<number> => {
+    let turns = 0;
+    let counting = true;
+    const count = (): void => {
+      turns++;
+      if (counting) setImmediate(count);
+    };
+    setImmediate(count);
+    for (let n = 0; n < 20; n++) await pipeline.decide({ ...TOOL, input: { n }, sequential });
+    counting = false;
+    return turns;
+  };
+  const joined = await turnsFor(false);
+  const sequential = await turnsFor(true);
+  t.ok(joined >= 20, `each step of a joined sequence waits for a turn (${joined} turns)`);
+  t.ok(sequential <= 2, `a sequential sequence does not (${sequential} turns)`);
 });
