@@ -10,25 +10,38 @@
 // when five run back to back between the same touches; in the service it cost 80–120 µs. Under
 // load several requests complete their bodies in one poll phase, so a batch forms by itself; a
 // lone request waits only for the end of the current poll phase.
+//
+// A batch's first answer waits for the batch's other lookups and evaluations: at most
+// MAX_BATCH decisions share one release, and the next ones form the next batch, released after
+// this one's answers are written (microtasks run between two immediates).
+export const MAX_BATCH = 16;
+
+interface Batch {
+  readonly turn: Promise<void>;
+  readonly release: () => void;
+  size: number;
+}
+
 export class EvaluationBatch {
-  private turn: Promise<void> | undefined;
-  private release: (() => void) | undefined;
+  /** The batch that join() adds to, until it is released or full. */
+  private open: Batch | undefined;
 
-  /** Resolves in the next check phase, together with every other join() made before it. One
-   * promise per turn, shared: its continuations run in the order the decisions joined. */
+  /** Resolves in the next check phase, together with the other join()s of its batch (at most
+   * MAX_BATCH). One promise per batch, shared: its continuations run in the order they joined. */
   join(): Promise<void> {
-    if (this.turn === undefined) {
-      this.turn = new Promise<void>((resolve) => (this.release = resolve));
-      setImmediate(this.open);
+    let batch = this.open;
+    if (batch === undefined || batch.size === MAX_BATCH) {
+      let release!: () => void;
+      const turn = new Promise<void>((resolve) => (release = resolve));
+      const fresh: Batch = { turn, release, size: 0 };
+      this.open = batch = fresh;
+      setImmediate(() => {
+        // A join() from a continuation of this batch waits for a later one.
+        if (this.open === fresh) this.open = undefined;
+        fresh.release();
+      });
     }
-    return this.turn;
+    batch.size++;
+    return batch.turn;
   }
-
-  private readonly open = (): void => {
-    const release = this.release;
-    // A join() from a continuation of this turn waits for the next one.
-    this.turn = undefined;
-    this.release = undefined;
-    release?.();
-  };
 }

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { EvaluationBatch } from '../../src/decisions/evaluation-batch.js';
+import { EvaluationBatch, MAX_BATCH } from '../../src/decisions/evaluation-batch.js';
 
 t.test('decisions that join in one turn continue together, in join order, in the next check phase', async (t) => {
   const batch = new EvaluationBatch();
@@ -50,4 +50,28 @@ t.test('every join of one turn gets the same promise; a new turn a new one', asy
   const p3 = batch.join();
   t.not(p3, p1, 'a new turn after the first was released');
   await p3;
+});
+
+t.test(`at most ${MAX_BATCH} decisions share a release; the next batch continues after its answers`, async (t) => {
+  const batch = new EvaluationBatch();
+  const events: string[] = [];
+  const decision = async (n: number): Promise<void> => {
+    await batch.join();
+    events.push(`evaluate ${n}`);
+    // The answer is written a few microtasks later, as in the pipeline.
+    await Promise.resolve();
+    await Promise.resolve();
+    events.push(`answer ${n}`);
+  };
+  const n = MAX_BATCH * 2 + 3;
+  await Promise.all(Array.from({ length: n }, (_, i) => decision(i)));
+  const firstOfSecond = events.indexOf(`evaluate ${MAX_BATCH}`);
+  const lastAnswerOfFirst = events.indexOf(`answer ${MAX_BATCH - 1}`);
+  t.ok(lastAnswerOfFirst >= 0 && lastAnswerOfFirst < firstOfSecond, 'the first batch answered before the second evaluated');
+  t.same(
+    events.slice(0, MAX_BATCH),
+    Array.from({ length: MAX_BATCH }, (_, i) => `evaluate ${i}`),
+    'the first batch evaluated back to back',
+  );
+  t.equal(events.filter((e) => e.startsWith('answer')).length, n, 'every decision answered');
 });
