@@ -1,0 +1,96 @@
+// Same-run A/B of two built checkouts as services (e.g. main and a branch): each round starts one
+// checkout's service (its `bench/http/pdp-server.mjs`, compiled dist/, one process) on the last
+// CPU, warms it up, drives it with autocannon from CPU 0 (10 connections, the example bodies
+// rotating) and reads its CPU time from /proc; the order flips every round. Prints each round and
+// the medians: req/s and server CPU µs per request. On this noisy machine alternating rounds of
+// the two are what can be compared, not runs minutes apart.
+//
+//   node bench/http/ab.mjs <checkout-A> <checkout-B> [--rounds=4] [--kind=tool-call|model-deployment]
+//                          [--duration=6] [--warmup=3] [--env='{"PDP_CACHE_ENABLED":"true"}'] [--no-pin]
+//
+// Default environment: PDP_WORKERS=1, PDP_CACHE_ENABLED=false (every request evaluates); --env
+// adds to it (e.g. the cache on for hits, PDP_BUNDLE_PATH for another policy). Both checkouts
+// need `npm run build`.
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { onCpu, pinSelf } from '../lib/pin.mjs';
+import { cpuUs } from '../lib/proc-cpu.mjs';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const opts = { rounds: 4, kind: 'tool-call', duration: 6, warmup: 3, env: {}, pin: true, dirs: [] };
+for (const arg of process.argv.slice(2)) {
+  const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+  if (!m) opts.dirs.push(resolve(arg));
+  else if (m[1] === 'rounds' || m[1] === 'duration' || m[1] === 'warmup') opts[m[1]] = Number(m[2]);
+  else if (m[1] === 'kind') opts.kind = m[2];
+  else if (m[1] === 'env') opts.env = JSON.parse(m[2] ?? '{}');
+  else if (m[1] === 'no-pin') opts.pin = false;
+  else throw new Error(`unknown option ${arg}`);
+}
+if (opts.dirs.length !== 2) {
+  console.error('usage: node bench/http/ab.mjs <checkout-A> <checkout-B> [--rounds=N] [--kind=K] [--duration=S] [--warmup=S] [--env=JSON] [--no-pin]');
+  process.exit(2);
+}
+const serverCpu = opts.pin && cpus().length > 1 ? cpus().length - 1 : null;
+if (serverCpu !== null) pinSelf(0);
+
+const exampleDir = join(ROOT, 'examples', opts.kind);
+const bodies = readdirSync(exampleDir)
+  .filter((f) => f.endsWith('.json'))
+  .sort()
+  .map((f) => ({ body: readFileSync(join(exampleDir, f), 'utf8') }));
+
+async function round(dir) {
+  const env = { ...process.env, PDP_HOST: '127.0.0.1', PDP_PORT: '0', PDP_LOG_LEVEL: 'warn', PDP_WORKERS: '1', PDP_CACHE_ENABLED: 'false', ...opts.env };
+  const [file, ...args] = onCpu(['node', 'bench/http/pdp-server.mjs'], serverCpu);
+  // taskset execs node: the pid is the server's.
+  const server = spawn(file, args, { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const exited = new Promise((r) => server.on('exit', r));
+  const url = await new Promise((res, rej) => {
+    let err = '';
+    server.stderr.on('data', (c) => {
+      err += c;
+      const m = /"url":"([^"]+)"/.exec(err);
+      if (m) res(m[1]);
+    });
+    void exited.then(() => rej(new Error(`${dir}: the service exited before listening:\n${err.slice(-2000)}`)));
+  });
+  const load = (duration) =>
+    autocannon({
+      url: `${url}/v1/decisions/${opts.kind}`,
+      method: 'POST',
+      connections: 10,
+      duration,
+      headers: { 'content-type': 'application/json' },
+      requests: bodies,
+    });
+  await load(opts.warmup);
+  const c0 = cpuUs(server.pid);
+  const r = await load(opts.duration);
+  const c1 = cpuUs(server.pid);
+  server.kill('SIGTERM');
+  await exited;
+  if (r.non2xx > 0 || r.errors > 0) throw new Error(`${dir}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
+  return { rps: r.requests.average, cpu: (c1 - c0) / r.requests.total };
+}
+
+const median = (xs) => [...xs].sort((p, q) => p - q)[xs.length >> 1];
+const [a, b] = opts.dirs;
+const results = new Map([
+  [a, []],
+  [b, []],
+]);
+for (let i = 0; i < opts.rounds; i++) {
+  for (const dir of i % 2 === 0 ? [a, b] : [b, a]) {
+    const x = await round(dir);
+    results.get(dir).push(x);
+    console.log(`round ${i + 1}  ${dir}  ${x.rps.toFixed(0)} req/s  ${x.cpu.toFixed(1)} µs/req`);
+  }
+}
+for (const [dir, xs] of results) {
+  console.log(`median  ${dir}  ${median(xs.map((x) => x.rps)).toFixed(0)} req/s  ${median(xs.map((x) => x.cpu)).toFixed(1)} µs/req`);
+}
