@@ -8,6 +8,7 @@ import { startServer } from '../../src/server.js';
 import { testConfig } from '../helpers/config.js';
 import { postJson, send } from '../helpers/http.js';
 import { writeBundle } from '../helpers/real-server.js';
+import { turnsDuring } from '../helpers/loop-turns.js';
 import { EVALUATION, EVALUATIONS, startAuthzen, type Decision } from '../helpers/authzen.js';
 
 // A bundle with a default decision document, a second one for resource type "invoice", and a
@@ -178,19 +179,7 @@ candidates := {"resource": {"document": [sprintf("doc-%d", [i]) | some i in numb
   });
   const server = await startServer(testConfig({ PDP_BUNDLE_PATH: dir, PDP_BUNDLE_NAME: 'seq', PDP_BUNDLE_WATCH: 'false', PDP_CACHE_ENABLED: 'false' }));
   t.teardown(() => server.close());
-  const turnsOf = async (run: () => Promise<unknown>): Promise<{ turns: number; result: unknown }> => {
-    let turns = 0;
-    let counting = true;
-    const count = (): void => {
-      turns++;
-      if (counting) setImmediate(count);
-    };
-    setImmediate(count);
-    const result = await run();
-    counting = false;
-    return { turns, result };
-  };
-  const search = await turnsOf(async () =>
+  const search = await turnsDuring(async () =>
     postJson(server.url + '/access/v1/search/resource', { subject: { type: 'user', id: 'u' }, action: { name: 'read' }, resource: { type: 'document' } }),
   );
   const found = (search.result as { status: number; json: { results: unknown[] } }).json.results;
@@ -199,7 +188,7 @@ candidates := {"resource": {"document": [sprintf("doc-%d", [i]) | some i in numb
 
   // 99 denied items, then a permitted one: the default limit is 100 items per request.
   const items = Array.from({ length: 99 }, (_, i) => ({ resource: { type: 'document', id: `x-${i}` } }));
-  const batch = await turnsOf(async () =>
+  const batch = await turnsDuring(async () =>
     postJson(server.url + EVALUATIONS, {
       subject: { type: 'user', id: 'u' },
       action: { name: 'read' },

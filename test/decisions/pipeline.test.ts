@@ -15,6 +15,7 @@ import type {
   DecisionTracer,
   SuccessfulOutcome,
 } from '../../src/decisions/types.js';
+import { turnsDuring } from '../helpers/loop-turns.js';
 import { EvalFailure, JsEngine, JsPolicySet, SwappablePolicies } from '../helpers/js-engine.js';
 
 /** The pipeline makes audit records right after the answers (setImmediate): let that run. */
@@ -339,18 +340,12 @@ t.test("batching: decisions of one turn are evaluated back to back after it; a s
   t.same(order.slice(0, 4), ['turn over', 'eval 0', 'eval 1', 'eval 2'], 'the three evaluations ran together, after the turn that asked');
 
   // Count the loop's check phases while 20 decisions run one after another.
-  const turnsFor = async (sequential: boolean): Promise<number> => {
-    let turns = 0;
-    let counting = true;
-    const count = (): void => {
-      turns++;
-      if (counting) setImmediate(count);
-    };
-    setImmediate(count);
-    for (let n = 0; n < 20; n++) await pipeline.decide({ ...TOOL, input: { n }, sequential });
-    counting = false;
-    return turns;
-  };
+  const turnsFor = async (sequential: boolean): Promise<number> =>
+    (
+      await turnsDuring(async () => {
+        for (let n = 0; n < 20; n++) await pipeline.decide({ ...TOOL, input: { n }, sequential });
+      })
+    ).turns;
   const joined = await turnsFor(false);
   const sequential = await turnsFor(true);
   t.ok(joined >= 20, `each step of a joined sequence waits for a turn (${joined} turns)`);
