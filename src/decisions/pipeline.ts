@@ -223,8 +223,8 @@ export class DecisionPipeline {
     }
 
     const evalSpan = startChild(span, 'pdp.evaluate');
-    // A wasm policy runs in a worker: await it, so the main thread serves other requests meanwhile.
     const budget = observe ? this.observing(this.budgetFor(query), query) : this.budgetFor(query);
+    // A wasm policy runs in a worker: await it, so the main thread serves other requests meanwhile.
     const outcome =
       budget && snapshot.offThread && snapshot.evaluateAsync && snapshot.engineFor(query.path) === 'wasm'
         ? await evaluateAsyncSafely(snapshot.evaluateAsync.bind(snapshot), query, budget)
