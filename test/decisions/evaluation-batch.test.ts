@@ -1,44 +1,37 @@
 import t from 'tap';
 import { EvaluationBatch, MAX_BATCH } from '../../src/decisions/evaluation-batch.js';
+import { turnsDuring } from '../helpers/loop-turns.js';
 
-t.test('decisions that join in one turn continue together, in join order, in the next check phase', async (t) => {
+t.test('decisions that join in one turn continue together, in join order, in one check phase', async (t) => {
   const batch = new EvaluationBatch();
   const ran: string[] = [];
   const decision = async (name: string): Promise<void> => {
     await batch.join();
     ran.push(name);
   };
-  const a = decision('a');
-  const b = decision('b');
-  // Nothing continues while the turn that joined is still going, nor in its microtasks.
-  await Promise.resolve();
-  await Promise.resolve();
-  t.same(ran, []);
-  // A timer due now fires in the next loop iteration's timers phase: after the check phase that
-  // releases the batch (its setImmediate was queued first, in this turn).
-  let atTimer: string[] = [];
-  const timer = new Promise<void>((r) =>
-    setTimeout(() => {
-      atTimer = [...ran];
-      r();
-    }, 0),
-  );
-  const c = decision('c');
-  await Promise.all([a, b, c]);
+  const { turns } = await turnsDuring(async () => {
+    const a = decision('a');
+    const b = decision('b');
+    // Nothing continues while the turn that joined is still going, nor in its microtasks.
+    await Promise.resolve();
+    await Promise.resolve();
+    t.same(ran, []);
+    const c = decision('c');
+    await Promise.all([a, b, c]);
+  });
   t.same(ran, ['a', 'b', 'c']);
-  await timer;
-  t.same(atTimer, ['a', 'b', 'c'], 'all three continued before the timer fired');
+  t.equal(turns, 1, 'all three were released by the first check phase after they joined');
 });
 
 t.test('a join made while a batch continues waits for a later turn', async (t) => {
   const batch = new EvaluationBatch();
-  let phase = 0;
-  const tick = setInterval(() => phase++, 0);
-  t.teardown(() => clearInterval(tick));
-  await batch.join();
-  const first = phase;
-  await batch.join();
-  t.ok(phase > first, `the second join was released in a later loop iteration (${first} → ${phase})`);
+  const one = await turnsDuring(async () => batch.join());
+  t.equal(one.turns, 1, 'one join: released in the first check phase');
+  const two = await turnsDuring(async () => {
+    await batch.join();
+    await batch.join();
+  });
+  t.equal(two.turns, 2, 'a join from a continuation of a batch: released in the next check phase');
 });
 
 t.test('every join of one turn gets the same promise; a new turn a new one', async (t) => {
