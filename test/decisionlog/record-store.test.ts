@@ -1,9 +1,14 @@
 // The in-memory store behind GET /v1/decisions/{id}: bounded by count (oldest out first) and by age.
-import v8 from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import t from 'tap';
 import { RecordStore } from '../../src/decisionlog/record-store.js';
 import type { LogRecord } from '../../src/decisionlog/types.js';
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
 const rec = (id: string, note = ''): LogRecord => ({ decision_id: id, path: note }) as unknown as LogRecord;
 
@@ -102,21 +107,34 @@ t.test('across many buffer chunks and records larger than a chunk, every kept re
   t.ok(s.bytes <= 8 * 1024 * 1024);
 });
 
+// In a process of its own: array buffers that earlier tests (in this file or the folder's
+// aggregate) let go of are released lazily after a collection, which made the buffer growth
+// measured here come out short of what the store holds (once in CI: 42 of 50 MB).
 t.test("the stored JSON lives outside the V8 heap (what keeps it out of every garbage collection's work)", async (t) => {
-  // A collection before each reading, so that garbage does not count as held.
-  v8.setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
-  const s = new RecordStore({ maxEntries: 5000, maxBytes: 256 * 1024 * 1024, retentionMs: 60_000 });
-  const payload = 'x'.repeat(10_000);
-  gc();
-  const heap0 = v8.getHeapStatistics().used_heap_size;
-  const buffers0 = process.memoryUsage().arrayBuffers;
-  for (let i = 0; i < 5000; i++) s.put(rec(`id-${i}`, `${payload}${i}`));
-  gc();
-  const heapGrowth = v8.getHeapStatistics().used_heap_size - heap0;
-  const bufferGrowth = process.memoryUsage().arrayBuffers - buffers0;
-  t.ok(s.bytes > 50_000_000, `50 MB of records held (${s.bytes})`);
-  t.ok(bufferGrowth >= s.bytes, `in buffers: ${bufferGrowth} bytes`);
-  t.ok(heapGrowth < 5_000_000, `the V8 heap grew by ${heapGrowth} bytes, not by the records' size`);
-  t.equal(s.get('id-4999')?.path, `${payload}4999`);
+  const dir = mkdtempSync(join(tmpdir(), 'pdp-store-heap-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const script = join(dir, 'measure.ts');
+  writeFileSync(
+    script,
+    `import v8 from 'node:v8';
+import { RecordStore } from ${JSON.stringify(pathToFileURL(join(REPO, 'src/decisionlog/record-store.ts')).href)};
+const gc = globalThis.gc as () => void;
+const s = new RecordStore({ maxEntries: 5000, maxBytes: 256 * 1024 * 1024, retentionMs: 60_000 });
+const payload = 'x'.repeat(10_000);
+gc();
+const heap0 = v8.getHeapStatistics().used_heap_size;
+const buffers0 = process.memoryUsage().arrayBuffers;
+for (let i = 0; i < 5000; i++) s.put({ decision_id: 'id-' + i, path: payload + i } as never);
+gc();
+const heapGrowth = v8.getHeapStatistics().used_heap_size - heap0;
+const bufferGrowth = process.memoryUsage().arrayBuffers - buffers0;
+console.log(JSON.stringify({ bytes: s.bytes, heapGrowth, bufferGrowth, last: s.get('id-4999')?.path === payload + 4999 }));
+`,
+  );
+  const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', script], { cwd: REPO, encoding: 'utf8' });
+  const m = JSON.parse(out.trim().split('\n').pop() as string) as { bytes: number; heapGrowth: number; bufferGrowth: number; last: boolean };
+  t.ok(m.bytes > 50_000_000, `50 MB of records held (${m.bytes})`);
+  t.ok(m.bufferGrowth >= m.bytes, `in buffers: ${m.bufferGrowth} bytes`);
+  t.ok(m.heapGrowth < 5_000_000, `the V8 heap grew by ${m.heapGrowth} bytes, not by the records' size`);
+  t.ok(m.last, 'the last record reads back');
 });
