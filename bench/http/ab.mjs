@@ -11,14 +11,14 @@
 // Default environment: PDP_WORKERS=1, PDP_CACHE_ENABLED=false (every request evaluates); --env
 // adds to it (e.g. the cache on for hits, PDP_BUNDLE_PATH for another policy). Both checkouts
 // need `npm run build`.
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { onCpu, pinSelf } from '../lib/pin.mjs';
+import { pinSelf } from '../lib/pin.mjs';
 import { cpuUs } from '../lib/proc-cpu.mjs';
+import { startService } from '../lib/service.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const opts = { rounds: 4, kind: 'tool-call', duration: 6, warmup: 3, env: {}, pin: true, dirs: [] };
@@ -45,23 +45,11 @@ const bodies = readdirSync(exampleDir)
   .map((f) => ({ body: readFileSync(join(exampleDir, f), 'utf8') }));
 
 async function round(dir) {
-  const env = { ...process.env, PDP_HOST: '127.0.0.1', PDP_PORT: '0', PDP_LOG_LEVEL: 'warn', PDP_WORKERS: '1', PDP_CACHE_ENABLED: 'false', ...opts.env };
-  const [file, ...args] = onCpu(['node', 'bench/http/pdp-server.mjs'], serverCpu);
-  // taskset execs node: the pid is the server's.
-  const server = spawn(file, args, { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
-  const exited = new Promise((r) => server.on('exit', r));
-  const url = await new Promise((res, rej) => {
-    let err = '';
-    server.stderr.on('data', (c) => {
-      err += c;
-      const m = /"url":"([^"]+)"/.exec(err);
-      if (m) res(m[1]);
-    });
-    void exited.then(() => rej(new Error(`${dir}: the service exited before listening:\n${err.slice(-2000)}`)));
-  });
+  const env = { PDP_HOST: '127.0.0.1', PDP_PORT: '0', PDP_LOG_LEVEL: 'warn', PDP_WORKERS: '1', PDP_CACHE_ENABLED: 'false', ...opts.env };
+  const server = await startService({ cwd: dir, script: 'bench/http/pdp-server.mjs', env, cpu: serverCpu });
   const load = (duration) =>
     autocannon({
-      url: `${url}/v1/decisions/${opts.kind}`,
+      url: `${server.url}/v1/decisions/${opts.kind}`,
       method: 'POST',
       connections: 10,
       duration,
@@ -72,8 +60,7 @@ async function round(dir) {
   const c0 = cpuUs(server.pid);
   const r = await load(opts.duration);
   const c1 = cpuUs(server.pid);
-  server.kill('SIGTERM');
-  await exited;
+  await server.stop();
   if (r.non2xx > 0 || r.errors > 0) throw new Error(`${dir}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
   return { rps: r.requests.average, cpu: (c1 - c0) / r.requests.total };
 }

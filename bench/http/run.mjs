@@ -37,8 +37,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { onCpu, pinSelf } from '../lib/pin.mjs';
-import { signalTree, stealMs, treeCpuTimes } from '../lib/proc-cpu.mjs';
+import { pinSelf } from '../lib/pin.mjs';
+import { startService } from '../lib/service.mjs';
+import { stealMs, treeCpuTimes } from '../lib/proc-cpu.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
@@ -156,47 +157,7 @@ async function cacheHits(url) {
 }
 
 function startChild(script, env) {
-  const argv = [process.execPath, `${ROOT}${script}`];
-  const [file, ...args] = onCpu(argv, PIN_CPU);
-  const child = spawn(file, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-  let tail = '';
-  return new Promise((resolve, reject) => {
-    let found = false;
-    child.stderr.on('data', (c) => {
-      tail = (tail + c.toString()).slice(-4000);
-      if (found) return;
-      const line = tail.split('\n').find((l) => l.startsWith('{"url"'));
-      if (line) {
-        found = true;
-        resolve({
-          url: JSON.parse(line).url,
-          pid: child.pid,
-          stop: () => stopChild(child),
-          // Frozen while another scenario is measured: an idle server still runs timers and
-          // idle-time garbage collection, which on a small machine lands in the other's numbers.
-          // With PDP_WORKERS the workers are frozen too.
-          pause: () => child.exitCode === null && signalTree(child.pid, 'SIGSTOP'),
-          resume: () => child.exitCode === null && signalTree(child.pid, 'SIGCONT'),
-        });
-      }
-    });
-    child.once('exit', (code) => {
-      if (!found) reject(new Error(`${script} exited with ${code} before listening:\n${tail}`));
-    });
-  });
-}
-
-function stopChild(child) {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => {
-      clearTimeout(kill);
-      resolve();
-    });
-    signalTree(child.pid, 'SIGCONT');
-    child.kill('SIGTERM');
-  });
+  return startService({ cwd: ROOT, script: `${ROOT}${script}`, env, cpu: PIN_CPU });
 }
 
 /** Every body once: right status, and the decision the file name promises (or the service is not
