@@ -32,13 +32,13 @@
 // PDP_WORKERS in the environment is passed to the service (unset: the service's default); the
 // number of server processes seen is printed.
 import autocannon from 'autocannon';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { treeCpuTimes } from '../lib/proc-cpu.mjs';
-import { onCpu, pinSelf } from '../lib/pin.mjs';
+import { pinSelf } from '../lib/pin.mjs';
+import { startService } from '../lib/service.mjs';
 import { PARTS, STAGES, attribute, merge, top } from './classify.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -126,40 +126,14 @@ function scenarios(o) {
 }
 
 function startProfiled(s, profDir, pinCpu) {
-  const argv = [process.execPath, '--cpu-prof', '--cpu-prof-dir', profDir, join(ROOT, s.script)];
-  const [file, ...args] = onCpu(argv, pinCpu);
-  const child = spawn(file, args, {
+  return startService({
     cwd: ROOT,
-    env: { ...process.env, ...s.env },
-    // The decision log's console sink writes here, as in bench:http: its cost is counted, its text dropped.
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let tail = '';
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  return new Promise((resolve, reject) => {
-    let found = false;
-    child.stderr.on('data', (c) => {
-      tail = (tail + c.toString()).slice(-4000);
-      if (found) return;
-      const line = tail.split('\n').find((l) => l.startsWith('{"url"'));
-      if (!line) return;
-      found = true;
-      resolve({
-        url: JSON.parse(line).url,
-        pid: child.pid,
-        tail: () => tail,
-        stop: async () => {
-          if (child.exitCode === null && child.signalCode === null) child.kill(s.signal);
-          const kill = setTimeout(() => child.kill('SIGKILL'), 20_000);
-          const e = await exited;
-          clearTimeout(kill);
-          return e;
-        },
-      });
-    });
-    exited.then(({ code, signal }) => {
-      if (!found) reject(new Error(`${s.script} exited (${code ?? signal}) before listening:\n${tail}`));
-    });
+    script: join(ROOT, s.script),
+    env: s.env,
+    cpu: pinCpu,
+    nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profDir],
+    stopSignal: s.signal,
+    killAfterMs: 20_000,
   });
 }
 

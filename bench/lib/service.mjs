@@ -4,10 +4,14 @@ import { spawn } from 'node:child_process';
 import { onCpu } from './pin.mjs';
 import { signalTree } from './proc-cpu.mjs';
 
-/** Starts `node <script>` in `cwd` with `env` added; resolves once it prints {"url": …} on stderr. */
-export function startService({ cwd, script, env = {}, cpu = null }) {
-  const [file, ...args] = onCpu([process.execPath, script], cpu);
+/** Starts `node [nodeArgs] <script>` in `cwd` with `env` added; resolves once it prints
+ * {"url": …} on stderr. stop() sends `stopSignal` (SIGINT makes `--cpu-prof` write its profile),
+ * SIGKILL after `killAfterMs`, and resolves with how it exited. stdout is dropped (the decision
+ * log's console sink writes there: its cost is counted, its text not kept). */
+export function startService({ cwd, script, env = {}, cpu = null, nodeArgs = [], stopSignal = 'SIGTERM', killAfterMs = 10_000 }) {
+  const [file, ...args] = onCpu([process.execPath, ...nodeArgs, script], cpu);
   const child = spawn(file, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   let tail = '';
   return new Promise((resolve, reject) => {
     let found = false;
@@ -21,7 +25,8 @@ export function startService({ cwd, script, env = {}, cpu = null }) {
           url: JSON.parse(line).url,
           // taskset execs node: the pid is the server's.
           pid: child.pid,
-          stop: () => stopChild(child),
+          tail: () => tail,
+          stop: () => stopChild(child, exited, stopSignal, killAfterMs),
           // Frozen while another scenario is measured: an idle server still runs timers and
           // idle-time garbage collection, which on a small machine lands in the other's numbers.
           // With PDP_WORKERS the workers are frozen too.
@@ -30,21 +35,19 @@ export function startService({ cwd, script, env = {}, cpu = null }) {
         });
       }
     });
-    child.once('exit', (code) => {
-      if (!found) reject(new Error(`${script} (in ${cwd}) exited with ${code} before listening:\n${tail}`));
+    void exited.then(({ code, signal }) => {
+      if (!found) reject(new Error(`${script} (in ${cwd}) exited (${code ?? signal}) before listening:\n${tail}`));
     });
   });
 }
 
-function stopChild(child) {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => {
-      clearTimeout(kill);
-      resolve();
-    });
+async function stopChild(child, exited, signal, killAfterMs) {
+  if (child.exitCode === null && child.signalCode === null) {
     signalTree(child.pid, 'SIGCONT');
-    child.kill('SIGTERM');
-  });
+    child.kill(signal);
+  }
+  const kill = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+  const e = await exited;
+  clearTimeout(kill);
+  return e;
 }
