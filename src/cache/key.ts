@@ -36,21 +36,46 @@ function sortedPairs(o: Readonly<Record<string, string>>): [string, string][] {
   return pairs;
 }
 
+// The material around the input is the same for every request on one path of one snapshot:
+// written once per (snapshot, path, flags). The text is exactly what canonicalJSON makes of the
+// whole object (its keys sorted: digests, has_input, input, path, revisions, strict, v), so keys
+// do not change with this shortcut.
+interface Frame {
+  readonly digests: object | undefined;
+  readonly around: Map<string, readonly [string, string]>;
+}
+const framesOf = new WeakMap<object, Frame>();
+/** Frames kept per snapshot before starting over (paths come from requests: bounded). */
+const MAX_FRAMES = 256;
+
+function frameOf(parts: CacheKeyParts): readonly [string, string] {
+  let f = framesOf.get(parts.revisions);
+  if (f === undefined || f.digests !== parts.digests) {
+    f = { digests: parts.digests, around: new Map() };
+    framesOf.set(parts.revisions, f);
+  }
+  const path = normalizePath(parts.path);
+  const hasInput = parts.input !== undefined;
+  const strict = parts.strict === true;
+  const id = `${hasInput ? 1 : 0}${strict ? 1 : 0}${path}`;
+  let around = f.around.get(id);
+  if (around === undefined) {
+    const rest = canonicalJSON({ path, revisions: sortedPairs(parts.revisions), strict, v: 1 });
+    const digests = canonicalJSON(parts.digests ? sortedPairs(parts.digests) : []);
+    if (rest === undefined || digests === undefined) throw new TypeError('cache key material did not serialize');
+    around = [`{"digests":${digests},"has_input":${hasInput},"input":`, `,${rest.slice(1)}`];
+    if (f.around.size >= MAX_FRAMES) f.around.clear();
+    f.around.set(id, around);
+  }
+  return around;
+}
+
 export function decisionCacheKey(parts: CacheKeyParts): string {
-  const revisions = sortedPairs(parts.revisions);
-  const digests = parts.digests ? sortedPairs(parts.digests) : [];
-  const material = canonicalJSON({
-    v: 1,
-    revisions,
-    digests,
-    path: normalizePath(parts.path),
-    strict: parts.strict === true,
-    has_input: parts.input !== undefined,
-    input: parts.input === undefined ? null : parts.input,
-  });
-  // Always a string for an object argument; the check keeps the type honest.
-  if (material === undefined) throw new TypeError('cache key material did not serialize');
-  return sha256Hex(material);
+  const [before, after] = frameOf(parts);
+  const input = canonicalJSON(parts.input === undefined ? null : parts.input);
+  // Always a string for a JSON value; the check keeps the type honest.
+  if (input === undefined) throw new TypeError('cache key material did not serialize');
+  return sha256Hex(before + input + after);
 }
 
 // crypto.hash (Node ≥ 20.12) hashes in one call, about twice as fast as a Hash object for

@@ -21,11 +21,56 @@ export function toJsonText(value: unknown): string {
   }
 }
 
+/** Masked fields shared by many records (an equal decision's, reapplied on cache hits: see the
+ * masker) carry their own JSON text here once written: null until then. */
+const FIELD_TEXT = Symbol('pdp.record.field.json');
+type Shared = { [FIELD_TEXT]?: string | null };
+
+/** Mark a record field's value as shared by the records that will carry it (it must never be
+ * modified afterwards): their JSON then writes its text once. Scalars need no mark. */
+export function markSharedField(value: unknown): void {
+  // not enumerable: a copy of the value ({...v}) is not marked, and comparisons do not see it
+  if (typeof value === 'object' && value !== null && Object.isExtensible(value)) Object.defineProperty(value, FIELD_TEXT, { value: null, writable: true });
+}
+
+function sharedText(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const v = value as Shared;
+  const t = v[FIELD_TEXT];
+  if (t === undefined) return undefined;
+  return t ?? (v[FIELD_TEXT] = toJsonText(value));
+}
+
 export function recordJson(record: LogRecord): string {
   const r = record as WithText;
   if (r[TEXT] !== undefined) return r[TEXT];
-  const json = toJsonText(record);
+  const json = spliced(record) ?? toJsonText(record);
   // A frozen record (none of ours are) simply is not memoized.
   if (Object.isExtensible(r)) r[TEXT] = json;
   return json;
+}
+
+/** The record's JSON with its shared input and result written from their kept text (their keys
+ * then come last); undefined when neither is shared. */
+function spliced(record: LogRecord): string | undefined {
+  const ti = sharedText(record.input);
+  const tr = sharedText(record.result);
+  if (ti === undefined && tr === undefined) return undefined;
+  let rest: Partial<LogRecord>;
+  let tail: string;
+  if (ti !== undefined && tr !== undefined) {
+    const { input: _input, result: _result, ...others } = record;
+    rest = others;
+    tail = `,"input":${ti},"result":${tr}`;
+  } else if (ti !== undefined) {
+    const { input: _input, ...others } = record;
+    rest = others;
+    tail = `,"input":${ti}`;
+  } else {
+    const { result: _result, ...others } = record;
+    rest = others;
+    tail = `,"result":${tr as string}`;
+  }
+  const head = toJsonText(rest);
+  return head === '{}' ? `{${tail.slice(1)}}` : `${head.slice(0, -1)}${tail}}`;
 }

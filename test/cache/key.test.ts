@@ -43,3 +43,44 @@ t.test('same revision, other bundle content (digest): another key', async (t) =>
   t.equal(decisionCacheKey({ ...withDigest, digests: { extra: 'sha-x', 'ai-governance': 'sha-a' } }), k, 'digest order does not matter');
   t.not(k, decisionCacheKey(base), 'with and without digests differ');
 });
+
+t.test('the key is sha256 of the canonical JSON of all its parts, whichever parts were seen before', async (t) => {
+  // The key module writes the material around the input once per snapshot and path; the text
+  // must stay what canonical JSON of the whole object is (Redis entries written before and
+  // after share keys), also when one snapshot's objects meet other paths, flags and digests.
+  const { configure } = await import('safe-stable-stringify');
+  const { createHash } = await import('node:crypto');
+  const canonical = configure({ deterministic: true, bigint: true });
+  const pairs = (o: Record<string, string>): [string, string][] =>
+    Object.keys(o)
+      .sort()
+      .map((k): [string, string] => [k, o[k] as string]);
+  const expected = (p: Parameters<typeof decisionCacheKey>[0]): string =>
+    createHash('sha256')
+      .update(
+        canonical({
+          v: 1,
+          revisions: pairs(p.revisions),
+          digests: p.digests ? pairs(p.digests) : [],
+          path: p.path.replace(/^\/+|\/+$/g, ''),
+          strict: p.strict === true,
+          has_input: p.input !== undefined,
+          input: p.input === undefined ? null : p.input,
+        }) as string,
+      )
+      .digest('hex');
+  const revisions = { b: 'rev "2"', a: 'r\u00e9v-1' };
+  const digests = { a: 'sha-a', b: 'sha-b' };
+  const cases: Parameters<typeof decisionCacheKey>[0][] = [
+    { revisions, path: 'ai/tools/decision', input: { z: 1, a: [true, null, 'x'] } },
+    { revisions, path: 'ai/tools/decision', input: { a: 2n ** 70n } },
+    { revisions, path: '/ai/tools/decision/', input: undefined },
+    { revisions, path: 'ai/tools/decision', input: null, strict: true },
+    { revisions, path: 'p/"quoted"/\\', input: 'text' },
+    { revisions, digests, path: 'ai/tools/decision', input: { z: 1 } },
+    { revisions, digests: { ...digests }, path: 'ai/tools/decision', input: { z: 1 } },
+    { revisions, path: 'ai/tools/decision', input: { z: 1, a: [true, null, 'x'] } },
+    { revisions: {}, path: '', input: 0 },
+  ];
+  for (const c of cases) t.equal(decisionCacheKey(c), expected(c), JSON.stringify(c, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)));
+});

@@ -15,6 +15,7 @@
 // Outside raw logging, quoted text in error messages is redacted (a builtin error can quote the
 // request value it failed on, e.g. a timestamp that does not parse).
 import type { LogRecord } from '../types.js';
+import { markSharedField } from '../record-json.js';
 import { applyMaskRules, type MaskReport } from './apply.js';
 import { withMaskableCopied } from './clone.js';
 import { MASKABLE_ROOTS, MaskRuleError, parseMaskRule, type MaskRule } from './rules.js';
@@ -149,7 +150,11 @@ export class Masker {
       }
       if (reuse !== undefined) {
         const fields: Record<string, unknown> = {};
-        for (const f of MASKABLE_ROOTS) if (f in copy) fields[f] = copy[f];
+        for (const f of MASKABLE_ROOTS) {
+          if (!(f in copy)) continue;
+          fields[f] = copy[f];
+          markSharedField(copy[f]);
+        }
         this.applied.set(reuse.hint.anchor, { key: reuse.hint.key, rules: reuse.rules, fields, erased: report.erased, masked: report.masked });
       }
     }

@@ -1,0 +1,98 @@
+// A record's JSON text: the masked input and result that records of equal decisions share
+// (cache hits) are written once and spliced into each record's text, which must read back as
+// the record itself.
+import t from 'tap';
+import { Masker, type MaskHint } from '../../src/decisionlog/mask/masker.js';
+import { policyMaskFrom } from '../../src/decisionlog/mask/policy-mask.js';
+import { markSharedField, recordJson } from '../../src/decisionlog/record-json.js';
+import { toLogRecord } from '../../src/decisionlog/record.js';
+import type { LogRecord } from '../../src/decisionlog/types.js';
+import type { ActivePolicySet } from '../../src/bundles/types.js';
+import { decidedRecord } from '../helpers/decision-record.js';
+
+function record(id: string, input: unknown, result: unknown): LogRecord {
+  return toLogRecord(
+    decidedRecord(
+      {
+        decision_id: id,
+        timestamp: '2026-12-05T00:00:00.000Z',
+        path: 'p/decision',
+        kind: 'data',
+        input,
+        result,
+        outcome: 'decided',
+        bundles: { b: { revision: 'r "1"' } },
+        cached: true,
+        engine: 'rego',
+        duration_ms: 1,
+      },
+      true,
+    ),
+    {},
+  );
+}
+
+/** JSON.parse, with integers past 2^53 kept as text so two texts compare exactly. */
+const parse = (s: string): unknown => JSON.parse(s.replace(/\b(\d{16,})\b/g, '"$1n"'));
+
+t.test('shared fields are spliced in; the text reads back as the record', async (t) => {
+  const shapes: [string, (r: LogRecord) => void][] = [
+    ['input and result shared', (r) => (markSharedField(r.input), markSharedField(r.result))],
+    ['only the input shared', (r) => markSharedField(r.input)],
+    ['only the result shared', (r) => markSharedField(r.result)],
+    ['neither', () => undefined],
+  ];
+  for (const [name, mark] of shapes) {
+    const input = { a: 'x"y\u2028', n: [1, 2.5, null, true], big: 2n ** 64n, nested: { z: {} } };
+    const result = { allow: false, reasons: [{ code: 'C', message: 'm' }] };
+    const r = record('id-1', input, result);
+    mark(r);
+    const text = recordJson(r);
+    t.same(parse(text), parse(JSON.stringify({ ...r, input: { ...input, big: '18446744073709551616' } }).replace('"18446744073709551616"', '18446744073709551616')), name);
+    t.equal(recordJson(r), text, `${name}: the record's text is kept`);
+  }
+});
+
+t.test('a record without input (dropped) and a scalar result', async (t) => {
+  const r = record('id-2', undefined, 7);
+  delete r.input;
+  markSharedField(r.result);
+  t.same(JSON.parse(recordJson(r)), JSON.parse(JSON.stringify(r)));
+  t.notOk('input' in (JSON.parse(recordJson(r)) as object));
+});
+
+t.test('records of one cache key: the shared masked input is serialized once', async (t) => {
+  const RESULT = { allow: true };
+  const set = {
+    revisions: {},
+    engineFor: () => 'rego' as const,
+    inputKeys: () => new Set(['input', 'result', 'path']),
+    evaluate: () => ({ ok: true as const, defined: true, result: ['/input/secret'], dependsOn: { time: false, random: false, external: false }, engine: 'rego' as const }),
+  } satisfies ActivePolicySet;
+  const masker = new Masker({ policyMask: policyMaskFrom(() => set) });
+  const hint: MaskHint = { anchor: RESULT, key: 'k' };
+  const records = ['a', 'b', 'c'].map((id) => masker.mask(record(id, { secret: 's', keep: 1 }, RESULT), hint));
+  const shared = records[0]!.input;
+  t.ok(records.every((r) => r.input === shared), 'one masked input object for the three records');
+  const stringify = JSON.stringify;
+  const written: unknown[] = [];
+  JSON.stringify = ((v: unknown, ...rest: []) => (written.push(v), stringify(v, ...rest))) as typeof JSON.stringify;
+  let texts: string[];
+  try {
+    texts = records.map(recordJson);
+  } finally {
+    JSON.stringify = stringify;
+  }
+  t.equal(written.filter((v) => v === shared).length, 1, 'the shared input written once');
+  t.notOk(
+    written.some((v) => typeof v === 'object' && v !== null && 'input' in v),
+    'no record written with its input inside',
+  );
+  for (const [i, text] of texts.entries()) {
+    const r = JSON.parse(text) as Record<string, unknown>;
+    t.equal(r.decision_id, ['a', 'b', 'c'][i]);
+    t.same(r.input, { keep: 1 }, 'masked');
+    t.same(r.result, { allow: true });
+  }
+  t.same(Object.getOwnPropertySymbols({ ...(shared as object) }), [], 'a copy of a shared field is not marked');
+});
