@@ -6,10 +6,11 @@
 // the two are what can be compared, not runs minutes apart.
 //
 //   node bench/http/ab.mjs <checkout-A> <checkout-B> [--rounds=4] [--kind=tool-call|model-deployment]
-//                          [--duration=6] [--warmup=3] [--env='{"PDP_CACHE_ENABLED":"true"}'] [--no-pin]
+//                          [--duration=6] [--warmup=3] [--env='{"PDP_CACHE_ENABLED":"true"}'] [--env-b=JSON] [--no-pin]
 //
 // Default environment: PDP_WORKERS=1, PDP_CACHE_ENABLED=false (every request evaluates); --env
-// adds to it (e.g. the cache on for hits, PDP_BUNDLE_PATH for another policy). Both checkouts
+// adds to it (e.g. the cache on for hits, PDP_BUNDLE_PATH for another policy), --env-b adds to it
+// for B only: one checkout given twice, under two settings, compares the settings. Both checkouts
 // need `npm run build`.
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -21,18 +22,19 @@ import { cpuUs } from '../lib/proc-cpu.mjs';
 import { startService } from '../lib/service.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const opts = { rounds: 4, kind: 'tool-call', duration: 6, warmup: 3, env: {}, pin: true, dirs: [] };
+const opts = { rounds: 4, kind: 'tool-call', duration: 6, warmup: 3, env: {}, envB: {}, pin: true, dirs: [] };
 for (const arg of process.argv.slice(2)) {
   const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
   if (!m) opts.dirs.push(resolve(arg));
   else if (m[1] === 'rounds' || m[1] === 'duration' || m[1] === 'warmup') opts[m[1]] = Number(m[2]);
   else if (m[1] === 'kind') opts.kind = m[2];
   else if (m[1] === 'env') opts.env = JSON.parse(m[2] ?? '{}');
+  else if (m[1] === 'env-b') opts.envB = JSON.parse(m[2] ?? '{}');
   else if (m[1] === 'no-pin') opts.pin = false;
   else throw new Error(`unknown option ${arg}`);
 }
 if (opts.dirs.length !== 2) {
-  console.error('usage: node bench/http/ab.mjs <checkout-A> <checkout-B> [--rounds=N] [--kind=K] [--duration=S] [--warmup=S] [--env=JSON] [--no-pin]');
+  console.error('usage: node bench/http/ab.mjs <checkout-A> <checkout-B> [--rounds=N] [--kind=K] [--duration=S] [--warmup=S] [--env=JSON] [--env-b=JSON] [--no-pin]');
   process.exit(2);
 }
 const serverCpu = opts.pin && cpus().length > 1 ? cpus().length - 1 : null;
@@ -44,8 +46,8 @@ const bodies = readdirSync(exampleDir)
   .sort()
   .map((f) => ({ body: readFileSync(join(exampleDir, f), 'utf8') }));
 
-async function round(dir) {
-  const env = { PDP_HOST: '127.0.0.1', PDP_PORT: '0', PDP_LOG_LEVEL: 'warn', PDP_WORKERS: '1', PDP_CACHE_ENABLED: 'false', ...opts.env };
+async function round({ dir, extra }) {
+  const env = { PDP_HOST: '127.0.0.1', PDP_PORT: '0', PDP_LOG_LEVEL: 'warn', PDP_WORKERS: '1', PDP_CACHE_ENABLED: 'false', ...opts.env, ...extra };
   const server = await startService({ cwd: dir, script: 'bench/http/pdp-server.mjs', env, cpu: serverCpu });
   const load = (duration) =>
     autocannon({
@@ -67,17 +69,17 @@ async function round(dir) {
 
 const median = (xs) => [...xs].sort((p, q) => p - q)[xs.length >> 1];
 const [a, b] = opts.dirs;
-const results = new Map([
-  [a, []],
-  [b, []],
-]);
+const sides = [
+  { name: a, dir: a, extra: {}, results: [] },
+  { name: Object.keys(opts.envB).length > 0 ? `${b} ${JSON.stringify(opts.envB)}` : b, dir: b, extra: opts.envB, results: [] },
+];
 for (let i = 0; i < opts.rounds; i++) {
-  for (const dir of i % 2 === 0 ? [a, b] : [b, a]) {
-    const x = await round(dir);
-    results.get(dir).push(x);
-    console.log(`round ${i + 1}  ${dir}  ${x.rps.toFixed(0)} req/s  ${x.cpu.toFixed(1)} µs/req`);
+  for (const side of i % 2 === 0 ? sides : [...sides].reverse()) {
+    const x = await round(side);
+    side.results.push(x);
+    console.log(`round ${i + 1}  ${side.name}  ${x.rps.toFixed(0)} req/s  ${x.cpu.toFixed(1)} µs/req`);
   }
 }
-for (const [dir, xs] of results) {
-  console.log(`median  ${dir}  ${median(xs.map((x) => x.rps)).toFixed(0)} req/s  ${median(xs.map((x) => x.cpu)).toFixed(1)} µs/req`);
+for (const { name, results: xs } of sides) {
+  console.log(`median  ${name}  ${median(xs.map((x) => x.rps)).toFixed(0)} req/s  ${median(xs.map((x) => x.cpu)).toFixed(1)} µs/req`);
 }
