@@ -76,26 +76,13 @@ kept_fields := tool_call_fields if {
 mask contains {"op": "upsert", "path": pointer("/input", path), "value": summary(value)} if {
 	walk(input.input, [path, value])
 	scalar(value)
-	not kept_at(path, value)
+	not kept(shape(path), value)
 }
 
 mask contains {"op": "upsert", "path": pointer("/result", path), "value": summary(value)} if {
 	not input.path in kept_results
 	walk(input.result, [path, value])
 	scalar(value)
-}
-
-# Only a path whose first key begins some kept field can be kept (most request values, e.g. the
-# tool's arguments, are not under one: their shape is not worked out).
-kept_at(path, value) if {
-	path[0] in kept_roots
-	kept(shape(path), value)
-}
-
-kept_roots contains root if {
-	some fields in [tool_call_fields, deployment_fields]
-	some field, _ in fields
-	root := split(field, "/")[1]
 }
 
 kept(shape, value) if kept_fields[shape] == type_name(value)
