@@ -34,7 +34,9 @@ for (const arg of process.argv.slice(2)) {
   else throw new Error(`unknown option ${arg}`);
 }
 if (opts.dirs.length !== 2) {
-  console.error('usage: node bench/http/ab.mjs <checkout-A> <checkout-B> [--rounds=N] [--kind=K] [--duration=S] [--warmup=S] [--env=JSON] [--env-b=JSON] [--no-pin]');
+  console.error(
+    'usage: node bench/http/ab.mjs <checkout-A> <checkout-B> [--rounds=N] [--kind=K] [--duration=S] [--warmup=S] [--env=JSON] [--env-b=JSON] [--no-pin]',
+  );
   process.exit(2);
 }
 const serverCpu = opts.pin && cpus().length > 1 ? cpus().length - 1 : null;

@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compile, toJSON } from '../../dist/rego/index.js';
 import { loadBundle } from '../lib/policy-dir.mjs';
+import { uniqueValues } from '../lib/unique-values.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const policiesDir = join(repo, 'policies');
@@ -59,18 +60,7 @@ for (const { kind, path } of KINDS) {
   const path = ['ai', 'tools', 'decision'];
   const results = bodies.map((input) => toJSON(policy.evaluate(path, { input }).value));
   const maskPath = ['system', 'log', 'mask'];
-  let serial = 0;
-  // every string and number made unique, except the catalogue names the policy looks up
-  const KEEP = new Set(['name', 'server', 'roles', 'trust_level', 'environment']);
-  const unique = (v, key) => {
-    if (KEEP.has(key)) return v;
-    if (Array.isArray(v)) return v.map((x) => unique(x, ''));
-    if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unique(x, k)]));
-    if (typeof v === 'string') return `${v}-${serial++}`;
-    if (typeof v === 'number') return v + (serial++ % 97) / 100;
-    return v;
-  };
-  const records = (fresh) => bodies.map((b, i) => ({ path: 'ai/tools/decision', input: fresh ? unique(b, '') : b, result: results[i] }));
+  const records = (fresh) => bodies.map((b, i) => ({ path: 'ai/tools/decision', input: fresh ? uniqueValues(b) : b, result: results[i] }));
   for (const [label, fresh] of [
     ['replayed records', false],
     ['unique request values', true],
