@@ -82,5 +82,10 @@ t.test('the key is sha256 of the canonical JSON of all its parts, whichever part
     { revisions, path: 'ai/tools/decision', input: { z: 1, a: [true, null, 'x'] } },
     { revisions: {}, path: '', input: 0 },
   ];
-  for (const c of cases) t.equal(decisionCacheKey(c), expected(c), JSON.stringify(c, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)));
+  for (const c of cases)
+    t.equal(
+      decisionCacheKey(c),
+      expected(c),
+      JSON.stringify(c, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)),
+    );
 });

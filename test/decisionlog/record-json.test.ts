@@ -21,7 +21,7 @@ function record(id: string, input: unknown, result: unknown): LogRecord {
         input,
         result,
         outcome: 'decided',
-        bundles: { b: { revision: 'r "1"' } },
+        bundles: { b: 'r "1"' },
         cached: true,
         engine: 'rego',
         duration_ms: 1,
@@ -48,7 +48,11 @@ t.test('shared fields are spliced in; the text reads back as the record', async 
     const r = record('id-1', input, result);
     mark(r);
     const text = recordJson(r);
-    t.same(parse(text), parse(JSON.stringify({ ...r, input: { ...input, big: '18446744073709551616' } }).replace('"18446744073709551616"', '18446744073709551616')), name);
+    t.same(
+      parse(text),
+      parse(JSON.stringify({ ...r, input: { ...input, big: '18446744073709551616' } }).replace('"18446744073709551616"', '18446744073709551616')),
+      name,
+    );
     t.equal(recordJson(r), text, `${name}: the record's text is kept`);
   }
 });
@@ -67,13 +71,22 @@ t.test('records of one cache key: the shared masked input is serialized once', a
     revisions: {},
     engineFor: () => 'rego' as const,
     inputKeys: () => new Set(['input', 'result', 'path']),
-    evaluate: () => ({ ok: true as const, defined: true, result: ['/input/secret'], dependsOn: { time: false, random: false, external: false }, engine: 'rego' as const }),
+    evaluate: () => ({
+      ok: true as const,
+      defined: true,
+      result: ['/input/secret'],
+      dependsOn: { time: false, random: false, external: false },
+      engine: 'rego' as const,
+    }),
   } satisfies ActivePolicySet;
   const masker = new Masker({ policyMask: policyMaskFrom(() => set) });
   const hint: MaskHint = { anchor: RESULT, key: 'k' };
   const records = ['a', 'b', 'c'].map((id) => masker.mask(record(id, { secret: 's', keep: 1 }, RESULT), hint));
   const shared = records[0]!.input;
-  t.ok(records.every((r) => r.input === shared), 'one masked input object for the three records');
+  t.ok(
+    records.every((r) => r.input === shared),
+    'one masked input object for the three records',
+  );
   const stringify = JSON.stringify;
   const written: unknown[] = [];
   JSON.stringify = ((v: unknown, ...rest: []) => (written.push(v), stringify(v, ...rest))) as typeof JSON.stringify;
