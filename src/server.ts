@@ -81,7 +81,10 @@ export function buildApp(config: PdpConfig, opts: AppOptions = {}): FastifyInsta
   app.register(authPlugin, { config: config.auth, server: config.server, evaluation: config.evaluation });
   // Keyed by the caller auth verified; limits the routes registered after it.
   app.register(rateLimitPlugin, { config: config.server.rate_limit });
-  app.register(decisionApi, { defaultDecision: config.opa?.default_decision ?? DEFAULT_OPA.default_decision });
+  app.register(decisionApi, {
+    defaultDecision: config.opa?.default_decision ?? DEFAULT_OPA.default_decision,
+    batchMaxInputs: config.opa?.batch_max_inputs ?? DEFAULT_OPA.batch_max_inputs,
+  });
   app.register(admissionPlugin, { config: config.admission, bodyLimit: config.server.body_limit_bytes });
   app.register(authzenPlugin, { config: config.authzen, bodyLimit: config.server.body_limit_bytes });
   app.register(configApi, { config });

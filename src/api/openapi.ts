@@ -19,6 +19,7 @@ const PUBLISHED = new Set([
   'model-deployment-request.json',
   'tool-call-request.json',
   'data-request.json',
+  'batch-data-request.json',
   'data-response.json',
   'status-response.json',
   'health-response.json',

@@ -3,7 +3,7 @@
 //
 //   decide:tool-call          POST /v1/decisions/tool-call
 //   decide:model-deployment   POST /v1/decisions/model-deployment
-//   data:read:<path>          GET/POST /v1/data/<path…> for paths at or under <path> ("ai/tools"
+//   data:read:<path>          GET/POST /v1/data/<path…> (and POST /v1/batch/data/<path…>) for paths at or under <path> ("ai/tools"
 //                             grants ai/tools and ai/tools/…, not ai/toolsX); data:read:* = all,
 //                             including the whole document at /v1/data
 //   decisions:read            GET /v1/decisions/{id} (the audit role)
@@ -144,6 +144,8 @@ const ROUTES: ReadonlyMap<string, RouteRule> = new Map([
   ['/health/*', OPEN],
   ['/', DATA],
   ['/v0/data/*', DATA],
+  ['/v1/batch/data', DATA],
+  ['/v1/batch/data/*', DATA],
   ['/v1/query', scope(SCOPE.queryAdhoc)],
   ['/v1/policies', scope(SCOPE.policiesRead)],
   ['/v1/policies/*', scope(SCOPE.policiesRead)],

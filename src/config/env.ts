@@ -79,6 +79,14 @@ export const ENV_VARS: readonly EnvVar[] = [
     description: "The document `POST /` answers (OPA's `default_decision`); undefined there → 404 `undefined_document`.",
   },
   {
+    name: 'PDP_OPA_BATCH_MAX_INPUTS',
+    pointer: '/opa/batch_max_inputs',
+    type: 'integer',
+    default: '100',
+    description:
+      "Most inputs one `POST /v1/batch/data` request (Enterprise OPA's batch API, the SDKs' `evaluateBatch`) may carry; more → 400 naming `/inputs`. Each input is one decision and one record: the bound keeps one request from costing more than that many.",
+  },
+  {
     name: 'PDP_SHUTDOWN_TIMEOUT_MS',
     pointer: '/server/shutdown_timeout_ms',
     type: 'integer',

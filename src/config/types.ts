@@ -42,6 +42,8 @@ export interface GzipConfig {
 export interface OpaConfig {
   /** The document POST / answers, e.g. "/system/main" (OPA's default_decision). */
   default_decision: string;
+  /** Most inputs one POST /v1/batch/data request may carry (more: 400). */
+  batch_max_inputs: number;
 }
 
 /** TLS towards a server this service calls (bundle server, decision-log endpoint). Paths are

@@ -46,6 +46,8 @@ t.test("lists every route with its method (the plugins' routes too)", async (t) 
     'POST /access/v1/search/subject',
     'POST /v0/data/{path}',
     'POST /v1/admission/model-deployment',
+    'POST /v1/batch/data',
+    'POST /v1/batch/data/{path}',
     'POST /v1/data',
     'POST /v1/data/{path}',
     'POST /v1/decisions/model-deployment',

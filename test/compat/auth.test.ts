@@ -80,3 +80,17 @@ t.test("POST / needs data:read for the default decision's path; /v0/data for its
 t.test("OPA's probes are open", async (t) => {
   for (const p of ['/health', '/health?bundles', '/health/live', '/health/ready']) t.equal((await call(`${server.url}${p}`)).status, 200, p);
 });
+
+t.test('POST /v1/batch/data needs data:read for its path, like the Data API', async (t) => {
+  const batch = (path: string, key?: string) =>
+    call(`${server.url}${path}`, { ...post({ inputs: { a: { user: 'alice' } } }), headers: { ...post({}).headers, ...(key ? bearer(key) : {}) } });
+  const anon = await batch('/v1/batch/data/authz/allow');
+  t.equal(anon.status, 401);
+  t.match(anon.json, { code: 'unauthorized' }, "OPA's shape");
+  t.equal((await batch('/v1/batch/data/authz/allow', keys.authzOnly!)).status, 200, 'data:read:authz reads authz/allow');
+  const other = await batch('/v1/batch/data/roles', keys.authzOnly!);
+  t.equal(other.status, 403, 'not roles');
+  t.match(other.json, { code: 'unauthorized', message: /data:read/ });
+  t.equal((await batch('/v1/batch/data', keys.authzOnly!)).status, 403, 'nor the whole document');
+  t.equal((await batch('/v1/batch/data', keys.reader!)).status, 200, 'data:read:* reads the whole document');
+});

@@ -1,8 +1,8 @@
 // OPA's two official TypeScript SDKs (@styra/opa, @open-policy-agent/opa), unchanged, against a
 // real listening service: every API they offer — evaluate (with and without input), evaluateDefault,
-// evaluateBatch with and without fallback, errors as ServerError (not SDKValidationError),
-// undefined documents, the low-level client's health — and what they cannot do here (the batch
-// and compile APIs are Enterprise OPA's, not OPA's; see docs/opa-compatibility.md).
+// evaluateBatch with and without fallback (Enterprise OPA's batch API, which this service
+// answers), errors as ServerError (not SDKValidationError), undefined documents, the low-level
+// client's health — and what they cannot do here (the compile API; see docs/opa-compatibility.md).
 import t from 'tap';
 import { OPAClient as StyraClient } from '@styra/opa';
 import { OpaApiClient as StyraApi } from '@styra/opa/sdk/index.js';
@@ -68,31 +68,36 @@ for (const sdk of SDKS) {
     t.equal(strict, undefined, 'a builtin error without strict-builtin-errors is undefined');
   });
 
-  t.test(`${sdk.name}: evaluateBatch — the batch API is Enterprise OPA's; fallback evaluates one by one`, async (t) => {
+  t.test(`${sdk.name}: evaluateBatch through the batch API (/v1/batch/data), with and without fallback`, async (t) => {
     const c = sdk.client();
-    const noFallback = await c.evaluateBatch('authz/allow', { a: { user: 'alice' } }).then(
-      () => undefined,
-      (e: unknown) => e,
+    t.same(await c.evaluateBatch('authz/allow', { a: { user: 'alice' }, b: { user: 'mallory' } }), { a: true, b: false }, 'without fallback: one request');
+    t.same(
+      await c.evaluateBatch('authz/allow', { a: { user: 'bob' } }, { fallback: true }),
+      { a: true },
+      'with fallback: the batch API answers, no fallback needed',
     );
-    t.ok(noFallback instanceof sdk.errors.SDKError, 'without fallback: the SDK reports the missing /v1/batch/data (404)');
-    t.equal((noFallback as { httpMeta: { response: Response } }).httpMeta.response.status, 404);
+    t.same(await c.evaluateBatch('authz/allow', {}), {}, 'no inputs, no answers');
 
-    const res = await c.evaluateBatch('authz/allow', { a: { user: 'alice' }, b: { user: 'mallory' } }, { fallback: true });
-    t.same(res, { a: true, b: false }, 'with fallback: each input evaluated');
-
-    const mixed = await c.evaluateBatch('authz/conflict', { ok: { a: true }, bad: { a: true, b: true } }, { fallback: true });
-    t.equal(mixed.ok, 1, 'the good one answers');
+    const mixed = await c.evaluateBatch('authz/conflict', { ok: { a: true }, bad: { a: true, b: true } });
+    t.equal(mixed.ok, 1, 'the good one answers (207)');
     t.match(
       mixed.bad,
       { code: 'internal_error', httpStatusCode: '500', errors: [{ code: 'eval_conflict_error' }] },
-      'the error is kept, not turned into undefined',
+      'the error is kept with its status, not turned into undefined',
     );
-
+    // (the SDK rejects with the failed entry itself, as it came in the 207 body)
     await t.rejects(
-      c.evaluateBatch('authz/conflict', { ok: { a: true }, bad: { a: true, b: true } }, { fallback: true, rejectMixed: true }),
-      sdk.errors.ServerError,
+      c.evaluateBatch('authz/conflict', { ok: { a: true }, bad: { a: true, b: true } }, { rejectMixed: true }),
+      { code: 'internal_error', httpStatusCode: '500' },
       'rejectMixed: the error rejects the batch',
     );
+
+    const allBad = await c.evaluateBatch('authz/conflict', { x: { a: true, b: true } }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    t.ok(allBad instanceof sdk.errors.BatchServerError, `every input failed: 500, a BatchServerError (got ${String(allBad)})`);
+    t.match((allBad as { responses?: Record<string, unknown> }).responses?.x, { code: 'internal_error' });
   });
 
   t.test(`${sdk.name}: getFilters (compile API) is Enterprise OPA's and answers 404`, async (t) => {

@@ -9,17 +9,12 @@
 // Errors leave in OPA's shape (config opaErrors).
 import { performance } from 'node:perf_hooks';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import stableStringify from 'safe-stable-stringify';
 import type { DecisionPipeline } from '../../decisions/pipeline.js';
 import type { DataAnswer } from '../../decisions/types.js';
 import { describeThrown } from '../../shared/errors.js';
-import { buildInfo } from '../../shared/build-info.js';
-import { packageVersion } from '../../shared/package-root.js';
-import { ApiError, type OpaErrorDetail } from '../errors.js';
+import { ApiError } from '../errors.js';
+import { failure, provenance, writeDocument } from '../opa/data-answer.js';
 import { parseOpaParams, type OpaParams } from '../opa/params.js';
-
-// Documents are arbitrary: bigints (integers past 2^53) are written exactly, keys sorted like OPA.
-const stringify = stableStringify.configure({ bigint: true, deterministic: true, circularValue: TypeError });
 
 const QUERY = {
   type: 'object',
@@ -155,56 +150,6 @@ function readInput(app: FastifyInstance, text: string): unknown {
   }
 }
 
-function failure(answer: Extract<DataAnswer, { ok: false }>): ApiError {
-  // NO_ACTIVE_POLICY: cannot answer at all (503). EVALUATION_ERROR: OPA answers 500 with
-  // internal_error and the engine's error (code, message) in "errors".
-  const status = answer.code === 'NO_ACTIVE_POLICY' ? 503 : 500;
-  const err = new ApiError(status, answer.code, answer.message, [], answer.decision_id);
-  err.opa = {
-    code: 'internal_error',
-    errors: [answer.code === 'EVALUATION_ERROR' ? engineError(answer.message) : { code: 'internal_error', message: answer.message }],
-  };
-  return err;
-}
-
-/** "<code>: <file>:<row>:<col>: <code>: <message>" (the pipeline's message for an engine error)
- * → OPA's {code, message, location}. */
-function engineError(message: string): OpaErrorDetail {
-  const m = /^([a-z_]+): (?:(.+?):(\d+):(\d+): (?:[a-z_]+: )?)?(.*)$/s.exec(message);
-  if (!m) return { code: 'internal_error', message };
-  const [, code = 'internal_error', file, row, col, text = message] = m;
-  return { code, message: text, ...(file !== undefined ? { location: { file, row: Number(row), col: Number(col) } } : {}) };
-}
-
-/** OPA's ProvenanceV1: the four build fields always (OPA has no omitempty on them; "" when this
- * build has no stamp, as an unstamped OPA build), bundles only when some answered. */
-function provenance(revisions: Readonly<Record<string, string>> | undefined): Record<string, unknown> {
-  const bundles = Object.entries(revisions ?? {});
-  return {
-    version: packageVersion,
-    build_commit: buildInfo.build_commit,
-    build_timestamp: buildInfo.build_timestamp,
-    build_hostname: buildInfo.build_hostname,
-    ...(bundles.length > 0 ? { bundles: Object.fromEntries(bundles.map(([name, revision]) => [name, { revision }])) } : {}),
-  };
-}
-
-function write(reply: FastifyReply, body: unknown, pretty: boolean, decisionId: string): FastifyReply {
-  let text: string | undefined;
-  try {
-    text = stringify(body, null, pretty ? 2 : undefined);
-  } catch (err) {
-    const e = new ApiError(500, 'RESULT_NOT_SERIALIZABLE', `the result cannot be written as JSON: ${describeThrown(err)}`, [], decisionId);
-    e.opa = { code: 'internal_error' };
-    throw e;
-  }
-  // Serialized here rather than by the response schema: documents are arbitrary JSON.
-  return reply
-    .code(200)
-    .type('application/json; charset=utf-8')
-    .send(text ?? 'null');
-}
-
 function send(reply: FastifyReply, answer: DataAnswer, p: OpaParams, serverTimers: () => Record<string, number>): FastifyReply {
   if (answer.traceparent) reply.header('traceparent', answer.traceparent);
   if (!answer.ok) throw failure(answer);
@@ -213,7 +158,7 @@ function send(reply: FastifyReply, answer: DataAnswer, p: OpaParams, serverTimer
   if (p.metrics || p.instrument) body.metrics = { ...serverTimers(), ...answer.metrics };
   if (p.provenance) body.provenance = provenance(answer.revisions);
   if (p.explain && answer.explanation) body.explanation = answer.explanation;
-  return write(reply, body, p.pretty, answer.decision_id);
+  return writeDocument(reply, body, p.pretty, answer.decision_id);
 }
 
 function sendBare(reply: FastifyReply, answer: DataAnswer, path: string): FastifyReply {
@@ -225,5 +170,5 @@ function sendBare(reply: FastifyReply, answer: DataAnswer, path: string): Fastif
     err.opa = { code: 'undefined_document' };
     throw err;
   }
-  return write(reply, answer.result, false, answer.decision_id);
+  return writeDocument(reply, answer.result, false, answer.decision_id);
 }
