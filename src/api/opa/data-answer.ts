@@ -12,6 +12,7 @@ import { ApiError, type OpaErrorDetail } from '../errors.js';
 // Documents are arbitrary: bigints (integers past 2^53) are written exactly, keys sorted like OPA.
 const stringify = stableStringify.configure({ bigint: true, deterministic: true, circularValue: TypeError });
 
+/** An evaluation that gave no answer, as the Data API's error (503 without a policy, else 500). */
 export function failure(answer: Extract<DataAnswer, { ok: false }>): ApiError {
   // NO_ACTIVE_POLICY: cannot answer at all (503). EVALUATION_ERROR: OPA answers 500 with
   // internal_error and the engine's error (code, message) in "errors".
@@ -26,7 +27,7 @@ export function failure(answer: Extract<DataAnswer, { ok: false }>): ApiError {
 
 /** "<code>: <file>:<row>:<col>: <code>: <message>" (the pipeline's message for an engine error)
  * → OPA's {code, message, location}. */
-export function engineError(message: string): OpaErrorDetail {
+function engineError(message: string): OpaErrorDetail {
   const m = /^([a-z_]+): (?:(.+?):(\d+):(\d+): (?:[a-z_]+: )?)?(.*)$/s.exec(message);
   if (!m) return { code: 'internal_error', message };
   const [, code = 'internal_error', file, row, col, text = message] = m;
