@@ -56,21 +56,10 @@ function spliced(record: LogRecord): string | undefined {
   const ti = sharedText(record.input);
   const tr = sharedText(record.result);
   if (ti === undefined && tr === undefined) return undefined;
-  let rest: Partial<LogRecord>;
-  let tail: string;
-  if (ti !== undefined && tr !== undefined) {
-    const { input: _input, result: _result, ...others } = record;
-    rest = others;
-    tail = `,"input":${ti},"result":${tr}`;
-  } else if (ti !== undefined) {
-    const { input: _input, ...others } = record;
-    rest = others;
-    tail = `,"input":${ti}`;
-  } else {
-    const { result: _result, ...others } = record;
-    rest = others;
-    tail = `,"result":${tr as string}`;
-  }
+  const { input, result, ...rest } = record;
+  let tail = '';
+  if (input !== undefined) tail += `,"input":${ti ?? toJsonText(input)}`;
+  if (result !== undefined) tail += `,"result":${tr ?? toJsonText(result)}`;
   const head = toJsonText(rest);
   return head === '{}' ? `{${tail.slice(1)}}` : `${head.slice(0, -1)}${tail}}`;
 }

@@ -38,6 +38,12 @@ t.test('every input answered: 200, one decision per input, no status on the entr
   const undef = responses(await batch('/v1/batch/data/no/such', { inputs: { x: {} } }));
   t.same(Object.keys(undef.x!), ['decision_id'], 'undefined: no result');
   t.same(responses(await batch('/v1/batch/data/authz/allow', { inputs: {} })), {}, 'no inputs, no responses');
+  // ids are the caller's strings: none may reach an object's prototype or clash with another
+  const odd = responses(
+    await batch('/v1/batch/data/authz/allow', { inputs: { '': { user: 'alice' }, constructor: { user: 'mallory' }, toString: { user: 'bob' } } }),
+  );
+  t.same(Object.keys(odd).sort(), ['', 'constructor', 'toString'], 'each id answered under its own key');
+  t.match(odd, { '': { result: true }, constructor: { result: false }, toString: { result: true } });
 });
 
 t.test('some failed: 207, each entry with its status; all failed: 500', async (t) => {

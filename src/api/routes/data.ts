@@ -14,6 +14,7 @@ import type { DataAnswer } from '../../decisions/types.js';
 import { describeThrown } from '../../shared/errors.js';
 import { ApiError } from '../errors.js';
 import { failure, provenance, writeDocument } from '../opa/data-answer.js';
+import { dataPath, dataQuery } from '../opa/data-query.js';
 import { parseOpaParams, type OpaParams } from '../opa/params.js';
 
 const QUERY = {
@@ -43,24 +44,8 @@ type Form = 'v1' | 'bare';
 export function dataRoutes(app: FastifyInstance, pipeline: DecisionPipeline, defaultDecision: string): void {
   const evaluate = async (request: FastifyRequest, reply: FastifyReply, rawPath: string, input: unknown, p: OpaParams, form: Form): Promise<FastifyReply> => {
     const handlerStart = performance.now();
-    const path = rawPath
-      .split('/')
-      .filter((s) => s !== '')
-      .join('/');
-    const answer = await pipeline.query({
-      kind: 'data',
-      path,
-      input,
-      strict: p.strict,
-      headers: request.headers,
-      remoteAddress: request.ip,
-      remotePort: request.socket.remotePort,
-      caller: request.caller,
-      receivedAt: performance.now() - reply.elapsedTime,
-      ...(p.explain ? { explain: p.explain } : {}),
-      ...(p.metrics ? { metrics: true } : {}),
-      ...(p.instrument ? { instrument: true } : {}),
-    });
+    const path = dataPath(rawPath);
+    const answer = await pipeline.query(dataQuery(request, reply, path, input, p));
     const evalNs = Math.round((performance.now() - handlerStart) * 1e6);
     if (form === 'bare') return sendBare(reply, answer, path);
     return send(reply, answer, p, () => ({

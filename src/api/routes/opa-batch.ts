@@ -12,8 +12,8 @@ import { performance } from 'node:perf_hooks';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DecisionPipeline } from '../../decisions/pipeline.js';
 import type { DataAnswer } from '../../decisions/types.js';
-import { ApiError } from '../errors.js';
 import { failure, provenance, writeDocument } from '../opa/data-answer.js';
+import { dataPath, dataQuery } from '../opa/data-query.js';
 import { invalidParameter, parseOpaParams, type OpaParams } from '../opa/params.js';
 
 interface BatchBody {
@@ -32,35 +32,11 @@ export function batchRoutes(app: FastifyInstance, pipeline: DecisionPipeline, ma
     const body = request.body as BatchBody;
     const ids = Object.keys(body.inputs);
     if (ids.length > maxInputs) {
-      const message = `inputs has ${ids.length} entries; at most ${maxInputs} are evaluated in one batch (opa.batch_max_inputs)`;
-      const err = new ApiError(400, 'BAD_REQUEST', message, [{ path: '/inputs', message }]);
-      err.opa = { code: 'invalid_parameter', errors: [{ code: 'invalid_parameter', message }] };
-      throw err;
+      throw invalidParameter('/inputs', `inputs has ${ids.length} entries; at most ${maxInputs} are evaluated in one batch (opa.batch_max_inputs)`);
     }
-    const path = ((request.params as Record<string, string | undefined>)['*'] ?? '')
-      .split('/')
-      .filter((s) => s !== '')
-      .join('/');
-    const receivedAt = performance.now() - reply.elapsedTime;
+    const path = dataPath((request.params as Record<string, string | undefined>)['*'] ?? '');
     // Evaluated together: the decisions join one evaluation batch per event-loop turn.
-    const answers = await Promise.all(
-      ids.map((id) =>
-        pipeline.query({
-          kind: 'data',
-          path,
-          input: withCommon(body.common_input, body.inputs[id]),
-          strict: p.strict,
-          headers: request.headers,
-          remoteAddress: request.ip,
-          remotePort: request.socket.remotePort,
-          caller: request.caller,
-          receivedAt,
-          ...(p.explain ? { explain: p.explain } : {}),
-          ...(p.metrics ? { metrics: true } : {}),
-          ...(p.instrument ? { instrument: true } : {}),
-        }),
-      ),
-    );
+    const answers = await Promise.all(ids.map((id) => pipeline.query(dataQuery(request, reply, path, withCommon(body.common_input, body.inputs[id]), p))));
     // No policy to ask: the whole batch is unanswerable, as one Data API request would be (503).
     const first = answers[0];
     if (first !== undefined && !first.ok && answers.every((a) => !a.ok && a.code === 'NO_ACTIVE_POLICY')) throw failure(first);
