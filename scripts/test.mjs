@@ -63,9 +63,17 @@ const child = spawn(process.execPath, [tapRun, ...args], {
   env,
 });
 let tail = '';
+// The failed assertions and tests, repeated just above the summary: a CI log that keeps only its
+// last screen still names what failed.
+const notOk = [];
+let partial = '';
 child.stdout.on('data', (chunk) => {
   process.stdout.write(chunk);
-  tail = (tail + chunk.toString()).slice(-4096);
+  const text = chunk.toString();
+  tail = (tail + text).slice(-4096);
+  const lines = (partial + text).split('\n');
+  partial = lines.pop() ?? '';
+  for (const line of lines) if (/^\s*not ok \d+/.test(line) && notOk.length < 60) notOk.push(line.trimEnd());
 });
 child.on('close', (code, signal) => {
   if (env.NODE_V8_COVERAGE === v8dir) rmSync(v8dir, { recursive: true, force: true });
@@ -84,6 +92,7 @@ child.on('close', (code, signal) => {
     console.log('tap failed the run with no failed assertion (see "# ERROR" above: coverage under the floor?)');
     failed = 1;
   }
+  if (notOk.length) console.log(`failed (tap's "not ok" lines, outermost last):\n${notOk.join('\n')}`);
   console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
   process.exit(status);
 });

@@ -22,11 +22,12 @@ const lib = (await import(new URL('../../bench/lib/proc-cpu.mjs', import.meta.ur
 
 const total = (c: Times | null): number => (c === null ? NaN : c.user + c.sys);
 
-// A parent that forks a child burning ~400 ms of CPU, says "burnt" once it is done (the child
+// A parent that forks a child burning at least 400 ms of CPU (CPU time, not wall time: a loaded
+// machine gives the child less than the wall clock), says "burnt" once it is done (the child
 // stays alive, idle), and on "reap" kills the child, waits for it, and says "reaped".
 const PARENT = `
 const { spawn } = require('node:child_process');
-const child = spawn(process.execPath, ['-e', 'const end = Date.now() + 400; while (Date.now() < end); process.stdout.write("x"); setInterval(() => {}, 1000);'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const child = spawn(process.execPath, ['-e', 'const cpu = () => { const u = process.cpuUsage(); return u.user + u.system; }; while (cpu() < 400000); process.stdout.write("x"); setInterval(() => {}, 1000);'], { stdio: ['ignore', 'pipe', 'inherit'] });
 child.stdout.once('data', () => process.stdout.write('burnt ' + child.pid + '\\n'));
 process.stdin.on('data', () => { child.once('exit', () => process.stdout.write('reaped\\n')); child.kill('SIGKILL'); });
 `;
