@@ -1,5 +1,6 @@
 // Benchmark: the decision log's policy mask (data.system.log.mask) on realistic records, old
-// mask.rego against the current one in the same process. Each variant is the default bundle
+// mask.rego against the current one in the same process, and the current one computed natively
+// (src/decisionlog/mask/default-mask.ts, as the service runs it by default). Each variant is the default bundle
 // (policies/) copied to a temporary directory, with the old variant's system/log/mask.rego taken
 // from a git revision, and loaded as the service loads a bundle directory (readDirectory →
 // prepareBundle → activate); the decision log's Masker then masks with policyMaskFrom over that
@@ -93,11 +94,16 @@ try {
         };
       });
 
-    const maskers = variants.map((v) => ({ name: v.name, masker: new Masker({ policyMask: policyMaskFrom(() => v.set) }) }));
+    // The Rego of each variant, evaluated; and the working tree's mask as the service runs it
+    // (the default mask program computed natively: decision_log.native_mask).
+    const maskers = [
+      ...variants.map((v) => ({ name: v.name, masker: new Masker({ policyMask: policyMaskFrom(() => v.set, { native: false }) }) })),
+      { name: 'new, native', masker: new Masker({ policyMask: policyMaskFrom(() => reference) }) },
+    ];
 
-    // Both masks must agree on every record (the rewrite changes no output for these inputs).
-    const [a, b] = maskers.map((m) => records.map((r) => JSON.stringify(m.masker.mask(r))));
-    for (let i = 0; i < records.length; i++) if (a[i] !== b[i]) throw new Error(`${kind} record ${i}: old and new masks differ`);
+    // Every mask must agree on every record (the rewrites change no output for these inputs).
+    const [a, ...others] = maskers.map((m) => records.map((r) => JSON.stringify(m.masker.mask(r))));
+    for (const b of others) for (let i = 0; i < records.length; i++) if (a[i] !== b[i]) throw new Error(`${kind} record ${i}: the masks differ`);
     for (const m of maskers) {
       for (const r of records) {
         const out = m.masker.mask(r);

@@ -91,6 +91,7 @@ export const DEFAULT_DECISION_LOG: Readonly<DecisionLogConfig> = Object.freeze({
   mask_paths: [],
   policy_mask: true,
   mask_decision: 'system/log/mask',
+  native_mask: true,
   // OPA's default: a bundle that defines data.system.log.drop decides which records are not kept.
   drop_decision: '/system/log/drop',
   upload_max_bytes: 0,

@@ -645,6 +645,14 @@ export const ENV_VARS: readonly EnvVar[] = [
     description: 'Decision path of that mask policy.',
   },
   {
+    name: 'PDP_DECISION_LOG_NATIVE_MASK',
+    pointer: '/decision_log/native_mask',
+    type: 'boolean',
+    default: 'true',
+    description:
+      "Where the active bundle's mask policy is the default bundle's program (`policies/system/log/mask.rego`, edited at most in its field lists), compute its rules in JavaScript instead of evaluating the Rego: the same rules, checked against the Rego on probe records at each activation, at a fraction of the CPU. `false` always evaluates the Rego.",
+  },
+  {
     name: 'PDP_DECISION_LOG_DROP_DECISION',
     pointer: '/decision_log/drop_decision',
     type: 'string',

@@ -185,6 +185,9 @@ export interface DecisionLogConfig {
   mask_paths: string[];
   policy_mask: boolean;
   mask_decision: string;
+  /** Run the default bundle's mask program (policies/system/log/mask.rego) natively where the
+   * active bundle holds it unchanged but for its field lists; false always evaluates the Rego. */
+  native_mask: boolean;
   /** Evaluated per record with the record as input (OPA's system.log.drop): true → not logged. */
   drop_decision: string;
   /** Raw logging: the bundle's mask is not applied (mask_paths still are); records say so. */

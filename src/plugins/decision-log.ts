@@ -36,7 +36,7 @@ async function decisionLogPlugin(app: FastifyInstance, opts: DecisionLogPluginOp
   const metrics = app.hasDecorator('metrics') ? app.metrics : undefined;
   const log = createDecisionLog(cfg, opts.redis, {
     redis: app.hasDecorator('redis') ? app.redis : null,
-    policyMask: policyMaskFrom(() => app.policies.current(), { path: cfg.mask_decision }),
+    policyMask: policyMaskFrom(() => app.policies.current(), { path: cfg.mask_decision, native: cfg.native_mask }),
     policyDrop: policyDropFrom(() => app.policies.current(), { path: cfg.drop_decision }),
     labels: opts.labels ?? { app: 'ai-governance-pdp', ...opts.configuredLabels, id: randomUUID(), version: packageVersion },
     ...(metrics ? { observer: metrics.logObserver } : {}),

@@ -20,7 +20,22 @@ import { applyMaskRules, type MaskReport } from './apply.js';
 import { withMaskableCopied } from './clone.js';
 import { MASKABLE_ROOTS, MaskRuleError, parseMaskRule, type MaskRule } from './rules.js';
 
-export type PolicyMaskOutcome = { kind: 'absent' } | { kind: 'none' } | { kind: 'rules'; rules: unknown } | { kind: 'error'; message: string };
+export type PolicyMaskOutcome =
+  | { kind: 'absent' }
+  | { kind: 'none' }
+  // `applied`: the record's input and result with these rules applied, when the mask computed
+  // them itself (the default mask program, natively): used as they are unless configured
+  // pointers must apply first.
+  | { kind: 'rules'; rules: unknown; applied?: AppliedMask }
+  | { kind: 'error'; message: string };
+
+/** A mask's rules already applied: the masked input and result (where the record has them) and
+ * the pointers of the rules, in order. */
+export interface AppliedMask {
+  input?: unknown;
+  result?: unknown;
+  masked: readonly string[];
+}
 
 /** Says that another record with the same key and the same anchor (the decision's result object,
  * which a cache hit shares) holds equal input and result: see DecisionRecord.input_key. */
@@ -78,6 +93,7 @@ export class Masker {
     let dropInput = false;
     let dropResult = false;
     let reuse: { hint: MaskHint; rules: unknown } | undefined;
+    let precomputed: AppliedMask | undefined;
     if (!this.raw) {
       let out: PolicyMaskOutcome;
       try {
@@ -90,7 +106,8 @@ export class Masker {
             if (a !== undefined && a.key === hint.key && a.rules === out.rules) return this.reapply(record, a);
             reuse = { hint, rules: out.rules };
           }
-          policyRules = toRules(out.rules);
+          if (out.applied !== undefined && this.configured.length === 0) precomputed = out.applied;
+          else policyRules = toRules(out.rules);
         }
       } catch (e) {
         return this.failClosed(record, e instanceof MaskRuleError ? `policy mask: ${e.message}` : `policy mask failed: ${describe(e)}`);
@@ -105,7 +122,7 @@ export class Masker {
       }
     }
     const redactError = !this.raw && record.error !== undefined && hasQuoted(record.error.message);
-    const rules = this.configured.length > 0 || policyRules.length > 0;
+    const rules = this.configured.length > 0 || policyRules.length > 0 || precomputed !== undefined;
     // Nothing to change (raw logging without paths, or a policy that masks nothing here): the
     // record is returned as it is — the contract (the argument is not modified) holds without a
     // copy. Deep-copying every record (structuredClone) was the largest cost of a cached decision.
@@ -141,9 +158,16 @@ export class Masker {
     }
     if (rules) {
       try {
-        copy = withMaskableCopied(copy);
-        applyMaskRules(copy, this.configured, report);
-        applyMaskRules(copy, policyRules, report);
+        if (precomputed !== undefined) {
+          // No configured pointers (else the rules are applied below): nothing else to copy.
+          if ('input' in copy && 'input' in precomputed) copy.input = precomputed.input;
+          if ('result' in copy && 'result' in precomputed) copy.result = precomputed.result as LogRecord['result'];
+          for (const p of precomputed.masked) report.masked.add(p);
+        } else {
+          copy = withMaskableCopied(copy);
+          applyMaskRules(copy, this.configured, report);
+          applyMaskRules(copy, policyRules, report);
+        }
       } catch (e) {
         // A hostile or broken rule set must not cost the record, nor let it through unmasked.
         return this.failClosed(record, `mask rules failed: ${describe(e)}`);

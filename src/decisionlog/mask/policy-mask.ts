@@ -4,7 +4,9 @@
 import type { ActivePolicySet } from '../../bundles/types.js';
 import { hasPolicyDocument } from '../policy-document.js';
 import type { LogRecord } from '../types.js';
+import { defaultMask, type DefaultMaskLists } from './default-mask.js';
 import type { MaskHint, PolicyMaskFn, PolicyMaskOutcome } from './masker.js';
+import { recognizeDefaultMask } from './recognize-default-mask.js';
 
 export const DEFAULT_MASK_PATH = 'system/log/mask';
 
@@ -18,9 +20,28 @@ export const DEFAULT_MASK_TIMEOUT_MS = 250;
  * and result (and names the path and kind). */
 const HINTED_FIELDS: ReadonlySet<string> = new Set(['input', 'result', 'path', 'kind']);
 
-export function policyMaskFrom(current: () => ActivePolicySet | null, opts: { path?: string; timeoutMs?: number } = {}): PolicyMaskFn {
+export interface PolicyMaskOptions {
+  path?: string;
+  timeoutMs?: number;
+  /** Run the default bundle's mask program natively where it is recognized (default true). */
+  native?: boolean;
+}
+
+export function policyMaskFrom(current: () => ActivePolicySet | null, opts: PolicyMaskOptions = {}): PolicyMaskFn {
   const path = opts.path ?? DEFAULT_MASK_PATH;
   const budget = { timeoutMs: opts.timeoutMs ?? DEFAULT_MASK_TIMEOUT_MS };
+  // Per policy snapshot: the default mask program's lists where default-mask.ts may stand in for
+  // the Rego (null: evaluate the Rego).
+  const nativeIn = new WeakMap<ActivePolicySet, DefaultMaskLists | null>();
+  const native = (set: ActivePolicySet): DefaultMaskLists | null => {
+    if (opts.native === false) return null;
+    let lists = nativeIn.get(set);
+    if (lists === undefined) {
+      lists = recognizeDefaultMask(set, path);
+      nativeIn.set(set, lists);
+    }
+    return lists;
+  };
   // Per policy snapshot: may a hinted record reuse the outcome of an equal one? Only when the
   // mask reads nothing of the record but the hinted fields (decided once, from the compiled rules).
   const reusableIn = new WeakMap<ActivePolicySet, boolean>();
@@ -57,6 +78,13 @@ export function policyMaskFrom(current: () => ActivePolicySet | null, opts: { pa
     if (reuse) {
       const m = memo.get(hint.anchor);
       if (m !== undefined && m.key === hint.key && m.set === set) return m.out;
+    }
+    const lists = native(set);
+    if (lists !== null) {
+      const { rules, fields } = defaultMask(lists, record);
+      const outcome: PolicyMaskOutcome = { kind: 'rules', rules, applied: { ...fields, masked: rules.map((r) => r.path) } };
+      if (reuse) memo.set(hint.anchor, { key: hint.key, set, out: outcome });
+      return outcome;
     }
     const out = set.evaluate(path, onlyFields(record, reads(set)), budget);
     if (!out.ok) return { kind: 'error', message: `${out.code}: ${out.message}` };

@@ -1,0 +1,170 @@
+// The default bundle's audit mask (policies/system/log/mask.rego) as JavaScript: the same set of
+// upsert rules `data.system.log.mask` produces, in the order the engine gives them (sorted by
+// pointer, by code point), for a fraction of the CPU — the Rego mask walks the request one scalar
+// at a time and was about as costly as the decision itself.
+//
+// The Rego stays the authority: this runs only where recognize-default-mask.ts found that exact
+// program in the active bundle and checked this function against it (native-mask.ts). Its field
+// lists are the ones the bundle's own Rego evaluates to, so editing them keeps the native path;
+// editing anything else in the program leaves it.
+
+/** What the mask program reads from its own rules. */
+export interface DefaultMaskLists {
+  /** tool_call_fields: request field shape → the type it is kept with */
+  toolCall: ReadonlyMap<string, string>;
+  /** deployment_fields */
+  deployment: ReadonlyMap<string, string>;
+  /** kept_results: decision paths whose result is logged whole */
+  keptResults: ReadonlySet<string>;
+}
+
+/** One rule as the Rego mask writes it (a summary object's keys in the engine's sorted order). */
+export interface DefaultMaskRule {
+  op: 'upsert';
+  path: string;
+  value: { length: number; type: 'string' } | { type: string };
+}
+
+/** The record fields the mask program reads. */
+export interface MaskedRecordView {
+  input?: unknown;
+  result?: unknown;
+  path?: unknown;
+}
+
+const TIMESTAMP = /^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$/;
+const DIGEST = /^[a-z0-9]+:[0-9a-f]{32,128}$/;
+const METRICS = '/model/evaluation/metrics/';
+const NONE: ReadonlyMap<string, string> = new Map();
+
+/** data.system.log.mask for this record: the rules, and the record's input and result with them
+ * applied (new objects where something was masked; the record's own where nothing was). Throws
+ * on a value that is not JSON data (the caller fails closed). */
+export function defaultMask(lists: DefaultMaskLists, record: MaskedRecordView): { rules: DefaultMaskRule[]; fields: { input?: unknown; result?: unknown } } {
+  const path = typeof record.path === 'string' ? record.path : undefined;
+  const deployment = path !== undefined && under(path, 'ai/deployment');
+  const fields = path !== undefined && under(path, 'ai/tools') ? lists.toolCall : deployment ? lists.deployment : NONE;
+  const rules: DefaultMaskRule[] = [];
+  const masked: { input?: unknown; result?: unknown } = {};
+  if (record.input !== undefined) {
+    masked.input = walk(record.input, '/input', '', (shape, value) => kept(fields, deployment, shape, value));
+  }
+  if (record.result !== undefined) {
+    // `not input.path in kept_results`: OPA binds input.path before the negation, so a record
+    // without a path masks no result.
+    const keep = record.path === undefined || (path !== undefined && lists.keptResults.has(path));
+    masked.result = keep ? record.result : walk(record.result, '/result', '', () => false);
+  }
+  return { rules: rules.sort((a, b) => compareCodePoints(a.path, b.path)), fields: masked };
+
+  /** The value with its scalars summarized where not kept (a copy where one was). */
+  function walk(v: unknown, pointer: string, shape: string, keep: (shape: string, value: unknown) => boolean): unknown {
+    if (Array.isArray(v)) {
+      let out: unknown[] | undefined;
+      for (let i = 0; i < v.length; i++) {
+        const x: unknown = v[i];
+        const y = walk(x, `${pointer}/${i}`, `${shape}/~`, keep);
+        if (y !== x) (out ??= v.slice())[i] = y;
+      }
+      return out ?? v;
+    }
+    if (typeof v === 'object' && v !== null) {
+      let out: Record<string, unknown> | undefined;
+      for (const k of Object.keys(v)) {
+        const seg = escape(k);
+        const x = (v as Record<string, unknown>)[k];
+        const y = walk(x, `${pointer}/${seg}`, `${shape}/${seg}`, keep);
+        if (y !== x) define((out ??= copyObject(v as Record<string, unknown>)), k, y);
+      }
+      return out ?? v;
+    }
+    if (keep(shape, v)) return v;
+    const value = summary(v);
+    rules.push({ op: 'upsert', path: pointer, value });
+    return { ...value };
+  }
+}
+
+/** The rules alone (the form `data.system.log.mask` evaluates to). */
+export function defaultMaskRules(lists: DefaultMaskLists, record: MaskedRecordView): DefaultMaskRule[] {
+  return defaultMask(lists, record).rules;
+}
+
+function copyObject(o: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(o)) define(out, k, o[k]);
+  return out;
+}
+
+/** An own "__proto__" key (JSON allows it) must stay a key, not become the prototype. */
+function define(o: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
+}
+
+function kept(fields: ReadonlyMap<string, string>, deployment: boolean, shape: string, v: unknown): boolean {
+  const want = fields.get(shape);
+  if (want !== undefined) {
+    if (want === typeName(v)) return true;
+    if (want === 'timestamp' && typeof v === 'string' && TIMESTAMP.test(v)) return true;
+    if (want === 'digest' && typeof v === 'string' && DIGEST.test(v)) return true;
+  }
+  // Evaluation scores: any metric name directly under metrics, numbers only.
+  return deployment && shape.startsWith(METRICS) && shape.indexOf('/', METRICS.length) === -1 && (typeof v === 'number' || typeof v === 'bigint');
+}
+
+function summary(v: unknown): DefaultMaskRule['value'] {
+  return typeof v === 'string' ? { length: runeCount(v), type: 'string' } : { type: typeName(v) };
+}
+
+function typeName(v: unknown): string {
+  switch (typeof v) {
+    case 'string':
+      return 'string';
+    case 'number':
+    case 'bigint':
+      return 'number';
+    case 'boolean':
+      return 'boolean';
+    default:
+      if (v === null) return 'null';
+      throw new TypeError(`a ${typeof v} is not JSON data`);
+  }
+}
+
+function under(path: string, root: string): boolean {
+  return path === root || path.startsWith(`${root}/`);
+}
+
+/** RFC 6901: "~" and "/" in a key are escaped. */
+function escape(key: string): string {
+  return key.includes('~') || key.includes('/') ? key.replace(/~/g, '~0').replace(/\//g, '~1') : key;
+}
+
+/** Rego's count of a string: code points (a lone surrogate counts as one). */
+function runeCount(s: string): number {
+  let n = s.length;
+  for (let i = 1; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xdc00 && c <= 0xdfff) {
+      const p = s.charCodeAt(i - 1);
+      if (p >= 0xd800 && p <= 0xdbff) n--;
+    }
+  }
+  return n;
+}
+
+/** Rego orders strings as Go does, by UTF-8 bytes (code points); JS `<` compares UTF-16 units. */
+function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const xs = x >= 0xd800 && x <= 0xdfff;
+    const ys = y >= 0xd800 && y <= 0xdfff;
+    if (xs !== ys) return xs ? 1 : -1; // a surrogate encodes a code point above any BMP unit
+    return x < y ? -1 : 1;
+  }
+  return a.length - b.length;
+}
