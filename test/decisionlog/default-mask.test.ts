@@ -280,13 +280,22 @@ function record(path: string, input: unknown): LogRecord {
 }
 
 t.test('the field lists are the Rego’s: edited in mask.rego or shadowed by data, the native mask follows', async (t) => {
-  const edited = shippedMask.replace('"/tool/server": "string",', '"/tool/server": "string",\n\t"/arguments/ticket": "number",');
+  const edited = shippedMask.replace(
+    '"/tool/server": "string",',
+    '"/tool/server": "string",\n\t"/arguments/ticket": "number",\n\t"/arguments/~2": "number",\n\t"arguments/bare": "string",\n\t"": "string",',
+  );
   t.not(edited, shippedMask, 'the edit applies');
   const set = await policySet(withMask(edited));
   const lists = recognizeDefaultMask(set, MASK_PATH);
   t.equal(lists?.toolCall.get('/arguments/ticket'), 'number', 'recognized, with the edited list');
   const rec = { path: 'ai/tools/decision', input: { arguments: { ticket: 42, note: 'n' } } };
   t.same(defaultMaskRules(lists!, rec), regoRules(set, rec));
+  // Entries no walked shape can equal (an invalid escape, no leading "/") keep nothing; "" is the
+  // shape of an input that is itself a string.
+  for (const odd of [{ arguments: { '~2': 1, bare: 'b' } }, { 'arguments/bare': 'x' }, 'a string', 7]) {
+    const r = { path: 'ai/tools/decision', input: odd };
+    t.same(defaultMaskRules(lists!, r), regoRules(set, r), JSON.stringify(odd));
+  }
   t.same(
     defaultMaskRules(lists!, rec).map((r) => r.path),
     ['/input/arguments/note'],

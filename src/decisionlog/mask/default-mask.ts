@@ -34,53 +34,127 @@ export interface MaskedRecordView {
 
 const TIMESTAMP = /^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$/;
 const DIGEST = /^[a-z0-9]+:[0-9a-f]{32,128}$/;
-const METRICS = '/model/evaluation/metrics/';
-const NONE: ReadonlyMap<string, string> = new Map();
+
+/** A field list as a tree of keys: the walk follows it alongside the value instead of writing
+ * each scalar's shape string and looking it up. */
+interface Shapes {
+  /** the type a scalar here is kept with */
+  type?: string;
+  /** object members, by their key as sent (unescaped) */
+  keys?: Map<string, Shapes>;
+  /** array elements (a "~" segment) */
+  items?: Shapes;
+  /** evaluation scores: a number directly below is kept, whatever its key or index */
+  numbers?: boolean;
+}
+
+const NO_SHAPES: Shapes = {};
+const shapesOf = new WeakMap<DefaultMaskLists, { toolCall: Shapes; deployment: Shapes }>();
+
+function shapes(lists: DefaultMaskLists): { toolCall: Shapes; deployment: Shapes } {
+  let s = shapesOf.get(lists);
+  if (s === undefined) {
+    s = { toolCall: shapeTree(lists.toolCall, false), deployment: shapeTree(lists.deployment, true) };
+    shapesOf.set(lists, s);
+  }
+  return s;
+}
+
+function shapeTree(fields: ReadonlyMap<string, string>, metrics: boolean): Shapes {
+  const root: Shapes = {};
+  const at = (segs: readonly (string | null)[]): Shapes => {
+    let n = root;
+    for (const seg of segs) {
+      if (seg === null) n = n.items ??= {};
+      else {
+        const keys = (n.keys ??= new Map());
+        let c = keys.get(seg);
+        if (c === undefined) keys.set(seg, (c = {}));
+        n = c;
+      }
+    }
+    return n;
+  };
+  for (const [shape, type] of fields) {
+    const segs = shapeSegments(shape);
+    if (segs !== null) at(segs).type = type;
+  }
+  // Rego: startswith(shape, "/model/evaluation/metrics/") with five "/"-separated parts.
+  if (metrics) at(['model', 'evaluation', 'metrics']).numbers = true;
+  return root;
+}
+
+/** A listed shape's segments (null: an array index), or null when no request field can have it —
+ * a walked shape always starts with "/" and escapes "~" only as "~0" and "~1". */
+function shapeSegments(shape: string): (string | null)[] | null {
+  if (shape === '') return [];
+  if (!shape.startsWith('/')) return null;
+  const out: (string | null)[] = [];
+  for (const seg of shape.slice(1).split('/')) {
+    if (seg === '~') out.push(null);
+    else if (/~[^01]|~$/.test(seg)) return null;
+    else out.push(seg.replace(/~1/g, '/').replace(/~0/g, '~'));
+  }
+  return out;
+}
 
 /** data.system.log.mask for this record: the rules, and the record's input and result with them
  * applied (new objects where something was masked; the record's own where nothing was). Throws
  * on a value that is not JSON data (the caller fails closed). */
 export function defaultMask(lists: DefaultMaskLists, record: MaskedRecordView): { rules: DefaultMaskRule[]; fields: { input?: unknown; result?: unknown } } {
   const path = typeof record.path === 'string' ? record.path : undefined;
-  const deployment = path !== undefined && under(path, 'ai/deployment');
-  const fields = path !== undefined && under(path, 'ai/tools') ? lists.toolCall : deployment ? lists.deployment : NONE;
+  const tree = shapes(lists);
+  const kept = path === undefined ? NO_SHAPES : under(path, 'ai/tools') ? tree.toolCall : under(path, 'ai/deployment') ? tree.deployment : NO_SHAPES;
   const rules: DefaultMaskRule[] = [];
   const masked: { input?: unknown; result?: unknown } = {};
+  // The escaped pointer segments from the root to the value being walked.
+  const segs: string[] = [];
+  let root = '';
   if (record.input !== undefined) {
-    masked.input = walk(record.input, '/input', '', (shape, value) => kept(fields, deployment, shape, value));
+    root = '/input';
+    masked.input = walk(record.input, kept, false);
   }
   if (record.result !== undefined) {
     // `not input.path in kept_results`: OPA binds input.path before the negation, so a record
     // without a path masks no result.
     const keep = record.path === undefined || (path !== undefined && lists.keptResults.has(path));
-    masked.result = keep ? record.result : walk(record.result, '/result', '', () => false);
+    root = '/result';
+    masked.result = keep ? record.result : walk(record.result, NO_SHAPES, false);
   }
   return { rules: rules.sort((a, b) => compareCodePoints(a.path, b.path)), fields: masked };
 
-  /** The value with its scalars summarized where not kept (a copy where one was). */
-  function walk(v: unknown, pointer: string, shape: string, keep: (shape: string, value: unknown) => boolean): unknown {
+  /** The value with its scalars summarized where not kept (a copy where one was); `node` is where
+   * the value's shape is in the field list (undefined: nowhere), `numbers` its parent's flag. */
+  function walk(v: unknown, node: Shapes | undefined, numbers: boolean): unknown {
     if (Array.isArray(v)) {
+      const child = node?.items;
+      const n = node?.numbers === true;
       let out: unknown[] | undefined;
       for (let i = 0; i < v.length; i++) {
         const x: unknown = v[i];
-        const y = walk(x, `${pointer}/${i}`, `${shape}/~`, keep);
+        segs.push(String(i));
+        const y = walk(x, child, n);
+        segs.pop();
         if (y !== x) (out ??= v.slice())[i] = y;
       }
       return out ?? v;
     }
     if (typeof v === 'object' && v !== null) {
+      const keys = node?.keys;
+      const n = node?.numbers === true;
       let out: Record<string, unknown> | undefined;
       for (const k of Object.keys(v)) {
-        const seg = escape(k);
         const x = (v as Record<string, unknown>)[k];
-        const y = walk(x, `${pointer}/${seg}`, `${shape}/${seg}`, keep);
+        segs.push(escape(k));
+        const y = walk(x, keys?.get(k), n);
+        segs.pop();
         if (y !== x) define((out ??= copyObject(v as Record<string, unknown>)), k, y);
       }
       return out ?? v;
     }
-    if (keep(shape, v)) return v;
+    if (keptScalar(node?.type, numbers, v)) return v;
     const value = summary(v);
-    rules.push({ op: 'upsert', path: pointer, value });
+    rules.push({ op: 'upsert', path: segs.length === 0 ? root : `${root}/${segs.join('/')}`, value });
     return { ...value };
   }
 }
@@ -102,15 +176,13 @@ function define(o: Record<string, unknown>, k: string, v: unknown): void {
   else o[k] = v;
 }
 
-function kept(fields: ReadonlyMap<string, string>, deployment: boolean, shape: string, v: unknown): boolean {
-  const want = fields.get(shape);
+function keptScalar(want: string | undefined, numbers: boolean, v: unknown): boolean {
   if (want !== undefined) {
     if (want === typeName(v)) return true;
     if (want === 'timestamp' && typeof v === 'string' && TIMESTAMP.test(v)) return true;
     if (want === 'digest' && typeof v === 'string' && DIGEST.test(v)) return true;
   }
-  // Evaluation scores: any metric name directly under metrics, numbers only.
-  return deployment && shape.startsWith(METRICS) && shape.indexOf('/', METRICS.length) === -1 && (typeof v === 'number' || typeof v === 'bigint');
+  return numbers && (typeof v === 'number' || typeof v === 'bigint');
 }
 
 function summary(v: unknown): DefaultMaskRule['value'] {
