@@ -11,7 +11,14 @@ import type { ActivePolicySet } from '../../src/bundles/types.js';
 import { defaultMaskRules, type DefaultMaskLists, type MaskedRecordView } from '../../src/decisionlog/mask/default-mask.js';
 import { Masker } from '../../src/decisionlog/mask/masker.js';
 import { policyMaskFrom } from '../../src/decisionlog/mask/policy-mask.js';
-import { DEFAULT_MASK_PROGRAM, maskProgramDigest, probeRecords, recognizeDefaultMask } from '../../src/decisionlog/mask/recognize-default-mask.js';
+import {
+  DEFAULT_MASK_PROGRAM,
+  MAX_KEPT_RESULTS,
+  MAX_LISTED_SHAPES,
+  maskProgramDigest,
+  probeRecords,
+  recognizeDefaultMask,
+} from '../../src/decisionlog/mask/recognize-default-mask.js';
 import { toLogRecord } from '../../src/decisionlog/record.js';
 import type { LogRecord } from '../../src/decisionlog/types.js';
 import { decidedRecord } from '../helpers/decision-record.js';
@@ -326,6 +333,21 @@ t.test('anything but that program keeps the Rego', async (t) => {
     ],
     ['a module in package system.log.mask', withMask(shippedMask, { 'system/log/mask/more.rego': 'package system.log.mask\n\nx := 1\n' })],
     ['data shadowing the mask itself', withMask(shippedMask, { 'system/log/data.json': '{"mask": []}' })],
+    [
+      `more than ${MAX_LISTED_SHAPES} listed shapes (the probes would grow with them)`,
+      withMask(
+        shippedMask.replace(
+          '"/tool/server": "string",',
+          `"/tool/server": "string",\n${Array.from({ length: MAX_LISTED_SHAPES }, (_, i) => `\t"/arguments/f${i}": "string",`).join('\n')}`,
+        ),
+      ),
+    ],
+    [
+      `more than ${MAX_KEPT_RESULTS} kept results`,
+      withMask(shippedMask, {
+        'system/log/data.json': JSON.stringify({ kept_results: Array.from({ length: MAX_KEPT_RESULTS + 1 }, (_, i) => `ai/tools/r${i}`) }),
+      }),
+    ],
   ];
   for (const [name, files] of cases) {
     let set: ActivePolicySet;
@@ -337,6 +359,10 @@ t.test('anything but that program keeps the Rego', async (t) => {
     }
     t.equal(recognizeDefaultMask(set, MASK_PATH), null, name);
   }
+  const atBound = await policySet(
+    withMask(shippedMask, { 'system/log/data.json': JSON.stringify({ kept_results: Array.from({ length: MAX_KEPT_RESULTS }, (_, i) => `ai/tools/r${i}`) }) }),
+  );
+  t.equal(recognizeDefaultMask(atBound, MASK_PATH)?.keptResults.size, MAX_KEPT_RESULTS, `${MAX_KEPT_RESULTS} kept results: still native`);
   const set = await policySet(SHIPPED);
   t.equal(recognizeDefaultMask(set, 'system/log/other_mask'), null, 'another mask path');
 });

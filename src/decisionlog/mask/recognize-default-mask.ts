@@ -18,6 +18,13 @@ import { defaultMaskRules, type DefaultMaskLists, type MaskedRecordView } from '
 export const DEFAULT_MASK_PROGRAM = '7ca219efc0c99e8793d400a2580e10c25b18f89d28e89146f9559baff0d8f0ef';
 
 const PACKAGE = ['system', 'log'];
+/** Larger lists keep the Rego: the probes below grow with them and run on the event loop (a
+ * bundle is bounded in size, not in how long checking it may take). The default lists hold 28
+ * shapes and 4 results. */
+export const MAX_LISTED_SHAPES = 512;
+export const MAX_KEPT_RESULTS = 64;
+/** Each probe evaluation's budget, as a record's mask has (policy-mask.ts). */
+const PROBE_TIMEOUT_MS = 250;
 const LIST_RULES = ['tool_call_fields', 'deployment_fields', 'kept_results'];
 
 /** The digest that step 1 compares with DEFAULT_MASK_PROGRAM (exported for its test). */
@@ -90,6 +97,7 @@ function listsOf(set: ActivePolicySet): DefaultMaskLists | null {
   const deployment = stringMap(doc('deployment_fields'));
   const kept = doc('kept_results');
   if (toolCall === null || deployment === null || !Array.isArray(kept) || !kept.every((k) => typeof k === 'string')) return null;
+  if (toolCall.size + deployment.size > MAX_LISTED_SHAPES || kept.length > MAX_KEPT_RESULTS) return null;
   return { toolCall, deployment, keptResults: new Set(kept as string[]) };
 }
 
@@ -105,7 +113,7 @@ function stringMap(v: unknown): Map<string, string> | null {
 
 function agreesOnProbes(set: ActivePolicySet, maskPath: string, lists: DefaultMaskLists): boolean {
   for (const record of probeRecords(lists)) {
-    const rego = set.evaluate(maskPath, record);
+    const rego = set.evaluate(maskPath, record, { timeoutMs: PROBE_TIMEOUT_MS });
     if (!rego.ok || !rego.defined) return false;
     if (JSON.stringify(rego.result) !== JSON.stringify(defaultMaskRules(lists, record))) return false;
   }
@@ -136,9 +144,12 @@ export function probeRecords(lists: DefaultMaskLists): MaskedRecordView[] {
     place(doc, '/arguments/none', []);
   }
   const result = { allow: false, reasons: [{ code: 'X', message: 'm' }], n: 1, none: null, empty: [] };
-  const paths = ['ai/tools/decision', 'ai/tools/arguments', 'ai/deployment/decision', 'ai/deployment', 'ai/toolsx', 'other/doc', ...lists.keptResults];
   const out: MaskedRecordView[] = [];
-  for (const path of paths) for (const input of [right, wrong]) out.push({ path, input, result });
+  for (const path of ['ai/tools/decision', 'ai/tools/arguments', 'ai/deployment/decision', 'ai/deployment', 'ai/toolsx', 'other/doc']) {
+    for (const input of [right, wrong]) out.push({ path, input, result });
+  }
+  // Each kept result's path, with a small input: what differs there is the result.
+  for (const path of lists.keptResults) out.push({ path, input: { arguments: { a: 'x' } }, result });
   out.push({ path: 'ai/tools/decision', input: 'a string' }, { path: 'ai/tools/decision', result: true }, { input: right, result });
   return out;
 }
