@@ -170,6 +170,7 @@ export class DecisionLog implements DecisionRecorder {
       policy_dropped: this.policyDropped,
       drop_errors: this.dropErrors,
       raw: this.masker.raw,
+      mask: this.masker.mode,
     };
   }
 

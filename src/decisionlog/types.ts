@@ -97,6 +97,10 @@ export interface DecisionLogStatus {
   drop_errors: number;
   /** Raw logging is on (decision_log.raw). */
   raw: boolean;
+  /** How records are masked now: "native" (the default mask program computed natively),
+   * "policy" (the bundle's mask evaluated), "none" (no mask policy: the input is left out),
+   * "raw". */
+  mask: 'native' | 'policy' | 'none' | 'raw';
 }
 
 /** Told about deliveries, drops and sink errors, so metrics need no import from here. */

@@ -22,6 +22,8 @@ import {
 import { toLogRecord } from '../../src/decisionlog/record.js';
 import type { LogRecord } from '../../src/decisionlog/types.js';
 import { decidedRecord } from '../helpers/decision-record.js';
+import { postJson, send } from '../helpers/http.js';
+import { startReal } from '../helpers/real-server.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const MASK_PATH = 'system/log/mask';
@@ -400,4 +402,39 @@ t.test('a value that is not JSON data fails closed', async (t) => {
   const out = m.mask(record('ai/tools/decision', { arguments: { f: () => 1 } }));
   t.notOk('input' in out, 'no input logged');
   t.match(out.mask_error, /not JSON data/);
+});
+
+t.test('the masker says how it masks: native, policy, none, raw', async (t) => {
+  const set = await policySet(SHIPPED);
+  t.equal(new Masker({ policyMask: policyMaskFrom(() => set) }).mode, 'native');
+  t.equal(new Masker({ policyMask: policyMaskFrom(() => set, { native: false }) }).mode, 'policy');
+  const edited = await policySet(withMask(shippedMask.replace('{"type": "string", "length": count(value)}', '{"type": "string"}')));
+  t.equal(new Masker({ policyMask: policyMaskFrom(() => edited) }).mode, 'policy', 'an edited program is evaluated');
+  t.equal(new Masker({ policyMask: policyMaskFrom(() => null) }).mode, 'none', 'no policy yet');
+  t.equal(new Masker({}).mode, 'none');
+  t.equal(new Masker({ policyMask: policyMaskFrom(() => set), raw: true }).mode, 'raw');
+});
+
+t.test('a real server: status says native, and a record read back is masked as the Rego would', async (t) => {
+  for (const [env, mode] of [
+    [{}, 'native'],
+    [{ PDP_DECISION_LOG_NATIVE_MASK: 'false' }, 'policy'],
+  ] as const) {
+    const s = await startReal({ env: { PDP_BUNDLE_WATCH: 'false', ...env } });
+    t.teardown(() => s.close());
+    const body = exampleBodies().find((b) => b.file.startsWith('tool-call/'))!.body;
+    const answer = await postJson(`${s.url}/v1/decisions/tool-call`, body);
+    t.equal(answer.status, 200);
+    const id = (answer.json as { decision_id: string }).decision_id;
+    const rec = (await send(`${s.url}/v1/decisions/${id}`)).json as { input: unknown; masked: string[]; raw: boolean };
+    const set = s.policies.current()!;
+    t.same(
+      rec.masked,
+      (regoRules(set, { path: 'ai/tools/decision', input: body }) as { path: string }[]).map((r) => r.path),
+      `${mode}: the Rego's pointers`,
+    );
+    const status = (await send(`${s.url}/v1/pdp/status`)).json as { decision_log: { mask: string; mask_errors: number } };
+    t.equal(status.decision_log.mask, mode);
+    t.equal(status.decision_log.mask_errors, 0);
+  }
 });

@@ -44,7 +44,14 @@ export interface MaskHint {
   key: string;
 }
 
-export type PolicyMaskFn = (record: Readonly<LogRecord>, hint?: MaskHint) => PolicyMaskOutcome;
+/** How records are masked now: the default mask program computed natively, a mask policy
+ * evaluated, or no mask policy (the input is left out). */
+export type PolicyMaskMode = 'native' | 'policy' | 'none';
+
+export type PolicyMaskFn = ((record: Readonly<LogRecord>, hint?: MaskHint) => PolicyMaskOutcome) & {
+  /** For the status (absent: 'policy'). */
+  mode?: () => PolicyMaskMode;
+};
 
 /** The maskable fields of a masked record, kept for the next record with the same hint. */
 interface Applied {
@@ -84,6 +91,13 @@ export class Masker {
 
   get maskErrors(): number {
     return this.errorCount;
+  }
+
+  /** How the next record would be masked ('raw': only the configured pointers). */
+  get mode(): PolicyMaskMode | 'raw' {
+    if (this.raw) return 'raw';
+    if (this.policyMask === undefined) return 'none';
+    return this.policyMask.mode?.() ?? 'policy';
   }
 
   /** Returns a masked copy (or, when nothing is to be changed, the record itself); the argument

@@ -5,7 +5,7 @@ import type { ActivePolicySet } from '../../bundles/types.js';
 import { hasPolicyDocument } from '../policy-document.js';
 import type { LogRecord } from '../types.js';
 import { defaultMask, type DefaultMaskLists } from './default-mask.js';
-import type { MaskHint, PolicyMaskFn, PolicyMaskOutcome } from './masker.js';
+import type { MaskHint, PolicyMaskFn, PolicyMaskMode, PolicyMaskOutcome } from './masker.js';
 import { recognizeDefaultMask } from './recognize-default-mask.js';
 
 export const DEFAULT_MASK_PATH = 'system/log/mask';
@@ -69,7 +69,7 @@ export function policyMaskFrom(current: () => ActivePolicySet | null, opts: Poli
     }
     return r;
   };
-  return (record, hint?: MaskHint) => {
+  const mask = (record: Readonly<LogRecord>, hint?: MaskHint): PolicyMaskOutcome => {
     const set = current();
     // No policy yet, no bundle owns the path, or the policy has nothing there: the record is not
     // handed to the engine at all, and the masker treats it as "no mask policy" (fail closed).
@@ -94,6 +94,12 @@ export function policyMaskFrom(current: () => ActivePolicySet | null, opts: Poli
     if (reuse && !d.time && !d.random && !d.external) memo.set(hint.anchor, { key: hint.key, set, out: outcome });
     return outcome;
   };
+  const mode = (): PolicyMaskMode => {
+    const set = current();
+    if (!set || !hasPolicyDocument(set, path)) return 'none';
+    return native(set) !== null ? 'native' : 'policy';
+  };
+  return Object.assign(mask, { mode });
 }
 
 /** The record with only the named fields (all of it for null). */
