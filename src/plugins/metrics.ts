@@ -26,6 +26,10 @@ async function metricsPlugin(app: FastifyInstance, opts: MetricsPluginOptions = 
   app.decorate('metrics', metrics);
   const { cluster } = opts;
   cluster?.shareMetrics(metrics.registry);
+  // The pipeline is decorated by a later plugin: looked up when the registry is read.
+  metrics.onRead(() => {
+    if (app.hasDecorator('pipeline')) app.pipeline.flushRecords();
+  });
   app.get('/metrics', {
     schema: METRICS_SCHEMA,
     handler: async (_request, reply) => {

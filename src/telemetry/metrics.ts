@@ -43,6 +43,7 @@ export class PdpMetrics implements DecisionRecorder {
   private readonly knownPaths = new Set<string>();
   private readonly decisionChildren = new Map<string, { count: { inc(): void }; duration: { observe(v: number): void } }>();
   private sources: MetricsSources = {};
+  private beforeRead: (() => void) | undefined;
   private readonly decisions: Counter<'path' | 'outcome'>;
   private readonly duration: Histogram<'path' | 'cached'>;
   private readonly bundleFailures: Counter<'bundle'>;
@@ -61,6 +62,10 @@ export class PdpMetrics implements DecisionRecorder {
       help: 'Decisions answered, by decision path and outcome.',
       labelNames: ['path', 'outcome'] as const,
       registers,
+      // Decisions are counted when their records are made, just after the answers: a read of the
+      // registry (this worker's /metrics, or the primary collecting every worker's) first has the
+      // ones still pending counted, so a decision answered before the read is in it.
+      collect: () => this.beforeRead?.(),
     });
     this.duration = new Histogram({
       name: 'pdp_decision_duration_seconds',
@@ -245,6 +250,11 @@ export class PdpMetrics implements DecisionRecorder {
 
   bundleActivationFailed(bundle: string): void {
     this.bundleFailures.inc({ bundle });
+  }
+
+  /** Called before the registry is read (see pdp_decisions_total). */
+  onRead(fn: () => void): void {
+    this.beforeRead = fn;
   }
 
   async render(): Promise<{ contentType: string; body: string }> {

@@ -4,17 +4,7 @@
 import t from 'tap';
 import { send } from '../helpers/http.js';
 import { startReal } from '../helpers/real-server.js';
-
-// Deterministic PRNG (mulberry32), so a failure can be replayed from the seed in the message.
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../helpers/rng.js';
 
 const KEYS = [
   'agent',

@@ -24,6 +24,7 @@ import type { LogRecord } from '../../src/decisionlog/types.js';
 import { decidedRecord } from '../helpers/decision-record.js';
 import { postJson, send } from '../helpers/http.js';
 import { startReal } from '../helpers/real-server.js';
+import { rng } from '../helpers/rng.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const MASK_PATH = 'system/log/mask';
@@ -59,17 +60,6 @@ function regoRules(set: ActivePolicySet, record: MaskedRecordView): unknown {
   const out = set.evaluate(MASK_PATH, record);
   if (!out.ok) throw new Error(`${out.code}: ${out.message}`);
   return out.defined ? out.result : undefined;
-}
-
-/** A seeded generator (mulberry32): the same records on every run, a failure reproducible. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const KEYS = [

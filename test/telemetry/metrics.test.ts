@@ -11,6 +11,8 @@ import { PdpMetrics, outcomeLabel } from '../../src/telemetry/metrics.js';
 import { freePort } from '../helpers/redis-server.js';
 import { testConfig } from '../helpers/config.js';
 import { until } from '../helpers/until.js';
+import { injectApp, injectJson } from '../helpers/http.js';
+import { jsPolicies } from '../helpers/js-engine.js';
 
 /** A pipeline record with the fields the recorders read. */
 function record(over: Partial<DecisionRecord>): DecisionRecord {
@@ -145,4 +147,15 @@ t.test('outcome labels', async (t) => {
   t.equal(outcomeLabel('decided', undefined), 'defined');
   t.equal(outcomeLabel('no_policy', false), 'no_policy');
   t.equal(outcomeLabel('weird', true), 'error');
+});
+
+t.test('a read of /metrics counts a decision answered just before it, its record still pending', async (t) => {
+  const app = await injectApp({ policies: jsPolicies({ 'ai/tools/decision': () => ({ allow: true }) }) });
+  t.teardown(() => app.close());
+  const count = (text: string): number => Number(/^pdp_decisions_total\{path="ai\/tools\/decision",outcome="allow"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+  const answer = await injectJson(app, '/v1/decisions/tool-call', { agent: { id: 'a' }, tool: { name: 't' } });
+  t.equal(answer.status, 200);
+  // Records are made after the answer (a setImmediate away): read before it ran.
+  const text = (await app.metrics.render()).body;
+  t.equal(count(text), 1, 'the decision is counted');
 });

@@ -7,6 +7,8 @@
 // program in the active bundle and checked this function against it (native-mask.ts). Its field
 // lists are the ones the bundle's own Rego evaluates to, so editing them keeps the native path;
 // editing anything else in the program leaves it.
+// Strings are ordered as Rego orders them (by code point: the engine's own comparison).
+import { compareStrings } from '../../rego/value.js';
 
 /** What the mask program reads from its own rules. */
 export interface DefaultMaskLists {
@@ -121,7 +123,7 @@ export function defaultMask(lists: DefaultMaskLists, record: MaskedRecordView): 
     root = '/result';
     masked.result = keep ? record.result : walk(record.result, NO_SHAPES, false);
   }
-  return { rules: rules.sort((a, b) => compareCodePoints(a.path, b.path)), fields: masked };
+  return { rules: rules.sort((a, b) => compareStrings(a.path, b.path)), fields: masked };
 
   /** The value with its scalars summarized where not kept (a copy where one was); `node` is where
    * the value's shape is in the field list (undefined: nowhere), `numbers` its parent's flag. */
@@ -224,19 +226,4 @@ function runeCount(s: string): number {
     }
   }
   return n;
-}
-
-/** Rego orders strings as Go does, by UTF-8 bytes (code points); JS `<` compares UTF-16 units. */
-function compareCodePoints(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x === y) continue;
-    const xs = x >= 0xd800 && x <= 0xdfff;
-    const ys = y >= 0xd800 && y <= 0xdfff;
-    if (xs !== ys) return xs ? 1 : -1; // a surrogate encodes a code point above any BMP unit
-    return x < y ? -1 : 1;
-  }
-  return a.length - b.length;
 }
