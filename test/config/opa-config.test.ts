@@ -292,7 +292,10 @@ decision_logs: { service: r }
     'services: { r: { url: "https://ghcr.io", type: oci } }\ndecision_logs: { reporting: { min_delay_seconds: 1, max_delay_seconds: 2 } }\n',
   );
   t.match(first, [{ message: /defaults to the first service, "r", an OCI registry/ }]);
-  const creds = issuesOf(dir, 'services: { r: { url: "https://u:Zq9-not-shown@ghcr.io", type: oci } }\nbundles: { b: { service: r, resource: "ghcr.io/Bad" } }\n');
+  const creds = issuesOf(
+    dir,
+    'services: { r: { url: "https://u:Zq9-not-shown@ghcr.io", type: oci } }\nbundles: { b: { service: r, resource: "ghcr.io/Bad" } }\n',
+  );
   t.notMatch(JSON.stringify(creds), /Zq9-not-shown/, 'credentials in the service url are not shown');
 });
 
