@@ -245,6 +245,15 @@ t.test('through the masker: the same records with and without the native mask', 
     }
     if (json(rec) !== before) t.fail(`generated record ${i} was modified`);
   }
+  // With the operator's own pointers (decision_log.mask_paths) the native rules are applied as
+  // rules, after them: still the Rego's records.
+  const paths = ['/input/arguments/to', '/input/*/id', '/reasons/*/message'];
+  const nativeP = new Masker({ paths, policyMask: policyMaskFrom(() => set) });
+  const regoP = new Masker({ paths, policyMask: policyMaskFrom(() => set, { native: false }) });
+  for (const { file, body } of exampleBodies()) {
+    const rec = record(file.startsWith('model-deployment') ? 'ai/deployment/decision' : 'ai/tools/decision', body);
+    t.equal(json(nativeP.mask(rec)), json(regoP.mask(rec)), `${file}, with mask_paths`);
+  }
   // A cache hit's records share the masked fields (the hint): the native outcome is reused too.
   const body = exampleBodies()[0]!.body;
   const r1 = record('ai/tools/decision', body);
