@@ -109,6 +109,7 @@ export const RULES = [
  */
 export const PARTS = [
   ['audit record', 'mask policy (Rego)', [/^src\/decisionlog\/mask\//, /^src\/(rego|engines)\//]],
+  ['audit record', 'mask policy (native)', [/^src\/decisionlog\/mask\/default-mask#/]],
   ['audit record', 'masking, other', [/^src\/decisionlog\/mask\//]],
   ['audit record', 'record JSON', [/^src\/decisionlog\/record-json#/]],
   ['audit record', 'sinks', [/^src\/decisionlog\/sinks\//]],

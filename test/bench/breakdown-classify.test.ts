@@ -97,6 +97,12 @@ t.test('stages of real-looking stacks', async (t) => {
       ['evaluate', dist('engines/rego.js')],
       ['conv', dist('rego/value.js')],
     ],
+    nativeMask: [
+      ...FLUSH,
+      ['log', dist('decisionlog/decision-log.js')],
+      ['mask', dist('decisionlog/mask/masker.js')],
+      ['walk', dist('decisionlog/mask/default-mask.js')],
+    ],
     metrics: [...FLUSH, ['log', dist('telemetry/metrics.js')], ['observe', npm('prom-client/lib/histogram.js')]],
     span: [
       ...HANDLER,
@@ -134,6 +140,7 @@ t.test('stages of real-looking stacks', async (t) => {
     parse: 'parse',
     evaluate: 'evaluate',
     audit: 'audit record',
+    nativeMask: 'audit record',
     metrics: 'metrics',
     span: 'span',
     key: 'key',
@@ -151,7 +158,11 @@ t.test('stages of real-looking stacks', async (t) => {
     want.set(st, (want.get(st) ?? 0) + 1);
   }
   t.same(Object.fromEntries(a.byStage), Object.fromEntries(want), "every stack in its stage (the mask policy's Rego is audit; the handler is not parse)");
-  t.same(Object.fromEntries(a.byPart), { 'audit record › mask policy (Rego)': 1 }, "the audit sample is the mask policy's evaluation");
+  t.same(
+    Object.fromEntries(a.byPart),
+    { 'audit record › mask policy (Rego)': 1, 'audit record › mask policy (native)': 1 },
+    "the audit samples: the mask policy's evaluation, and the default mask computed natively",
+  );
   t.same([...a.unmatched.keys()], ['somethingNew /elsewhere/x.js:1'], 'only the stack no rule knows is listed as unclassified');
   for (const s of a.byStage.keys()) t.ok(lib.STAGES.includes(s), `${s} is a declared stage`);
   for (const stage of new Set(lib.RULES.map((r) => r[0]))) t.ok(lib.STAGES.includes(stage), `rule stage ${stage} is declared`);
