@@ -366,6 +366,8 @@ t.test('anything but that program keeps the Rego', async (t) => {
   t.equal(recognizeDefaultMask(atBound, MASK_PATH)?.keptResults.size, MAX_KEPT_RESULTS, `${MAX_KEPT_RESULTS} kept results: still native`);
   const set = await policySet(SHIPPED);
   t.equal(recognizeDefaultMask(set, 'system/log/other_mask'), null, 'another mask path');
+  for (const spelling of ['/system/log/mask', 'system.log.mask', 'system/log/mask/'])
+    t.ok(recognizeDefaultMask(set, spelling), `the mask path spelled ${spelling}`);
 });
 
 t.test('native: false evaluates the Rego for every record; the native path evaluates none', async (t) => {

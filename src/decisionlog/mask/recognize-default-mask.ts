@@ -11,6 +11,7 @@
 // Anything else — another mask, a wasm bundle, an edited program, a mismatch — keeps the Rego.
 import { createHash } from 'node:crypto';
 import type { ActivePolicySet } from '../../bundles/types.js';
+import { splitQueryPath } from '../../engines/path.js';
 import type { PolicyModule } from '../../engines/types.js';
 import { defaultMaskRules, type DefaultMaskLists, type MaskedRecordView } from './default-mask.js';
 
@@ -42,7 +43,8 @@ export function maskProgramDigest(ast: unknown): string | null {
 /** The lists to run default-mask.ts with, or null: the Rego mask must be evaluated. */
 export function recognizeDefaultMask(set: ActivePolicySet, maskPath: string): DefaultMaskLists | null {
   try {
-    if (maskPath !== 'system/log/mask' || set.engineFor(maskPath) !== 'rego' || !set.policies) return null;
+    // The path as the engine reads it ("system/log/mask", "/system/log/mask", "system.log.mask").
+    if (!samePath(splitQueryPath(maskPath), [...PACKAGE, 'mask']) || set.engineFor(maskPath) !== 'rego' || !set.policies) return null;
     const modules = set.policies();
     // Modules in system, system.log or below it (an unreadable package counts as one).
     const owners = modules.filter((m) => {
