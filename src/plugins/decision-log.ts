@@ -34,9 +34,13 @@ export interface DecisionLogPluginOptions {
 async function decisionLogPlugin(app: FastifyInstance, opts: DecisionLogPluginOptions): Promise<void> {
   const cfg = opts.config;
   const metrics = app.hasDecorator('metrics') ? app.metrics : undefined;
+  const policyMask = policyMaskFrom(() => app.policies.current(), { path: cfg.mask_decision, native: cfg.native_mask });
+  // Whether a new snapshot's mask can be computed natively is checked (probe records against the
+  // Rego, a few ms) once it is active, not at its first record.
+  app.policies.on?.('activated', () => setImmediate(() => policyMask.mode?.()));
   const log = createDecisionLog(cfg, opts.redis, {
     redis: app.hasDecorator('redis') ? app.redis : null,
-    policyMask: policyMaskFrom(() => app.policies.current(), { path: cfg.mask_decision, native: cfg.native_mask }),
+    policyMask,
     policyDrop: policyDropFrom(() => app.policies.current(), { path: cfg.drop_decision }),
     labels: opts.labels ?? { app: 'ai-governance-pdp', ...opts.configuredLabels, id: randomUUID(), version: packageVersion },
     ...(metrics ? { observer: metrics.logObserver } : {}),

@@ -16,8 +16,9 @@ export interface PolicyProvider extends PolicySnapshotSource {
   ready(): boolean;
   start(): Promise<void>;
   stop(): Promise<void>;
-  /** The BundleManager reports each failed activation as an 'error' event. */
-  on?(event: 'error', listener: (e: { name: string }) => void): unknown;
+  /** The BundleManager reports each failed activation as an 'error' event, and each new snapshot
+   * as an 'activated' event. */
+  on?(event: 'error' | 'activated', listener: (e: { name: string }) => void): unknown;
 }
 
 declare module 'fastify' {

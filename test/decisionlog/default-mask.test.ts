@@ -22,7 +22,9 @@ import {
 import { toLogRecord } from '../../src/decisionlog/record.js';
 import type { LogRecord } from '../../src/decisionlog/types.js';
 import { decidedRecord } from '../helpers/decision-record.js';
-import { postJson, send } from '../helpers/http.js';
+import { EventEmitter } from 'node:events';
+import { inject, injectApp, injectJson, postJson, send } from '../helpers/http.js';
+import { SwappablePolicies } from '../helpers/js-engine.js';
 import { startReal } from '../helpers/real-server.js';
 import { rng } from '../helpers/rng.js';
 
@@ -438,4 +440,35 @@ t.test('a real server: status says native, and a record read back is masked as t
     t.equal(status.decision_log.mask, mode);
     t.equal(status.decision_log.mask_errors, 0);
   }
+});
+
+t.test('a new snapshot is checked once it is active, before its first record', async (t) => {
+  const real = await policySet(SHIPPED);
+  let maskEvaluations = 0;
+  const counting: ActivePolicySet = {
+    ...real,
+    engineFor: (p) => real.engineFor(p),
+    policies: () => real.policies!(),
+    inputKeys: (p) => real.inputKeys!(p),
+    evaluate: (p, i, o) => {
+      if (p === MASK_PATH) maskEvaluations++;
+      return real.evaluate(p, i, o);
+    },
+  };
+  // A provider that announces activations as the BundleManager does.
+  const events = new EventEmitter();
+  const provider = Object.assign(new SwappablePolicies('ai-governance'), { on: (e: string, l: (x: { name: string }) => void) => events.on(e, l) });
+  const app = await injectApp({ policies: provider, env: { PDP_DECISION_LOG_STDOUT: 'false' } });
+  t.teardown(() => app.close());
+  provider.activate(counting);
+  events.emit('activated', { name: 'ai-governance' });
+  await new Promise((r) => setImmediate(r));
+  t.equal(maskEvaluations, probeRecords(regoLists(real)).length, 'the probes ran on activation, no record yet');
+  const answer = await injectJson(app, '/v1/decisions/tool-call', exampleBodies()[0]!.body);
+  t.equal(answer.status, 200);
+  await new Promise((r) => setImmediate(r));
+  t.equal(maskEvaluations, probeRecords(regoLists(real)).length, 'and the record was masked natively');
+  const status = (await inject(app, '/v1/pdp/status', { method: 'GET' })).json as { decision_log: { mask: string } };
+  t.equal(status.decision_log.mask, 'native');
+  t.equal(maskEvaluations, probeRecords(regoLists(real)).length, 'a status read checks nothing again');
 });
