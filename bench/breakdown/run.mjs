@@ -38,6 +38,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { treeCpuTimes } from '../lib/proc-cpu.mjs';
 import { pinSelf } from '../lib/pin.mjs';
+import { exampleTexts } from '../lib/examples.mjs';
 import { startService } from '../lib/service.mjs';
 import { PARTS, STAGES, attribute, merge, top } from './classify.mjs';
 
@@ -81,11 +82,7 @@ function parseArgs(argv) {
 }
 
 function examples() {
-  const dir = join(ROOT, 'examples', 'tool-call');
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((f) => readFileSync(join(dir, f), 'utf8'));
+  return exampleTexts('tool-call');
 }
 
 const PDP_ENV = { PDP_HOST: '127.0.0.1', PDP_PORT: '0', PDP_LOG_LEVEL: 'warn' };

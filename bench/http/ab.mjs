@@ -12,16 +12,14 @@
 // adds to it (e.g. the cache on for hits, PDP_BUNDLE_PATH for another policy), --env-b adds to it
 // for B only: one checkout given twice, under two settings, compares the settings. Both checkouts
 // need `npm run build`.
-import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { pinSelf } from '../lib/pin.mjs';
 import { cpuUs } from '../lib/proc-cpu.mjs';
+import { exampleTexts } from '../lib/examples.mjs';
 import { startService } from '../lib/service.mjs';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const opts = { rounds: 4, kind: 'tool-call', duration: 6, warmup: 3, env: {}, envB: {}, pin: true, dirs: [] };
 for (const arg of process.argv.slice(2)) {
   const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
@@ -42,11 +40,7 @@ if (opts.dirs.length !== 2) {
 const serverCpu = opts.pin && cpus().length > 1 ? cpus().length - 1 : null;
 if (serverCpu !== null) pinSelf(0);
 
-const exampleDir = join(ROOT, 'examples', opts.kind);
-const bodies = readdirSync(exampleDir)
-  .filter((f) => f.endsWith('.json'))
-  .sort()
-  .map((f) => ({ body: readFileSync(join(exampleDir, f), 'utf8') }));
+const bodies = exampleTexts(opts.kind).map((body) => ({ body }));
 
 async function round({ dir, extra }) {
   const env = { PDP_HOST: '127.0.0.1', PDP_PORT: '0', PDP_LOG_LEVEL: 'warn', PDP_WORKERS: '1', PDP_CACHE_ENABLED: 'false', ...opts.env, ...extra };

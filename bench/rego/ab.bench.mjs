@@ -9,10 +9,11 @@
 //   or BENCH_PEER=<dir>). mask: data.system.log.mask on the records the decision log builds for
 //   the tool-call examples — {path, input: the request, result: its decision document}.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadBundle } from '../lib/policy-dir.mjs';
+import { exampleBodies } from '../lib/examples.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const [a, b, which = 'tool-call'] = process.argv.slice(2);
@@ -62,11 +63,7 @@ if (which === 'rbac') {
 } else {
   const { modules, data } = loadBundle(join(repo, 'policies'));
   make = (e) => e.compile(modules, data, { regoVersion: 1 });
-  const dir = join(repo, 'examples', which === 'mask' ? 'tool-call' : which);
-  bodies = readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')));
+  bodies = exampleBodies(which === 'mask' ? 'tool-call' : which);
   path = which === 'model-deployment' ? ['ai', 'deployment', 'decision'] : ['ai', 'tools', 'decision'];
   iters = 40;
   if (which === 'mask') {

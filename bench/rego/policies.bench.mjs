@@ -6,11 +6,11 @@
 // request value made unique per evaluation, as ids, amounts and free text are in production
 // (replayed bodies let every memoised function call hit).
 // Run: npm run build && node bench/rego/policies.bench.mjs  (measures the compiled engine in dist/)
-import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compile, toJSON } from '../../dist/rego/index.js';
 import { loadBundle } from '../lib/policy-dir.mjs';
+import { exampleBodies } from '../lib/examples.mjs';
 import { uniqueValues } from '../lib/unique-values.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -29,11 +29,7 @@ const { modules, data } = loadBundle(policiesDir);
 const policy = compile(modules, data, { regoVersion: 1 });
 
 for (const { kind, path } of KINDS) {
-  const dir = join(repo, 'examples', kind);
-  const bodies = readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')));
+  const bodies = exampleBodies(kind);
   let defined = 0;
   const once = () => {
     for (const input of bodies) if (policy.evaluate(path, { input }).defined) defined++;
@@ -52,11 +48,7 @@ for (const { kind, path } of KINDS) {
 
 // The decision-log mask, on the record the log builds for each tool-call body ({path, input, result}).
 {
-  const dir = join(repo, 'examples', 'tool-call');
-  const bodies = readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')));
+  const bodies = exampleBodies('tool-call');
   const path = ['ai', 'tools', 'decision'];
   const results = bodies.map((input) => toJSON(policy.evaluate(path, { input }).value));
   const maskPath = ['system', 'log', 'mask'];

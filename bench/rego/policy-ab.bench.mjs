@@ -9,14 +9,12 @@
 // Run: npm run build && node bench/rego/policy-ab.bench.mjs <policies-A> <policies-B> [mask|tool-call]
 //   (an earlier version of the default bundle: `git archive <rev> policies | tar -x -C /tmp/old`)
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compile, toJSON } from '../../dist/rego/index.js';
 import { loadBundle } from '../lib/policy-dir.mjs';
+import { exampleBodies } from '../lib/examples.mjs';
 import { uniqueValues } from '../lib/unique-values.mjs';
 
-const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const [dirA, dirB, workload = 'mask'] = process.argv.slice(2);
 if (!dirA || !dirB || !['mask', 'tool-call'].includes(workload)) {
   console.error('usage: node bench/rego/policy-ab.bench.mjs <policies-A> <policies-B> [mask|tool-call]');
@@ -45,11 +43,7 @@ const compileDir = (d) => {
   return compile(modules, data, { regoVersion: 1 });
 };
 const policies = first === 'A' ? [compileDir(dirA), compileDir(dirB)] : [compileDir(dirB), compileDir(dirA)].reverse();
-const exampleDir = join(repo, 'examples', 'tool-call');
-const bodies = readdirSync(exampleDir)
-  .filter((f) => f.endsWith('.json'))
-  .sort()
-  .map((f) => JSON.parse(readFileSync(join(exampleDir, f), 'utf8')));
+const bodies = exampleBodies('tool-call');
 const decisionPath = ['ai', 'tools', 'decision'];
 const results = bodies.map((input) => toJSON(policies[0].evaluate(decisionPath, { input }).value));
 
