@@ -1,7 +1,7 @@
 // Is the active bundle's mask policy the default bundle's mask program, which default-mask.ts
 // implements natively? Decided once per policy snapshot, failing towards the Rego:
 //  1. the policy's modules: one module in package system.log, none in system.log or system
-//     besides it, none below it that could define one of its rules (system.log.mask.x), and
+//     besides it (below it, none can define one of its rules: the compiler refuses that), and
 //     its AST — with the values of the three field lists left out — is the program
 //     default-mask.ts implements (a pinned digest; test/decisionlog/default-mask.test.ts fails
 //     when policies/system/log/mask.rego changes beyond its lists);
@@ -45,19 +45,15 @@ export function recognizeDefaultMask(set: ActivePolicySet, maskPath: string): De
   try {
     // The path as the engine reads it ("system/log/mask", "/system/log/mask", "system.log.mask").
     if (!samePath(splitQueryPath(maskPath), [...PACKAGE, 'mask']) || set.engineFor(maskPath) !== 'rego' || !set.policies) return null;
-    const modules = set.policies();
-    // Modules in system, system.log or below it (an unreadable package counts as one).
-    const owners = modules.filter((m) => {
+    // Modules that could define what the program reads: in package system or system.log (an
+    // unreadable package counts as one). One below it (system.log.mask_test) cannot: a package
+    // named like one of the program's rules is a conflict the compiler refuses.
+    const owners = set.policies().filter((m) => {
       const pkg = packageOf(m);
-      return pkg === null || pkg.slice(0, PACKAGE.length).every((s, i) => s === PACKAGE[i]);
+      return pkg === null || (pkg.length <= PACKAGE.length && pkg.every((seg, i) => seg === PACKAGE[i]));
     });
-    const program = owners.find((m) => samePath(packageOf(m), PACKAGE));
-    if (program === undefined || maskProgramDigest(program.ast) !== DEFAULT_MASK_PROGRAM) return null;
-    // Besides the program, only packages below system.log whose first name is none of its rules
-    // (system.log.mask_test, say) may exist: anything else could define what it reads.
-    const names = ruleNames(program.ast);
-    const others = owners.filter((m) => m !== program);
-    if (others.some((m) => (packageOf(m)?.length ?? 0) <= PACKAGE.length || names.has(packageOf(m)![PACKAGE.length]!))) return null;
+    const program = owners.length === 1 ? owners[0]! : undefined;
+    if (program === undefined || !samePath(packageOf(program), PACKAGE) || maskProgramDigest(program.ast) !== DEFAULT_MASK_PROGRAM) return null;
     const lists = listsOf(set);
     return lists !== null && agreesOnProbes(set, maskPath, lists) ? lists : null;
   } catch {
@@ -74,14 +70,6 @@ function packageOf(m: PolicyModule | undefined): string[] | null {
   for (const t of terms) {
     if (!isRecord(t) || typeof t.value !== 'string') return null;
     out.push(t.value);
-  }
-  return out;
-}
-
-function ruleNames(ast: unknown): Set<string> {
-  const out = new Set<string>();
-  if (isRecord(ast) && Array.isArray(ast.rules)) {
-    for (const r of ast.rules as unknown[]) if (isRecord(r) && isRecord(r.head) && typeof r.head.name === 'string') out.add(r.head.name);
   }
   return out;
 }
