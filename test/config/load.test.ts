@@ -237,3 +237,17 @@ t.test('a bundle bound to a signing key names a configured key', async (t) => {
   const opts = toBundleManagerOptions(loadConfig({ env: { PDP_CONFIG: bound('gov-key') } }).config);
   t.match(opts.sources[0], { name: 'gov', signingKeyId: 'gov-key' }, 'handed to the bundle manager');
 });
+
+t.test('decision_log.native_mask: on by default, off by env or file, anything but a boolean refused by name', async (t) => {
+  t.equal(loadConfig({ env: {} }).config.decision_log.native_mask, true);
+  t.equal(loadConfig({ env: { PDP_DECISION_LOG_NATIVE_MASK: 'false' } }).config.decision_log.native_mask, false);
+  const off = file('native-off.yaml', 'decision_log:\n  native_mask: false\n');
+  t.equal(loadConfig({ env: { PDP_CONFIG: off }, cwd: dir }).config.decision_log.native_mask, false);
+  for (const bad of ['maybe', '', '1e3', 'true; rm -rf /']) {
+    const by = Object.fromEntries(issuesOf({ PDP_DECISION_LOG_NATIVE_MASK: bad }).map((i) => [i.source, i.message]));
+    if (bad === '') t.same(by, {}, 'an empty variable is unset (the default)');
+    else t.match(by.PDP_DECISION_LOG_NATIVE_MASK, /boolean/, JSON.stringify(bad));
+  }
+  const str = file('native-str.yaml', 'decision_log:\n  native_mask: "yes"\n');
+  t.throws(() => loadConfig({ env: { PDP_CONFIG: str }, cwd: dir }), /native_mask/);
+});

@@ -471,3 +471,25 @@ function countingMask(real: ActivePolicySet): { set: ActivePolicySet; count: () 
   };
   return { set, count: () => n };
 }
+
+t.test('hostile records on the native path: too deep fails closed, very wide is masked whole, nothing throws', async (t) => {
+  const set = await policySet(SHIPPED);
+  const m = new Masker({ policyMask: policyMaskFrom(() => set) });
+  t.equal(m.mode, 'native');
+  // Deeper than the stack allows (a request body is bounded by server.max_json_depth; a Data API
+  // result is bounded only by its size).
+  let deep: unknown = 'secret';
+  for (let i = 0; i < 200_000; i++) deep = [deep];
+  const deepRec = { ...record('ai/tools/arguments', { a: 1 }), result: deep } as LogRecord;
+  const out = m.mask(deepRec);
+  t.notOk('result' in out || 'input' in out, 'input and result left out');
+  t.match(out.mask_error, /policy mask failed/);
+  t.equal(m.maskErrors, 1, 'counted');
+  // 50,000 argument values: each summarized, none kept.
+  const wide: Record<string, string> = {};
+  for (let i = 0; i < 50_000; i++) wide[`k${i}`] = `secret-${i}`;
+  const w = m.mask(record('ai/tools/decision', { tool: { name: 'x' }, arguments: wide }));
+  t.notMatch(json(w), /secret-/, 'no value logged');
+  t.equal(w.masked?.length, 50_000);
+  t.equal(m.maskErrors, 1, 'no new mask error');
+});
