@@ -4,11 +4,13 @@
 // at a time and was about as costly as the decision itself.
 //
 // The Rego stays the authority: this runs only where recognize-default-mask.ts found that exact
-// program in the active bundle and checked this function against it (native-mask.ts). Its field
+// program in the active bundle and checked this function against it on probe records. Its field
 // lists are the ones the bundle's own Rego evaluates to, so editing them keeps the native path;
 // editing anything else in the program leaves it.
-// Strings are ordered as Rego orders them (by code point: the engine's own comparison).
+// Strings are ordered and counted as Rego does (by code point: the engine's own functions).
+import { runeCount } from '../../rego/builtins/util.js';
 import { compareStrings } from '../../rego/value.js';
+import { escapeSegment } from './pointer.js';
 
 /** What the mask program reads from its own rules. */
 export interface DefaultMaskLists {
@@ -147,7 +149,7 @@ export function defaultMask(lists: DefaultMaskLists, record: MaskedRecordView): 
       let out: Record<string, unknown> | undefined;
       for (const k of Object.keys(v)) {
         const x = (v as Record<string, unknown>)[k];
-        segs.push(escape(k));
+        segs.push(escapeSegment(k));
         const y = walk(x, keys?.get(k), n);
         segs.pop();
         if (y !== x) define((out ??= copyObject(v as Record<string, unknown>)), k, y);
@@ -208,22 +210,4 @@ function typeName(v: unknown): string {
 
 function under(path: string, root: string): boolean {
   return path === root || path.startsWith(`${root}/`);
-}
-
-/** RFC 6901: "~" and "/" in a key are escaped. */
-function escape(key: string): string {
-  return key.includes('~') || key.includes('/') ? key.replace(/~/g, '~0').replace(/\//g, '~1') : key;
-}
-
-/** Rego's count of a string: code points (a lone surrogate counts as one). */
-function runeCount(s: string): number {
-  let n = s.length;
-  for (let i = 1; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xdc00 && c <= 0xdfff) {
-      const p = s.charCodeAt(i - 1);
-      if (p >= 0xd800 && p <= 0xdbff) n--;
-    }
-  }
-  return n;
 }

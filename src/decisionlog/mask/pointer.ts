@@ -24,7 +24,12 @@ export function parsePointer(p: string): Pointer {
 }
 
 export function formatPointer(segments: Pointer): string {
-  return segments.map((s) => '/' + s.replace(/~/g, '~0').replace(/\//g, '~1')).join('');
+  return segments.map((s) => '/' + escapeSegment(s)).join('');
+}
+
+/** One key as a pointer segment: "~" and "/" escaped (RFC 6901). */
+export function escapeSegment(key: string): string {
+  return key.includes('~') || key.includes('/') ? key.replace(/~/g, '~0').replace(/\//g, '~1') : key;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
