@@ -73,6 +73,14 @@ export interface MaskerOptions {
 
 type MutableRecord = LogRecord & Record<string, unknown>;
 
+/** A shallow copy of the record. Not an object spread: on Node 20 (V8 11) the spread copy of a
+ * record (about 30 fields) outlived the young generation under load — at 3,000 cache hits a
+ * second ~390 KB went to the old generation at every scavenge, and a mark-compact followed
+ * every few seconds — where Object.assign's copy dies young (docs/benchmarks.md, session 15). */
+function copyOf(record: Readonly<LogRecord>): MutableRecord {
+  return Object.assign({}, record) as MutableRecord;
+}
+
 const ABSENT: PolicyMaskOutcome = { kind: 'absent' };
 
 export class Masker {
@@ -153,7 +161,7 @@ export class Masker {
       return record;
     }
     const report: MaskReport = { erased: new Set(), masked: new Set() };
-    let copy = { ...record } as MutableRecord;
+    let copy = copyOf(record);
     delete copy.erased;
     delete copy.masked;
     delete copy.mask_error;
@@ -202,7 +210,7 @@ export class Masker {
   /** An equal record's masked fields on this record (they are shared, never modified: records
    * are serialized, not changed). */
   private reapply(record: LogRecord, a: Applied): LogRecord {
-    const copy = { ...record } as MutableRecord;
+    const copy = copyOf(record);
     delete copy.erased;
     delete copy.masked;
     delete copy.mask_error;
@@ -217,7 +225,7 @@ export class Masker {
    * what is left (e.g. /reasons/*\/message). */
   private failClosed(record: LogRecord, why: string): LogRecord {
     this.errorCount++;
-    let copy = { ...record } as MutableRecord;
+    let copy = copyOf(record);
     delete copy.erased;
     delete copy.masked;
     delete copy.mask_error;
