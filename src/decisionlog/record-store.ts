@@ -3,17 +3,22 @@
 // The size bound matters because a record carries its request's input: at the default body
 // limit (1 MiB) a count bound alone would let 10 000 records hold gigabytes.
 //
-// The records' JSON is kept as UTF-8 bytes in buffers outside the JavaScript heap, not as
-// strings. Every stored record outlives the young generation, and a retained string is copied
-// by each scavenge it survives and then by the old generation's compactions: at 1,300 decisions
-// per second the stored strings were more than half of what each scavenge copied (~600 KB →
-// ~260 KB without them; pauses 3.6–4.3 → 2.3–2.5 ms). In buffers, a record costs the heap one
-// small entry and its id.
+// Nothing of a stored record is on the JavaScript heap. Every stored record outlives the young
+// generation, so whatever it keeps there is promoted and then only a mark-compact frees it:
+// - its JSON is UTF-8 bytes in buffers outside the heap (as strings, the stored records were more
+//   than half of what each scavenge copied: ~600 KB → ~260 KB without them; pauses 3.6–4.3 →
+//   2.3–2.5 ms at 1,300 decisions/s);
+// - its index entry (id, where its bytes are, when it was stored) is a row of typed arrays, and
+//   the id → row lookup an open-addressing table in another one. A Map of small entry objects
+//   promoted an entry, an id string and the Map's rehashed tables per decision, which brought a
+//   mark-compact — and with it a 30–90 ms stall of the paced p99 — every few seconds.
 import { recordJson } from './record-json.js';
 import type { LogRecord } from './types.js';
 
 /** Records are appended to chunks of this size; a larger record gets a chunk of its own. */
 const CHUNK_BYTES = 1024 * 1024;
+/** Rows allocated at first; the arrays double up to maxEntries (which may be millions). */
+const FIRST_ROWS = 1024;
 
 /** A buffer records are appended to; reusable once every record in it has been evicted. */
 interface Chunk {
@@ -22,12 +27,36 @@ interface Chunk {
   live: number;
 }
 
-interface Entry {
-  at: number;
-  id: string;
-  chunk: Chunk;
-  start: number;
-  length: number;
+/** Rows: one per stored record, in a ring ordered oldest first. A row holds the id's UTF-8 bytes
+ * followed by the record's JSON, at `start` in chunk `chunk`. */
+interface Rows {
+  hash: Uint32Array;
+  chunk: Int32Array;
+  start: Int32Array;
+  idLength: Int32Array;
+  jsonLength: Int32Array;
+  at: Float64Array;
+  /** 1 while the id table points at the row (0 once replaced by a newer record with the same id, or expired) */
+  indexed: Uint8Array;
+}
+
+function rows(n: number): Rows {
+  return {
+    hash: new Uint32Array(n),
+    chunk: new Int32Array(n),
+    start: new Int32Array(n),
+    idLength: new Int32Array(n),
+    jsonLength: new Int32Array(n),
+    at: new Float64Array(n),
+    indexed: new Uint8Array(n),
+  };
+}
+
+/** FNV-1a over the id's UTF-16 code units (ids are short; equality is checked on the bytes). */
+function hashId(id: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }
 
 export class RecordStore {
@@ -36,29 +65,38 @@ export class RecordStore {
   readonly maxBytes: number;
   readonly retentionMs: number;
   private readonly now: () => number;
-  private readonly byId = new Map<string, Entry>();
-  /** Entries in insertion order, as a ring: evicting the oldest is O(1). (Deleting a Map's
-   * first key and then asking for the next one walks every earlier deletion — a cost per put
-   * that grew with the store's size.) */
-  private readonly order: (Entry | undefined)[];
+  private rows: Rows;
+  /** Rows allocated (≤ maxEntries). */
+  private capacity: number;
+  /** Ring: the oldest row is `head`, then `count` rows. */
   private head = 0;
   private count = 0;
+  /** Rows the id table points at. */
+  private indexedCount = 0;
   private totalBytes = 0;
-  /** The chunk records are appended to. */
-  private current: Chunk | null = null;
+  /** Open addressing, linear probing: row + 1, 0 = empty. At most half full. */
+  private table: Int32Array;
+  private mask: number;
+  private readonly chunks: (Chunk | null)[] = [];
+  private readonly freeChunkSlots: number[] = [];
+  /** The chunk records are appended to (an index into `chunks`), -1 before the first. */
+  private current = -1;
   /** One emptied standard chunk kept for reuse (no allocation per megabyte of records). */
-  private spare: Chunk | null = null;
+  private spare = -1;
 
   constructor(opts: { maxEntries: number; maxBytes?: number; retentionMs: number; now?: () => number }) {
     this.maxEntries = Math.max(0, opts.maxEntries);
     this.maxBytes = opts.maxBytes ?? Infinity;
     this.retentionMs = opts.retentionMs;
     this.now = opts.now ?? Date.now;
-    this.order = new Array<Entry | undefined>(this.maxEntries);
+    this.capacity = Math.min(this.maxEntries, FIRST_ROWS);
+    this.rows = rows(this.capacity);
+    this.table = new Int32Array(tableSize(this.capacity));
+    this.mask = this.table.length - 1;
   }
 
   get size(): number {
-    return this.byId.size;
+    return this.indexedCount;
   }
 
   /** JSON bytes held by the ring (expired entries count until their slot is reused). */
@@ -69,63 +107,175 @@ export class RecordStore {
   put(record: LogRecord): void {
     if (this.maxEntries <= 0) return;
     const json = recordJson(record);
-    const length = Buffer.byteLength(json, 'utf8');
+    const id = record.decision_id;
+    const jsonLength = Buffer.byteLength(json, 'utf8');
     // A record larger than the whole budget is not kept (GET answers 404, or Redis has it).
-    if (length > this.maxBytes) return;
-    while (this.count === this.maxEntries || (this.count > 0 && this.totalBytes + length > this.maxBytes)) this.evictOldest();
-    const chunk = this.chunkFor(length);
+    if (jsonLength > this.maxBytes) return;
+    while (this.count === this.maxEntries || (this.count > 0 && this.totalBytes + jsonLength > this.maxBytes)) this.evictOldest();
+    if (this.count === this.capacity) this.grow();
+    const idLength = Buffer.byteLength(id, 'utf8');
+    const length = idLength + jsonLength;
+    const ci = this.chunkFor(length);
+    const chunk = this.chunks[ci] as Chunk;
     const start = chunk.used;
-    chunk.buf.write(json, start, length, 'utf8');
+    chunk.buf.write(id, start, idLength, 'utf8');
+    chunk.buf.write(json, start + idLength, jsonLength, 'utf8');
     chunk.used += length;
     chunk.live++;
-    const entry: Entry = { at: this.now(), id: record.decision_id, chunk, start, length };
-    this.order[(this.head + this.count) % this.maxEntries] = entry;
+    const row = (this.head + this.count) % this.capacity;
+    const r = this.rows;
+    const hash = hashId(id);
+    r.hash[row] = hash;
+    r.chunk[row] = ci;
+    r.start[row] = start;
+    r.idLength[row] = idLength;
+    r.jsonLength[row] = jsonLength;
+    r.at[row] = this.now();
+    r.indexed[row] = 1;
     this.count++;
-    this.totalBytes += length;
-    this.byId.set(entry.id, entry);
+    this.totalBytes += jsonLength;
+    // A repeated id: the newer record replaces the older in the table (the old row stays in the
+    // ring until evicted, unindexed).
+    const pos = this.find(id, hash);
+    if (pos >= 0) {
+      r.indexed[(this.table[pos] as number) - 1] = 0;
+      this.table[pos] = row + 1;
+    } else {
+      this.insert(hash, row);
+      this.indexedCount++;
+    }
   }
 
   get(decisionId: string): LogRecord | undefined {
-    const e = this.byId.get(decisionId);
-    if (!e) return undefined;
-    // Expired entries stay in the ring until their slot is reused; only the lookup forgets them.
-    if (this.now() - e.at > this.retentionMs) {
-      this.byId.delete(decisionId);
+    const pos = this.find(decisionId, hashId(decisionId));
+    if (pos < 0) return undefined;
+    const row = (this.table[pos] as number) - 1;
+    const r = this.rows;
+    // Expired rows stay in the ring until their slot is reused; only the lookup forgets them.
+    if (this.now() - (r.at[row] as number) > this.retentionMs) {
+      this.unindex(row);
       return undefined;
     }
-    return JSON.parse(e.chunk.buf.toString('utf8', e.start, e.start + e.length)) as LogRecord;
+    const buf = (this.chunks[r.chunk[row] as number] as Chunk).buf;
+    const from = (r.start[row] as number) + (r.idLength[row] as number);
+    return JSON.parse(buf.toString('utf8', from, from + (r.jsonLength[row] as number))) as LogRecord;
   }
 
-  /** A chunk with room for `length` more bytes. */
-  private chunkFor(length: number): Chunk {
-    const cur = this.current;
-    if (cur !== null && cur.buf.length - cur.used >= length) return cur;
-    if (length > CHUNK_BYTES) return { buf: Buffer.allocUnsafe(length), used: 0, live: 0 };
+  /** The table position whose row holds this id, or -1. */
+  private find(id: string, hash: number): number {
+    const r = this.rows;
+    let idBytes: Buffer | undefined;
+    for (let pos = hash & this.mask; ; pos = (pos + 1) & this.mask) {
+      const v = this.table[pos] as number;
+      if (v === 0) return -1;
+      const row = v - 1;
+      if (r.hash[row] !== hash) continue;
+      // Same hash: compare the stored id's bytes (rare; only then is the id encoded).
+      idBytes ??= Buffer.from(id, 'utf8');
+      const buf = (this.chunks[r.chunk[row] as number] as Chunk).buf;
+      const start = r.start[row] as number;
+      if (r.idLength[row] === idBytes.length && buf.compare(idBytes, 0, idBytes.length, start, start + idBytes.length) === 0) return pos;
+    }
+  }
+
+  private insert(hash: number, row: number): void {
+    let pos = hash & this.mask;
+    while (this.table[pos] !== 0) pos = (pos + 1) & this.mask;
+    this.table[pos] = row + 1;
+  }
+
+  /** Takes the row out of the id table (backward-shift deletion: no tombstones to pile up). */
+  private unindex(row: number): void {
+    const r = this.rows;
+    if (r.indexed[row] === 0) return;
+    r.indexed[row] = 0;
+    this.indexedCount--;
+    let i = (r.hash[row] as number) & this.mask;
+    while (this.table[i] !== row + 1) i = (i + 1) & this.mask;
+    for (let j = (i + 1) & this.mask; this.table[j] !== 0; j = (j + 1) & this.mask) {
+      const home = (r.hash[(this.table[j] as number) - 1] as number) & this.mask;
+      // The entry at j may move to the hole at i unless its home lies cyclically in (i, j].
+      const stays = i <= j ? i < home && home <= j : i < home || home <= j;
+      if (stays) continue;
+      this.table[i] = this.table[j] as number;
+      i = j;
+    }
+    this.table[i] = 0;
+  }
+
+  /** Doubles the rows (up to maxEntries), unwrapping the ring, and rebuilds the id table. */
+  private grow(): void {
+    const capacity = Math.min(this.maxEntries, this.capacity * 2);
+    const old = this.rows;
+    const next = rows(capacity);
+    for (let k = 0; k < this.count; k++) {
+      const from = (this.head + k) % this.capacity;
+      next.hash[k] = old.hash[from] as number;
+      next.chunk[k] = old.chunk[from] as number;
+      next.start[k] = old.start[from] as number;
+      next.idLength[k] = old.idLength[from] as number;
+      next.jsonLength[k] = old.jsonLength[from] as number;
+      next.at[k] = old.at[from] as number;
+      next.indexed[k] = old.indexed[from] as number;
+    }
+    this.rows = next;
+    this.capacity = capacity;
+    this.head = 0;
+    this.table = new Int32Array(tableSize(capacity));
+    this.mask = this.table.length - 1;
+    for (let k = 0; k < this.count; k++) if (next.indexed[k] === 1) this.insert(next.hash[k] as number, k);
+  }
+
+  /** The index of a chunk with room for `length` more bytes. */
+  private chunkFor(length: number): number {
+    const cur = this.current >= 0 ? this.chunks[this.current] : null;
+    if (cur && cur.buf.length - cur.used >= length) return this.current;
+    if (length > CHUNK_BYTES) return this.addChunk({ buf: Buffer.allocUnsafe(length), used: 0, live: 0 });
     let next = this.spare;
-    if (next !== null) this.spare = null;
-    else next = { buf: Buffer.allocUnsafe(CHUNK_BYTES), used: 0, live: 0 };
+    if (next >= 0) this.spare = -1;
+    else next = this.addChunk({ buf: Buffer.allocUnsafe(CHUNK_BYTES), used: 0, live: 0 });
     this.current = next;
     return next;
   }
 
-  private evictOldest(): void {
-    const oldest = this.order[this.head];
-    // Only if the map still holds this very entry (it may have expired, or been replaced by a
-    // later record with the same id, which has its own slot).
-    if (oldest !== undefined) {
-      if (this.byId.get(oldest.id) === oldest) this.byId.delete(oldest.id);
-      this.totalBytes -= oldest.length;
-      this.release(oldest.chunk);
+  private addChunk(chunk: Chunk): number {
+    const slot = this.freeChunkSlots.pop();
+    if (slot !== undefined) {
+      this.chunks[slot] = chunk;
+      return slot;
     }
-    this.order[this.head] = undefined;
-    this.head = (this.head + 1) % this.maxEntries;
+    this.chunks.push(chunk);
+    return this.chunks.length - 1;
+  }
+
+  private evictOldest(): void {
+    const row = this.head;
+    this.unindex(row);
+    this.totalBytes -= this.rows.jsonLength[row] as number;
+    this.release(this.rows.chunk[row] as number);
+    this.head = (this.head + 1) % this.capacity;
     this.count--;
   }
 
-  /** One record of the chunk evicted; an emptied chunk is reused (the current one from its start). */
-  private release(chunk: Chunk): void {
+  /** One record of the chunk evicted; an emptied chunk is reused (the current one from its start),
+   * an emptied oversized one let go. */
+  private release(ci: number): void {
+    const chunk = this.chunks[ci] as Chunk;
     if (--chunk.live > 0) return;
     chunk.used = 0;
-    if (chunk !== this.current && chunk.buf.length === CHUNK_BYTES) this.spare = chunk;
+    if (ci === this.current) return;
+    if (chunk.buf.length === CHUNK_BYTES && this.spare < 0) {
+      this.spare = ci;
+      return;
+    }
+    this.chunks[ci] = null;
+    this.freeChunkSlots.push(ci);
   }
+}
+
+/** A power of two at least twice the rows (linear probing stays short below half full). */
+function tableSize(rowCount: number): number {
+  let n = 2;
+  while (n < rowCount * 2) n *= 2;
+  return n;
 }

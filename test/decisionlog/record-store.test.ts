@@ -7,6 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import t from 'tap';
 import { RecordStore } from '../../src/decisionlog/record-store.js';
 import type { LogRecord } from '../../src/decisionlog/types.js';
+import { rng } from '../helpers/rng.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -107,6 +108,72 @@ t.test('across many buffer chunks and records larger than a chunk, every kept re
   t.ok(s.bytes <= 8 * 1024 * 1024);
 });
 
+// The store against a plain model of what it promises (count bound, byte bound, retention, a
+// repeated id answering with its newest record), over random operations: ids from a small pool
+// (repeats, and eviction of a replaced row), random sizes, time moving on, lookups of present,
+// evicted, expired and never-seen ids. Sizes past 1,024 rows exercise the growth of the index.
+t.test('random puts, lookups and expiry agree with a model of the store', async (t) => {
+  for (const [seed, maxEntries, pool] of [
+    [1, 7, 12],
+    [2, 64, 100],
+    [3, 1500, 2500],
+    [4, 3000, 1_000_000],
+  ] as const) {
+    const random = rng(seed);
+    let now = 0;
+    const maxBytes = maxEntries * 120;
+    const s = new RecordStore({ maxEntries, maxBytes, retentionMs: 5_000, now: () => now });
+    type Row = { id: string; note: string; at: number; bytes: number };
+    const ring: Row[] = [];
+    const latest = new Map<string, Row>();
+    let bytes = 0;
+    const modelGet = (id: string): string | undefined => {
+      const row = latest.get(id);
+      if (row === undefined) return undefined;
+      if (now - row.at > 5_000) {
+        latest.delete(id);
+        return undefined;
+      }
+      return row.note;
+    };
+    let mismatches = 0;
+    let found = 0;
+    const ops = maxEntries * 12;
+    for (let i = 0; i < ops; i++) {
+      const r = random();
+      // Half the lookups ask for an id the ring holds or held (present, replaced, evicted or expired).
+      const recent = r >= 0.6 && r < 0.8 && ring.length > 0;
+      const id = recent ? (ring[Math.floor(random() * ring.length)] as Row).id : `d-${Math.floor(random() * pool)}`;
+      if (r < 0.6) {
+        const note = 'n'.repeat(Math.floor(random() * 150)) + i;
+        const row: Row = { id, note, at: now, bytes: Buffer.byteLength(JSON.stringify(rec(id, note))) };
+        if (row.bytes <= maxBytes) {
+          while (ring.length === maxEntries || (ring.length > 0 && bytes + row.bytes > maxBytes)) {
+            const old = ring.shift() as Row;
+            bytes -= old.bytes;
+            if (latest.get(old.id) === old) latest.delete(old.id);
+          }
+          ring.push(row);
+          bytes += row.bytes;
+          latest.set(id, row);
+        }
+        s.put(rec(id, note));
+      } else if (r < 0.97) {
+        const want = modelGet(id);
+        const got = s.get(id)?.path;
+        if (got !== want) mismatches++;
+        if (want !== undefined) found++;
+      } else {
+        // Scaled so that records expire at about half of their life in the ring.
+        now += Math.floor((random() * 400_000) / maxEntries);
+      }
+      if (s.size !== latest.size || s.bytes !== bytes) mismatches++;
+    }
+    t.equal(mismatches, 0, `seed ${seed}, ${maxEntries} rows, ${ops} operations: every lookup, size and byte count as the model says`);
+    t.ok(found > ops / 20, `seed ${seed}: the lookups found records (${found})`);
+  }
+});
+
 // In a process of its own: array buffers that earlier tests (in this file or the folder's
 // aggregate) let go of are released lazily after a collection, which made the buffer growth
 // measured here come out short of what the store holds (once in CI: 42 of 50 MB).
@@ -137,4 +204,52 @@ console.log(JSON.stringify({ bytes: s.bytes, heapGrowth, bufferGrowth, last: s.g
   t.ok(m.bufferGrowth >= m.bytes, `in buffers: ${m.bufferGrowth} bytes`);
   t.ok(m.heapGrowth < 5_000_000, `the V8 heap grew by ${m.heapGrowth} bytes, not by the records' size`);
   t.ok(m.last, 'the last record reads back');
+});
+
+// The index (id → where the bytes are) is off the heap too: a Map of entry objects promoted an
+// entry, an id string and rehashed tables per record into the old generation (~100 bytes a
+// record, ~2 MB here), and mark-compacts followed.
+t.test('storing 20,000 records leaves the V8 heap where it was: the index is typed arrays', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pdp-store-index-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const script = join(dir, 'measure.ts');
+  writeFileSync(
+    script,
+    `import v8 from 'node:v8';
+import { randomUUID } from 'node:crypto';
+import { RecordStore } from ${JSON.stringify(pathToFileURL(join(REPO, 'src/decisionlog/record-store.ts')).href)};
+const gc = globalThis.gc as () => void;
+const s = new RecordStore({ maxEntries: 20_000, maxBytes: 256 * 1024 * 1024, retentionMs: 60_000 });
+// Flat strings: randomUUID() returns a rope that the store's first look at it flattens, which
+// would free more heap than the store takes.
+const ids = Array.from({ length: 20_000 }, () => Buffer.from(randomUUID()).toString());
+const record = { decision_id: '', path: 'x'.repeat(500) };
+// The store's code compiled before the heap is measured.
+const warm = new RecordStore({ maxEntries: 2000, retentionMs: 60_000 });
+for (let i = 0; i < 3000; i++) { warm.put({ ...record, decision_id: 'w' + i } as never); warm.get('w' + i); }
+gc();
+gc();
+const heap0 = v8.getHeapStatistics().used_heap_size;
+for (const id of ids) { record.decision_id = id; s.put({ ...record } as never); }
+gc();
+gc();
+const heapGrowth = v8.getHeapStatistics().used_heap_size - heap0;
+console.log(JSON.stringify({ size: s.size, heapGrowth, all: ids.every((id) => s.get(id)?.decision_id === id) }));
+`,
+  );
+  const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', script], { cwd: REPO, encoding: 'utf8' });
+  const m = JSON.parse(out.trim().split('\n').pop() as string) as { size: number; heapGrowth: number; all: boolean };
+  t.equal(m.size, 20_000);
+  t.ok(m.all, 'every record reads back by its id');
+  t.ok(m.heapGrowth < 300_000, `the heap grew by ${m.heapGrowth} bytes for 20,000 records`);
+});
+
+t.test('a store allowed millions of records allocates its index as it fills, not up front', async (t) => {
+  const before = process.memoryUsage().arrayBuffers;
+  const s = new RecordStore({ maxEntries: 10_000_000, retentionMs: 60_000 });
+  t.ok(process.memoryUsage().arrayBuffers - before < 1_000_000, 'under 1 MB for an empty store');
+  for (let i = 0; i < 5000; i++) s.put(rec(`g${i}`));
+  t.equal(s.size, 5000);
+  t.equal(s.get('g0')?.decision_id, 'g0', 'rows kept across the growth of the index');
+  t.equal(s.get('g4999')?.decision_id, 'g4999');
 });
