@@ -6,7 +6,7 @@
 // machine the mark-compact's concurrent marking shares the server's CPU: the latency tail.
 // A bare fastify route promotes ~1 KB per scavenge; the PDP's per-decision garbage should die young too.
 //
-//   node bench/gc/run.mjs [--rate=3000] [--duration=10] [--warmup=4] [--only=hit,off,bare]
+//   node bench/gc/run.mjs [--rate=3000] [--duration=10] [--warmup=4] [--only=hit,off,bare] [--kind=tool-call|model-deployment]
 //
 // Scenarios: hit (default policies, in-process cache: every body repeats), off (cache off, at
 // half the rate: an evaluation costs more), bare (bench/http/bare-server.mjs). The server runs on
@@ -20,23 +20,23 @@ import { onCpu, pinSelf } from '../lib/pin.mjs';
 import { paced } from '../http/paced.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const o = { rate: 3000, duration: 10, warmup: 4, only: null };
+const o = { rate: 3000, duration: 10, warmup: 4, only: null, kind: 'tool-call' };
 for (const a of process.argv.slice(2)) {
   const m = /^--([a-z]+)=(.*)$/.exec(a);
   if (!m) throw new Error(`unknown argument ${a}`);
-  o[m[1]] = m[1] === 'only' ? m[2].split(',') : Number(m[2]);
+  o[m[1]] = m[1] === 'only' ? m[2].split(',') : m[1] === 'kind' ? m[2] : Number(m[2]);
 }
 const SERVER_CPU = cpus().length - 1;
 pinSelf(0);
 
 const SCENARIOS = [
-  { key: 'hit', label: 'default policies, in-process cache hit', script: 'bench/http/pdp-server.mjs', env: {}, path: '/v1/decisions/tool-call', rate: o.rate },
+  { key: 'hit', label: 'default policies, in-process cache hit', script: 'bench/http/pdp-server.mjs', env: {}, path: `/v1/decisions/${o.kind}`, rate: o.rate },
   {
     key: 'off',
     label: 'default policies, cache off (half the rate)',
     script: 'bench/http/pdp-server.mjs',
     env: { PDP_CACHE_ENABLED: 'false' },
-    path: '/v1/decisions/tool-call',
+    path: `/v1/decisions/${o.kind}`,
     rate: o.rate / 2,
   },
   { key: 'bare', label: 'bare fastify route', script: 'bench/http/bare-server.mjs', env: {}, path: '/bare', rate: o.rate },
@@ -47,7 +47,11 @@ const field = (line, name) => Number((new RegExp(`\\b${name}=([0-9.]+)`).exec(li
 
 async function measure(s) {
   const [file, ...args] = onCpu([process.execPath, '--trace-gc-nvp', `${ROOT}${s.script}`], SERVER_CPU);
-  const child = spawn(file, args, { cwd: ROOT, env: { ...process.env, PDP_WORKERS: '1', PDP_LOG_LEVEL: 'warn', ...s.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(file, args, {
+    cwd: ROOT,
+    env: { ...process.env, PDP_HOST: '127.0.0.1', PDP_PORT: '0', PDP_WORKERS: '1', PDP_LOG_LEVEL: 'warn', ...s.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   // The GC trace and the decision log's console sink share stdout: keep only the trace's lines.
   let gcLines = [];
   createInterface({ input: child.stdout }).on('line', (l) => {
@@ -62,12 +66,13 @@ async function measure(s) {
     });
     child.once('exit', (c) => reject(new Error(`${s.script} exited (${c}):\n${err.slice(-2000)}`)));
   });
-  const bodies = exampleTexts('tool-call').map((body) => ({ body }));
+  const bodies = exampleTexts(o.kind).map((body) => ({ body }));
   await paced(url, { path: s.path, bodies, rate: s.rate, durationS: o.warmup });
   gcLines = [];
   const r = await paced(url, { path: s.path, bodies, rate: s.rate, durationS: o.duration });
   const lines = gcLines;
   child.kill('SIGTERM');
+  await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve)));
   const scavenges = lines.filter((l) => /\bgc=s\b/.test(l));
   const markCompacts = lines.filter((l) => /\bgc=mc\b/.test(l));
   return {
@@ -82,6 +87,7 @@ async function measure(s) {
     p99_ms: Math.round(r.p99 * 100) / 100,
     client_lag_p99_ms: Math.round(r.lag_p99 * 100) / 100,
     non2xx: r.non2xx,
+    errors: r.errors,
   };
 }
 
