@@ -4,12 +4,23 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { RecordStore } from '../../src/decisionlog/record-store.js';
 import type { LogRecord } from '../../src/decisionlog/types.js';
 import { rng } from '../helpers/rng.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Runs a measuring script (TypeScript, `gc` exposed) in a process of its own, with `STORE` the
+ * store module's URL; returns the JSON object its last line prints. */
+function measureInProcess<T>(t: Test, body: string): T {
+  const dir = mkdtempSync(join(tmpdir(), 'pdp-store-measure-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const script = join(dir, 'measure.ts');
+  writeFileSync(script, body.replace('STORE', JSON.stringify(pathToFileURL(join(REPO, 'src/decisionlog/record-store.ts')).href)));
+  const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', script], { cwd: REPO, encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').pop() as string) as T;
+}
 
 const rec = (id: string, note = ''): LogRecord => ({ decision_id: id, path: note }) as unknown as LogRecord;
 
@@ -178,13 +189,10 @@ t.test('random puts, lookups and expiry agree with a model of the store', async 
 // aggregate) let go of are released lazily after a collection, which made the buffer growth
 // measured here come out short of what the store holds (once in CI: 42 of 50 MB).
 t.test("the stored JSON lives outside the V8 heap (what keeps it out of every garbage collection's work)", async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'pdp-store-heap-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const script = join(dir, 'measure.ts');
-  writeFileSync(
-    script,
+  const m = measureInProcess<{ bytes: number; heapGrowth: number; bufferGrowth: number; last: boolean }>(
+    t,
     `import v8 from 'node:v8';
-import { RecordStore } from ${JSON.stringify(pathToFileURL(join(REPO, 'src/decisionlog/record-store.ts')).href)};
+import { RecordStore } from STORE;
 const gc = globalThis.gc as () => void;
 const s = new RecordStore({ maxEntries: 5000, maxBytes: 256 * 1024 * 1024, retentionMs: 60_000 });
 const payload = 'x'.repeat(10_000);
@@ -198,8 +206,6 @@ const bufferGrowth = process.memoryUsage().arrayBuffers - buffers0;
 console.log(JSON.stringify({ bytes: s.bytes, heapGrowth, bufferGrowth, last: s.get('id-4999')?.path === payload + 4999 }));
 `,
   );
-  const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', script], { cwd: REPO, encoding: 'utf8' });
-  const m = JSON.parse(out.trim().split('\n').pop() as string) as { bytes: number; heapGrowth: number; bufferGrowth: number; last: boolean };
   t.ok(m.bytes > 50_000_000, `50 MB of records held (${m.bytes})`);
   t.ok(m.bufferGrowth >= m.bytes, `in buffers: ${m.bufferGrowth} bytes`);
   t.ok(m.heapGrowth < 5_000_000, `the V8 heap grew by ${m.heapGrowth} bytes, not by the records' size`);
@@ -210,14 +216,11 @@ console.log(JSON.stringify({ bytes: s.bytes, heapGrowth, bufferGrowth, last: s.g
 // entry, an id string and rehashed tables per record into the old generation (~100 bytes a
 // record, ~2 MB here), and mark-compacts followed.
 t.test('storing 20,000 records leaves the V8 heap where it was: the index is typed arrays', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'pdp-store-index-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const script = join(dir, 'measure.ts');
-  writeFileSync(
-    script,
+  const m = measureInProcess<{ size: number; heapGrowth: number; all: boolean }>(
+    t,
     `import v8 from 'node:v8';
 import { randomUUID } from 'node:crypto';
-import { RecordStore } from ${JSON.stringify(pathToFileURL(join(REPO, 'src/decisionlog/record-store.ts')).href)};
+import { RecordStore } from STORE;
 const gc = globalThis.gc as () => void;
 const s = new RecordStore({ maxEntries: 20_000, maxBytes: 256 * 1024 * 1024, retentionMs: 60_000 });
 // Flat strings: randomUUID() returns a rope that the store's first look at it flattens, which
@@ -237,8 +240,6 @@ const heapGrowth = v8.getHeapStatistics().used_heap_size - heap0;
 console.log(JSON.stringify({ size: s.size, heapGrowth, all: ids.every((id) => s.get(id)?.decision_id === id) }));
 `,
   );
-  const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', script], { cwd: REPO, encoding: 'utf8' });
-  const m = JSON.parse(out.trim().split('\n').pop() as string) as { size: number; heapGrowth: number; all: boolean };
   t.equal(m.size, 20_000);
   t.ok(m.all, 'every record reads back by its id');
   t.ok(m.heapGrowth < 300_000, `the heap grew by ${m.heapGrowth} bytes for 20,000 records`);
