@@ -11,12 +11,11 @@
 // Scenarios: hit (default policies, in-process cache: every body repeats), off (cache off, at
 // half the rate: an evaluation costs more), bare (bench/http/bare-server.mjs). The server runs on
 // the last CPU and this process on CPU 0 (taskset), PDP_WORKERS=1. Needs `npm run build`.
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { exampleTexts } from '../lib/examples.mjs';
-import { onCpu, pinSelf } from '../lib/pin.mjs';
+import { pinSelf } from '../lib/pin.mjs';
+import { startService } from '../lib/service.mjs';
 import { paced } from '../http/paced.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -46,33 +45,25 @@ const median = (xs) => (xs.length === 0 ? 0 : [...xs].sort((a, b) => a - b)[Math
 const field = (line, name) => Number((new RegExp(`\\b${name}=([0-9.]+)`).exec(line) ?? [])[1] ?? 0);
 
 async function measure(s) {
-  const [file, ...args] = onCpu([process.execPath, '--trace-gc-nvp', `${ROOT}${s.script}`], SERVER_CPU);
-  const child = spawn(file, args, {
-    cwd: ROOT,
-    env: { ...process.env, PDP_HOST: '127.0.0.1', PDP_PORT: '0', PDP_WORKERS: '1', PDP_LOG_LEVEL: 'warn', ...s.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  // The GC trace and the decision log's console sink share stdout: keep only the trace's lines.
   let gcLines = [];
-  createInterface({ input: child.stdout }).on('line', (l) => {
-    if (l.includes(' pause=')) gcLines.push(l);
+  const service = await startService({
+    cwd: ROOT,
+    script: `${ROOT}${s.script}`,
+    env: { PDP_HOST: '127.0.0.1', PDP_PORT: '0', PDP_WORKERS: '1', PDP_LOG_LEVEL: 'warn', ...s.env },
+    cpu: SERVER_CPU,
+    nodeArgs: ['--trace-gc-nvp'],
+    // The GC trace and the decision log's console sink share stdout: keep only the trace's lines.
+    onStdoutLine: (l) => {
+      if (l.includes(' pause=')) gcLines.push(l);
+    },
   });
-  const url = await new Promise((resolve, reject) => {
-    let err = '';
-    child.stderr.on('data', (d) => {
-      err += d;
-      const m = /"url":"([^"]+)"/.exec(err);
-      if (m) resolve(m[1]);
-    });
-    child.once('exit', (c) => reject(new Error(`${s.script} exited (${c}):\n${err.slice(-2000)}`)));
-  });
+  const url = service.url;
   const bodies = exampleTexts(o.kind).map((body) => ({ body }));
   await paced(url, { path: s.path, bodies, rate: s.rate, durationS: o.warmup });
   gcLines = [];
   const r = await paced(url, { path: s.path, bodies, rate: s.rate, durationS: o.duration });
   const lines = gcLines;
-  child.kill('SIGTERM');
-  await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve)));
+  await service.stop();
   const scavenges = lines.filter((l) => /\bgc=s\b/.test(l));
   const markCompacts = lines.filter((l) => /\bgc=mc\b/.test(l));
   return {
