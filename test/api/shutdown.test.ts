@@ -11,35 +11,57 @@ import { postJson, send, type HttpResult } from '../helpers/http.js';
 
 const BODY: unknown = JSON.parse(readFileSync(join(packageRoot, 'examples/tool-call/support-email.allow.json'), 'utf8'));
 
-async function startChild(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null> }> {
+/** The child, its url, its exit code, and when its first cache lookup started (a decision is
+ * then in flight: a fixed sleep was not enough on a loaded CI machine). */
+async function startChild(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null>; inFlight: Promise<void> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(packageRoot, 'test/helpers/serve-child.ts')], {
     cwd: packageRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = once(child, 'exit').then(([code]) => code as number | null);
+  const lines: string[] = [];
   let buf = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', (c: Buffer) => {
-      buf += c.toString();
-      const line = buf.split('\n').find((l) => l.startsWith('{'));
-      if (line) resolve((JSON.parse(line) as { url: string }).url);
-    });
-    void exited.then((code) => reject(new Error(`child exited early with ${code}`)));
+  let onLine = (): void => undefined;
+  child.stdout?.on('data', (c: Buffer) => {
+    buf += c.toString();
+    const parts = buf.split('\n');
+    buf = parts.pop() ?? '';
+    lines.push(...parts.filter((l) => l.startsWith('{')));
+    onLine();
   });
-  return { child, url, exited };
+  const waitFor = <T>(pick: (line: Record<string, unknown>) => T | undefined): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const check = (): void => {
+        for (const l of lines) {
+          const v = pick(JSON.parse(l) as Record<string, unknown>);
+          if (v !== undefined) return resolve(v);
+        }
+      };
+      const previous = onLine;
+      onLine = () => {
+        previous();
+        check();
+      };
+      check();
+      void exited.then((code) => reject(new Error(`child exited with ${code}`)));
+    });
+  const url = await waitFor((l) => (typeof l.url === 'string' ? l.url : undefined));
+  const inFlight = waitFor((l) => (l.cache_lookup !== undefined ? true : undefined)).then(() => undefined);
+  inFlight.catch(() => undefined);
+  return { child, url, exited, inFlight };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 t.test('SIGTERM drains the in-flight request, refuses new ones, exits 0', async (t) => {
-  const { child, url, exited } = await startChild({ SLOW_CACHE_MS: '1500' });
+  const { child, url, exited, inFlight: lookupStarted } = await startChild({ SLOW_CACHE_MS: '1500' });
   t.teardown(() => void child.kill('SIGKILL'));
   t.equal((await send(`${url}/ready`)).status, 200);
 
   const started = Date.now();
   const inFlight = postJson(`${url}/v1/decisions/tool-call`, BODY);
-  await sleep(300);
+  await lookupStarted;
   child.kill('SIGTERM');
   await sleep(200);
 
@@ -58,10 +80,10 @@ t.test('SIGTERM drains the in-flight request, refuses new ones, exits 0', async 
 });
 
 t.test('a request outliving the shutdown timeout: exit 1, not a hang', async (t) => {
-  const { child, url, exited } = await startChild({ SLOW_CACHE_MS: '20000', PDP_SHUTDOWN_TIMEOUT_MS: '500' });
+  const { child, url, exited, inFlight } = await startChild({ SLOW_CACHE_MS: '20000', PDP_SHUTDOWN_TIMEOUT_MS: '500' });
   t.teardown(() => void child.kill('SIGKILL'));
   const stuck = postJson(`${url}/v1/decisions/tool-call`, BODY).catch((e: Error) => e);
-  await sleep(300);
+  await inFlight;
   const signalled = Date.now();
   child.kill('SIGTERM');
   t.equal(await exited, 1);
