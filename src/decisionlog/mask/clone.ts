@@ -22,7 +22,8 @@ export function cloneJson<T>(v: T): T {
 /** A shallow copy of a record. Not an object spread: on Node 20 (V8 11) the spread copy of a
  * record (about 30 fields) went to the old generation under load — at 3,000 cache hits a second
  * ~390 KB at every scavenge, and a mark-compact every few seconds — where Object.assign's copy
- * does not (docs/benchmarks.md, session 15). */
+ * does not (docs/benchmarks.md, session 15). A record's top-level keys are the log's own (never
+ * `__proto__`, which Object.assign would set as the prototype): request data sits below them. */
 export function shallowCopy<R extends object>(record: R): R {
   return Object.assign({}, record);
 }
