@@ -164,17 +164,15 @@ export class RecordStore {
   /** The table position whose row holds this id, or -1. */
   private find(id: string, hash: number): number {
     const r = this.rows;
-    let idBytes: Buffer | undefined;
     for (let pos = hash & this.mask; ; pos = (pos + 1) & this.mask) {
       const v = this.table[pos] as number;
       if (v === 0) return -1;
       const row = v - 1;
       if (r.hash[row] !== hash) continue;
-      // Same hash: compare the stored id's bytes (rare; only then is the id encoded).
-      idBytes ??= Buffer.from(id, 'utf8');
-      const buf = (this.chunks[r.chunk[row] as number] as Chunk).buf;
+      // Same hash (rare): the stored id itself decides. Compared as text, not as UTF-8 bytes: a
+      // looked-up id with a lone surrogate encodes to the same bytes as one with U+FFFD there.
       const start = r.start[row] as number;
-      if (r.idLength[row] === idBytes.length && buf.compare(idBytes, 0, idBytes.length, start, start + idBytes.length) === 0) return pos;
+      if ((this.chunks[r.chunk[row] as number] as Chunk).buf.toString('utf8', start, start + (r.idLength[row] as number)) === id) return pos;
     }
   }
 

@@ -59,6 +59,18 @@ t.test('a repeated id keeps the latest record and eviction of the old slot does 
   t.equal(s.get('b')?.decision_id, 'b');
 });
 
+// GET /v1/decisions/{id} hands the caller's text to get(): no id but the stored one finds a record.
+t.test('hostile lookups find nothing: lone surrogates, the UTF-8 twin of a stored id, long and empty ids', async (t) => {
+  const s = new RecordStore({ maxEntries: 100, retentionMs: 60_000 });
+  s.put(rec('a\uFFFD', 'replacement character'));
+  s.put(rec('d-1', 'plain'));
+  for (const id of ['a\uD800', 'a\uDC00', 'a', 'a\uFFFD\u0000', '', 'd-1 ', 'D-1', 'x'.repeat(128), '\uD83D\uDE00'.repeat(64)]) {
+    t.equal(s.get(id), undefined, `nothing for ${JSON.stringify(id)}`);
+  }
+  t.equal(s.get('a\uFFFD')?.path, 'replacement character', 'the stored id itself still finds its record');
+  t.equal(s.get('d-1')?.path, 'plain');
+});
+
 t.test('maxEntries 0 keeps nothing', async (t) => {
   const s = new RecordStore({ maxEntries: 0, retentionMs: 60_000 });
   s.put(rec('a'));
