@@ -110,7 +110,8 @@ export class DecisionLog implements DecisionRecorder {
       const unmasked = toLogRecord(decision, this.labels, this.masker.raw);
       // As OPA: the drop policy sees the record before masking.
       if (this.policyDrop && this.dropped(unmasked)) return undefined;
-      record = this.masker.mask(unmasked, maskHint(decision));
+      // `unmasked` is this call's own: masked in place, not copied.
+      record = this.masker.mask(unmasked, maskHint(decision), true);
     } catch (e) {
       // The masker does not throw (its own failures fail closed inside); if it ever does, the
       // decision is still recorded — without anything taken from the request or the policy.

@@ -1,7 +1,7 @@
 // The masking copies: deep, independent, exact for JSON data — bigints kept, an own "__proto__"
 // key kept as a key (never the copy's prototype), fields outside the maskable ones shared.
 import t from 'tap';
-import { cloneJson, withMaskableCopied } from '../../src/decisionlog/mask/clone.js';
+import { cloneJson, copyMaskableFields } from '../../src/decisionlog/mask/clone.js';
 
 t.test('cloneJson: a deep, independent copy of JSON data', async (t) => {
   const src = { a: [1, { b: 'x' }], n: null, big: 12345678901234567890n, t: true };
@@ -23,14 +23,17 @@ t.test('cloneJson: a "__proto__" key stays an own key', async (t) => {
   t.equal(({} as { polluted?: boolean }).polluted, undefined, 'Object.prototype untouched');
 });
 
-t.test('withMaskableCopied: only the maskable fields are copied', async (t) => {
+t.test('copyMaskableFields: only the maskable fields are copied, in place', async (t) => {
   const rec = { input: { a: 1 }, result: { r: [1] }, reasons: [{ code: 'X' }], labels: { id: 'i' }, decision_id: 'd' };
-  const c = withMaskableCopied(rec);
-  t.same(c, rec);
-  t.not(c.input, rec.input);
-  t.not(c.result, rec.result);
-  t.not(c.reasons, rec.reasons);
-  t.equal(c.labels, rec.labels, 'not maskable: shared, not copied');
+  const was = { ...rec };
+  const c = copyMaskableFields(rec);
+  t.equal(c, rec, 'the record itself');
+  t.same(c, was);
+  t.not(c.input, was.input);
+  t.not(c.result, was.result);
+  t.not(c.reasons, was.reasons);
+  t.equal(c.labels, was.labels, 'not maskable: shared, not copied');
+  t.notOk('nd_builtin_cache' in c, 'an absent maskable field is not added');
 });
 
 t.test('cloneJson: what is not JSON data throws (a hostile mask value fails closed)', async (t) => {

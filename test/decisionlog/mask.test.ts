@@ -277,3 +277,42 @@ t.test('the decision log records a decision even if masking itself throws: witho
   t.same(await log.get('broken-1'), JSON.parse(JSON.stringify(out)), 'stored for the lookup');
   t.equal(log.status().mask_errors, 1, 'counted');
 });
+
+t.test('an owned record is masked in place, to the same record a copy gives, never touching the values below it', async (t) => {
+  const input = { tool: 'send_email', arguments: { password: 'hunter2', to: 'a@b.c' } };
+  const result = { allow: true, reasons: [] };
+  const snapshot = JSON.stringify({ input, result });
+  const outcomes: [string, PolicyMaskFn | undefined, string[]][] = [
+    ['no mask policy (input left out)', undefined, []],
+    ['policy rules', () => ({ kind: 'rules', rules: ['/input/arguments/password'] }), []],
+    ['policy rules and configured pointers', () => ({ kind: 'rules', rules: ['/input/arguments/to'] }), ['/input/arguments/password']],
+    ['a failing mask (fail closed)', () => ({ kind: 'error', message: 'boom "078-05-1120"' }), []],
+    [
+      'a throwing mask (fail closed)',
+      () => {
+        throw new Error('x');
+      },
+      ['/reasons/*/message'],
+    ],
+    ['nothing to mask', NOTHING, []],
+  ];
+  for (const [name, policyMask, paths] of outcomes) {
+    const copied = new Masker({ policyMask, paths }).mask(record(input, result));
+    const mine = record(input, result);
+    const owned = new Masker({ policyMask, paths }).mask(mine, undefined, true);
+    t.equal(JSON.stringify(owned), JSON.stringify(copied), `${name}: same record`);
+    t.equal(owned, mine, `${name}: the owned record itself`);
+    t.equal(JSON.stringify({ input, result }), snapshot, `${name}: input and result untouched`);
+  }
+  // A repeated decision reuses the masked fields (cache hits): in place too.
+  const hint = { anchor: result, key: 'k' };
+  const rules: PolicyMaskFn = () => ({ kind: 'rules', rules: ['/input/arguments/password'] });
+  const reuse = new Masker({ policyMask: rules });
+  const first = reuse.mask(record(input, result), hint, true);
+  const again = record(input, result);
+  const second = reuse.mask(again, hint, true);
+  t.equal(second, again, 'reused fields set on the owned record');
+  t.same(second.input, first.input, 'the same masked input');
+  t.equal(JSON.stringify(second).includes('hunter2'), false);
+  t.equal(JSON.stringify({ input, result }), snapshot, 'input and result untouched');
+});

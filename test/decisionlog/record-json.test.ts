@@ -89,7 +89,14 @@ t.test('records of one cache key: the shared masked input is serialized once', a
   );
   const stringify = JSON.stringify;
   const written: unknown[] = [];
-  JSON.stringify = ((v: unknown, ...rest: []) => (written.push(v), stringify(v, ...rest))) as typeof JSON.stringify;
+  // whether each value had an input at the moment it was written
+  const withInput: boolean[] = [];
+  JSON.stringify = ((v: unknown, ...rest: []) => {
+    written.push(v);
+    withInput.push(typeof v === 'object' && v !== null && (v as { input?: unknown }).input !== undefined);
+    return stringify(v, ...rest);
+  }) as typeof JSON.stringify;
+  const before = records.map((r) => [r.input, r.result]);
   let texts: string[];
   try {
     texts = records.map(recordJson);
@@ -98,8 +105,17 @@ t.test('records of one cache key: the shared masked input is serialized once', a
   }
   t.equal(written.filter((v) => v === shared).length, 1, 'the shared input written once');
   t.notOk(
-    written.some((v) => typeof v === 'object' && v !== null && 'input' in v),
+    withInput.some((had, i) => had && written[i] !== shared),
     'no record written with its input inside',
+  );
+  t.same(
+    records.map((r) => [r.input, r.result]),
+    before,
+    'each record holds its input and result again once written',
+  );
+  t.ok(
+    records.every((r, i) => r.input === before[i]![0] && r.result === before[i]![1]),
+    'the very same values',
   );
   for (const [i, text] of texts.entries()) {
     const r = JSON.parse(text) as Record<string, unknown>;

@@ -28,9 +28,10 @@ export function shallowCopy<R extends object>(record: R): R {
   return Object.assign({}, record);
 }
 
-/** The record with its maskable fields deep-copied: mask rules address nothing else. */
-export function withMaskableCopied<R extends object>(record: R): R {
-  const copy = shallowCopy(record) as Record<string, unknown>;
-  for (const f of MASKABLE_ROOTS) if (f in copy) copy[f] = cloneJson(copy[f]);
-  return copy as R;
+/** Deep-copies the record's maskable fields in place (mask rules address nothing else): for a
+ * record that is the caller's own — a copy, or a record handed over to be masked. */
+export function copyMaskableFields<R extends object>(record: R): R {
+  const r = record as Record<string, unknown>;
+  for (const f of MASKABLE_ROOTS) if (f in r) r[f] = cloneJson(r[f]);
+  return record;
 }

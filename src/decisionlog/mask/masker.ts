@@ -17,7 +17,7 @@
 import type { LogRecord } from '../types.js';
 import { markSharedField } from '../record-json.js';
 import { applyMaskRules, type MaskReport } from './apply.js';
-import { shallowCopy, withMaskableCopied } from './clone.js';
+import { copyMaskableFields, shallowCopy } from './clone.js';
 import { MASKABLE_ROOTS, MaskRuleError, parseMaskRule, type MaskRule } from './rules.js';
 
 export type PolicyMaskOutcome =
@@ -101,8 +101,10 @@ export class Masker {
   }
 
   /** Returns a masked copy (or, when nothing is to be changed, the record itself); the argument
-   * is not modified. Never throws. */
-  mask(record: LogRecord, hint?: MaskHint): LogRecord {
+   * is not modified — unless `owned` says the caller made it for this call and reads it no
+   * more: its top-level fields are then set in place (never the values below them), which
+   * spares a copy of every record. Never throws. */
+  mask(record: LogRecord, hint?: MaskHint, owned = false): LogRecord {
     let policyRules: MaskRule[] = [];
     let dropInput = false;
     let dropResult = false;
@@ -117,16 +119,16 @@ export class Masker {
           // fields are equal too. Only policy rules: configured pointers may address any field.
           if (hint !== undefined && this.configured.length === 0 && !('nd_builtin_cache' in record)) {
             const a = this.applied.get(hint.anchor);
-            if (a !== undefined && a.key === hint.key && a.rules === out.rules) return this.reapply(record, a);
+            if (a !== undefined && a.key === hint.key && a.rules === out.rules) return this.reapply(record, a, owned);
             reuse = { hint, rules: out.rules };
           }
           if (out.applied !== undefined && this.configured.length === 0) precomputed = out.applied;
           else policyRules = toRules(out.rules);
         }
       } catch (e) {
-        return this.failClosed(record, e instanceof MaskRuleError ? `policy mask: ${e.message}` : `policy mask failed: ${describe(e)}`);
+        return this.failClosed(record, owned, e instanceof MaskRuleError ? `policy mask: ${e.message}` : `policy mask failed: ${describe(e)}`);
       }
-      if (out.kind === 'error') return this.failClosed(record, `policy mask failed: ${out.message}`);
+      if (out.kind === 'error') return this.failClosed(record, owned, `policy mask failed: ${out.message}`);
       if (out.kind === 'absent') {
         // Non-deterministic builtin results (http.send responses, …) may carry request data too.
         dropInput = 'input' in record || 'nd_builtin_cache' in record;
@@ -153,7 +155,7 @@ export class Masker {
       return record;
     }
     const report: MaskReport = { erased: new Set(), masked: new Set() };
-    let copy = shallowCopy(record) as MutableRecord;
+    const copy = (owned ? record : shallowCopy(record)) as MutableRecord;
     delete copy.erased;
     delete copy.masked;
     delete copy.mask_error;
@@ -178,13 +180,15 @@ export class Masker {
           if ('result' in copy && 'result' in precomputed) copy.result = precomputed.result as LogRecord['result'];
           for (const p of precomputed.masked) report.masked.add(p);
         } else {
-          copy = withMaskableCopied(copy);
+          // `copy` is this call's own (a copy, or the owned record): its fields are copied in place.
+          copyMaskableFields(copy);
           applyMaskRules(copy, this.configured, report);
           applyMaskRules(copy, policyRules, report);
         }
       } catch (e) {
         // A hostile or broken rule set must not cost the record, nor let it through unmasked.
-        return this.failClosed(record, `mask rules failed: ${describe(e)}`);
+        // (An owned record may hold precomputed fields by now: failClosed erases those.)
+        return this.failClosed(record, owned, `mask rules failed: ${describe(e)}`);
       }
       if (reuse !== undefined) {
         const fields: Record<string, unknown> = {};
@@ -201,8 +205,8 @@ export class Masker {
 
   /** An equal record's masked fields on this record (they are shared, never modified: records
    * are serialized, not changed). */
-  private reapply(record: LogRecord, a: Applied): LogRecord {
-    const copy = shallowCopy(record) as MutableRecord;
+  private reapply(record: LogRecord, a: Applied, owned: boolean): LogRecord {
+    const copy = (owned ? record : shallowCopy(record)) as MutableRecord;
     delete copy.erased;
     delete copy.masked;
     delete copy.mask_error;
@@ -215,9 +219,9 @@ export class Masker {
 
   /** The record without input and result, saying why; the configured pointers still apply to
    * what is left (e.g. /reasons/*\/message). */
-  private failClosed(record: LogRecord, why: string): LogRecord {
+  private failClosed(record: LogRecord, owned: boolean, why: string): LogRecord {
     this.errorCount++;
-    let copy = shallowCopy(record) as MutableRecord;
+    const copy = (owned ? record : shallowCopy(record)) as MutableRecord;
     delete copy.erased;
     delete copy.masked;
     delete copy.mask_error;
@@ -230,9 +234,7 @@ export class Masker {
     }
     if (this.configured.length > 0) {
       try {
-        const deep = withMaskableCopied(copy);
-        applyMaskRules(deep, this.configured, report);
-        copy = deep;
+        applyMaskRules(copyMaskableFields(copy), this.configured, report);
       } catch {
         // Cannot apply the operator's pointers either: keep none of what they could address.
         for (const field of ['reasons', 'obligations', 'exceptions_applied'] as const) {
