@@ -5,13 +5,24 @@ import { createInterface } from 'node:readline';
 import { onCpu } from './pin.mjs';
 import { signalTree } from './proc-cpu.mjs';
 
-/** Starts `node [nodeArgs] <script>` in `cwd` with `env` added; resolves once it prints
+/** Starts `[prefix] node [nodeArgs] <script>` in `cwd` with `env` added (`prefix`: a command
+ * that runs node in its own process, e.g. valgrind); resolves once it prints
  * {"url": …} on stderr. stop() sends `stopSignal` (SIGINT makes `--cpu-prof` write its profile),
  * SIGKILL after `killAfterMs`, and resolves with how it exited. stdout is dropped (the decision
  * log's console sink writes there: its cost is counted, its text not kept) unless `onStdoutLine`
  * is given, which then sees each of its lines (e.g. V8's GC trace). */
-export function startService({ cwd, script, env = {}, cpu = null, nodeArgs = [], stopSignal = 'SIGTERM', killAfterMs = 10_000, onStdoutLine = null }) {
-  const [file, ...args] = onCpu([process.execPath, ...nodeArgs, script], cpu);
+export function startService({
+  cwd,
+  script,
+  env = {},
+  cpu = null,
+  nodeArgs = [],
+  prefix = [],
+  stopSignal = 'SIGTERM',
+  killAfterMs = 10_000,
+  onStdoutLine = null,
+}) {
+  const [file, ...args] = onCpu([...prefix, process.execPath, ...nodeArgs, script], cpu);
   const child = spawn(file, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', onStdoutLine ? 'pipe' : 'ignore', 'pipe'] });
   if (onStdoutLine) createInterface({ input: child.stdout }).on('line', onStdoutLine);
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));

@@ -1,0 +1,134 @@
+// Instructions per decision, counted by valgrind (callgrind): a measure that does not move with
+// the machine's load, frequency or steal — on this noisy VM the one way to see a 1 % change.
+// Each checkout's service (its bench/http/pdp-server.mjs, compiled dist/, PDP_WORKERS=1) runs
+// under callgrind with instrumentation off; after a warm-up of sequential requests (one
+// keep-alive connection, the example bodies rotating) instrumentation is switched on
+// (callgrind_control) for `--requests` more, then off, and the counts are dumped per thread.
+// Prints, per checkout, the main thread's instructions per request (the request path, its
+// garbage collection's stop-the-world part) and all threads' (V8's background compiler and GC
+// helpers too — these move with JIT timing), the median of `--rounds` rounds alternating between
+// the checkouts, and each checkout's ratio to the first.
+//
+//   node bench/http/instructions.mjs <checkout> [<checkout> …] [--requests=1000] [--warmup=1500]
+//        [--rounds=2] [--kind=tool-call|model-deployment] [--env='{"PDP_CACHE_ENABLED":"true"}']
+//
+// Default environment: PDP_WORKERS=1, PDP_CACHE_ENABLED=false, PDP_LOG_LEVEL=warn. Needs valgrind (Debian package
+// valgrind): without it, says so and exits 0. Each round takes about a minute (node runs ~50×
+// slower under callgrind). Counts are instructions, not time: a change that trades instructions
+// for cache misses or kernel time is not seen here (bench:http and bench/http/ab.mjs see it).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { exampleTexts } from '../lib/examples.mjs';
+import { startService } from '../lib/service.mjs';
+
+const opts = { requests: 1000, warmup: 1500, rounds: 2, kind: 'tool-call', env: {}, dirs: [] };
+for (const arg of process.argv.slice(2)) {
+  const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+  if (!m) opts.dirs.push(resolve(arg));
+  else if (m[1] === 'requests' || m[1] === 'warmup' || m[1] === 'rounds') opts[m[1]] = Number(m[2]);
+  else if (m[1] === 'kind') opts.kind = m[2];
+  else if (m[1] === 'env') opts.env = JSON.parse(m[2] ?? '{}');
+  else throw new Error(`unknown option ${arg}`);
+}
+if (opts.dirs.length === 0) {
+  console.error('usage: node bench/http/instructions.mjs <checkout> [<checkout> …] [--requests=N] [--warmup=N] [--rounds=N] [--kind=K] [--env=JSON]');
+  process.exit(2);
+}
+try {
+  execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
+} catch {
+  console.log('skipped: valgrind is not installed (Debian package valgrind)');
+  process.exit(0);
+}
+
+const bodies = exampleTexts(opts.kind).map((t) => Buffer.from(t));
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** `n` requests one after another on one keep-alive connection; every answer must be 200. */
+async function send(url, n) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const one = (body) =>
+    new Promise((res, rej) => {
+      const req = http.request(
+        `${url}/v1/decisions/${opts.kind}`,
+        { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': body.length } },
+        (r) => {
+          r.resume();
+          r.on('end', () => (r.statusCode === 200 ? res() : rej(new Error(`HTTP ${r.statusCode}`))));
+        },
+      );
+      req.on('error', rej);
+      req.end(body);
+    });
+  for (let i = 0; i < n; i++) await one(bodies[i % bodies.length]);
+  agent.destroy();
+}
+
+/** Instructions the dump files hold: the main thread's (thread 1) and all threads'. */
+function counts(dir) {
+  let main = 0;
+  let all = 0;
+  for (const f of readdirSync(dir)) {
+    const m = /-(\d+)$/.exec(f);
+    if (!m) continue;
+    let n = 0;
+    for (const t of readFileSync(join(dir, f), 'utf8').matchAll(/^(?:summary|totals): (\d+)/gm)) n = Math.max(n, Number(t[1]));
+    all += n;
+    if (Number(m[1]) === 1) main = n;
+  }
+  return { main, all };
+}
+
+async function measure(dir) {
+  const out = mkdtempSync(join(tmpdir(), 'pdp-callgrind-'));
+  const svc = await startService({
+    cwd: dir,
+    script: join(dir, 'bench/http/pdp-server.mjs'),
+    env: { PDP_WORKERS: '1', PDP_CACHE_ENABLED: 'false', PDP_LOG_LEVEL: 'warn', ...opts.env },
+    prefix: ['valgrind', '--tool=callgrind', '--instr-atstart=no', '--separate-threads=yes', `--callgrind-out-file=${join(out, 'cg.%p')}`],
+    // The young generation's bound fixed (V8 sizes it from the heap limit otherwise).
+    nodeArgs: ['--max-semi-space-size=16'],
+    stopSignal: 'SIGKILL',
+  });
+  try {
+    await send(svc.url, opts.warmup);
+    // Optimized code compiled in the background during the warm-up is installed before counting.
+    await new Promise((r) => setTimeout(r, 500));
+    const ctl = (...a) => execFileSync('callgrind_control', [...a, String(svc.pid)], { stdio: 'ignore' });
+    ctl('-i', 'on');
+    await send(svc.url, opts.requests);
+    ctl('-i', 'off');
+    ctl('-d');
+    const c = counts(out);
+    if (c.main === 0) throw new Error(`no instructions counted (dump files in ${out}: ${readdirSync(out).join(', ')})`);
+    return { main: c.main / opts.requests, all: c.all / opts.requests };
+  } finally {
+    await svc.stop();
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+console.log(
+  `instructions per request under callgrind: ${opts.kind}, ${opts.requests} requests after ${opts.warmup}, ${opts.rounds} round(s), env ${JSON.stringify(opts.env)}`,
+);
+const results = new Map(opts.dirs.map((d) => [d, []]));
+for (let r = 0; r < opts.rounds; r++) {
+  const order = r % 2 === 0 ? opts.dirs : [...opts.dirs].reverse();
+  for (const d of order) {
+    const m = await measure(d);
+    results.get(d).push(m);
+    console.log(`round ${r + 1}  ${d}  main thread ${Math.round(m.main)}  all threads ${Math.round(m.all)}`);
+  }
+}
+const first = median(results.get(opts.dirs[0]).map((m) => m.main));
+for (const d of opts.dirs) {
+  const main = median(results.get(d).map((m) => m.main));
+  const all = median(results.get(d).map((m) => m.all));
+  console.log(`median  ${d}  main thread ${Math.round(main)} (${(main / first).toFixed(4)} ×)  all threads ${Math.round(all)}`);
+}
