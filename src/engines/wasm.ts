@@ -4,7 +4,7 @@
 // result set (evaluateAsync: the decision pipeline), or blocks for it in Atomics.wait (evaluate:
 // callers that must stay synchronous), up to its deadline. A policy that does not terminate cannot
 // wedge the process: at the deadline the worker is terminated, the evaluation fails (a deny), and
-// a fresh worker is started for the next one.
+// a fresh worker starts loading at once, for the next one.
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { BundleError } from '../bundles/errors.js';
 import { describeThrown } from '../shared/errors.js';
@@ -67,6 +67,12 @@ class WasmThread {
   /** Starts a worker and waits (blocking) until it has loaded the modules, or the deadline. */
   start(timeoutMs: number): LoadReport | 'timeout' {
     this.stop();
+    this.spawn();
+    return this.awaitLoad(timeoutMs);
+  }
+
+  /** Starts a worker without waiting for it to load. */
+  private spawn(): void {
     const { port1, port2 } = new MessageChannel();
     const asyncChannel = new MessageChannel();
     this.flag = new Int32Array(new SharedArrayBuffer(4));
@@ -94,6 +100,11 @@ class WasmThread {
     this.worker.unref();
     this.worker.on('error', () => undefined);
     this.port = port1;
+  }
+
+  /** Waits (blocking) for the started worker's load report, up to the deadline (a report that
+   * arrived while nobody waited is read at once). */
+  private awaitLoad(timeoutMs: number): LoadReport | 'timeout' {
     const r = this.wait(timeoutMs);
     if (r === 'timeout') {
       this.stop();
@@ -103,22 +114,34 @@ class WasmThread {
     return this.loaded;
   }
 
+  /** The worker an evaluation runs on: loaded, or loading (awaited up to the deadline), or started now. */
+  private ready(timeoutMs: number): LoadReport | 'timeout' {
+    if (this.loaded && this.worker) return this.loaded;
+    if (!this.worker) this.spawn();
+    return this.awaitLoad(timeoutMs);
+  }
+
+  /** After a deadline: the worker is terminated and the next one starts loading now, so that the
+   * next evaluation does not pay for a worker's start within its own deadline. */
+  private replace(): void {
+    this.stop();
+    if (!this.closed) this.spawn();
+  }
+
   /** One evaluation: blocks until the result or the deadline; at the deadline the worker is
    * terminated (the next call starts another). */
   call(req: EvalRequest, timeoutMs: number, loadTimeoutMs: number): EvalReply | 'timeout' | 'closed' | { ok: false; message: string } {
     if (this.closed) return 'closed';
     const started = performance.now();
-    if (!this.worker || !this.port || !this.loaded) {
-      const r = this.start(Math.min(timeoutMs, loadTimeoutMs));
-      if (r === 'timeout') return 'timeout';
-      if (!r.ok) return { ok: false, message: `${r.path}: ${r.message}` };
-    }
+    const load = this.ready(Math.min(timeoutMs, loadTimeoutMs));
+    if (load === 'timeout') return 'timeout';
+    if (!load.ok) return { ok: false, message: `${load.path}: ${load.message}` };
     const left = timeoutMs - (performance.now() - started);
     if (left <= 0) return 'timeout';
     Atomics.store(this.flag, 0, 0);
     this.port?.postMessage(req);
     const r = this.wait(left);
-    if (r === 'timeout') this.stop();
+    if (r === 'timeout') this.replace();
     return r as EvalReply | 'timeout';
   }
 
@@ -126,11 +149,9 @@ class WasmThread {
    * worker is terminated, and every evaluation still waiting on it fails with it. */
   async callAsync(req: EvalRequest, timeoutMs: number, loadTimeoutMs: number): Promise<EvalReply | 'timeout' | 'closed' | { ok: false; message: string }> {
     if (this.closed) return 'closed';
-    if (!this.worker || !this.asyncPort || !this.loaded) {
-      const r = this.start(Math.min(timeoutMs, loadTimeoutMs));
-      if (r === 'timeout') return 'timeout';
-      if (!r.ok) return { ok: false, message: `${r.path}: ${r.message}` };
-    }
+    const load = this.ready(Math.min(timeoutMs, loadTimeoutMs));
+    if (load === 'timeout') return 'timeout';
+    if (!load.ok) return { ok: false, message: `${load.path}: ${load.message}` };
     const port = this.asyncPort;
     if (!port) return 'timeout';
     const id = this.nextId++;
@@ -138,7 +159,7 @@ class WasmThread {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         resolve('timeout');
-        this.stop();
+        this.replace();
       }, timeoutMs);
       this.pending.set(id, { resolve, timer });
       port.ref();

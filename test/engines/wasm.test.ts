@@ -151,3 +151,23 @@ t.test('evaluateAsync: the main thread is free while the worker runs; what waits
   t.match(await engine.evaluateAsync('fixture/allow', { allow: true }), { ok: true, result: true }, 'a fresh worker answers');
   t.match(await engine.evaluateAsync('nothing/here', {}), { ok: true, defined: false });
 });
+
+t.test('after a deadline the next worker starts loading at once: the next evaluation does not pay for its start', async (t) => {
+  const bytes = await buildWasmFixture();
+  const engine = await WasmEngine.load([{ path: 'policy.wasm', bytes, entrypoints: ['fixture/loop', 'fixture/allow'] }], {});
+  t.teardown(() => engine.close());
+  // How long a worker takes to start and load here (a fresh engine's activation, measured).
+  const t0 = performance.now();
+  (await WasmEngine.load([{ path: 'policy.wasm', bytes, entrypoints: ['fixture/allow'] }], {})).close();
+  const startMs = performance.now() - t0;
+  for (const [name, run] of [
+    ['evaluate', (timeoutMs: number) => engine.evaluate('fixture/allow', { allow: true }, { timeoutMs })],
+    ['evaluateAsync', (timeoutMs: number) => engine.evaluateAsync('fixture/allow', { allow: true }, { timeoutMs })],
+  ] as const) {
+    t.match(await engine.evaluateAsync('fixture/loop', {}, { timeoutMs: 100 }), { ok: false, code: 'eval_budget_exceeded' }, `${name}: runaway stopped`);
+    // Ample time for the replacement to load in the background (the main thread idles).
+    await new Promise((r) => setTimeout(r, Math.max(1000, 5 * startMs)));
+    const deadline = Math.max(10, Math.floor(startMs / 2));
+    t.match(await run(deadline), { ok: true, result: true }, `${name}: answered within ${deadline} ms (a worker's start took ${startMs.toFixed(0)} ms)`);
+  }
+});
