@@ -7,4 +7,6 @@ export declare function buildWasmFixture(opts?: {
   builtins?: Record<string, number>;
   /** Replaces "fixture" in the entrypoint names. */
   entrypointPrefix?: string;
+  /** The module's start function never returns (its instantiation never ends). */
+  hangOnLoad?: boolean;
 }): Promise<Uint8Array>;

@@ -22,9 +22,10 @@ import wabtInit from 'wabt';
 export const FIXTURE_ENTRYPOINTS = ['fixture/allow', 'fixture/data', 'fixture/input', 'fixture/undefined', 'fixture/abort', 'fixture/trap', 'fixture/loop'];
 
 /**
- * @param {{ minorVersion?: number, builtins?: Record<string, number>, entrypointPrefix?: string }} [opts]
+ * @param {{ minorVersion?: number, builtins?: Record<string, number>, entrypointPrefix?: string, hangOnLoad?: boolean }} [opts]
  *   minorVersion 2 (default) makes the package use the one-call `opa_eval` fast path; 1 makes it use
  *   the older opa_eval_ctx_* calls. `entrypointPrefix` replaces "fixture" in the entrypoint names.
+ *   `hangOnLoad`: the module's start function never returns (its instantiation never ends).
  * @returns {Promise<Uint8Array>}
  */
 export async function buildWasmFixture(opts = {}) {
@@ -38,7 +39,7 @@ export async function buildWasmFixture(opts = {}) {
   }
 }
 
-function fixtureWat({ minorVersion = 2, builtins = {}, entrypointPrefix = 'fixture' } = {}) {
+function fixtureWat({ minorVersion = 2, builtins = {}, entrypointPrefix = 'fixture', hangOnLoad = false } = {}) {
   const enc = new TextEncoder();
   // Static values: [u32 length][bytes][NUL], laid out from address 16.
   const statics = {};
@@ -182,7 +183,13 @@ function fixtureWat({ minorVersion = 2, builtins = {}, entrypointPrefix = 'fixtu
     (global.set $heap (local.get $heapptr))
     (if (i32.ne (local.get $inlen) (i32.const 0))
       (then (local.set $input (call $mkvalue (local.get $in) (local.get $inlen)))))
-    (call $dump (call $run (local.get $ep) (local.get $data) (local.get $input))))
+    (call $dump (call $run (local.get $ep) (local.get $data) (local.get $input))))${
+      hangOnLoad
+        ? `
+  (func $hang (loop $forever (br $forever)))
+  (start $hang)`
+        : ''
+    }
 )`;
 }
 

@@ -44,6 +44,16 @@ const TIME = /^time\./;
 const RANDOM = new Set(['rand.intn', 'uuid.rfc4122', 'uuid.parse']);
 const EXTERNAL = new Set(['http.send', 'net.lookup_ip_addr', 'opa.runtime']);
 
+// Atomics.waitAsync (V8; Node 16+) is typed from ES2024 on; this project compiles against ES2022.
+const atomics = Atomics as unknown as {
+  waitAsync(
+    a: Int32Array,
+    index: number,
+    value: number,
+    timeoutMs: number,
+  ): { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
+};
+
 /** One worker thread and the synchronous call into it. */
 class WasmThread {
   private worker: Worker | null = null;
@@ -64,11 +74,23 @@ class WasmThread {
   private asyncPort: MessagePort | null = null;
   private nextId = 1;
 
-  /** Starts a worker and waits (blocking) until it has loaded the modules, or the deadline. */
-  start(timeoutMs: number): LoadReport | 'timeout' {
+  /** Starts a worker and waits until it has loaded the modules, or the deadline — without
+   * blocking the event loop: a module whose load never ends must not stall the service while a
+   * bundle activates. */
+  async start(timeoutMs: number): Promise<LoadReport | 'timeout'> {
     this.stop();
     this.spawn();
-    return this.awaitLoad(timeoutMs);
+    const w = atomics.waitAsync(this.flag, 0, 0, timeoutMs);
+    // A pending waitAsync does not keep the process alive (the worker is unref'd): a timer does.
+    const alive = setTimeout(() => undefined, timeoutMs);
+    const outcome = w.async ? await w.value : w.value;
+    clearTimeout(alive);
+    if (outcome === 'timed-out') {
+      this.stop();
+      return 'timeout';
+    }
+    // The report is there (or the thread was closed meanwhile: then this says 'timeout').
+    return this.awaitLoad(0);
   }
 
   /** Starts a worker without waiting for it to load. */
@@ -232,7 +254,7 @@ export class WasmEngine implements Engine {
       }
     }
     const thread = new WasmThread(compiled, stringifyExact(data ?? {}), opts.maxMemoryPages ?? 4096);
-    const report = thread.start(opts.loadTimeoutMs ?? 30_000);
+    const report = await thread.start(opts.loadTimeoutMs ?? 30_000);
     if (report === 'timeout') {
       thread.close();
       throw new BundleError('BUNDLE_WASM_ERROR', 'the wasm modules did not load in time');
