@@ -224,6 +224,10 @@ t.test('a persisted copy gives way to the source once it is back', async (t) => 
   await waitFor('v2 from the source', () => second.current()?.revisions.authz === 'v2');
   t.match(second.status()[0], { loaded_from: 'source', last_error: null });
   t.equal(allowOf(second), false);
+  // v2 is persisted after it activates: stopped here (which waits for that write), not by a
+  // teardown that may run after the test directory's removal (a loaded CI run failed that removal
+  // with ENOTEMPTY, and the file then hung on the server left open).
+  await second.stop();
 });
 
 t.test('a bundle refused for overlapping roots activates once the other bundle moves away', async (t) => {
