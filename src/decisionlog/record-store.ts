@@ -108,36 +108,24 @@ export class RecordStore {
     if (this.maxEntries <= 0) return;
     const json = recordJson(record);
     const id = record.decision_id;
-    let idLength: number;
-    let jsonLength: number;
-    let ci: number;
-    let start: number;
     // UTF-8 takes at most 3 bytes per UTF-16 unit. Within that bound (the byte budget cannot bind,
     // the current chunk has room) the text is written straight into the chunk and its exact
     // length is what the write returns: no separate pass over ~1 KB of text to measure it.
     const bound = (id.length + json.length) * 3;
     const cur = this.current >= 0 ? this.chunks[this.current] : null;
-    if (cur && cur.buf.length - cur.used >= bound && this.totalBytes + bound <= this.maxBytes) {
-      while (this.count === this.maxEntries) this.evictOldest();
-      if (this.count === this.capacity) this.grow();
-      ci = this.current;
-      start = cur.used;
-      idLength = cur.buf.write(id, start, 'utf8');
-      jsonLength = cur.buf.write(json, start + idLength, 'utf8');
-    } else {
-      jsonLength = Buffer.byteLength(json, 'utf8');
-      // A record larger than the whole budget is not kept (GET answers 404, or Redis has it).
-      if (jsonLength > this.maxBytes) return;
-      while (this.count === this.maxEntries || (this.count > 0 && this.totalBytes + jsonLength > this.maxBytes)) this.evictOldest();
-      if (this.count === this.capacity) this.grow();
-      idLength = Buffer.byteLength(id, 'utf8');
-      ci = this.chunkFor(idLength + jsonLength);
-      const chunk = this.chunks[ci] as Chunk;
-      start = chunk.used;
-      chunk.buf.write(id, start, idLength, 'utf8');
-      chunk.buf.write(json, start + idLength, jsonLength, 'utf8');
-    }
+    const direct = cur != null && cur.buf.length - cur.used >= bound && this.totalBytes + bound <= this.maxBytes;
+    // Measured only where the budget or the chunk's room may bind (0: it cannot).
+    const measured = direct ? 0 : Buffer.byteLength(json, 'utf8');
+    // A record larger than the whole budget is not kept (GET answers 404, or Redis has it).
+    if (measured > this.maxBytes) return;
+    while (this.count === this.maxEntries || (this.count > 0 && this.totalBytes + measured > this.maxBytes)) this.evictOldest();
+    if (this.count === this.capacity) this.grow();
+    // An eviction may have emptied the current chunk: its `used` is read after them.
+    const ci = direct ? this.current : this.chunkFor(Buffer.byteLength(id, 'utf8') + measured);
     const chunk = this.chunks[ci] as Chunk;
+    const start = chunk.used;
+    const idLength = chunk.buf.write(id, start, 'utf8');
+    const jsonLength = chunk.buf.write(json, start + idLength, 'utf8');
     chunk.used += idLength + jsonLength;
     chunk.live++;
     const row = (this.head + this.count) % this.capacity;

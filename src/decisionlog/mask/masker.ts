@@ -155,10 +155,7 @@ export class Masker {
       return record;
     }
     const report: MaskReport = { erased: new Set(), masked: new Set() };
-    const copy = (owned ? record : shallowCopy(record)) as MutableRecord;
-    delete copy.erased;
-    delete copy.masked;
-    delete copy.mask_error;
+    const copy = this.writable(record, owned);
     // Left out before copying: what is dropped is never cloned.
     if (dropInput) {
       for (const field of ['input', 'nd_builtin_cache'] as const) {
@@ -206,10 +203,7 @@ export class Masker {
   /** An equal record's masked fields on this record (they are shared, never modified: records
    * are serialized, not changed). */
   private reapply(record: LogRecord, a: Applied, owned: boolean): LogRecord {
-    const copy = (owned ? record : shallowCopy(record)) as MutableRecord;
-    delete copy.erased;
-    delete copy.masked;
-    delete copy.mask_error;
+    const copy = this.writable(record, owned);
     for (const f of MASKABLE_ROOTS) {
       if (f in a.fields) copy[f] = a.fields[f];
       else delete copy[f];
@@ -221,10 +215,7 @@ export class Masker {
    * what is left (e.g. /reasons/*\/message). */
   private failClosed(record: LogRecord, owned: boolean, why: string): LogRecord {
     this.errorCount++;
-    const copy = (owned ? record : shallowCopy(record)) as MutableRecord;
-    delete copy.erased;
-    delete copy.masked;
-    delete copy.mask_error;
+    const copy = this.writable(record, owned);
     const report: MaskReport = { erased: new Set(), masked: new Set() };
     for (const field of ['input', 'result', 'nd_builtin_cache'] as const) {
       if (field in copy) {
@@ -245,6 +236,16 @@ export class Masker {
     }
     copy.mask_error = this.raw ? why : redactQuoted(why);
     return this.finish(copy, report);
+  }
+
+  /** The record to set masked fields on — itself when owned, else a copy — without the marks of
+   * an earlier masking (finish sets them anew). */
+  private writable(record: LogRecord, owned: boolean): MutableRecord {
+    const copy = (owned ? record : shallowCopy(record)) as MutableRecord;
+    delete copy.erased;
+    delete copy.masked;
+    delete copy.mask_error;
+    return copy;
   }
 
   private finish(copy: MutableRecord, report: MaskReport): LogRecord {
