@@ -9,4 +9,6 @@ export declare function buildWasmFixture(opts?: {
   entrypointPrefix?: string;
   /** The module's start function never returns (its instantiation never ends). */
   hangOnLoad?: boolean;
+  /** The start function counts down from this number first (a load that takes a while). */
+  loadSpin?: number;
 }): Promise<Uint8Array>;

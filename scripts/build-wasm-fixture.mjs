@@ -22,10 +22,11 @@ import wabtInit from 'wabt';
 export const FIXTURE_ENTRYPOINTS = ['fixture/allow', 'fixture/data', 'fixture/input', 'fixture/undefined', 'fixture/abort', 'fixture/trap', 'fixture/loop'];
 
 /**
- * @param {{ minorVersion?: number, builtins?: Record<string, number>, entrypointPrefix?: string, hangOnLoad?: boolean }} [opts]
+ * @param {{ minorVersion?: number, builtins?: Record<string, number>, entrypointPrefix?: string, hangOnLoad?: boolean, loadSpin?: number }} [opts]
  *   minorVersion 2 (default) makes the package use the one-call `opa_eval` fast path; 1 makes it use
  *   the older opa_eval_ctx_* calls. `entrypointPrefix` replaces "fixture" in the entrypoint names.
  *   `hangOnLoad`: the module's start function never returns (its instantiation never ends).
+ *   `loadSpin`: the start function counts down from this number first (a load that takes a while).
  * @returns {Promise<Uint8Array>}
  */
 export async function buildWasmFixture(opts = {}) {
@@ -39,7 +40,7 @@ export async function buildWasmFixture(opts = {}) {
   }
 }
 
-function fixtureWat({ minorVersion = 2, builtins = {}, entrypointPrefix = 'fixture', hangOnLoad = false } = {}) {
+function fixtureWat({ minorVersion = 2, builtins = {}, entrypointPrefix = 'fixture', hangOnLoad = false, loadSpin = 0 } = {}) {
   const enc = new TextEncoder();
   // Static values: [u32 length][bytes][NUL], laid out from address 16.
   const statics = {};
@@ -188,7 +189,13 @@ function fixtureWat({ minorVersion = 2, builtins = {}, entrypointPrefix = 'fixtu
         ? `
   (func $hang (loop $forever (br $forever)))
   (start $hang)`
-        : ''
+        : loadSpin > 0
+          ? `
+  (func $spin (local $i i32)
+    (local.set $i (i32.const ${Math.floor(loadSpin)}))
+    (loop $down (br_if $down (local.tee $i (i32.sub (local.get $i) (i32.const 1))))))
+  (start $spin)`
+          : ''
     }
 )`;
 }

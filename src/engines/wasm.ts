@@ -62,6 +62,10 @@ class WasmThread {
   /** The load report of the current worker, once it arrived. */
   private loaded: LoadReport | null = null;
   private closed = false;
+  /** Counts workers started and stopped: a wait that outlived its worker knows it. */
+  private generation = 0;
+  private loading: Promise<LoadReport | 'timeout'> | null = null;
+  private loadingAlive: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly modules: { path: string; module: WebAssembly.Module }[],
@@ -77,24 +81,42 @@ class WasmThread {
   /** Starts a worker and waits until it has loaded the modules, or the deadline — without
    * blocking the event loop: a module whose load never ends must not stall the service while a
    * bundle activates. */
-  async start(timeoutMs: number): Promise<LoadReport | 'timeout'> {
+  start(timeoutMs: number): Promise<LoadReport | 'timeout'> {
     this.stop();
     this.spawn();
+    return this.loadingFor(timeoutMs);
+  }
+
+  /** The current worker's load, awaited without blocking: one wait per worker, shared by every
+   * caller (the load report is one message: two waiters must not both try to read it). */
+  private loadingFor(timeoutMs: number): Promise<LoadReport | 'timeout'> {
+    this.loading ??= this.waitForLoad(timeoutMs);
+    return this.loading;
+  }
+
+  private async waitForLoad(timeoutMs: number): Promise<LoadReport | 'timeout'> {
+    const generation = this.generation;
     const w = atomics.waitAsync(this.flag, 0, 0, timeoutMs);
-    // A pending waitAsync does not keep the process alive (the worker is unref'd): a timer does.
-    const alive = setTimeout(() => undefined, timeoutMs);
+    // A pending waitAsync does not keep the process alive (the worker is unref'd): a timer does,
+    // until the load ends or the worker is stopped.
+    this.loadingAlive = setTimeout(() => undefined, timeoutMs);
     const outcome = w.async ? await w.value : w.value;
-    clearTimeout(alive);
+    // Stopped or replaced meanwhile: this load is not the current worker's.
+    if (generation !== this.generation) return 'timeout';
+    clearTimeout(this.loadingAlive);
+    // A synchronous evaluation read the report first.
+    if (this.loaded) return this.loaded;
     if (outcome === 'timed-out') {
       this.stop();
       return 'timeout';
     }
-    // The report is there (or the thread was closed meanwhile: then this says 'timeout').
     return this.awaitLoad(0);
   }
 
   /** Starts a worker without waiting for it to load. */
   private spawn(): void {
+    this.generation++;
+    this.loading = null;
     const { port1, port2 } = new MessageChannel();
     const asyncChannel = new MessageChannel();
     this.flag = new Int32Array(new SharedArrayBuffer(4));
@@ -167,22 +189,32 @@ class WasmThread {
     return r as EvalReply | 'timeout';
   }
 
-  /** One evaluation without blocking the main thread: the reply is awaited. At the deadline the
-   * worker is terminated, and every evaluation still waiting on it fails with it. */
+  /** One evaluation without blocking the main thread: a worker still loading (after a deadline
+   * replaced the last one) and the reply are both awaited. At the deadline the worker is
+   * terminated, and every evaluation still waiting on it fails with it. */
   async callAsync(req: EvalRequest, timeoutMs: number, loadTimeoutMs: number): Promise<EvalReply | 'timeout' | 'closed' | { ok: false; message: string }> {
     if (this.closed) return 'closed';
-    const load = this.ready(Math.min(timeoutMs, loadTimeoutMs));
+    const started = performance.now();
+    let load: LoadReport | 'timeout';
+    if (this.loaded && this.worker) load = this.loaded;
+    else {
+      if (!this.worker) this.spawn();
+      // The load goes on past this evaluation's deadline (up to the load deadline), for the next.
+      load = await withDeadline(this.loadingFor(loadTimeoutMs), Math.min(timeoutMs, loadTimeoutMs));
+      if (this.closed) return 'closed';
+    }
     if (load === 'timeout') return 'timeout';
     if (!load.ok) return { ok: false, message: `${load.path}: ${load.message}` };
     const port = this.asyncPort;
-    if (!port) return 'timeout';
+    const left = timeoutMs - (performance.now() - started);
+    if (!port || left <= 0) return 'timeout';
     const id = this.nextId++;
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         resolve('timeout');
         this.replace();
-      }, timeoutMs);
+      }, left);
       this.pending.set(id, { resolve, timer });
       port.ref();
       port.postMessage({ ...req, id });
@@ -206,6 +238,11 @@ class WasmThread {
       p.resolve({ ok: false, message: 'the wasm worker was stopped (an evaluation ahead of this one exceeded its deadline)', id });
     }
     this.pending.clear();
+    // A load still awaited is over for its waiters (they see the generation change).
+    this.generation++;
+    this.loading = null;
+    clearTimeout(this.loadingAlive);
+    Atomics.notify(this.flag, 0);
     this.worker = null;
     this.port = null;
     this.asyncPort = null;
@@ -348,6 +385,13 @@ export class WasmEngine implements Engine {
     }
     return { ok: true, defined: true, result: value, dependsOn: route.dependsOn, engine: 'wasm' };
   }
+}
+
+/** The promise's value, or 'timeout' when it takes longer than timeoutMs. */
+function withDeadline<T>(p: Promise<T>, timeoutMs: number): Promise<T | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
 function requestFor(route: Route, input: unknown): EvalRequest {

@@ -173,6 +173,47 @@ t.test('after a deadline the next worker starts loading at once: the next evalua
   }
 });
 
+t.test('an evaluation that finds the next worker still loading awaits it without blocking the event loop', async (t) => {
+  // A start function that takes a while: every worker's load, activation's and the replacement's.
+  const bytes = await buildWasmFixture({ loadSpin: 300_000_000 });
+  const engine = await WasmEngine.load([{ path: 'policy.wasm', bytes, entrypoints: ['fixture/loop', 'fixture/allow'] }], {});
+  t.teardown(() => engine.close());
+  t.match(await engine.evaluateAsync('fixture/loop', {}, { timeoutMs: 100 }), { ok: false, code: 'eval_budget_exceeded' }, 'runaway stopped');
+  // The replacement is loading now. Two evaluations wait for it; a synchronous one joins them.
+  let ticks = 0;
+  const ticker = setInterval(() => ticks++, 5);
+  const t0 = performance.now();
+  const waiting = [
+    engine.evaluateAsync('fixture/allow', { allow: true }, { timeoutMs: 20_000 }),
+    engine.evaluateAsync('fixture/allow', { allow: false }, { timeoutMs: 20_000 }),
+  ];
+  const [a, b] = await Promise.all(waiting);
+  const took = performance.now() - t0;
+  clearInterval(ticker);
+  t.match(a, { ok: true, result: true }, 'the first waiter is answered by the loaded worker');
+  t.match(b, { ok: true, result: false }, 'and so is the second (one load report, shared)');
+  t.ok(took >= 50, `the replacement was still loading when they asked (${took.toFixed(0)} ms)`);
+  t.ok(ticks >= took / 5 / 4, `timers ran while they waited (${ticks} ticks of 5 ms in ${took.toFixed(0)} ms)`);
+  t.match(engine.evaluate('fixture/allow', { allow: true }, { timeoutMs: 5000 }), { ok: true, result: true }, 'a synchronous evaluation afterwards');
+
+  // A synchronous evaluation that reads the load report while an asynchronous one waits for it.
+  t.match(await engine.evaluateAsync('fixture/loop', {}, { timeoutMs: 100 }), { ok: false, code: 'eval_budget_exceeded' });
+  const pending = engine.evaluateAsync('fixture/allow', { allow: true }, { timeoutMs: 20_000 });
+  await new Promise((r) => setTimeout(r, 5));
+  t.match(engine.evaluate('fixture/allow', { allow: false }, { timeoutMs: 20_000 }), { ok: true, result: false }, 'the synchronous one');
+  t.match(await pending, { ok: true, result: true }, 'the asynchronous one still gets the worker it waited for');
+
+  // Closing while an evaluation waits for a load ends that wait at once.
+  t.match(await engine.evaluateAsync('fixture/loop', {}, { timeoutMs: 100 }), { ok: false, code: 'eval_budget_exceeded' });
+  const orphan = engine.evaluateAsync('fixture/allow', { allow: true }, { timeoutMs: 20_000 });
+  await new Promise((r) => setTimeout(r, 5));
+  const closedAt = performance.now();
+  engine.close();
+  t.match(await orphan, { ok: false, code: 'wasm_error', message: /replaced/ }, 'a closed engine answers the waiter');
+  const after = performance.now() - closedAt;
+  t.ok(after < Math.min(100, took / 2), `at once (${after.toFixed(1)} ms), not at the end of the load (~${took.toFixed(0)} ms)`);
+});
+
 t.test('a module whose load never ends fails activation at the load deadline without stalling the event loop', async (t) => {
   const bytes = await buildWasmFixture({ hangOnLoad: true });
   let ticks = 0;
