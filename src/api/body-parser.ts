@@ -16,6 +16,7 @@ import { describeThrown } from '../shared/errors.js';
 import { ApiError } from './errors.js';
 import { ExactDigitsExceeded, reparseExact } from '../shared/exact-json.js';
 import { measureJson, nonFinitePath } from './json-shape.js';
+import { RepeatedBodies } from './repeated-bodies.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -23,6 +24,8 @@ declare module 'fastify' {
      * Data API, where the input reaches the policy and may come back in the answer as it was.
      * Decision routes keep doubles (their schemas type numbers; their answers are documents). */
     exactNumbers?: boolean;
+    /** The route's bodies may be remembered while they repeat (src/api/repeated-bodies.ts). */
+    repeatedBodies?: boolean;
   }
 }
 
@@ -37,6 +40,8 @@ declare module 'fastify' {
     /** Parses JSON text with the body's bounds (depth, values, no prototype keys); throws ApiError.
      * For JSON that arrives outside a body (OPA's `?input=`). */
     readBoundedJson(text: string): unknown;
+    /** Off until the decision cache turns it on. */
+    repeatedBodies: RepeatedBodies;
   }
 }
 
@@ -52,7 +57,17 @@ export function registerJsonParser(app: FastifyInstance, maxDepth: number, maxVa
   // which keeps poisoned objects out of every later merge.
   const secureParse = app.getDefaultJsonParser('error', 'error');
 
-  const parseJson = (req: FastifyRequest, body: string, done: Done): void => readJson(req, body, req.routeOptions.config?.exactNumbers === true, done);
+  const repeated = new RepeatedBodies();
+  app.decorate('repeatedBodies', repeated);
+
+  const parseJson = (req: FastifyRequest, body: string, done: Done): void => {
+    const config = req.routeOptions.config;
+    if (config?.repeatedBodies !== true || !repeated.enabled) return readJson(req, body, config?.exactNumbers === true, done);
+    // The same text passed every check below before: the same value.
+    const seen = repeated.get(body);
+    if (seen !== undefined) return done(null, seen.value);
+    readJson(req, body, false, (err, value) => (err ? done(err) : done(null, repeated.remember(body, value))));
+  };
 
   const readJson = (req: FastifyRequest, body: string, exact: boolean, done: Done): void => {
     // An empty body is "no body": the Data API allows it, decision schemas then say what is missing.

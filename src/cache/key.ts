@@ -71,10 +71,31 @@ function frameOf(parts: CacheKeyParts): readonly [string, string] {
 }
 
 export function decisionCacheKey(parts: CacheKeyParts): string {
-  const [before, after] = frameOf(parts);
-  const input = canonicalJSON(parts.input === undefined ? null : parts.input);
+  const frame = frameOf(parts);
+  const input = parts.input;
+  // A frozen input cannot change: its key is kept with it (a repeated body's parse is shared by
+  // every request that sends it again: src/api/repeated-bodies.ts).
+  if (typeof input !== 'object' || input === null || !Object.isFrozen(input)) return keyIn(frame, canonicalInput(input));
+  let known = keysOfFrozen.get(input);
+  if (known === undefined) keysOfFrozen.set(input, (known = { frame, key: keyIn(frame, canonicalInput(input)) }));
+  else if (known.frame !== frame) {
+    known.frame = frame;
+    known.key = keyIn(frame, canonicalInput(input));
+  }
+  return known.key;
+}
+
+/** The last key made for a frozen input, and in which frame (a new snapshot or another path: another key). */
+const keysOfFrozen = new WeakMap<object, { frame: readonly [string, string]; key: string }>();
+
+function canonicalInput(input: unknown): string {
+  const text = canonicalJSON(input === undefined ? null : input);
   // Always a string for a JSON value; the check keeps the type honest.
-  if (input === undefined) throw new TypeError('cache key material did not serialize');
+  if (text === undefined) throw new TypeError('cache key material did not serialize');
+  return text;
+}
+
+function keyIn([before, after]: readonly [string, string], input: string): string {
   return sha256Hex(before + input + after);
 }
 

@@ -67,6 +67,7 @@ export const DEFAULT_CACHE: Readonly<CacheConfig> = Object.freeze({
   ttl_seconds: 60,
   max_entries: 10_000,
   max_bytes: 64 * 1024 * 1024,
+  repeated_bodies_bytes: 4 * 1024 * 1024,
 });
 
 export const DEFAULT_REDIS: Readonly<RedisConfig> = Object.freeze({

@@ -420,6 +420,14 @@ export const ENV_VARS: readonly EnvVar[] = [
       "Bound of the in-process tier on the cached results' estimated JSON size (a Data API result can be a whole document); a single larger result is not cached.",
   },
   {
+    name: 'PDP_CACHE_REPEATED_BODIES_BYTES',
+    pointer: '/cache/repeated_bodies_bytes',
+    type: 'integer',
+    default: '4194304',
+    description:
+      'Decision request bodies kept parsed while they repeat, estimated bytes: a body whose exact text came in a moment ago reuses that parse and its cache key (frozen, shared), so a cache hit skips both. Each kept for `PDP_CACHE_TTL_SECONDS`; bodies over 16 KiB are parsed every time. `0`: off. Only with the cache enabled.',
+  },
+  {
     name: 'PDP_CACHE_SECRET',
     pointer: '/cache/secret',
     type: 'string',

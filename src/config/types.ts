@@ -135,6 +135,8 @@ export interface CacheConfig {
   max_entries: number;
   /** In-process tier bound on the cached results' estimated JSON size. */
   max_bytes: number;
+  /** Decision request bodies kept parsed while they repeat (src/api/repeated-bodies.ts); 0: off. */
+  repeated_bodies_bytes?: number;
   /** Keys and authenticates what the Redis tier stores; unset: a random secret per process. */
   secret?: string;
 }

@@ -29,6 +29,7 @@ import type {
   DecisionRecorder,
   DecisionSpan,
   DecisionTracer,
+  MaybePromise,
   PipelineOptions,
   PolicySnapshotSource,
   SuccessfulOutcome,
@@ -203,10 +204,14 @@ export class DecisionPipeline {
     const bypass = query.explain !== undefined || query.instrument === true;
 
     // This turn's batch (src/decisions/evaluation-batch.ts): from here to the answer, the
-    // decisions ready in this turn run back to back.
+    // decisions ready in this turn run back to back — hits too: answering each as it arrives cost
+    // ~40 % more CPU per hit than answering a turn's hits together (docs/benchmarks.md, session 17).
     if (query.sequential !== true) await this.batch.join();
     const lookup = bypass ? undefined : startChild(span, 'pdp.cache.lookup');
-    const hit = bypass ? undefined : await this.cacheGet(key);
+    // No await for a synchronous cache: an equal decision earlier in this batch, evaluated and
+    // cached before this continuation runs, is then a hit, not a second evaluation.
+    const found = bypass ? undefined : this.cacheGet(key);
+    const hit = isPromise(found) ? await found : found;
     lookup?.end({ 'pdp.cache.hit': hit !== undefined });
     if (hit) {
       const { entry } = hit;
@@ -267,13 +272,12 @@ export class DecisionPipeline {
     return left > 0 ? { ...this.evaluation, timeoutMs: left } : undefined;
   }
 
-  private async cacheGet(key: CacheQuery): Promise<CacheHit | undefined> {
+  private cacheGet(key: CacheQuery): MaybePromise<CacheHit | undefined> {
+    // The cache is never on the failure path: a failing cache is a miss.
     try {
       const r = this.cache.get(key);
-      // Skip the microtask for synchronous caches (the no-op, an in-process LRU).
-      return isPromise(r) ? await r : r;
+      return isPromise(r) ? r.then(undefined, () => undefined) : r;
     } catch {
-      // The cache is never on the failure path: a failing cache is a miss.
       return undefined;
     }
   }

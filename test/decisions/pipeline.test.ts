@@ -16,6 +16,8 @@ import type {
   SuccessfulOutcome,
 } from '../../src/decisions/types.js';
 import { turnsDuring } from '../helpers/loop-turns.js';
+import { TieredDecisionCache } from '../../src/cache/decision-cache.js';
+import { MemoryTier } from '../../src/cache/memory-tier.js';
 import { EvalFailure, JsEngine, JsPolicySet, SwappablePolicies } from '../helpers/js-engine.js';
 
 /** The pipeline makes audit records right after the answers (setImmediate): let that run. */
@@ -350,4 +352,34 @@ t.test("batching: decisions of one turn are evaluated back to back after it; a s
   const sequential = await turnsFor(true);
   t.ok(joined >= 20, `each step of a joined sequence waits for a turn (${joined} turns)`);
   t.ok(sequential <= 2, `a sequential sequence does not (${sequential} turns)`);
+});
+
+t.test('equal decisions of one batch are evaluated once: the first caches, the others hit', async (t) => {
+  let evaluations = 0;
+  const policies = policiesWith(() => {
+    evaluations++;
+    return { allow: true };
+  });
+  const pipeline = new DecisionPipeline({ policies, evaluation: {} });
+  const lookups: string[] = [];
+  const cache = new TieredDecisionCache({
+    memory: new MemoryTier({ maxEntries: 100 }),
+    ttlMs: 60_000,
+    observer: { hit: (tier) => void lookups.push(`hit ${tier}`), miss: (tier) => void lookups.push(`miss ${tier}`), rejected: () => undefined },
+  });
+  pipeline.useCache(cache);
+  const three = await Promise.all([0, 1, 2].map(() => pipeline.decide(TOOL)));
+  t.equal(evaluations, 1, 'one evaluation for three equal decisions of one batch');
+  t.same(
+    three.map((a) => a.body.cached),
+    [false, true, true],
+    'the two after it are answered from the cache',
+  );
+  t.same(lookups, ['miss memory', 'hit memory', 'hit memory'], 'one lookup each');
+  // A slow (asynchronous) cache still works: each lookup is awaited.
+  const slow: DecisionCache = { get: (q) => Promise.resolve(cache.get(q)), set: (q, o) => cache.set(q, o) };
+  pipeline.useCache(slow);
+  t.equal((await pipeline.decide(TOOL)).body.cached, true);
+  t.equal((await pipeline.decide({ ...TOOL, input: { other: true } })).body.cached, false);
+  t.equal(evaluations, 2);
 });

@@ -11,7 +11,7 @@ const DECISION = { $ref: 'decision-response.json#' };
 export function decisionRoutes(app: FastifyInstance, pipeline: DecisionPipeline): void {
   for (const ep of DECISION_ENDPOINTS) {
     app.post(`/v1/decisions/${ep.kind}`, {
-      config: { denyOn5xx: true },
+      config: { denyOn5xx: true, repeatedBodies: true },
       schema: {
         summary: `Decide a ${ep.kind} request (policy data.${ep.policyPath.replace(/\//g, '.')})`,
         body: { $ref: `${ep.requestSchema}#` },

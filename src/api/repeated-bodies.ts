@@ -1,0 +1,61 @@
+// Repeated request bodies, parsed once. A decision request whose exact text was parsed (and held
+// to the body bounds) a moment ago maps to that parse, frozen: identical text gives an identical
+// value, and a frozen value can be shared by every request that sent it — and by what is computed
+// from it once (its cache key: src/cache/key.ts). Controllers re-reconcile unchanged objects and
+// agents repeat tool calls; their decision-cache hits then skip the parse as well as the
+// evaluation. A body is kept parsed from its second arrival on (the first leaves only its text):
+// freezing costs ~3 µs for a 400-character body, not worth paying for the bodies that never
+// repeat. Off unless the decision cache turns it on (src/plugins/cache.ts), with its TTL: a body
+// holds request data, kept no longer than the decision's result.
+import { LRUCache } from 'lru-cache';
+import { deepFreeze } from '../shared/deep-freeze.js';
+
+/** Longer bodies are parsed every time: they rarely repeat, and would crowd out the rest. */
+export const MAX_REPEATED_BODY_CHARS = 16 * 1024;
+
+/** A body seen once: its text is kept, its value is not. */
+const SEEN_ONCE = { value: undefined, once: true } as const;
+
+interface Kept {
+  value: unknown;
+  once?: true;
+}
+
+export class RepeatedBodies {
+  private lru: LRUCache<string, Kept> | undefined;
+
+  /** Remembers up to maxBytes of bodies (their text and parsed value, estimated), each for ttlMs. */
+  enable(maxBytes: number, ttlMs: number): void {
+    if (maxBytes <= 0 || ttlMs <= 0) return this.disable();
+    this.lru = new LRUCache({
+      maxSize: maxBytes,
+      // UTF-16 text, and the parsed value: ~4 bytes per character of JSON in all.
+      sizeCalculation: (kept, text) => 64 + (kept.once ? 2 : 4) * text.length,
+      ttl: ttlMs,
+      ttlAutopurge: false,
+    });
+  }
+
+  disable(): void {
+    this.lru = undefined;
+  }
+
+  get enabled(): boolean {
+    return this.lru !== undefined;
+  }
+
+  /** The frozen parse of this exact text, if it is kept; `undefined` otherwise. */
+  get(text: string): { value: unknown } | undefined {
+    const kept = this.lru?.get(text);
+    return kept === undefined || kept.once ? undefined : kept;
+  }
+
+  /** Called with the parse of a body that passed every check: the second time this text comes,
+   * its value is kept (frozen). Returns the value. */
+  remember(text: string, value: unknown): unknown {
+    if (this.lru === undefined || text.length > MAX_REPEATED_BODY_CHARS) return value;
+    if (!this.lru.has(text)) this.lru.set(text, SEEN_ONCE);
+    else this.lru.set(text, { value: deepFreeze(value) });
+    return value;
+  }
+}

@@ -1,0 +1,163 @@
+// Repeated decision bodies are parsed once (src/api/repeated-bodies.ts): the memory itself, and
+// through the app — what is shared is frozen, hostile and invalid bodies are never kept, only
+// decision routes with the cache on use it.
+import t from 'tap';
+import type { FastifyInstance } from 'fastify';
+import { MAX_REPEATED_BODY_CHARS, RepeatedBodies } from '../../src/api/repeated-bodies.js';
+import { decisionCacheKey } from '../../src/cache/key.js';
+import type { DecisionRecord } from '../../src/decisions/types.js';
+import { injectApp, injectJson } from '../helpers/http.js';
+import { jsPolicies } from '../helpers/js-engine.js';
+
+const parse = (text: string): unknown => JSON.parse(text) as unknown;
+
+t.test('a body is kept from its second arrival, frozen all the way down; bounded in size, length and time', async (t) => {
+  const memo = new RepeatedBodies();
+  const text = '{"a":{"b":[1,{"c":"d"}]}}';
+  t.equal(memo.remember(text, parse(text)) !== undefined, true);
+  t.equal(memo.get(text), undefined, 'off until enabled');
+
+  memo.enable(1 << 20, 60_000);
+  const first = parse(text) as { a: { b: [number, { c: string }] } };
+  memo.remember(text, first);
+  t.equal(memo.get(text), undefined, 'the first arrival leaves only its text');
+  t.notOk(Object.isFrozen(first), 'and its value is not frozen');
+  const second = parse(text) as { a: { b: [number, { c: string }] } };
+  memo.remember(text, second);
+  t.equal(memo.get(text)?.value, second, 'the second is kept');
+  for (const v of [second, second.a, second.a.b, second.a.b[1]]) t.ok(Object.isFrozen(v), `frozen: ${JSON.stringify(v)}`);
+  t.throws(() => {
+    second.a.b[1].c = 'changed';
+  }, TypeError);
+  t.equal(memo.get(' ' + text), undefined, 'only the exact text');
+
+  const long = JSON.stringify({ s: 'x'.repeat(MAX_REPEATED_BODY_CHARS) });
+  memo.remember(long, parse(long));
+  memo.remember(long, parse(long));
+  t.equal(memo.get(long), undefined, `a body over ${MAX_REPEATED_BODY_CHARS} characters is never kept`);
+
+  // 2 KiB: a few dozen short bodies; the oldest go first.
+  const small = new RepeatedBodies();
+  small.enable(2048, 60_000);
+  const texts = Array.from({ length: 40 }, (_, i) => JSON.stringify({ n: i }));
+  for (const s of texts) (small.remember(s, parse(s)), small.remember(s, parse(s)));
+  t.equal(small.get(texts[0] as string), undefined, 'the oldest was evicted');
+  t.ok(small.get(texts[39] as string), 'the newest is kept');
+
+  const brief = new RepeatedBodies();
+  brief.enable(1 << 20, 30);
+  brief.remember(text, parse(text));
+  brief.remember(text, parse(text));
+  t.ok(brief.get(text));
+  await new Promise((r) => setTimeout(r, 80));
+  t.equal(brief.get(text), undefined, 'gone after its time');
+
+  memo.disable();
+  t.equal(memo.get(text), undefined, 'disable() forgets everything');
+});
+
+t.test("a frozen input's cache key is made once per snapshot and path, and equals a fresh input's", async (t) => {
+  const revisions = { b: 'r1' };
+  const input = Object.freeze({ z: 1, a: Object.freeze([1, 2]) });
+  const k1 = decisionCacheKey({ revisions, digests: undefined, path: 'ai/tools/decision', input });
+  t.equal(decisionCacheKey({ revisions, digests: undefined, path: 'ai/tools/decision', input }), k1);
+  t.equal(
+    decisionCacheKey({ revisions, digests: undefined, path: 'ai/tools/decision', input: { a: [1, 2], z: 1 } }),
+    k1,
+    'the same key as an unfrozen equal input',
+  );
+  t.not(decisionCacheKey({ revisions: { b: 'r2' }, digests: undefined, path: 'ai/tools/decision', input }), k1, 'another snapshot: another key');
+  t.not(decisionCacheKey({ revisions, digests: undefined, path: 'ai/deployment/decision', input }), k1, 'another path: another key');
+  t.equal(decisionCacheKey({ revisions, digests: undefined, path: 'ai/tools/decision', input }), k1, 'and back');
+});
+
+async function appWith(env: Record<string, string>): Promise<{ app: FastifyInstance; inputs: unknown[] }> {
+  const inputs: unknown[] = [];
+  const policies = jsPolicies({ 'ai/tools/decision': (input) => ({ allow: (input as { tool?: { name?: string } }).tool?.name === 'search' }) });
+  const app = await injectApp({
+    policies,
+    env: { PDP_DECISION_LOG_STDOUT: 'false', ...env },
+    setup: (a) => a.addHook('onReady', async () => a.pipeline.addRecorder({ log: (r: DecisionRecord) => void inputs.push(r.input) })),
+  });
+  return { app, inputs };
+}
+
+const post = (app: FastifyInstance, url: string, body: string) => injectJson(app, url, body);
+
+t.test("through the app: the third equal body reuses the second one's frozen parse, and its answer is the same", async (t) => {
+  const { app, inputs } = await appWith({ PDP_CACHE_ENABLED: 'true' });
+  t.teardown(() => app.close());
+  const body = JSON.stringify({ agent: { id: 'a1' }, tool: { name: 'search' }, arguments: { q: 'x' } });
+  const answers = [];
+  for (let i = 0; i < 4; i++) answers.push(await post(app, '/v1/decisions/tool-call', body));
+  app.pipeline.flushRecords();
+  t.same(
+    answers.map((a) => [a.status, (a.json as { allow: boolean }).allow, (a.json as { cached: boolean }).cached]),
+    [
+      [200, true, false],
+      [200, true, true],
+      [200, true, true],
+      [200, true, true],
+    ],
+  );
+  t.equal(inputs.length, 4);
+  t.not(inputs[0], inputs[1], 'the first two arrivals are parsed each');
+  t.equal(inputs[2], inputs[1], 'the third reuses the second parse');
+  t.equal(inputs[3], inputs[1], 'and so does the fourth');
+  t.ok(Object.isFrozen(inputs[1]) && Object.isFrozen((inputs[1] as { tool: object }).tool), 'which is frozen');
+  t.notOk(Object.isFrozen(inputs[0]));
+  t.same(inputs[3], JSON.parse(body));
+
+  // Another spelling of the same JSON: its own text, the same decision (the cache key is canonical).
+  const spaced = JSON.stringify(JSON.parse(body), null, 1);
+  const r = await post(app, '/v1/decisions/tool-call', spaced);
+  t.same([r.status, (r.json as { cached: boolean }).cached], [200, true]);
+});
+
+t.test('hostile and invalid bodies are refused every time, however often they repeat', async (t) => {
+  const { app } = await appWith({ PDP_CACHE_ENABLED: 'true' });
+  t.teardown(() => app.close());
+  // Bodies that fail parsing are never kept; valid JSON that fails the schema may be kept parsed
+  // (the schema is checked after), and is refused on every arrival all the same.
+  const cases: [string, string, RegExp, boolean][] = [
+    ['prototype key', '{"tool":{"name":"search"},"__proto__":{"allow":true}}', /__proto__/, false],
+    ['too deep', '{"tool":{"name":"x"},"a":' + '['.repeat(200) + ']'.repeat(200) + '}', /deeper/, false],
+    ['not JSON', '{"tool":', /not valid JSON/, false],
+    ['schema: tool missing', '{"agent":{"id":"a1"}}', /\/tool/, true],
+    ['schema: tool.name not a string', '{"agent":{"id":"a1"},"tool":{"name":7}}', /\/tool\/name/, true],
+  ];
+  for (const [name, body, message, parses] of cases) {
+    for (let i = 0; i < 3; i++) {
+      const r = await post(app, '/v1/decisions/tool-call', body);
+      t.equal(r.status, 400, `${name}, arrival ${i + 1}: 400`);
+      t.match(r.text, message, `${name}, arrival ${i + 1}: says why`);
+    }
+    t.equal(app.repeatedBodies.get(body) !== undefined, parses, `${name}: ${parses ? 'kept parsed, refused by the schema' : 'never kept'}`);
+  }
+});
+
+t.test('only decision routes with the cache on: not with the cache off, not on the Data API', async (t) => {
+  const off = await appWith({ PDP_CACHE_ENABLED: 'false' });
+  t.teardown(() => off.app.close());
+  t.notOk(off.app.repeatedBodies.enabled, 'cache off: off');
+  const body = JSON.stringify({ agent: { id: 'a1' }, tool: { name: 'search' } });
+  for (let i = 0; i < 3; i++) {
+    const r = await post(off.app, '/v1/decisions/tool-call', body);
+    t.equal(r.status, 200, r.text);
+  }
+  off.app.pipeline.flushRecords();
+  t.ok(
+    off.inputs.every((x, i) => off.inputs.indexOf(x) === i && !Object.isFrozen(x)),
+    'every arrival parsed on its own',
+  );
+
+  const zero = await appWith({ PDP_CACHE_ENABLED: 'true', PDP_CACHE_REPEATED_BODIES_BYTES: '0' });
+  t.teardown(() => zero.app.close());
+  t.notOk(zero.app.repeatedBodies.enabled, 'PDP_CACHE_REPEATED_BODIES_BYTES=0: off');
+
+  const on = await appWith({ PDP_CACHE_ENABLED: 'true' });
+  t.teardown(() => on.app.close());
+  const data = JSON.stringify({ input: { tool: { name: 'search' } } });
+  for (let i = 0; i < 3; i++) t.equal((await post(on.app, '/v1/data/ai/tools/decision', data)).status, 200);
+  t.equal(on.app.repeatedBodies.get(data), undefined, 'Data API bodies are not kept (their numbers are read exactly)');
+});
