@@ -8,6 +8,8 @@ import { decisionCacheKey } from '../../src/cache/key.js';
 import type { DecisionRecord } from '../../src/decisions/types.js';
 import { injectApp, injectJson } from '../helpers/http.js';
 import { jsPolicies } from '../helpers/js-engine.js';
+import { getJson, postJson, startPdp, toolCall, writeBundle } from '../helpers/pdp-harness.js';
+import { until } from '../helpers/until.js';
 
 const parse = (text: string): unknown => JSON.parse(text) as unknown;
 
@@ -40,7 +42,10 @@ t.test('a body is kept from its second arrival, frozen all the way down; bounded
   const small = new RepeatedBodies();
   small.enable(2048, 60_000);
   const texts = Array.from({ length: 40 }, (_, i) => JSON.stringify({ n: i }));
-  for (const s of texts) (small.remember(s, parse(s)), small.remember(s, parse(s)));
+  for (const s of texts) {
+    small.remember(s, parse(s));
+    small.remember(s, parse(s));
+  }
   t.equal(small.get(texts[0] as string), undefined, 'the oldest was evicted');
   t.ok(small.get(texts[39] as string), 'the newest is kept');
 
@@ -160,4 +165,38 @@ t.test('only decision routes with the cache on: not with the cache off, not on t
   const data = JSON.stringify({ input: { tool: { name: 'search' } } });
   for (let i = 0; i < 3; i++) t.equal((await post(on.app, '/v1/data/ai/tools/decision', data)).status, 200);
   t.equal(on.app.repeatedBodies.get(data), undefined, 'Data API bodies are not kept (their numbers are read exactly)');
+});
+
+t.test('a real server: every record of a repeated body is masked on its own, none is lost, the input is never changed', async (t) => {
+  const dir = t.testdir();
+  await writeBundle(dir, {
+    '.manifest': JSON.stringify({ revision: 'rb1', roots: ['ai', 'system'] }),
+    'ai/tools/policy.rego':
+      'package ai.tools\n\ndecision := {"allow": input.tool.name == "lookup", "reasons": [], "obligations": [], "exceptions_applied": []}\n',
+    // One rule that reads the record's own id (evaluated per record), one removal.
+    'system/log/mask.rego':
+      'package system.log\n\nmask contains {"op": "upsert", "path": "/input/arguments/secret", "value": input.decision_id}\n\nmask contains "/input/arguments/drop"\n',
+  });
+  const pdp = await startPdp({ bundleDir: dir, env: { PDP_CACHE_ENABLED: 'true', PDP_DECISION_LOG_MASK_PATHS: '/input/arguments/note' } });
+  t.teardown(() => pdp.close());
+  const body = toolCall('lookup', { arguments: { secret: 'S3cret', drop: 'x', note: 'n', keep: [1, { k: 'v' }] } });
+  const ids: string[] = [];
+  for (let i = 0; i < 5; i++) {
+    const r = await postJson(`${pdp.url}/v1/decisions/tool-call`, body);
+    t.equal(r.status, 200);
+    t.equal(r.json.allow, true);
+    t.equal(r.json.cached, i > 0);
+    ids.push(String(r.json.decision_id));
+  }
+  t.ok(Object.isFrozen(pdp.server.app.repeatedBodies.get(JSON.stringify(body))?.value), 'the body was kept parsed (frozen) and shared');
+  for (const id of ids) {
+    const rec = (await getJson(`${pdp.url}/v1/decisions/${id}`)).json;
+    t.same(rec.input, { ...toolCall('lookup'), arguments: { secret: id, keep: [1, { k: 'v' }] } }, `record ${id}: masked with its own id, the rest erased`);
+  }
+  await until(() => pdp.stdout.length >= 5);
+  t.same(
+    pdp.stdout.map((l) => (l.input as { arguments: { secret: string } }).arguments.secret),
+    ids,
+    'every record reached the sink, each with its own masking',
+  );
 });
