@@ -10,6 +10,9 @@ import { injectApp, injectJson } from '../helpers/http.js';
 import { jsPolicies } from '../helpers/js-engine.js';
 import { getJson, postJson, startPdp, toolCall, writeBundle } from '../helpers/pdp-harness.js';
 import { until } from '../helpers/until.js';
+import { EVALUATION, startAuthzen, type Decision } from '../helpers/authzen.js';
+import { policyInput } from '../../src/authzen/mapping.js';
+import type { EvaluationRequest } from '../../src/authzen/types.js';
 
 const parse = (text: string): unknown => JSON.parse(text) as unknown;
 
@@ -199,4 +202,31 @@ t.test('a real server: every record of a repeated body is masked on its own, non
     ids,
     'every record reached the sink, each with its own masking',
   );
+});
+
+t.test('AuthZEN evaluation: a repeated request reuses its parse and its policy input; the answers and records are the same', async (t) => {
+  // Raw records: the certification bundle has no mask policy (its records would leave the input out).
+  const az = await startAuthzen({ env: { PDP_CACHE_ENABLED: 'true', PDP_DECISION_LOG_RAW: 'true' } });
+  t.teardown(() => az.close());
+  const req = { subject: { type: 'user', id: 'alice' }, action: { name: 'read' }, resource: { type: 'record', id: 'record-1' }, context: { n: [1, 2] } };
+  const ids: string[] = [];
+  for (let i = 0; i < 4; i++) {
+    const r = await az.post(EVALUATION, req);
+    t.equal(r.status, 200);
+    t.equal((r.json as Decision).decision, true, `arrival ${i + 1}: permit`);
+    ids.push(String((r.json as Decision).context?.decision_id));
+  }
+  const kept = az.server.app.repeatedBodies.get(JSON.stringify(req));
+  t.ok(Object.isFrozen(kept?.value), 'the request was kept parsed (frozen)');
+  const records = await Promise.all(ids.map(async (id) => (await getJson(`${az.url}/v1/decisions/${id}`)).json));
+  t.same(
+    records.map((r) => r.cached),
+    [false, true, true, true],
+    'the first evaluated, the others hit the decision cache',
+  );
+  for (const r of records)
+    t.same(r.input, { subject: req.subject, resource: req.resource, action: req.action, context: req.context }, 'each record has the input');
+  // Another mapping of the same frozen request is its own input (src/authzen/mapping.ts).
+  t.not(policyInput(kept?.value as EvaluationRequest, 'mcp-tool-call'), policyInput(kept?.value as EvaluationRequest, 'authzen'));
+  t.equal(policyInput(kept?.value as EvaluationRequest, 'authzen'), policyInput(kept?.value as EvaluationRequest, 'authzen'), 'made once per mapping');
 });

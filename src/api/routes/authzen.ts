@@ -17,6 +17,7 @@ function meta(request: FastifyRequest): RequestMeta {
 
 export function authzenRoutes(app: FastifyInstance, service: AuthzenService, opts: { pdpUrl: string }): void {
   app.post(AUTHZEN_PATHS.access_evaluation_endpoint, {
+    config: { repeatedBodies: true },
     schema: {
       summary: 'AuthZEN Access Evaluation: one decision (deny is 200 {"decision": false})',
       body: S.evaluationRequest,
