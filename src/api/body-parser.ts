@@ -66,7 +66,7 @@ export function registerJsonParser(app: FastifyInstance, maxDepth: number, maxVa
     // The same text passed every check below before: the same value.
     const seen = repeated.get(body);
     if (seen !== undefined) return done(null, seen.value);
-    readJson(req, body, false, (err, value) => (err ? done(err) : done(null, repeated.remember(body, value))));
+    readJson(req, body, config.exactNumbers === true, (err, value) => (err ? done(err) : done(null, repeated.remember(body, value))));
   };
 
   const readJson = (req: FastifyRequest, body: string, exact: boolean, done: Done): void => {

@@ -1,6 +1,6 @@
 // Which policy answers an AuthZEN request (config authzen.rules, by resource.type / action.name,
 // else the default decision document) and the policy input made from the request.
-import { deepFreeze } from '../shared/deep-freeze.js';
+import { deepFreeze, isDeeplyFrozen } from '../shared/deep-freeze.js';
 import { toolCallInput } from './mcp.js';
 import type { EvaluationRequest, MappingRule, ResolvedRule } from './types.js';
 
@@ -33,14 +33,14 @@ export class PolicyMapping {
   }
 }
 
-/** Inputs made from frozen requests (a repeated body's shared parse: src/api/repeated-bodies.ts),
+/** Inputs made from deeply frozen requests (a repeated body's shared parse: src/api/repeated-bodies.ts),
  * frozen too: made once per mapping, so that the decision cache keeps their key with them. */
 const inputsOfFrozen = new WeakMap<object, { mapping: ResolvedRule['input']; input: unknown }>();
 
 /** The policy input: the request's four entities as sent (unknown top-level fields are not
  * passed on, so they neither reach the policy nor split the cache), or the tool-call input. */
 export function policyInput(req: EvaluationRequest, mapping: ResolvedRule['input']): unknown {
-  if (!Object.isFrozen(req)) return inputOf(req, mapping);
+  if (!isDeeplyFrozen(req)) return inputOf(req, mapping);
   const known = inputsOfFrozen.get(req);
   if (known?.mapping === mapping) return known.input;
   const input = deepFreeze(inputOf(req, mapping));

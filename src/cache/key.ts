@@ -3,6 +3,7 @@
 // equal as JSON get the same key whatever order the caller wrote their fields in.
 import * as crypto from 'node:crypto';
 import { configure } from 'safe-stable-stringify';
+import { isDeeplyFrozen } from '../shared/deep-freeze.js';
 import type { CacheQuery } from '../decisions/types.js';
 
 const canonicalJSON = configure({
@@ -73,9 +74,9 @@ function frameOf(parts: CacheKeyParts): readonly [string, string] {
 export function decisionCacheKey(parts: CacheKeyParts): string {
   const frame = frameOf(parts);
   const input = parts.input;
-  // A frozen input cannot change: its key is kept with it (a repeated body's parse is shared by
-  // every request that sends it again: src/api/repeated-bodies.ts).
-  if (typeof input !== 'object' || input === null || !Object.isFrozen(input)) return keyIn(frame, canonicalInput(input));
+  // A deeply frozen input cannot change: its key is kept with it (a repeated body's parse is
+  // shared by every request that sends it again: src/api/repeated-bodies.ts).
+  if (!isDeeplyFrozen(input)) return keyIn(frame, canonicalInput(input));
   let known = keysOfFrozen.get(input);
   if (known === undefined) keysOfFrozen.set(input, (known = { frame, key: keyIn(frame, canonicalInput(input)) }));
   else if (known.frame !== frame) {
@@ -85,7 +86,7 @@ export function decisionCacheKey(parts: CacheKeyParts): string {
   return known.key;
 }
 
-/** The last key made for a frozen input, and in which frame (a new snapshot or another path: another key). */
+/** The last key made for a deeply frozen input, and in which frame (a new snapshot or another path: another key). */
 const keysOfFrozen = new WeakMap<object, { frame: readonly [string, string]; key: string }>();
 
 function canonicalInput(input: unknown): string {

@@ -5,6 +5,7 @@ import t from 'tap';
 import type { FastifyInstance } from 'fastify';
 import { MAX_REPEATED_BODY_CHARS, RepeatedBodies } from '../../src/api/repeated-bodies.js';
 import { decisionCacheKey } from '../../src/cache/key.js';
+import { deepFreeze, isDeeplyFrozen } from '../../src/shared/deep-freeze.js';
 import type { DecisionRecord } from '../../src/decisions/types.js';
 import { injectApp, injectJson } from '../helpers/http.js';
 import { jsPolicies } from '../helpers/js-engine.js';
@@ -64,19 +65,28 @@ t.test('a body is kept from its second arrival, frozen all the way down; bounded
   t.equal(memo.get(text), undefined, 'disable() forgets everything');
 });
 
-t.test("a frozen input's cache key is made once per snapshot and path, and equals a fresh input's", async (t) => {
+t.test("a deeply frozen input's cache key is made once per snapshot and path, and equals a fresh input's; a shallow-frozen one's is not kept", async (t) => {
   const revisions = { b: 'r1' };
-  const input = Object.freeze({ z: 1, a: Object.freeze([1, 2]) });
+  const input = deepFreeze({ z: 1, a: [1, { x: 2 }] });
+  t.ok(isDeeplyFrozen(input) && Object.isFrozen(input.a[1]), 'frozen all the way down');
   const k1 = decisionCacheKey({ revisions, digests: undefined, path: 'ai/tools/decision', input });
   t.equal(decisionCacheKey({ revisions, digests: undefined, path: 'ai/tools/decision', input }), k1);
   t.equal(
-    decisionCacheKey({ revisions, digests: undefined, path: 'ai/tools/decision', input: { a: [1, 2], z: 1 } }),
+    decisionCacheKey({ revisions, digests: undefined, path: 'ai/tools/decision', input: { a: [1, { x: 2 }], z: 1 } }),
     k1,
     'the same key as an unfrozen equal input',
   );
   t.not(decisionCacheKey({ revisions: { b: 'r2' }, digests: undefined, path: 'ai/tools/decision', input }), k1, 'another snapshot: another key');
   t.not(decisionCacheKey({ revisions, digests: undefined, path: 'ai/deployment/decision', input }), k1, 'another path: another key');
   t.equal(decisionCacheKey({ revisions, digests: undefined, path: 'ai/tools/decision', input }), k1, 'and back');
+
+  // Object.freeze freezes one level: what is below may change, and the key must follow it.
+  const inner = { x: 2 };
+  const shallow = Object.freeze({ z: 1, a: [1, inner] });
+  t.equal(decisionCacheKey({ revisions, digests: undefined, path: 'ai/tools/decision', input: shallow }), k1);
+  inner.x = 3;
+  t.not(decisionCacheKey({ revisions, digests: undefined, path: 'ai/tools/decision', input: shallow }), k1, 'a change below a shallow freeze changes the key');
+  t.notOk(isDeeplyFrozen(shallow));
 });
 
 async function appWith(env: Record<string, string>): Promise<{ app: FastifyInstance; inputs: unknown[] }> {
