@@ -44,6 +44,12 @@ export class RepeatedBodies {
     return this.lru !== undefined;
   }
 
+  /** For /v1/pdp/status; undefined when off. */
+  status(): { entries: number; bytes: number; max_bytes: number } | undefined {
+    const lru = this.lru;
+    return lru && { entries: lru.size, bytes: lru.calculatedSize, max_bytes: lru.maxSize };
+  }
+
   /** The frozen parse of this exact text, if it is kept; `undefined` otherwise. */
   get(text: string): { value: unknown } | undefined {
     const kept = this.lru?.get(text);

@@ -18,7 +18,10 @@ async function cachePlugin(app: FastifyInstance, opts: { config: CacheConfig; re
   app.pipeline.useCache(cache);
   app.repeatedBodies.enable(opts.config.repeated_bodies_bytes ?? 0, opts.config.ttl_seconds * 1000);
   app.addHook('onClose', async () => app.repeatedBodies.disable());
-  app.status.add('cache', () => ({ enabled: true, ...cache.status() }));
+  app.status.add('cache', () => {
+    const repeated = app.repeatedBodies.status();
+    return { enabled: true, ...cache.status(), ...(repeated ? { repeated_bodies: repeated } : {}) };
+  });
   metrics?.bind({ cache: () => cache.status() });
 }
 

@@ -202,6 +202,9 @@ t.test('a real server: every record of a repeated body is masked on its own, non
     ids.push(String(r.json.decision_id));
   }
   t.ok(Object.isFrozen(pdp.server.app.repeatedBodies.get(JSON.stringify(body))?.value), 'the body was kept parsed (frozen) and shared');
+  const status = (await getJson(`${pdp.url}/v1/pdp/status`)).json as { cache: { repeated_bodies?: { entries: number; bytes: number; max_bytes: number } } };
+  t.match(status.cache.repeated_bodies, { entries: 1, max_bytes: 4 * 1024 * 1024 }, '/v1/pdp/status shows what it holds');
+  t.ok((status.cache.repeated_bodies?.bytes ?? 0) > 4 * JSON.stringify(body).length, 'and its estimated size');
   for (const id of ids) {
     const rec = (await getJson(`${pdp.url}/v1/decisions/${id}`)).json;
     t.same(rec.input, { ...toolCall('lookup'), arguments: { secret: id, keep: [1, { k: 'v' }] } }, `record ${id}: masked with its own id, the rest erased`);
