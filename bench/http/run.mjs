@@ -11,8 +11,8 @@
 //   deleted afterwards.
 // Bodies rotate through every file in examples/. Scenarios are measured interleaved (a, b, c, …,
 // then again) so that machine noise hits each alike; medians of BENCH_RUNS runs are reported, and
-// the ratios to (a). Then each scenario once more at half its median max rate with an open-loop,
-// constant-rate client (./paced.mjs), for p50/p99 latency.
+// the ratios to (a). Then each scenario BENCH_RUNS times more (interleaved) at half its median max
+// rate with an open-loop, constant-rate client (./paced.mjs): the median p50/p99, each run's p99.
 //
 //   npm run bench:http       BENCH_DURATION=10 BENCH_RUNS=3 BENCH_CONNECTIONS=10 by default
 //
@@ -285,31 +285,57 @@ async function main() {
         ];
       }),
     );
-    process.stderr.write('at half the measured max rate (open loop, constant rate):\n');
-    const half = new Map();
-    for (const s of SCENARIOS) {
-      const rate = Math.max(1, Math.floor(med.get(s.key).rps / 2));
-      const steal0 = stealMs();
-      const r = await alone(servers, s.key, () => pacedChild(servers.get(s.key).url, s, rate));
-      const steal1 = stealMs();
-      const steal_ms = steal0 === null || steal1 === null ? null : steal1 - steal0;
-      half.set(s.key, { rate, ...r, steal_ms });
-      process.stderr.write(
-        `  ${s.key.padEnd(8)} ${rate} req/s target → ${fmt(r.rps)} req/s  p50 ${fmt(r.p50, 2)} ms  p99 ${fmt(r.p99, 2)} ms  (client lag p99 ${fmt(r.lag_p99, 2)} ms${r.lag_p99 > 5 ? ': the client fell behind its schedule, this rate is beyond what it can pace' : ''}; steal ${steal_ms === null ? 'n/a' : `${fmt(steal_ms)} ms`}${steal_ms !== null && steal_ms >= STEAL_NOTE_MS ? ": the hypervisor took the CPUs away during this run, its tail is the host's" : ''})${r.non2xx || r.errors ? `  non2xx ${r.non2xx} errors ${r.errors}` : ''}\n`,
-      );
+    process.stderr.write(`at half the measured max rate (open loop, constant rate), ${RUNS} runs each, interleaved:\n`);
+    const paced = new Map(SCENARIOS.map((s) => [s.key, []]));
+    for (let i = 0; i < RUNS; i++) {
+      for (const s of SCENARIOS) {
+        const rate = Math.max(1, Math.floor(med.get(s.key).rps / 2));
+        const steal0 = stealMs();
+        const r = await alone(servers, s.key, () => pacedChild(servers.get(s.key).url, s, rate));
+        const steal1 = stealMs();
+        const steal_ms = steal0 === null || steal1 === null ? null : steal1 - steal0;
+        paced.get(s.key).push({ rate, ...r, steal_ms });
+        process.stderr.write(
+          `  run ${i + 1} ${s.key.padEnd(8)} ${rate} req/s target → ${fmt(r.rps)} req/s  p50 ${fmt(r.p50, 2)} ms  p99 ${fmt(r.p99, 2)} ms  max ${fmt(r.max, 1)} ms  (client lag p99 ${fmt(r.lag_p99, 2)} ms${r.lag_p99 > 5 ? ': the client fell behind its schedule, this rate is beyond what it can pace' : ''}; steal ${steal_ms === null ? 'n/a' : `${fmt(steal_ms)} ms`}${steal_ms !== null && steal_ms >= STEAL_NOTE_MS ? ": the hypervisor took the CPUs away during this run, its tail is the host's" : ''})${r.non2xx || r.errors ? `  non2xx ${r.non2xx} errors ${r.errors}` : ''}\n`,
+        );
+      }
     }
+    // A single window's p99 on this VM is often one stall outside the process (docs/benchmarks.md,
+    // session 17): the median of the runs' p99s, with every run's shown.
+    const half = new Map(
+      SCENARIOS.map((s) => {
+        const rs = paced.get(s.key);
+        const steals = rs.map((r) => r.steal_ms);
+        return [
+          s.key,
+          {
+            rate: rs[0].rate,
+            rps: median(rs.map((r) => r.rps)),
+            p50: median(rs.map((r) => r.p50)),
+            p99: median(rs.map((r) => r.p99)),
+            p99_runs: rs.map((r) => r.p99),
+            max: Math.max(...rs.map((r) => r.max)),
+            lag_p99: median(rs.map((r) => r.lag_p99)),
+            sent: rs.reduce((a, r) => a + r.sent, 0),
+            non2xx: rs.reduce((a, r) => a + r.non2xx, 0),
+            errors: rs.reduce((a, r) => a + r.errors, 0),
+            steal_ms: steals.some((x) => x === null) ? null : steals.reduce((a, x) => a + x, 0),
+          },
+        ];
+      }),
+    );
     // Proof that the cached scenarios were answered by the tier they are named for.
     const tiers = {};
     for (const s of SCENARIOS.filter((x) => x.key.includes('+'))) tiers[s.key] = await cacheHits(servers.get(s.key).url);
 
     const a = med.get('a').rps;
     console.log(`\nHTTP benchmark — ${RUNS} runs × ${DURATION}s, ${CONNECTIONS} connections, medians (node ${process.version}, ${new Date().toISOString()})`);
-    console.log('scenario  req/s     p50 ms  p99 ms  ratio   p99 ms @ half rate  server CPU µs/req (user+sys)  label');
+    console.log('scenario  req/s     p50 ms  p99 ms  ratio   p99 ms @ half rate (median)  server CPU µs/req (user+sys)  label');
     for (const s of SCENARIOS) {
       const m = med.get(s.key);
       const h = half.get(s.key);
       console.log(
-        `${s.key.padEnd(9)} ${fmt(m.rps).padStart(7)}  ${fmt(m.p50, 1).padStart(6)}  ${fmt(m.p99, 1).padStart(6)}  ${fmt(m.rps / a, 2).padStart(5)}   ${fmt(h.p99, 2).padStart(6)} (${h.rate}/s)     ${(m.user_us === null ? 'n/a' : `${fmt(m.user_us, 1)}+${fmt(m.sys_us, 1)}`).padEnd(28)}  ${s.label}${m.non2xx || m.errors ? `  [non2xx ${m.non2xx}, errors ${m.errors}]` : ''}`,
+        `${s.key.padEnd(9)} ${fmt(m.rps).padStart(7)}  ${fmt(m.p50, 1).padStart(6)}  ${fmt(m.p99, 1).padStart(6)}  ${fmt(m.rps / a, 2).padStart(5)}   ${fmt(h.p99, 2).padStart(6)} (${h.rate}/s)${h.p99_runs.length > 1 ? ` [${h.p99_runs.map((x) => fmt(x, 1)).join(' ')}]` : ''}     ${(m.user_us === null ? 'n/a' : `${fmt(m.user_us, 1)}+${fmt(m.sys_us, 1)}`).padEnd(28)}  ${s.label}${m.non2xx || m.errors ? `  [non2xx ${m.non2xx}, errors ${m.errors}]` : ''}`,
       );
     }
     console.log(
@@ -365,7 +391,7 @@ function issueTargets(med, half) {
   for (const [k, h] of half) {
     if (k === 'a') continue;
     t.push({
-      target: `${k}: p99 ≤ 5 ms at half max rate (${h.rate}/s${h.steal_ms === null ? '' : `, steal ${fmt(h.steal_ms)} ms`})`,
+      target: `${k}: p99 ≤ 5 ms at half max rate (${h.rate}/s, median of ${h.p99_runs.map((x) => fmt(x, 1)).join(' / ')}${h.steal_ms === null ? '' : `; steal ${fmt(h.steal_ms)} ms`})`,
       value: h.p99,
       limit: 5,
       met: Number.isFinite(h.p99) ? h.p99 <= 5 : null,
