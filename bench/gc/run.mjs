@@ -59,9 +59,9 @@ async function measure(s) {
   });
   const url = service.url;
   const bodies = exampleTexts(o.kind).map((body) => ({ body }));
-  await paced(url, { path: s.path, bodies, rate: s.rate, durationS: o.warmup });
-  gcLines = [];
-  const r = await paced(url, { path: s.path, bodies, rate: s.rate, durationS: o.duration });
+  // The warm-up runs on the same schedule and connections; GC lines from its end on count.
+  setTimeout(() => (gcLines = []), o.warmup * 1000).unref();
+  const r = await paced(url, { path: s.path, bodies, rate: s.rate, durationS: o.duration, warmupS: o.warmup });
   const lines = gcLines;
   await service.stop();
   const scavenges = lines.filter((l) => /\bgc=s\b/.test(l));

@@ -11,8 +11,9 @@
 //   deleted afterwards.
 // Bodies rotate through every file in examples/. Scenarios are measured interleaved (a, b, c, …,
 // then again) so that machine noise hits each alike; medians of BENCH_RUNS runs are reported, and
-// the ratios to (a). Then each scenario BENCH_RUNS times more (interleaved) at half its median max
-// rate with an open-loop, constant-rate client (./paced.mjs): the median p50/p99, each run's p99.
+// the ratios to (a). Then, on a fresh server per scenario (warmed up, alone), BENCH_RUNS runs at half
+// its median max rate with an open-loop, constant-rate client (./paced.mjs): the median p50/p99,
+// each run's p99.
 //
 //   npm run bench:http       BENCH_DURATION=10 BENCH_RUNS=3 BENCH_CONNECTIONS=10 by default
 //
@@ -285,19 +286,34 @@ async function main() {
         ];
       }),
     );
-    process.stderr.write(`at half the measured max rate (open loop, constant rate), ${RUNS} runs each, interleaved:\n`);
+    // Proof that the cached scenarios were answered by the tier they are named for.
+    const tiers = {};
+    for (const s of SCENARIOS.filter((x) => x.key.includes('+'))) tiers[s.key] = await cacheHits(servers.get(s.key).url);
+    // Latency on a fresh server per scenario, alone on its CPU: a server that had been frozen
+    // (SIGSTOP) while the others were measured answered its next paced runs with stalls of up to
+    // ~0.8 s that the same server alone never shows (docs/benchmarks.md, session 17).
+    await Promise.all([...servers.values()].map((x) => x.stop()));
+    servers.clear();
+    process.stderr.write(`at half the measured max rate (open loop, constant rate), ${RUNS} runs each, on a fresh server per scenario:\n`);
     const paced = new Map(SCENARIOS.map((s) => [s.key, []]));
-    for (let i = 0; i < RUNS; i++) {
-      for (const s of SCENARIOS) {
-        const rate = Math.max(1, Math.floor(med.get(s.key).rps / 2));
-        const steal0 = stealMs();
-        const r = await alone(servers, s.key, () => pacedChild(servers.get(s.key).url, s, rate));
-        const steal1 = stealMs();
-        const steal_ms = steal0 === null || steal1 === null ? null : steal1 - steal0;
-        paced.get(s.key).push({ rate, ...r, steal_ms });
-        process.stderr.write(
-          `  run ${i + 1} ${s.key.padEnd(8)} ${rate} req/s target → ${fmt(r.rps)} req/s  p50 ${fmt(r.p50, 2)} ms  p99 ${fmt(r.p99, 2)} ms  max ${fmt(r.max, 1)} ms  (client lag p99 ${fmt(r.lag_p99, 2)} ms${r.lag_p99 > 5 ? ': the client fell behind its schedule, this rate is beyond what it can pace' : ''}; steal ${steal_ms === null ? 'n/a' : `${fmt(steal_ms)} ms`}${steal_ms !== null && steal_ms >= STEAL_NOTE_MS ? ": the hypervisor took the CPUs away during this run, its tail is the host's" : ''})${r.non2xx || r.errors ? `  non2xx ${r.non2xx} errors ${r.errors}` : ''}\n`,
-        );
+    for (const s of SCENARIOS) {
+      const srv = await startChild(s.script, s.env);
+      try {
+        await check(s, srv.url);
+        await cannon(srv.url, s, { duration: WARMUP });
+        for (let i = 0; i < RUNS; i++) {
+          const rate = Math.max(1, Math.floor(med.get(s.key).rps / 2));
+          const steal0 = stealMs();
+          const r = await pacedChild(srv.url, s, rate);
+          const steal1 = stealMs();
+          const steal_ms = steal0 === null || steal1 === null ? null : steal1 - steal0;
+          paced.get(s.key).push({ rate, ...r, steal_ms });
+          process.stderr.write(
+            `  run ${i + 1} ${s.key.padEnd(8)} ${rate} req/s target → ${fmt(r.rps)} req/s  p50 ${fmt(r.p50, 2)} ms  p99 ${fmt(r.p99, 2)} ms  max ${fmt(r.max, 1)} ms  (client lag p99 ${fmt(r.lag_p99, 2)} ms${r.lag_p99 > 5 ? ': the client fell behind its schedule, this rate is beyond what it can pace' : ''}; steal ${steal_ms === null ? 'n/a' : `${fmt(steal_ms)} ms`}${steal_ms !== null && steal_ms >= STEAL_NOTE_MS ? ": the hypervisor took the CPUs away during this run, its tail is the host's" : ''})${r.non2xx || r.errors ? `  non2xx ${r.non2xx} errors ${r.errors}` : ''}\n`,
+          );
+        }
+      } finally {
+        await srv.stop();
       }
     }
     // A single window's p99 on this VM is often one stall outside the process (docs/benchmarks.md,
@@ -324,9 +340,6 @@ async function main() {
         ];
       }),
     );
-    // Proof that the cached scenarios were answered by the tier they are named for.
-    const tiers = {};
-    for (const s of SCENARIOS.filter((x) => x.key.includes('+'))) tiers[s.key] = await cacheHits(servers.get(s.key).url);
 
     const a = med.get('a').rps;
     console.log(`\nHTTP benchmark — ${RUNS} runs × ${DURATION}s, ${CONNECTIONS} connections, medians (node ${process.version}, ${new Date().toISOString()})`);
