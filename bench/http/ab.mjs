@@ -13,24 +13,14 @@
 // for B only: one checkout given twice, under two settings, compares the settings. Both checkouts
 // need `npm run build`.
 import { cpus } from 'node:os';
-import { resolve } from 'node:path';
 import autocannon from 'autocannon';
+import { checkoutArgs } from '../lib/checkout-args.mjs';
 import { pinSelf } from '../lib/pin.mjs';
 import { cpuUs } from '../lib/proc-cpu.mjs';
 import { exampleTexts } from '../lib/examples.mjs';
 import { startService } from '../lib/service.mjs';
 
-const opts = { rounds: 4, kind: 'tool-call', duration: 6, warmup: 3, env: {}, envB: {}, pin: true, dirs: [] };
-for (const arg of process.argv.slice(2)) {
-  const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
-  if (!m) opts.dirs.push(resolve(arg));
-  else if (m[1] === 'rounds' || m[1] === 'duration' || m[1] === 'warmup') opts[m[1]] = Number(m[2]);
-  else if (m[1] === 'kind') opts.kind = m[2];
-  else if (m[1] === 'env') opts.env = JSON.parse(m[2] ?? '{}');
-  else if (m[1] === 'env-b') opts.envB = JSON.parse(m[2] ?? '{}');
-  else if (m[1] === 'no-pin') opts.pin = false;
-  else throw new Error(`unknown option ${arg}`);
-}
+const opts = checkoutArgs(process.argv.slice(2), { rounds: 4, kind: 'tool-call', duration: 6, warmup: 3, env: {}, envB: {}, pin: true });
 if (opts.dirs.length !== 2) {
   console.error(
     'usage: node bench/http/ab.mjs <checkout-A> <checkout-B> [--rounds=N] [--kind=K] [--duration=S] [--warmup=S] [--env=JSON] [--env-b=JSON] [--no-pin]',

@@ -20,19 +20,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { checkoutArgs } from '../lib/checkout-args.mjs';
 import { exampleTexts } from '../lib/examples.mjs';
 import { startService } from '../lib/service.mjs';
 
-const opts = { requests: 1000, warmup: 1500, rounds: 2, kind: 'tool-call', env: {}, dirs: [] };
-for (const arg of process.argv.slice(2)) {
-  const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
-  if (!m) opts.dirs.push(resolve(arg));
-  else if (m[1] === 'requests' || m[1] === 'warmup' || m[1] === 'rounds') opts[m[1]] = Number(m[2]);
-  else if (m[1] === 'kind') opts.kind = m[2];
-  else if (m[1] === 'env') opts.env = JSON.parse(m[2] ?? '{}');
-  else throw new Error(`unknown option ${arg}`);
-}
+const opts = checkoutArgs(process.argv.slice(2), { requests: 1000, warmup: 1500, rounds: 2, kind: 'tool-call', env: {} });
 if (opts.dirs.length === 0) {
   console.error('usage: node bench/http/instructions.mjs <checkout> [<checkout> …] [--requests=N] [--warmup=N] [--rounds=N] [--kind=K] [--env=JSON]');
   process.exit(2);
