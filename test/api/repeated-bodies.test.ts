@@ -8,6 +8,7 @@ import { decisionCacheKey } from '../../src/cache/key.js';
 import { deepFreeze, isDeeplyFrozen } from '../../src/shared/deep-freeze.js';
 import type { DecisionRecord } from '../../src/decisions/types.js';
 import { injectApp, injectJson } from '../helpers/http.js';
+import { configIssues } from '../helpers/config.js';
 import { jsPolicies } from '../helpers/js-engine.js';
 import { getJson, postJson, startPdp, toolCall, writeBundle } from '../helpers/pdp-harness.js';
 import { until } from '../helpers/until.js';
@@ -242,4 +243,14 @@ t.test('AuthZEN evaluation: a repeated request reuses its parse and its policy i
   // Another mapping of the same frozen request is its own input (src/authzen/mapping.ts).
   t.not(policyInput(kept?.value as EvaluationRequest, 'mcp-tool-call'), policyInput(kept?.value as EvaluationRequest, 'authzen'));
   t.equal(policyInput(kept?.value as EvaluationRequest, 'authzen'), policyInput(kept?.value as EvaluationRequest, 'authzen'), 'made once per mapping');
+});
+
+t.test('PDP_CACHE_REPEATED_BODIES_BYTES: hostile values are refused at start, naming the variable', async (t) => {
+  for (const bad of ['-1', '1.5', 'lots', '1e30', '0x10']) {
+    const issues = configIssues({ PDP_CACHE_REPEATED_BODIES_BYTES: bad });
+    t.ok(issues.length > 0, `${bad}: refused`);
+    t.match(JSON.stringify(issues), /PDP_CACHE_REPEATED_BODIES_BYTES|repeated_bodies_bytes/, `${bad}: the issue names the setting`);
+  }
+  t.same(configIssues({ PDP_CACHE_REPEATED_BODIES_BYTES: '0' }), [], '0 (off) is valid');
+  t.same(configIssues({ PDP_CACHE_REPEATED_BODIES_BYTES: '1048576' }), []);
 });
