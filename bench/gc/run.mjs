@@ -60,8 +60,7 @@ async function measure(s) {
   const url = service.url;
   const bodies = exampleTexts(o.kind).map((body) => ({ body }));
   // The warm-up runs on the same schedule and connections; GC lines from its end on count.
-  setTimeout(() => (gcLines = []), o.warmup * 1000).unref();
-  const r = await paced(url, { path: s.path, bodies, rate: s.rate, durationS: o.duration, warmupS: o.warmup });
+  const r = await paced(url, { path: s.path, bodies, rate: s.rate, durationS: o.duration, warmupS: o.warmup, onMeasure: () => (gcLines = []) });
   const lines = gcLines;
   await service.stop();
   const scavenges = lines.filter((l) => /\bgc=s\b/.test(l));

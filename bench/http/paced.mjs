@@ -15,10 +15,10 @@ import net from 'node:net';
 
 /**
  * @param {string} url  base URL, e.g. http://127.0.0.1:8181
- * @param {{ path: string, bodies: { body: string }[], rate: number, durationS: number, warmupS?: number, maxSockets?: number }} opts
+ * @param {{ path: string, bodies: { body: string }[], rate: number, durationS: number, warmupS?: number, onMeasure?: () => void, maxSockets?: number }} opts
  * @returns {Promise<{ rps: number, p50: number, p99: number, max: number, lag_p99: number, sent: number, non2xx: number, errors: number }>}
  */
-export async function paced(url, { path, bodies, rate, durationS, warmupS = 0, maxSockets = 64 }) {
+export async function paced(url, { path, bodies, rate, durationS, warmupS = 0, onMeasure, maxSockets = 64 }) {
   // Raw keep-alive sockets and prebuilt request bytes, not node's http client: on one core that
   // client could not keep more than ~4,000 requests a second on schedule (its own lag p99 reached
   // 20–25 ms), so the latency of the cheaper scenarios at half their maximum rate was the
@@ -123,6 +123,11 @@ export async function paced(url, { path, bodies, rate, durationS, warmupS = 0, m
       const now = performance.now();
       // Everything due by now, each with its own due time (a late tick does not hide lateness).
       while (next <= now && next < end) {
+        // The first measured request: tell the caller (e.g. to start counting GC events).
+        if (onMeasure && next >= measureFrom) {
+          onMeasure();
+          onMeasure = undefined;
+        }
         send(next);
         next += intervalMs;
       }
