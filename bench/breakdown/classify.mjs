@@ -25,6 +25,7 @@ export const STAGES = [
   'auth',
   'key',
   'cache',
+  'redis client',
   'evaluate',
   'shape',
   'serialize',
@@ -57,6 +58,12 @@ export const RULES = [
   ['metrics', true, /^src\/(telemetry\/metrics|plugins\/metrics)#/, "the service's metrics"],
   ['auth', true, /^src\/(auth\/|plugins\/auth#)/, 'authentication and authorization of the caller'],
   ['key', true, /^src\/cache\/key#/, 'cache key (canonical input, hashing)'],
+  [
+    'redis client',
+    true,
+    /^npm:(ioredis|redis-errors|redis-parser|denque|cluster-key-slot|standard-as-callback)\//,
+    "ioredis: the cache tier's commands and every reply (the stream sink's commands are audit record work)",
+  ],
   ['cache', false, /^src\/cache\//, 'cache lookup and store'],
   ['cache', false, /^src\/decisions\/pipeline#(cacheGet|cacheSet)$/, "the pipeline's cache calls"],
   ['evaluate', true, /^src\/(engines|rego)\//, 'the policy engine (outside the decision log)'],
@@ -108,6 +115,7 @@ export const RULES = [
  * belongs to the first part whose every pattern matches some frame of its stack.
  */
 export const PARTS = [
+  ['cache', 'seal (HMAC keys, AES-GCM)', [/^src\/cache\/redis-seal#/]],
   ['audit record', 'mask policy (Rego)', [/^src\/decisionlog\/mask\//, /^src\/(rego|engines)\//]],
   ['audit record', 'mask policy (native)', [/^src\/decisionlog\/mask\/default-mask#/]],
   ['audit record', 'masking, other', [/^src\/decisionlog\/mask\//]],

@@ -21,6 +21,10 @@
 //
 // Scenarios: off    default tool-call policies, cache off
 //            hit    default policies, default in-process cache (every body repeats: hits)
+//            redis  default policies, hits of the Redis cache tier (the in-process tier bounded to one
+//                   entry, so the rotating bodies miss it; the decision log's Redis stream on, as it
+//                   is by default with Redis); skipped, and said so, when no Redis answers at
+//                   REDIS_URL (default redis://127.0.0.1:6379); the run's keys are deleted after
 //            small  ../shared/bench-peer's small exactly-equivalent policy, cache off (skipped,
 //                   and said so, when that directory is absent)
 //            bare   bench/http/bare-server.mjs: a bare fastify route (parse, constant answer) —
@@ -37,6 +41,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { treeCpuTimes } from '../lib/proc-cpu.mjs';
+import { deleteBenchKeys, redisOrNull, REDIS_PREFIX, REDIS_URL } from '../lib/bench-redis.mjs';
 import { pinSelf } from '../lib/pin.mjs';
 import { exampleTexts } from '../lib/examples.mjs';
 import { startService } from '../lib/service.mjs';
@@ -106,6 +111,16 @@ function scenarios(o) {
       path: '/v1/decisions/tool-call',
       signal: 'SIGINT',
       cache: true,
+    },
+    {
+      key: 'redis',
+      label: 'default policies, Redis cache tier hit (stream sink on)',
+      script: 'bench/http/pdp-server.mjs',
+      env: { ...PDP_ENV, REDIS_URL, REDIS_KEY_PREFIX: REDIS_PREFIX, PDP_CACHE_MAX_ENTRIES: '1' },
+      path: '/v1/decisions/tool-call',
+      signal: 'SIGINT',
+      cache: true,
+      skip: o.redis ? null : `no Redis answers at ${REDIS_URL}`,
     },
     {
       key: 'small',
@@ -315,18 +330,26 @@ async function main() {
   }
   const results = [];
   const skipped = [];
-  for (const s of scenarios(o)) {
-    if (s.skip) {
-      log(`skipping ${s.key}: ${s.skip}`);
-      skipped.push({ key: s.key, label: s.label, reason: s.skip });
-      continue;
+  o.redis = !o.only || o.only.includes('redis') ? await redisOrNull() : null;
+  try {
+    for (const s of scenarios(o)) {
+      if (s.skip) {
+        log(`skipping ${s.key}: ${s.skip}`);
+        skipped.push({ key: s.key, label: s.label, reason: s.skip });
+        continue;
+      }
+      log(`${s.key}: ${s.label} — ${o.warmup} s warm-up, ${o.duration} s measured`);
+      const r = await measure(s, o, bodies);
+      log(
+        `  ${fmt(r.rps)} req/s, ${fmt(r.cpu_us_per_req.total, 1)} µs CPU/req (${fmt(r.cpu_us_per_req.main_threads, 1)} on main threads), ${r.samples} samples, ${r.processes} process(es)`,
+      );
+      results.push(r);
     }
-    log(`${s.key}: ${s.label} — ${o.warmup} s warm-up, ${o.duration} s measured`);
-    const r = await measure(s, o, bodies);
-    log(
-      `  ${fmt(r.rps)} req/s, ${fmt(r.cpu_us_per_req.total, 1)} µs CPU/req (${fmt(r.cpu_us_per_req.main_threads, 1)} on main threads), ${r.samples} samples, ${r.processes} process(es)`,
-    );
-    results.push(r);
+  } finally {
+    if (o.redis) {
+      await deleteBenchKeys(o.redis).catch((e) => log(`could not delete the run's Redis keys (${REDIS_PREFIX}*): ${e.message}`));
+      o.redis.disconnect();
+    }
   }
   if (o.json) {
     console.log(

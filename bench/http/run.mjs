@@ -37,7 +37,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
+import { deleteBenchKeys, redisOrNull, REDIS_PREFIX, REDIS_URL } from '../lib/bench-redis.mjs';
 import { pinSelf } from '../lib/pin.mjs';
 import { startService } from '../lib/service.mjs';
 import { stealMs, treeCpuTimes } from '../lib/proc-cpu.mjs';
@@ -63,8 +63,6 @@ const TOOL = examples('tool-call');
 const DEPLOY = examples('model-deployment');
 
 const PDP_ENV = { PDP_HOST: '127.0.0.1', PDP_PORT: '0', PDP_LOG_LEVEL: 'warn' };
-const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
-const REDIS_PREFIX = `pdp-bench-${process.pid}:`;
 const REDIS_ENV = { ...PDP_ENV, REDIS_URL, REDIS_KEY_PREFIX: REDIS_PREFIX, PDP_CACHE_MAX_ENTRIES: '1' };
 const ALL_SCENARIOS = [
   { key: 'a', label: 'bare fastify, constant JSON (ceiling)', script: 'bench/http/bare-server.mjs', env: {}, path: '/bare', bodies: TOOL },
@@ -125,29 +123,6 @@ const ALL_SCENARIOS = [
     redis: true,
   },
 ];
-
-/** A Redis client when one answers at REDIS_URL, else null (the Redis scenarios are skipped). */
-async function redisOrNull() {
-  const r = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
-  r.on('error', () => undefined);
-  try {
-    await r.connect();
-    await r.ping();
-    return r;
-  } catch {
-    r.disconnect();
-    return null;
-  }
-}
-
-async function deleteBenchKeys(redis) {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${REDIS_PREFIX}*`, 'COUNT', 1000);
-    if (keys.length) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-}
 
 /** Which cache tier answered, from the server's own /metrics (pdp_cache_lookups_total). */
 async function cacheHits(url) {
