@@ -73,6 +73,7 @@ export class SinkDispatcher {
       dropped: this.dropped,
       errors: this.errors,
       last_error: this.lastError,
+      ...(this.sink.mode !== undefined ? { mode: this.sink.mode } : {}),
     };
   }
 

@@ -65,6 +65,8 @@ export interface LogRecord {
  * rejects on failure (the dispatcher then retries with backoff). It must bound its own time. */
 export interface LogSink {
   readonly name: string;
+  /** How the sink writes, where it can change at run time (status shows it). */
+  readonly mode?: string;
   send(batch: readonly LogRecord[]): Promise<void>;
   close?(): Promise<void>;
 }
@@ -81,6 +83,8 @@ export interface SinkStatus {
   dropped: number;
   errors: number;
   last_error: { message: string; at: string } | null;
+  /** The sink's own `mode`, when it has one. */
+  mode?: string;
 }
 
 /** The decision log's part of `/v1/pdp/status`. */
