@@ -15,6 +15,7 @@
 // Outside raw logging, quoted text in error messages is redacted (a builtin error can quote the
 // request value it failed on, e.g. a timestamp that does not parse).
 import type { LogRecord } from '../types.js';
+import { AnchoredMemo } from '../../shared/anchored-memo.js';
 import { markSharedField } from '../record-json.js';
 import { applyMaskRules, type MaskReport } from './apply.js';
 import { copyMaskableFields, shallowCopy } from './clone.js';
@@ -80,7 +81,7 @@ export class Masker {
   private readonly configured: MaskRule[];
   private readonly policyMask: PolicyMaskFn | undefined;
   private errorCount = 0;
-  private readonly applied = new WeakMap<object, Applied>();
+  private readonly applied = new AnchoredMemo<Applied>('pdp.mask.applied');
 
   /** Throws MaskRuleError for a bad configured path (a startup error). */
   constructor(opts: MaskerOptions = {}) {

@@ -2,6 +2,7 @@
 // (unmasked) record as input, as OPA does. The result is a set of JSON pointers to erase
 // and/or {"op": "upsert", "path", "value"} objects (see rules.ts).
 import type { ActivePolicySet } from '../../bundles/types.js';
+import { AnchoredMemo } from '../../shared/anchored-memo.js';
 import { hasPolicyDocument } from '../policy-document.js';
 import type { LogRecord } from '../types.js';
 import { defaultMask, type DefaultMaskLists } from './default-mask.js';
@@ -59,7 +60,7 @@ export function policyMaskFrom(current: () => ActivePolicySet | null, opts: Poli
     return r;
   };
   // A cache hit shares its result object: the outcome for that result, under that key and snapshot.
-  const memo = new WeakMap<object, { key: string; set: ActivePolicySet; out: PolicyMaskOutcome }>();
+  const memo = new AnchoredMemo<{ key: string; set: ActivePolicySet; out: PolicyMaskOutcome }>('pdp.mask.policy');
   const reusable = (set: ActivePolicySet): boolean => {
     let r = reusableIn.get(set);
     if (r === undefined) {
