@@ -1,0 +1,82 @@
+// Two replicas of the service on a real three-master Redis Cluster (REDIS_CLUSTER_NODES): the
+// decision cache's entries spread over the nodes by key, and a replica answers from another's
+// entry (the Redis tier); the decision log's stream — written with one script call per chunk —
+// and its id keys share one slot, so any replica reads any record back by id; status says the
+// cache is healthy and the sink writes with scripts.
+import t from 'tap';
+import { Cluster } from 'ioredis';
+import { getJson, postJson, startPdp, testBundle, toolCall, writeBundle } from '../helpers/pdp-harness.js';
+import { startRedisCluster } from '../helpers/redis-cluster.js';
+import { until } from '../helpers/until.js';
+
+const cluster = await startRedisCluster();
+t.teardown(() => cluster.stop());
+const admin = new Cluster(cluster.nodes.map((n) => ({ host: '127.0.0.1', port: Number(n.split(':')[1]) })));
+t.teardown(() => admin.disconnect());
+
+const ENV = {
+  REDIS_CLUSTER_NODES: cluster.nodes.join(','),
+  REDIS_KEY_PREFIX: 'c1:',
+  REDIS_COMMAND_TIMEOUT_MS: '2000',
+  PDP_CACHE_SECRET: 'a-secret-both-replicas-share-0123456789',
+  PDP_DECISION_LOG_STDOUT: 'false',
+};
+
+t.test('two replicas on a Redis Cluster share cache entries and decision records', async (t) => {
+  const dir = t.testdir();
+  await writeBundle(dir, testBundle({ revision: 'r1' }));
+  const a = await startPdp({ bundleDir: dir, env: ENV });
+  t.teardown(() => a.close());
+  const b = await startPdp({ bundleDir: dir, env: ENV });
+  t.teardown(() => b.close());
+  const ready = async (url: string) => ((await getJson(`${url}/v1/pdp/status`)).json as { cache: { redis: string } }).cache.redis === 'ok';
+  t.ok(await until(() => ready(a.url), 15_000), 'replica A: cache redis ok');
+  t.ok(await until(() => ready(b.url), 15_000), 'replica B: cache redis ok');
+
+  // Twenty distinct decisions on A: evaluated there, their entries written to Redis.
+  const tools = Array.from({ length: 20 }, (_, i) => `tool_${i}`);
+  const fromA: Record<string, unknown>[] = [];
+  for (const tool of tools) fromA.push((await postJson(`${a.url}/v1/decisions/tool-call`, toolCall(tool))).json);
+  t.ok(
+    fromA.every((j) => j.cached === false),
+    'evaluated on A',
+  );
+  const cacheKeys = async () => {
+    const keys: string[] = [];
+    for (const node of admin.nodes('master')) keys.push(...(await node.keys('c1:dc:*')).map((k) => `${node.options.port}:${k}`));
+    return keys;
+  };
+  t.ok(await until(async () => (await cacheKeys()).length >= 20, 10_000), 'the entries are in Redis');
+  const nodesUsed = new Set((await cacheKeys()).map((k) => k.split(':')[0]));
+  t.ok(nodesUsed.size >= 2, `entries spread over ${nodesUsed.size} of 3 masters`);
+
+  // B has never seen these: its answers come from A's entries, through the Redis tier.
+  const fromB: Record<string, unknown>[] = [];
+  for (const [i, tool] of tools.entries()) {
+    const j = (await postJson(`${b.url}/v1/decisions/tool-call`, toolCall(tool))).json;
+    fromB.push(j);
+    t.match(j, { cached: true, allow: fromA[i]?.allow }, `${tool}: B answers from A's entry`);
+  }
+  for (const j of [fromB[0], fromB[19]]) {
+    const rec = await getJson(`${b.url}/v1/decisions/${String(j?.decision_id)}`);
+    t.match(rec.json, { cached: true, cache_tier: 'redis' }, "B's record: answered by the Redis tier");
+  }
+
+  // A's records: in the stream (one slot, written by script) and readable by id on B.
+  const stream = 'c1:{decisions}:stream';
+  t.ok(await until(async () => (await admin.xlen(stream)) === 40, 10_000), 'every decision of both replicas in the stream');
+  for (const j of [fromA[0], fromA[19]]) {
+    const id = String(j?.decision_id);
+    const got = await getJson(`${b.url}/v1/decisions/${id}`);
+    t.equal(got.status, 200, `A's record ${id.slice(0, 8)} read on B`);
+    t.match(got.json, { decision_id: id, cached: false });
+  }
+  const sinks = (r: { json: unknown }) => (r.json as { decision_log: { sinks: { name: string; mode?: string; errors: number }[] } }).decision_log.sinks;
+  for (const [name, url] of [
+    ['A', a.url],
+    ['B', b.url],
+  ] as const) {
+    const redisSink = sinks(await getJson(`${url}/v1/pdp/status`)).find((s) => s.name === 'redis');
+    t.match(redisSink, { mode: 'script', errors: 0 }, `${name}: the stream sink writes with scripts, without errors`);
+  }
+});
