@@ -10,6 +10,7 @@ import { describeThrown } from '../shared/errors.js';
 import { isLoopbackHost } from '../auth/loopback.js';
 import { JwtKeyError, parseJwtKeys } from '../auth/jwt-keys.js';
 import { invalidScope } from '../auth/scopes.js';
+import { clusterHashTag } from '../redis/topology.js';
 import { readSecretFile } from './secret-file.js';
 import {
   DEFAULT_ADMISSION,
@@ -403,6 +404,17 @@ function semanticChecks(config: PdpConfig, origins: Origins, fileDir: string, cw
     at('/redis/sentinel_name', 'is required with sentinels (the monitored master group name)');
   if (config.decision_log.redis_stream === true && topologies.length === 0)
     at('/decision_log/redis_stream', 'needs Redis (REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS)');
+  const streamKey = config.decision_log.redis_stream_key;
+  if (redis.cluster_nodes !== undefined && streamKey !== undefined && config.decision_log.redis_stream !== false && config.decision_log.retention_seconds > 0) {
+    // One script call writes a chunk's stream entries and id keys: Redis Cluster runs it only
+    // when all of them hash to one slot.
+    const tag = clusterHashTag(`${redis.key_prefix}{decisions}:id:`);
+    if (clusterHashTag(streamKey) !== tag)
+      at(
+        '/decision_log/redis_stream_key',
+        `must carry the hash tag {${tag}} on Redis Cluster, as the per-decision id keys do (e.g. ${JSON.stringify(`audit:{${tag}}:stream`)}), or set the retention to 0`,
+      );
+  }
   config.decision_log.mask_paths.forEach((m, i) => {
     try {
       parseMaskRule(m);

@@ -23,3 +23,12 @@ function hostPort(s: string): HostPort {
   const m = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(s);
   return { host: m?.[1] ?? s, port: Number(m?.[2] ?? 0) };
 }
+
+/** The part of a key Redis Cluster hashes to pick its slot: the text between the first `{` and
+ * the next `}` when that is not empty, else the whole key. Keys with the same tag share a slot. */
+export function clusterHashTag(key: string): string {
+  const open = key.indexOf('{');
+  if (open < 0) return key;
+  const close = key.indexOf('}', open + 1);
+  return close > open + 1 ? key.slice(open + 1, close) : key;
+}

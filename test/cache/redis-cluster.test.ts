@@ -5,6 +5,10 @@
 // cache is healthy and the sink writes with scripts.
 import t from 'tap';
 import { Cluster } from 'ioredis';
+import { DEFAULT_DECISION_LOG, DEFAULT_REDIS } from '../../src/config/defaults.js';
+import { createDecisionLog } from '../../src/decisionlog/create.js';
+import { createRedisClient } from '../../src/redis/connection.js';
+import { decidedRecord } from '../helpers/decision-record.js';
 import { getJson, postJson, startPdp, testBundle, toolCall, writeBundle } from '../helpers/pdp-harness.js';
 import { startRedisCluster } from '../helpers/redis-cluster.js';
 import { until } from '../helpers/until.js';
@@ -79,4 +83,50 @@ t.test('two replicas on a Redis Cluster share cache entries and decision records
     const redisSink = sinks(await getJson(`${url}/v1/pdp/status`)).find((s) => s.name === 'redis');
     t.match(redisSink, { mode: 'script', errors: 0 }, `${name}: the stream sink writes with scripts, without errors`);
   }
+});
+
+t.test('retention 0: the stream alone, under any key, is written by script on the cluster', async (t) => {
+  const r = { ...DEFAULT_REDIS, cluster_nodes: cluster.nodes, key_prefix: 'c2:', command_timeout_ms: 2000 };
+  const client = createRedisClient(r);
+  if (!client) throw new Error('a cluster client');
+  t.teardown(() => client.disconnect());
+  t.ok(await until(() => client.status === 'ready', 10_000), 'connected');
+  const log = createDecisionLog(
+    { ...DEFAULT_DECISION_LOG, stdout: false, redis_stream: true, redis_stream_key: 'c2-audit-untagged', retention_seconds: 0 },
+    r,
+    {
+      redis: client,
+      labels: {},
+    },
+  );
+  for (let i = 0; i < 150; i++)
+    log.log(
+      decidedRecord(
+        {
+          decision_id: `c2-${i}`,
+          timestamp: '2026-12-05T12:00:00.000Z',
+          path: 'ai/tools/decision',
+          kind: 'tool-call',
+          input: { i },
+          result: { allow: true },
+          outcome: 'decided',
+          bundles: { b: 'r1' },
+          engine: 'rego',
+          cached: false,
+          duration_ms: 0.1,
+        },
+        true,
+      ),
+    );
+  await log.close(5000);
+  const entries = (await admin.xrange('c2-audit-untagged', '-', '+')) as [string, string[]][];
+  t.same(
+    entries.map(([, f]) => f[1]),
+    Array.from({ length: 150 }, (_, i) => `c2-${i}`),
+    'every record once, in order',
+  );
+  t.match(
+    log.status().sinks.find((s) => s.name === 'redis'),
+    { mode: 'script', errors: 0 },
+  );
 });

@@ -251,3 +251,29 @@ t.test('decision_log.native_mask: on by default, off by env or file, anything bu
   const str = file('native-str.yaml', 'decision_log:\n  native_mask: "yes"\n');
   t.throws(() => loadConfig({ env: { PDP_CONFIG: str }, cwd: dir }), /native_mask/);
 });
+
+t.test('Redis Cluster: a custom stream key must share the id keys’ hash tag while id keys are written', async (t) => {
+  const cluster = { REDIS_CLUSTER_NODES: '10.0.0.1:6379,10.0.0.2:6379' };
+  const bad = issuesOf({ ...cluster, PDP_DECISION_LOG_REDIS_STREAM_KEY: 'audit-stream' });
+  t.equal(bad.length, 1);
+  t.match(bad[0], { source: 'PDP_DECISION_LOG_REDIS_STREAM_KEY', message: /hash tag \{decisions\}.*"audit:\{decisions\}:stream"/ });
+  t.match(
+    issuesOf({ ...cluster, PDP_DECISION_LOG_REDIS_STREAM_KEY: 'audit:{other}:stream' }),
+    [{ source: 'PDP_DECISION_LOG_REDIS_STREAM_KEY' }],
+    'another tag',
+  );
+  t.match(
+    issuesOf({ ...cluster, PDP_DECISION_LOG_REDIS_STREAM_KEY: 'audit:{}:{decisions}' }),
+    [{ source: 'PDP_DECISION_LOG_REDIS_STREAM_KEY' }],
+    'an empty first tag hashes the whole key',
+  );
+  t.same(issuesOf({ ...cluster, PDP_DECISION_LOG_REDIS_STREAM_KEY: 'audit:{decisions}:stream' }), [], 'the same tag');
+  t.same(issuesOf({ ...cluster, PDP_DECISION_LOG_REDIS_STREAM_KEY: 'audit-stream', PDP_DECISION_LOG_RETENTION_SECONDS: '0' }), [], 'no id keys: any key');
+  t.same(issuesOf({ ...cluster, PDP_DECISION_LOG_REDIS_STREAM_KEY: 'audit-stream', PDP_DECISION_LOG_REDIS_STREAM: 'false' }), [], 'no stream');
+  t.same(issuesOf({ REDIS_URL: 'redis://r:6379', PDP_DECISION_LOG_REDIS_STREAM_KEY: 'audit-stream' }), [], 'standalone: any key');
+  // A prefix with its own tag gives the id keys that tag: the stream must carry it.
+  const tagged = { ...cluster, REDIS_KEY_PREFIX: 'pdp:{tenant-1}:' };
+  t.match(issuesOf({ ...tagged, PDP_DECISION_LOG_REDIS_STREAM_KEY: 'audit:{decisions}:stream' }), [{ message: /\{tenant-1\}/ }]);
+  t.same(issuesOf({ ...tagged, PDP_DECISION_LOG_REDIS_STREAM_KEY: 'audit:{tenant-1}:stream' }), []);
+  t.same(issuesOf(tagged), [], 'the default stream key carries the prefix');
+});

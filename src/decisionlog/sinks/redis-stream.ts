@@ -79,22 +79,22 @@ export function streamFields(r: LogRecord, json: string): string[] {
 // promise and a timer each, two per record); one script call per chunk ~9
 // (bench/decisionlog/redis-sink.mjs). Redis 5+ replicates a script by its effects, so `XADD … *`
 // is safe.
-//   KEYS: the stream, then each record's id key
-//   ARGV: maxlen, retention ms (0: no id keys), the number of fields n, the n field names, then
-//         each record's n values (the last one the record's JSON)
-const WRITE_SCRIPT = `local maxlen, ttl, n = ARGV[1], ARGV[2], tonumber(ARGV[3])
+//   KEYS: the stream, then (with a retention) each record's id key
+//   ARGV: maxlen, retention ms (0: no id keys), the number of records, the number of fields n,
+//         the n field names, then each record's n values (the last one the record's JSON)
+const WRITE_SCRIPT = `local maxlen, ttl, count, n = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 local fields = {}
-local at = 4 + n
-for k = 2, #KEYS do
+local at = 5 + n
+for k = 1, count do
   for j = 1, n do
-    fields[2 * j - 1] = ARGV[3 + j]
+    fields[2 * j - 1] = ARGV[4 + j]
     fields[2 * j] = ARGV[at + j - 1]
   end
   redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', unpack(fields))
-  if ttl ~= '0' then redis.call('SET', KEYS[k], ARGV[at + n - 1], 'PX', ttl) end
+  if ttl ~= '0' then redis.call('SET', KEYS[k + 1], ARGV[at + n - 1], 'PX', ttl) end
   at = at + n
 end
-return #KEYS - 1`;
+return count`;
 const WRITE_SCRIPT_SHA = createHash('sha1').update(WRITE_SCRIPT).digest('hex');
 
 /** Records per script call: bounds how long one call holds Redis (~1 ms) and its argument count. */
@@ -152,9 +152,10 @@ export class RedisStreamSink implements LogSink {
   private async writeChunk(chunk: readonly LogRecord[]): Promise<unknown> {
     const { client, stream, maxLen, retentionMs, idKeyPrefix } = this.opts;
     const keys: string[] = [stream];
-    const args: string[] = [String(maxLen), String(retentionMs), String(STREAM_FIELDS.length), ...STREAM_FIELDS];
+    const args: string[] = [String(maxLen), String(retentionMs), String(chunk.length), String(STREAM_FIELDS.length), ...STREAM_FIELDS];
     for (const r of chunk) {
-      keys.push(idKeyPrefix + r.decision_id);
+      // Only keys the script writes: on Redis Cluster every key of a call must be in one slot.
+      if (retentionMs > 0) keys.push(idKeyPrefix + r.decision_id);
       pushStreamValues(args, r, recordJson(r));
     }
     try {
