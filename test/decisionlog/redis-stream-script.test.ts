@@ -190,3 +190,38 @@ t.test('any other script error is a failed batch, retried; scripts stay on', asy
     Array.from({ length: 10 }, (_, i) => `id-${i}`),
   );
 });
+
+t.test('chunks: at most 100 records and, past a chunk’s first record, 1 MiB of JSON', async (t) => {
+  const { scriptChunks } = await import('../../src/decisionlog/sinks/redis-stream.js');
+  const rec = (i: number, size: number): LogRecord => ({ ...({} as LogRecord), decision_id: `c-${i}`, input: 'x'.repeat(size) }) as LogRecord;
+  const sizes = (cs: LogRecord[][]) => cs.map((c) => c.length);
+  t.same(sizes(scriptChunks(Array.from({ length: 250 }, (_, i) => rec(i, 10)))), [100, 100, 50], 'by count');
+  t.same(sizes(scriptChunks(Array.from({ length: 5 }, (_, i) => rec(i, 400 * 1024)))), [2, 2, 1], 'by size: two 400 KiB records fit, a third does not');
+  t.same(sizes(scriptChunks([rec(0, 10), rec(1, 3 * 1024 * 1024), rec(2, 10)])), [1, 1, 1], 'a record over the bound goes alone');
+  t.same(scriptChunks([]), []);
+});
+
+t.test('large records: 40 records of ~300 KB each are written, every one once', async (t) => {
+  const r = redisCfg('s5:');
+  const client = await connect(r);
+  t.teardown(() => client.disconnect());
+  const log = createDecisionLog(cfg(), r, { redis: client, labels: {} });
+  for (let i = 0; i < 40; i++) {
+    const e = event(i);
+    log.log({ ...e, input: { blob: `${i}:`.padEnd(300_000, 'z') } });
+  }
+  await log.close(10_000);
+  const got = await entries('s5:{decisions}:stream');
+  t.same(
+    got.map(([, f]) => f[1]),
+    Array.from({ length: 40 }, (_, i) => `id-${i}`),
+  );
+  t.ok(
+    got.every(([, f]) => (f[f.length - 1] ?? '').length > 300_000),
+    'whole records',
+  );
+  t.match(
+    log.status().sinks.find((s) => s.name === 'redis'),
+    { errors: 0, delivered: 40 },
+  );
+});

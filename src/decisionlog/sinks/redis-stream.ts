@@ -97,8 +97,31 @@ end
 return count`;
 const WRITE_SCRIPT_SHA = createHash('sha1').update(WRITE_SCRIPT).digest('hex');
 
-/** Records per script call: bounds how long one call holds Redis (~1 ms) and its argument count. */
+/** Records and JSON characters per script call: bound how long one call holds Redis (~1 ms for
+ * 100 typical records) and keep it within the command deadline when records are large (a record
+ * carries its request's input). A record larger than the character bound goes alone. */
 const SCRIPT_CHUNK = 100;
+const SCRIPT_CHUNK_CHARS = 1024 * 1024;
+
+/** The batch cut into chunks of at most SCRIPT_CHUNK records and, past the first record of a
+ * chunk, SCRIPT_CHUNK_CHARS characters of record JSON. */
+export function scriptChunks(batch: readonly LogRecord[]): LogRecord[][] {
+  const chunks: LogRecord[][] = [];
+  let chunk: LogRecord[] = [];
+  let chars = 0;
+  for (const r of batch) {
+    const n = recordJson(r).length;
+    if (chunk.length > 0 && (chunk.length >= SCRIPT_CHUNK || chars + n > SCRIPT_CHUNK_CHARS)) {
+      chunks.push(chunk);
+      chunk = [];
+      chars = 0;
+    }
+    chunk.push(r);
+    chars += n;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
 
 /** Redis refusing scripts themselves (an ACL without EVALSHA/EVAL, scripting renamed away): the
  * sink then writes with pipelines, which need only XADD and SET. */
@@ -137,8 +160,7 @@ export class RedisStreamSink implements LogSink {
     if (this.scriptsOff === null) {
       // Chunks go out together (ioredis writes them back to back on the connection), and all
       // settle before the batch does: a retry must not race chunks still in flight.
-      const calls: Promise<unknown>[] = [];
-      for (let i = 0; i < batch.length; i += SCRIPT_CHUNK) calls.push(this.writeChunk(batch.slice(i, i + SCRIPT_CHUNK)));
+      const calls = scriptChunks(batch).map((chunk) => this.writeChunk(chunk));
       const failed = (await Promise.allSettled(calls)).find((s): s is PromiseRejectedResult => s.status === 'rejected');
       if (failed === undefined) return;
       const message = describeThrown(failed.reason);
