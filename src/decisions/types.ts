@@ -280,7 +280,8 @@ export interface DecisionAnswerBody {
   reasons: Reason[];
   obligations: Obligation[];
   exceptions_applied: ExceptionApplied[];
-  policy: { path: string; bundles: Record<string, string>; digests?: Record<string, string> };
+  /** Shared by every answer on one path of one snapshot: never modified. */
+  readonly policy: { readonly path: string; readonly bundles: Readonly<Record<string, string>>; readonly digests?: Readonly<Record<string, string>> };
   cached: boolean;
   trace_id?: string;
 }

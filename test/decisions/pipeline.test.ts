@@ -383,3 +383,32 @@ t.test('equal decisions of one batch are evaluated once: the first caches, the o
   t.equal((await pipeline.decide({ ...TOOL, input: { other: true } })).body.cached, false);
   t.equal(evaluations, 2);
 });
+
+t.test('answers share one frozen `policy` per snapshot and path; a new snapshot has its own', async (t) => {
+  const policies = policiesWith(() => ({ allow: true, reasons: [] }), 'r1');
+  const pipeline = new DecisionPipeline({ policies, evaluation: {} });
+  const a = await pipeline.decide(TOOL);
+  const b = await pipeline.decide({ ...TOOL, input: { tool: { name: 'y' } } });
+  t.same(a.body.policy, { path: 'ai/tools/decision', bundles: { b: 'r1' } }, 'no digests: none shown');
+  t.equal(a.body.policy, b.body.policy, 'the same object');
+  t.ok(Object.isFrozen(a.body.policy) && Object.isFrozen(a.body.policy.bundles), 'frozen, bundles too');
+  t.throws(() => {
+    (a.body.policy.bundles as Record<string, string>).b = 'forged';
+  }, TypeError);
+  const other = await pipeline.decide({ ...TOOL, path: 'ai/tools/other' });
+  t.equal(other.body.policy.path, 'ai/tools/other', 'per path');
+  t.not(other.body.policy, a.body.policy);
+
+  policies.activate(new JsPolicySet(new JsEngine({ 'ai/tools/decision': () => ({ allow: false, reasons: [] }) }), { b: 'r2' }));
+  const c = await pipeline.decide(TOOL);
+  t.same(c.body.policy, { path: 'ai/tools/decision', bundles: { b: 'r2' } }, 'the new revision');
+  t.same(a.body.policy.bundles, { b: 'r1' }, 'earlier answers unchanged');
+
+  // Snapshots with digests show them; past 256 paths on one snapshot the answers stay right.
+  const withDigests = Object.assign(new JsPolicySet(new JsEngine({}), { b: 'r3' }), { digests: Object.freeze({ b: 'd'.repeat(64) }) });
+  policies.activate(withDigests);
+  for (let i = 0; i < 300; i++) {
+    const d = await pipeline.decide({ ...TOOL, path: `p/${i}` });
+    if (i % 100 === 0 || i === 299) t.same(d.body.policy, { path: `p/${i}`, bundles: { b: 'r3' }, digests: { b: 'd'.repeat(64) } }, `path ${i}`);
+  }
+});
