@@ -526,7 +526,7 @@ export const ENV_VARS: readonly EnvVar[] = [
     type: 'string',
     default: '<REDIS_KEY_PREFIX>{decisions}:stream',
     description:
-      'Stream key. Entries carry `decision_id`, `timestamp`, `path`, `kind`, `allow`, `outcome`, `cached`, `trace_id`, `span_id`, `bundles` and the full masked `record`; read them with consumer groups (`XGROUP CREATE … $`, `XREADGROUP`). The `{decisions}` hash tag keeps the stream and the per-id keys in one Redis Cluster slot.',
+      "Stream key. Entries carry `decision_id`, `timestamp`, `path`, `kind`, `allow`, `outcome`, `cached`, `trace_id`, `span_id`, `bundles` and the full masked `record`; read them with consumer groups (`XGROUP CREATE … $`, `XREADGROUP`). The `{decisions}` hash tag keeps the stream and the per-id keys in one Redis Cluster slot: on a cluster, a key of your own must carry the id keys' tag (`{decisions}`, or the prefix's own tag) while `PDP_DECISION_LOG_RETENTION_SECONDS` > 0 — refused at start otherwise.",
   },
   {
     name: 'PDP_DECISION_LOG_REDIS_MAXLEN',
