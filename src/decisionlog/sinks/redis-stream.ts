@@ -16,7 +16,8 @@
 //
 // When a retention is set, each record is also written to `<prefix>id:<decision_id>` with
 // that TTL so any replica can answer GET /v1/decisions/{id}. The stream and the id keys share
-// one hash tag, so the pipeline works on Redis Cluster as well.
+// one hash tag, so one script call (or, where scripts are refused, one pipeline) writes both on
+// Redis Cluster as well.
 import { createHash } from 'node:crypto';
 import type { RedisClient } from '../../redis/connection.js';
 import { describeThrown } from '../../shared/errors.js';
