@@ -130,3 +130,46 @@ t.test('retention 0: the stream alone, under any key, is written by script on th
     { mode: 'script', errors: 0 },
   );
 });
+
+t.test('the least-privilege ACL user of docs/operations.md, with the cluster client’s three commands, on every node', async (t) => {
+  for (const node of admin.nodes('master')) {
+    await node.acl(
+      'SETUSER',
+      'pdp',
+      'reset',
+      'on',
+      '>pdp-password',
+      '~c3:*',
+      '-@all',
+      '+get',
+      '+set',
+      '+xadd',
+      '+evalsha',
+      '+eval',
+      '+info',
+      '+cluster|slots',
+      '+cluster|info',
+      '+client|setname',
+    );
+  }
+  const dir = t.testdir();
+  await writeBundle(dir, testBundle({ revision: 'r1' }));
+  const pdp = await startPdp({ bundleDir: dir, env: { ...ENV, REDIS_KEY_PREFIX: 'c3:', REDIS_USERNAME: 'pdp', REDIS_PASSWORD: 'pdp-password' } });
+  t.teardown(() => pdp.close());
+  const status = async () =>
+    (await getJson(`${pdp.url}/v1/pdp/status`)).json as {
+      cache: { redis: string; last_error: unknown };
+      decision_log: { sinks: { name: string; mode?: string; errors: number }[] };
+    };
+  t.ok(await until(async () => (await status()).cache.redis === 'ok', 15_000), 'connected as pdp');
+  for (let i = 0; i < 10; i++) await postJson(`${pdp.url}/v1/decisions/tool-call`, toolCall(`acl_${i}`));
+  const keys = async () => (await Promise.all(admin.nodes('master').map((n) => n.keys('c3:dc:*')))).flat();
+  t.ok(await until(async () => (await keys()).length === 10, 10_000), 'entries written on the masters');
+  t.ok(await until(async () => (await admin.xlen('c3:{decisions}:stream')) === 10, 10_000), 'records written');
+  const s = await status();
+  t.equal(s.cache.last_error, null);
+  t.match(
+    s.decision_log.sinks.find((x) => x.name === 'redis'),
+    { mode: 'script', errors: 0 },
+  );
+});
