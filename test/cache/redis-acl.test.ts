@@ -5,7 +5,8 @@
 // answered from the engine (Redis is never on the failure path) and the refusal is visible.
 import t from 'tap';
 import { Redis } from 'ioredis';
-import { getJson, postJson, startPdp, testBundle, toolCall, writeBundle } from '../helpers/pdp-harness.js';
+import { postJson, startPdp, testBundle, toolCall, writeBundle } from '../helpers/pdp-harness.js';
+import { checkReplicasShare, pdpStatus, startReplicas } from '../helpers/redis-replicas.js';
 import { startRedisServer } from '../helpers/redis-server.js';
 import { until } from '../helpers/until.js';
 
@@ -29,39 +30,9 @@ const env = (user: string, password: string, prefix = 'acl:') => ({
   PDP_DECISION_LOG_STDOUT: 'false',
 });
 
-interface Status {
-  cache: { redis: string; last_error: { message: string } | null };
-  decision_log: { sinks: { name: string; mode?: string; errors: number; delivered: number; last_error: { message: string } | null }[] };
-}
-const status = async (url: string) => (await getJson(`${url}/v1/pdp/status`)).json as unknown as Status;
-
 t.test('the documented least-privilege user: cache, stream and lookups work, by script, without errors', async (t) => {
-  const dir = t.testdir();
-  await writeBundle(dir, testBundle({ revision: 'r1' }));
-  const a = await startPdp({ bundleDir: dir, env: env('pdp', 'pdp-password') });
-  t.teardown(() => a.close());
-  const b = await startPdp({ bundleDir: dir, env: env('pdp', 'pdp-password') });
-  t.teardown(() => b.close());
-  t.ok(await until(async () => (await status(a.url)).cache.redis === 'ok', 10_000), 'A connected');
-  t.ok(await until(async () => (await status(b.url)).cache.redis === 'ok', 10_000), 'B connected');
-
-  const first = (await postJson(`${a.url}/v1/decisions/tool-call`, toolCall('read_file'))).json;
-  t.match(first, { allow: true, cached: false });
-  t.ok(await until(async () => (await admin.keys('acl:dc:*')).length === 1, 5000), 'the entry is in Redis');
-  const fromB = (await postJson(`${b.url}/v1/decisions/tool-call`, toolCall('read_file'))).json;
-  t.match(fromB, { allow: true, cached: true }, "B answers from A's entry");
-  t.match((await getJson(`${b.url}/v1/decisions/${String(fromB.decision_id)}`)).json, { cache_tier: 'redis' });
-
-  t.ok(await until(async () => (await admin.xlen('acl:{decisions}:stream')) === 2, 5000), 'both records in the stream');
-  t.equal((await getJson(`${b.url}/v1/decisions/${String(first.decision_id)}`)).status, 200, "A's record read on B through Redis");
-  for (const url of [a.url, b.url]) {
-    const s = await status(url);
-    t.equal(s.cache.last_error, null, 'no cache error');
-    t.match(
-      s.decision_log.sinks.find((x) => x.name === 'redis'),
-      { mode: 'script', errors: 0, delivered: 1 },
-    );
-  }
+  const replicas = await startReplicas(t, env('pdp', 'pdp-password'), 10_000);
+  await checkReplicasShare(t, replicas, admin, 'acl:');
 });
 
 t.test('a user whose keys are elsewhere: every decision still answered; the refusals are visible', async (t) => {
@@ -69,15 +40,15 @@ t.test('a user whose keys are elsewhere: every decision still answered; the refu
   await writeBundle(dir, testBundle({ revision: 'r1' }));
   const pdp = await startPdp({ bundleDir: dir, env: env('elsewhere', 'elsewhere-password', 'acl2:') });
   t.teardown(() => pdp.close());
-  t.ok(await until(async () => (await status(pdp.url)).cache.redis !== 'disabled', 10_000));
+  t.ok(await until(async () => (await pdpStatus(pdp.url)).cache.redis !== 'disabled', 10_000));
   for (const tool of ['read_file', 'delete_db', 'read_file', 'delete_db']) {
     const res = await postJson(`${pdp.url}/v1/decisions/tool-call`, toolCall(tool));
     t.equal(res.status, 200, `${tool}: answered`);
     t.equal(res.json.allow, tool === 'read_file', `${tool}: the policy's answer`);
   }
-  t.ok(await until(async () => /NOPERM/.test((await status(pdp.url)).cache.last_error?.message ?? ''), 5000), 'the cache names the refusal');
+  t.ok(await until(async () => /NOPERM/.test((await pdpStatus(pdp.url)).cache.last_error?.message ?? ''), 5000), 'the cache names the refusal');
   t.ok(
-    await until(async () => /NOPERM/.test((await status(pdp.url)).decision_log.sinks.find((x) => x.name === 'redis')?.last_error?.message ?? ''), 5000),
+    await until(async () => /NOPERM/.test((await pdpStatus(pdp.url)).decision_log.sinks.find((x) => x.name === 'redis')?.last_error?.message ?? ''), 5000),
     'the stream sink names it too',
   );
   t.same(await admin.keys('acl2:*'), [], 'nothing written under its prefix');

@@ -11,6 +11,7 @@ import { createRedisClient } from '../../src/redis/connection.js';
 import { decidedRecord } from '../helpers/decision-record.js';
 import { getJson, postJson, startPdp, testBundle, toolCall, writeBundle } from '../helpers/pdp-harness.js';
 import { startRedisCluster } from '../helpers/redis-cluster.js';
+import { pdpStatus, startReplicas } from '../helpers/redis-replicas.js';
 import { until } from '../helpers/until.js';
 
 const cluster = await startRedisCluster();
@@ -27,15 +28,7 @@ const ENV = {
 };
 
 t.test('two replicas on a Redis Cluster share cache entries and decision records', async (t) => {
-  const dir = t.testdir();
-  await writeBundle(dir, testBundle({ revision: 'r1' }));
-  const a = await startPdp({ bundleDir: dir, env: ENV });
-  t.teardown(() => a.close());
-  const b = await startPdp({ bundleDir: dir, env: ENV });
-  t.teardown(() => b.close());
-  const ready = async (url: string) => ((await getJson(`${url}/v1/pdp/status`)).json as { cache: { redis: string } }).cache.redis === 'ok';
-  t.ok(await until(() => ready(a.url), 15_000), 'replica A: cache redis ok');
-  t.ok(await until(() => ready(b.url), 15_000), 'replica B: cache redis ok');
+  const [a, b] = await startReplicas(t, ENV);
 
   // Twenty distinct decisions on A: evaluated there, their entries written to Redis.
   const tools = Array.from({ length: 20 }, (_, i) => `tool_${i}`);
@@ -75,12 +68,11 @@ t.test('two replicas on a Redis Cluster share cache entries and decision records
     t.equal(got.status, 200, `A's record ${id.slice(0, 8)} read on B`);
     t.match(got.json, { decision_id: id, cached: false });
   }
-  const sinks = (r: { json: unknown }) => (r.json as { decision_log: { sinks: { name: string; mode?: string; errors: number }[] } }).decision_log.sinks;
   for (const [name, url] of [
     ['A', a.url],
     ['B', b.url],
   ] as const) {
-    const redisSink = sinks(await getJson(`${url}/v1/pdp/status`)).find((s) => s.name === 'redis');
+    const redisSink = (await pdpStatus(url)).decision_log.sinks.find((s) => s.name === 'redis');
     t.match(redisSink, { mode: 'script', errors: 0 }, `${name}: the stream sink writes with scripts, without errors`);
   }
 });
@@ -156,11 +148,7 @@ t.test('the least-privilege ACL user of docs/operations.md, with the cluster cli
   await writeBundle(dir, testBundle({ revision: 'r1' }));
   const pdp = await startPdp({ bundleDir: dir, env: { ...ENV, REDIS_KEY_PREFIX: 'c3:', REDIS_USERNAME: 'pdp', REDIS_PASSWORD: 'pdp-password' } });
   t.teardown(() => pdp.close());
-  const status = async () =>
-    (await getJson(`${pdp.url}/v1/pdp/status`)).json as {
-      cache: { redis: string; last_error: unknown };
-      decision_log: { sinks: { name: string; mode?: string; errors: number }[] };
-    };
+  const status = () => pdpStatus(pdp.url);
   t.ok(await until(async () => (await status()).cache.redis === 'ok', 15_000), 'connected as pdp');
   for (let i = 0; i < 10; i++) await postJson(`${pdp.url}/v1/decisions/tool-call`, toolCall(`acl_${i}`));
   const keys = async () => (await Promise.all(admin.nodes('master').map((n) => n.keys('c3:dc:*')))).flat();

@@ -77,6 +77,11 @@ async function entries(stream: string): Promise<Entry[]> {
   return (await admin.xrange(stream, '-', '+')) as Entry[];
 }
 
+/** The decision ids of a stream's entries, in order (decision_id is every entry's first field). */
+const idsOf = (got: Entry[]): string[] => got.map(([, f]) => f[1] ?? '');
+/** The ids event(0 … n-1) gives. */
+const ids = (n: number): string[] => Array.from({ length: n }, (_, i) => `id-${i}`);
+
 /** Calls of EVALSHA and EVAL since the last CONFIG RESETSTAT. */
 async function scriptCalls(): Promise<{ evalsha: number; eval: number }> {
   const info = await admin.info('commandstats');
@@ -97,7 +102,7 @@ t.test('one script call per 100 records writes the documented entries, byte for 
   const got = await entries('s1:{decisions}:stream');
   t.equal(got.length, N, `${N} entries`);
   t.same(
-    got.map(([, f]) => f[1]),
+    idsOf(got),
     Array.from({ length: N }, (_, i) => (i === 7 ? HOSTILE_ID : `id-${i}`)),
     'in order, across chunk boundaries',
   );
@@ -133,11 +138,7 @@ t.test('retention 0: no id keys; a flushed script cache is reloaded without losi
   for (let i = 20; i < 40; i++) log.log(event(i));
   await log.close(5000);
   const got = await entries('s2:{decisions}:stream');
-  t.same(
-    got.map(([, f]) => f[1]),
-    Array.from({ length: 40 }, (_, i) => `id-${i}`),
-    'every record once, in order',
-  );
+  t.same(idsOf(got), ids(40), 'every record once, in order');
   t.same(await admin.keys('s2:{decisions}:id:*'), [], 'no id keys');
   t.equal(log.status().sinks.find((s) => s.name === 'redis')?.errors, 0, 'no errors');
 });
@@ -154,11 +155,7 @@ t.test('an ACL without EVAL/EVALSHA: pipelines from then on, every record once, 
   for (let i = 30; i < 60; i++) log.log(event(i));
   await log.close(5000);
   const got = await entries('s3:{decisions}:stream');
-  t.same(
-    got.map(([, f]) => f[1]),
-    Array.from({ length: 60 }, (_, i) => `id-${i}`),
-    'every record once, in order',
-  );
+  t.same(idsOf(got), ids(60), 'every record once, in order');
   const [, fields] = got[1] as Entry;
   const json = fields[fields.length - 1] ?? '';
   t.same(fields, streamFields(JSON.parse(json) as LogRecord, json), 'the same entry as the script writes');
@@ -185,10 +182,7 @@ t.test('any other script error is a failed batch, retried; scripts stay on', asy
   await admin.del('s4:{decisions}:stream');
   t.ok(await until(async () => (await admin.xlen('s4:{decisions}:stream')) === 10, 10_000), 'written on a retry');
   await log.close(5000);
-  t.same(
-    (await entries('s4:{decisions}:stream')).map(([, f]) => f[1]),
-    Array.from({ length: 10 }, (_, i) => `id-${i}`),
-  );
+  t.same(idsOf(await entries('s4:{decisions}:stream')), ids(10));
 });
 
 t.test('chunks: at most 100 records and, past a chunk’s first record, 1 MiB of JSON', async (t) => {
@@ -212,10 +206,7 @@ t.test('large records: 40 records of ~300 KB each are written, every one once', 
   }
   await log.close(10_000);
   const got = await entries('s5:{decisions}:stream');
-  t.same(
-    got.map(([, f]) => f[1]),
-    Array.from({ length: 40 }, (_, i) => `id-${i}`),
-  );
+  t.same(idsOf(got), ids(40));
   t.ok(
     got.every(([, f]) => (f[f.length - 1] ?? '').length > 300_000),
     'whole records',
