@@ -71,12 +71,13 @@ const MAX_POLICY_PATHS = 256;
 
 function policyOf(path: string, revisions: Readonly<Record<string, string>>, digests: Readonly<Record<string, string>>): AnswerPolicy {
   let kept = policies.get(revisions);
-  if (kept === undefined || kept.digests !== digests || kept.byPath.size >= MAX_POLICY_PATHS) {
+  if (kept === undefined || kept.digests !== digests) {
     kept = { digests, byPath: new Map() };
     policies.set(revisions, kept);
   }
   let p = kept.byPath.get(path);
   if (p === undefined) {
+    if (kept.byPath.size >= MAX_POLICY_PATHS) kept.byPath.clear();
     p = Object.freeze({
       path,
       bundles: Object.freeze({ ...revisions }),
