@@ -411,6 +411,8 @@ t.test('answers share one frozen `policy` per snapshot and path; a new snapshot 
     const d = await pipeline.decide({ ...TOOL, path: `p/${i}` });
     if (i % 100 === 0 || i === 299) t.same(d.body.policy, { path: `p/${i}`, bundles: { b: 'r3' }, digests: { b: 'd'.repeat(64) } }, `path ${i}`);
   }
-  const again = await pipeline.decide({ ...TOOL, path: 'p/299' });
-  t.equal((await pipeline.decide({ ...TOOL, path: 'p/299' })).body.policy, again.body.policy, 'a kept path stays shared when the map is full');
+  // 256 paths kept again (p/256…p/299 and q/0…q/211): the map is full; a kept path stays shared.
+  for (let i = 0; i < 211; i++) await pipeline.decide({ ...TOOL, path: `q/${i}` });
+  const again = await pipeline.decide({ ...TOOL, path: 'q/211' });
+  t.equal((await pipeline.decide({ ...TOOL, path: 'q/211' })).body.policy, again.body.policy, 'a kept path stays shared when the map is full');
 });
