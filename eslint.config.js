@@ -16,6 +16,8 @@ export default defineConfig(
     // conformance lists are data; the suites themselves live outside the repo (../shared/conformance)
     'conformance/',
     'helm/',
+    // AssemblyScript (compiled by scripts/build-wasm-runtime.mjs), not TypeScript
+    'src/rego/wasm/runtime/assembly/',
   ]),
   js.configs.recommended,
   tseslint.configs.recommended,
