@@ -37,7 +37,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts
 
 COPY tsconfig.json tsconfig.build.json ./
-COPY scripts/build-info.mjs ./scripts/
+COPY scripts/build-info.mjs scripts/build-wasm-runtime.mjs ./scripts/
 COPY src ./src
 # The commit ?provenance reports as build_commit (the context has no .git):
 #   docker build --build-arg BUILD_COMMIT=$(git rev-parse HEAD) .

@@ -13,7 +13,7 @@ Commands:
   fmt            format Rego files in OPA's canonical layout (opa fmt)
   bench          time a query (opa bench): iterations and ns/op
   inspect        show a bundle's manifest, namespaces and annotations (opa inspect)
-  bundle build   build an OPA source bundle (.tar.gz) from a directory (optionally signed)
+  bundle build   build an OPA bundle (.tar.gz) from a directory (optionally signed, or -t wasm)
   bundle sign    write OPA's .signatures.json for a bundle directory
   conformance    run the OPA-format Rego conformance suites against the built-in engine
   capabilities   the builtins the built-in engine supports (OPA capabilities JSON) and their status
@@ -205,13 +205,18 @@ bundles. Numbers in JSON data and input are kept exact.
   --profile-limit N        rows of the profile (default 10; 0 = all)
   --profile-sort KEY       total_time_ns (default), num_eval, num_redo, num_gen_expr, file, line
 `,
-  bundle: `Usage: pdp bundle build <dir> -o <bundle.tar.gz> [--revision R] [signing options]
+  bundle: `Usage: pdp bundle build <dir> -o <bundle.tar.gz> [--revision R] [-t wasm -e PATH...] [signing options]
        pdp bundle sign <dir> --signing-key KEY [-o FILE] [signing options]
 
 Writes an OPA source bundle: /.manifest (revision, roots) plus every .rego and
 data.json/data.yaml file of <dir>. Roots come from <dir>/.manifest when it has them (every
 package and data file must lie under one), else from the packages' and data's top-level
 names. Refuses (writes nothing) when the modules do not compile.
+
+  -t, --target rego|wasm  wasm: also /policy.wasm (OPA's wasm ABI, loadable by
+                          @open-policy-agent/opa-wasm) and the manifest's "wasm" entries, as
+                          \`opa build -t wasm\`; refuses what the wasm target does not support
+  -e, --entrypoint PATH   a wasm entrypoint (a/b, a.b or data.a.b; repeatable; needs -t wasm)
 
 Signing (as \`opa build --signing-key\` / \`opa sign\`): /.signatures.json holds
 {"signatures": [JWS]} whose payload lists every file with its SHA-256 digest (data.json,

@@ -12,7 +12,11 @@ import type { MessagePort } from 'node:worker_threads';
 export interface WorkerInit {
   /** Absolute path of @open-policy-agent/opa-wasm (resolved by the main thread). */
   opaWasm: string;
-  modules: { path: string; module: WebAssembly.Module }[];
+  modules: { path: string; module: WebAssembly.Module; minPages: number }[];
+  /** URL of the module whose hostBuiltins() implements the builtins a module leaves to its host. */
+  hostBuiltins: string;
+  /** Path of tsx's API when hostBuiltins is TypeScript source; else empty. */
+  tsx: string;
   /** The bundle data as JSON text. */
   data: string;
   maxMemoryPages: number;
@@ -38,6 +42,12 @@ export interface EvalRequest {
 export type EvalReply = ({ ok: true; resultSet: unknown } | { ok: false; message: string }) & { id?: number };
 
 export const OPA_WASM_PATH = createRequire(import.meta.url).resolve('@open-policy-agent/opa-wasm');
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+
+/** The worker imports it by URL: the compiled .js, or the .ts source when this runs from source
+ * (tests, under tsx: the worker then loads it through tsx's API, TSX_API). */
+export const HOST_BUILTINS_URL = new URL(`../rego/wasm/host-builtins${FROM_SOURCE ? '.ts' : '.js'}`, import.meta.url).href;
+export const TSX_API = FROM_SOURCE ? import.meta.resolve('tsx/esm/api') : '';
 
 export const WORKER_SOURCE = String.raw`
 'use strict';
@@ -86,9 +96,17 @@ function builtinsOf(policy) {
 (async () => {
   const policies = [];
   const report = [];
+  let custom;
+  try {
+    const mod = init.tsx ? await (await import(init.tsx)).tsImport(init.hostBuiltins, init.hostBuiltins) : await import(init.hostBuiltins);
+    custom = mod.hostBuiltins();
+  } catch (e) {
+    reply({ ok: false, path: init.hostBuiltins, message: describe(e) });
+    return;
+  }
   for (const m of init.modules) {
     try {
-      const policy = await loadPolicy(m.module, { initial: 5, maximum: init.maxMemoryPages });
+      const policy = await loadPolicy(m.module, { initial: Math.max(5, m.minPages), maximum: init.maxMemoryPages }, custom);
       report.push({ entrypoints: entrypointsOf(policy), builtins: builtinsOf(policy) });
       policy.setData(jsonBuffer(init.data));
       policies.push(policy);

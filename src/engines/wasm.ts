@@ -12,8 +12,9 @@ import { isPrefix } from '../bundles/paths.js';
 import { stringifyExact } from '../shared/exact-json.js';
 import { DataDocumentEngine } from './data-document.js';
 import { splitQueryPath } from './path.js';
+import { memoryMinPages } from '../rego/wasm/link.js';
 import type { Dependencies, Engine, EvaluationOptions, EvaluationOutcome } from './types.js';
-import { OPA_WASM_PATH, WORKER_SOURCE, type EvalReply, type EvalRequest, type LoadReport, type WorkerInit } from './wasm-worker.js';
+import { HOST_BUILTINS_URL, OPA_WASM_PATH, TSX_API, WORKER_SOURCE, type EvalReply, type EvalRequest, type LoadReport, type WorkerInit } from './wasm-worker.js';
 
 export interface WasmModuleSpec {
   /** Path inside the bundle, for messages. */
@@ -68,7 +69,7 @@ class WasmThread {
   private loadingAlive: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly modules: { path: string; module: WebAssembly.Module }[],
+    private readonly modules: { path: string; module: WebAssembly.Module; minPages: number }[],
     private readonly data: string,
     private readonly maxMemoryPages: number,
   ) {}
@@ -122,6 +123,8 @@ class WasmThread {
     this.flag = new Int32Array(new SharedArrayBuffer(4));
     const init: WorkerInit = {
       opaWasm: OPA_WASM_PATH,
+      hostBuiltins: HOST_BUILTINS_URL,
+      tsx: TSX_API,
       modules: this.modules,
       data: this.data,
       maxMemoryPages: this.maxMemoryPages,
@@ -282,10 +285,10 @@ export class WasmEngine implements Engine {
   /** Throws BUNDLE_WASM_ERROR when a module does not load, lacks a declared entrypoint, or rejects
    * the data. `fallback` answers paths outside the entrypoints (default: the data documents). */
   static async load(modules: WasmModuleSpec[], data: unknown, opts: WasmEngineOptions = {}, fallback?: Engine): Promise<WasmEngine> {
-    const compiled: { path: string; module: WebAssembly.Module }[] = [];
+    const compiled: { path: string; module: WebAssembly.Module; minPages: number }[] = [];
     for (const m of modules) {
       try {
-        compiled.push({ path: m.path, module: await WebAssembly.compile(new Uint8Array(m.bytes)) });
+        compiled.push({ path: m.path, module: await WebAssembly.compile(new Uint8Array(m.bytes)), minPages: memoryMinPages(m.bytes) });
       } catch (e) {
         throw new BundleError('BUNDLE_WASM_ERROR', `${m.path} does not load as an OPA wasm module: ${describeThrown(e)}`, { cause: e });
       }

@@ -14,6 +14,8 @@ import { RegoCompileErrors, RegoError } from './errors.js';
 import { Evaluator, SharedState } from './eval/evaluator.js';
 import { parseModule, parseQuery } from './parser.js';
 import { fromJSON, ObjectV, sizeOf, type Value } from './value.js';
+import type { Plan } from './wasm/plan.js';
+import { Planner } from './wasm/planner.js';
 
 export * from './api.js';
 export { RegoError, RegoCompileErrors, isRegoError } from './errors.js';
@@ -145,6 +147,11 @@ export class CompiledPolicy {
     };
     walk(this.root);
     return out.sort((a, b) => (a.file === b.file ? a.row - b.row : a.file < b.file ? -1 : 1));
+  }
+
+  /** The plan a wasm module runs for these entrypoints (`a/b` or `data.a.b`); see wasm/. */
+  wasmPlan(entrypoints: readonly string[]): Plan {
+    return new Planner(this.root).plan(entrypoints.map((e) => this.splitPath(e)));
   }
 
   private splitPath(path: string): string[] {

@@ -1,5 +1,6 @@
-// `pdp bundle build <dir> -o bundle.tar.gz [--revision R]`: write an OPA source bundle.
-// The directory's modules must compile (with its data); otherwise nothing is written.
+// `pdp bundle build <dir> -o bundle.tar.gz [--revision R] [-t wasm -e path…]`: write an OPA bundle
+// (with `-t wasm`, also /policy.wasm for the entrypoints, as `opa build -t wasm`). The directory's
+// modules must compile (with its data), and every entrypoint plan; otherwise nothing is written.
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -8,6 +9,8 @@ import { CliError, type CliIO } from '../io.js';
 import { compileSources, printCompileErrors } from '../policy.js';
 import { loadSources, type Manifest } from '../sources.js';
 import { writeTarGz } from '../tarball.js';
+import { buildWasm, type WasmBuild } from '../../rego/wasm/build.js';
+import { WasmPlanError } from '../../rego/wasm/planner.js';
 import { readClaims, readSigningKey, signBundleFiles, type SigningOptions } from '../bundle-sign.js';
 
 const segments = (root: string): string[] => root.split('/').filter((s) => s !== '');
@@ -35,8 +38,16 @@ export async function bundleCommand(argv: string[], io: CliIO): Promise<number> 
       'signing-key-id': { type: 'string' },
       'claims-file': { type: 'string' },
       scope: { type: 'string' },
+      target: { type: 'string', short: 't', default: 'rego' },
+      entrypoint: { type: 'string', short: 'e', multiple: true },
     },
   });
+  if (values.target !== 'rego' && values.target !== 'wasm')
+    throw new CliError('usage', `pdp bundle build: -t must be rego or wasm, not ${JSON.stringify(values.target)}`);
+  const entrypoints = (values.entrypoint ?? []).map(entrypointPath);
+  if (values.target === 'wasm' && entrypoints.length === 0)
+    throw new CliError('usage', 'pdp bundle build -t wasm: give at least one entrypoint (-e path/to/rule)');
+  if (values.target === 'rego' && entrypoints.length > 0) throw new CliError('usage', 'pdp bundle build: -e needs -t wasm');
   let signing: SigningOptions | undefined;
   if (values['signing-key'] !== undefined) {
     signing = {
@@ -85,7 +96,19 @@ export async function bundleCommand(argv: string[], io: CliIO): Promise<number> 
     }
   }
 
+  let wasm: WasmBuild | undefined;
+  if (values.target === 'wasm') {
+    try {
+      wasm = buildWasm(compiled.policy, entrypoints);
+    } catch (e) {
+      if (!(e instanceof WasmPlanError)) throw e;
+      io.err(`${e.message}: not supported by -t wasm\npdp bundle build: no bundle written\n`);
+      return 1;
+    }
+    manifest.wasm = entrypoints.map((entrypoint) => ({ entrypoint, module: '/policy.wasm' }));
+  }
   const entries: { name: string; body: Uint8Array }[] = [{ name: '/.manifest', body: new TextEncoder().encode(JSON.stringify(manifest) + '\n') }];
+  if (wasm) entries.push({ name: '/policy.wasm', body: wasm.wasm });
   for (const f of [...sources.files].sort((a, b) => (a.bundlePath < b.bundlePath ? -1 : 1))) {
     entries.push({ name: '/' + f.bundlePath, body: await readFile(f.diskPath) });
   }
@@ -97,10 +120,23 @@ export async function bundleCommand(argv: string[], io: CliIO): Promise<number> 
     throw new CliError('io_error', `${values.output}: ${describeThrown(e)}`);
   }
   const nMod = sources.files.filter((f) => f.kind === 'module').length;
+  const nData = sources.files.length - nMod;
   io.out(
-    `wrote ${values.output}: ${nMod} module(s), ${entries.length - 1 - nMod - (signing ? 1 : 0)} data file(s),${signing ? ' signed,' : ''} revision ${JSON.stringify(manifest.revision)}, roots ${JSON.stringify(manifest.roots)}\n`,
+    `wrote ${values.output}: ${nMod} module(s), ${nData} data file(s),${wasm ? ` policy.wasm (${entrypoints.length} entrypoint(s), ${wasm.wasm.byteLength} bytes),` : ''}${signing ? ' signed,' : ''} revision ${JSON.stringify(manifest.revision)}, roots ${JSON.stringify(manifest.roots)}\n`,
   );
+  if (wasm && wasm.hostBuiltins.length > 0) {
+    io.err(
+      `policy.wasm calls these builtins on its host: ${wasm.hostBuiltins.join(', ')} (the service provides them; other OPA wasm SDKs need them as custom builtins)\n`,
+    );
+  }
+  if (wasm && wasm.minPages > 5) io.err(`policy.wasm needs at least ${wasm.minPages} pages of memory from its host (opa-wasm's default is 5)\n`);
   return 0;
+}
+
+/** `-e a/b`, `a.b` or `data.a.b` → `a/b` (OPA's entrypoint form). */
+function entrypointPath(e: string): string {
+  const segs = e.split(/[./]/).filter((s) => s !== '');
+  return (segs[0] === 'data' ? segs.slice(1) : segs).join('/');
 }
 
 /**
