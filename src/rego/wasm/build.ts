@@ -3,6 +3,7 @@
 
 import type { CompiledPolicy } from '../index.js';
 import { linkPlan, runtimeWasm } from './link.js';
+import { planText } from './plan.js';
 
 export interface WasmBuild {
   wasm: Uint8Array;
@@ -14,7 +15,7 @@ export interface WasmBuild {
 
 export function buildWasm(policy: CompiledPolicy, entrypoints: readonly string[]): WasmBuild {
   const plan = policy.wasmPlan(entrypoints);
-  const { wasm, minPages } = linkPlan(runtimeWasm(), JSON.stringify(plan));
+  const { wasm, minPages } = linkPlan(runtimeWasm(), planText(plan));
   return { wasm, minPages, hostBuiltins: hostBuiltinsOf(wasm, minPages) };
 }
 

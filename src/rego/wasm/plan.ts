@@ -14,8 +14,9 @@
 // - Operands: the destination first where there is one (`mv`, `k`, `dot`, `len`, `ocopy`), last
 //   for calls (`call`, `bi`); collections being filled first (`apush`, `sadd`, `oset`, `oonce`).
 
-/** A constant: JSON scalars as themselves; collections tagged (sets have no JSON form). */
-export type PlanValue = null | boolean | number | string | { a: PlanValue[] } | { o: [PlanValue, PlanValue][] } | { s: PlanValue[] };
+/** A constant: JSON scalars as themselves (integers beyond 2^53 as bigints, written exactly by
+ * planText); collections tagged (sets have no JSON form). */
+export type PlanValue = null | boolean | number | bigint | string | { a: PlanValue[] } | { o: [PlanValue, PlanValue][] } | { s: PlanValue[] };
 
 /** A local's index in the current frame. */
 export type L = number;
@@ -109,4 +110,9 @@ export interface Plan {
   builtins: string[];
   functions: PlanFunction[];
   entrypoints: PlanEntrypoint[];
+}
+
+/** The plan's JSON text, bigints written as exact JSON numbers. */
+export function planText(x: Plan | PlanValue): string {
+  return JSON.stringify(x, (_k, v: unknown) => (typeof v === 'bigint' ? `\u0000big${v}` : v)).replace(/"\\u0000big(-?\d+)"/g, '$1');
 }

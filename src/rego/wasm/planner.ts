@@ -8,8 +8,8 @@ import { funcId } from '../compiler/compile.js';
 import type { CBody, CExpr, CFunc, CRule, CTerm, CWith } from '../compiler/ir.js';
 import type { DataNode } from '../compiler/tree.js';
 import type { Loc } from '../ast.js';
-import { ObjectV, SetV, type Value } from '../value.js';
-import type { Block, L, Plan, PlanEntrypoint, PlanFunction, PlanValue, Stmt } from './plan.js';
+import { ObjectV, SetV, stringify, type Value } from '../value.js';
+import { planText, type Block, type L, type Plan, type PlanEntrypoint, type PlanFunction, type PlanValue, type Stmt } from './plan.js';
 
 /** A construct the wasm target does not support (yet): named, with where it is. */
 export class WasmPlanError extends Error {
@@ -132,7 +132,7 @@ export class Planner {
 
   private constOf(v: Value): number {
     const pv = toPlanValue(v);
-    const key = JSON.stringify(pv);
+    const key = planText(pv);
     let i = this.constIdx.get(key);
     if (i === undefined) {
       i = this.consts.length;
@@ -664,6 +664,22 @@ export class Planner {
       this.unifyPairs(c, pairs, k, loc);
       return;
     }
+    if (a.t === 'object' && b.t === 'object' && [...a.items, ...b.items].every(([kt]) => kt.t === 'const')) {
+      // values paired by their (constant) keys; different key sets never unify
+      const keyOf = (kt: CTerm): string => stringify((kt as { v: Value }).v);
+      const other = new Map(b.items.map(([kt, vt]) => [keyOf(kt), vt]));
+      if (other.size !== a.items.length || a.items.some(([kt]) => !other.has(keyOf(kt)))) {
+        c.emit(['break', 0]);
+        return;
+      }
+      this.unifyPairs(
+        c,
+        a.items.map(([kt, vt]): [CTerm, CTerm] => [vt, other.get(keyOf(kt))!]),
+        k,
+        loc,
+      );
+      return;
+    }
     throw new WasmPlanError('unification of two terms with unbound variables', loc);
   }
 
@@ -935,7 +951,7 @@ export class Planner {
 
 function makeWorld(dataPaths: readonly (readonly string[])[], mocks: ReadonlyMap<string, Mock>): World {
   if (dataPaths.length === 0 && mocks.size === 0) return NO_WORLD;
-  const key = JSON.stringify([dataPaths, [...mocks].map(([id, m]) => [id, 'fn' in m ? funcId(m.fn) : 'value' in m ? toPlanValue(m.value) : 0])]);
+  const key = JSON.stringify([dataPaths, [...mocks].map(([id, m]) => [id, 'fn' in m ? funcId(m.fn) : 'value' in m ? planText(toPlanValue(m.value)) : 0])]);
   return { key, dataPaths, mocks };
 }
 
@@ -961,8 +977,7 @@ function evaluable(t: CTerm, bound: ReadonlySet<number>): boolean {
 
 function toPlanValue(v: Value): PlanValue {
   if (v === null || typeof v === 'boolean' || typeof v === 'string') return v;
-  if (typeof v === 'number') return v;
-  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'number' || typeof v === 'bigint') return v;
   if (Array.isArray(v)) return { a: v.map(toPlanValue) };
   if (v instanceof ObjectV) return { o: Array.from(v.entries(), ([a, b]): [PlanValue, PlanValue] => [toPlanValue(a), toPlanValue(b)]) };
   if (v instanceof SetV) return { s: Array.from(v.values(), toPlanValue) };

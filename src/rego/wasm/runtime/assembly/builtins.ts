@@ -415,6 +415,27 @@ function walkInto(v: Value, path: Array<Value>, out: Array<Value>): void {
   }
 }
 
+/** x + y, x - y or x * y (op: plus, minus, mul's id): exact while both are exact integers and the
+ * result fits in 64 bits, else in doubles */
+function arith(op: i32, x: VNum, y: VNum): VNum {
+  if (x.exact && y.exact) {
+    const a = x.i;
+    const b = y.i;
+    if (op == 6) {
+      const r = a + b;
+      if (((a ^ r) & (b ^ r)) >= 0) return VNum.int(r);
+    } else if (op == 7) {
+      const r = a - b;
+      if (((a ^ b) & (a ^ r)) >= 0) return VNum.int(r);
+    } else {
+      const r = a * b;
+      if (a == 0 || (r / a == b && !(a == -1 && b == i64.MIN_VALUE))) return VNum.int(r);
+    }
+  }
+  const r = op == 6 ? x.n + y.n : op == 7 ? x.n - y.n : x.n * y.n;
+  return new VNum(r);
+}
+
 function native(id: i32, a: Value | null, b: Value | null, c: Value | null): Value | null {
   switch (id) {
     case 0: // equal
@@ -431,10 +452,10 @@ function native(id: i32, a: Value | null, b: Value | null, c: Value | null): Val
       return mkBool(compare(a!, b!) >= 0);
     case 6: // plus
       if (!isNum(a!) || !isNum(b!)) return null;
-      return num(asNum(a!).n + asNum(b!).n);
+      return arith(6, asNum(a!), asNum(b!));
     case 7: {
       // minus
-      if (isNum(a!) && isNum(b!)) return num(asNum(a!).n - asNum(b!).n);
+      if (isNum(a!) && isNum(b!)) return arith(7, asNum(a!), asNum(b!));
       if (a!.tag == T_SET && b!.tag == T_SET) {
         const x = asSet(a!);
         const y = asSet(b!);
@@ -446,16 +467,24 @@ function native(id: i32, a: Value | null, b: Value | null, c: Value | null): Val
     }
     case 8: // mul
       if (!isNum(a!) || !isNum(b!)) return null;
-      return num(asNum(a!).n * asNum(b!).n);
+      return arith(8, asNum(a!), asNum(b!));
     case 9: {
       // div
       if (!isNum(a!) || !isNum(b!)) return null;
       const y = asNum(b!).n;
       if (y == 0) return null;
-      return num(asNum(a!).n / y);
+      const p = asNum(a!);
+      const q = asNum(b!);
+      if (p.exact && q.exact && q.i != -1 && p.i % q.i == 0) return VNum.int(p.i / q.i);
+      return num(p.n / y);
     }
     case 10: {
       // rem
+      if (isNum(a!) && isNum(b!) && asNum(a!).exact && asNum(b!).exact) {
+        const q = asNum(b!).i;
+        if (q == 0) return null;
+        return q == -1 ? VNum.int(0) : VNum.int(asNum(a!).i % q);
+      }
       const x = intOf(a!);
       const y = intOf(b!);
       if (isNaN(x) || isNaN(y) || y == 0) return null;
@@ -467,7 +496,9 @@ function native(id: i32, a: Value | null, b: Value | null, c: Value | null): Val
     case 13:
     case 14: {
       if (!isNum(a!)) return null;
-      const x = asNum(a!).n;
+      const v = asNum(a!);
+      if (v.exact) return id == 11 && v.i < 0 && v.i != i64.MIN_VALUE ? VNum.int(-v.i) : id == 11 && v.i == i64.MIN_VALUE ? num(-v.n) : v;
+      const x = v.n;
       if (id == 11) return num(Math.abs(x));
       if (id == 12) return num(roundHalfAway(x));
       if (id == 13) return num(Math.ceil(x));
@@ -486,13 +517,13 @@ function native(id: i32, a: Value | null, b: Value | null, c: Value | null): Val
       // sum, product
       if (a!.tag != T_ARR && a!.tag != T_SET) return null;
       const xs = a!.tag == T_ARR ? asArr(a!).a : asSet(a!).keys;
-      let acc: f64 = id == 16 ? 0 : 1;
+      let acc: VNum = VNum.int(id == 16 ? 0 : 1);
       for (let i = 0; i < xs.length; i++) {
         const x = xs[i];
         if (!isNum(x)) return null;
-        acc = id == 16 ? acc + asNum(x).n : acc * asNum(x).n;
+        acc = arith(id == 16 ? 6 : 8, acc, asNum(x));
       }
-      return num(acc);
+      return acc;
     }
     case 18:
     case 19: {

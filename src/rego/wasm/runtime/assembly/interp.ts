@@ -15,6 +15,13 @@ type Frame = StaticArray<Value | null>;
 let evInput: Value | null = null;
 let evData: Value | null = null;
 let results: Array<Value> = [];
+/** per evaluation: the value of each function without parameters called with the evaluation's
+ * own input and data (not under `with`): a rule's document is computed once per evaluation */
+let memo: StaticArray<Value | null> = new StaticArray<Value | null>(0);
+let memoState: StaticArray<u8> = new StaticArray<u8>(0);
+const MEMO_NONE: u8 = 0;
+const MEMO_DEFINED: u8 = 1;
+const MEMO_UNDEFINED: u8 = 2;
 
 /** runs entrypoint e; returns the values of its `res` statements in order */
 export function evalEntrypoint(e: i32, input: Value | null, data: Value | null): Array<Value> {
@@ -22,6 +29,9 @@ export function evalEntrypoint(e: i32, input: Value | null, data: Value | null):
   evInput = input;
   evData = data;
   results = new Array<Value>();
+  // allocated per evaluation: the host resets the heap between evaluations
+  memo = new StaticArray<Value | null>(D.funcs.length);
+  memoState = new StaticArray<u8>(D.funcs.length);
   const f = D.entries[e];
   const fr = new StaticArray<Value | null>(f.locals);
   unchecked((fr[0] = input));
@@ -56,7 +66,23 @@ function runBlock(b: StaticArray<Stmt>, fr: Frame): i32 {
   return r > 0 ? r - 1 : CONT;
 }
 
-function callFunc(f: Func, args: StaticArray<i32>, fr: Frame): Value | null {
+function callFunc(fi: i32, args: StaticArray<i32>, fr: Frame): Value | null {
+  const f = unchecked(D.funcs[fi]);
+  const memoized = args.length == 0 && unchecked(fr[0]) === evInput && unchecked(fr[1]) === evData;
+  if (memoized) {
+    const st = unchecked(memoState[fi]);
+    if (st == MEMO_DEFINED) return unchecked(memo[fi]);
+    if (st == MEMO_UNDEFINED) return null;
+  }
+  const v = runFunc(f, args, fr);
+  if (memoized) {
+    unchecked((memo[fi] = v));
+    unchecked((memoState[fi] = v === null ? MEMO_UNDEFINED : MEMO_DEFINED));
+  }
+  return v;
+}
+
+function runFunc(f: Func, args: StaticArray<i32>, fr: Frame): Value | null {
   const nf = new StaticArray<Value | null>(f.locals);
   // the caller's input and data: `with` replaces them in the caller's frame for what it calls
   unchecked((nf[0] = fr[0]));
@@ -201,7 +227,7 @@ function step(s: Stmt, fr: Frame): i32 {
     case D.OP_BREAK:
       return s.a;
     case D.OP_CALL: {
-      const v = callFunc(unchecked(D.funcs[s.a]), s.args!, fr);
+      const v = callFunc(s.a, s.args!, fr);
       if (v === null) return 0;
       unchecked((fr[s.b] = v));
       return CONT;

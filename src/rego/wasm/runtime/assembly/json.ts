@@ -318,6 +318,7 @@ function parseNumber(): Value | null {
   }
   if (!digit(P)) return bad();
   let intVal: f64 = 0;
+  let exact: u64 = 0; // the integer part, exactly while it has at most 19 digits
   let sig = 0; // significant digits (leading zeros excluded)
   let simple = true;
   if (load<u8>(P) == 0x30) {
@@ -325,6 +326,7 @@ function parseNumber(): Value | null {
   } else {
     while (digit(P)) {
       intVal = intVal * 10 + <f64>(load<u8>(P) - 0x30);
+      exact = exact * 10 + <u64>(load<u8>(P) - 0x30);
       sig++;
       P++;
     }
@@ -346,6 +348,8 @@ function parseNumber(): Value | null {
     while (digit(P)) P++;
   }
   if (simple && sig <= 15) return new VNum(neg ? -intVal : intVal);
+  // an integer literal that fits in 64 bits stays exact
+  if (simple && sig <= 19 && (exact < 9223372036854775808 || (neg && exact == 9223372036854775808))) return VNum.int(neg ? -(<i64>exact) : <i64>exact);
   const text = String.UTF8.decodeUnsafe(start, P - start);
   const n = parseFloat(text);
   if (sig > 15 || !isFinite(n)) return new VNum(n, text);
@@ -405,6 +409,7 @@ export function numberText(n: f64): string {
 export function numText(v: VNum): string {
   const raw = v.raw;
   if (raw !== null) return raw;
+  if (v.exact) return v.i.toString();
   return numberText(v.n);
 }
 

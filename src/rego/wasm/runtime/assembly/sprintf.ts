@@ -683,6 +683,8 @@ export function goQuote(s: string, asciiOnly: bool): string {
  */
 function intDigits(v: VNum): string | null {
   const raw = v.raw;
+  // an exact 64-bit integer: its digits (-i64.MIN_VALUE wraps to itself, which as u64 is right)
+  if (raw === null && v.exact) return (<u64>(v.i < 0 ? -v.i : v.i)).toString();
   if (raw !== null) {
     const t = raw;
     let i = 0;
@@ -728,6 +730,7 @@ function intDigits(v: VNum): string | null {
 function isNegNum(v: VNum): bool {
   const raw = v.raw;
   if (raw !== null) return raw.length > 0 && raw.charCodeAt(0) == 0x2d;
+  if (v.exact) return v.i < 0;
   return v.n < 0;
 }
 

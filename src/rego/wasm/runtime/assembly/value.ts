@@ -29,11 +29,55 @@ export class VNum extends Value {
   n: f64;
   /** the number's source text when a double cannot hold it (more than 15 significant digits, or out of range) */
   raw: string | null;
+  /** exact: an integer that i holds exactly (n is its nearest double). Integers stay exact
+   * through arithmetic while they fit in 64 bits: nanosecond timestamps need it */
+  exact: bool;
+  i: i64;
   constructor(n: f64, raw: string | null = null) {
     super(T_NUM);
     this.n = n;
     this.raw = raw;
+    // every integral double up to 2^53 is an exact integer
+    this.exact = raw === null && Math.abs(n) <= 9007199254740992.0 && n == Math.floor(n);
+    this.i = this.exact ? <i64>n : 0;
   }
+  static int(i: i64): VNum {
+    const v = new VNum(<f64>i);
+    v.exact = true;
+    v.i = i;
+    return v;
+  }
+}
+
+const I64_LIMIT: f64 = 9223372036854775808.0;
+
+/** n as an exact integer when it is one (exact, or an integral double inside i64's range) */
+function intOfNum(v: VNum, out: StaticArray<i64>): bool {
+  if (v.exact) {
+    unchecked((out[0] = v.i));
+    return true;
+  }
+  const n = v.n;
+  if (n == Math.floor(n) && n > -I64_LIMIT && n < I64_LIMIT) {
+    unchecked((out[0] = <i64>n));
+    return true;
+  }
+  return false;
+}
+
+const scratchA = new StaticArray<i64>(1);
+const scratchB = new StaticArray<i64>(1);
+
+/** compares two numbers: exactly when both are integers, else as doubles */
+export function compareNum(a: VNum, b: VNum): i32 {
+  if ((a.exact || b.exact) && intOfNum(a, scratchA) && intOfNum(b, scratchB)) {
+    const x = unchecked(scratchA[0]);
+    const y = unchecked(scratchB[0]);
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  const x = a.n;
+  const y = b.n;
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 export class VStr extends Value {
@@ -235,8 +279,9 @@ export function hash(v: Value): u32 {
     case T_BOOL:
       return changetype<VBool>(v).b ? 0x9e3779b9 : 0x7f4a7c15;
     case T_NUM: {
-      const n = asNum(v).n;
-      const bits = n == 0 ? <u64>0 : reinterpret<u64>(n);
+      // integers hash by their exact value (equal numbers must hash alike: see compareNum)
+      const x = asNum(v);
+      const bits = intOfNum(x, scratchA) ? <u64>unchecked(scratchA[0]) : reinterpret<u64>(x.n);
       return mix(<u32>bits ^ mix(<u32>(bits >>> 32)));
     }
     case T_STR:
@@ -276,7 +321,7 @@ export function equal(a: Value, b: Value): bool {
     case T_BOOL:
       return changetype<VBool>(a).b == changetype<VBool>(b).b;
     case T_NUM:
-      return asNum(a).n == asNum(b).n;
+      return compareNum(asNum(a), asNum(b)) == 0;
     case T_STR:
       return asStr(a).s == asStr(b).s;
     case T_ARR: {
@@ -391,11 +436,8 @@ export function compare(a: Value, b: Value): i32 {
       const y = changetype<VBool>(b).b;
       return x == y ? 0 : x ? 1 : -1;
     }
-    case T_NUM: {
-      const x = asNum(a).n;
-      const y = asNum(b).n;
-      return x < y ? -1 : x > y ? 1 : 0;
-    }
+    case T_NUM:
+      return compareNum(asNum(a), asNum(b));
     case T_STR:
       return compareStrings(asStr(a).s, asStr(b).s);
     case T_ARR: {
