@@ -270,13 +270,20 @@ overflow if {
 }
 
 text := json.marshal([input.ns, 9223372036854775807, -9223372036854775808])
+
+beyond := input.big + 0
+
+kept := input.big
 `,
     },
   ]);
-  const lp = await load(policy, ['n/exact', 'n/overflow', 'n/text']);
+  const lp = await load(policy, ['n/exact', 'n/overflow', 'n/text', 'n/beyond', 'n/kept']);
   // input as JSON text: a JavaScript number could not hold it
   const input = new TextEncoder().encode('{"ns": 1768464550999999998}').buffer as ArrayBuffer;
   t.same(results(lp.evaluate(input, 'n/exact')), [true], 'exact arithmetic, comparison and hashing');
   t.same(results(lp.evaluate(input, 'n/overflow')), [true], 'past 64 bits in doubles, still ordered');
   t.same(results(lp.evaluate(input, 'n/text')), ['[1768464550999999998,9223372036854775807,-9223372036854775808]'], 'printed exactly');
+  const big = new TextEncoder().encode(`{"big": 1${'0'.repeat(400)}}`).buffer as ArrayBuffer;
+  t.same(results(lp.evaluate(big, 'n/beyond')), [], 'arithmetic beyond doubles is undefined, never Infinity in a result');
+  t.same(lp.evaluate(big, 'n/kept'), [{ result: Infinity }], 'passed through, it keeps its 401 digits (which the SDK’s JSON.parse reads as Infinity)');
 });

@@ -63,8 +63,9 @@ export function callBuiltin(b: i32, n: i32, a: Value | null, x: Value | null, y:
 
 // ---- helpers ----
 
-function num(n: f64): Value {
-  return new VNum(n);
+/** a builtin's number result; beyond doubles: undefined (a result never holds Infinity or NaN) */
+function num(n: f64): Value | null {
+  return isFinite(n) ? new VNum(n) : null;
 }
 function str(s: string): Value {
   return new VStr(s);
@@ -393,7 +394,7 @@ function walkInto(v: Value, path: Array<Value>, out: Array<Value>): void {
   if (v.tag == T_ARR) {
     const xs = asArr(v).a;
     for (let i = 0; i < xs.length; i++) {
-      path.push(num(<f64>i));
+      path.push(VNum.int(<i64>i));
       walkInto(unchecked(xs[i]), path, out);
       path.pop();
     }
@@ -417,7 +418,7 @@ function walkInto(v: Value, path: Array<Value>, out: Array<Value>): void {
 
 /** x + y, x - y or x * y (op: plus, minus, mul's id): exact while both are exact integers and the
  * result fits in 64 bits, else in doubles */
-function arith(op: i32, x: VNum, y: VNum): VNum {
+function arith(op: i32, x: VNum, y: VNum): VNum | null {
   if (x.exact && y.exact) {
     const a = x.i;
     const b = y.i;
@@ -433,7 +434,8 @@ function arith(op: i32, x: VNum, y: VNum): VNum {
     }
   }
   const r = op == 6 ? x.n + y.n : op == 7 ? x.n - y.n : x.n * y.n;
-  return new VNum(r);
+  // beyond doubles (OPA would keep the digits): undefined, never Infinity or NaN in a result
+  return isFinite(r) ? new VNum(r) : null;
 }
 
 function native(id: i32, a: Value | null, b: Value | null, c: Value | null): Value | null {
@@ -476,7 +478,8 @@ function native(id: i32, a: Value | null, b: Value | null, c: Value | null): Val
       const p = asNum(a!);
       const q = asNum(b!);
       if (p.exact && q.exact && q.i != -1 && p.i % q.i == 0) return VNum.int(p.i / q.i);
-      return num(p.n / y);
+      const r = p.n / y;
+      return isFinite(r) ? num(r) : null;
     }
     case 10: {
       // rem
@@ -517,8 +520,8 @@ function native(id: i32, a: Value | null, b: Value | null, c: Value | null): Val
       // sum, product
       if (a!.tag != T_ARR && a!.tag != T_SET) return null;
       const xs = a!.tag == T_ARR ? asArr(a!).a : asSet(a!).keys;
-      let acc: VNum = VNum.int(id == 16 ? 0 : 1);
-      for (let i = 0; i < xs.length; i++) {
+      let acc: VNum | null = VNum.int(id == 16 ? 0 : 1);
+      for (let i = 0; i < xs.length && acc !== null; i++) {
         const x = xs[i];
         if (!isNum(x)) return null;
         acc = arith(id == 16 ? 6 : 8, acc, asNum(x));
@@ -758,7 +761,7 @@ function native(id: i32, a: Value | null, b: Value | null, c: Value | null): Val
       const n = <i32>span + 1;
       const out = new Array<Value>(n);
       const s: f64 = x <= y ? 1 : -1;
-      for (let i = 0; i < n; i++) unchecked((out[i] = num(x + s * <f64>i)));
+      for (let i = 0; i < n; i++) unchecked((out[i] = new VNum(x + s * <f64>i)));
       return new VArr(out);
     }
     case 58: {
