@@ -21,6 +21,7 @@ import { moduleFile } from '../../src/conformance/run.js';
 import { compile, fromJSON, toJSON, type CompiledPolicy, type Value } from '../../src/rego/index.js';
 import { buildWasm } from '../../src/rego/wasm/build.js';
 import { memoryMinPages } from '../../src/rego/wasm/link.js';
+import { rng } from '../helpers/rng.js';
 import { hostBuiltins, type HostBuiltin } from '../../src/rego/wasm/host-builtins.js';
 import { WasmPlanError } from '../../src/rego/wasm/planner.js';
 
@@ -286,4 +287,42 @@ kept := input.big
   const big = new TextEncoder().encode(`{"big": 1${'0'.repeat(400)}}`).buffer as ArrayBuffer;
   t.same(results(lp.evaluate(big, 'n/beyond')), [], 'arithmetic beyond doubles is undefined, never Infinity in a result');
   t.same(lp.evaluate(big, 'n/kept'), [{ result: Infinity }], 'passed through, it keeps its 401 digits (which the SDK’s JSON.parse reads as Infinity)');
+});
+
+t.test('doubles are read and printed as JavaScript reads and prints them (20,000 random ones)', async (t) => {
+  const policy = compile([
+    { file: 'd.rego', source: 'package d\n\nm := json.marshal(input.xs)\n\nhalves := json.marshal([s | some x in input.xs; s := x + 0.5])\n' },
+  ]);
+  const lp = await load(policy, ['d/m', 'd/halves']);
+  const seed = 20261205;
+  const r = rng(seed);
+  const bits = new BigUint64Array(1);
+  const f = new Float64Array(bits.buffer);
+  for (let round = 0; round < 20; round++) {
+    const xs: number[] = [];
+    while (xs.length < 1000) {
+      const k = r();
+      let x: number;
+      if (k < 0.3) x = r();
+      else if (k < 0.6) x = (r() - 0.5) * 10 ** Math.floor(r() * 40 - 20);
+      else {
+        // any bit pattern: subnormals, huge exponents, 17 significant digits
+        bits[0] = (BigInt(Math.floor(r() * 2 ** 32)) << 32n) | BigInt(Math.floor(r() * 2 ** 32));
+        x = f[0];
+      }
+      if (Number.isFinite(x)) xs.push(x);
+    }
+    const printed = results(lp.evaluate({ xs }, 'd/m'))[0];
+    if (printed !== JSON.stringify(xs)) {
+      t.fail(`seed ${seed}, round ${round}: printed differently`, { found: printed, wanted: JSON.stringify(xs) });
+      return;
+    }
+    const halves = JSON.parse(results(lp.evaluate({ xs }, 'd/halves'))[0] as string) as number[];
+    const wrong = xs.findIndex((x, i) => halves[i] !== x + 0.5);
+    if (wrong >= 0) {
+      t.fail(`seed ${seed}, round ${round}: ${xs[wrong]} + 0.5 gave ${halves[wrong]}`);
+      return;
+    }
+  }
+  t.pass('every double read, summed and printed as JavaScript does');
 });

@@ -4,6 +4,7 @@
 // opa_value_dump, Rego text (sets as {1, 2} and set()).
 
 import { Value, VNum, VStr, VArr, VObj, VTab, NULL, TRUE, FALSE, T_NULL, T_BOOL, T_NUM, T_STR, T_ARR, T_OBJ, VBool, asNum, asStr, asArr, asObj, sortedKeyIndexes } from "./value";
+import { nearestDouble, shortestDecimal, textDecimal } from "./sprintf";
 
 export const MAX_DEPTH: i32 = 1000;
 
@@ -351,9 +352,31 @@ function parseNumber(): Value | null {
   // an integer literal that fits in 64 bits stays exact
   if (simple && sig <= 19 && (exact < 9223372036854775808 || (neg && exact == 9223372036854775808))) return VNum.int(neg ? -(<i64>exact) : <i64>exact);
   const text = String.UTF8.decodeUnsafe(start, P - start);
-  const n = parseFloat(text);
+  const n = decimalToDouble(text, neg);
   if (sig > 15 || !isFinite(n)) return new VNum(n, text);
   return new VNum(n);
+}
+
+const POW10: StaticArray<f64> = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+
+/**
+ * The double nearest to a JSON number's text. AssemblyScript's parseFloat is not correctly
+ * rounded (1.8783347378160505e+39 reads as …e+38): up to 15 digits times an exact power of ten
+ * is (one correctly rounded operation); anything else goes through exact decimal arithmetic.
+ */
+function decimalToDouble(text: string, neg: bool): f64 {
+  const dec = textDecimal(text);
+  const k = dec.d.length;
+  if (k == 0) return neg ? -0.0 : 0;
+  const scale = dec.dp - k; // value = digits × 10^scale
+  if (k <= 15 && scale >= -22 && scale <= 22) {
+    let m: f64 = 0;
+    for (let i = 0; i < k; i++) m = m * 10 + <f64>(dec.d.charCodeAt(i) - 0x30);
+    const x = scale >= 0 ? m * unchecked(POW10[scale]) : m / unchecked(POW10[-scale]);
+    return neg ? -x : x;
+  }
+  const x = nearestDouble(dec);
+  return neg ? -x : x;
 }
 
 // ---- number text (JSON.stringify's) ----
@@ -363,38 +386,13 @@ export function numberText(n: f64): string {
   if (n == 0) return "0";
   if (!isFinite(n)) return isNaN(n) ? "NaN" : n > 0 ? "Infinity" : "-Infinity";
   if (n == Math.floor(n) && Math.abs(n) < 9007199254740992) return (<i64>n).toString();
-  // AssemblyScript's shortest round-trip digits, re-laid out as JavaScript does
-  const t = n.toString();
-  let i = 0;
-  let neg = false;
-  if (t.charCodeAt(0) == 0x2d) {
-    neg = true;
-    i = 1;
-  }
-  let digits = "";
-  let point = -1;
-  let exp = 0;
-  const len = t.length;
-  while (i < len) {
-    const c = t.charCodeAt(i);
-    if (c == 0x2e) point = digits.length;
-    else if (c == 0x65 || c == 0x45) {
-      exp = I32.parseInt(t.substring(i + 1));
-      break;
-    } else digits += String.fromCharCode(c);
-    i++;
-  }
-  if (point < 0) point = digits.length;
-  // strip leading zeros (moving the point) and trailing zeros
-  let lead = 0;
-  while (lead < digits.length - 1 && digits.charCodeAt(lead) == 0x30) lead++;
-  digits = digits.substring(lead);
-  point -= lead;
-  let end = digits.length;
-  while (end > 1 && digits.charCodeAt(end - 1) == 0x30) end--;
-  digits = digits.substring(0, end);
+  // the shortest digits that read back as n (AssemblyScript's own dtoa is not always shortest
+  // or closest: 0.1 + 0.2 would print 0.30000000000000007), laid out as JavaScript does
+  const neg = n < 0;
+  const dec = shortestDecimal(Math.abs(n));
+  const digits = dec.d;
+  const e = dec.dp; // value = 0.digits × 10^e
   const k = digits.length;
-  const e = point + exp; // value = 0.digits × 10^e
   let out: string;
   if (k <= e && e <= 21) out = digits + "0".repeat(e - k);
   else if (0 < e && e <= 21) out = digits.substring(0, e) + "." + digits.substring(e);

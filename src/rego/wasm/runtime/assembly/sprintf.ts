@@ -295,7 +295,7 @@ function validRune(a: GoArg): u32 {
 // ---------------------------------------------------------------------------------------------
 // Floats: exact decimal expansion of the double, rounded half-to-even like strconv.
 
-class Decimal {
+export class Decimal {
   /** digits, no leading or trailing zeros ("" for zero) */
   d: string;
   /** value = 0.d × 10^dp */
@@ -362,7 +362,7 @@ function cmpDec(a: Decimal, b: Decimal): i32 {
 }
 
 /** the decimal value of a number's text (without its sign) */
-function textDecimal(t: string): Decimal {
+export function textDecimal(t: string): Decimal {
   let i = 0;
   const n = t.length;
   if (i < n && t.charCodeAt(i) == 0x2d) i++;
@@ -398,7 +398,7 @@ function midUp(b: u64): Decimal {
  * few ulps off at most), corrected against the exact midpoints to its neighbours; a binary search
  * over the doubles if the estimate is further off than expected.
  */
-function nearestDouble(v: Decimal): f64 {
+export function nearestDouble(v: Decimal): f64 {
   if (v.d.length == 0) return 0;
   if (v.dp > 310) return Infinity;
   if (v.dp < -330) return 0;
@@ -453,7 +453,7 @@ function numValue(v: VNum): f64 {
  * JavaScript's Number#toString and strconv's shortest mode give; the runtime's dtoa is not always
  * the nearest: 0.1 + 0.2 gives 0.30000000000000007 there).
  */
-function shortestDecimal(x: f64): Decimal {
+export function shortestDecimal(x: f64): Decimal {
   if (x == 0) return new Decimal("", 0);
   const b = reinterpret<u64>(Math.abs(x));
   const exact = decOf(mantOf(b), expOf(b));
