@@ -245,18 +245,7 @@ export class Planner {
             [
               [
                 ['dot', prev, ret, key],
-                ['isset', prev],
-                ['bi', this.builtinOf('or'), [prev, v], v],
-              ],
-            ],
-          ]);
-          c.emit([
-            'blocks',
-            [
-              [
-                ['dot', prev, ret, key],
-                ['isobj', prev],
-                ['bi', this.builtinOf('object.union'), [prev, v], v],
+                ['bi', this.builtinOf('internal.merge_docs'), [prev, v], v],
               ],
             ],
           ]);

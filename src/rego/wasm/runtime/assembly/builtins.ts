@@ -16,6 +16,7 @@ const NAMES: StaticArray<string> = [
   "is_array", "is_object", "is_set", "is_null", "type_name", "object.get", "object.keys", "object.remove",
   "object.union", "array.concat", "array.slice", "array.reverse", "numbers.range", "internal.member_2",
   "internal.member_3", "json.marshal", "json.unmarshal", "walk", "intersection", "union", "sprintf",
+  "internal.merge_docs",
 ];
 const ARITY: StaticArray<i32> = [
   2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1,
@@ -25,6 +26,7 @@ const ARITY: StaticArray<i32> = [
   1, 1, 1, 1, 1, 3, 1, 2,
   2, 2, 3, 1, 2, 2,
   3, 1, 1, 1, 1, 1, 2,
+  2,
 ];
 
 /** the native implementation's id of a builtin, -1 when the host implements it */
@@ -385,6 +387,32 @@ function setOf(xs: Array<Value>): VSet {
 const MAX_RANGE: f64 = 10000000;
 
 // ---- the natives ----
+
+/** two documents at one path merged as the evaluator merges them: sets united, objects merged key
+ * by key, anything else must be equal (else undefined) */
+function mergeDocs(a: Value, b: Value): Value | null {
+  if (a.tag == T_SET && b.tag == T_SET) {
+    const out = new VSet();
+    const x = asSet(a);
+    const y = asSet(b);
+    for (let i = 0; i < x.keys.length; i++) out.add(unchecked(x.keys[i]));
+    for (let i = 0; i < y.keys.length; i++) out.add(unchecked(y.keys[i]));
+    return out;
+  }
+  if (a.tag == T_OBJ && b.tag == T_OBJ) {
+    const out = asObj(a).copy();
+    const y = asObj(b);
+    for (let i = 0; i < y.keys.length; i++) {
+      const k = unchecked(y.keys[i]);
+      const prev = out.get(k);
+      const v = prev === null ? unchecked(y.vals[i]) : mergeDocs(prev, unchecked(y.vals[i]));
+      if (v === null) return null;
+      out.set(k, v);
+    }
+    return out;
+  }
+  return equal(a, b) ? a : null;
+}
 
 function walkInto(v: Value, path: Array<Value>, out: Array<Value>): void {
   const pair = new Array<Value>(2);
@@ -836,6 +864,9 @@ function native(id: i32, a: Value | null, b: Value | null, c: Value | null): Val
       const s = sprintf(asStr(a!).s, asArr(b!).a);
       return s === null ? null : str(s);
     }
+    case 66:
+      // the planner's: a document below an object rule merged into its value
+      return mergeDocs(a!, b!);
     default:
       unreachable();
       return null;
