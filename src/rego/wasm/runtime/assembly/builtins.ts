@@ -4,6 +4,7 @@
 
 import { Value, VNum, VStr, VArr, VObj, VSet, T_NULL, T_BOOL, T_NUM, T_STR, T_ARR, T_OBJ, T_SET, VBool, mkBool, equal, compare, sortValues, sortedKeyIndexes, asNum, asStr, asArr, asObj, asSet } from "./value";
 import { dumpString, parseJSONString } from "./json";
+import { isHigh, isLow, cpAt, cpWidth, cpCount } from "./text";
 import { opa_builtin0, opa_builtin1, opa_builtin2, opa_builtin3, opa_builtin4 } from "./env";
 import { builtinNative, builtinHost } from "./decode";
 import { sprintf } from "./sprintf";
@@ -101,32 +102,6 @@ function elems(v: Value): Array<Value> | null {
     return out;
   }
   return null;
-}
-
-function isHigh(c: u32): bool {
-  return c >= 0xd800 && c <= 0xdbff;
-}
-function isLow(c: u32): bool {
-  return c >= 0xdc00 && c <= 0xdfff;
-}
-
-/** the code point at unit i and its width in units */
-function cpAt(s: string, i: i32): u32 {
-  const c = <u32>s.charCodeAt(i);
-  if (isHigh(c) && i + 1 < s.length) {
-    const d = <u32>s.charCodeAt(i + 1);
-    if (isLow(d)) return 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
-  }
-  return c;
-}
-function cpWidth(cp: u32): i32 {
-  return cp > 0xffff ? 2 : 1;
-}
-
-function cpCount(s: string): i32 {
-  let n = 0;
-  for (let i = 0; i < s.length; i += cpWidth(cpAt(s, i))) n++;
-  return n;
 }
 
 /** the unit index of code point k (s.length when beyond) */

@@ -6,6 +6,7 @@
 // forms %!d(string=x), %!d(MISSING), %!(EXTRA ...), %!(NOVERB), %!(BADWIDTH), etc.
 
 import { Value, VNum, VBool, T_NULL, T_BOOL, T_NUM, T_STR, T_ARR, T_OBJ, asNum, asStr, asArr, asObj, VTab, sortedKeyIndexes } from "./value";
+import { isHigh, isLow, cpAt, cpWidth, cpCount } from "./text";
 
 const K_INT: i32 = 0;
 const K_BIG: i32 = 1;
@@ -57,31 +58,6 @@ class Flags {
 // ---------------------------------------------------------------------------------------------
 // small helpers
 
-function isHigh(c: u32): bool {
-  return c >= 0xd800 && c <= 0xdbff;
-}
-function isLow(c: u32): bool {
-  return c >= 0xdc00 && c <= 0xdfff;
-}
-/** the code point at unit i (a lone surrogate as itself) */
-function cpAt(s: string, i: i32): u32 {
-  const c = <u32>s.charCodeAt(i);
-  if (isHigh(c) && i + 1 < s.length) {
-    const d = <u32>s.charCodeAt(i + 1);
-    if (isLow(d)) return 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
-  }
-  return c;
-}
-function cpWidth(cp: u32): i32 {
-  return cp > 0xffff ? 2 : 1;
-}
-
-function runeLen(s: string): i32 {
-  let n = 0;
-  for (let i = 0; i < s.length; i += cpWidth(cpAt(s, i))) n++;
-  return n;
-}
-
 function repeat(c: string, n: i32): string {
   return n <= 0 ? "" : c.repeat(n);
 }
@@ -92,7 +68,7 @@ function padding(f: Flags, n: i32): string {
 
 function pad(f: Flags, s: string): string {
   if (!f.widPresent || f.wid == 0) return s;
-  const width = f.wid - runeLen(s);
+  const width = f.wid - cpCount(s);
   return f.minus ? s + padding(f, width) : padding(f, width) + s;
 }
 
@@ -854,34 +830,9 @@ function intDigits(v: VNum): string | null {
   // an exact 64-bit integer: its digits (-i64.MIN_VALUE wraps to itself, which as u64 is right)
   if (raw === null && v.exact) return (<u64>(v.i < 0 ? -v.i : v.i)).toString();
   if (raw !== null) {
-    const t = raw;
-    let i = 0;
-    const n = t.length;
-    if (i < n && t.charCodeAt(i) == 0x2d) i++;
-    let ds = "";
-    let fracLen = 0;
-    let inFrac = false;
-    let exp = 0;
-    for (; i < n; i++) {
-      const c = t.charCodeAt(i);
-      if (c == 0x2e) inFrac = true;
-      else if (c == 0x65 || c == 0x45) {
-        const et = t.substring(i + 1);
-        exp = I32.parseInt(et.charCodeAt(0) == 0x2b ? et.substring(1) : et);
-        break;
-      } else {
-        ds += String.fromCharCode(c);
-        if (inFrac) fracLen++;
-      }
-    }
-    let lead = 0;
-    while (lead < ds.length && ds.charCodeAt(lead) == 0x30) lead++;
-    ds = ds.substring(lead);
-    if (ds.length == 0) return "0";
-    const e = exp - fracLen;
-    if (e >= 0) return ds + repeat("0", e);
-    const trailing = ds.length - stripTrailingZeros(ds).length;
-    if (trailing >= -e) return ds.substring(0, ds.length + e);
+    const dec = textDecimal(raw);
+    if (dec.d.length == 0) return "0";
+    if (dec.dp >= dec.d.length) return dec.d + repeat("0", dec.dp - dec.d.length);
     const x = numValue(v);
     if (!isFinite(x) || x != Math.floor(x)) return null;
     // a fraction whose double is an integer: the double's exact digits
