@@ -745,6 +745,8 @@ export class Planner {
   private planCall(c: Ctx, fn: CFunc, args: L[], loc: Loc, k: KV): void {
     const mock = c.world.mocks.size > 0 ? c.world.mocks.get(funcId(fn)) : undefined;
     if (mock !== undefined) {
+      // a function replaced by a value: its arguments must still be defined
+      if (!('fn' in mock)) for (const a of args) c.emit(['def', a]);
       if ('value' in mock) k(c, this.constL(c, mock.value));
       else if ('computed' in mock) this.dotPath(c, 1, [WITH_KEY, funcId(fn)], k);
       // inside a replacement no function is replaced (it may call the function it replaces)
