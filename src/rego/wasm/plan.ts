@@ -1,4 +1,4 @@
-// The plan a compiled wasm module runs: the contract between the planner (plan-*.ts, from the
+// The plan a compiled wasm module runs: the contract between the planner (planner.ts, from the
 // compiled policy) and the interpreter in the wasm runtime (runtime/assembly/). The linker
 // (link.ts) stores it, as UTF-8 JSON, in the runtime module's memory.
 //
@@ -6,7 +6,11 @@
 // - A block is a list of statements run in order. A statement either continues with the next
 //   one or exits blocks: "failing" exits the block the statement is in (as `break 0`).
 // - `blocks` runs each of its blocks in turn; `scan` runs its block once per element; `not`
-//   runs its block and fails if the block ran to its end, continues if it was exited.
+//   runs its block and fails if the block ran to its end, continues if it was exited (the planner
+//   uses it only around blocks without `scan`: a scan runs to its end whether or not an element
+//   got through, so a negation with iteration sets a flag and breaks out at its first solution).
+// - Each function without parameters called with the evaluation's own input and data runs once
+//   per evaluation (its value is kept): a rule's document is computed once, as the evaluator does.
 // - `break n` exits n + 1 blocks: 0 the block it is in, 1 also the block around that, …
 //   A `blocks`/`scan`/`not` statement counts as nothing: the block it runs is one level.
 // - Locals hold a value or nothing (undefined). Every statement that reads a local fails when
