@@ -94,6 +94,13 @@ t.test('usage: targets, entrypoints, and what the wasm target refuses', async (t
   t.equal(r.code, 2);
   t.match(r.err, /-t must be rego or wasm/);
 
+  r = await runCli(['bundle', 'build', 'src', '-o', 'x.tar.gz', '-t', 'wasm', '-e', 'data'], dir);
+  t.equal(r.code, 2);
+  t.match(r.err, /not the whole of data/);
+  r = await runCli(['bundle', 'build', 'src', '-o', 'x.tar.gz', '-t', 'wasm', '-e', 'p/allow', '-e', 'q/nothing'], dir);
+  t.equal(r.code, 1);
+  t.match(r.err, /no rule or data at entrypoint q\/nothing/);
+
   r = await runCli(['bundle', 'build', 'src', '-o', 'x.tar.gz', '-t', 'wasm', '-e', 'p/doc'], dir);
   t.equal(r.code, 1);
   t.match(r.err, /function data\.p\.f read as a document: not supported by -t wasm/);

@@ -45,6 +45,7 @@ export async function bundleCommand(argv: string[], io: CliIO): Promise<number> 
   if (values.target !== 'rego' && values.target !== 'wasm')
     throw new CliError('usage', `pdp bundle build: -t must be rego or wasm, not ${JSON.stringify(values.target)}`);
   const entrypoints = (values.entrypoint ?? []).map(entrypointPath);
+  if (entrypoints.some((e) => e === '')) throw new CliError('usage', 'pdp bundle build: an entrypoint names a rule (-e path/to/rule), not the whole of data');
   if (values.target === 'wasm' && entrypoints.length === 0)
     throw new CliError('usage', 'pdp bundle build -t wasm: give at least one entrypoint (-e path/to/rule)');
   if (values.target === 'rego' && entrypoints.length > 0) throw new CliError('usage', 'pdp bundle build: -e needs -t wasm');
@@ -98,6 +99,11 @@ export async function bundleCommand(argv: string[], io: CliIO): Promise<number> 
 
   let wasm: WasmBuild | undefined;
   if (values.target === 'wasm') {
+    const unknown = entrypoints.filter((e) => !compiled.policy.mayDefine(e));
+    if (unknown.length > 0) {
+      io.err(`pdp bundle build: no rule or data at entrypoint ${unknown.join(', ')} in ${dir}; no bundle written\n`);
+      return 1;
+    }
     try {
       wasm = buildWasm(compiled.policy, entrypoints);
     } catch (e) {
