@@ -5,7 +5,9 @@
 //      must give OPA's expected result; the few that do not are listed below with the reason.
 //   2. The repo's policies: all their tests (412 test rules, `with` included) run as entrypoints of
 //      one module and hold; every example request gets the Rego engine's exact decision.
-//   3. What the wasm target refuses is refused at build time, naming the construct and its line.
+//   3. regorus's cases (../shared/conformance/regorus, when present): the module answers as the
+//      Rego engine (which passes regorus's expectations in test/conformance), known classes apart.
+//   4. What the wasm target refuses is refused at build time, naming the construct.
 import { loadPolicy, type LoadedPolicy } from '@open-policy-agent/opa-wasm';
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
@@ -16,9 +18,9 @@ import { DEFAULT_BUNDLE_LIMITS } from '../../src/bundles/limits.js';
 import { readDirectory } from '../../src/bundles/read-dir.js';
 import { compareRows } from '../../src/conformance/compare.js';
 import { loadFolder } from '../../src/conformance/load.js';
-import { normalizeFile } from '../../src/conformance/normalize.js';
+import { detectDialect, normalizeFile } from '../../src/conformance/normalize.js';
 import { moduleFile } from '../../src/conformance/run.js';
-import { compile, fromJSON, toJSON, type CompiledPolicy, type Value } from '../../src/rego/index.js';
+import { compile, fromJSON, stringify, toJSON, type CompiledPolicy, type Value } from '../../src/rego/index.js';
 import { buildWasm } from '../../src/rego/wasm/build.js';
 import { memoryMinPages } from '../../src/rego/wasm/link.js';
 import { rng } from '../helpers/rng.js';
@@ -138,6 +140,81 @@ t.test(
     t.ok(tally.passed >= 1200, `${tally.passed} cases passed`);
     t.ok(tally.refused <= 5, `${tally.refused} cases refused at build (unsupported constructs)`);
     t.comment(JSON.stringify(tally));
+  },
+);
+
+const regorusDir = path.resolve(repo, '../shared/conformance/regorus');
+
+/** Where the wasm module answers regorus's cases otherwise than the Rego engine, by file, and why. */
+const KNOWN_REGORUS: [prefix: string, why: string][] = [
+  ['regorus/arithmetic/tests.yaml#big-numbers', 'integers beyond 64 bits'],
+  ['regorus/builtins/time/', 'host builtins’ nanosecond arguments and results through the SDK’s JSON.parse'],
+  ['regorus/builtins/uuid/parse.yaml#', 'a nanosecond result through the SDK’s JSON.parse'],
+  ['regorus/builtins/objects/filter.yaml#', 'host builtins get their arguments as JSON: non-string keys arrive as strings'],
+  ['regorus/builtins/objects/json.filter.yaml#', 'host builtins get their arguments as JSON'],
+];
+
+t.test(
+  'regorus cases: the wasm module answers as the Rego engine',
+  { skip: existsSync(regorusDir) ? false : `${regorusDir} is absent (only beside the repo, in ../shared)` },
+  async (t) => {
+    // The Rego engine passes regorus's expectations (test/conformance); here each case whose query
+    // reads one document is built into a module and both engines are asked the same questions.
+    const loaded = await loadFolder(regorusDir);
+    const dialect = detectDialect(loaded.files);
+    const custom = hostBuiltins();
+    let agree = 0;
+    const differ: string[] = [];
+    for (const f of loaded.files) {
+      for (const n of normalizeFile(f, dialect)) {
+        if (!n.ok || n.case.skip) continue;
+        const c = n.case;
+        const m = /^\s*data\.([A-Za-z_][\w.]*)\s*$/.exec(c.query);
+        if (!m || c.inputs.some((i) => i.kind !== 'json')) continue;
+        let policy: CompiledPolicy;
+        try {
+          policy = compile(
+            c.modules.map((source, i) => ({ file: moduleFile(c, i), source })),
+            c.data ?? {},
+            { regoVersion: c.regoVersion },
+          );
+        } catch {
+          continue;
+        }
+        let lp: LoadedPolicy;
+        try {
+          lp = await load(policy, [m[1]], custom);
+        } catch (e) {
+          if (e instanceof WasmPlanError) continue;
+          throw e;
+        }
+        lp.setData(toJSON(fromJSON(c.data ?? {})) as object);
+        const inputs = c.inputs.length > 0 ? c.inputs.map((i) => (i as { value: unknown }).value) : [undefined];
+        for (const raw of inputs) {
+          const input = raw === undefined ? undefined : fromJSON(raw);
+          const answer = (run: () => Value | undefined): string => {
+            try {
+              const v = run();
+              return v === undefined ? 'undefined' : stringify(fromJSON(toJSON(v)));
+            } catch {
+              return 'error';
+            }
+          };
+          const want = answer(() => {
+            const r = policy.evaluate(m[1], { input: input === undefined ? undefined : toJSON(input) });
+            return r.defined ? r.value : undefined;
+          });
+          // input as exact JSON text: big integers would not survive a JavaScript number
+          const got = answer(
+            () => results(lp.evaluate(input === undefined ? undefined : (new TextEncoder().encode(stringify(input)).buffer as ArrayBuffer), 0))[0],
+          );
+          if (want === got) agree++;
+          else if (!KNOWN_REGORUS.some(([prefix]) => c.key.startsWith(prefix))) differ.push(`${c.key}: engine ${want}, wasm ${got}`);
+        }
+      }
+    }
+    t.same(differ, [], 'no difference outside the known ones');
+    t.ok(agree >= 390, `${agree} evaluations agree`);
   },
 );
 

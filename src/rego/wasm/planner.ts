@@ -8,7 +8,7 @@ import { funcId } from '../compiler/compile.js';
 import type { CBody, CExpr, CFunc, CRule, CTerm, CWith } from '../compiler/ir.js';
 import type { DataNode } from '../compiler/tree.js';
 import type { Loc } from '../ast.js';
-import { stringify, type Value } from '../value.js';
+import { formatNumber, stringify, type Value } from '../value.js';
 import { planText, type Block, type L, type Plan, type PlanEntrypoint, type PlanFunction, type PlanValue, type Stmt } from './plan.js';
 import {
   CONFLICT_COMPLETE,
@@ -119,11 +119,23 @@ export class Planner {
     const frame = new Frame(2 + params, slots);
     const ret = frame.temp();
     const body: Block[] = [];
+    let guard: L | undefined;
     const top = (): Ctx => {
-      const b: Stmt[] = [];
+      const b: Stmt[] = guard === undefined ? [] : [['undef', guard]];
       body.push(b);
       return new Ctx(frame, b, 0, new Set(), world);
     };
+    if (node.kind !== 'function') {
+      // a base document at the rule's path takes precedence over the rule, as in OPA: then every
+      // other block of the function is skipped
+      const fromBase = frame.temp();
+      const c = top();
+      this.dotPath(c, 1, node.path, (c2, base) => {
+        c2.emit(['mv', ret, base]);
+        c2.emit(['k', fromBase, this.constOf(true)]);
+      });
+      guard = fromBase;
+    }
     switch (node.kind) {
       case 'complete':
       case 'function': {
@@ -778,10 +790,10 @@ export class Planner {
       return;
     }
     const op = path[i];
-    if (baseDoc && op.t === 'const' && typeof op.v === 'number' && Number.isInteger(op.v)) {
+    if (baseDoc && op.t === 'const' && (typeof op.v === 'number' || typeof op.v === 'bigint')) {
       const dst = c.frame.temp();
       c.emit(['reset', dst]);
-      for (const key of [op.v, String(op.v)]) {
+      for (const key of [op.v, formatNumber(op.v)]) {
         const t = c.frame.temp();
         c.emit([
           'blocks',

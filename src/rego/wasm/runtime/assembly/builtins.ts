@@ -50,13 +50,27 @@ export function hostBuiltins(names: StaticArray<string>): VObj {
   return o;
 }
 
+/** per evaluation: the host's answer to each builtin called without arguments (time.now_ns,
+ * opa.runtime): the same within one evaluation, as OPA's evaluator keeps it */
+let noArgs: StaticArray<Value | null> = new StaticArray<Value | null>(0);
+
+/** a new evaluation: nothing is kept from the last one (the host reset the heap) */
+export function resetBuiltinMemo(): void {
+  noArgs = new StaticArray<Value | null>(builtinHost.length);
+}
+
 /** calls plan builtin b with n arguments; null: undefined */
 export function callBuiltin(b: i32, n: i32, a: Value | null, x: Value | null, y: Value | null, z: Value | null): Value | null {
   const nat = unchecked(builtinNative[b]);
   if (nat >= 0) return native(nat, a, x, y);
   const id = unchecked(builtinHost[b]);
   let r: usize = 0;
-  if (n == 0) r = opa_builtin0(id, 0);
+  if (n == 0) {
+    const kept = unchecked(noArgs[b]);
+    if (kept !== null) return kept;
+    r = opa_builtin0(id, 0);
+    if (r != 0) unchecked((noArgs[b] = changetype<Value>(r)));
+  }
   else if (n == 1) r = opa_builtin1(id, 0, changetype<usize>(a));
   else if (n == 2) r = opa_builtin2(id, 0, changetype<usize>(a), changetype<usize>(x));
   else if (n == 3) r = opa_builtin3(id, 0, changetype<usize>(a), changetype<usize>(x), changetype<usize>(y));

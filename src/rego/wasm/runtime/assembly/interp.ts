@@ -5,7 +5,7 @@ import { Value, VNum, VArr, VObj, VSet, T_ARR, T_OBJ, T_SET, T_NUM, equal, asArr
 import { fail } from "./env";
 import * as D from "./decode";
 import { Stmt, Func } from "./decode";
-import { callBuiltin } from "./builtins";
+import { callBuiltin, resetBuiltinMemo } from "./builtins";
 
 // @ts-ignore: decorator
 @inline const CONT: i32 = -1;
@@ -32,6 +32,7 @@ export function evalEntrypoint(e: i32, input: Value | null, data: Value | null):
   // allocated per evaluation: the host resets the heap between evaluations
   memo = new StaticArray<Value | null>(D.funcs.length);
   memoState = new StaticArray<u8>(D.funcs.length);
+  resetBuiltinMemo();
   const f = D.entries[e];
   const fr = new StaticArray<Value | null>(f.locals);
   unchecked((fr[0] = input));
