@@ -20,6 +20,7 @@ import { compareRows } from '../../src/conformance/compare.js';
 import { loadFolder } from '../../src/conformance/load.js';
 import { detectDialect, normalizeFile } from '../../src/conformance/normalize.js';
 import { moduleFile } from '../../src/conformance/run.js';
+import type { ConformanceCase } from '../../src/conformance/types.js';
 import { compile, fromJSON, stringify, toJSON, type CompiledPolicy, type Value } from '../../src/rego/index.js';
 import { buildWasm } from '../../src/rego/wasm/build.js';
 import { memoryMinPages } from '../../src/rego/wasm/link.js';
@@ -37,6 +38,19 @@ async function load(policy: CompiledPolicy, entrypoints: string[], custom: Recor
 
 function results(rs: unknown): Value[] {
   return (rs as { result: unknown }[]).map((r) => fromJSON(r.result));
+}
+
+/** A case's modules and data compiled, or undefined when they do not compile. */
+function compileCase(c: ConformanceCase): CompiledPolicy | undefined {
+  try {
+    return compile(
+      c.modules.map((source, i) => ({ file: moduleFile(c, i), source })),
+      c.data ?? {},
+      { regoVersion: c.regoVersion },
+    );
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -86,16 +100,8 @@ t.test(
         const input = c.inputs[0];
         // `data.x.p = input` compares with the input: not a query for one document's value
         if (!m || m[2] === 'input' || m[2] === 'data' || c.inputs.length > 1 || (input !== undefined && input.kind !== 'json')) continue;
-        let policy: CompiledPolicy;
-        try {
-          policy = compile(
-            c.modules.map((source, i) => ({ file: moduleFile(c, i), source })),
-            c.data ?? {},
-            { regoVersion: c.regoVersion },
-          );
-        } catch {
-          continue; // a compile error is the case's expectation: nothing to build
-        }
+        const policy = compileCase(c);
+        if (policy === undefined) continue; // a compile error is the case's expectation: nothing to build
         let got: Value[] | string;
         try {
           const lp = await load(policy, [m[1]], custom);
@@ -171,16 +177,8 @@ t.test(
         const c = n.case;
         const m = /^\s*data\.([A-Za-z_][\w.]*)\s*$/.exec(c.query);
         if (!m || c.inputs.some((i) => i.kind !== 'json')) continue;
-        let policy: CompiledPolicy;
-        try {
-          policy = compile(
-            c.modules.map((source, i) => ({ file: moduleFile(c, i), source })),
-            c.data ?? {},
-            { regoVersion: c.regoVersion },
-          );
-        } catch {
-          continue;
-        }
+        const policy = compileCase(c);
+        if (policy === undefined) continue;
         let lp: LoadedPolicy;
         try {
           lp = await load(policy, [m[1]], custom);
