@@ -12,6 +12,7 @@ import { compile, toJSON } from '../../dist/rego/index.js';
 import { loadBundle } from '../lib/policy-dir.mjs';
 import { exampleBodies } from '../lib/examples.mjs';
 import { uniqueValues } from '../lib/unique-values.mjs';
+import { cpuRuns, median } from '../lib/cpu-runs.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const policiesDir = join(repo, 'policies');
@@ -23,8 +24,6 @@ const KINDS = [
 const RUNS = 9;
 const ITER = 300;
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 const { modules, data } = loadBundle(policiesDir);
 const policy = compile(modules, data, { regoVersion: 1 });
 
@@ -34,14 +33,7 @@ for (const { kind, path } of KINDS) {
   const once = () => {
     for (const input of bodies) if (policy.evaluate(path, { input }).defined) defined++;
   };
-  for (let i = 0; i < ITER; i++) once(); // warm-up
-  const runs = [];
-  for (let r = 0; r < RUNS; r++) {
-    const c0 = process.cpuUsage();
-    for (let i = 0; i < ITER; i++) once();
-    const c = process.cpuUsage(c0);
-    runs.push((c.user + c.system) / ITER / bodies.length);
-  }
+  const runs = cpuRuns(once, ITER, RUNS).map((x) => x / bodies.length);
   if (defined !== bodies.length * ITER * (RUNS + 1)) throw new Error(`${kind}: some decision was undefined`);
   console.log(`${kind}: median ${median(runs).toFixed(1)} µs/eval over ${bodies.length} bodies (runs: ${runs.map((x) => x.toFixed(1)).join(', ')})`);
 }

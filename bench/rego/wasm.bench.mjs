@@ -12,6 +12,7 @@ import { buildWasm } from '../../dist/rego/wasm/build.js';
 import { hostBuiltins } from '../../dist/rego/wasm/host-builtins.js';
 import { loadBundle } from '../lib/policy-dir.mjs';
 import { exampleBodies } from '../lib/examples.mjs';
+import { cpuRuns, median } from '../lib/cpu-runs.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const KINDS = [
@@ -20,8 +21,6 @@ const KINDS = [
 ];
 const RUNS = 9;
 const ITER = 300;
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const { modules, data } = loadBundle(join(repo, 'policies'));
 const policy = compile(modules, data, { regoVersion: 1 });
@@ -33,17 +32,7 @@ const wasm = await opa.loadPolicy(built.wasm, { initial: Math.max(5, built.minPa
 wasm.setData(data);
 console.log(`policy.wasm: ${built.wasm.byteLength} bytes; host builtins: ${built.hostBuiltins.join(', ')}`);
 
-function measure(once) {
-  for (let i = 0; i < ITER; i++) once(); // warm-up
-  const runs = [];
-  for (let r = 0; r < RUNS; r++) {
-    const c0 = process.cpuUsage();
-    for (let i = 0; i < ITER; i++) once();
-    const c = process.cpuUsage(c0);
-    runs.push((c.user + c.system) / ITER);
-  }
-  return runs;
-}
+const measure = (once) => cpuRuns(once, ITER, RUNS);
 
 for (const { kind, path } of KINDS) {
   const bodies = exampleBodies(kind);
