@@ -96,6 +96,7 @@ export async function activate(
     rego = compileRego(
       all.filter((b) => b.kind === 'rego'),
       all,
+      decisionPaths,
     );
 
   const wasm = new Map(prev?.wasm ?? []);
@@ -167,7 +168,7 @@ function checkDisjoint(next: PreparedBundle, others: PreparedBundle[]): void {
   }
 }
 
-function compileRego(bundles: PreparedBundle[], all: readonly PreparedBundle[]): RegoEngine | null {
+function compileRego(bundles: PreparedBundle[], all: readonly PreparedBundle[], hotPaths: readonly string[]): RegoEngine | null {
   if (bundles.length === 0) return null;
   // One engine for all source bundles (as OPA does); each module keeps its own Rego version
   // (file_rego_versions, else its bundle's rego_version).
@@ -178,7 +179,7 @@ function compileRego(bundles: PreparedBundle[], all: readonly PreparedBundle[]):
   // Roots are disjoint, so merging cannot conflict; clone so later merges never touch a bundle's own tree.
   for (const b of bundles) mountData(data, [], structuredClone(b.bundle.data), b.name);
   mountSystemBundles(data, all);
-  return RegoEngine.compile(modules, data);
+  return RegoEngine.compile(modules, data, 1, hotPaths);
 }
 
 async function loadWasm(b: PreparedBundle, opts: WasmEngineOptions): Promise<WasmEngine> {

@@ -21,10 +21,13 @@ export class RegoEngine implements Engine {
     this.sources = sources;
   }
 
-  /** Throws BUNDLE_COMPILE_ERROR naming every file:line:col and Rego error code (up to a few). */
-  static compile(modules: ModuleSource[], data: unknown, regoVersion: 0 | 1 = 1): RegoEngine {
+  /** Throws BUNDLE_COMPILE_ERROR naming every file:line:col and Rego error code (up to a few).
+   * The documents at `hotPaths` (the decision endpoints' paths) are also compiled to JavaScript. */
+  static compile(modules: ModuleSource[], data: unknown, regoVersion: 0 | 1 = 1, hotPaths: readonly string[] = []): RegoEngine {
     try {
-      return new RegoEngine(compile(modules, data, { regoVersion }), modules);
+      const policy = compile(modules, data, { regoVersion });
+      if (hotPaths.length > 0) policy.compileJs(hotPaths);
+      return new RegoEngine(policy, modules);
     } catch (e) {
       if (e instanceof RegoCompileErrors) {
         const listed = e.errors.slice(0, MAX_LISTED_ERRORS).map((x) => x.message);

@@ -14,6 +14,8 @@ import { RegoCompileErrors, RegoError } from './errors.js';
 import { Evaluator, SharedState } from './eval/evaluator.js';
 import { parseModule, parseQuery } from './parser.js';
 import { fromJSON, ObjectV, sizeOf, type Value } from './value.js';
+import { evaluateJs } from './js/evaluate.js';
+import { JsPlan } from './js/runtime.js';
 import type { Plan } from './wasm/plan.js';
 import { Planner } from './wasm/planner.js';
 
@@ -50,6 +52,8 @@ export class CompiledPolicy {
   private readonly pathCache = new Map<string, string[]>();
   private readonly inputKeysMemo = new Map<string, Set<string> | null>();
   private readonly shared: SharedState;
+  /** Documents compiled to JavaScript (compileJs), by path segments joined with NUL. */
+  private readonly js = new Map<string, { plan: JsPlan; entrypoint: number }>();
 
   constructor(modules: Module[], compiler: Compiler, data: Value) {
     this.modules = modules;
@@ -63,6 +67,17 @@ export class CompiledPolicy {
   /** Evaluate the document at `path` ("a.b.c", "a/b/c" or an array of segments) under data. */
   evaluate(path: string | readonly string[], opts: EvalOptions = {}): EvalResult {
     const segs = typeof path === 'string' ? this.splitPath(path) : path;
+    if (
+      this.js.size > 0 &&
+      opts.tracer === undefined &&
+      opts.instrumentation === undefined &&
+      opts.ndBuiltinCache === undefined &&
+      opts.print === undefined &&
+      opts.strict !== true
+    ) {
+      const compiled = this.js.get(segs.join('\u0000'));
+      if (compiled !== undefined) return this.evaluateCompiled(compiled.plan, compiled.entrypoint, opts);
+    }
     const ev = this.evaluator(opts);
     let value: Value | undefined;
     try {
@@ -147,6 +162,54 @@ export class CompiledPolicy {
     };
     walk(this.root);
     return out.sort((a, b) => (a.file === b.file ? a.row - b.row : a.file < b.file ? -1 : 1));
+  }
+
+  /**
+   * Compiles the documents at these paths to JavaScript (see js/): their later evaluations run the
+   * generated code, except those that trace, instrument, record non-deterministic builtins, print
+   * or are strict (the evaluator keeps those). A path the planner cannot plan (see wasm/planner.ts)
+   * stays with the evaluator. Returns the paths compiled.
+   */
+  compileJs(paths: readonly string[]): string[] {
+    const all = paths.map((p) => this.splitPath(p)).filter((segs) => segs.length > 0 && this.mayDefine(segs));
+    const planned = (group: string[][]): JsPlan | undefined => {
+      try {
+        return new JsPlan(new Planner(this.root).plan(group));
+      } catch {
+        // a construct the planner does not support (WasmPlanError): the evaluator answers
+        return undefined;
+      }
+    };
+    const together = planned(all);
+    const out: string[] = [];
+    all.forEach((segs, i) => {
+      const plan = together ?? planned([segs]);
+      if (plan === undefined) return;
+      this.js.set(segs.join('\u0000'), { plan, entrypoint: together ? i : 0 });
+      out.push(segs.join('/'));
+    });
+    return out;
+  }
+
+  private evaluateCompiled(plan: JsPlan, entrypoint: number, opts: EvalOptions): EvalResult {
+    const input = opts.input === undefined ? undefined : fromJSON(opts.input, { maxDepth: MAX_INPUT_DEPTH });
+    let r: ReturnType<typeof evaluateJs>;
+    try {
+      r = evaluateJs(plan, entrypoint, input, this.data, {
+        strict: false,
+        maxSteps: opts.maxSteps ?? DEFAULT_MAX_STEPS,
+        timeoutMs: opts.timeoutMs,
+        clockMs: opts.clockMs,
+        clockCheckInterval: opts.clockCheckInterval,
+        nowNs: opts.nowNs,
+      });
+    } catch (e) {
+      throw stackToBudget(e);
+    }
+    this.checkOutput(r.value, opts);
+    const d = r.deps;
+    const dependsOn = { time: d.time, random: d.random, external: d.external };
+    return r.value === undefined ? { defined: false, dependsOn } : { defined: true, value: r.value, dependsOn };
   }
 
   /** The plan a wasm module runs for these entrypoints (`a/b` or `data.a.b`); see wasm/. */

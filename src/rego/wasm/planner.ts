@@ -180,12 +180,25 @@ export class Planner {
           const v = c.frame.temp();
           c.emit(['call', child.kind !== null ? this.ruleFn(child, world) : this.subtreeFn(child, world), [], v]);
           const prev = c.frame.temp();
+          const merged = c.frame.temp();
+          // a document the rules at this node already put at the key merges with the child's, or
+          // conflicts (OPA: eval_conflict_error)
           c.emit([
             'blocks',
             [
               [
                 ['dot', prev, ret, key],
-                ['bi', this.builtinOf('internal.merge_docs'), [prev, v], v],
+                [
+                  'blocks',
+                  [
+                    [
+                      ['bi', this.builtinOf('internal.merge_docs'), [prev, v], merged],
+                      ['mv', v, merged],
+                      ['break', 1],
+                    ],
+                  ],
+                ],
+                ['abort', msg],
               ],
             ],
           ]);
