@@ -27,15 +27,27 @@ const ITER = 300;
 const { modules, data } = loadBundle(policiesDir);
 const policy = compile(modules, data, { regoVersion: 1 });
 
+// The same documents compiled to JavaScript (evaluation.compile_js), measured in the same run.
+const compiledJs = compile(modules, data, { regoVersion: 1 });
+compiledJs.compileJs(KINDS.map((k) => k.path.join('/')));
+
 for (const { kind, path } of KINDS) {
   const bodies = exampleBodies(kind);
-  let defined = 0;
-  const once = () => {
-    for (const input of bodies) if (policy.evaluate(path, { input }).defined) defined++;
+  const show = (runs) => `median ${median(runs).toFixed(1)} µs/eval (runs: ${runs.map((x) => x.toFixed(1)).join(', ')})`;
+  const measure = (p) => {
+    let defined = 0;
+    const once = () => {
+      for (const input of bodies) if (p.evaluate(path, { input }).defined) defined++;
+    };
+    const runs = cpuRuns(once, ITER, RUNS).map((x) => x / bodies.length);
+    if (defined !== bodies.length * ITER * (RUNS + 1)) throw new Error(`${kind}: some decision was undefined`);
+    return runs;
   };
-  const runs = cpuRuns(once, ITER, RUNS).map((x) => x / bodies.length);
-  if (defined !== bodies.length * ITER * (RUNS + 1)) throw new Error(`${kind}: some decision was undefined`);
-  console.log(`${kind}: median ${median(runs).toFixed(1)} µs/eval over ${bodies.length} bodies (runs: ${runs.map((x) => x.toFixed(1)).join(', ')})`);
+  const evaluator = measure(policy);
+  const js = measure(compiledJs);
+  console.log(
+    `${kind} over ${bodies.length} bodies — evaluator: ${show(evaluator)}; compiled to JavaScript: ${show(js)}; ratio ${(median(js) / median(evaluator)).toFixed(2)}`,
+  );
 }
 
 // The decision-log mask, on the record the log builds for each tool-call body ({path, input, result}).

@@ -84,6 +84,7 @@ export async function activate(
   next: PreparedBundle,
   wasmOpts: WasmEngineOptions = {},
   decisionPaths: readonly string[] = [],
+  compiledPaths: readonly string[] = [],
 ): Promise<Snapshot> {
   const others = [...(prev?.bundles.values() ?? [])].filter((b) => b.name !== next.name);
   checkDisjoint(next, others);
@@ -96,7 +97,7 @@ export async function activate(
     rego = compileRego(
       all.filter((b) => b.kind === 'rego'),
       all,
-      decisionPaths,
+      compiledPaths,
     );
 
   const wasm = new Map(prev?.wasm ?? []);

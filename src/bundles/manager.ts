@@ -76,6 +76,8 @@ export interface BundleManagerOptions {
   /** Decision paths the service serves: a new revision of a bundle that defined one must still
    * define it (BUNDLE_DROPS_DECISION). */
   decisionPaths?: readonly string[];
+  /** Documents the Rego engine compiles to JavaScript at each activation (evaluation.compile_js). */
+  compiledPaths?: readonly string[];
 }
 
 interface SourceState {
@@ -264,7 +266,7 @@ export class BundleManager extends EventEmitter {
             persisting: this.opts.persistDir !== undefined,
           })
         : await prepareBundle(name, files, this.verifier, digest, options);
-      this.snapshot = await activate(this.snapshot, prepared, this.opts.wasm, this.opts.decisionPaths);
+      this.snapshot = await activate(this.snapshot, prepared, this.opts.wasm, this.opts.decisionPaths, this.opts.compiledPaths);
       this.generation++;
       st.activatedAt = new Date().toISOString();
       st.lastError = null;
@@ -322,7 +324,7 @@ export class BundleManager extends EventEmitter {
       if (!bytes) return;
       const files = await readTarball(bytes, this.limits);
       const prepared = await prepareBundle(name, files, this.verifier, undefined, this.prepareOptions(st));
-      this.snapshot = await activate(this.snapshot, prepared, this.opts.wasm, this.opts.decisionPaths);
+      this.snapshot = await activate(this.snapshot, prepared, this.opts.wasm, this.opts.decisionPaths, this.opts.compiledPaths);
       this.generation++;
       st.activatedAt = new Date().toISOString();
       st.loadedFrom = 'persisted';

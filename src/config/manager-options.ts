@@ -66,5 +66,6 @@ export function toBundleManagerOptions(config: PdpConfig, logger?: BundleLogger)
     ...(config.persist_dir !== undefined ? { persistDir: config.persist_dir } : {}),
     ...(logger ? { logger } : {}),
     decisionPaths: DECISION_ENDPOINTS.map((e) => e.policyPath),
+    ...(config.evaluation.compile_js === true ? { compiledPaths: DECISION_ENDPOINTS.map((e) => e.policyPath) } : {}),
   };
 }

@@ -82,6 +82,8 @@ export interface EvaluationConfig {
   timeout_ms: number;
   max_steps: number;
   max_output_size: number;
+  /** Compile the decision endpoints' documents to JavaScript at activation (src/rego/js). */
+  compile_js?: boolean;
 }
 
 export interface BundleConfig {
