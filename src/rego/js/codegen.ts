@@ -11,7 +11,7 @@ import type { Block, L, Plan, PlanFunction, PlanValue, Stmt } from '../wasm/plan
 export function planSource(plan: Plan, pure: ReadonlySet<string>): string {
   const out: string[] = [];
   out.push('"use strict";');
-  out.push('const { K, B, member, memberStr, len, equal, ObjectV, SetV, ocopy, oonce, once, sadd, abort } = rt;');
+  out.push('const { K, B, member, memberStr, len, equal, compare, ObjectV, SetV, ocopy, oonce, once, sadd, abort } = rt;');
   out.push(`const MV = new Array(${plan.functions.length}); const MS = new Uint8Array(${plan.functions.length});`);
   out.push('let IN, DA, RES, T;');
   const ic = { n: 0 };
@@ -55,6 +55,46 @@ function f${i}(l0, l1) {
   MV[${i}] = v;
   return v;
 }`;
+}
+
+/** Builtins cheap enough that the call through an argument array and the checking wrapper cost
+ * more than their work: written inline, with the same results (a count of anything but a
+ * collection goes to the builtin, for strings and the type error). */
+function inlineBuiltin(name: string, b: number, args: L[]): string | undefined {
+  const [x, y] = args.map((a) => `l${a}`);
+  const cmp = (op: string): string => `(typeof ${x} === 'number' && typeof ${y} === 'number' ? ${x} ${op} ${y} : compare(${x}, ${y}) ${op} 0)`;
+  switch (name) {
+    case 'equal':
+      return `equal(${x}, ${y})`;
+    case 'neq':
+      return `!equal(${x}, ${y})`;
+    case 'lt':
+      return cmp('<');
+    case 'lte':
+      return cmp('<=');
+    case 'gt':
+      return cmp('>');
+    case 'gte':
+      return cmp('>=');
+    case 'is_string':
+      return `typeof ${x} === 'string'`;
+    case 'is_number':
+      return `(typeof ${x} === 'number' || typeof ${x} === 'bigint')`;
+    case 'is_boolean':
+      return `typeof ${x} === 'boolean'`;
+    case 'is_null':
+      return `${x} === null`;
+    case 'is_array':
+      return `Array.isArray(${x})`;
+    case 'is_object':
+      return `${x} instanceof ObjectV`;
+    case 'is_set':
+      return `${x} instanceof SetV`;
+    case 'count':
+      return `(Array.isArray(${x}) ? ${x}.length : ${x} instanceof ObjectV || ${x} instanceof SetV ? ${x}.size : B[${b}]([${x}]))`;
+    default:
+      return undefined;
+  }
 }
 
 /** How often each local is assigned in a function's body. */
@@ -267,6 +307,8 @@ class Gen {
       case 'bi': {
         if (this.dataLocals.has(s[3])) return this.pureCall(s[1], s[2], s[3], fail);
         const undef = s[2].map((a) => `l${a} === undefined || `).join('');
+        const inline = inlineBuiltin(this.plan.builtins[s[1]] ?? '', s[1], s[2]);
+        if (inline !== undefined) return `if (${undef}(t = ${inline}) === undefined) ${fail}\nl${s[3]} = t;\n`;
         return `if (${undef}(t = B[${s[1]}]([${s[2].map((a) => `l${a}`).join(', ')}])) === undefined) ${fail}\nl${s[3]} = t;\n`;
       }
       case 'res':

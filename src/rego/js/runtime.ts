@@ -4,7 +4,7 @@
 import { BUILTINS, walkValue } from '../builtins/index.js';
 import type { BuiltinContext } from '../builtins/types.js';
 import { RegoError } from '../errors.js';
-import { equal, ObjectV, SetV, type Value } from '../value.js';
+import { compare, equal, ObjectV, SetV, type Value } from '../value.js';
 import type { Plan, PlanValue } from '../wasm/plan.js';
 import { planSource } from './codegen.js';
 
@@ -39,6 +39,7 @@ export class JsPlan {
       memberStr,
       len,
       equal,
+      compare,
       ObjectV,
       SetV,
       ocopy,
