@@ -196,7 +196,6 @@ export class CompiledPolicy {
     let r: ReturnType<typeof evaluateJs>;
     try {
       r = evaluateJs(plan, entrypoint, input, this.data, {
-        strict: false,
         maxSteps: opts.maxSteps ?? DEFAULT_MAX_STEPS,
         timeoutMs: opts.timeoutMs,
         clockMs: opts.clockMs,

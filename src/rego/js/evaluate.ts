@@ -1,6 +1,9 @@
 // One evaluation of a document compiled to JavaScript (runtime.ts): the builtins' context, the
 // budget (steps counted per loop iteration and per unit of builtin work, the clock read every
 // `clockCheckInterval` of them), and what the result depended on — as the evaluator keeps them.
+// One object with its methods on the prototype, not closures made per evaluation: optimized code
+// that calls a closure keeps it as its target, and a closure that dies with its evaluation
+// discards that code ("weak objects" deoptimizations, and V8 compiling it again).
 
 import type { BuiltinContext } from '../builtins/types.js';
 import { RegoError } from '../errors.js';
@@ -8,7 +11,6 @@ import type { Value } from '../value.js';
 import type { JsEvalState, JsPlan } from './runtime.js';
 
 export interface JsEvalOptions {
-  strict: boolean;
   maxSteps: number;
   timeoutMs?: number;
   clockMs?: () => number;
@@ -21,57 +23,80 @@ export interface JsEvalOutcome {
   deps: { time: boolean; random: boolean; external: boolean };
 }
 
+/** Builtin errors make the call undefined: strict evaluations run on the evaluator. */
+class JsEvaluation implements JsEvalState, BuiltinContext {
+  readonly strict = false;
+  readonly deps = { time: false, random: false, external: false };
+  /** Steps left before check() (the generated code counts it down). */
+  n: number;
+  private spent = 0;
+  private readonly every: number;
+  private readonly deadline: number;
+  private readonly clock: () => number;
+  private now: bigint | undefined;
+
+  constructor(private readonly opts: JsEvalOptions) {
+    this.clock = opts.clockMs ?? Date.now;
+    this.every = Math.max(1, opts.clockCheckInterval ?? 1024);
+    this.n = this.every;
+    this.deadline = opts.timeoutMs === undefined ? Infinity : this.clock() + opts.timeoutMs;
+    this.now = opts.nowNs;
+  }
+
+  get ctx(): BuiltinContext {
+    return this;
+  }
+
+  get ticker(): JsEvaluation {
+    return this;
+  }
+
+  check(): void {
+    this.spent += this.every - this.n;
+    if (this.spent > this.opts.maxSteps) throw new RegoError('eval_budget_exceeded', `evaluation exceeded the budget of ${this.opts.maxSteps} steps`);
+    if (this.deadline !== Infinity && this.clock() > this.deadline) {
+      throw new RegoError('eval_budget_exceeded', `evaluation exceeded the time budget of ${this.opts.timeoutMs} ms`);
+    }
+    this.n = this.every;
+  }
+
+  nowNs(): bigint {
+    this.deps.time = true;
+    return (this.now ??= BigInt(Date.now()) * 1_000_000n);
+  }
+
+  markRandom(): void {
+    this.deps.random = true;
+  }
+
+  markExternal(): void {
+    this.deps.external = true;
+  }
+
+  print(): void {
+    // printing evaluations run on the evaluator
+  }
+
+  checkBudget(cost: number): void {
+    this.n -= cost;
+    if (this.n < 0) this.check();
+  }
+
+  builtinError(e: unknown): void {
+    // type and builtin errors: undefined; conflicts, budgets and stack exhaustion: raised
+    if (e instanceof RegoError && e.code !== 'eval_type_error' && e.code !== 'eval_builtin_error') throw e;
+    if (e instanceof RangeError) throw e;
+  }
+
+  nondeterministic(name: string): void {
+    if (name.startsWith('time.now')) this.deps.time = true;
+    else if (name.startsWith('http.') || name.startsWith('net.lookup')) this.deps.external = true;
+    else this.deps.random = true;
+  }
+}
+
 export function evaluateJs(plan: JsPlan, entrypoint: number, input: Value | undefined, data: Value, opts: JsEvalOptions): JsEvalOutcome {
-  const deps = { time: false, random: false, external: false };
-  const clock = opts.clockMs ?? Date.now;
-  const every = Math.max(1, opts.clockCheckInterval ?? 1024);
-  const deadline = opts.timeoutMs === undefined ? Infinity : clock() + opts.timeoutMs;
-  let spent = 0;
-  let now = opts.nowNs;
-  const ticker = {
-    n: every,
-    check(): void {
-      spent += every - ticker.n;
-      if (spent > opts.maxSteps) throw new RegoError('eval_budget_exceeded', `evaluation exceeded the budget of ${opts.maxSteps} steps`);
-      if (deadline !== Infinity && clock() > deadline)
-        throw new RegoError('eval_budget_exceeded', `evaluation exceeded the time budget of ${opts.timeoutMs} ms`);
-      ticker.n = every;
-    },
-  };
-  const ctx: BuiltinContext = {
-    strict: opts.strict,
-    nowNs: () => {
-      deps.time = true;
-      return (now ??= BigInt(Date.now()) * 1_000_000n);
-    },
-    markRandom: () => void (deps.random = true),
-    markExternal: () => void (deps.external = true),
-    print: () => undefined,
-    checkBudget: (cost: number) => {
-      ticker.n -= cost;
-      if (ticker.n < 0) ticker.check();
-    },
-  };
-  const state: JsEvalState = {
-    ctx,
-    ticker,
-    builtinError: (e: unknown, name: string) => {
-      if (e instanceof RegoError) {
-        if (e.code === 'eval_type_error' || e.code === 'eval_builtin_error') {
-          if (opts.strict) throw e;
-          return;
-        }
-        throw e;
-      }
-      if (e instanceof RangeError) throw e;
-      if (opts.strict) throw new RegoError('eval_builtin_error', `${name}: ${e instanceof Error ? e.message : String(e)}`);
-    },
-    nondeterministic: (name: string) => {
-      if (name.startsWith('time.now')) deps.time = true;
-      else if (name.startsWith('http.') || name.startsWith('net.lookup')) deps.external = true;
-      else deps.random = true;
-    },
-  };
-  const rs = plan.run(entrypoint, input, data, state);
-  return { value: rs[0], deps };
+  const ev = new JsEvaluation(opts);
+  const rs = plan.run(entrypoint, input, data, ev);
+  return { value: rs[0], deps: ev.deps };
 }

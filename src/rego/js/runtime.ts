@@ -16,7 +16,7 @@ export interface JsEvalState {
   /** Counted down on every loop iteration; check() is called when it goes below 0 (it throws
    * when the budget is spent, or sets n again). */
   ticker: { n: number; check(): void };
-  /** A builtin failed: undefined (false) or thrown (strict). */
+  /** A builtin failed: the call is undefined, or (conflicts, budgets) the error is raised. */
   builtinError(e: unknown, name: string): void;
   /** A non-deterministic builtin answered. */
   nondeterministic(name: string, args: Value[], result: Value | undefined): void;
