@@ -54,7 +54,7 @@ export const DEFAULT_EVALUATION: Readonly<EvaluationConfig> = Object.freeze({
   timeout_ms: 250,
   max_steps: 1_000_000,
   max_output_size: 1_000_000,
-  compile_js: false,
+  compile_js: true,
 });
 
 export const DEFAULT_LIMITS: Readonly<LimitsConfig> = Object.freeze({

@@ -82,7 +82,7 @@ export interface EvaluationConfig {
   timeout_ms: number;
   max_steps: number;
   max_output_size: number;
-  /** Compile the decision endpoints' documents to JavaScript at activation (src/rego/js). */
+  /** Compile the decision endpoints' documents to JavaScript at activation (src/rego/js); default true. */
   compile_js?: boolean;
 }
 

@@ -10,7 +10,7 @@ import { postJson } from '../helpers/http.js';
 const repo = path.resolve(import.meta.dirname, '../..');
 
 t.test('compiled decision documents answer every example as the evaluator does', async (t) => {
-  const plain = await startServer(testConfig({ PDP_CACHE_ENABLED: 'false' }));
+  const plain = await startServer(testConfig({ PDP_CACHE_ENABLED: 'false', PDP_EVAL_COMPILE_JS: 'false' }));
   const compiled = await startServer(testConfig({ PDP_CACHE_ENABLED: 'false', PDP_EVAL_COMPILE_JS: 'true' }));
   t.teardown(async () => {
     await plain.close();

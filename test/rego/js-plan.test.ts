@@ -22,12 +22,6 @@ import { compile, RegoError, toJSON, Tracer, type CompiledPolicy } from '../../s
 const repo = path.resolve(import.meta.dirname, '../..');
 const conformanceDir = path.resolve(repo, '../shared/conformance/opa-v1');
 
-/** Cases whose answer through the generated code differs from OPA's, and why. */
-const KNOWN: Record<string, string> = {
-  'opa-v1/refheads/test-generic-refs.yaml#refheads/general, overlapping rule, deep injection into other rule object value, conflict':
-    "a rule inside another rule's value merges with it instead of conflicting (the planner merges documents at a key)",
-};
-
 const src = (source: string): CompiledPolicy => compile([{ file: 'p.rego', source }], {});
 
 t.test(
@@ -35,7 +29,7 @@ t.test(
   { skip: existsSync(conformanceDir) ? false : `${conformanceDir} is absent (only beside the repo, in ../shared)` },
   async (t) => {
     const loaded = await loadFolder(conformanceDir);
-    const tally = { passed: 0, errors: 0, notCompiled: 0, known: 0 };
+    const tally = { passed: 0, errors: 0, notCompiled: 0 };
     const failed: string[] = [];
     for (const f of loaded.files) {
       for (const n of normalizeFile(f, 'opa')) {
@@ -77,16 +71,14 @@ t.test(
           const v = m[2];
           why = got instanceof RegoError ? `${got.code}: ${got.message}` : compareRows(exp.rows, got.map((x) => ({ [v]: x })) as never, c.sortBindings);
         } else continue;
-        if (KNOWN[c.key] !== undefined) {
-          t.ok(why !== undefined, `${c.key} still differs (else remove it from KNOWN)`);
-          tally.known++;
-        } else if (why !== undefined) failed.push(`${c.key}: ${why}`);
+        if (why !== undefined) failed.push(`${c.key}: ${why}`);
         else tally.passed++;
       }
     }
-    t.same(failed, [], "every case outside the known list gives OPA's result");
+    t.same(failed, [], "every case gives OPA's result");
     t.ok(tally.passed >= 1200, `${tally.passed} cases passed`);
-    t.ok(tally.notCompiled <= 5, `${tally.notCompiled} cases not compiled (left to the evaluator)`);
+    // 7 today: rules with a variable inside their path next to rules below them (refheads)
+    t.ok(tally.notCompiled <= 10, `${tally.notCompiled} cases not compiled (left to the evaluator)`);
     t.comment(JSON.stringify(tally));
   },
 );
@@ -190,5 +182,9 @@ t.test('traced, strict and printing evaluations run on the evaluator; unplannabl
     }
   };
   t.same(answer(d), answer(src(fnDoc)), "the evaluator's answer");
+  // a rule inside another rule's value is a conflict in OPA: not planned, the evaluator says so
+  const overlap = src('package p\n\np[q].r := v if {\n\tq := "q"\n\tv := {"s": {"t": 1}}\n}\n\np.q.r.s.u := 42\n');
+  t.same(overlap.compileJs(['p/p']), [], 'overlapping general refs are not compiled');
+  t.throws(() => overlap.evaluate('p/p'), { code: 'eval_conflict_error' });
   t.same(src('package p\n\nx := 1\n').compileJs(['p/nothing', '']), [], 'paths nothing defines, and all of data, are not compiled');
 });

@@ -163,6 +163,11 @@ export class Planner {
         break;
       }
       case 'object': {
+        // `p[q].r := v` next to `p.a.r.s := 1`: OPA refuses a rule inside another rule's value (a
+        // conflict), which the merge below cannot tell from documents that merge
+        if (node.children.size > 0 && node.rules.some((r) => r.keyPath.length > 1)) {
+          throw new WasmPlanError(`rules with a variable inside their path at ${node.dottedPath} next to rules below it`);
+        }
         top().emit(['mkobj', ret]);
         const msg = this.constOf(CONFLICT_OBJECT);
         for (const rule of node.rules) {
