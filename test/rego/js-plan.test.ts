@@ -188,3 +188,30 @@ t.test('traced, strict and printing evaluations run on the evaluator; unplannabl
   t.throws(() => overlap.evaluate('p/p'), { code: 'eval_conflict_error' });
   t.same(src('package p\n\nx := 1\n').compileJs(['p/nothing', '']), [], 'paths nothing defines, and all of data, are not compiled');
 });
+
+t.test('hostile policy text and input cannot escape the generated code', async (t) => {
+  // keys become string literals in the generated source: quotes, backslashes, template and line
+  // separators must stay data
+  const keys = ['"); globalThis.pwned = 1; ("', '\\', '`${globalThis.pwned = 2}`', 'a\u2028b\u2029c', '*/ globalThis.pwned = 3 /*', '\u0000nul'];
+  const rules = keys.map((k, i) => `r${i} := input[${JSON.stringify(k)}]`).join('\n');
+  const p = src(`package p\n\n${rules}\n\nall := [r0, r1, r2, r3, r4, r5]\n`);
+  t.same(p.compileJs(['p/all']), ['p/all']);
+  const input = Object.fromEntries(keys.map((k, i) => [k, i]));
+  t.same(toJSON(p.evaluate('p/all', { input }).value!), [0, 1, 2, 3, 4, 5], 'each key read as itself');
+  t.equal((globalThis as { pwned?: unknown }).pwned, undefined, 'nothing ran');
+  // deep and large inputs: refused or answered, never a crash
+  const q = src('package p\n\nn := count(input.xs)\n\nd := input.deep\n\nw := count([x | walk(input.deep, x)])\n');
+  t.same(q.compileJs(['p/n', 'p/d', 'p/w']), ['p/n', 'p/d', 'p/w']);
+  t.equal(q.evaluate('p/n', { input: { xs: Array.from({ length: 100_000 }, (_, i) => i) } }).value, 100_000);
+  let deep: unknown = 1;
+  for (let i = 0; i < 5_000; i++) deep = [deep];
+  t.throws(
+    () => q.evaluate('p/d', { input: { deep } }),
+    { code: 'eval_type_error', message: /nested deeper than 512/ },
+    'refused at conversion, as the evaluator refuses it',
+  );
+  let ok: unknown = 1;
+  for (let i = 0; i < 400; i++) ok = [ok];
+  t.equal(q.evaluate('p/w', { input: { deep: ok } }).value, 401, 'a deep walk within the bound');
+  t.throws(() => q.evaluate('p/w', { input: { deep: ok }, maxSteps: 100 }), { code: 'eval_budget_exceeded' }, "the walk's work counts");
+});

@@ -27,8 +27,9 @@ export interface JsEvalOutcome {
 class JsEvaluation implements JsEvalState, BuiltinContext {
   readonly strict = false;
   readonly deps = { time: false, random: false, external: false };
-  /** Steps left before check() (the generated code counts it down). */
+  /** Steps left before check() (the generated code counts it down from `chunk`). */
   n: number;
+  private chunk: number;
   private spent = 0;
   private readonly every: number;
   private readonly deadline: number;
@@ -38,7 +39,7 @@ class JsEvaluation implements JsEvalState, BuiltinContext {
   constructor(private readonly opts: JsEvalOptions) {
     this.clock = opts.clockMs ?? Date.now;
     this.every = Math.max(1, opts.clockCheckInterval ?? 1024);
-    this.n = this.every;
+    this.n = this.chunk = Math.min(this.every, opts.maxSteps + 1);
     this.deadline = opts.timeoutMs === undefined ? Infinity : this.clock() + opts.timeoutMs;
     this.now = opts.nowNs;
   }
@@ -52,12 +53,13 @@ class JsEvaluation implements JsEvalState, BuiltinContext {
   }
 
   check(): void {
-    this.spent += this.every - this.n;
+    this.spent += this.chunk - this.n;
     if (this.spent > this.opts.maxSteps) throw new RegoError('eval_budget_exceeded', `evaluation exceeded the budget of ${this.opts.maxSteps} steps`);
     if (this.deadline !== Infinity && this.clock() > this.deadline) {
       throw new RegoError('eval_budget_exceeded', `evaluation exceeded the time budget of ${this.opts.timeoutMs} ms`);
     }
-    this.n = this.every;
+    // the next check comes when the budget would be exceeded, or at the clock's interval
+    this.n = this.chunk = Math.min(this.every, this.opts.maxSteps - this.spent + 1);
   }
 
   nowNs(): bigint {

@@ -72,7 +72,14 @@ export class JsPlan {
 
   private builtin(name: string): BuiltinCall {
     if (name === 'internal.merge_docs') return ([a, b]) => mergeDocs(a as Value, b as Value);
-    if (name === 'walk') return ([x]) => Array.from(walkValue(x as Value), ([p, v]) => [p, v]);
+    if (name === 'walk') {
+      return ([x]) => {
+        const out: Value[] = Array.from(walkValue(x as Value), ([p, v]) => [p, v]);
+        // its work counts against the budget (the scan over it counts again, per element visited)
+        this.state?.ctx.checkBudget(out.length);
+        return out;
+      };
+    }
     const b = BUILTINS.get(name);
     if (!b) return () => undefined;
     const nd = b.nondeterministic === true;
