@@ -35,6 +35,9 @@ export { fromJSON, toJSON, stringify, equal, compare, type Value, ObjectV, SetV 
 
 const DEFAULT_MAX_STEPS = 1_000_000;
 const DEFAULT_MAX_OUTPUT = 1_000_000;
+/** Documents whose plan would be larger stay with the evaluator (the repo's two decision
+ * documents take ~6,000): activation time and the generated code's size stay bounded. */
+const MAX_JS_PLAN_STATEMENTS = 250_000;
 /** Input documents nested deeper than this are refused (keeps evaluation off the stack limit). */
 const MAX_INPUT_DEPTH = 512;
 
@@ -174,7 +177,7 @@ export class CompiledPolicy {
     const all = paths.map((p) => this.splitPath(p)).filter((segs) => segs.length > 0 && this.mayDefine(segs));
     const planned = (group: string[][]): JsPlan | undefined => {
       try {
-        return new JsPlan(new Planner(this.root).plan(group));
+        return new JsPlan(new Planner(this.root).plan(group, MAX_JS_PLAN_STATEMENTS));
       } catch {
         // a construct the planner does not support (WasmPlanError): the evaluator answers
         return undefined;

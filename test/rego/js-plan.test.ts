@@ -215,3 +215,20 @@ t.test('hostile policy text and input cannot escape the generated code', async (
   t.equal(q.evaluate('p/w', { input: { deep: ok } }).value, 401, 'a deep walk within the bound');
   t.throws(() => q.evaluate('p/w', { input: { deep: ok }, maxSteps: 100 }), { code: 'eval_budget_exceeded' }, "the walk's work counts");
 });
+
+t.test('a policy whose plan would grow without bound is left to the evaluator, quickly', async (t) => {
+  // every level calls the next under two different `with data…`: 2^18 worlds to plan each rule in
+  const n = 18;
+  const levels = Array.from(
+    { length: n },
+    (_, i) => `r${i} := [x, y] if {\n\tx := r${i + 1} with data.d.k${i}a as 1\n\ty := r${i + 1} with data.d.k${i}b as 2\n}`,
+  );
+  const p = compile([{ file: 'c.rego', source: ['package c', '', ...levels, `r${n} := 1`].join('\n') }], { d: {} });
+  const t0 = Date.now();
+  t.same(p.compileJs(['c/r0']), [], 'not compiled');
+  t.ok(Date.now() - t0 < 10_000, `refused in ${Date.now() - t0} ms`);
+  t.same(toJSON(p.evaluate('c/r16').value!), [
+    [1, 1],
+    [1, 1],
+  ]);
+});

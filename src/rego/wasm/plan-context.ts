@@ -60,6 +60,10 @@ export const WITH_KEY = '\u0000with';
 export const NO_WORLD: World = { key: '', dataPaths: [], mocks: new Map() };
 
 /** Where code is being emitted: the block, its depth below the function's body, the bound variables. */
+/** Statements the plan being made may still emit (Planner.plan sets it): a policy whose plan would
+ * grow past it (every rule planned again under each \`with\`) is refused rather than planned. */
+export const statementBudget = { left: Infinity };
+
 export class Ctx {
   constructor(
     readonly frame: Frame,
@@ -69,6 +73,7 @@ export class Ctx {
     readonly world: World = NO_WORLD,
   ) {}
   emit(s: Stmt): void {
+    if (--statementBudget.left < 0) throw new WasmPlanError('the plan grows beyond its size bound');
     this.block.push(s);
   }
   /** A `blocks` statement with one block here; code for the block goes to the returned context. */

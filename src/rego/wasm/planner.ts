@@ -19,6 +19,7 @@ import {
   Frame,
   makeWorld,
   replaced,
+  statementBudget,
   toPlanValue,
   WasmPlanError,
   WITH_KEY,
@@ -40,10 +41,17 @@ export class Planner {
 
   constructor(private readonly root: DataNode) {}
 
-  /** The plan for these entrypoints (data paths as segment lists). */
-  plan(entrypoints: readonly (readonly string[])[]): Plan {
-    const eps: PlanEntrypoint[] = entrypoints.map((path) => this.entrypoint(path));
-    for (let job = this.queue.shift(); job; job = this.queue.shift()) job();
+  /** The plan for these entrypoints (data paths as segment lists); WasmPlanError past
+   * `maxStatements` emitted. */
+  plan(entrypoints: readonly (readonly string[])[], maxStatements = Infinity): Plan {
+    statementBudget.left = maxStatements;
+    let eps: PlanEntrypoint[];
+    try {
+      eps = entrypoints.map((path) => this.entrypoint(path));
+      for (let job = this.queue.shift(); job; job = this.queue.shift()) job();
+    } finally {
+      statementBudget.left = Infinity;
+    }
     return { version: 1, consts: this.consts, builtins: this.builtins, functions: this.functions, entrypoints: eps };
   }
 
