@@ -14,10 +14,8 @@ import { assembleBundle } from '../../src/bundles/assemble.js';
 import { DEFAULT_BUNDLE_LIMITS } from '../../src/bundles/limits.js';
 import { readDirectory } from '../../src/bundles/read-dir.js';
 import { compareRows } from '../../src/conformance/compare.js';
-import { loadFolder } from '../../src/conformance/load.js';
-import { normalizeFile } from '../../src/conformance/normalize.js';
-import { moduleFile } from '../../src/conformance/run.js';
 import { compile, RegoError, toJSON, Tracer, type CompiledPolicy } from '../../src/rego/index.js';
+import { documentCases } from '../helpers/conformance-documents.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const conformanceDir = path.resolve(repo, '../shared/conformance/opa-v1');
@@ -28,52 +26,35 @@ t.test(
   'OPA conformance cases through documents compiled to JavaScript',
   { skip: existsSync(conformanceDir) ? false : `${conformanceDir} is absent (only beside the repo, in ../shared)` },
   async (t) => {
-    const loaded = await loadFolder(conformanceDir);
     const tally = { passed: 0, errors: 0, notCompiled: 0 };
     const failed: string[] = [];
-    for (const f of loaded.files) {
-      for (const n of normalizeFile(f, 'opa')) {
-        if (!n.ok || n.case.skip) continue;
-        const c = n.case;
-        const m = /^\s*data\.([A-Za-z_][\w.]*)\s*=\s*([A-Za-z_]\w*)\s*$/.exec(c.query);
-        const input = c.inputs[0];
-        // strict cases run on the evaluator (builtin errors raised): not this path
-        if (!m || c.strict || m[2] === 'input' || m[2] === 'data' || c.inputs.length > 1 || (input !== undefined && input.kind !== 'json')) continue;
-        let policy: CompiledPolicy;
-        try {
-          policy = compile(
-            c.modules.map((source, i) => ({ file: moduleFile(c, i), source })),
-            c.data ?? {},
-            { regoVersion: c.regoVersion },
-          );
-        } catch {
-          continue; // a compile error is the case's expectation
-        }
-        if (policy.compileJs([m[1]]).length !== 1) {
-          tally.notCompiled++;
-          continue;
-        }
-        let got: unknown[] | RegoError;
-        try {
-          const r = policy.evaluate(m[1], { input: input?.value });
-          got = r.defined ? [r.value] : [];
-        } catch (e) {
-          if (!(e instanceof RegoError)) throw e;
-          got = e;
-        }
-        const exp = c.expect;
-        let why: string | undefined;
-        if (exp.kind === 'error') {
-          // builtin errors are undefined outside strict mode; conflicts and budgets are raised
-          if (got instanceof RegoError) tally.errors++;
-          else if (exp.code === 'eval_conflict_error') why = `want ${exp.code}, got ${JSON.stringify((got as unknown[]).map((v) => toJSON(v as never)))}`;
-        } else if (exp.kind === 'rows') {
-          const v = m[2];
-          why = got instanceof RegoError ? `${got.code}: ${got.message}` : compareRows(exp.rows, got.map((x) => ({ [v]: x })) as never, c.sortBindings);
-        } else continue;
-        if (why !== undefined) failed.push(`${c.key}: ${why}`);
-        else tally.passed++;
+    for await (const { c, path: doc, variable, input, policy } of documentCases(conformanceDir)) {
+      // strict cases run on the evaluator (builtin errors raised): not this path
+      if (c.strict) continue;
+      if (policy.compileJs([doc]).length !== 1) {
+        tally.notCompiled++;
+        continue;
       }
+      let got: unknown[] | RegoError;
+      try {
+        const r = policy.evaluate(doc, { input });
+        got = r.defined ? [r.value] : [];
+      } catch (e) {
+        if (!(e instanceof RegoError)) throw e;
+        got = e;
+      }
+      const exp = c.expect;
+      let why: string | undefined;
+      if (exp.kind === 'error') {
+        // builtin errors are undefined outside strict mode; conflicts and budgets are raised
+        if (got instanceof RegoError) tally.errors++;
+        else if (exp.code === 'eval_conflict_error') why = `want ${exp.code}, got ${JSON.stringify((got as unknown[]).map((v) => toJSON(v as never)))}`;
+      } else if (exp.kind === 'rows') {
+        const v = variable;
+        why = got instanceof RegoError ? `${got.code}: ${got.message}` : compareRows(exp.rows, got.map((x) => ({ [v]: x })) as never, c.sortBindings);
+      } else continue;
+      if (why !== undefined) failed.push(`${c.key}: ${why}`);
+      else tally.passed++;
     }
     t.same(failed, [], "every case gives OPA's result");
     t.ok(tally.passed >= 1200, `${tally.passed} cases passed`);

@@ -19,11 +19,10 @@ import { readDirectory } from '../../src/bundles/read-dir.js';
 import { compareRows } from '../../src/conformance/compare.js';
 import { loadFolder } from '../../src/conformance/load.js';
 import { detectDialect, normalizeFile } from '../../src/conformance/normalize.js';
-import { moduleFile } from '../../src/conformance/run.js';
-import type { ConformanceCase } from '../../src/conformance/types.js';
 import { compile, fromJSON, stringify, toJSON, type CompiledPolicy, type Value } from '../../src/rego/index.js';
 import { buildWasm } from '../../src/rego/wasm/build.js';
 import { memoryMinPages } from '../../src/rego/wasm/link.js';
+import { compileCase, documentCases } from '../helpers/conformance-documents.js';
 import { rng } from '../helpers/rng.js';
 import { hostBuiltins, type HostBuiltin } from '../../src/rego/wasm/host-builtins.js';
 import { WasmPlanError } from '../../src/rego/wasm/planner.js';
@@ -38,19 +37,6 @@ async function load(policy: CompiledPolicy, entrypoints: string[], custom: Recor
 
 function results(rs: unknown): Value[] {
   return (rs as { result: unknown }[]).map((r) => fromJSON(r.result));
-}
-
-/** A case's modules and data compiled, or undefined when they do not compile. */
-function compileCase(c: ConformanceCase): CompiledPolicy | undefined {
-  try {
-    return compile(
-      c.modules.map((source, i) => ({ file: moduleFile(c, i), source })),
-      c.data ?? {},
-      { regoVersion: c.regoVersion },
-    );
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -87,59 +73,48 @@ t.test(
   'OPA conformance cases through the wasm target',
   { skip: existsSync(conformanceDir) ? false : `${conformanceDir} is absent (only beside the repo, in ../shared)` },
   async (t) => {
-    const loaded = await loadFolder(conformanceDir);
     const custom = hostBuiltins();
     const tally = { passed: 0, errorsAsUndefined: 0, refused: 0, known: 0 };
     const failed: string[] = [];
     const knownPassing: string[] = [];
-    for (const f of loaded.files) {
-      for (const n of normalizeFile(f, 'opa')) {
-        if (!n.ok || n.case.skip) continue;
-        const c = n.case;
-        const m = /^\s*data\.([A-Za-z_][\w.]*)\s*=\s*([A-Za-z_]\w*)\s*$/.exec(c.query);
-        const input = c.inputs[0];
-        // `data.x.p = input` compares with the input: not a query for one document's value
-        if (!m || m[2] === 'input' || m[2] === 'data' || c.inputs.length > 1 || (input !== undefined && input.kind !== 'json')) continue;
-        const policy = compileCase(c);
-        if (policy === undefined) continue; // a compile error is the case's expectation: nothing to build
-        let got: Value[] | string;
-        try {
-          const lp = await load(policy, [m[1]], custom);
-          lp.setData(toJSON(fromJSON(c.data ?? {})) as object);
-          got = results(lp.evaluate(input === undefined ? undefined : toJSON(fromJSON(input.value)), 0));
-        } catch (e) {
-          if (e instanceof WasmPlanError) {
-            tally.refused++;
-            continue;
-          }
-          got = typeof e === 'string' ? e : e instanceof Error ? e.message : JSON.stringify(e);
+    for await (const { c, path: doc, variable, input, policy } of documentCases(conformanceDir)) {
+      let got: Value[] | string;
+      try {
+        const lp = await load(policy, [doc], custom);
+        lp.setData(toJSON(fromJSON(c.data ?? {})) as object);
+        got = results(lp.evaluate(input === undefined ? undefined : toJSON(fromJSON(input)), 0));
+      } catch (e) {
+        if (e instanceof WasmPlanError) {
+          tally.refused++;
+          continue;
         }
-        const exp = c.expect;
-        let ok: boolean;
-        if (exp.kind === 'error') {
-          // OPA's wasm target answers builtin errors (type errors, division by zero) as undefined,
-          // as this runtime does; conflicts abort
-          if (typeof got !== 'string') tally.errorsAsUndefined++;
-          ok = true;
-        } else if (exp.kind === 'rows') {
-          // compared as OPA's runner compares rows (see src/conformance/compare.ts)
-          const v = m[2];
-          const why =
-            typeof got === 'string'
-              ? got
-              : compareRows(
-                  exp.rows,
-                  got.map((x) => ({ [v]: x })),
-                  c.sortBindings,
-                );
-          ok = why === undefined;
-          if (!ok && KNOWN[c.key] === undefined) failed.push(`${c.key}: ${why}`);
-        } else continue;
-        if (KNOWN[c.key] !== undefined) {
-          if (ok) knownPassing.push(c.key);
-          else tally.known++;
-        } else if (ok) tally.passed++;
+        got = typeof e === 'string' ? e : e instanceof Error ? e.message : JSON.stringify(e);
       }
+      const exp = c.expect;
+      let ok: boolean;
+      if (exp.kind === 'error') {
+        // OPA's wasm target answers builtin errors (type errors, division by zero) as undefined,
+        // as this runtime does; conflicts abort
+        if (typeof got !== 'string') tally.errorsAsUndefined++;
+        ok = true;
+      } else if (exp.kind === 'rows') {
+        // compared as OPA's runner compares rows (see src/conformance/compare.ts)
+        const v = variable;
+        const why =
+          typeof got === 'string'
+            ? got
+            : compareRows(
+                exp.rows,
+                got.map((x) => ({ [v]: x })),
+                c.sortBindings,
+              );
+        ok = why === undefined;
+        if (!ok && KNOWN[c.key] === undefined) failed.push(`${c.key}: ${why}`);
+      } else continue;
+      if (KNOWN[c.key] !== undefined) {
+        if (ok) knownPassing.push(c.key);
+        else tally.known++;
+      } else if (ok) tally.passed++;
     }
     t.same(failed, [], 'every case outside the known list gives OPA’s result');
     t.same(knownPassing, [], 'every known difference still differs (else remove it from KNOWN)');
