@@ -7,7 +7,8 @@
 import type { Block, L, Plan, PlanFunction, PlanValue, Stmt } from '../wasm/plan.js';
 
 /** Writes the body of `new Function('rt', source)`; it returns { entrypoints: fn[] }, each
- * fn(input, data) → values of the entrypoint's `res` statements. */
+ * fn(input, data, ticker) → values of the entrypoint's `res` statements (`pure`: the builtins
+ * whose value depends on their arguments alone). */
 export function planSource(plan: Plan, pure: ReadonlySet<string>): string {
   const out: string[] = [];
   out.push('"use strict";');
@@ -22,7 +23,8 @@ export function planSource(plan: Plan, pure: ReadonlySet<string>): string {
     return `function e${i}(l0, l1) {\n${g.decls(e.locals, 2)}${body}}`;
   });
   out.push(...eps);
-  out.push(`const ICs = new Array(${ic.n}).fill(ICs0); const ICv = new Array(${ic.n});`.replace('ICs0', 'undefined'));
+  // per lookup or builtin site kept per source object (see Gen.dot, Gen.pureCall)
+  out.push(`const ICs = new Array(${ic.n}).fill(undefined); const ICv = new Array(${ic.n});`);
   out.push(`const entrypoints = [${plan.entrypoints.map((e, i) => `run(e${i})`).join(', ')}];`);
   out.push(`function run(e) {
   return (input, data, ticker) => {
