@@ -62,3 +62,18 @@ t.test('object keys sort by code point (Go compares UTF-8 bytes), not by UTF-16 
   t.equal(compare('', 'a'), -1);
   t.equal(compare('ab', 'a'), 1);
 });
+
+t.test('toJSON keeps a "__proto__" key as an own property (never the prototype), keys sorted', async (t) => {
+  const o = new ObjectV([
+    ['__proto__', new ObjectV([['polluted', true]])],
+    ['b', 1],
+    ['a', [new ObjectV([['constructor', 'x']])]],
+    [2, 'two'],
+  ]);
+  const j = toJSON(o) as Record<string, unknown>;
+  t.equal(Object.getPrototypeOf(j), Object.prototype, 'the prototype is untouched');
+  t.ok(Object.hasOwn(j, '__proto__'), 'an own key');
+  t.same(Object.getOwnPropertyDescriptor(j, '__proto__')?.value, { polluted: true });
+  t.equal((j as { polluted?: unknown }).polluted, undefined);
+  t.equal(JSON.stringify(j), '{"2":"two","__proto__":{"polluted":true},"a":[{"constructor":"x"}],"b":1}');
+});
