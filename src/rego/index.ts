@@ -90,9 +90,12 @@ export class CompiledPolicy {
     } finally {
       ev.release();
     }
+    return this.result(value, ev.deps, opts);
+  }
+
+  private result(value: Value | undefined, d: Dependencies, opts: EvalOptions): EvalResult {
     this.checkOutput(value, opts);
     // a literal copy (not a spread): the same object shape on every evaluation
-    const d = ev.deps;
     const dependsOn = { time: d.time, random: d.random, external: d.external };
     return value === undefined ? { defined: false, dependsOn } : { defined: true, value, dependsOn };
   }
@@ -179,7 +182,9 @@ export class CompiledPolicy {
       try {
         return new JsPlan(new Planner(this.root).plan(group, MAX_JS_PLAN_STATEMENTS));
       } catch {
-        // a construct the planner does not support (WasmPlanError): the evaluator answers
+        // a construct the planner does not support or a plan past its bound (WasmPlanError) — or a
+        // fault in the code generator: the evaluator answers rather than the activation failing
+        // (test/rego/js-plan.test.ts asserts the repo's documents and OPA's cases do compile)
         return undefined;
       }
     };
@@ -208,10 +213,7 @@ export class CompiledPolicy {
     } catch (e) {
       throw stackToBudget(e);
     }
-    this.checkOutput(r.value, opts);
-    const d = r.deps;
-    const dependsOn = { time: d.time, random: d.random, external: d.external };
-    return r.value === undefined ? { defined: false, dependsOn } : { defined: true, value: r.value, dependsOn };
+    return this.result(r.value, r.deps, opts);
   }
 
   /** The plan a wasm module runs for these entrypoints (`a/b` or `data.a.b`); see wasm/. */

@@ -252,6 +252,25 @@ t.test('decision_log.native_mask: on by default, off by env or file, anything bu
   t.throws(() => loadConfig({ env: { PDP_CONFIG: str }, cwd: dir }), /native_mask/);
 });
 
+t.test('evaluation.compile_js: on by default (the decision paths compiled), off by env or file, anything but a boolean refused by name', async (t) => {
+  const on = loadConfig({ env: {} }).config;
+  t.equal(on.evaluation.compile_js, true);
+  t.same(toBundleManagerOptions(on).compiledPaths, ['ai/deployment/decision', 'ai/tools/decision'], 'the decision endpoints');
+  const offEnv = loadConfig({ env: { PDP_EVAL_COMPILE_JS: 'false' } }).config;
+  t.equal(offEnv.evaluation.compile_js, false);
+  t.equal(toBundleManagerOptions(offEnv).compiledPaths, undefined, 'nothing compiled');
+  const off = file('compile-off.yaml', 'evaluation:\n  timeout_ms: 100\n  max_steps: 1000\n  max_output_size: 1000\n  compile_js: false\n');
+  t.equal(loadConfig({ env: { PDP_CONFIG: off }, cwd: dir }).config.evaluation.compile_js, false);
+  const partial = file('compile-default.yaml', 'evaluation:\n  timeout_ms: 100\n  max_steps: 1000\n  max_output_size: 1000\n');
+  t.equal(loadConfig({ env: { PDP_CONFIG: partial }, cwd: dir }).config.evaluation.compile_js, true, 'a file that does not name it keeps the default');
+  for (const bad of ['maybe', '1e3', 'true; rm -rf /']) {
+    const by = Object.fromEntries(issuesOf({ PDP_EVAL_COMPILE_JS: bad }).map((i) => [i.source, i.message]));
+    t.match(by.PDP_EVAL_COMPILE_JS, /boolean/, JSON.stringify(bad));
+  }
+  const str = file('compile-str.yaml', 'evaluation:\n  timeout_ms: 100\n  max_steps: 1000\n  max_output_size: 1000\n  compile_js: "yes"\n');
+  t.throws(() => loadConfig({ env: { PDP_CONFIG: str }, cwd: dir }), /compile_js/);
+});
+
 t.test('Redis Cluster: a custom stream key must share the id keys’ hash tag while id keys are written', async (t) => {
   const cluster = { REDIS_CLUSTER_NODES: '10.0.0.1:6379,10.0.0.2:6379' };
   const bad = issuesOf({ ...cluster, PDP_DECISION_LOG_REDIS_STREAM_KEY: 'audit-stream' });
