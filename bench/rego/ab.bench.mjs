@@ -4,7 +4,10 @@
 // evaluation and the median per-round ratio B/A, measured in both import orders (see below) — on a
 // shared, noisy machine the ratio of
 // neighbouring slices is steadier than either absolute number.
-// Run: node bench/rego/ab.bench.mjs <checkout-A> <checkout-B> [tool-call|model-deployment|mask|rbac]
+// Run: node bench/rego/ab.bench.mjs <checkout-A> <checkout-B> [tool-call|model-deployment|mask|rbac] [--js=A|B|AB]
+//   --js: that side's documents compiled to JavaScript (CompiledPolicy.compileJs, what the service
+//   does with evaluation.compile_js on) — e.g. an engine from before compileJs existed (A) against
+//   this checkout's compiled documents (B).
 //   (both checkouts built: `npm run build`; rbac needs ../shared/bench-peer's vendored policy,
 //   or BENCH_PEER=<dir>). mask: data.system.log.mask on the records the decision log builds for
 //   the tool-call examples — {path, input: the request, result: its decision document}.
@@ -16,9 +19,12 @@ import { loadBundle } from '../lib/policy-dir.mjs';
 import { exampleBodies } from '../lib/examples.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const [a, b, which = 'tool-call'] = process.argv.slice(2);
-if (!a || !b) {
-  console.error('usage: node bench/rego/ab.bench.mjs <checkout-A> <checkout-B> [tool-call|model-deployment|mask|rbac]');
+const args = process.argv.slice(2);
+const jsFlag = args.find((x) => x.startsWith('--js='));
+const [a, b, which = 'tool-call'] = args.filter((x) => !x.startsWith('--'));
+const jsSides = (jsFlag?.slice(5) ?? '').toUpperCase();
+if (!a || !b || !/^[AB]*$/.test(jsSides)) {
+  console.error('usage: node bench/rego/ab.bench.mjs <checkout-A> <checkout-B> [tool-call|model-deployment|mask|rbac] [--js=A|B|AB]');
   process.exit(2);
 }
 // One process is not enough: with two copies of the SAME build under two paths, one side ran
@@ -31,12 +37,12 @@ if (!a || !b) {
 const child = process.env.AB_FIRST;
 if (child === undefined) {
   const self = fileURLToPath(import.meta.url);
-  const runOne = (first) => JSON.parse(execFileSync(process.execPath, [self, a, b, which], { env: { ...process.env, AB_FIRST: first }, encoding: 'utf8' }));
+  const runOne = (first) => JSON.parse(execFileSync(process.execPath, [self, ...args], { env: { ...process.env, AB_FIRST: first }, encoding: 'utf8' }));
   const ab = runOne('A');
   const ba = runOne('B');
   const ratio = Math.sqrt(ab.ratio * ba.ratio);
   console.log(
-    `${which}: A ${((ab.a + ba.a) / 2).toFixed(2)} µs, B ${((ab.b + ba.b) / 2).toFixed(2)} µs CPU per evaluation; ratio B/A ${ratio.toFixed(3)} ` +
+    `${which}${jsSides ? ` (compiled to JavaScript: ${jsSides.split('').join(', ')})` : ''}: A ${((ab.a + ba.a) / 2).toFixed(2)} µs, B ${((ab.b + ba.b) / 2).toFixed(2)} µs CPU per evaluation; ratio B/A ${ratio.toFixed(3)} ` +
       `(A imported first: ${ab.ratio.toFixed(3)}, B first: ${ba.ratio.toFixed(3)}; identical results on ${ab.inputs} inputs)`,
   );
   process.exit(0);
@@ -80,7 +86,14 @@ if (which === 'rbac') {
 const median = (xs) => [...xs].sort((p, q) => p - q)[Math.floor(xs.length / 2)];
 function measure(compileOrder) {
   const pols = [];
-  for (const i of compileOrder) pols[i] = make(engines[i]);
+  for (const i of compileOrder) {
+    pols[i] = make(engines[i]);
+    if (jsSides.includes('AB'[i])) {
+      const segs = typeof path === 'string' ? path.split('.') : path;
+      if (typeof pols[i].compileJs !== 'function' || pols[i].compileJs([segs.join('/')]).length !== 1)
+        throw new Error(`side ${'AB'[i]}: ${segs.join('/')} not compiled to JavaScript`);
+    }
+  }
   for (const body of bodies) {
     const [x, y] = [0, 1].map((i) => JSON.stringify(engines[i].toJSON(pols[i].evaluate(path, { input: body }).value)));
     if (x !== y) throw new Error(`the engines disagree: ${x} vs ${y}`);

@@ -173,8 +173,17 @@ function byKey(a: [Value, Value], b: [Value, Value]): number {
   return typeof x === 'string' && typeof y === 'string' ? compareStrings(x, y) : compare(x, y);
 }
 
+/** Composite elements a set compares one by one before it keys them (see SetV). */
+const UNKEYED_MAX = 8;
+
 export class SetV {
-  readonly map: Map<Key, Value>;
+  /** Elements by key: every scalar, and the composites once there are more than UNKEYED_MAX. */
+  private readonly map = new Map<Key, Value>();
+  /** Composite elements (arrays, objects, sets) not keyed yet: their key is their canonical
+   * text, which costs more to build (and to hash) than comparing a few elements with equal(). */
+  private unkeyed: Value[] | null = null;
+  /** Composites are keyed in map (the set once held more than UNKEYED_MAX of them). */
+  private keyedComposites = false;
   private sortedCache: Value[] | null = null;
   /** Cached canonical text (sets are immutable once built). */
   canon: string | null = null;
@@ -186,32 +195,51 @@ export class SetV {
   owned = false;
 
   constructor(items?: Iterable<Value>) {
-    this.map = new Map();
-    if (items) for (const v of items) this.map.set(keyOf(v), v);
+    if (items) for (const v of items) this.add(v);
   }
 
   get size(): number {
-    return this.map.size;
+    return this.unkeyed === null ? this.map.size : this.map.size + this.unkeyed.length;
   }
 
   has(v: Value): boolean {
+    if (typeof v === 'object' && v !== null && !this.keyedComposites) {
+      if (this.unkeyed !== null) for (const x of this.unkeyed) if (equal(x, v)) return true;
+      return false;
+    }
     return this.map.has(keyOf(v));
   }
 
   /** Mutates: only for sets still under construction. */
   add(v: Value): void {
-    this.map.set(keyOf(v), v);
     this.sortedCache = null;
     this.canon = null;
     this.mapKey = null;
+    if (typeof v === 'object' && v !== null && !this.keyedComposites) {
+      const u = (this.unkeyed ??= []);
+      for (const x of u) if (equal(x, v)) return;
+      u.push(v);
+      if (u.length > UNKEYED_MAX) {
+        for (const x of u) this.map.set(keyOf(x), x);
+        this.unkeyed = null;
+        this.keyedComposites = true;
+      }
+      return;
+    }
+    this.map.set(keyOf(v), v);
   }
 
+  /** Every element, in no particular order (sorted() for OPA's). */
   values(): IterableIterator<Value> {
-    return this.map.values();
+    return this.unkeyed === null ? this.map.values() : [...this.map.values(), ...this.unkeyed].values();
   }
 
   sorted(): Value[] {
-    if (this.sortedCache === null) this.sortedCache = sortSmall(Array.from(this.map.values()), compare);
+    if (this.sortedCache === null) {
+      const xs = Array.from(this.map.values());
+      if (this.unkeyed !== null) for (const x of this.unkeyed) xs.push(x);
+      this.sortedCache = sortSmall(xs, compare);
+    }
     return this.sortedCache;
   }
 }
@@ -333,7 +361,7 @@ export function equal(a: Value, b: Value): boolean {
     return true;
   }
   if (!(b instanceof SetV) || a.size !== b.size) return false;
-  for (const k of a.map.keys()) if (!b.map.has(k)) return false;
+  for (const x of a.values()) if (!b.has(x)) return false;
   return true;
 }
 

@@ -118,7 +118,7 @@ export const arithmetic: Builtin[] = [
     if (an && bn) return sub(a, b);
     if (a instanceof SetV && b instanceof SetV) {
       const out = new SetV();
-      for (const [k, v] of a.map) if (!b.map.has(k)) out.add(v);
+      for (const v of a.values()) if (!b.has(v)) out.add(v);
       return out;
     }
     if (!an && !(a instanceof SetV)) throw typeErr(1, a, 'number', 'set');

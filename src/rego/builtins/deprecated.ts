@@ -57,7 +57,7 @@ export const deprecated: Builtin[] = [
       const x = setOp(a, 1);
       const y = setOp(b, 2);
       const out = new SetV();
-      for (const [k, v] of x.map) if (!y.map.has(k)) out.add(v);
+      for (const v of x.values()) if (!y.has(v)) out.add(v);
       return out;
     },
     D,

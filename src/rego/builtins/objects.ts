@@ -344,7 +344,7 @@ function objectSubset(sup: ObjectV, sub: ObjectV): boolean {
 }
 
 function setSubset(sup: SetV, sub: SetV): boolean {
-  for (const k of sub.map.keys()) if (!sup.map.has(k)) return false;
+  for (const v of sub.values()) if (!sup.has(v)) return false;
   return true;
 }
 

@@ -7,7 +7,7 @@ import { def, setOp, typeErr } from './util.js';
 function intersect(a: SetV, b: SetV): SetV {
   const [small, large] = a.size <= b.size ? [a, b] : [b, a];
   const out = new SetV();
-  for (const [k, v] of small.map) if (large.map.has(k)) out.add(v);
+  for (const v of small.values()) if (large.has(v)) out.add(v);
   return out;
 }
 
