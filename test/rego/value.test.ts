@@ -1,5 +1,5 @@
 import t from 'tap';
-import { compare, equal, fromJSON, keyOf, ObjectV, SetV, stringify, toJSON, normNum, quote } from '../../src/rego/value.js';
+import { compare, equal, fromJSON, keyOf, ObjectV, SetV, stringify, toJSON, normNum, quote, type Value } from '../../src/rego/value.js';
 
 t.test('cross-type order: null < boolean < number < string < array < object < set', async (t) => {
   const vals = [new SetV([1]), new ObjectV([['a', 1]]), [1], 'a', 1, true, false, null];
@@ -76,4 +76,38 @@ t.test('toJSON keeps a "__proto__" key as an own property (never the prototype),
   t.same(Object.getOwnPropertyDescriptor(j, '__proto__')?.value, { polluted: true });
   t.equal((j as { polluted?: unknown }).polluted, undefined);
   t.equal(JSON.stringify(j), '{"2":"two","__proto__":{"polluted":true},"a":[{"constructor":"x"}],"b":1}');
+});
+
+t.test('sets of composites: the same members, dedup and order before and after they are keyed', async (t) => {
+  // sets compare their first composites with equal() and key them by canonical text past 8
+  const member = (i: number): Value => (i % 3 === 0 ? [i, 'x'] : i % 3 === 1 ? new ObjectV([['n', i]]) : new SetV([i, `s${i}`]));
+  for (const n of [0, 1, 8, 9, 20]) {
+    const s = new SetV();
+    for (let i = 0; i < n; i++) {
+      s.add(member(i));
+      s.add(member(i)); // an equal value built again: not a second member
+      s.add(`k${i}`);
+    }
+    t.equal(s.size, 2 * n, `${n}: size`);
+    for (let i = 0; i < n; i++) t.ok(s.has(member(i)), `${n}: has member ${i}`);
+    t.notOk(s.has(member(n)), `${n}: not a member`);
+    t.notOk(s.has([n, 'y']), `${n}: array not a member`);
+    const again = new SetV([...s.sorted()].reverse());
+    t.ok(equal(s, again) && equal(again, s), `${n}: equal to itself rebuilt in another order`);
+    t.equal(stringify(s), stringify(again), `${n}: same canonical text`);
+    t.equal(keyOf(s), keyOf(again), `${n}: same key`);
+    if (n > 0) {
+      const fewer = new SetV([...s.sorted()].slice(1));
+      t.notOk(equal(s, fewer) || equal(fewer, s), `${n}: not equal with one member less`);
+    }
+    t.same(
+      s.sorted().map((v) => stringify(v)),
+      [...s.sorted()].sort(compare).map((v) => stringify(v)),
+      `${n}: sorted in OPA's order`,
+    );
+  }
+  // a set whose composites are keyed still finds one built afresh
+  const big = new SetV(Array.from({ length: 12 }, (_, i) => [i]));
+  t.ok(big.has([11]) && !big.has([12]));
+  t.ok(new SetV([new SetV([1, 2]), new SetV([2, 1])]).size === 1, 'sets as members compare by value');
 });
