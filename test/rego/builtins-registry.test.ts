@@ -1,5 +1,5 @@
 import t from 'tap';
-import { BUILTINS, RELATIONS, UNSUPPORTED_BUILTINS, walkValue } from '../../src/rego/builtins/index.js';
+import { BUILTINS, RELATIONS, UNSUPPORTED_BUILTINS, walkNodes } from '../../src/rego/builtins/index.js';
 import type { BuiltinContext } from '../../src/rego/builtins/types.js';
 import { RegoError } from '../../src/rego/errors.js';
 import { ObjectV, SetV, stringify, type Value } from '../../src/rego/value.js';
@@ -211,13 +211,13 @@ t.test('budget errors pass through untouched', async (t) => {
   }
 });
 
-t.test('walkValue enumerates [path, value] pairs in OPA order', async (t) => {
+t.test('walkNodes enumerates [path, value] pairs in OPA order', async (t) => {
   const doc = new ObjectV([
     ['b', [1]],
     ['a', new SetV(['x'])],
   ]);
   t.same(
-    [...walkValue(doc)].map(([p, v]) => stringify([p, v])),
+    walkNodes(doc).map(([p, v]) => stringify([p, v])),
     ['[[],{"a":["x"],"b":[1]}]', '[["a"],["x"]]', '[["a","x"],"x"]', '[["b"],[1]]', '[["b",0],1]'],
   );
 });

@@ -143,6 +143,36 @@ t.test('generated code raises conflicts and records what a result depends on', a
   t.same(p.evaluate('p/x', { input: { a: true } }).dependsOn, { time: false, random: false, external: false });
 });
 
+t.test("arithmetic written inline gives the builtins' results, errors and number forms", async (t) => {
+  const policy = 'package p\n\nsum := input.a + input.b\n\ndiff := input.a - input.b\n\nprod := input.a * input.b\n\nmod := input.a % input.b\n';
+  const js = src(policy);
+  t.same(js.compileJs(['p/sum', 'p/diff', 'p/prod', 'p/mod']), ['p/sum', 'p/diff', 'p/prod', 'p/mod']);
+  const ev = src(policy);
+  const big = 2 ** 53;
+  const operands: unknown[] = [0, -0, 1, -1, 3, -4, 7, 0.5, -2.5, 1e300, big - 1, big, -big, 2n ** 70n, 'x', null, [1]];
+  let compared = 0;
+  for (const a of operands)
+    for (const b of operands)
+      for (const doc of ['sum', 'diff', 'prod', 'mod']) {
+        const answer = (p: CompiledPolicy, strict: boolean): string => {
+          try {
+            const r = p.evaluate(`p/${doc}`, { input: { a, b }, strict });
+            // Object.is: -0 must not come out of either path
+            return r.defined ? `${typeof r.value}:${String(r.value)}:${Object.is(r.value, -0)}` : 'undefined';
+          } catch (e) {
+            return `error ${(e as RegoError).code}`;
+          }
+        };
+        t.equal(answer(js, false), answer(ev, false), `${String(a)} ${doc} ${String(b)}`);
+        compared++;
+      }
+  t.equal(compared, operands.length ** 2 * 4);
+  t.equal(js.evaluate('p/prod', { input: { a: 0, b: -5 } }).value, 0);
+  t.notOk(Object.is(js.evaluate('p/prod', { input: { a: 0, b: -5 } }).value, -0), '0 * -5 is 0, not -0');
+  t.equal(js.evaluate('p/prod', { input: { a: big, b: 2 } }).value, 2n ** 54n, 'an unsafe product is an exact bigint');
+  t.equal(js.evaluate('p/mod', { input: { a: 7, b: 0 } }).defined, false, 'modulo by zero: the builtin error, undefined');
+});
+
 t.test('traced, strict and printing evaluations run on the evaluator; unplannable paths too', async (t) => {
   const p = src('package p\n\nx := y if y := to_number(input.s)\n');
   t.same(p.compileJs(['p/x']), ['p/x']);

@@ -36,7 +36,7 @@ import { x509 } from './x509.js';
 import { uuid } from './uuid.js';
 
 export type { Builtin, BuiltinContext } from './types.js';
-export { RELATIONS, walkValue } from './walk.js';
+export { RELATIONS, walkNodes } from './walk.js';
 export { UNSUPPORTED_BUILTINS, type Unsupported } from './unsupported.js';
 export { printText } from './misc.js';
 

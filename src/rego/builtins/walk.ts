@@ -2,20 +2,28 @@
 // entry. Order is OPA's: pre-order, the node itself first, then children (arrays by index,
 // objects and sets in sorted order).
 // The compiler resolves a name in RELATIONS (after user functions, like a builtin) to a special
-// call that the evaluator runs through walkValue(), one [path, value] result per node. It is
-// callable only with its output as the last argument, walk(x, [path, value]), as OPA documents it.
+// call, one [path, value] result per node: the evaluator walks in its walkFrom, compiled code and
+// the wasm host through walkNodes. It is callable only with its output as the last argument,
+// walk(x, [path, value]), as OPA documents it.
 
 import { ObjectV, SetV, type Value } from '../value.js';
 
-export function* walkValue(v: Value, path: Value[] = []): Generator<[Value[], Value]> {
-  yield [[...path], v];
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) yield* walkValue(v[i], [...path, i]);
-  } else if (v instanceof ObjectV) {
-    for (const [k, x] of v.sorted()) yield* walkValue(x, [...path, k]);
-  } else if (v instanceof SetV) {
-    for (const x of v.sorted()) yield* walkValue(x, [...path, x]);
-  }
+/** Every [path, value] of v in walk's order, each path its own array (they are results). Plain
+ * recursion into one array: nested generators cost more than the rest of a small walk. */
+export function walkNodes(v: Value): [Value[], Value][] {
+  const out: [Value[], Value][] = [];
+  const visit = (x: Value, path: Value[]): void => {
+    out.push([path, x]);
+    if (Array.isArray(x)) {
+      for (let i = 0; i < x.length; i++) visit(x[i], [...path, i]);
+    } else if (x instanceof ObjectV) {
+      for (const [k, y] of x.sorted()) visit(y, [...path, k]);
+    } else if (x instanceof SetV) {
+      for (const y of x.sorted()) visit(y, [...path, y]);
+    }
+  };
+  visit(v, []);
+  return out;
 }
 
 /** Relations the evaluator implements itself, with their declared arity (not counting the output). */

@@ -1399,7 +1399,7 @@ export class Evaluator {
   }
 
   /**
-   * walk's results in walkValue's order (pre-order; objects and sets in sorted order), by plain
+   * walk's results in walkNodes's order (pre-order; objects and sets in sorted order), by plain
    * recursion over one path stack: nested generators cost more than the rest of a small walk.
    */
   private walkFrom(v: Value, path: Value[], k: KV): boolean {

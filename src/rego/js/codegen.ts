@@ -65,6 +65,10 @@ function f${i}(l0, l1) {
 function inlineBuiltin(name: string, b: number, args: L[]): string | undefined {
   const [x, y] = args.map((a) => `l${a}`);
   const cmp = (op: string): string => `(typeof ${x} === 'number' && typeof ${y} === 'number' ? ${x} ${op} ${y} : compare(${x}, ${y}) ${op} 0)`;
+  // a safe-integer result of two doubles is the builtin's result (`+ 0` folds -0 as normNum
+  // does); anything else (bigints, unsafe or non-finite results, sets, errors) goes to the builtin
+  const arith = (op: string): string =>
+    `(typeof ${x} === 'number' && typeof ${y} === 'number' && Number.isSafeInteger(t = ${x} ${op} ${y}) ? t + 0 : B[${b}]([${x}, ${y}]))`;
   switch (name) {
     case 'equal':
       return `equal(${x}, ${y})`;
@@ -92,6 +96,15 @@ function inlineBuiltin(name: string, b: number, args: L[]): string | undefined {
       return `${x} instanceof ObjectV`;
     case 'is_set':
       return `${x} instanceof SetV`;
+    case 'plus':
+      return arith('+');
+    case 'minus':
+      return arith('-');
+    case 'mul':
+      return arith('*');
+    case 'rem':
+      // integers only (the builtin refuses floats and a zero divisor)
+      return `(Number.isSafeInteger(${x}) && Number.isSafeInteger(${y}) && ${y} !== 0 ? (${x} % ${y}) + 0 : B[${b}]([${x}, ${y}]))`;
     case 'count':
       return `(Array.isArray(${x}) ? ${x}.length : ${x} instanceof ObjectV || ${x} instanceof SetV ? ${x}.size : B[${b}]([${x}]))`;
     default:

@@ -1,7 +1,7 @@
 // What code generated from a plan (codegen.ts) runs on: this engine's values, its builtins, and
 // the plan's statements that are more than a line (object and set updates, conflicts, scans).
 
-import { BUILTINS, walkValue } from '../builtins/index.js';
+import { BUILTINS, walkNodes } from '../builtins/index.js';
 import type { BuiltinContext } from '../builtins/types.js';
 import { RegoError } from '../errors.js';
 import { compare, equal, ObjectV, SetV, type Value } from '../value.js';
@@ -74,7 +74,7 @@ export class JsPlan {
     if (name === 'internal.merge_docs') return ([a, b]) => mergeDocs(a as Value, b as Value);
     if (name === 'walk') {
       return ([x]) => {
-        const out: Value[] = Array.from(walkValue(x as Value), ([p, v]) => [p, v]);
+        const out = walkNodes(x as Value);
         // its work counts against the budget (the scan over it counts again, per element visited)
         this.state?.ctx.checkBudget(out.length);
         return out;

@@ -5,7 +5,7 @@
 
 import { BUILTINS } from '../builtins/index.js';
 import type { BuiltinContext } from '../builtins/types.js';
-import { walkValue } from '../builtins/walk.js';
+import { walkNodes } from '../builtins/walk.js';
 import { fromJSON, stringify, type Value } from '../value.js';
 
 export type HostBuiltin = (...args: unknown[]) => unknown;
@@ -40,6 +40,6 @@ export function hostBuiltins(): Record<string, HostBuiltin> {
     };
   }
   // a relation, not a builtin here: OPA's wasm modules call it as a builtin giving every pair
-  out.walk = (x: unknown): ArrayBuffer => jsonBuffer(Array.from(walkValue(fromJSON(x)), ([p, v]) => [p, v]));
+  out.walk = (x: unknown): ArrayBuffer => jsonBuffer(walkNodes(fromJSON(x)));
   return out;
 }
