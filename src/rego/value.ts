@@ -173,17 +173,16 @@ function byKey(a: [Value, Value], b: [Value, Value]): number {
   return typeof x === 'string' && typeof y === 'string' ? compareStrings(x, y) : compare(x, y);
 }
 
-/** Composite elements a set compares one by one before it keys them (see SetV). */
+/** Elements a set compares one by one before it keys them (see SetV). */
 const UNKEYED_MAX = 8;
 
 export class SetV {
-  /** Elements by key: every scalar, and the composites once there are more than UNKEYED_MAX. */
-  private readonly map = new Map<Key, Value>();
-  /** Composite elements (arrays, objects, sets) not keyed yet: their key is their canonical
-   * text, which costs more to build (and to hash) than comparing a few elements with equal(). */
-  private unkeyed: Value[] | null = null;
-  /** Composites are keyed in map (the set once held more than UNKEYED_MAX of them). */
-  private keyedComposites = false;
+  /** The elements while there are at most UNKEYED_MAX: a composite's key is its canonical text,
+   * which costs more to build and hash than comparing a few elements with equal() (and most sets
+   * an evaluation builds are small, many empty); null once they are keyed in `map`. */
+  private few: Value[] | null = null;
+  /** Elements by key, once there were more than UNKEYED_MAX. */
+  private map: Map<Key, Value> | null = null;
   private sortedCache: Value[] | null = null;
   /** Cached canonical text (sets are immutable once built). */
   canon: string | null = null;
@@ -199,15 +198,13 @@ export class SetV {
   }
 
   get size(): number {
-    return this.unkeyed === null ? this.map.size : this.map.size + this.unkeyed.length;
+    return this.map !== null ? this.map.size : this.few !== null ? this.few.length : 0;
   }
 
   has(v: Value): boolean {
-    if (typeof v === 'object' && v !== null && !this.keyedComposites) {
-      if (this.unkeyed !== null) for (const x of this.unkeyed) if (equal(x, v)) return true;
-      return false;
-    }
-    return this.map.has(keyOf(v));
+    if (this.map !== null) return this.map.has(keyOf(v));
+    if (this.few !== null) for (const x of this.few) if (equal(x, v)) return true;
+    return false;
   }
 
   /** Mutates: only for sets still under construction. */
@@ -215,34 +212,36 @@ export class SetV {
     this.sortedCache = null;
     this.canon = null;
     this.mapKey = null;
-    if (typeof v === 'object' && v !== null && !this.keyedComposites) {
-      const u = (this.unkeyed ??= []);
-      for (const x of u) if (equal(x, v)) return;
-      u.push(v);
-      if (u.length > UNKEYED_MAX) {
-        for (const x of u) this.map.set(keyOf(x), x);
-        this.unkeyed = null;
-        this.keyedComposites = true;
-      }
+    if (this.map !== null) {
+      this.map.set(keyOf(v), v);
       return;
     }
-    this.map.set(keyOf(v), v);
+    const few = (this.few ??= []);
+    for (const x of few) if (equal(x, v)) return;
+    few.push(v);
+    if (few.length > UNKEYED_MAX) {
+      const m = new Map<Key, Value>();
+      for (const x of few) m.set(keyOf(x), x);
+      this.map = m;
+      this.few = null;
+    }
   }
 
   /** Every element, in no particular order (sorted() for OPA's). */
   values(): IterableIterator<Value> {
-    return this.unkeyed === null ? this.map.values() : [...this.map.values(), ...this.unkeyed].values();
+    return this.map !== null ? this.map.values() : (this.few ?? NO_VALUES).values();
   }
 
   sorted(): Value[] {
     if (this.sortedCache === null) {
-      const xs = Array.from(this.map.values());
-      if (this.unkeyed !== null) for (const x of this.unkeyed) xs.push(x);
+      const xs = this.map !== null ? Array.from(this.map.values()) : this.few !== null ? this.few.slice() : [];
       this.sortedCache = sortSmall(xs, compare);
     }
     return this.sortedCache;
   }
 }
+
+const NO_VALUES: readonly Value[] = [];
 
 export type TypeName = 'null' | 'boolean' | 'number' | 'string' | 'array' | 'object' | 'set';
 

@@ -79,7 +79,7 @@ t.test('toJSON keeps a "__proto__" key as an own property (never the prototype),
 });
 
 t.test('sets of composites: the same members, dedup and order before and after they are keyed', async (t) => {
-  // sets compare their first composites with equal() and key them by canonical text past 8
+  // sets compare their first 8 elements with equal() and key them (canonical text for composites) past 8
   const member = (i: number): Value => (i % 3 === 0 ? [i, 'x'] : i % 3 === 1 ? new ObjectV([['n', i]]) : new SetV([i, `s${i}`]));
   for (const n of [0, 1, 8, 9, 20]) {
     const s = new SetV();
