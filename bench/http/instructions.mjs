@@ -17,10 +17,11 @@
 // slower under callgrind). Counts are instructions, not time: a change that trades instructions
 // for cache misses or kernel time is not seen here (bench:http and bench/http/ab.mjs see it).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { callgrindCounts, haveValgrind } from '../lib/callgrind.mjs';
 import { checkoutArgs } from '../lib/checkout-args.mjs';
 import { exampleTexts } from '../lib/examples.mjs';
 import { startService } from '../lib/service.mjs';
@@ -30,9 +31,7 @@ if (opts.dirs.length === 0) {
   console.error('usage: node bench/http/instructions.mjs <checkout> [<checkout> …] [--requests=N] [--warmup=N] [--rounds=N] [--kind=K] [--env=JSON]');
   process.exit(2);
 }
-try {
-  execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
-} catch {
+if (!haveValgrind()) {
   console.log('skipped: valgrind is not installed (Debian package valgrind)');
   process.exit(0);
 }
@@ -63,21 +62,6 @@ async function send(url, n) {
   agent.destroy();
 }
 
-/** Instructions the dump files hold: the main thread's (thread 1) and all threads'. */
-function counts(dir) {
-  let main = 0;
-  let all = 0;
-  for (const f of readdirSync(dir)) {
-    const m = /-(\d+)$/.exec(f);
-    if (!m) continue;
-    let n = 0;
-    for (const t of readFileSync(join(dir, f), 'utf8').matchAll(/^(?:summary|totals): (\d+)/gm)) n = Math.max(n, Number(t[1]));
-    all += n;
-    if (Number(m[1]) === 1) main = n;
-  }
-  return { main, all };
-}
-
 async function measure(dir) {
   const out = mkdtempSync(join(tmpdir(), 'pdp-callgrind-'));
   const svc = await startService({
@@ -98,7 +82,7 @@ async function measure(dir) {
     await send(svc.url, opts.requests);
     ctl('-i', 'off');
     ctl('-d');
-    const c = counts(out);
+    const c = callgrindCounts(out);
     if (c.main === 0) throw new Error(`no instructions counted (dump files in ${out}: ${readdirSync(out).join(', ')})`);
     return { main: c.main / opts.requests, all: c.all / opts.requests };
   } finally {
