@@ -173,6 +173,25 @@ t.test("arithmetic written inline gives the builtins' results, errors and number
   t.equal(js.evaluate('p/mod', { input: { a: 7, b: 0 } }).defined, false, 'modulo by zero: the builtin error, undefined');
 });
 
+t.test('lookups into rule results that are parts of data keep answers per source object, never a stale one', async (t) => {
+  // cfg is a part of data, so lookups into it keep their answer per site (codegen dataFunctions);
+  // `with` gives cfg another object each evaluation: the kept answer must not be reused for it
+  const policy = compile(
+    [
+      {
+        file: 'p.rego',
+        source:
+          'package p\n\ncfg := data.c\n\nv := cfg.k\n\nm := concat("|", cfg.words)\n\nw := x if {\n\tx := [v, m] with data.c as {"k": input.n, "words": [sprintf("%v", [input.n]), "x"]}\n}\n\nboth := [v, w, m]\n',
+      },
+    ],
+    { c: { k: 0, words: ['a', 'b'] } },
+  );
+  t.same(policy.compileJs(['p/both']), ['p/both']);
+  for (const n of [1, 2, 2, 1, 3]) {
+    t.same(toJSON(policy.evaluate('p/both', { input: { n } }).value ?? null), [0, [n, `${n}|x`], 'a|b'], `n = ${n}`);
+  }
+});
+
 t.test('traced, strict and printing evaluations run on the evaluator; unplannable paths too', async (t) => {
   const p = src('package p\n\nx := y if y := to_number(input.s)\n');
   t.same(p.compileJs(['p/x']), ['p/x']);

@@ -16,9 +16,10 @@ export function planSource(plan: Plan, pure: ReadonlySet<string>): string {
   out.push(`const MV = new Array(${plan.functions.length}); const MS = new Uint8Array(${plan.functions.length});`);
   out.push('let IN, DA, RES, T;');
   const ic = { n: 0 };
-  plan.functions.forEach((f, i) => out.push(functionSource(plan, f, i, ic, pure)));
+  const fromData = dataFunctions(plan, pure);
+  plan.functions.forEach((f, i) => out.push(functionSource(plan, f, i, ic, pure, fromData)));
   const eps = plan.entrypoints.map((e, i) => {
-    const g = new Gen(plan, e.body, 0, ic, pure);
+    const g = new Gen(plan, e.body, 0, ic, pure, fromData);
     const body = g.blocks(e.body);
     return `function e${i}(l0, l1) {\n${g.decls(e.locals, 2)}${body}}`;
   });
@@ -37,8 +38,33 @@ export function planSource(plan: Plan, pure: ReadonlySet<string>): string {
   return out.join('\n');
 }
 
-function functionSource(plan: Plan, f: PlanFunction, i: number, ic: { n: number }, pure: ReadonlySet<string>): string {
-  const g = new Gen(plan, f.body, f.params, ic, pure);
+/**
+ * The functions whose result is always a constant or a part of data (e.g. `cfg := data.ai.tools.config`):
+ * lookups and pure builtin calls on their results may then keep their answers per site like
+ * lookups in data do (Gen.isDataLookup). To a fixpoint: a function qualifies when every statement
+ * that sets its result copies a constant, a part of data, or the result of a qualifying function.
+ * (An answer kept per source object is right for any object that is not modified after it is
+ * read — which holds for every function result, as the per-evaluation memo already relies on;
+ * this only says which sites are worth a cache.)
+ */
+function dataFunctions(plan: Plan, pure: ReadonlySet<string>): boolean[] {
+  const fromData = plan.functions.map(() => false);
+  for (let changed = true; changed;) {
+    changed = false;
+    plan.functions.forEach((f, i) => {
+      if (fromData[i]) return;
+      const g = new Gen(plan, f.body, f.params, { n: 0 }, pure, fromData);
+      if (g.returnsData(f.ret)) {
+        fromData[i] = true;
+        changed = true;
+      }
+    });
+  }
+  return fromData;
+}
+
+function functionSource(plan: Plan, f: PlanFunction, i: number, ic: { n: number }, pure: ReadonlySet<string>, fromData: readonly boolean[]): string {
+  const g = new Gen(plan, f.body, f.params, ic, pure, fromData);
   const params = ['l0', 'l1'];
   for (let p = 0; p < f.params; p++) params.push(`l${p + 2}`);
   const body = g.blocks(f.body);
@@ -112,11 +138,14 @@ function inlineBuiltin(name: string, b: number, args: L[]): string | undefined {
   }
 }
 
-/** How often each local is assigned in a function's body. */
-function assignments(bs: Block[], counts: Map<L, number>, defs: Map<L, Stmt>): void {
+/** How often each local is assigned in a function's body, and by which statements. */
+function assignments(bs: Block[], counts: Map<L, number>, defs: Map<L, Stmt>, allDefs: Map<L, Stmt[]>): void {
   const def = (l: L, s: Stmt): void => {
     counts.set(l, (counts.get(l) ?? 0) + 1);
     defs.set(l, s);
+    const all = allDefs.get(l);
+    if (all === undefined) allDefs.set(l, [s]);
+    else all.push(s);
   };
   const walk = (b: Block): void => {
     for (const s of b) {
@@ -163,7 +192,9 @@ class Gen {
   /** Per enclosing block: locals known to hold a constant here (their one `k` ran before). */
   private readonly known: Map<L, PlanValue>[] = [];
   private readonly counts = new Map<L, number>();
+  /** The (last) statement assigning each local, and all of them. */
   private readonly defs = new Map<L, Stmt>();
+  private readonly allDefs = new Map<L, Stmt[]>();
   /** Locals that hold a part of the data document (assigned once, by a lookup in one). */
   private readonly dataLocals = new Set<L>();
 
@@ -174,8 +205,10 @@ class Gen {
     private readonly ic: { n: number },
     /** Builtins whose value depends on their arguments alone. */
     private readonly pure: ReadonlySet<string>,
+    /** Per plan function: its result is a constant or a part of data (dataFunctions). */
+    private readonly fromData: readonly boolean[],
   ) {
-    assignments(body, this.counts, this.defs);
+    assignments(body, this.counts, this.defs, this.allDefs);
     // arguments are assigned by the call
     for (let p = 0; p < params; p++) this.counts.set(p + 2, (this.counts.get(p + 2) ?? 0) + 1);
     for (const [l, s] of this.defs) if (this.isDataLookup(l, s)) this.dataLocals.add(l);
@@ -189,6 +222,7 @@ class Gen {
    * an immutable document, so a lookup site may keep its last answer per source object. */
   private isDataLookup(l: L, s: Stmt): boolean {
     if (!this.once(l)) return false;
+    if (s[0] === 'call') return this.fromData[s[1]] === true;
     if (s[0] === 'bi') return this.pure.has(this.plan.builtins[s[1]] ?? '') && s[2].every((a) => this.isDataOrConst(a, s));
     if (s[0] !== 'dot') return false;
     const src = s[2];
@@ -205,6 +239,28 @@ class Gen {
     const d = this.defs.get(a);
     if (d === undefined || d === user || !this.once(a)) return false;
     return d[0] === 'k' || this.isDataLookup(a, d);
+  }
+
+  /** Every statement that sets local `ret` gives it a constant, a part of data, a qualifying
+   * function's result, or nothing (see dataFunctions). */
+  returnsData(ret: L): boolean {
+    const defs = this.allDefs.get(ret);
+    if (defs === undefined) return false;
+    return defs.every((s) => {
+      switch (s[0]) {
+        case 'k':
+        case 'reset':
+          return true;
+        case 'mv':
+        case 'mv?':
+        case 'once':
+          return this.isDataOrConst(s[2], s);
+        case 'call':
+          return this.fromData[s[1]] === true;
+        default:
+          return false;
+      }
+    });
   }
 
   private constOf(l: L): PlanValue | undefined {
