@@ -192,6 +192,55 @@ t.test('lookups into rule results that are parts of data keep answers per source
   }
 });
 
+t.test('sets built from hostile input: duplicates, near-equal composites and many elements, alike on both paths', async (t) => {
+  // sets compare their first 8 elements with equal() and key the rest (value.ts SetV): input
+  // crafted to be equal up to the last leaf, or large, must give the same sets, within bounds
+  const policy = 'package p\n\ns := {x | some x in input.xs}\n\nn := count(s)\n\nhas := [x | some x in input.probe; s[x]]\n';
+  const js = src(policy);
+  t.same(js.compileJs(['p/n', 'p/has']), ['p/n', 'p/has']);
+  const ev = src(policy);
+  const deep = (leaf: number): unknown => {
+    let v: unknown = { leaf };
+    for (let i = 0; i < 200; i++) v = { a: v, b: [1, 2, 3] };
+    return v;
+  };
+  const cases: [string, unknown[], unknown[]][] = [
+    ['near-equal deep objects, repeated', [deep(1), deep(2), deep(1), deep(3), deep(2)], [deep(1), deep(4)]],
+    [
+      '8 then 9 distinct arrays',
+      Array.from({ length: 9 }, (_, i) => [i, 'x']),
+      [
+        [8, 'x'],
+        [9, 'x'],
+      ],
+    ],
+    [
+      '50,000 distinct arrays, each twice',
+      Array.from({ length: 100_000 }, (_, i) => [i % 50_000, { k: i % 50_000 }]),
+      [
+        [49_999, { k: 49_999 }],
+        [0, { k: 1 }],
+      ],
+    ],
+    ['mixed scalars and composites', [1, '1', [1], { '1': 1 }, 1, '1', [1], { '1': 1 }, null, false], [1, '1', [1], true]],
+  ];
+  for (const [name, xs, probe] of cases) {
+    const input = { xs, probe };
+    const started = performance.now();
+    const n = js.evaluate('p/n', { input }).value;
+    const has = toJSON(js.evaluate('p/has', { input }).value ?? null);
+    t.ok(performance.now() - started < 10_000, `${name}: bounded time`);
+    t.equal(n, ev.evaluate('p/n', { input }).value, `${name}: count as the evaluator`);
+    t.same(has, toJSON(ev.evaluate('p/has', { input }).value ?? null), `${name}: membership as the evaluator`);
+  }
+  t.equal(js.evaluate('p/n', { input: { xs: cases[2][1], probe: [] } }).value, 50_000);
+  t.same(
+    toJSON(js.evaluate('p/has', { input: { xs: cases[2][1], probe: cases[2][2] } }).value ?? null),
+    [[49_999, { k: 49_999 }]],
+    'the member, not the near miss',
+  );
+});
+
 t.test('traced, strict and printing evaluations run on the evaluator; unplannable paths too', async (t) => {
   const p = src('package p\n\nx := y if y := to_number(input.s)\n');
   t.same(p.compileJs(['p/x']), ['p/x']);
