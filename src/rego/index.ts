@@ -298,7 +298,7 @@ export function compile(sources: ModuleSource[], data: unknown = {}, opts: Compi
   if (compiler.errors.length) throw new RegoCompileErrors(compiler.errors.splice(0));
   let base: Value;
   try {
-    base = fromJSON(data ?? {});
+    base = fromJSON(data ?? {}, { longLived: true });
   } catch (e) {
     throw new RegoCompileErrors([e instanceof RegoError ? e : new RegoError('rego_compile_error', String(e))]);
   }
