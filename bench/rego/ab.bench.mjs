@@ -4,7 +4,7 @@
 // evaluation and the median per-round ratio B/A, measured in both import orders (see below) — on a
 // shared, noisy machine the ratio of
 // neighbouring slices is steadier than either absolute number.
-// Run: node bench/rego/ab.bench.mjs <checkout-A> <checkout-B> [tool-call|model-deployment|mask|rbac] [--js=A|B|AB]
+// Run: node bench/rego/ab.bench.mjs <checkout-A> <checkout-B> [tool-call|model-deployment|mask|rbac] [--js=A|B|AB] [--pretenuring]
 //   --js: that side's documents compiled to JavaScript (CompiledPolicy.compileJs, what the service
 //   does with evaluation.compile_js on) — e.g. an engine from before compileJs existed (A) against
 //   this checkout's compiled documents (B).
@@ -22,22 +22,28 @@ const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = process.argv.slice(2);
 const jsFlag = args.find((x) => x.startsWith('--js='));
 const [a, b, which = 'tool-call'] = args.filter((x) => !x.startsWith('--'));
-const jsSides = (jsFlag?.slice(5) ?? '').toUpperCase();
-if (!a || !b || !/^[AB]*$/.test(jsSides)) {
-  console.error('usage: node bench/rego/ab.bench.mjs <checkout-A> <checkout-B> [tool-call|model-deployment|mask|rbac] [--js=A|B|AB]');
+if (args.some((x) => x.startsWith('--') && !x.startsWith('--js=') && x !== '--pretenuring')) {
+  console.error(`unknown option: ${args.find((x) => x.startsWith('--') && !x.startsWith('--js=') && x !== '--pretenuring')}`);
   process.exit(2);
 }
-// One process is not enough: with two copies of the SAME build under two paths, one side ran
-// 15–25 % faster within a process (A/A' ratios 0.73–0.96 with the second-loaded copy ahead; the
-// same three-way check with a third policy showed no order effect, so the cause — perhaps where
-// the JIT places each copy's code — is not established). So each A/B runs in two child
-// processes, one importing and compiling A first and one B first, and the two median ratios are
-// combined (geometric mean). An A/A' check of this script reads 0.98, 1.00, 1.01; when a result
-// matters, run it several times.
+const jsSides = (jsFlag?.slice(5) ?? '').toUpperCase();
+if (!a || !b || !/^[AB]*$/.test(jsSides)) {
+  console.error('usage: node bench/rego/ab.bench.mjs <checkout-A> <checkout-B> [tool-call|model-deployment|mask|rbac] [--js=A|B|AB] [--pretenuring]');
+  process.exit(2);
+}
+// The children run as the service does (src/shared/heap-tuning.ts: allocation-site pretenuring
+// off), unless --pretenuring is given. With it on, a side whose data conversion got its
+// allocation sites pretenured allocated every input in the old generation (fixed in fromJSON
+// since, not in older builds): that was the "import order" effect this script used to see — one
+// side 15–25 % faster within a process, A/A' ratios 0.73–0.96 — and with pretenuring off the two
+// orders agree (e.g. 0.387 / 0.388). Each A/B still runs in two child processes, one importing
+// and compiling A first and one B first, the two median ratios combined (geometric mean).
+// Node flags given to this script (node --flag bench/rego/ab.bench.mjs …) reach the children.
 const child = process.env.AB_FIRST;
 if (child === undefined) {
   const self = fileURLToPath(import.meta.url);
-  const runOne = (first) => JSON.parse(execFileSync(process.execPath, [self, ...args], { env: { ...process.env, AB_FIRST: first }, encoding: 'utf8' }));
+  const runOne = (first) =>
+    JSON.parse(execFileSync(process.execPath, [...process.execArgv, self, ...args], { env: { ...process.env, AB_FIRST: first }, encoding: 'utf8' }));
   const ab = runOne('A');
   const ba = runOne('B');
   const ratio = Math.sqrt(ab.ratio * ba.ratio);
@@ -47,6 +53,7 @@ if (child === undefined) {
   );
   process.exit(0);
 }
+if (!args.includes('--pretenuring')) (await import('node:v8')).setFlagsFromString('--no-allocation-site-pretenuring');
 const order = child === 'B' ? [1, 0] : [0, 1];
 const engines = [];
 for (const i of order) engines[i] = await import(pathToFileURL(join(resolve([a, b][i]), 'dist/rego/index.js')).href);

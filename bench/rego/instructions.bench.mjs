@@ -79,6 +79,8 @@ function measure({ dir, js }) {
       process.execPath,
       '--no-concurrent-recompilation',
       '--single-threaded-gc',
+      // as the service runs (src/shared/heap-tuning.ts)
+      '--no-allocation-site-pretenuring',
       '--input-type=module',
       '-e',
       childSource(dir, js),

@@ -7,6 +7,7 @@
 // (replayed bodies let every memoised function call hit).
 // Run: npm run build && node bench/rego/policies.bench.mjs  (measures the compiled engine in dist/)
 import { dirname, join } from 'node:path';
+import v8 from 'node:v8';
 import { fileURLToPath } from 'node:url';
 import { compile, toJSON } from '../../dist/rego/index.js';
 import { loadBundle } from '../lib/policy-dir.mjs';
@@ -15,6 +16,8 @@ import { uniqueValues } from '../lib/unique-values.mjs';
 import { cpuRuns, median } from '../lib/cpu-runs.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+// As the service runs (src/shared/heap-tuning.ts): allocation-site pretenuring off.
+v8.setFlagsFromString('--no-allocation-site-pretenuring');
 const policiesDir = join(repo, 'policies');
 
 const KINDS = [
