@@ -49,12 +49,13 @@ export function planSource(plan: Plan, pure: ReadonlySet<string>): string {
  */
 function dataFunctions(plan: Plan, pure: ReadonlySet<string>): boolean[] {
   const fromData = plan.functions.map(() => false);
+  // each function's body is analysed once; a pass only re-checks the statements setting results
+  // (a bundle's chain of n functions takes n passes: they stay cheap)
+  const gens = plan.functions.map((f) => new Gen(plan, f.body, f.params, { n: 0 }, pure, fromData));
   for (let changed = true; changed;) {
     changed = false;
     plan.functions.forEach((f, i) => {
-      if (fromData[i]) return;
-      const g = new Gen(plan, f.body, f.params, { n: 0 }, pure, fromData);
-      if (g.returnsData(f.ret)) {
+      if (!fromData[i] && (gens[i] as Gen).returnsData(f.ret)) {
         fromData[i] = true;
         changed = true;
       }
