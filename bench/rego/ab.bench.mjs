@@ -22,8 +22,9 @@ const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = process.argv.slice(2);
 const jsFlag = args.find((x) => x.startsWith('--js='));
 const [a, b, which = 'tool-call'] = args.filter((x) => !x.startsWith('--'));
-if (args.some((x) => x.startsWith('--') && !x.startsWith('--js=') && x !== '--pretenuring')) {
-  console.error(`unknown option: ${args.find((x) => x.startsWith('--') && !x.startsWith('--js=') && x !== '--pretenuring')}`);
+const unknown = args.find((x) => x.startsWith('--') && !x.startsWith('--js=') && x !== '--pretenuring');
+if (unknown !== undefined) {
+  console.error(`unknown option: ${unknown}`);
   process.exit(2);
 }
 const jsSides = (jsFlag?.slice(5) ?? '').toUpperCase();
