@@ -429,7 +429,8 @@ export function fromJSON(x: unknown, opts: FromJSONOptions = {}): Value {
   // how many of its objects survive collections. A bundle's data survives; a request's input does
   // not. Sharing one site, a bundle's data could get the site pretenured, and then every input
   // was allocated in the old generation: conversion 0.65 → 12–16 µs per tool-call input, with
-  // mark-compacts to free them (in a quarter of processes, by when collections happened).
+  // mark-compacts to free them (7 of 10 processes, by when collections happened: measured by
+  // bench/rego/input-conversion.bench.mjs).
   const longLived = opts.longLived === true;
   const conv = (y: unknown, depth: number): Value => {
     if (depth > maxDepth) throw new RegoError('eval_type_error', `document nested deeper than ${maxDepth} levels`);
