@@ -19,6 +19,9 @@ export interface ShapedDecision {
   obligations: Obligation[];
   exceptions_applied: ExceptionApplied[];
   error?: { code: string; message: string };
+  /** This object is handed out again for later hits on the same cached result (memoized):
+   * text derived from its parts may be kept for them. */
+  shared?: true;
 }
 
 const validateDocument = validatorFor('decision-document.json');
@@ -54,7 +57,7 @@ export function shapeDecision(ev: Evaluation, path: string, shared = false): Sha
       if (!shared || typeof result !== 'object' || result === null) return shapeDocument(result, path);
       const memo = shapedResults.get(result);
       if (memo && memo.path === path) return memo.shaped;
-      const shaped = shapeDocument(result, path);
+      const shaped: ShapedDecision = { ...shapeDocument(result, path), shared: true };
       shapedResults.set(result, { path, shaped });
       return shaped;
     }

@@ -149,7 +149,12 @@ export class DecisionPipeline {
       ...(run.span.traceId ? { trace_id: run.span.traceId } : {}),
     };
     this.finish(query, run, ev, shaped.outcome, shaped.error, body);
-    return { status: shaped.status, body, ...(run.span.traceparent ? { traceparent: run.span.traceparent } : {}) };
+    return {
+      status: shaped.status,
+      body,
+      ...(run.span.traceparent ? { traceparent: run.span.traceparent } : {}),
+      ...(shaped.shared ? { shared: true } : {}),
+    };
   }
 
   /** The OPA Data API: the raw document at the path, or why there is none. */

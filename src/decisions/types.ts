@@ -291,6 +291,10 @@ export interface DecisionAnswer {
   status: 200 | 503;
   body: DecisionAnswerBody;
   traceparent?: string;
+  /** The body's allow, reasons, obligations, exceptions_applied and policy are the same objects
+   * in every answer from this cached result (see ShapedDecision.shared): text derived from them
+   * may be kept for the next. */
+  shared?: true;
 }
 
 /** Data API answer: the document (absent when undefined), or why there is none. */

@@ -4,12 +4,16 @@ import type { FastifyInstance } from 'fastify';
 import { performance } from 'node:perf_hooks';
 import { DECISION_ENDPOINTS } from '../../decisions/kinds.js';
 import type { DecisionPipeline } from '../../decisions/pipeline.js';
+import type { DecisionAnswerBody } from '../../decisions/types.js';
+import { sharedAnswerText } from '../shared-answer-text.js';
 
 const ERROR = { $ref: 'error.json#' };
 const DECISION = { $ref: 'decision-response.json#' };
 
 export function decisionRoutes(app: FastifyInstance, pipeline: DecisionPipeline): void {
   for (const ep of DECISION_ENDPOINTS) {
+    // The route's own serializers (fast-json-stringify, from the response schema), by status.
+    const serializers = new Map<number, (body: DecisionAnswerBody) => string>();
     app.post(`/v1/decisions/${ep.kind}`, {
       config: { denyOn5xx: true, repeatedBodies: true },
       schema: {
@@ -30,7 +34,17 @@ export function decisionRoutes(app: FastifyInstance, pipeline: DecisionPipeline)
           receivedAt: performance.now() - reply.elapsedTime,
         });
         if (answer.traceparent) reply.header('traceparent', answer.traceparent);
-        return reply.code(answer.status).send(answer.body);
+        reply.code(answer.status);
+        if (answer.shared) {
+          let serialize = serializers.get(answer.status);
+          if (serialize === undefined) {
+            const fn = reply.getSerializationFunction(String(answer.status));
+            if (fn !== undefined) serializers.set(answer.status, (serialize = (body) => fn({ ...body })));
+          }
+          const text = serialize && sharedAnswerText(answer.body, serialize);
+          if (text !== undefined) return reply.type('application/json; charset=utf-8').send(text);
+        }
+        return reply.send(answer.body);
       },
     });
   }
