@@ -25,7 +25,8 @@ export interface TracingPluginOptions {
 async function tracingPlugin(app: FastifyInstance, opts: TracingPluginOptions): Promise<void> {
   // The SDK (a large module graph) is loaded only by the process that starts it.
   const handle = opts.ownsSdk ? (await import('../telemetry/tracing.js')).startTracing(opts.config) : null;
-  app.decorate('decisionTracer', new DecisionTracing(opts.tracer ? { tracer: opts.tracer } : {}));
+  // Exported nowhere (mode none): the SDK would only make ids; the tracer makes them itself.
+  app.decorate('decisionTracer', new DecisionTracing(opts.tracer ? { tracer: opts.tracer } : { idsOnly: handle?.mode === 'none' }));
   app.status.add('tracing', () => ({ export: tracingHandle()?.mode ?? 'not_started' }));
   if (handle) app.addHook('onClose', async () => handle.shutdown());
 }

@@ -10,8 +10,9 @@
 // pdp.reason_codes, error.type (only when the decision errored; also the status message).
 // Nothing from the request body (input values) is put on a span: spans are exported
 // unmasked, to a collector that is not the audit log.
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, isSpanContextValid, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, isSpanContextValid, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { randomFillSync } from 'node:crypto';
 import type { ChildSpan, ChildSpanName, DecisionQuery, DecisionRecord, DecisionSpan, DecisionTracer } from '../decisions/types.js';
 
 export type HeaderCarrier = Readonly<Record<string, string | string[] | undefined>>;
@@ -97,16 +98,33 @@ export class ActiveDecisionSpan implements DecisionSpan {
 
 export class DecisionTracing implements DecisionTracer {
   private readonly tracer: Tracer;
+  private readonly idsOnly: boolean;
 
-  /** Without a tracer, the global one (registered by ./tracing.ts) is used. */
-  constructor(opts: { tracer?: Tracer } = {}) {
+  /** Without a tracer, the global one (registered by ./tracing.ts) is used. `idsOnly`: that
+   * tracer records nothing (the SDK runs with the AlwaysOff sampler because spans are exported
+   * nowhere), so a decision's span is made here as the SDK would make it — a non-recording span
+   * with new ids, in the caller's trace when it sent one — without the SDK's per-span sampling,
+   * attribute copying and span metrics. */
+  constructor(opts: { tracer?: Tracer; idsOnly?: boolean } = {}) {
     this.tracer = opts.tracer ?? trace.getTracer('ai-governance-pdp');
+    this.idsOnly = opts.idsOnly === true;
   }
 
   start(query: DecisionQuery, decisionId: string): ActiveDecisionSpan {
     // Most callers send no trace context: skip the propagator then.
     const headers = query.headers;
     const parent = headers && headers.traceparent !== undefined ? propagator.extract(ROOT_CONTEXT, headers, headerGetter) : ROOT_CONTEXT;
+    if (this.idsOnly) {
+      const from = trace.getSpanContext(parent);
+      const inTrace = from !== undefined && isSpanContextValid(from);
+      const span = trace.wrapSpanContext({
+        traceId: inTrace ? from.traceId : randomId(16),
+        spanId: randomId(8),
+        traceFlags: TraceFlags.NONE,
+        ...(inTrace && from.traceState !== undefined ? { traceState: from.traceState } : {}),
+      });
+      return new ActiveDecisionSpan(this.tracer, span, parent);
+    }
     const span = this.tracer.startSpan(
       DECISION_SPAN,
       { kind: SpanKind.SERVER, attributes: { 'pdp.decision_id': decisionId, 'pdp.path': query.path, 'pdp.kind': query.kind } },
@@ -114,6 +132,24 @@ export class DecisionTracing implements DecisionTracer {
     );
     return new ActiveDecisionSpan(this.tracer, span, parent);
   }
+}
+
+// Random ids from a pool filled by the CSPRNG a few hundred ids at a time.
+const POOL = Buffer.alloc(4096);
+let poolAt = POOL.length;
+
+/** A random id of `bytes` bytes as lowercase hex, never all zeros (W3C: invalid). */
+function randomId(bytes: 8 | 16): string {
+  if (poolAt + bytes > POOL.length) {
+    randomFillSync(POOL);
+    poolAt = 0;
+  }
+  const start = poolAt;
+  poolAt += bytes;
+  let zero = true;
+  for (let i = start; i < poolAt && zero; i++) zero = POOL[i] === 0;
+  if (zero) POOL[poolAt - 1] = 1;
+  return POOL.toString('hex', start, poolAt);
 }
 
 const headerGetter = {

@@ -41,3 +41,38 @@ t.test('no OTEL endpoint: mode "none", and spans still have valid ids', async (t
     duration_ms: 0,
   });
 });
+
+t.test('ids only (how the service runs in mode "none"): the spans the SDK would make, without it', async (t) => {
+  const handle = startTracing(testConfig().tracing);
+  t.teardown(() => handle.shutdown());
+  const sdk = new DecisionTracing();
+  const own = new DecisionTracing({ idsOnly: true });
+  const q = (headers?: Record<string, string>) => ({ kind: 'data' as const, path: 'p', input: undefined, strict: false, ...(headers ? { headers } : {}) });
+  const callers: (Record<string, string> | undefined)[] = [
+    undefined,
+    { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
+    { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00', tracestate: 'vendor=x' },
+    { traceparent: 'garbage' },
+    { traceparent: '00-00000000000000000000000000000000-b7ad6b7169203331-01' },
+    { traceparent: '00-0af7651916cd43dd8448eb211c80319c-0000000000000000-01' },
+  ];
+  for (const headers of callers) {
+    const a = sdk.start(q(headers), 'a');
+    const b = own.start(q(headers), 'b');
+    const label = headers?.traceparent ?? 'no caller trace';
+    const inTrace = a.traceId === '0af7651916cd43dd8448eb211c80319c';
+    t.equal(b.traceId === a.traceId, inTrace, `${label}: the same trace as the SDK's exactly when it continues the caller's`);
+    t.match(b.traceId, /^[0-9a-f]{32}$/, `${label}: trace id`);
+    t.match(b.traceparent, /^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/, `${label}: not sampled, as the SDK's (${a.traceparent ?? ''})`);
+    t.not(b.spanId, 'b7ad6b7169203331', `${label}: a span of its own`);
+    t.equal(b.child?.('pdp.evaluate') !== undefined, true, `${label}: children are accepted (and not recorded)`);
+  }
+  const seen = new Set<string>();
+  for (let i = 0; i < 5000; i++) {
+    const s = own.start(q(), String(i));
+    seen.add(s.traceId);
+    seen.add(s.spanId);
+    if (/^0+$/.test(s.traceId) || /^0+$/.test(s.spanId)) t.fail(`an all-zero id: ${s.traceparent ?? ''}`);
+  }
+  t.equal(seen.size, 10000, 'ids do not repeat across pool refills');
+});
