@@ -21,13 +21,16 @@
 //
 // Paths are caller-controlled on the Data API, so the `path` label is bounded: after
 // `maxPathLabels` distinct paths, new ones are counted as "other".
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { BundleStatus } from '../bundles/types.js';
 import type { CacheObserver, CacheStatus } from '../cache/types.js';
 import type { DecisionLogStatus, LogObserver } from '../decisionlog/types.js';
 import type { DecisionRecord, DecisionRecorder } from '../decisions/types.js';
+import { DecisionCounts, type DecisionSeries } from './decision-counts.js';
 
 export type DecisionOutcomeLabel = 'allow' | 'deny' | 'defined' | 'undefined' | 'malformed' | 'error' | 'no_policy';
+
+const OUTCOME_INDEX: Readonly<Record<DecisionOutcomeLabel, number>> = { allow: 0, deny: 1, defined: 2, undefined: 3, malformed: 4, error: 5, no_policy: 6 };
 
 export interface MetricsSources {
   cache?: () => CacheStatus;
@@ -41,11 +44,13 @@ export class PdpMetrics implements DecisionRecorder {
   readonly logObserver: LogObserver;
   private readonly maxPathLabels: number;
   private readonly knownPaths = new Set<string>();
-  private readonly decisionChildren = new Map<string, { count: { inc(): void }; duration: { observe(v: number): void } }>();
+  /** Raw path → its series by OUTCOME_INDEX × 2 + cached (bounded: see decision()). */
+  private readonly decisionSeries = new Map<string, (DecisionSeries | undefined)[]>();
+  /** Path label and series index → its series: one per label set. */
+  private readonly seriesByLabels = new Map<string, DecisionSeries>();
+  private readonly counts: DecisionCounts;
   private sources: MetricsSources = {};
   private beforeRead: (() => void) | undefined;
-  private readonly decisions: Counter<'path' | 'outcome'>;
-  private readonly duration: Histogram<'path' | 'cached'>;
   private readonly bundleFailures: Counter<'bundle'>;
   private readonly authFailures: Counter<'reason'>;
 
@@ -57,22 +62,17 @@ export class PdpMetrics implements DecisionRecorder {
     const registers = [registry];
     if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
 
-    this.decisions = new Counter({
-      name: 'pdp_decisions_total',
-      help: 'Decisions answered, by decision path and outcome.',
-      labelNames: ['path', 'outcome'] as const,
-      registers,
+    this.counts = new DecisionCounts([0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]);
+    this.counts.register(registry, {
+      counter: { name: 'pdp_decisions_total', help: 'Decisions answered, by decision path and outcome.' },
+      histogram: {
+        name: 'pdp_decision_duration_seconds',
+        help: 'Time from request entering the decision pipeline to answer, by path and whether it was cached.',
+      },
       // Decisions are counted when their records are made, just after the answers: a read of the
       // registry (this worker's /metrics, or the primary collecting every worker's) first has the
       // ones still pending counted, so a decision answered before the read is in it.
-      collect: () => this.beforeRead?.(),
-    });
-    this.duration = new Histogram({
-      name: 'pdp_decision_duration_seconds',
-      help: 'Time from request entering the decision pipeline to answer, by path and whether it was cached.',
-      labelNames: ['path', 'cached'] as const,
-      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
-      registers,
+      beforeRead: () => this.beforeRead?.(),
     });
     const lookups = new Counter({
       name: 'pdp_cache_lookups_total',
@@ -230,18 +230,28 @@ export class PdpMetrics implements DecisionRecorder {
   }
 
   decision(path: string, outcome: DecisionOutcomeLabel, seconds: number, cached: boolean): void {
-    // The labelled children are looked up once per (path, outcome, cached): prom-client would
-    // otherwise hash the label object on every call.
-    const key = `${path}\u0000${outcome}\u0000${cached ? 1 : 0}`;
-    let c = this.decisionChildren.get(key);
-    if (!c) {
-      const p = this.pathLabel(path);
-      c = { count: this.decisions.labels({ path: p, outcome }), duration: this.duration.labels({ path: p, cached: String(cached) }) };
-      // Bounded like the path labels: (known paths + "other") × outcomes × cached.
-      if (this.decisionChildren.size < (this.maxPathLabels + 1) * 16) this.decisionChildren.set(key, c);
+    // Found by the raw path first (no key string per decision): its path label (bounded, see
+    // pathLabel) is made once per path.
+    let row = this.decisionSeries.get(path);
+    if (row === undefined) {
+      row = [];
+      // Raw paths are caller-controlled (the Data API): past this many, each decision on a new one
+      // finds its series by label.
+      if (this.decisionSeries.size < (this.maxPathLabels + 1) * 2) this.decisionSeries.set(path, row);
     }
-    c.count.inc();
-    c.duration.observe(seconds);
+    const i = OUTCOME_INDEX[outcome] * 2 + (cached ? 1 : 0);
+    let s = row[i];
+    if (s === undefined) {
+      const p = this.pathLabel(path);
+      const labels = `${p}\u0000${i}`;
+      s = this.seriesByLabels.get(labels);
+      if (s === undefined) {
+        s = this.counts.series(p, outcome, cached);
+        this.seriesByLabels.set(labels, s);
+      }
+      row[i] = s;
+    }
+    this.counts.observe(s, seconds);
   }
 
   authFailed(reason: string): void {

@@ -159,3 +159,68 @@ t.test('a read of /metrics counts a decision answered just before it, its record
   const text = (await app.metrics.render()).body;
   t.equal(count(text), 1, 'the decision is counted');
 });
+
+t.test("decision counts read as prom-client's own counter and histogram would, bounded, reset, and aggregated across workers", async (t) => {
+  // The oracle: prom-client's Counter and Histogram fed the same decisions.
+  const { AggregatorRegistry, Counter, Histogram, Registry } = await import('prom-client');
+  const buckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
+  const oracle = new Registry();
+  const counter = new Counter({
+    name: 'pdp_decisions_total',
+    help: 'Decisions answered, by decision path and outcome.',
+    labelNames: ['path', 'outcome'],
+    registers: [oracle],
+  });
+  const histogram = new Histogram({
+    name: 'pdp_decision_duration_seconds',
+    help: 'Time from request entering the decision pipeline to answer, by path and whether it was cached.',
+    labelNames: ['path', 'cached'],
+    buckets,
+    registers: [oracle],
+  });
+  const metrics = new PdpMetrics({ defaultMetrics: false, maxPathLabels: 3 });
+  const outcomes = ['allow', 'deny', 'defined', 'undefined', 'malformed', 'error', 'no_policy'] as const;
+  // Values on every bound, between them, 0 and past the last one; paths past the label bound.
+  const values = [0, ...buckets, ...buckets.map((b) => b * 1.5), 2, 1e9];
+  let n = 0;
+  for (let i = 0; i < 400; i++) {
+    const path = `p${i % 9}`;
+    const label = i % 9 < 3 ? path : 'other';
+    const outcome = outcomes[i % outcomes.length] as (typeof outcomes)[number];
+    const cached = i % 4 === 0;
+    const seconds = values[i % values.length] as number;
+    metrics.decision(path, outcome, seconds, cached);
+    counter.inc({ path: label, outcome });
+    histogram.observe({ path: label, cached: String(cached) }, seconds);
+    n++;
+  }
+  // Many caller-chosen paths: counted under "other", and what is kept per path stays bounded.
+  for (let i = 0; i < 5000; i++) {
+    metrics.decision(`/caller/${i}`, 'undefined', 0.001, false);
+    counter.inc({ path: 'other', outcome: 'undefined' });
+    histogram.observe({ path: 'other', cached: 'false' }, 0.001);
+  }
+  const lines = (text: string) =>
+    text
+      .split('\n')
+      .filter((l) => l.startsWith('pdp_decisions_total') || l.startsWith('pdp_decision_duration_seconds'))
+      .sort();
+  const ours = lines((await metrics.render()).body);
+  t.equal(ours.length > 0, true);
+  t.same(ours, lines(await oracle.metrics()), `${n + 5000} decisions: the same Prometheus lines`);
+  const kept = (metrics as unknown as { decisionSeries: Map<string, unknown> }).decisionSeries.size;
+  t.ok(kept <= 8, `raw paths kept: ${kept} (bound (3 + 1) × 2)`);
+
+  // Two workers' registries aggregated by the primary (cluster mode): sums, as for prom-client's.
+  const again = new PdpMetrics({ defaultMetrics: false, maxPathLabels: 3 });
+  again.decision('p0', 'allow', 0.0003, true);
+  counter.inc({ path: 'p0', outcome: 'allow' });
+  histogram.observe({ path: 'p0', cached: 'true' }, 0.0003);
+  const merged = AggregatorRegistry.aggregate([await metrics.registry.getMetricsAsJSON(), await again.registry.getMetricsAsJSON()]);
+  t.same(lines(await merged.metrics()), lines(await oracle.metrics()), 'aggregated across two registries');
+
+  metrics.registry.resetMetrics();
+  t.same(lines((await metrics.render()).body), [], 'reset: no series left until decisions come again');
+  metrics.decision('p1', 'deny', 0.002, false);
+  t.ok(lines((await metrics.render()).body).includes('pdp_decisions_total{path="p1",outcome="deny"} 1'), 'and counting starts over');
+});
