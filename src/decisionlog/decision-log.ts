@@ -7,7 +7,7 @@ import type { MaskHint, Masker } from './mask/masker.js';
 import type { DropVerdict, PolicyDropFn } from './policy-drop.js';
 import type { RecordStore } from './record-store.js';
 import { toLogRecord } from './record.js';
-import { recordJson } from './record-json.js';
+import { markSharedField, recordJson } from './record-json.js';
 import { describeThrown } from '../shared/errors.js';
 import type { DecisionLogStatus, LogObserver, LogRecord, LogSink } from './types.js';
 
@@ -84,6 +84,8 @@ export class DecisionLog implements DecisionRecorder {
     this.remote = opts.remoteLookup;
     this.siblings = opts.siblingLookup;
     this.labels = opts.labels;
+    // Every record carries this object: its JSON is written once. (Never modified after start.)
+    markSharedField(this.labels);
     this.now = opts.now ?? Date.now;
     this.policyDrop = opts.policyDrop;
     this.observer = opts.observer;

@@ -50,29 +50,37 @@ export function recordJson(record: LogRecord): string {
   return json;
 }
 
-/** The record's JSON with its shared input and result written from their kept text (their keys
- * then come last); undefined when neither is shared. */
+/** Fields whose value may be shared by many records (see markSharedField): the masked input and
+ * result and the decision's parts of an equal decision (cache hits), a snapshot's bundles, the
+ * service's labels, a reapplied mask's pointers. */
+const SHAREABLE = ['input', 'result', 'reasons', 'obligations', 'exceptions_applied', 'bundles', 'labels', 'masked', 'erased'] as const;
+
+/** The record's JSON with its shared fields written from their kept text (their keys then come
+ * last); undefined when none is shared. */
 function spliced(record: LogRecord): string | undefined {
-  const ti = sharedText(record.input);
-  const tr = sharedText(record.result);
-  if (ti === undefined && tr === undefined) return undefined;
-  const { input, result } = record;
+  const r = record as unknown as Record<string, unknown>;
   let tail = '';
-  if (input !== undefined) tail += `,"input":${ti ?? toJsonText(input)}`;
-  if (result !== undefined) tail += `,"result":${tr ?? toJsonText(result)}`;
-  // The head is the record without the two: JSON leaves out undefined values, so they are
-  // unset for the one synchronous stringify and put back (no copy of the record: a rest spread
-  // of ~30 fields cost more than the stringify). Setting a field's value keeps the object's shape.
-  const r = record as { input?: unknown; result?: unknown };
-  // Only fields that hold a value: assigning an absent one would add it.
-  if (input !== undefined) r.input = undefined;
-  if (result !== undefined) r.result = undefined;
+  for (const f of SHAREABLE) {
+    const t = sharedText(r[f]);
+    if (t !== undefined) tail += `,"${f}":${t}`;
+  }
+  if (tail === '') return undefined;
+  // The head is the record without them: JSON leaves out undefined values, so they are unset for
+  // the one synchronous stringify and put back (no copy of the record: a rest spread of ~30
+  // fields cost more than the stringify). Setting a field's value keeps the object's shape.
+  const saved: unknown[] = [];
+  for (const f of SHAREABLE) {
+    const v = r[f];
+    saved.push(v);
+    if (sharedText(v) !== undefined) r[f] = undefined;
+  }
   let head: string;
   try {
     head = toJsonText(record);
   } finally {
-    if (input !== undefined) r.input = input;
-    if (result !== undefined) r.result = result;
+    SHAREABLE.forEach((f, i) => {
+      if (saved[i] !== undefined) r[f] = saved[i];
+    });
   }
   return head === '{}' ? `{${tail.slice(1)}}` : `${head.slice(0, -1)}${tail}}`;
 }

@@ -1,5 +1,6 @@
 // Builds the audit record from the pipeline's decision record (before masking).
 import type { CallerRecord, DecisionQuery, DecisionRecord } from '../decisions/types.js';
+import { markSharedField } from './record-json.js';
 import type { LogRecord } from './types.js';
 
 // A snapshot's revisions object lives as long as the snapshot (its digests too): convert it once,
@@ -18,6 +19,8 @@ function bundlesField(
       const digest = digests?.[name];
       bundles[name] = { revision: revisions[name] as string, ...(digest !== undefined ? { digest } : {}) };
     }
+    // Every record of the snapshot carries this object: its JSON is written once.
+    markSharedField(bundles);
     bundleFields.set(revisions, bundles);
   }
   return bundles;

@@ -125,3 +125,78 @@ t.test('records of one cache key: the shared masked input is serialized once', a
   }
   t.same(Object.getOwnPropertySymbols({ ...(shared as object) }), [], 'a copy of a shared field is not marked');
 });
+
+t.test("cache hits' records: the decision's parts, the bundles, the labels and the mask's pointers are written once", async (t) => {
+  const RESULT = { allow: false, reasons: [{ code: 'C', message: 'quote " \u2028' }] };
+  const set = {
+    revisions: {},
+    engineFor: () => 'rego' as const,
+    inputKeys: () => new Set(['input', 'result', 'path']),
+    evaluate: () => ({
+      ok: true as const,
+      defined: true,
+      result: ['/input/secret', '/result/reasons/0/message'],
+      dependsOn: { time: false, random: false, external: false },
+      engine: 'rego' as const,
+    }),
+  } satisfies ActivePolicySet;
+  const masker = new Masker({ policyMask: policyMaskFrom(() => set) });
+  const hint: MaskHint = { anchor: RESULT, key: 'k' };
+  const revisions = { b: 'r "1"' };
+  const labels = { app: 'pdp', id: 'x' };
+  markSharedField(labels);
+  const reasons = RESULT.reasons;
+  const obligations = [{ type: 'notify', reason: 'r' }];
+  const records = ['a', 'b', 'c'].map((id) => {
+    const fields = {
+      decision_id: id,
+      timestamp: '2026-12-05T00:00:00.000Z',
+      path: 'p/decision',
+      kind: 'tool-call' as const,
+      input: { secret: 's', keep: 1 },
+      result: RESULT,
+      outcome: 'decided' as const,
+      bundles: revisions,
+      cached: id !== 'a',
+      engine: 'rego' as const,
+      duration_ms: 1,
+    };
+    const d = decidedRecord(fields, false, reasons);
+    d.decision = { ...d.decision!, obligations };
+    return masker.mask(toLogRecord(d, labels), hint, true);
+  });
+  const stringify = JSON.stringify;
+  const written: unknown[] = [];
+  JSON.stringify = ((v: unknown, ...rest: []) => {
+    written.push(v);
+    return stringify(v, ...rest);
+  }) as typeof JSON.stringify;
+  let texts: string[];
+  try {
+    texts = records.map(recordJson);
+  } finally {
+    JSON.stringify = stringify;
+  }
+  const r0 = records[0]!;
+  t.ok(Array.isArray(r0.erased), 'the mask removed something');
+  t.equal(records[1]!.erased, r0.erased, 'the mask pointers: one array for the records of equal decisions');
+  for (const [name, v] of [
+    ['reasons', r0.reasons],
+    ['obligations', r0.obligations],
+    ['bundles', r0.bundles],
+    ['labels', r0.labels],
+    ['erased', r0.erased],
+  ] as const) {
+    t.ok(
+      records.every((r) => (r as unknown as Record<string, unknown>)[name] === v),
+      `${name}: the same object in every record`,
+    );
+    t.equal(written.filter((w) => w === v).length, 1, `${name}: written once for the three records`);
+  }
+  for (const [i, text] of texts.entries()) {
+    const back = JSON.parse(text) as Record<string, unknown>;
+    t.same(back, JSON.parse(stringify(records[i])), `record ${i}: the text reads back as the record`);
+    t.same(back.erased, ['/input/secret', '/result/reasons/0/message'], 'the pointers the mask removed');
+  }
+  t.same((JSON.parse(texts[2]!) as { input: unknown }).input, { keep: 1 });
+});

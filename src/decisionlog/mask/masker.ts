@@ -59,8 +59,13 @@ interface Applied {
   key: string;
   rules: unknown;
   fields: Record<string, unknown>;
-  erased: Set<string>;
-  masked: Set<string>;
+  /** The records' `erased` and `masked` arrays, made once and shared by them (never modified). */
+  lists: MaskLists;
+}
+
+interface MaskLists {
+  erased?: string[];
+  masked?: string[];
 }
 
 export interface MaskerOptions {
@@ -195,10 +200,14 @@ export class Masker {
           fields[f] = copy[f];
           markSharedField(copy[f]);
         }
-        this.applied.set(reuse.hint.anchor, { key: reuse.hint.key, rules: reuse.rules, fields, erased: report.erased, masked: report.masked });
+        const lists = listsOf(report);
+        markSharedField(lists.erased);
+        markSharedField(lists.masked);
+        this.applied.set(reuse.hint.anchor, { key: reuse.hint.key, rules: reuse.rules, fields, lists });
+        return this.finish(copy, lists);
       }
     }
-    return this.finish(copy, report);
+    return this.finish(copy, listsOf(report));
   }
 
   /** An equal record's masked fields on this record (they are shared, never modified: records
@@ -209,7 +218,7 @@ export class Masker {
       if (f in a.fields) copy[f] = a.fields[f];
       else delete copy[f];
     }
-    return this.finish(copy, { erased: a.erased, masked: a.masked });
+    return this.finish(copy, a.lists);
   }
 
   /** The record without input and result, saying why; the configured pointers still apply to
@@ -236,7 +245,7 @@ export class Masker {
       }
     }
     copy.mask_error = this.raw ? why : redactQuoted(why);
-    return this.finish(copy, report);
+    return this.finish(copy, listsOf(report));
   }
 
   /** The record to set masked fields on — itself when owned, else a copy — without the marks of
@@ -249,15 +258,23 @@ export class Masker {
     return copy;
   }
 
-  private finish(copy: MutableRecord, report: MaskReport): LogRecord {
+  /** `lists`: the pointers that erased and masked something (listsOf a MaskReport). */
+  private finish(copy: MutableRecord, lists: MaskLists): LogRecord {
     copy.raw = this.raw;
     if (!this.raw && copy.error !== undefined && hasQuoted(copy.error.message)) {
       copy.error = { ...copy.error, message: redactQuoted(copy.error.message) };
     }
-    if (report.erased.size > 0) copy.erased = [...report.erased];
-    if (report.masked.size > 0) copy.masked = [...report.masked];
+    if (lists.erased !== undefined) copy.erased = lists.erased;
+    if (lists.masked !== undefined) copy.masked = lists.masked;
     return copy;
   }
+}
+
+function listsOf(report: MaskReport): MaskLists {
+  return {
+    ...(report.erased.size > 0 ? { erased: [...report.erased] } : {}),
+    ...(report.masked.size > 0 ? { masked: [...report.masked] } : {}),
+  };
 }
 
 /** A policy mask is a set of rules: JSON arrives as an array (a lone rule is tolerated). */
