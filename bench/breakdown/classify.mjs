@@ -55,7 +55,7 @@ export const RULES = [
   ['span', true, /^src\/telemetry\/(decision-tracer|tracing|tracing-handle)#/, 'tracing'],
   ['span', true, /^src\/decisions\/pipeline#startChild$/, 'child spans of a decision'],
   ['metrics', true, /^npm:prom-client\//, 'Prometheus client'],
-  ['metrics', true, /^src\/(telemetry\/metrics|plugins\/metrics)#/, "the service's metrics"],
+  ['metrics', true, /^src\/(telemetry\/(metrics|decision-counts)|plugins\/metrics)#/, "the service's metrics"],
   ['auth', true, /^src\/(auth\/|plugins\/auth#)/, 'authentication and authorization of the caller'],
   ['key', true, /^src\/cache\/key#/, 'cache key (canonical input, hashing)'],
   [
@@ -73,6 +73,7 @@ export const RULES = [
   ['shape', false, /^src\/decisions\/pipeline#decide$/, 'the answer body is assembled here'],
   ['serialize', true, /^npm:fastify\/lib\/reply\.js#serialize$/, 'response serialization (the compiled fast-json-stringify serializer below it)'],
   ['serialize', true, /^npm:fast-json-stringify\//, 'fast-json-stringify'],
+  ['serialize', true, /^src\/api\/shared-answer-text#/, "a cache hit's answer written around its kept text"],
   ['serialize', true, /^npm:fastify\/lib\/(error-serializer|error-handler)\.js#/, 'error serialization'],
   ['validate', true, /^npm:fastify\/lib\/validation\.js#/, 'request schema validation (ajv-generated validators below it)'],
   ['validate', true, /^src\/(api\/validator|shared\/schemas)#/, "the service's validator compiler/schemas"],
