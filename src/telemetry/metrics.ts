@@ -74,16 +74,30 @@ export class PdpMetrics implements DecisionRecorder {
       // ones still pending counted, so a decision answered before the read is in it.
       beforeRead: () => this.beforeRead?.(),
     });
-    const lookups = new Counter({
+    // Counted in plain numbers per lookup (prom-client hashes the label object on every inc),
+    // handed to the counter when it is read.
+    const lookupCounts = new Map<string, { hit: number; miss: number; rejected: number }>();
+    const counts = (tier: string) => {
+      let c = lookupCounts.get(tier);
+      if (c === undefined) lookupCounts.set(tier, (c = { hit: 0, miss: 0, rejected: 0 }));
+      return c;
+    };
+    new Counter({
       name: 'pdp_cache_lookups_total',
       help: 'Decision cache lookups by tier and result.',
       labelNames: ['tier', 'result'] as const,
       registers,
+      collect() {
+        this.reset();
+        for (const [tier, c] of lookupCounts) {
+          for (const result of ['hit', 'miss', 'rejected'] as const) if (c[result] > 0) this.inc({ tier, result }, c[result]);
+        }
+      },
     });
     this.cacheObserver = {
-      hit: (tier) => lookups.inc({ tier, result: 'hit' }),
-      miss: (tier) => lookups.inc({ tier, result: 'miss' }),
-      rejected: (tier) => lookups.inc({ tier, result: 'rejected' }),
+      hit: (tier) => void counts(tier).hit++,
+      miss: (tier) => void counts(tier).miss++,
+      rejected: (tier) => void counts(tier).rejected++,
     };
     const self = this;
     new Gauge({
