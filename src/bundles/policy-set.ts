@@ -129,7 +129,7 @@ export class PolicySet implements ActivePolicySet {
     return structuredClone(node);
   }
 
-  private resolve(segs: string[]): Resolution {
+  private resolve(segs: readonly string[]): Resolution {
     const owner = this.routes.find((r) => isPrefix(r.root, segs));
     if (owner) return { engine: owner.bundle.engine };
     // A path above the roots ("ai" for roots "ai/tools", "ai/models") is servable when one engine

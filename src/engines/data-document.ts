@@ -27,7 +27,7 @@ export class DataDocumentEngine implements Engine {
     return { ok: true, defined: true, result: value, dependsOn: NO_DEPENDENCIES, engine: 'wasm' };
   }
 
-  private lookup(segs: string[]): unknown {
+  private lookup(segs: readonly string[]): unknown {
     // At or above an entrypoint: part of the document is computed by the module → not answerable.
     if (this.entrypoints.some((ep) => isPrefix(segs, ep))) return undefined;
     let v: unknown = this.data;

@@ -34,7 +34,7 @@ export interface WasmEngineOptions {
 }
 
 interface Route {
-  entrypoint: string[];
+  entrypoint: readonly string[];
   module: number;
   id: number;
   dependsOn: Dependencies;
@@ -357,7 +357,7 @@ export class WasmEngine implements Engine {
 
   private outcomeOf(
     route: Route,
-    segs: string[],
+    segs: readonly string[],
     timeoutMs: number,
     reply: EvalReply | 'timeout' | 'closed' | { ok: false; message: string },
   ): EvaluationOutcome {
