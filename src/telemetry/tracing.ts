@@ -5,8 +5,9 @@
 //   exporter otlp (or an endpoint set)  spans go to that collector over OTLP/HTTP (JSON), batched
 //   exporter console                    spans are printed (debugging)
 //   none of the above                   real trace ids for responses and the decision log, but
-//                                       nothing recorded (the AlwaysOff sampler: non-recording
-//                                       spans cost ids only) and nothing exported
+//                                       nothing recorded (the AlwaysOff sampler; decision spans
+//                                       are then made with ids only, by ./decision-tracer.ts)
+//                                       and nothing exported
 //
 // The SDK itself still reads the OTEL_* variables this service has no setting for:
 // OTEL_EXPORTER_OTLP_HEADERS/TIMEOUT/COMPRESSION, OTEL_BSP_*, OTEL_TRACES_SAMPLER(_ARG),
