@@ -77,26 +77,18 @@ export class DecisionCounts {
 
   /** Registers the two metrics; `beforeRead` runs before either is read. */
   register(registry: Registry, opts: { counter: { name: string; help: string }; histogram: { name: string; help: string }; beforeRead: () => void }): void {
-    const counter: RegistryMetric = {
-      ...opts.counter,
-      type: 'counter',
+    const metric = (meta: { name: string; help: string }, type: RegistryMetric['type'], values: () => MetricValue[]): RegistryMetric => ({
+      ...meta,
+      type,
       aggregator: 'sum',
       get: async () => {
         opts.beforeRead();
-        return { ...opts.counter, type: 'counter', aggregator: 'sum', values: this.counterValues() };
+        return { ...meta, type, aggregator: 'sum', values: values() };
       },
       reset: () => this.reset(),
-    };
-    const histogram: RegistryMetric = {
-      ...opts.histogram,
-      type: 'histogram',
-      aggregator: 'sum',
-      get: async () => {
-        opts.beforeRead();
-        return { ...opts.histogram, type: 'histogram', aggregator: 'sum', values: this.histogramValues(opts.histogram.name) };
-      },
-      reset: () => this.reset(),
-    };
+    });
+    const counter = metric(opts.counter, 'counter', () => this.counterValues());
+    const histogram = metric(opts.histogram, 'histogram', () => this.histogramValues(opts.histogram.name));
     // prom-client's registry takes any object of its metric shape (name, get, reset).
     registry.registerMetric(counter as unknown as Parameters<Registry['registerMetric']>[0]);
     registry.registerMetric(histogram as unknown as Parameters<Registry['registerMetric']>[0]);

@@ -32,6 +32,23 @@ function record(id: string, input: unknown, result: unknown): LogRecord {
   );
 }
 
+/** A masker whose bundle's mask policy answers these rules for every record. */
+function maskerWith(rules: string[]): Masker {
+  const set = {
+    revisions: {},
+    engineFor: () => 'rego' as const,
+    inputKeys: () => new Set(['input', 'result', 'path']),
+    evaluate: () => ({
+      ok: true as const,
+      defined: true,
+      result: rules,
+      dependsOn: { time: false, random: false, external: false },
+      engine: 'rego' as const,
+    }),
+  } satisfies ActivePolicySet;
+  return new Masker({ policyMask: policyMaskFrom(() => set) });
+}
+
 /** JSON.parse, with integers past 2^53 kept as text so two texts compare exactly. */
 const parse = (s: string): unknown => JSON.parse(s.replace(/\b(\d{16,})\b/g, '"$1n"'));
 
@@ -67,19 +84,7 @@ t.test('a record without input (dropped) and a scalar result', async (t) => {
 
 t.test('records of one cache key: the shared masked input is serialized once', async (t) => {
   const RESULT = { allow: true };
-  const set = {
-    revisions: {},
-    engineFor: () => 'rego' as const,
-    inputKeys: () => new Set(['input', 'result', 'path']),
-    evaluate: () => ({
-      ok: true as const,
-      defined: true,
-      result: ['/input/secret'],
-      dependsOn: { time: false, random: false, external: false },
-      engine: 'rego' as const,
-    }),
-  } satisfies ActivePolicySet;
-  const masker = new Masker({ policyMask: policyMaskFrom(() => set) });
+  const masker = maskerWith(['/input/secret']);
   const hint: MaskHint = { anchor: RESULT, key: 'k' };
   const records = ['a', 'b', 'c'].map((id) => masker.mask(record(id, { secret: 's', keep: 1 }, RESULT), hint));
   const shared = records[0]!.input;
@@ -128,19 +133,7 @@ t.test('records of one cache key: the shared masked input is serialized once', a
 
 t.test("cache hits' records: the decision's parts, the bundles, the labels and the mask's pointers are written once", async (t) => {
   const RESULT = { allow: false, reasons: [{ code: 'C', message: 'quote " \u2028' }] };
-  const set = {
-    revisions: {},
-    engineFor: () => 'rego' as const,
-    inputKeys: () => new Set(['input', 'result', 'path']),
-    evaluate: () => ({
-      ok: true as const,
-      defined: true,
-      result: ['/input/secret', '/result/reasons/0/message'],
-      dependsOn: { time: false, random: false, external: false },
-      engine: 'rego' as const,
-    }),
-  } satisfies ActivePolicySet;
-  const masker = new Masker({ policyMask: policyMaskFrom(() => set) });
+  const masker = maskerWith(['/input/secret', '/result/reasons/0/message']);
   const hint: MaskHint = { anchor: RESULT, key: 'k' };
   const revisions = { b: 'r "1"' };
   const labels = { app: 'pdp', id: 'x' };
