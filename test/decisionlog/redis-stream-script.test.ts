@@ -216,3 +216,28 @@ t.test('large records: 40 records of ~300 KB each are written, every one once', 
     { errors: 0, delivered: 40 },
   );
 });
+
+t.test('a batch sent again (a retry after its deadline passed while Redis wrote it): each record once with a retention, twice without', async (t) => {
+  const { RedisStreamSink } = await import('../../src/decisionlog/sinks/redis-stream.js');
+  const { toLogRecord } = await import('../../src/decisionlog/record.js');
+  const r = redisCfg('s9:');
+  const client = await connect(r);
+  t.teardown(() => client.disconnect());
+  const batch = Array.from({ length: 150 }, (_, i) => toLogRecord(event(i, i === 7 ? HOSTILE_ID : `id-${i}`), {}));
+  const sink = (prefix: string, retentionMs: number) =>
+    new RedisStreamSink({ client, stream: `${prefix}stream`, idKeyPrefix: `${prefix}id:`, maxLen: 100_000, retentionMs, timeoutMs: 5000 });
+  const kept = sink('s9:{d}:', 60_000);
+  await kept.send(batch);
+  await kept.send(batch.slice(0, 120));
+  await kept.send(batch);
+  t.same(
+    idsOf(await entries('s9:{d}:stream')),
+    batch.map((x) => x.decision_id),
+    'every record once, in order',
+  );
+  t.equal((await admin.keys('s9:{d}:id:*')).length, 150, 'and its id key');
+  const unkept = sink('s9:{e}:', 0);
+  await unkept.send(batch.slice(0, 10));
+  await unkept.send(batch.slice(0, 10));
+  t.equal(await admin.xlen('s9:{e}:stream'), 20, 'without a retention there is no id key to tell: at least once');
+});

@@ -79,7 +79,9 @@ export function streamFields(r: LogRecord, json: string): string[] {
 // key. Commands in a pipeline cost the client ~33 µs of CPU per record (a command object, a
 // promise and a timer each, two per record); one script call per chunk ~9
 // (bench/decisionlog/redis-sink.mjs). Redis 5+ replicates a script by its effects, so `XADD … *`
-// is safe.
+// is safe. With a retention, a record whose id key exists already is not added again: a batch
+// retried after its deadline passed while Redis was still writing it adds only what the first
+// attempt did not (exactly once; without a retention, and in pipelines, at least once).
 //   KEYS: the stream, then (with a retention) each record's id key
 //   ARGV: maxlen, retention ms (0: no id keys), the number of records, the number of fields n,
 //         the n field names, then each record's n values (the last one the record's JSON)
@@ -91,8 +93,14 @@ for k = 1, count do
     fields[2 * j - 1] = ARGV[4 + j]
     fields[2 * j] = ARGV[at + j - 1]
   end
-  redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', unpack(fields))
-  if ttl ~= '0' then redis.call('SET', KEYS[k + 1], ARGV[at + n - 1], 'PX', ttl) end
+  if ttl == '0' then
+    redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', unpack(fields))
+  elseif redis.call('EXISTS', KEYS[k + 1]) == 0 then
+    -- XADD first: a script is not rolled back when a command fails, and an id key set before a
+    -- failed XADD would make the retry skip the record.
+    redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', unpack(fields))
+    redis.call('SET', KEYS[k + 1], ARGV[at + n - 1], 'PX', ttl)
+  end
   at = at + n
 end
 return count`;
