@@ -95,9 +95,10 @@ for k = 1, count do
   end
   if ttl == '0' then
     redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', unpack(fields))
-  elseif redis.call('EXISTS', KEYS[k + 1]) == 0 then
-    -- XADD first: a script is not rolled back when a command fails, and an id key set before a
-    -- failed XADD would make the retry skip the record.
+  elseif not redis.call('GET', KEYS[k + 1]) then
+    -- GET, not EXISTS: the documented least-privilege user may GET, SET and XADD only. XADD
+    -- first: a script is not rolled back when a command fails, and an id key set before a failed
+    -- XADD would make the retry skip the record.
     redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', unpack(fields))
     redis.call('SET', KEYS[k + 1], ARGV[at + n - 1], 'PX', ttl)
   end
