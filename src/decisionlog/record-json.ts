@@ -60,27 +60,24 @@ const SHAREABLE = ['input', 'result', 'reasons', 'obligations', 'exceptions_appl
 function spliced(record: LogRecord): string | undefined {
   const r = record as unknown as Record<string, unknown>;
   let tail = '';
-  for (const f of SHAREABLE) {
-    const t = sharedText(r[f]);
-    if (t !== undefined) tail += `,"${f}":${t}`;
-  }
-  if (tail === '') return undefined;
   // The head is the record without them: JSON leaves out undefined values, so they are unset for
   // the one synchronous stringify and put back (no copy of the record: a rest spread of ~30
   // fields cost more than the stringify). Setting a field's value keeps the object's shape.
-  const saved: unknown[] = [];
-  for (const f of SHAREABLE) {
-    const v = r[f];
-    saved.push(v);
-    if (sharedText(v) !== undefined) r[f] = undefined;
-  }
+  const unset: [string, unknown][] = [];
   let head: string;
   try {
+    for (const f of SHAREABLE) {
+      const v = r[f];
+      const t = sharedText(v);
+      if (t === undefined) continue;
+      tail += `,"${f}":${t}`;
+      unset.push([f, v]);
+      r[f] = undefined;
+    }
+    if (unset.length === 0) return undefined;
     head = toJsonText(record);
   } finally {
-    SHAREABLE.forEach((f, i) => {
-      if (saved[i] !== undefined) r[f] = saved[i];
-    });
+    for (const [f, v] of unset) r[f] = v;
   }
   return head === '{}' ? `{${tail.slice(1)}}` : `${head.slice(0, -1)}${tail}}`;
 }

@@ -27,18 +27,13 @@ export class StdoutSink implements LogSink {
 
   send(batch: readonly LogRecord[]): Promise<void> {
     const chunk = this.ownStdout && !this.writing ? this.encoded(batch) : undefined;
-    let text: string | Buffer;
-    if (chunk !== undefined) {
-      text = chunk;
-    } else {
+    let text: string | Buffer = chunk ?? '';
+    if (chunk === undefined) {
       // Another stream (the cluster's IPC stdout, a test's) may keep what it was given after its
-      // callback: it gets a string of its own.
-      text = '';
-      // The marker fields first, then the record's own (a record is a non-empty JSON object, so
-      // its text starts with '{' followed by a field) — without copying every record to add them.
+      // callback: it gets a string of its own. The marker fields first, then the record's own (a
+      // record is a non-empty JSON object, so its text starts with '{' followed by a field).
       for (const r of batch) text += `${LINE_PREFIX}${recordJson(r).slice(1)}\n`;
-    }
-    if (chunk !== undefined) this.writing = true;
+    } else this.writing = true;
     return new Promise<void>((resolve, reject) => {
       // The callback fires once the chunk is handed to the OS (or failed); while the pipe is
       // full it waits, and the dispatcher's bounded buffer absorbs what arrives meanwhile. The
