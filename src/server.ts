@@ -32,6 +32,7 @@ import rateLimitPlugin from './plugins/rate-limit.js';
 import redisPlugin from './plugins/redis.js';
 import statusPlugin from './plugins/status.js';
 import tracingPlugin from './plugins/tracing.js';
+import { instanceLabels } from './shared/instance.js';
 
 export interface AppOptions {
   /** Instead of a BundleManager built from config.bundles. */
@@ -42,7 +43,7 @@ export interface AppOptions {
   tracer?: Tracer;
   /** Where the decision log's stdout sink writes (default process.stdout). */
   decisionLogStdout?: Writable;
-  /** The decision log's instance labels (default: a fresh id, this package's name and version). */
+  /** The instance's labels (default: src/shared/instance.ts — the configured labels, the process's id, this package's name and version). */
   labels?: Record<string, string>;
   /** Where the service log (pino JSON lines) goes (default process.stdout). */
   logStream?: Writable;
@@ -58,9 +59,10 @@ export function buildApp(config: PdpConfig, opts: AppOptions = {}): FastifyInsta
   // Order matters: a plugin can use what the plugins before it decorated.
   // First: an overloaded process answers before it spends anything else on a request.
   app.register(loadSheddingPlugin, { config: config.server.load_shedding });
-  // OPA's labels (a top-level `labels` setting, when the configuration has one).
+  // OPA's labels: one set for /v1/status, /v1/config and every decision record.
+  const labels = opts.labels ?? instanceLabels(config.labels);
   app.register(statusPlugin, {
-    labels: (config as { labels?: Record<string, string> }).labels ?? {},
+    labels,
     ...(opts.cluster ? { worker: opts.cluster.identity } : {}),
   });
   app.register(metricsPlugin, opts.cluster ? { cluster: opts.cluster } : {});
@@ -72,8 +74,7 @@ export function buildApp(config: PdpConfig, opts: AppOptions = {}): FastifyInsta
   app.register(decisionLogPlugin, {
     config: config.decision_log,
     redis: config.redis,
-    ...(opts.labels ? { labels: opts.labels } : {}),
-    ...(config.labels ? { configuredLabels: config.labels } : {}),
+    labels,
     ...(opts.decisionLogStdout ? { stdout: opts.decisionLogStdout } : {}),
     ...(opts.cluster ? { siblings: opts.cluster } : {}),
   });
@@ -87,7 +88,7 @@ export function buildApp(config: PdpConfig, opts: AppOptions = {}): FastifyInsta
   });
   app.register(admissionPlugin, { config: config.admission, bodyLimit: config.server.body_limit_bytes });
   app.register(authzenPlugin, { config: config.authzen, bodyLimit: config.server.body_limit_bytes });
-  app.register(configApi, { config });
+  app.register(configApi, { config, labels });
   return app;
 }
 

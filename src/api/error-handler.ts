@@ -43,9 +43,9 @@ export function toApiError(err: unknown, bodyLimit: number): ApiError {
   return new ApiError(500, 'INTERNAL_ERROR', 'internal error');
 }
 
-/** Statuses given before the body is parsed: authentication/authorization (401, 403, 503) and
- * unsupported media types (415). */
-const REFUSED_UNREAD = new Set([401, 403, 415, 503]);
+/** Statuses given before the body is parsed: authentication/authorization (401, 403, 503),
+ * refused OPA writes (405, src/api/opa/refuse-writes.ts) and unsupported media types (415). */
+const REFUSED_UNREAD = new Set([401, 403, 405, 415, 503]);
 
 function carriesBody(headers: Record<string, string | string[] | undefined>): boolean {
   const length = headers['content-length'];
@@ -58,7 +58,7 @@ export function installErrorHandlers(app: FastifyInstance, bodyLimit: number): v
     if (api.code === 'INTERNAL_ERROR') request.log.error({ err }, 'unhandled error');
     else request.log.debug({ err: api.toBody() }, 'request refused');
     // A body refused before (or while) it was read leaves the request stream unread: don't
-    // reuse the socket, rather than read the rest of a body nobody wants (a 401 or 415 is
+    // reuse the socket, rather than read the rest of a body nobody wants (a 401, 405 or 415 is
     // answered before parsing).
     if (api.statusCode === 413 || (REFUSED_UNREAD.has(api.statusCode) && carriesBody(request.headers))) reply.header('connection', 'close');
     if (api.headers) for (const [k, v] of Object.entries(api.headers)) reply.header(k, v);

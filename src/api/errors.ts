@@ -41,6 +41,9 @@ export interface OpaErrorBody {
   message: string;
   errors?: OpaErrorDetail[];
   decision_id?: string;
+  /** OPA's health API answers a failed check as {"error": message} (HealthResponseV1); its
+   * failures carry that field next to the code and message the SDKs read. */
+  error?: string;
 }
 
 export interface OpaErrorDetail {
@@ -58,7 +61,7 @@ export class ApiError extends Error {
   readonly headers?: Readonly<Record<string, string>>;
   /** On an OPA route: OPA's code and errors for this failure, when the mapping in
    * src/api/opa-errors.ts would not know them (an engine's error code, undefined_document). */
-  opa?: { code: string; errors?: OpaErrorDetail[] };
+  opa?: { code: string; errors?: OpaErrorDetail[]; health?: true };
 
   constructor(
     statusCode: number,

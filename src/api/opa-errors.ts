@@ -35,5 +35,6 @@ export function toOpaBody(err: ApiError): OpaErrorBody {
     message: err.message,
     ...(errors.length > 0 ? { errors } : {}),
     ...(err.decisionId !== undefined ? { decision_id: err.decisionId } : {}),
+    ...(err.opa?.health ? { error: err.message } : {}),
   };
 }

@@ -11,6 +11,7 @@ import { isFromWorker } from './messages.js';
 import { PrimaryRelay } from './primary-relay.js';
 import type { PrimaryLog } from './primary-log.js';
 import { RestartBudget, type RestartBudgetOptions } from './restart-budget.js';
+import { instanceId } from '../shared/instance.js';
 
 export interface PrimaryOptions {
   count: number;
@@ -55,7 +56,7 @@ export function runPrimary(opts: PrimaryOptions): Promise<RunningCluster> {
   const allListening = new Promise<string>((r) => (announce = r));
 
   // 'advanced' (V8's serializer): a batch of record lines crosses as a string, not re-escaped as JSON.
-  cluster.setupPrimary({ exec: WORKER_ENTRY, execArgv: workerExecArgv(process.execArgv), args: [], serialization: 'advanced' });
+  cluster.setupPrimary({ exec: WORKER_ENTRY, execArgv: workerExecArgv(process.execArgv), args: [instanceId()], serialization: 'advanced' });
   const env = opts.configFile !== undefined ? { PDP_CONFIG: resolve(opts.configFile) } : {};
 
   const fork = (): void => {

@@ -1,7 +1,6 @@
 // Capability: the audit decision log. A recorder of the pipeline (every decision, masked, to
 // the configured sinks and the lookup store), GET /v1/decisions/{id}, the "decision_log" status
 // section, delivery metrics; on close it flushes what is buffered (bounded by flush_timeout_ms).
-import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
@@ -13,17 +12,14 @@ import { createDecisionLog } from '../decisionlog/create.js';
 import { policyMaskFrom } from '../decisionlog/mask/policy-mask.js';
 import { policyDropFrom } from '../decisionlog/policy-drop.js';
 import { callerOf } from '../decisionlog/record.js';
-import { packageVersion } from '../shared/package-root.js';
+import { instanceLabels } from '../shared/instance.js';
 
 export interface DecisionLogPluginOptions {
   config: DecisionLogConfig;
   redis: RedisConfig;
-  /** Identify this instance in every record (OPA's `labels`). Default: the configured labels
-   * (top-level setting `labels`) plus, as OPA adds them, a fresh id per process and this
-   * package's version (and its name as `app` unless configured). */
+  /** Identify this instance in every record (OPA's `labels`; default: src/shared/instance.ts
+   * without configured labels). */
   labels?: Record<string, string>;
-  /** The top-level setting `labels`. */
-  configuredLabels?: Record<string, string>;
   /** Where the stdout sink writes (default process.stdout). */
   stdout?: Writable;
   /** The other workers of this process (server.workers > 1): asked for records this one lacks,
@@ -42,7 +38,7 @@ async function decisionLogPlugin(app: FastifyInstance, opts: DecisionLogPluginOp
     redis: app.hasDecorator('redis') ? app.redis : null,
     policyMask,
     policyDrop: policyDropFrom(() => app.policies.current(), { path: cfg.drop_decision }),
-    labels: opts.labels ?? { app: 'ai-governance-pdp', ...opts.configuredLabels, id: randomUUID(), version: packageVersion },
+    labels: opts.labels ?? instanceLabels(undefined),
     ...(metrics ? { observer: metrics.logObserver } : {}),
     ...(opts.stdout ? { stdout: opts.stdout } : {}),
     ...(opts.siblings ? { siblings: { get: (id: string) => opts.siblings!.lookup(id) } } : {}),

@@ -130,6 +130,9 @@ t.test('/metrics from either worker counts the decisions of both', async (t) => 
 
 t.test('records over 4 KiB from both workers at once: whole lines on stdout, each decision once', async (t) => {
   // Round-robin spreads the pool's connections over both workers.
+  const stored = async (w: WorkerClient): Promise<number> =>
+    ((await json(w.client, 'GET', '/v1/pdp/status')).body as { decision_log: { store: { entries: number } } }).decision_log.store.entries;
+  const storedBefore = [await stored(a), await stored(b)];
   const pool = new Pool(run.url, { connections: 8, pipelining: 1 });
   closers.push(() => pool.close());
   // The default mask summarizes argument values but keeps their names: a long name makes a long record.
@@ -145,8 +148,13 @@ t.test('records over 4 KiB from both workers at once: whole lines on stdout, eac
     t.equal(lines.length, 1, `${id}: logged once`);
     t.ok(lines[0]!.length > 40_000, 'the record is larger than PIPE_BUF');
   }
+  const storedAfter = [await stored(a), await stored(b)];
+  t.ok(storedAfter[0]! > storedBefore[0]! && storedAfter[1]! > storedBefore[1]!, `both workers wrote records (stored ${storedBefore.join('/')} → ${storedAfter.join('/')})`);
+  // One instance (OPA's labels.id): every worker's records name the same one, the one /v1/status shows.
   const instances = new Set(ids.map((id) => String((parseLine(by.get(id)![0]!)?.labels as Record<string, string>).id)));
-  t.equal(instances.size, 2, 'both workers wrote records');
+  const shown = ((await json(a.client, 'GET', '/v1/status')).body as { result: { labels: { id: string } } }).result.labels.id;
+  t.same([...instances], [shown], "one instance id in both workers' records and in /v1/status");
+  t.equal(((await json(b.client, 'GET', '/v1/status')).body as { result: { labels: { id: string } } }).result.labels.id, shown, 'the other worker shows it too');
   // Every line is whole: nothing on stdout fails to parse.
   const torn = run.lines.filter((l) => l !== '' && parseLine(l) === undefined);
   t.same(

@@ -53,7 +53,7 @@ t.test('some failed: 207, each entry with its status; all failed: 500', async (t
   t.match(responses(r).bad, {
     http_status_code: '500',
     code: 'internal_error',
-    message: /eval_conflict_error/,
+    message: 'error(s) occurred while evaluating query',
     errors: [{ code: 'eval_conflict_error', location: { file: /authz\/policy\.rego$/, row: 8 } }],
     decision_id: String,
   });

@@ -77,6 +77,9 @@ t.test('Data API: errors in OPA shape; conflicts are 500 internal_error with the
   const r = await http('POST', '/v1/data/authz/conflict', { input: { a: true, b: true } });
   opaError(t, r, 500, 'internal_error');
   t.match(r.json, { errors: [{ code: 'eval_conflict_error', message: String, location: { file: /policy\.rego$/, row: 8, col: Number } }] });
+  // As OPA writes it: a fixed message, the engine's code once and its own message in errors[].
+  t.equal((r.json as { message: string }).message, 'error(s) occurred while evaluating query');
+  t.notMatch((r.json as { errors: { message: string }[] }).errors[0]?.message, /eval_conflict_error|policy\.rego/, 'no code or location repeated in the message');
 });
 
 t.test('Data API: strict-builtin-errors, pretty', async (t) => {
@@ -84,6 +87,7 @@ t.test('Data API: strict-builtin-errors, pretty', async (t) => {
   const strict = await http('POST', '/v1/data/authz/number?strict-builtin-errors=true', { input: { text: 'x' } });
   opaError(t, strict, 500, 'internal_error');
   t.match(strict.json, { errors: [{ code: 'eval_builtin_error' }] });
+  t.notMatch((strict.json as { errors: { message: string }[] }).errors[0]?.message, /^eval_builtin_error/, 'the code once, not again in the message');
   const pretty = await http('GET', '/v1/data/roles?pretty=true');
   t.match(pretty.text, /\n {2}"decision_id"/, 'indented');
   t.notMatch((await http('GET', '/v1/data/roles')).text, /\n/, 'compact by default');
@@ -191,13 +195,55 @@ t.test('/v1/policies: list and get in OPA shape; writes refused', async (t) => {
     t.equal(r.status, 405, `${m} refused`);
     t.match(r.json, { code: 'invalid_operation', message: /bundles/ }, `${m}: says policies come from bundles`);
   }
+  // As OPA's docs send a policy (curl -X PUT --data-binary @example.rego): a Rego text, with
+  // curl's default form type, text/plain, or no type at all — the refusal, not a media-type error.
+  for (const type of ['application/x-www-form-urlencoded', 'text/plain', undefined]) {
+    const r = await rawPut('/v1/policies/example.rego', 'package example\n\nallow := true\n', type);
+    t.equal(r.status, 405, `PUT with a Rego body (${type ?? 'no type'}) is the 405 refusal`);
+    t.match(r.json, { code: 'invalid_operation', message: /policies are loaded from bundles only/ });
+    t.equal(r.headers.get('allow'), 'GET');
+  }
+  t.equal((await http('GET', '/v1/policies/example.rego')).status, 404, 'nothing was stored');
 });
+
+/** A PUT with a body of any media type (fetch always adds one for a string: a raw socket does not). */
+async function rawPut(path: string, body: string, type: string | undefined): Promise<Res> {
+  const { request } = await import('node:http');
+  return new Promise((resolve, reject) => {
+    const u = new URL(`${server.url}${path}`);
+    const headers: Record<string, string | number> = { 'content-length': Buffer.byteLength(body) };
+    if (type !== undefined) headers['content-type'] = type;
+    const req = request({ method: 'PUT', host: u.hostname, port: u.port, path: u.pathname, headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => {
+        let json: unknown;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = undefined;
+        }
+        const h = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') h.set(k, v);
+        resolve({ status: res.statusCode ?? 0, headers: h, text, json });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 
 t.test('Data API writes are refused clearly', async (t) => {
   for (const m of ['PUT', 'PATCH', 'DELETE']) {
     const r = await http(m, '/v1/data/roles', m === 'DELETE' ? undefined : []);
     t.equal(r.status, 405, m);
     t.match(r.json, { code: 'invalid_operation', message: /bundles/ });
+  }
+  for (const type of ['application/x-www-form-urlencoded', undefined]) {
+    const r = await rawPut('/v1/data/roles', '{"admin": ["mallory"]}', type);
+    t.equal(r.status, 405, `PUT /v1/data with ${type ?? 'no type'} is the 405 refusal`);
+    t.match(r.json, { code: 'invalid_operation', message: /data is loaded from bundles only/ });
   }
   t.match((await http('GET', '/v1/data/roles/admin')).json, { result: ['alice', 'bob'] }, 'data unchanged');
 });
@@ -215,6 +261,37 @@ t.test('/v1/config and /v1/status in OPA shape; the service views moved to /v1/p
   t.match((await http('GET', '/v1/pdp/status')).json, { ready: true, bundles: [{ name: 'test', engine: 'rego' }] }, 'the richer view');
 });
 
+t.test('one instance: the same labels (id included) in /v1/status, /v1/config and decision records', async (t) => {
+  const status = ((await http('GET', '/v1/status')).json as { result: { labels: Record<string, string> } }).result.labels;
+  const config = ((await http('GET', '/v1/config')).json as { result: { labels: Record<string, string> } }).result.labels;
+  t.match(status.id, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'a UUID');
+  t.same(config, status, '/v1/config shows the labels /v1/status shows');
+  const id = ((await http('POST', '/v1/data/authz/allow', { input: { user: 'alice' } })).json as { decision_id: string }).decision_id;
+  const record = (await http('GET', `/v1/decisions/${id}`)).json as { labels?: Record<string, string> };
+  t.same(record.labels, status, "the decision record's labels are the instance's");
+});
+
+t.test('?pretty on every OPA route that answers a document', async (t) => {
+  for (const [method, path, body] of [
+    ['GET', '/v1/config?pretty'],
+    ['GET', '/v1/status?pretty=true'],
+    ['GET', '/v1/policies?pretty'],
+    ['GET', '/v1/policies/test/authz/policy.rego?pretty'],
+    ['POST', '/?pretty', { user: 'alice' }],
+    ['POST', '/v0/data/roles?pretty', {}],
+    ['GET', '/v1/data/roles?pretty'],
+    ['GET', '/v1/query?q=data.roles.admin[i]&pretty'],
+  ] as [string, string, unknown?][]) {
+    const r = await http(method, path, body);
+    t.equal(r.status, 200, `${method} ${path}`);
+    t.match(r.text, /^[{[]\n {2}"/, `${method} ${path}: indented`);
+    const compact = await http(method, path.replace(/[?&]pretty(=true)?$/, ''), body);
+    t.notMatch(compact.text, /\n/, `${method} ${path} without ?pretty: compact`);
+    const same = (text: string): unknown => JSON.parse(text.replace(/"decision_id": ?"[^"]*"/, '"decision_id":""')) as unknown;
+    t.same(same(r.text), same(compact.text), `${method} ${path}: the same document`);
+  }
+});
+
 t.test('/health and its forms', async (t) => {
   for (const q of ['', '?bundles', '?bundles=true&plugins', '?plugins&exclude-plugin=bundle&exclude-plugin=cache']) {
     const r = await http('GET', `/health${q}`);
@@ -223,8 +300,12 @@ t.test('/health and its forms', async (t) => {
   }
   t.equal((await http('GET', '/health/live')).status, 200, '/health/live');
   t.equal((await http('GET', '/health/ready')).status, 200, '/health/ready: system.health.ready (plugins ready)');
-  opaError(t, await http('GET', '/health/custom'), 500, 'internal_error');
-  opaError(t, await http('GET', '/health/not/defined'), 500, 'internal_error');
+  for (const p of ['/health/custom', '/health/not/defined']) {
+    const r = await http('GET', p);
+    t.equal(r.status, 500, p);
+    // OPA's health API answers {"error": …} (HealthResponseV1); the SDKs read {code, message}: both.
+    t.match(r.json, { code: 'internal_error', message: /data\.system\.health/, error: /data\.system\.health/ }, `${p}: OPA's health body and error shape`);
+  }
 });
 
 t.test('unknown OPA-looking routes and the service routes keep the service error shape', async (t) => {

@@ -17,7 +17,9 @@ export function failure(answer: Extract<DataAnswer, { ok: false }>): ApiError {
   // NO_ACTIVE_POLICY: cannot answer at all (503). EVALUATION_ERROR: OPA answers 500 with
   // internal_error and the engine's error (code, message) in "errors".
   const status = answer.code === 'NO_ACTIVE_POLICY' ? 503 : 500;
-  const err = new ApiError(status, answer.code, answer.message, [], answer.decision_id);
+  // OPA's message for an evaluation error is fixed; what went wrong is in errors[].
+  const message = answer.code === 'EVALUATION_ERROR' ? 'error(s) occurred while evaluating query' : answer.message;
+  const err = new ApiError(status, answer.code, message, [], answer.decision_id);
   err.opa = {
     code: 'internal_error',
     errors: [answer.code === 'EVALUATION_ERROR' ? engineError(answer.message) : { code: 'internal_error', message: answer.message }],
@@ -25,10 +27,10 @@ export function failure(answer: Extract<DataAnswer, { ok: false }>): ApiError {
   return err;
 }
 
-/** "<code>: <file>:<row>:<col>: <code>: <message>" (the pipeline's message for an engine error)
- * → OPA's {code, message, location}. */
+/** "<code>: [<file>:<row>:<col>: ][<code>: ]<message>" (the pipeline's message for an engine
+ * error) → OPA's {code, message, location}: the code once, the message as the engine gave it. */
 function engineError(message: string): OpaErrorDetail {
-  const m = /^([a-z_]+): (?:(.+?):(\d+):(\d+): (?:[a-z_]+: )?)?(.*)$/s.exec(message);
+  const m = /^([a-z_]+): (?:(.+?):(\d+):(\d+): )?(?:\1: )?(.*)$/s.exec(message);
   if (!m) return { code: 'internal_error', message };
   const [, code = 'internal_error', file, row, col, text = message] = m;
   return { code, message: text, ...(file !== undefined ? { location: { file, row: Number(row), col: Number(col) } } : {}) };
@@ -47,9 +49,9 @@ export function provenance(revisions: Readonly<Record<string, string>> | undefin
   };
 }
 
-/** The body as OPA writes JSON (keys sorted, integers exact); `decisionId` names the decision in
- * the error when it cannot be written. */
-export function writeDocument(reply: FastifyReply, body: unknown, pretty: boolean, decisionId: string, status = 200): FastifyReply {
+/** The body as OPA writes JSON (keys sorted, integers exact; indented for ?pretty); `decisionId`
+ * names the decision, if any, in the error when it cannot be written. */
+export function writeDocument(reply: FastifyReply, body: unknown, pretty: boolean, decisionId?: string, status = 200): FastifyReply {
   let text: string | undefined;
   try {
     text = stringify(body, null, pretty ? 2 : undefined);

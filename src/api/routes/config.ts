@@ -7,13 +7,14 @@ import fp from 'fastify-plugin';
 import { DEFAULT_OPA, DEFAULT_SERVER } from '../../config/defaults.js';
 import { redactConfig } from '../../config/redact.js';
 import type { PdpConfig } from '../../config/types.js';
-import { packageVersion } from '../../shared/package-root.js';
+import { writeDocument } from '../opa/data-answer.js';
+import { flag } from '../opa/params.js';
 
 const OBJECT = { 200: { type: 'object', additionalProperties: true } };
 
 /** The settings OPA's config file has, under OPA's names. URLs are shown without credentials
  * (redactConfig already removed headers and tokens). */
-export function opaConfigView(config: PdpConfig): Record<string, unknown> {
+export function opaConfigView(config: PdpConfig, labels: Readonly<Record<string, string>>): Record<string, unknown> {
   const redacted = redactConfig(config);
   const gzip = config.server.gzip ?? DEFAULT_SERVER.gzip;
   const bundles: Record<string, unknown> = {};
@@ -28,7 +29,7 @@ export function opaConfigView(config: PdpConfig): Record<string, unknown> {
     };
   }
   return {
-    labels: { ...config.labels, version: packageVersion },
+    labels,
     default_decision: config.opa?.default_decision ?? DEFAULT_OPA.default_decision,
     bundles,
     decision_logs: { console: config.decision_log.stdout, ...(redacted.decision_log.url !== undefined ? { service: redacted.decision_log.url } : {}) },
@@ -37,14 +38,14 @@ export function opaConfigView(config: PdpConfig): Record<string, unknown> {
   };
 }
 
-async function configApi(app: FastifyInstance, opts: { config: PdpConfig }): Promise<void> {
+async function configApi(app: FastifyInstance, opts: { config: PdpConfig; labels: Readonly<Record<string, string>> }): Promise<void> {
   // Made once: the configuration does not change while the process runs.
   const own = { result: redactConfig(opts.config) };
-  const opa = { result: opaConfigView(opts.config) };
+  const opa = { result: opaConfigView(opts.config, opts.labels) };
   app.get('/v1/config', {
     config: { opaErrors: true },
     schema: { summary: "The effective configuration in OPA's vocabulary, secrets redacted (OPA Config API)", response: OBJECT },
-    handler: async () => opa,
+    handler: async (request, reply) => writeDocument(reply, opa, flag((request.query as Record<string, unknown>).pretty)),
   });
   app.get('/v1/pdp/config', {
     schema: { summary: "This service's effective configuration, secrets redacted (what `pdp config` prints)", response: OBJECT },

@@ -16,6 +16,7 @@ import { ApiError } from '../errors.js';
 import { failure, provenance, writeDocument } from '../opa/data-answer.js';
 import { dataPath, dataQuery } from '../opa/data-query.js';
 import { parseOpaParams, type OpaParams } from '../opa/params.js';
+import { refuseWrites } from '../opa/refuse-writes.js';
 
 const QUERY = {
   type: 'object',
@@ -47,7 +48,7 @@ export function dataRoutes(app: FastifyInstance, pipeline: DecisionPipeline, def
     const path = dataPath(rawPath);
     const answer = await pipeline.query(dataQuery(request, reply, path, input, p));
     const evalNs = Math.round((performance.now() - handlerStart) * 1e6);
-    if (form === 'bare') return sendBare(reply, answer, path);
+    if (form === 'bare') return sendBare(reply, answer, path, p.pretty);
     return send(reply, answer, p, () => ({
       ...(p.inputParseNs !== undefined ? { timer_rego_input_parse_ns: p.inputParseNs } : {}),
       timer_rego_query_eval_ns: evalNs,
@@ -100,27 +101,7 @@ export function dataRoutes(app: FastifyInstance, pipeline: DecisionPipeline, def
   });
 
   // Data comes from bundles: OPA's write API is refused, in OPA's error shape.
-  const refuse = async (request: FastifyRequest): Promise<never> => {
-    const err = new ApiError(
-      405,
-      'METHOD_NOT_ALLOWED',
-      `${request.method} /v1/data is not supported: data is loaded from bundles only (configure bundles; see docs/opa-compatibility.md)`,
-      [],
-      undefined,
-      { allow: 'GET, POST' },
-    );
-    err.opa = { code: 'invalid_operation' };
-    throw err;
-  };
-  for (const url of ['/v1/data', '/v1/data/*']) {
-    app.route({
-      method: ['PUT', 'PATCH', 'DELETE'],
-      url,
-      config: OPA,
-      schema: { summary: 'Refused: data comes from bundles (OPA Data API writes)', response: { '4xx': ERROR } },
-      handler: refuse,
-    });
-  }
+  refuseWrites(app, { urls: ['/v1/data', '/v1/data/*'], methods: ['PUT', 'PATCH', 'DELETE'], what: 'data', instead: 'configure bundles', allow: 'GET, POST' });
 }
 
 /** `?input=`: the same bounds and checks as a JSON body; a bad value names the parameter. */
@@ -146,7 +127,7 @@ function send(reply: FastifyReply, answer: DataAnswer, p: OpaParams, serverTimer
   return writeDocument(reply, body, p.pretty, answer.decision_id);
 }
 
-function sendBare(reply: FastifyReply, answer: DataAnswer, path: string): FastifyReply {
+function sendBare(reply: FastifyReply, answer: DataAnswer, path: string, pretty: boolean): FastifyReply {
   if (answer.traceparent) reply.header('traceparent', answer.traceparent);
   if (!answer.ok) throw failure(answer);
   if (!answer.defined) {
@@ -155,5 +136,5 @@ function sendBare(reply: FastifyReply, answer: DataAnswer, path: string): Fastif
     err.opa = { code: 'undefined_document' };
     throw err;
   }
-  return writeDocument(reply, answer.result, false, answer.decision_id);
+  return writeDocument(reply, answer.result, pretty, answer.decision_id);
 }

@@ -2,8 +2,13 @@
 // GET /v1/policies/{id} → {"result": {"id", "raw", "ast"}}, from the active bundles (ids are
 // "<bundle>/<path in the bundle>"; compiled wasm bundles have no source to list). Policies come
 // from bundles only: PUT and DELETE are refused in OPA's error shape.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.js';
+import { writeDocument } from '../opa/data-answer.js';
+import { flag } from '../opa/params.js';
+import { refuseWrites } from '../opa/refuse-writes.js';
+
+const prettyOf = (request: FastifyRequest): boolean => flag((request.query as Record<string, unknown>).pretty);
 
 const ERROR = { $ref: 'opa-error.json#' };
 const OPA = { opaErrors: true } as const;
@@ -13,12 +18,12 @@ export function policyRoutes(app: FastifyInstance): void {
   app.get('/v1/policies', {
     config: OPA,
     schema: { summary: 'The policy modules of the active bundles (OPA Policy API); needs scope policies:read', response: { '4xx': ERROR, '5xx': ERROR } },
-    handler: async () => ({ result: modules() }),
+    handler: async (request: FastifyRequest, reply: FastifyReply) => writeDocument(reply, { result: modules() }, prettyOf(request)),
   });
   app.get('/v1/policies/*', {
     config: OPA,
     schema: { summary: 'One policy module by id (OPA Policy API); needs scope policies:read', response: { '4xx': ERROR, '5xx': ERROR } },
-    handler: async (request: FastifyRequest) => {
+    handler: async (request: FastifyRequest, reply: FastifyReply) => {
       const id = (request.params as Record<string, string | undefined>)['*'] ?? '';
       const found = modules().find((m) => m.id === id || m.id === id.replace(/^\/+/, ''));
       if (!found) {
@@ -26,26 +31,8 @@ export function policyRoutes(app: FastifyInstance): void {
         err.opa = { code: 'resource_not_found' };
         throw err;
       }
-      return { result: found };
+      return writeDocument(reply, { result: found }, prettyOf(request));
     },
   });
-  const refuse = async (request: FastifyRequest): Promise<never> => {
-    const err = new ApiError(
-      405,
-      'METHOD_NOT_ALLOWED',
-      `${request.method} /v1/policies is not supported: policies are loaded from bundles only (publish a new bundle revision; see docs/opa-compatibility.md)`,
-      [],
-      undefined,
-      { allow: 'GET' },
-    );
-    err.opa = { code: 'invalid_operation' };
-    throw err;
-  };
-  app.route({
-    method: ['PUT', 'DELETE'],
-    url: '/v1/policies/*',
-    config: OPA,
-    schema: { summary: 'Refused: policies come from bundles', response: { '4xx': ERROR } },
-    handler: refuse,
-  });
+  refuseWrites(app, { urls: ['/v1/policies/*'], methods: ['PUT', 'DELETE'], what: 'policies', instead: 'publish a new bundle revision', allow: 'GET' });
 }

@@ -10,14 +10,14 @@
 //   GET /v1/status           OPA's status report ({"result": {labels, bundles, plugins}})
 //   GET /v1/pdp/status       this service's richer view (bundles with engine, digest, errors,
 //                            and the sections other plugins registered: cache, decision log…)
-import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { BundleStatus } from '../../bundles/types.js';
 import type { StatusSections } from '../../plugins/status.js';
 import { describeThrown } from '../../shared/errors.js';
-import { packageVersion } from '../../shared/package-root.js';
+import { instanceLabels } from '../../shared/instance.js';
 import { ApiError } from '../errors.js';
+import { writeDocument } from '../opa/data-answer.js';
 import { flag } from '../opa/params.js';
 
 const ERROR = { $ref: 'error.json#' };
@@ -26,7 +26,7 @@ const HEALTH = { $ref: 'health-response.json#' };
 const OPA = { opaErrors: true } as const;
 
 export interface StatusRouteOptions {
-  /** OPA's labels (config `labels`), shown in /v1/status next to id and version. */
+  /** OPA's labels (src/shared/instance.ts; default: without configured labels). */
   labels?: Readonly<Record<string, string>>;
 }
 
@@ -34,13 +34,12 @@ type PluginState = 'OK' | 'NOT_READY' | 'ERROR';
 
 function unhealthy(message: string): ApiError {
   const err = new ApiError(500, 'NOT_READY', message);
-  err.opa = { code: 'internal_error' };
+  err.opa = { code: 'internal_error', health: true };
   return err;
 }
 
 export function statusRoutes(app: FastifyInstance, sections: StatusSections, opts: StatusRouteOptions = {}): void {
-  // OPA's instance id: one per process.
-  const labels = { ...opts.labels, id: randomUUID(), version: packageVersion };
+  const labels = opts.labels ?? instanceLabels(undefined);
 
   /** OPA's plugins this service has: the bundle loader, and each registered status section. */
   const pluginStates = (): Record<string, PluginState> => {
@@ -117,11 +116,11 @@ export function statusRoutes(app: FastifyInstance, sections: StatusSections, opt
   app.get('/v1/status', {
     config: OPA,
     schema: { summary: "OPA's status report: labels, bundles (active revision, activation, errors), plugins", response: { '4xx': OPA_ERROR } },
-    handler: async () => {
+    handler: async (request: FastifyRequest, reply: FastifyReply) => {
       const bundles: Record<string, unknown> = {};
       for (const b of app.policies.status()) bundles[b.name] = opaBundleStatus(b);
       const plugins = Object.fromEntries(Object.entries(pluginStates()).map(([name, state]) => [name, { state }]));
-      return { result: { labels, bundles, plugins } };
+      return writeDocument(reply, { result: { labels, bundles, plugins } }, flag((request.query as Record<string, unknown>).pretty));
     },
   });
 
