@@ -85,6 +85,7 @@ export function buildApp(config: PdpConfig, opts: AppOptions = {}): FastifyInsta
   app.register(decisionApi, {
     defaultDecision: config.opa?.default_decision ?? DEFAULT_OPA.default_decision,
     batchMaxInputs: config.opa?.batch_max_inputs ?? DEFAULT_OPA.batch_max_inputs,
+    anyContentType: config.opa?.any_content_type ?? DEFAULT_OPA.any_content_type,
   });
   app.register(admissionPlugin, { config: config.admission, bodyLimit: config.server.body_limit_bytes });
   app.register(authzenPlugin, { config: config.authzen, bodyLimit: config.server.body_limit_bytes });

@@ -42,6 +42,9 @@ declare module 'fastify' {
     readBoundedJson(text: string): unknown;
     /** Off until the decision cache turns it on. */
     repeatedBodies: RepeatedBodies;
+    /** In this (encapsulated) context, a body of any other media type, or none, is read as JSON
+     * with the same bounds — OPA's routes with opa.any_content_type. */
+    readAnyBodyAsJson(): void;
   }
 }
 
@@ -136,6 +139,12 @@ export function registerJsonParser(app: FastifyInstance, maxDepth: number, maxVa
     parseJson(req, text, done);
   };
 
+  // Called on the instance given to an encapsulated plugin: the context's own '*' parser.
+  app.decorate('readAnyBodyAsJson', function (this: FastifyInstance) {
+    this.removeContentTypeParser('*');
+    this.addContentTypeParser('*', { parseAs: 'string' }, parseJson);
+  });
+
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, parseJson);
   app.addContentTypeParser(JSON_SUFFIX, { parseAs: 'string' }, parseJson);
@@ -145,7 +154,9 @@ export function registerJsonParser(app: FastifyInstance, maxDepth: number, maxVa
   app.addContentTypeParser('*', (req: FastifyRequest, _payload: unknown, done: Done) => {
     const type = req.headers['content-type'];
     const shown = type === undefined || type === '' ? 'no Content-Type' : `Content-Type ${JSON.stringify(type.slice(0, 100))}`;
-    done(new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', `unsupported media type (${shown}); send the body as application/json (or application/yaml)`));
+    // On OPA's routes, name the setting that reads such bodies as OPA does.
+    const opa = req.routeOptions.config?.opaErrors === true ? ' — or set opa.any_content_type to read any body as JSON, as OPA does' : '';
+    done(new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', `unsupported media type (${shown}); send the body as application/json (or application/yaml)${opa}`));
   });
 }
 

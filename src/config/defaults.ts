@@ -48,7 +48,7 @@ export const DEFAULT_SERVER: Readonly<ServerConfig> = Object.freeze({
 });
 
 /** OPA's default_decision. */
-export const DEFAULT_OPA: Readonly<OpaConfig> = Object.freeze({ default_decision: '/system/main', batch_max_inputs: 100 });
+export const DEFAULT_OPA: Readonly<OpaConfig> = Object.freeze({ default_decision: '/system/main', batch_max_inputs: 100, any_content_type: false });
 
 export const DEFAULT_EVALUATION: Readonly<EvaluationConfig> = Object.freeze({
   timeout_ms: 250,

@@ -87,6 +87,14 @@ export const ENV_VARS: readonly EnvVar[] = [
       "Most inputs one `POST /v1/batch/data` request (Enterprise OPA's batch API, the SDKs' `evaluateBatch`) may carry; more → 400 naming `/inputs`. Each input is one decision and one record: the bound keeps one request from costing more than that many.",
   },
   {
+    name: 'PDP_OPA_ANY_CONTENT_TYPE',
+    pointer: '/opa/any_content_type',
+    type: 'boolean',
+    default: 'false',
+    description:
+      "OPA's routes (Data API, `POST /`, `/v0/data`, `/v1/query`, `/v1/batch/data`) read a body of any `Content-Type`, or none, as JSON, as OPA does (`curl -d` sends `application/x-www-form-urlencoded`). Off: they take JSON and YAML types only (415 otherwise), because a browser can send the other types cross-site without a preflight; turn it on only where callers authenticate with tokens (API keys or JWTs: a cross-site form cannot send the `Authorization` header) or no browser can reach the service. The service's own routes never do.",
+  },
+  {
     name: 'PDP_SHUTDOWN_TIMEOUT_MS',
     pointer: '/server/shutdown_timeout_ms',
     type: 'integer',

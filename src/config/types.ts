@@ -44,6 +44,8 @@ export interface OpaConfig {
   default_decision: string;
   /** Most inputs one POST /v1/batch/data request may carry (more: 400). */
   batch_max_inputs: number;
+  /** OPA's routes read a body of any Content-Type (or none) as JSON, as OPA does. */
+  any_content_type: boolean;
 }
 
 /** TLS towards a server this service calls (bundle server, decision-log endpoint). Paths are

@@ -3,6 +3,7 @@
 import t, { type Test } from 'tap';
 import { startReal } from '../helpers/real-server.js';
 import { compatBundleDir } from '../helpers/opa-compat.js';
+import { send } from '../helpers/http.js';
 
 const server = await startReal({ bundleDir: compatBundleDir(), env: { PDP_LOG_LEVEL: 'silent' } });
 t.teardown(() => server.close());
@@ -201,37 +202,15 @@ t.test('/v1/policies: list and get in OPA shape; writes refused', async (t) => {
     const r = await rawPut('/v1/policies/example.rego', 'package example\n\nallow := true\n', type);
     t.equal(r.status, 405, `PUT with a Rego body (${type ?? 'no type'}) is the 405 refusal`);
     t.match(r.json, { code: 'invalid_operation', message: /policies are loaded from bundles only/ });
-    t.equal(r.headers.get('allow'), 'GET');
+    t.equal(r.allow, 'GET');
   }
   t.equal((await http('GET', '/v1/policies/example.rego')).status, 404, 'nothing was stored');
 });
 
-/** A PUT with a body of any media type (fetch always adds one for a string: a raw socket does not). */
-async function rawPut(path: string, body: string, type: string | undefined): Promise<Res> {
-  const { request } = await import('node:http');
-  return new Promise((resolve, reject) => {
-    const u = new URL(`${server.url}${path}`);
-    const headers: Record<string, string | number> = { 'content-length': Buffer.byteLength(body) };
-    if (type !== undefined) headers['content-type'] = type;
-    const req = request({ method: 'PUT', host: u.hostname, port: u.port, path: u.pathname, headers }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => {
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          json = undefined;
-        }
-        const h = new Headers();
-        for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') h.set(k, v);
-        resolve({ status: res.statusCode ?? 0, headers: h, text, json });
-      });
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+/** A PUT with a body of any media type, or none (fetch always adds one for a string). */
+async function rawPut(path: string, body: string, type: string | undefined): Promise<{ status: number; json: unknown; allow: unknown }> {
+  const r = await send(`${server.url}${path}`, { method: 'PUT', body, headers: type === undefined ? {} : { 'content-type': type } });
+  return { status: r.status, json: r.json, allow: r.headers.allow };
 }
 
 t.test('Data API writes are refused clearly', async (t) => {

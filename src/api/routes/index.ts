@@ -10,12 +10,16 @@ import { policyRoutes } from './opa-policies.js';
 import { queryRoutes } from './opa-query.js';
 import { decisionRoutes } from './decisions.js';
 
-async function decisionApi(app: FastifyInstance, opts: { defaultDecision?: string; batchMaxInputs?: number }): Promise<void> {
+async function decisionApi(app: FastifyInstance, opts: { defaultDecision?: string; batchMaxInputs?: number; anyContentType?: boolean }): Promise<void> {
   decisionRoutes(app, app.pipeline);
-  dataRoutes(app, app.pipeline, opts.defaultDecision ?? DEFAULT_OPA.default_decision);
-  batchRoutes(app, app.pipeline, opts.batchMaxInputs ?? DEFAULT_OPA.batch_max_inputs);
-  queryRoutes(app, app.pipeline);
-  policyRoutes(app);
+  // OPA's routes in a context of their own: there opa.any_content_type may read any body as JSON.
+  await app.register(async (opa) => {
+    if (opts.anyContentType === true) opa.readAnyBodyAsJson();
+    dataRoutes(opa, opa.pipeline, opts.defaultDecision ?? DEFAULT_OPA.default_decision);
+    batchRoutes(opa, opa.pipeline, opts.batchMaxInputs ?? DEFAULT_OPA.batch_max_inputs);
+    queryRoutes(opa, opa.pipeline);
+    policyRoutes(opa);
+  });
 }
 
 export default fp(decisionApi, { name: 'pdp-decision-api', fastify: '5.x', dependencies: ['pdp-pipeline'] });
