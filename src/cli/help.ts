@@ -8,7 +8,7 @@ Commands:
   serve          start the decision service
   config         print the effective configuration (secrets redacted)
   test           run Rego unit tests (test_* rules)
-  check          check a bundle's served decisions fail closed without a request
+  check          check policies compile (opa check); a service bundle's decisions fail closed
   eval           evaluate a Rego query
   fmt            format Rego files in OPA's canonical layout (opa fmt)
   bench          time a query (opa bench): iterations and ns/op
@@ -152,28 +152,38 @@ SKIPPED.
 Exit status: 0 when every test passes, 1 when any fails, 2 when nothing ran, the
 policies do not compile, or coverage is below --threshold.
 `,
-  check: `Usage: pdp check <path>... [--entrypoint PATH]... [--strict] [--format pretty|json] [--timeout MS]
+  check: `Usage: pdp check <path>... [--strict] [--format pretty|json] [--fail-closed] [--entrypoint PATH]... [--timeout MS]
 
 Loads policies as a bundle (only data.json/data.yaml are data, as the service reads them) and
-checks that every decision the service serves —
-data.ai.deployment.decision and data.ai.tools.decision (POST /v1/decisions/*), the boolean
-\`allow\` beside each, and every --entrypoint — does not allow without a request: evaluated with
-no input, and with {}, [], "", 0, null, false and true as the input, none may be \`true\` or a
-document whose \`allow\` is true. A document these policies do not define is reported and
-skipped (the service denies it as POLICY_UNDEFINED).
+checks them as \`opa check\` does: every module parses, compiles and type checks (with
+--strict, OPA's strict-mode errors too). Errors are printed as file:row:col: code: message
+(--format json: OPA's {"errors": [...]} on stderr); nothing is printed when there are none.
 
-  --entrypoint, -e PATH  also check this document (e.g. authz.allow or data/authz/allow)
-  --strict, -s           first OPA's strict-mode errors (exit 2): unused or duplicate imports,
+Then, for policies written for this service — they define data.ai.deployment.decision or
+data.ai.tools.decision (or the allow beside either), or --fail-closed or --entrypoint is given —
+it checks that every decision the service serves (POST /v1/decisions/*), the boolean \`allow\`
+beside each, and every --entrypoint does not allow without a request: evaluated with no input,
+and with {}, [], "", 0, null, false and true as the input, none may be \`true\` or a document
+whose \`allow\` is true. A document these policies do not define is reported and skipped (the
+service denies it as POLICY_UNDEFINED).
+
+  --strict, -s           also OPA's strict-mode errors: unused or duplicate imports,
                          deprecated builtins (any, all, re_match, set_diff, cast_*, ...),
                          input/data shadowed by a local or a function argument,
                          unused locals (assigned var x unused, declared var x unused)
                          and unused function arguments
-  --format pretty|json   pretty (default): one line per document, then "N passed, N failed";
-                         json: [{path, defined, allows, errors, pass}]
-  --timeout MS           per-evaluation time budget (default 10000)
+  --fail-closed          run the fail-closed check even when the policies define none of the
+                         served decisions (then: exit 2, nothing to check)
+  --entrypoint, -e PATH  also check this document fails closed (e.g. authz.allow or data/authz/allow)
+  --format pretty|json   errors as OPA prints them; the fail-closed check's results: pretty, one
+                         line per document, then "N passed, N failed"; json: [{path, defined,
+                         allows, errors, pass}]
+  --timeout MS           per-evaluation time budget of the fail-closed check (default 10000)
 
-Exit status: 0 when every checked document denies, 1 when one allows (its path and the inputs
-are printed), 2 when the policies do not compile or none of the documents is defined.
+Exit status (as opa check): 0 when the policies compile (and every checked document denies), 1
+when they do not compile or a checked document allows without a request (its path and the
+inputs are printed); 2 on a usage error or when the fail-closed check finds none of its
+documents defined.
 `,
   eval: `Usage: pdp eval [-d <path>]... [-b <bundle>]... [-i <input.json|yaml> | -I] [-f FORMAT] <query>
 
