@@ -116,6 +116,7 @@ redacted. Exit 2 with every problem listed when the configuration is invalid.
 `,
   test: `Usage: pdp test <path>... [-b <bundle>]... [--ignore PATTERN]... [--v0-compatible]
                 [--format pretty|json] [--run REGEX] [-v] [--timeout DURATION] [--count N] [--bench]
+                [-z] [--fail-on-empty] [--coverage] [--threshold PCT]
 
 Loads policies and data as \`opa test\` does, and runs every test_* rule. From a directory:
 every .rego file is a module and every .json, .yaml and .yml file is data, mounted at its
@@ -140,17 +141,22 @@ SKIPPED.
   -v, --verbose         print every test's result and print() output
   --timeout DURATION    per-test time budget in Go's syntax: 5s (default), 250ms, 1m30s;
                         a bare number is milliseconds
+  -z, --exit-zero-on-skipped  skipped (todo_) tests do not make the exit status 2
+  --fail-on-empty       exit 1 when no test ran
   -c, --coverage        print OPA's coverage report (JSON: files{covered, not_covered,
                         covered_lines, not_covered_lines, coverage}, covered_lines,
-                        not_covered_lines, coverage) instead of the test listing
-  --threshold PCT       with --coverage: exit 2 when coverage is below PCT (0-100)
+                        not_covered_lines, coverage; percentages unrounded) instead of the
+                        test listing, when every test passes (else the failures, exit 1)
+  --threshold PCT       exit 2 when coverage is below PCT (0-100; above 0 implies --coverage),
+                        the message on stderr instead of the report (-v: the lines not covered)
   --var-values          under a failed test: the expression that failed and the local
                         variables bound there
   --explain MODE        under a failed test (every test with -v for notes): its trace,
                         notes|fails|full|debug, in OPA's text form
 
-Exit status: 0 when every test passes, 1 when any fails, 2 when nothing ran, the
-policies do not compile, or coverage is below --threshold.
+Exit status (as opa test): 0 when every test passes or none ran; 2 when a test fails, errors
+or is skipped (unless -z), or coverage is below --threshold; 1 when the policies do not load or
+compile, a test fails under --coverage, or no test ran with --fail-on-empty. A usage error: 2.
 `,
   check: `Usage: pdp check <path>... [--strict] [--format pretty|json] [--fail-closed] [--entrypoint PATH]... [--timeout MS]
 
