@@ -191,7 +191,7 @@ when they do not compile or a checked document allows without a request (its pat
 inputs are printed); 2 on a usage error or when the fail-closed check finds none of its
 documents defined.
 `,
-  eval: `Usage: pdp eval [-d <path>]... [-b <bundle>]... [-i <input.json|yaml> | -I] [-f FORMAT] <query>
+  eval: `Usage: pdp eval [-d <path>]... [-b <bundle>]... [-i <input.json|yaml> | -I] [-f FORMAT] [--partial [-u input]] <query>
 
 Evaluates <query> against the modules and data loaded from the -d and -b paths, like
 \`opa eval\`: -d paths are read as \`pdp test\` reads its paths (every .rego, .json, .yaml
@@ -220,6 +220,13 @@ bundles. Numbers in JSON data and input are kept exact.
                            (json: "profile"; pretty: a table); implies --metrics
   --profile-limit N        rows of the profile (default 10; 0 = all)
   --profile-sort KEY       total_time_ns (default), num_eval, num_redo, num_gen_expr, file, line
+  -p, --partial            partial evaluation (opa eval --partial): OPA's {"partial": {"queries",
+                           "modules"}} (-f pretty: the Query/Support table) for a fenced subset —
+                           <query> one reference data.<path> to boolean rules (a default answered
+                           with a support module package partial.<pkg>, as OPA), bodies comparing
+                           input references with constants; anything else is refused with
+                           partial_eval_unsupported, exit 2 (docs/cli.md)
+  -u, --unknowns REF       the unknown of --partial: input (the default and only value accepted)
 `,
   bundle: `Usage: pdp bundle build <dir> -o <bundle.tar.gz> [--revision R] [-t wasm -e PATH...] [signing options]
        pdp bundle sign <dir> --signing-key KEY [-o FILE] [signing options]
