@@ -8,7 +8,7 @@ Commands:
   serve          start the decision service
   config         print the effective configuration (secrets redacted)
   test           run Rego unit tests (test_* rules)
-  check          check a bundle's served decisions fail closed without a request
+  check          check policies compile (opa check); a service bundle's decisions fail closed
   eval           evaluate a Rego query
   fmt            format Rego files in OPA's canonical layout (opa fmt)
   bench          time a query (opa bench): iterations and ns/op
@@ -116,6 +116,7 @@ redacted. Exit 2 with every problem listed when the configuration is invalid.
 `,
   test: `Usage: pdp test <path>... [-b <bundle>]... [--ignore PATTERN]... [--v0-compatible]
                 [--format pretty|json] [--run REGEX] [-v] [--timeout DURATION] [--count N] [--bench]
+                [-z] [--fail-on-empty] [--coverage] [--threshold PCT]
 
 Loads policies and data as \`opa test\` does, and runs every test_* rule. From a directory:
 every .rego file is a module and every .json, .yaml and .yml file is data, mounted at its
@@ -140,42 +141,57 @@ SKIPPED.
   -v, --verbose         print every test's result and print() output
   --timeout DURATION    per-test time budget in Go's syntax: 5s (default), 250ms, 1m30s;
                         a bare number is milliseconds
+  -z, --exit-zero-on-skipped  skipped (todo_) tests do not make the exit status 2
+  --fail-on-empty       exit 1 when no test ran
   -c, --coverage        print OPA's coverage report (JSON: files{covered, not_covered,
                         covered_lines, not_covered_lines, coverage}, covered_lines,
-                        not_covered_lines, coverage) instead of the test listing
-  --threshold PCT       with --coverage: exit 2 when coverage is below PCT (0-100)
+                        not_covered_lines, coverage; percentages unrounded) instead of the
+                        test listing, when every test passes (else the failures, exit 1)
+  --threshold PCT       exit 2 when coverage is below PCT (0-100; above 0 implies --coverage),
+                        the message on stderr instead of the report (-v: the lines not covered)
   --var-values          under a failed test: the expression that failed and the local
                         variables bound there
   --explain MODE        under a failed test (every test with -v for notes): its trace,
                         notes|fails|full|debug, in OPA's text form
 
-Exit status: 0 when every test passes, 1 when any fails, 2 when nothing ran, the
-policies do not compile, or coverage is below --threshold.
+Exit status (as opa test): 0 when every test passes or none ran; 2 when a test fails, errors
+or is skipped (unless -z), or coverage is below --threshold; 1 when the policies do not load or
+compile, a test fails under --coverage, or no test ran with --fail-on-empty. A usage error: 2.
 `,
-  check: `Usage: pdp check <path>... [--entrypoint PATH]... [--strict] [--format pretty|json] [--timeout MS]
+  check: `Usage: pdp check <path>... [--strict] [--format pretty|json] [--fail-closed] [--entrypoint PATH]... [--timeout MS]
 
 Loads policies as a bundle (only data.json/data.yaml are data, as the service reads them) and
-checks that every decision the service serves —
-data.ai.deployment.decision and data.ai.tools.decision (POST /v1/decisions/*), the boolean
-\`allow\` beside each, and every --entrypoint — does not allow without a request: evaluated with
-no input, and with {}, [], "", 0, null, false and true as the input, none may be \`true\` or a
-document whose \`allow\` is true. A document these policies do not define is reported and
-skipped (the service denies it as POLICY_UNDEFINED).
+checks them as \`opa check\` does: every module parses, compiles and type checks (with
+--strict, OPA's strict-mode errors too). Errors are printed as file:row:col: code: message
+(--format json: OPA's {"errors": [...]} on stderr); nothing is printed when there are none.
 
-  --entrypoint, -e PATH  also check this document (e.g. authz.allow or data/authz/allow)
-  --strict, -s           first OPA's strict-mode errors (exit 2): unused or duplicate imports,
+Then, for policies written for this service — they define data.ai.deployment.decision or
+data.ai.tools.decision (or the allow beside either), or --fail-closed or --entrypoint is given —
+it checks that every decision the service serves (POST /v1/decisions/*), the boolean \`allow\`
+beside each, and every --entrypoint does not allow without a request: evaluated with no input,
+and with {}, [], "", 0, null, false and true as the input, none may be \`true\` or a document
+whose \`allow\` is true. A document these policies do not define is reported and skipped (the
+service denies it as POLICY_UNDEFINED).
+
+  --strict, -s           also OPA's strict-mode errors: unused or duplicate imports,
                          deprecated builtins (any, all, re_match, set_diff, cast_*, ...),
                          input/data shadowed by a local or a function argument,
                          unused locals (assigned var x unused, declared var x unused)
                          and unused function arguments
-  --format pretty|json   pretty (default): one line per document, then "N passed, N failed";
-                         json: [{path, defined, allows, errors, pass}]
-  --timeout MS           per-evaluation time budget (default 10000)
+  --fail-closed          run the fail-closed check even when the policies define none of the
+                         served decisions (then: exit 2, nothing to check)
+  --entrypoint, -e PATH  also check this document fails closed (e.g. authz.allow or data/authz/allow)
+  --format pretty|json   errors as OPA prints them; the fail-closed check's results: pretty, one
+                         line per document, then "N passed, N failed"; json: [{path, defined,
+                         allows, errors, pass}]
+  --timeout MS           per-evaluation time budget of the fail-closed check (default 10000)
 
-Exit status: 0 when every checked document denies, 1 when one allows (its path and the inputs
-are printed), 2 when the policies do not compile or none of the documents is defined.
+Exit status (as opa check): 0 when the policies compile (and every checked document denies), 1
+when they do not compile or a checked document allows without a request (its path and the
+inputs are printed); 2 on a usage error or when the fail-closed check finds none of its
+documents defined.
 `,
-  eval: `Usage: pdp eval [-d <path>]... [-b <bundle>]... [-i <input.json|yaml> | -I] [-f FORMAT] <query>
+  eval: `Usage: pdp eval [-d <path>]... [-b <bundle>]... [-i <input.json|yaml> | -I] [-f FORMAT] [--partial [-u input]] <query>
 
 Evaluates <query> against the modules and data loaded from the -d and -b paths, like
 \`opa eval\`: -d paths are read as \`pdp test\` reads its paths (every .rego, .json, .yaml
@@ -204,6 +220,13 @@ bundles. Numbers in JSON data and input are kept exact.
                            (json: "profile"; pretty: a table); implies --metrics
   --profile-limit N        rows of the profile (default 10; 0 = all)
   --profile-sort KEY       total_time_ns (default), num_eval, num_redo, num_gen_expr, file, line
+  -p, --partial            partial evaluation (opa eval --partial): OPA's {"partial": {"queries",
+                           "modules"}} (-f pretty: the Query/Support table) for a fenced subset —
+                           <query> one reference data.<path> to boolean rules (a default answered
+                           with a support module package partial.<pkg>, as OPA), bodies comparing
+                           input references with constants; anything else is refused with
+                           partial_eval_unsupported, exit 2 (docs/cli.md)
+  -u, --unknowns REF       the unknown of --partial: input (the default and only value accepted)
 `,
   bundle: `Usage: pdp bundle build <dir> -o <bundle.tar.gz> [--revision R] [-t wasm -e PATH...] [signing options]
        pdp bundle sign <dir> --signing-key KEY [-o FILE] [signing options]

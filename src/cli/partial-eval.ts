@@ -4,7 +4,11 @@
 // construct's location — a refusal is safe, a wrong residual would grant or deny wrongly.
 //
 // The subset: the query is one reference `data.<path>` to boolean rules (`p if { ... }`, value
-// true), with no default, else, arguments, `contains` or ref heads; unknowns are `input` only.
+// true), with no else, arguments, `contains` or ref heads; unknowns are `input` only. A
+// `default` is answered as OPA answers it (topdown's evalVirtualComplete: with a default the
+// value may be needed, so the rule is not inlined): the query becomes `data.partial.<path>` and
+// a support module `package partial.<pkg>` holds one `p = true if { residual }` per body that can
+// hold, then the default rule.
 // Each body expression must be one of:
 //   - a comparison (==, !=, <, >, <=, >=, =) of an input reference with constant segments and a
 //     constant (or another such input reference): kept as the residual, as OPA saves a call whose
@@ -12,9 +16,9 @@
 //   - a bare input reference (truthiness): kept;
 //   - the constant `true` (dropped) or `false` (the body can never hold: dropped).
 // OPA inlines such rules: one residual query per body, its expressions in body order.
-import type { Body, Expr, Module, Rule, Term } from '../rego/ast.js';
-import { exprJson } from '../rego/ast-json.js';
-import { exprText } from '../rego/index.js';
+import type { Body, Expr, Loc, Module, Rule, Term } from '../rego/ast.js';
+import { exprJson, moduleJson } from '../rego/ast-json.js';
+import { exprText, termText } from '../rego/index.js';
 import { isGround } from '../rego/parser.js';
 
 export const PARTIAL_UNSUPPORTED = 'partial_eval_unsupported';
@@ -36,6 +40,8 @@ const HARMLESS_IMPORT = (path: readonly string[]): boolean => (path[0] === 'rego
 export interface PartialResult {
   /** Residual bodies; [] when no body can hold. */
   queries: Body[];
+  /** Support modules (OPA's "modules"): present when the rule has a default. */
+  support?: Module[];
 }
 
 /** `input`, `input.a`, `input.a[0]["b"]`: the unknown, with constant segments only. */
@@ -100,21 +106,20 @@ export function partialEval(modules: readonly Module[], query: string, unknowns:
     const why =
       ruleName(r) === undefined
         ? 'a reference head'
-        : r.default
-          ? 'a default rule (OPA answers it with support modules)'
-          : r.elses.length > 0
-            ? 'else'
-            : r.head.args !== undefined
-              ? 'a function'
-              : r.head.contains || r.head.key !== undefined
-                ? 'a multi-value rule'
-                : r.head.value !== undefined && !(r.head.value.type === 'boolean' && r.head.value.value)
-                  ? 'a value other than true'
-                  : undefined;
+        : r.elses.length > 0
+          ? 'else'
+          : r.head.args !== undefined
+            ? 'a function'
+            : r.head.contains || r.head.key !== undefined
+              ? 'a multi-value rule'
+              : !r.default && r.head.value !== undefined && !(r.head.value.type === 'boolean' && r.head.value.value)
+                ? 'a value other than true'
+                : undefined;
     if (why) throw new PartialEvalRefusal(`data.${path.join('.')} has ${why}: not supported by partial evaluation here`, r.loc);
   }
   const queries: Body[] = [];
-  for (const r of rules) {
+  const bodies = rules.filter((r) => !r.default);
+  for (const r of bodies) {
     const body: Expr[] = [];
     let holds = true;
     for (const e of r.body) {
@@ -124,18 +129,60 @@ export function partialEval(modules: readonly Module[], query: string, unknowns:
     }
     if (holds) queries.push(body);
   }
-  return { queries };
+  const dflt = rules.find((r) => r.default);
+  if (dflt === undefined) return { queries };
+  // The support rules: each body's residual under the head `name = true` (OPA's NewHead with the
+  // rule's value; an empty residual prints as `true`), the default last; the query refers to them.
+  const loc: Loc = { file: '', row: 0, col: 0 };
+  const str = (value: string): Term => ({ type: 'string', value, loc });
+  const head = (value: Term, assign: boolean): Rule['head'] => ({ ref: [{ type: 'var', name, loc }], value, assign, contains: false, loc });
+  const support: Module = {
+    file: '',
+    package: ['partial', ...pkg.split('.')],
+    packageLoc: loc,
+    imports: [],
+    rules: [
+      ...queries.map((body): Rule => ({ head: head({ type: 'boolean', value: true, loc }, false), body, default: false, elses: [], loc })),
+      { head: head(dflt.head.value ?? { type: 'boolean', value: true, loc }, false), body: [], default: true, elses: [], loc },
+    ],
+    regoVersion: 1,
+    source: '',
+  };
+  const ref: Expr = {
+    kind: 'term',
+    term: { type: 'ref', head: { type: 'var', name: 'data', loc }, path: ['partial', ...path].map(str), loc },
+    negated: false,
+    with: [],
+    loc,
+  };
+  return { queries: [[ref]], support: [support] };
+}
+
+/** A support module as OPA's Module.String prints it (v1 keywords, one rule per line). */
+function supportText(m: Module): string {
+  const lines = [`package ${m.package.join('.')}`, ''];
+  for (const r of m.rules) {
+    const name = r.head.ref[0]?.type === 'var' ? r.head.ref[0].name : '';
+    const value = r.head.value ? termText(r.head.value) : 'true';
+    if (r.default) lines.push(`default ${name} = ${value}`);
+    else lines.push(`${name} = ${value} if { ${r.body.length > 0 ? r.body.map((e) => exprText(e)).join('; ') : 'true'} }`);
+  }
+  return lines.join('\n');
 }
 
 /** OPA's JSON: {"partial": {"queries": [[expr, ...], ...]}}, expressions indexed from 0 in each body. */
-export function partialJson(r: PartialResult): { partial: { queries?: unknown[] } } {
-  return { partial: r.queries.length > 0 ? { queries: r.queries.map((b) => b.map((e, i) => exprJson(e, i))) } : {} };
+export function partialJson(r: PartialResult): { partial: { queries?: unknown[]; modules?: unknown[] } } {
+  const partial: { queries?: unknown[]; modules?: unknown[] } = {};
+  if (r.queries.length > 0) partial.queries = r.queries.map((b) => b.map((e, i) => exprJson(e, i)));
+  if (r.support && r.support.length > 0) partial.modules = r.support.map(moduleJson);
+  return { partial };
 }
 
 /** OPA's pretty form: one "Query N" row per residual, its expressions one per line. */
 export function partialPretty(r: PartialResult): string {
   if (r.queries.length === 0) return 'undefined\n';
   const rows = r.queries.map((b, i): [string, string[]] => [`Query ${i + 1}`, b.length > 0 ? b.map((e) => exprText(e)) : ['']]);
+  for (const [i, m] of (r.support ?? []).entries()) rows.push([`Support ${i + 1}`, supportText(m).split('\n')]);
   const w0 = Math.max(...rows.map(([k]) => k.length));
   const w1 = Math.max(...rows.flatMap(([, v]) => v.map((l) => l.length)));
   const rule = `+${'-'.repeat(w0 + 2)}+${'-'.repeat(w1 + 2)}+\n`;

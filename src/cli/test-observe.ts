@@ -38,10 +38,11 @@ export function testObserveFlags(values: { coverage?: boolean; threshold?: strin
     if (values.threshold.trim() === '' || !Number.isFinite(threshold) || threshold < 0 || threshold > 100) {
       throw new CliError('usage', '--threshold must be a number from 0 to 100');
     }
-    if (values.coverage !== true) throw new CliError('usage', '--threshold needs --coverage');
   }
+  // As `opa test`: a threshold above 0 turns coverage on.
+  const coverage = values.coverage === true || (threshold !== undefined && threshold > 0);
   if (values.explain !== undefined && !isExplainMode(values.explain)) throw new CliError('usage', '--explain must be notes, fails, full or debug');
-  return { coverage: values.coverage === true, threshold, varValues: values['var-values'] === true, explain: values.explain as ExplainMode | undefined };
+  return { coverage, threshold, varValues: values['var-values'] === true, explain: values.explain as ExplainMode | undefined };
 }
 
 /** A tracer for one test, when any of these flags needs one. */
@@ -89,12 +90,27 @@ export class TestCoverage {
   }
 }
 
-/** Prints OPA's coverage JSON; returns false when it is below the threshold (after saying so). */
-export function printCoverage(io: CliIO, report: CoverageReport, threshold: number | undefined): boolean {
-  io.out(jsonText(report) + '\n');
+/**
+ * Prints OPA's coverage JSON, or, when the coverage is below the threshold, OPA's
+ * CoverageThresholdError instead (stderr; with -v the lines not covered) and returns false.
+ * The comparison is on the unrounded percentage, as current OPA compares it (a rounded 99.98
+ * once passed a threshold of 100: OPA issue #6307).
+ */
+export function printCoverage(io: CliIO, report: CoverageReport, threshold: number | undefined, verbose = false): boolean {
   if (threshold !== undefined && report.coverage < threshold) {
-    io.err(`Code coverage threshold not met: got ${report.coverage.toFixed(2)} instead of ${threshold.toFixed(2)}\n`);
+    let msg = `Code coverage threshold not met: got ${report.coverage.toFixed(2)} instead of ${threshold.toFixed(2)}`;
+    const files = Object.keys(report.files).sort();
+    if (verbose && files.length > 0) {
+      msg += '\nLines not covered:';
+      for (const f of files) {
+        for (const r of report.files[f]?.not_covered ?? []) {
+          msg += r.start.row === r.end.row ? `\n\t${f}:${r.start.row}` : `\n\t${f}:${r.start.row}-${r.end.row}`;
+        }
+      }
+    }
+    io.err(msg + '\n');
     return false;
   }
+  io.out(jsonText(report) + '\n');
   return true;
 }

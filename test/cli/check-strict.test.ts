@@ -9,7 +9,7 @@ const fixtures = path.join(import.meta.dirname, 'fixtures');
 t.test('strict errors: unused imports, arguments shadowing data', async (t) => {
   // (Duplicate imports, deprecated builtins and `input := ...` the engine refuses in every mode.)
   const r = await runCli(['check', '--strict', 'strict'], fixtures);
-  t.equal(r.code, 2, r.out);
+  t.equal(r.code, 1, r.out);
   t.match(r.err, /^2 errors occurred:/);
   t.match(r.err, /s\.rego:3:1: rego_compile_error: import data\.lib\.unused unused/);
   t.match(r.err, /s\.rego:6:3: rego_compile_error: args must not shadow data/);
@@ -84,13 +84,13 @@ t.test('unused locals, as OPA strict mode counts them (src/cli/strict-locals.ts)
 
 t.test('check --strict reports unused locals with their locations', async (t) => {
   const r = await runCli(['check', '--strict', 'strict-locals'], fixtures);
-  t.equal(r.code, 2, r.out);
+  t.equal(r.code, 1, r.out);
   t.match(r.err, /^3 errors occurred:/);
   t.match(r.err, /u\.rego:4:2: rego_compile_error: assigned var unused_total unused/);
   t.match(r.err, /u\.rego:9:1: rego_compile_error: unused argument b\. \(hint: use _ \(wildcard variable\) instead\)/);
   t.match(r.err, /u\.rego:13:2: rego_compile_error: declared var k unused/);
   const json = await runCli(['check', '--strict', '--format', 'json', 'strict-locals'], fixtures);
-  t.equal(json.code, 2);
+  t.equal(json.code, 1);
   const parsed = JSON.parse(json.err) as { errors: { code: string; message: string; location: { row: number } }[] };
   t.same(
     parsed.errors.map((e) => [e.code, e.message, e.location.row]),

@@ -2,6 +2,8 @@
 // main() with captured output — on the repo's policies/ (passes), on a deliberately fail-open
 // fixture (test/cli/fixtures/failopen: allow := count(reasons) == 0 with controls that read
 // input), and on the usage and load errors.
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import { NO_REQUEST_INPUTS, servedDecisionPaths, type CheckResult } from '../../src/cli/commands/check.js';
@@ -57,8 +59,8 @@ t.test('--entrypoint adds a document; an evaluation error is reported, not count
   t.match(r.out, /^3 passed, 2 failed$/m);
 });
 
-t.test('documents the policies do not define are skipped; none defined is an error', async (t) => {
-  const none = await run(['check', 'pass']);
+t.test('documents the policies do not define are skipped; none defined under --fail-closed is an error', async (t) => {
+  const none = await run(['check', 'pass', '--fail-closed']);
   t.equal(none.code, 2);
   t.match(none.out, /^data\.ai\.tools\.decision: not defined by these policies/m);
   t.match(none.err, /none of the checked documents is defined by these policies/);
@@ -70,9 +72,28 @@ t.test('documents the policies do not define are skipped; none defined is an err
   t.match(authz.out, /^1 passed, 0 failed$/m);
 });
 
+t.test('policies that define no served decision get opa check: compile only, exit 0, nothing printed', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'pdp-check-'));
+  await mkdir(path.join(dir, 'ok'));
+  await writeFile(path.join(dir, 'ok', 'p.rego'), 'package ok\n\nallow if input.user == "alice"\n');
+  const r = await run(['check', 'ok'], dir);
+  t.same(r, { code: 0, out: '', err: '' });
+  const json = await run(['check', 'ok', '--format', 'json'], dir);
+  t.same(json, { code: 0, out: '', err: '' }, 'json: nothing either, as OPA');
+  // an -e document is checked (and only it: the service's decisions are not listed)
+  const e = await run(['check', 'ok', '-e', 'ok.allow'], dir);
+  t.equal(e.code, 0, e.out + e.err);
+  t.equal(e.out, 'data.ok.allow: PASS denies without a request (no input, {}, [], "", 0, null, false, true)\n1 passed, 0 failed\n');
+  // a type error is an error, exit 1 as opa check
+  await writeFile(path.join(dir, 'ok', 'q.rego'), 'package ok\n\nn := count(1)\n');
+  const bad = await run(['check', 'ok'], dir);
+  t.equal(bad.code, 1);
+  t.match(bad.err, /ok\/q\.rego:3:\d+: rego_type_error: /);
+});
+
 t.test('usage and load errors', async (t) => {
   const broken = await run(['check', 'broken']);
-  t.equal(broken.code, 2);
+  t.equal(broken.code, 1, 'a parse error: exit 1, as opa check');
   t.match(broken.err, /error/);
   t.equal((await run(['check'])).code, 2, 'no path');
   t.match((await run(['check', 'pass', '--format', 'yaml'])).err, /--format must be pretty or json/);
@@ -82,12 +103,12 @@ t.test('usage and load errors', async (t) => {
   const help = await run(['check', '--help']);
   t.equal(help.code, 0);
   t.match(help.out, /^Usage: pdp check/);
-  t.match((await run(['--help'])).out, /^ {2}check {10}check a bundle/m);
+  t.match((await run(['--help'])).out, /^ {2}check {10}check policies compile \(opa check\)/m);
 });
 
 t.test("--format json: errors in OPA's check shape (stderr, {errors: [{location, message, code}]}, two-space indent)", async (t) => {
   const broken = await run(['check', 'broken', '--format', 'json']);
-  t.equal(broken.code, 2);
+  t.equal(broken.code, 1);
   t.equal(broken.out, '', 'nothing on stdout, as OPA');
   const parsed = JSON.parse(broken.err) as { errors: Record<string, unknown>[] };
   t.same(Object.keys(parsed), ['errors']);
@@ -99,7 +120,7 @@ t.test("--format json: errors in OPA's check shape (stderr, {errors: [{location,
   t.ok(broken.err.endsWith('}\n'));
 
   const strict = await run(['check', 'strict', '--strict', '--format', 'json']);
-  t.equal(strict.code, 2);
+  t.equal(strict.code, 1);
   const strictErrors = (JSON.parse(strict.err) as { errors: { code: string; location: { file: string } }[] }).errors;
   t.ok(strictErrors.length >= 2, 'every strict error');
   t.ok(

@@ -103,11 +103,78 @@ t.test('every residual agrees with the full evaluation on concrete inputs', asyn
   }
 });
 
+const DEFAULTED = `package authz
+
+default allow := false
+
+allow if input.role == "admin"
+
+allow if {
+	input.method == "GET"
+	input.user
+}
+
+allow if false
+`;
+
+t.test("a default rule: OPA's support module (package partial.<pkg>: each body's residual, then the default) and a query referring to it", async (t) => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'pdp-partial-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  await writeTree(dir, { 'b1/p.rego': DEFAULTED });
+  const r = await runCli(['eval', '-d', 'b1', '--partial', 'data.authz.allow'], dir);
+  t.equal(r.code, 0, r.out + r.err);
+  const j = JSON.parse(r.out) as { partial: { queries: unknown[][]; modules: { package: unknown; rules: Record<string, unknown>[] }[] } };
+  t.same(Object.keys(j.partial), ['queries', 'modules'], 'rego.PartialQueries: queries, then the support modules as "modules"');
+  const s = (value: string) => ({ type: 'string', value });
+  t.same(j.partial.queries, [[{ index: 0, terms: { type: 'ref', value: [{ type: 'var', value: 'data' }, s('partial'), s('authz'), s('allow')] } }]]);
+  t.equal(j.partial.modules.length, 1);
+  const [mod] = j.partial.modules;
+  t.same(mod?.package, { path: [{ type: 'var', value: 'data' }, s('partial'), s('authz')] });
+  t.same(
+    mod?.rules.map((x) => [(x.head as { value: { value: unknown } }).value.value, (x.body as unknown[]).length, x.default ?? false]),
+    [
+      [true, 1, false],
+      [true, 2, false],
+      [false, 1, true],
+    ],
+    'a rule per body that can hold (allow if false is dropped), the default last with body true',
+  );
+  const pretty = await runCli(['eval', '-d', 'b1', '--partial', '-f', 'pretty', 'data.authz.allow'], dir);
+  t.equal(pretty.code, 0);
+  t.match(pretty.out, /^\| Query 1 +\| data\.partial\.authz\.allow +\|$/m);
+  t.match(pretty.out, /^\| Support 1 \| package partial\.authz +\|$/m);
+  t.match(pretty.out, /^\| +\| allow = true if \{ input\.method == "GET"; input\.user \} \|$/m);
+  t.match(pretty.out, /^\| +\| default allow = false +\|$/m);
+
+  // sound: the support module, compiled as printed, answers as the policy on concrete inputs
+  const support = pretty.out
+    .split('\n')
+    .filter((l) => /^\| (Support 1| {9}) \| /.test(l))
+    .map((l) => l.replace(/^\| [^|]*\| (.*?) *\|$/, '$1'))
+    .join('\n');
+  const both = compile([
+    { file: 'p.rego', source: DEFAULTED },
+    { file: 'support.rego', source: support },
+  ]);
+  for (const input of [{}, { role: 'admin' }, { method: 'GET', user: 'u' }, { method: 'GET' }, { user: 'u' }, null, 'x']) {
+    const want = both.evaluate('authz.allow', { input });
+    const got = both.evaluate('partial.authz.allow', { input });
+    t.same([got.defined, got.value], [want.defined, want.value], `input ${JSON.stringify(input)}`);
+  }
+
+  // no body can hold: the support module holds the default alone
+  await writeTree(path.join(dir, 'never'), { 'p.rego': 'package t\n\ndefault allow := "no"\n\nallow if false\n' });
+  const never = JSON.parse((await runCli(['eval', '-d', 'never', '--partial', 'data.t.allow'], dir)).out) as typeof j;
+  t.same(
+    never.partial.modules[0]?.rules.map((x) => [(x.head as { value: { value: unknown } }).value.value, x.default ?? false]),
+    [['no', true]],
+  );
+});
+
 t.test('everything outside the subset is refused with partial_eval_unsupported, never answered', async (t) => {
   const dir = await mkdtemp(path.join(tmpdir(), 'pdp-partial-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const cases: [string, string, RegExp][] = [
-    ['default', 'default allow := false\nallow if input.a == 1\n', /default rule/],
     ['not', 'allow if not input.a\n', /not is not supported/],
     ['with', 'allow if input.a with input as {}\n', /with is not supported/],
     ['some in', 'allow if { some x in input.xs; x == 1 }\n', /some is not supported/],
@@ -159,4 +226,11 @@ t.test('everything outside the subset is refused with partial_eval_unsupported, 
     t.match(r.err, expected);
   }
   t.match((await runCli(['eval', '-u', 'input', '-d', 'not', 'data.t.allow'], dir)).err, /--unknowns applies only with --partial/);
+});
+
+t.test('eval --help lists --partial and --unknowns', async (t) => {
+  const r = await runCli(['eval', '--help'], tmpdir());
+  t.equal(r.code, 0);
+  t.match(r.out, /^ {2}-p, --partial {12}partial evaluation/m);
+  t.match(r.out, /^ {2}-u, --unknowns REF {7}the unknown of --partial/m);
 });

@@ -143,12 +143,12 @@ t.test('eval --explain does not hide an evaluation error', async (t) => {
 t.test('test --var-values and --explain under a failed test', async (t) => {
   const dir = await workdir({ 'example.rego': POLICY, 'example_test.rego': TESTS });
   const r = await runCli(['test', '.', '--var-values'], dir);
-  t.equal(r.code, 1);
+  t.equal(r.code, 2);
   t.match(r.out, /data\.example_test\.test_fails: FAIL/);
   t.match(r.out, /\n  example_test\.rego:12:\n    n == 3\n    m = \{"k": 2\}\n    n = 2\n/);
   t.notMatch(r.out, /test_allow/, 'passing tests stay quiet');
   const ex = await runCli(['test', '.', '--explain', 'fails'], dir);
-  t.equal(ex.code, 1);
+  t.equal(ex.code, 2);
   t.match(ex.out, /  example_test\.rego:9 +\| Enter data\.example_test\.test_fails\n  example_test\.rego:12 +\| \| Fail equal\(n, 3\)\n/);
   const notes = await runCli(['test', '.', '--explain', 'notes', '-v'], dir);
   t.match(notes.out, /data\.example_test\.test_allow: PASS[^\n]*\n(  [^\n]*\n)*  example\.rego:7 +\| \| \| Note "checking items"/);
@@ -157,47 +157,59 @@ t.test('test --var-values and --explain under a failed test', async (t) => {
   t.match(bad.err, /--explain must be notes, fails, full or debug/);
 });
 
-t.test('test --coverage prints OPA coverage JSON; --threshold fails under it', async (t) => {
-  const dir = await workdir({ 'example.rego': POLICY, 'example_test.rego': TESTS });
+t.test('test --coverage prints OPA coverage JSON, unrounded; --threshold compares unrounded and fails under it', async (t) => {
+  const dir = await workdir({
+    'example.rego': POLICY,
+    't_test.rego': 'package t\nimport data.example\ntest_a if { example.allow with input as {"user": "alice", "items": [5]} }\n',
+  });
   const r = await runCli(['test', '.', '--coverage'], dir);
-  t.equal(r.code, 1, 'a failed test still fails the run');
+  t.equal(r.code, 0, r.err);
   const report = JSON.parse(r.out) as {
     files: Record<string, { covered?: unknown[]; not_covered?: unknown[]; covered_lines?: number; not_covered_lines?: number; coverage?: number }>;
     covered_lines: number;
     not_covered_lines: number;
     coverage: number;
   };
-  t.same(Object.keys(report).sort(), ['coverage', 'covered_lines', 'files', 'not_covered_lines']);
-  t.same(Object.keys(report.files).sort(), ['example.rego', 'example_test.rego']);
-  // test_fails' head (line 9) is not covered; the policy's default (3) and allow (5-9) are
-  t.same(report.files['example_test.rego'].not_covered, [{ start: { row: 9 }, end: { row: 9 } }]);
+  t.same(Object.keys(report), ['files', 'covered_lines', 'not_covered_lines', 'coverage'], "OPA's cover.Report field order");
+  t.same(Object.keys(report.files).sort(), ['example.rego', 't_test.rego']);
+  // the policy's default (3) is not covered, allow (5-9) is
   t.same(report.files['example.rego'], {
     covered: [{ start: { row: 5 }, end: { row: 9 } }],
     not_covered: [{ start: { row: 3 }, end: { row: 3 } }],
     covered_lines: 5,
     not_covered_lines: 1,
-    coverage: 83.35,
+    coverage: (100 * 5) / 6,
   });
-  t.equal(report.covered_lines + report.not_covered_lines, 5 + 1 + 5 + 1);
-  t.equal(report.coverage, Math.round(((100 * report.covered_lines) / 12) * 20) / 20);
+  t.match(r.out, /"coverage": 83\.33333333333333\n/, 'as Go writes 100*5/6: no rounding (older OPA printed 83.35)');
+  t.same([report.covered_lines, report.not_covered_lines], [6, 1]);
+  t.equal(report.coverage, (100 * 6) / 7);
 
-  const passing = await workdir({
-    'example.rego': POLICY,
-    't_test.rego': 'package t\nimport data.example\ntest_a if { example.allow with input as {"user": "alice", "items": [5]} }\n',
-  });
-  const ok = await runCli(['test', '.', '--coverage', '--threshold', '80'], passing);
+  const ok = await runCli(['test', '.', '--coverage', '--threshold', '85.71'], dir);
   t.equal(ok.code, 0, ok.err);
   t.equal(ok.err, '');
-  const under = await runCli(['test', '.', '--coverage', '--threshold', '95'], passing);
-  t.equal(under.code, 2);
-  t.match(under.err, /^Code coverage threshold not met: got \d+\.\d\d instead of 95\.00\n$/);
+  // 85.714…% is below 85.72 (a rounding to 0.05 would have made it 85.70 or 85.75)
+  const under = await runCli(['test', '.', '--threshold', '85.72'], dir);
+  t.equal(under.code, 2, '--threshold alone turns coverage on, as opa test');
+  t.equal(under.out, '', 'no report when the threshold is not met, as OPA');
+  t.equal(under.err, 'Code coverage threshold not met: got 85.71 instead of 85.72\n');
+  const v = await runCli(['test', '.', '--threshold', '100', '-v'], dir);
+  t.equal(v.code, 2);
+  t.equal(v.err, 'Code coverage threshold not met: got 85.71 instead of 100.00\nLines not covered:\n\texample.rego:3\n', '-v lists the lines');
+
+  // a failing test: no report, the failures listed, exit 1 (tester.JSONCoverageReporter)
+  const failing = await workdir({ 'example.rego': POLICY, 'example_test.rego': TESTS });
+  const f = await runCli(['test', '.', '--coverage'], failing);
+  t.equal(f.code, 1);
+  t.match(f.out, /^data\.example_test\.test_fails: FAIL/m);
+  t.notMatch(f.out, /"coverage"/);
+  t.match(f.err, /^data\.example_test\.test_fails: FAIL/);
+
   for (const [args, msg] of [
     [['--coverage', '--threshold', '101'], /--threshold must be a number from 0 to 100/],
     [['--coverage', '--threshold', 'x'], /--threshold must be/],
     [['--coverage', '--threshold', ''], /--threshold must be/],
-    [['--threshold', '50'], /--threshold needs --coverage/],
   ] as [string[], RegExp][]) {
-    const bad = await runCli(['test', '.', ...args], passing);
+    const bad = await runCli(['test', '.', ...args], dir);
     t.equal(bad.code, 2, args.join(' '));
     t.match(bad.err, msg);
   }

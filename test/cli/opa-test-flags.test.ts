@@ -15,6 +15,24 @@ t.test('summary: PASS/FAIL/ERROR/SKIPPED counts of all tests, after a rule when 
   t.equal(opaSummary([], false), '');
 });
 
+t.test("exit status as opa test's (cmd/test.go): 2 when a test does not pass, 1 for errors outside the tests", async (t) => {
+  t.equal((await run(['test', 'mixed'])).code, 2, 'a failed or errored test');
+  t.equal((await run(['test', 'mixed', '--run', 'test_errors'])).code, 2, 'an errored test alone');
+  t.equal((await run(['test', 'mixed', '--run', 'test_fails'])).code, 2, 'a failed test alone');
+  t.equal((await run(['test', 'pass'])).code, 2, 'a skipped (todo_) test does not pass either');
+  t.equal((await run(['test', 'pass', '-z'])).code, 0, '-z, --exit-zero-on-skipped');
+  t.equal((await run(['test', 'pass', '--exit-zero-on-skipped'])).code, 0);
+  t.equal((await run(['test', 'mixed', '-z'])).code, 2, '-z does not excuse a failure');
+  t.equal((await run(['test', 'pass', '--run', 'test_admin'])).code, 0, 'every test passes');
+  t.equal((await run(['test', 'broken'])).code, 1, 'a compile error');
+  t.equal((await run(['test', 'no-such-dir'])).code, 1, 'a load error');
+  const none = await run(['test', 'pass', '--run', 'nothing_matches']);
+  t.equal(none.code, 0, 'no test ran');
+  const empty = await run(['test', 'pass', '--run', 'nothing_matches', '--fail-on-empty']);
+  t.equal(empty.code, 1, '--fail-on-empty');
+  t.match(empty.err, /no tests were run/);
+});
+
 t.test('--count N runs every test N times', async (t) => {
   const r = await run(['test', 'pass', '--count', '3', '--format', 'json']);
   const rows = JSON.parse(r.out) as { name: string }[];
@@ -41,7 +59,7 @@ t.test('--bench: ns/op per passing test, bench in the JSON', async (t) => {
   t.notOk('bench' in (rows[0] ?? {}), 'no field of our own');
   const failing = await run(['test', 'mixed', '--bench']);
   t.match(failing.out, /^data\.mixed\.test_fails: FAIL$/m, 'a failing test is not benchmarked');
-  t.equal(failing.code, 1);
+  t.equal(failing.code, 2);
 });
 
 t.test('benchmark grows N until the run lasts the target time, capped', async (t) => {
@@ -58,7 +76,7 @@ t.test('benchmark grows N until the run lasts the target time, capped', async (t
 
 t.test("--format json: each field as OPA's tester.Result encodes it (v1/tester/runner.go, reporter.go)", async (t) => {
   const r = await run(['test', 'mixed', '--format', 'json']);
-  t.equal(r.code, 1);
+  t.equal(r.code, 2);
   t.match(r.out, /^\[\n {2}\{\n {4}"location": \{/, "json.MarshalIndent's two-space indent");
   const rows = JSON.parse(r.out) as Record<string, unknown>[];
   const by = (name: string) => rows.find((x) => x.name === name) ?? {};

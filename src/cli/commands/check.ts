@@ -1,9 +1,12 @@
-// `pdp check <paths...>`: bundle-level rules that unit tests cannot forget to test. One rule
-// today — fail closed without a request: every decision the service serves (the policy paths of
-// the decision endpoints, src/decisions/kinds.ts), the boolean `allow` beside each, and every
+// `pdp check <paths...>`: `opa check` (parse, compile and type check; --strict) and then, for
+// policies written for this service, a bundle-level rule unit tests cannot forget to test —
+// fail closed without a request: every decision the service serves (the policy paths of the
+// decision endpoints, src/decisions/kinds.ts), the boolean `allow` beside each, and every
 // --entrypoint must not allow when evaluated with no input or with an input that is not a
 // request at all. A policy whose controls all read `input` allows exactly then
 // (`allow := count(reasons) == 0` with no reasons), through the OPA Data API that has no schema.
+// The rule runs when the policies define a served decision, with --entrypoint, or with
+// --fail-closed; any other policy repository gets exactly `opa check`.
 import { parseArgs } from 'node:util';
 import { DECISION_ENDPOINTS } from '../../decisions/kinds.js';
 import { isRegoError, toJSON, type CompiledPolicy, type RegoError } from '../../rego/index.js';
@@ -83,6 +86,7 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
       format: { type: 'string', default: 'pretty' },
       timeout: { type: 'string', default: '10000' },
       strict: { type: 'boolean', short: 's', default: false },
+      'fail-closed': { type: 'boolean', default: false },
     },
   });
   if (values.format !== 'pretty' && values.format !== 'json') throw new CliError('usage', '--format must be pretty or json');
@@ -97,11 +101,12 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
 
   const json = values.format === 'json';
   // --format json: errors as OPA's check writes them (stderr, {"errors": [...]}), so tooling
-  // that reads `opa check --format json` reads these too.
+  // that reads `opa check --format json` reads these too. Exit 1, as `opa check` (cmd/check.go
+  // returns the compiler's errors; OPA's main exits 1 on any error).
   const reportErrors = (errors: RegoError[]): number => {
     if (json) io.err(opaErrorsText(errors));
     else printCompileErrors(io, errors);
-    return 2;
+    return 1;
   };
   let sources: Awaited<ReturnType<typeof loadSources>>;
   try {
@@ -117,7 +122,13 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
     const strict = strictErrors(compiled.policy.modules);
     if (strict.length > 0) return reportErrors(strict);
   }
-  const paths = [...new Set([...servedDecisionPaths(), ...extra])];
+  // The served decisions are checked when these policies define one (a bundle for this service)
+  // or when asked to; a generic OPA policy repository stops here, as `opa check` does: exit 0,
+  // nothing printed.
+  const served = servedDecisionPaths();
+  const forService = values['fail-closed'] || served.some((p) => compiled.policy.mayDefine(p));
+  const paths = [...new Set([...(forService ? served : []), ...extra])];
+  if (paths.length === 0) return 0;
   const results = checkFailClosed(compiled.policy, paths, timeoutMs);
   const failed = results.filter((r) => !r.pass);
   const checked = results.filter((r) => r.defined);

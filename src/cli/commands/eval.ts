@@ -72,7 +72,7 @@ export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
       'v0-compatible': { type: 'boolean', default: false },
       'stdin-input': { type: 'boolean', short: 'I', default: false },
       'fail-defined': { type: 'boolean', default: false },
-      partial: { type: 'boolean', default: false },
+      partial: { type: 'boolean', short: 'p', default: false },
       unknowns: { type: 'string', short: 'u', multiple: true },
       ...OBSERVE_OPTIONS,
     },

@@ -81,6 +81,8 @@ export async function testCommand(argv: string[], io: CliIO): Promise<number> {
       'v0-compatible': { type: 'boolean', default: false },
       count: { type: 'string', default: '1' },
       bench: { type: 'boolean', default: false },
+      'exit-zero-on-skipped': { type: 'boolean', short: 'z', default: false },
+      'fail-on-empty': { type: 'boolean', default: false },
       ...TEST_OBSERVE_OPTIONS,
     },
   });
@@ -105,7 +107,7 @@ export async function testCommand(argv: string[], io: CliIO): Promise<number> {
   const compiled = compileSources(sources, values['v0-compatible']);
   if (!compiled.ok) {
     printCompileErrors(io, compiled.errors);
-    return 2;
+    return 1; // as `opa test`: a load or compile error exits 1
   }
   const seen = new Set<string>();
   const results: TestResult[] = [];
@@ -142,13 +144,50 @@ export async function testCommand(argv: string[], io: CliIO): Promise<number> {
     }
   }
 
-  const passed = results.filter((r) => r.pass).length;
-  const failed = results.filter((r) => r.fail || r.error).length;
+  // Exit codes as `opa test` (cmd/test.go): 2 when any test does not pass — failed, errored, or
+  // skipped unless -z —, 1 for an error outside the tests (load, compile, --fail-on-empty), 0
+  // otherwise, also when no test ran.
+  const notPassed = results.some((r) => !r.pass && !(r.skip && values['exit-zero-on-skipped']));
+  const finish = (): number => {
+    if (results.length === 0 && values['fail-on-empty']) {
+      io.err('no tests were run\n');
+      return 1;
+    }
+    return notPassed ? 2 : 0;
+  };
+  const listing = (rs: TestResult[]): void => {
+    let detail = false;
+    for (const r of rs) {
+      const bad = r.fail || r.error !== null;
+      if (!values.verbose && !bad) continue;
+      detail = true;
+      io.out(`data.${r.package}.${r.name}: ${status(r)}${r.skip ? '' : ` (${formatDuration(r.duration_ms)})`}\n`);
+      if (r.error) io.out(`  ${r.error.message.replace(/\n/g, '\n  ')}\n`);
+      if ((bad || values.verbose) && r.output.length > 0) for (const line of r.output) io.out(`  ${line}\n`);
+      if (r.details) for (const line of r.details) io.out(`  ${line}\n`);
+    }
+    io.out(opaSummary(rs, detail));
+    io.out(`${rs.filter((r) => r.pass).length} passed, ${rs.filter((r) => r.fail || r.error).length} failed\n`);
+  };
+
   if (coverage !== undefined) {
-    // As `opa test --coverage`: the report replaces the test listing.
-    const met = printCoverage(io, coverage.report(compiled.policy.modules), observe.threshold);
-    if (!met) return 2;
-    return failed === 0 && results.length > 0 ? 0 : results.length === 0 ? 2 : 1;
+    // As `opa test --coverage` (tester.JSONCoverageReporter): the report replaces the test
+    // listing, and is printed only when every test passed (an error or a failure: exit 1, the
+    // failures listed) and the threshold is met (else exit 2, the message on stderr).
+    const errored = results.find((r) => r.error !== null);
+    if (errored?.error) {
+      io.err(`${errored.error.message}\n`);
+      return 1;
+    }
+    const failures = results.filter((r) => r.fail);
+    const [first] = failures;
+    if (first !== undefined) {
+      listing(failures);
+      io.err(`data.${first.package}.${first.name}: FAIL (${formatDuration(first.duration_ms)})\n`);
+      return 1;
+    }
+    if (!printCoverage(io, coverage.report(compiled.policy.modules), observe.threshold, values.verbose)) return 2;
+    return finish();
   }
   if (values.format === 'json') {
     io.out(jsonText(results.map((r) => opaTestJson(r, benches.get(r)))) + '\n');
@@ -160,20 +199,8 @@ export async function testCommand(argv: string[], io: CliIO): Promise<number> {
     }
     io.out(opaSummary(results, true));
   } else {
-    let detail = false;
-    for (const r of results) {
-      const bad = r.fail || r.error !== null;
-      if (!values.verbose && !bad) continue;
-      detail = true;
-      io.out(`data.${r.package}.${r.name}: ${status(r)}${r.skip ? '' : ` (${formatDuration(r.duration_ms)})`}\n`);
-      if (r.error) io.out(`  ${r.error.message.replace(/\n/g, '\n  ')}\n`);
-      if ((bad || values.verbose) && r.output.length > 0) for (const line of r.output) io.out(`  ${line}\n`);
-      if (r.details) for (const line of r.details) io.out(`  ${line}\n`);
-    }
     if (results.length === 0) io.err(filter ? `no tests match --run ${values.run}\n` : 'no tests found\n');
-    io.out(opaSummary(results, detail));
-    io.out(`${passed} passed, ${failed} failed\n`);
+    listing(results);
   }
-  if (results.length === 0) return 2;
-  return failed === 0 ? 0 : 1;
+  return finish();
 }

@@ -1,6 +1,7 @@
 // OPA's coverage report (`opa test --coverage`): a line is covered when an expression on it
 // was evaluated or a rule whose head is on it produced a value; the other rule heads and
 // expressions (not `some` declarations) are not covered. Ranges join consecutive lines.
+// Percentages are not rounded, as in current OPA's v1/cover (older releases rounded to 0.05).
 
 import type { Body, Expr, Module, Term } from '../ast.js';
 import type { TraceEvent } from './tracer.js';
@@ -68,13 +69,13 @@ export class CoverageCollector {
       const n = lines(fr.not_covered);
       if (c > 0) fr.covered_lines = c;
       if (n > 0) fr.not_covered_lines = n;
-      const pct = c + n === 0 ? 0 : round((100 * c) / (c + n));
+      const pct = c + n === 0 ? 0 : (100 * c) / (c + n);
       if (pct !== 0) fr.coverage = pct;
       coveredLines += c;
       notCoveredLines += n;
     }
     const total = coveredLines + notCoveredLines;
-    return { files, covered_lines: coveredLines, not_covered_lines: notCoveredLines, coverage: total === 0 ? 0 : round((100 * coveredLines) / total) };
+    return { files, covered_lines: coveredLines, not_covered_lines: notCoveredLines, coverage: total === 0 ? 0 : (100 * coveredLines) / total };
   }
 }
 
@@ -82,11 +83,6 @@ function lines(rs: LineRange[] | undefined): number {
   let n = 0;
   for (const r of rs ?? []) n += r.end.row - r.start.row + 1;
   return n;
-}
-
-/** OPA rounds percentages with precision 2 as math.Round(x*20)/20. */
-function round(x: number): number {
-  return Math.round(x * 20) / 20;
 }
 
 function ranges(rows: number[]): LineRange[] {
