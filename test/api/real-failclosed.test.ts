@@ -109,7 +109,12 @@ t.test('OPA Data API over Rego: result, undefined, errors', async (t) => {
 
   const conflict = await postJson(`${s.url}/v1/data/ai/tools/decision`, { input: { tool: { name: 'conflict' } } });
   t.equal(conflict.status, 500);
-  t.match(conflict.json, { code: 'internal_error', message: 'error(s) occurred while evaluating query', errors: [{ code: 'eval_conflict_error' }], decision_id: /^[0-9a-f-]{36}$/ });
+  t.match(conflict.json, {
+    code: 'internal_error',
+    message: 'error(s) occurred while evaluating query',
+    errors: [{ code: 'eval_conflict_error' }],
+    decision_id: /^[0-9a-f-]{36}$/,
+  });
 });
 
 t.test('/v1/pdp/status reports the real bundle', async (t) => {

@@ -149,12 +149,19 @@ t.test('records over 4 KiB from both workers at once: whole lines on stdout, eac
     t.ok(lines[0]!.length > 40_000, 'the record is larger than PIPE_BUF');
   }
   const storedAfter = [await stored(a), await stored(b)];
-  t.ok(storedAfter[0]! > storedBefore[0]! && storedAfter[1]! > storedBefore[1]!, `both workers wrote records (stored ${storedBefore.join('/')} → ${storedAfter.join('/')})`);
+  t.ok(
+    storedAfter[0]! > storedBefore[0]! && storedAfter[1]! > storedBefore[1]!,
+    `both workers wrote records (stored ${storedBefore.join('/')} → ${storedAfter.join('/')})`,
+  );
   // One instance (OPA's labels.id): every worker's records name the same one, the one /v1/status shows.
   const instances = new Set(ids.map((id) => String((parseLine(by.get(id)![0]!)?.labels as Record<string, string>).id)));
   const shown = ((await json(a.client, 'GET', '/v1/status')).body as { result: { labels: { id: string } } }).result.labels.id;
   t.same([...instances], [shown], "one instance id in both workers' records and in /v1/status");
-  t.equal(((await json(b.client, 'GET', '/v1/status')).body as { result: { labels: { id: string } } }).result.labels.id, shown, 'the other worker shows it too');
+  t.equal(
+    ((await json(b.client, 'GET', '/v1/status')).body as { result: { labels: { id: string } } }).result.labels.id,
+    shown,
+    'the other worker shows it too',
+  );
   // Every line is whole: nothing on stdout fails to parse.
   const torn = run.lines.filter((l) => l !== '' && parseLine(l) === undefined);
   t.same(

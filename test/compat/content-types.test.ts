@@ -9,7 +9,10 @@ import { startReal } from '../helpers/real-server.js';
 import { compatBundleDir } from '../helpers/opa-compat.js';
 
 const strict = await startReal({ bundleDir: compatBundleDir(), env: { PDP_LOG_LEVEL: 'silent' } });
-const lenient = await startReal({ bundleDir: compatBundleDir(), env: { PDP_LOG_LEVEL: 'silent', PDP_OPA_ANY_CONTENT_TYPE: 'true', PDP_BODY_LIMIT_BYTES: '4096' } });
+const lenient = await startReal({
+  bundleDir: compatBundleDir(),
+  env: { PDP_LOG_LEVEL: 'silent', PDP_OPA_ANY_CONTENT_TYPE: 'true', PDP_BODY_LIMIT_BYTES: '4096' },
+});
 t.teardown(async () => {
   await strict.close();
   await lenient.close();
@@ -56,7 +59,11 @@ t.test('on: the same bounds and refusals as a JSON body', async (t) => {
   t.equal(poisoned.status, 400, 'prototype keys refused');
   const gz = await post(lenient.url, '/v1/data/authz/allow', gzipSync('{"input":{"user":"alice"}}'), undefined, { 'content-encoding': 'gzip' });
   t.match(gz.json, { result: true }, 'gzip without a type');
-  t.equal((await post(lenient.url, '/v1/data/authz/allow', gzipSync('x'.repeat(100_000)), form, { 'content-encoding': 'gzip' })).status, 413, 'a gzip bomb is still 413');
+  t.equal(
+    (await post(lenient.url, '/v1/data/authz/allow', gzipSync('x'.repeat(100_000)), form, { 'content-encoding': 'gzip' })).status,
+    413,
+    'a gzip bomb is still 413',
+  );
 });
 
 t.test("on: the service's own routes still take JSON only", async (t) => {

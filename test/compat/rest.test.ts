@@ -80,7 +80,11 @@ t.test('Data API: errors in OPA shape; conflicts are 500 internal_error with the
   t.match(r.json, { errors: [{ code: 'eval_conflict_error', message: String, location: { file: /policy\.rego$/, row: 8, col: Number } }] });
   // As OPA writes it: a fixed message, the engine's code once and its own message in errors[].
   t.equal((r.json as { message: string }).message, 'error(s) occurred while evaluating query');
-  t.notMatch((r.json as { errors: { message: string }[] }).errors[0]?.message, /eval_conflict_error|policy\.rego/, 'no code or location repeated in the message');
+  t.notMatch(
+    (r.json as { errors: { message: string }[] }).errors[0]?.message,
+    /eval_conflict_error|policy\.rego/,
+    'no code or location repeated in the message',
+  );
 });
 
 t.test('Data API: strict-builtin-errors, pretty', async (t) => {
