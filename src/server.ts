@@ -13,7 +13,7 @@ import configApi from './api/routes/config.js';
 import { resolveWorkers } from './cluster/cpus.js';
 import { runPrimary, type RunningCluster } from './cluster/primary.js';
 import { primaryLog } from './cluster/primary-log.js';
-import { tuneHeapForServing } from './shared/heap-tuning.js';
+import { collectStartupGarbage, tuneHeapForServing } from './shared/heap-tuning.js';
 import { WorkerLink, type ClusterHooks } from './cluster/worker-link.js';
 import decisionApi from './api/routes/index.js';
 import { DEFAULT_OPA } from './config/defaults.js';
@@ -98,6 +98,8 @@ export interface ServerOptions extends AppOptions {
   handleSignals?: boolean;
   /** How the process ends after a signal-triggered shutdown (tests replace it). */
   exit?: (code: number) => void;
+  /** One full garbage collection after the bundles activated, before listening (`pdp serve`). */
+  settleHeap?: boolean;
 }
 
 export interface RunningServer {
@@ -115,10 +117,16 @@ export async function startServer(config: PdpConfig, opts: ServerOptions = {}): 
 }
 
 /** Listens with an app from buildApp (on which the caller may have registered more plugins). */
-export async function serve(app: FastifyInstance, config: PdpConfig, opts: Pick<ServerOptions, 'handleSignals' | 'exit'> = {}): Promise<RunningServer> {
+export async function serve(
+  app: FastifyInstance,
+  config: PdpConfig,
+  opts: Pick<ServerOptions, 'handleSignals' | 'exit' | 'settleHeap'> = {},
+): Promise<RunningServer> {
   const { handleSignals = false, exit = (code: number) => process.exit(code) } = opts;
   try {
     // ready() loads every bundle source first, off the request path.
+    await app.ready();
+    if (opts.settleHeap === true) collectStartupGarbage();
     await app.listen({ host: config.server.host, port: config.server.port });
   } catch (err) {
     await app.close().catch(() => undefined);
@@ -179,7 +187,7 @@ export async function start(opts: { configFile?: string } = {}): Promise<Running
   if (cluster.isWorker) return startWorker(loaded.config);
   for (const w of loaded.warnings) process.stderr.write(`pdp: warning: ${w}\n`);
   const count = resolveWorkers(loaded.config.server.workers);
-  if (count === 1) return startServer(loaded.config, { handleSignals: true, ownsTracing: true });
+  if (count === 1) return startServer(loaded.config, { handleSignals: true, ownsTracing: true, settleHeap: true });
   const { server, decision_log } = loaded.config;
   return runPrimary({
     count,
@@ -202,6 +210,7 @@ async function startWorker(config: PdpConfig): Promise<RunningServer> {
   const running = await startServer(config, {
     handleSignals: true,
     ownsTracing: true,
+    settleHeap: true,
     cluster: link,
     logStream: link.stdout,
     decisionLogStdout: link.stdout,

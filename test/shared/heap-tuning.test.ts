@@ -42,3 +42,36 @@ t.test('tuned for serving: no pretenuring decisions at all', async (t) => {
   t.equal(r.status, 0, r.stderr);
   t.equal(r.lines, 0);
 });
+
+// `pdp serve` collects the garbage of compiling its bundles before it listens (settleHeap), so the
+// first mark-compact does not come under load. Seen as a forced major collection.
+async function forcedMajorCollections(during: () => Promise<void>): Promise<number> {
+  const { PerformanceObserver, constants } = await import('node:perf_hooks');
+  let forced = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const d = e.detail as { kind?: number; flags?: number } | undefined;
+      if (d?.kind === constants.NODE_PERFORMANCE_GC_MAJOR && ((d.flags ?? 0) & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED) !== 0) forced++;
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  await during();
+  // GC entries are delivered after the collection, on a later turn.
+  await new Promise((r) => setTimeout(r, 50));
+  observer.disconnect();
+  return forced;
+}
+
+t.test('serving with settleHeap: one forced full collection before listening; without it, none', async (t) => {
+  const { startReal } = await import('../helpers/real-server.js');
+  const settled = await forcedMajorCollections(async () => {
+    const s = await startReal({ env: { PDP_LOG_LEVEL: 'silent' }, options: { settleHeap: true } });
+    await s.close();
+  });
+  t.ok(settled >= 1, `forced major collections with settleHeap: ${settled}`);
+  const plain = await forcedMajorCollections(async () => {
+    const s = await startReal({ env: { PDP_LOG_LEVEL: 'silent' } });
+    await s.close();
+  });
+  t.equal(plain, 0, 'none without it (tests and embedders start without the pause)');
+});
