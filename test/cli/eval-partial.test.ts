@@ -5,11 +5,19 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { compile, exprText } from '../../src/rego/index.js';
 import { partialEval } from '../../src/cli/partial-eval.js';
 import { writeTree } from '../helpers/bundle-files.js';
 import { runCli } from '../helpers/cli.js';
+
+/** A temporary directory holding these files, removed after the test. */
+async function policyDir(t: Test, files: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'pdp-partial-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  await writeTree(dir, files);
+  return dir;
+}
 
 const POLICY = `package authz
 
@@ -33,9 +41,7 @@ allow if {
 `;
 
 t.test("OPA's partial output: one query per body, expressions indexed from 0, support modules none", async (t) => {
-  const dir = await mkdtemp(path.join(tmpdir(), 'pdp-partial-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  await writeTree(dir, { 'p/policy.rego': POLICY });
+  const dir = await policyDir(t, { 'p/policy.rego': POLICY });
   const r = await runCli(['eval', '--partial', '-d', 'p', 'data.authz.allow'], dir);
   t.equal(r.code, 0, r.err + r.out);
   const j = JSON.parse(r.out) as { partial: { queries: { index: number; terms: unknown }[][] } };
@@ -118,9 +124,7 @@ allow if false
 `;
 
 t.test("a default rule: OPA's support module (package partial.<pkg>: each body's residual, then the default) and a query referring to it", async (t) => {
-  const dir = await mkdtemp(path.join(tmpdir(), 'pdp-partial-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  await writeTree(dir, { 'b1/p.rego': DEFAULTED });
+  const dir = await policyDir(t, { 'b1/p.rego': DEFAULTED });
   const r = await runCli(['eval', '-d', 'b1', '--partial', 'data.authz.allow'], dir);
   t.equal(r.code, 0, r.out + r.err);
   const j = JSON.parse(r.out) as { partial: { queries: unknown[][]; modules: { package: unknown; rules: Record<string, unknown>[] }[] } };

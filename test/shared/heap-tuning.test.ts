@@ -50,7 +50,7 @@ async function forcedMajorCollections(during: () => Promise<void>): Promise<numb
   let forced = 0;
   const observer = new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {
-      const d = e.detail as { kind?: number; flags?: number } | undefined;
+      const d = (e as unknown as { detail?: { kind?: number; flags?: number } }).detail;
       if (d?.kind === constants.NODE_PERFORMANCE_GC_MAJOR && ((d.flags ?? 0) & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED) !== 0) forced++;
     }
   });
