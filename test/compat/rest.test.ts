@@ -211,6 +211,28 @@ t.test('/v1/policies: list and get in OPA shape; writes refused', async (t) => {
   t.equal((await http('GET', '/v1/policies/example.rego')).status, 404, 'nothing was stored');
 });
 
+t.test('a write announcing a huge body, sent slowly, is refused at once and its connection closed', async (t) => {
+  const { connect } = await import('node:net');
+  const u = new URL(server.url);
+  const socket = connect(Number(u.port), u.hostname);
+  t.teardown(() => socket.destroy());
+  let text = '';
+  const answered = new Promise<void>((resolve) => {
+    socket.setEncoding('utf8');
+    socket.on('data', (c: string) => (text += c));
+    socket.on('close', () => resolve());
+  });
+  // 2 GB announced (over the body limit), 10 bytes sent, the rest never comes.
+  socket.write('PUT /v1/policies/x.rego HTTP/1.1\r\nhost: x\r\ncontent-type: text/plain\r\ncontent-length: 2000000000\r\n\r\npackage x\n');
+  const started = Date.now();
+  await answered;
+  t.match(text, /^HTTP\/1\.1 405 /, 'the 405, not a 413 or a wait for the body');
+  t.match(text, /\r\nconnection: close\r\n/i, 'the unread body is not read: the connection is closed');
+  t.match(text, /"code":"invalid_operation"/);
+  t.ok(Date.now() - started < 5000, `answered without the body (${Date.now() - started} ms)`);
+  t.equal((await http('GET', '/v1/policies/x.rego')).status, 404, 'nothing was stored');
+});
+
 /** A PUT with a body of any media type, or none (fetch always adds one for a string). */
 async function rawPut(path: string, body: string, type: string | undefined): Promise<{ status: number; json: unknown; allow: unknown }> {
   const r = await send(`${server.url}${path}`, { method: 'PUT', body, headers: type === undefined ? {} : { 'content-type': type } });

@@ -35,6 +35,11 @@ export function flag(v: unknown): boolean {
   return s === undefined || (s !== 'false' && s !== '0');
 }
 
+/** ?pretty on a route that takes no other OPA parameter (config, status, policies). */
+export function prettyOf(request: { query: unknown }): boolean {
+  return flag((request.query as Record<string, unknown> | undefined)?.pretty);
+}
+
 export function parseOpaParams(query: Record<string, unknown>, parseInput: (text: string) => unknown): OpaParams {
   const instrument = flag(query.instrument);
   const out: OpaParams = {

@@ -11,24 +11,24 @@ const ERROR = { $ref: 'opa-error.json#' };
 export interface WriteRefusal {
   urls: readonly string[];
   methods: readonly ('PUT' | 'PATCH' | 'DELETE')[];
-  /** What the resource is, for the message: "data", "policies". */
-  what: string;
-  /** Where it comes from instead, for the message. */
-  instead: string;
+  /** Why, for the message: e.g. "data is loaded from bundles only (configure bundles)". */
+  reason: string;
   /** The methods the path does support (the Allow header). */
   allow: string;
 }
 
 export function refuseWrites(app: FastifyInstance, r: WriteRefusal): void {
+  const path = (r.urls[0] ?? '').replace(/\/\*$/, '');
   const refuse = async (request: FastifyRequest): Promise<never> => {
-    const base = (r.urls[0] ?? '').replace(/\/\*$/, '');
     const err = new ApiError(
       405,
       'METHOD_NOT_ALLOWED',
-      `${request.method} ${base} is not supported: ${r.what} ${r.what === 'data' ? 'is' : 'are'} loaded from bundles only (${r.instead}; see docs/opa-compatibility.md)`,
+      `${request.method} ${path} is not supported: ${r.reason}; see docs/opa-compatibility.md`,
       [],
       undefined,
-      { allow: r.allow },
+      {
+        allow: r.allow,
+      },
     );
     err.opa = { code: 'invalid_operation' };
     throw err;
@@ -38,7 +38,7 @@ export function refuseWrites(app: FastifyInstance, r: WriteRefusal): void {
       method: [...r.methods],
       url,
       config: { opaErrors: true },
-      schema: { summary: `Refused: ${r.what} come${r.what === 'data' ? 's' : ''} from bundles`, response: { '4xx': ERROR } },
+      schema: { summary: `Refused: ${r.reason}`, response: { '4xx': ERROR } },
       onRequest: refuse,
       // Never reached: onRequest has answered.
       handler: refuse,

@@ -8,7 +8,7 @@ import { DEFAULT_OPA, DEFAULT_SERVER } from '../../config/defaults.js';
 import { redactConfig } from '../../config/redact.js';
 import type { PdpConfig } from '../../config/types.js';
 import { writeDocument } from '../opa/data-answer.js';
-import { flag } from '../opa/params.js';
+import { prettyOf } from '../opa/params.js';
 
 const OBJECT = { 200: { type: 'object', additionalProperties: true } };
 
@@ -45,7 +45,7 @@ async function configApi(app: FastifyInstance, opts: { config: PdpConfig; labels
   app.get('/v1/config', {
     config: { opaErrors: true },
     schema: { summary: "The effective configuration in OPA's vocabulary, secrets redacted (OPA Config API)", response: OBJECT },
-    handler: async (request, reply) => writeDocument(reply, opa, flag((request.query as Record<string, unknown>).pretty)),
+    handler: async (request, reply) => writeDocument(reply, opa, prettyOf(request)),
   });
   app.get('/v1/pdp/config', {
     schema: { summary: "This service's effective configuration, secrets redacted (what `pdp config` prints)", response: OBJECT },

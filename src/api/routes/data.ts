@@ -101,7 +101,12 @@ export function dataRoutes(app: FastifyInstance, pipeline: DecisionPipeline, def
   });
 
   // Data comes from bundles: OPA's write API is refused, in OPA's error shape.
-  refuseWrites(app, { urls: ['/v1/data', '/v1/data/*'], methods: ['PUT', 'PATCH', 'DELETE'], what: 'data', instead: 'configure bundles', allow: 'GET, POST' });
+  refuseWrites(app, {
+    urls: ['/v1/data', '/v1/data/*'],
+    methods: ['PUT', 'PATCH', 'DELETE'],
+    reason: 'data is loaded from bundles only (configure bundles)',
+    allow: 'GET, POST',
+  });
 }
 
 /** `?input=`: the same bounds and checks as a JSON body; a bad value names the parameter. */

@@ -5,10 +5,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.js';
 import { writeDocument } from '../opa/data-answer.js';
-import { flag } from '../opa/params.js';
+import { prettyOf } from '../opa/params.js';
 import { refuseWrites } from '../opa/refuse-writes.js';
-
-const prettyOf = (request: FastifyRequest): boolean => flag((request.query as Record<string, unknown>).pretty);
 
 const ERROR = { $ref: 'opa-error.json#' };
 const OPA = { opaErrors: true } as const;
@@ -34,5 +32,10 @@ export function policyRoutes(app: FastifyInstance): void {
       return writeDocument(reply, { result: found }, prettyOf(request));
     },
   });
-  refuseWrites(app, { urls: ['/v1/policies/*'], methods: ['PUT', 'DELETE'], what: 'policies', instead: 'publish a new bundle revision', allow: 'GET' });
+  refuseWrites(app, {
+    urls: ['/v1/policies/*'],
+    methods: ['PUT', 'DELETE'],
+    reason: 'policies are loaded from bundles only (publish a new bundle revision)',
+    allow: 'GET',
+  });
 }

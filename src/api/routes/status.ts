@@ -18,7 +18,7 @@ import { describeThrown } from '../../shared/errors.js';
 import { instanceLabels } from '../../shared/instance.js';
 import { ApiError } from '../errors.js';
 import { writeDocument } from '../opa/data-answer.js';
-import { flag } from '../opa/params.js';
+import { flag, prettyOf } from '../opa/params.js';
 
 const ERROR = { $ref: 'error.json#' };
 const OPA_ERROR = { $ref: 'opa-error.json#' };
@@ -120,7 +120,7 @@ export function statusRoutes(app: FastifyInstance, sections: StatusSections, opt
       const bundles: Record<string, unknown> = {};
       for (const b of app.policies.status()) bundles[b.name] = opaBundleStatus(b);
       const plugins = Object.fromEntries(Object.entries(pluginStates()).map(([name, state]) => [name, { state }]));
-      return writeDocument(reply, { result: { labels, bundles, plugins } }, flag((request.query as Record<string, unknown>).pretty));
+      return writeDocument(reply, { result: { labels, bundles, plugins } }, prettyOf(request));
     },
   });
 
