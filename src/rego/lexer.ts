@@ -68,6 +68,21 @@ export interface Comment {
   col: number;
 }
 
+/** A character that needs two bytes in V8's string representation (past U+00FF). */
+const WIDE = /[\u0100-\uffff]/;
+
+/**
+ * `s` stored one byte per character when its characters allow it. A string sliced from source
+ * text that holds any character past U+00FF (an em dash in a comment is enough) is stored two
+ * bytes per character, and so is every string built from it: a policy's reason codes, messages
+ * and object keys, and then each answer and decision record that carries them — which doubles
+ * their memory and sends every later operation on them (JSON, UTF-8 encoding, hashing,
+ * comparison with one-byte strings) down V8's slower two-byte paths, on every decision.
+ */
+function narrow(s: string): string {
+  return s.length === 0 || WIDE.test(s) ? s : Buffer.from(s, 'latin1').toString('latin1');
+}
+
 /**
  * Tokenizes `src`; throws RegoError('rego_parse_error') with the file position on bad input.
  * Comments are dropped, or collected into `comments` when given (for `# METADATA` blocks).
@@ -88,9 +103,12 @@ export function tokenize(file: string, src: string, comments?: Comment[]): Token
   const fail = (msg: string, loc: Location): never => {
     throw new RegoError('rego_parse_error', msg, loc);
   };
+  // Token texts are narrowed (see narrow) only when the source holds a wide character: once per
+  // source, at compile time.
+  const own = WIDE.test(src) ? narrow : (x: string): string => x;
   const push = (kind: TokenKind, text: string, value?: string): void => {
-    const t: Token = { kind, text, offset: start, end: i, row: tokRow, col: tokCol, ws, nl };
-    if (value !== undefined) t.value = value;
+    const t: Token = { kind, text: own(text), offset: start, end: i, row: tokRow, col: tokCol, ws, nl };
+    if (value !== undefined) t.value = own(value);
     toks.push(t);
     ws = false;
     nl = false;
@@ -119,7 +137,7 @@ export function tokenize(file: string, src: string, comments?: Comment[]): Token
     if (c === 35 /* # */) {
       const at = i;
       while (i < n && src.charCodeAt(i) !== 10) i++;
-      if (comments) comments.push({ text: src.slice(at + 1, i).replace(/\r$/, ''), row, col: at - lineStart + 1 });
+      if (comments) comments.push({ text: own(src.slice(at + 1, i).replace(/\r$/, '')), row, col: at - lineStart + 1 });
       ws = true;
       continue;
     }
@@ -315,7 +333,7 @@ export function tokenize(file: string, src: string, comments?: Comment[]): Token
           continue;
         }
         flush();
-        if (text !== '') parts.push({ text });
+        if (text !== '') parts.push({ text: own(text) });
         text = '';
         // The expression runs to the matching }, skipping strings inside it.
         const exprStart = i + 1;
@@ -336,12 +354,12 @@ export function tokenize(file: string, src: string, comments?: Comment[]): Token
         if (j >= n) fail('expected } to end template string expression', locAt(start));
         const expr = src.slice(exprStart, j);
         if (expr.trim() === '') fail('empty template string expression', locAt(start));
-        parts.push({ expr });
+        parts.push({ expr: own(expr) });
         i = j + 1;
         chunk = i;
       }
       flush();
-      if (text !== '') parts.push({ text });
+      if (text !== '') parts.push({ text: own(text) });
       i++; // closing quote
       push('template', src.slice(start, i));
       toks[toks.length - 1].parts = parts;
