@@ -79,6 +79,18 @@ export interface MaskerOptions {
 
 type MutableRecord = LogRecord & Record<string, unknown>;
 
+/** The marks an earlier masking left on a record (finish sets them anew). */
+const MARKS = ['erased', 'masked', 'mask_error'] as const;
+
+/** The record without one top-level field: a copy by rest destructuring, not `delete` — deleting
+ * a field turns the object into a V8 dictionary-mode object, and every later read of the record,
+ * its JSON above all, then took the slow path (~1 µs more per record where no mask policy drops
+ * the input). */
+function without(record: MutableRecord, field: string): MutableRecord {
+  const { [field]: _dropped, ...rest } = record;
+  return rest as MutableRecord;
+}
+
 const ABSENT: PolicyMaskOutcome = { kind: 'absent' };
 
 export class Masker {
@@ -109,7 +121,8 @@ export class Masker {
   /** Returns a masked copy (or, when nothing is to be changed, the record itself); the argument
    * is not modified — unless `owned` says the caller made it for this call and reads it no
    * more: its top-level fields are then set in place (never the values below them), which
-   * spares a copy of every record. Never throws. */
+   * spares a copy of every record — but a field left out is left out of a copy (see without).
+   * Never throws. */
   mask(record: LogRecord, hint?: MaskHint, owned = false): LogRecord {
     let policyRules: MaskRule[] = [];
     let dropInput = false;
@@ -161,18 +174,18 @@ export class Masker {
       return record;
     }
     const report: MaskReport = { erased: new Set(), masked: new Set() };
-    const copy = this.writable(record, owned);
+    let copy = this.writable(record, owned);
     // Left out before copying: what is dropped is never cloned.
     if (dropInput) {
       for (const field of ['input', 'nd_builtin_cache'] as const) {
         if (field in copy) {
-          delete copy[field];
+          copy = without(copy, field);
           report.erased.add(`/${field}`);
         }
       }
     }
     if (dropResult) {
-      delete copy.result;
+      copy = without(copy, 'result');
       report.erased.add('/result');
     }
     if (rules) {
@@ -213,10 +226,10 @@ export class Masker {
   /** An equal record's masked fields on this record (they are shared, never modified: records
    * are serialized, not changed). */
   private reapply(record: LogRecord, a: Applied, owned: boolean): LogRecord {
-    const copy = this.writable(record, owned);
+    let copy = this.writable(record, owned);
     for (const f of MASKABLE_ROOTS) {
       if (f in a.fields) copy[f] = a.fields[f];
-      else delete copy[f];
+      else if (f in copy) copy = without(copy, f);
     }
     return this.finish(copy, a.lists);
   }
@@ -225,11 +238,11 @@ export class Masker {
    * what is left (e.g. /reasons/*\/message). */
   private failClosed(record: LogRecord, owned: boolean, why: string): LogRecord {
     this.errorCount++;
-    const copy = this.writable(record, owned);
+    let copy = this.writable(record, owned);
     const report: MaskReport = { erased: new Set(), masked: new Set() };
     for (const field of ['input', 'result', 'nd_builtin_cache'] as const) {
       if (field in copy) {
-        delete copy[field];
+        copy = without(copy, field);
         report.erased.add(`/${field}`);
       }
     }
@@ -251,10 +264,8 @@ export class Masker {
   /** The record to set masked fields on — itself when owned, else a copy — without the marks of
    * an earlier masking (finish sets them anew). */
   private writable(record: LogRecord, owned: boolean): MutableRecord {
-    const copy = (owned ? record : shallowCopy(record)) as MutableRecord;
-    delete copy.erased;
-    delete copy.masked;
-    delete copy.mask_error;
+    let copy = (owned ? record : shallowCopy(record)) as MutableRecord;
+    for (const f of MARKS) if (f in copy) copy = without(copy, f);
     return copy;
   }
 
