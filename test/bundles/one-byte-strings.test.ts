@@ -8,25 +8,13 @@
 import t from 'tap';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import v8 from 'node:v8';
 import { activate, prepareBundle } from '../../src/bundles/activate.js';
 import { DEFAULT_BUNDLE_LIMITS } from '../../src/bundles/limits.js';
 import { readDirectory } from '../../src/bundles/read-dir.js';
+import { ONE_BYTE, storage, strings } from '../helpers/string-storage.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const ONE_BYTE = 0x22;
-const twoByte = (s: string): boolean => v8.serialize(s)[2] !== ONE_BYTE;
-
-function strings(v: unknown, out: string[] = []): string[] {
-  if (typeof v === 'string') out.push(v);
-  else if (Array.isArray(v)) for (const x of v) strings(x, out);
-  else if (typeof v === 'object' && v !== null)
-    for (const [k, x] of Object.entries(v)) {
-      out.push(k);
-      strings(x, out);
-    }
-  return out;
-}
+const twoByte = (s: string): boolean => storage(s) !== ONE_BYTE;
 
 t.test("the default policies' answers to every example are one-byte strings", async (t) => {
   const { files } = await readDirectory(join(ROOT, 'policies'), DEFAULT_BUNDLE_LIMITS);

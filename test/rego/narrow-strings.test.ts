@@ -5,25 +5,9 @@
 // encoding, hashing and comparison, on every decision. How V8 stores a string is visible
 // through its serializer: a one-byte string is tagged '"' (0x22), a two-byte one 'c' (0x63).
 import t from 'tap';
-import v8 from 'node:v8';
 import { compile, toJSON } from '../../src/rego/index.js';
 import { tokenize, type Comment } from '../../src/rego/lexer.js';
-
-const ONE_BYTE = 0x22;
-const TWO_BYTE = 0x63;
-const storage = (s: string): number => v8.serialize(s)[2] as number;
-
-/** Every string in a JSON-like value (keys too). */
-function strings(v: unknown, out: string[] = []): string[] {
-  if (typeof v === 'string') out.push(v);
-  else if (Array.isArray(v)) for (const x of v) strings(x, out);
-  else if (typeof v === 'object' && v !== null)
-    for (const [k, x] of Object.entries(v)) {
-      out.push(k);
-      strings(x, out);
-    }
-  return out;
-}
+import { ONE_BYTE, TWO_BYTE, storage, strings } from '../helpers/string-storage.js';
 
 const SOURCE = `package narrow
 # The answer — reasons and all — must not inherit this comment's em dash.
