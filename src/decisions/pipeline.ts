@@ -472,7 +472,6 @@ function answerObservations(seen: Observations | undefined): { explanation?: unk
   };
 }
 
-/** OPA's requested_by: the peer's address and port, an IPv6 address in brackets. */
 let lastMs = Number.NaN;
 let lastIso = '';
 
@@ -486,6 +485,7 @@ export function isoTimestamp(ms: number): string {
   return lastIso;
 }
 
+/** OPA's requested_by: the peer's address and port, an IPv6 address in brackets. */
 function requestedBy(q: DecisionQuery): string | undefined {
   const ip = q.remoteAddress;
   if (ip === undefined) return undefined;
