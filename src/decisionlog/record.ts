@@ -75,12 +75,13 @@ const MAX_ASSERTED_LENGTH = 256;
  * on-behalf-of header. The header is an assertion, never an identity: it is recorded as
  * `on_behalf_of` (marked asserted) only when the caller may assert it — it has the scope
  * assert:on-behalf-of, or authentication is off and every caller may — else as
- * `ignored_on_behalf_of`, evidence of the attempt. */
+ * `ignored_on_behalf_of`, evidence of the attempt. `headerName` in lower case, as Node gives
+ * request headers (lowered once by the caller, not per decision). */
 export function callerOf(query: Pick<DecisionQuery, 'headers' | 'remoteAddress' | 'caller'>, headerName: string | null): CallerRecord {
   const verified = query.caller ?? null;
   const record: CallerRecord = { id: verified?.id ?? null, auth: verified?.method ?? 'none', peer: query.remoteAddress ?? null };
   if (headerName && query.headers) {
-    const v = query.headers[headerName.toLowerCase()];
+    const v = query.headers[headerName];
     const asserted = (Array.isArray(v) ? v[0] : v)?.trim().slice(0, MAX_ASSERTED_LENGTH);
     if (asserted) {
       if (verified === null || verified.mayAssertOnBehalfOf) record.on_behalf_of = { id: asserted, asserted: true };

@@ -82,3 +82,12 @@ t.test('an empty caller header setting ignores the header altogether', async (t)
   t.ok(rec);
   t.notOk(rec && ('on_behalf_of' in rec || 'ignored_on_behalf_of' in rec));
 });
+
+t.test('a caller header configured in mixed case matches the header in any case', async (t) => {
+  const pdp = await startPdp({ bundleDir: dir, env: { PDP_DECISION_LOG_CALLER_HEADER: 'X-Acting-For' } });
+  t.teardown(() => pdp.close());
+  const r = await post(pdp.url, '/v1/decisions/tool-call', toolCall('read_file'), { 'X-ACTING-FOR': 'agent-runtime-9' });
+  await new Promise((res) => setTimeout(res, 100));
+  const rec = pdp.stdout.find((l) => l.decision_id === (r.json as { decision_id: string }).decision_id);
+  t.match(rec, { on_behalf_of: { id: 'agent-runtime-9', asserted: true } });
+});
