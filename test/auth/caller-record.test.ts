@@ -3,7 +3,7 @@
 // the on-behalf-of header is kept as an assertion only from callers with scope
 // assert:on-behalf-of, and a spoofed header from anyone else is recorded as ignored — never as
 // the caller.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { bearer, call, makeApiKeys, type HttpResult } from '../helpers/auth.js';
 import { startPdp, testBundle, toolCall, writeBundle } from '../helpers/pdp-harness.js';
 import { mkdtempSync } from 'node:fs';
@@ -73,21 +73,22 @@ t.test('authentication off (the loopback default): no caller, the peer address, 
   t.match(b, { caller: null, caller_auth: 'none', on_behalf_of: { id: 'agent-runtime-7', asserted: true } }, 'the header is never the caller');
 });
 
-t.test('an empty caller header setting ignores the header altogether', async (t) => {
-  const pdp = await startPdp({ bundleDir: dir, env: { PDP_DECISION_LOG_CALLER_HEADER: '' } });
+/** The stdout record of one tool call sent with `headers` to a PDP started with `env`. */
+async function recordWith(t: Test, env: Record<string, string>, headers: Record<string, string>): Promise<Record<string, unknown> | undefined> {
+  const pdp = await startPdp({ bundleDir: dir, env });
   t.teardown(() => pdp.close());
-  const r = await post(pdp.url, '/v1/decisions/tool-call', toolCall('read_file'), { 'x-pdp-caller': 'agent-runtime-7' });
+  const r = await post(pdp.url, '/v1/decisions/tool-call', toolCall('read_file'), headers);
   await new Promise((res) => setTimeout(res, 100));
-  const rec = pdp.stdout.find((l) => l.decision_id === (r.json as { decision_id: string }).decision_id);
+  return pdp.stdout.find((l) => l.decision_id === (r.json as { decision_id: string }).decision_id);
+}
+
+t.test('an empty caller header setting ignores the header altogether', async (t) => {
+  const rec = await recordWith(t, { PDP_DECISION_LOG_CALLER_HEADER: '' }, { 'x-pdp-caller': 'agent-runtime-7' });
   t.ok(rec);
   t.notOk(rec && ('on_behalf_of' in rec || 'ignored_on_behalf_of' in rec));
 });
 
 t.test('a caller header configured in mixed case matches the header in any case', async (t) => {
-  const pdp = await startPdp({ bundleDir: dir, env: { PDP_DECISION_LOG_CALLER_HEADER: 'X-Acting-For' } });
-  t.teardown(() => pdp.close());
-  const r = await post(pdp.url, '/v1/decisions/tool-call', toolCall('read_file'), { 'X-ACTING-FOR': 'agent-runtime-9' });
-  await new Promise((res) => setTimeout(res, 100));
-  const rec = pdp.stdout.find((l) => l.decision_id === (r.json as { decision_id: string }).decision_id);
+  const rec = await recordWith(t, { PDP_DECISION_LOG_CALLER_HEADER: 'X-Acting-For' }, { 'X-ACTING-FOR': 'agent-runtime-9' });
   t.match(rec, { on_behalf_of: { id: 'agent-runtime-9', asserted: true } });
 });
