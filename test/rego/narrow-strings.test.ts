@@ -50,3 +50,17 @@ t.test('tokens: texts, string values, template parts and comments', async (t) =>
   t.equal(comments[0]?.text, ' — ', 'a comment with a wide character keeps it');
   t.equal(storage(comments[0]!.text), TWO_BYTE, '(and needs two bytes)');
 });
+
+t.test('hostile source text: values kept exactly, whatever their characters or size', async (t) => {
+  const big = 'a'.repeat(1 << 20);
+  const src = `package p # —\nx := "${big}"\ny := "\\ud800 lone, 😀 astral, \\u00ff\\u0100"\nz := \`raw ÿ ${'\u00e9'.repeat(1000)}\`\n`;
+  const values = tokenize('x.rego', src)
+    .filter((tok) => tok.kind === 'string')
+    .map((tok) => tok.value);
+  t.equal(values[0], big, 'a 1 MiB literal');
+  t.equal(storage(values[0]!), ONE_BYTE);
+  t.equal(values[1], '\ufffd lone, 😀 astral, \u00ff\u0100', 'an astral character and U+0100 kept (a lone surrogate escape is U+FFFD, as Go decodes it)');
+  t.equal(storage(values[1]!), TWO_BYTE, '(which need two bytes)');
+  t.equal(values[2], `raw ÿ ${'é'.repeat(1000)}`, 'Latin-1 characters kept');
+  t.equal(storage(values[2]!), ONE_BYTE);
+});
