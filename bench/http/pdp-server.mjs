@@ -9,6 +9,8 @@ if (!existsSync(entry)) {
   process.stderr.write('dist/server.js is missing: run `npm run build` (npm ci does it) first\n');
   process.exit(2);
 }
+// As bin/pdp.js does first: src/shared/tick-shape.ts.
+(await import(new URL('../../dist/shared/tick-shape.js', import.meta.url).href)).keepTickObjectShape();
 const { start } = await import(entry.href);
 const s = await start([]);
 // A single process answers with its url; a cluster primary with a promise of the shared url,
