@@ -1,8 +1,8 @@
 // Instructions per decision, counted by valgrind (callgrind): a measure that does not move with
 // the machine's load, frequency or steal — on this noisy VM the one way to see a 1 % change.
 // Each checkout's service (its bench/http/pdp-server.mjs, compiled dist/, PDP_WORKERS=1) runs
-// under callgrind with instrumentation off; after a warm-up of sequential requests (one
-// keep-alive connection, the example bodies rotating) instrumentation is switched on
+// under callgrind with instrumentation off; after a warm-up of requests (sequential on each of
+// `--connections` keep-alive connections, the example bodies rotating) instrumentation is switched on
 // (callgrind_control) for `--requests` more, then off, and the counts are dumped per thread.
 // Prints, per checkout, the main thread's instructions per request (the request path, its
 // garbage collection's stop-the-world part) and all threads' (V8's background compiler and GC
@@ -10,7 +10,11 @@
 // the checkouts, and each checkout's ratio to the first.
 //
 //   node bench/http/instructions.mjs <checkout> [<checkout> …] [--requests=1000] [--warmup=1500]
-//        [--rounds=2] [--kind=tool-call|model-deployment] [--env='{"PDP_CACHE_ENABLED":"true"}']
+//        [--rounds=2] [--kind=tool-call|model-deployment] [--connections=1] [--env='{"PDP_CACHE_ENABLED":"true"}']
+//
+// --connections=10 sends as the load generators do: the requests of one event-loop turn are
+// answered (and their decision records written) together; one connection makes every turn hold
+// one request, which overstates per-turn work (a decision-log batch per record).
 //
 // Default environment: PDP_WORKERS=1, PDP_CACHE_ENABLED=false, PDP_LOG_LEVEL=warn. Needs valgrind (Debian package
 // valgrind): without it, says so and exits 0. Each round takes about a minute (node runs ~50×
@@ -26,9 +30,11 @@ import { checkoutArgs } from '../lib/checkout-args.mjs';
 import { exampleTexts } from '../lib/examples.mjs';
 import { startService } from '../lib/service.mjs';
 
-const opts = checkoutArgs(process.argv.slice(2), { requests: 1000, warmup: 1500, rounds: 2, kind: 'tool-call', env: {} });
+const opts = checkoutArgs(process.argv.slice(2), { requests: 1000, warmup: 1500, rounds: 2, kind: 'tool-call', connections: 1, env: {} });
 if (opts.dirs.length === 0) {
-  console.error('usage: node bench/http/instructions.mjs <checkout> [<checkout> …] [--requests=N] [--warmup=N] [--rounds=N] [--kind=K] [--env=JSON]');
+  console.error(
+    'usage: node bench/http/instructions.mjs <checkout> [<checkout> …] [--requests=N] [--warmup=N] [--rounds=N] [--kind=K] [--connections=N] [--env=JSON]',
+  );
   process.exit(2);
 }
 if (!haveValgrind()) {
@@ -42,8 +48,14 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-/** `n` requests one after another on one keep-alive connection; every answer must be 200. */
+/** `n` requests over `opts.connections` keep-alive connections, one after another on each. */
 async function send(url, n) {
+  const c = Math.max(1, opts.connections);
+  await Promise.all(Array.from({ length: c }, (_, i) => sendOn(url, Math.floor(n / c) + (i < n % c ? 1 : 0))));
+}
+
+/** `n` requests one after another on one keep-alive connection; every answer must be 200. */
+async function sendOn(url, n) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const one = (body) =>
     new Promise((res, rej) => {
@@ -92,7 +104,7 @@ async function measure(dir) {
 }
 
 console.log(
-  `instructions per request under callgrind: ${opts.kind}, ${opts.requests} requests after ${opts.warmup}, ${opts.rounds} round(s), env ${JSON.stringify(opts.env)}`,
+  `instructions per request under callgrind: ${opts.kind}, ${opts.requests} requests after ${opts.warmup} on ${opts.connections} connection(s), ${opts.rounds} round(s), env ${JSON.stringify(opts.env)}`,
 );
 const results = new Map(opts.dirs.map((d) => [d, []]));
 for (let r = 0; r < opts.rounds; r++) {
