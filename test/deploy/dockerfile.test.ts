@@ -196,7 +196,8 @@ t.test('the entry point is what npm run build produces', async (t) => {
   t.equal(workdir, '/app', 'WORKDIR /app');
 
   const launcher = fs.readFileSync(path.join(repoRoot, 'bin', 'pdp.js'), 'utf8');
-  const imported = /import\(\s*['"]([^'"]+)['"]\s*\)/.exec(launcher)?.[1];
+  const imports = [...launcher.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1] as string);
+  const imported = imports.find((i) => i.endsWith('/cli/main.js'));
   t.equal(imported, '../dist/cli/main.js', 'bin/pdp.js loads ../dist/cli/main.js');
 
   // tsc maps <rootDir>/X.ts to <outDir>/X.js.
@@ -210,6 +211,12 @@ t.test('the entry point is what npm run build produces', async (t) => {
   const producedFrom = path.join(repoRoot, opts.rootDir, path.relative(path.join(repoRoot, opts.outDir), entryFile)).replace(/\.js$/, '.ts');
   t.equal(path.relative(repoRoot, producedFrom), path.join('src', 'cli', 'main.ts'), 'dist/cli/main.js comes from src/cli/main.ts');
   t.ok(fs.existsSync(producedFrom), 'src/cli/main.ts exists, so npm run build emits dist/cli/main.js');
+  for (const other of imports) {
+    const from = path
+      .join(repoRoot, opts.rootDir, path.relative(path.join(repoRoot, opts.outDir), path.resolve(repoRoot, 'bin', other)))
+      .replace(/\.js$/, '.ts');
+    t.ok(fs.existsSync(from), `bin/pdp.js also loads ${other}: ${path.relative(repoRoot, from)} exists, so the build emits it`);
+  }
   if (fs.existsSync(producedFrom))
     t.match(
       fs.readFileSync(producedFrom, 'utf8'),

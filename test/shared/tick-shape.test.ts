@@ -15,6 +15,14 @@ function literalSlots(debugPrint: string): string[] {
   return [...debugPrint.matchAll(/DefineKeyedOwnPropertyInLiteral (\w+)/g)].slice(0, 4).map((m) => m[1] as string);
 }
 
+/** A child node without the test runner's coverage: tap's process-info loader (which it adds to
+ * every child's NODE_OPTIONS, whatever env is passed) turns V8 coverage on, which allocates every
+ * function's feedback from its first call — the served process has neither. Run through
+ * `env -u`, which drops them just before node starts. */
+function bareNode(args: string[]): [string, string[]] {
+  return ['env', ['-u', 'NODE_OPTIONS', '-u', 'NODE_V8_COVERAGE', process.execPath, ...args]];
+}
+
 /** A file for a child's stdout. V8 prints through C's stdout; on a pipe (which Node makes
  * non-blocking) what did not fit at once was lost. */
 function stdoutFile(): { path: string; fd: number } {
@@ -38,7 +46,7 @@ function collectedWhileIdle(keep: boolean): { slots: string[]; stderr: string; s
     print(process.nextTick);
   `;
   const out = stdoutFile();
-  const r = spawnSync(process.execPath, ['--allow-natives-syntax', '--expose-gc', '--import', 'tsx', '--input-type=module', '-e', script], {
+  const r = spawnSync(...bareNode(['--allow-natives-syntax', '--expose-gc', '--import', 'tsx', '--input-type=module', '-e', script]), {
     cwd: packageRoot,
     encoding: 'utf8',
     timeout: 60_000,
@@ -103,7 +111,7 @@ t.test('`pdp serve` through bin/pdp.js: nextTick stays monomorphic after the sta
   const preload = join(mkdtempSync(join(tmpdir(), 'pdp-tick-')), 'print-on-signal.cjs');
   writeFileSync(preload, "process.on('SIGUSR2', () => { process.stdout.write('\\nPRINT\\n'); %DebugPrint(process.nextTick); });\n");
   const out = stdoutFile();
-  const child = spawn(process.execPath, ['--allow-natives-syntax', '-r', preload, join(packageRoot, 'bin/pdp.js'), 'serve'], {
+  const child = spawn(...bareNode(['--allow-natives-syntax', '-r', preload, join(packageRoot, 'bin/pdp.js'), 'serve']), {
     cwd: packageRoot,
     env: { ...process.env, PDP_PORT: '0', PDP_HOST: '127.0.0.1', PDP_LOG_LEVEL: 'info', PDP_CACHE_ENABLED: 'true', REDIS_URL: '', PDP_WORKERS: '1' },
     stdio: ['ignore', out.fd, 'pipe'],
