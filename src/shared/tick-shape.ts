@@ -17,7 +17,7 @@ export function keepTickObjectShape(): void {
   // The tick object is handed to async hooks' init; the hook is enabled only around one nextTick.
   const hook = createHook({
     init(_asyncId, type, _trigger, resource) {
-      if (type === 'TickObject') kept ??= resource as object;
+      if (type === 'TickObject') kept ??= resource;
     },
   });
   hook.enable();

@@ -18,20 +18,8 @@ import { packageRoot } from '../../src/shared/package-root.js';
 import { serveBundle, startBundleServer, tarball } from '../helpers/bundle-files.js';
 import { startCollector } from '../helpers/collector.js';
 import { startTokenRegistry } from '../helpers/oci-token-registry.js';
+import { jsonObjectLines, listeningUrl } from '../helpers/json-lines.js';
 import { until } from '../helpers/until.js';
-
-function jsonLines(text: string): Record<string, unknown>[] {
-  return text
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => {
-      try {
-        return JSON.parse(l) as Record<string, unknown>;
-      } catch {
-        return {};
-      }
-    });
-}
 
 /** `pdp serve --config <file>` in a child process, until it listens. */
 async function serve(t: Test, configFile: string, env: Record<string, string>): Promise<{ url: string; stdout: () => string; stderr: () => string }> {
@@ -52,9 +40,8 @@ async function serve(t: Test, configFile: string, env: Record<string, string>): 
       await once(child, 'exit');
     }
   });
-  const listening = () => jsonLines(stdout).find((l) => l.msg === 'pdp listening');
-  if (!(await until(() => listening() !== undefined, 60_000, 50))) throw new Error(`the service did not start:\n${stdout}\n${stderr}`);
-  return { url: String(listening()?.url), stdout: () => stdout, stderr: () => stderr };
+  if (!(await until(() => listeningUrl(stdout) !== undefined, 60_000, 50))) throw new Error(`the service did not start:\n${stdout}\n${stderr}`);
+  return { url: String(listeningUrl(stdout)), stdout: () => stdout, stderr: () => stderr };
 }
 
 t.test('pdp serve --config <OPA file> runs with the native equivalent, and behaves so', async (t) => {
@@ -146,7 +133,7 @@ server:
   t.equal(logs.uploads[0]?.path, '/logs/opa');
   t.match(event?.labels, { app: 'myapp', region: 'west' });
   t.ok(
-    jsonLines(stdout()).some((l) => l.msg === 'Decision Log' && l.decision_id === answer.decision_id),
+    jsonObjectLines(stdout()).some((l) => l.msg === 'Decision Log' && l.decision_id === answer.decision_id),
     'console: true logs the decision on stdout',
   );
 });

@@ -21,6 +21,7 @@ import { Redis } from 'ioredis';
 import { packageRoot } from '../../src/shared/package-root.js';
 import { startCollector, type Collector } from '../helpers/collector.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { jsonLines, listeningUrl } from '../helpers/json-lines.js';
 import { until } from '../helpers/until.js';
 
 // ---- markers ---------------------------------------------------------------------------------
@@ -161,18 +162,6 @@ function pathsOf(doc: unknown, needle: string, at = ''): string[] {
 interface Sink {
   text: string;
   docs: unknown[];
-}
-
-function jsonLines(text: string): unknown[] {
-  const docs: unknown[] = [];
-  for (const line of text.split('\n')) {
-    try {
-      docs.push(JSON.parse(line));
-    } catch {
-      // not JSON: searched as text only
-    }
-  }
-  return docs;
 }
 
 interface Leak {
@@ -350,9 +339,8 @@ async function runService(t: Test, runTag: string, env: Record<string, string>):
   t.teardown(() => {
     if (child.exitCode === null) child.kill('SIGKILL');
   });
-  const listening = () => jsonLines(stdout).find((l): l is { msg: string; url: string } => (l as { msg?: unknown }).msg === 'pdp listening');
-  if (!(await until(() => listening() !== undefined, 60_000, 50))) throw new Error(`the service did not start:\n${stdout}\n${stderr}`);
-  const url = listening()?.url ?? '';
+  if (!(await until(() => listeningUrl(stdout) !== undefined, 60_000, 50))) throw new Error(`the service did not start:\n${stdout}\n${stderr}`);
+  const url = listeningUrl(stdout) ?? '';
 
   const markers = new Markers(runTag);
   const sent = requests(markers);
