@@ -9,14 +9,21 @@
 // helpers too — these move with JIT timing), the median of `--rounds` rounds alternating between
 // the checkouts, and each checkout's ratio to the first.
 //
-//   node bench/http/instructions.mjs <checkout> [<checkout> …] [--requests=1000] [--warmup=1500]
+//   node bench/http/instructions.mjs <checkout> [<checkout> …] [--requests=1000] [--warmup=12000]
 //        [--rounds=2] [--kind=tool-call|model-deployment] [--connections=1] [--env='{"PDP_CACHE_ENABLED":"true"}']
+//
+// The warm-up must outlast the tiering up of the request path: after 1,500 requests (the default
+// until session 26) a quarter of a cache hit's counted instructions were functions still running
+// their baseline (Sparkplug) code — their inline-cache calls (Builtins_LoadICBaseline) alone ~13 %
+// — and the decision log's record store was still doubling its rows (10,000 by default, reached
+// after 10,000 requests). 12,000: counts within ~2 % of those after 20,000.
 //
 // --connections=10 sends as the load generators do: the requests of one event-loop turn are
 // answered (and their decision records written) together; one connection makes every turn hold
 // one request, which overstates per-turn work (a decision-log batch per record).
 //
-// Default environment: PDP_WORKERS=1, PDP_CACHE_ENABLED=false, PDP_LOG_LEVEL=warn. Needs valgrind (Debian package
+// Default environment: PDP_WORKERS=1, PDP_CACHE_ENABLED=false (Redis-tier hits need
+// PDP_CACHE_ENABLED=true in --env), PDP_LOG_LEVEL=warn, REDIS_COMMAND_TIMEOUT_MS=20000. Needs valgrind (Debian package
 // valgrind): without it, says so and exits 0. Each round takes about a minute (node runs ~50×
 // slower under callgrind). Counts are instructions, not time: a change that trades instructions
 // for cache misses or kernel time is not seen here (bench:http and bench/http/ab.mjs see it).
@@ -30,7 +37,7 @@ import { checkoutArgs } from '../lib/checkout-args.mjs';
 import { exampleTexts } from '../lib/examples.mjs';
 import { startService } from '../lib/service.mjs';
 
-const opts = checkoutArgs(process.argv.slice(2), { requests: 1000, warmup: 1500, rounds: 2, kind: 'tool-call', connections: 1, env: {} });
+const opts = checkoutArgs(process.argv.slice(2), { requests: 1000, warmup: 12000, rounds: 2, kind: 'tool-call', connections: 1, env: {} });
 if (opts.dirs.length === 0) {
   console.error(
     'usage: node bench/http/instructions.mjs <checkout> [<checkout> …] [--requests=N] [--warmup=N] [--rounds=N] [--kind=K] [--connections=N] [--env=JSON]',
@@ -79,7 +86,10 @@ async function measure(dir) {
   const svc = await startService({
     cwd: dir,
     script: join(dir, 'bench/http/pdp-server.mjs'),
-    env: { PDP_WORKERS: '1', PDP_CACHE_ENABLED: 'false', PDP_LOG_LEVEL: 'warn', ...opts.env },
+    // Redis's command deadline (100 ms) is far too short for a service running ~50× slower
+    // under valgrind: its cache reads timed out, the breaker opened, and every "Redis hit" was
+    // an evaluation.
+    env: { PDP_WORKERS: '1', PDP_CACHE_ENABLED: 'false', PDP_LOG_LEVEL: 'warn', REDIS_COMMAND_TIMEOUT_MS: '20000', ...opts.env },
     prefix: ['valgrind', '--tool=callgrind', '--instr-atstart=no', '--separate-threads=yes', `--callgrind-out-file=${join(out, 'cg.%p')}`],
     // The young generation's bound fixed (V8 sizes it from the heap limit otherwise).
     nodeArgs: ['--max-semi-space-size=16'],
