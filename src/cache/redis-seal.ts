@@ -9,17 +9,18 @@
 // could seal a forged `allow: true` under it. With one, only replicas holding the secret can write
 // a value another replica accepts (GCM authenticates it), and a reader of Redis learns nothing.
 // Replicas share entries only when they share the secret.
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { HmacSha256 } from './hmac-sha256.js';
 
 const VERSION = 's2.';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
 export class RedisSeal {
-  private readonly secret: Buffer;
+  private readonly hmac: HmacSha256;
 
   constructor(secret: string | Buffer) {
-    this.secret = Buffer.isBuffer(secret) ? secret : Buffer.from(secret, 'utf8');
+    this.hmac = new HmacSha256(Buffer.isBuffer(secret) ? secret : Buffer.from(secret, 'utf8'));
   }
 
   /** A secret of this process alone: safe, but replicas then share nothing through Redis. */
@@ -28,12 +29,12 @@ export class RedisSeal {
   }
 
   private derive(cacheKey: string, label: string): Buffer {
-    return createHmac('sha256', this.secret).update(`${label}\0${cacheKey}`).digest();
+    return this.hmac.bytes(`${label}\0${cacheKey}`);
   }
 
   /** The Redis key (without prefix) for a cache key. */
   keyOf(cacheKey: string): string {
-    return this.derive(cacheKey, 'pdp-cache/redis-key').toString('hex');
+    return this.hmac.hex(`pdp-cache/redis-key\0${cacheKey}`);
   }
 
   /** The value written to Redis: `s2.` + base64(iv ‖ tag ‖ ciphertext). */
@@ -53,7 +54,10 @@ export class RedisSeal {
     try {
       const decipher = createDecipheriv('aes-256-gcm', this.derive(cacheKey, 'pdp-cache/value'), raw.subarray(0, IV_BYTES));
       decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
-      return Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
+      const text = decipher.update(raw.subarray(IV_BYTES + TAG_BYTES));
+      // GCM's final() only checks the tag (it holds back no bytes): nothing to join, as a rule.
+      const rest = decipher.final();
+      return (rest.length === 0 ? text : Buffer.concat([text, rest])).toString('utf8');
     } catch {
       return undefined;
     }
