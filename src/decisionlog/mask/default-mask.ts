@@ -125,7 +125,7 @@ export function defaultMask(lists: DefaultMaskLists, record: MaskedRecordView): 
     root = '/result';
     masked.result = keep ? record.result : walk(record.result, NO_SHAPES, false);
   }
-  return { rules: rules.sort((a, b) => compareStrings(a.path, b.path)), fields: masked };
+  return { rules: sortByPath(rules), fields: masked };
 
   /** The value with its scalars summarized where not kept (a copy where one was); `node` is where
    * the value's shape is in the field list (undefined: nowhere), `numbers` its parent's flag. */
@@ -206,6 +206,20 @@ function typeName(v: unknown): string {
       if (v === null) return 'null';
       throw new TypeError(`a ${typeof v} is not JSON data`);
   }
+}
+
+/** The rules by pointer, by code point as Rego orders strings. A record's pointers share long
+ * prefixes ("/input/model/…"), which compareStrings walks unit by unit in JavaScript: sorting a
+ * deployment record's ~30 rules cost ~17 µs. Where no pointer holds a unit at or above U+D800,
+ * UTF-16 order is code point order, and the engine's native comparison sorts them (~3 µs). */
+function sortByPath(rules: DefaultMaskRule[]): DefaultMaskRule[] {
+  for (const r of rules) if (!belowSurrogates(r.path)) return rules.sort((a, b) => compareStrings(a.path, b.path));
+  return rules.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+function belowSurrogates(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0xd800) return false;
+  return true;
 }
 
 function under(path: string, root: string): boolean {
