@@ -27,6 +27,12 @@ export function measureJson(text: string, maxDepth: number, maxValues: number): 
   const n = text.length;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
+    // Whitespace first: indented bodies are mostly spaces and newlines between the tokens (other
+    // control characters outside strings are not JSON: the parser refuses them).
+    if (c <= 0x20) {
+      digits = 0;
+      continue;
+    }
     if (c >= 0x30 && c <= 0x39) {
       if (++digits > 15) {
         mayBeInexact = true;

@@ -45,7 +45,7 @@ function reference(text: string, maxDepth: number, maxValues: number): JsonShape
 t.test('measureJson agrees with a character scan on 20,000 generated texts', async (t) => {
   const seed = 20261205;
   const r = rng(seed);
-  const alphabet = ['"', '\\', '\\\\', '\\"', '{', '}', '[', ']', ',', '1', '7', 'e', '.', 'a', ' ', ':', '1234567890123456', 'é'];
+  const alphabet = ['"', '\\', '\\\\', '\\"', '{', '}', '[', ']', ',', '1', '7', 'e', '.', 'a', ' ', ':', '1234567890123456', 'é', '\n', '\t', '\r', '\u0001'];
   let differ = 0;
   let first = '';
   for (let k = 0; k < 20_000; k++) {
