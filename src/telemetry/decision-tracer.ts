@@ -36,12 +36,14 @@ export class ActiveDecisionSpan implements DecisionSpan {
   private readonly tracer: Tracer;
   private ended = false;
 
-  constructor(tracer: Tracer, span: Span, parent: Context) {
+  /** `madeValid`: the span's ids were made (or checked) by the caller — valid W3C ids, not
+   * checked again by the API's regular expressions. */
+  constructor(tracer: Tracer, span: Span, parent: Context, madeValid = false) {
     this.tracer = tracer;
     this.span = span;
     this.parent = parent;
     const sc = span.spanContext();
-    const valid = isSpanContextValid(sc);
+    const valid = madeValid || isSpanContextValid(sc);
     this.traceId = valid ? sc.traceId : '';
     this.spanId = valid ? sc.spanId : '';
     // The W3C header, written directly (what W3CTraceContextPropagator.inject writes for a valid
@@ -123,7 +125,8 @@ export class DecisionTracing implements DecisionTracer {
         traceFlags: TraceFlags.NONE,
         ...(inTrace && from.traceState !== undefined ? { traceState: from.traceState } : {}),
       });
-      return new ActiveDecisionSpan(this.tracer, span, parent);
+      // randomId's ids, or the caller's trace id checked just above
+      return new ActiveDecisionSpan(this.tracer, span, parent, true);
     }
     const span = this.tracer.startSpan(
       DECISION_SPAN,
