@@ -8,7 +8,8 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { activate, prepareBundle } from '../../src/bundles/activate.js';
 import type { ActivePolicySet } from '../../src/bundles/types.js';
-import { defaultMaskRules, type DefaultMaskLists, type MaskedRecordView } from '../../src/decisionlog/mask/default-mask.js';
+import { defaultMask, defaultMaskRules, type DefaultMaskLists, type MaskedRecordView } from '../../src/decisionlog/mask/default-mask.js';
+import { deepFreeze } from '../../src/shared/deep-freeze.js';
 import { Masker } from '../../src/decisionlog/mask/masker.js';
 import { policyMaskFrom } from '../../src/decisionlog/mask/policy-mask.js';
 import {
@@ -214,6 +215,47 @@ t.test('native rules equal the Rego mask on every example and on 600 generated r
   }
   t.ok(compared >= 600, `${compared} records compared`);
   t.ok(masked > 2000, `${masked} masked values among them`);
+});
+
+t.test('a repeated (deeply frozen) body: its masked input is kept with it, the result masked per record', async (t) => {
+  const set = await policySet(SHIPPED);
+  const lists = regoLists(set);
+  // Other field lists (a new snapshot's): the kept masked input must not be used with them.
+  const fewer: DefaultMaskLists = { toolCall: new Map(), deployment: new Map(), keptResults: lists.keptResults };
+  const results = [
+    { allow: false, reasons: [{ code: 'C', message: 'why' }] },
+    { allow: true, reasons: [], obligations: [{ code: 'O', detail: 'secret 7' }] },
+  ];
+  let checked = 0;
+  let kept = 0;
+  for (const { file, body } of exampleBodies()) {
+    const frozen = deepFreeze(structuredClone(body));
+    for (const path of ['ai/tools/decision', 'ai/deployment/decision', 'other']) {
+      for (const l of [lists, fewer]) {
+        let first: unknown;
+        for (const [i, result] of results.entries()) {
+          // The oracle: the same record with an input nobody froze.
+          const want = defaultMask(l, { path, input: structuredClone(body), result });
+          const got = defaultMask(l, { path, input: frozen, result });
+          if (json(got.rules) !== json(want.rules) || json(got.fields) !== json(want.fields)) t.fail(`${file} at ${path}, result ${i}`);
+          else checked++;
+          if (i === 0) first = got.fields.input;
+          else if (got.fields.input === first) kept++;
+        }
+      }
+    }
+  }
+  t.equal(checked, exampleBodies().length * 3 * 2 * 2, 'equal to an unfrozen input: rules and masked fields, every body, path and list');
+  t.ok(kept > exampleBodies().length, `the second record's masked input is the first's (${kept} times)`);
+  const body = deepFreeze({ agent: { id: 'a' }, arguments: { to: 'x@example.com' } });
+  // A path whose results are not kept whole: the result's scalars are masked too.
+  const a = defaultMask(lists, { path: 'other', input: body, result: { allow: true } });
+  const b = defaultMask(lists, { path: 'other', input: body, result: { allow: false, reasons: [{ code: 'R', message: 'm' }] } });
+  t.not(a.rules, b.rules, 'each call returns its own rules array');
+  t.ok(
+    b.rules.some((r) => r.path === '/result/reasons/0/code') && !a.rules.some((r) => r.path.startsWith('/result/reasons')),
+    'the result is masked per record',
+  );
 });
 
 t.test('through the masker: the same records with and without the native mask', async (t) => {

@@ -10,6 +10,8 @@
 // Strings are ordered and counted as Rego does (by code point: the engine's own functions).
 import { runeCount } from '../../rego/builtins/util.js';
 import { compareStrings } from '../../rego/value.js';
+import { isDeeplyFrozen } from '../../shared/deep-freeze.js';
+import { markSharedField } from '../record-json.js';
 import { escapeSegment } from './pointer.js';
 
 /** What the mask program reads from its own rules. */
@@ -102,6 +104,13 @@ function shapeSegments(shape: string): (string | null)[] | null {
   return out;
 }
 
+/** A repeated body's parse is deeply frozen and shared by every request that sends it again
+ * (src/api/repeated-bodies.ts): its masked form — a function of it and the field tree its path
+ * selects — is kept with it, for the records of decisions that are not in-process cache hits
+ * (those reuse the whole masked record): Redis-tier hits, decisions not cached. Lives as long as
+ * the repeated body does. */
+const maskedInputs = new WeakMap<object, { kept: Shapes; rules: readonly DefaultMaskRule[]; input: unknown }>();
+
 /** data.system.log.mask for this record: the rules, and the record's input and result with them
  * applied (new objects where something was masked; the record's own where nothing was). Throws
  * on a value that is not JSON data (the caller fails closed). */
@@ -114,9 +123,24 @@ export function defaultMask(lists: DefaultMaskLists, record: MaskedRecordView): 
   // The escaped pointer segments from the root to the value being walked.
   const segs: string[] = [];
   let root = '';
-  if (record.input !== undefined) {
-    root = '/input';
-    masked.input = walk(record.input, kept, false);
+  // Every "/input…" pointer sorts before every "/result…" one: the two parts are sorted apart.
+  let inputRules: readonly DefaultMaskRule[] = [];
+  const input = record.input;
+  if (input !== undefined) {
+    const known = isDeeplyFrozen(input) ? maskedInputs.get(input) : undefined;
+    if (known !== undefined && known.kept === kept) {
+      inputRules = known.rules;
+      masked.input = known.input;
+    } else {
+      root = '/input';
+      masked.input = walk(input, kept, false);
+      inputRules = sortByPath(rules.splice(0));
+      if (isDeeplyFrozen(input)) {
+        // Never modified (records are serialized, not changed): its JSON is written once.
+        markSharedField(masked.input);
+        maskedInputs.set(input, { kept, rules: inputRules, input: masked.input });
+      }
+    }
   }
   if (record.result !== undefined) {
     // `not input.path in kept_results`: OPA binds input.path before the negation, so a record
@@ -125,7 +149,7 @@ export function defaultMask(lists: DefaultMaskLists, record: MaskedRecordView): 
     root = '/result';
     masked.result = keep ? record.result : walk(record.result, NO_SHAPES, false);
   }
-  return { rules: sortByPath(rules), fields: masked };
+  return { rules: inputRules.concat(sortByPath(rules)), fields: masked };
 
   /** The value with its scalars summarized where not kept (a copy where one was); `node` is where
    * the value's shape is in the field list (undefined: nowhere), `numbers` its parent's flag. */
