@@ -29,8 +29,10 @@ export class RepeatedBodies {
     if (maxBytes <= 0 || ttlMs <= 0) return this.disable();
     this.lru = new LRUCache({
       maxSize: maxBytes,
-      // UTF-16 text, and the parsed value: ~4 bytes per character of JSON in all.
-      sizeCalculation: (kept, text) => 64 + (kept.once ? 2 : 4) * text.length,
+      // UTF-16 text, the parsed value and what is kept with it (its cache key; its masked form
+      // and that form's JSON, src/decisionlog/mask/default-mask.ts): ~6 bytes per character of
+      // JSON in all.
+      sizeCalculation: (kept, text) => 64 + (kept.once ? 2 : 6) * text.length,
       ttl: ttlMs,
       ttlAutopurge: false,
     });
