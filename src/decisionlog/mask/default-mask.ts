@@ -127,7 +127,8 @@ export function defaultMask(lists: DefaultMaskLists, record: MaskedRecordView): 
   let inputRules: readonly DefaultMaskRule[] = [];
   const input = record.input;
   if (input !== undefined) {
-    const known = isDeeplyFrozen(input) ? maskedInputs.get(input) : undefined;
+    const frozen = isDeeplyFrozen(input);
+    const known = frozen ? maskedInputs.get(input) : undefined;
     if (known !== undefined && known.kept === kept) {
       inputRules = known.rules;
       masked.input = known.input;
@@ -135,7 +136,7 @@ export function defaultMask(lists: DefaultMaskLists, record: MaskedRecordView): 
       root = '/input';
       masked.input = walk(input, kept, false);
       inputRules = sortByPath(rules.splice(0));
-      if (isDeeplyFrozen(input)) {
+      if (frozen) {
         // Never modified (records are serialized, not changed): its JSON is written once.
         markSharedField(masked.input);
         maskedInputs.set(input, { kept, rules: inputRules, input: masked.input });
