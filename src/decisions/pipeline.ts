@@ -472,17 +472,25 @@ function answerObservations(seen: Observations | undefined): { explanation?: unk
   };
 }
 
-let lastMs = Number.NaN;
-let lastIso = '';
+let lastSecond = Number.NaN;
+/** "YYYY-MM-DDTHH:MM:SS." of lastSecond. */
+let secondPrefix = '';
+/** Date.prototype.toISOString formats through snprintf: ~6,500 instructions a call. */
+const MAX_FOUR_DIGIT_YEAR_MS = 253402300799999;
 
-/** new Date(ms).toISOString(), the last one kept: under load many decisions start in the same
- * millisecond, and formatting the date cost ~0.5 µs each. */
+/** new Date(ms).toISOString(), its date and time of day formatted once per second: only the
+ * milliseconds differ between the decisions of one second. */
 export function isoTimestamp(ms: number): string {
-  if (ms !== lastMs) {
-    lastIso = new Date(ms).toISOString();
-    lastMs = ms;
+  const t = Math.trunc(ms);
+  // Years outside 0000–9999 are written with six digits and a sign: formatted in full.
+  if (!(t >= 0 && t <= MAX_FOUR_DIGIT_YEAR_MS)) return new Date(ms).toISOString();
+  const second = Math.floor(t / 1000);
+  if (second !== lastSecond) {
+    secondPrefix = new Date(second * 1000).toISOString().slice(0, 20);
+    lastSecond = second;
   }
-  return lastIso;
+  const milli = t - second * 1000;
+  return `${secondPrefix}${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
 }
 
 /** OPA's requested_by: the peer's address and port, an IPv6 address in brackets. */
