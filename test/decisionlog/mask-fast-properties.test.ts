@@ -139,4 +139,15 @@ t.test("an equal decision's masking reapplied (cache hits): fast properties, the
   t.equal(again.input, first.input, 'the masked input reused');
   t.same(again.input, { keep: 1 });
   t.ok(hasFastProperties(again), 'fast properties');
+
+  // A mask that erases the whole input and result: the reapplied record has neither.
+  const erasing = maskerWith(['/input', '/result']);
+  const hint2: MaskHint = { anchor: RESULT, key: 'k2' };
+  const e1 = erasing.mask(make(), hint2, true);
+  const e2 = erasing.mask(make(), hint2, true);
+  t.notOk('input' in e2 || 'result' in e2, 'input and result left out again');
+  t.same(e2.erased, ['/input', '/result']);
+  t.equal(e2.erased, e1.erased, "the first record's erased list reused");
+  t.ok(hasFastProperties(e2), 'fast properties after erasing');
+  t.same(JSON.parse(JSON.stringify(e2)), { ...JSON.parse(JSON.stringify(e1)) }, 'the same record');
 });
