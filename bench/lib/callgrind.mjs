@@ -19,6 +19,23 @@ export function callgrindCounts(dir) {
   return { main, all };
 }
 
+/** The instructions of each dump (callgrind_control -d) in `dir`, in dump order: the main
+ * thread's and all threads'. Files are `<name>.<pid>.<dump>-<thread>`. */
+export function callgrindDumps(dir) {
+  const dumps = new Map();
+  for (const f of readdirSync(dir)) {
+    const m = /\.(\d+)-(\d+)$/.exec(f);
+    if (!m) continue;
+    let n = 0;
+    for (const t of readFileSync(join(dir, f), 'utf8').matchAll(/^(?:summary|totals): (\d+)/gm)) n = Math.max(n, Number(t[1]));
+    const d = dumps.get(Number(m[1])) ?? { main: 0, all: 0 };
+    d.all += n;
+    if (Number(m[2]) === 1) d.main = n;
+    dumps.set(Number(m[1]), d);
+  }
+  return [...dumps].sort((a, b) => a[0] - b[0]).map(([, d]) => d);
+}
+
 /** Whether valgrind can be run (Debian package valgrind). */
 export function haveValgrind() {
   try {
