@@ -14,11 +14,12 @@
 //
 // Each round counts `--windows` consecutive windows of `--requests` requests and keeps the
 // lowest: the steady state. Switching instrumentation on makes the first requests of a window
-// take seconds (valgrind instruments all code again), and a request slower than ~1.07 s writes a
-// nanosecond timer that no longer fits a small integer: the field's representation changes, the
-// record's map with it, and V8 throws away the optimized code built on it (the pipeline, the log
-// record, the masker, the answer's serializer). The window that pays for that runs them in
-// baseline code while they are optimized again — once per process, so later windows converge
+// take seconds (valgrind instruments all code again), and a request slower than a second throws
+// away the optimized code of the pipeline, the log record, the masker and the answer's serializer
+// ("wrong map" under --trace-deopt; the same with the server stopped 1.5 s mid-request without
+// valgrind — probably a nanosecond timer past V8's small integers, 2^30 ns, changing a record's
+// map). The window that pays for that runs them in baseline code while they are optimized again
+// — once per process, so later windows converge
 // (session 27: a cache hit's windows 182.7k, 182.0k, 181.8k, 179.9k; the small peer policy's
 // 317k, 307k, 283k, 277k, where the first window alone had read anywhere from 277k to 345k).
 //
