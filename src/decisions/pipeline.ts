@@ -475,11 +475,12 @@ function answerObservations(seen: Observations | undefined): { explanation?: unk
 let lastSecond = Number.NaN;
 /** "YYYY-MM-DDTHH:MM:SS." of lastSecond. */
 let secondPrefix = '';
-/** Date.prototype.toISOString formats through snprintf: ~6,500 instructions a call. */
+/** 9999-12-31T23:59:59.999Z */
 const MAX_FOUR_DIGIT_YEAR_MS = 253402300799999;
 
 /** new Date(ms).toISOString(), its date and time of day formatted once per second: only the
- * milliseconds differ between the decisions of one second. */
+ * milliseconds differ between the decisions of one second (toISOString formats through snprintf,
+ * ~6,500 instructions a call). */
 export function isoTimestamp(ms: number): string {
   const t = Math.trunc(ms);
   // Years outside 0000–9999 are written with six digits and a sign: formatted in full.
