@@ -70,8 +70,6 @@ export function toLogRecord(r: DecisionRecord, labels: Record<string, string>, r
   if (r.req_id !== undefined) record.req_id = r.req_id;
   if (r.error) record.error = { ...r.error };
   if (r.origin) record.origin = { ...r.origin };
-  // Last, in this order: the masker deletes them (input first) without a copy (see TAIL in
-  // src/decisionlog/mask/masker.ts).
   if (r.result !== undefined) record.result = r.result;
   if (r.nd_builtin_cache !== undefined) record.nd_builtin_cache = r.nd_builtin_cache;
   if (r.input !== undefined) record.input = r.input;

@@ -82,21 +82,13 @@ type MutableRecord = LogRecord & Record<string, unknown>;
 /** The marks an earlier masking left on a record (finish sets them anew). */
 const MARKS = ['erased', 'masked', 'mask_error'] as const;
 
-/** The fields toLogRecord (src/decisionlog/record.ts) sets last, last first. Deleting an object's
- * last property undoes its last map transition: the object keeps its fast properties. */
-const TAIL: readonly string[] = ['input', 'nd_builtin_cache', 'result'];
-
-/** The record (this call's own) without one top-level field. One of the tail fields is deleted —
- * the callers drop them in TAIL's order, so each is the last property then; a copy of the ~25
- * other fields cost ~8,000 instructions per record where no mask policy keeps the input. Any other
- * field is left out of a copy by rest destructuring, never deleted: deleting a field that is not
- * the last turns the object into a V8 dictionary-mode object, and every later read of the record,
- * its JSON above all, then took the slow path (~1 µs more per record). */
+/** The record without one top-level field: a copy by rest destructuring, not `delete` — deleting
+ * a field turns the object into a V8 dictionary-mode object, and every later read of the record,
+ * its JSON above all, then took the slow path (~1 µs more per record where no mask policy drops
+ * the input). Deleting the object's last property would undo its last map transition instead,
+ * but not reliably: with the input set last, a process that had made records of other shapes
+ * first still ended up with dictionary-mode records (session 27). */
 function without(record: MutableRecord, field: string): MutableRecord {
-  if (TAIL.includes(field)) {
-    delete record[field];
-    return record;
-  }
   const { [field]: _dropped, ...rest } = record;
   return rest as MutableRecord;
 }
@@ -237,8 +229,8 @@ export class Masker {
    * are serialized, not changed). */
   private reapply(record: LogRecord, a: Applied, owned: boolean): LogRecord {
     let copy = this.writable(record, owned);
-    // Field by field, by name (a loop over MASKABLE_ROOTS made megamorphic keyed accesses): the
-    // input before the result (see TAIL); no nd_builtin_cache (its records are not reapplied).
+    // Field by field, by name (a loop over MASKABLE_ROOTS made megamorphic keyed accesses); no
+    // nd_builtin_cache (its records are not reapplied).
     const f = a.fields;
     if (f.input !== undefined) copy.input = f.input;
     else if ('input' in copy) copy = without(copy, 'input');
@@ -259,8 +251,12 @@ export class Masker {
     this.errorCount++;
     let copy = this.writable(record, owned);
     const report: MaskReport = { erased: new Set(), masked: new Set() };
-    for (const field of ['input', 'result', 'nd_builtin_cache'] as const) if (field in copy) report.erased.add(`/${field}`);
-    for (const field of TAIL) if (field in copy) copy = without(copy, field);
+    for (const field of ['input', 'result', 'nd_builtin_cache'] as const) {
+      if (field in copy) {
+        copy = without(copy, field);
+        report.erased.add(`/${field}`);
+      }
+    }
     if (this.configured.length > 0) {
       try {
         applyMaskRules(copyMaskableFields(copy), this.configured, report);
