@@ -4,34 +4,41 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+/** Each dump file in `dir` (`<name>.<pid>[.<dump>]-<thread>`): its dump number (null: written
+ * at exit), thread and instruction count. */
+function dumpFiles(dir) {
+  const files = [];
+  for (const f of readdirSync(dir)) {
+    const m = /\.\d+(?:\.(\d+))?-(\d+)$/.exec(f);
+    if (!m) continue;
+    let n = 0;
+    for (const t of readFileSync(join(dir, f), 'utf8').matchAll(/^(?:summary|totals): (\d+)/gm)) n = Math.max(n, Number(t[1]));
+    files.push({ dump: m[1] === undefined ? null : Number(m[1]), thread: Number(m[2]), n });
+  }
+  return files;
+}
+
 /** Instructions the dump files in `dir` hold: the main thread's and all threads'. */
 export function callgrindCounts(dir) {
   let main = 0;
   let all = 0;
-  for (const f of readdirSync(dir)) {
-    const m = /-(\d+)$/.exec(f);
-    if (!m) continue;
-    let n = 0;
-    for (const t of readFileSync(join(dir, f), 'utf8').matchAll(/^(?:summary|totals): (\d+)/gm)) n = Math.max(n, Number(t[1]));
-    all += n;
-    if (Number(m[1]) === 1) main = n;
+  for (const f of dumpFiles(dir)) {
+    all += f.n;
+    if (f.thread === 1) main = f.n;
   }
   return { main, all };
 }
 
 /** The instructions of each dump (callgrind_control -d) in `dir`, in dump order: the main
- * thread's and all threads'. Files are `<name>.<pid>.<dump>-<thread>`. */
+ * thread's and all threads'. */
 export function callgrindDumps(dir) {
   const dumps = new Map();
-  for (const f of readdirSync(dir)) {
-    const m = /\.(\d+)-(\d+)$/.exec(f);
-    if (!m) continue;
-    let n = 0;
-    for (const t of readFileSync(join(dir, f), 'utf8').matchAll(/^(?:summary|totals): (\d+)/gm)) n = Math.max(n, Number(t[1]));
-    const d = dumps.get(Number(m[1])) ?? { main: 0, all: 0 };
-    d.all += n;
-    if (Number(m[2]) === 1) d.main = n;
-    dumps.set(Number(m[1]), d);
+  for (const f of dumpFiles(dir)) {
+    if (f.dump === null) continue;
+    const d = dumps.get(f.dump) ?? { main: 0, all: 0 };
+    d.all += f.n;
+    if (f.thread === 1) d.main = f.n;
+    dumps.set(f.dump, d);
   }
   return [...dumps].sort((a, b) => a[0] - b[0]).map(([, d]) => d);
 }
