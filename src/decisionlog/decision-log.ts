@@ -3,7 +3,7 @@
 // delivery happen in the per-sink dispatchers.
 import type { DecisionRecord, DecisionRecorder } from '../decisions/types.js';
 import { SinkDispatcher } from './dispatcher.js';
-import type { MaskHint, Masker } from './mask/masker.js';
+import type { LeftOutField, MaskHint, Masker } from './mask/masker.js';
 import type { DropVerdict, PolicyDropFn } from './policy-drop.js';
 import type { RecordStore } from './record-store.js';
 import { toLogRecord } from './record.js';
@@ -31,6 +31,16 @@ function maskHint(d: DecisionRecord): MaskHint | undefined {
   return d.input_key !== undefined && typeof d.result === 'object' && d.result !== null
     ? { anchor: d.result, key: `${d.input_key}\u0000${d.kind}\u0000${d.path}` }
     : undefined;
+}
+
+const INPUT_LEFT_OUT: readonly LeftOutField[] = ['input'];
+const ND_LEFT_OUT: readonly LeftOutField[] = ['nd_builtin_cache'];
+const BOTH_LEFT_OUT: readonly LeftOutField[] = ['input', 'nd_builtin_cache'];
+
+/** The decision's fields a record made without its input lacks (undefined: none). */
+function leftOutOf(d: DecisionRecord): readonly LeftOutField[] | undefined {
+  if (d.input !== undefined) return d.nd_builtin_cache !== undefined ? BOTH_LEFT_OUT : INPUT_LEFT_OUT;
+  return d.nd_builtin_cache !== undefined ? ND_LEFT_OUT : undefined;
 }
 
 /** Where records this process's memory does not hold may be found (Redis, sibling workers). */
@@ -109,11 +119,13 @@ export class DecisionLog implements DecisionRecorder {
   log(decision: DecisionRecord): LogRecord | undefined {
     let record: LogRecord;
     try {
-      const unmasked = toLogRecord(decision, this.labels, this.masker.raw);
+      // Made without the input when masking would drop it — unless the drop policy is to see it.
+      const leaveOut = this.policyDrop === undefined && this.masker.leavesInputOut;
+      const unmasked = toLogRecord(decision, this.labels, this.masker.raw, leaveOut);
       // As OPA: the drop policy sees the record before masking.
       if (this.policyDrop && this.dropped(unmasked)) return undefined;
       // `unmasked` is this call's own: masked in place, not copied.
-      record = this.masker.mask(unmasked, maskHint(decision), true);
+      record = this.masker.mask(unmasked, maskHint(decision), true, leaveOut ? leftOutOf(decision) : undefined);
     } catch (e) {
       // The masker does not throw (its own failures fail closed inside); if it ever does, the
       // decision is still recorded — without anything taken from the request or the policy.

@@ -35,8 +35,9 @@ const NONE: unknown[] = [];
  * out, not set to undefined: the drop and mask policies see the record as OPA would). The
  * conditional spreads cost ~2,000 instructions per record in optimized code, and until it is
  * optimized every property after a spread is a runtime call (~20,000). Optional fields therefore
- * come after the fixed ones in the record's JSON. */
-export function toLogRecord(r: DecisionRecord, labels: Record<string, string>, raw = false): LogRecord {
+ * come after the fixed ones in the record's JSON. `withoutInput`: input and nd_builtin_cache left
+ * out (the masker would drop them: Masker.leavesInputOut). */
+export function toLogRecord(r: DecisionRecord, labels: Record<string, string>, raw = false, withoutInput = false): LogRecord {
   const bundles = bundlesField(r.bundles, r.digests);
   const d = r.decision;
   const ns = Math.round(r.duration_ms * 1e6);
@@ -70,9 +71,9 @@ export function toLogRecord(r: DecisionRecord, labels: Record<string, string>, r
   if (r.req_id !== undefined) record.req_id = r.req_id;
   if (r.error) record.error = { ...r.error };
   if (r.origin) record.origin = { ...r.origin };
-  if (r.input !== undefined) record.input = r.input;
+  if (r.input !== undefined && !withoutInput) record.input = r.input;
   if (r.result !== undefined) record.result = r.result;
-  if (r.nd_builtin_cache !== undefined) record.nd_builtin_cache = r.nd_builtin_cache;
+  if (r.nd_builtin_cache !== undefined && !withoutInput) record.nd_builtin_cache = r.nd_builtin_cache;
   return record;
 }
 

@@ -125,3 +125,67 @@ t.test('the decision log: a dropped record is not stored; a throwing drop keeps 
   t.equal(log.log({ ...d, decision_id: 'x2' })?.decision_id, 'x2', 'kept');
   t.match(log.status(), { policy_dropped: 1, drop_errors: 1 });
 });
+
+t.test('the decision log leaves the input out of records it would erase it from, and says so', async (t) => {
+  const { DecisionLog } = await import('../../src/decisionlog/decision-log.js');
+  const { RecordStore } = await import('../../src/decisionlog/record-store.js');
+  const buffer = { capacity: 10, batchSize: 10, maxDelayMs: 10 };
+  const decision = (id: string, nd: boolean) =>
+    decidedRecord(
+      {
+        decision_id: id,
+        timestamp: '2026-12-04T00:00:00.000Z',
+        path: 'app/allow',
+        kind: 'tool-call',
+        input: { user: 'alice', password: 'hunter2' },
+        result: { allow: true },
+        outcome: 'decided',
+        bundles: {},
+        cached: false,
+        engine: 'rego',
+        duration_ms: 1,
+        ...(nd ? { nd_builtin_cache: { 'time.now_ns': { '[]': 1 } } } : {}),
+      },
+      true,
+    );
+  const store = () => new RecordStore({ maxEntries: 10, retentionMs: 60_000 });
+  // A mask policy whose bundle may or may not hold the mask document (its mode says which).
+  let present = false;
+  const policyMask = Object.assign(() => (present ? { kind: 'rules' as const, rules: ['/input/password'] } : { kind: 'absent' as const }), {
+    mode: () => (present ? ('policy' as const) : ('none' as const)),
+  });
+  const log = new DecisionLog({ sinks: [], masker: new Masker({ policyMask }), store: store(), labels: {}, buffer });
+  t.teardown(() => log.close(100));
+  t.ok(new Masker({ policyMask }).leavesInputOut, 'no mask document: the input is left out');
+  const a = log.log(decision('a', true));
+  t.notOk(a && ('input' in a || 'nd_builtin_cache' in a), 'neither input nor nd_builtin_cache');
+  t.same(a?.erased, ['/input', '/nd_builtin_cache'], 'both reported erased, as masking reports them');
+  t.same(a?.result, { allow: true }, 'a decision document is kept');
+  t.same(
+    JSON.parse(JSON.stringify(await log.get('a'))),
+    JSON.parse(JSON.stringify(new Masker({ policyMask }).mask(toLogRecord(decision('a', true), {})))),
+    'the same record as masking the whole one',
+  );
+  t.same(log.log(decision('b', false))?.erased, ['/input']);
+  present = true;
+  const c = log.log(decision('c', false));
+  t.same(c?.input, { user: 'alice' }, 'a mask document: the input is masked, not left out');
+  t.same(c?.erased, ['/input/password']);
+  present = false;
+  // A drop policy sees the unmasked record: the input is there for it, erased after.
+  const seen: unknown[] = [];
+  const dropping = new DecisionLog({
+    sinks: [],
+    masker: new Masker({ policyMask }),
+    store: store(),
+    labels: {},
+    buffer,
+    policyDrop: (r) => (seen.push(r.input), 'keep'),
+  });
+  t.teardown(() => dropping.close(100));
+  const d = dropping.log(decision('d', false));
+  t.same(seen, [{ user: 'alice', password: 'hunter2' }], 'the drop policy saw the input');
+  t.notOk(d && 'input' in d);
+  t.same(d?.erased, ['/input']);
+  t.notOk(new Masker({ raw: true }).leavesInputOut, 'raw logging keeps the input');
+});

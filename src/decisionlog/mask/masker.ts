@@ -95,6 +95,10 @@ function without(record: MutableRecord, field: string): MutableRecord {
 
 const ABSENT: PolicyMaskOutcome = { kind: 'absent' };
 
+/** What a caller may leave out of a record when the masker leaves the input out (leavesInputOut). */
+export type LeftOutField = 'input' | 'nd_builtin_cache';
+const NOTHING_LEFT_OUT: readonly LeftOutField[] = [];
+
 export class Masker {
   readonly raw: boolean;
   private readonly configured: MaskRule[];
@@ -120,12 +124,21 @@ export class Masker {
     return this.policyMask.mode?.() ?? 'policy';
   }
 
+  /** Whether every record's input (and nd_builtin_cache) is left out now, whatever it holds: not
+   * raw, and no mask policy to evaluate. A caller may then make the record without them and say
+   * so (mask's `leftOut`): leaving a field out of a made record is a copy of it (see without). */
+  get leavesInputOut(): boolean {
+    return !this.raw && (this.policyMask === undefined || this.policyMask.mode?.() === 'none');
+  }
+
   /** Returns a masked copy (or, when nothing is to be changed, the record itself); the argument
    * is not modified — unless `owned` says the caller made it for this call and reads it no
    * more: its top-level fields are then set in place (never the values below them), which
    * spares a copy of every record — but a field left out is left out of a copy (see without).
+   * `leftOut`: the fields the decision had that the caller left out of the record because
+   * leavesInputOut said so; they are reported erased as if masking had removed them.
    * Never throws. */
-  mask(record: LogRecord, hint?: MaskHint, owned = false): LogRecord {
+  mask(record: LogRecord, hint?: MaskHint, owned = false, leftOut: readonly LeftOutField[] = NOTHING_LEFT_OUT): LogRecord {
     let policyRules: MaskRule[] = [];
     let dropInput = false;
     let dropResult = false;
@@ -138,7 +151,7 @@ export class Masker {
         if (out.kind === 'rules') {
           // The same rules for an equal record (the policy mask reused its outcome): the masked
           // fields are equal too. Only policy rules: configured pointers may address any field.
-          if (hint !== undefined && this.configured.length === 0 && !('nd_builtin_cache' in record)) {
+          if (hint !== undefined && this.configured.length === 0 && !('nd_builtin_cache' in record) && leftOut.length === 0) {
             const a = this.applied.get(hint.anchor);
             if (a !== undefined && a.key === hint.key && a.rules === out.rules) return this.reapply(record, a, owned);
             reuse = { hint, rules: out.rules };
@@ -158,6 +171,7 @@ export class Masker {
         dropResult = (record.kind === 'data' || record.allow === null) && 'result' in record;
       }
     }
+    if (leftOut.length > 0) dropInput = true;
     const redactError = !this.raw && record.error !== undefined && hasQuoted(record.error.message);
     const rules = this.configured.length > 0 || policyRules.length > 0 || precomputed !== undefined;
     // Nothing to change (raw logging without paths, or a policy that masks nothing here): the
@@ -183,7 +197,7 @@ export class Masker {
         if (field in copy) {
           copy = without(copy, field);
           report.erased.add(`/${field}`);
-        }
+        } else if (leftOut.includes(field)) report.erased.add(`/${field}`);
       }
     }
     if (dropResult) {
