@@ -4,6 +4,7 @@
 // serializer writes — and the rest is put around it. Escaping the reasons' messages on every hit
 // was most of what serializing a hit cost (docs/benchmarks.md, session 22).
 import type { DecisionAnswerBody } from '../decisions/types.js';
+import { quoted } from '../shared/json-quote.js';
 
 type Serialize = (body: DecisionAnswerBody) => string;
 
@@ -33,18 +34,6 @@ export function sharedAnswerText(body: DecisionAnswerBody, serialize: Serialize)
   if (k.middle === null) return undefined;
   const trace = body.trace_id === undefined ? '' : `,"trace_id":${quoted(body.trace_id)}`;
   return `{"decision_id":${quoted(body.decision_id)},${k.middle},"cached":${body.cached ? 'true' : 'false'}${trace}}`;
-}
-
-/** A string as JSON. Ids (a UUID, hex trace ids) need no escaping: quoted as they are, where a
- * JSON.stringify call cost ~1,000 instructions each. Anything else as JSON.stringify writes it,
- * which escapes as the serializer does (it falls back to it for anything but quotes and
- * backslashes). */
-function quoted(s: string): string {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c === 0x22 /* " */ || c === 0x5c /* \ */ || c > 0x7e) return JSON.stringify(s);
-  }
-  return `"${s}"`;
 }
 
 function middleOf(body: DecisionAnswerBody, serialize: Serialize): string | null {

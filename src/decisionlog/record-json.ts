@@ -1,6 +1,10 @@
 // A record's JSON text, written once: the in-memory store keeps its bytes, and the stdout and
-// Redis sinks send it. Records are never modified after masking, so the text stays true.
+// Redis sinks send it. Records are never modified after masking, so the text stays true. What
+// records share is written once: a shared field's text is kept on its value, and a cache hit's
+// record (its masked result shared) writes only its per-request fields before the text of the
+// rest, kept on that result (withKeptTail).
 import { configure } from 'safe-stable-stringify';
+import { quoted } from '../shared/json-quote.js';
 import type { LogRecord } from './types.js';
 
 // The text is kept on the record under a symbol (JSON.stringify skips symbol keys), not in a
@@ -44,7 +48,7 @@ function sharedText(value: unknown): string | undefined {
 export function recordJson(record: LogRecord): string {
   const r = record as WithText;
   if (r[TEXT] !== undefined) return r[TEXT];
-  const json = spliced(record) ?? toJsonText(record);
+  const json = withKeptTail(record) ?? spliced(record) ?? toJsonText(record);
   // A frozen record (none of ours are) simply is not memoized.
   if (Object.isExtensible(r)) r[TEXT] = json;
   return json;
@@ -118,4 +122,140 @@ function spliced(record: LogRecord): string | undefined {
     if (tErased !== undefined) r.erased = erased;
   }
   return head === '{}' ? `{${tail.slice(1)}}` : `${head.slice(0, -1)}${tail}}`;
+}
+
+/** The fields each request has its own values of; every other field of a record is the same on
+ * the records of equal decisions (cache hits) from one caller. */
+type PerRequest = 'decision_id' | 'timestamp' | 'latency_ms' | 'trace_id' | 'span_id' | 'metrics' | 'requested_by' | 'req_id' | 'origin';
+
+/** The text of a record's other fields ("tail"), kept on its shared result object with the values
+ * it was written from: the next record whose fields are those same values has the same text. */
+type Tail = { [K in Exclude<keyof LogRecord, PerRequest>]-?: LogRecord[K] | undefined } & { text: string };
+const TAIL = Symbol('pdp.record.tail');
+type Anchor = Shared & { [TAIL]?: Tail };
+
+/** Whether `r`'s tail fields are exactly those the tail was written from. Objects by identity
+ * (shared ones are the same objects), the on-behalf-of and error copies by their values. */
+function sameTail(t: Tail, r: LogRecord): boolean {
+  return (
+    t.result === r.result &&
+    t.input === r.input &&
+    t.reasons === r.reasons &&
+    t.obligations === r.obligations &&
+    t.exceptions_applied === r.exceptions_applied &&
+    t.bundles === r.bundles &&
+    t.labels === r.labels &&
+    t.erased === r.erased &&
+    t.masked === r.masked &&
+    t.nd_builtin_cache === r.nd_builtin_cache &&
+    t.path === r.path &&
+    t.kind === r.kind &&
+    t.caller === r.caller &&
+    t.caller_auth === r.caller_auth &&
+    t.peer_address === r.peer_address &&
+    t.allow === r.allow &&
+    t.outcome === r.outcome &&
+    t.engine === r.engine &&
+    t.cached === r.cached &&
+    t.cache_tier === r.cache_tier &&
+    t.raw === r.raw &&
+    t.mask_error === r.mask_error &&
+    t.ignored_on_behalf_of === r.ignored_on_behalf_of &&
+    t.on_behalf_of?.id === r.on_behalf_of?.id &&
+    t.on_behalf_of?.asserted === r.on_behalf_of?.asserted &&
+    t.error?.code === r.error?.code &&
+    t.error?.message === r.error?.message
+  );
+}
+
+function tailOf(r: LogRecord, text: string): Tail {
+  return {
+    result: r.result,
+    input: r.input,
+    reasons: r.reasons,
+    obligations: r.obligations,
+    exceptions_applied: r.exceptions_applied,
+    bundles: r.bundles,
+    labels: r.labels,
+    erased: r.erased,
+    masked: r.masked,
+    nd_builtin_cache: r.nd_builtin_cache,
+    path: r.path,
+    kind: r.kind,
+    caller: r.caller,
+    caller_auth: r.caller_auth,
+    peer_address: r.peer_address,
+    allow: r.allow,
+    outcome: r.outcome,
+    engine: r.engine,
+    cached: r.cached,
+    cache_tier: r.cache_tier,
+    raw: r.raw,
+    mask_error: r.mask_error,
+    ignored_on_behalf_of: r.ignored_on_behalf_of,
+    on_behalf_of: r.on_behalf_of,
+    error: r.error,
+    text,
+  };
+}
+
+/** The JSON of the record's tail fields (without braces): the record written with its
+ * per-request fields unset for the one synchronous write, then put back (as spliced does; only
+ * the fields it has: setting an absent one would add it). */
+function tailText(record: LogRecord): string {
+  const r = record as Partial<LogRecord>;
+  const { decision_id, timestamp, latency_ms, trace_id, span_id, metrics, requested_by, req_id, origin } = r;
+  let json: string;
+  try {
+    if (decision_id !== undefined) r.decision_id = undefined;
+    if (timestamp !== undefined) r.timestamp = undefined;
+    if (latency_ms !== undefined) r.latency_ms = undefined;
+    if (trace_id !== undefined) r.trace_id = undefined;
+    if (span_id !== undefined) r.span_id = undefined;
+    if (metrics !== undefined) r.metrics = undefined;
+    if (requested_by !== undefined) r.requested_by = undefined;
+    if (req_id !== undefined) r.req_id = undefined;
+    if (origin !== undefined) r.origin = undefined;
+    json = spliced(record) ?? toJsonText(record);
+  } finally {
+    if (decision_id !== undefined) r.decision_id = decision_id;
+    if (timestamp !== undefined) r.timestamp = timestamp;
+    if (latency_ms !== undefined) r.latency_ms = latency_ms;
+    if (trace_id !== undefined) r.trace_id = trace_id;
+    if (span_id !== undefined) r.span_id = span_id;
+    if (metrics !== undefined) r.metrics = metrics;
+    if (requested_by !== undefined) r.requested_by = requested_by;
+    if (req_id !== undefined) r.req_id = req_id;
+    if (origin !== undefined) r.origin = origin;
+  }
+  return json.slice(1, -1);
+}
+
+/** A record whose result is shared (a cache hit's masked result): its per-request fields
+ * written, the rest from the text kept on that result while the other fields stay the same —
+ * a cache hit's record then costs the text of its ids and times only (bench/http/instructions.mjs:
+ * the head's JSON.stringify alone was ~22,000 instructions). Undefined for other records. */
+function withKeptTail(r: LogRecord): string | undefined {
+  const anchor = r.result as Anchor | undefined;
+  if (typeof anchor !== 'object' || anchor === null || anchor[FIELD_TEXT] === undefined) return undefined;
+  let tail = anchor[TAIL];
+  if (tail === undefined || !sameTail(tail, r)) {
+    const text = tailText(r);
+    if (text === '') return undefined;
+    tail = tailOf(r, text);
+    if (TAIL in anchor) anchor[TAIL] = tail;
+    else Object.defineProperty(anchor, TAIL, { value: tail, writable: true });
+  }
+  let head = `{"decision_id":${quoted(r.decision_id)},"timestamp":${quoted(r.timestamp)},"latency_ms":${numberText(r.latency_ms)}`;
+  head += `,"trace_id":${r.trace_id === null ? 'null' : quoted(r.trace_id)},"span_id":${r.span_id === null ? 'null' : quoted(r.span_id)}`;
+  if (r.metrics !== undefined) head += `,"metrics":${toJsonText(r.metrics)}`;
+  if (r.requested_by !== undefined) head += `,"requested_by":${quoted(r.requested_by)}`;
+  if (r.req_id !== undefined) head += `,"req_id":${numberText(r.req_id)}`;
+  if (r.origin !== undefined) head += `,"origin":${toJsonText(r.origin)}`;
+  return `${head},${tail.text}}`;
+}
+
+/** A number as JSON.stringify writes it. */
+function numberText(n: number): string {
+  return Number.isFinite(n) ? String(n) : 'null';
 }

@@ -193,3 +193,82 @@ t.test("cache hits' records: the decision's parts, the bundles, the labels and t
   }
   t.same((JSON.parse(texts[2]!) as { input: unknown }).input, { keep: 1 });
 });
+
+t.test("a shared result keeps the text of its records' other fields: only what differs is written anew", async (t) => {
+  const result = { allow: true };
+  markSharedField(result);
+  const shared = {
+    reasons: [{ code: 'C' }],
+    obligations: [],
+    exceptions_applied: [],
+    bundles: { b: { revision: '1' } },
+    labels: { id: 'x' },
+    erased: ['/input/a'],
+    masked: ['/input/b'],
+  };
+  const input = { a: 1 };
+  const nd = { 'time.now_ns': { '[]': 1 } };
+  for (const v of Object.values(shared)) markSharedField(v);
+  const full = (): LogRecord => ({
+    decision_id: 'd-1',
+    timestamp: '2026-12-06T00:00:00.000Z',
+    path: 'ai/tools/decision',
+    kind: 'tool-call',
+    caller: 'gw',
+    caller_auth: 'api_key',
+    peer_address: '10.0.0.1',
+    allow: true,
+    outcome: 'decided',
+    ...shared,
+    engine: 'rego',
+    cached: true,
+    cache_tier: 'memory',
+    latency_ms: 0.25,
+    trace_id: 'ab',
+    span_id: 'cd',
+    raw: false,
+    metrics: { timer_server_handler_ns: 250_000 },
+    on_behalf_of: { id: 'alice', asserted: true },
+    ignored_on_behalf_of: 'mallory',
+    requested_by: '10.0.0.1:5000',
+    req_id: 3,
+    error: { code: 'E', message: 'm' },
+    origin: { protocol: 'admission', uid: 'u', operation: 'CREATE', kind: 'Pod', namespace: 'n', name: 'p', mode: 'enforce', dry_run: false },
+    input,
+    result,
+    nd_builtin_cache: nd,
+    mask_error: 'x',
+  });
+  const agrees = (r: LogRecord, what: string) => {
+    const keys = Object.keys(r);
+    t.same(JSON.parse(recordJson(r)), JSON.parse(JSON.stringify(r)), what);
+    t.same(Object.keys(r), keys, `${what}: the record's own fields are as they were`);
+  };
+  agrees(full(), 'the first record');
+  agrees(full(), 'an equal record (the kept text)');
+  // Every field, changed alone on a record otherwise equal to the last one written.
+  const other = (v: unknown): unknown =>
+    typeof v === 'string' ? `${v}-other "quoted" é` : typeof v === 'number' ? v + 1.5 : typeof v === 'boolean' ? !v : v === null ? 'x' : { other: [v] };
+  for (const k of Object.keys(full()) as (keyof LogRecord)[]) {
+    if (k === 'result') continue;
+    const r = full() as unknown as Record<string, unknown>;
+    r[k] = other(r[k]);
+    agrees(r as unknown as LogRecord, `${k} changed`);
+    agrees(full(), `${k} back as it was`);
+  }
+  for (const k of ['on_behalf_of', 'error', 'origin', 'requested_by', 'req_id', 'metrics', 'nd_builtin_cache', 'mask_error', 'input'] as const) {
+    const r = full();
+    delete r[k];
+    agrees(r, `without ${k}`);
+  }
+  for (const [what, change] of [
+    ['an error with another message', { error: { code: 'E', message: 'another message' } }],
+    ['on behalf of another user', { on_behalf_of: { id: 'bob', asserted: true } }],
+  ] as const) {
+    agrees(full(), `before: ${what}`);
+    agrees({ ...full(), ...change }, what);
+  }
+  const nulls = { ...full(), caller: null, peer_address: null, trace_id: null, span_id: null, kind: null, allow: null, cache_tier: null };
+  agrees(nulls, 'nulls');
+  agrees({ ...full(), decision_id: 'a"b\\c\u2028\ud800', requested_by: 'ü', latency_ms: NaN }, 'per-request fields that need escaping');
+});
