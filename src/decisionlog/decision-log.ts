@@ -119,8 +119,8 @@ export class DecisionLog implements DecisionRecorder {
   log(decision: DecisionRecord): LogRecord | undefined {
     let record: LogRecord;
     try {
-      // Made without the input when masking would drop it — unless the drop policy is to see it.
-      const leaveOut = this.policyDrop === undefined && this.masker.leavesInputOut;
+      // Made without the input when masking would drop it — unless a drop rule is to see it.
+      const leaveOut = this.masker.leavesInputOut && (this.policyDrop === undefined || this.policyDrop.present?.() === false);
       const unmasked = toLogRecord(decision, this.labels, this.masker.raw, leaveOut);
       // As OPA: the drop policy sees the record before masking.
       if (this.policyDrop && this.dropped(unmasked)) return undefined;

@@ -14,7 +14,10 @@ export const DEFAULT_DROP_TIMEOUT_MS = 250;
  * error: it failed — the record is kept (an audit gap is worse than an unwanted record). */
 export type DropVerdict = 'drop' | 'keep' | 'error';
 
-export type PolicyDropFn = (record: Readonly<LogRecord>) => DropVerdict;
+export type PolicyDropFn = ((record: Readonly<LogRecord>) => DropVerdict) & {
+  /** Whether there is a drop rule to evaluate now (absent: assume there is). */
+  present?: () => boolean;
+};
 
 /** OPA writes data paths with a leading slash ("/system/log/drop"); the engine's paths have none. */
 export function dataPath(p: string): string {
@@ -27,13 +30,15 @@ export function dataPath(p: string): string {
 export function policyDropFrom(current: () => ActivePolicySet | null, opts: { path?: string; timeoutMs?: number } = {}): PolicyDropFn {
   const path = dataPath(opts.path ?? DEFAULT_DROP_PATH);
   const budget = { timeoutMs: opts.timeoutMs ?? DEFAULT_DROP_TIMEOUT_MS };
-  return (record) => {
+  const ruleIn = (set: ActivePolicySet | null): set is ActivePolicySet => path !== '' && set !== null && hasPolicyDocument(set, path);
+  const drop = (record: Readonly<LogRecord>): DropVerdict => {
     const set = current();
     // No policy, no bundle owns the path, or nothing is defined there: the record is not handed
     // to the engine at all (the common case costs one lookup).
-    if (path === '' || !set || !hasPolicyDocument(set, path)) return 'keep';
+    if (!ruleIn(set)) return 'keep';
     const out = set.evaluate(path, record, budget);
     if (!out.ok) return 'error';
     return out.defined && out.result === true ? 'drop' : 'keep';
   };
+  return Object.assign(drop, { present: () => ruleIn(current()) });
 }

@@ -87,6 +87,10 @@ t.test('the drop policy: exactly true drops; errors keep; no rule, no set, no pa
   t.equal(policyDropFrom(() => set({ ok: true, defined: true, result: true }, false))(r), 'keep', 'no rule there: not evaluated');
   t.equal(policyDropFrom(() => null)(r), 'keep', 'no policy yet');
   t.equal(policyDropFrom(() => set({ ok: true, defined: true, result: true }), { path: '/' })(r), 'keep', 'an empty path drops nothing');
+  t.equal(policyDropFrom(() => set({ ok: true, defined: true, result: true })).present?.(), true, 'a drop rule is present');
+  t.equal(policyDropFrom(() => null).present?.(), false, 'no policy set: no drop rule');
+  t.equal(policyDropFrom(() => set({ ok: true, defined: true, result: true }, false)).present?.(), false, 'no rule at the path');
+  t.equal(policyDropFrom(() => set({ ok: true, defined: true, result: true }), { path: '/' }).present?.(), false, 'an empty path: no drop rule');
 });
 
 t.test('the decision log: a dropped record is not stored; a throwing drop keeps it and counts', async (t) => {
@@ -187,5 +191,18 @@ t.test('the decision log leaves the input out of records it would erase it from,
   t.same(seen, [{ user: 'alice', password: 'hunter2' }], 'the drop policy saw the input');
   t.notOk(d && 'input' in d);
   t.same(d?.erased, ['/input']);
+  // A drop policy without a rule now (the bundle has no data.system.log.drop): nothing to see it.
+  const seenToo: unknown[] = [];
+  const ruleless = new DecisionLog({
+    sinks: [],
+    masker: new Masker({ policyMask }),
+    store: store(),
+    labels: {},
+    buffer,
+    policyDrop: Object.assign((r: LogRecord) => (seenToo.push(r.input), 'keep' as const), { present: () => false }),
+  });
+  t.teardown(() => ruleless.close(100));
+  t.same(ruleless.log(decision('e', false))?.erased, ['/input']);
+  t.same(seenToo, [undefined], 'no drop rule: the record was made without the input');
   t.notOk(new Masker({ raw: true }).leavesInputOut, 'raw logging keeps the input');
 });
