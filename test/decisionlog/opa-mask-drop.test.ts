@@ -2,7 +2,7 @@
 import t from 'tap';
 import { Masker } from '../../src/decisionlog/mask/masker.js';
 import { parseMaskRule } from '../../src/decisionlog/mask/rules.js';
-import { dataPath, policyDropFrom } from '../../src/decisionlog/policy-drop.js';
+import { dataPath, policyDropFrom, type PolicyDropFn } from '../../src/decisionlog/policy-drop.js';
 import { toLogRecord } from '../../src/decisionlog/record.js';
 import type { ActivePolicySet } from '../../src/bundles/types.js';
 import type { LogRecord } from '../../src/decisionlog/types.js';
@@ -158,8 +158,12 @@ t.test('the decision log leaves the input out of records it would erase it from,
   const policyMask = Object.assign(() => (present ? { kind: 'rules' as const, rules: ['/input/password'] } : { kind: 'absent' as const }), {
     mode: () => (present ? ('policy' as const) : ('none' as const)),
   });
-  const log = new DecisionLog({ sinks: [], masker: new Masker({ policyMask }), store: store(), labels: {}, buffer });
-  t.teardown(() => log.close(100));
+  const logWith = (policyDrop?: PolicyDropFn) => {
+    const l = new DecisionLog({ sinks: [], masker: new Masker({ policyMask }), store: store(), labels: {}, buffer, ...(policyDrop ? { policyDrop } : {}) });
+    t.teardown(() => l.close(100));
+    return l;
+  };
+  const log = logWith();
   t.ok(new Masker({ policyMask }).leavesInputOut, 'no mask document: the input is left out');
   const a = log.log(decision('a', true));
   t.notOk(a && ('input' in a || 'nd_builtin_cache' in a), 'neither input nor nd_builtin_cache');
@@ -178,30 +182,14 @@ t.test('the decision log leaves the input out of records it would erase it from,
   present = false;
   // A drop policy sees the unmasked record: the input is there for it, erased after.
   const seen: unknown[] = [];
-  const dropping = new DecisionLog({
-    sinks: [],
-    masker: new Masker({ policyMask }),
-    store: store(),
-    labels: {},
-    buffer,
-    policyDrop: (r) => (seen.push(r.input), 'keep'),
-  });
-  t.teardown(() => dropping.close(100));
+  const dropping = logWith((r) => (seen.push(r.input), 'keep'));
   const d = dropping.log(decision('d', false));
   t.same(seen, [{ user: 'alice', password: 'hunter2' }], 'the drop policy saw the input');
   t.notOk(d && 'input' in d);
   t.same(d?.erased, ['/input']);
   // A drop policy without a rule now (the bundle has no data.system.log.drop): nothing to see it.
   const seenToo: unknown[] = [];
-  const ruleless = new DecisionLog({
-    sinks: [],
-    masker: new Masker({ policyMask }),
-    store: store(),
-    labels: {},
-    buffer,
-    policyDrop: Object.assign((r: LogRecord) => (seenToo.push(r.input), 'keep' as const), { present: () => false }),
-  });
-  t.teardown(() => ruleless.close(100));
+  const ruleless = logWith(Object.assign((r: LogRecord) => (seenToo.push(r.input), 'keep' as const), { present: () => false }));
   t.same(ruleless.log(decision('e', false))?.erased, ['/input']);
   t.same(seenToo, [undefined], 'no drop rule: the record was made without the input');
   t.notOk(new Masker({ raw: true }).leavesInputOut, 'raw logging keeps the input');
