@@ -40,12 +40,12 @@
 // for cache misses or kernel time is not seen here (bench:http and bench/http/ab.mjs see it).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { callgrindDumps, haveValgrind } from '../lib/callgrind.mjs';
 import { checkoutArgs } from '../lib/checkout-args.mjs';
 import { exampleTexts } from '../lib/examples.mjs';
+import { sendSequential } from '../lib/sequential-load.mjs';
 import { startService } from '../lib/service.mjs';
 
 const opts = checkoutArgs(process.argv.slice(2), { requests: 1000, warmup: 12000, windows: 3, rounds: 2, kind: 'tool-call', connections: 1, env: {} });
@@ -67,30 +67,7 @@ const median = (xs) => {
 };
 
 /** `n` requests over `opts.connections` keep-alive connections, one after another on each. */
-async function send(url, n) {
-  const c = Math.max(1, opts.connections);
-  await Promise.all(Array.from({ length: c }, (_, i) => sendOn(url, Math.floor(n / c) + (i < n % c ? 1 : 0))));
-}
-
-/** `n` requests one after another on one keep-alive connection; every answer must be 200. */
-async function sendOn(url, n) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  const one = (body) =>
-    new Promise((res, rej) => {
-      const req = http.request(
-        `${url}/v1/decisions/${opts.kind}`,
-        { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': body.length } },
-        (r) => {
-          r.resume();
-          r.on('end', () => (r.statusCode === 200 ? res() : rej(new Error(`HTTP ${r.statusCode}`))));
-        },
-      );
-      req.on('error', rej);
-      req.end(body);
-    });
-  for (let i = 0; i < n; i++) await one(bodies[i % bodies.length]);
-  agent.destroy();
-}
+const send = (url, n) => sendSequential(url, `/v1/decisions/${opts.kind}`, bodies, n, opts.connections);
 
 async function measure(dir) {
   const out = mkdtempSync(join(tmpdir(), 'pdp-callgrind-'));

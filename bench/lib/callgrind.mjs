@@ -4,8 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** Each dump file in `dir` (`<name>.<pid>[.<dump>]-<thread>`): its dump number (null: written
- * at exit), thread and instruction count. */
+/** Each dump file in `dir` (`<name>.<pid>[.<dump>]-<thread>`): its path, dump number (null:
+ * written at exit), thread and instruction count. */
 function dumpFiles(dir) {
   const files = [];
   for (const f of readdirSync(dir)) {
@@ -13,7 +13,7 @@ function dumpFiles(dir) {
     if (!m) continue;
     let n = 0;
     for (const t of readFileSync(join(dir, f), 'utf8').matchAll(/^(?:summary|totals): (\d+)/gm)) n = Math.max(n, Number(t[1]));
-    files.push({ dump: m[1] === undefined ? null : Number(m[1]), thread: Number(m[2]), n });
+    files.push({ file: join(dir, f), dump: m[1] === undefined ? null : Number(m[1]), thread: Number(m[2]), n });
   }
   return files;
 }
@@ -41,6 +41,13 @@ export function callgrindDumps(dir) {
     dumps.set(f.dump, d);
   }
   return [...dumps].sort((a, b) => a[0] - b[0]).map(([, d]) => d);
+}
+
+/** The main thread's dump file (callgrind_control -d) in `dir` with the fewest instructions, and
+ * that count: the steady-state window (see bench/http/instructions.mjs). */
+export function lowestMainDump(dir) {
+  const main = dumpFiles(dir).filter((f) => f.dump !== null && f.thread === 1);
+  return main.length === 0 ? null : main.reduce((a, b) => (b.n < a.n ? b : a));
 }
 
 /** Whether valgrind can be run (Debian package valgrind). */
