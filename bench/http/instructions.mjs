@@ -38,11 +38,10 @@
 // valgrind): without it, says so and exits 0. Each round takes about a minute (node runs ~50×
 // slower under callgrind). Counts are instructions, not time: a change that trades instructions
 // for cache misses or kernel time is not seen here (bench:http and bench/http/ab.mjs see it).
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { callgrindDumps, haveValgrind } from '../lib/callgrind.mjs';
+import { callgrindDumps, countWindows, haveValgrind } from '../lib/callgrind.mjs';
 import { checkoutArgs } from '../lib/checkout-args.mjs';
 import { exampleTexts } from '../lib/examples.mjs';
 import { sendSequential } from '../lib/sequential-load.mjs';
@@ -84,21 +83,7 @@ async function measure(dir) {
     stopSignal: 'SIGKILL',
   });
   try {
-    // In two halves, each on connections of its own: the first connections to close change
-    // the shapes of node's socket and stream objects, and the code optimized on them is thrown
-    // away once (session 27: ~60 functions) — during the warm-up, not the count.
-    await send(svc.url, Math.ceil(opts.warmup / 2));
-    await send(svc.url, Math.floor(opts.warmup / 2));
-    // Optimized code compiled in the background during the warm-up is installed before counting.
-    await new Promise((r) => setTimeout(r, 500));
-    const ctl = (...a) => execFileSync('callgrind_control', [...a, String(svc.pid)], { stdio: 'ignore' });
-    for (let w = 0; w < Math.max(1, opts.windows); w++) {
-      ctl('-i', 'on');
-      await send(svc.url, opts.requests);
-      ctl('-i', 'off');
-      ctl('-d');
-      await new Promise((r) => setTimeout(r, 300));
-    }
+    await countWindows(svc.pid, (n) => send(svc.url, n), opts);
     const windows = callgrindDumps(out).map((d) => ({ main: d.main / opts.requests, all: d.all / opts.requests }));
     if (windows.length === 0 || windows.some((w) => w.main === 0))
       throw new Error(`no instructions counted (dump files in ${out}: ${readdirSync(out).join(', ')})`);

@@ -17,7 +17,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { haveValgrind, lowestMainDump } from '../lib/callgrind.mjs';
+import { countWindows, haveValgrind, lowestMainDump } from '../lib/callgrind.mjs';
 import { checkoutArgs } from '../lib/checkout-args.mjs';
 import { exampleTexts } from '../lib/examples.mjs';
 import { sendSequential } from '../lib/sequential-load.mjs';
@@ -86,17 +86,7 @@ const svc = await startService({
 const perfMap = `/tmp/perf-${svc.pid}.map`;
 let lowest;
 try {
-  await send(svc.url, Math.ceil(opts.warmup / 2));
-  await send(svc.url, Math.floor(opts.warmup / 2));
-  await new Promise((r) => setTimeout(r, 500));
-  const ctl = (...a) => execFileSync('callgrind_control', [...a, String(svc.pid)], { stdio: 'ignore' });
-  for (let w = 0; w < Math.max(1, opts.windows); w++) {
-    ctl('-i', 'on');
-    await send(svc.url, opts.requests);
-    ctl('-i', 'off');
-    ctl('-d');
-    await new Promise((r) => setTimeout(r, 300));
-  }
+  await countWindows(svc.pid, (n) => send(svc.url, n), opts);
   lowest = lowestMainDump(out);
   if (lowest === null) throw new Error(`no dump files in ${out}`);
   copyFileSync(perfMap, join(out, 'perf.map'));

@@ -50,6 +50,27 @@ export function lowestMainDump(dir) {
   return main.length === 0 ? null : main.reduce((a, b) => (b.n < a.n ? b : a));
 }
 
+/** A service under callgrind (instrumentation off) warmed up with `warmup` requests, then
+ * `windows` windows of `requests` requests counted, each dumped (callgrind_control -d): the
+ * steady state is the lowest (see bench/http/instructions.mjs). `send(n)` sends n requests. */
+export async function countWindows(pid, send, { warmup, windows, requests }) {
+  // In two halves, each on connections of its own: the first connections to close change the
+  // shapes of node's socket and stream objects, and the code optimized on them is thrown away
+  // once (session 27: ~60 functions) — during the warm-up, not the count.
+  await send(Math.ceil(warmup / 2));
+  await send(Math.floor(warmup / 2));
+  // Optimized code compiled in the background during the warm-up is installed before counting.
+  await new Promise((r) => setTimeout(r, 500));
+  const ctl = (...a) => execFileSync('callgrind_control', [...a, String(pid)], { stdio: 'ignore' });
+  for (let w = 0; w < Math.max(1, windows); w++) {
+    ctl('-i', 'on');
+    await send(requests);
+    ctl('-i', 'off');
+    ctl('-d');
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
 /** Whether valgrind can be run (Debian package valgrind). */
 export function haveValgrind() {
   try {
