@@ -75,7 +75,7 @@ interface Shareable {
  * the record: a rest spread of ~30 fields cost more than the stringify). Setting a field's value
  * keeps the object's shape. Each field by name, not in a loop over their names: the keyed loads
  * and stores of a loop were megamorphic (~8,000 instructions per record). */
-function spliced(record: LogRecord): string | undefined {
+function spliced(record: object): string | undefined {
   const r = record as Shareable;
   const { input, result, reasons, obligations, exceptions_applied: exceptions, bundles, labels, masked, erased } = r;
   const tInput = sharedText(input);
@@ -128,15 +128,20 @@ function spliced(record: LogRecord): string | undefined {
  * the records of equal decisions (cache hits) from one caller. */
 type PerRequest = 'decision_id' | 'timestamp' | 'latency_ms' | 'trace_id' | 'span_id' | 'metrics' | 'requested_by' | 'req_id' | 'origin';
 
-/** The text of a record's other fields ("tail"), kept on its shared result object with the values
- * it was written from: the next record whose fields are those same values has the same text. */
-type Tail = { [K in Exclude<keyof LogRecord, PerRequest>]-?: LogRecord[K] | undefined } & { text: string };
+/** A record's other fields ("tail"): absent ones undefined (JSON leaves them out). */
+type TailFields = { [K in Exclude<keyof LogRecord, PerRequest>]-?: LogRecord[K] | undefined };
+/** The tail's JSON (without braces), kept on a shared result object with the fields it was
+ * written from: the next record whose fields are those same values has the same text. */
+interface Tail {
+  fields: TailFields;
+  text: string;
+}
 const TAIL = Symbol('pdp.record.tail');
 type Anchor = Shared & { [TAIL]?: Tail };
 
-/** Whether `r`'s tail fields are exactly those the tail was written from. Objects by identity
- * (shared ones are the same objects), the on-behalf-of and error copies by their values. */
-function sameTail(t: Tail, r: LogRecord): boolean {
+/** Whether `r`'s tail fields are exactly `t`'s. Objects by identity (shared ones are the same
+ * objects), the on-behalf-of and error copies by their values. */
+function sameTail(t: TailFields, r: LogRecord): boolean {
   return (
     t.result === r.result &&
     t.input === r.input &&
@@ -168,8 +173,24 @@ function sameTail(t: Tail, r: LogRecord): boolean {
   );
 }
 
-function tailOf(r: LogRecord, text: string): Tail {
+/** The record's tail fields, as an object of their own (its JSON is the tail's text). */
+function tailFields(r: LogRecord): TailFields {
   return {
+    path: r.path,
+    kind: r.kind,
+    caller: r.caller,
+    caller_auth: r.caller_auth,
+    peer_address: r.peer_address,
+    on_behalf_of: r.on_behalf_of,
+    ignored_on_behalf_of: r.ignored_on_behalf_of,
+    allow: r.allow,
+    outcome: r.outcome,
+    engine: r.engine,
+    cached: r.cached,
+    cache_tier: r.cache_tier,
+    raw: r.raw,
+    error: r.error,
+    mask_error: r.mask_error,
     result: r.result,
     input: r.input,
     reasons: r.reasons,
@@ -177,58 +198,10 @@ function tailOf(r: LogRecord, text: string): Tail {
     exceptions_applied: r.exceptions_applied,
     bundles: r.bundles,
     labels: r.labels,
+    nd_builtin_cache: r.nd_builtin_cache,
     erased: r.erased,
     masked: r.masked,
-    nd_builtin_cache: r.nd_builtin_cache,
-    path: r.path,
-    kind: r.kind,
-    caller: r.caller,
-    caller_auth: r.caller_auth,
-    peer_address: r.peer_address,
-    allow: r.allow,
-    outcome: r.outcome,
-    engine: r.engine,
-    cached: r.cached,
-    cache_tier: r.cache_tier,
-    raw: r.raw,
-    mask_error: r.mask_error,
-    ignored_on_behalf_of: r.ignored_on_behalf_of,
-    on_behalf_of: r.on_behalf_of,
-    error: r.error,
-    text,
   };
-}
-
-/** The JSON of the record's tail fields (without braces): the record written with its
- * per-request fields unset for the one synchronous write, then put back (as spliced does; only
- * the fields it has: setting an absent one would add it). */
-function tailText(record: LogRecord): string {
-  const r = record as Partial<LogRecord>;
-  const { decision_id, timestamp, latency_ms, trace_id, span_id, metrics, requested_by, req_id, origin } = r;
-  let json: string;
-  try {
-    if (decision_id !== undefined) r.decision_id = undefined;
-    if (timestamp !== undefined) r.timestamp = undefined;
-    if (latency_ms !== undefined) r.latency_ms = undefined;
-    if (trace_id !== undefined) r.trace_id = undefined;
-    if (span_id !== undefined) r.span_id = undefined;
-    if (metrics !== undefined) r.metrics = undefined;
-    if (requested_by !== undefined) r.requested_by = undefined;
-    if (req_id !== undefined) r.req_id = undefined;
-    if (origin !== undefined) r.origin = undefined;
-    json = spliced(record) ?? toJsonText(record);
-  } finally {
-    if (decision_id !== undefined) r.decision_id = decision_id;
-    if (timestamp !== undefined) r.timestamp = timestamp;
-    if (latency_ms !== undefined) r.latency_ms = latency_ms;
-    if (trace_id !== undefined) r.trace_id = trace_id;
-    if (span_id !== undefined) r.span_id = span_id;
-    if (metrics !== undefined) r.metrics = metrics;
-    if (requested_by !== undefined) r.requested_by = requested_by;
-    if (req_id !== undefined) r.req_id = req_id;
-    if (origin !== undefined) r.origin = origin;
-  }
-  return json.slice(1, -1);
 }
 
 /** A record whose result is shared (a cache hit's masked result): its per-request fields
@@ -239,10 +212,11 @@ function withKeptTail(r: LogRecord): string | undefined {
   const anchor = r.result as Anchor | undefined;
   if (typeof anchor !== 'object' || anchor === null || anchor[FIELD_TEXT] === undefined) return undefined;
   let tail = anchor[TAIL];
-  if (tail === undefined || !sameTail(tail, r)) {
-    const text = tailText(r);
+  if (tail === undefined || !sameTail(tail.fields, r)) {
+    const fields = tailFields(r);
+    const text = (spliced(fields) ?? toJsonText(fields)).slice(1, -1);
     if (text === '') return undefined;
-    tail = tailOf(r, text);
+    tail = { fields, text };
     if (TAIL in anchor) anchor[TAIL] = tail;
     else Object.defineProperty(anchor, TAIL, { value: tail, writable: true });
   }
