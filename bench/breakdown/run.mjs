@@ -30,7 +30,10 @@
 //            bare   bench/http/bare-server.mjs: a bare fastify route (parse, constant answer) —
 //                   the ceiling, broken down by the same rules
 //
-//   npm run bench:breakdown [-- --duration=S --warmup=S --connections=N --only=off,hit --json --top=N --keep --no-pin]
+// --kind=model-deployment drives /v1/decisions/model-deployment with examples/model-deployment
+// bodies instead (off, hit, redis; the small policy decides tool calls only and is skipped).
+//
+//   npm run bench:breakdown [-- --duration=S --warmup=S --connections=N --only=off,hit --kind=tool-call|model-deployment --json --top=N --keep --no-pin]
 //   (BENCH_DURATION, BENCH_WARMUP, BENCH_CONNECTIONS set the defaults: 10, 3, 10)
 //
 // PDP_WORKERS in the environment is passed to the service (unset: the service's default); the
@@ -57,8 +60,10 @@ function parseArgs(argv) {
     connections: Number(process.env.BENCH_CONNECTIONS ?? 10),
     json: false,
     keep: false,
-    top: 12,
+    // --top: how many functions each stage and the unclassified list show (default 5 and 12).
+    top: null,
     only: null,
+    kind: 'tool-call',
     peer: process.env.BENCH_PEER_DIR ?? join(ROOT, '..', 'shared', 'bench-peer'),
     // Default on: see main().
     pin: true,
@@ -81,26 +86,28 @@ function parseArgs(argv) {
     else if (k === 'no-pin') o.pin = false;
     else if (k === 'only') o.only = (v ?? '').split(',').filter(Boolean);
     else if (k === 'peer') o.peer = v;
+    else if (k === 'kind' && (v === 'tool-call' || v === 'model-deployment')) o.kind = v;
     else throw new Error(`unknown option --${k}`);
   }
   return o;
 }
 
-function examples() {
-  return exampleTexts('tool-call');
+function examples(o) {
+  return exampleTexts(o.kind);
 }
 
 const PDP_ENV = { PDP_HOST: '127.0.0.1', PDP_PORT: '0', PDP_LOG_LEVEL: 'warn' };
 
 function scenarios(o) {
   const small = join(o.peer, 'policies', 'small', 'rego');
+  const path = `/v1/decisions/${o.kind}`;
   const list = [
     {
       key: 'off',
-      label: 'default tool-call policies, cache off',
+      label: `default ${o.kind} policies, cache off`,
       script: 'bench/http/pdp-server.mjs',
       env: { ...PDP_ENV, PDP_CACHE_ENABLED: 'false' },
-      path: '/v1/decisions/tool-call',
+      path,
       signal: 'SIGINT',
     },
     {
@@ -108,7 +115,7 @@ function scenarios(o) {
       label: 'default policies, in-process cache hit',
       script: 'bench/http/pdp-server.mjs',
       env: PDP_ENV,
-      path: '/v1/decisions/tool-call',
+      path,
       signal: 'SIGINT',
       cache: true,
     },
@@ -117,7 +124,7 @@ function scenarios(o) {
       label: 'default policies, Redis cache tier hit (stream sink on)',
       script: 'bench/http/pdp-server.mjs',
       env: { ...PDP_ENV, REDIS_URL, REDIS_KEY_PREFIX: REDIS_PREFIX, PDP_CACHE_MAX_ENTRIES: '1' },
-      path: '/v1/decisions/tool-call',
+      path,
       signal: 'SIGINT',
       cache: true,
       skip: o.redis ? null : `no Redis answers at ${REDIS_URL}`,
@@ -127,9 +134,14 @@ function scenarios(o) {
       label: 'small exactly-equivalent policy (bench-peer), cache off',
       script: 'bench/http/pdp-server.mjs',
       env: { ...PDP_ENV, PDP_CACHE_ENABLED: 'false', PDP_BUNDLE_PATH: small, PDP_BUNDLE_NAME: 'peer-small' },
-      path: '/v1/decisions/tool-call',
+      path,
       signal: 'SIGINT',
-      skip: existsSync(small) ? null : `${small} is absent (the small policy comes with ../shared/bench-peer; --peer=<dir> or BENCH_PEER_DIR points elsewhere)`,
+      skip:
+        o.kind !== 'tool-call'
+          ? 'the small policy decides tool calls only'
+          : existsSync(small)
+            ? null
+            : `${small} is absent (the small policy comes with ../shared/bench-peer; --peer=<dir> or BENCH_PEER_DIR points elsewhere)`,
     },
     // bare-server.mjs ends on SIGTERM (closes, then exits: V8 writes the profile on exit).
     { key: 'bare', label: 'bare fastify route, constant JSON (ceiling)', script: 'bench/http/bare-server.mjs', env: {}, path: '/bare', signal: 'SIGTERM' },
@@ -227,8 +239,10 @@ async function measure(s, o, bodies) {
       PARTS.map(([st, part]) => [`${st} › ${part}`, a.samples ? ((a.byPart.get(`${st} › ${part}`) ?? 0) / a.samples) * main : 0]),
     ),
     cache_lookups: cache,
-    top_by_stage: Object.fromEntries(STAGES.map((st) => [st, top(a.byStageFn.get(st) ?? new Map(), 5).map(([fn, c]) => ({ fn, share: c / a.samples }))])),
-    unclassified: top(a.unmatched, o.top).map(([fn, c]) => ({ fn, share: c / a.samples })),
+    top_by_stage: Object.fromEntries(
+      STAGES.map((st) => [st, top(a.byStageFn.get(st) ?? new Map(), o.top ?? 5).map(([fn, c]) => ({ fn, share: c / a.samples }))]),
+    ),
+    unclassified: top(a.unmatched, o.top ?? 12).map(([fn, c]) => ({ fn, share: c / a.samples })),
   };
 }
 
@@ -239,7 +253,7 @@ function printTable(results, skipped, o) {
   const w = 9;
   const row = (name, vals) => `${name.padEnd(40)}${vals.map((v) => String(v).padStart(w)).join('')}`;
   console.log(
-    `\nCPU µs per request by stage — ${o.duration} s per scenario after ${o.warmup} s warm-up, ${o.connections} connections, examples/tool-call bodies (node ${process.version}, ${new Date().toISOString()}, PDP_WORKERS=${process.env.PDP_WORKERS ?? 'unset'}, ${o.pinCpu === null ? 'not pinned' : `server on CPU ${o.pinCpu}, load generator on CPU 0`})`,
+    `\nCPU µs per request by stage — ${o.duration} s per scenario after ${o.warmup} s warm-up, ${o.connections} connections, examples/${o.kind} bodies (node ${process.version}, ${new Date().toISOString()}, PDP_WORKERS=${process.env.PDP_WORKERS ?? 'unset'}, ${o.pinCpu === null ? 'not pinned' : `server on CPU ${o.pinCpu}, load generator on CPU 0`})`,
   );
   for (const r of results) console.log(`  ${r.key.padEnd(6)} ${r.label}`);
   console.log(row('stage', cols));
@@ -316,7 +330,7 @@ function printTable(results, skipped, o) {
 async function main() {
   const o = parseArgs(process.argv.slice(2));
   if (!existsSync(join(ROOT, 'dist', 'server.js'))) throw new Error('dist/server.js is missing: run `npm run build` (npm ci does it) first');
-  const bodies = examples();
+  const bodies = examples(o);
   o.pinCpu = null;
   if (o.pin && cpus().length >= 2) {
     // The profiler samples wall time on the server's main thread. When the load generator shares
