@@ -8,7 +8,10 @@
 //   rotating bodies miss it and are answered by the Redis tier (the decision log's Redis stream
 //   is on too, as it is by default with Redis). Skipped, and said so, when no Redis answers at
 //   REDIS_URL (default redis://127.0.0.1:6379); the bench's keys use their own prefix and are
-//   deleted afterwards.
+//   deleted afterwards. Every measured window of these two starts without the decision-log keys
+//   earlier windows wrote (~2.4 KB per decision: a run's reach a gigabyte, and a Redis that full,
+//   sharing the machine, slowed the next scenario's server — see deleteDecisionLogKeys); the
+//   cache tier's entries stay.
 // Bodies rotate through every file in examples/. Scenarios are measured interleaved (a, b, c, …,
 // then again) so that machine noise hits each alike; medians of BENCH_RUNS runs are reported, and
 // the ratios to (a). Then, on a fresh server per scenario (warmed up, alone), BENCH_RUNS runs at half
@@ -41,7 +44,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { deleteBenchKeys, redisOrNull, REDIS_PREFIX, REDIS_URL } from '../lib/bench-redis.mjs';
+import { deleteBenchKeys, deleteDecisionLogKeys, redisOrNull, REDIS_PREFIX, REDIS_URL } from '../lib/bench-redis.mjs';
 import { pinSelf } from '../lib/pin.mjs';
 import { startService } from '../lib/service.mjs';
 import { stealMs, treeCpuTimes } from '../lib/proc-cpu.mjs';
@@ -253,6 +256,7 @@ async function main() {
     for (let i = 0; i < RUNS; i++) {
       for (const s of SCENARIOS) {
         const srv = servers.get(s.key);
+        if (s.redis) await deleteDecisionLogKeys(redis);
         const r = summarize(...(await alone(servers, s.key, () => withCpu(srv.pid, () => cannon(srv.url, s, { duration: DURATION })))));
         runs.get(s.key).push(r);
         const cpu = r.user_us === null ? '' : `  server CPU ${fmt(r.user_us, 1)} user + ${fmt(r.sys_us, 1)} sys µs/req`;
@@ -298,6 +302,7 @@ async function main() {
         const rate = Math.max(1, Math.floor(med.get(s.key).rps / 2));
         if (PACED_WARMUP > 0) await pacedChild(srv.url, s, rate, PACED_WARMUP);
         for (let i = 0; i < RUNS; i++) {
+          if (s.redis) await deleteDecisionLogKeys(redis);
           const steal0 = stealMs();
           const busy0 = busyReading(srv.pid);
           const redis0 = s.redis ? await redisCpuUs(redis) : null;

@@ -19,12 +19,21 @@ export async function redisOrNull() {
   }
 }
 
-/** Deletes every key under REDIS_PREFIX. */
-export async function deleteBenchKeys(redis) {
+/** Deletes every key under REDIS_PREFIX (`under`: only those under REDIS_PREFIX + under). */
+export async function deleteBenchKeys(redis, under = '') {
   let cursor = '0';
   do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${REDIS_PREFIX}*`, 'COUNT', 1000);
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${REDIS_PREFIX}${under}*`, 'COUNT', 1000);
     if (keys.length) await redis.del(...keys);
     cursor = next;
   } while (cursor !== '0');
+}
+
+/** Deletes what the services' decision logs wrote under REDIS_PREFIX (the stream and the
+ * per-decision id keys, `{decisions}:…`), keeping the Redis tier's cache entries. At ~2.4 KB a
+ * record, a run's id keys reach a gigabyte; a Redis that full, on the machine the server and the
+ * client share, made the next scenario's server ~25 % slower per request and its p99 at half
+ * rate 5–8 × longer (docs/benchmarks.md, session 29): measured windows start without them. */
+export async function deleteDecisionLogKeys(redis) {
+  await deleteBenchKeys(redis, '{decisions}:');
 }
