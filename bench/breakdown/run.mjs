@@ -2,9 +2,9 @@
 //
 // For each scenario the service is started as `npm start` runs it (compiled dist/, through
 // bench/http/pdp-server.mjs) under `node --cpu-prof`, warmed up, then driven by autocannon
-// (examples/tool-call bodies, rotating) for a measured window. Meanwhile the server's CPU time is
-// read from /proc (bench/lib/proc-cpu.mjs: the process and all its descendants, so cluster
-// workers are counted; main threads separately). The server is then stopped with SIGINT so that
+// (examples/tool-call bodies, rotating; --kind below) for a measured window. Meanwhile the
+// server's CPU time is read from /proc (bench/lib/proc-cpu.mjs: the process and all its
+// descendants, so cluster workers are counted; main threads separately). The server is then stopped with SIGINT so that
 // V8 writes its profile(s); every sample inside the measured window is attributed to a stage by
 // the rules in ./classify.mjs, and
 //
@@ -86,8 +86,10 @@ function parseArgs(argv) {
     else if (k === 'no-pin') o.pin = false;
     else if (k === 'only') o.only = (v ?? '').split(',').filter(Boolean);
     else if (k === 'peer') o.peer = v;
-    else if (k === 'kind' && (v === 'tool-call' || v === 'model-deployment')) o.kind = v;
-    else throw new Error(`unknown option --${k}`);
+    else if (k === 'kind') {
+      if (v !== 'tool-call' && v !== 'model-deployment') throw new Error('--kind is tool-call or model-deployment');
+      o.kind = v;
+    } else throw new Error(`unknown option --${k}`);
   }
   return o;
 }
