@@ -94,10 +94,6 @@ function parseArgs(argv) {
   return o;
 }
 
-function examples(o) {
-  return exampleTexts(o.kind);
-}
-
 const PDP_ENV = { PDP_HOST: '127.0.0.1', PDP_PORT: '0', PDP_LOG_LEVEL: 'warn' };
 
 function scenarios(o) {
@@ -332,7 +328,7 @@ function printTable(results, skipped, o) {
 async function main() {
   const o = parseArgs(process.argv.slice(2));
   if (!existsSync(join(ROOT, 'dist', 'server.js'))) throw new Error('dist/server.js is missing: run `npm run build` (npm ci does it) first');
-  const bodies = examples(o);
+  const bodies = exampleTexts(o.kind);
   o.pinCpu = null;
   if (o.pin && cpus().length >= 2) {
     // The profiler samples wall time on the server's main thread. When the load generator shares

@@ -10,7 +10,7 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { deleteBenchKeys, redisOrNull, REDIS_PREFIX, REDIS_URL } from '../lib/bench-redis.mjs';
+import { deleteBenchKeys, redisCpuUs, redisOrNull, REDIS_PREFIX, REDIS_URL } from '../lib/bench-redis.mjs';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -67,12 +67,6 @@ function cpuUs() {
   return c.user + c.system;
 }
 
-async function redisCpuUs(redis) {
-  const info = await redis.info('cpu');
-  const f = (k) => Number(new RegExp(`^${k}:([\\d.]+)`, 'm').exec(info)?.[1] ?? NaN);
-  return (f('used_cpu_user') + f('used_cpu_sys')) * 1e6;
-}
-
 const redis = await redisOrNull();
 if (!redis) {
   console.error(`no Redis answers at ${REDIS_URL}: nothing to measure`);
@@ -106,7 +100,8 @@ try {
     await send(RECORDS);
     const client = (cpuUs() - c0 - making) / RECORDS;
     const wall = ((performance.now() - t0) * 1000) / RECORDS;
-    const server = ((await redisCpuUs(redis)) - r0) / RECORDS;
+    const r1 = await redisCpuUs(redis);
+    const server = r0 === null || r1 === null ? NaN : (r1 - r0) / RECORDS;
     console.log(
       `batch ${String(size).padStart(4)}: client ${client.toFixed(1)} µs/record, redis ${server.toFixed(1)} µs/record, wall ${wall.toFixed(1)} µs/record`,
     );

@@ -44,7 +44,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { deleteBenchKeys, deleteDecisionLogKeys, redisOrNull, REDIS_PREFIX, REDIS_URL } from '../lib/bench-redis.mjs';
+import { deleteBenchKeys, deleteDecisionLogKeys, redisCpuUs, redisOrNull, REDIS_PREFIX, REDIS_URL } from '../lib/bench-redis.mjs';
 import { pinSelf } from '../lib/pin.mjs';
 import { startService } from '../lib/service.mjs';
 import { stealMs, treeCpuTimes } from '../lib/proc-cpu.mjs';
@@ -203,14 +203,6 @@ const fmt = (n, d = 0) => (typeof n === 'number' ? n.toFixed(d) : String(n));
 function busyReading(pid) {
   const c = treeCpuTimes(pid);
   return { cpu_us: c === null ? null : c.user + c.sys, wall_us: performance.now() * 1000 };
-}
-
-/** Redis's own CPU time so far (INFO cpu: all its threads, user + system), µs; null if unreadable. */
-async function redisCpuUs(redis) {
-  const info = await redis.info('cpu').catch(() => '');
-  const user = /used_cpu_user:([0-9.]+)/.exec(info);
-  const sys = /used_cpu_sys:([0-9.]+)/.exec(info);
-  return user && sys ? (Number(user[1]) + Number(sys[1])) * 1e6 : null;
 }
 
 /** The open-loop latency run (./paced.mjs) in a child process of its own. */

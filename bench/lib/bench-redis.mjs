@@ -32,8 +32,17 @@ export async function deleteBenchKeys(redis, under = '') {
 /** Deletes what the services' decision logs wrote under REDIS_PREFIX (the stream and the
  * per-decision id keys, `{decisions}:…`), keeping the Redis tier's cache entries. At ~2.4 KB a
  * record, a run's id keys reach a gigabyte; a Redis that full, on the machine the server and the
- * client share, made the next scenario's server ~25 % slower per request and its p99 at half
+ * client share, made the next scenario's server 15–30 % slower per request and its p99 at half
  * rate 5–8 × longer (docs/benchmarks.md, session 29): measured windows start without them. */
 export async function deleteDecisionLogKeys(redis) {
   await deleteBenchKeys(redis, '{decisions}:');
+}
+
+/** Redis's own CPU time so far (INFO cpu: all its threads, user + system) in µs; null where
+ * INFO cannot be read or lacks the fields. */
+export async function redisCpuUs(redis) {
+  const info = await redis.info('cpu').catch(() => '');
+  const user = /^used_cpu_user:([0-9.]+)/m.exec(info);
+  const sys = /^used_cpu_sys:([0-9.]+)/m.exec(info);
+  return user && sys ? (Number(user[1]) + Number(sys[1])) * 1e6 : null;
 }
