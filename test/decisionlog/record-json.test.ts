@@ -4,7 +4,7 @@
 import t from 'tap';
 import { Masker, type MaskHint } from '../../src/decisionlog/mask/masker.js';
 import { policyMaskFrom } from '../../src/decisionlog/mask/policy-mask.js';
-import { markSharedField, recordJson } from '../../src/decisionlog/record-json.js';
+import { markSharedField, recordJson, toJsonText } from '../../src/decisionlog/record-json.js';
 import { toLogRecord } from '../../src/decisionlog/record.js';
 import type { LogRecord } from '../../src/decisionlog/types.js';
 import type { ActivePolicySet } from '../../src/bundles/types.js';
@@ -271,4 +271,97 @@ t.test("a shared result keeps the text of its records' other fields: only what d
   const nulls = { ...full(), caller: null, peer_address: null, trace_id: null, span_id: null, kind: null, allow: null, cache_tier: null };
   agrees(nulls, 'nulls');
   agrees({ ...full(), decision_id: 'a"b\\c\u2028\ud800', requested_by: 'ü', latency_ms: NaN }, 'per-request fields that need escaping');
+});
+
+t.test("an evaluation's record (its result not shared): the snapshot's common fields are written once", async (t) => {
+  const bundles = { b: { revision: '1', digest: 'd' } };
+  const labels = { id: 'x', app: 'pdp' };
+  markSharedField(bundles);
+  markSharedField(labels);
+  const erased = ['/input'];
+  markSharedField(erased);
+  let n = 0;
+  const plain = (): LogRecord => ({
+    decision_id: `d-${++n}`,
+    timestamp: '2026-12-06T00:00:00.000Z',
+    path: 'ai/tools/decision',
+    kind: 'tool-call',
+    caller: 'gw',
+    caller_auth: 'api_key',
+    peer_address: '10.0.0.1',
+    allow: false,
+    outcome: 'decided',
+    reasons: [{ code: 'C', message: `m ${n}` }],
+    obligations: [],
+    exceptions_applied: [],
+    bundles,
+    engine: 'rego',
+    cached: false,
+    cache_tier: null,
+    latency_ms: 0.25,
+    trace_id: 'ab',
+    span_id: 'cd',
+    raw: false,
+    labels,
+    metrics: { timer_server_handler_ns: 250_000 },
+    requested_by: '10.0.0.1:5000',
+    req_id: n,
+    result: { allow: false, reasons: [{ code: 'C' }], big: 2n ** 64n },
+    erased,
+  });
+  const agrees = (r: LogRecord, what: string) => {
+    const keys = Object.keys(r);
+    t.same(parse(recordJson(r)), parse(toJsonText(r)), what);
+    t.same(Object.keys(r), keys, `${what}: the record's own fields are as they were`);
+  };
+  agrees(plain(), 'the first record');
+  const stringify = JSON.stringify;
+  const written: unknown[] = [];
+  JSON.stringify = ((v: unknown, ...rest: []) => {
+    written.push(v);
+    return stringify(v, ...rest);
+  }) as typeof JSON.stringify;
+  let text: string;
+  try {
+    text = recordJson(plain());
+  } finally {
+    JSON.stringify = stringify;
+  }
+  t.notOk(
+    written.some((w) => w === bundles || w === labels || w === 'ai/tools/decision' || w === 'tool-call'),
+    'the next record: bundles, labels, path and kind from the kept text',
+  );
+  t.match(text, /"bundles":\{"b":\{"revision":"1","digest":"d"\}\}/);
+  const other = (v: unknown): unknown =>
+    typeof v === 'string' ? `${v}-other "quoted" é` : typeof v === 'number' ? v + 1.5 : typeof v === 'boolean' ? !v : v === null ? 'x' : { other: [v] };
+  for (const k of Object.keys(plain()) as (keyof LogRecord)[]) {
+    const r = plain() as unknown as Record<string, unknown>;
+    r[k] = other(r[k]);
+    agrees(r as unknown as LogRecord, `${k} changed`);
+    agrees(plain(), `${k} back as it was`);
+  }
+  for (const [k, v] of [
+    ['input', { a: 'x"y', n: [1, 2.5, null] }],
+    ['masked', ['/input/a']],
+    ['on_behalf_of', { id: 'alice', asserted: true }],
+    ['ignored_on_behalf_of', 'mallory'],
+    ['error', { code: 'E', message: 'm' }],
+    ['origin', { protocol: 'admission', uid: 'u', operation: 'CREATE', kind: 'Pod', namespace: 'n', name: 'p', mode: 'enforce', dry_run: false }],
+    ['nd_builtin_cache', { 'time.now_ns': { '[]': 1 } }],
+    ['mask_error', 'x'],
+  ] as const) {
+    agrees({ ...plain(), [k]: v }, `with ${k}`);
+  }
+  for (const k of ['metrics', 'requested_by', 'req_id', 'result', 'erased'] as const) {
+    const r = plain();
+    delete r[k];
+    agrees(r, `without ${k}`);
+  }
+  agrees({ ...plain(), caller: null, peer_address: null, trace_id: null, span_id: null, kind: null, allow: null, engine: null }, 'nulls');
+  agrees(
+    { ...plain(), decision_id: 'a"b\\c\u2028\ud800', caller: 'ü "x"', peer_address: '::1\n', latency_ms: NaN, req_id: Infinity },
+    'per-request fields that need escaping',
+  );
+  agrees({ ...plain(), bundles: { ...bundles } }, 'bundles not shared');
+  agrees({ ...plain(), labels: { ...labels } }, 'labels not shared');
 });
