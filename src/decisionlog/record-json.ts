@@ -222,7 +222,7 @@ function withKeptTail(r: LogRecord): string | undefined {
   }
   let head = `{"decision_id":${quoted(r.decision_id)},"timestamp":${quoted(r.timestamp)},"latency_ms":${numberText(r.latency_ms)}`;
   head += `,"trace_id":${r.trace_id === null ? 'null' : quoted(r.trace_id)},"span_id":${r.span_id === null ? 'null' : quoted(r.span_id)}`;
-  if (r.metrics !== undefined) head += `,"metrics":${toJsonText(r.metrics)}`;
+  if (r.metrics !== undefined) head += `,"metrics":${metricsText(r.metrics)}`;
   if (r.requested_by !== undefined) head += `,"requested_by":${quoted(r.requested_by)}`;
   if (r.req_id !== undefined) head += `,"req_id":${numberText(r.req_id)}`;
   if (r.origin !== undefined) head += `,"origin":${toJsonText(r.origin)}`;
@@ -248,9 +248,10 @@ type StableAnchor = Shared & { [STABLE]?: Stable };
 
 /** A record of an evaluation (its result not shared): the per-request fields and the decision's
  * written one by one, the fields common to the snapshot's records from text kept on its bundles
- * object (bench/http/instructions.mjs: the whole record's JSON.stringify was ~4 µs of a small
- * policy's ~55). Undefined for records with a rarer field (on-behalf-of, error, origin, …): they
- * take the general path. */
+ * object. V8's JSON.stringify costs some 400 instructions per string and per object value (its
+ * toJSON lookup) besides the characters: the record's ~25 fields were ~25,000 instructions, 10 %
+ * of a small policy's decision (bench/http/profile.mjs). Undefined for records with a rarer field
+ * (on-behalf-of, error, origin, …): they take the general path. */
 function withKeptStable(r: LogRecord): string | undefined {
   // Both must be objects marked shared (records put together elsewhere, e.g. by tests, may not be).
   const anchor = r.bundles as StableAnchor | undefined;
@@ -286,33 +287,31 @@ function withKeptStable(r: LogRecord): string | undefined {
     if (STABLE in anchor) anchor[STABLE] = s;
     else Object.defineProperty(anchor, STABLE, { value: s, writable: true });
   }
-  // The per-request fields and the evaluation's own in one JSON.stringify call: a call each, or
-  // the strings quoted one by one, cost more than the object. JSON leaves undefined ones out.
-  let head = toJsonText({
-    decision_id: r.decision_id,
-    timestamp: r.timestamp,
-    latency_ms: r.latency_ms,
-    trace_id: r.trace_id,
-    span_id: r.span_id,
-    metrics: r.metrics,
-    requested_by: r.requested_by,
-    req_id: r.req_id,
-    caller: r.caller,
-    peer_address: r.peer_address,
-    allow: r.allow,
-    reasons: r.reasons,
-    obligations: r.obligations,
-    exceptions_applied: r.exceptions_applied,
-    result: r.result,
-  }).slice(0, -1);
+  let head = `{"decision_id":${quoted(r.decision_id)},"timestamp":${quoted(r.timestamp)},"latency_ms":${numberText(r.latency_ms)}`;
+  head += `,"trace_id":${r.trace_id === null ? 'null' : quoted(r.trace_id)},"span_id":${r.span_id === null ? 'null' : quoted(r.span_id)}`;
+  if (r.metrics !== undefined) head += `,"metrics":${metricsText(r.metrics)}`;
+  if (r.requested_by !== undefined) head += `,"requested_by":${quoted(r.requested_by)}`;
+  if (r.req_id !== undefined) head += `,"req_id":${numberText(r.req_id)}`;
+  head += `,"caller":${r.caller === null ? 'null' : quoted(r.caller)},"peer_address":${r.peer_address === null ? 'null' : quoted(r.peer_address)}`;
+  head += `,"allow":${r.allow === null ? 'null' : r.allow},"reasons":${fieldText(r.reasons)},"obligations":${fieldText(r.obligations)},"exceptions_applied":${fieldText(r.exceptions_applied)}`;
+  if (r.result !== undefined) head += `,"result":${fieldText(r.result)}`;
   if (r.input !== undefined) head += `,"input":${fieldText(r.input)}`;
   if (r.erased !== undefined) head += `,"erased":${fieldText(r.erased)}`;
   if (r.masked !== undefined) head += `,"masked":${fieldText(r.masked)}`;
   return `${head},${s.text}}`;
 }
 
-/** A field's JSON: kept text when it is shared. */
+/** The metrics' JSON: written here when they are the handler's time alone (as they are unless
+ * the engine measured more), else by JSON.stringify. */
+function metricsText(m: NonNullable<LogRecord['metrics']>): string {
+  for (const k in m) if (k !== 'timer_server_handler_ns') return toJsonText(m);
+  const ns = m.timer_server_handler_ns;
+  return typeof ns === 'number' ? `{"timer_server_handler_ns":${numberText(ns)}}` : toJsonText(m);
+}
+
+/** A field's JSON: kept text when it is shared, `[]` without a call. */
 function fieldText(v: unknown): string {
+  if (Array.isArray(v) && v.length === 0) return '[]';
   return sharedText(v) ?? toJsonText(v);
 }
 
