@@ -217,14 +217,9 @@ function withKeptTail(r: LogRecord): string | undefined {
     const text = (spliced(fields) ?? toJsonText(fields)).slice(1, -1);
     if (text === '') return undefined;
     tail = { fields, text };
-    if (TAIL in anchor) anchor[TAIL] = tail;
-    else Object.defineProperty(anchor, TAIL, { value: tail, writable: true });
+    keep(anchor, TAIL, tail);
   }
-  let head = `{"decision_id":${quoted(r.decision_id)},"timestamp":${quoted(r.timestamp)},"latency_ms":${numberText(r.latency_ms)}`;
-  head += `,"trace_id":${r.trace_id === null ? 'null' : quoted(r.trace_id)},"span_id":${r.span_id === null ? 'null' : quoted(r.span_id)}`;
-  if (r.metrics !== undefined) head += `,"metrics":${metricsText(r.metrics)}`;
-  if (r.requested_by !== undefined) head += `,"requested_by":${quoted(r.requested_by)}`;
-  if (r.req_id !== undefined) head += `,"req_id":${numberText(r.req_id)}`;
+  let head = perRequestText(r);
   if (r.origin !== undefined) head += `,"origin":${toJsonText(r.origin)}`;
   return `${head},${tail.text}}`;
 }
@@ -284,14 +279,9 @@ function withKeptStable(r: LogRecord): string | undefined {
     const { path, kind, caller_auth, outcome, engine, cached, cache_tier, raw, labels } = r;
     const text = `"path":${toJsonText(path)},"kind":${toJsonText(kind)},"caller_auth":${toJsonText(caller_auth)},"outcome":${toJsonText(outcome)},"engine":${toJsonText(engine)},"cached":${cached},"cache_tier":${toJsonText(cache_tier)},"raw":${raw},"bundles":${sharedText(anchor) as string},"labels":${sharedText(labels) as string}`;
     s = { path, kind, caller_auth, outcome, engine, cached, cache_tier, raw, labels, text };
-    if (STABLE in anchor) anchor[STABLE] = s;
-    else Object.defineProperty(anchor, STABLE, { value: s, writable: true });
+    keep(anchor, STABLE, s);
   }
-  let head = `{"decision_id":${quoted(r.decision_id)},"timestamp":${quoted(r.timestamp)},"latency_ms":${numberText(r.latency_ms)}`;
-  head += `,"trace_id":${r.trace_id === null ? 'null' : quoted(r.trace_id)},"span_id":${r.span_id === null ? 'null' : quoted(r.span_id)}`;
-  if (r.metrics !== undefined) head += `,"metrics":${metricsText(r.metrics)}`;
-  if (r.requested_by !== undefined) head += `,"requested_by":${quoted(r.requested_by)}`;
-  if (r.req_id !== undefined) head += `,"req_id":${numberText(r.req_id)}`;
+  let head = perRequestText(r);
   head += `,"caller":${r.caller === null ? 'null' : quoted(r.caller)},"peer_address":${r.peer_address === null ? 'null' : quoted(r.peer_address)}`;
   head += `,"allow":${r.allow === null ? 'null' : r.allow},"reasons":${fieldText(r.reasons)},"obligations":${fieldText(r.obligations)},"exceptions_applied":${fieldText(r.exceptions_applied)}`;
   if (r.result !== undefined) head += `,"result":${fieldText(r.result)}`;
@@ -299,6 +289,23 @@ function withKeptStable(r: LogRecord): string | undefined {
   if (r.erased !== undefined) head += `,"erased":${fieldText(r.erased)}`;
   if (r.masked !== undefined) head += `,"masked":${fieldText(r.masked)}`;
   return `${head},${s.text}}`;
+}
+
+/** `{` and the record's per-request fields but the origin (ids, times, metrics, the peer's port). */
+function perRequestText(r: LogRecord): string {
+  let head = `{"decision_id":${quoted(r.decision_id)},"timestamp":${quoted(r.timestamp)},"latency_ms":${numberText(r.latency_ms)}`;
+  head += `,"trace_id":${r.trace_id === null ? 'null' : quoted(r.trace_id)},"span_id":${r.span_id === null ? 'null' : quoted(r.span_id)}`;
+  if (r.metrics !== undefined) head += `,"metrics":${metricsText(r.metrics)}`;
+  if (r.requested_by !== undefined) head += `,"requested_by":${quoted(r.requested_by)}`;
+  if (r.req_id !== undefined) head += `,"req_id":${numberText(r.req_id)}`;
+  return head;
+}
+
+/** Keeps `value` on a shared object under `key`: not enumerable, so copies and comparisons do not
+ * see it. */
+function keep(anchor: object, key: symbol, value: unknown): void {
+  if (key in anchor) (anchor as Record<symbol, unknown>)[key] = value;
+  else Object.defineProperty(anchor, key, { value, writable: true });
 }
 
 /** The metrics' JSON: written here when they are the handler's time alone (as they are unless

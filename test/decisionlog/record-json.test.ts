@@ -49,6 +49,10 @@ function maskerWith(rules: string[]): Masker {
   return new Masker({ policyMask: policyMaskFrom(() => set) });
 }
 
+/** Another value of a field's type (a string that needs escaping, an object for an object). */
+const other = (v: unknown): unknown =>
+  typeof v === 'string' ? `${v}-other "quoted" é` : typeof v === 'number' ? v + 1.5 : typeof v === 'boolean' ? !v : v === null ? 'x' : { other: [v] };
+
 /** JSON.parse, with integers past 2^53 kept as text so two texts compare exactly. */
 const parse = (s: string): unknown => JSON.parse(s.replace(/\b(\d{16,})\b/g, '"$1n"'));
 
@@ -247,8 +251,6 @@ t.test("a shared result keeps the text of its records' other fields: only what d
   agrees(full(), 'the first record');
   agrees(full(), 'an equal record (the kept text)');
   // Every field, changed alone on a record otherwise equal to the last one written.
-  const other = (v: unknown): unknown =>
-    typeof v === 'string' ? `${v}-other "quoted" é` : typeof v === 'number' ? v + 1.5 : typeof v === 'boolean' ? !v : v === null ? 'x' : { other: [v] };
   for (const k of Object.keys(full()) as (keyof LogRecord)[]) {
     if (k === 'result') continue;
     const r = full() as unknown as Record<string, unknown>;
@@ -332,8 +334,6 @@ t.test("an evaluation's record (its result not shared): the snapshot's common fi
     'the next record: bundles, labels, path and kind from the kept text',
   );
   t.match(text, /"bundles":\{"b":\{"revision":"1","digest":"d"\}\}/);
-  const other = (v: unknown): unknown =>
-    typeof v === 'string' ? `${v}-other "quoted" é` : typeof v === 'number' ? v + 1.5 : typeof v === 'boolean' ? !v : v === null ? 'x' : { other: [v] };
   for (const k of Object.keys(plain()) as (keyof LogRecord)[]) {
     const r = plain() as unknown as Record<string, unknown>;
     r[k] = other(r[k]);
