@@ -283,7 +283,11 @@ function withKeptStable(r: LogRecord): string | undefined {
   }
   let head = perRequestText(r);
   head += `,"caller":${r.caller === null ? 'null' : quoted(r.caller)},"peer_address":${r.peer_address === null ? 'null' : quoted(r.peer_address)}`;
-  head += `,"allow":${r.allow === null ? 'null' : r.allow},"reasons":${fieldText(r.reasons)},"obligations":${fieldText(r.obligations)},"exceptions_applied":${fieldText(r.exceptions_applied)}`;
+  head += `,"allow":${r.allow === null ? 'null' : r.allow}`;
+  // A mask may have removed any of the decision's parts.
+  if (r.reasons !== undefined) head += `,"reasons":${fieldText(r.reasons)}`;
+  if (r.obligations !== undefined) head += `,"obligations":${fieldText(r.obligations)}`;
+  if (r.exceptions_applied !== undefined) head += `,"exceptions_applied":${fieldText(r.exceptions_applied)}`;
   if (r.result !== undefined) head += `,"result":${fieldText(r.result)}`;
   if (r.input !== undefined) head += `,"input":${fieldText(r.input)}`;
   if (r.erased !== undefined) head += `,"erased":${fieldText(r.erased)}`;

@@ -352,7 +352,8 @@ t.test("an evaluation's record (its result not shared): the snapshot's common fi
   ] as const) {
     agrees({ ...plain(), [k]: v }, `with ${k}`);
   }
-  for (const k of ['metrics', 'requested_by', 'req_id', 'result', 'erased'] as const) {
+  // A mask policy may remove the decision's parts too (`/reasons` erased).
+  for (const k of ['metrics', 'requested_by', 'req_id', 'result', 'erased', 'reasons', 'obligations', 'exceptions_applied'] as const) {
     const r = plain();
     delete r[k];
     agrees(r, `without ${k}`);
