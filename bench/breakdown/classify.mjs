@@ -73,7 +73,7 @@ export const RULES = [
   ['shape', false, /^src\/decisions\/pipeline#decide$/, 'the answer body is assembled here'],
   ['serialize', true, /^npm:fastify\/lib\/reply\.js#serialize$/, 'response serialization (the compiled fast-json-stringify serializer below it)'],
   ['serialize', true, /^npm:fast-json-stringify\//, 'fast-json-stringify'],
-  ['serialize', true, /^src\/api\/shared-answer-text#/, "a cache hit's answer written around its kept text"],
+  ['serialize', true, /^src\/api\/answer-text#/, 'an answer written around its kept text'],
   ['serialize', true, /^npm:fastify\/lib\/(error-serializer|error-handler)\.js#/, 'error serialization'],
   ['validate', true, /^npm:fastify\/lib\/validation\.js#/, 'request schema validation (ajv-generated validators below it)'],
   ['validate', true, /^src\/(api\/validator|shared\/schemas)#/, "the service's validator compiler/schemas"],

@@ -5,15 +5,16 @@ import { performance } from 'node:perf_hooks';
 import { DECISION_ENDPOINTS } from '../../decisions/kinds.js';
 import type { DecisionPipeline } from '../../decisions/pipeline.js';
 import type { DecisionAnswerBody } from '../../decisions/types.js';
-import { sharedAnswerText } from '../shared-answer-text.js';
+import { AnswerWriter } from '../answer-text.js';
 
 const ERROR = { $ref: 'error.json#' };
 const DECISION = { $ref: 'decision-response.json#' };
 
 export function decisionRoutes(app: FastifyInstance, pipeline: DecisionPipeline): void {
   for (const ep of DECISION_ENDPOINTS) {
-    // The route's own serializers (fast-json-stringify, from the response schema), by status.
-    const serializers = new Map<number, (body: DecisionAnswerBody) => string>();
+    // Answers written around kept text, from the route's own serializers (fast-json-stringify,
+    // from the response schema), by status.
+    const writers = new Map<number, AnswerWriter | null>();
     app.post(`/v1/decisions/${ep.kind}`, {
       config: { denyOn5xx: true, repeatedBodies: true },
       schema: {
@@ -35,15 +36,13 @@ export function decisionRoutes(app: FastifyInstance, pipeline: DecisionPipeline)
         });
         if (answer.traceparent) reply.header('traceparent', answer.traceparent);
         reply.code(answer.status);
-        if (answer.shared) {
-          let serialize = serializers.get(answer.status);
-          if (serialize === undefined) {
-            const fn = reply.getSerializationFunction(String(answer.status));
-            if (fn !== undefined) serializers.set(answer.status, (serialize = (body) => fn({ ...body })));
-          }
-          const text = serialize && sharedAnswerText(answer.body, serialize);
-          if (text !== undefined) return reply.type('application/json; charset=utf-8').send(text);
+        let writer = writers.get(answer.status);
+        if (writer === undefined) {
+          const fn = reply.getSerializationFunction(String(answer.status));
+          writers.set(answer.status, (writer = fn === undefined ? null : new AnswerWriter((body: DecisionAnswerBody) => fn({ ...body }))));
         }
+        const text = writer?.text(answer.body, answer.shared === true);
+        if (text !== undefined) return reply.type('application/json; charset=utf-8').send(text);
         return reply.send(answer.body);
       },
     });

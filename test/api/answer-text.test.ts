@@ -1,8 +1,9 @@
-// A cache hit's answer is written around kept text (src/api/shared-answer-text.ts): its bytes must
-// be exactly what the route's response serializer writes, for hostile strings too.
+// Decision answers are written around kept text (src/api/answer-text.ts): their bytes must be
+// exactly what the route's response serializer writes, for hostile strings too — evaluated
+// answers and cache hits alike.
 import t from 'tap';
 import type { FastifyInstance } from 'fastify';
-import { sharedAnswerText } from '../../src/api/shared-answer-text.js';
+import { AnswerWriter } from '../../src/api/answer-text.js';
 import type { DecisionAnswerBody } from '../../src/decisions/types.js';
 import { injectApp, injectJson, type HttpResult } from '../helpers/http.js';
 import { jsPolicies } from '../helpers/js-engine.js';
@@ -62,7 +63,7 @@ function normalized(r: HttpResult): string {
 }
 
 t.test("a hit's answer is byte for byte what the serializer writes for an evaluated one", async (t) => {
-  const { app } = await appWith();
+  const { app, serializer } = await appWith();
   t.teardown(() => app.close());
   for (const note of HOSTILE) {
     const body = JSON.stringify({ agent: { id: 'a1' }, tool: { name: 'search' }, arguments: { note } });
@@ -81,19 +82,28 @@ t.test("a hit's answer is byte for byte what the serializer writes for an evalua
     t.equal(second.headers['content-type'], first.headers['content-type'], `${label}: the same content type`);
     t.not((second.json as { decision_id: string }).decision_id, (third.json as { decision_id: string }).decision_id, `${label}: each its own decision id`);
     t.equal(second.headers['content-length'], String(Buffer.byteLength(second.text)), `${label}: content-length counts bytes`);
+    // The evaluated answer too is written around kept text (its policy's): the serializer's bytes.
+    t.equal(first.text, serializer()(first.json as DecisionAnswerBody), `${label}: the evaluated answer is the serializer's text`);
   }
 });
 
-t.test('the kept text against the serializer itself: ids, trace ids, cached, and parts that change', async (t) => {
+t.test('the kept text against the serializer itself: ids, trace ids, cached, policies, and parts that change', async (t) => {
   const { app, serializer } = await appWith();
   t.teardown(() => app.close());
   await injectJson(app, '/v1/decisions/tool-call', { agent: { id: 'a1' }, tool: { name: 'search' } });
   const serialize = serializer();
+  const writer = new AnswerWriter(serialize);
   const policy = Object.freeze({ path: 'ai/tools/decision', bundles: Object.freeze({ b: 'r1' }) });
+  const hostilePolicy = Object.freeze({
+    path: 'a "quoted" \\ path \u2028',
+    bundles: Object.freeze({ 'b "1"': 'r\u0000', '': '' }),
+    digests: Object.freeze({ 'b "1"': 'ff \ud800' }),
+  });
   const reasons = [{ code: 'R', message: 'm "quoted"' }];
   const obligations = [{ type: 'o' }];
   const exceptions: DecisionAnswerBody['exceptions_applied'] = [];
   const base: DecisionAnswerBody = { decision_id: 'd1', allow: false, reasons, obligations, exceptions_applied: exceptions, policy, cached: true };
+  const empty: DecisionAnswerBody = { ...base, reasons: [], obligations: [], exceptions_applied: [] };
   const cases: DecisionAnswerBody[] = [
     base,
     { ...base, trace_id: '0af7651916cd43dd8448eb211c80319c' },
@@ -102,18 +112,34 @@ t.test('the kept text against the serializer itself: ids, trace ids, cached, and
     { ...base, policy: Object.freeze({ path: 'other/path', bundles: Object.freeze({ b: 'r2' }), digests: Object.freeze({ b: 'ff' }) }) },
     { ...base, allow: true },
     { ...base, obligations: [{ type: 'other' }] },
+    { ...base, policy: hostilePolicy },
+    { ...base, reasons: [], exceptions_applied: [{ id: 'x', expires_at: '2027-01-01T00:00:00Z' }] },
+    empty,
+    { ...empty, allow: true, trace_id: 'abc' },
+    { ...empty, policy: hostilePolicy },
+    { ...empty, allow: true },
     base,
   ];
-  for (const body of cases) {
-    t.equal(
-      sharedAnswerText(body, serialize),
-      serialize({ ...body }),
-      `${JSON.stringify(body)
-        .slice(0, 80)
-        .replace(/[^\x20-\x7e]/g, '?')}…`,
-    );
+  for (const shared of [false, true]) {
+    for (const body of cases) {
+      t.equal(
+        writer.text(body, shared),
+        serialize({ ...body }),
+        `${shared ? 'shared' : 'fresh'} ${JSON.stringify(body)
+          .slice(0, 80)
+          .replace(/[^\x20-\x7e]/g, '?')}…`,
+      );
+    }
   }
-  // A serializer whose text cannot be split around the shared parts: the caller writes it whole.
-  const pretty = (b: DecisionAnswerBody): string => JSON.stringify(b, null, 1);
-  t.equal(sharedAnswerText({ ...base, reasons: [...reasons] }, pretty), undefined);
+  // A serializer whose text cannot be split around the kept parts: the caller writes it whole.
+  const pretty = new AnswerWriter((b: DecisionAnswerBody): string => JSON.stringify(b, null, 1));
+  t.equal(pretty.text({ ...base, reasons: [...reasons] }, true), undefined);
+  t.equal(pretty.text(base, false), undefined);
+  t.equal(pretty.text(empty, false), undefined);
+  // One that writes the decision's parts as expected but the policy otherwise.
+  const odd = new AnswerWriter((b: DecisionAnswerBody): string =>
+    b.policy === policy ? serialize({ ...b }).replace('"policy":', '"policy" :') : serialize({ ...b }),
+  );
+  t.equal(odd.text(empty, false), undefined, 'a policy text that does not start as expected is not used');
+  t.equal(odd.text({ ...empty, policy: hostilePolicy }, false), serialize({ ...empty, policy: hostilePolicy }), 'other policies still are');
 });
