@@ -59,6 +59,18 @@ export function registerJsonParser(app: FastifyInstance, maxDepth: number, maxVa
   // fastify's own parser (secure-json-parse) refuses __proto__ / constructor.prototype keys,
   // which keeps poisoned objects out of every later merge.
   const secureParse = app.getDefaultJsonParser('error', 'error');
+  // Text without those keys (the scan says so: no string spells one, no escape could) has nothing
+  // for it to refuse; JSON.parse alone skips its two regular-expression scans of the text. A
+  // byte-order mark, which it strips and JSON.parse refuses, goes to it as well.
+  const plainParse = (_req: FastifyRequest, body: string, done: Done): void => {
+    let value: unknown;
+    try {
+      value = JSON.parse(body);
+    } catch (err) {
+      return done(err as Error);
+    }
+    done(null, value);
+  };
 
   const repeated = new RepeatedBodies();
   app.decorate('repeatedBodies', repeated);
@@ -75,7 +87,7 @@ export function registerJsonParser(app: FastifyInstance, maxDepth: number, maxVa
   const readJson = (req: FastifyRequest, body: string, exact: boolean, done: Done): void => {
     // An empty body is "no body": the Data API allows it, decision schemas then say what is missing.
     if (body.trim() === '') return done(null, undefined);
-    const { problem, mayOverflow, mayBeInexact } = measureJson(body, maxDepth, maxValues);
+    const { problem, mayOverflow, mayBeInexact, noProtoKeys } = measureJson(body, maxDepth, maxValues);
     if (problem?.kind === 'depth') {
       return done(new ApiError(400, 'JSON_TOO_DEEP', `JSON nesting is deeper than ${maxDepth} levels`, [{ path: '', message: `nesting exceeds ${maxDepth}` }]));
     }
@@ -84,7 +96,8 @@ export function registerJsonParser(app: FastifyInstance, maxDepth: number, maxVa
         new ApiError(413, 'PAYLOAD_TOO_LARGE', `request body has more than ${maxValues} JSON values`, [{ path: '', message: `more than ${maxValues} values` }]),
       );
     }
-    secureParse(req, body, (err: Error | null, parsed?: unknown) => {
+    const parse = noProtoKeys && body.charCodeAt(0) !== 0xfeff ? plainParse : secureParse;
+    parse(req, body, (err: Error | null, parsed?: unknown) => {
       if (!err) {
         // Parsed again only when a number may need it (a long digit run or an exponent); the
         // first parse has refused syntax errors and poisoned keys already.

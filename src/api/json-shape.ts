@@ -13,6 +13,9 @@ export interface JsonShape {
   /** The text has a run of more than 15 digits or an exponent: an integer in it may be beyond
    * what a double holds exactly (see src/shared/exact-json.ts). */
   mayBeInexact: boolean;
+  /** No string in the text is "__proto__" or "constructor", and none has an escape that could
+   * spell one: the keys secure-json-parse looks for (prototype poisoning) cannot be in it. */
+  noProtoKeys: boolean;
 }
 
 /** The first bound the text exceeds, if any. Values are counted as opening brackets plus
@@ -24,6 +27,8 @@ export function measureJson(text: string, maxDepth: number, maxValues: number): 
   let digits = 0;
   let mayOverflow = false;
   let mayBeInexact = false;
+  // One native scan: any backslash and the strings are not compared one by one.
+  let noProtoKeys = text.indexOf('\\') < 0;
   const n = text.length;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
@@ -56,21 +61,23 @@ export function measureJson(text: string, maxDepth: number, maxValues: number): 
         let b = q - 1;
         while (b > open && text.charCodeAt(b) === 0x5c /* \ */) b--;
         if ((q - 1 - b) % 2 === 0) {
+          const len = q - open - 1;
+          if ((len === 9 && text.startsWith('__proto__', open + 1)) || (len === 11 && text.startsWith('constructor', open + 1))) noProtoKeys = false;
           i = q;
           break;
         }
         from = q + 1;
       }
     } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
-      if (++depth > maxDepth) return { problem: { kind: 'depth' }, mayOverflow, mayBeInexact };
-      if (++values > maxValues) return { problem: { kind: 'values' }, mayOverflow, mayBeInexact };
+      if (++depth > maxDepth) return { problem: { kind: 'depth' }, mayOverflow, mayBeInexact, noProtoKeys };
+      if (++values > maxValues) return { problem: { kind: 'values' }, mayOverflow, mayBeInexact, noProtoKeys };
     } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
       depth--;
     } else if (c === 0x2c /* , */) {
-      if (++values > maxValues) return { problem: { kind: 'values' }, mayOverflow, mayBeInexact };
+      if (++values > maxValues) return { problem: { kind: 'values' }, mayOverflow, mayBeInexact, noProtoKeys };
     }
   }
-  return { mayOverflow, mayBeInexact };
+  return { mayOverflow, mayBeInexact, noProtoKeys };
 }
 
 /** JSON pointer of the first number that parsed to ±Infinity (a number beyond the double

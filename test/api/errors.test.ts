@@ -88,6 +88,25 @@ t.test('prototype-poisoning keys → 400', async (t) => {
   t.equal(r.status, 400);
   const e = assertErrorShape(t, r.json, 'INVALID_JSON');
   t.match(e.error.details[0]?.message, /__proto__/);
+  // Spelled with escapes, nested, and the constructor.prototype form: refused alike.
+  for (const body of [
+    '{"agent":{"id":"a"},"tool":{"name":"t"},"\\u005f_proto__":{"admin":true}}',
+    '{"agent":{"id":"a"},"tool":{"name":"t"},"arguments":{"x":[{"__proto__":{"admin":true}}]}}',
+    '{"agent":{"id":"a"},"tool":{"name":"t"},"arguments":{"constructor":{"prototype":{"admin":true}}}}',
+    '{"agent":{"id":"a"},"tool":{"name":"t"},"arguments":{"constructor":{"\\u0070rototype":{"admin":true}}}}',
+  ]) {
+    const r2 = await injectJson(app, TOOL, body);
+    t.equal(r2.status, 400, body);
+    assertErrorShape(t, r2.json, 'INVALID_JSON');
+  }
+  // The words as values, or a constructor key alone, are not poisoning: decided as usual.
+  for (const args of ['{"note":"__proto__"}', '{"constructor":"x"}', '{"constructor":{"name":"x"}}']) {
+    const ok = await injectJson(app, TOOL, `{"agent":{"id":"a"},"tool":{"name":"t"},"arguments":${args}}`);
+    t.equal(ok.status, 200, args);
+  }
+  // A byte-order mark before the text is read past, as fastify's parser does.
+  const bom = await injectJson(app, TOOL, '\ufeff{"agent":{"id":"a"},"tool":{"name":"t"}}');
+  t.equal(bom.status, 200, 'a leading byte-order mark');
 });
 
 t.test('nesting deeper than the limit → 400 JSON_TOO_DEEP; at the limit is parsed', async (t) => {

@@ -12,6 +12,7 @@ function reference(text: string, maxDepth: number, maxValues: number): JsonShape
   let digits = 0;
   let mayOverflow = false;
   let mayBeInexact = false;
+  let noProtoKeys = !text.includes('\\');
   const n = text.length;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
@@ -25,27 +26,58 @@ function reference(text: string, maxDepth: number, maxValues: number): JsonShape
     if ((c === 0x65 || c === 0x45) && digits > 0) mayOverflow = mayBeInexact = true;
     if (c !== 0x2e) digits = 0;
     if (c === 0x22) {
+      const open = i;
       for (i++; i < n; i++) {
         const d = text.charCodeAt(i);
         if (d === 0x5c) i++;
         else if (d === 0x22) break;
       }
+      const content = i < n ? text.slice(open + 1, i) : undefined;
+      if (content === '__proto__' || content === 'constructor') noProtoKeys = false;
     } else if (c === 0x7b || c === 0x5b) {
-      if (++depth > maxDepth) return { problem: { kind: 'depth' }, mayOverflow, mayBeInexact };
-      if (++values > maxValues) return { problem: { kind: 'values' }, mayOverflow, mayBeInexact };
+      if (++depth > maxDepth) return { problem: { kind: 'depth' }, mayOverflow, mayBeInexact, noProtoKeys };
+      if (++values > maxValues) return { problem: { kind: 'values' }, mayOverflow, mayBeInexact, noProtoKeys };
     } else if (c === 0x7d || c === 0x5d) {
       depth--;
     } else if (c === 0x2c) {
-      if (++values > maxValues) return { problem: { kind: 'values' }, mayOverflow, mayBeInexact };
+      if (++values > maxValues) return { problem: { kind: 'values' }, mayOverflow, mayBeInexact, noProtoKeys };
     }
   }
-  return { mayOverflow, mayBeInexact };
+  return { mayOverflow, mayBeInexact, noProtoKeys };
 }
 
 t.test('measureJson agrees with a character scan on 20,000 generated texts', async (t) => {
   const seed = 20261205;
   const r = rng(seed);
-  const alphabet = ['"', '\\', '\\\\', '\\"', '{', '}', '[', ']', ',', '1', '7', 'e', '.', 'a', ' ', ':', '1234567890123456', 'é', '\n', '\t', '\r', '\u0001'];
+  const alphabet = [
+    '"',
+    '\\',
+    '\\\\',
+    '\\"',
+    '{',
+    '}',
+    '[',
+    ']',
+    ',',
+    '1',
+    '7',
+    'e',
+    '.',
+    'a',
+    ' ',
+    ':',
+    '1234567890123456',
+    'é',
+    '\n',
+    '\t',
+    '\r',
+    '\u0001',
+    '__proto__',
+    'constructor',
+    '"__proto__"',
+    '"constructor"',
+    '"constructo"',
+  ];
   let differ = 0;
   let first = '';
   for (let k = 0; k < 20_000; k++) {
@@ -66,7 +98,18 @@ t.test('measureJson agrees with a character scan on 20,000 generated texts', asy
 
 t.test('real JSON: strings with escaped quotes and backslash runs are skipped whole', async (t) => {
   const body = JSON.stringify({ a: 'x"y\\', b: ['[', '{', '\\"', '\\\\'], c: { d: 'e\\\\"f' } }).slice(0, -1) + ',"n":12345678901234567}';
-  t.same(measureJson(body, 2, 100), { mayOverflow: false, mayBeInexact: true }, 'brackets inside strings do not count');
+  t.same(measureJson(body, 2, 100), { mayOverflow: false, mayBeInexact: true, noProtoKeys: false }, 'brackets inside strings do not count');
   t.same(measureJson(body, 1, 100).problem, { kind: 'depth' });
-  t.same(measureJson('"never closed [[[[', 1, 100), { mayOverflow: false, mayBeInexact: false });
+  t.same(measureJson('"never closed [[[[', 1, 100), { mayOverflow: false, mayBeInexact: false, noProtoKeys: true });
+});
+
+t.test('noProtoKeys: only text in which no string can be "__proto__" or "constructor"', async (t) => {
+  const no = (text: string): boolean => measureJson(text, 10, 100).noProtoKeys;
+  t.equal(no('{"a":{"b":["__proto_","constructors","proto"]}}'), true, 'near misses');
+  t.equal(no('{"__proto__":{}}'), false, 'the key');
+  t.equal(no('{"a":"__proto__"}'), false, 'a value too (secure-json-parse then decides)');
+  t.equal(no('{"constructor":{"prototype":{}}}'), false);
+  t.equal(no('{"a":[1,{"constructor":1}]}'), false, 'nested');
+  t.equal(no('{"\\u005f_proto__":{}}'), false, 'an escape anywhere');
+  t.equal(no('{"a":"line\\nbreak"}'), false, 'even one that spells nothing');
 });
