@@ -11,6 +11,7 @@
 //
 //   node bench/http/instructions.mjs <checkout> [<checkout> …] [--requests=1000] [--warmup=12000]
 //        [--windows=3] [--rounds=2] [--kind=tool-call|model-deployment] [--connections=1] [--env='{"PDP_CACHE_ENABLED":"true"}']
+//        [--bodies=as-written|compact]   (compact: one line each, as ../shared/bench-peer sends them)
 //
 // Each round counts `--windows` consecutive windows of `--requests` requests and keeps the
 // lowest: the steady state. Switching instrumentation on makes the first requests of a window
@@ -47,10 +48,19 @@ import { exampleTexts } from '../lib/examples.mjs';
 import { sendSequential } from '../lib/sequential-load.mjs';
 import { startService } from '../lib/service.mjs';
 
-const opts = checkoutArgs(process.argv.slice(2), { requests: 1000, warmup: 12000, windows: 3, rounds: 2, kind: 'tool-call', connections: 1, env: {} });
+const opts = checkoutArgs(process.argv.slice(2), {
+  requests: 1000,
+  warmup: 12000,
+  windows: 3,
+  rounds: 2,
+  kind: 'tool-call',
+  connections: 1,
+  env: {},
+  bodies: 'as-written',
+});
 if (opts.dirs.length === 0) {
   console.error(
-    'usage: node bench/http/instructions.mjs <checkout> [<checkout> …] [--requests=N] [--warmup=N] [--windows=N] [--rounds=N] [--kind=K] [--connections=N] [--env=JSON]',
+    'usage: node bench/http/instructions.mjs <checkout> [<checkout> …] [--requests=N] [--warmup=N] [--windows=N] [--rounds=N] [--kind=K] [--connections=N] [--env=JSON] [--bodies=as-written|compact]',
   );
   process.exit(2);
 }
@@ -59,7 +69,7 @@ if (!haveValgrind()) {
   process.exit(0);
 }
 
-const bodies = exampleTexts(opts.kind).map((t) => Buffer.from(t));
+const bodies = exampleTexts(opts.kind, opts.bodies).map((t) => Buffer.from(t));
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;

@@ -9,10 +9,12 @@
 //   node bench/http/profile.mjs [<checkout>] [--requests=1000] [--warmup=12000] [--windows=3]
 //        [--kind=tool-call|model-deployment] [--connections=10] [--env='{"PDP_CACHE_ENABLED":"true"}']
 //        [--top=40] [--count=self|inclusive] [--script=bench/http/pdp-server.mjs] [--keep=yes]
+//        [--bodies=as-written|compact]
 //
 // `--script=bench/http/bare-server.mjs` profiles the bare route alike; `--keep=yes` leaves the dump
 // files and the perf map in the printed directory (callgrind_annotate --tree=caller on them shows
-// who calls what). Needs valgrind: without it, says so and exits 0. About a minute.
+// who calls what); `--bodies=compact` sends the example bodies on one line each, as
+// ../shared/bench-peer does (as written they are indented). Needs valgrind: without it, says so and exits 0. About a minute.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,10 +36,11 @@ const opts = checkoutArgs(process.argv.slice(2), {
   count: 'self',
   script: 'bench/http/pdp-server.mjs',
   keep: 'no',
+  bodies: 'as-written',
 });
 if (opts.dirs.length > 1 || !['self', 'inclusive'].includes(opts.count) || !['yes', 'no'].includes(opts.keep)) {
   console.error(
-    'usage: node bench/http/profile.mjs [<checkout>] [--requests=N] [--warmup=N] [--windows=N] [--kind=K] [--connections=N] [--env=JSON] [--top=N] [--count=self|inclusive] [--script=S] [--keep=yes]',
+    'usage: node bench/http/profile.mjs [<checkout>] [--requests=N] [--warmup=N] [--windows=N] [--kind=K] [--connections=N] [--env=JSON] [--top=N] [--count=self|inclusive] [--script=S] [--keep=yes] [--bodies=as-written|compact]',
   );
   process.exit(2);
 }
@@ -46,7 +49,7 @@ if (!haveValgrind()) {
   process.exit(0);
 }
 const dir = opts.dirs[0] ?? process.cwd();
-const bodies = exampleTexts(opts.kind).map((t) => Buffer.from(t));
+const bodies = exampleTexts(opts.kind, opts.bodies).map((t) => Buffer.from(t));
 const path = opts.script.includes('bare') ? '/bare' : `/v1/decisions/${opts.kind}`;
 const send = (url, n) => sendSequential(url, path, bodies, n, opts.connections);
 
