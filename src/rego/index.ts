@@ -8,12 +8,12 @@ import { mockedUnsupported, unsupportedStub } from './builtins/unsupported.js';
 import type { Builtin } from './builtins/types.js';
 import { Compiler } from './compiler/compile.js';
 import type { CBody } from './compiler/ir.js';
-import { inputKeysOf } from './compiler/input-keys.js';
+import { inputReadsOf } from './compiler/input-keys.js';
 import type { DataNode } from './compiler/tree.js';
 import { RegoCompileErrors, RegoError } from './errors.js';
 import { Evaluator, SharedState } from './eval/evaluator.js';
 import { parseModule, parseQuery } from './parser.js';
-import { fromJSON, ObjectV, sizeOf, type Value } from './value.js';
+import { fromJSON, ObjectV, sizeOf, type ReadPaths, type Value } from './value.js';
 import { evaluateJs } from './js/evaluate.js';
 import { JsPlan } from './js/runtime.js';
 import type { Plan } from './wasm/plan.js';
@@ -53,10 +53,10 @@ export class CompiledPolicy {
   private readonly data: Value;
   private readonly compiler: Compiler;
   private readonly pathCache = new Map<string, string[]>();
-  private readonly inputKeysMemo = new Map<string, Set<string> | null>();
+  private readonly inputReadsMemo = new Map<string, ReadPaths | null>();
   private readonly shared: SharedState;
   /** Documents compiled to JavaScript (compileJs), by path segments joined with NUL. */
-  private readonly js = new Map<string, { plan: JsPlan; entrypoint: number }>();
+  private readonly js = new Map<string, { plan: JsPlan; entrypoint: number; reads: ReadPaths | undefined }>();
 
   constructor(modules: Module[], compiler: Compiler, data: Value) {
     this.modules = modules;
@@ -79,7 +79,7 @@ export class CompiledPolicy {
       opts.strict !== true
     ) {
       const compiled = this.js.get(segs.join('\u0000'));
-      if (compiled !== undefined) return this.evaluateCompiled(compiled.plan, compiled.entrypoint, opts);
+      if (compiled !== undefined) return this.evaluateCompiled(compiled, opts);
     }
     const ev = this.evaluator(opts);
     let value: Value | undefined;
@@ -128,10 +128,16 @@ export class CompiledPolicy {
   /** The top-level `input` keys the document at `path` can read (through every rule it may
    * reach), or null when it may read any of them. See compiler/input-keys.ts. */
   inputKeys(path: string | readonly string[]): ReadonlySet<string> | null {
+    const reads = this.inputReads(path);
+    return reads === null ? null : new Set(reads.keys());
+  }
+
+  /** The parts of `input` the document at `path` can read, or null when it may read any. */
+  inputReads(path: string | readonly string[]): ReadPaths | null {
     const segs = typeof path === 'string' ? this.splitPath(path) : path;
     const k = segs.join('\u0000');
-    if (!this.inputKeysMemo.has(k)) this.inputKeysMemo.set(k, inputKeysOf(this.root, segs));
-    return this.inputKeysMemo.get(k) ?? null;
+    if (!this.inputReadsMemo.has(k)) this.inputReadsMemo.set(k, inputReadsOf(this.root, segs));
+    return this.inputReadsMemo.get(k) ?? null;
   }
 
   /** Compile a query once for repeated use. Throws RegoCompileErrors. */
@@ -193,14 +199,15 @@ export class CompiledPolicy {
     all.forEach((segs, i) => {
       const plan = together ?? planned([segs]);
       if (plan === undefined) return;
-      this.js.set(segs.join('\u0000'), { plan, entrypoint: together ? i : 0 });
+      // Only the parts of an input the document can read are converted for it.
+      this.js.set(segs.join('\u0000'), { plan, entrypoint: together ? i : 0, reads: this.inputReads(segs) ?? undefined });
       out.push(segs.join('/'));
     });
     return out;
   }
 
-  private evaluateCompiled(plan: JsPlan, entrypoint: number, opts: EvalOptions): EvalResult {
-    const input = opts.input === undefined ? undefined : fromJSON(opts.input, { maxDepth: MAX_INPUT_DEPTH });
+  private evaluateCompiled({ plan, entrypoint, reads }: { plan: JsPlan; entrypoint: number; reads: ReadPaths | undefined }, opts: EvalOptions): EvalResult {
+    const input = opts.input === undefined ? undefined : fromJSON(opts.input, { maxDepth: MAX_INPUT_DEPTH, reads });
     let r: ReturnType<typeof evaluateJs>;
     try {
       r = evaluateJs(plan, entrypoint, input, this.data, {

@@ -414,9 +414,17 @@ export function canonical(v: Value): string {
   }
 }
 
+/** Parts of a document: for each key, its whole value (true) or the parts of it, alike. */
+export type ReadPaths = ReadonlyMap<string, ReadPaths | true>;
+
 export interface FromJSONOptions {
   /** Refuse documents nested deeper than this (protects the evaluator's recursion). */
   maxDepth?: number;
+  /** Only these parts of a plain object are converted (the rest is left out): the parts of the
+   * input a policy can read (compiler/input-keys.ts). An object reached here holds only the keys
+   * read; a policy that could observe its other keys (iterate it, compare it, count it) reads it
+   * whole. Anything but a plain object is converted whole. */
+  reads?: ReadPaths;
   /** The value lives as long as a compiled policy (a bundle's data), not one evaluation. */
   longLived?: boolean;
 }
@@ -483,7 +491,21 @@ export function fromJSON(x: unknown, opts: FromJSONOptions = {}): Value {
         throw new RegoError('eval_type_error', `cannot convert ${typeof y} to a Rego value`);
     }
   };
-  return conv(x, 0);
+  // The parts read of a plain object; anything else whole.
+  const part = (y: unknown, reads: ReadPaths, depth: number): Value => {
+    if (typeof y !== 'object' || y === null || Array.isArray(y)) return conv(y, depth);
+    const proto: unknown = Object.getPrototypeOf(y);
+    if (proto !== Object.prototype && proto !== null) return conv(y, depth);
+    if (depth > maxDepth) throw new RegoError('eval_type_error', `document nested deeper than ${maxDepth} levels`);
+    const o = new ObjectV();
+    for (const [k, sub] of reads) {
+      if (!Object.prototype.hasOwnProperty.call(y, k)) continue;
+      const v = (y as Record<string, unknown>)[k];
+      o.map.set(k.charCodeAt(0) === 0 ? keyOf(k) : k, [k, sub === true ? conv(v, depth + 1) : part(v, sub, depth + 1)]);
+    }
+    return o;
+  };
+  return opts.reads === undefined ? conv(x, 0) : part(x, opts.reads, 0);
 }
 
 /** JSON-compatible form of a value (what OPA's JSON API returns): sets become sorted

@@ -2,7 +2,8 @@
 // functions it reaches — or null when it may read any (what lets the decision log reuse a mask).
 import t from 'tap';
 import { readFileSync } from 'node:fs';
-import { compile } from '../../src/rego/index.js';
+import { compile, toJSON, Tracer } from '../../src/rego/index.js';
+import type { ReadPaths } from '../../src/rego/value.js';
 
 const keysOf = (source: string, path = 'p/r'): string[] | null => {
   const k = compile([{ file: 'p.rego', source }], {}).inputKeys(path);
@@ -45,4 +46,74 @@ t.test("the repo's decision-log mask reads only input, result and path", async (
   const source = readFileSync(new URL('../../policies/system/log/mask.rego', import.meta.url), 'utf8');
   const k = compile([{ file: 'mask.rego', source }], {}).inputKeys('system/log/mask');
   t.same(k === null ? null : [...k].sort(), ['input', 'path', 'result']);
+});
+
+// The parts of the input a document reads (CompiledPolicy.inputReads): what the generated code converts of an
+// input (fromJSON's `reads`) — a part it leaves out must be one no rule can read.
+const readsOf = (source: string, path = 'p/r'): unknown => {
+  const r = compile([{ file: 'p.rego', source }], {}).inputReads(path);
+  const plain = (m: ReadPaths): unknown => Object.fromEntries([...m].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, v === true ? true : plain(v)]));
+  return r === null ? null : plain(r);
+};
+
+t.test('read paths: the longest constant prefix of each reference, read whole', async (t) => {
+  t.same(readsOf('package p\n\nr if input.a.b.c == 1\n'), { a: { b: { c: true } } });
+  t.same(readsOf('package p\n\nr if { input.a.b; input.a.d[_] }\n'), { a: { b: true, d: true } }, 'a variable part: the prefix before it, whole');
+  t.same(readsOf('package p\n\nr if { input.a.b.c; input.a }\n'), { a: true }, 'a shorter reference reads the whole of it');
+  t.same(readsOf('package p\n\nr if { input.a; input.a.b.c }\n'), { a: true }, 'in either order');
+  t.same(readsOf('package p\n\nr if { x := "k"; input.a[x].z }\n'), { a: true }, 'a key held in a variable');
+  t.same(readsOf('package p\n\nr if input.a[0].b\n'), { a: true }, 'a number key: the prefix before it');
+  t.same(readsOf('package p\n\nr if count(input.a.list) > 0\n'), { a: { list: true } }, 'an argument of a call');
+  t.same(readsOf('package p\n\nr if { some k, v in input.a.m; v == k }\n'), { a: { m: true } }, 'iterated');
+  t.same(readsOf('package p\n\nr if every x in input.a.xs { x > 0 }\n'), { a: { xs: true } }, 'every');
+  t.same(readsOf('package p\n\nr if f(input.a.b)\n\nf(x) if x.c\n'), { a: { b: true } }, 'handed to a function');
+  t.same(readsOf('package p\n\nr if { {"q": y} = input.a.b; y }\n'), { a: { b: true } }, 'unified with a pattern');
+  t.same(readsOf('package p\n\nr if walk(input.a, [_, _])\n'), { a: true });
+  t.equal(readsOf('package p\n\nr if walk(input, [_, _])\n'), null, 'the whole input walked');
+  t.equal(readsOf('package p\n\nr if json.marshal(input) != ""\n'), null);
+  t.equal(readsOf('package p\n\nr if { q with input.a.b as 1 }\n\nq if input.c\n'), null, 'with input…');
+  t.same(readsOf('package p\n\nimport input.a.b as ab\n\nr if ab.c == 1\n'), { a: { b: { c: true } } }, 'an import of input');
+});
+
+t.test('generated code converts only the parts read, and decides as if it had the whole input', async (t) => {
+  const source = [
+    'package p',
+    '',
+    'default r := false',
+    '',
+    'r if {',
+    '  input.tool.name == "t"',
+    '  not input.flags.blocked',
+    '  input.agent.id in {"a1"}',
+    '  count(input.args) == 2',
+    '}',
+    '',
+    'seen := {"tool": input.tool, "args": input.args}',
+    '',
+  ].join('\n');
+  const policy = compile([{ file: 'p.rego', source }], {});
+  t.same(policy.compileJs(['p/r', 'p/seen']), ['p/r', 'p/seen']);
+  const interpreted = compile([{ file: 'p.rego', source }], {});
+  const inputs = [
+    { tool: { name: 't', extra: [1, 2] }, agent: { id: 'a1', role: 'x' }, args: { a: 1, b: { c: 2 } }, flags: { blocked: false }, big: { x: 'y'.repeat(100) } },
+    { tool: { name: 't' }, agent: { id: 'a1' }, args: { a: 1, b: 2 }, flags: { blocked: true } },
+    { tool: { name: 't' }, agent: { id: 'a1' }, args: { a: 1 } },
+    { tool: 'not an object', agent: ['a1'], args: [1, 2], flags: 'x' },
+    { tool: { name: 't' }, agent: { id: 'a1' }, args: { a: 1, b: 2 }, flags: { other: true } },
+    [1, 2],
+    'text',
+  ];
+  for (const input of inputs) {
+    for (const doc of ['p/r', 'p/seen']) {
+      const a = policy.evaluate(doc, { input });
+      const b = interpreted.evaluate(doc, { input, strict: false, tracer: new Tracer() });
+      t.same(
+        a.defined ? toJSON(a.value as never) : undefined,
+        b.defined ? toJSON(b.value as never) : undefined,
+        `${doc} on ${JSON.stringify(input).slice(0, 60)}`,
+      );
+    }
+  }
+  t.same(toJSON(policy.evaluate('p/r', { input: inputs[0] }).value as never), true, 'the first input is allowed');
+  t.same(toJSON(policy.evaluate('p/r', { input: inputs[1] }).value as never), false, 'a flag read through a part is seen');
 });

@@ -1,15 +1,33 @@
-// Which top-level keys of `input` the document at a path can read, found from the compiled rules
-// (directly and through every rule and function they may reach). A caller that knows this can
-// reuse a result for another input that agrees on those keys — e.g. a decision-log mask that
-// only reads input.input, input.result and input.path. Conservative: anything that could read
-// the whole input (a bare `input`, a non-constant key, `with input…`) answers null ("any key").
+// Which parts of `input` the document at a path can read, found from the compiled rules (directly
+// and through every rule and function they may reach): each reference `input.a.b…` reads the
+// value at its longest prefix of constant string keys, whole. A caller that knows this can reuse
+// a result for another input that agrees on those keys — e.g. a decision-log mask that only reads
+// input.input, input.result and input.path — or convert only those parts of an input (see
+// fromJSON's `reads`). Conservative: anything that could read the whole input (a bare `input`, a
+// non-constant first key, `with input…`) answers null ("any part").
+import type { ReadPaths } from '../value.js';
 import type { CBody, CExpr, CRule, CTerm, CWith } from './ir.js';
 import type { DataNode } from './tree.js';
 
 class AnyKey extends Error {}
 
-export function inputKeysOf(root: DataNode, path: readonly string[]): Set<string> | null {
-  const keys = new Set<string>();
+/** The parts of `input` the document at `path` can read; null: any. */
+export function inputReadsOf(root: DataNode, path: readonly string[]): ReadPaths | null {
+  const reads: Map<string, ReadPaths | true> = new Map();
+  /** The value at these keys is read, whole. */
+  const read = (keys: readonly string[]): void => {
+    let node = reads;
+    for (let i = 0; i < keys.length - 1; i++) {
+      const next = node.get(keys[i] as string);
+      if (next === true) return;
+      if (next === undefined) {
+        const child = new Map<string, ReadPaths | true>();
+        node.set(keys[i] as string, child);
+        node = child;
+      } else node = next as Map<string, ReadPaths | true>;
+    }
+    node.set(keys[keys.length - 1] as string, true);
+  };
   const seen = new Set<DataNode>();
   const pending: DataNode[] = [];
   const visitNode = (n: DataNode): void => {
@@ -48,9 +66,13 @@ export function inputKeysOf(root: DataNode, path: readonly string[]): Set<string
         return;
       case 'ref':
         if (t.head.h === 'input') {
-          const first = t.path[0];
-          if (first === undefined || first.t !== 'const' || typeof first.v !== 'string') throw new AnyKey();
-          keys.add(first.v);
+          const keys: string[] = [];
+          for (const p of t.path) {
+            if (p.t !== 'const' || typeof p.v !== 'string') break;
+            keys.push(p.v);
+          }
+          if (keys.length === 0) throw new AnyKey();
+          read(keys);
         } else if (t.head.h === 'data') visitDataRef(t.path);
         else term(t.head.term);
         t.path.forEach(term);
@@ -129,5 +151,5 @@ export function inputKeysOf(root: DataNode, path: readonly string[]): Set<string
     if (e instanceof AnyKey) return null;
     throw e;
   }
-  return keys;
+  return reads;
 }
