@@ -2,11 +2,11 @@
 // Request bodies arrive already schema-validated (fastify). Everything here fails closed and
 // never throws to the caller: every path ends in an answer, exactly one record and one span end.
 // This is the one place that turns a throw from an engine into a deny.
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { ActivePolicySet } from '../bundles/types.js';
 import type { EngineKind, EvaluationOptions, EvaluationOutcome, Observations, OpaMetrics } from '../engines/types.js';
 import { isPromise } from '../shared/is-promise.js';
-import { randomUuid } from '../shared/random-ids.js';
 import { describeThrown } from '../shared/errors.js';
 import { noopCache, noopSpan, noopTracer } from './noop.js';
 import { ReasonCode } from './reasons.js';
@@ -110,7 +110,7 @@ export class DecisionPipeline {
     this.policies = opts.policies;
     this.evaluation = { ...opts.evaluation };
     this.ndBuiltinCache = opts.ndBuiltinCache === true;
-    this.newId = opts.newId ?? randomUuid;
+    this.newId = opts.newId ?? randomUUID;
     this.now = opts.now ?? Date.now;
   }
 
