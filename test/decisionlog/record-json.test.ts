@@ -4,7 +4,7 @@
 import t from 'tap';
 import { Masker, type MaskHint } from '../../src/decisionlog/mask/masker.js';
 import { policyMaskFrom } from '../../src/decisionlog/mask/policy-mask.js';
-import { markSharedField, recordJson, toJsonText } from '../../src/decisionlog/record-json.js';
+import { markSharedField, millisText, recordJson, toJsonText } from '../../src/decisionlog/record-json.js';
 import { toLogRecord } from '../../src/decisionlog/record.js';
 import type { LogRecord } from '../../src/decisionlog/types.js';
 import type { ActivePolicySet } from '../../src/bundles/types.js';
@@ -365,4 +365,20 @@ t.test("an evaluation's record (its result not shared): the snapshot's common fi
   );
   agrees({ ...plain(), bundles: { ...bundles } }, 'bundles not shared');
   agrees({ ...plain(), labels: { ...labels } }, 'labels not shared');
+});
+
+t.test('a latency in milliseconds is written as JSON.stringify writes it', async (t) => {
+  let differ = 0;
+  let first = '';
+  const check = (ms: number): void => {
+    if (millisText(ms) !== JSON.stringify(ms)) {
+      differ++;
+      first ||= `${ms}: ${millisText(ms)} vs ${JSON.stringify(ms)}`;
+    }
+  };
+  // Every microsecond up to 2 s, as record.ts rounds them, then larger and stranger values.
+  for (let k = 0; k <= 2_000_000; k++) check(Math.round((k / 1000) * 1000) / 1000);
+  for (let k = 0; k < 100_000; k++) check(Math.round(Math.random() * 1e12) / 1000);
+  for (const ms of [0.1 + 0.2, 1e-7, 123.4567, -0, -1.5, 1e21, 1e15, NaN, Infinity, Number.MAX_VALUE, 5e-324]) check(ms);
+  t.equal(differ, 0, first || 'all agree');
 });
