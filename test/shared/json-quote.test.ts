@@ -19,6 +19,11 @@ t.test('every code unit, alone and between ASCII, is written as JSON.stringify w
 
 t.test('ids, timestamps, surrogate pairs and the empty string', async (t) => {
   for (const s of ['', '2f1c3e0a-6b0e-4c43-9a57-1f0e6e1c2d3b', '2026-12-06T21:00:00.000Z', '127.0.0.1', 'pair 😀', 'a"b', 'a\\b', 'tab\t', '\u2028']) {
-    t.equal(quoted(s), JSON.stringify(s), JSON.stringify(s));
+    // ASCII only in the name: a raw U+2028 ends tap's line.
+    t.equal(
+      quoted(s),
+      JSON.stringify(s),
+      JSON.stringify(s).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
+    );
   }
 });
