@@ -117,3 +117,20 @@ t.test('generated code converts only the parts read, and decides as if it had th
   t.same(toJSON(policy.evaluate('p/r', { input: inputs[0] }).value as never), true, 'the first input is allowed');
   t.same(toJSON(policy.evaluate('p/r', { input: inputs[1] }).value as never), false, 'a flag read through a part is seen');
 });
+
+t.test('a part named like an Object.prototype member is read only when the input has it as its own', async (t) => {
+  const source = 'package p\n\nc := input.constructor\n\np := input.a.__proto__\n\ns := input.a.toString\n\nh if input.a.hasOwnProperty\n';
+  const policy = compile([{ file: 'p.rego', source }], {});
+  const docs = ['p/c', 'p/p', 'p/s', 'p/h'];
+  t.same(policy.compileJs(docs), docs);
+  const interpreted = compile([{ file: 'p.rego', source }], {});
+  for (const input of [{ a: {} }, JSON.parse('{"constructor":"own","a":{"toString":1,"hasOwnProperty":true}}') as unknown, { a: [] }]) {
+    for (const doc of docs) {
+      const a = policy.evaluate(doc, { input });
+      const b = interpreted.evaluate(doc, { input, tracer: new Tracer() });
+      t.same(a.defined ? toJSON(a.value as never) : undefined, b.defined ? toJSON(b.value as never) : undefined, `${doc} on ${JSON.stringify(input)}`);
+    }
+  }
+  t.equal(policy.evaluate('p/c', { input: { a: {} } }).defined, false, 'an inherited constructor is not a part of the input');
+  t.same(toJSON(policy.evaluate('p/c', { input: JSON.parse('{"constructor":"own"}') as unknown }).value as never), 'own');
+});
