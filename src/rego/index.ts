@@ -40,6 +40,15 @@ const DEFAULT_MAX_OUTPUT = 1_000_000;
 const MAX_JS_PLAN_STATEMENTS = 250_000;
 /** Input documents nested deeper than this are refused (keeps evaluation off the stack limit). */
 const MAX_INPUT_DEPTH = 512;
+/** Segment arrays whose compiled document is kept by identity (see Policy.jsBySegments). */
+const MAX_KEPT_SEGMENTS = 256;
+
+/** A document compiled to JavaScript: its plan, its entrypoint there, the input parts it reads. */
+interface CompiledDocument {
+  plan: JsPlan;
+  entrypoint: number;
+  reads: ReadPaths | undefined;
+}
 
 export interface PreparedQuery {
   body: CBody;
@@ -56,7 +65,11 @@ export class CompiledPolicy {
   private readonly inputReadsMemo = new Map<string, ReadPaths | null>();
   private readonly shared: SharedState;
   /** Documents compiled to JavaScript (compileJs), by path segments joined with NUL. */
-  private readonly js = new Map<string, { plan: JsPlan; entrypoint: number; reads: ReadPaths | undefined }>();
+  private readonly js = new Map<string, CompiledDocument>();
+  /** `js` by the caller's frozen segments array itself (the service passes one per path, made
+   * once): no key joined and hashed per evaluation (~2,500 instructions). Bounded; cleared when
+   * compileJs adds documents. */
+  private readonly jsBySegments = new Map<readonly string[], CompiledDocument | null>();
 
   constructor(modules: Module[], compiler: Compiler, data: Value) {
     this.modules = modules;
@@ -78,8 +91,8 @@ export class CompiledPolicy {
       opts.print === undefined &&
       opts.strict !== true
     ) {
-      const compiled = this.js.get(segs.join('\u0000'));
-      if (compiled !== undefined) return this.evaluateCompiled(compiled, opts);
+      const compiled = this.compiledAt(segs);
+      if (compiled !== null) return this.evaluateCompiled(compiled, opts);
     }
     const ev = this.evaluator(opts);
     let value: Value | undefined;
@@ -91,6 +104,19 @@ export class CompiledPolicy {
       ev.release();
     }
     return this.result(value, ev.deps, opts);
+  }
+
+  private compiledAt(segs: readonly string[]): CompiledDocument | null {
+    let compiled = this.jsBySegments.get(segs);
+    if (compiled === undefined) {
+      compiled = this.js.get(segs.join('\u0000')) ?? null;
+      // A mutable array could name another path later: only frozen ones are kept.
+      if (Object.isFrozen(segs)) {
+        if (this.jsBySegments.size >= MAX_KEPT_SEGMENTS) this.jsBySegments.clear();
+        this.jsBySegments.set(segs, compiled);
+      }
+    }
+    return compiled;
   }
 
   private result(value: Value | undefined, d: Dependencies, opts: EvalOptions): EvalResult {
@@ -195,6 +221,7 @@ export class CompiledPolicy {
       }
     };
     const together = planned(all);
+    this.jsBySegments.clear();
     const out: string[] = [];
     all.forEach((segs, i) => {
       const plan = together ?? planned([segs]);
@@ -206,7 +233,7 @@ export class CompiledPolicy {
     return out;
   }
 
-  private evaluateCompiled({ plan, entrypoint, reads }: { plan: JsPlan; entrypoint: number; reads: ReadPaths | undefined }, opts: EvalOptions): EvalResult {
+  private evaluateCompiled({ plan, entrypoint, reads }: CompiledDocument, opts: EvalOptions): EvalResult {
     const input = opts.input === undefined ? undefined : fromJSON(opts.input, { maxDepth: MAX_INPUT_DEPTH, reads });
     let r: ReturnType<typeof evaluateJs>;
     try {

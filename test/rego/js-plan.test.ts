@@ -325,3 +325,28 @@ t.test('a policy whose plan would grow without bound is left to the evaluator, q
     [1, 1],
   ]);
 });
+
+// Policy.evaluate keeps the compiled document by the segments array itself when it is frozen (the
+// service passes one frozen array per path): a mutable array that later names another path, or
+// documents compiled after a first evaluation, must still reach the right document.
+t.test('the compiled document found for a path array: frozen kept, mutable looked up each time', async (t) => {
+  const policy = src('package p\n\na := 1\n\nb := 2\n\nc := input.x\n');
+  const before = Object.freeze(['p', 'c']);
+  t.same(toJSON(policy.evaluate(before, { input: { x: 'evaluator' } }).value as never), 'evaluator', 'before compileJs: the evaluator answers');
+  t.same(policy.compileJs(['p/a', 'p/b', 'p/c']), ['p/a', 'p/b', 'p/c']);
+  // (Which one answers is not visible here; what matters is that the answer is still this input's.)
+  t.same(toJSON(policy.evaluate(before, { input: { x: 'compiled' } }).value as never), 'compiled');
+  const frozen = Object.freeze(['p', 'a']);
+  const values = [1, 2, 3].map(() => toJSON(policy.evaluate(frozen).value as never));
+  t.same(values, [1, 1, 1], 'a frozen array, evaluated again and again');
+  const mutable = ['p', 'a'];
+  const first = toJSON(policy.evaluate(mutable).value as never);
+  mutable[1] = 'b';
+  t.same([first, toJSON(policy.evaluate(mutable).value as never)], [1, 2], 'a mutable array changed between evaluations');
+  // More distinct frozen arrays than are kept: each still finds its own document.
+  const many = Array.from({ length: 600 }, (_, i) => Object.freeze(['p', i % 2 === 0 ? 'a' : 'b']));
+  t.ok(
+    many.every((segs, i) => toJSON(policy.evaluate(segs).value as never) === (i % 2 === 0 ? 1 : 2)),
+    '600 frozen arrays',
+  );
+});
