@@ -12,6 +12,7 @@ import compress from '@fastify/compress';
 import { registerJsonParser } from './body-parser.js';
 import { registerRequestDecoding } from './request-encoding.js';
 import { installErrorHandlers } from './error-handler.js';
+import { lazyChildLoggerFactory } from './lazy-child-logger.js';
 import { ApiError } from './errors.js';
 import { registerOpenApi } from './openapi.js';
 import { DEFAULT_SERVER, DEFAULT_TLS_RELOAD_INTERVAL_MS } from '../config/defaults.js';
@@ -26,6 +27,7 @@ export function createHttpApp(server: ServerConfig, opts: { logStream?: Writable
     requestTimeout: server.request_timeout_ms,
     keepAliveTimeout: server.keep_alive_timeout_ms,
     logController: new LogController({ disableRequestLogging: !server.request_logging }),
+    childLoggerFactory: lazyChildLoggerFactory,
     // Our own 503 below keeps the one error shape during a drain.
     return503OnClosing: false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
