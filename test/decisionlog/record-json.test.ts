@@ -382,3 +382,79 @@ t.test('a latency in milliseconds is written as JSON.stringify writes it', async
   for (const ms of [0.1 + 0.2, 1e-7, 123.4567, -0, -1.5, 1e21, 1e15, NaN, Infinity, Number.MAX_VALUE, 5e-324]) check(ms);
   t.equal(differ, 0, first || 'all agree');
 });
+
+// An evaluation's result that is the decision document itself is written from the text of the
+// record's own parts (src/decisionlog/record-json.ts decisionDocumentText): the text must be
+// JSON.stringify's to the character — key order included — for every shape, and anything that is
+// not exactly such a document must take the stringify path.
+t.test("a decision document result: written from its parts' text exactly as JSON.stringify writes it", async (t) => {
+  const bundles = { b: { revision: '1', digest: 'd' } };
+  const labels = { id: 'x' };
+  markSharedField(bundles);
+  markSharedField(labels);
+  const reasons = [{ code: 'C', message: 'm "q"' }];
+  const obligations = [{ type: 'redact', fields: ['a'] }];
+  const base = (result: unknown, parts: Partial<LogRecord> = {}): LogRecord => ({
+    decision_id: 'd-1',
+    timestamp: '2026-12-06T00:00:00.000Z',
+    path: 'ai/tools/decision',
+    kind: 'tool-call',
+    caller: null,
+    caller_auth: 'none',
+    peer_address: '127.0.0.1',
+    allow: true,
+    outcome: 'decided',
+    reasons: [],
+    obligations: [],
+    exceptions_applied: [],
+    bundles,
+    engine: 'rego',
+    cached: false,
+    cache_tier: null,
+    latency_ms: 0.25,
+    trace_id: 'ab',
+    span_id: 'cd',
+    raw: false,
+    labels,
+    result,
+    ...parts,
+  });
+  class Doc {
+    allow = true;
+    exceptions_applied = [];
+    obligations = [];
+    reasons = [];
+    toJSON() {
+      return { allow: 'from toJSON' };
+    }
+  }
+  const inherited = Object.assign(Object.create({ inherited: 1 }) as object, { allow: true, exceptions_applied: [], obligations: [], reasons: [] });
+  const proto = JSON.parse('{"allow":true,"exceptions_applied":[],"obligations":[],"__proto__":[],"reasons":[]}') as unknown;
+  const cases: [string, LogRecord][] = [
+    ['an allow with three empty arrays', base({ allow: true, exceptions_applied: [], obligations: [], reasons: [] })],
+    ['a deny with empty arrays', base({ allow: false, exceptions_applied: [], obligations: [], reasons: [] }, { allow: false })],
+    ["a deny whose reasons are the record's own", base({ allow: false, exceptions_applied: [], obligations, reasons }, { allow: false, reasons, obligations })],
+    [
+      'reasons equal but not the same array',
+      base({ allow: false, exceptions_applied: [], obligations: [], reasons: [{ code: 'C', message: 'm "q"' }] }, { reasons }),
+    ],
+    ['keys in another order', base({ reasons: [], allow: true, exceptions_applied: [], obligations: [] })],
+    ['an extra key', base({ allow: true, exceptions_applied: [], obligations: [], reasons: [], z: 1 })],
+    ['a key missing', base({ allow: true, exceptions_applied: [], obligations: [] })],
+    ['allow not a boolean', base({ allow: 'yes', exceptions_applied: [], obligations: [], reasons: [] })],
+    ['a part not an array', base({ allow: true, exceptions_applied: {}, obligations: [], reasons: [] })],
+    ['a class with toJSON', base(new Doc())],
+    ['an inherited enumerable key', base(inherited)],
+    ['an own __proto__ key', base(proto)],
+    ['a record whose parts a mask removed', base({ allow: false, exceptions_applied: [], obligations: [], reasons }, { reasons: undefined })],
+    ['a scalar result', base(true)],
+    ['an array result', base([true])],
+  ];
+  for (const [what, r] of cases) {
+    const text = recordJson(r);
+    // The record's fields come in another order than JSON.stringify's (kept text last); the
+    // result's own text must be stringify's exactly.
+    t.ok(text.includes(`,"result":${JSON.stringify(r.result)},`), `${what}: ${text.slice(text.indexOf('"result"'), text.indexOf('"result"') + 120)}`);
+    t.same(parse(text), parse(JSON.stringify(r)), `${what}: reads back as the record`);
+  }
+});
