@@ -17,6 +17,8 @@ import type { LogRecord } from './types.js';
 
 /** Records are appended to chunks of this size; a larger record gets a chunk of its own. */
 const CHUNK_BYTES = 1024 * 1024;
+/** How a record's JSON begins (src/decisionlog/record.ts writes the id first). */
+const ID_PREFIX = '{"decision_id":"';
 /** Rows allocated at first; the arrays double up to maxEntries (which may be millions). */
 const FIRST_ROWS = 1024;
 
@@ -27,12 +29,14 @@ interface Chunk {
   live: number;
 }
 
-/** Rows: one per stored record, in a ring ordered oldest first. A row holds the id's UTF-8 bytes
- * followed by the record's JSON, at `start` in chunk `chunk`. */
+/** Rows: one per stored record, in a ring ordered oldest first. A row's record JSON is at `start`
+ * in chunk `chunk`, its id's UTF-8 bytes at `idStart`: inside the JSON, or (an id the JSON writes
+ * escaped) just before it. */
 interface Rows {
   hash: Uint32Array;
   chunk: Int32Array;
   start: Int32Array;
+  idStart: Int32Array;
   idLength: Int32Array;
   jsonLength: Int32Array;
   at: Float64Array;
@@ -45,6 +49,7 @@ function rows(n: number): Rows {
     hash: new Uint32Array(n),
     chunk: new Int32Array(n),
     start: new Int32Array(n),
+    idStart: new Int32Array(n),
     idLength: new Int32Array(n),
     jsonLength: new Int32Array(n),
     at: new Float64Array(n),
@@ -124,10 +129,14 @@ export class RecordStore implements StoredJson {
     if (this.maxEntries <= 0) return;
     const json = recordJson(record);
     const id = record.decision_id;
+    // A record's JSON starts with its id as written (toLogRecord puts it first; an id that JSON
+    // escapes does not match): the id's bytes are then those in the JSON, not written again.
+    const embedded = json.startsWith(ID_PREFIX) && json.startsWith(id, ID_PREFIX.length) && json.charCodeAt(ID_PREFIX.length + id.length) === 0x22;
+    const idChars = embedded ? 0 : id.length;
     // UTF-8 takes at most 3 bytes per UTF-16 unit. Within that bound (the byte budget cannot bind,
     // the current chunk has room) the text is written straight into the chunk and its exact
     // length is what the write returns: no separate pass over ~1 KB of text to measure it.
-    const bound = (id.length + json.length) * 3;
+    const bound = (idChars + json.length) * 3;
     const cur = this.current >= 0 ? this.chunks[this.current] : null;
     const direct = cur != null && cur.buf.length - cur.used >= bound && this.totalBytes + bound <= this.maxBytes;
     // Measured only where the budget or the chunk's room may bind (0: it cannot).
@@ -137,12 +146,19 @@ export class RecordStore implements StoredJson {
     while (this.count === this.maxEntries || (this.count > 0 && this.totalBytes + measured > this.maxBytes)) this.evictOldest();
     if (this.count === this.capacity) this.grow();
     // An eviction may have emptied the current chunk: its `used` is read after them.
-    const ci = direct ? this.current : this.chunkFor(Buffer.byteLength(id, 'utf8') + measured);
+    const ci = direct ? this.current : this.chunkFor((embedded ? 0 : Buffer.byteLength(id, 'utf8')) + measured);
     const chunk = this.chunks[ci] as Chunk;
-    const start = chunk.used;
-    const idLength = chunk.buf.write(id, start, 'utf8');
-    const jsonLength = chunk.buf.write(json, start + idLength, 'utf8');
-    chunk.used += idLength + jsonLength;
+    let idStart = chunk.used;
+    const ownId = embedded ? 0 : chunk.buf.write(id, idStart, 'utf8');
+    const start = idStart + ownId;
+    const jsonLength = chunk.buf.write(json, start, 'utf8');
+    let idLength = ownId;
+    if (embedded) {
+      idStart = start + ID_PREFIX.length;
+      // All ASCII when the bytes are as many as the characters.
+      idLength = jsonLength === json.length ? id.length : Buffer.byteLength(id, 'utf8');
+    }
+    chunk.used = start + jsonLength;
     chunk.live++;
     const row = (this.head + this.count) % this.capacity;
     const r = this.rows;
@@ -150,6 +166,7 @@ export class RecordStore implements StoredJson {
     r.hash[row] = hash;
     r.chunk[row] = ci;
     r.start[row] = start;
+    r.idStart[row] = idStart;
     r.idLength[row] = idLength;
     r.jsonLength[row] = jsonLength;
     r.at[row] = this.now();
@@ -180,7 +197,7 @@ export class RecordStore implements StoredJson {
       return undefined;
     }
     const buf = (this.chunks[r.chunk[row] as number] as Chunk).buf;
-    const from = (r.start[row] as number) + (r.idLength[row] as number);
+    const from = r.start[row] as number;
     return JSON.parse(buf.toString('utf8', from, from + (r.jsonLength[row] as number))) as LogRecord;
   }
 
@@ -193,7 +210,7 @@ export class RecordStore implements StoredJson {
     const row = this.rowOf(record);
     if (row < 0) return -1;
     const r = this.rows;
-    const from = (r.start[row] as number) + (r.idLength[row] as number) + skip;
+    const from = (r.start[row] as number) + skip;
     const to = from + (r.jsonLength[row] as number) - skip;
     return (this.chunks[r.chunk[row] as number] as Chunk).buf.copy(target, at, from, to);
   }
@@ -216,7 +233,7 @@ export class RecordStore implements StoredJson {
       if (r.hash[row] !== hash) continue;
       // Same hash (rare): the stored id itself decides. Compared as text, not as UTF-8 bytes: a
       // looked-up id with a lone surrogate encodes to the same bytes as one with U+FFFD there.
-      const start = r.start[row] as number;
+      const start = r.idStart[row] as number;
       if ((this.chunks[r.chunk[row] as number] as Chunk).buf.toString('utf8', start, start + (r.idLength[row] as number)) === id) return pos;
     }
   }
@@ -256,6 +273,7 @@ export class RecordStore implements StoredJson {
       next.hash[k] = old.hash[from] as number;
       next.chunk[k] = old.chunk[from] as number;
       next.start[k] = old.start[from] as number;
+      next.idStart[k] = old.idStart[from] as number;
       next.idLength[k] = old.idLength[from] as number;
       next.jsonLength[k] = old.jsonLength[from] as number;
       next.at[k] = old.at[from] as number;
