@@ -137,6 +137,11 @@ t.test('without a mask policy the input is left out (fail closed), unless raw lo
     t.equal(out.raw, false);
     t.equal(out.mask_error, undefined, 'not an error');
     t.equal(m.maskErrors, 0);
+    // Every such record says so with the one shared list (its JSON written once), left as it is.
+    const next = m.mask(record({ other: 1 }, { allow: false }));
+    t.equal(next.erased, out.erased, 'the erased list is shared');
+    t.same(next.erased, ['/input']);
+    t.equal(secretInput.arguments.password, 'hunter2', 'the request itself is not modified');
   }
   const data = { ...record(secretInput, { echo: 'hunter2' }), kind: 'data' };
   const dataOut = new Masker().mask(data);

@@ -189,6 +189,13 @@ export class Masker {
     ) {
       return record;
     }
+    // The common case without a mask policy: the input left out, nothing else to change — the
+    // one erased list, shared by the records (its JSON written once).
+    if (!rules && dropInput && !dropResult && !redactError && !('nd_builtin_cache' in record) && !leftOut.includes('nd_builtin_cache')) {
+      let copy = this.writable(record, owned);
+      if ('input' in copy) copy = without(copy, 'input');
+      return this.finish(copy, INPUT_ERASED);
+    }
     const report: MaskReport = { erased: new Set(), masked: new Set() };
     let copy = this.writable(record, owned);
     // Left out before copying: what is dropped is never cloned.
@@ -308,6 +315,10 @@ export class Masker {
     return copy;
   }
 }
+
+/** The records' lists when only the input was erased (never modified, like every record's). */
+const INPUT_ERASED: MaskLists = { erased: ['/input'] };
+markSharedField(INPUT_ERASED.erased);
 
 function listsOf(report: MaskReport): MaskLists {
   return {
