@@ -12,7 +12,7 @@ import compress from '@fastify/compress';
 import { registerJsonParser } from './body-parser.js';
 import { registerRequestDecoding } from './request-encoding.js';
 import { installErrorHandlers } from './error-handler.js';
-import { lazyChildLoggerFactory } from './lazy-child-logger.js';
+import { makeChildrenLazy } from './lazy-child-logger.js';
 import { ApiError } from './errors.js';
 import { registerOpenApi } from './openapi.js';
 import { DEFAULT_SERVER, DEFAULT_TLS_RELOAD_INTERVAL_MS } from '../config/defaults.js';
@@ -27,7 +27,6 @@ export function createHttpApp(server: ServerConfig, opts: { logStream?: Writable
     requestTimeout: server.request_timeout_ms,
     keepAliveTimeout: server.keep_alive_timeout_ms,
     logController: new LogController({ disableRequestLogging: !server.request_logging }),
-    childLoggerFactory: lazyChildLoggerFactory,
     // Our own 503 below keeps the one error shape during a drain.
     return503OnClosing: false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
@@ -39,6 +38,7 @@ export function createHttpApp(server: ServerConfig, opts: { logStream?: Writable
     ? Fastify({ ...options, https: { ...httpsOptions(tls), ...timeouts } })
     : Fastify({ ...options, http: timeouts })) as unknown as FastifyInstance;
   app.server.maxConnections = maxConnections(server);
+  makeChildrenLazy(app.log);
   if (tls) {
     const interval = tls.reload_interval_ms ?? DEFAULT_TLS_RELOAD_INTERVAL_MS;
     let stop: (() => void) | undefined;

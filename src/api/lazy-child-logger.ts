@@ -2,7 +2,9 @@
 // enabled level, not when the request arrives: pino's child() costs ~2,700 instructions per request
 // (bench/http/profile.mjs), and at the default level (info, request logging off) a request that
 // goes well never logs. What is logged is the same: the child is pino's own, with the same bindings.
-import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify';
+// The root logger's child() is replaced (not fastify's childLoggerFactory option: fastify checks
+// the logger a custom factory returns on every request, ~1,500 instructions of keyed loads).
+import type { FastifyBaseLogger } from 'fastify';
 import type { Bindings, ChildLoggerOptions } from 'pino';
 
 type Level = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
@@ -13,6 +15,7 @@ class LazyChildLogger implements FastifyBaseLogger {
   constructor(
     private readonly parent: LevelAware,
     private readonly bindings: Bindings,
+    private readonly makeChild: ChildFn,
   ) {}
 
   get level(): string {
@@ -55,7 +58,7 @@ class LazyChildLogger implements FastifyBaseLogger {
   }
 
   private made$(): FastifyBaseLogger {
-    return (this.made ??= this.parent.child(this.bindings));
+    return (this.made ??= this.makeChild.call(this.parent, this.bindings));
   }
 
   private log(level: Level, args: unknown[]): void {
@@ -66,11 +69,16 @@ class LazyChildLogger implements FastifyBaseLogger {
 }
 
 type LevelAware = FastifyBaseLogger & { isLevelEnabled(level: string): boolean };
+type ChildFn = (this: FastifyBaseLogger, bindings: Bindings, options?: ChildLoggerOptions) => FastifyBaseLogger;
 
-/** fastify's childLoggerFactory: lazy children where a request's logger only adds its bindings
- * (a route with its own level or serializers gets pino's child at once, as fastify makes it). */
-export const lazyChildLoggerFactory: NonNullable<FastifyServerOptions['childLoggerFactory']> = function (logger, bindings, opts) {
-  const parent = logger as LevelAware;
-  if (opts.level !== undefined || opts.serializers !== undefined || typeof parent.isLevelEnabled !== 'function') return logger.child(bindings, opts);
-  return new LazyChildLogger(parent, bindings);
-};
+/** Makes the children of this pino logger lazy (and theirs: pino's children inherit the method)
+ * where a child only adds bindings; a child with options (a level, serializers) is made at once. */
+export function makeChildrenLazy(root: FastifyBaseLogger): void {
+  const logger = root as LevelAware & { child: ChildFn };
+  const pinoChild = logger.child;
+  if (typeof logger.isLevelEnabled !== 'function' || typeof pinoChild !== 'function') return;
+  logger.child = function (this: FastifyBaseLogger, bindings: Bindings, options?: ChildLoggerOptions): FastifyBaseLogger {
+    if (options !== undefined) for (const _ in options) return pinoChild.call(this, bindings, options);
+    return new LazyChildLogger(this as LevelAware, bindings, pinoChild);
+  };
+}
