@@ -26,11 +26,10 @@ export interface DecisionLogDeps {
 
 export function createDecisionLog(cfg: DecisionLogConfig, redisCfg: RedisConfig, deps: DecisionLogDeps): DecisionLog {
   const sinks: LogSink[] = [];
-  const retentionMs = cfg.retention_seconds * 1000;
-  const store = new RecordStore({ maxEntries: cfg.store_max_entries, maxBytes: cfg.store_max_bytes, retentionMs });
-  if (cfg.stdout) sinks.push(new StdoutSink({ stream: deps.stdout, stored: store }));
+  if (cfg.stdout) sinks.push(new StdoutSink({ stream: deps.stdout }));
   // "auto" (the default) streams whenever Redis is configured; true without Redis is refused at load.
   const redis = cfg.redis_stream !== false ? (deps.redis ?? null) : null;
+  const retentionMs = cfg.retention_seconds * 1000;
   const idKeyPrefix = `${redisCfg.key_prefix}{decisions}:id:`;
   if (redis) {
     sinks.push(
@@ -67,7 +66,7 @@ export function createDecisionLog(cfg: DecisionLogConfig, redisCfg: RedisConfig,
   return new DecisionLog({
     sinks,
     masker: new Masker({ paths: cfg.mask_paths, policyMask: cfg.policy_mask ? deps.policyMask : undefined, raw: cfg.raw }),
-    store,
+    store: new RecordStore({ maxEntries: cfg.store_max_entries, maxBytes: cfg.store_max_bytes, retentionMs }),
     remoteLookup: redis && retentionMs > 0 ? new RedisRecordLookup({ client: redis, idKeyPrefix, timeoutMs: redisCfg.command_timeout_ms }) : undefined,
     ...(deps.siblings ? { siblingLookup: deps.siblings } : {}),
     labels: deps.labels,

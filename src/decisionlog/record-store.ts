@@ -57,8 +57,6 @@ function rows(n: number): Rows {
   };
 }
 
-type Numbered = LogRecord & { [key: symbol]: number | undefined };
-
 /** FNV-1a over the id's UTF-16 code units (ids are short; equality is checked on the bytes). */
 function hashId(id: string): number {
   let h = 0x811c9dc5;
@@ -66,16 +64,7 @@ function hashId(id: string): number {
   return h >>> 0;
 }
 
-/** A stored record's JSON bytes, for a sink that writes them as they are (see StdoutSink). */
-export interface StoredJson {
-  /** The byte length of the record's JSON as stored, or -1 when this store no longer holds it. */
-  jsonBytes(record: LogRecord): number;
-  /** Copies the record's JSON bytes but the first `skip` into `target` at `at`; returns how many,
-   * or -1 when this store no longer holds the record (then nothing is copied). */
-  copyJson(record: LogRecord, target: Buffer, at: number, skip: number): number;
-}
-
-export class RecordStore implements StoredJson {
+export class RecordStore {
   readonly maxEntries: number;
   /** Bound on the stored JSON, in bytes (UTF-8). */
   readonly maxBytes: number;
@@ -99,11 +88,6 @@ export class RecordStore implements StoredJson {
   private current = -1;
   /** One emptied standard chunk kept for reuse (no allocation per megabyte of records). */
   private spare = -1;
-  /** Records are numbered as they are stored: the row `k` after the head holds number
-   * headNumber + k. A stored record carries its number under this store's own key (a record
-   * stored in two stores is not mistaken for another's). */
-  private headNumber = 0;
-  private readonly numberKey = Symbol('pdp.record.stored');
 
   constructor(opts: { maxEntries: number; maxBytes?: number; retentionMs: number; now?: () => number }) {
     this.maxEntries = Math.max(0, opts.maxEntries);
@@ -171,7 +155,6 @@ export class RecordStore implements StoredJson {
     r.jsonLength[row] = jsonLength;
     r.at[row] = this.now();
     r.indexed[row] = 1;
-    if (Object.isExtensible(record)) (record as Numbered)[this.numberKey] = this.headNumber + this.count;
     this.count++;
     this.totalBytes += jsonLength;
     // A repeated id: the newer record replaces the older in the table (the old row stays in the
@@ -199,28 +182,6 @@ export class RecordStore implements StoredJson {
     const buf = (this.chunks[r.chunk[row] as number] as Chunk).buf;
     const from = r.start[row] as number;
     return JSON.parse(buf.toString('utf8', from, from + (r.jsonLength[row] as number))) as LogRecord;
-  }
-
-  jsonBytes(record: LogRecord): number {
-    const row = this.rowOf(record);
-    return row < 0 ? -1 : (this.rows.jsonLength[row] as number);
-  }
-
-  copyJson(record: LogRecord, target: Buffer, at: number, skip: number): number {
-    const row = this.rowOf(record);
-    if (row < 0) return -1;
-    const r = this.rows;
-    const from = (r.start[row] as number) + skip;
-    const to = from + (r.jsonLength[row] as number) - skip;
-    return (this.chunks[r.chunk[row] as number] as Chunk).buf.copy(target, at, from, to);
-  }
-
-  /** The row holding this record (stored by this store and not evicted since), or -1. */
-  private rowOf(record: LogRecord): number {
-    const n = (record as Numbered)[this.numberKey];
-    if (n === undefined) return -1;
-    const k = n - this.headNumber;
-    return k >= 0 && k < this.count ? (this.head + k) % this.capacity : -1;
   }
 
   /** The table position whose row holds this id, or -1. */
@@ -315,7 +276,6 @@ export class RecordStore implements StoredJson {
     this.totalBytes -= this.rows.jsonLength[row] as number;
     this.release(this.rows.chunk[row] as number);
     this.head = (this.head + 1) % this.capacity;
-    this.headNumber++;
     this.count--;
   }
 

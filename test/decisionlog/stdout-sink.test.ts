@@ -1,9 +1,7 @@
 // The stdout sink on the process's real stdout (a pipe, a file): batches are encoded into one
 // reused buffer (src/decisionlog/sinks/stdout.ts), so what reaches the reader must be every line of
 // every batch, intact — non-ASCII text, records larger than the buffer, batches past the reuse
-// bound, and a send while another is still being written. Again with the records' bytes copied
-// from a record store, as the service runs it (PDP_TEST_STORED=1): each batch stored just before
-// it is sent, the store small enough that some of a batch's records are evicted by then.
+// bound, and a send while another is still being written.
 import t, { type Test } from 'tap';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
@@ -15,10 +13,7 @@ import { packageRoot } from '../../src/shared/package-root.js';
 // records, a fifth of them ~77 KB, is past the reuse bound), then two sent at once; every record's text is derived from (batch, index) so the parent can rebuild it.
 const script = `
 const { StdoutSink } = await import('./src/decisionlog/sinks/stdout.ts');
-const { RecordStore } = await import('./src/decisionlog/record-store.ts');
-const store = process.env.PDP_TEST_STORED === '1' ? new RecordStore({ maxEntries: 30, maxBytes: 200000, retentionMs: 60000 }) : undefined;
-const plain = new StdoutSink(store ? { stored: store } : {});
-const sink = { send: (batch) => { for (const r of batch) store?.put(r); return plain.send(batch); } };
+const sink = new StdoutSink();
 const text = (b, i) => {
   const kinds = ['plain', 'é and 😀 and \\u2028', 'lone \\ud800 surrogate', 'quote " backslash \\\\', 'x'.repeat(70000 + b * 1000)];
   return kinds[(b + i) % kinds.length] + ' #' + b + '.' + i;
@@ -71,39 +66,30 @@ function check(t: Test, out: string, how: string): void {
   t.equal(Buffer.from(out, 'utf8').toString('utf8'), out, `${how}: valid UTF-8`);
 }
 
-for (const stored of [false, true]) {
-  const env = { ...process.env, PDP_TEST_STORED: stored ? '1' : '0' };
-  const from = stored ? ', copied from a record store' : '';
+t.test('on a pipe: every line of every batch, intact', async (t) => {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: packageRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const out: Buffer[] = [];
+  let err = '';
+  child.stdout.on('data', (c: Buffer) => out.push(c));
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  // A slow reader: the pipe fills, and writes wait for it.
+  child.stdout.pause();
+  setTimeout(() => child.stdout.resume(), 300);
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  t.equal(code, 0, err);
+  check(t, Buffer.concat(out).toString('utf8'), 'pipe');
+});
 
-  t.test(`on a pipe${from}: every line of every batch, intact`, async (t) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-      cwd: packageRoot,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const out: Buffer[] = [];
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    // A slow reader: the pipe fills, and writes wait for it.
-    child.stdout.pause();
-    setTimeout(() => child.stdout.resume(), 300);
-    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
-    t.equal(code, 0, err);
-    check(t, Buffer.concat(out).toString('utf8'), 'pipe');
-  });
-
-  t.test(`on a file${from}: every line of every batch, intact`, async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), 'pdp-stdout-sink-'));
-    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-    const file = join(dir, 'out.log');
-    const fd = openSync(file, 'w');
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: packageRoot, env, stdio: ['ignore', fd, 'pipe'] });
-    let err = '';
-    child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
-    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
-    closeSync(fd);
-    t.equal(code, 0, err);
-    check(t, readFileSync(file, 'utf8'), 'file');
-  });
-}
+t.test('on a file: every line of every batch, intact', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pdp-stdout-sink-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'out.log');
+  const fd = openSync(file, 'w');
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: packageRoot, stdio: ['ignore', fd, 'pipe'] });
+  let err = '';
+  child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  closeSync(fd);
+  t.equal(code, 0, err);
+  check(t, readFileSync(file, 'utf8'), 'file');
+});

@@ -3,7 +3,6 @@
 // decision logger uses — so shippers can tell decisions from the service's own log lines.
 import type { Writable } from 'node:stream';
 import { recordJson } from '../record-json.js';
-import type { StoredJson } from '../record-store.js';
 import type { LogRecord, LogSink } from '../types.js';
 
 const LINE_PREFIX = '{"level":"info","msg":"Decision Log",';
@@ -20,13 +19,10 @@ export class StdoutSink implements LogSink {
   private readonly ownStdout: boolean;
   private buf: Buffer | undefined;
   private writing = false;
-  /** The store the records were first written to: their bytes are copied from there. */
-  private readonly stored: StoredJson | undefined;
 
-  constructor(opts: { stream?: Writable; stored?: StoredJson } = {}) {
+  constructor(opts: { stream?: Writable } = {}) {
     this.stream = opts.stream ?? process.stdout;
     this.ownStdout = opts.stream === undefined;
-    this.stored = opts.stored;
   }
 
   send(batch: readonly LogRecord[]): Promise<void> {
@@ -50,27 +46,20 @@ export class StdoutSink implements LogSink {
     });
   }
 
-  /** The batch's lines in the reused buffer: each record's bytes copied from the store that holds
-   * them (its text is not encoded to UTF-8 a second time: ~2,500 instructions per record,
-   * bench/http/instructions.mjs), else its text written where it goes — not a string of the batch
-   * encoded again as a whole (~15,000 instructions per record more). Undefined when the batch
-   * could not fit MAX_REUSED_BYTES. */
+  /** The batch's lines in the reused buffer: each record's text written where it goes, instead of
+   * a string of the batch encoded again as a whole (~15,000 instructions per record less,
+   * bench/http/instructions.mjs). Undefined when the batch could not fit MAX_REUSED_BYTES. */
   private encoded(batch: readonly LogRecord[]): Buffer | undefined {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
     let bound = 0;
-    for (const r of batch) {
-      const stored = this.stored === undefined ? -1 : this.stored.jsonBytes(r);
-      // UTF-8 takes at most 3 bytes per UTF-16 unit.
-      bound += LINE_PREFIX.length + (stored >= 0 ? stored : 3 * recordJson(r).length) + 1;
-    }
+    for (const r of batch) bound += LINE_PREFIX.length + 3 * recordJson(r).length + 1;
     if (bound > MAX_REUSED_BYTES) return undefined;
     let buf = this.buf;
     if (buf === undefined || buf.length < bound) buf = this.buf = Buffer.allocUnsafe(Math.max(bound, 64 * 1024));
     let used = 0;
     for (const r of batch) {
       used += buf.write(LINE_PREFIX, used, 'latin1');
-      // The record's text starts with '{' (one byte), which the prefix replaces.
-      const copied = this.stored === undefined ? -1 : this.stored.copyJson(r, buf, used, 1);
-      used += copied >= 0 ? copied : buf.write(recordJson(r).slice(1), used, 'utf8');
+      used += buf.write(recordJson(r).slice(1), used, 'utf8');
       buf[used++] = 0x0a;
     }
     return buf.subarray(0, used);
