@@ -88,4 +88,11 @@ t.test('the key is sha256 of the canonical JSON of all its parts, whichever part
       expected(c),
       JSON.stringify(c, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)),
     );
+  // More paths and flags than one snapshot keeps frames for (it starts over): each key, and
+  // each again after the start-over, is still the whole material's.
+  const many: Parameters<typeof decisionCacheKey>[0][] = [];
+  for (let i = 0; i < 300; i++) many.push({ revisions, path: `/p/${i}/`, input: i % 2 === 0 ? { i } : undefined, strict: i % 3 === 0 });
+  let wrong = 0;
+  for (const c of [...many, ...many]) if (decisionCacheKey(c) !== expected(c)) wrong++;
+  t.equal(wrong, 0, '600 keys over 300 paths');
 });
