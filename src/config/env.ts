@@ -441,7 +441,7 @@ export const ENV_VARS: readonly EnvVar[] = [
     type: 'integer',
     default: '4194304',
     description:
-      'Decision request bodies kept parsed while they repeat, estimated bytes: a body whose exact text came in a moment ago reuses that parse and its cache key (frozen, shared), so a cache hit skips both. Each kept for `PDP_CACHE_TTL_SECONDS`; bodies over 16 KiB are parsed every time. `0`: off. Only with the cache enabled.',
+      'Decision request bodies kept parsed while they repeat, estimated bytes: a body whose exact text came in a moment ago reuses that parse and its cache key (frozen, shared), so a cache hit skips both. Each kept for `PDP_CACHE_TTL_SECONDS`; bodies over 16,383 characters are parsed every time. `0`: off. Only with the cache enabled.',
   },
   {
     name: 'PDP_CACHE_SECRET',

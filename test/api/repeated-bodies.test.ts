@@ -66,6 +66,27 @@ t.test('a body is kept from its second arrival, frozen all the way down; bounded
   t.equal(memo.get(text), undefined, 'disable() forgets everything');
 });
 
+// V8 hashes strings longer than 16,383 characters by their length alone: kept bodies of one such
+// length would share one bucket, every lookup comparing texts (a CPU exhaustion). None is kept; a
+// lookup of one costs what a lookup of a short body does.
+t.test('bodies longer than V8 hashes in full are never kept (no bucket of equal-length bodies)', async (t) => {
+  t.ok(MAX_REPEATED_BODY_CHARS <= 16_383, `the bound (${MAX_REPEATED_BODY_CHARS}) is within V8's full-hash length`);
+  const memo = new RepeatedBodies();
+  memo.enable(256 << 20, 60_000);
+  const body = (i: number, length: number): string => {
+    const head = `{"i":"${String(i).padStart(6, '0')}","s":"`;
+    return `${head}${'a'.repeat(length - head.length - 2)}"}`;
+  };
+  t.equal(body(1, 16_384).length, 16_384);
+  // Each body twice: kept (parsed) if it may be.
+  for (let i = 0; i < 1000; i++) for (let k = 0; k < 2; k++) memo.remember(body(i, 16_384), parse(body(i, 16_384)));
+  t.equal(memo.status()?.entries, 0, 'no body of 16,384 characters is kept');
+  const atBound = body(0, MAX_REPEATED_BODY_CHARS);
+  memo.remember(atBound, parse(atBound));
+  memo.remember(atBound, parse(atBound));
+  t.ok(memo.get(atBound) !== undefined, 'a body at the bound is kept');
+});
+
 t.test("a deeply frozen input's cache key is made once per snapshot and path, and equals a fresh input's; a shallow-frozen one's is not kept", async (t) => {
   const revisions = { b: 'r1' };
   const input = deepFreeze({ z: 1, a: [1, { x: 2 }] });
