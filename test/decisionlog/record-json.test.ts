@@ -32,6 +32,34 @@ function record(id: string, input: unknown, result: unknown): LogRecord {
   );
 }
 
+/** An evaluation's record, as the pipeline makes it (the caller marks `bundles` and `labels` shared). */
+function evaluationRecord(bundles: object, labels: Record<string, string>, fields: Partial<LogRecord>): LogRecord {
+  return {
+    decision_id: 'd-1',
+    timestamp: '2026-12-06T00:00:00.000Z',
+    path: 'ai/tools/decision',
+    kind: 'tool-call',
+    caller: null,
+    caller_auth: 'none',
+    peer_address: '127.0.0.1',
+    allow: true,
+    outcome: 'decided',
+    reasons: [],
+    obligations: [],
+    exceptions_applied: [],
+    bundles,
+    engine: 'rego',
+    cached: false,
+    cache_tier: null,
+    latency_ms: 0.25,
+    trace_id: 'ab',
+    span_id: 'cd',
+    raw: false,
+    labels,
+    ...fields,
+  } as LogRecord;
+}
+
 /** A masker whose bundle's mask policy answers these rules for every record. */
 function maskerWith(rules: string[]): Masker {
   const set = {
@@ -283,34 +311,20 @@ t.test("an evaluation's record (its result not shared): the snapshot's common fi
   const erased = ['/input'];
   markSharedField(erased);
   let n = 0;
-  const plain = (): LogRecord => ({
-    decision_id: `d-${++n}`,
-    timestamp: '2026-12-06T00:00:00.000Z',
-    path: 'ai/tools/decision',
-    kind: 'tool-call',
-    caller: 'gw',
-    caller_auth: 'api_key',
-    peer_address: '10.0.0.1',
-    allow: false,
-    outcome: 'decided',
-    reasons: [{ code: 'C', message: `m ${n}` }],
-    obligations: [],
-    exceptions_applied: [],
-    bundles,
-    engine: 'rego',
-    cached: false,
-    cache_tier: null,
-    latency_ms: 0.25,
-    trace_id: 'ab',
-    span_id: 'cd',
-    raw: false,
-    labels,
-    metrics: { timer_server_handler_ns: 250_000 },
-    requested_by: '10.0.0.1:5000',
-    req_id: n,
-    result: { allow: false, reasons: [{ code: 'C' }], big: 2n ** 64n },
-    erased,
-  });
+  const plain = (): LogRecord =>
+    evaluationRecord(bundles, labels, {
+      decision_id: `d-${++n}`,
+      caller: 'gw',
+      caller_auth: 'api_key',
+      peer_address: '10.0.0.1',
+      allow: false,
+      reasons: [{ code: 'C', message: `m ${n}` }],
+      metrics: { timer_server_handler_ns: 250_000 },
+      requested_by: '10.0.0.1:5000',
+      req_id: n,
+      result: { allow: false, reasons: [{ code: 'C' }], big: 2n ** 64n },
+      erased,
+    });
   const agrees = (r: LogRecord, what: string) => {
     const keys = Object.keys(r);
     t.same(parse(recordJson(r)), parse(toJsonText(r)), what);
@@ -394,31 +408,7 @@ t.test("a decision document result: written from its parts' text exactly as JSON
   markSharedField(labels);
   const reasons = [{ code: 'C', message: 'm "q"' }];
   const obligations = [{ type: 'redact', fields: ['a'] }];
-  const base = (result: unknown, parts: Partial<LogRecord> = {}): LogRecord => ({
-    decision_id: 'd-1',
-    timestamp: '2026-12-06T00:00:00.000Z',
-    path: 'ai/tools/decision',
-    kind: 'tool-call',
-    caller: null,
-    caller_auth: 'none',
-    peer_address: '127.0.0.1',
-    allow: true,
-    outcome: 'decided',
-    reasons: [],
-    obligations: [],
-    exceptions_applied: [],
-    bundles,
-    engine: 'rego',
-    cached: false,
-    cache_tier: null,
-    latency_ms: 0.25,
-    trace_id: 'ab',
-    span_id: 'cd',
-    raw: false,
-    labels,
-    result,
-    ...parts,
-  });
+  const base = (result: unknown, parts: Partial<LogRecord> = {}): LogRecord => evaluationRecord(bundles, labels, { allow: true, result, ...parts });
   class Doc {
     allow = true;
     exceptions_applied = [];
