@@ -189,13 +189,6 @@ export class Masker {
     ) {
       return record;
     }
-    // The common case without a mask policy: the input left out, nothing else to change — the
-    // one erased list, shared by the records (its JSON written once).
-    if (!rules && dropInput && !dropResult && !redactError && !('nd_builtin_cache' in record) && !leftOut.includes('nd_builtin_cache')) {
-      let copy = this.writable(record, owned);
-      if ('input' in copy) copy = without(copy, 'input');
-      return this.finish(copy, INPUT_ERASED);
-    }
     const report: MaskReport = { erased: new Set(), masked: new Set() };
     let copy = this.writable(record, owned);
     // Left out before copying: what is dropped is never cloned.
@@ -316,11 +309,13 @@ export class Masker {
   }
 }
 
-/** The records' lists when only the input was erased (never modified, like every record's). */
+/** The records' lists when only the input was erased — the common case without a mask policy:
+ * one list shared by those records (never modified, like every record's), its JSON written once. */
 const INPUT_ERASED: MaskLists = { erased: ['/input'] };
 markSharedField(INPUT_ERASED.erased);
 
 function listsOf(report: MaskReport): MaskLists {
+  if (report.masked.size === 0 && report.erased.size === 1 && report.erased.has('/input')) return INPUT_ERASED;
   return {
     ...(report.erased.size > 0 ? { erased: [...report.erased] } : {}),
     ...(report.masked.size > 0 ? { masked: [...report.masked] } : {}),
