@@ -47,7 +47,6 @@ interface Frame {
    * string the route holds, whose hash V8 keeps — not a key string made per request (its hashing
    * and normalizing were ~2,000 instructions of a cache hit). */
   readonly around: readonly [Around, Around, Around, Around];
-  size: number;
 }
 type Around = Map<string, readonly [string, string]>;
 const framesOf = new WeakMap<object, Frame>();
@@ -57,7 +56,7 @@ const MAX_FRAMES = 256;
 function frameOf(parts: CacheKeyParts): readonly [string, string] {
   let f = framesOf.get(parts.revisions);
   if (f === undefined || f.digests !== parts.digests) {
-    f = { digests: parts.digests, around: [new Map(), new Map(), new Map(), new Map()], size: 0 };
+    f = { digests: parts.digests, around: [new Map(), new Map(), new Map(), new Map()] };
     framesOf.set(parts.revisions, f);
   }
   const hasInput = parts.input !== undefined;
@@ -70,12 +69,8 @@ function frameOf(parts: CacheKeyParts): readonly [string, string] {
     const digests = canonicalJSON(parts.digests ? sortedPairs(parts.digests) : []);
     if (rest === undefined || digests === undefined) throw new TypeError('cache key material did not serialize');
     around = [`{"digests":${digests},"has_input":${hasInput},"input":`, `,${rest.slice(1)}`];
-    if (f.size >= MAX_FRAMES) {
-      for (const m of f.around) m.clear();
-      f.size = 0;
-    }
+    if (f.around.reduce((n, m) => n + m.size, 0) >= MAX_FRAMES) for (const m of f.around) m.clear();
     byPath.set(parts.path, around);
-    f.size++;
   }
   return around;
 }
