@@ -7,6 +7,7 @@ import t, { type Test } from 'tap';
 import { loadConfig } from '../../src/config/load.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { serveBundle, signBundle, startBundleServer, tarball, waitFor, writeTree, type FileSpec } from '../helpers/bundle-files.js';
+import { TEST_ENV } from '../helpers/config.js';
 import { until } from '../helpers/until.js';
 
 const bundle = (revision: string, allow: boolean, extra: FileSpec = {}): FileSpec => ({
@@ -19,7 +20,7 @@ async function serve(t: Test, env: Record<string, string>): Promise<RunningServe
   // Every plugin (cache, decision log, metrics, ...) from the one configuration; no decision-log
   // lines on stdout (tap's).
   const { config, warnings } = loadConfig({
-    env: { PDP_HOST: '127.0.0.1', PDP_PORT: '0', PDP_LOG_LEVEL: 'silent', PDP_BUNDLE_NAME: 'authz', PDP_DECISION_LOG_STDOUT: 'false', ...env },
+    env: { ...TEST_ENV, PDP_BUNDLE_NAME: 'authz', ...env },
   });
   t.same(warnings, []);
   const s = await startServer(config);

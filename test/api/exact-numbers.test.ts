@@ -3,9 +3,9 @@
 // full or with an exponent. The double range still bounds them (a 1e29999 is refused, not grown
 // into a 30,000-digit integer), and the decision routes keep their doubles.
 import t from 'tap';
-import { loadConfig } from '../../src/config/load.js';
 import { startServer } from '../../src/server.js';
 import { writeTree } from '../helpers/bundle-files.js';
+import { testConfig } from '../helpers/config.js';
 
 const BIG = '123456789012345678901234567890';
 
@@ -17,17 +17,7 @@ t.test('big integers in Data API input and bundle data come back exactly', async
     // Written by hand: JSON.stringify would round these.
     'nums/stored/data.json': `{"exp": ${BIG}e0, "full": ${BIG}, "scaled": 1.5e20, "neg": -98765432109876543210E+2, "small": 2.5, "tiny": 1e-7}`,
   });
-  const { config } = loadConfig({
-    env: {
-      PDP_HOST: '127.0.0.1',
-      PDP_PORT: '0',
-      PDP_LOG_LEVEL: 'silent',
-      PDP_BUNDLE_PATH: dir,
-      PDP_BUNDLE_WATCH: 'false',
-      PDP_DECISION_LOG_STDOUT: 'false',
-    },
-  });
-  const s = await startServer(config);
+  const s = await startServer(testConfig({ PDP_BUNDLE_PATH: dir, PDP_BUNDLE_WATCH: 'false' }));
   t.teardown(() => s.close());
   const call = async (path: string, body?: string): Promise<{ status: number; text: string }> => {
     const res =

@@ -9,6 +9,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { startServer } from '../../src/server.js';
 import { buildWasmFixture, FIXTURE_ENTRYPOINTS } from '../../scripts/build-wasm-fixture.mjs';
 import { writeTree } from '../helpers/bundle-files.js';
+import { TEST_ENV } from '../helpers/config.js';
 
 t.test('opa-wasm bundle over HTTP: Data API shapes, status, errors, audit records', async (t) => {
   const dir = t.testdir();
@@ -19,15 +20,7 @@ t.test('opa-wasm bundle over HTTP: Data API shapes, status, errors, audit record
   });
   // Every plugin (decision log included) from the one configuration; no decision-log lines on stdout (tap's).
   const { config, warnings } = loadConfig({
-    env: {
-      PDP_HOST: '127.0.0.1',
-      PDP_PORT: '0',
-      PDP_LOG_LEVEL: 'silent',
-      PDP_BUNDLE_PATH: dir,
-      PDP_BUNDLE_NAME: 'compiled',
-      PDP_BUNDLE_WATCH: 'false',
-      PDP_DECISION_LOG_STDOUT: 'false',
-    },
+    env: { ...TEST_ENV, PDP_BUNDLE_PATH: dir, PDP_BUNDLE_NAME: 'compiled', PDP_BUNDLE_WATCH: 'false' },
   });
   t.same(warnings, []);
   const s = await startServer(config);

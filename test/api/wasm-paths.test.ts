@@ -9,10 +9,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import t, { type Test } from 'tap';
-import { loadConfig } from '../../src/config/load.js';
 import { startServer } from '../../src/server.js';
 import { buildWasmFixture } from '../../scripts/build-wasm-fixture.mjs';
 import { writeTree } from '../helpers/bundle-files.js';
+import { testConfig } from '../helpers/config.js';
 
 const RBAC = path.resolve(import.meta.dirname, '..', '..', '..', 'shared', 'bench-peer', 'vendor', 'opa-rbac');
 
@@ -22,18 +22,7 @@ async function serve(
 ): Promise<(p: string, input?: unknown) => Promise<{ status: number; body: Record<string, unknown> }>> {
   const dir = t.testdir();
   await writeTree(dir, files);
-  const { config } = loadConfig({
-    env: {
-      PDP_HOST: '127.0.0.1',
-      PDP_PORT: '0',
-      PDP_LOG_LEVEL: 'silent',
-      PDP_BUNDLE_PATH: dir,
-      PDP_BUNDLE_NAME: 'compiled',
-      PDP_BUNDLE_WATCH: 'false',
-      PDP_DECISION_LOG_STDOUT: 'false',
-    },
-  });
-  const s = await startServer(config);
+  const s = await startServer(testConfig({ PDP_BUNDLE_PATH: dir, PDP_BUNDLE_NAME: 'compiled', PDP_BUNDLE_WATCH: 'false' }));
   t.teardown(() => s.close());
   return async (p, input) => {
     const res =
