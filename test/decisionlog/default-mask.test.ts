@@ -434,6 +434,24 @@ t.test('native: false evaluates the Rego for every record; the native path evalu
   t.match(json(m.mask(rec)), /"\/input\/arguments\/a"/, 'and the record is masked');
 });
 
+t.test('recognition counts steps, not the wall clock: a starved process still runs the native mask', async (t) => {
+  const real = await policySet(SHIPPED);
+  // Every clock reading 300 ms later than the last: a process the machine barely schedules (under
+  // valgrind, a probe at ~3,000 steps read the clock past a 250 ms budget and the snapshot kept
+  // the Rego mask for good).
+  const now = Date.now;
+  let fake = now();
+  Date.now = () => (fake += 300);
+  let lists: ReturnType<typeof recognizeDefaultMask>;
+  try {
+    lists = recognizeDefaultMask(real, MASK_PATH);
+  } finally {
+    Date.now = now;
+  }
+  t.ok(lists, 'the default program is recognized');
+  t.ok(fake - now() > 250 * (lists ? probeRecords(lists).length : 1), 'the clock did run past a 250 ms budget per probe');
+});
+
 t.test('a value that is not JSON data fails closed', async (t) => {
   const set = await policySet(SHIPPED);
   const m = new Masker({ policyMask: policyMaskFrom(() => set) });

@@ -24,8 +24,12 @@ const PACKAGE = ['system', 'log'];
  * shapes and 4 results. */
 export const MAX_LISTED_SHAPES = 512;
 export const MAX_KEPT_RESULTS = 64;
-/** Each probe evaluation's budget, as a record's mask has (policy-mask.ts). */
-const PROBE_TIMEOUT_MS = 250;
+/** Each probe evaluation's budget, in steps: deterministic, so that recognition does not depend
+ * on how busy the machine is (a 250 ms wall-clock budget timed out on a starved process — under
+ * valgrind, or a loaded CI machine — and left the snapshot on the Rego mask, ~6 × the work per
+ * record, for its whole life). The program is the default one and its lists are bounded, so a
+ * probe takes a few thousand steps (3,000 for the default lists); the wall clock is a backstop. */
+const PROBE_BUDGET = { maxSteps: 1_000_000, timeoutMs: 10_000 };
 const LIST_RULES = ['tool_call_fields', 'deployment_fields', 'kept_results'];
 
 /** The digest that step 1 compares with DEFAULT_MASK_PROGRAM (exported for its test). */
@@ -103,7 +107,7 @@ function stringMap(v: unknown): Map<string, string> | null {
 
 function agreesOnProbes(set: ActivePolicySet, maskPath: string, lists: DefaultMaskLists): boolean {
   for (const record of probeRecords(lists)) {
-    const rego = set.evaluate(maskPath, record, { timeoutMs: PROBE_TIMEOUT_MS });
+    const rego = set.evaluate(maskPath, record, PROBE_BUDGET);
     if (!rego.ok || !rego.defined) return false;
     if (JSON.stringify(rego.result) !== JSON.stringify(defaultMaskRules(lists, record))) return false;
   }
