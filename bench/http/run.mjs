@@ -23,6 +23,7 @@
 // runs read 3–5 ms), not of the steady state the target is about.
 //
 //   npm run bench:http       BENCH_DURATION=10 BENCH_RUNS=3 BENCH_CONNECTIONS=10 BENCH_PACED_WARMUP=5 by default
+//   BENCH_SCENARIOS=b+redis,c+redis npm run bench:http    only those scenarios, and the bare route
 //
 // Also printed: each server's CPU time per request during the throughput runs (user and system,
 // from /proc/<pid>/stat of the server and all its descendants, so that cluster workers under
@@ -57,6 +58,8 @@ const STEAL_NOTE_MS = 50;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
 const PACED_WARMUP = Number(process.env.BENCH_PACED_WARMUP ?? 5);
+/** BENCH_SCENARIOS=b+redis,c+redis: only these (and the bare route, which every ratio needs). */
+const ONLY = process.env.BENCH_SCENARIOS ? process.env.BENCH_SCENARIOS.split(',').map((x) => x.trim()) : null;
 const PIN_CPU = process.env.BENCH_PIN === '1' && cpus().length >= 2 ? cpus().length - 1 : null;
 
 function examples(kind) {
@@ -234,7 +237,7 @@ async function main() {
   const servers = new Map();
   const redis = await redisOrNull();
   if (!redis) process.stderr.write(`no Redis answers at ${REDIS_URL}: the Redis-tier scenarios are skipped\n`);
-  const SCENARIOS = ALL_SCENARIOS.filter((s) => !s.redis || redis);
+  const SCENARIOS = ALL_SCENARIOS.filter((s) => (!s.redis || redis) && (ONLY === null || s.key === 'a' || ONLY.includes(s.key)));
   try {
     for (const s of SCENARIOS) {
       const srv = await startChild(s.script, s.env);
@@ -398,13 +401,17 @@ function issueTargets(med, half) {
   const ratio = (x, y) => (typeof x === 'number' && typeof y === 'number' && y > 0 ? x / y : null);
   const t = [];
   const b = med.get('b');
-  const rb = ratio(b.rps, bare.rps);
-  t.push({ target: 'tool-call, cache off: req/s ≥ 0.5 × bare', value: rb, limit: 0.5, met: rb === null ? null : rb >= 0.5, unit: '×' });
-  const cb = ratio(cpu(b), cpu(bare));
-  t.push({ target: 'tool-call, cache off: CPU/req ≤ 2 × bare', value: cb, limit: 2, met: cb === null ? null : cb <= 2, unit: '×' });
+  if (b) {
+    const rb = ratio(b.rps, bare.rps);
+    t.push({ target: 'tool-call, cache off: req/s ≥ 0.5 × bare', value: rb, limit: 0.5, met: rb === null ? null : rb >= 0.5, unit: '×' });
+    const cb = ratio(cpu(b), cpu(bare));
+    t.push({ target: 'tool-call, cache off: CPU/req ≤ 2 × bare', value: cb, limit: 2, met: cb === null ? null : cb <= 2, unit: '×' });
+  }
   const hit = med.get('b+cache');
-  const rh = ratio(hit.rps, bare.rps);
-  t.push({ target: 'tool-call, cache hit: req/s ≥ 0.6 × bare', value: rh, limit: 0.6, met: rh === null ? null : rh >= 0.6, unit: '×' });
+  if (hit) {
+    const rh = ratio(hit.rps, bare.rps);
+    t.push({ target: 'tool-call, cache hit: req/s ≥ 0.6 × bare', value: rh, limit: 0.6, met: rh === null ? null : rh >= 0.6, unit: '×' });
+  }
   for (const [k, h] of half) {
     if (k === 'a') continue;
     t.push({
