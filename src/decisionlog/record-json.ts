@@ -33,8 +33,10 @@ type Shared = { [FIELD_TEXT]?: string | null };
 /** Mark a record field's value as shared by the records that will carry it (it must never be
  * modified afterwards): their JSON then writes its text once. Scalars need no mark. */
 export function markSharedField(value: unknown): void {
+  // Marked once: marking again would drop the text already written (and cost a redefinition).
+  if (typeof value !== 'object' || value === null || (value as Shared)[FIELD_TEXT] !== undefined) return;
   // not enumerable: a copy of the value ({...v}) is not marked, and comparisons do not see it
-  if (typeof value === 'object' && value !== null && Object.isExtensible(value)) Object.defineProperty(value, FIELD_TEXT, { value: null, writable: true });
+  if (Object.isExtensible(value)) Object.defineProperty(value, FIELD_TEXT, { value: null, writable: true });
 }
 
 function sharedText(value: unknown): string | undefined {

@@ -163,6 +163,43 @@ t.test('records of one cache key: the shared masked input is serialized once', a
   t.same(Object.getOwnPropertySymbols({ ...(shared as object) }), [], 'a copy of a shared field is not marked');
 });
 
+t.test('a shared mark is set once: marking again keeps the text written', async (t) => {
+  const value = { a: [1, 2] };
+  markSharedField(value);
+  const r1 = record('m1', value, { allow: true });
+  const stringify = JSON.stringify;
+  let writes = 0;
+  JSON.stringify = ((v: unknown, ...rest: []) => {
+    if (v === value) writes++;
+    return stringify(v, ...rest);
+  }) as typeof JSON.stringify;
+  try {
+    recordJson(r1);
+    markSharedField(value);
+    recordJson(record('m2', value, { allow: true }));
+  } finally {
+    JSON.stringify = stringify;
+  }
+  t.equal(writes, 1, 'the value was written once for both records');
+});
+
+t.test('a decision logged once is not marked shared; its first reuse marks it', async (t) => {
+  const RESULT = { allow: true, reasons: [] };
+  const masker = maskerWith(['/input/secret']);
+  const hint: MaskHint = { anchor: RESULT, key: 'k' };
+  const first = masker.mask(record('a', { secret: 's', keep: 1 }, RESULT), hint);
+  // the record's result: the masked copy the records share
+  const marks = (): string[] => Object.getOwnPropertySymbols(first.result as object).map((x) => x.description ?? '');
+  t.notOk(marks().includes('pdp.record.field.json'), 'the result is not marked shared');
+  const text = recordJson(first);
+  t.same(JSON.parse(text).input, { keep: 1 });
+  const second = masker.mask(record('b', { secret: 's', keep: 1 }, RESULT), hint);
+  t.equal(second.input, first.input, 'the masked input reused');
+  t.equal(second.result, first.result, 'and the masked result');
+  t.ok(marks().includes('pdp.record.field.json'), 'the result is marked shared now');
+  t.same(JSON.parse(recordJson(second)), { ...JSON.parse(text), decision_id: 'b' }, 'the same record text but the id');
+});
+
 t.test("cache hits' records: the decision's parts, the bundles, the labels and the mask's pointers are written once", async (t) => {
   const RESULT = { allow: false, reasons: [{ code: 'C', message: 'quote " \u2028' }] };
   const masker = maskerWith(['/input/secret', '/result/reasons/0/message']);

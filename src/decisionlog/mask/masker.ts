@@ -61,6 +61,11 @@ interface Applied {
   fields: Record<string, unknown>;
   /** The records' `erased` and `masked` arrays, made once and shared by them (never modified). */
   lists: MaskLists;
+  /** Whether the fields and lists are marked shared yet (markSharedField): at their first reuse,
+   * not when made — a result most often logged once (a Redis-tier hit whose entry leaves the
+   * in-process tier before it is asked again) would pay for the marks and for writing each field's
+   * text apart (withKeptTail) and gain nothing. */
+  marked: boolean;
 }
 
 interface MaskLists {
@@ -224,15 +229,9 @@ export class Masker {
       }
       if (reuse !== undefined) {
         const fields: Record<string, unknown> = {};
-        for (const f of MASKABLE_ROOTS) {
-          if (!(f in copy)) continue;
-          fields[f] = copy[f];
-          markSharedField(copy[f]);
-        }
+        for (const f of MASKABLE_ROOTS) if (f in copy) fields[f] = copy[f];
         const lists = listsOf(report);
-        markSharedField(lists.erased);
-        markSharedField(lists.masked);
-        this.applied.set(reuse.hint.anchor, { key: reuse.hint.key, rules: reuse.rules, fields, lists });
+        this.applied.set(reuse.hint.anchor, { key: reuse.hint.key, rules: reuse.rules, fields, lists, marked: false });
         return this.finish(copy, lists);
       }
     }
@@ -242,6 +241,7 @@ export class Masker {
   /** An equal record's masked fields on this record (they are shared, never modified: records
    * are serialized, not changed). */
   private reapply(record: LogRecord, a: Applied, owned: boolean): LogRecord {
+    if (!a.marked) markApplied(a);
     let copy = this.writable(record, owned);
     // Field by field, by name (a loop over MASKABLE_ROOTS made megamorphic keyed accesses); no
     // nd_builtin_cache (its records are not reapplied).
@@ -320,6 +320,15 @@ function listsOf(report: MaskReport): MaskLists {
     ...(report.erased.size > 0 ? { erased: [...report.erased] } : {}),
     ...(report.masked.size > 0 ? { masked: [...report.masked] } : {}),
   };
+}
+
+/** An equal decision's masked fields and lists, reused from now on: marked shared, so that their
+ * JSON is written once for all the records that carry them. */
+function markApplied(a: Applied): void {
+  for (const v of Object.values(a.fields)) markSharedField(v);
+  markSharedField(a.lists.erased);
+  markSharedField(a.lists.masked);
+  a.marked = true;
 }
 
 /** A policy mask is a set of rules: JSON arrives as an array (a lone rule is tolerated). */
