@@ -127,6 +127,50 @@ t.test('one script call per 100 records writes the documented entries, byte for 
   t.equal(log.status().sinks.find((s) => s.name === 'redis')?.mode, 'script');
 });
 
+t.test('lone surrogates and escapes in the values: the script writes what a pipeline writes', async (t) => {
+  // A lone surrogate has no UTF-8: a command argument carries U+FFFD, and the script's JSON
+  // argument (cjson refuses the escape) must carry the same. A backslash before "ud800" is text.
+  const odd = [
+    ['lone-high', 'data/x\uD800y', { main: 'r\uD800' }],
+    ['lone-low', 'data/\uDC00', { main: '\uDFFF' }],
+    ['pair', 'data/\uD834\uDD1E', { main: '\uD83D\uDE00' }],
+    ['escaped', 'data/\\ud800 \\uDC00', { 'b\\ud83d': '\u0000\u001f"' }],
+  ] as const;
+  const written = new Map<string, Entry[]>();
+  for (const mode of ['script', 'pipeline'] as const) {
+    const prefix = `s6${mode[0]}:`;
+    if (mode === 'pipeline') {
+      await admin.acl('SETUSER', 'noscripts6', 'on', '>pw6', '~*', '&*', '+@all', '-eval', '-evalsha');
+      t.teardown(() => admin.acl('DELUSER', 'noscripts6'));
+    }
+    const r = redisCfg(prefix, mode === 'pipeline' ? { username: 'noscripts6', password: 'pw6' } : {});
+    const client = await connect(r);
+    t.teardown(() => client.disconnect());
+    const log = createDecisionLog(cfg(), r, { redis: client, labels: {} });
+    for (const [id, path, bundles] of odd) {
+      log.log({ ...event(1, id), path, bundles });
+    }
+    await log.close(5000);
+    const got = await entries(`${prefix}{decisions}:stream`);
+    t.same(
+      idsOf(got),
+      odd.map(([id]) => id),
+      `${mode}: every record`,
+    );
+    const sinkMode = log.status().sinks.find((s) => s.name === 'redis')?.mode ?? '';
+    t.equal(sinkMode.split(' ')[0], mode, `written by ${mode}`);
+    written.set(mode, got);
+  }
+  const lone = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+  const script = written.get('script') ?? [];
+  for (const [i, [, fields]] of script.entries()) {
+    const json = fields[fields.length - 1] ?? '';
+    const documented = streamFields(JSON.parse(json) as LogRecord, json).map((v) => v.replace(lone, '\uFFFD'));
+    t.same(fields, documented, `${fields[1]}: the documented values, a lone surrogate as U+FFFD`);
+    t.same(fields, written.get('pipeline')?.[i]?.[1], `${fields[1]}: the entry a pipeline writes`);
+  }
+});
+
 t.test('retention 0: no id keys; a flushed script cache is reloaded without losing a record', async (t) => {
   const r = redisCfg('s2:');
   const client = await connect(r);

@@ -49,11 +49,9 @@ export class RedisSinkError extends Error {
 /** The stream entry's field names, in order (the header above says what each holds). */
 export const STREAM_FIELDS = ['decision_id', 'timestamp', 'path', 'kind', 'allow', 'outcome', 'cached', 'trace_id', 'span_id', 'bundles', 'record'] as const;
 
-/** Appends a record's stream field values, in STREAM_FIELDS order, to `out`. */
-function pushStreamValues(out: string[], r: LogRecord, json: string): void {
-  const revisions: Record<string, string> = {};
-  for (const [name, b] of Object.entries(r.bundles)) revisions[name] = b.revision;
-  out.push(
+/** The values of a record's stream fields but the last (`record`, its JSON), in STREAM_FIELDS order. */
+function leadingValues(r: LogRecord): string[] {
+  return [
     r.decision_id,
     r.timestamp,
     r.path,
@@ -63,36 +61,56 @@ function pushStreamValues(out: string[], r: LogRecord, json: string): void {
     String(r.cached),
     r.trace_id ?? '',
     r.span_id ?? '',
-    JSON.stringify(revisions),
-    json,
-  );
+    revisionsText(r.bundles),
+  ];
+}
+
+// The records of one snapshot share their bundles object: its revisions' JSON, written once.
+let lastBundles: LogRecord['bundles'] | undefined;
+let lastRevisions = '';
+function revisionsText(bundles: LogRecord['bundles']): string {
+  if (bundles === lastBundles) return lastRevisions;
+  const revisions: Record<string, string> = {};
+  for (const [name, b] of Object.entries(bundles)) revisions[name] = b.revision;
+  lastRevisions = JSON.stringify(revisions);
+  lastBundles = bundles;
+  return lastRevisions;
 }
 
 /** The stream entry's fields as XADD takes them: name, value, name, value, … */
 export function streamFields(r: LogRecord, json: string): string[] {
-  const values: string[] = [];
-  pushStreamValues(values, r, json);
+  const values = leadingValues(r);
+  values.push(json);
   return values.flatMap((v, i) => [STREAM_FIELDS[i] as string, v]);
 }
 
 // One call writes many records: for each, XADD to the stream and, with a retention, SET its id
 // key. Commands in a pipeline cost the client ~33 µs of CPU per record (a command object, a
 // promise and a timer each, two per record); one script call per chunk ~9
-// (bench/decisionlog/redis-sink.mjs). Redis 5+ replicates a script by its effects, so `XADD … *`
-// is safe. With a retention, a record whose id key exists already is not added again: a batch
-// retried after its deadline passed while Redis was still writing it adds only what the first
-// attempt did not (exactly once; without a retention, and in pipelines, at least once).
+// (bench/decisionlog/redis-sink.mjs). Each record's leading values travel in one JSON argument
+// for the chunk (cjson, in every Redis's Lua since 2.6), not as ten arguments each: the client's
+// cost grows with the arguments of a call (ioredis flattens, measures and concatenates each one).
+// Redis 5+ replicates a script by its effects, so `XADD … *` is safe. With a retention, a record
+// whose id key exists already is not added again: a batch retried after its deadline passed while
+// Redis was still writing it adds only what the first attempt did not (exactly once; without a
+// retention, and in pipelines, at least once).
 //   KEYS: the stream, then (with a retention) each record's id key
 //   ARGV: maxlen, retention ms (0: no id keys), the number of records, the number of fields n,
-//         the n field names, then each record's n values (the last one the record's JSON)
+//         the n field names, a JSON array of each record's first n - 1 values, then each
+//         record's JSON (the last value)
 const WRITE_SCRIPT = `local maxlen, ttl, count, n = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local values = cjson.decode(ARGV[5 + n])
 local fields = {}
-local at = 5 + n
+for j = 1, n do
+  fields[2 * j - 1] = ARGV[4 + j]
+end
 for k = 1, count do
-  for j = 1, n do
-    fields[2 * j - 1] = ARGV[4 + j]
-    fields[2 * j] = ARGV[at + j - 1]
+  local v = values[k]
+  for j = 1, n - 1 do
+    fields[2 * j] = v[j]
   end
+  local record = ARGV[5 + n + k]
+  fields[2 * n] = record
   if ttl == '0' then
     redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', unpack(fields))
   elseif not redis.call('GET', KEYS[k + 1]) then
@@ -100,12 +118,25 @@ for k = 1, count do
     -- first: a script is not rolled back when a command fails, and an id key set before a failed
     -- XADD would make the retry skip the record.
     redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', unpack(fields))
-    redis.call('SET', KEYS[k + 1], ARGV[at + n - 1], 'PX', ttl)
+    redis.call('SET', KEYS[k + 1], record, 'PX', ttl)
   end
-  at = at + n
 end
 return count`;
 const WRITE_SCRIPT_SHA = createHash('sha1').update(WRITE_SCRIPT).digest('hex');
+
+/** A lone UTF-16 surrogate: cjson refuses its JSON escape, and a command argument carries it as
+ * U+FFFD (UTF-8 has no encoding for it), which is what the script is given instead. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** The chunk's leading values as the script's JSON argument. */
+export function packedValues(chunk: readonly LogRecord[]): string {
+  const rows = chunk.map(leadingValues);
+  const text = JSON.stringify(rows);
+  // JSON.stringify escapes lone surrogates as \udXXX (and only them: pairs are written as they
+  // are); the test also meets an escaped backslash before "ud8…", harmlessly.
+  if (!/\\u[dD][89a-fA-F]/.test(text)) return text;
+  return JSON.stringify(rows.map((row) => row.map((v) => v.replace(LONE_SURROGATE, '\uFFFD'))));
+}
 
 /** Records and JSON characters per script call: bound how long one call holds Redis (~1 ms for
  * 100 typical records) and keep it within the command deadline when records are large (a record
@@ -133,10 +164,11 @@ export function scriptChunks(batch: readonly LogRecord[]): LogRecord[][] {
   return chunks;
 }
 
-/** Redis refusing scripts themselves (an ACL without EVALSHA/EVAL, scripting renamed away): the
- * sink then writes with pipelines, which need only XADD and SET. */
+/** Redis refusing scripts themselves (an ACL without EVALSHA/EVAL, scripting renamed away), or
+ * a Lua without cjson (a server built without it): the sink then writes with pipelines, which
+ * need only XADD and SET. */
 function scriptsRefused(message: string): boolean {
-  return /^NOPERM\b.*\beval(sha)?\b|^ERR unknown command .?eval/i.test(message);
+  return /^NOPERM\b.*\beval(sha)?\b|^ERR unknown command .?eval|\bcjson\b/i.test(message);
 }
 
 export class RedisStreamSink implements LogSink {
@@ -184,11 +216,11 @@ export class RedisStreamSink implements LogSink {
   private async writeChunk(chunk: readonly LogRecord[]): Promise<unknown> {
     const { client, stream, maxLen, retentionMs, idKeyPrefix } = this.opts;
     const keys: string[] = [stream];
-    const args: string[] = [String(maxLen), String(retentionMs), String(chunk.length), String(STREAM_FIELDS.length), ...STREAM_FIELDS];
+    const args: string[] = [String(maxLen), String(retentionMs), String(chunk.length), String(STREAM_FIELDS.length), ...STREAM_FIELDS, packedValues(chunk)];
     for (const r of chunk) {
       // Only keys the script writes: on Redis Cluster every key of a call must be in one slot.
       if (retentionMs > 0) keys.push(idKeyPrefix + r.decision_id);
-      pushStreamValues(args, r, recordJson(r));
+      args.push(recordJson(r));
     }
     try {
       return await client.evalsha(WRITE_SCRIPT_SHA, keys.length, ...keys, ...args);
