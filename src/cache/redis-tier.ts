@@ -66,16 +66,17 @@ export class RedisTier {
   /** undefined on a miss, on any failure, and while the breaker is open. */
   async get(key: string): Promise<CacheEntry | undefined> {
     if (!this.breaker.tryAcquire()) return undefined;
+    const keys = this.sealer.keysOf(key);
     let sealed: string | null;
     try {
-      sealed = await this.bounded(this.client.get(this.keyPrefix + this.sealer.keyOf(key)));
+      sealed = await this.bounded(this.client.get(this.keyPrefix + keys.redisKey));
       this.breaker.success();
     } catch (e) {
       this.fail(e);
       return undefined;
     }
     if (sealed === null) return undefined;
-    const raw = this.sealer.unseal(key, sealed);
+    const raw = this.sealer.unseal(keys, sealed);
     const entry = raw === undefined ? undefined : decodeEntry(raw);
     if (entry === undefined) {
       this.onRejected();
@@ -92,7 +93,8 @@ export class RedisTier {
     const ttl = Math.ceil(entry.expiresAt - this.now());
     if (ttl <= 0) return;
     if (!this.breaker.tryAcquire()) return;
-    this.bounded(this.client.set(this.keyPrefix + this.sealer.keyOf(key), this.sealer.seal(key, JSON.stringify(entry)), 'PX', ttl)).then(
+    const keys = this.sealer.keysOf(key);
+    this.bounded(this.client.set(this.keyPrefix + keys.redisKey, this.sealer.seal(keys, JSON.stringify(entry)), 'PX', ttl)).then(
       () => this.breaker.success(),
       (e: unknown) => this.fail(e),
     );

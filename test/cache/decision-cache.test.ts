@@ -264,7 +264,7 @@ t.test('Redis holds a digest as key and a sealed value: no request value, readab
   t.match(redisKeyOf(key), /^[0-9a-f]{64}$/);
   t.not(redisKeyOf(key), key, 'the Redis key is not the cache key (which opens the value)');
   const value = (await raw.get(stored)) ?? '';
-  t.match(value, /^s2\.[A-Za-z0-9+/]+=*$/, 'sealed');
+  t.match(value, /^s3\.[A-Za-z0-9+/]+=*$/, 'sealed');
   t.equal(value.includes(secret), false, 'the value does not carry the request value');
   t.equal(Buffer.from(value.slice(3), 'base64').toString('latin1').includes(secret), false, 'not even base64-decoded');
 

@@ -4,8 +4,8 @@ import { RedisSeal } from '../../src/cache/redis-seal.js';
 
 const sealer = new RedisSeal('a-secret-of-the-configuration');
 const redisKeyOf = (k: string): string => sealer.keyOf(k);
-const seal = (k: string, text: string): string => sealer.seal(k, text);
-const unseal = (k: string, text: string): string | undefined => sealer.unseal(k, text);
+const seal = (k: string, text: string): string => sealer.seal(sealer.keysOf(k), text);
+const unseal = (k: string, text: string): string | undefined => sealer.unseal(sealer.keysOf(k), text);
 
 t.test('keys: a stable, one-way digest per cache key', async (t) => {
   t.equal(redisKeyOf('k1'), redisKeyOf('k1'), 'every replica derives the same key');
@@ -20,15 +20,15 @@ t.test('values: sealed with a fresh IV, opened only with the same cache key', as
   t.equal(unseal('k1', a), '{"allow":true}');
   t.equal(unseal('k2', a), undefined, 'another key does not open it');
   t.equal(unseal('k1', '{"allow":true}'), undefined, 'not sealed');
-  t.equal(unseal('k1', 's2.AAAA'), undefined, 'too short');
-  t.equal(unseal('k1', `s2.${Buffer.alloc(40).toString('base64')}`), undefined, 'garbage');
+  t.equal(unseal('k1', 's3.AAAA'), undefined, 'too short');
+  t.equal(unseal('k1', `s3.${Buffer.alloc(40).toString('base64')}`), undefined, 'garbage');
   t.equal(unseal('k1', seal('k1', '')), '', 'an empty text round-trips');
 });
 
 t.test('the secret: without it a value cannot be forged, nor its key found', async (t) => {
   const other = new RedisSeal('another-secret-entirely');
   t.not(other.keyOf('k1'), redisKeyOf('k1'), 'the Redis key depends on the secret');
-  t.equal(sealer.unseal('k1', other.seal('k1', '{"allow":true}')), undefined, 'a value sealed with another secret is refused');
+  t.equal(unseal('k1', other.seal(other.keysOf('k1'), '{"allow":true}')), undefined, 'a value sealed with another secret is refused');
   const a = RedisSeal.random();
   const b = RedisSeal.random();
   t.not(a.keyOf('k1'), b.keyOf('k1'), 'random secrets differ per process');

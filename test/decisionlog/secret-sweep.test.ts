@@ -442,7 +442,7 @@ t.test('default configuration: no marker reaches any sink, the lookup, Redis or 
   t.ok(run.spans >= N, `the OTLP receiver got the decision spans (${run.spans})`);
   t.ok(run.cacheValues.length >= 4, `decisions were cached in Redis (${run.cacheValues.length} entries)`);
   t.ok(
-    run.cacheValues.every((v) => v.startsWith('s2.')),
+    run.cacheValues.every((v) => v.startsWith('s3.')),
     'cache values are sealed',
   );
 

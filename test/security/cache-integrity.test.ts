@@ -16,6 +16,8 @@ import { startRedisServer } from '../helpers/redis-server.js';
 
 const denied = JSON.parse(readFileSync(new URL('../../examples/tool-call/email-to-external-domain.deny.json', import.meta.url), 'utf8')) as unknown;
 const FORGED = { defined: true, result: { allow: true, reasons: [], obligations: [], exceptions_applied: [] }, engine: 'rego', expiresAt: 32503680000000 };
+/** A value as a replica holding `seal`'s secret writes it for `cacheKey`. */
+const sealedWith = (seal: RedisSeal, cacheKey: string, text: string): string => seal.seal(seal.keysOf(cacheKey), text);
 
 t.test('a value planted in Redis is never served: not under the guessable key, not over a real key', async (t) => {
   const redis = await startRedisServer();
@@ -37,7 +39,7 @@ t.test('a value planted in Redis is never served: not under the guessable key, n
     strict: false,
   });
   // The unkeyed derivation an attacker would try, and a seal with a guessed secret.
-  await raw.set(`pdp:dc:${new RedisSeal('guess').keyOf(cacheKey)}`, new RedisSeal('guess').seal(cacheKey, JSON.stringify(FORGED)));
+  await raw.set(`pdp:dc:${new RedisSeal('guess').keyOf(cacheKey)}`, sealedWith(new RedisSeal('guess'), cacheKey, JSON.stringify(FORGED)));
 
   const first = (await postJson(`${a.url}/v1/decisions/tool-call`, denied)).json as { allow: boolean; cached: boolean };
   t.match(first, { allow: false, cached: false }, 'decided by the policy');
@@ -46,7 +48,11 @@ t.test('a value planted in Redis is never served: not under the guessable key, n
   const keys = (await raw.keys('pdp:dc:*')).filter((k) => !k.endsWith(new RedisSeal('guess').keyOf(cacheKey)));
   t.equal(keys.length, 1, 'the decision was written to Redis');
   let rejected = 0;
-  for (const forged of [JSON.stringify(FORGED), new RedisSeal('guess').seal(cacheKey, JSON.stringify(FORGED)), 's2.' + Buffer.alloc(64).toString('base64')]) {
+  for (const forged of [
+    JSON.stringify(FORGED),
+    sealedWith(new RedisSeal('guess'), cacheKey, JSON.stringify(FORGED)),
+    's3.' + Buffer.alloc(64).toString('base64'),
+  ]) {
     await raw.set(keys[0] as string, forged);
     // A new replica: its in-process tier has never seen this request, so it reads Redis.
     const b = await startServer(testConfig(env));
@@ -75,7 +81,7 @@ t.test('an entry read back never outlives the configured TTL', async (t) => {
     ttlMs: 60_000,
     now: () => now,
   });
-  await client.set(`x:${seal.keyOf('k')}`, seal.seal('k', JSON.stringify(FORGED)));
+  await client.set(`x:${seal.keyOf('k')}`, sealedWith(seal, 'k', JSON.stringify(FORGED)));
   const got = await tier.get('k');
   t.equal(got?.expiresAt, now + 60_000, 'capped at now + TTL');
   now += 61_000;
