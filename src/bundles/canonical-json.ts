@@ -1,6 +1,7 @@
 // The bytes OPA hashes for structured bundle files (data.json, data.yaml, .manifest) when it
 // verifies a signature: objects with keys in byte order, no whitespace, and numbers exactly as
 // written (OPA decodes them as json.Number), so `0.90` hashes as "0.90", not "0.9".
+import { wellFormed } from '../shared/well-formed.js';
 import { BundleError } from './errors.js';
 
 const MAX_DEPTH = 1000;
@@ -84,19 +85,11 @@ function encodeObject(members: Map<string, string>): string {
 
 /** Go's encoding/json with HTML escaping off: like JSON.stringify, plus U+2028/U+2029 escaped
  * and lone surrogates replaced (Go strings are UTF-8). */
-/** A lone UTF-16 surrogate becomes U+FFFD, as Go (OPA) decodes it: what is hashed, served and
- * signed is then one and the same string. */
-export function wellFormed(s: string): string {
-  return s.replace(LONE_SURROGATE, '\uFFFD');
-}
-
 function encodeString(s: string): string {
   return JSON.stringify(wellFormed(s))
     .replace(/\u2028/g, '\\u2028')
     .replace(/\u2029/g, '\\u2029');
 }
-
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 function tooDeep(): BundleError {
   return new BundleError('BUNDLE_INVALID_DATA', `structured file nested deeper than ${MAX_DEPTH} levels`);

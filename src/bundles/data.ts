@@ -1,7 +1,7 @@
 // Base documents: parse data.json / data.yaml and mount each at its directory path, like OPA.
 import { parse as parseYaml } from 'yaml';
 import { parseJsonExact } from '../shared/exact-json.js';
-import { wellFormed } from './canonical-json.js';
+import { mayEscapeSurrogate, wellFormed } from '../shared/well-formed.js';
 import { BundleError } from './errors.js';
 import { isRecord } from './manifest.js';
 import { isPrefix, rootSegments, rootsContain } from './paths.js';
@@ -30,7 +30,7 @@ export function parseDataFile(path: string, bytes: Uint8Array): unknown {
   }
   assertJsonValue(value, path);
   // A signature hashes strings as Go decodes them (lone surrogates → U+FFFD); serve the same.
-  return /\\u[dD][89abcdefABCDEF]/.test(text) ? wellFormedDeep(value) : value;
+  return mayEscapeSurrogate(text) ? wellFormedDeep(value) : value;
 }
 
 function wellFormedDeep(v: unknown): unknown {

@@ -21,6 +21,7 @@
 import { createHash } from 'node:crypto';
 import type { RedisClient } from '../../redis/connection.js';
 import { describeThrown } from '../../shared/errors.js';
+import { mayEscapeSurrogate, wellFormed } from '../../shared/well-formed.js';
 import { recordJson } from '../record-json.js';
 import type { LogRecord, LogSink } from '../types.js';
 
@@ -124,18 +125,14 @@ end
 return count`;
 const WRITE_SCRIPT_SHA = createHash('sha1').update(WRITE_SCRIPT).digest('hex');
 
-/** A lone UTF-16 surrogate: cjson refuses its JSON escape, and a command argument carries it as
- * U+FFFD (UTF-8 has no encoding for it), which is what the script is given instead. */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
-/** The chunk's leading values as the script's JSON argument. */
+/** The chunk's leading values as the script's JSON argument. A lone UTF-16 surrogate goes as
+ * U+FFFD: cjson refuses its JSON escape, and a command argument carries it so (UTF-8 has no
+ * encoding for it). */
 export function packedValues(chunk: readonly LogRecord[]): string {
   const rows = chunk.map(leadingValues);
   const text = JSON.stringify(rows);
-  // JSON.stringify escapes lone surrogates as \udXXX (and only them: pairs are written as they
-  // are); the test also meets an escaped backslash before "ud8…", harmlessly.
-  if (!/\\u[dD][89a-fA-F]/.test(text)) return text;
-  return JSON.stringify(rows.map((row) => row.map((v) => v.replace(LONE_SURROGATE, '\uFFFD'))));
+  if (!mayEscapeSurrogate(text)) return text;
+  return JSON.stringify(rows.map((row) => row.map(wellFormed)));
 }
 
 /** Records and JSON characters per script call: bound how long one call holds Redis (~1 ms for
