@@ -20,6 +20,7 @@
 // Redis Cluster as well.
 import { createHash } from 'node:crypto';
 import type { RedisClient } from '../../redis/connection.js';
+import { AnchoredMemo } from '../../shared/anchored-memo.js';
 import { describeThrown } from '../../shared/errors.js';
 import { mayEscapeSurrogate, wellFormed } from '../../shared/well-formed.js';
 import { recordJson } from '../record-json.js';
@@ -66,16 +67,17 @@ function leadingValues(r: LogRecord): string[] {
   ];
 }
 
-// The records of one snapshot share their bundles object: its revisions' JSON, written once.
-let lastBundles: LogRecord['bundles'] | undefined;
-let lastRevisions = '';
+// The records of one snapshot share their bundles object: its revisions' JSON, kept on it.
+const REVISIONS = new AnchoredMemo<string>('pdp.stream.revisions');
 function revisionsText(bundles: LogRecord['bundles']): string {
-  if (bundles === lastBundles) return lastRevisions;
-  const revisions: Record<string, string> = {};
-  for (const [name, b] of Object.entries(bundles)) revisions[name] = b.revision;
-  lastRevisions = JSON.stringify(revisions);
-  lastBundles = bundles;
-  return lastRevisions;
+  let text = REVISIONS.get(bundles);
+  if (text === undefined) {
+    const revisions: Record<string, string> = {};
+    for (const [name, b] of Object.entries(bundles)) revisions[name] = b.revision;
+    text = JSON.stringify(revisions);
+    REVISIONS.set(bundles, text);
+  }
+  return text;
 }
 
 /** The stream entry's fields as XADD takes them: name, value, name, value, … */
