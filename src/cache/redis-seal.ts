@@ -13,7 +13,7 @@
 // share the secret. One HMAC-SHA512 per lookup, not two HMAC-SHA256 (s2: one per half): two
 // one-shot hashes instead of four, ~15,000 instructions of a Redis-tier hit.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { Hmac } from './hmac.js';
+import { HmacSha512 } from './hmac-sha512.js';
 
 const VERSION = 's3.';
 const LABEL = 'pdp-cache/s3\0';
@@ -29,10 +29,10 @@ export interface SealKeys {
 }
 
 export class RedisSeal {
-  private readonly hmac: Hmac;
+  private readonly hmac: HmacSha512;
 
   constructor(secret: string | Buffer) {
-    this.hmac = new Hmac('sha512', Buffer.isBuffer(secret) ? secret : Buffer.from(secret, 'utf8'));
+    this.hmac = new HmacSha512(Buffer.isBuffer(secret) ? secret : Buffer.from(secret, 'utf8'));
   }
 
   /** A secret of this process alone: safe, but replicas then share nothing through Redis. */
