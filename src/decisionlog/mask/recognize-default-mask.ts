@@ -28,7 +28,8 @@ export const MAX_KEPT_RESULTS = 64;
  * on how busy the machine is (a 250 ms wall-clock budget timed out on a starved process — under
  * valgrind, or a loaded CI machine — and left the snapshot on the Rego mask, ~6 × the work per
  * record, for its whole life). The program is the default one and its lists are bounded, so a
- * probe takes a few thousand steps (3,000 for the default lists); the wall clock is a backstop. */
+ * probe takes a few thousand steps (under 3,000 for the default lists, under 30,000 with ~500
+ * listed shapes, near MAX_LISTED_SHAPES); the wall clock is a backstop. */
 const PROBE_BUDGET = { maxSteps: 1_000_000, timeoutMs: 10_000 };
 const LIST_RULES = ['tool_call_fields', 'deployment_fields', 'kept_results'];
 
