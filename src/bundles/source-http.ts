@@ -5,6 +5,7 @@ import { BundleError } from './errors.js';
 import { describeThrown } from '../shared/errors.js';
 import { readBounded } from '../shared/read-bounded.js';
 import type { BundleLimits } from './limits.js';
+import { Poller } from './poller.js';
 import type { BundleSource, SourceHandlers } from './source.js';
 import type { HttpClientOptions } from './http-client-options.js';
 
@@ -40,30 +41,16 @@ export function redactUrl(url: string): string {
   }
 }
 
-/**
- * Delay before the next poll after `failures` consecutive failures: the interval ±10 % while
- * healthy; while failing, uniform in [d/2, d] with d = min(cap, interval·2^(failures-1)).
- */
-export function pollDelayMs(failures: number, intervalMs: number, maxBackoffMs: number, random: () => number = Math.random): number {
-  if (failures === 0) return intervalMs * (0.9 + random() * 0.2);
-  const cap = Math.max(maxBackoffMs, intervalMs);
-  const d = Math.min(cap, intervalMs * 2 ** Math.min(failures - 1, 30));
-  return d / 2 + random() * (d / 2);
-}
-
 export class HttpSource implements BundleSource {
   private readonly opts: HttpSourceOptions;
   private readonly limits: BundleLimits;
   private etag: string | null = null;
-  private failures = 0;
   /** The server speaks long polling (configured, and it has not answered otherwise). */
   private longPoll: boolean;
   /** The last poll ended in a state where the next long poll may start at once. */
   private pollAgain = false;
   private startedAt = 0;
-  private timer: NodeJS.Timeout | null = null;
-  private inflight: Promise<void> | null = null;
-  private readonly stopper = new AbortController();
+  private readonly poller: Poller;
 
   private readonly shownUrl: string;
   /** The URL fetched: credentials in it move to a Basic Authorization header (fetch refuses them). */
@@ -85,62 +72,40 @@ export class HttpSource implements BundleSource {
     // Configured headers win (an explicit bearer token over URL credentials).
     for (const [k, v] of Object.entries(opts.headers ?? {})) headers[k.toLowerCase()] = v;
     this.baseHeaders = headers;
+    this.poller = new Poller((h) => this.poll(h), {
+      pollIntervalMs: opts.pollIntervalMs,
+      maxBackoffMs: opts.maxBackoffMs,
+      // A long-polling server is asked again at once, at most every LONG_POLL_MIN_GAP_MS.
+      afterSuccessMs: () => (this.pollAgain ? Math.max(0, LONG_POLL_MIN_GAP_MS - (Date.now() - this.startedAt)) : undefined),
+    });
   }
 
-  async start(h: SourceHandlers): Promise<void> {
-    await this.tick(h);
+  start(h: SourceHandlers): Promise<void> {
+    return this.poller.start(h);
   }
 
   async stop(): Promise<void> {
-    this.stopper.abort();
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.inflight;
+    await this.poller.stop();
     await this.opts.client?.close();
-  }
-
-  /** The delay before the next poll: the interval while healthy, exponential backoff with
-   * jitter while failing, so a struggling bundle server is not hammered by every replica at once. */
-  nextDelayMs(): number {
-    if (this.pollAgain && this.failures === 0) return Math.max(0, LONG_POLL_MIN_GAP_MS - (Date.now() - this.startedAt));
-    return pollDelayMs(this.failures, this.opts.pollIntervalMs ?? 30_000, this.opts.maxBackoffMs ?? 60_000);
-  }
-
-  private async tick(h: SourceHandlers): Promise<void> {
-    if (this.stopper.signal.aborted) return;
-    this.inflight = this.poll(h);
-    await this.inflight;
-    this.inflight = null;
-    if (this.stopper.signal.aborted) return;
-    this.timer = setTimeout(() => void this.tick(h), this.nextDelayMs());
   }
 
   private async poll(h: SourceHandlers): Promise<void> {
     this.pollAgain = false;
     this.startedAt = Date.now();
-    try {
-      const res = await this.fetchBundle();
-      this.failures = 0;
-      if (res === 'not-modified') {
-        // As OPA: a 304 says nothing about long-polling support; the last 200 did.
-        this.pollAgain = this.longPoll;
-        h.onUnchanged();
-        return;
-      }
-      if (this.opts.longPollingTimeoutSeconds !== undefined) this.longPoll = res.longPoll;
-      // The ETag is only remembered once its bundle is active: a rejected bundle is fetched
-      // again next time (the manager recognises identical bytes and skips the work), after the
-      // ordinary interval, so a server re-serving it at once is not asked in a loop.
-      if (await h.onPayload({ kind: 'tarball', bytes: res.bytes, etag: res.etag ?? undefined })) {
-        this.etag = res.etag;
-        this.pollAgain = this.longPoll;
-      }
-    } catch (e) {
-      if (this.stopper.signal.aborted) return;
-      const err = e instanceof BundleError ? e : new BundleError('BUNDLE_FETCH_FAILED', describeThrown(e), { cause: e });
-      // An oversized bundle is the server's content, not an outage: no backoff for it.
-      if (err.code !== 'BUNDLE_TOO_LARGE') this.failures++;
-      h.onError(err);
+    const res = await this.fetchBundle();
+    if (res === 'not-modified') {
+      // As OPA: a 304 says nothing about long-polling support; the last 200 did.
+      this.pollAgain = this.longPoll;
+      h.onUnchanged();
+      return;
+    }
+    if (this.opts.longPollingTimeoutSeconds !== undefined) this.longPoll = res.longPoll;
+    // The ETag is only remembered once its bundle is active: a rejected bundle is fetched
+    // again next time (the manager recognises identical bytes and skips the work), after the
+    // ordinary interval, so a server re-serving it at once is not asked in a loop.
+    if (await h.onPayload({ kind: 'tarball', bytes: res.bytes, etag: res.etag ?? undefined })) {
+      this.etag = res.etag;
+      this.pollAgain = this.longPoll;
     }
   }
 
@@ -148,7 +113,7 @@ export class HttpSource implements BundleSource {
     const wait = this.longPoll ? this.opts.longPollingTimeoutSeconds : undefined;
     // A held request may take the whole wait before its answer even starts.
     const timeoutMs = (this.opts.timeoutMs ?? 10_000) + (wait ?? 0) * 1000;
-    const dl = deadline(this.stopper.signal, timeoutMs);
+    const dl = deadline(this.poller.signal, timeoutMs);
     const signal = dl.signal;
     const headers = { ...this.baseHeaders };
     if (this.etag !== null) headers['if-none-match'] = this.etag;

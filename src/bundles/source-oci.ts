@@ -13,7 +13,8 @@ import { describeThrown } from '../shared/errors.js';
 import type { HttpClientOptions } from './http-client-options.js';
 import type { BundleLimits } from './limits.js';
 import { RegistryAuth, type Sent } from './oci-auth.js';
-import { pollDelayMs, redactUrl } from './source-http.js';
+import { Poller } from './poller.js';
+import { redactUrl } from './source-http.js';
 import type { BundleSource, SourceHandlers } from './source.js';
 
 export const OCI_LAYER_MEDIA_TYPE = 'application/vnd.oci.image.layer.v1.tar+gzip';
@@ -86,12 +87,9 @@ export class OciSource implements BundleSource {
   private readonly credentials: string | undefined;
   private readonly auth: RegistryAuth;
   private readonly shown: string;
-  private failures = 0;
   /** digest of the layer behind the active bundle */
   private activeDigest: string | null = null;
-  private timer: NodeJS.Timeout | null = null;
-  private inflight: Promise<void> | null = null;
-  private readonly stopper = new AbortController();
+  private readonly poller: Poller;
 
   constructor(opts: OciSourceOptions, limits: BundleLimits) {
     this.opts = opts;
@@ -99,6 +97,7 @@ export class OciSource implements BundleSource {
     this.ref = parseOciRef(opts.ref);
     // URL.host never holds credentials, so this is safe to show.
     this.shown = `${this.ref.registry}/${this.ref.repository}${this.ref.reference.startsWith('sha256:') ? '@' : ':'}${this.ref.reference}`;
+    this.poller = new Poller((h) => this.poll(h), { pollIntervalMs: opts.pollIntervalMs, maxBackoffMs: opts.maxBackoffMs, label: this.shown });
     const headers = Object.fromEntries(Object.entries(opts.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
     // Configured headers win (an explicit bearer token over URL credentials).
     this.credentials = headers.authorization ?? this.ref.basic;
@@ -110,49 +109,29 @@ export class OciSource implements BundleSource {
       shown: this.shown,
       timeoutMs: opts.timeoutMs ?? 10_000,
       maxBytes: limits.maxCompressedBytes,
-      stop: this.stopper.signal,
+      stop: this.poller.signal,
       ...(opts.client?.dispatcher ? { dispatcher: opts.client.dispatcher } : {}),
     });
   }
 
-  async start(h: SourceHandlers): Promise<void> {
-    await this.tick(h);
+  start(h: SourceHandlers): Promise<void> {
+    return this.poller.start(h);
   }
 
   async stop(): Promise<void> {
-    this.stopper.abort();
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.inflight;
+    await this.poller.stop();
     await this.opts.client?.close();
   }
 
-  private async tick(h: SourceHandlers): Promise<void> {
-    if (this.stopper.signal.aborted) return;
-    this.inflight = this.poll(h);
-    await this.inflight;
-    this.inflight = null;
-    if (this.stopper.signal.aborted) return;
-    this.timer = setTimeout(() => void this.tick(h), pollDelayMs(this.failures, this.opts.pollIntervalMs ?? 30_000, this.opts.maxBackoffMs ?? 60_000));
-  }
-
   private async poll(h: SourceHandlers): Promise<void> {
-    try {
-      const layer = await this.layerOf(await this.manifest());
-      this.failures = 0;
-      if (layer.digest === this.activeDigest) {
-        h.onUnchanged();
-        return;
-      }
-      const bytes = await this.blob(layer);
-      // OPA uses the layer digest as the bundle's ETag.
-      if (await h.onPayload({ kind: 'tarball', bytes, etag: layer.digest.slice('sha256:'.length) })) this.activeDigest = layer.digest;
-    } catch (e) {
-      if (this.stopper.signal.aborted) return;
-      const err = e instanceof BundleError ? e : new BundleError('BUNDLE_FETCH_FAILED', `${this.shown}: ${describeThrown(e)}`, { cause: e });
-      if (err.code !== 'BUNDLE_TOO_LARGE') this.failures++;
-      h.onError(err);
+    const layer = await this.layerOf(await this.manifest());
+    if (layer.digest === this.activeDigest) {
+      h.onUnchanged();
+      return;
     }
+    const bytes = await this.blob(layer);
+    // OPA uses the layer digest as the bundle's ETag.
+    if (await h.onPayload({ kind: 'tarball', bytes, etag: layer.digest.slice('sha256:'.length) })) this.activeDigest = layer.digest;
   }
 
   private async manifest(): Promise<unknown> {
@@ -217,7 +196,7 @@ export class OciSource implements BundleSource {
     auth: { value?: string; sent: Sent },
   ): Promise<{ kind: 'ok'; bytes: Uint8Array } | { kind: 'unauthorized'; challenge: string | null; sent: Sent }> {
     const timeoutMs = this.opts.timeoutMs ?? 10_000;
-    const dl = deadline(this.stopper.signal, timeoutMs);
+    const dl = deadline(this.poller.signal, timeoutMs);
     const signal = dl.signal;
     const path = new URL(url).pathname;
     try {

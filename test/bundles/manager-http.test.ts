@@ -6,7 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { BundleManager, type BundleManagerOptions } from '../../src/bundles/manager.js';
-import { pollDelayMs } from '../../src/bundles/source-http.js';
+import { pollDelayMs } from '../../src/bundles/poller.js';
 import { serveBundle, signBundle, startBundleServer, tarball, waitFor, type BundleServer, type FileSpec } from '../helpers/bundle-files.js';
 
 const bundle = (revision: string, allow: boolean): FileSpec => ({
