@@ -252,20 +252,10 @@ class Printer {
         return s;
       }
       case 'array':
-        return this.list(
-          '[',
-          ']',
-          t.items,
-          (i, n) => this.item(i, n),
-          t.items.map((i) => i.loc.row),
-          t.loc.row,
-          ind,
-          this.offset(t.loc),
-        );
       case 'set':
         return this.list(
-          '{',
-          '}',
+          t.type === 'array' ? '[' : '{',
+          t.type === 'array' ? ']' : '}',
           t.items,
           (i, n) => this.item(i, n),
           t.items.map((i) => i.loc.row),
