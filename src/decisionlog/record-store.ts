@@ -12,6 +12,7 @@
 //   the id → row lookup an open-addressing table in another one. A Map of small entry objects
 //   promoted an entry, an id string and the Map's rehashed tables per decision, which brought a
 //   mark-compact — and with it a 30–90 ms stall of the paced p99 — every few seconds.
+import { writtenAsIs } from '../shared/json-quote.js';
 import { recordJson } from './record-json.js';
 import type { LogRecord } from './types.js';
 
@@ -31,7 +32,7 @@ interface Chunk {
 
 /** Rows: one per stored record, in a ring ordered oldest first. A row's record JSON is at `start`
  * in chunk `chunk`, its id's UTF-8 bytes at `idStart`: inside the JSON, or (an id the JSON writes
- * escaped) just before it. */
+ * otherwise) just after it. */
 interface Rows {
   hash: Uint32Array;
   chunk: Int32Array;
@@ -55,6 +56,18 @@ function rows(n: number): Rows {
     at: new Float64Array(n),
     indexed: new Uint8Array(n),
   };
+}
+
+/** Whether the JSON written at `start` (up to `end`) begins `{"decision_id":"<id>"` with the id as
+ * its bytes. The JSON's first field is then this record's id, written as it is when JSON needs
+ * no escape for it (and one byte a character). Compared on the bytes: on the JSON text — a
+ * concatenation of some 40 pieces — startsWith cost ~3,000 instructions a record, as did a
+ * comparison of the id character by character. */
+function idWrittenAt(buf: Buffer, start: number, end: number, id: string): boolean {
+  const at = start + ID_PREFIX.length;
+  if (at + id.length >= end || !writtenAsIs(id)) return false;
+  for (let i = 0; i < ID_PREFIX.length; i++) if (buf[start + i] !== ID_PREFIX.charCodeAt(i)) return false;
+  return buf[at + id.length] === 0x22;
 }
 
 /** FNV-1a over the id's UTF-16 code units (ids are short; equality is checked on the bytes). */
@@ -113,14 +126,11 @@ export class RecordStore {
     if (this.maxEntries <= 0) return;
     const json = recordJson(record);
     const id = record.decision_id;
-    // A record's JSON starts with its id as written (toLogRecord puts it first; an id that JSON
-    // escapes does not match): the id's bytes are then those in the JSON, not written again.
-    const embedded = json.startsWith(ID_PREFIX) && json.startsWith(id, ID_PREFIX.length) && json.charCodeAt(ID_PREFIX.length + id.length) === 0x22;
-    const idChars = embedded ? 0 : id.length;
     // UTF-8 takes at most 3 bytes per UTF-16 unit. Within that bound (the byte budget cannot bind,
     // the current chunk has room) the text is written straight into the chunk and its exact
-    // length is what the write returns: no separate pass over ~1 KB of text to measure it.
-    const bound = (idChars + json.length) * 3;
+    // length is what the write returns: no separate pass over ~1 KB of text to measure it. The
+    // bound has room for the id written again after the JSON (below).
+    const bound = (id.length + json.length) * 3;
     const cur = this.current >= 0 ? this.chunks[this.current] : null;
     const direct = cur != null && cur.buf.length - cur.used >= bound && this.totalBytes + bound <= this.maxBytes;
     // Measured only where the budget or the chunk's room may bind (0: it cannot).
@@ -130,19 +140,21 @@ export class RecordStore {
     while (this.count === this.maxEntries || (this.count > 0 && this.totalBytes + measured > this.maxBytes)) this.evictOldest();
     if (this.count === this.capacity) this.grow();
     // An eviction may have emptied the current chunk: its `used` is read after them.
-    const ci = direct ? this.current : this.chunkFor((embedded ? 0 : Buffer.byteLength(id, 'utf8')) + measured);
+    const ci = direct ? this.current : this.chunkFor(Buffer.byteLength(id, 'utf8') + measured);
     const chunk = this.chunks[ci] as Chunk;
-    let idStart = chunk.used;
-    const ownId = embedded ? 0 : chunk.buf.write(id, idStart, 'utf8');
-    const start = idStart + ownId;
+    const start = chunk.used;
     const jsonLength = chunk.buf.write(json, start, 'utf8');
-    let idLength = ownId;
-    if (embedded) {
-      idStart = start + ID_PREFIX.length;
-      // All ASCII when the bytes are as many as the characters.
-      idLength = jsonLength === json.length ? id.length : Buffer.byteLength(id, 'utf8');
+    let idStart = start + ID_PREFIX.length;
+    let idLength = id.length;
+    let end = start + jsonLength;
+    // A record's JSON starts with its id as written (toLogRecord puts it first): the id's bytes
+    // are then those in the JSON. Otherwise (an id JSON escapes, or not ASCII) they follow it.
+    if (!idWrittenAt(chunk.buf, start, end, id)) {
+      idStart = end;
+      idLength = chunk.buf.write(id, end, 'utf8');
+      end += idLength;
     }
-    chunk.used = start + jsonLength;
+    chunk.used = end;
     chunk.live++;
     const row = (this.head + this.count) % this.capacity;
     const r = this.rows;

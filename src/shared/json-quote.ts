@@ -9,3 +9,9 @@ const NEEDS_ESCAPE_OR_NOT_ASCII = /[^\x20\x21\x23-\x5b\x5d-\x7e]/;
 export function quoted(s: string): string {
   return NEEDS_ESCAPE_OR_NOT_ASCII.test(s) ? JSON.stringify(s) : `"${s}"`;
 }
+
+/** Whether JSON writes `s` as its characters between quotes, each one byte in UTF-8: printable
+ * ASCII without a quote or a backslash. */
+export function writtenAsIs(s: string): boolean {
+  return !NEEDS_ESCAPE_OR_NOT_ASCII.test(s);
+}

@@ -71,6 +71,17 @@ t.test('hostile lookups find nothing: lone surrogates, the UTF-8 twin of a store
   t.equal(s.get('d-1')?.path, 'plain');
 });
 
+t.test('ids the JSON writes otherwise are kept apart from it and found: escaped, non-ASCII, bytes that look like characters', async (t) => {
+  const s = new RecordStore({ maxEntries: 100, retentionMs: 60_000 });
+  // U+00C3 U+0083: its first UTF-8 byte is 0xC3, its own code; DEL is written as is by JSON but is not printable ASCII.
+  const ids = ['d292c503-082d-4b30-b01d-906b47ae95c5', 'q"uote', 'back\\slash', 'tab\there', '\u00c3\u0083x', '\u007f', 'é', ''];
+  ids.forEach((id, i) => s.put(rec(id, `note-${i}`)));
+  ids.forEach((id, i) => t.equal(s.get(id)?.path, `note-${i}`, `id ${JSON.stringify(id)}`));
+  // The same bytes read as Latin-1 are another id.
+  t.equal(s.get(Buffer.from('\u00c3\u0083x').toString('latin1')), undefined, 'the Latin-1 reading of a stored id finds nothing');
+  t.equal(s.size, ids.length);
+});
+
 t.test('maxEntries 0 keeps nothing', async (t) => {
   const s = new RecordStore({ maxEntries: 0, retentionMs: 60_000 });
   s.put(rec('a'));
