@@ -46,11 +46,6 @@ export class RedisSeal {
     return { redisKey: d.toString('hex', 32, 64), valueKey: d.subarray(0, 32) };
   }
 
-  /** The Redis key (without prefix) for a cache key. */
-  keyOf(cacheKey: string): string {
-    return this.keysOf(cacheKey).redisKey;
-  }
-
   /** The value written to Redis: `s3.` + base64(iv ‖ tag ‖ ciphertext). */
   seal(keys: SealKeys, plaintext: string): string {
     const iv = randomBytes(IV_BYTES);

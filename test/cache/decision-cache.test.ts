@@ -8,7 +8,7 @@ import { RedisSeal } from '../../src/cache/redis-seal.js';
 
 // Caches that share Redis need the same secret.
 const CACHE_SECRET = 'shared-cache-secret-of-the-test';
-const redisKeyOf = (key: string): string => new RedisSeal(CACHE_SECRET).keyOf(key);
+const redisKeyOf = (key: string): string => new RedisSeal(CACHE_SECRET).keysOf(key).redisKey;
 import { DEFAULT_CACHE, DEFAULT_REDIS } from '../../src/config/defaults.js';
 import type { CacheConfig, RedisConfig } from '../../src/config/types.js';
 import type { CacheQuery, SuccessfulOutcome } from '../../src/decisions/types.js';

@@ -96,7 +96,7 @@ t.test('Redis killed mid-burst: every decision answered; degraded; recovers by i
   const raw = new Redis(redis.url);
   t.teardown(() => raw.disconnect());
   const digest = ((await getJson(`${a.url}/v1/pdp/status`)).json.bundles as { digest: string }[])[0]?.digest ?? '';
-  const key = `pdp:dc:${new RedisSeal(CACHE_SECRET).keyOf(decisionCacheKey({ revisions: { test: 'o1' }, digests: { test: digest }, path: 'ai/tools/decision', input: fresh, strict: false }))}`;
+  const key = `pdp:dc:${new RedisSeal(CACHE_SECRET).keysOf(decisionCacheKey({ revisions: { test: 'o1' }, digests: { test: digest }, path: 'ai/tools/decision', input: fresh, strict: false })).redisKey}`;
   t.ok(await until(async () => (await raw.exists(key)) === 1, 5000), 'A wrote the decision to Redis after the restart');
   t.ok(await until(async () => ((await getJson(`${b.url}/v1/pdp/status`)).json.cache as { redis: string }).redis === 'ok', 10_000), 'B reconnected too');
   const fromB = (await postJson(`${b.url}/v1/decisions/tool-call`, fresh)).json;

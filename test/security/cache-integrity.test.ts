@@ -39,13 +39,13 @@ t.test('a value planted in Redis is never served: not under the guessable key, n
     strict: false,
   });
   // The unkeyed derivation an attacker would try, and a seal with a guessed secret.
-  await raw.set(`pdp:dc:${new RedisSeal('guess').keyOf(cacheKey)}`, sealedWith(new RedisSeal('guess'), cacheKey, JSON.stringify(FORGED)));
+  await raw.set(`pdp:dc:${new RedisSeal('guess').keysOf(cacheKey).redisKey}`, sealedWith(new RedisSeal('guess'), cacheKey, JSON.stringify(FORGED)));
 
   const first = (await postJson(`${a.url}/v1/decisions/tool-call`, denied)).json as { allow: boolean; cached: boolean };
   t.match(first, { allow: false, cached: false }, 'decided by the policy');
 
   // The real entry is now in Redis: overwrite its value with forgeries.
-  const keys = (await raw.keys('pdp:dc:*')).filter((k) => !k.endsWith(new RedisSeal('guess').keyOf(cacheKey)));
+  const keys = (await raw.keys('pdp:dc:*')).filter((k) => !k.endsWith(new RedisSeal('guess').keysOf(cacheKey).redisKey));
   t.equal(keys.length, 1, 'the decision was written to Redis');
   let rejected = 0;
   for (const forged of [
@@ -81,7 +81,7 @@ t.test('an entry read back never outlives the configured TTL', async (t) => {
     ttlMs: 60_000,
     now: () => now,
   });
-  await client.set(`x:${seal.keyOf('k')}`, sealedWith(seal, 'k', JSON.stringify(FORGED)));
+  await client.set(`x:${seal.keysOf('k').redisKey}`, sealedWith(seal, 'k', JSON.stringify(FORGED)));
   const got = await tier.get('k');
   t.equal(got?.expiresAt, now + 60_000, 'capped at now + TTL');
   now += 61_000;
