@@ -20,6 +20,7 @@ import type { LogRecord } from './types.js';
 const CHUNK_BYTES = 1024 * 1024;
 /** How a record's JSON begins (src/decisionlog/record.ts writes the id first). */
 const ID_PREFIX = '{"decision_id":"';
+const ID_PREFIX_BYTES = Buffer.from(ID_PREFIX, 'latin1');
 /** Rows allocated at first; the arrays double up to maxEntries (which may be millions). */
 const FIRST_ROWS = 1024;
 
@@ -59,14 +60,14 @@ function rows(n: number): Rows {
 }
 
 /** Whether the JSON written at `start` (up to `end`) begins `{"decision_id":"<id>"` with the id as
- * its bytes. The JSON's first field is then this record's id, written as it is when JSON needs
- * no escape for it (and one byte a character). Compared on the bytes: on the JSON text — a
+ * its bytes. The JSON's first field is then this record's id, which JSON writes as it is when
+ * it needs no escape (one byte a character). Compared on the bytes: on the JSON text — a
  * concatenation of some 40 pieces — startsWith cost ~3,000 instructions a record, as did a
  * comparison of the id character by character. */
 function idWrittenAt(buf: Buffer, start: number, end: number, id: string): boolean {
   const at = start + ID_PREFIX.length;
   if (at + id.length >= end || !writtenAsIs(id)) return false;
-  for (let i = 0; i < ID_PREFIX.length; i++) if (buf[start + i] !== ID_PREFIX.charCodeAt(i)) return false;
+  for (let i = 0; i < ID_PREFIX_BYTES.length; i++) if (buf[start + i] !== ID_PREFIX_BYTES[i]) return false;
   return buf[at + id.length] === 0x22;
 }
 

@@ -7,7 +7,7 @@ const NEEDS_ESCAPE_OR_NOT_ASCII = /[^\x20\x21\x23-\x5b\x5d-\x7e]/;
  * anything with a quote, a backslash, a control or a non-ASCII character is left to
  * JSON.stringify. */
 export function quoted(s: string): string {
-  return NEEDS_ESCAPE_OR_NOT_ASCII.test(s) ? JSON.stringify(s) : `"${s}"`;
+  return writtenAsIs(s) ? `"${s}"` : JSON.stringify(s);
 }
 
 /** Whether JSON writes `s` as its characters between quotes, each one byte in UTF-8: printable

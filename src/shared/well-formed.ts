@@ -1,6 +1,7 @@
 // Strings as UTF-8 can carry them: a lone UTF-16 surrogate has no UTF-8 encoding, and Go (OPA)
 // decoders and Node's UTF-8 writers alike turn it into U+FFFD.
 
+const ESCAPED_SURROGATE = /\\u[dD][89a-fA-F]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** The string with every lone surrogate replaced by U+FFFD (pairs kept). */
@@ -13,5 +14,5 @@ export function wellFormed(s: string): string {
  * writes lone ones so (pairs as they are). An escaped backslash before "ud8…" also matches,
  * harmlessly. */
 export function mayEscapeSurrogate(text: string): boolean {
-  return /\\u[dD][89a-fA-F]/.test(text);
+  return ESCAPED_SURROGATE.test(text);
 }
