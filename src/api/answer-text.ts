@@ -40,15 +40,17 @@ export class AnswerWriter {
 
   /** The answer's JSON, equal to `serialize(body)`; undefined when the serializer's output cannot
    * be split into those parts (then serialize it whole). `shared`: the decision's parts are
-   * objects handed out again (a cache hit). */
-  text(body: DecisionAnswerBody, shared: boolean): string | undefined {
+   * objects handed out again (a cache hit). `plainIds`: the decision and trace ids need no
+   * escaping (DecisionAnswer.plainIds). */
+  text(body: DecisionAnswerBody, shared: boolean, plainIds = false): string | undefined {
     const decision = shared ? this.keptDecision(body) : this.decisionText(body);
     if (decision === null) return undefined;
     let policy = this.policies.get(body.policy);
     if (policy === undefined) this.policies.set(body.policy, (policy = this.policyText(body.policy)));
     if (policy === null) return undefined;
-    const trace = body.trace_id === undefined ? '' : `,"trace_id":${quoted(body.trace_id)}`;
-    return `{"decision_id":${quoted(body.decision_id)},${decision},${policy},"cached":${body.cached ? 'true' : 'false'}${trace}}`;
+    const trace = body.trace_id === undefined ? '' : plainIds ? `,"trace_id":"${body.trace_id}"` : `,"trace_id":${quoted(body.trace_id)}`;
+    const id = plainIds ? `"${body.decision_id}"` : quoted(body.decision_id);
+    return `{"decision_id":${id},${decision},${policy},"cached":${body.cached ? 'true' : 'false'}${trace}}`;
   }
 
   private keptDecision(body: DecisionAnswerBody): string | null {

@@ -25,6 +25,24 @@ export function toJsonText(value: unknown): string {
   }
 }
 
+/** Set on a record whose decision_id, timestamp, trace_id and span_id are text JSON writes as it
+ * is (DecisionRecord.plain_ids): no escape test for them. A symbol, so JSON.stringify and the
+ * policies never see it; masks cannot change those fields. Testing them cost ~5,000 instructions
+ * a decision: most are concatenations, which a regular expression flattens first. */
+const PLAIN_IDS = Symbol('pdp.record.plainIds');
+type Marked = LogRecord & { [PLAIN_IDS]?: boolean };
+
+/** Marks the record's ids as known to need no escaping (see PLAIN_IDS); set on every record made
+ * from a decision (true or false), which keeps one shape. */
+export function markPlainIds(record: LogRecord, plain: boolean): void {
+  (record as Marked)[PLAIN_IDS] = plain;
+}
+
+/** Whether the record's ids need no escaping (see markPlainIds). */
+export function hasPlainIds(record: LogRecord): boolean {
+  return (record as Marked)[PLAIN_IDS] === true;
+}
+
 /** Masked fields shared by many records (an equal decision's, reapplied on cache hits: see the
  * masker) carry their own JSON text here once written: null until then. */
 const FIELD_TEXT = Symbol('pdp.record.field.json');
@@ -331,8 +349,14 @@ function partText(v: unknown, own: unknown, ownText: string | undefined): string
 
 /** `{` and the record's per-request fields but the origin (ids, times, metrics, the peer's port). */
 function perRequestText(r: LogRecord): string {
-  let head = `{"decision_id":${quoted(r.decision_id)},"timestamp":${quoted(r.timestamp)},"latency_ms":${millisText(r.latency_ms)}`;
-  head += `,"trace_id":${r.trace_id === null ? 'null' : quoted(r.trace_id)},"span_id":${r.span_id === null ? 'null' : quoted(r.span_id)}`;
+  let head: string;
+  if ((r as Marked)[PLAIN_IDS] === true) {
+    head = `{"decision_id":"${r.decision_id}","timestamp":"${r.timestamp}","latency_ms":${millisText(r.latency_ms)}`;
+    head += `,"trace_id":${r.trace_id === null ? 'null' : `"${r.trace_id}"`},"span_id":${r.span_id === null ? 'null' : `"${r.span_id}"`}`;
+  } else {
+    head = `{"decision_id":${quoted(r.decision_id)},"timestamp":${quoted(r.timestamp)},"latency_ms":${millisText(r.latency_ms)}`;
+    head += `,"trace_id":${r.trace_id === null ? 'null' : quoted(r.trace_id)},"span_id":${r.span_id === null ? 'null' : quoted(r.span_id)}`;
+  }
   if (r.metrics !== undefined) head += `,"metrics":${metricsText(r.metrics)}`;
   if (r.requested_by !== undefined) head += `,"requested_by":${quoted(r.requested_by)}`;
   if (r.req_id !== undefined) head += `,"req_id":${numberText(r.req_id)}`;

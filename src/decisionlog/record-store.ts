@@ -13,7 +13,7 @@
 //   promoted an entry, an id string and the Map's rehashed tables per decision, which brought a
 //   mark-compact — and with it a 30–90 ms stall of the paced p99 — every few seconds.
 import { writtenAsIs } from '../shared/json-quote.js';
-import { recordJson } from './record-json.js';
+import { hasPlainIds, recordJson } from './record-json.js';
 import type { LogRecord } from './types.js';
 
 /** Records are appended to chunks of this size; a larger record gets a chunk of its own. */
@@ -60,13 +60,13 @@ function rows(n: number): Rows {
 }
 
 /** Whether the JSON written at `start` (up to `end`) begins `{"decision_id":"<id>"` with the id as
- * its bytes. The JSON's first field is then this record's id, which JSON writes as it is when
+ * its bytes (`plain`: the id is known to be written as it is, see hasPlainIds). The JSON's first field is then this record's id, which JSON writes as it is when
  * it needs no escape (one byte a character). Compared on the bytes: on the JSON text — a
  * concatenation of some 40 pieces — startsWith cost ~3,000 instructions a record, as did a
  * comparison of the id character by character. */
-function idWrittenAt(buf: Buffer, start: number, end: number, id: string): boolean {
+function idWrittenAt(buf: Buffer, start: number, end: number, id: string, plain: boolean): boolean {
   const at = start + ID_PREFIX.length;
-  if (at + id.length >= end || !writtenAsIs(id)) return false;
+  if (at + id.length >= end || !(plain || writtenAsIs(id))) return false;
   for (let i = 0; i < ID_PREFIX_BYTES.length; i++) if (buf[start + i] !== ID_PREFIX_BYTES[i]) return false;
   return buf[at + id.length] === 0x22;
 }
@@ -150,7 +150,7 @@ export class RecordStore {
     let end = start + jsonLength;
     // A record's JSON starts with its id as written (toLogRecord puts it first): the id's bytes
     // are then those in the JSON. Otherwise (an id JSON escapes, or not ASCII) they follow it.
-    if (!idWrittenAt(chunk.buf, start, end, id)) {
+    if (!idWrittenAt(chunk.buf, start, end, id, hasPlainIds(record))) {
       idStart = end;
       idLength = chunk.buf.write(id, end, 'utf8');
       end += idLength;

@@ -1,6 +1,6 @@
 // Builds the audit record from the pipeline's decision record (before masking).
 import type { CallerRecord, DecisionQuery, DecisionRecord } from '../decisions/types.js';
-import { markSharedField } from './record-json.js';
+import { markPlainIds, markSharedField } from './record-json.js';
 import type { LogRecord } from './types.js';
 
 // A snapshot's revisions object lives as long as the snapshot (its digests too): convert it once,
@@ -65,6 +65,7 @@ export function toLogRecord(r: DecisionRecord, labels: Record<string, string>, r
     labels,
     metrics: r.metrics === undefined ? { timer_server_handler_ns: ns } : Object.assign({}, r.metrics, { timer_server_handler_ns: ns }),
   };
+  markPlainIds(record, r.plain_ids === true);
   if (r.on_behalf_of) record.on_behalf_of = { ...r.on_behalf_of };
   if (r.ignored_on_behalf_of !== undefined) record.ignored_on_behalf_of = r.ignored_on_behalf_of;
   if (r.requested_by !== undefined) record.requested_by = r.requested_by;

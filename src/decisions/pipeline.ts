@@ -53,6 +53,8 @@ interface Evaluated {
 /** Per-request state carried from start to finish. */
 interface Run {
   decisionId: string;
+  /** The decision id is randomUUID's (see DecisionRecord.plain_ids). */
+  plainIds: boolean;
   startedAt: number;
   t0: number;
   span: DecisionSpan;
@@ -97,6 +99,8 @@ export class DecisionPipeline {
   private tracer: DecisionTracer = noopTracer;
   private readonly recorders: DecisionRecorder[] = [];
   private readonly newId: () => string;
+  /** Decision ids are randomUUID's (not a test's). */
+  private readonly madeIds: boolean;
   private readonly now: () => number;
   /** OPA's req_id: a per-process counter, one per decision record. */
   private requests = 0;
@@ -111,6 +115,7 @@ export class DecisionPipeline {
     this.evaluation = { ...opts.evaluation };
     this.ndBuiltinCache = opts.ndBuiltinCache === true;
     this.newId = opts.newId ?? randomUUID;
+    this.madeIds = opts.newId === undefined;
     this.now = opts.now ?? Date.now;
   }
 
@@ -149,11 +154,13 @@ export class DecisionPipeline {
       ...(run.span.traceId ? { trace_id: run.span.traceId } : {}),
     };
     this.finish(query, run, ev, shaped.outcome, shaped.error, body);
+    // Every field present (undefined when it does not apply): one shape for every answer.
     return {
       status: shaped.status,
       body,
-      ...(run.span.traceparent ? { traceparent: run.span.traceparent } : {}),
-      ...(shaped.shared ? { shared: true } : {}),
+      traceparent: run.span.traceparent || undefined,
+      plainIds: run.plainIds ? true : undefined,
+      shared: shaped.shared ? true : undefined,
     };
   }
 
@@ -220,7 +227,7 @@ export class DecisionPipeline {
     } catch {
       span = noopSpan;
     }
-    return { decisionId, startedAt: this.now(), t0: performance.now(), span };
+    return { decisionId, plainIds: this.madeIds && query.decisionId === undefined, startedAt: this.now(), t0: performance.now(), span };
   }
 
   private async evaluate(query: DecisionQuery, span: DecisionSpan): Promise<Evaluated> {
@@ -365,6 +372,7 @@ export class DecisionPipeline {
       req_id: ++this.requests,
       metrics: ev.seen?.metrics,
       input_key: ev.inputKey,
+      plain_ids: run.plainIds,
     };
     try {
       run.span.end(record);

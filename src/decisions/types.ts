@@ -219,6 +219,10 @@ export interface DecisionRecord {
   req_id?: number;
   /** OPA's metrics (timers in ns, counters, instrumentation histograms), when the engine measured any. */
   metrics?: OpaMetrics;
+  /** decision_id and timestamp were made here (a random UUID, an ISO time) and trace_id and
+   * span_id are W3C ids (lowercase hex): text JSON writes as it is, so writers need not test
+   * them for characters to escape. */
+  plain_ids?: boolean;
   /** The decision cache's key of this query (snapshot, path, input), when the cache computed
    * one: records with the same key and the same result object (a cache hit shares it) hold equal
    * input and result, so work derived from those alone (the decision-log mask) can be reused. */
@@ -240,9 +244,10 @@ export interface ChildSpan {
 }
 
 export interface DecisionSpan {
-  /** W3C trace id; empty string while tracing is off (then the answer carries no trace_id). */
+  /** W3C trace id (32 lowercase hex digits); empty string while tracing is off (then the answer
+   * carries no trace_id). */
   readonly traceId: string;
-  /** The span's own id (recorded in the decision log next to trace_id). */
+  /** The span's own id, 16 lowercase hex digits (recorded in the decision log next to trace_id). */
   readonly spanId?: string;
   /** W3C traceparent naming this span, sent back as a response header when present. */
   readonly traceparent?: string;
@@ -291,6 +296,8 @@ export interface DecisionAnswer {
   status: 200 | 503;
   body: DecisionAnswerBody;
   traceparent?: string;
+  /** The body's decision_id and trace_id are text JSON writes as it is (DecisionRecord.plain_ids). */
+  plainIds?: true;
   /** The body's allow, reasons, obligations, exceptions_applied and policy are the same objects
    * in every answer from this cached result (see ShapedDecision.shared): text derived from them
    * may be kept for the next. */

@@ -131,6 +131,10 @@ t.test('the kept text against the serializer itself: ids, trace ids, cached, pol
       );
     }
   }
+  // Ids the pipeline made (a UUID, W3C hex: DecisionAnswer.plainIds) are written without the
+  // escape test, and come out as the serializer writes them.
+  const made: DecisionAnswerBody = { ...base, decision_id: '95c07048-1819-410a-8a12-79ae20073797', trace_id: '0af7651916cd43dd8448eb211c80319c' };
+  for (const shared of [false, true]) t.equal(writer.text(made, shared, true), serialize({ ...made }), `plain ids, ${shared ? 'shared' : 'fresh'}`);
   // A serializer whose text cannot be split around the kept parts: the caller writes it whole.
   const pretty = new AnswerWriter((b: DecisionAnswerBody): string => JSON.stringify(b, null, 1));
   t.equal(pretty.text({ ...base, reasons: [...reasons] }, true), undefined);

@@ -4,7 +4,7 @@
 import t from 'tap';
 import { Masker, type MaskHint } from '../../src/decisionlog/mask/masker.js';
 import { policyMaskFrom } from '../../src/decisionlog/mask/policy-mask.js';
-import { markSharedField, millisText, recordJson, toJsonText } from '../../src/decisionlog/record-json.js';
+import { hasPlainIds, markSharedField, millisText, recordJson, toJsonText } from '../../src/decisionlog/record-json.js';
 import { toLogRecord } from '../../src/decisionlog/record.js';
 import type { LogRecord } from '../../src/decisionlog/types.js';
 import type { ActivePolicySet } from '../../src/bundles/types.js';
@@ -416,6 +416,45 @@ t.test("an evaluation's record (its result not shared): the snapshot's common fi
   );
   agrees({ ...plain(), bundles: { ...bundles } }, 'bundles not shared');
   agrees({ ...plain(), labels: { ...labels } }, 'labels not shared');
+});
+
+t.test('ids the pipeline made are written without an escape test; others are escaped', async (t) => {
+  const fields = (plain: boolean | undefined, id: string, trace: string) =>
+    decidedRecord(
+      {
+        decision_id: id,
+        timestamp: '2026-12-07T07:00:00.123Z',
+        path: 'ai/tools/decision',
+        kind: 'tool-call',
+        input: { a: 1 },
+        result: { allow: true },
+        outcome: 'decided',
+        bundles: { b: 'r1' },
+        cached: false,
+        engine: 'rego',
+        duration_ms: 0.5,
+        trace_id: trace,
+        span_id: 'b7ad6b7169203331',
+        requested_by: '127.0.0.1:5000',
+        ...(plain === undefined ? {} : { plain_ids: plain }),
+      },
+      true,
+    );
+  const labels = { app: 'pdp' };
+  markSharedField(labels);
+  for (const plain of [true, false, undefined]) {
+    const r = toLogRecord(fields(plain, '95c07048-1819-410a-8a12-79ae20073797', '0af7651916cd43dd8448eb211c80319c'), labels);
+    t.equal(hasPlainIds(r), plain === true, `plain_ids ${String(plain)}: marked accordingly`);
+    t.same(JSON.parse(recordJson(r)), JSON.parse(toJsonText(r)), `plain_ids ${String(plain)}: the text reads back as the record`);
+    t.notOk(
+      Object.keys(r).some((k) => /plain/i.test(k)),
+      'the mark is no field of the record',
+    );
+    t.notMatch(toJsonText(r), /plain/i, 'nor in its JSON');
+  }
+  // Not marked: an id that needs escaping is escaped (a caller's id, e.g. an admission uid).
+  const hostile = toLogRecord(fields(false, 'a"b\\c\u2028', 'x"y'), labels);
+  t.same(JSON.parse(recordJson(hostile)), JSON.parse(toJsonText(hostile)), 'escaped as JSON.stringify escapes it');
 });
 
 t.test('a latency in milliseconds is written as JSON.stringify writes it', async (t) => {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import t, { type Test } from 'tap';
+import { markPlainIds } from '../../src/decisionlog/record-json.js';
 import { RecordStore } from '../../src/decisionlog/record-store.js';
 import type { LogRecord } from '../../src/decisionlog/types.js';
 import { rng } from '../helpers/rng.js';
@@ -80,6 +81,18 @@ t.test('ids the JSON writes otherwise are kept apart from it and found: escaped,
   // The same bytes read as Latin-1 are another id.
   t.equal(s.get(Buffer.from('\u00c3\u0083x').toString('latin1')), undefined, 'the Latin-1 reading of a stored id finds nothing');
   t.equal(s.size, ids.length);
+});
+
+t.test("a record whose ids the pipeline made (marked plain) is found by its id's bytes in its JSON", async (t) => {
+  const s = new RecordStore({ maxEntries: 100, retentionMs: 60_000 });
+  const ids = ['95c07048-1819-410a-8a12-79ae20073797', 'd292c503-082d-4b30-b01d-906b47ae95c5'];
+  for (const [i, id] of ids.entries()) {
+    const r = rec(id, `note-${i}`);
+    markPlainIds(r, true);
+    s.put(r);
+  }
+  ids.forEach((id, i) => t.equal(s.get(id)?.path, `note-${i}`, id));
+  t.equal(s.get('95c07048-1819-410a-8a12-79ae2007379'), undefined, 'a prefix of a stored id finds nothing');
 });
 
 t.test('maxEntries 0 keeps nothing', async (t) => {

@@ -71,6 +71,30 @@ t.test('the snapshot is taken once, at the start: a swap during the request does
   t.same([next.body.allow, next.body.policy.bundles.b], [true, 'new'], 'the next request sees the new policy');
 });
 
+t.test('ids the pipeline made are marked plain (no escape test needed); ids from elsewhere are not', async (t) => {
+  const policies = policiesWith(() => ({ allow: true }));
+  const records: DecisionRecord[] = [];
+  const made = new DecisionPipeline({ policies, evaluation: {} });
+  made.addRecorder({ log: (r) => void records.push(r) });
+  const injected = new DecisionPipeline({ policies, evaluation: {}, newId: () => 'id "from" a test' });
+  injected.addRecorder({ log: (r) => void records.push(r) });
+  const own = await made.decide(TOOL);
+  const given = await made.decide({ ...TOOL, decisionId: 'uid-"from"-a-caller' });
+  const fromTest = await injected.decide(TOOL);
+  await afterAnswers();
+  t.match(own.body.decision_id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  t.same([own.plainIds, given.plainIds, fromTest.plainIds], [true, undefined, undefined], "the answer: plain only for randomUUID's ids");
+  t.same(
+    records.map((r) => [r.decision_id, r.plain_ids]),
+    [
+      [own.body.decision_id, true],
+      ['uid-"from"-a-caller', false],
+      ['id "from" a test', false],
+    ],
+  );
+  t.match(records[0]?.timestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+});
+
 t.test('cache: a hit skips the engine and says cached:true; the key includes the revision', async (t) => {
   let evaluations = 0;
   const policies = policiesWith(() => {

@@ -65,6 +65,7 @@ t.test('ids only (how the service runs in mode "none"): the spans the SDK would 
     t.match(b.traceId, /^[0-9a-f]{32}$/, `${label}: trace id`);
     t.match(b.traceparent, /^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/, `${label}: not sampled, as the SDK's (${a.traceparent ?? ''})`);
     t.not(b.spanId, 'b7ad6b7169203331', `${label}: a span of its own`);
+    t.equal(b.traceparent, `00-${b.traceId}-${b.spanId}-00`, `${label}: the header names exactly these ids`);
     t.equal(b.child?.('pdp.evaluate') !== undefined, true, `${label}: children are accepted (and not recorded)`);
   }
   const seen = new Set<string>();
@@ -73,6 +74,8 @@ t.test('ids only (how the service runs in mode "none"): the spans the SDK would 
     seen.add(s.traceId);
     seen.add(s.spanId);
     if (/^0+$/.test(s.traceId) || /^0+$/.test(s.spanId)) t.fail(`an all-zero id: ${s.traceparent ?? ''}`);
+    // New root traces' headers come from a text made 64 at a time: each names its own ids.
+    if (s.traceparent !== `00-${s.traceId}-${s.spanId}-00`) t.fail(`header ${s.traceparent ?? ''} for ${s.traceId}/${s.spanId}`);
   }
   t.equal(seen.size, 10000, 'ids do not repeat across pool refills');
 });

@@ -41,7 +41,7 @@ export function decisionRoutes(app: FastifyInstance, pipeline: DecisionPipeline)
           const fn = reply.getSerializationFunction(String(answer.status));
           writers.set(answer.status, (writer = fn === undefined ? null : new AnswerWriter((body: DecisionAnswerBody) => fn({ ...body }))));
         }
-        const text = writer?.text(answer.body, answer.shared === true);
+        const text = writer?.text(answer.body, answer.shared === true, answer.plainIds === true);
         if (text !== undefined) return reply.type('application/json; charset=utf-8').send(text);
         return reply.send(answer.body);
       },
