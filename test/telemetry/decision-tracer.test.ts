@@ -3,7 +3,7 @@ import t from 'tap';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { DecisionAnswerBody, DecisionQuery, DecisionRecord } from '../../src/decisions/types.js';
-import { DecisionTracing } from '../../src/telemetry/decision-tracer.js';
+import { DecisionTracing, hexId, rootIds } from '../../src/telemetry/decision-tracer.js';
 
 const exporter = new InMemorySpanExporter();
 const processor = new SimpleSpanProcessor(exporter);
@@ -149,4 +149,21 @@ t.test('an unsampled caller trace keeps its trace id and flags', async (t) => {
   t.match(d.traceparent, new RegExp(`^00-${CALLER_TRACE}-[0-9a-f]{16}-00$`));
   d.end(record({}));
   t.same(await finished(), [], 'not sampled → not exported');
+});
+
+t.test("new root traces' ids: random bytes as lowercase hex in place, never all zeros", async (t) => {
+  const out = Buffer.from('-'.repeat(12), 'latin1');
+  hexId(Buffer.from([0xab, 0x01, 0xf0]), 0, 3, out, 2);
+  t.equal(out.toString('latin1'), '--ab01f0----');
+  hexId(Buffer.alloc(4), 0, 4, out, 2);
+  t.equal(out.toString('latin1'), '--00000001--', 'an all-zero id (invalid in W3C) ends in 1');
+  const seen = new Set<string>();
+  for (let i = 0; i < 200; i++) {
+    const ids = rootIds();
+    t.equal(ids.traceparent, `00-${ids.traceId}-${ids.spanId}-00`, `header ${i} names its ids`);
+    t.match(ids.traceId, /^[0-9a-f]{32}$/);
+    t.match(ids.spanId, /^[0-9a-f]{16}$/);
+    seen.add(ids.traceId);
+  }
+  t.equal(seen.size, 200, 'trace ids do not repeat across batches of 64');
 });
