@@ -95,6 +95,29 @@ t.test('ids the pipeline made are marked plain (no escape test needed); ids from
   t.match(records[0]?.timestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
 });
 
+t.test("requested_by is the peer's address and port, per request, whichever peer came before on that port", async (t) => {
+  const policies = policiesWith(() => ({ allow: true }));
+  const records: DecisionRecord[] = [];
+  const pipeline = new DecisionPipeline({ policies, evaluation: {} });
+  pipeline.addRecorder({ log: (r) => void records.push(r) });
+  const peers: [string | undefined, number | undefined, string | undefined][] = [
+    ['10.0.0.1', 5000, '10.0.0.1:5000'],
+    ['10.0.0.1', 5000, '10.0.0.1:5000'],
+    ['10.0.0.2', 5000, '10.0.0.2:5000'],
+    ['::1', 5000, '[::1]:5000'],
+    ['10.0.0.1', 5001, '10.0.0.1:5001'],
+    ['10.0.0.1', undefined, '10.0.0.1'],
+    [undefined, 5000, undefined],
+    ['10.0.0.1', 5000, '10.0.0.1:5000'],
+  ];
+  for (const [remoteAddress, remotePort] of peers) await pipeline.decide({ ...TOOL, remoteAddress, remotePort });
+  await afterAnswers();
+  t.same(
+    records.map((r) => r.requested_by),
+    peers.map((p) => p[2]),
+  );
+});
+
 t.test('cache: a hit skips the engine and says cached:true; the key includes the revision', async (t) => {
   let evaluations = 0;
   const policies = policiesWith(() => {
