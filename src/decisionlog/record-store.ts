@@ -62,9 +62,8 @@ function rows(n: number): Rows {
 /** Whether the JSON written at `start` (up to `end`) begins `{"decision_id":"<id>"` with the id as
  * its bytes. The JSON's first field is then this record's id, which JSON writes as it is when
  * it needs no escape (one byte a character; `plain`: known so, see hasPlainIds, else tested).
- * Compared on the bytes: on the JSON text — a
- * concatenation of some 40 pieces — startsWith cost ~3,000 instructions a record, as did a
- * comparison of the id character by character. */
+ * Compared on the bytes: on the JSON text — a concatenation of some 40 pieces — startsWith cost
+ * ~3,000 instructions a record, as did a comparison of the id character by character. */
 function idWrittenAt(buf: Buffer, start: number, end: number, id: string, plain: boolean): boolean {
   const at = start + ID_PREFIX.length;
   if (at + id.length >= end || !(plain || writtenAsIs(id))) return false;
