@@ -127,11 +127,11 @@ export class DecisionTracing implements DecisionTracer {
       }
       const span = trace.wrapSpanContext({
         traceId: from.traceId,
-        spanId: randomId(8),
+        spanId: rootIds().spanId,
         traceFlags: TraceFlags.NONE,
         ...(from.traceState !== undefined ? { traceState: from.traceState } : {}),
       });
-      // randomId's span id, the caller's trace id checked just above
+      // a new span id (rootIds' hex), the caller's trace id checked just above
       return new ActiveDecisionSpan(this.tracer, span, parent, true);
     }
     const span = this.tracer.startSpan(
@@ -141,27 +141,6 @@ export class DecisionTracing implements DecisionTracer {
     );
     return new ActiveDecisionSpan(this.tracer, span, parent);
   }
-}
-
-// Random ids from a pool filled by the CSPRNG a few hundred ids at a time, and written as hex
-// once per fill: an id is a slice of that text (a toString('hex') call per id cost ~4 times more).
-const POOL = Buffer.alloc(4096);
-let poolHex = '';
-let poolAt = POOL.length;
-
-/** A random id of `bytes` bytes as lowercase hex, never all zeros (W3C: invalid). */
-function randomId(bytes: 8 | 16): string {
-  if (poolAt + bytes > POOL.length) {
-    randomFillSync(POOL);
-    poolHex = POOL.toString('hex');
-    poolAt = 0;
-  }
-  const start = poolAt;
-  poolAt += bytes;
-  let zero = true;
-  for (let i = start; i < poolAt && zero; i++) zero = POOL[i] === 0;
-  if (zero) return `${'0'.repeat(2 * bytes - 1)}1`;
-  return poolHex.slice(2 * start, 2 * poolAt);
 }
 
 const headerGetter = {
@@ -186,8 +165,9 @@ function revisionList(revisions: Readonly<Record<string, string>>): string[] {
   return list;
 }
 
-/** traceparent headers of new root traces (version 00, flags 00), made 64 at a time: their bytes
- * written in place (the separators once, the CSPRNG's bytes as hex), then read as one string. */
+/** Random W3C ids, as traceparent headers of new root traces (version 00, flags 00) made 64 at a
+ * time: their bytes written in place (the separators once, the CSPRNG's bytes as hex), then read
+ * as one string; an id is a slice of it (a toString('hex') call per id cost ~4 times more). */
 const ROOT_BATCH = 64;
 const TRACEPARENT_LENGTH = 55;
 const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
@@ -197,7 +177,7 @@ let rootText = '';
 let rootAt = ROOT_BATCH;
 
 /** `n` bytes of `from` at `at` as lowercase hex into `to` at `out`; an all-zero id (W3C: invalid)
- * ends in 1 instead, as randomId's. */
+ * ends in 1 instead. */
 export function hexId(from: Buffer, at: number, n: number, to: Buffer, out: number): void {
   let any = 0;
   for (let i = 0; i < n; i++) {
@@ -209,7 +189,8 @@ export function hexId(from: Buffer, at: number, n: number, to: Buffer, out: numb
   if (any === 0) to[out + 2 * n - 1] = 0x31;
 }
 
-/** A new root trace's ids and its traceparent header, all three slices of one flat string: the
+/** A new root trace's ids and its traceparent header (or, in a caller's trace, a new span id),
+ * all three slices of one flat string: the
  * header is then neither put together per decision nor flattened by the regular expression node
  * tests every header value with (a concatenation is: ~1,500 instructions a response). */
 export function rootIds(): { traceId: string; spanId: string; traceparent: string } {
