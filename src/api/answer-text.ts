@@ -48,9 +48,8 @@ export class AnswerWriter {
     let policy = this.policies.get(body.policy);
     if (policy === undefined) this.policies.set(body.policy, (policy = this.policyText(body.policy)));
     if (policy === null) return undefined;
-    const trace = body.trace_id === undefined ? '' : plainIds ? `,"trace_id":"${body.trace_id}"` : `,"trace_id":${quoted(body.trace_id)}`;
-    const id = plainIds ? `"${body.decision_id}"` : quoted(body.decision_id);
-    return `{"decision_id":${id},${decision},${policy},"cached":${body.cached ? 'true' : 'false'}${trace}}`;
+    const trace = body.trace_id === undefined ? '' : `,"trace_id":${quoted(body.trace_id, plainIds)}`;
+    return `{"decision_id":${quoted(body.decision_id, plainIds)},${decision},${policy},"cached":${body.cached ? 'true' : 'false'}${trace}}`;
   }
 
   private keptDecision(body: DecisionAnswerBody): string | null {

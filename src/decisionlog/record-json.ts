@@ -26,9 +26,8 @@ export function toJsonText(value: unknown): string {
 }
 
 /** Set on a record whose decision_id, timestamp, trace_id and span_id are text JSON writes as it
- * is (DecisionRecord.plain_ids): no escape test for them. A symbol, so JSON.stringify and the
- * policies never see it; masks cannot change those fields. Testing them cost ~5,000 instructions
- * a decision: most are concatenations, which a regular expression flattens first. */
+ * is (DecisionRecord.plain_ids): quoted without an escape test (see quoted()). A symbol, so
+ * JSON.stringify and the policies never see it; masks cannot change those fields. */
 const PLAIN_IDS = Symbol('pdp.record.plainIds');
 type Marked = LogRecord & { [PLAIN_IDS]?: boolean };
 
@@ -349,14 +348,9 @@ function partText(v: unknown, own: unknown, ownText: string | undefined): string
 
 /** `{` and the record's per-request fields but the origin (ids, times, metrics, the peer's port). */
 function perRequestText(r: LogRecord): string {
-  let head: string;
-  if ((r as Marked)[PLAIN_IDS] === true) {
-    head = `{"decision_id":"${r.decision_id}","timestamp":"${r.timestamp}","latency_ms":${millisText(r.latency_ms)}`;
-    head += `,"trace_id":${r.trace_id === null ? 'null' : `"${r.trace_id}"`},"span_id":${r.span_id === null ? 'null' : `"${r.span_id}"`}`;
-  } else {
-    head = `{"decision_id":${quoted(r.decision_id)},"timestamp":${quoted(r.timestamp)},"latency_ms":${millisText(r.latency_ms)}`;
-    head += `,"trace_id":${r.trace_id === null ? 'null' : quoted(r.trace_id)},"span_id":${r.span_id === null ? 'null' : quoted(r.span_id)}`;
-  }
+  const plain = (r as Marked)[PLAIN_IDS] === true;
+  let head = `{"decision_id":${quoted(r.decision_id, plain)},"timestamp":${quoted(r.timestamp, plain)},"latency_ms":${millisText(r.latency_ms)}`;
+  head += `,"trace_id":${r.trace_id === null ? 'null' : quoted(r.trace_id, plain)},"span_id":${r.span_id === null ? 'null' : quoted(r.span_id, plain)}`;
   if (r.metrics !== undefined) head += `,"metrics":${metricsText(r.metrics)}`;
   if (r.requested_by !== undefined) head += `,"requested_by":${quoted(r.requested_by)}`;
   if (r.req_id !== undefined) head += `,"req_id":${numberText(r.req_id)}`;
