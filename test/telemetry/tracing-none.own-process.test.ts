@@ -8,6 +8,7 @@ import { trace } from '@opentelemetry/api';
 import { DecisionTracing } from '../../src/telemetry/decision-tracer.js';
 import { startTracing } from '../../src/telemetry/tracing.js';
 import { testConfig } from '../helpers/config.js';
+import { getJson, postJson, startPdp, testBundle, toolCall, writeBundle } from '../helpers/pdp-harness.js';
 
 t.test('no OTEL endpoint: mode "none", and spans still have valid ids', async (t) => {
   // The tracing settings as loaded from an environment without any OTEL_* variable.
@@ -78,4 +79,43 @@ t.test('ids only (how the service runs in mode "none"): the spans the SDK would 
     if (s.traceparent !== `00-${s.traceId}-${s.spanId}-00`) t.fail(`header ${s.traceparent ?? ''} for ${s.traceId}/${s.spanId}`);
   }
   t.equal(seen.size, 10000, 'ids do not repeat across pool refills');
+});
+
+t.test('through the real service: forged trace headers never reach the ids, which answer and record carry as valid JSON', async (t) => {
+  const handle = startTracing(testConfig().tracing);
+  t.teardown(() => handle.shutdown());
+  const dir = t.testdir();
+  await writeBundle(dir, testBundle({ revision: 'ids1' }));
+  const pdp = await startPdp({ bundleDir: dir });
+  t.teardown(() => pdp.close());
+  const caller = '0af7651916cd43dd8448eb211c80319c';
+  const forged: (Record<string, string> | undefined)[] = [
+    undefined,
+    { traceparent: `00-${caller}-b7ad6b7169203331-01` },
+    { traceparent: '00-0af7651916cd43dd8448eb211c80319"-b7ad6b7169203331-01' },
+    { traceparent: `00-${caller.toUpperCase()}-B7AD6B7169203331-01` },
+    { traceparent: `00-${caller}\\-b7ad6b7169203331-01` },
+    { traceparent: `00-${caller}-b7ad6b7169203331-01`, tracestate: 'x="y\\"' },
+    { traceparent: 'x'.repeat(8000) },
+  ];
+  for (const headers of forged) {
+    const label = (headers?.traceparent ?? 'none').slice(0, 60);
+    const res = await postJson(`${pdp.url}/v1/decisions/tool-call`, toolCall('read_file'), headers);
+    t.equal(res.status, 200, `${label}: decided`);
+    const id = res.json.decision_id as string;
+    const trace = res.json.trace_id as string;
+    t.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, `${label}: a UUID made here`);
+    t.match(trace, /^[0-9a-f]{32}$/, `${label}: W3C hex trace id`);
+    t.equal(trace === caller, headers?.traceparent === `00-${caller}-b7ad6b7169203331-01`, `${label}: the caller's trace only when its header is valid`);
+    t.match(res.headers.get('traceparent'), new RegExp(`^00-${trace}-[0-9a-f]{16}-00$`), `${label}: the response header names the same trace`);
+    const record = await getJson(`${pdp.url}/v1/decisions/${id}`);
+    t.equal(record.status, 200, `${label}: its record is found`);
+    t.same([record.json.decision_id, record.json.trace_id], [id, trace], `${label}: the record carries the same ids`);
+    t.match(record.json.span_id, /^[0-9a-f]{16}$/);
+    t.match(record.json.requested_by, /^127\.0\.0\.1:\d{1,5}$/);
+  }
+  // The stdout sink's lines parsed (the harness parses each line as JSON): one per decision, once
+  // its batch is written (bounded wait).
+  for (let i = 0; i < 100 && pdp.stdout.filter((l) => l.msg === 'Decision Log').length < forged.length; i++) await new Promise((r) => setTimeout(r, 20));
+  t.equal(pdp.stdout.filter((l) => l.msg === 'Decision Log').length, forged.length, 'every record written to stdout as JSON');
 });
