@@ -1,5 +1,6 @@
 // JSON bodies: size limit (fastify, → 413), nesting depth (→ 400) and number of values (→ 413),
-// both checked before parsing; syntax and prototype-poisoning keys (→ 400). Registered once per app.
+// both checked before parsing (a small body's value is checked instead when that can decide:
+// PARSE_FIRST_MAX); syntax and prototype-poisoning keys (→ 400). Registered once per app.
 //
 // Only JSON media types are read: application/json and the structured-syntax suffix
 // application/<anything>+json (RFC 6839). OPA reads every body as JSON whatever its type; this
@@ -15,7 +16,7 @@ import YAML from 'yaml';
 import { describeThrown } from '../shared/errors.js';
 import { ApiError } from './errors.js';
 import { ExactDigitsExceeded, reparseExact } from '../shared/exact-json.js';
-import { measureJson, nonFinitePath } from './json-shape.js';
+import { measureJson, nonFinitePath, parsedWithin } from './json-shape.js';
 import { RepeatedBodies } from './repeated-bodies.js';
 
 declare module 'fastify' {
@@ -32,6 +33,23 @@ declare module 'fastify' {
 /** Digits of exact integers (beyond 2^53) one body may hold: 3,000 numbers near 1e308, or
  * 60,000 of 17 digits — more than any real input, far less work than the body limit allows. */
 const MAX_EXACT_DIGITS = 1_000_000;
+
+/** Bodies up to this many characters are parsed first and the value checked (parsedWithin),
+ * the text measured only when that check fails. Parsing before the depth is known costs a
+ * hostile body little at this size: 4,000 levels of `[` in 8 KB parse in ~0.25 ms (node 20),
+ * about one default-policy decision, where larger bodies are measured before anything is built. */
+const PARSE_FIRST_MAX = 8192;
+
+/** JSON.parse failed (the text is then measured and parsed as any other, for the same error). */
+const NOT_PARSED = Symbol('not parsed');
+
+function parsedOrNot(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return NOT_PARSED;
+  }
+}
 
 type Done = (err: Error | null, body?: unknown) => void;
 
@@ -87,6 +105,14 @@ export function registerJsonParser(app: FastifyInstance, maxDepth: number, maxVa
   const readJson = (req: FastifyRequest, body: string, exact: boolean, done: Done): void => {
     // An empty body is "no body": the Data API allows it, decision schemas then say what is missing.
     if (body.trim() === '') return done(null, undefined);
+    // A small body of doubles: parsed at once, and kept when its value holds nothing any check
+    // below would refuse or change. Otherwise, and for every larger body, the text is measured
+    // first and those checks decide: the same answer either way, but for a deep subtree a repeated
+    // key discarded (see parsedWithin).
+    if (!exact && body.length <= PARSE_FIRST_MAX && body.length < maxValues) {
+      const value = parsedOrNot(body);
+      if (value !== NOT_PARSED && parsedWithin(value, maxDepth)) return done(null, value);
+    }
     const { problem, mayOverflow, mayBeInexact, noProtoKeys } = measureJson(body, maxDepth, maxValues);
     if (problem?.kind === 'depth') {
       return done(new ApiError(400, 'JSON_TOO_DEEP', `JSON nesting is deeper than ${maxDepth} levels`, [{ path: '', message: `nesting exceeds ${maxDepth}` }]));
