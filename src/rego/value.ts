@@ -432,80 +432,89 @@ export interface FromJSONOptions {
 /** Convert parsed JSON (or YAML) into a Rego value. Plain objects become ObjectV. */
 export function fromJSON(x: unknown, opts: FromJSONOptions = {}): Value {
   const maxDepth = opts.maxDepth ?? 10_000;
-  // Long-lived values are allocated at their own sites (the duplicated expressions below): V8
-  // decides per allocation site whether to allocate in the old generation ("pretenuring"), from
-  // how many of its objects survive collections. A bundle's data survives; a request's input does
-  // not. Sharing one site, a bundle's data could get the site pretenured, and then every input
-  // was allocated in the old generation: conversion 0.65 → 12–16 µs per tool-call input, with
-  // mark-compacts to free them (7 of 10 processes, by when collections happened: measured by
-  // bench/rego/input-conversion.bench.mjs).
+  // Module functions, not closures made per call: a new closure's first call goes through V8's
+  // lazy-compile stub (~350 instructions each, two per decision: bench/http/profile.mjs).
   const longLived = opts.longLived === true;
-  const conv = (y: unknown, depth: number): Value => {
-    if (depth > maxDepth) throw new RegoError('eval_type_error', `document nested deeper than ${maxDepth} levels`);
-    switch (typeof y) {
-      case 'string':
-      case 'boolean':
-        return y;
-      case 'number':
-        if (!Number.isFinite(y)) throw new RegoError('eval_type_error', `number ${y} is not representable`);
-        return normNum(y);
-      case 'bigint':
-        return normNum(y);
-      case 'undefined':
-        return null;
-      case 'object': {
-        if (y === null) return null;
-        if (Array.isArray(y)) {
-          const out = longLived ? new Array<Value>(y.length) : new Array<Value>(y.length);
-          for (let i = 0; i < y.length; i++) out[i] = conv(y[i], depth + 1);
-          return out;
-        }
-        const proto: unknown = Object.getPrototypeOf(y);
-        if (proto === Object.prototype || proto === null) {
-          // a parsed JSON object (the common case): no class checks, keys read in one pass
-          const o = new ObjectV();
-          const m = o.map;
-          for (const k in y) {
-            if (!Object.prototype.hasOwnProperty.call(y, k)) continue;
-            const v = conv((y as Record<string, unknown>)[k], depth + 1);
-            m.set(k.charCodeAt(0) === 0 ? keyOf(k) : k, longLived ? [k, v] : [k, v]);
-          }
-          return o;
-        }
-        if (y instanceof ObjectV || y instanceof SetV) return y;
-        if (y instanceof Map) {
-          const o = new ObjectV();
-          for (const [k, v] of y) o.set(conv(k, depth + 1), conv(v, depth + 1));
-          return o;
-        }
-        if (y instanceof Set) {
-          const s = new SetV();
-          for (const v of y) s.add(conv(v, depth + 1));
-          return s;
-        }
+  return opts.reads === undefined ? convert(x, 0, maxDepth, longLived) : convertPart(x, opts.reads, 0, maxDepth, longLived);
+}
+
+function tooDeep(maxDepth: number): RegoError {
+  return new RegoError('eval_type_error', `document nested deeper than ${maxDepth} levels`);
+}
+
+// Long-lived values are allocated at their own sites (the duplicated expressions below): V8
+// decides per allocation site whether to allocate in the old generation ("pretenuring"), from
+// how many of its objects survive collections. A bundle's data survives; a request's input does
+// not. Sharing one site, a bundle's data could get the site pretenured, and then every input
+// was allocated in the old generation: conversion 0.65 → 12–16 µs per tool-call input, with
+// mark-compacts to free them (7 of 10 processes, by when collections happened: measured by
+// bench/rego/input-conversion.bench.mjs).
+function convert(y: unknown, depth: number, maxDepth: number, longLived: boolean): Value {
+  if (depth > maxDepth) throw tooDeep(maxDepth);
+  switch (typeof y) {
+    case 'string':
+    case 'boolean':
+      return y;
+    case 'number':
+      if (!Number.isFinite(y)) throw new RegoError('eval_type_error', `number ${y} is not representable`);
+      return normNum(y);
+    case 'bigint':
+      return normNum(y);
+    case 'undefined':
+      return null;
+    case 'object': {
+      if (y === null) return null;
+      if (Array.isArray(y)) {
+        const out = longLived ? new Array<Value>(y.length) : new Array<Value>(y.length);
+        for (let i = 0; i < y.length; i++) out[i] = convert(y[i], depth + 1, maxDepth, longLived);
+        return out;
+      }
+      const proto: unknown = Object.getPrototypeOf(y);
+      if (proto === Object.prototype || proto === null) {
+        // a parsed JSON object (the common case): no class checks, keys read in one pass
         const o = new ObjectV();
-        for (const k of Object.keys(y)) o.map.set(keyOf(k), [k, conv((y as Record<string, unknown>)[k], depth + 1)]);
+        const m = o.map;
+        for (const k in y) {
+          if (!Object.prototype.hasOwnProperty.call(y, k)) continue;
+          const v = convert((y as Record<string, unknown>)[k], depth + 1, maxDepth, longLived);
+          m.set(k.charCodeAt(0) === 0 ? keyOf(k) : k, longLived ? [k, v] : [k, v]);
+        }
         return o;
       }
-      default:
-        throw new RegoError('eval_type_error', `cannot convert ${typeof y} to a Rego value`);
+      if (y instanceof ObjectV || y instanceof SetV) return y;
+      if (y instanceof Map) {
+        const o = new ObjectV();
+        for (const [k, v] of y) o.set(convert(k, depth + 1, maxDepth, longLived), convert(v, depth + 1, maxDepth, longLived));
+        return o;
+      }
+      if (y instanceof Set) {
+        const s = new SetV();
+        for (const v of y) s.add(convert(v, depth + 1, maxDepth, longLived));
+        return s;
+      }
+      const o = new ObjectV();
+      for (const k of Object.keys(y)) o.map.set(keyOf(k), [k, convert((y as Record<string, unknown>)[k], depth + 1, maxDepth, longLived)]);
+      return o;
     }
-  };
-  // The parts read of a plain object; anything else whole.
-  const part = (y: unknown, reads: ReadPaths, depth: number): Value => {
-    if (typeof y !== 'object' || y === null || Array.isArray(y)) return conv(y, depth);
-    const proto: unknown = Object.getPrototypeOf(y);
-    if (proto !== Object.prototype && proto !== null) return conv(y, depth);
-    if (depth > maxDepth) throw new RegoError('eval_type_error', `document nested deeper than ${maxDepth} levels`);
-    const o = new ObjectV();
-    for (const [k, sub] of reads) {
-      if (!Object.prototype.hasOwnProperty.call(y, k)) continue;
-      const v = (y as Record<string, unknown>)[k];
-      o.map.set(k.charCodeAt(0) === 0 ? keyOf(k) : k, [k, sub === true ? conv(v, depth + 1) : part(v, sub, depth + 1)]);
-    }
-    return o;
-  };
-  return opts.reads === undefined ? conv(x, 0) : part(x, opts.reads, 0);
+    default:
+      throw new RegoError('eval_type_error', `cannot convert ${typeof y} to a Rego value`);
+  }
+}
+
+/** The parts read of a plain object; anything else whole. */
+function convertPart(y: unknown, reads: ReadPaths, depth: number, maxDepth: number, longLived: boolean): Value {
+  if (typeof y !== 'object' || y === null || Array.isArray(y)) return convert(y, depth, maxDepth, longLived);
+  const proto: unknown = Object.getPrototypeOf(y);
+  if (proto !== Object.prototype && proto !== null) return convert(y, depth, maxDepth, longLived);
+  if (depth > maxDepth) throw tooDeep(maxDepth);
+  const o = new ObjectV();
+  for (const [k, sub] of reads) {
+    if (!Object.prototype.hasOwnProperty.call(y, k)) continue;
+    const v = (y as Record<string, unknown>)[k];
+    const part = sub === true ? convert(v, depth + 1, maxDepth, longLived) : convertPart(v, sub, depth + 1, maxDepth, longLived);
+    o.map.set(k.charCodeAt(0) === 0 ? keyOf(k) : k, [k, part]);
+  }
+  return o;
 }
 
 /** JSON-compatible form of a value (what OPA's JSON API returns): sets become sorted
