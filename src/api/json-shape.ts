@@ -90,20 +90,16 @@ export function measureJson(text: string, maxDepth: number, maxValues: number): 
  * the bound cannot pass it. Depth is that of what was parsed: a subtree a repeated key discarded
  * does not count (it reaches neither validator nor engine). False says nothing is wrong, only
  * that the text is to be measured. */
-export function parsedWithin(value: unknown, maxDepth: number): boolean {
-  return within(value, maxDepth);
-}
-
-function within(v: unknown, depthLeft: number): boolean {
+export function parsedWithin(v: unknown, maxDepth: number): boolean {
   if (typeof v !== 'object' || v === null) return typeof v !== 'number' || Number.isFinite(v);
-  if (depthLeft === 0) return false;
+  if (maxDepth === 0) return false;
   if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) if (!within(v[i], depthLeft - 1)) return false;
+    for (let i = 0; i < v.length; i++) if (!parsedWithin(v[i], maxDepth - 1)) return false;
     return true;
   }
   // JSON.parse makes plain objects: enumerable own keys only, in the order written.
   for (const k in v) {
-    if (k === '__proto__' || k === 'constructor' || !within((v as Record<string, unknown>)[k], depthLeft - 1)) return false;
+    if (k === '__proto__' || k === 'constructor' || !parsedWithin((v as Record<string, unknown>)[k], maxDepth - 1)) return false;
   }
   return true;
 }

@@ -3,11 +3,11 @@
 // can never be torn by another worker's write landing in its middle. The write callback fires
 // once the message is handed to the channel: the decision log's flush at shutdown waits for it.
 //
-// A message costs far more than its bytes (two workers on two CPUs: ~20 µs per decision record
-// between the worker's send and the primary's receive, one message per turn's batch of one or two
-// records; docs/benchmarks.md, session 36). So a chunk waits up to BATCH_MS for the ones written
-// after it, and they go as one message: the stream holds what is written while a message is
-// pending and hands it over together (writev).
+// A message costs far more than its bytes (two workers on two CPUs, a message per turn's batch:
+// ~20 µs per decision record between the worker's send and the primary's write; with the wait
+// below ~15 µs less: docs/benchmarks.md, session 36). So a chunk waits up to BATCH_MS for the ones
+// written after it, and they go as one message: the stream holds what is written while a message
+// is pending and hands it over together (writev).
 import { Writable } from 'node:stream';
 import type { FromWorker } from './messages.js';
 
