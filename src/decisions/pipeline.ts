@@ -2,11 +2,11 @@
 // Request bodies arrive already schema-validated (fastify). Everything here fails closed and
 // never throws to the caller: every path ends in an answer, exactly one record and one span end.
 // This is the one place that turns a throw from an engine into a deny.
-import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { ActivePolicySet } from '../bundles/types.js';
 import type { EngineKind, EvaluationOptions, EvaluationOutcome, Observations, OpaMetrics } from '../engines/types.js';
 import { isPromise } from '../shared/is-promise.js';
+import { randomUuid } from '../shared/random-uuid.js';
 import { describeThrown } from '../shared/errors.js';
 import { noopCache, noopSpan, noopTracer } from './noop.js';
 import { ReasonCode } from './reasons.js';
@@ -53,7 +53,7 @@ interface Evaluated {
 /** Per-request state carried from start to finish. */
 interface Run {
   decisionId: string;
-  /** The decision id is randomUUID's (see DecisionRecord.plain_ids). */
+  /** The decision id is randomUuid's (see DecisionRecord.plain_ids). */
   plainIds: boolean;
   startedAt: number;
   t0: number;
@@ -99,7 +99,7 @@ export class DecisionPipeline {
   private tracer: DecisionTracer = noopTracer;
   private readonly recorders: DecisionRecorder[] = [];
   private readonly newId: () => string;
-  /** Decision ids are randomUUID's (not a test's). */
+  /** Decision ids are randomUuid's (not a test's). */
   private readonly madeIds: boolean;
   private readonly now: () => number;
   /** OPA's req_id: a per-process counter, one per decision record. */
@@ -114,7 +114,7 @@ export class DecisionPipeline {
     this.policies = opts.policies;
     this.evaluation = { ...opts.evaluation };
     this.ndBuiltinCache = opts.ndBuiltinCache === true;
-    this.newId = opts.newId ?? randomUUID;
+    this.newId = opts.newId ?? randomUuid;
     this.madeIds = opts.newId === undefined;
     this.now = opts.now ?? Date.now;
   }

@@ -328,7 +328,7 @@ export interface PipelineOptions {
   evaluation: EvaluationOptions;
   /** decision_log.nd_builtin_cache: records carry the results of non-deterministic builtins. */
   ndBuiltinCache?: boolean;
-  /** Injected for deterministic tests; defaults to crypto.randomUUID / Date.now. */
+  /** Injected for deterministic tests; defaults to randomUuid (src/shared/random-uuid.ts) / Date.now. */
   newId?: () => string;
   now?: () => number;
 }

@@ -13,6 +13,7 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, isSpanContextValid, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { randomFillSync } from 'node:crypto';
+import { writeHex } from '../shared/random-uuid.js';
 import type { ChildSpan, ChildSpanName, DecisionQuery, DecisionRecord, DecisionSpan, DecisionTracer } from '../decisions/types.js';
 
 export type HeaderCarrier = Readonly<Record<string, string | string[] | undefined>>;
@@ -170,7 +171,6 @@ function revisionList(revisions: Readonly<Record<string, string>>): string[] {
  * as one string; an id is a slice of it (a toString('hex') call per id cost ~4 times more). */
 const ROOT_BATCH = 64;
 const TRACEPARENT_LENGTH = 55;
-const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
 const rootRandom = Buffer.alloc(24 * ROOT_BATCH);
 const rootBytes = Buffer.from(`00-${'0'.repeat(32)}-${'0'.repeat(16)}-00`.repeat(ROOT_BATCH), 'latin1');
 let rootText = '';
@@ -179,13 +179,9 @@ let rootAt = ROOT_BATCH;
 /** `n` bytes of `from` at `at` as lowercase hex into `to` at `out`; an all-zero id (W3C: invalid)
  * ends in 1 instead. */
 export function hexId(from: Buffer, at: number, n: number, to: Buffer, out: number): void {
+  writeHex(from, at, n, to, out);
   let any = 0;
-  for (let i = 0; i < n; i++) {
-    const b = from[at + i] as number;
-    any |= b;
-    to[out + 2 * i] = HEX_DIGITS[b >> 4] as number;
-    to[out + 2 * i + 1] = HEX_DIGITS[b & 15] as number;
-  }
+  for (let i = 0; i < n; i++) any |= from[at + i] as number;
   if (any === 0) to[out + 2 * n - 1] = 0x31;
 }
 
