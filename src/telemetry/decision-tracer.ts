@@ -12,8 +12,7 @@
 // unmasked, to a collector that is not the audit log.
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, isSpanContextValid, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { randomFillSync } from 'node:crypto';
-import { writeHex } from '../shared/random-uuid.js';
+import { RandomTextBatch, writeHex } from '../shared/random-text-batch.js';
 import type { ChildSpan, ChildSpanName, DecisionQuery, DecisionRecord, DecisionSpan, DecisionTracer } from '../decisions/types.js';
 
 export type HeaderCarrier = Readonly<Record<string, string | string[] | undefined>>;
@@ -166,15 +165,14 @@ function revisionList(revisions: Readonly<Record<string, string>>): string[] {
   return list;
 }
 
-/** Random W3C ids, as traceparent headers of new root traces (version 00, flags 00) made 64 at a
- * time: their bytes written in place (the separators once, the CSPRNG's bytes as hex), then read
- * as one string; an id is a slice of it (a toString('hex') call per id cost ~4 times more). */
-const ROOT_BATCH = 64;
+/** Random W3C ids, as traceparent headers of new root traces (version 00, flags 00), made 64 at
+ * a time (src/shared/random-text-batch.ts); an id is a slice of the batch's text (a toString('hex')
+ * call per id cost ~4 times more). */
 const TRACEPARENT_LENGTH = 55;
-const rootRandom = Buffer.alloc(24 * ROOT_BATCH);
-const rootBytes = Buffer.from(`00-${'0'.repeat(32)}-${'0'.repeat(16)}-00`.repeat(ROOT_BATCH), 'latin1');
-let rootText = '';
-let rootAt = ROOT_BATCH;
+const roots = new RandomTextBatch(`00-${'0'.repeat(32)}-${'0'.repeat(16)}-00`, 24, (random, r, out, o) => {
+  hexId(random, r, 16, out, o + 3);
+  hexId(random, r + 16, 8, out, o + 36);
+});
 
 /** `n` bytes of `from` at `at` as lowercase hex into `to` at `out`; an all-zero id (W3C: invalid)
  * ends in 1 instead. */
@@ -190,19 +188,11 @@ export function hexId(from: Buffer, at: number, n: number, to: Buffer, out: numb
  * header is then neither put together per decision nor flattened by the regular expression node
  * tests every header value with (a concatenation is: ~1,500 instructions a response). */
 export function rootIds(): { traceId: string; spanId: string; traceparent: string } {
-  if (rootAt === ROOT_BATCH) {
-    randomFillSync(rootRandom);
-    for (let k = 0; k < ROOT_BATCH; k++) {
-      hexId(rootRandom, 24 * k, 16, rootBytes, TRACEPARENT_LENGTH * k + 3);
-      hexId(rootRandom, 24 * k + 16, 8, rootBytes, TRACEPARENT_LENGTH * k + 36);
-    }
-    rootText = rootBytes.toString('latin1');
-    rootAt = 0;
-  }
-  const at = TRACEPARENT_LENGTH * rootAt++;
+  const at = roots.take();
+  const text = roots.batch;
   return {
-    traceId: rootText.slice(at + 3, at + 35),
-    spanId: rootText.slice(at + 36, at + 52),
-    traceparent: rootText.slice(at, at + TRACEPARENT_LENGTH),
+    traceId: text.slice(at + 3, at + 35),
+    spanId: text.slice(at + 36, at + 52),
+    traceparent: text.slice(at, at + TRACEPARENT_LENGTH),
   };
 }

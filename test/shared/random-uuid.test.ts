@@ -2,7 +2,8 @@
 // batches of 64 — every one well formed, none repeated across batches, every random hex position
 // taking every digit, and the version and variant bits set.
 import t from 'tap';
-import { randomUuid, writeHex } from '../../src/shared/random-uuid.js';
+import { writeHex } from '../../src/shared/random-text-batch.js';
+import { randomUuid } from '../../src/shared/random-uuid.js';
 
 const V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
