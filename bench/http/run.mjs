@@ -20,7 +20,10 @@
 // seconds): a fresh server's first seconds after its warm-up were still the JIT's — ~250 functions
 // (the policy's compiled JavaScript among them, up to ~0.4 s of TurboFan each) optimized again on
 // the server's CPU — and that run's p99 was the tail of their compilation (8–80 ms where the next
-// runs read 3–5 ms), not of the steady state the target is about.
+// runs read 3–5 ms), not of the steady state the target is about. After each service scenario's
+// paced runs, the bare route is paced at that same rate as often (a fresh server): its p99 is the
+// floor at that rate — the client's, the kernel's and the host's share of the tail, printed beside
+// the target (BENCH_FLOOR=0 skips it).
 //
 //   npm run bench:http       BENCH_DURATION=10 BENCH_RUNS=3 BENCH_CONNECTIONS=10 BENCH_PACED_WARMUP=5 by default
 //   BENCH_SCENARIOS=b+redis,c+redis npm run bench:http    only those scenarios, and the bare route
@@ -58,6 +61,8 @@ const STEAL_NOTE_MS = 50;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
 const PACED_WARMUP = Number(process.env.BENCH_PACED_WARMUP ?? 5);
+// BENCH_FLOOR=0 skips the floor runs (floorRuns).
+const FLOOR = process.env.BENCH_FLOOR !== '0';
 /** BENCH_SCENARIOS=b+redis,c+redis: only these (and the bare route, which every ratio needs). */
 const ONLY = process.env.BENCH_SCENARIOS ? process.env.BENCH_SCENARIOS.split(',').map((x) => x.trim()) : null;
 const PIN_CPU = process.env.BENCH_PIN === '1' && cpus().length >= 2 ? cpus().length - 1 : null;
@@ -219,6 +224,31 @@ function pacedChild(url, s, rate, durationS = DURATION) {
   });
 }
 
+/**
+ * The floor of a scenario's p99 at half rate: the bare route (a fresh server, warmed up alike)
+ * paced at that same rate, RUNS runs right after the scenario's own. Its tail is the client's,
+ * the kernel's and the host's — what no service on this machine gets below at that rate. Returns
+ * each run's p99.
+ */
+async function floorRuns(bare, rate) {
+  const srv = await startChild(bare.script, bare.env);
+  try {
+    await cannon(srv.url, bare, { duration: WARMUP });
+    if (PACED_WARMUP > 0) await pacedChild(srv.url, bare, rate, PACED_WARMUP);
+    const p99s = [];
+    for (let i = 0; i < RUNS; i++) {
+      const r = await pacedChild(srv.url, bare, rate);
+      p99s.push(r.p99);
+      process.stderr.write(
+        `  run ${i + 1} floor    ${rate} req/s, the bare route  p50 ${fmt(r.p50, 2)} ms  p99 ${fmt(r.p99, 2)} ms  max ${fmt(r.max, 1)} ms  (client lag p99 ${fmt(r.lag_p99, 2)} ms)\n`,
+      );
+    }
+    return p99s;
+  } finally {
+    await srv.stop();
+  }
+}
+
 /** Runs fn with every other server frozen (SIGSTOP), then lets them go on. */
 async function alone(servers, key, fn) {
   for (const [k, srv] of servers) if (k !== key) srv.pause();
@@ -289,6 +319,8 @@ async function main() {
     servers.clear();
     process.stderr.write(`at half the measured max rate (open loop, constant rate), ${RUNS} runs each, on a fresh server per scenario:\n`);
     const paced = new Map(SCENARIOS.map((s) => [s.key, []]));
+    const floors = new Map();
+    const bare = SCENARIOS.find((x) => x.key === 'a');
     for (const s of SCENARIOS) {
       const srv = await startChild(s.script, s.env);
       try {
@@ -320,6 +352,7 @@ async function main() {
       } finally {
         await srv.stop();
       }
+      if (FLOOR && s.key !== 'a') floors.set(s.key, await floorRuns(bare, paced.get(s.key)[0].rate));
     }
     // A single window's p99 on this VM is often one stall outside the process (docs/benchmarks.md,
     // session 17): the median of the runs' p99s, with every run's shown.
@@ -343,6 +376,9 @@ async function main() {
             steal_ms: steals.some((x) => x === null) ? null : steals.reduce((a, x) => a + x, 0),
             busy: rs.some((r) => r.busy === null) ? null : median(rs.map((r) => r.busy)),
             redis_busy: rs.some((r) => r.redis_busy === null) ? null : median(rs.map((r) => r.redis_busy)),
+            // The bare route at the same rate (floorRuns): null when not measured.
+            floor_p99: floors.has(s.key) ? median(floors.get(s.key)) : null,
+            floor_p99_runs: floors.get(s.key) ?? null,
           },
         ];
       }),
@@ -415,7 +451,7 @@ function issueTargets(med, half) {
   for (const [k, h] of half) {
     if (k === 'a') continue;
     t.push({
-      target: `${k}: p99 ≤ 5 ms at half max rate (${h.rate}/s, median of ${h.p99_runs.map((x) => fmt(x, 1)).join(' / ')}${h.busy === null ? '' : `; server busy ${fmt(100 * h.busy)} %`}${h.redis_busy === null ? '' : `, Redis ${fmt(100 * h.redis_busy)} %`}${h.steal_ms === null ? '' : `; steal ${fmt(h.steal_ms)} ms`})`,
+      target: `${k}: p99 ≤ 5 ms at half max rate (${h.rate}/s, median of ${h.p99_runs.map((x) => fmt(x, 1)).join(' / ')}${h.busy === null ? '' : `; server busy ${fmt(100 * h.busy)} %`}${h.redis_busy === null ? '' : `, Redis ${fmt(100 * h.redis_busy)} %`}${h.steal_ms === null ? '' : `; steal ${fmt(h.steal_ms)} ms`}${h.floor_p99 === null ? '' : `; floor, the bare route at this rate: ${fmt(h.floor_p99, 1)} ms, of ${h.floor_p99_runs.map((x) => fmt(x, 1)).join(' / ')}`})`,
       value: h.p99,
       limit: 5,
       met: Number.isFinite(h.p99) ? h.p99 <= 5 : null,
