@@ -120,7 +120,8 @@ export function defaultMask(lists: DefaultMaskLists, record: MaskedRecordView): 
   const kept = path === undefined ? NO_SHAPES : under(path, 'ai/tools') ? tree.toolCall : under(path, 'ai/deployment') ? tree.deployment : NO_SHAPES;
   const rules: DefaultMaskRule[] = [];
   const masked: { input?: unknown; result?: unknown } = {};
-  // The escaped pointer segments from the root to the value being walked.
+  // The keys (as sent: escaped only when a rule's pointer is written) and array indices from the
+  // root to the value being walked.
   const segs: string[] = [];
   let root = '';
   // Every "/input…" pointer sorts before every "/result…" one: the two parts are sorted apart.
@@ -174,16 +175,16 @@ export function defaultMask(lists: DefaultMaskLists, record: MaskedRecordView): 
       let out: Record<string, unknown> | undefined;
       for (const k of Object.keys(v)) {
         const x = (v as Record<string, unknown>)[k];
-        segs.push(escapeSegment(k));
+        segs.push(k);
         const y = walk(x, keys?.get(k), n);
         segs.pop();
-        if (y !== x) define((out ??= copyObject(v as Record<string, unknown>)), k, y);
+        if (y !== x) define((out ??= { ...(v as Record<string, unknown>) }), k, y);
       }
       return out ?? v;
     }
     if (keptScalar(node?.type, numbers, v)) return v;
     const value = summary(v);
-    rules.push({ op: 'upsert', path: segs.length === 0 ? root : `${root}/${segs.join('/')}`, value });
+    rules.push({ op: 'upsert', path: pointer(root, segs), value });
     return { ...value };
   }
 }
@@ -193,13 +194,15 @@ export function defaultMaskRules(lists: DefaultMaskLists, record: MaskedRecordVi
   return defaultMask(lists, record).rules;
 }
 
-function copyObject(o: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(o)) define(out, k, o[k]);
-  return out;
+/** The JSON pointer of a value under `root`: its keys escaped, indices as they are. */
+function pointer(root: string, segs: readonly string[]): string {
+  let p = root;
+  for (const seg of segs) p += `/${escapeSegment(seg)}`;
+  return p;
 }
 
-/** An own "__proto__" key (JSON allows it) must stay a key, not become the prototype. */
+/** An own "__proto__" key (JSON allows it) must stay a key, not become the prototype. A copy made
+ * by spreading keeps such a key (spread defines its properties, it does not assign them). */
 function define(o: Record<string, unknown>, k: string, v: unknown): void {
   if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
   else o[k] = v;
