@@ -37,12 +37,12 @@ export function ipcStdout(send: Send, connected: () => boolean, fallback: NodeJS
   const out = new Writable({
     decodeStrings: false,
     write(chunk: string | Buffer, _encoding, callback) {
-      later(textOf(chunk), () => callback());
+      later(textOf(chunk), callback);
     },
     writev(chunks, callback) {
       let text = '';
       for (const c of chunks) text += textOf(c.chunk as string | Buffer);
-      later(text, () => callback());
+      later(text, callback);
     },
   });
   // Only a write after end() (a log line racing the worker's exit) errors here; the process is
