@@ -3,6 +3,7 @@
 // first-error validator stops at the first. So: the first-error validator decides; only a body
 // small enough to be cheap is validated again to list up to `maxErrors` problems at once.
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import { isDeeplyFrozen } from '../shared/deep-freeze.js';
 
 /** Above this many values, a failing body is reported with its first error only. */
 const ALL_ERRORS_MAX_VALUES = 2_000;
@@ -13,9 +14,18 @@ export interface BoundedValidator {
 }
 
 export function boundedValidator(firstError: ValidateFunction, allErrors: ValidateFunction, maxErrors: number): BoundedValidator {
+  // A deeply frozen value cannot change (a repeated body's shared parse, src/api/repeated-bodies.ts):
+  // once this schema accepted it, it accepts it again without another pass over it.
+  const accepted = new WeakSet<object>();
   const validate: BoundedValidator = (data: unknown): boolean => {
+    const frozen = isDeeplyFrozen(data);
+    if (frozen && accepted.has(data)) {
+      validate.errors = null;
+      return true;
+    }
     if (firstError(data)) {
       validate.errors = null;
+      if (frozen) accepted.add(data);
       return true;
     }
     let errors = firstError.errors ?? [];
