@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AdmissionController } from '../../admission/controller.js';
 import type { AdmissionMode, AdmissionReviewIn } from '../../admission/types.js';
 import { SCOPE } from '../../auth/scopes.js';
+import { peerOf } from '../peer.js';
 
 /** An AdmissionReview carries the object and, on UPDATE, the old one: each up to the API
  * server's 1.5 MiB request limit (etcd's), so the service-wide body limit may be too small. */
@@ -31,7 +32,7 @@ export function admissionRoutes(app: FastifyInstance, controller: AdmissionContr
     handler: async (request) =>
       controller.review(
         request.body as AdmissionReviewIn,
-        { headers: request.headers, remoteAddress: request.ip, remotePort: request.socket.remotePort, caller: request.caller },
+        { headers: request.headers, ...peerOf(request), caller: request.caller },
         (request.query as { mode?: AdmissionMode }).mode,
       ),
   });

@@ -8,11 +8,12 @@ import type { SearchTarget } from '../../authzen/page-token.js';
 import { AUTHZEN_SCHEMAS as S } from '../../authzen/schemas.js';
 import type { AuthzenService, RequestMeta } from '../../authzen/service.js';
 import type { EvaluationRequest } from '../../authzen/types.js';
+import { peerOf } from '../peer.js';
 
 const ERROR = { $ref: 'error.json#' };
 
 function meta(request: FastifyRequest): RequestMeta {
-  return { headers: request.headers, remoteAddress: request.ip, remotePort: request.socket.remotePort, caller: request.caller };
+  return { headers: request.headers, ...peerOf(request), caller: request.caller };
 }
 
 export function authzenRoutes(app: FastifyInstance, service: AuthzenService, opts: { pdpUrl: string }): void {

@@ -6,6 +6,7 @@ import { DECISION_ENDPOINTS } from '../../decisions/kinds.js';
 import type { DecisionPipeline } from '../../decisions/pipeline.js';
 import type { DecisionAnswerBody } from '../../decisions/types.js';
 import { AnswerWriter } from '../answer-text.js';
+import { peerOf } from '../peer.js';
 
 const ERROR = { $ref: 'error.json#' };
 const DECISION = { $ref: 'decision-response.json#' };
@@ -23,14 +24,15 @@ export function decisionRoutes(app: FastifyInstance, pipeline: DecisionPipeline)
         response: { 200: DECISION, 503: DECISION, '4xx': ERROR },
       },
       handler: async (request, reply) => {
+        const peer = peerOf(request);
         const answer = await pipeline.decide({
           kind: ep.kind,
           path: ep.policyPath,
           input: request.body,
           strict: false,
           headers: request.headers,
-          remoteAddress: request.ip,
-          remotePort: request.socket.remotePort,
+          remoteAddress: peer.remoteAddress,
+          remotePort: peer.remotePort,
           caller: request.caller,
           receivedAt: performance.now() - reply.elapsedTime,
         });
