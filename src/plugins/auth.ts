@@ -19,6 +19,7 @@ import { authzInput, decideByPolicy } from '../auth/policy.js';
 import { missingScope, ruleFor, type RouteRule } from '../auth/scopes.js';
 import type { AuthConfig, EvaluationConfig, ServerConfig } from '../config/types.js';
 import { isPromise } from '../shared/is-promise.js';
+import { peerOf } from '../api/peer.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -63,7 +64,7 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
       reason: failure.reason,
       method: request.method,
       route: request.routeOptions.url ?? '(no route)',
-      peer: request.ip,
+      peer: peerOf(request).remoteAddress,
       ...(request.caller ? { caller: request.caller.id, auth: request.caller.method } : {}),
     };
     if (failure.status === 401) request.log.info(fields, 'request refused: caller not authenticated');

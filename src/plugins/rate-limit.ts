@@ -6,6 +6,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { ApiError } from '../api/errors.js';
+import { peerOf } from '../api/peer.js';
 import type { RateLimitConfig } from '../config/types.js';
 
 async function rateLimitPlugin(app: FastifyInstance, opts: { config: RateLimitConfig }): Promise<void> {
@@ -15,7 +16,7 @@ async function rateLimitPlugin(app: FastifyInstance, opts: { config: RateLimitCo
     global: true,
     max,
     timeWindow: windowMs,
-    keyGenerator: (request: FastifyRequest) => (request.caller ? `caller:${request.caller.id}` : `peer:${request.ip}`),
+    keyGenerator: (request: FastifyRequest) => (request.caller ? `caller:${request.caller.id}` : `peer:${peerOf(request).remoteAddress}`),
     errorResponseBuilder: (_request, context) =>
       new ApiError(429, 'RATE_LIMITED', `more than ${context.max} requests in ${windowMs} ms; retry in ${context.after}`, [], undefined, {
         'retry-after': String(Math.max(1, Math.ceil(context.ttl / 1000))),

@@ -19,6 +19,7 @@ import { instanceLabels } from '../../shared/instance.js';
 import { ApiError } from '../errors.js';
 import { writeDocument } from '../opa/data-answer.js';
 import { flag, prettyOf } from '../opa/params.js';
+import { peerOf } from '../peer.js';
 
 const ERROR = { $ref: 'error.json#' };
 const OPA_ERROR = { $ref: 'opa-error.json#' };
@@ -89,7 +90,7 @@ export function statusRoutes(app: FastifyInstance, sections: StatusSections, opt
         input,
         strict: false,
         unrecorded: true,
-        remoteAddress: request.ip,
+        remoteAddress: peerOf(request).remoteAddress,
         caller: request.caller,
         receivedAt: performance.now() - reply.elapsedTime,
       });
