@@ -5,11 +5,10 @@
 // instructions of a cache hit, bench/http/profile.mjs).
 import type { FastifyRequest } from 'fastify';
 import type { Socket } from 'node:net';
+import type { DecisionQuery } from '../decisions/types.js';
 
-export interface Peer {
-  readonly remoteAddress: string | undefined;
-  readonly remotePort: number | undefined;
-}
+/** The query's own fields for the peer (one type for the concept). */
+export type Peer = Readonly<Pick<DecisionQuery, 'remoteAddress' | 'remotePort'>>;
 
 const PEER = Symbol('pdp.peer');
 type WithPeer = Socket & { [PEER]?: Peer };

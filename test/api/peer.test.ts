@@ -6,9 +6,9 @@ import { request as httpRequest, Agent } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 import { peerOf } from '../../src/api/peer.js';
 
-function get(port: number, agent: Agent): Promise<{ remoteAddress: string; remotePort: number; localPort: number }> {
+function get(port: number, agent: Agent, headers: Record<string, string> = {}): Promise<{ remoteAddress: string; remotePort: number; localPort: number }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path: '/peer', agent }, (res) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path: '/peer', agent, headers }, (res) => {
       let body = '';
       res.on('data', (c: Buffer) => (body += c.toString()));
       res.on('end', () => resolve({ ...(JSON.parse(body) as { remoteAddress: string; remotePort: number }), localPort: req.socket?.localPort ?? -1 }));
@@ -44,6 +44,17 @@ t.test('each connection reports its own address and port, the same for every req
   t.equal(a2.localPort, a1.localPort, '(the agent kept the connection)');
   t.not(b1.remotePort, a1.remotePort, 'another connection: its own port');
   t.equal(b1.remotePort, b1.localPort);
+
+  // Forged proxy headers name nobody: the peer is the socket's, on a fresh connection and on a kept one.
+  const forged = { 'x-forwarded-for': '203.0.113.9', forwarded: 'for=203.0.113.9', 'x-real-ip': '203.0.113.9' };
+  const c = new Agent({ keepAlive: true, maxSockets: 1 });
+  t.teardown(() => c.destroy());
+  const c1 = await get(port, c, forged);
+  const c2 = await get(port, c, forged);
+  for (const x of [c1, c2]) {
+    t.equal(x.remoteAddress, '127.0.0.1', 'not the forwarded address');
+    t.equal(x.remotePort, x.localPort);
+  }
 });
 
 t.test('a socket that reports no address yet is asked again next time', async (t) => {
