@@ -63,10 +63,19 @@ export function installErrorHandlers(app: FastifyInstance, bodyLimit: number): v
     if (api.statusCode === 413 || (REFUSED_UNREAD.has(api.statusCode) && carriesBody(request.headers))) reply.header('connection', 'close');
     if (api.headers) for (const [k, v] of Object.entries(api.headers)) reply.header(k, v);
     reply.code(api.statusCode).type('application/json');
+    const config = request.routeOptions.config;
     // A string: the route's response schema for this status (a decision answer) must not reshape it.
-    if (request.routeOptions.config?.opaErrors) return reply.send(toOpaBody(api));
-    if (api.statusCode >= 500 && request.routeOptions.config?.denyOn5xx) return reply.send(JSON.stringify({ allow: false, ...api.toBody() }));
-    return reply.send(api.toBody());
+    const body = config?.opaErrors
+      ? toOpaBody(api)
+      : api.statusCode >= 500 && config?.denyOn5xx
+        ? JSON.stringify({ allow: false, ...api.toBody() })
+        : api.toBody();
+    // A route without the gzip hook (src/api/response-gzip.ts) has its errors gzipped here.
+    if (config?.gzipInHandler === true && app.responseGzip.accepts(request)) {
+      const text = typeof body === 'string' ? body : reply.serialize(body);
+      if (typeof text === 'string') return app.responseGzip.send(request, reply, text);
+    }
+    return reply.send(body);
   });
 
   // Routes are collected as they are added; the 404 handler uses them to tell "no such path"

@@ -8,14 +8,14 @@ import type { ServerConfig } from '../config/types.js';
 import { packageVersion } from '../shared/package-root.js';
 import { ajv, firstErrorValidatorFor, schemas, validatorFor } from '../shared/schemas.js';
 import { boundedValidator } from './validator.js';
-import compress from '@fastify/compress';
 import { registerJsonParser } from './body-parser.js';
 import { registerRequestDecoding } from './request-encoding.js';
+import { registerResponseGzip } from './response-gzip.js';
 import { installErrorHandlers } from './error-handler.js';
 import { makeChildrenLazy } from './lazy-child-logger.js';
 import { ApiError } from './errors.js';
 import { registerOpenApi } from './openapi.js';
-import { DEFAULT_SERVER, DEFAULT_TLS_RELOAD_INTERVAL_MS } from '../config/defaults.js';
+import { DEFAULT_GZIP, DEFAULT_TLS_RELOAD_INTERVAL_MS } from '../config/defaults.js';
 import { httpsOptions, watchTlsFiles } from './tls.js';
 import { maxConnections, serverTimeoutOptions } from './connections.js';
 
@@ -63,19 +63,11 @@ export function createHttpApp(server: ServerConfig, opts: { logStream?: Writable
     return ajv.compile(schema);
   });
 
+  // gzip responses for clients that accept it (OPA's server.encoding.gzip).
+  registerResponseGzip(app, server.gzip ?? DEFAULT_GZIP);
   installErrorHandlers(app, server.body_limit_bytes);
   registerJsonParser(app, server.max_json_depth, server.max_json_nodes, server.body_limit_bytes);
   registerRequestDecoding(app, server.body_limit_bytes);
-  // gzip responses for clients that accept it (OPA's server.encoding.gzip).
-  const gzip = server.gzip ?? DEFAULT_SERVER.gzip;
-  if (gzip)
-    app.register(compress, {
-      globalCompression: true,
-      globalDecompression: false,
-      threshold: gzip.min_length,
-      encodings: ['gzip'],
-      zlibOptions: { level: gzip.compression_level },
-    });
   registerOpenApi(app, packageVersion);
 
   // From app.close() on, requests that still arrive on open connections get a clean 503 while

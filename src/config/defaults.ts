@@ -11,11 +11,15 @@ import type {
   JwtAlgorithm,
   JwtConfig,
   LimitsConfig,
+  GzipConfig,
   OpaConfig,
   RedisConfig,
   ServerConfig,
   TracingConfig,
 } from './types.js';
+
+/** OPA's defaults for server.encoding.gzip. */
+export const DEFAULT_GZIP: Readonly<GzipConfig> = Object.freeze({ min_length: 1024, compression_level: 9 });
 
 export const DEFAULT_SERVER: Readonly<ServerConfig> = Object.freeze({
   // Loopback, like OPA 1.0: the embedded default is reachable from this machine only, so it may
@@ -43,8 +47,7 @@ export const DEFAULT_SERVER: Readonly<ServerConfig> = Object.freeze({
   // delay reading stays high for a sample period, and shedding then would deny a burst of callers.
   load_shedding: Object.freeze({ max_event_loop_delay_ms: 0, max_heap_used_bytes: 0 }),
   rate_limit: Object.freeze({ max: 0, window_ms: 1_000 }),
-  // OPA's defaults for server.encoding.gzip.
-  gzip: Object.freeze({ min_length: 1024, compression_level: 9 }),
+  gzip: DEFAULT_GZIP,
 });
 
 /** OPA's default_decision. */

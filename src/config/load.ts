@@ -23,6 +23,7 @@ import {
   DEFAULT_JWT,
   DEFAULT_LIMITS,
   DEFAULT_REDIS,
+  DEFAULT_GZIP,
   DEFAULT_SERVER,
   DEFAULT_TLS_CLIENT_AUTH,
   DEFAULT_TLS_RELOAD_INTERVAL_MS,
@@ -106,7 +107,7 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
   }
 
   const defaults = {
-    server: { ...DEFAULT_SERVER, gzip: { ...DEFAULT_SERVER.gzip } },
+    server: { ...DEFAULT_SERVER, gzip: { ...DEFAULT_GZIP } },
     evaluation: { ...DEFAULT_EVALUATION },
     limits: { ...DEFAULT_LIMITS },
     cache: { ...DEFAULT_CACHE },

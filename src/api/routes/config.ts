@@ -4,7 +4,7 @@
 // `pdp config` prints). Both need scope config:read: they show file paths and endpoints.
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { DEFAULT_OPA, DEFAULT_SERVER } from '../../config/defaults.js';
+import { DEFAULT_GZIP, DEFAULT_OPA } from '../../config/defaults.js';
 import { redactConfig } from '../../config/redact.js';
 import type { PdpConfig } from '../../config/types.js';
 import { writeDocument } from '../opa/data-answer.js';
@@ -16,7 +16,7 @@ const OBJECT = { 200: { type: 'object', additionalProperties: true } };
  * (redactConfig already removed headers and tokens). */
 export function opaConfigView(config: PdpConfig, labels: Readonly<Record<string, string>>): Record<string, unknown> {
   const redacted = redactConfig(config);
-  const gzip = config.server.gzip ?? DEFAULT_SERVER.gzip;
+  const gzip = config.server.gzip ?? DEFAULT_GZIP;
   const bundles: Record<string, unknown> = {};
   for (const b of redacted.bundles) {
     bundles[b.name] = {

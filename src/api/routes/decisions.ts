@@ -17,7 +17,8 @@ export function decisionRoutes(app: FastifyInstance, pipeline: DecisionPipeline)
     // from the response schema), by status.
     const writers = new Map<number, AnswerWriter | null>();
     app.post(`/v1/decisions/${ep.kind}`, {
-      config: { denyOn5xx: true, repeatedBodies: true },
+      // gzipInHandler: no gzip hook on the route (src/api/response-gzip.ts); the answer's text goes through app.responseGzip.
+      config: { denyOn5xx: true, repeatedBodies: true, gzipInHandler: true },
       schema: {
         summary: `Decide a ${ep.kind} request (policy data.${ep.policyPath.replace(/\//g, '.')})`,
         body: { $ref: `${ep.requestSchema}#` },
@@ -44,8 +45,8 @@ export function decisionRoutes(app: FastifyInstance, pipeline: DecisionPipeline)
           writers.set(answer.status, (writer = fn === undefined ? null : new AnswerWriter((body: DecisionAnswerBody) => fn({ ...body }))));
         }
         const text = writer?.text(answer.body, answer.shared === true, answer.plainIds === true);
-        if (text !== undefined) return reply.type('application/json; charset=utf-8').send(text);
-        return reply.send(answer.body);
+        if (text === undefined) return reply.send(answer.body);
+        return app.responseGzip.send(request, reply.type('application/json; charset=utf-8'), text);
       },
     });
   }
