@@ -73,7 +73,7 @@ export function installErrorHandlers(app: FastifyInstance, bodyLimit: number): v
     // A route without the gzip hook (src/api/response-gzip.ts) has its errors gzipped here.
     if (config?.gzipInHandler === true && app.responseGzip.accepts(request)) {
       const text = typeof body === 'string' ? body : reply.serialize(body);
-      if (typeof text === 'string') return app.responseGzip.send(request, reply, text);
+      if (typeof text === 'string') return app.responseGzip.send(reply, text);
     }
     return reply.send(body);
   });

@@ -5,8 +5,8 @@
 // paid ~5,500 instructions for them (4 % of a cache hit, docs/benchmarks.md session 39) whether or
 // not its client asked for gzip — half of it fastify's running of any onSend hook at all.
 // Here a route whose handler writes its own answer text (`config.gzipInHandler`: the decision
-// routes) has no hook and sends through `send` below, as the error handler does for it; every
-// other route gets one onSend hook. The same test decides both ways.
+// routes, OPA's Data and batch APIs) has no hook and sends through `send` below, as the error
+// handler does for it; every other route gets one onSend hook. The same test decides both ways.
 import { negotiate } from '@fastify/accept-negotiator';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { gzip } from 'node:zlib';
@@ -70,8 +70,8 @@ export class ResponseGzip {
   }
 
   /** Sends the payload, gzipped when wanted (for routes with `config.gzipInHandler`). */
-  send(request: FastifyRequest, reply: FastifyReply, payload: string | Buffer): FastifyReply {
-    if (!this.wanted(request, reply, payload)) return reply.send(payload);
+  send(reply: FastifyReply, payload: string | Buffer): FastifyReply {
+    if (!this.wanted(reply.request, reply, payload)) return reply.send(payload);
     this.compress(reply, payload, (body) => reply.send(body));
     return reply;
   }

@@ -116,3 +116,35 @@ t.test('other routes gzip through their hook alike', async (t) => {
   t.equal(metrics.headers['content-encoding'], 'gzip', 'and the metrics text');
   t.match(text(metrics), /pdp_/);
 });
+
+t.test("OPA's Data and batch APIs gzip in their handler alike (no hook on those routes)", async (t) => {
+  const input = JSON.parse(toolCall) as unknown;
+  const body = JSON.stringify({ input });
+  const plain = await raw('POST', '/v1/data/ai/tools/decision', {}, body);
+  t.equal(plain.status, 200);
+  t.ok(plain.body.length >= MIN, `a long answer (${plain.body.length} bytes)`);
+  t.equal(plain.headers['content-encoding'], undefined);
+  const gz = await raw('POST', '/v1/data/ai/tools/decision', { 'accept-encoding': 'gzip' }, body);
+  t.equal(gz.headers['content-encoding'], 'gzip');
+  t.equal(gz.headers.vary, 'accept-encoding');
+  t.equal(Number(gz.headers['content-length']), gz.body.length);
+  const a = JSON.parse(text(gz)) as { result: unknown; decision_id: string };
+  t.same(a.result, (JSON.parse(plain.body.toString('utf8')) as { result: unknown }).result, 'the same document inside');
+  const get = await raw('GET', `/v1/data/ai/tools/decision?input=${encodeURIComponent(JSON.stringify(input))}`, { 'accept-encoding': 'gzip' });
+  t.equal(get.status, 200);
+  t.equal(get.headers['content-encoding'], 'gzip', 'GET too');
+  const batch = await raw('POST', '/v1/batch/data/ai/tools/decision', { 'accept-encoding': 'gzip' }, JSON.stringify({ inputs: { one: input, two: input } }));
+  t.equal(batch.status, 200);
+  t.equal(batch.headers['content-encoding'], 'gzip', 'the batch API too');
+  t.match(JSON.parse(text(batch)), { responses: { one: { result: Object }, two: { result: Object } } });
+  // An OPA-shaped refusal long enough to compress: a bad ?input= names the parameter and the parse error.
+  const bad = `/v1/data/ai/tools/decision?input=${encodeURIComponent(`{"a":${'['.repeat(100)}`)}`;
+  const refusedPlain = await raw('GET', bad, {});
+  t.equal(refusedPlain.status, 400);
+  const refused = await raw('GET', bad, { 'accept-encoding': 'gzip' });
+  t.equal(refused.status, 400);
+  t.ok(refusedPlain.body.length >= MIN, `the OPA refusal is long enough (${refusedPlain.body.length} bytes)`);
+  t.equal(refusedPlain.headers['content-encoding'], undefined);
+  t.equal(refused.headers['content-encoding'], 'gzip', 'gzipped through the error handler');
+  t.match(JSON.parse(text(refused)), { code: 'invalid_parameter' });
+});

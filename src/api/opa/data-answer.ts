@@ -60,9 +60,7 @@ export function writeDocument(reply: FastifyReply, body: unknown, pretty: boolea
     e.opa = { code: 'internal_error' };
     throw e;
   }
-  // Serialized here rather than by the response schema: documents are arbitrary JSON.
-  return reply
-    .code(status)
-    .type('application/json; charset=utf-8')
-    .send(text ?? 'null');
+  // Serialized here rather than by the response schema: documents are arbitrary JSON. Gzipped here
+  // too when the client takes it (routes with config.gzipInHandler have no gzip hook).
+  return reply.server.responseGzip.send(reply.code(status).type('application/json; charset=utf-8'), text ?? 'null');
 }

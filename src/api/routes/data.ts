@@ -35,7 +35,8 @@ const QUERY = {
 };
 const ERROR = { $ref: 'opa-error.json#' };
 const RESPONSE = { 200: { $ref: 'data-response.json#' }, '4xx': ERROR, '5xx': ERROR };
-const OPA = { opaErrors: true } as const;
+// gzipInHandler: writeDocument gzips the answer (src/api/response-gzip.ts): no hook on these routes.
+const OPA = { opaErrors: true, gzipInHandler: true } as const;
 /** Routes whose body carries an input: its integers are kept exact (see body-parser.ts). */
 const OPA_INPUT = { ...OPA, exactNumbers: true } as const;
 

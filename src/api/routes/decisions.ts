@@ -46,7 +46,7 @@ export function decisionRoutes(app: FastifyInstance, pipeline: DecisionPipeline)
         }
         const text = writer?.text(answer.body, answer.shared === true, answer.plainIds === true);
         if (text === undefined) return reply.send(answer.body);
-        return app.responseGzip.send(request, reply.type('application/json; charset=utf-8'), text);
+        return app.responseGzip.send(reply.type('application/json; charset=utf-8'), text);
       },
     });
   }

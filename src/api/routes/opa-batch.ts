@@ -52,7 +52,8 @@ export function batchRoutes(app: FastifyInstance, pipeline: DecisionPipeline, ma
 
   const route = {
     // the inputs' integers are kept exact, as on the Data API (see body-parser.ts)
-    config: { opaErrors: true, exactNumbers: true },
+    // gzipInHandler: writeDocument gzips the answer (src/api/response-gzip.ts).
+    config: { opaErrors: true, exactNumbers: true, gzipInHandler: true },
     schema: {
       summary: "Evaluate the document at {path} for each input of a batch (Enterprise OPA's batch query API)",
       body: { $ref: 'batch-data-request.json#' },
