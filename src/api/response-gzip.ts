@@ -23,11 +23,19 @@ declare module 'fastify' {
 }
 
 const ENCODINGS = ['gzip', 'identity'];
+/** Accept-Encoding values already negotiated: a client sends the same one every time (Go's
+ * http client `gzip` on every request), so most requests that carry one skip the parse. Bounded:
+ * started over when full, and long values are not kept, so hostile values cannot grow it. */
+const MAX_KNOWN_HEADERS = 64;
+const MAX_KNOWN_LENGTH = 256;
+/** A Vary value that already covers Accept-Encoding. */
+const VARY_COVERS = /(?:^|,)\s*(?:accept-encoding|\*)\s*(?:,|$)/i;
 /** Types worth compressing: text, JSON and XML (what this service answers with, and more). */
 const COMPRESSIBLE = /^text\/|[/+](?:json|xml)\b|^application\/(?:javascript|openmetrics-text)\b/i;
 
 export class ResponseGzip {
   private readonly settings: GzipConfig;
+  private readonly known = new Map<string, boolean>();
 
   constructor(settings: GzipConfig) {
     this.settings = settings;
@@ -37,17 +45,25 @@ export class ResponseGzip {
   accepts(request: FastifyRequest): boolean {
     const header = request.headers['accept-encoding'];
     if (header === undefined || header === '') return false;
-    // x-gzip is gzip's old name (RFC 9110 §8.4.1.3).
-    return negotiate(header.toLowerCase().replace(/x-gzip/g, 'gzip'), ENCODINGS) === 'gzip';
+    let takes = this.known.get(header);
+    if (takes === undefined) {
+      // x-gzip is gzip's old name (RFC 9110 §8.4.1.3).
+      takes = negotiate(header.toLowerCase().replace(/x-gzip/g, 'gzip'), ENCODINGS) === 'gzip';
+      if (header.length <= MAX_KNOWN_LENGTH) {
+        if (this.known.size >= MAX_KNOWN_HEADERS) this.known.clear();
+        this.known.set(header, takes);
+      }
+    }
+    return takes;
   }
 
   /** Whether this payload, about to be sent on this reply, is to be gzipped. */
-  wanted(request: FastifyRequest, reply: FastifyReply, payload: string | Buffer): boolean {
+  wanted(reply: FastifyReply, payload: string | Buffer): boolean {
     const settings = this.settings;
     if (payload.length === 0) return false;
     // A UTF-8 string is at most 3 bytes per UTF-16 unit: most answers are decided without counting.
     if (typeof payload === 'string' ? payload.length * 3 < settings.min_length : payload.length < settings.min_length) return false;
-    if (!this.accepts(request)) return false;
+    if (!this.accepts(reply.request)) return false;
     const encoding = reply.getHeader('content-encoding');
     if (encoding !== undefined && encoding !== 'identity') return false;
     const type = reply.getHeader('content-type');
@@ -64,22 +80,21 @@ export class ResponseGzip {
       reply.removeHeader('content-length');
       const vary = reply.getHeader('vary');
       if (vary === undefined) reply.header('vary', 'accept-encoding');
-      else if (!/(?:^|,)\s*(?:accept-encoding|\*)\s*(?:,|$)/i.test(String(vary))) reply.header('vary', `${String(vary)}, accept-encoding`);
+      else if (!VARY_COVERS.test(String(vary))) reply.header('vary', `${String(vary)}, accept-encoding`);
       done(body);
     });
   }
 
   /** Sends the payload, gzipped when wanted (for routes with `config.gzipInHandler`). */
   send(reply: FastifyReply, payload: string | Buffer): FastifyReply {
-    if (!this.wanted(reply.request, reply, payload)) return reply.send(payload);
+    if (!this.wanted(reply, payload)) return reply.send(payload);
     this.compress(reply, payload, (body) => reply.send(body));
     return reply;
   }
 
   /** The onSend hook of every other route. */
-  readonly onSend = (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: Error | null, payload?: unknown) => void): void => {
-    if ((typeof payload === 'string' || Buffer.isBuffer(payload)) && this.wanted(request, reply, payload))
-      this.compress(reply, payload, (body) => done(null, body));
+  readonly onSend = (_request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: Error | null, payload?: unknown) => void): void => {
+    if ((typeof payload === 'string' || Buffer.isBuffer(payload)) && this.wanted(reply, payload)) this.compress(reply, payload, (body) => done(null, body));
     else done(null, payload);
   };
 }

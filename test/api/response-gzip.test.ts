@@ -75,6 +75,30 @@ t.test('hostile Accept-Encoding values: an answer every time, never a 5xx', asyn
   }
 });
 
+t.test('many distinct Accept-Encoding values (past what the negotiation keeps): each answered by its own value', async (t) => {
+  let gzipped = 0;
+  for (let i = 0; i < 150; i++) {
+    // Alternately taking gzip and refusing it, each value new: a kept answer for another value must never leak in.
+    const takes = i % 2 === 0;
+    const accept = takes ? `br;q=0.${(i % 9) + 1}, gzip, x-${i}` : `gzip;q=0, identity, x-${i}`;
+    const r = await raw('POST', '/v1/decisions/tool-call', { 'accept-encoding': accept }, toolCall);
+    t.equal(r.headers['content-encoding'], takes ? 'gzip' : undefined, accept);
+    if (r.headers['content-encoding'] === 'gzip') gzipped++;
+  }
+  t.equal(gzipped, 75);
+  // Values seen before (kept, or dropped when the table started over), and one too long to keep: the same answers.
+  const again: [string, string | undefined][] = [
+    ['br;q=0.1, gzip, x-0', 'gzip'],
+    ['gzip;q=0, identity, x-149', undefined],
+    [`${'x-long, '.repeat(60)}gzip`, 'gzip'],
+    [`${'x-long, '.repeat(60)}gzip;q=0`, undefined],
+  ];
+  for (const [accept, enc] of [...again, ...again]) {
+    const r = await raw('POST', '/v1/decisions/tool-call', { 'accept-encoding': accept }, toolCall);
+    t.equal(r.headers['content-encoding'], enc, `${accept.slice(0, 40)} again`);
+  }
+});
+
 t.test('an answer under min_length is not gzipped, whatever the client takes', async (t) => {
   const r = await raw('GET', '/health', { 'accept-encoding': 'gzip' });
   t.equal(r.status, 200);
