@@ -39,6 +39,10 @@ export class RepeatedBodies {
       sizeCalculation: (kept, text) => 64 + (kept.once ? 2 : 6) * text.length,
       ttl: ttlMs,
       ttlAutopurge: false,
+      // The clock read on each lookup (~0.1 µs), not lru-cache's default of a reading kept for
+      // 1 ms by a timer re-armed whenever it has lapsed: a timer per request at moderate rates,
+      // and a wake-up of an otherwise idle event loop.
+      ttlResolution: 0,
     });
   }
 

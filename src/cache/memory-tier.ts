@@ -23,9 +23,11 @@ export class MemoryTier {
     this.maxEntries = opts.maxEntries;
     this.maxBytes = opts.maxBytes ?? 64 * 1024 * 1024;
     this.now = opts.now ?? Date.now;
-    // Per-entry TTLs are set on insert; lru-cache checks them lazily on get. Sizes are passed to
-    // set() (measured once there), so sizeCalculation is never called.
-    this.lru = new LRUCache<string, CacheEntry>({ max: opts.maxEntries, maxSize: this.maxBytes, ttlAutopurge: false });
+    // Sizes are passed to set() (measured once there), so sizeCalculation is never called. Expiry
+    // is the entry's own expiresAt, checked in get(), not lru-cache's TTLs: with TTLs it reads
+    // the clock through a 1 ms timer it re-arms whenever it has lapsed — at a decision every
+    // millisecond or so, a timer per decision, and a wake-up of an otherwise idle event loop.
+    this.lru = new LRUCache<string, CacheEntry>({ max: opts.maxEntries, maxSize: this.maxBytes });
   }
 
   get(key: string): CacheEntry | undefined {
@@ -39,12 +41,11 @@ export class MemoryTier {
   }
 
   set(key: string, entry: CacheEntry): void {
-    const ttl = entry.expiresAt - this.now();
-    if (ttl <= 0) return;
+    if (entry.expiresAt <= this.now()) return;
     // Key and bookkeeping count too, so an entry is never 0 bytes. An entry larger than the
     // whole tier is refused by lru-cache (its maxEntrySize defaults to maxSize).
     const size = key.length + 64 + (entry.defined ? approximateJsonSize(entry.result, this.maxBytes) : 0);
-    this.lru.set(key, entry, { ttl: Math.ceil(ttl), size });
+    this.lru.set(key, entry, { size });
   }
 
   get size(): number {

@@ -12,6 +12,7 @@ import { configIssues } from '../helpers/config.js';
 import { jsPolicies } from '../helpers/js-engine.js';
 import { getJson, postJson, startPdp, toolCall, writeBundle } from '../helpers/pdp-harness.js';
 import { until } from '../helpers/until.js';
+import { timersCreatedBy } from '../helpers/timers-created.js';
 import { EVALUATION, startAuthzen, type Decision } from '../helpers/authzen.js';
 import { policyInput } from '../../src/authzen/mapping.js';
 import type { EvaluationRequest } from '../../src/authzen/types.js';
@@ -61,6 +62,18 @@ t.test('a body is kept from its second arrival, frozen all the way down; bounded
   t.ok(brief.get(text));
   await new Promise((r) => setTimeout(r, 80));
   t.equal(brief.get(text), undefined, 'gone after its time');
+
+  // lru-cache's default keeps a clock reading for 1 ms through a timer re-armed whenever it has
+  // lapsed: a timer (and an event-loop wake-up) per request at moderate rates.
+  const made = timersCreatedBy(() => {
+    for (let i = 0; i < 50; i++) {
+      const s = JSON.stringify({ timer: i });
+      memo.remember(s, parse(s));
+      memo.remember(s, parse(s));
+      memo.get(s);
+    }
+  });
+  t.equal(made, 0, 'lookups and remembering make no timer');
 
   memo.disable();
   t.equal(memo.get(text), undefined, 'disable() forgets everything');

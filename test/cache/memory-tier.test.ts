@@ -4,6 +4,7 @@ import t from 'tap';
 import { MemoryTier } from '../../src/cache/memory-tier.js';
 import type { CacheEntry } from '../../src/decisions/types.js';
 import { approximateJsonSize } from '../../src/cache/value-size.js';
+import { timersCreatedBy } from '../helpers/timers-created.js';
 
 const outcome = (result: unknown): CacheEntry => ({ defined: true, result, engine: 'rego', expiresAt: Date.now() + 60_000 });
 
@@ -28,4 +29,29 @@ t.test('the oldest entries go when the results would exceed the byte bound; an o
   t.ok(tier.get('k9'), 'and nothing was evicted for it');
   tier.set('small', { defined: false, engine: 'rego', expiresAt: Date.now() + 60_000 });
   t.ok(tier.get('small'), 'an undefined result is cached too');
+});
+
+t.test("an entry lasts until its expiresAt, read from the tier's clock; no timer is made for it", async (t) => {
+  let now = 1_000_000;
+  const tier = new MemoryTier({ maxEntries: 100, now: () => now });
+  const entry = (expiresAt: number): CacheEntry => ({ defined: true, result: { allow: true }, engine: 'rego', expiresAt });
+  tier.set('a', entry(now + 1000));
+  tier.set('gone', entry(now));
+  t.equal(tier.size, 1, 'an entry already expired when set is not kept');
+  now += 999;
+  t.ok(tier.get('a'), 'there 1 ms before it expires');
+  now += 1;
+  t.equal(tier.get('a'), undefined, 'gone once its expiresAt is reached');
+  t.equal(tier.size, 0, 'and removed when found expired');
+  // lru-cache's own TTLs would read the clock through a 1 ms timer re-armed whenever it lapsed: a
+  // timer (and an event-loop wake-up) per decision at moderate rates.
+  const real = new MemoryTier({ maxEntries: 100 });
+  const made = timersCreatedBy(() => {
+    for (let i = 0; i < 50; i++) {
+      real.set(`k${i}`, outcome({ i }));
+      real.get(`k${i}`);
+      real.get('missing');
+    }
+  });
+  t.equal(made, 0, 'sets and gets make no timer');
 });
