@@ -353,6 +353,10 @@ export function equal(a: Value, b: Value): boolean {
   }
   if (a instanceof ObjectV) {
     if (!(b instanceof ObjectV) || a.size !== b.size) return false;
+    // Values that live as long as the policy (its data, memo keys) are immutable: they compare by
+    // their canonical text, made once and kept on each (what a keyed set compares them by), not
+    // entry by entry in every evaluation — e.g. a set of grants from data, deduplicated.
+    if (a.owned && b.owned) return keyOf(a) === keyOf(b);
     for (const [k, [, v]] of a.map) {
       const e = b.map.get(k);
       if (e === undefined || !equal(v, e[1])) return false;
@@ -360,6 +364,7 @@ export function equal(a: Value, b: Value): boolean {
     return true;
   }
   if (!(b instanceof SetV) || a.size !== b.size) return false;
+  if (a.owned && b.owned) return keyOf(a) === keyOf(b);
   for (const x of a.values()) if (!b.has(x)) return false;
   return true;
 }

@@ -111,3 +111,38 @@ t.test('sets of composites: the same members, dedup and order before and after t
   t.ok(big.has([11]) && !big.has([12]));
   t.ok(new SetV([new SetV([1, 2]), new SetV([2, 1])]).size === 1, 'sets as members compare by value');
 });
+
+t.test('values that live as long as the policy (owned) compare by canonical text, exactly as entry by entry', async (t) => {
+  const own = <V extends ObjectV | SetV>(v: V): V => {
+    v.owned = true;
+    return v;
+  };
+  const samples: unknown[] = [
+    { action: 'read', type: 'dog' },
+    { type: 'dog', action: 'read' },
+    { action: 'read', type: 'cat' },
+    { action: 'read', type: 'dog', extra: null },
+    { n: 1 },
+    { n: 1.5 },
+    { n: 9007199254740993n },
+    { nested: { a: [1, 2, { b: 'x' }] } },
+    { nested: { a: [1, 2, { b: 'y' }] } },
+    { '\u0000"a': 1 },
+    { a: 1 },
+  ];
+  for (const x of samples)
+    for (const y of samples) {
+      const plain = equal(fromJSON(x), fromJSON(y));
+      t.equal(equal(own(fromJSON(x) as ObjectV), own(fromJSON(y) as ObjectV)), plain, `objects ${stringify(fromJSON(x))} and ${stringify(fromJSON(y))}`);
+      // mixed: one owned, one not — entry by entry
+      t.equal(equal(own(fromJSON(x) as ObjectV), fromJSON(y)), plain);
+      const sx = own(new SetV([fromJSON(x), 'k']));
+      const sy = own(new SetV([fromJSON(y), 'k']));
+      t.equal(equal(sx, sy), equal(new SetV([fromJSON(x), 'k']), new SetV([fromJSON(y), 'k'])), 'and as members of owned sets');
+    }
+  // A set built from owned data deduplicates equal objects that are distinct values.
+  const a = own(fromJSON({ action: 'read', type: 'dog' }) as ObjectV);
+  const b = own(fromJSON({ type: 'dog', action: 'read' }) as ObjectV);
+  const s = new SetV([a, b, own(fromJSON({ action: 'adopt', type: 'dog' }) as ObjectV)]);
+  t.equal(s.size, 2, 'two distinct grants, one duplicate');
+});
