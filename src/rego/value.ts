@@ -391,6 +391,9 @@ export function canonical(v: Value): string {
     case 'string':
       return quote(v);
     case 'number':
+      // An integer past 2^53 may be held as a float or as a bigint, and equal() finds the two
+      // equal: both get the bigint's digits (formatNumber writes a float from 1e21 on as 1e+21).
+      return Number.isInteger(v) && !Number.isSafeInteger(v) ? BigInt(v).toString() : formatNumber(v);
     case 'bigint':
       return formatNumber(v);
     case 'boolean':
