@@ -353,10 +353,9 @@ export function equal(a: Value, b: Value): boolean {
   }
   if (a instanceof ObjectV) {
     if (!(b instanceof ObjectV) || a.size !== b.size) return false;
-    // Values that live as long as the policy (its data, memo keys) are immutable: they compare by
-    // their canonical text, made once and kept on each (what a keyed set compares them by), not
-    // entry by entry in every evaluation — e.g. a set of grants from data, deduplicated.
-    if (a.owned && b.owned) return keyOf(a) === keyOf(b);
+    const ta = ownedText(a);
+    const tb = ta === null ? null : ownedText(b);
+    if (tb !== null) return ta === tb;
     for (const [k, [, v]] of a.map) {
       const e = b.map.get(k);
       if (e === undefined || !equal(v, e[1])) return false;
@@ -364,9 +363,35 @@ export function equal(a: Value, b: Value): boolean {
     return true;
   }
   if (!(b instanceof SetV) || a.size !== b.size) return false;
-  if (a.owned && b.owned) return keyOf(a) === keyOf(b);
+  const ta = ownedText(a);
+  const tb = ta === null ? null : ownedText(b);
+  if (tb !== null) return ta === tb;
   for (const x of a.values()) if (!b.has(x)) return false;
   return true;
+}
+
+/** Entries of a composite whose canonical text equal() may make and keep (see ownedText). */
+const OWNED_TEXT_MAX = 8;
+
+/**
+ * The canonical text (keyOf) of an object or set that lives as long as the policy (`owned`: its
+ * data, memo keys; immutable), which equal() then compares instead of entry by entry in every
+ * evaluation — e.g. a set of grants from data, deduplicated by comparing them. Made and kept only
+ * for a composite of at most OWNED_TEXT_MAX scalars (or one whose text is kept already): the text
+ * of a large or nested document would be kept at each level, multiplying its memory.
+ */
+function ownedText(v: ObjectV | SetV): string | null {
+  if (!v.owned) return null;
+  if (v.mapKey !== null) return v.mapKey;
+  if (v.size > OWNED_TEXT_MAX) return null;
+  if (v instanceof ObjectV) {
+    for (const [k, x] of v.map.values()) if (isComposite(k) || isComposite(x)) return null;
+  } else for (const x of v.values()) if (isComposite(x)) return null;
+  return keyOf(v) as string;
+}
+
+function isComposite(v: Value): boolean {
+  return typeof v === 'object' && v !== null;
 }
 
 /** Format a number as OPA prints it in JSON. */

@@ -149,6 +149,19 @@ t.test('values that live as long as the policy (owned) compare by canonical text
   t.equal(equal(new ObjectV([['n', 1e21]]), new ObjectV([['n', 10n ** 21n]])), true);
   t.equal(equal(own(new ObjectV([['n', 1e21]])), own(new ObjectV([['n', 10n ** 21n]]))), true, 'owned: the same canonical text');
   t.equal(equal(own(new ObjectV([['n', 2 ** 60]])), own(new ObjectV([['n', 2n ** 60n + 1n]]))), false);
+  // Only small flat values keep their text: a large or nested document's would be kept at each level.
+  const big = (extra: number): ObjectV => own(fromJSON(Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`k${i}`, i + extra]))) as ObjectV);
+  const [b1, b2] = [big(0), big(1)];
+  t.equal(equal(b1, b2), false);
+  t.equal(equal(b1, big(0)), true);
+  t.equal(b1.mapKey ?? b1.canon, null, 'nine entries: compared entry by entry, no text kept');
+  const deep = (leaf: string): ObjectV => own(fromJSON({ outer: { inner: [leaf] } }) as ObjectV);
+  const [d1, d2] = [deep('x'), deep('y')];
+  t.equal(equal(d1, d2), false);
+  t.equal(d1.mapKey ?? d1.canon, null, 'nested: no text kept');
+  const flat = own(fromJSON({ action: 'read', type: 'dog' }) as ObjectV);
+  t.equal(equal(flat, own(fromJSON({ action: 'read', type: 'cat' }) as ObjectV)), false);
+  t.not(flat.mapKey, null, 'small and flat: its text kept and compared');
   // A set built from owned data deduplicates equal objects that are distinct values.
   const a = own(fromJSON({ action: 'read', type: 'dog' }) as ObjectV);
   const b = own(fromJSON({ type: 'dog', action: 'read' }) as ObjectV);
