@@ -2,7 +2,8 @@
 // (node:cluster hands connections out round-robin); it never serves a request itself. It writes
 // stdout for all of them, relays decision lookups and metrics between them, replaces a worker
 // that crashes (with a backoff, within a budget), and on SIGTERM/SIGINT has every worker drain
-// and flush before it exits — 0 only when every worker did.
+// and flush before it exits — 0 only when every worker did (one still starting has nothing to
+// drain: the signal ending it is a clean stop).
 import cluster, { type Worker } from 'node:cluster';
 import { extname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,7 +85,10 @@ export function runPrimary(opts: PrimaryOptions): Promise<RunningCluster> {
   const onGone = (w: Worker, code: number | null, signal: string | null): void => {
     const fields = { worker: w.id, worker_pid: w.process.pid, code, signal };
     if (stopping) {
-      if (code !== 0) {
+      // A worker the signal ended before it listened (still starting: no handlers yet) had no
+      // request to drain and no record to flush: a clean stop, as Ctrl-C during startup is.
+      if (code === null && (signal === 'SIGTERM' || signal === 'SIGINT') && !served.has(w)) log.info(fields, 'worker stopped before it served');
+      else if (code !== 0) {
         failed = true;
         log.error(fields, 'worker did not stop cleanly');
       }

@@ -7,7 +7,8 @@
 // is replaced, and the primary never serves; SIGTERM lets an in-flight request finish, flushes
 // its record, and the primary exits 0. A second, short-lived cluster whose workers cannot listen
 // shows the primary stops (exit 1) instead of restarting them forever; a third, whose primary is
-// killed outright, that its workers end too.
+// killed outright, that its workers end too; and two signalled while their workers are still
+// starting (Ctrl-C to the group, SIGTERM to the primary alone), that this is a clean stop (exit 0).
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
@@ -254,6 +255,27 @@ t.test('workers that cannot start (the port is taken): the primary stops with ex
     'no replacement was forked',
   );
 });
+
+for (const [how, signal] of [
+  ['Ctrl-C (SIGINT to the process group)', 'SIGINT'],
+  ['SIGTERM to the primary alone', 'SIGTERM'],
+] as const) {
+  t.test(`${how} while the workers are still starting: they stop, nothing is reported failed, the primary exits 0`, async (t) => {
+    const starting = await startCluster({ PDP_WORKERS: '2', PDP_DECISION_LOG_STDOUT: 'false' }, { waitFor: null });
+    t.teardown(() => starting.kill());
+    await starting.waitFor((l) => l.msg === 'pdp primary started', 60_000, 'the primary started line');
+    // Forked just now: each worker has its modules to load and its bundle to read (settled over
+    // a second) before it listens.
+    if (signal === 'SIGINT') process.kill(-starting.child.pid!, 'SIGINT');
+    else starting.child.kill('SIGTERM');
+    const code = await Promise.race([starting.exited, sleep(60_000).then(() => 'timeout')]);
+    const msgs = starting.lines.map((l) => parseLine(l)?.msg);
+    t.equal(msgs.filter((m) => m === 'pdp listening').length, 0, 'no worker had listened yet (the premise)');
+    t.equal(msgs.filter((m) => m === 'worker stopped before it served').length, 2, 'each worker said it stopped before serving');
+    t.equal(msgs.filter((m) => m === 'worker did not stop cleanly').length, 0, 'no worker reported as failed');
+    t.equal(code, 0, 'the primary exits 0');
+  });
+}
 
 t.test('the primary killed outright: its workers shut themselves down instead of serving on as orphans', async (t) => {
   const orphaned = await startCluster({ PDP_WORKERS: '2', PDP_DECISION_LOG_STDOUT: 'false' });
