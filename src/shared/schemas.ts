@@ -1,6 +1,9 @@
 // The JSON Schemas in schemas/ are the single source for request validation, response
 // serialization, the decision-document check, config validation and /openapi.json.
-// They are read and compiled once, when this module loads — never per request.
+// They are read when this module loads; each validator is compiled once, when first asked for
+// (at startup, by the modules that validate with it) — never per request. Compiling all of them in
+// both variants up front cost ~0.4 s in every process, the cluster primary's included, which
+// validates only the configuration (test/shared/schemas.test.ts compiles every one).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
@@ -27,31 +30,32 @@ export const schemas: readonly JsonSchema[] = readSchemas();
 const AJV_OPTIONS = { strict: true, allowUnionTypes: true, coerceTypes: false, useDefaults: false } as const;
 export const ajv = new Ajv({ ...AJV_OPTIONS, allErrors: true });
 const firstErrorAjv = new Ajv({ ...AJV_OPTIONS, allErrors: false });
-
-function compileAll(instance: Ajv): Map<string, ValidateFunction> {
-  for (const s of schemas) instance.addSchema(s);
-  const compiled = new Map<string, ValidateFunction>();
-  for (const s of schemas) {
-    const fn = instance.getSchema(s.$id);
-    if (!fn) throw new Error(`schema ${s.$id} did not compile`);
-    compiled.set(s.$id, fn);
-  }
-  return compiled;
+// Added, not compiled: a schema's $refs to the others resolve when it is compiled.
+for (const s of schemas) {
+  ajv.addSchema(s);
+  firstErrorAjv.addSchema(s);
 }
 
-const compiled = compileAll(ajv);
-const compiledFirstError = compileAll(firstErrorAjv);
+const compiled = new Map<string, ValidateFunction>();
+const compiledFirstError = new Map<string, ValidateFunction>();
+
+function compiledFrom(instance: Ajv, memo: Map<string, ValidateFunction>, id: string): ValidateFunction {
+  let fn = memo.get(id);
+  if (fn) return fn;
+  // Only the ids of schemas/ (getSchema would also take a path into one, or a $ref).
+  if (!schemas.some((s) => s.$id === id)) throw new Error(`unknown schema ${id}`);
+  fn = instance.getSchema(id);
+  if (!fn) throw new Error(`schema ${id} did not compile`);
+  memo.set(id, fn);
+  return fn;
+}
 
 /** Reports every error. */
 export function validatorFor(id: string): ValidateFunction {
-  const fn = compiled.get(id);
-  if (!fn) throw new Error(`unknown schema ${id}`);
-  return fn;
+  return compiledFrom(ajv, compiled, id);
 }
 
 /** Stops at the first error: cost bounded by the data up to it. */
 export function firstErrorValidatorFor(id: string): ValidateFunction {
-  const fn = compiledFirstError.get(id);
-  if (!fn) throw new Error(`unknown schema ${id}`);
-  return fn;
+  return compiledFrom(firstErrorAjv, compiledFirstError, id);
 }
