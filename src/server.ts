@@ -1,23 +1,18 @@
 // The composition root: the HTTP core, then each capability as a fastify plugin, in order
 // (each decorates what it offers and cleans up on close), then the decision routes; and the
-// process around it: listen, signals, graceful shutdown. `start(argv)` is what `pdp serve` /
-// `npm start` call; `startServer(config, options)` and `buildApp` are the programmatic entries
-// (tests, embedding).
+// process around it: listen, signals, graceful shutdown. `startServer(config, options)` and
+// `buildApp` are the programmatic entries (tests, embedding); `pdp serve` / `npm start` go through
+// src/start.ts, which loads this module only in a process that serves.
 import type { Tracer } from '@opentelemetry/api';
 import type { FastifyInstance } from 'fastify';
-import cluster from 'node:cluster';
 import type { AddressInfo } from 'node:net';
 import type { Writable } from 'node:stream';
 import { createHttpApp } from './api/http.js';
 import configApi from './api/routes/config.js';
-import { resolveWorkers } from './cluster/cpus.js';
-import { runPrimary, type RunningCluster } from './cluster/primary.js';
-import { primaryLog } from './cluster/primary-log.js';
-import { collectStartupGarbage, tuneHeapForServing } from './shared/heap-tuning.js';
-import { WorkerLink, type ClusterHooks } from './cluster/worker-link.js';
+import { collectStartupGarbage } from './shared/heap-tuning.js';
+import type { ClusterHooks } from './cluster/worker-link.js';
 import decisionApi from './api/routes/index.js';
 import { DEFAULT_OPA } from './config/defaults.js';
-import { loadConfig } from './config/load.js';
 import type { PdpConfig } from './config/types.js';
 import admissionPlugin from './plugins/admission.js';
 import authPlugin from './plugins/auth.js';
@@ -174,49 +169,4 @@ function installSignalHandlers(app: FastifyInstance, close: () => Promise<void>,
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
-}
-
-/** `pdp serve` / `npm start`: configuration from the config file (`configFile`, else PDP_CONFIG;
- * native or OPA's format) and the environment, signals handled. A bad configuration throws one
- * ConfigError listing every problem (bin/pdp.js prints it, exit 2). With server.workers > 1 this
- * process becomes the cluster primary (src/cluster/primary.ts) and each worker it forks comes
- * back here as a worker. */
-export async function start(opts: { configFile?: string } = {}): Promise<RunningServer | RunningCluster> {
-  tuneHeapForServing();
-  const loaded = loadConfig(opts.configFile !== undefined ? { configFile: opts.configFile } : {});
-  if (cluster.isWorker) return startWorker(loaded.config);
-  for (const w of loaded.warnings) process.stderr.write(`pdp: warning: ${w}\n`);
-  const count = resolveWorkers(loaded.config.server.workers);
-  if (count === 1) return startServer(loaded.config, { handleSignals: true, ownsTracing: true, settleHeap: true });
-  const { server, decision_log } = loaded.config;
-  return runPrimary({
-    count,
-    ...(opts.configFile !== undefined ? { configFile: opts.configFile } : {}),
-    log: primaryLog(server.log_level, (line) => process.stdout.write(line)),
-    // Drain, then flush the decision log, then a margin for the process to end.
-    shutdownBudgetMs: server.shutdown_timeout_ms + decision_log.flush_timeout_ms + 2000,
-  });
-}
-
-/** One worker of the cluster: the app as in a single process, with its stdout (service log and
- * decision log) through the primary, and the cluster hooks for lookups, metrics and status. */
-async function startWorker(config: PdpConfig): Promise<RunningServer> {
-  const link = new WorkerLink({ id: cluster.worker?.id ?? 0, count: resolveWorkers(config.server.workers) });
-  // The primary gone (killed): this worker drains and exits rather than serve on as an orphan.
-  // (Unless it is already shutting down: a second SIGTERM, its handler spent, would kill it mid-drain.)
-  process.once('disconnect', () => {
-    if (process.listenerCount('SIGTERM') > 0) process.kill(process.pid, 'SIGTERM');
-  });
-  const running = await startServer(config, {
-    handleSignals: true,
-    ownsTracing: true,
-    settleHeap: true,
-    cluster: link,
-    logStream: link.stdout,
-    decisionLogStdout: link.stdout,
-    // The last lines (the decision-log flush, "shutdown complete") reach the primary first.
-    exit: (code) => void link.drain().then(() => process.exit(code)),
-  });
-  link.listening(running.url);
-  return running;
 }

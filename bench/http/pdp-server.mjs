@@ -1,12 +1,12 @@
-// (b)/(c) The service exactly as `npm start` runs it (compiled dist/, start() from src/server.ts,
+// (b)/(c) The service exactly as `npm start` runs it (compiled dist/, start() from src/start.ts,
 // configuration from the environment — PDP_WORKERS included: unset means the service's default;
 // with workers this process is the cluster primary, and the benches read the CPU of this process
 // and all its descendants). Prints {"url"} on stderr once listening.
 import { existsSync } from 'node:fs';
 
-const entry = new URL('../../dist/server.js', import.meta.url);
+const entry = new URL('../../dist/start.js', import.meta.url);
 if (!existsSync(entry)) {
-  process.stderr.write('dist/server.js is missing: run `npm run build` (npm ci does it) first\n');
+  process.stderr.write('dist/start.js is missing: run `npm run build` (npm ci does it) first\n');
   process.exit(2);
 }
 // As bin/pdp.js does first: src/shared/tick-shape.ts.

@@ -1,6 +1,6 @@
-// The entry a cluster worker runs: the same start() as `pdp serve`, which sees cluster.isWorker
+// The entry a cluster worker runs: the same start() as `pdp serve` (src/start.ts), which sees cluster.isWorker
 // and serves on the primary's shared socket instead of forking.
-import { start } from '../server.js';
+import { start } from '../start.js';
 import { adoptInstanceId } from '../shared/instance.js';
 
 // One instance: the primary's id (its one argument to every worker).

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { packageRoot } from '../../src/shared/package-root.js';
 import { call } from '../helpers/auth.js';
 
-const SCRIPT = "import('./src/server.ts').then((m) => m.start()).catch((e) => { console.error(e.code + '\\n' + e.message); process.exit(2); })";
+const SCRIPT = "import('./src/start.ts').then((m) => m.start()).catch((e) => { console.error(e.code + '\\n' + e.message); process.exit(2); })";
 // One process (PDP_WORKERS=1): the cluster has its own tests (test/cluster/).
 const BASE_ENV = { ...process.env, OTEL_TRACES_EXPORTER: 'none', PDP_DECISION_LOG_STDOUT: 'false', PDP_BUNDLE_WATCH: 'false', PDP_WORKERS: '1' };
 

@@ -6,7 +6,7 @@ import { packageRoot } from '../../src/shared/package-root.js';
 
 t.test('one report naming every bad variable of every part, in one wording', async (t) => {
   const script =
-    "import('./src/server.ts').then((m) => m.start()).then(() => process.exit(0), (e) => { console.error(e.code + '\\n' + e.message); process.exit(2); })";
+    "import('./src/start.ts').then((m) => m.start()).then(() => process.exit(0), (e) => { console.error(e.code + '\\n' + e.message); process.exit(2); })";
   const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
     cwd: packageRoot,
     env: { ...process.env, PDP_PORT: 'eighty', PDP_LOG_LEVEL: 'loud', PDP_CACHE_MAX_ENTRIES: 'lots', OTEL_TRACES_EXPORTER: 'none' },

@@ -1,4 +1,4 @@
-// `pdp serve [--config FILE]`: start the HTTP service (src/server.ts), configured like `pdp config`
+// `pdp serve [--config FILE]`: start the HTTP service (src/start.ts), configured like `pdp config`
 // shows. FILE may be a native config file or OPA's (`opa run -c`'s names -c/--config-file work
 // too). Imported lazily: the other commands do not load fastify and the plugins.
 import { parseArgs } from 'node:util';
@@ -18,7 +18,7 @@ export async function serveCommand(argv: string[], _io: CliIO): Promise<number> 
   }
   if (values.config !== undefined && values['config-file'] !== undefined) throw new CliError('usage', 'give --config or --config-file, not both');
   const configFile = values.config ?? values['config-file'];
-  const { start } = await import('../../server.js');
+  const { start } = await import('../../start.js');
   await start(configFile !== undefined ? { configFile } : {});
   return 0;
 }
