@@ -33,7 +33,10 @@ async function decisionLogPlugin(app: FastifyInstance, opts: DecisionLogPluginOp
   const policyMask = policyMaskFrom(() => app.policies.current(), { path: cfg.mask_decision, native: cfg.native_mask });
   // Whether a new snapshot's mask can be computed natively is checked (probe records against the
   // Rego, a few ms) once it is active, not at its first record.
-  app.policies.on?.('activated', () => setImmediate(() => policyMask.mode?.()));
+  const probe = (): void => void setImmediate(() => policyMask.mode?.());
+  app.policies.on?.('activated', probe);
+  // The policies start loading before this plugin registers: one may be active already.
+  if (app.policies.current() !== null) probe();
   const log = createDecisionLog(cfg, opts.redis, {
     redis: app.hasDecorator('redis') ? app.redis : null,
     policyMask,

@@ -1,7 +1,8 @@
 // Capability: the active policy. Decorates `policies` — the bundle manager built from the bundle
-// settings (or a provider handed in, for embedding and tests) — loads every bundle source before
-// the server listens (a failure is not fatal: /v1/pdp/status shows it and /ready stays 503 until a
-// bundle activates) and stops the sources on close.
+// settings (or a provider handed in, for embedding and tests) — starts loading every bundle source
+// as it registers and has them loaded before the server listens (a failure is not fatal:
+// /v1/pdp/status shows it and /ready stays 503 until a bundle activates), and stops the sources on
+// close.
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { BundleManager } from '../bundles/manager.js';
@@ -40,7 +41,13 @@ async function policiesPlugin(app: FastifyInstance, opts: PoliciesPluginOptions)
     app.metrics.bind({ bundles: () => policies.status() });
     policies.on?.('error', (e) => app.metrics.bundleActivationFailed(typeof e?.name === 'string' ? e.name : 'unknown'));
   }
-  app.addHook('onReady', () => policies.start());
+  // Started now, awaited before listening: the sources' reads (a directory bundle is read again a
+  // second later to see it settled) and the compile overlap the rest of the app's registration —
+  // route serializers and validators, ~1 s of a worker's start. Plugins registered later that
+  // react to an activation look at the active snapshot when they register too.
+  const started = policies.start();
+  started.catch(() => undefined); // surfaced by onReady; not an unhandled rejection before it
+  app.addHook('onReady', () => started);
   app.addHook('onClose', () => policies.stop());
 }
 
