@@ -41,10 +41,10 @@ async function policiesPlugin(app: FastifyInstance, opts: PoliciesPluginOptions)
     app.metrics.bind({ bundles: () => policies.status() });
     policies.on?.('error', (e) => app.metrics.bundleActivationFailed(typeof e?.name === 'string' ? e.name : 'unknown'));
   }
-  // Started now, awaited before listening: the sources' reads (a directory bundle is read again a
-  // second later to see it settled) and the compile overlap the rest of the app's registration —
-  // route serializers and validators, ~1 s of a worker's start. Plugins registered later that
-  // react to an activation look at the active snapshot when they register too.
+  // Started now, awaited before listening: the sources' first reads begin as soon as the app's
+  // registration yields, and a directory bundle's settle wait (read again a second later) runs
+  // meanwhile instead of after the other plugins' onReady work (~0.2 s less to the first answer).
+  // Plugins registered later that react to an activation look at the active snapshot too.
   const started = policies.start();
   started.catch(() => undefined); // surfaced by onReady; not an unhandled rejection before it
   app.addHook('onReady', () => started);
