@@ -56,7 +56,7 @@ export function createHttpApp(server: ServerConfig, opts: { logStream?: Writable
   // fast-json-stringify checks each shared schema again for every response schema it compiles,
   // and config.json is half their text (~0.3 s of every start).
   for (const s of schemas) if (s.$id !== 'config.json') app.addSchema(s);
-  // Validators come from the one ajv instance that compiled schemas/ at load time.
+  // Validators come from the ajv instances of src/shared/schemas.ts (each compiled on first use).
   app.setValidatorCompiler(({ schema }) => {
     const ref = (schema as { $ref?: unknown }).$ref;
     if (typeof ref === 'string' && Object.keys(schema).length === 1) {

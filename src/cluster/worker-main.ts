@@ -1,5 +1,5 @@
-// The entry a cluster worker runs: the same start() as `pdp serve` (src/start.ts), which sees cluster.isWorker
-// and serves on the primary's shared socket instead of forking.
+// The entry a cluster worker runs: the same start() as `pdp serve` (src/start.ts), which sees
+// cluster.isWorker and serves on the primary's shared socket instead of forking.
 import { start } from '../start.js';
 import { adoptInstanceId } from '../shared/instance.js';
 
