@@ -48,6 +48,7 @@ import { deleteBenchKeys, redisOrNull, REDIS_PREFIX, REDIS_URL } from '../lib/be
 import { pinSelf } from '../lib/pin.mjs';
 import { exampleTexts } from '../lib/examples.mjs';
 import { startService } from '../lib/service.mjs';
+import { DEFAULT_PEER_DIR, smallPolicy } from '../lib/peer-policy.mjs';
 import { PARTS, STAGES, attribute, merge, top } from './classify.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -64,7 +65,7 @@ function parseArgs(argv) {
     top: null,
     only: null,
     kind: 'tool-call',
-    peer: process.env.BENCH_PEER_DIR ?? join(ROOT, '..', 'shared', 'bench-peer'),
+    peer: DEFAULT_PEER_DIR,
     // Default on: see main().
     pin: true,
   };
@@ -97,7 +98,7 @@ function parseArgs(argv) {
 const PDP_ENV = { PDP_HOST: '127.0.0.1', PDP_PORT: '0', PDP_LOG_LEVEL: 'warn' };
 
 function scenarios(o) {
-  const small = join(o.peer, 'policies', 'small', 'rego');
+  const small = smallPolicy(o.peer);
   const path = `/v1/decisions/${o.kind}`;
   const list = [
     {
@@ -131,15 +132,10 @@ function scenarios(o) {
       key: 'small',
       label: 'small exactly-equivalent policy (bench-peer), cache off',
       script: 'bench/http/pdp-server.mjs',
-      env: { ...PDP_ENV, PDP_CACHE_ENABLED: 'false', PDP_BUNDLE_PATH: small, PDP_BUNDLE_NAME: 'peer-small' },
+      env: { ...PDP_ENV, ...small.env },
       path,
       signal: 'SIGINT',
-      skip:
-        o.kind !== 'tool-call'
-          ? 'the small policy decides tool calls only'
-          : existsSync(small)
-            ? null
-            : `${small} is absent (the small policy comes with ../shared/bench-peer; --peer=<dir> or BENCH_PEER_DIR points elsewhere)`,
+      skip: o.kind !== 'tool-call' ? 'the small policy decides tool calls only' : small.absent && `${small.absent}; or --peer=<dir>`,
     },
     // bare-server.mjs ends on SIGTERM (closes, then exits: V8 writes the profile on exit).
     { key: 'bare', label: 'bare fastify route, constant JSON (ceiling)', script: 'bench/http/bare-server.mjs', env: {}, path: '/bare', signal: 'SIGTERM' },

@@ -48,11 +48,12 @@
 // Absolute numbers depend on the machine (and on the load generator sharing its cores); compare ratios.
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { deleteBenchKeys, deleteDecisionLogKeys, redisCpuUs, redisOrNull, REDIS_PREFIX, REDIS_URL } from '../lib/bench-redis.mjs';
 import { pinSelf } from '../lib/pin.mjs';
+import { smallPolicy } from '../lib/peer-policy.mjs';
 import { startService } from '../lib/service.mjs';
 import { stealMs, treeCpuTimes } from '../lib/proc-cpu.mjs';
 
@@ -68,8 +69,7 @@ const PACED_WARMUP = Number(process.env.BENCH_PACED_WARMUP ?? 5);
 const FLOOR = process.env.BENCH_FLOOR !== '0';
 /** BENCH_SCENARIOS=b+redis,c+redis: only these (and the bare route, which every ratio needs). */
 const ONLY = process.env.BENCH_SCENARIOS ? process.env.BENCH_SCENARIOS.split(',').map((x) => x.trim()) : null;
-/** The small exactly-equivalent policy of ../shared/bench-peer (absent outside this workspace). */
-const SMALL_POLICY = `${process.env.BENCH_PEER_DIR ?? `${ROOT}../shared/bench-peer`}/policies/small/rego`;
+const SMALL = smallPolicy();
 const PIN_CPU = process.env.BENCH_PIN === '1' && cpus().length >= 2 ? cpus().length - 1 : null;
 
 function examples(kind) {
@@ -109,7 +109,7 @@ const ALL_SCENARIOS = [
     key: 'small',
     label: 'tool-call decisions, the small exactly-equivalent policy of bench-peer (cache off)',
     script: 'bench/http/pdp-server.mjs',
-    env: { ...PDP_ENV, PDP_CACHE_ENABLED: 'false', PDP_BUNDLE_PATH: SMALL_POLICY, PDP_BUNDLE_NAME: 'peer-small' },
+    env: { ...PDP_ENV, ...SMALL.env },
     path: '/v1/decisions/tool-call',
     bodies: TOOL,
     // It decides as its Cerbos twin does, not always as the default policies (bench/peer/shadow.mjs):
@@ -285,12 +285,8 @@ async function main() {
   const servers = new Map();
   const redis = await redisOrNull();
   if (!redis) process.stderr.write(`no Redis answers at ${REDIS_URL}: the Redis-tier scenarios are skipped\n`);
-  const small = existsSync(SMALL_POLICY);
-  if (!small)
-    process.stderr.write(
-      `${SMALL_POLICY} is absent (it comes with ../shared/bench-peer; BENCH_PEER_DIR points elsewhere): the small-policy scenario is skipped\n`,
-    );
-  const SCENARIOS = ALL_SCENARIOS.filter((s) => (!s.redis || redis) && (!s.small || small) && (ONLY === null || s.key === 'a' || ONLY.includes(s.key)));
+  if (SMALL.absent) process.stderr.write(`${SMALL.absent}: the small-policy scenario is skipped\n`);
+  const SCENARIOS = ALL_SCENARIOS.filter((s) => (!s.redis || redis) && (!s.small || !SMALL.absent) && (ONLY === null || s.key === 'a' || ONLY.includes(s.key)));
   try {
     for (const s of SCENARIOS) {
       const srv = await startChild(s.script, s.env);

@@ -26,12 +26,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UNTRANSLATABLE, shadowCheckout } from './shadow.mjs';
 import { targets } from './targets.mjs';
+import { DEFAULT_PEER_DIR } from '../lib/peer-policy.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const log = (m) => process.stderr.write(`${m}\n`);
 
 function parseArgs(argv) {
-  const o = { harness: null, workers: '1', json: false, keep: false, pass: [], peer: process.env.BENCH_PEER_DIR ?? join(ROOT, '..', 'shared', 'bench-peer') };
+  const o = { harness: null, workers: '1', json: false, keep: false, pass: [], peer: DEFAULT_PEER_DIR };
   for (const a of argv) {
     const m = /^--([a-z-]+)(?:=(.*))?$/.exec(a);
     if (m && m[1] === 'harness') o.harness = m[2];
