@@ -15,6 +15,7 @@ import { installErrorHandlers } from './error-handler.js';
 import { makeChildrenLazy } from './lazy-child-logger.js';
 import { ApiError } from './errors.js';
 import { registerOpenApi } from './openapi.js';
+import { buildSerializer } from './serializers.js';
 import { DEFAULT_GZIP, DEFAULT_TLS_RELOAD_INTERVAL_MS } from '../config/defaults.js';
 import { httpsOptions, watchTlsFiles } from './tls.js';
 import { maxConnections, serverTimeoutOptions } from './connections.js';
@@ -30,6 +31,7 @@ export function createHttpApp(server: ServerConfig, opts: { logStream?: Writable
     // Our own 503 below keeps the one error shape during a drain.
     return503OnClosing: false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
+    schemaController: { compilersFactory: { buildSerializer } },
   } satisfies FastifyServerOptions;
   // With TLS fastify runs an https.Server; every route and plugin here is the same either way, so
   // the app keeps the one FastifyInstance type (the cast is only about the raw server's type).
@@ -52,9 +54,9 @@ export function createHttpApp(server: ServerConfig, opts: { logStream?: Writable
     app.addHook('onClose', async () => stop?.());
   }
 
-  // Every shared schema a route may $ref. Not the configuration's (no route takes or answers it):
-  // fast-json-stringify checks each shared schema again for every response schema it compiles,
-  // and config.json is half their text (~0.3 s of every start).
+  // Every shared schema a route may $ref (each response serializer is handed only those it
+  // refers to: src/api/serializers.ts). Not the configuration's: it is not part of the HTTP API (no
+  // route takes or answers it), so neither is it one of /openapi.json's schemas.
   for (const s of schemas) if (s.$id !== 'config.json') app.addSchema(s);
   // Validators come from the ajv instances of src/shared/schemas.ts (each compiled on first use).
   app.setValidatorCompiler(({ schema }) => {
