@@ -45,11 +45,11 @@
 // that on a small machine the load generator does not preempt the server it measures (see
 // bench/breakdown/run.mjs); use it with PDP_WORKERS=1. Pinned, every paced run (floors too) is
 // watched by a stall sentinel on each of the two CPUs (bench/lib/stall-sentinel.mjs): a run during
-// which either CPU itself did not run for BENCH_HOST_STALL_MS (20) or more — this VM's host stalls
-// a vCPU for 30–130 ms now and then, which alone puts a 10 s run's p99 past 5 ms for any server,
-// the bare route included — is printed, set aside and run again, at most BENCH_RUNS times per
-// scenario (then kept); the target line lists what was set aside and why. BENCH_HOST_STALL_MS=0
-// keeps every run.
+// which either CPU itself did not run for BENCH_HOST_STALL_MS (20) or more — this VM's host stops
+// a vCPU for tens of ms now and then (74 ms seen), and one such stop puts a 10 s run's p99 past
+// 5 ms for any server, the bare route included — is printed, set aside and run again, at most
+// BENCH_RUNS times per scenario (then kept); the target line lists what was set aside and why.
+// BENCH_HOST_STALL_MS=0 keeps every run.
 //
 // Absolute numbers depend on the machine (and on the load generator sharing its cores); compare ratios.
 import autocannon from 'autocannon';

@@ -2,11 +2,11 @@
 // records how late each wake-up was. A process sharing the CPU cannot hold it off for long (the
 // kernel's scheduler lets a task that mostly sleeps preempt a busy one within a few ms), so a
 // wake-up tens of ms late means that nothing ran on that CPU meanwhile: the VM's vCPU was not
-// running (this machine is a Firecracker microVM; its host stalls a vCPU for 30–130 ms now and
-// then and accounts little or none of it as steal — docs/benchmarks.md, session 42). A latency run
-// during such a stall measures the host, not the service: bench/http/run.mjs runs a sentinel on
-// the server's and on the load generator's CPU during each paced run, and repeats a run that one
-// of them saw stall.
+// running (this machine is a Firecracker microVM: a busy loop pinned to one CPU saw it not run for
+// 74 and 31 ms within 40 s, with 20 ms of steal accounted — docs/benchmarks.md, session 42). A
+// latency run during such a stall measures the host, not the service: bench/http/run.mjs runs a
+// sentinel on the server's and on the load generator's CPU during each paced run, and repeats a run
+// that one of them saw stall. It does not see a wait of one process while the CPU runs others.
 import { spawn } from 'node:child_process';
 import { onCpu } from './pin.mjs';
 
