@@ -361,9 +361,8 @@ function perRequestText(r: LogRecord): string {
 
 /** The same text as one flat string. A concatenation is a tree of its pieces, which V8 copies
  * into one string when the text is first written out; kept text that many records end with is
- * made flat once, so that each record's copy does not walk its ~20 pieces again. (JSON text has no
- * lone surrogates to lose, and JSON.parse of a JSON string literal returns it exactly, as one
- * sequential string.) */
+ * made flat once, so that each record's copy does not walk its ~20 pieces again. (JSON.parse of
+ * JSON.stringify's literal gives back exactly the same characters, as one sequential string.) */
 function flat(text: string): string {
   return JSON.parse(JSON.stringify(text)) as string;
 }
