@@ -15,10 +15,12 @@ import net from 'node:net';
 
 /**
  * @param {string} url  base URL, e.g. http://127.0.0.1:8181
- * @param {{ path: string, bodies: { body: string }[], rate: number, durationS: number, warmupS?: number, onMeasure?: () => void, maxSockets?: number }} opts
+ * @param {{ path: string, bodies: { body: string }[], rate: number, durationS: number, warmupS?: number, onMeasure?: () => void, maxSockets?: number, onAnswer?: (localPort: number, sentAt: number, latencyMs: number, measured: boolean) => void }} opts
+ *   onAnswer: each answer as it arrives, warm-up included (sentAt: performance.now() when it was
+ *   due to go out; bench/http/tail-attribution.mjs matches them with a packet capture)
  * @returns {Promise<{ rps: number, p50: number, p99: number, max: number, lag_p99: number, sent: number, non2xx: number, errors: number }>}
  */
-export async function paced(url, { path, bodies, rate, durationS, warmupS = 0, onMeasure, maxSockets = 64 }) {
+export async function paced(url, { path, bodies, rate, durationS, warmupS = 0, onMeasure, maxSockets = 64, onAnswer }) {
   // Raw keep-alive sockets and prebuilt request bytes, not node's http client: on one core that
   // client could not keep more than ~4,000 requests a second on schedule (its own lag p99 reached
   // 20–25 ms), so the latency of the cheaper scenarios at half their maximum rate was the
@@ -71,6 +73,7 @@ export async function paced(url, { path, bodies, rate, durationS, warmupS = 0, o
     const total = headEnd + 4 + Number(length[1]);
     if (c.buf.length < total) return;
     c.buf = null;
+    onAnswer?.(c.socket.localPort, c.sentAt, performance.now() - c.sentAt, c.measured);
     if (c.measured) {
       latencies.push(performance.now() - c.sentAt);
       const status = Number(head.slice(9, 12));

@@ -54,10 +54,12 @@
 // Absolute numbers depend on the machine (and on the load generator sharing its cores); compare ratios.
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deleteBenchKeys, deleteDecisionLogKeys, redisCpuUs, redisOrNull, REDIS_PREFIX, REDIS_URL } from '../lib/bench-redis.mjs';
+import { gcLogging, gcSummary, monotonicMs, readGcLog } from '../lib/gc-log.mjs';
 import { pinSelf } from '../lib/pin.mjs';
 import { smallPolicy } from '../lib/peer-policy.mjs';
 import { startService } from '../lib/service.mjs';
@@ -176,8 +178,9 @@ async function cacheHits(url) {
   return hits;
 }
 
-function startChild(script, env) {
-  return startService({ cwd: ROOT, script: `${ROOT}${script}`, env, cpu: PIN_CPU });
+/** `logging` (../lib/gc-log.mjs gcLogging): the server keeps a log of its garbage collections. */
+function startChild(script, env, logging = { nodeArgs: [], env: {} }) {
+  return startService({ cwd: ROOT, script: `${ROOT}${script}`, env: { ...env, ...logging.env }, nodeArgs: logging.nodeArgs, cpu: PIN_CPU });
 }
 
 /** Every body once: right status, and the decision the file name promises (or the service is not
@@ -303,6 +306,27 @@ async function pacedRuns(one, report) {
   return { kept, setAside };
 }
 
+/** Each paced run's garbage collections in the server (its window, the client's warm-up second
+ * included), from the log the server wrote as it exited; kept on the run as `gc`. */
+function printRunGcs(key, runs, logFile) {
+  let gcs;
+  try {
+    gcs = readGcLog(logFile);
+  } catch (e) {
+    process.stderr.write(`  ${key}: no GC log (${e.message})\n`);
+    return;
+  }
+  runs
+    .sort((x, y) => x.window[0] - y.window[0])
+    .forEach((r, i) => {
+      r.gc = gcSummary(gcs, ...r.window);
+      const g = r.gc;
+      process.stderr.write(
+        `  run ${i + 1} ${key.padEnd(8)} server GCs ${g.count}, longest ${fmt(g.longest_ms, 1)} ms; mark-compacts ${g.major}${g.major ? `, longest ${fmt(g.longest_major_ms, 1)} ms` : ''}\n`,
+      );
+    });
+}
+
 /** Runs fn with every other server frozen (SIGSTOP), then lets them go on. */
 async function alone(servers, key, fn) {
   for (const [k, srv] of servers) if (k !== key) srv.pause();
@@ -377,8 +401,13 @@ async function main() {
     const floors = new Map();
     const setAsides = new Map(SCENARIOS.map((s) => [s.key, []]));
     const bare = SCENARIOS.find((x) => x.key === 'a');
+    // Each paced server logs its garbage collections (../lib/gc-log.mjs): after its runs, each
+    // run's are printed — a stalled run whose window holds a mark-compact or a long scavenge is
+    // the server's collector; one without, not.
+    const gcDir = mkdtempSync(join(tmpdir(), 'pdp-bench-gc-'));
     for (const s of SCENARIOS) {
-      const srv = await startChild(s.script, s.env);
+      const gcLog = gcLogging(join(gcDir, `${s.key}.json`));
+      const srv = await startChild(s.script, s.env, gcLog);
       try {
         await check(s, srv.url);
         await cannon(srv.url, s, { duration: WARMUP });
@@ -390,7 +419,9 @@ async function main() {
             const steal0 = stealMs();
             const busy0 = busyReading(srv.pid);
             const redis0 = s.redis ? await redisCpuUs(redis) : null;
+            const from = monotonicMs();
             const r = await pacedChild(srv.url, s, rate);
+            const window = [from, monotonicMs()];
             const redis1 = s.redis ? await redisCpuUs(redis) : null;
             const busy1 = busyReading(srv.pid);
             const steal1 = stealMs();
@@ -400,10 +431,10 @@ async function main() {
             const wall = busy0 && busy1 ? busy1.wall_us - busy0.wall_us : null;
             const busy = wall && busy0.cpu_us !== null && busy1.cpu_us !== null ? (busy1.cpu_us - busy0.cpu_us) / wall : null;
             const redis_busy = wall && redis0 !== null && redis1 !== null ? (redis1 - redis0) / wall : null;
-            return { rate, ...r, steal_ms, busy, redis_busy };
+            return { rate, ...r, steal_ms, busy, redis_busy, window };
           },
           (run, n, note) => {
-            const { busy, redis_busy, steal_ms, ...r } = run;
+            const { busy, redis_busy, steal_ms, window: _, ...r } = run;
             const load = `server busy ${busy === null ? 'n/a' : `${fmt(100 * busy)} %`}${redis_busy === null ? '' : `, Redis busy ${fmt(100 * redis_busy)} %`}`;
             process.stderr.write(
               `  run ${n} ${s.key.padEnd(8)} ${rate} req/s target → ${fmt(r.rps)} req/s  p50 ${fmt(r.p50, 2)} ms  p99 ${fmt(r.p99, 2)} ms  max ${fmt(r.max, 1)} ms  (${load}; client lag p99 ${fmt(r.lag_p99, 2)} ms${r.lag_p99 > 5 ? ': the client fell behind its schedule, this rate is beyond what it can pace' : ''}; steal ${steal_ms === null ? 'n/a' : `${fmt(steal_ms)} ms`}${steal_ms !== null && steal_ms >= STEAL_NOTE_MS ? ": the hypervisor took the CPUs away during this run, its tail is the host's" : ''}${note})${r.non2xx || r.errors ? `  non2xx ${r.non2xx} errors ${r.errors}` : ''}\n`,
@@ -415,8 +446,10 @@ async function main() {
       } finally {
         await srv.stop();
       }
+      printRunGcs(s.key, [...paced.get(s.key), ...setAsides.get(s.key)], gcLog.env.PDP_BENCH_GC_LOG);
       if (FLOOR && s.key !== 'a') floors.set(s.key, await floorRuns(bare, paced.get(s.key)[0].rate));
     }
+    rmSync(gcDir, { recursive: true, force: true });
     // A single window's p99 on this VM is often one stall outside the process (docs/benchmarks.md,
     // session 17): the median of the runs' p99s, with every run's shown.
     const half = new Map(
@@ -445,6 +478,8 @@ async function main() {
             // The bare route at the same rate (floorRuns): null when not measured.
             floor_p99: floors.has(s.key) ? median(floors.get(s.key)) : null,
             floor_p99_runs: floors.get(s.key) ?? null,
+            // Each kept run's garbage collections (printRunGcs), the client's warm-up second included.
+            gc_runs: rs.map((r) => r.gc ?? null),
           },
         ];
       }),
