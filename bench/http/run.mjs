@@ -59,7 +59,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deleteBenchKeys, deleteDecisionLogKeys, redisCpuUs, redisOrNull, REDIS_PREFIX, REDIS_URL } from '../lib/bench-redis.mjs';
-import { gcLogging, gcSummary, monotonicMs, readGcLog } from '../lib/gc-log.mjs';
+import { describeGcs, gcLogging, gcSummary, monotonicMs, readGcLog } from '../lib/gc-log.mjs';
 import { pinSelf } from '../lib/pin.mjs';
 import { smallPolicy } from '../lib/peer-policy.mjs';
 import { startService } from '../lib/service.mjs';
@@ -320,10 +320,7 @@ function printRunGcs(key, runs, logFile) {
     .sort((x, y) => x.window[0] - y.window[0])
     .forEach((r, i) => {
       r.gc = gcSummary(gcs, ...r.window);
-      const g = r.gc;
-      process.stderr.write(
-        `  run ${i + 1} ${key.padEnd(8)} server GCs ${g.count}, longest ${fmt(g.longest_ms, 1)} ms; mark-compacts ${g.major}${g.major ? `, longest ${fmt(g.longest_major_ms, 1)} ms` : ''}\n`,
-      );
+      process.stderr.write(`  run ${i + 1} ${key.padEnd(8)} ${describeGcs(r.gc)}\n`);
     });
 }
 

@@ -22,7 +22,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exampleTexts } from '../lib/examples.mjs';
-import { gcLogging, gcSummary, monotonicMs, readGcLog } from '../lib/gc-log.mjs';
+import { describeGcs, gcLogging, gcSummary, monotonicMs, readGcLog } from '../lib/gc-log.mjs';
 import { smallPolicy } from '../lib/peer-policy.mjs';
 import { pinSelf } from '../lib/pin.mjs';
 import { startService } from '../lib/service.mjs';
@@ -142,6 +142,8 @@ function messages(file) {
 
 function report(run, { file, answers, anchor, result }, gc) {
   const conns = messages(file);
+  // Packet times onto CLOCK_MONOTONIC, the server GC log's clock.
+  const epochOfMono = anchor.epochMs - anchor.monoMs;
   const byPort = new Map();
   for (const a of answers) {
     if (!byPort.has(a.localPort)) byPort.set(a.localPort, []);
@@ -160,13 +162,10 @@ function report(run, { file, answers, anchor, result }, gc) {
     list.forEach((a, i) => {
       if (!a.measured) return;
       const wire = replies[i].last - requests[i].first;
-      rows.push({ at: requests[i].first, latency: a.latency, wire, client: a.latency - wire });
+      rows.push({ at: requests[i].first - epochOfMono, latency: a.latency, wire, client: a.latency - wire });
     });
   }
   rows.sort((a, b) => a.at - b.at);
-  // Server GC times on the client's epoch clock, through CLOCK_MONOTONIC.
-  const epochOfMono = anchor.epochMs - anchor.monoMs;
-  const gcs = gc.map((g) => ({ ...g, at: g.at + epochOfMono }));
   const stretches = [];
   let cur = null;
   for (const r of rows) {
@@ -191,19 +190,19 @@ function report(run, { file, answers, anchor, result }, gc) {
     wire: stat('wire'),
     client: stat('client'),
     lag_p99: result.lag_p99,
-    gcs: gcSummary(gc, t0 - epochOfMono, (rows.at(-1)?.at ?? 0) - epochOfMono),
+    gcs: gcSummary(gc, t0, rows.at(-1)?.at ?? 0),
     stretches: stretches.map((s) => ({
       at_s: (s.start - t0) / 1000,
       requests: s.n,
       max_ms: s.max,
-      gcs: gcs.filter((g) => g.at > s.start - 15 && g.at < s.end).map((g) => ({ offset_ms: g.at - s.start, ms: g.ms, major: g.major })),
+      gcs: gc.filter((g) => g.at > s.start - 15 && g.at < s.end).map((g) => ({ offset_ms: g.at - s.start, ms: g.ms, major: g.major })),
     })),
   };
   const f = (x) => `${x.p50.toFixed(2)} / ${x.p99.toFixed(2)} / ${x.max.toFixed(1)}`;
   process.stderr.write(
     `run ${run}: ${rows.length} answers at ${o.rate}/s${unmatched ? ` (${unmatched} not matched with the capture)` : ''}; p50 / p99 / max ms —\n` +
       `  as the client timed them ${f(out.latency)}\n  on the wire (server)      ${f(out.wire)}\n  the client's share        ${f(out.client)}  (client lag p99 ${result.lag_p99.toFixed(2)})\n` +
-      `  server GCs in the window: ${out.gcs.count}, longest ${out.gcs.longest_ms.toFixed(1)} ms; mark-compacts ${out.gcs.major}${out.gcs.major ? `, longest ${out.gcs.longest_major_ms.toFixed(1)} ms` : ''}\n` +
+      `  in the window: ${describeGcs(out.gcs)}\n` +
       `  stretches over ${o.slow} ms on the wire: ${stretches.length}\n`,
   );
   for (const s of out.stretches)

@@ -37,7 +37,7 @@ export function readGcLog(logFile) {
   const workers = readdirSync(dirname(logFile)).filter((f) => f.startsWith(`${basename(logFile)}.worker-`));
   return [logFile, ...workers.map((f) => join(dirname(logFile), f))].flatMap((f) => {
     const { anchor, gcs } = JSON.parse(readFileSync(f, 'utf8'));
-    return gcs.map(([start, ms, kind]) => ({ at: start - anchor.perfMs + anchor.monoMs, ms, major: kind === constants.NODE_PERFORMANCE_GC_MAJOR, kind }));
+    return gcs.map(([start, ms, kind]) => ({ at: start - anchor.perfMs + anchor.monoMs, ms, major: kind === constants.NODE_PERFORMANCE_GC_MAJOR }));
   });
 }
 
@@ -52,4 +52,9 @@ export function gcSummary(gcs, from, to) {
     major: major.length,
     longest_major_ms: Math.max(0, ...major.map((g) => g.ms)),
   };
+}
+
+/** A gcSummary as one line: `server GCs N, longest … ms; mark-compacts M[, longest … ms]`. */
+export function describeGcs(g) {
+  return `server GCs ${g.count}, longest ${g.longest_ms.toFixed(1)} ms; mark-compacts ${g.major}${g.major ? `, longest ${g.longest_major_ms.toFixed(1)} ms` : ''}`;
 }

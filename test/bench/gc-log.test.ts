@@ -12,13 +12,13 @@ interface Gc {
   at: number;
   ms: number;
   major: boolean;
-  kind: number;
 }
 interface GcLog {
   monotonicMs(): number;
   gcLogging(file: string): { nodeArgs: string[]; env: Record<string, string> };
   readGcLog(file: string): Gc[];
   gcSummary(gcs: Gc[], from: number, to: number): { count: number; longest_ms: number; major: number; longest_major_ms: number };
+  describeGcs(summary: { count: number; longest_ms: number; major: number; longest_major_ms: number }): string;
 }
 // The bench library is plain JavaScript (bench/ runs without a build): typed here by its use.
 const lib = (await import(new URL('../../bench/lib/gc-log.mjs', import.meta.url).href)) as GcLog;
@@ -55,6 +55,8 @@ t.test('a forced mark-compact is logged as major, on the monotonic clock, inside
   t.equal(all.count, gcs.length);
   t.ok(all.major >= 1 && all.longest_major_ms > 0 && all.longest_ms >= all.longest_major_ms);
   t.same(lib.gcSummary(gcs, after + 1, after + 2), { count: 0, longest_ms: 0, major: 0, longest_major_ms: 0 }, 'nothing outside it');
+  t.match(lib.describeGcs(all), new RegExp(`^server GCs ${all.count}, longest [\\d.]+ ms; mark-compacts ${all.major}, longest [\\d.]+ ms$`));
+  t.equal(lib.describeGcs({ count: 3, longest_ms: 1.25, major: 0, longest_major_ms: 0 }), 'server GCs 3, longest 1.3 ms; mark-compacts 0');
 });
 
 t.test("a cluster worker's collections are read back with the primary's", async (t) => {
